@@ -1,0 +1,78 @@
+package org.splitnve.wire.vdp;
+
+import java.util.UUID;
+import org.splitnve.wire.DecodeError;
+import org.splitnve.wire.DecodeException;
+import org.splitnve.wire.WireReader;
+import org.splitnve.wire.WireWriter;
+
+/**
+ * An unambiguous migration indication (RFC 8394 REQ-13, GAP-13), attached to a VSI TLV. Where the
+ * M and S bits cannot tell "not a migration" from "no information", this can; the migration ID
+ * ties the arrival at the destination to the departure at the source.
+ *
+ * <p>Body (17 octets): indication (1, {@link Indication}), migration ID (16, a UUID; the nil UUID
+ * exactly when the indication is NO_INFORMATION or NOT_MIGRATION).
+ */
+public record MigrationTlv(Indication indication, UUID migrationId) implements OrgTlv, ExtensionTlv {
+    public static final UUID NIL = new UUID(0, 0);
+
+    public enum Indication {
+        NO_INFORMATION, NOT_MIGRATION, ARRIVAL, DEPARTURE;
+
+        public boolean isMigration() {
+            return this == ARRIVAL || this == DEPARTURE;
+        }
+    }
+
+    public MigrationTlv {
+        if (indication == null || migrationId == null) {
+            throw new IllegalArgumentException("indication and migration ID are required");
+        }
+        if (indication.isMigration() == NIL.equals(migrationId)) {
+            throw new IllegalArgumentException(indication.isMigration()
+                    ? "a migration needs a migration ID" : indication + " carries the nil migration ID");
+        }
+    }
+
+    public static MigrationTlv arrival(UUID migrationId) {
+        return new MigrationTlv(Indication.ARRIVAL, migrationId);
+    }
+
+    public static MigrationTlv departure(UUID migrationId) {
+        return new MigrationTlv(Indication.DEPARTURE, migrationId);
+    }
+
+    public static MigrationTlv notMigration() {
+        return new MigrationTlv(Indication.NOT_MIGRATION, NIL);
+    }
+
+    @Override
+    public ExtensionType type() {
+        return ExtensionType.MIGRATION;
+    }
+
+    @Override
+    public int bodyLength() {
+        return 17;
+    }
+
+    @Override
+    public void encodeBody(WireWriter w) {
+        w.u8(indication.ordinal()).u64(migrationId.getMostSignificantBits()).u64(migrationId.getLeastSignificantBits());
+    }
+
+    static MigrationTlv decodeBody(WireReader r) throws DecodeException {
+        int code = r.u8("migration indication");
+        if (code >= Indication.values().length) {
+            throw r.error(DecodeError.UNKNOWN_VALUE, "unknown migration indication " + code);
+        }
+        Indication ind = Indication.values()[code];
+        UUID id = new UUID(r.u64("migration ID"), r.u64("migration ID"));
+        if (ind.isMigration() == NIL.equals(id)) {
+            throw r.error(DecodeError.INVALID_FIELD, ind + (ind.isMigration()
+                    ? " with the nil migration ID" : " with a migration ID"));
+        }
+        return new MigrationTlv(ind, id);
+    }
+}
