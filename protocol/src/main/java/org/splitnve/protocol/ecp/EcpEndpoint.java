@@ -1,0 +1,331 @@
+package org.splitnve.protocol.ecp;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.splitnve.protocol.Clock;
+import org.splitnve.protocol.Timers;
+import org.splitnve.protocol.auth.FrameAuthenticator;
+import org.splitnve.protocol.event.EventSink;
+import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.ecp.EcpHeader;
+import org.splitnve.wire.ecp.EcpOperation;
+import org.splitnve.wire.ethernet.EthernetHeader;
+import org.splitnve.wire.frame.Frame;
+import org.splitnve.wire.frame.FrameCodec;
+import org.splitnve.wire.vdp.AuthTlv;
+import org.splitnve.wire.vdp.ManagerId;
+import org.splitnve.wire.vdp.OrgTlv;
+import org.splitnve.wire.vdp.VdpCodec;
+import org.splitnve.wire.vdp.VdpItem;
+import org.splitnve.wire.vdp.VdpPdu;
+import org.splitnve.wire.vdp.VsiTlv;
+
+/**
+ * ECP reliable delivery with one peer (IEEE 802.1Q clause 43), both directions.
+ *
+ * <p>Sending: one ECPDU outstanding at a time, as the standard requires; everything queued while it
+ * is in flight leaves in the next ECPDU, as many items as fit in 1494 octets (or one, toward a
+ * standard peer: {@link EcpProfile}). The next ECPDU leaves as soon as the acknowledgement arrives
+ * (lldpad waits for its timer instead). An unacknowledged ECPDU is sent again after 10 us x 2^RTE,
+ * at most R times, then its items are reported undelivered.
+ *
+ * <p>Receiving: every request is acknowledged; a request with the same sequence number as the
+ * last one is a duplicate (its acknowledgement was lost): acknowledged again, delivered once.
+ *
+ * <p>Single-threaded, driven by {@link #onFrame}, {@link #submit} and {@link #onTimer}; time comes
+ * from the {@link Clock}. Not thread-safe.
+ */
+public final class EcpEndpoint {
+    private record Pending(VdpItem item, Object token) {
+    }
+
+    private static final class Outstanding {
+        final int sequence;
+        final byte[] frame;
+        final List<Object> tokens;
+        int attempts = 1;
+        long deadline;
+
+        Outstanding(int sequence, byte[] frame, List<Object> tokens) {
+            this.sequence = sequence;
+            this.frame = frame;
+            this.tokens = tokens;
+        }
+    }
+
+    private final MacAddress local;
+    private final MacAddress peer;
+    private final MacAddress destination;
+    private final FrameCodec codec;
+    private final ManagerId managerId;
+    private final Clock clock;
+    private final EventSink events;
+    private final FrameSender sender;
+    private final EcpListener listener;
+    private final Supplier<List<OrgTlv>> header;
+
+    private EcpProfile profile;
+    private Timers timers;
+    private FrameAuthenticator auth;
+
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private Outstanding outstanding;
+    private boolean headerOnlyWanted;
+    private int nextSequence = 1;
+    private long notBefore;
+    private int lastReceived = -1;
+    private long framesSent;
+    private long retransmissions;
+    private long framesReceived;
+
+    /**
+     * @param local       this port's MAC (source of every frame)
+     * @param peer        the peer's MAC (the source of its frames)
+     * @param destination where frames go: the peer's unicast MAC, a configured multicast group or the
+     *                    nearest-customer-bridge address (GAP-1)
+     * @param header      header TLVs (capability, session) for each new ECPDU; may return an empty list
+     */
+    public EcpEndpoint(MacAddress local, MacAddress peer, MacAddress destination, FrameCodec codec, ManagerId managerId,
+            EcpProfile profile, Timers timers, Clock clock, EventSink events, FrameSender sender, EcpListener listener,
+            Supplier<List<OrgTlv>> header) {
+        this.local = local;
+        this.peer = peer;
+        this.destination = destination;
+        this.codec = codec;
+        this.managerId = managerId;
+        this.profile = profile;
+        this.timers = timers;
+        this.clock = clock;
+        this.events = events;
+        this.sender = sender;
+        this.listener = listener;
+        this.header = header;
+    }
+
+    public MacAddress peer() {
+        return peer;
+    }
+
+    public void setProfile(EcpProfile profile) {
+        this.profile = profile;
+    }
+
+    public EcpProfile profile() {
+        return profile;
+    }
+
+    public void setTimers(Timers timers) {
+        this.timers = timers;
+    }
+
+    public Timers timers() {
+        return timers;
+    }
+
+    /** Authenticates every frame from now on (null: none). */
+    public void setAuthenticator(FrameAuthenticator auth) {
+        this.auth = auth;
+    }
+
+    public int queued() {
+        return queue.size();
+    }
+
+    public boolean busy() {
+        return outstanding != null;
+    }
+
+    public long framesSent() {
+        return framesSent;
+    }
+
+    public long retransmissions() {
+        return retransmissions;
+    }
+
+    public long framesReceived() {
+        return framesReceived;
+    }
+
+    /** Queues an item; {@code token} comes back in {@link EcpListener#onDelivered} or onTransmitError. */
+    public void submit(VdpItem item, Object token) {
+        queue.add(new Pending(item, token));
+        pump(clock.nanos());
+    }
+
+    /** Sends an ECPDU with header TLVs only (a session keep-alive) unless items are already going out. */
+    public void sendHeaderOnly() {
+        headerOnlyWanted = true;
+        pump(clock.nanos());
+    }
+
+    /** Forgets queued items without reporting them (the peer went away); returns their tokens. */
+    public List<Object> drain() {
+        List<Object> tokens = new ArrayList<>(queue.size());
+        for (Pending p : queue) {
+            tokens.add(p.token);
+        }
+        queue.clear();
+        if (outstanding != null) {
+            tokens.addAll(outstanding.tokens);
+            outstanding = null;
+        }
+        headerOnlyWanted = false;
+        return tokens;
+    }
+
+    /** The peer restarted (new session epoch): its sequence numbers start again. */
+    public void resetReceiveSequence() {
+        lastReceived = -1;
+    }
+
+    /** When {@link #onTimer} wants to run next, or {@link Long#MAX_VALUE}. */
+    public long nextDeadline() {
+        if (outstanding != null) {
+            return outstanding.deadline;
+        }
+        if (!queue.isEmpty() || headerOnlyWanted) {
+            return notBefore;
+        }
+        return Long.MAX_VALUE;
+    }
+
+    public void onTimer(long now) {
+        Outstanding o = outstanding;
+        if (o != null && now >= o.deadline) {
+            if (o.attempts <= timers.retries()) {
+                o.attempts++;
+                o.deadline = now + timers.ackTimeoutNanos();
+                retransmissions++;
+                framesSent++;
+                events.accept(new EcpEvent.Retransmit(peer, o.sequence, o.attempts - 1));
+                sender.send(o.frame, o.frame.length);
+            } else {
+                outstanding = null;
+                notBefore = now + profile.minGapNanos();
+                events.accept(new EcpEvent.TransmitError(peer, o.sequence, o.tokens.size()));
+                if (!o.tokens.isEmpty()) {
+                    listener.onTransmitError(o.tokens);
+                }
+            }
+        }
+        pump(now);
+    }
+
+    /**
+     * A decoded ECP/VDP frame from this peer; {@code buf[off, off+len)} are its octets as received
+     * (for authentication).
+     */
+    public void onFrame(byte[] buf, int off, int len, Frame.Vdp frame) {
+        long now = clock.nanos();
+        EcpHeader h = frame.ecp();
+        framesReceived++;
+        if (auth != null) {
+            VdpPdu pdu = frame.vdp();
+            FrameAuthenticator.Verdict v;
+            if (pdu.auth() == null) {
+                v = FrameAuthenticator.Verdict.MISSING;
+            } else {
+                int tagOffset = off + frame.ethernet().length() + EcpHeader.LENGTH + VdpCodec.authTagOffset(pdu);
+                v = auth.verify(buf, off, tagOffset, pdu.auth());
+            }
+            if (v == FrameAuthenticator.Verdict.REPLAY && h.operation() == EcpOperation.REQUEST
+                    && h.sequence() == lastReceived) {
+                // Our acknowledgement was lost and the peer sent the same frame again: acknowledge
+                // again, deliver nothing. (REPLAY means the tag itself was valid.)
+                sendAck(h.sequence());
+                events.accept(new EcpEvent.Duplicate(peer, h.sequence()));
+                return;
+            }
+            if (v != FrameAuthenticator.Verdict.OK) {
+                events.accept(new EcpEvent.AuthRefused(peer, h.sequence(), v.name()));
+                return;
+            }
+        }
+        if (h.operation() == EcpOperation.ACK) {
+            Outstanding o = outstanding;
+            if (o == null || o.sequence != h.sequence()) {
+                events.accept(new EcpEvent.StrayAck(peer, h.sequence()));
+                return;
+            }
+            outstanding = null;
+            notBefore = now + profile.minGapNanos();
+            if (!o.tokens.isEmpty()) {
+                listener.onDelivered(o.tokens);
+            }
+            pump(now);
+            return;
+        }
+        sendAck(h.sequence());
+        if (h.sequence() == lastReceived) {
+            events.accept(new EcpEvent.Duplicate(peer, h.sequence()));
+            return;
+        }
+        lastReceived = h.sequence();
+        listener.onReceive(frame.ethernet(), frame.vdp());
+    }
+
+    private void sendAck(int sequence) {
+        VdpPdu pdu = auth == null ? VdpPdu.EMPTY : VdpPdu.EMPTY.withAuth(auth.next());
+        send(new EcpHeader(EcpOperation.ACK, EcpHeader.SUBTYPE_VDP, sequence), pdu);
+    }
+
+    private byte[] send(EcpHeader ecp, VdpPdu pdu) {
+        Frame.Vdp f = new Frame.Vdp(new EthernetHeader(destination, local, EcpHeader.ETHERTYPE), ecp, pdu);
+        byte[] bytes = codec.encode(f, true);
+        if (pdu.auth() != null) {
+            int tagOffset = f.ethernet().length() + EcpHeader.LENGTH + VdpCodec.authTagOffset(pdu);
+            auth.sign(bytes, 0, tagOffset);
+        }
+        framesSent++;
+        sender.send(bytes, bytes.length);
+        return bytes;
+    }
+
+    /** Sends the next ECPDU if nothing is outstanding, something is waiting, and pacing allows. */
+    private void pump(long now) {
+        if (outstanding != null || (queue.isEmpty() && !headerOnlyWanted) || now < notBefore) {
+            return;
+        }
+        List<OrgTlv> hdr = header.get();
+        AuthTlv authTlv = auth != null ? auth.next() : null;
+        int len = VdpPdu.length(null, hdr, List.of(), authTlv);
+        boolean withManager = false;
+        List<VdpItem> items = new ArrayList<>();
+        List<Object> tokens = new ArrayList<>();
+        while (!queue.isEmpty() && items.size() < profile.maxItemsPerPdu()) {
+            Pending p = queue.peek();
+            int need = p.item.encodedLength();
+            if (!withManager && p.item instanceof VsiTlv) {
+                need += VdpPdu.MANAGER_ID_LENGTH;
+            }
+            if (len + need > VdpPdu.MAX_LENGTH) {
+                if (items.isEmpty()) {
+                    // An item that cannot fit even alone: report it rather than block the queue.
+                    queue.poll();
+                    listener.onTransmitError(List.of(p.token));
+                    continue;
+                }
+                break;
+            }
+            queue.poll();
+            len += need;
+            withManager |= p.item instanceof VsiTlv;
+            items.add(p.item);
+            tokens.add(p.token);
+        }
+        if (items.isEmpty() && !headerOnlyWanted) {
+            return;
+        }
+        headerOnlyWanted = false;
+        VdpPdu pdu = new VdpPdu(withManager ? managerId : null, hdr, items, authTlv);
+        int seq = nextSequence;
+        nextSequence = (nextSequence + 1) & 0xFFFF;
+        byte[] bytes = send(EcpHeader.request(seq), pdu);
+        Outstanding o = new Outstanding(seq, bytes, tokens);
+        o.deadline = now + timers.ackTimeoutNanos();
+        outstanding = o;
+    }
+}

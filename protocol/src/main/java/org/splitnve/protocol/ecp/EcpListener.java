@@ -1,0 +1,17 @@
+package org.splitnve.protocol.ecp;
+
+import java.util.List;
+import org.splitnve.wire.ethernet.EthernetHeader;
+import org.splitnve.wire.vdp.VdpPdu;
+
+/** What an {@link EcpEndpoint} reports to the VDP layer above it. */
+public interface EcpListener {
+    /** A new request arrived (duplicates are filtered out, authentication already checked). */
+    void onReceive(EthernetHeader ethernet, VdpPdu pdu);
+
+    /** The peer acknowledged the ECPDU that carried these items. */
+    void onDelivered(List<Object> tokens);
+
+    /** R retransmissions went unacknowledged; these items did not arrive (or their ack was lost). */
+    void onTransmitError(List<Object> tokens);
+}
