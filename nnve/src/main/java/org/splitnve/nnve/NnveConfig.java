@@ -1,0 +1,82 @@
+package org.splitnve.nnve;
+
+import java.util.BitSet;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BiFunction;
+import org.splitnve.protocol.Timers;
+import org.splitnve.protocol.auth.FrameAuthenticator;
+import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.vdp.CapabilityTlv;
+import org.splitnve.wire.vdp.ManagerId;
+import org.splitnve.wire.vdp.VdpCodec;
+
+/**
+ * How an nNVE is set up.
+ *
+ * @param name           the nNVE's name in logs and in the NVA
+ * @param ports          one entry per port, index = port number
+ * @param timers         this side's EVB timer exponents; max(own, peer) is used
+ * @param extensionOui   OUI of the splitnve extension TLVs
+ * @param features       extensions offered (used only where the peer offers them too)
+ * @param limits         per-peer resource limits (SEC-4)
+ * @param managerId      Manager ID put in the nNVE's own requests
+ * @param authenticators per (port, station): the frame authenticator, or null where the port accepts
+ *                       unauthenticated standard peers (implicit authentication, RFC 8394 section 6)
+ */
+public record NnveConfig(String name, List<PortConfig> ports, Timers timers, int extensionOui,
+        Set<CapabilityTlv.Feature> features, Limits limits, ManagerId managerId,
+        BiFunction<Integer, MacAddress, FrameAuthenticator> authenticators) {
+
+    /**
+     * @param scope     the port scope: ports sharing a scope share local tags (REQ-7)
+     * @param tagPool   the VIDs this scope hands out
+     * @param multicast a non-reserved multicast group this port also accepts VDP on (GAP-1), or null
+     */
+    public record PortConfig(String scope, BitSet tagPool, MacAddress multicast) {
+        public static PortConfig of(String scope) {
+            return new PortConfig(scope, LocalTagPool.range(2, 4094), null);
+        }
+    }
+
+    /** Per-peer limits: one bad station cannot exhaust the nNVE (SEC-4). */
+    public record Limits(int tsisPerPeer, int vnsPerPeer, int addressesPerTsi) {
+        public static final Limits DEFAULT = new Limits(100_000, 4094, 4096);
+    }
+
+    public NnveConfig {
+        ports = List.copyOf(ports);
+        features = Set.copyOf(features);
+    }
+
+    /** A configuration for {@code n} ports, each its own scope, every extension offered, no authentication. */
+    public static NnveConfig simple(String name, int n) {
+        List<PortConfig> ports = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ports.add(PortConfig.of(name + "/" + i));
+        }
+        return new NnveConfig(name, ports, new Timers(3, 8, 20, 20), VdpCodec.DEFAULT_OUI,
+                EnumSet.allOf(CapabilityTlv.Feature.class), Limits.DEFAULT, ManagerId.ofText(name), (p, m) -> null);
+    }
+
+    public NnveConfig withTimers(Timers t) {
+        return new NnveConfig(name, ports, t, extensionOui, features, limits, managerId, authenticators);
+    }
+
+    public NnveConfig withFeatures(Set<CapabilityTlv.Feature> f) {
+        return new NnveConfig(name, ports, timers, extensionOui, f, limits, managerId, authenticators);
+    }
+
+    public NnveConfig withLimits(Limits l) {
+        return new NnveConfig(name, ports, timers, extensionOui, features, l, managerId, authenticators);
+    }
+
+    public NnveConfig withPorts(List<PortConfig> p) {
+        return new NnveConfig(name, p, timers, extensionOui, features, limits, managerId, authenticators);
+    }
+
+    public NnveConfig withAuthenticators(BiFunction<Integer, MacAddress, FrameAuthenticator> a) {
+        return new NnveConfig(name, ports, timers, extensionOui, features, limits, managerId, a);
+    }
+}

@@ -1,0 +1,1120 @@
+package org.splitnve.nnve;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+import org.splitnve.protocol.Clock;
+import org.splitnve.protocol.PortAgent;
+import org.splitnve.protocol.PortIo;
+import org.splitnve.protocol.Timers;
+import org.splitnve.protocol.auth.FrameAuthenticator;
+import org.splitnve.protocol.ecp.EcpEndpoint;
+import org.splitnve.protocol.ecp.EcpProfile;
+import org.splitnve.protocol.event.EventSink;
+import org.splitnve.wire.Bytes;
+import org.splitnve.wire.DecodeException;
+import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.frame.Frame;
+import org.splitnve.wire.frame.FrameCodec;
+import org.splitnve.wire.lldp.EvbTlv;
+import org.splitnve.wire.vdp.CapabilityTlv;
+import org.splitnve.wire.vdp.CapabilityTlv.Feature;
+import org.splitnve.wire.vdp.DeactivateTlv;
+import org.splitnve.wire.vdp.Filter;
+import org.splitnve.wire.vdp.FilterEntry;
+import org.splitnve.wire.vdp.ManagerId;
+import org.splitnve.wire.vdp.MigrationTlv;
+import org.splitnve.wire.vdp.OrgTlv;
+import org.splitnve.wire.vdp.Parameter;
+import org.splitnve.wire.vdp.ParameterTlv;
+import org.splitnve.wire.vdp.ReasonCode;
+import org.splitnve.wire.vdp.ReasonDetailTlv;
+import org.splitnve.wire.vdp.SessionTlv;
+import org.splitnve.wire.vdp.TsiAddress;
+import org.splitnve.wire.vdp.TsiAddressTlv;
+import org.splitnve.wire.vdp.VdpItem;
+import org.splitnve.wire.vdp.VdpPdu;
+import org.splitnve.wire.vdp.VnConnectTlv;
+import org.splitnve.wire.vdp.VnId;
+import org.splitnve.wire.vdp.VsiId;
+import org.splitnve.wire.vdp.VsiMode;
+import org.splitnve.wire.vdp.VsiStatus;
+import org.splitnve.wire.vdp.VsiTlv;
+
+/**
+ * The External NVE: the VDP bridge side of RFC 8394 section 3, as a deterministic engine. Frames
+ * and time in; frames, {@link Effect}s and events out. Single-threaded.
+ *
+ * <p>Peers are (port, station MAC) pairs. One VAP per (port scope, VN) holds the VN's local tag;
+ * one TSI state machine per (TSI, port, station, VN) goes Init / Associated / Activated. VDP's
+ * Pre-Associate-RR is RFC 8394's Associate, VDP's Associate its Activate, and Pre-Associate-RR with
+ * the deactivate extension its Deactivate.
+ */
+public final class NnveEngine implements PortAgent {
+    /** Detail codes of {@link ReasonDetailTlv} (SM-REASON). */
+    public static final int DETAIL_POLICY = 1;
+    public static final int DETAIL_TAG = 2;
+    public static final int DETAIL_LIMIT = 3;
+    public static final int DETAIL_STATE = 4;
+    public static final int DETAIL_FORMAT = 5;
+    public static final int DETAIL_ADMIN = 6;
+
+    private static final int NO_GROUP = -1;
+
+    private final NnveConfig config;
+    private final Clock clock;
+    private final PortIo io;
+    private final Authority authority;
+    private final Consumer<Effect> effects;
+    private final EventSink events;
+    private final FrameCodec codec;
+    private final Scope[] scopeOfPort;
+    private final Map<String, Scope> scopes = new HashMap<>();
+    private final Map<Long, Peer> peers = new HashMap<>();
+    private final HashMap<VsiId, Tsi> instances = new HashMap<>();
+    private final CapabilityTlv ownCapabilities;
+    private final int epoch;
+    private final Bytes nonce;
+    private final long[] tsisInState = new long[TsiState.values().length];
+    private final Map<Integer, Timers> portTimers = new HashMap<>();
+
+    public NnveEngine(NnveConfig config, Clock clock, PortIo io, Authority authority, Consumer<Effect> effects,
+            EventSink events, RandomGenerator random) {
+        if (io.ports() != config.ports().size()) {
+            throw new IllegalArgumentException("the configuration names " + config.ports().size() + " ports, the I/O has "
+                    + io.ports());
+        }
+        this.config = config;
+        this.clock = clock;
+        this.io = io;
+        this.authority = authority;
+        this.effects = effects;
+        this.events = events;
+        this.codec = new FrameCodec(config.extensionOui());
+        this.scopeOfPort = new Scope[config.ports().size()];
+        for (int p = 0; p < scopeOfPort.length; p++) {
+            NnveConfig.PortConfig pc = config.ports().get(p);
+            scopeOfPort[p] = scopes.computeIfAbsent(pc.scope(), s -> new Scope(s, new LocalTagPool(pc.tagPool())));
+        }
+        this.ownCapabilities = CapabilityTlv.of(config.features().isEmpty() ? EnumSet.noneOf(Feature.class)
+                : EnumSet.copyOf(config.features()));
+        int e;
+        do {
+            e = random.nextInt();
+        } while (e == 0);
+        this.epoch = e;
+        byte[] n = new byte[SessionTlv.NONCE_LENGTH];
+        random.nextBytes(n);
+        this.nonce = Bytes.wrap(n);
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    public String name() {
+        return config.name();
+    }
+
+    public Collection<Peer> peers() {
+        return List.copyOf(peers.values());
+    }
+
+    /** Every TSI instance, in no particular order. */
+    public List<Tsi> tsis() {
+        List<Tsi> out = new ArrayList<>(instances.size());
+        for (Tsi head : instances.values()) {
+            for (Tsi t = head; t != null; t = t.nextInstance) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /** The instances of one TSI (several during a move between ports, SM-TSI-7). */
+    public List<Tsi> instances(VsiId id) {
+        List<Tsi> out = new ArrayList<>(1);
+        for (Tsi t = instances.get(id); t != null; t = t.nextInstance) {
+            out.add(t);
+        }
+        return out;
+    }
+
+    public List<Vap> vaps() {
+        List<Vap> out = new ArrayList<>();
+        for (Scope s : scopes.values()) {
+            out.addAll(s.vaps.values());
+        }
+        return out;
+    }
+
+    public Vap vap(int port, VnKey vn) {
+        return scopeOfPort[port].vaps.get(vn);
+    }
+
+    public long tsisIn(TsiState state) {
+        return tsisInState[state.ordinal()];
+    }
+
+    public int epoch() {
+        return epoch;
+    }
+
+    // ------------------------------------------------------------------ driving
+
+    @Override
+    public void onFrame(int port, byte[] buf, int off, int len) {
+        Frame frame;
+        try {
+            frame = codec.decode(buf, off, len);
+        } catch (DecodeException e) {
+            MacAddress src = len >= 12 ? new MacAddress(mac(buf, off + 6)) : MacAddress.ZERO;
+            events.accept(new NnveEvent.BadInput(port, src, e.error().name(), e.getMessage()));
+            return;
+        }
+        switch (frame) {
+            case Frame.Vdp v -> {
+                if (!addressedToUs(port, v.ethernet().destination())) {
+                    return;
+                }
+                Peer p = peer(port, v.ethernet().source());
+                if (p == null) {
+                    return;
+                }
+                SessionTlv s = v.vdp().header(SessionTlv.class);
+                if (s != null && p.epoch != 0 && s.epoch() != p.epoch) {
+                    // A restarted peer starts its sequence numbers again: let its first frame through.
+                    p.ecp.resetReceiveSequence();
+                }
+                p.ecp.onFrame(buf, off, len, v);
+            }
+            case Frame.Lldp l -> {
+                EvbTlv evb = l.lldp().evb();
+                if (evb != null) {
+                    portTimers.put(port, Timers.of(evb));
+                    Peer p = peers.get(key(port, l.ethernet().source()));
+                    if (p != null) {
+                        p.ecp.setTimers(config.timers().negotiate(Timers.of(evb)));
+                    }
+                }
+            }
+            case Frame.OtherEcp o -> events.accept(new NnveEvent.BadInput(port, o.ethernet().source(), "UNKNOWN_SUBTYPE",
+                    "ECP subtype " + o.ecp().subtype() + " is not VDP"));
+            case Frame.Other o -> {
+                // not ours
+            }
+        }
+    }
+
+    @Override
+    public void onTimer() {
+        long now = clock.nanos();
+        for (Peer p : List.copyOf(peers.values())) {
+            p.ecp.onTimer(now);
+            expire(p, now);
+        }
+    }
+
+    @Override
+    public long nextDeadline() {
+        long next = Long.MAX_VALUE;
+        for (Peer p : peers.values()) {
+            next = Math.min(next, p.ecp.nextDeadline());
+            long timeout = p.ecp.timers().bridgeKeepAliveTimeoutNanos();
+            if (p.has(Feature.SESSION) && p.epoch != 0) {
+                if (p.tsiCount > 0) {
+                    next = Math.min(next, p.lastHeard + timeout);
+                }
+            } else if (p.oldest != null) {
+                next = Math.min(next, p.oldest.refreshedAt + timeout);
+            }
+            next = Math.min(next, p.resyncDeadline);
+        }
+        return next;
+    }
+
+    private boolean addressedToUs(int port, MacAddress dst) {
+        return dst.equals(MacAddress.NEAREST_CUSTOMER_BRIDGE) || dst.equals(io.mac(port))
+                || dst.equals(config.ports().get(port).multicast());
+    }
+
+    private static long key(int port, MacAddress station) {
+        return ((long) port << 48) | station.value();
+    }
+
+    private static long mac(byte[] b, int off) {
+        long v = 0;
+        for (int i = 0; i < 6; i++) {
+            v = (v << 8) | (b[off + i] & 0xFF);
+        }
+        return v;
+    }
+
+    private Peer peer(int port, MacAddress station) {
+        Peer p = peers.get(key(port, station));
+        if (p != null) {
+            return p;
+        }
+        if (!station.isValidUnicast()) {
+            events.accept(new NnveEvent.BadInput(port, station, "INVALID_SOURCE", "source MAC is not a unicast address"));
+            return null;
+        }
+        Authority.Decision d = authority.authoriseEndDevice(port, station);
+        if (!d.allowed()) {
+            events.accept(new NnveEvent.Refused(port, station, "end device", "-", d.reasonCode(), d.detail()));
+            return null;
+        }
+        p = new Peer(port, station, this);
+        Timers timers = portTimers.containsKey(port) ? config.timers().negotiate(portTimers.get(port)) : config.timers();
+        Peer fp = p;
+        p.ecp = new EcpEndpoint(io.mac(port), station, station, codec, config.managerId(), EcpProfile.STANDARD, timers,
+                clock, events, (bytes, len) -> io.send(port, bytes, len), p, () -> header(fp));
+        FrameAuthenticator auth = config.authenticators().apply(port, station);
+        if (auth != null) {
+            p.ecp.setAuthenticator(auth);
+            p.authenticated = true;
+        }
+        p.lastHeard = clock.nanos();
+        peers.put(key(port, station), p);
+        events.accept(new NnveEvent.PeerUp(port, station, false, p.authenticated));
+        return p;
+    }
+
+    private List<OrgTlv> header(Peer p) {
+        if (p.common == null) {
+            return List.of();
+        }
+        List<OrgTlv> h = new ArrayList<>(2);
+        if (!p.capabilitySent) {
+            h.add(ownCapabilities);
+            p.capabilitySent = true;
+        }
+        if (p.has(Feature.SESSION)) {
+            h.add(new SessionTlv(0, epoch, p.epoch, p.tsiCount, p.digest, nonce));
+        }
+        return h;
+    }
+
+    // ------------------------------------------------------------------ receiving
+
+    void receive(Peer p, VdpPdu pdu) {
+        long now = clock.nanos();
+        p.lastHeard = now;
+        CapabilityTlv caps = pdu.header(CapabilityTlv.class);
+        if (caps != null) {
+            boolean first = p.common == null;
+            p.common = ownCapabilities.intersect(caps);
+            p.ecp.setProfile(p.common.has(Feature.BATCHING) ? EcpProfile.BATCHING : EcpProfile.STANDARD);
+            if (first) {
+                p.capabilitySent = false;
+                events.accept(new NnveEvent.PeerUp(p.port, p.station, true, p.authenticated));
+            }
+        }
+        SessionTlv session = pdu.header(SessionTlv.class);
+        if (session != null && p.has(Feature.SESSION)) {
+            session(p, session, now);
+        }
+        ManagerId manager = pdu.managerId() != null ? pdu.managerId() : config.managerId();
+        for (VdpItem item : pdu.items()) {
+            VdpItem response = switch (item) {
+                case VsiTlv v -> v.isResponse() ? null : vsi(p, manager, v, now);
+                case VnConnectTlv c -> c.status() instanceof VsiStatus.Response ? null : vnConnect(p, c);
+            };
+            if (response != null) {
+                p.ecp.submit(response, null);
+            }
+        }
+        if (session != null && p.has(Feature.SESSION) && pdu.items().isEmpty()) {
+            p.ecp.sendHeaderOnly();
+        }
+    }
+
+    private void session(Peer p, SessionTlv s, long now) {
+        if (p.epoch != 0 && s.epoch() != p.epoch) {
+            // The end device restarted: it re-announces what it still has; what it does not is released.
+            events.accept(new NnveEvent.PeerRestarted(p.port, p.station, Integer.toHexString(s.epoch()), p.tsiCount));
+            for (Tsi t = p.oldest; t != null; t = t.newer) {
+                t.refreshedAt = Long.MIN_VALUE;
+            }
+            p.resyncDeadline = now + p.ecp.timers().bridgeKeepAliveTimeoutNanos();
+            p.capabilitySent = false;
+        }
+        p.epoch = s.epoch();
+        if (s.has(SessionTlv.KEEPALIVE)) {
+            p.lastHeard = now;
+        }
+    }
+
+    void transmitError(Peer p, int items) {
+        // The peer did not acknowledge: if it is gone, its keep-alive timer will release its TSIs.
+    }
+
+    // ------------------------------------------------------------------ VSI requests
+
+    private record Refusal(int code, int detail, String text) {
+    }
+
+    private VsiTlv refuse(Peer p, VsiTlv req, Refusal r) {
+        events.accept(new NnveEvent.Refused(p.port, p.station, req.mode().name(), req.vsiId().toString(), r.code, r.text));
+        List<OrgTlv> attached = p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(r.detail, clip(r.text)))
+                : List.of();
+        return new VsiTlv(req.mode(), VsiStatus.Response.refused(ReasonCode.of(r.code)), req.typeId(), req.typeVersion(),
+                req.vsiId(), req.filter(), attached);
+    }
+
+    private static String clip(String s) {
+        return s.length() > 200 ? s.substring(0, 200) : s;
+    }
+
+    private VsiTlv vsi(Peer p, ManagerId manager, VsiTlv req, long now) {
+        Filter f = req.filter();
+        long group = NO_GROUP;
+        int vid = 0;
+        for (FilterEntry e : f.entries()) {
+            if (f.format().hasGroup()) {
+                if (group != NO_GROUP && group != e.groupIdUnsigned()) {
+                    return refuse(p, req, new Refusal(1, DETAIL_FORMAT, "one VSI TLV names one VN (GroupID)"));
+                }
+                group = e.groupIdUnsigned();
+            }
+            if (vid == 0) {
+                vid = e.vid();
+            }
+        }
+        Authority.VnResolution r = authority.resolveVn(manager, req.typeId(), req.typeVersion(), group, null, vid);
+        if (!r.decision().allowed()) {
+            return refuse(p, req, new Refusal(r.decision().reasonCode(), DETAIL_POLICY, r.decision().detail()));
+        }
+        Vn vn = r.vn();
+        Tsi t = find(req.vsiId(), p, vn.key());
+
+        List<TsiAddressTlv> fragments = new ArrayList<>();
+        for (OrgTlv o : req.attached()) {
+            if (o instanceof TsiAddressTlv a) {
+                fragments.add(a);
+            }
+        }
+        if (!fragments.isEmpty() && !p.has(Feature.TSI_ADDRESSES)) {
+            fragments.clear();
+        }
+        if (!fragments.isEmpty() && !fragments.getLast().last()) {
+            // An address change that continues in a later VSI TLV: stage it, change nothing yet.
+            p.fragments.computeIfAbsent(req.vsiId(), k -> new ArrayList<>()).addAll(fragments);
+            return success(req, req.filter(), List.of());
+        }
+        List<TsiAddressTlv> change = null;
+        if (!fragments.isEmpty()) {
+            List<TsiAddressTlv> staged = p.fragments.remove(req.vsiId());
+            change = staged == null ? fragments : concat(staged, fragments);
+        }
+
+        return switch (req.mode()) {
+            case DE_ASSOCIATE -> {
+                if (t != null) {
+                    release(t, "de-associate");
+                }
+                yield success(req, req.filter(), List.of());
+            }
+            case PRE_ASSOCIATE -> {
+                Authority.TsiGrant g = authority.authoriseTsi(req.vsiId(), vn, p.station, filterMacs(f));
+                yield g.decision().allowed() ? success(req, req.filter(), List.of())
+                        : refuse(p, req, new Refusal(g.decision().reasonCode(), DETAIL_POLICY, g.decision().detail()));
+            }
+            case PRE_ASSOCIATE_RR -> {
+                DeactivateTlv d = req.attached(DeactivateTlv.class);
+                if (d != null && p.has(Feature.DEACTIVATE)) {
+                    if (t == null || t.state != TsiState.ACTIVATED) {
+                        yield refuse(p, req, new Refusal(4, DETAIL_STATE, "deactivate: the TSI is not activated"));
+                    }
+                    p.touch(t, now);
+                    transition(t, TsiState.ASSOCIATED, "deactivate (" + d.cause() + ")");
+                    yield success(req, t.filter, List.of());
+                }
+                if (t != null && t.state == TsiState.ACTIVATED) {
+                    yield refuse(p, req, new Refusal(4, DETAIL_STATE,
+                            "Associate to Pre-Associate-RR needs the deactivate extension"));
+                }
+                yield associate(p, req, vn, t, TsiState.ASSOCIATED, change, now);
+            }
+            case ASSOCIATE -> associate(p, req, vn, t, TsiState.ACTIVATED, change, now);
+        };
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> out = new ArrayList<>(a.size() + b.size());
+        out.addAll(a);
+        out.addAll(b);
+        return out;
+    }
+
+    private VsiTlv success(VsiTlv req, Filter filter, List<OrgTlv> attached) {
+        return new VsiTlv(req.mode(), VsiStatus.Response.SUCCESS, req.typeId(), req.typeVersion(), req.vsiId(), filter,
+                attached);
+    }
+
+    private static List<TsiAddress> filterMacs(Filter f) {
+        if (!f.format().hasMac()) {
+            return List.of();
+        }
+        List<TsiAddress> out = new ArrayList<>(f.entries().size());
+        for (FilterEntry e : f.entries()) {
+            TsiAddress a = TsiAddress.mac(e.mac());
+            if (!out.contains(a)) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    private VsiTlv associate(Peer p, VsiTlv req, Vn vn, Tsi t, TsiState target, List<TsiAddressTlv> change, long now) {
+        Scope scope = scopeOfPort[p.port];
+        List<TsiAddress> addresses;
+        List<Parameter> parameters = List.of();
+        if (t == null) {
+            if (p.tsiCount >= config.limits().tsisPerPeer()) {
+                return refuse(p, req, new Refusal(2, DETAIL_LIMIT, "this end device holds its limit of "
+                        + config.limits().tsisPerPeer() + " TSIs"));
+            }
+            List<TsiAddress> requested = filterMacs(req.filter());
+            if (change != null) {
+                Refusal bad = applyChange(requested, change, null);
+                if (bad != null) {
+                    return refuse(p, req, bad);
+                }
+            }
+            Authority.TsiGrant g = authority.authoriseTsi(req.vsiId(), vn, p.station, requested);
+            if (!g.decision().allowed()) {
+                return refuse(p, req, new Refusal(g.decision().reasonCode(), DETAIL_POLICY, g.decision().detail()));
+            }
+            addresses = g.addresses() != null ? g.addresses() : requested;
+            parameters = g.parameters();
+            if (addresses.size() > config.limits().addressesPerTsi()) {
+                return refuse(p, req, new Refusal(2, DETAIL_LIMIT, addresses.size() + " addresses, at most "
+                        + config.limits().addressesPerTsi()));
+            }
+            Vap vap = scope.vaps.get(vn.key());
+            if ((vap == null || !p.uses(vap)) && p.vnCount() >= config.limits().vnsPerPeer()) {
+                return refuse(p, req, new Refusal(2, DETAIL_LIMIT, "this end device uses its limit of "
+                        + config.limits().vnsPerPeer() + " VNs"));
+            }
+            int wanted = firstConcreteVid(req.filter());
+            Refusal tagProblem;
+            if (vap == null || vap.state == Vap.State.VN_DISCONNECTED) {
+                vap = vap == null ? new Vap(scope, vn) : vap;
+                tagProblem = connect(vap, wanted);
+                if (tagProblem != null) {
+                    return refuse(p, req, tagProblem);
+                }
+            }
+            tagProblem = checkTags(vap, req.filter());
+            if (tagProblem != null) {
+                if (vap.tsiAssociated == 0 && vap.explicit.isEmpty()) {
+                    disconnect(vap, "no TSI");
+                }
+                return refuse(p, req, tagProblem);
+            }
+            t = new Tsi(req.vsiId(), p, vap);
+            t.typeId = req.typeId();
+            t.typeVersion = req.typeVersion();
+            t.filter = resolveTags(req.filter(), vap);
+            t.addresses = List.copyOf(addresses);
+            t.parameters = parameters;
+            noteMigration(t, req);
+            add(t);
+            p.touch(t, now);
+            transition(t, target, req.mode() == VsiMode.ASSOCIATE ? "activate" : "associate");
+        } else {
+            Refusal tagProblem = checkTags(t.vap, req.filter());
+            if (tagProblem != null) {
+                return refuse(p, req, tagProblem);
+            }
+            p.touch(t, now);
+            Filter resolved = resolveTags(req.filter(), t.vap);
+            List<TsiAddress> next = new ArrayList<>(t.addresses);
+            boolean changed = false;
+            if (!resolved.equals(t.filter)) {
+                // SM-TSI-6: a new filter (MACs added or removed) keeps the state.
+                next.removeAll(filterMacs(t.filter));
+                for (TsiAddress a : filterMacs(resolved)) {
+                    if (!next.contains(a)) {
+                        next.add(a);
+                    }
+                }
+                t.filter = resolved;
+                changed = true;
+            }
+            if (change != null) {
+                Refusal bad = applyChange(next, change, t);
+                if (bad != null) {
+                    return refuse(p, req, bad);
+                }
+                changed = true;
+            }
+            if (next.size() > config.limits().addressesPerTsi()) {
+                return refuse(p, req, new Refusal(2, DETAIL_LIMIT, next.size() + " addresses, at most "
+                        + config.limits().addressesPerTsi()));
+            }
+            if (changed && !next.equals(t.addresses)) {
+                updateAddresses(t, next, change != null ? change.getFirst().operation().name() : "FILTER");
+            }
+            noteMigration(t, req);
+            if (t.state != target && target == TsiState.ACTIVATED) {
+                transition(t, TsiState.ACTIVATED, "activate");
+            }
+        }
+        List<OrgTlv> attached = new ArrayList<>(1);
+        if (p.has(Feature.PARAMETERS)) {
+            List<Parameter> ps = new ArrayList<>(t.parameters);
+            if (t.vap.vn.vni() >= 0) {
+                ps.add(Parameter.vnContext(t.vap.vn.vni()));
+            }
+            if (!ps.isEmpty()) {
+                attached.add(new ParameterTlv(ps));
+            }
+        }
+        return success(req, t.filter, attached);
+    }
+
+    private Refusal applyChange(List<TsiAddress> addresses, List<TsiAddressTlv> change, Tsi t) {
+        List<TsiAddress> delta;
+        try {
+            delta = TsiAddressTlv.join(change);
+        } catch (IllegalArgumentException e) {
+            return new Refusal(1, DETAIL_FORMAT, "address fragments: " + e.getMessage());
+        }
+        switch (change.getFirst().operation()) {
+            case ADD -> {
+                for (TsiAddress a : delta) {
+                    if (!addresses.contains(a)) {
+                        addresses.add(a);
+                    }
+                }
+            }
+            case REMOVE -> addresses.removeAll(delta);
+            case REPLACE -> {
+                addresses.clear();
+                if (t != null) {
+                    addresses.addAll(filterMacs(t.filter));
+                }
+                for (TsiAddress a : delta) {
+                    if (!addresses.contains(a)) {
+                        addresses.add(a);
+                    }
+                }
+            }
+        }
+        if (addresses.size() > config.limits().addressesPerTsi()) {
+            return new Refusal(2, DETAIL_LIMIT, addresses.size() + " addresses, at most " + config.limits().addressesPerTsi());
+        }
+        return null;
+    }
+
+    private void updateAddresses(Tsi t, List<TsiAddress> next, String op) {
+        t.addresses = List.copyOf(next);
+        events.accept(new NnveEvent.TsiAddresses(t.peer.port, t.id.toString(), op, next.size(), next.size()));
+        if (t.state != TsiState.INIT) {
+            if (t.ownsNva) {
+                effects.accept(new Effect.NvaEntries(t.instance(), t.addresses, t.state == TsiState.ACTIVATED
+                        ? Effect.EntryState.FORWARDING : Effect.EntryState.MAPPING));
+            }
+            effects.accept(new Effect.Acl(t.instance(), t.addresses, t.vap.tag(), t.state == TsiState.ACTIVATED
+                    ? Effect.AclState.ENABLED : Effect.AclState.CREATED_DISABLED));
+        }
+    }
+
+    private void noteMigration(Tsi t, VsiTlv req) {
+        MigrationTlv m = req.attached(MigrationTlv.class);
+        if (m != null && m.indication() == MigrationTlv.Indication.ARRIVAL) {
+            t.arrival = m.migrationId();
+        } else if (req.status() instanceof VsiStatus.Request r && r.migratingTo()) {
+            t.arrivalHinted = true;
+        }
+    }
+
+    private static int firstConcreteVid(Filter f) {
+        for (FilterEntry e : f.entries()) {
+            if (!e.isNullVid()) {
+                return e.vid();
+            }
+        }
+        return 0;
+    }
+
+    private Refusal checkTags(Vap vap, Filter f) {
+        for (FilterEntry e : f.entries()) {
+            if (!e.isNullVid() && !vap.tags.contains(e.vid())) {
+                VnKey owner = vap.scope.tags.owner(e.vid());
+                return new Refusal(5, DETAIL_TAG, "VID " + e.vid() + (owner != null ? " is the tag of " + owner
+                        : " is not a tag of " + vap.vn.key()) + " on this port (" + vap.vn.key() + " uses " + vap.tag() + ")");
+            }
+        }
+        return null;
+    }
+
+    private static Filter resolveTags(Filter f, Vap vap) {
+        boolean anyNull = false;
+        for (FilterEntry e : f.entries()) {
+            anyNull |= e.isNullVid();
+        }
+        if (!anyNull) {
+            return f;
+        }
+        List<FilterEntry> out = new ArrayList<>(f.entries().size());
+        for (FilterEntry e : f.entries()) {
+            out.add(e.isNullVid() ? e.withVid(vap.tag()) : e);
+        }
+        return new Filter(f.format(), out);
+    }
+
+    // ------------------------------------------------------------------ VAPs (SM-VAP-1..3)
+
+    /** VN_Connect: binds a tag (the one asked for, or the lowest free), tells the NVA (SM-VAP-2). */
+    private Refusal connect(Vap vap, int wanted) {
+        LocalTagPool pool = vap.scope.tags;
+        int tag;
+        if (wanted > 0) {
+            switch (pool.reserve(wanted, vap.vn.key())) {
+                case OK -> tag = wanted;
+                case IN_USE -> {
+                    return new Refusal(5, DETAIL_TAG, "VID " + wanted + " is the tag of " + pool.owner(wanted) + " on this port");
+                }
+                case NOT_IN_POOL -> {
+                    return new Refusal(5, DETAIL_TAG, "VID " + wanted + " is not in this port's tag pool");
+                }
+                default -> {
+                    return new Refusal(2, DETAIL_TAG, "no local tag left");
+                }
+            }
+        } else {
+            tag = pool.allocate(vap.vn.key());
+            if (tag < 0) {
+                return new Refusal(2, DETAIL_TAG, "no local tag left on this port scope (" + pool.size() + " in the pool)");
+            }
+        }
+        vap.tags.clear();
+        vap.tags.add(tag);
+        vap.state = Vap.State.VN_CONNECTED;
+        vap.scope.vaps.put(vap.vn.key(), vap);
+        events.accept(new NnveEvent.VapState(vap.scope.name, vap.vn.key().toString(), "VN_DISCONNECTED", "VN_CONNECTED",
+                tag, vap.vn.vni()));
+        effects.accept(new Effect.NvaVnTag(vap.vn.key(), vap.vn.vni(), vap.scope.name, tag));
+        return null;
+    }
+
+    /** VN_Disconnect: every resource of the VN on the scope goes; the tags return to the pool (SM-VAP-3). */
+    private void disconnect(Vap vap, String cause) {
+        if (vap.state == Vap.State.VN_DISCONNECTED) {
+            return;
+        }
+        for (int tag : vap.tags) {
+            vap.scope.tags.release(tag);
+        }
+        int tag = vap.tag();
+        vap.tags.clear();
+        vap.state = Vap.State.VN_DISCONNECTED;
+        vap.scope.vaps.remove(vap.vn.key());
+        for (Peer p : vap.explicit) {
+            p.explicitVaps.remove(vap);
+        }
+        vap.explicit.clear();
+        events.accept(new NnveEvent.VapState(vap.scope.name, vap.vn.key().toString(), "VN_CONNECTED", "VN_DISCONNECTED",
+                tag, vap.vn.vni()));
+        effects.accept(new Effect.NvaVnTag(vap.vn.key(), vap.vn.vni(), vap.scope.name, -1));
+    }
+
+    private VnConnectTlv vnConnect(Peer p, VnConnectTlv c) {
+        if (!p.has(Feature.VN_CONNECT)) {
+            return null;
+        }
+        long group = c.vn() instanceof VnId.Group g ? g.unsigned() : NO_GROUP;
+        UUID name = c.vn() instanceof VnId.Name n ? n.uuid() : null;
+        int wanted = c.localTags().isEmpty() ? 0 : c.localTags().getFirst();
+        Authority.VnResolution r = authority.resolveVn(config.managerId(), 0, 0, group, name, wanted);
+        if (!r.decision().allowed()) {
+            return vnRefuse(p, c, r.decision().reasonCode(), r.decision().detail());
+        }
+        Scope scope = scopeOfPort[p.port];
+        Vap vap = scope.vaps.get(r.vn().key());
+        switch (c.operation()) {
+            case CONNECT -> {
+                if (vap == null) {
+                    if (p.vnCount() >= config.limits().vnsPerPeer()) {
+                        return vnRefuse(p, c, 2, "this end device uses its limit of " + config.limits().vnsPerPeer() + " VNs");
+                    }
+                    vap = new Vap(scope, r.vn());
+                    Refusal bad = connect(vap, wanted);
+                    if (bad != null) {
+                        return vnRefuse(p, c, bad.code, bad.text);
+                    }
+                } else if (wanted > 0 && !vap.tags.contains(wanted)) {
+                    return vnRefuse(p, c, 5, r.vn().key() + " uses tag " + vap.tag() + " on this port, not " + wanted);
+                }
+                for (int i = 1; i < c.localTags().size(); i++) {
+                    int extra = c.localTags().get(i);
+                    if (extra > 0 && !vap.tags.contains(extra)) {
+                        if (vap.scope.tags.reserve(extra, vap.vn.key()) != LocalTagPool.Outcome.OK) {
+                            return vnRefuse(p, c, 5, "VID " + extra + " cannot be a tag of " + r.vn().key());
+                        }
+                        vap.tags.add(extra);
+                    }
+                }
+                vap.explicit.add(p);
+                p.explicitVaps.add(vap);
+            }
+            case DISCONNECT -> {
+                if (vap != null) {
+                    vap.explicit.remove(p);
+                    p.explicitVaps.remove(vap);
+                    if (vap.tsiAssociated == 0 && vap.explicit.isEmpty()) {
+                        disconnect(vap, "end device disconnect");
+                    }
+                }
+            }
+            case DISCONNECTED -> {
+                return vnRefuse(p, c, 1, "DISCONNECTED is sent by the nNVE only");
+            }
+        }
+        List<OrgTlv> attached = new ArrayList<>(1);
+        if (vap != null && vap.vn.vni() >= 0 && p.has(Feature.PARAMETERS)) {
+            attached.add(ParameterTlv.of(Parameter.vnContext(vap.vn.vni())));
+        }
+        List<Integer> tags = vap != null && vap.state == Vap.State.VN_CONNECTED ? vap.tags() : List.of();
+        return new VnConnectTlv(VsiStatus.Response.SUCCESS, c.operation(), c.vn(), tags, attached);
+    }
+
+    private VnConnectTlv vnRefuse(Peer p, VnConnectTlv c, int code, String detail) {
+        events.accept(new NnveEvent.Refused(p.port, p.station, "VN " + c.operation(), c.vn().toString(), code, detail));
+        List<OrgTlv> attached = p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(DETAIL_TAG, clip(detail)))
+                : List.of();
+        return new VnConnectTlv(VsiStatus.Response.refused(ReasonCode.of(code)), c.operation(), c.vn(), List.of(), attached);
+    }
+
+    // ------------------------------------------------------------------ TSI state machine (SM-TSI-1..7)
+
+    private Tsi find(VsiId id, Peer p, VnKey vn) {
+        for (Tsi t = instances.get(id); t != null; t = t.nextInstance) {
+            if (t.peer == p && t.vap.vn.key().equals(vn)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private void add(Tsi t) {
+        Tsi head = instances.get(t.id);
+        if (head != null) {
+            t.nextInstance = head.nextInstance;
+            head.nextInstance = t;
+        } else {
+            instances.put(t.id, t);
+        }
+        t.peer.tsiCount++;
+        t.peer.vapUse.merge(t.vap, 1, Integer::sum);
+    }
+
+    private void remove(Tsi t) {
+        Tsi head = instances.get(t.id);
+        if (head == t) {
+            if (t.nextInstance != null) {
+                instances.put(t.id, t.nextInstance);
+            } else {
+                instances.remove(t.id);
+            }
+        } else {
+            for (Tsi x = head; x != null; x = x.nextInstance) {
+                if (x.nextInstance == t) {
+                    x.nextInstance = t.nextInstance;
+                    break;
+                }
+            }
+        }
+        t.nextInstance = null;
+        t.peer.unlink(t);
+        t.peer.tsiCount--;
+        if (t.peer.vapUse.merge(t.vap, -1, Integer::sum) == 0) {
+            t.peer.vapUse.remove(t.vap);
+        }
+    }
+
+    /** Moves a TSI instance to a new state with every effect RFC 8394 section 3 gives the transition. */
+    private void transition(Tsi t, TsiState to, String cause) {
+        TsiState from = t.state;
+        if (from == to) {
+            return;
+        }
+        Effect.Instance inst = t.instance();
+        int tag = t.vap.tag();
+        if (from == TsiState.INIT) {
+            reserve(t);
+            effects.accept(new Effect.Acl(inst, t.addresses, tag, Effect.AclState.CREATED_DISABLED));
+        }
+        t.state = to;
+        if (from != TsiState.INIT) {
+            tsisInState[from.ordinal()]--;
+        }
+        if (to != TsiState.INIT) {
+            tsisInState[to.ordinal()]++;
+        }
+        digest(t, from, to);
+        switch (to) {
+            case ASSOCIATED -> {
+                nva(t, Effect.EntryState.MAPPING);
+                if (from == TsiState.ACTIVATED) {
+                    effects.accept(new Effect.Acl(inst, t.addresses, tag, Effect.AclState.DISABLED));
+                }
+            }
+            case ACTIVATED -> {
+                nva(t, Effect.EntryState.FORWARDING);
+                effects.accept(new Effect.Acl(inst, t.addresses, tag, Effect.AclState.ENABLED));
+                if (t.arrival != null || t.arrivalHinted) {
+                    effects.accept(new Effect.Relearn(inst, tag));
+                    events.accept(new NnveEvent.MigrationArrival(t.peer.port, t.id.toString(),
+                            t.arrival == null ? "" : t.arrival.toString(), instances(t.id).size() > 1));
+                    t.arrival = null;
+                    t.arrivalHinted = false;
+                }
+            }
+            case INIT -> {
+                nvaRemove(t);
+                effects.accept(new Effect.Acl(inst, t.addresses, tag, Effect.AclState.REMOVED));
+                unreserve(t);
+            }
+        }
+        events.accept(new NnveEvent.TsiState(t.peer.port, t.peer.station, t.id.toString(), t.vap.vn.key().toString(),
+                from.name(), to.name(), cause));
+    }
+
+    private void reserve(Tsi t) {
+        Vap vap = t.vap;
+        vap.tsiAssociated++;
+        int n = vap.perPort.merge(t.peer.port, 1, Integer::sum);
+        if (n == 1) {
+            effects.accept(new Effect.TagProvision(t.peer.port, vap.vn.key(), vap.tag(), true));
+        }
+    }
+
+    private void unreserve(Tsi t) {
+        Vap vap = t.vap;
+        vap.tsiAssociated--;
+        int n = vap.perPort.merge(t.peer.port, -1, Integer::sum);
+        if (n == 0) {
+            vap.perPort.remove(t.peer.port);
+            effects.accept(new Effect.TagProvision(t.peer.port, vap.vn.key(), vap.tag(), false));
+        }
+        if (vap.tsiAssociated == 0 && vap.explicit.isEmpty()) {
+            disconnect(vap, "last TSI gone");
+        }
+    }
+
+    /** SM-TSI-7: only one instance of a TSI holds its NVA entries; activation of another moves them. */
+    private void nva(Tsi t, Effect.EntryState state) {
+        if (!t.ownsNva) {
+            Tsi owner = null;
+            for (Tsi x = instances.get(t.id); x != null; x = x.nextInstance) {
+                if (x != t && x.ownsNva && x.vap.vn.key().equals(t.vap.vn.key())) {
+                    owner = x;
+                }
+            }
+            if (owner != null) {
+                if (state != Effect.EntryState.FORWARDING) {
+                    return; // the moving-in instance waits, the NVA keeps pointing at the old one
+                }
+                effects.accept(new Effect.NvaMove(owner.instance(), t.instance()));
+                owner.ownsNva = false;
+            }
+            t.ownsNva = true;
+        }
+        effects.accept(new Effect.NvaEntries(t.instance(), t.addresses, state));
+    }
+
+    private void nvaRemove(Tsi t) {
+        if (!t.ownsNva) {
+            return;
+        }
+        t.ownsNva = false;
+        for (Tsi x = instances.get(t.id); x != null; x = x.nextInstance) {
+            if (x != t && x.state != TsiState.INIT && x.vap.vn.key().equals(t.vap.vn.key())) {
+                // The other instance takes the entries over: a move, not a remove-then-add.
+                effects.accept(new Effect.NvaMove(t.instance(), x.instance()));
+                x.ownsNva = true;
+                effects.accept(new Effect.NvaEntries(x.instance(), x.addresses, x.state == TsiState.ACTIVATED
+                        ? Effect.EntryState.FORWARDING : Effect.EntryState.MAPPING));
+                return;
+            }
+        }
+        effects.accept(new Effect.NvaRemove(t.instance()));
+    }
+
+    private void digest(Tsi t, TsiState from, TsiState to) {
+        Peer p = t.peer;
+        p.digest ^= t.digest;
+        t.digest = to == TsiState.INIT ? 0 : mix(t.id.hi() * 31 + t.id.lo() + to.ordinal());
+        p.digest ^= t.digest;
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
+    private void release(Tsi t, String cause) {
+        transition(t, TsiState.INIT, cause);
+        remove(t);
+        t.peer.fragments.remove(t.id);
+    }
+
+    // ------------------------------------------------------------------ keep-alive (SM-TIMER)
+
+    private void expire(Peer p, long now) {
+        long timeout = p.ecp.timers().bridgeKeepAliveTimeoutNanos();
+        if (p.resyncDeadline <= now) {
+            p.resyncDeadline = Long.MAX_VALUE;
+            for (Tsi t = p.oldest; t != null; ) {
+                Tsi next = t.newer;
+                if (t.refreshedAt == Long.MIN_VALUE) {
+                    notifyDeassociate(t, "not re-announced after the end device restarted");
+                    release(t, "resync");
+                }
+                t = next;
+            }
+        }
+        if (p.has(Feature.SESSION) && p.epoch != 0) {
+            if (p.tsiCount > 0 && p.lastHeard + timeout <= now) {
+                p.lastHeard = now;
+                stepDown(p, List.copyOf(collect(p)));
+            }
+        } else {
+            while (p.oldest != null && p.oldest.refreshedAt + timeout <= now) {
+                Tsi t = p.oldest;
+                stepDown(p, List.of(t));
+                if (t.state != TsiState.INIT) {
+                    p.touch(t, now);
+                }
+            }
+        }
+        if (p.tsiCount == 0 && p.explicitVaps.isEmpty() && p.lastHeard + timeout <= now && p.ecp.nextDeadline() == Long.MAX_VALUE) {
+            peers.remove(key(p.port, p.station));
+            events.accept(new NnveEvent.PeerLost(p.port, p.station, "idle", 0));
+        }
+    }
+
+    private static List<Tsi> collect(Peer p) {
+        List<Tsi> out = new ArrayList<>(p.tsiCount);
+        for (Tsi t = p.oldest; t != null; t = t.newer) {
+            out.add(t);
+        }
+        return out;
+    }
+
+    /** SM-TIMER: no refresh in time: Activated falls to Associated, Associated to Init. */
+    private void stepDown(Peer p, List<Tsi> tsis) {
+        for (Tsi t : tsis) {
+            if (t.state == TsiState.ACTIVATED) {
+                transition(t, TsiState.ASSOCIATED, "keep-alive timeout");
+                if (p.has(Feature.DEACTIVATE)) {
+                    p.ecp.submit(new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion, t.id,
+                            t.filter, List.of(new DeactivateTlv(false, DeactivateTlv.Cause.KEEPALIVE_TIMEOUT))), null);
+                }
+            } else {
+                notifyDeassociate(t, "keep-alive timeout");
+                release(t, "keep-alive timeout");
+            }
+        }
+        if (p.tsiCount == 0) {
+            events.accept(new NnveEvent.PeerLost(p.port, p.station, "keep-alive timeout", tsis.size()));
+        }
+    }
+
+    private void notifyDeassociate(Tsi t, String why) {
+        Peer p = t.peer;
+        List<OrgTlv> attached = p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(DETAIL_ADMIN, clip(why)))
+                : List.of();
+        p.ecp.submit(new VsiTlv(VsiMode.DE_ASSOCIATE, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion, t.id, t.filter,
+                attached), null);
+    }
+
+    // ------------------------------------------------------------------ the nNVE's own initiative (REQ-6, REQ-9)
+
+    /** De-associates every instance of a TSI and tells its end device (REQ-9). Returns how many. */
+    public int deassociate(VsiId id, String reason) {
+        List<Tsi> list = instances(id);
+        for (Tsi t : list) {
+            notifyDeassociate(t, reason);
+            release(t, "nNVE: " + reason);
+        }
+        return list.size();
+    }
+
+    /**
+     * Deactivates every activated instance of a TSI (REQ-9): Activated to Associated, told to the end
+     * device with the deactivate extension. A standard peer cannot be told, so its TSI is
+     * de-associated instead (and it learns that). Returns how many instances changed.
+     */
+    public int deactivate(VsiId id, String reason) {
+        int n = 0;
+        for (Tsi t : instances(id)) {
+            if (t.state != TsiState.ACTIVATED) {
+                continue;
+            }
+            n++;
+            if (t.peer.has(Feature.DEACTIVATE)) {
+                transition(t, TsiState.ASSOCIATED, "nNVE: " + reason);
+                List<OrgTlv> attached = new ArrayList<>(2);
+                attached.add(new DeactivateTlv(false, DeactivateTlv.Cause.ADMINISTRATIVE));
+                if (t.peer.has(Feature.REASON_DETAIL)) {
+                    attached.add(new ReasonDetailTlv(DETAIL_ADMIN, clip(reason)));
+                }
+                t.peer.ecp.submit(new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion,
+                        t.id, t.filter, attached), null);
+            } else {
+                notifyDeassociate(t, reason);
+                release(t, "nNVE: " + reason + " (standard peer: de-associated)");
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Disconnects a VN everywhere (REQ-6): every TSI of the VN is de-associated, every end device that
+     * knows the VN is told (VN connect DISCONNECTED where it has the extension), every tag returns.
+     */
+    public int disconnectVn(VnKey vn, String reason) {
+        int n = 0;
+        for (Scope s : scopes.values()) {
+            Vap vap = s.vaps.get(vn);
+            if (vap == null) {
+                continue;
+            }
+            Set<Peer> told = new LinkedHashSet<>(vap.explicit);
+            for (Tsi t : tsis()) {
+                if (t.vap == vap) {
+                    told.add(t.peer);
+                    notifyDeassociate(t, reason);
+                    release(t, "VN disconnected: " + reason);
+                    n++;
+                }
+            }
+            VnId id = switch (vn) {
+                case VnKey.Id i -> new VnId.Group((int) i.id());
+                case VnKey.Name nm -> new VnId.Name(nm.name());
+                default -> null;
+            };
+            for (Peer p : told) {
+                if (id != null && p.has(Feature.VN_CONNECT)) {
+                    p.ecp.submit(new VnConnectTlv(VsiStatus.Request.PLAIN, VnConnectTlv.Operation.DISCONNECTED, id,
+                            List.of(), p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(DETAIL_ADMIN, clip(reason)))
+                                    : List.of()), null);
+                }
+            }
+            disconnect(vap, reason);
+        }
+        return n;
+    }
+}

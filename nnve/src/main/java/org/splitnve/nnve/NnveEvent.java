@@ -1,0 +1,97 @@
+package org.splitnve.nnve;
+
+import org.splitnve.protocol.event.Event;
+import org.splitnve.wire.MacAddress;
+
+/** Every state change and protocol event of the nNVE (RFC 8394 section 6, SEC-3). */
+public sealed interface NnveEvent extends Event {
+
+    /** A new end device on a port (control-plane connectivity established). */
+    record PeerUp(int port, MacAddress station, boolean extensions, boolean authenticated) implements NnveEvent {
+        @Override
+        public String name() {
+            return "peer.up";
+        }
+    }
+
+    /** An end device is gone: its session timed out, or it was removed. */
+    record PeerLost(int port, MacAddress station, String reason, int tsisReleased) implements NnveEvent {
+        @Override
+        public String name() {
+            return "peer.lost";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
+
+    /** The peer restarted (new session epoch): its TSIs are resynchronised. */
+    record PeerRestarted(int port, MacAddress station, String epoch, int tsisHeld) implements NnveEvent {
+        @Override
+        public String name() {
+            return "peer.restarted";
+        }
+    }
+
+    /** SM-TSI-1: one TSI instance changed state. */
+    record TsiState(int port, MacAddress station, String tsi, String vn, String from, String to, String cause)
+            implements NnveEvent {
+        @Override
+        public String name() {
+            return "tsi.state";
+        }
+    }
+
+    /** REQ-10, SM-TSI-6: a TSI's addresses changed; its state did not. */
+    record TsiAddresses(int port, String tsi, String operation, int count, int total) implements NnveEvent {
+        @Override
+        public String name() {
+            return "tsi.addresses";
+        }
+    }
+
+    /** SM-VAP-1: a VAP changed state. */
+    record VapState(String scope, String vn, String from, String to, int tag, int vni) implements NnveEvent {
+        @Override
+        public String name() {
+            return "vap.state";
+        }
+    }
+
+    /** SM-REASON: a request refused, with the reason code sent and the detail. */
+    record Refused(int port, MacAddress station, String request, String tsi, int code, String detail)
+            implements NnveEvent {
+        @Override
+        public String name() {
+            return "request.refused";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
+
+    /** SEC-4: a frame that did not decode, or that broke the rules; dropped or refused. */
+    record BadInput(int port, MacAddress source, String error, String detail) implements NnveEvent {
+        @Override
+        public String name() {
+            return "input.bad";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
+
+    /** A migration arrival on this nNVE (REQ-13): LC-MCAST re-learning triggered. */
+    record MigrationArrival(int port, String tsi, String migrationId, boolean samePortMove) implements NnveEvent {
+        @Override
+        public String name() {
+            return "tsi.migration_arrival";
+        }
+    }
+}

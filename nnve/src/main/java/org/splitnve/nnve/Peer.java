@@ -1,0 +1,134 @@
+package org.splitnve.nnve;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.splitnve.protocol.ecp.EcpEndpoint;
+import org.splitnve.protocol.ecp.EcpListener;
+import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.ethernet.EthernetHeader;
+import org.splitnve.wire.vdp.CapabilityTlv;
+import org.splitnve.wire.vdp.TsiAddressTlv;
+import org.splitnve.wire.vdp.VdpPdu;
+import org.splitnve.wire.vdp.VsiId;
+
+/**
+ * One end device as the nNVE sees it: a (port, station MAC) pair (REQ-1, REQ-2: several end
+ * devices behind one port across a bridged network are separate peers), its ECP endpoint, what it
+ * supports, its session and its TSIs.
+ */
+public final class Peer implements EcpListener {
+    final int port;
+    final MacAddress station;
+    final NnveEngine engine;
+    EcpEndpoint ecp;
+    /** The features both sides support; empty for a standard peer. */
+    CapabilityTlv common;
+    boolean capabilitySent;
+    boolean authenticated;
+    /** The peer's session epoch (0: no session extension seen). */
+    int epoch;
+    long lastHeard;
+    long resyncDeadline = Long.MAX_VALUE;
+    int tsiCount;
+    long digest;
+    /** Refresh order of this peer's TSIs: oldest first. */
+    Tsi oldest;
+    Tsi newest;
+    /** TSIs of this peer per VAP. */
+    final Map<Vap, Integer> vapUse = new HashMap<>();
+    /** VAPs this peer connected explicitly (REQ-5). */
+    final Set<Vap> explicitVaps = new HashSet<>();
+    /** Address fragments received but not yet complete, per TSI and transaction (REQ-10). */
+    final Map<VsiId, List<TsiAddressTlv>> fragments = new HashMap<>();
+
+    Peer(int port, MacAddress station, NnveEngine engine) {
+        this.port = port;
+        this.station = station;
+        this.engine = engine;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public MacAddress station() {
+        return station;
+    }
+
+    /** The VNs this peer uses (SEC-4 limit). */
+    int vnCount() {
+        int n = vapUse.size();
+        for (Vap v : explicitVaps) {
+            if (!vapUse.containsKey(v)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    boolean uses(Vap v) {
+        return vapUse.containsKey(v) || explicitVaps.contains(v);
+    }
+
+    public boolean extensions() {
+        return common != null;
+    }
+
+    public boolean has(CapabilityTlv.Feature f) {
+        return common != null && common.has(f);
+    }
+
+    public int tsiCount() {
+        return tsiCount;
+    }
+
+    public EcpEndpoint ecp() {
+        return ecp;
+    }
+
+    void touch(Tsi t, long now) {
+        unlink(t);
+        t.refreshedAt = now;
+        t.older = newest;
+        t.newer = null;
+        if (newest != null) {
+            newest.newer = t;
+        } else {
+            oldest = t;
+        }
+        newest = t;
+    }
+
+    void unlink(Tsi t) {
+        if (t.older != null) {
+            t.older.newer = t.newer;
+        } else if (oldest == t) {
+            oldest = t.newer;
+        }
+        if (t.newer != null) {
+            t.newer.older = t.older;
+        } else if (newest == t) {
+            newest = t.older;
+        }
+        t.older = null;
+        t.newer = null;
+    }
+
+    @Override
+    public void onReceive(EthernetHeader ethernet, VdpPdu pdu) {
+        engine.receive(this, pdu);
+    }
+
+    @Override
+    public void onDelivered(List<Object> tokens) {
+        // Responses and notices need no follow-up once delivered.
+    }
+
+    @Override
+    public void onTransmitError(List<Object> tokens) {
+        engine.transmitError(this, tokens.size());
+    }
+}

@@ -1,0 +1,83 @@
+package org.splitnve.nnve;
+
+import java.util.List;
+import org.splitnve.wire.vdp.Filter;
+import org.splitnve.wire.vdp.Parameter;
+import org.splitnve.wire.vdp.TsiAddress;
+import org.splitnve.wire.vdp.VsiId;
+
+/**
+ * One TSI instance: a TSI on one nNVE port, from one end device, in one VN (SM-TSI-1; SM-TSI-7: two
+ * instances of one TSI are told apart by port and station). Mutable; owned by the engine thread.
+ */
+public final class Tsi {
+    final VsiId id;
+    final Peer peer;
+    final Vap vap;
+    TsiState state = TsiState.INIT;
+    int typeId;
+    int typeVersion;
+    /** The filter as accepted, null VIDs replaced by the VN's tag. */
+    Filter filter;
+    /** Every address of the TSI: the filter's MACs and the extension's IP addresses (REQ-10). */
+    List<TsiAddress> addresses = List.of();
+    List<Parameter> parameters = List.of();
+    /** Whether this instance holds the TSI's NVA entries (SM-TSI-7: only one instance does). */
+    boolean ownsNva;
+    /** The migration this instance arrived by, or null (REQ-13, LC-MCAST). */
+    java.util.UUID arrival;
+    boolean arrivalHinted;
+    long refreshedAt;
+    /** Refresh order within the peer (keep-alive expiry, SM-TIMER). */
+    Tsi older;
+    Tsi newer;
+    /** The next instance of the same VSIID on this nNVE. */
+    Tsi nextInstance;
+    long digest;
+
+    Tsi(VsiId id, Peer peer, Vap vap) {
+        this.id = id;
+        this.peer = peer;
+        this.vap = vap;
+    }
+
+    public VsiId id() {
+        return id;
+    }
+
+    public TsiState state() {
+        return state;
+    }
+
+    public int port() {
+        return peer.port;
+    }
+
+    public org.splitnve.wire.MacAddress station() {
+        return peer.station;
+    }
+
+    public Vap vap() {
+        return vap;
+    }
+
+    public List<TsiAddress> addresses() {
+        return addresses;
+    }
+
+    public List<Parameter> parameters() {
+        return parameters;
+    }
+
+    public Filter filter() {
+        return filter;
+    }
+
+    public boolean ownsNvaEntries() {
+        return ownsNva;
+    }
+
+    Effect.Instance instance() {
+        return new Effect.Instance(id, peer.port, peer.station, vap.vn.key());
+    }
+}
