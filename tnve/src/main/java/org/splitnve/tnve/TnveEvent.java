@@ -1,0 +1,68 @@
+package org.splitnve.tnve;
+
+import org.splitnve.protocol.event.Event;
+
+/** Every state change and protocol event of the tNVE (RFC 8394 section 6, SEC-3). */
+public sealed interface TnveEvent extends Event {
+
+    record VmStateChanged(String vm, String from, String to, String cause) implements TnveEvent {
+        @Override
+        public String name() {
+            return "vm.state";
+        }
+    }
+
+    /** A TSI's state as confirmed by one nNVE (uplink). */
+    record TsiState(String vm, String tsi, String uplink, String from, String to, int localTag) implements TnveEvent {
+        @Override
+        public String name() {
+            return "tsi.state";
+        }
+    }
+
+    /** A request the nNVE refused or never answered. */
+    record RequestFailed(String vm, String tsi, String uplink, String request, int code, String detail) implements TnveEvent {
+        @Override
+        public String name() {
+            return "request.failed";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
+
+    /** The nNVE de-associated, deactivated or disconnected on its own (REQ-6, REQ-9): reported, not undone. */
+    record NnveInitiated(String vm, String tsi, String uplink, String what, String detail) implements TnveEvent {
+        @Override
+        public String name() {
+            return "nnve.initiated";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
+
+    record UplinkState(String uplink, String state, String detail) implements TnveEvent {
+        @Override
+        public String name() {
+            return "uplink.state";
+        }
+    }
+
+    /** REQ-3: a VN moved from a lost nNVE to its standby. */
+    record Failover(String vn, String from, String to) implements TnveEvent {
+        @Override
+        public String name() {
+            return "vn.failover";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
+}
