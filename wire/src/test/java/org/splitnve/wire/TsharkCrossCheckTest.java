@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.File;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -61,7 +60,6 @@ import org.splitnve.wire.vdp.SessionTlv;
 import org.splitnve.wire.vdp.TsiAddress;
 import org.splitnve.wire.vdp.TsiAddressTlv;
 import org.splitnve.wire.vdp.UnknownOrgTlv;
-import org.splitnve.wire.vdp.VdpCodec;
 import org.splitnve.wire.vdp.VdpItem;
 import org.splitnve.wire.vdp.VdpPdu;
 import org.splitnve.wire.vdp.VnConnectTlv;
@@ -142,6 +140,12 @@ class TsharkCrossCheckTest {
     private static String tsharkVersion;
     private static List<Dissected> ours;
     private static List<Dissected> golden;
+    /** tshark's own answer to the filter {@link #COMPLAINTS} on our frames: frame number, severity, message. */
+    private static List<String[]> oursFlagged;
+    private static List<String[]> goldenFlagged;
+
+    /** Every frame with an expert info item or a malformed-packet exception, in tshark's display filter language. */
+    static final String COMPLAINTS = "_ws.malformed || _ws.expert";
 
     /** A frame: its name, its model, the octets on the wire, and tshark's dissection of them. */
     record Dissected(String name, Frame frame, byte[] bytes, Pdml packet) {
@@ -182,6 +186,7 @@ class TsharkCrossCheckTest {
             }
         }
         List<Pdml> packets = dissect(tshark, pcap);
+        oursFlagged = complaints(tshark, pcap);
         assertThat(packets).as("tshark reads every frame we wrote").hasSize(cases.size());
         ours = new ArrayList<>();
         for (int i = 0; i < cases.size(); i++) {
@@ -192,6 +197,7 @@ class TsharkCrossCheckTest {
         Files.write(goldenPcap, GoldenCapture.bytes());
         List<PcapRecord> records = GoldenCapture.records();
         List<Pdml> goldenPackets = dissect(tshark, goldenPcap);
+        goldenFlagged = complaints(tshark, goldenPcap);
         assertThat(goldenPackets).as("tshark reads every golden frame").hasSize(records.size());
         golden = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
@@ -226,22 +232,9 @@ class TsharkCrossCheckTest {
         return Assumptions.abort("tshark is not installed: tshark cross-check skipped (a failure when CI is set)");
     }
 
-    /** Runs {@code tshark -n -r pcap -T pdml} with a timeout and returns its packets. */
+    /** Runs {@code tshark -n -r pcap -T pdml} and returns its packets. */
     static List<Pdml> dissect(Path tshark, Path pcap) throws Exception {
-        Path out = dir.resolve(pcap.getFileName() + ".pdml");
-        Path err = dir.resolve(pcap.getFileName() + ".stderr");
-        ProcessBuilder pb = new ProcessBuilder(tshark.toString(), "-n", "-r", pcap.toString(), "-T", "pdml")
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile());
-        // an empty personal configuration: the user's Wireshark preferences must not change the dissection
-        pb.environment().put("WIRESHARK_CONFIG_DIR", Files.createDirectories(dir.resolve("wireshark-config")).toString());
-        Process p = pb.start();
-        if (!p.waitFor(TSHARK_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            fail("tshark did not finish within %s on %s", TSHARK_TIMEOUT, pcap);
-        }
-        String stderr = Files.readString(err, StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as("tshark exit status on %s; stderr:%n%s", pcap, stderr).isZero();
+        Path out = run(tshark, pcap, "pdml", "-T", "pdml");
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
         f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
         f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
@@ -249,11 +242,42 @@ class TsharkCrossCheckTest {
         try {
             doc = f.newDocumentBuilder().parse(out.toFile());
         } catch (org.xml.sax.SAXException e) {
-            throw new AssertionError("tshark's PDML does not parse; stderr:\n" + stderr, e);
+            throw new AssertionError("tshark's PDML output " + out + " does not parse", e);
         }
         Pdml root = Pdml.of(doc.getDocumentElement());
         tsharkVersion = root.attr("creator");
         return root.children().stream().filter(c -> c.kind().equals("packet")).toList();
+    }
+
+    /**
+     * The frames tshark's own display filter {@link #COMPLAINTS} selects, one row per frame: frame
+     * number, severities, messages. Independent of the PDML walk in {@link #experts}.
+     */
+    static List<String[]> complaints(Path tshark, Path pcap) throws Exception {
+        Path out = run(tshark, pcap, "complaints", "-Y", COMPLAINTS, "-T", "fields", "-E", "separator=/t",
+                "-E", "occurrence=a", "-E", "aggregator=|", "-e", "frame.number", "-e", "_ws.expert.severity",
+                "-e", "_ws.expert.message");
+        return Files.readAllLines(out, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank())
+                .map(l -> l.split("\t", -1)).toList();
+    }
+
+    /** Runs {@code tshark -n -r pcap args} with a timeout; returns the file holding its standard output. */
+    static Path run(Path tshark, Path pcap, String tag, String... args) throws Exception {
+        Path out = dir.resolve(pcap.getFileName() + "." + tag + ".out");
+        Path err = dir.resolve(pcap.getFileName() + "." + tag + ".err");
+        List<String> command = new ArrayList<>(List.of(tshark.toString(), "-n", "-r", pcap.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        // an empty personal configuration: the user's Wireshark preferences must not change the dissection
+        pb.environment().put("WIRESHARK_CONFIG_DIR", Files.createDirectories(dir.resolve("wireshark-config")).toString());
+        Process p = pb.start();
+        if (!p.waitFor(TSHARK_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            fail("tshark did not finish within %s: %s", TSHARK_TIMEOUT, command);
+        }
+        String stderr = Files.readString(err, StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as("exit status of %s; stderr:%n%s", command, stderr).isZero();
+        return out;
     }
 
     // ------------------------------------------------------------------ tests
@@ -267,6 +291,7 @@ class TsharkCrossCheckTest {
             assertThat(malformed(d.packet())).as("%s: malformed-packet items", d).isEmpty();
             assertThat(unexpectedExperts(d)).as("%s: tshark expert info", d).isEmpty();
         }
+        checkFlaggedFrames(ours, oursFlagged);
     }
 
     @Test
@@ -293,12 +318,15 @@ class TsharkCrossCheckTest {
             + "TLV headers we wrote (batches of VSI TLVs, every extension TLV, 511-octet TLVs, 1494-octet PDUs)")
     void tlvFraming() {
         int vsiBodiesSeen = 0;
+        EnumSet<ExtensionType> framed = EnumSet.noneOf(ExtensionType.class);
         for (Dissected d : ours) {
             if (d.frame() instanceof Frame.Vdp v) {
-                vsiBodiesSeen += checkVdpTlvs(d, v);
+                vsiBodiesSeen += checkVdpTlvs(d, v, framed);
             }
         }
-        // tshark 4.0 decodes the fixed part of some VSI TLV types; make sure the comparison was not vacuous
+        assertThat(framed).as("extension TLVs tshark found where we wrote them").containsExactlyInAnyOrder(
+                ExtensionType.values());
+        // tshark 4.0 decodes the fixed part of some VSI TLV types; make sure that comparison was not vacuous
         assertThat(vsiBodiesSeen).as("VSI TLVs whose fixed fields tshark decoded").isGreaterThanOrEqualTo(10);
     }
 
@@ -350,7 +378,7 @@ class TsharkCrossCheckTest {
             switch (d.frame()) {
                 case Frame.Vdp v -> {
                     checkEcpHeader(d, v);
-                    checkVdpTlvs(d, v);
+                    checkVdpTlvs(d, v, EnumSet.noneOf(ExtensionType.class));
                 }
                 case Frame.Lldp l -> {
                     checkLldp(d, l);
@@ -359,6 +387,7 @@ class TsharkCrossCheckTest {
                 default -> fail("%s: the golden capture holds only ECP and LLDP frames", d);
             }
         }
+        checkFlaggedFrames(golden, goldenFlagged);
         if (tsharkVersion.startsWith("wireshark/4.0.")) {
             // the documented complaint is real: tshark 4.0 raises it on each of lldpad's LLDP frames
             assertThat(notes).as("documented notes on lldpad's frames").isEqualTo(lldpFrames).isEqualTo(14);
@@ -366,8 +395,8 @@ class TsharkCrossCheckTest {
     }
 
     @Test
-    @DisplayName("The frame set covers every kind this project sends (VSIID and filter formats, modes, statuses, "
-            + "null VIDs, every extension TLV, acks, LLDP)")
+    @DisplayName("REQ-7, REQ-12: the frame set covers every kind this project sends (VSIID and filter formats, modes, "
+            + "statuses, null VIDs, every extension TLV, acks, LLDP)")
     void frameSetCoversEveryKind() {
         EnumSet<VsiIdFormat> idFormats = EnumSet.noneOf(VsiIdFormat.class);
         EnumSet<FilterFormat> filterFormats = EnumSet.noneOf(FilterFormat.class);
@@ -483,9 +512,10 @@ class TsharkCrossCheckTest {
     /**
      * The VDP TLV headers tshark finds, in order, must be those we wrote: same offsets, types, lengths
      * and OUIs, and nothing after the last one but zero padding. For VSI TLVs whose fixed fields tshark
-     * decodes (their layout is the same in its draft), those must match too. Returns how many did.
+     * decodes (their layout is the same in its draft), those must match too. Adds the extension TLV
+     * types met to {@code framed}; returns how many VSI TLVs tshark decoded.
      */
-    static int checkVdpTlvs(Dissected d, Frame.Vdp v) {
+    static int checkVdpTlvs(Dissected d, Frame.Vdp v, Set<ExtensionType> framed) {
         List<Object> sources = new ArrayList<>();
         List<Tlv> expected = expectedTlvs(v, CODEC.vdp().oui(), sources);
         int end = expected.isEmpty() ? v.ethernet().length() + EcpHeader.LENGTH
@@ -510,6 +540,9 @@ class TsharkCrossCheckTest {
         int decoded = 0;
         for (int i = 0; i < nodes.size(); i++) {
             Pdml n = nodes.get(i);
+            if (sources.get(i) instanceof ExtensionTlv e) {
+                framed.add(e.type());
+            }
             if (sources.get(i) instanceof ManagerId m) {
                 assertThat(n.child("vdp21.manager_id").value()).as("%s: Manager ID", d).isEqualTo(HEX.formatHex(m.toBytes()));
             }
@@ -639,6 +672,28 @@ class TsharkCrossCheckTest {
         out.add(new Tlv(pos[0], type, length, oui));
         sources.add(src);
         pos[0] += 2 + length;
+    }
+
+    /**
+     * Cross-checks the PDML walk against tshark's display filter: the frames the filter flags are
+     * exactly those with expert info in the PDML, and each carries only the documented note.
+     */
+    static void checkFlaggedFrames(List<Dissected> frames, List<String[]> flagged) {
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < frames.size(); i++) {
+            if (!experts(frames.get(i).packet()).isEmpty()) {
+                expected.add(i + 1);
+            }
+        }
+        assertThat(flagged.stream().map(row -> Integer.parseInt(row[0])).toList())
+                .as("frames tshark's filter '%s' selects", COMPLAINTS).containsExactlyElementsOf(expected);
+        for (String[] row : flagged) {
+            Dissected d = frames.get(Integer.parseInt(row[0]) - 1);
+            assertThat(row).as("%s: columns", d).hasSize(3);
+            assertThat(row[1]).as("%s: severity", d).isEqualTo(Integer.toString(PI_NOTE));
+            assertThat(row[2]).as("%s: message", d).isEqualTo(TSHARK_LLDP_LENGTH_NOTE);
+            assertThat(d.frame()).as("%s: kind", d).isInstanceOf(Frame.Lldp.class);
+        }
     }
 
     /** Expert info not explained by {@link #TSHARK_LLDP_LENGTH_NOTE}. */
