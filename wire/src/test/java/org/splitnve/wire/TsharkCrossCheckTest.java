@@ -555,6 +555,23 @@ class TsharkCrossCheckTest {
                         .isEqualTo(HEX.toHexDigits((byte) s.status().toOctet()));
                 assertThat(n.first("vdp21.assoc.flags.req_rsp").show()).as("%s response bit", what)
                         .isEqualTo(s.isResponse() ? "1" : "0");
+                // the status bits have the same masks in tshark's draft: an independent check of ours
+                switch (s.status()) {
+                    case VsiStatus.Request r -> {
+                        assertThat(n.first("vdp21.assoc.flags.mbit").show()).as("%s M bit", what)
+                                .isEqualTo(r.migratingTo() ? "1" : "0");
+                        assertThat(n.first("vdp21.assoc.flags.sbit").show()).as("%s S bit", what)
+                                .isEqualTo(r.suspended() ? "1" : "0");
+                        assertThat(Integer.decode(status.show())).as("%s reason", what).isEqualTo(r.reason());
+                    }
+                    case VsiStatus.Response r -> {
+                        assertThat(n.first("vdp21.assoc.flags.keep").show()).as("%s keep bit", what)
+                                .isEqualTo(r.keep() ? "1" : "0");
+                        assertThat(n.first("vdp21.assoc.flags.hard_error").show()).as("%s hard error bit", what)
+                                .isEqualTo(r.hardError() ? "1" : "0");
+                        assertThat(Integer.decode(status.show())).as("%s reason code", what).isEqualTo(r.code().value());
+                    }
+                }
                 assertThat(Integer.decode(n.first("vdp21.vsitypeid").show())).as("%s type ID", what).isEqualTo(s.typeId());
                 assertThat(Integer.decode(n.first("vdp21.vsiversion").show())).as("%s type version", what)
                         .isEqualTo(s.typeVersion());
