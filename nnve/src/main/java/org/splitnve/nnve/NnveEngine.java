@@ -483,7 +483,7 @@ public final class NnveEngine implements PortAgent {
             }
             List<TsiAddress> requested = filterMacs(req.filter());
             if (change != null) {
-                Refusal bad = applyChange(requested, change, null);
+                Refusal bad = applyChange(requested, change, filterMacs(req.filter()));
                 if (bad != null) {
                     return refuse(p, req, bad);
                 }
@@ -550,7 +550,7 @@ public final class NnveEngine implements PortAgent {
                 changed = true;
             }
             if (change != null) {
-                Refusal bad = applyChange(next, change, t);
+                Refusal bad = applyChange(next, change, filterMacs(t.filter));
                 if (bad != null) {
                     return refuse(p, req, bad);
                 }
@@ -581,7 +581,8 @@ public final class NnveEngine implements PortAgent {
         return success(req, t.filter, attached);
     }
 
-    private Refusal applyChange(List<TsiAddress> addresses, List<TsiAddressTlv> change, Tsi t) {
+    /** Applies an address change (REQ-10); REPLACE keeps the filter's MACs, which the filter itself owns. */
+    private Refusal applyChange(List<TsiAddress> addresses, List<TsiAddressTlv> change, List<TsiAddress> filterMacs) {
         List<TsiAddress> delta;
         try {
             delta = TsiAddressTlv.join(change);
@@ -599,9 +600,7 @@ public final class NnveEngine implements PortAgent {
             case REMOVE -> addresses.removeAll(delta);
             case REPLACE -> {
                 addresses.clear();
-                if (t != null) {
-                    addresses.addAll(filterMacs(t.filter));
-                }
+                addresses.addAll(filterMacs);
                 for (TsiAddress a : delta) {
                     if (!addresses.contains(a)) {
                         addresses.add(a);
@@ -883,11 +882,13 @@ public final class NnveEngine implements PortAgent {
             case INIT -> {
                 nvaRemove(t);
                 effects.accept(new Effect.Acl(inst, t.addresses, tag, Effect.AclState.REMOVED));
-                unreserve(t);
             }
         }
         events.accept(new NnveEvent.TsiState(t.peer.port, t.peer.station, t.id.toString(), t.vap.vn.key().toString(),
                 from.name(), to.name(), cause));
+        if (to == TsiState.INIT) {
+            unreserve(t);
+        }
     }
 
     private void reserve(Tsi t) {

@@ -1,0 +1,1077 @@
+package org.splitnve.tnve;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+import org.splitnve.protocol.Clock;
+import org.splitnve.protocol.PortAgent;
+import org.splitnve.protocol.PortIo;
+import org.splitnve.protocol.Timers;
+import org.splitnve.protocol.ecp.EcpEndpoint;
+import org.splitnve.protocol.ecp.EcpListener;
+import org.splitnve.protocol.ecp.EcpProfile;
+import org.splitnve.protocol.event.EventSink;
+import org.splitnve.wire.Bytes;
+import org.splitnve.wire.DecodeException;
+import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.ethernet.EthernetHeader;
+import org.splitnve.wire.frame.Frame;
+import org.splitnve.wire.frame.FrameCodec;
+import org.splitnve.wire.lldp.EvbTlv;
+import org.splitnve.wire.vdp.CapabilityTlv;
+import org.splitnve.wire.vdp.CapabilityTlv.Feature;
+import org.splitnve.wire.vdp.DeactivateTlv;
+import org.splitnve.wire.vdp.ExtensionTlv;
+import org.splitnve.wire.vdp.Filter;
+import org.splitnve.wire.vdp.FilterEntry;
+import org.splitnve.wire.vdp.FilterFormat;
+import org.splitnve.wire.vdp.MigrationTlv;
+import org.splitnve.wire.vdp.OrgTlv;
+import org.splitnve.wire.vdp.ReasonDetailTlv;
+import org.splitnve.wire.vdp.SessionTlv;
+import org.splitnve.wire.vdp.TsiAddress;
+import org.splitnve.wire.vdp.TsiAddressTlv;
+import org.splitnve.wire.vdp.VdpItem;
+import org.splitnve.wire.vdp.VdpPdu;
+import org.splitnve.wire.vdp.VnConnectTlv;
+import org.splitnve.wire.vdp.VnId;
+import org.splitnve.wire.vdp.VsiId;
+import org.splitnve.wire.vdp.VsiMode;
+import org.splitnve.wire.vdp.VsiStatus;
+import org.splitnve.wire.vdp.VsiTlv;
+
+/**
+ * The hypervisor agent: the VDP station side of RFC 8394 section 2, as a deterministic engine. It
+ * keeps VMs (RFC 7666 states) and their TSIs, and maps every lifecycle operation to VDP requests
+ * toward the nNVE(s) serving each TSI's VN:
+ *
+ * <pre>
+ *  create            associate (Pre-Associate-RR) while the VM is shut down; the VM cannot start if it fails
+ *  start / resume    activate (Associate)
+ *  pause             nothing
+ *  suspend           deactivate (Pre-Associate-RR + deactivate extension)
+ *  shutdown          de-associate
+ *  migration         prepare: associate with ARRIVAL at the destination; activate there; then deactivate
+ *                    the source with DEPARTURE (make-before-break); finish: de-associate the source
+ * </pre>
+ *
+ * Operations return a future completed on the engine thread when every nNVE concerned has answered.
+ * Single-threaded.
+ */
+public final class TnveEngine implements PortAgent {
+    /** A TSI's state at one nNVE, as the nNVE confirmed it. */
+    public enum TsiState { INIT, ASSOCIATED, ACTIVATED }
+
+    private static final int CODE_NO_ANSWER = -1;
+
+    private final TnveConfig config;
+    private final Clock clock;
+    private final PortIo io;
+    private final EventSink events;
+    private final FrameCodec codec;
+    private final CapabilityTlv ownCapabilities;
+    private final int epoch;
+    private final Bytes nonce;
+    private final List<Up> uplinks = new ArrayList<>();
+    private final Map<String, Up> uplinkByName = new HashMap<>();
+    private final Map<String, Vm> vms = new LinkedHashMap<>();
+    /** ACTIVE_STANDBY VNs: the uplink currently serving each. */
+    private final Map<Long, Up> activeFor = new HashMap<>();
+    private final List<Consumer<TnveEvent>> listeners = new ArrayList<>();
+    private int nextTransaction = 1;
+
+    public TnveEngine(TnveConfig config, Clock clock, PortIo io, EventSink events, RandomGenerator random) {
+        this.config = config;
+        this.clock = clock;
+        this.io = io;
+        this.events = events;
+        this.codec = new FrameCodec(config.extensionOui());
+        this.ownCapabilities = CapabilityTlv.of(config.features().isEmpty() ? EnumSet.noneOf(Feature.class)
+                : EnumSet.copyOf(config.features()));
+        int e;
+        do {
+            e = random.nextInt();
+        } while (e == 0);
+        this.epoch = e;
+        byte[] n = new byte[SessionTlv.NONCE_LENGTH];
+        random.nextBytes(n);
+        this.nonce = Bytes.wrap(n);
+        for (TnveConfig.Uplink u : config.uplinks()) {
+            Up up = new Up(u);
+            uplinks.add(up);
+            uplinkByName.put(u.name(), up);
+        }
+        for (Up up : uplinks) {
+            up.hello();
+        }
+    }
+
+    /** Called with every event the orchestrator should hear of (nNVE-initiated changes above all). */
+    public void addListener(Consumer<TnveEvent> l) {
+        listeners.add(l);
+    }
+
+    private void emit(TnveEvent e) {
+        events.accept(e);
+        for (Consumer<TnveEvent> l : listeners) {
+            l.accept(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ per-uplink state
+
+    /** One TSI at one nNVE. */
+    final class Link {
+        final Vm vm;
+        TsiSpec spec;
+        final Up up;
+        TsiState confirmed = TsiState.INIT;
+        /** What this end device wants at this nNVE (restored after fail-over). */
+        TsiState desired = TsiState.INIT;
+        int tag;
+        Pending pending;
+        final ArrayDeque<Runnable> next = new ArrayDeque<>(1);
+        long keepAliveDue = Long.MAX_VALUE;
+        boolean suspended;
+
+        Link(Vm vm, TsiSpec spec, Up up) {
+            this.vm = vm;
+            this.spec = spec;
+            this.up = up;
+        }
+    }
+
+    private static final class Pending {
+        final TsiState target;
+        final VsiMode mode;
+        int remaining;
+        final long deadline;
+        final Consumer<OpResult> done;
+        OpResult failure;
+
+        Pending(TsiState target, VsiMode mode, int remaining, long deadline, Consumer<OpResult> done) {
+            this.target = target;
+            this.mode = mode;
+            this.remaining = remaining;
+            this.deadline = deadline;
+            this.done = done;
+        }
+    }
+
+    private record Due(Link link, long at) {
+    }
+
+    final class Up implements EcpListener {
+        final TnveConfig.Uplink cfg;
+        final EcpEndpoint ecp;
+        MacAddress nnve;
+        CapabilityTlv common;
+        boolean ready;
+        long readyDeadline = Long.MAX_VALUE;
+        boolean alive = true;
+        long lastHeard;
+        int peerEpoch;
+        boolean keepAliveFlag;
+        long nextSessionKeepAlive = Long.MAX_VALUE;
+        final Map<VsiId, Link> links = new HashMap<>();
+        final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+        final ArrayDeque<Due> responseDeadlines = new ArrayDeque<>();
+        final ArrayDeque<Due> keepAlives = new ArrayDeque<>();
+
+        Up(TnveConfig.Uplink cfg) {
+            this.cfg = cfg;
+            this.nnve = cfg.nnve();
+            MacAddress peer = cfg.nnve() != null ? cfg.nnve() : cfg.destination();
+            this.ecp = new EcpEndpoint(io.mac(cfg.port()), peer, cfg.destination(), codec, config.managerId(),
+                    EcpProfile.STANDARD, config.timers(), clock, events, (b, len) -> io.send(cfg.port(), b, len), this,
+                    this::header);
+            if (cfg.auth() != null) {
+                ecp.setAuthenticator(cfg.auth());
+            }
+            this.lastHeard = clock.nanos();
+        }
+
+        boolean has(Feature f) {
+            return common != null && common.has(f);
+        }
+
+        private List<OrgTlv> header() {
+            if (config.features().isEmpty()) {
+                return List.of();
+            }
+            List<OrgTlv> h = new ArrayList<>(2);
+            if (common == null) {
+                h.add(ownCapabilities);
+            }
+            if (common == null || has(Feature.SESSION)) {
+                int flags = keepAliveFlag ? SessionTlv.KEEPALIVE : 0;
+                keepAliveFlag = false;
+                long digest = 0;
+                int count = 0;
+                for (Link l : links.values()) {
+                    if (l.confirmed != TsiState.INIT) {
+                        count++;
+                        digest ^= mix(l.spec.id().hi() * 31 + l.spec.id().lo() + l.confirmed.ordinal());
+                    }
+                }
+                h.add(new SessionTlv(flags, epoch, peerEpoch, count, digest, nonce));
+            }
+            return h;
+        }
+
+        /** Announces this end device and its extensions before the first request. */
+        void hello() {
+            if (config.features().isEmpty()) {
+                ready = true;
+                return;
+            }
+            ecp.sendHeaderOnly();
+            readyDeadline = clock.nanos() + 2 * ecp.timers().deliveryNanos() + 10_000_000L;
+        }
+
+        void becomeReady() {
+            if (ready) {
+                return;
+            }
+            ready = true;
+            readyDeadline = Long.MAX_VALUE;
+            while (!waiting.isEmpty()) {
+                waiting.poll().run();
+            }
+        }
+
+        @Override
+        public void onReceive(EthernetHeader ethernet, VdpPdu pdu) {
+            received(this, pdu);
+        }
+
+        @Override
+        public void onDelivered(List<Object> tokens) {
+            alive(this);
+        }
+
+        @Override
+        public void onTransmitError(List<Object> tokens) {
+            for (Object t : tokens) {
+                if (t instanceof Link l && l.pending != null) {
+                    fail(l, OpResult.failed(CODE_NO_ANSWER, "no acknowledgement from " + cfg.name()));
+                }
+            }
+            lost(this, "no acknowledgement after " + ecp.timers().retries() + " retries");
+        }
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
+    // ------------------------------------------------------------------ driving
+
+    @Override
+    public void onFrame(int port, byte[] buf, int off, int len) {
+        Frame frame;
+        try {
+            frame = codec.decode(buf, off, len);
+        } catch (DecodeException e) {
+            events.accept(new TnveEvent.RequestFailed("-", "-", "port " + port, "decode", 1, e.getMessage()));
+            return;
+        }
+        switch (frame) {
+            case Frame.Vdp v -> {
+                MacAddress src = v.ethernet().source();
+                for (Up up : uplinks) {
+                    if (up.cfg.port() != port) {
+                        continue;
+                    }
+                    if (up.nnve == null && src.isValidUnicast()) {
+                        up.nnve = src;
+                    }
+                    if (src.equals(up.nnve)) {
+                        SessionTlv s = v.vdp().header(SessionTlv.class);
+                        if (s != null && up.peerEpoch != 0 && s.epoch() != up.peerEpoch) {
+                            up.ecp.resetReceiveSequence();
+                        }
+                        up.ecp.onFrame(buf, off, len, v);
+                        return;
+                    }
+                }
+            }
+            case Frame.Lldp l -> {
+                EvbTlv evb = l.lldp().evb();
+                if (evb != null) {
+                    for (Up up : uplinks) {
+                        if (up.cfg.port() == port) {
+                            up.ecp.setTimers(config.timers().negotiate(Timers.of(evb)));
+                        }
+                    }
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    @Override
+    public void onTimer() {
+        long now = clock.nanos();
+        for (Up up : uplinks) {
+            up.ecp.onTimer(now);
+            if (!up.ready && now >= up.readyDeadline) {
+                up.becomeReady();
+            }
+            while (!up.responseDeadlines.isEmpty()) {
+                Due d = up.responseDeadlines.peek();
+                Pending p = d.link.pending;
+                if (p == null || p.deadline != d.at) {
+                    up.responseDeadlines.poll();
+                    continue;
+                }
+                if (d.at > now) {
+                    break;
+                }
+                up.responseDeadlines.poll();
+                fail(d.link, OpResult.failed(CODE_NO_ANSWER, "no response from " + up.cfg.name() + " in time"));
+            }
+            while (!up.keepAlives.isEmpty()) {
+                Due d = up.keepAlives.peek();
+                if (d.link.keepAliveDue != d.at) {
+                    up.keepAlives.poll();
+                    continue;
+                }
+                if (d.at > now) {
+                    break;
+                }
+                up.keepAlives.poll();
+                keepAlive(d.link);
+            }
+            if (up.has(Feature.SESSION) && now >= up.nextSessionKeepAlive) {
+                up.keepAliveFlag = true;
+                up.ecp.sendHeaderOnly();
+                up.nextSessionKeepAlive = now + up.ecp.timers().keepAliveNanos();
+                if (up.alive && now - up.lastHeard > up.ecp.timers().bridgeKeepAliveTimeoutNanos()) {
+                    lost(up, "no frame from the nNVE for " + (now - up.lastHeard) / 1_000_000 + " ms");
+                }
+            }
+        }
+    }
+
+    @Override
+    public long nextDeadline() {
+        long next = Long.MAX_VALUE;
+        for (Up up : uplinks) {
+            next = Math.min(next, up.ecp.nextDeadline());
+            if (!up.ready) {
+                next = Math.min(next, up.readyDeadline);
+            }
+            for (Due d : up.responseDeadlines) {
+                if (d.link.pending != null && d.link.pending.deadline == d.at) {
+                    next = Math.min(next, d.at);
+                    break;
+                }
+            }
+            for (Due d : up.keepAlives) {
+                if (d.link.keepAliveDue == d.at) {
+                    next = Math.min(next, d.at);
+                    break;
+                }
+            }
+            if (up.has(Feature.SESSION)) {
+                next = Math.min(next, up.nextSessionKeepAlive);
+            }
+        }
+        return next;
+    }
+
+    // ------------------------------------------------------------------ receiving
+
+    private void alive(Up up) {
+        up.lastHeard = clock.nanos();
+        if (!up.alive) {
+            up.alive = true;
+            emit(new TnveEvent.UplinkState(up.cfg.name(), "up", "frames again"));
+        }
+    }
+
+    private void received(Up up, VdpPdu pdu) {
+        alive(up);
+        CapabilityTlv caps = pdu.header(CapabilityTlv.class);
+        if (caps != null && up.common == null) {
+            up.common = ownCapabilities.intersect(caps);
+            up.ecp.setProfile(up.common.has(Feature.BATCHING) ? EcpProfile.BATCHING : EcpProfile.STANDARD);
+            if (up.common.has(Feature.SESSION)) {
+                up.nextSessionKeepAlive = clock.nanos() + up.ecp.timers().keepAliveNanos();
+            }
+            emit(new TnveEvent.UplinkState(up.cfg.name(), "up", "extensions " + up.common.features()));
+        }
+        SessionTlv s = pdu.header(SessionTlv.class);
+        if (s != null) {
+            up.peerEpoch = s.epoch();
+        }
+        up.becomeReady();
+        for (VdpItem item : pdu.items()) {
+            switch (item) {
+                case VsiTlv v -> {
+                    if (v.isResponse()) {
+                        response(up, v);
+                    } else {
+                        nnveRequest(up, v);
+                    }
+                }
+                case VnConnectTlv c -> {
+                    if (c.operation() == VnConnectTlv.Operation.DISCONNECTED && c.vn() instanceof VnId.Group g) {
+                        for (Link l : List.copyOf(up.links.values())) {
+                            if (l.spec.vnId() == g.unsigned() && l.confirmed != TsiState.INIT) {
+                                setConfirmed(l, TsiState.INIT);
+                                l.desired = TsiState.INIT;
+                                emit(new TnveEvent.NnveInitiated(l.vm.name, l.spec.id().toString(), up.cfg.name(),
+                                        "VN disconnected", detail(c.attached())));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static String detail(List<OrgTlv> attached) {
+        for (OrgTlv o : attached) {
+            if (o instanceof ReasonDetailTlv r) {
+                return r.text();
+            }
+        }
+        return "";
+    }
+
+    private void response(Up up, VsiTlv v) {
+        Link l = up.links.get(v.vsiId());
+        if (l == null || l.pending == null) {
+            return; // late or duplicate: nothing waits for it
+        }
+        Pending p = l.pending;
+        VsiStatus.Response st = (VsiStatus.Response) v.status();
+        if (!st.isSuccess() && p.failure == null) {
+            p.failure = OpResult.failed(st.code().value(), st.code().description()
+                    + (detail(v.attached()).isEmpty() ? "" : ": " + detail(v.attached())));
+        }
+        if (--p.remaining > 0) {
+            return;
+        }
+        l.pending = null;
+        if (p.failure == null) {
+            for (FilterEntry e : v.filter().entries()) {
+                if (!e.isNullVid()) {
+                    l.tag = e.vid();
+                    break;
+                }
+            }
+            setConfirmed(l, p.target);
+            armKeepAlive(l);
+            p.done.accept(OpResult.OK);
+        } else {
+            emit(new TnveEvent.RequestFailed(l.vm.name, l.spec.id().toString(), up.cfg.name(), p.mode.name(),
+                    p.failure.code(), p.failure.detail()));
+            armKeepAlive(l);
+            p.done.accept(p.failure);
+        }
+        runNext(l);
+    }
+
+    /** The nNVE's own initiative (REQ-6, REQ-9): reported to the orchestrator, never undone behind its back. */
+    private void nnveRequest(Up up, VsiTlv v) {
+        Link l = up.links.get(v.vsiId());
+        if (l == null || l.confirmed == TsiState.INIT) {
+            return; // e.g. lldpad's late unsolicited De-Associate of a VSI already gone: harmless
+        }
+        switch (v.mode()) {
+            case DE_ASSOCIATE -> {
+                setConfirmed(l, TsiState.INIT);
+                l.desired = TsiState.INIT;
+                l.keepAliveDue = Long.MAX_VALUE;
+                emit(new TnveEvent.NnveInitiated(l.vm.name, l.spec.id().toString(), up.cfg.name(), "de-associated",
+                        detail(v.attached())));
+            }
+            case PRE_ASSOCIATE_RR -> {
+                if (v.attached(DeactivateTlv.class) != null && l.confirmed == TsiState.ACTIVATED) {
+                    setConfirmed(l, TsiState.ASSOCIATED);
+                    l.desired = TsiState.ASSOCIATED;
+                    emit(new TnveEvent.NnveInitiated(l.vm.name, l.spec.id().toString(), up.cfg.name(), "deactivated",
+                            v.attached(DeactivateTlv.class).cause() + " " + detail(v.attached())));
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void setConfirmed(Link l, TsiState s) {
+        if (l.confirmed != s) {
+            emit(new TnveEvent.TsiState(l.vm.name, l.spec.id().toString(), l.up.cfg.name(), l.confirmed.name(), s.name(),
+                    l.tag));
+            l.confirmed = s;
+        }
+    }
+
+    private void armKeepAlive(Link l) {
+        if (l.confirmed == TsiState.INIT || l.up.has(Feature.SESSION)) {
+            l.keepAliveDue = Long.MAX_VALUE;
+            return;
+        }
+        l.keepAliveDue = clock.nanos() + l.up.ecp.timers().keepAliveNanos();
+        l.up.keepAlives.add(new Due(l, l.keepAliveDue));
+    }
+
+    /** Standard peers: re-send the TSI's request so the bridge keeps it (802.1Q keep-alive). */
+    private void keepAlive(Link l) {
+        l.keepAliveDue = Long.MAX_VALUE;
+        if (l.pending != null || l.confirmed == TsiState.INIT) {
+            return;
+        }
+        TsiState s = l.confirmed;
+        send(l, s, s == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR, List.of(), false, l.suspended,
+                r -> { });
+    }
+
+    private void fail(Link l, OpResult r) {
+        Pending p = l.pending;
+        if (p == null) {
+            return;
+        }
+        l.pending = null;
+        emit(new TnveEvent.RequestFailed(l.vm.name, l.spec.id().toString(), l.up.cfg.name(), p.mode.name(), r.code(),
+                r.detail()));
+        p.done.accept(r);
+        runNext(l);
+    }
+
+    private void runNext(Link l) {
+        if (l.pending == null && !l.next.isEmpty()) {
+            l.next.poll().run();
+        }
+    }
+
+    // ------------------------------------------------------------------ uplink loss and fail-over (REQ-3)
+
+    private void lost(Up up, String why) {
+        if (!up.alive) {
+            return;
+        }
+        up.alive = false;
+        emit(new TnveEvent.UplinkState(up.cfg.name(), "down", why));
+        for (Map.Entry<Long, TnveConfig.Placement> e : config.placements().entrySet()) {
+            if (e.getValue().mode() != TnveConfig.Mode.ACTIVE_STANDBY || activeFor.get(e.getKey()) != up) {
+                continue;
+            }
+            Up standby = null;
+            for (String name : e.getValue().uplinks()) {
+                Up cand = uplinkByName.get(name);
+                if (cand != null && cand != up && cand.alive) {
+                    standby = cand;
+                    break;
+                }
+            }
+            if (standby == null) {
+                continue;
+            }
+            long vn = e.getKey();
+            activeFor.put(vn, standby);
+            emit(new TnveEvent.Failover(Long.toString(vn), up.cfg.name(), standby.cfg.name()));
+            for (Link l : List.copyOf(up.links.values())) {
+                if (l.spec.vnId() != vn || l.desired == TsiState.INIT) {
+                    continue;
+                }
+                Link moved = link(l.vm, l.spec, standby);
+                moved.desired = l.desired;
+                moved.suspended = l.suspended;
+                TsiState want = l.desired;
+                drive(moved, want, want == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR, null,
+                        r -> { });
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ sending requests
+
+    private Link link(Vm vm, TsiSpec spec, Up up) {
+        Link l = up.links.get(spec.id());
+        if (l == null) {
+            l = new Link(vm, spec, up);
+            up.links.put(spec.id(), l);
+        } else {
+            l.spec = spec;
+        }
+        return l;
+    }
+
+    /** The uplinks that carry a VN: all of them (active-active) or the active one (active-standby). */
+    private List<Up> uplinksFor(long vn) {
+        TnveConfig.Placement p = config.placements().get(vn);
+        if (p == null) {
+            return List.of(uplinks.getFirst());
+        }
+        if (p.mode() == TnveConfig.Mode.ACTIVE_ACTIVE) {
+            List<Up> out = new ArrayList<>();
+            for (String n : p.uplinks()) {
+                Up up = uplinkByName.get(n);
+                if (up != null) {
+                    out.add(up);
+                }
+            }
+            return out;
+        }
+        Up active = activeFor.get(vn);
+        if (active == null) {
+            for (String n : p.uplinks()) {
+                Up up = uplinkByName.get(n);
+                if (up != null && up.alive) {
+                    active = up;
+                    break;
+                }
+            }
+            if (active == null) {
+                active = uplinkByName.get(p.uplinks().getFirst());
+            }
+            activeFor.put(vn, active);
+        }
+        return List.of(active);
+    }
+
+    /** Sends a request now or after the link's current one, or once the uplink is ready. */
+    private void drive(Link l, TsiState target, VsiMode mode, List<OrgTlv> extras, Consumer<OpResult> done) {
+        Runnable go = () -> {
+            List<OrgTlv> ext = extras != null ? extras : List.of();
+            boolean m = false;
+            boolean s = l.suspended;
+            for (OrgTlv o : ext) {
+                if (o instanceof MigrationTlv mt) {
+                    m |= mt.indication() == MigrationTlv.Indication.ARRIVAL;
+                    s |= mt.indication() == MigrationTlv.Indication.DEPARTURE;
+                }
+            }
+            send(l, target, mode, ext, m, s, done);
+        };
+        Runnable whenReady = () -> {
+            if (l.pending == null) {
+                go.run();
+            } else {
+                l.next.add(go);
+            }
+        };
+        if (l.up.ready) {
+            whenReady.run();
+        } else {
+            l.up.waiting.add(whenReady);
+        }
+    }
+
+    private void send(Link l, TsiState target, VsiMode mode, List<OrgTlv> extras, boolean m, boolean s,
+            Consumer<OpResult> done) {
+        Up up = l.up;
+        List<OrgTlv> ext = new ArrayList<>();
+        List<TsiAddressTlv> fragments = new ArrayList<>();
+        for (OrgTlv o : extras) {
+            if (!(o instanceof ExtensionTlv e) || up.has(feature(e))) {
+                if (o instanceof TsiAddressTlv a) {
+                    fragments.add(a);
+                } else {
+                    ext.add(o);
+                }
+            }
+        }
+        if (target != TsiState.INIT && mode != VsiMode.DE_ASSOCIATE && l.confirmed == TsiState.INIT
+                && up.has(Feature.TSI_ADDRESSES) && !l.spec.ips().isEmpty() && fragments.isEmpty()) {
+            // A first association carries the TSI's IP addresses (REQ-10).
+            fragments.addAll(TsiAddressTlv.split(TsiAddressTlv.Operation.REPLACE, transaction(), l.spec.ips(), 480));
+        }
+        Filter filter = filter(l);
+        VsiStatus.Request status = new VsiStatus.Request(m, s, 0);
+        List<VsiTlv> items = new ArrayList<>();
+        if (fragments.isEmpty()) {
+            items.add(new VsiTlv(mode, status, l.spec.typeId(), l.spec.typeVersion(), l.spec.id(), filter, ext));
+        } else {
+            // Fragments travel two to a VSI TLV; the VSI TLV with the LAST one carries the request proper.
+            for (int i = 0; i < fragments.size(); i += 2) {
+                List<OrgTlv> att = new ArrayList<>();
+                att.addAll(fragments.subList(i, Math.min(i + 2, fragments.size())));
+                if (i + 2 >= fragments.size()) {
+                    att.addAll(ext);
+                }
+                items.add(new VsiTlv(mode, status, l.spec.typeId(), l.spec.typeVersion(), l.spec.id(), filter, att));
+            }
+        }
+        long deadline = clock.nanos() + up.ecp.timers().responseTimeoutNanos();
+        l.pending = new Pending(target, mode, items.size(), deadline, done);
+        up.responseDeadlines.add(new Due(l, deadline));
+        for (VsiTlv item : items) {
+            up.ecp.submit(item, l);
+        }
+    }
+
+    private int transaction() {
+        int t = nextTransaction;
+        nextTransaction = (nextTransaction + 1) & 0xFFFF;
+        return t;
+    }
+
+    private static Feature feature(ExtensionTlv e) {
+        return switch (e.type()) {
+            case CAPABILITY -> Feature.SESSION;
+            case SESSION -> Feature.SESSION;
+            case VN_CONNECT -> Feature.VN_CONNECT;
+            case TSI_ADDRESSES -> Feature.TSI_ADDRESSES;
+            case DEACTIVATE -> Feature.DEACTIVATE;
+            case MIGRATION -> Feature.MIGRATION;
+            case PARAMETERS -> Feature.PARAMETERS;
+            case REASON_DETAIL -> Feature.REASON_DETAIL;
+            case AUTH -> Feature.AUTHENTICATION;
+        };
+    }
+
+    private Filter filter(Link l) {
+        FilterFormat f = l.up.cfg.filter();
+        int vid = l.tag;
+        FilterEntry e = switch (f) {
+            case VID -> FilterEntry.vid(vid);
+            case MAC_VID -> FilterEntry.macVid(l.spec.mac(), vid);
+            case GROUP_VID -> FilterEntry.groupVid((int) l.spec.vnId(), vid);
+            case GROUP_MAC_VID -> FilterEntry.groupMacVid((int) l.spec.vnId(), l.spec.mac(), vid);
+        };
+        return Filter.of(f, e);
+    }
+
+    // ------------------------------------------------------------------ operations
+
+    /** Runs one step on every (TSI, uplink) of a VM; completes when all answered. */
+    private CompletableFuture<OpResult> step(Vm vm, TsiState target, VsiMode mode, java.util.function.Function<Link, List<OrgTlv>> extras) {
+        CompletableFuture<OpResult> f = new CompletableFuture<>();
+        List<Link> links = new ArrayList<>();
+        for (TsiSpec spec : vm.tsis) {
+            for (Up up : uplinksFor(spec.vnId())) {
+                links.add(link(vm, spec, up));
+            }
+        }
+        if (links.isEmpty()) {
+            f.complete(OpResult.OK);
+            return f;
+        }
+        int[] left = {links.size()};
+        OpResult[] first = {null};
+        for (Link l : links) {
+            l.desired = target;
+            drive(l, target, mode, extras.apply(l), r -> {
+                if (!r.ok() && first[0] == null) {
+                    first[0] = r;
+                }
+                if (--left[0] == 0) {
+                    f.complete(first[0] == null ? OpResult.OK : first[0]);
+                }
+            });
+        }
+        return f;
+    }
+
+    private void vmState(Vm vm, VmState to, String cause) {
+        if (vm.state != to) {
+            emit(new TnveEvent.VmStateChanged(vm.name, vm.state.name(), to.name(), cause));
+            vm.state = to;
+        }
+    }
+
+    private Vm vm(String name) {
+        Vm vm = vms.get(name);
+        if (vm == null) {
+            throw new IllegalArgumentException("no VM named '" + name + "'");
+        }
+        return vm;
+    }
+
+    private static CompletableFuture<OpResult> refused(String why) {
+        return CompletableFuture.completedFuture(OpResult.failed(4, why));
+    }
+
+    /**
+     * LC-CREATE: defines a VM and associates its TSIs while it is shut down. If any association fails,
+     * the others are undone and the VM stays shut down, unable to start.
+     */
+    public CompletableFuture<OpResult> create(String name, List<TsiSpec> tsis) {
+        if (vms.containsKey(name)) {
+            return refused("VM '" + name + "' exists");
+        }
+        Vm vm = new Vm(name, tsis, VmState.PREPARING);
+        vms.put(name, vm);
+        emit(new TnveEvent.VmStateChanged(name, "-", VmState.PREPARING.name(), "create"));
+        return step(vm, TsiState.ASSOCIATED, VsiMode.PRE_ASSOCIATE_RR, l -> List.of(MigrationTlv.notMigration()))
+                .thenCompose(r -> r.ok() ? done(vm, VmState.SHUTDOWN, "associated", r) : rollback(vm, r));
+    }
+
+    private CompletableFuture<OpResult> done(Vm vm, VmState to, String cause, OpResult r) {
+        vmState(vm, to, cause);
+        return CompletableFuture.completedFuture(r);
+    }
+
+    private CompletableFuture<OpResult> rollback(Vm vm, OpResult cause) {
+        return step(vm, TsiState.INIT, VsiMode.DE_ASSOCIATE, l -> List.of()).thenApply(x -> {
+            vmState(vm, VmState.SHUTDOWN, "association failed: " + cause.detail());
+            return cause;
+        });
+    }
+
+    /** True when every TSI of the VM is associated (or better) at every nNVE serving it. */
+    public boolean associated(String name) {
+        Vm vm = vm(name);
+        for (TsiSpec spec : vm.tsis) {
+            for (Up up : uplinksFor(spec.vnId())) {
+                Link l = up.links.get(spec.id());
+                if (l == null || l.confirmed == TsiState.INIT) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** LC-CREATE: start activates the TSIs; the VM runs only when they are activated. */
+    public CompletableFuture<OpResult> start(String name) {
+        Vm vm = vm(name);
+        if (vm.state != VmState.SHUTDOWN) {
+            return refused("VM '" + name + "' is " + vm.state + ", not SHUTDOWN");
+        }
+        if (!associated(name)) {
+            return refused("VM '" + name + "' cannot run: its TSIs are not associated");
+        }
+        return step(vm, TsiState.ACTIVATED, VsiMode.ASSOCIATE, l -> List.of())
+                .thenCompose(r -> r.ok() ? done(vm, VmState.RUNNING, "activated", r) : CompletableFuture.completedFuture(r));
+    }
+
+    /** LC-PAUSE: nothing changes at the nNVE. */
+    public CompletableFuture<OpResult> pause(String name) {
+        Vm vm = vm(name);
+        if (vm.state != VmState.RUNNING) {
+            return refused("VM '" + name + "' is " + vm.state + ", not RUNNING");
+        }
+        vmState(vm, VmState.PAUSED, "pause");
+        return CompletableFuture.completedFuture(OpResult.OK);
+    }
+
+    public CompletableFuture<OpResult> unpause(String name) {
+        Vm vm = vm(name);
+        if (vm.state != VmState.PAUSED) {
+            return refused("VM '" + name + "' is " + vm.state + ", not PAUSED");
+        }
+        vmState(vm, VmState.RUNNING, "unpause");
+        return CompletableFuture.completedFuture(OpResult.OK);
+    }
+
+    /** LC-SUSPEND: Activated to Associated, resources kept (deactivate extension). */
+    public CompletableFuture<OpResult> suspend(String name) {
+        Vm vm = vm(name);
+        if (vm.state != VmState.RUNNING && vm.state != VmState.PAUSED) {
+            return refused("VM '" + name + "' is " + vm.state);
+        }
+        return step(vm, TsiState.ASSOCIATED, VsiMode.PRE_ASSOCIATE_RR, l -> {
+            l.suspended = true;
+            return List.of(new DeactivateTlv(false, DeactivateTlv.Cause.SUSPEND));
+        }).thenCompose(r -> r.ok() ? done(vm, VmState.SUSPENDED, "deactivated", r) : CompletableFuture.completedFuture(r));
+    }
+
+    /** LC-SUSPEND: resume activates again. */
+    public CompletableFuture<OpResult> resume(String name) {
+        Vm vm = vm(name);
+        if (vm.state != VmState.SUSPENDED) {
+            return refused("VM '" + name + "' is " + vm.state + ", not SUSPENDED");
+        }
+        return step(vm, TsiState.ACTIVATED, VsiMode.ASSOCIATE, l -> {
+            l.suspended = false;
+            return List.of();
+        }).thenCompose(r -> r.ok() ? done(vm, VmState.RUNNING, "activated", r) : CompletableFuture.completedFuture(r));
+    }
+
+    /** LC-TERMINATE: power-off de-associates every TSI; the VM is gone from this hypervisor. */
+    public CompletableFuture<OpResult> shutdown(String name) {
+        Vm vm = vm(name);
+        return step(vm, TsiState.INIT, VsiMode.DE_ASSOCIATE, l -> List.of()).thenApply(r -> {
+            vmState(vm, VmState.DESTROYED, "de-associated");
+            forget(vm);
+            return r;
+        });
+    }
+
+    private void forget(Vm vm) {
+        vms.remove(vm.name);
+        for (Up up : uplinks) {
+            for (TsiSpec s : vm.tsis) {
+                Link l = up.links.get(s.id());
+                if (l != null && l.vm == vm && l.pending == null) {
+                    up.links.remove(s.id());
+                }
+            }
+        }
+    }
+
+    /** LC-MIGRATE, destination: associate with the arrival indication before the VM runs here. */
+    public CompletableFuture<OpResult> migratePrepare(String name, List<TsiSpec> tsis, UUID migration) {
+        if (vms.containsKey(name)) {
+            return refused("VM '" + name + "' exists here");
+        }
+        Vm vm = new Vm(name, tsis, VmState.MIGRATING_IN);
+        vm.migration = migration;
+        vms.put(name, vm);
+        emit(new TnveEvent.VmStateChanged(name, "-", VmState.MIGRATING_IN.name(), "migration " + migration));
+        return step(vm, TsiState.ASSOCIATED, VsiMode.PRE_ASSOCIATE_RR, l -> List.of(MigrationTlv.arrival(migration)))
+                .thenCompose(r -> r.ok() ? CompletableFuture.completedFuture(r) : rollback(vm, r).thenApply(x -> {
+                    vmState(vm, VmState.DESTROYED, "migration prepare failed");
+                    vms.remove(name);
+                    return r;
+                }));
+    }
+
+    /** LC-MIGRATE, destination: activate (arrival); the VM runs here from now on. */
+    public CompletableFuture<OpResult> migrateActivate(String name) {
+        Vm vm = vm(name);
+        if (vm.state != VmState.MIGRATING_IN) {
+            return refused("VM '" + name + "' is " + vm.state + ", not MIGRATING_IN");
+        }
+        return step(vm, TsiState.ACTIVATED, VsiMode.ASSOCIATE, l -> List.of(MigrationTlv.arrival(vm.migration)))
+                .thenCompose(r -> r.ok() ? done(vm, VmState.RUNNING, "migration arrived", r)
+                        : CompletableFuture.completedFuture(r));
+    }
+
+    /** LC-MIGRATE, source: the VM stops here: deactivate with the departure indication. */
+    public CompletableFuture<OpResult> migrateDepart(String name, UUID migration) {
+        Vm vm = vm(name);
+        vm.migration = migration;
+        vmState(vm, VmState.MIGRATING_OUT, "migration " + migration);
+        return step(vm, TsiState.ASSOCIATED, VsiMode.PRE_ASSOCIATE_RR, l -> List.of(MigrationTlv.departure(migration),
+                new DeactivateTlv(false, DeactivateTlv.Cause.MIGRATION_DEPARTURE)));
+    }
+
+    /** LC-MIGRATE, source: the migration is over: de-associate (LC-TERMINATE of the source side). */
+    public CompletableFuture<OpResult> migrateFinish(String name) {
+        return shutdown(name);
+    }
+
+    /** LC-MIGRATE abort at the destination: de-associate, forget the VM. */
+    public CompletableFuture<OpResult> migrateAbort(String name) {
+        Vm vm = vm(name);
+        if (vm.state == VmState.MIGRATING_OUT) {
+            // source side: the VM keeps running here
+            return step(vm, TsiState.ACTIVATED, VsiMode.ASSOCIATE, l -> List.of(MigrationTlv.notMigration()))
+                    .thenCompose(r -> done(vm, VmState.RUNNING, "migration aborted", r));
+        }
+        return shutdown(name);
+    }
+
+    /**
+     * REQ-10: adds, removes or replaces IP addresses of a TSI; the TSI's state does not change
+     * (SM-TSI-6). Needs the TSI addresses extension on the nNVE.
+     */
+    public CompletableFuture<OpResult> updateAddresses(String name, VsiId tsi, TsiAddressTlv.Operation op,
+            List<TsiAddress> addresses) {
+        Vm vm = vm(name);
+        TsiSpec spec = null;
+        for (TsiSpec s : vm.tsis) {
+            if (s.id().equals(tsi)) {
+                spec = s;
+            }
+        }
+        if (spec == null) {
+            return refused("VM '" + name + "' has no TSI " + tsi);
+        }
+        List<TsiAddress> ips = new ArrayList<>(spec.ips());
+        switch (op) {
+            case ADD -> {
+                for (TsiAddress a : addresses) {
+                    if (!ips.contains(a)) {
+                        ips.add(a);
+                    }
+                }
+            }
+            case REMOVE -> ips.removeAll(addresses);
+            case REPLACE -> {
+                ips.clear();
+                ips.addAll(addresses);
+            }
+        }
+        TsiSpec updated = spec.withIps(ips);
+        List<TsiSpec> list = new ArrayList<>(vm.tsis);
+        list.replaceAll(s -> s.id().equals(tsi) ? updated : s);
+        vm.tsis = List.copyOf(list);
+        CompletableFuture<OpResult> f = new CompletableFuture<>();
+        List<Up> ups = uplinksFor(updated.vnId());
+        int[] left = {ups.size()};
+        OpResult[] first = {null};
+        for (Up up : ups) {
+            Link l = link(vm, updated, up);
+            if (!up.has(Feature.TSI_ADDRESSES)) {
+                if (first[0] == null) {
+                    first[0] = OpResult.failed(4, up.cfg.name() + " does not support the TSI addresses extension");
+                }
+                if (--left[0] == 0) {
+                    f.complete(first[0]);
+                }
+                continue;
+            }
+            TsiState s = l.confirmed;
+            List<OrgTlv> frags = new ArrayList<>(TsiAddressTlv.split(op, transaction(), addresses, 480));
+            drive(l, s, s == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR, frags, r -> {
+                if (!r.ok() && first[0] == null) {
+                    first[0] = r;
+                }
+                if (--left[0] == 0) {
+                    f.complete(first[0] == null ? OpResult.OK : first[0]);
+                }
+            });
+        }
+        return f;
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    public Collection<Vm> vms() {
+        return List.copyOf(vms.values());
+    }
+
+    public Vm vmNamed(String name) {
+        return vms.get(name);
+    }
+
+    /** A TSI's state as one nNVE (uplink) confirmed it. */
+    public TsiState tsiState(String uplink, VsiId tsi) {
+        Up up = uplinkByName.get(uplink);
+        Link l = up == null ? null : up.links.get(tsi);
+        return l == null ? TsiState.INIT : l.confirmed;
+    }
+
+    /** The local tag the nNVE answered for a TSI, or 0. */
+    public int localTag(String uplink, VsiId tsi) {
+        Up up = uplinkByName.get(uplink);
+        Link l = up == null ? null : up.links.get(tsi);
+        return l == null ? 0 : l.tag;
+    }
+
+    public boolean uplinkAlive(String uplink) {
+        return uplinkByName.get(uplink).alive;
+    }
+
+    public boolean uplinkHasExtensions(String uplink) {
+        return uplinkByName.get(uplink).common != null;
+    }
+
+    public EcpEndpoint ecp(String uplink) {
+        return uplinkByName.get(uplink).ecp;
+    }
+
+    public int epoch() {
+        return epoch;
+    }
+}
