@@ -45,7 +45,8 @@ public interface MappingTable {
 
     /**
      * Removes then adds addresses in one step, the state kept (SM-TSI-6, REQ-10): e.g. a new IP address for a
-     * MAC. An address both removed and added stays, unreported.
+     * MAC. An address both removed and added stays, unreported; removing an address the instance lacks is no
+     * error.
      */
     Decision<TsiBinding> updateAddresses(TsiInstance instance, List<TsiAddress> remove, List<TsiAddress> add);
 
