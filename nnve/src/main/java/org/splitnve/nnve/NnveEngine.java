@@ -616,7 +616,7 @@ public final class NnveEngine implements PortAgent {
 
     private void updateAddresses(Tsi t, List<TsiAddress> next, String op) {
         t.addresses = List.copyOf(next);
-        events.accept(new NnveEvent.TsiAddresses(t.peer.port, t.id.toString(), op, next.size(), next.size()));
+        events.accept(new NnveEvent.TsiAddresses(t.peer.port, t.id, op, next.size(), next.size()));
         if (t.state != TsiState.INIT) {
             if (t.ownsNva) {
                 effects.accept(new Effect.NvaEntries(t.instance(), t.addresses, t.state == TsiState.ACTIVATED
@@ -700,8 +700,8 @@ public final class NnveEngine implements PortAgent {
         vap.tags.add(tag);
         vap.state = Vap.State.VN_CONNECTED;
         vap.scope.vaps.put(vap.vn.key(), vap);
-        events.accept(new NnveEvent.VapState(vap.scope.name, vap.vn.key().toString(), "VN_DISCONNECTED", "VN_CONNECTED",
-                tag, vap.vn.vni()));
+        events.accept(new NnveEvent.VapState(vap.scope.name, vap.vn.key(), Vap.State.VN_DISCONNECTED,
+                Vap.State.VN_CONNECTED, tag, vap.vn.vni()));
         effects.accept(new Effect.NvaVnTag(vap.vn.key(), vap.vn.vni(), vap.scope.name, tag));
         return null;
     }
@@ -722,8 +722,8 @@ public final class NnveEngine implements PortAgent {
             p.explicitVaps.remove(vap);
         }
         vap.explicit.clear();
-        events.accept(new NnveEvent.VapState(vap.scope.name, vap.vn.key().toString(), "VN_CONNECTED", "VN_DISCONNECTED",
-                tag, vap.vn.vni()));
+        events.accept(new NnveEvent.VapState(vap.scope.name, vap.vn.key(), Vap.State.VN_CONNECTED,
+                Vap.State.VN_DISCONNECTED, tag, vap.vn.vni()));
         effects.accept(new Effect.NvaVnTag(vap.vn.key(), vap.vn.vni(), vap.scope.name, -1));
     }
 
@@ -884,8 +884,7 @@ public final class NnveEngine implements PortAgent {
                 effects.accept(new Effect.Acl(inst, t.addresses, tag, Effect.AclState.REMOVED));
             }
         }
-        events.accept(new NnveEvent.TsiState(t.peer.port, t.peer.station, t.id.toString(), t.vap.vn.key().toString(),
-                from.name(), to.name(), cause));
+        events.accept(new NnveEvent.TsiState(t.peer.port, t.peer.station, t.id, t.vap.vn.key(), from, to, cause));
         if (to == TsiState.INIT) {
             unreserve(t);
         }

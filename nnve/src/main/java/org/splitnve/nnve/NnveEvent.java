@@ -2,6 +2,7 @@ package org.splitnve.nnve;
 
 import org.splitnve.protocol.event.Event;
 import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.vdp.VsiId;
 
 /** Every state change and protocol event of the nNVE (RFC 8394 section 6, SEC-3). */
 public sealed interface NnveEvent extends Event {
@@ -36,7 +37,8 @@ public sealed interface NnveEvent extends Event {
     }
 
     /** SM-TSI-1: one TSI instance changed state. */
-    record TsiState(int port, MacAddress station, String tsi, String vn, String from, String to, String cause)
+    record TsiState(int port, MacAddress station, VsiId tsi, VnKey vn, org.splitnve.nnve.TsiState from,
+            org.splitnve.nnve.TsiState to, String cause)
             implements NnveEvent {
         @Override
         public String name() {
@@ -45,7 +47,7 @@ public sealed interface NnveEvent extends Event {
     }
 
     /** REQ-10, SM-TSI-6: a TSI's addresses changed; its state did not. */
-    record TsiAddresses(int port, String tsi, String operation, int count, int total) implements NnveEvent {
+    record TsiAddresses(int port, VsiId tsi, String operation, int count, int total) implements NnveEvent {
         @Override
         public String name() {
             return "tsi.addresses";
@@ -53,7 +55,7 @@ public sealed interface NnveEvent extends Event {
     }
 
     /** SM-VAP-1: a VAP changed state. */
-    record VapState(String scope, String vn, String from, String to, int tag, int vni) implements NnveEvent {
+    record VapState(String scope, VnKey vn, Vap.State from, Vap.State to, int tag, int vni) implements NnveEvent {
         @Override
         public String name() {
             return "vap.state";
