@@ -8,6 +8,7 @@ import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.splitnve.protocol.Timers;
@@ -31,6 +32,7 @@ import org.splitnve.wire.vdp.VsiTlv;
  * and in order over clean, lossy, duplicating and reordering links and across a learning bridge;
  * batching versus one item per ECPDU; retransmission and transmit errors on a cut link.
  */
+@ExtendWith(PcapOnFailure.class)
 class EcpDeliveryTest {
     private static final long US = 1_000;
     private static final long MS = 1_000_000;
@@ -63,7 +65,7 @@ class EcpDeliveryTest {
         EcpEndpoint ba;
 
         Net(long seed) {
-            sim = new Simulation(seed);
+            sim = PcapOnFailure.watch(new Simulation(seed));
             sim.capture(true);
             a = sim.addHost("a", 1, io -> new EcpAgent(io, sim.clock(), sim.eventSink("a")));
             b = sim.addHost("b", 1, io -> new EcpAgent(io, sim.clock(), sim.eventSink("b")));
@@ -192,7 +194,7 @@ class EcpDeliveryTest {
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 4, 5})
-    @DisplayName("REQ-12: duplicated and reordered frames (10 us..2 ms delay) are delivered exactly once, in order")
+    @DisplayName("REQ-12, SEC-4: duplicated and reordered frames (10 us..2 ms delay) are delivered exactly once, in order; late copies are dropped and logged")
     void duplicationAndReordering(long seed) {
         Net net = new Net(seed).peers(null, EcpProfile.BATCHING, Timers.STANDARD);
         Link link = net.direct(LinkProfile.delay(10 * US, 2 * MS).withDuplication(0.3));
@@ -260,7 +262,7 @@ class EcpDeliveryTest {
     }
 
     @Test
-    @DisplayName("REQ-12, SEC-4: a cut link gives R retransmissions 10us*2^RTE apart, then a transmit error; delivery resumes after restore")
+    @DisplayName("REQ-12, SEC-3: a cut link gives R retransmissions 10us*2^RTE apart, then a transmit error (logged); delivery resumes after restore")
     void cutLink() {
         Timers timers = Timers.STANDARD;
         long tau = timers.ackTimeoutNanos();
@@ -364,6 +366,51 @@ class EcpDeliveryTest {
     void acrossBridgeForwardingReserved() {
         Net net = bridged(1, MacAddress.NEAREST_CUSTOMER_BRIDGE, true);
         assertExactlyOnceInOrder(net, N);
+    }
+
+    @Test
+    @DisplayName("REQ-2, REQ-1, GAP-1, REQ-12: several stations behind one bridge share one port of the far end, kept apart by MAC")
+    void severalStationsOnePort() {
+        Simulation sim = PcapOnFailure.watch(new Simulation(21));
+        sim.capture(true);
+        int stations = 4;
+        int n = 500;
+        Host far = sim.addHost("nnve", 1, io -> new EcpAgent(io, sim.clock(), sim.eventSink("nnve")));
+        EthernetSwitch sw = sim.addSwitch("sw", stations + 1);
+        sim.connect(far, 0, sw, stations, LinkProfile.delay(5 * US, 20 * US).withLoss(0.05));
+        EcpAgent nnve = far.agent(EcpAgent.class);
+        List<Host> hosts = new ArrayList<>();
+        for (int s = 0; s < stations; s++) {
+            String name = "station" + s;
+            Host h = sim.addHost(name, 1, io -> new EcpAgent(io, sim.clock(), sim.eventSink(name)));
+            sim.connect(h, 0, sw, s, LinkProfile.delay(5 * US, 20 * US).withLoss(0.05).withDuplication(0.05));
+            hosts.add(h);
+        }
+        for (int s = 0; s < stations; s++) {
+            Host h = hosts.get(s);
+            EcpEndpoint up = h.agent(EcpAgent.class).addPeer(far.mac(0), far.mac(0), EcpProfile.BATCHING, PATIENT);
+            EcpEndpoint down = nnve.addPeer(h.mac(0), h.mac(0), EcpProfile.BATCHING, PATIENT);
+            for (int i = 0; i < n; i++) {
+                int k = s * 10_000 + i;
+                sim.at(i * 30 * US, () -> {
+                    up.submit(item(k), k);
+                    down.submit(item(100_000 + k), 100_000 + k);
+                });
+            }
+        }
+        assertThat(sim.runUntilIdle(Long.MAX_VALUE)).isTrue();
+        for (int s = 0; s < stations; s++) {
+            Host h = hosts.get(s);
+            EcpAgent station = h.agent(EcpAgent.class);
+            assertSameIds("at nnve from " + h.name(), ids(nnve.receivedFrom(h.mac(0))),
+                    range(s * 10_000, s * 10_000 + n));
+            assertSameIds("at " + h.name(), ids(station.receivedFrom(far.mac(0))),
+                    range(100_000 + s * 10_000, 100_000 + s * 10_000 + n));
+            assertThat(station.errors).isEmpty();
+            assertThat(sw.portOf(h.mac(0))).isEqualTo(s);
+        }
+        assertThat(nnve.errors).isEmpty();
+        assertThat(nnve.delivered).hasSize(stations * n);
     }
 
     @Test
