@@ -249,6 +249,7 @@ public final class Link {
                 return;
             }
             delivered++;
+            sim.traceArrival(this, frame);
             if (cap != null) {
                 cap.arrived(sim.now());
             }

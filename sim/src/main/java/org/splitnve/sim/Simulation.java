@@ -272,7 +272,8 @@ public final class Simulation {
     /**
      * Runs until nothing is scheduled at or before {@code limitNanos}; the clock stays at the last
      * step. Returns true when nothing at all is scheduled any more (idle), false when the next thing
-     * lies beyond the limit (e.g. a keep-alive timer).
+     * lies beyond the limit (e.g. a keep-alive timer: engines with periodic timers are never idle,
+     * so give them a finite limit).
      */
     public boolean runUntilIdle(long limitNanos) {
         while (step(limitNanos)) {
@@ -371,6 +372,12 @@ public final class Simulation {
     void traceLoss(Link.Direction d, byte[] frame, String why) {
         if (trace != null) {
             trace.accept(stamp(now()) + " drop " + d.name() + " " + frame.length + "B (" + why + ")");
+        }
+    }
+
+    void traceArrival(Link.Direction d, byte[] frame) {
+        if (trace != null) {
+            trace.accept(stamp(now()) + " recv " + d.name() + " " + frame.length + "B");
         }
     }
 

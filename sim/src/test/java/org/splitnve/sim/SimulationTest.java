@@ -34,12 +34,14 @@ class SimulationTest {
 
     /** Two hosts pinging each other over a lossy, duplicating, reordering link; what happened, in detail. */
     private record Run(long fingerprint, long steps, String counters, List<Integer> atB, List<Integer> atA,
-            List<Long> timesAtB, List<Long> sendTimes) {
+            List<Long> timesAtB, List<Long> sendTimes, List<String> trace) {
     }
 
     private static Run pingPong(long seed) {
         Simulation sim = new Simulation(seed);
         sim.capture(true);
+        List<String> trace = new ArrayList<>();
+        sim.setTrace(trace::add);
         Host a = raw(sim, "a", 1);
         Host b = raw(sim, "b", 1);
         Link l = sim.connect(a, 0, b, 0, new LinkProfile(0.1, 0.05, 5 * US, 50 * US));
@@ -48,7 +50,7 @@ class SimulationTest {
         assertThat(sim.runUntilIdle(10_000 * MS)).isTrue();
         return new Run(sim.fingerprint(), sim.steps(), l.toString(), agent(b).numbers(), agent(a).numbers(),
                 agent(b).received.stream().map(RawAgent.Received::nanos).toList(),
-                sim.captured().stream().map(CapturedFrame::nanos).toList());
+                sim.captured().stream().map(CapturedFrame::nanos).toList(), trace);
     }
 
     @Test
@@ -57,15 +59,14 @@ class SimulationTest {
         Run one = pingPong(42);
         Run two = pingPong(42);
         assertThat(two).isEqualTo(one);
+        assertThat(one.trace()).hasSizeGreaterThan(12_000)
+                .anyMatch(l -> l.contains(" drop a.0->b.0 60B (loss)")).anyMatch(l -> l.contains(" recv b.0->a.0 60B"));
         Run other = pingPong(43);
         assertThat(other.fingerprint()).isNotEqualTo(one.fingerprint());
         assertThat(other.atB()).isNotEqualTo(one.atB());
         // both runs lose frames, but not the same ones
-        assertThat(one.atB()).doesNotContainSequence(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-                16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-                43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69,
-                70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96,
-                97, 98, 99));
+        assertThat(missing(one.atB(), 3000)).isNotEmpty();
+        assertThat(missing(other.atB(), 3000)).isNotEmpty();
         assertThat(missing(one.atB(), 3000)).isNotEqualTo(missing(other.atB(), 3000));
     }
 
