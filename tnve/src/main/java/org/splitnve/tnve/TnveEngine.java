@@ -182,6 +182,9 @@ public final class TnveEngine implements PortAgent {
         int peerEpoch;
         boolean keepAliveFlag;
         long nextSessionKeepAlive = Long.MAX_VALUE;
+        /** TSIs confirmed at this nNVE and their order-independent digest (session TLV). */
+        int confirmedCount;
+        long digest;
         final Map<VsiId, Link> links = new HashMap<>();
         final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
         final ArrayDeque<Due> responseDeadlines = new ArrayDeque<>();
@@ -215,15 +218,7 @@ public final class TnveEngine implements PortAgent {
             if (common == null || has(Feature.SESSION)) {
                 int flags = keepAliveFlag ? SessionTlv.KEEPALIVE : 0;
                 keepAliveFlag = false;
-                long digest = 0;
-                int count = 0;
-                for (Link l : links.values()) {
-                    if (l.confirmed != TsiState.INIT) {
-                        count++;
-                        digest ^= mix(l.spec.id().hi() * 31 + l.spec.id().lo() + l.confirmed.ordinal());
-                    }
-                }
-                h.add(new SessionTlv(flags, epoch, peerEpoch, count, digest, nonce));
+                h.add(new SessionTlv(flags, epoch, peerEpoch, confirmedCount, digest, nonce));
             }
             return h;
         }
@@ -374,17 +369,21 @@ public final class TnveEngine implements PortAgent {
             if (!up.ready) {
                 next = Math.min(next, up.readyDeadline);
             }
-            for (Due d : up.responseDeadlines) {
+            while (!up.responseDeadlines.isEmpty()) {
+                Due d = up.responseDeadlines.peek();
                 if (d.link.pending != null && d.link.pending.deadline == d.at) {
                     next = Math.min(next, d.at);
                     break;
                 }
+                up.responseDeadlines.poll(); // answered already
             }
-            for (Due d : up.keepAlives) {
+            while (!up.keepAlives.isEmpty()) {
+                Due d = up.keepAlives.peek();
                 if (d.link.keepAliveDue == d.at) {
                     next = Math.min(next, d.at);
                     break;
                 }
+                up.keepAlives.poll(); // re-armed or stopped since
             }
             if (up.has(Feature.SESSION)) {
                 next = Math.min(next, up.nextSessionKeepAlive);
@@ -516,10 +515,22 @@ public final class TnveEngine implements PortAgent {
 
     private void setConfirmed(Link l, TsiState s) {
         if (l.confirmed != s) {
-            emit(new TnveEvent.TsiState(l.vm.name, l.spec.id().toString(), l.up.cfg.name(), l.confirmed.name(), s.name(),
-                    l.tag));
+            emit(new TnveEvent.TsiState(l.vm.name, l.spec.id(), l.up.cfg.name(), l.confirmed, s, l.tag));
+            Up up = l.up;
+            if (l.confirmed != TsiState.INIT) {
+                up.confirmedCount--;
+                up.digest ^= digest(l.spec.id(), l.confirmed);
+            }
+            if (s != TsiState.INIT) {
+                up.confirmedCount++;
+                up.digest ^= digest(l.spec.id(), s);
+            }
             l.confirmed = s;
         }
+    }
+
+    private static long digest(VsiId id, TsiState s) {
+        return mix(id.hi() * 31 + id.lo() + s.ordinal());
     }
 
     private void armKeepAlive(Link l) {

@@ -13,7 +13,8 @@ public sealed interface TnveEvent extends Event {
     }
 
     /** A TSI's state as confirmed by one nNVE (uplink). */
-    record TsiState(String vm, String tsi, String uplink, String from, String to, int localTag) implements TnveEvent {
+    record TsiState(String vm, org.splitnve.wire.vdp.VsiId tsi, String uplink, TnveEngine.TsiState from,
+            TnveEngine.TsiState to, int localTag) implements TnveEvent {
         @Override
         public String name() {
             return "tsi.state";

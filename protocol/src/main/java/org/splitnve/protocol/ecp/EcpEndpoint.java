@@ -2,6 +2,7 @@ package org.splitnve.protocol.ecp;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 import org.splitnve.protocol.Clock;
@@ -32,7 +33,9 @@ import org.splitnve.wire.vdp.VsiTlv;
  * at most R times, then its items are reported undelivered.
  *
  * <p>Receiving: every request is acknowledged; a request with the same sequence number as the
- * last one is a duplicate (its acknowledgement was lost): acknowledged again, delivered once.
+ * last one is a duplicate (its acknowledgement was lost): acknowledged again, delivered once. So is
+ * a copy of one of the last {@value #RECENT} requests (same sequence number, same octets) that
+ * arrives after later ones: a retransmission or a link duplicate that was overtaken.
  *
  * <p>Single-threaded, driven by {@link #onFrame}, {@link #submit} and {@link #onTimer}; time comes
  * from the {@link Clock}. Not thread-safe.
@@ -40,6 +43,9 @@ import org.splitnve.wire.vdp.VsiTlv;
 public final class EcpEndpoint {
     private record Pending(VdpItem item, Object token) {
     }
+
+    /** Requests remembered to recognize overtaken copies (a power of two). */
+    static final int RECENT = 32;
 
     private static final class Outstanding {
         final int sequence;
@@ -76,6 +82,9 @@ public final class EcpEndpoint {
     private int nextSequence = 1;
     private long notBefore;
     private int lastReceived = -1;
+    /** Sequence number and digest of recently accepted requests, indexed by sequence mod RECENT. */
+    private final int[] recentSequence = new int[RECENT];
+    private final long[] recentDigest = new long[RECENT];
     private long framesSent;
     private long retransmissions;
     private long framesReceived;
@@ -102,6 +111,7 @@ public final class EcpEndpoint {
         this.sender = sender;
         this.listener = listener;
         this.header = header;
+        Arrays.fill(recentSequence, -1);
     }
 
     public MacAddress peer() {
@@ -179,6 +189,7 @@ public final class EcpEndpoint {
     /** The peer restarted (new session epoch): its sequence numbers start again. */
     public void resetReceiveSequence() {
         lastReceived = -1;
+        Arrays.fill(recentSequence, -1);
     }
 
     /** When {@link #onTimer} wants to run next, or {@link Long#MAX_VALUE}. */
@@ -259,12 +270,28 @@ public final class EcpEndpoint {
             return;
         }
         sendAck(h.sequence());
-        if (h.sequence() == lastReceived) {
+        // The ECP header and VDP octets: identical in every copy of one transmission.
+        long digest = digest(buf, off + frame.ethernet().length(), off + len);
+        int slot = h.sequence() & (RECENT - 1);
+        if (h.sequence() == lastReceived
+                || (recentSequence[slot] == h.sequence() && recentDigest[slot] == digest)) {
+            // An overtaken copy is acknowledged again too: the sender, long past it, ignores that.
             events.accept(new EcpEvent.Duplicate(peer, h.sequence()));
             return;
         }
         lastReceived = h.sequence();
+        recentSequence[slot] = h.sequence();
+        recentDigest[slot] = digest;
         listener.onReceive(frame.ethernet(), frame.vdp());
+    }
+
+    /** 64-bit FNV-1a of {@code buf[from, to)}. */
+    private static long digest(byte[] buf, int from, int to) {
+        long h = 0xCBF29CE484222325L;
+        for (int i = from; i < to; i++) {
+            h = (h ^ (buf[i] & 0xFF)) * 0x100000001B3L;
+        }
+        return h;
     }
 
     private void sendAck(int sequence) {
