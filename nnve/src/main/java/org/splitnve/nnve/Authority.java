@@ -56,7 +56,7 @@ public interface Authority {
     VnResolution resolveVn(ManagerId manager, int typeId, int typeVersion, long groupId, java.util.UUID vnName, int vid);
 
     /** SEC-1, SEC-2: may this TSI join this VN? In validated mode the grant carries its addresses. */
-    TsiGrant authoriseTsi(VsiId tsi, Vn vn, MacAddress station, List<TsiAddress> requested);
+    TsiGrant authoriseTsi(int port, MacAddress station, VsiId tsi, Vn vn, List<TsiAddress> requested);
 
     /** An authority that trusts every end device, TSI and VN: the behaviour of a plain VDP bridge. */
     static Authority trustAll() {
@@ -83,7 +83,7 @@ public interface Authority {
             }
 
             @Override
-            public TsiGrant authoriseTsi(VsiId tsi, Vn vn, MacAddress station, List<TsiAddress> requested) {
+            public TsiGrant authoriseTsi(int port, MacAddress station, VsiId tsi, Vn vn, List<TsiAddress> requested) {
                 return TsiGrant.trusted();
             }
         };

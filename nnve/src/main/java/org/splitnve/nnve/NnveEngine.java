@@ -327,7 +327,7 @@ public final class NnveEngine implements PortAgent {
                 case VnConnectTlv c -> c.status() instanceof VsiStatus.Response ? null : vnConnect(p, c);
             };
             if (response != null) {
-                p.ecp.submit(response, null);
+                send(p, response);
             }
         }
         if (session != null && p.has(Feature.SESSION) && pdu.items().isEmpty()) {
@@ -351,8 +351,26 @@ public final class NnveEngine implements PortAgent {
         }
     }
 
-    void transmitError(Peer p, int items) {
-        // The peer did not acknowledge: if it is gone, its keep-alive timer will release its TSIs.
+    /** An item the nNVE sends, and how many times ECP gave up on it so far. */
+    record Outgoing(VdpItem item, int attempts) {
+    }
+
+    static final int SEND_ATTEMPTS = 3;
+
+    private void send(Peer p, VdpItem item) {
+        p.ecp.submit(item, new Outgoing(item, 1));
+    }
+
+    /**
+     * ECP gave up: the station may still be there (frames lost), so the items go again, a few times;
+     * if it is gone, its keep-alive timer releases its TSIs.
+     */
+    void transmitError(Peer p, List<Object> tokens) {
+        for (Object t : tokens) {
+            if (t instanceof Outgoing o && o.attempts < SEND_ATTEMPTS && peers.get(key(p.port, p.station)) == p) {
+                p.ecp.submit(o.item, new Outgoing(o.item, o.attempts + 1));
+            }
+        }
     }
 
     // ------------------------------------------------------------------ VSI requests
@@ -403,15 +421,27 @@ public final class NnveEngine implements PortAgent {
         if (!fragments.isEmpty() && !p.has(Feature.TSI_ADDRESSES)) {
             fragments.clear();
         }
-        if (!fragments.isEmpty() && !fragments.getLast().last()) {
-            // An address change that continues in a later VSI TLV: stage it, change nothing yet.
-            p.fragments.computeIfAbsent(req.vsiId(), k -> new ArrayList<>()).addAll(fragments);
-            return success(req, req.filter(), List.of());
+        if (!fragments.isEmpty()) {
+            // An address change may continue over several VSI TLVs: stage the fragments of one
+            // transaction by index (a repeated request brings the same ones again), apply at LAST.
+            List<TsiAddressTlv> staged = p.fragments.get(req.vsiId());
+            if (staged == null || staged.isEmpty() || staged.getFirst().transaction() != fragments.getFirst().transaction()) {
+                staged = new ArrayList<>();
+                p.fragments.put(req.vsiId(), staged);
+            }
+            for (TsiAddressTlv a : fragments) {
+                List<TsiAddressTlv> st = staged;
+                st.removeIf(x -> x.fragment() == a.fragment());
+                st.add(a);
+            }
+            staged.sort(java.util.Comparator.comparingInt(TsiAddressTlv::fragment));
+            if (!fragments.getLast().last()) {
+                return success(req, req.filter(), List.of());
+            }
         }
         List<TsiAddressTlv> change = null;
         if (!fragments.isEmpty()) {
-            List<TsiAddressTlv> staged = p.fragments.remove(req.vsiId());
-            change = staged == null ? fragments : concat(staged, fragments);
+            change = p.fragments.remove(req.vsiId());
         }
 
         return switch (req.mode()) {
@@ -422,13 +452,17 @@ public final class NnveEngine implements PortAgent {
                 yield success(req, req.filter(), List.of());
             }
             case PRE_ASSOCIATE -> {
-                Authority.TsiGrant g = authority.authoriseTsi(req.vsiId(), vn, p.station, filterMacs(f));
+                Authority.TsiGrant g = authority.authoriseTsi(p.port, p.station, req.vsiId(), vn, filterMacs(f));
                 yield g.decision().allowed() ? success(req, req.filter(), List.of())
                         : refuse(p, req, new Refusal(g.decision().reasonCode(), DETAIL_POLICY, g.decision().detail()));
             }
             case PRE_ASSOCIATE_RR -> {
                 DeactivateTlv d = req.attached(DeactivateTlv.class);
                 if (d != null && p.has(Feature.DEACTIVATE)) {
+                    if (t != null && t.state == TsiState.ASSOCIATED) {
+                        p.touch(t, now);
+                        yield success(req, t.filter, List.of()); // already deactivated: a repeated request
+                    }
                     if (t == null || t.state != TsiState.ACTIVATED) {
                         yield refuse(p, req, new Refusal(4, DETAIL_STATE, "deactivate: the TSI is not activated"));
                     }
@@ -488,7 +522,7 @@ public final class NnveEngine implements PortAgent {
                     return refuse(p, req, bad);
                 }
             }
-            Authority.TsiGrant g = authority.authoriseTsi(req.vsiId(), vn, p.station, requested);
+            Authority.TsiGrant g = authority.authoriseTsi(p.port, p.station, req.vsiId(), vn, requested);
             if (!g.decision().allowed()) {
                 return refuse(p, req, new Refusal(g.decision().reasonCode(), DETAIL_POLICY, g.decision().detail()));
             }
@@ -1019,8 +1053,8 @@ public final class NnveEngine implements PortAgent {
             if (t.state == TsiState.ACTIVATED) {
                 transition(t, TsiState.ASSOCIATED, "keep-alive timeout");
                 if (p.has(Feature.DEACTIVATE)) {
-                    p.ecp.submit(new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion, t.id,
-                            t.filter, List.of(new DeactivateTlv(false, DeactivateTlv.Cause.KEEPALIVE_TIMEOUT))), null);
+                    send(p, new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion, t.id,
+                            t.filter, List.of(new DeactivateTlv(false, DeactivateTlv.Cause.KEEPALIVE_TIMEOUT))));
                 }
             } else {
                 notifyDeassociate(t, "keep-alive timeout");
@@ -1036,8 +1070,8 @@ public final class NnveEngine implements PortAgent {
         Peer p = t.peer;
         List<OrgTlv> attached = p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(DETAIL_ADMIN, clip(why)))
                 : List.of();
-        p.ecp.submit(new VsiTlv(VsiMode.DE_ASSOCIATE, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion, t.id, t.filter,
-                attached), null);
+        send(p, new VsiTlv(VsiMode.DE_ASSOCIATE, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion, t.id, t.filter,
+                attached));
     }
 
     // ------------------------------------------------------------------ the nNVE's own initiative (REQ-6, REQ-9)
@@ -1071,8 +1105,8 @@ public final class NnveEngine implements PortAgent {
                 if (t.peer.has(Feature.REASON_DETAIL)) {
                     attached.add(new ReasonDetailTlv(DETAIL_ADMIN, clip(reason)));
                 }
-                t.peer.ecp.submit(new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion,
-                        t.id, t.filter, attached), null);
+                send(t.peer, new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion,
+                        t.id, t.filter, attached));
             } else {
                 notifyDeassociate(t, reason);
                 release(t, "nNVE: " + reason + " (standard peer: de-associated)");
@@ -1108,9 +1142,9 @@ public final class NnveEngine implements PortAgent {
             };
             for (Peer p : told) {
                 if (id != null && p.has(Feature.VN_CONNECT)) {
-                    p.ecp.submit(new VnConnectTlv(VsiStatus.Request.PLAIN, VnConnectTlv.Operation.DISCONNECTED, id,
+                    send(p, new VnConnectTlv(VsiStatus.Request.PLAIN, VnConnectTlv.Operation.DISCONNECTED, id,
                             List.of(), p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(DETAIL_ADMIN, clip(reason)))
-                                    : List.of()), null);
+                                    : List.of()));
                 }
             }
             disconnect(vap, reason);

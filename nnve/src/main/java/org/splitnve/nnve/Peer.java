@@ -129,6 +129,6 @@ public final class Peer implements EcpListener {
 
     @Override
     public void onTransmitError(List<Object> tokens) {
-        engine.transmitError(this, tokens.size());
+        engine.transmitError(this, tokens);
     }
 }

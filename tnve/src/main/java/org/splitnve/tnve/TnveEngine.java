@@ -170,6 +170,10 @@ public final class TnveEngine implements PortAgent {
     private record Due(Link link, long at) {
     }
 
+    /** What rides in an ECPDU: one VSI TLV of a link's pending request. */
+    private record Sent(Link link, VsiTlv item, Pending pending) {
+    }
+
     final class Up implements EcpListener {
         final TnveConfig.Uplink cfg;
         final EcpEndpoint ecp;
@@ -181,6 +185,7 @@ public final class TnveEngine implements PortAgent {
         long lastHeard;
         int peerEpoch;
         boolean keepAliveFlag;
+        int consecutiveErrors;
         long nextSessionKeepAlive = Long.MAX_VALUE;
         /** TSIs confirmed at this nNVE and their order-independent digest (session TLV). */
         int confirmedCount;
@@ -251,17 +256,34 @@ public final class TnveEngine implements PortAgent {
 
         @Override
         public void onDelivered(List<Object> tokens) {
+            consecutiveErrors = 0;
             alive(this);
         }
 
+        /**
+         * ECP gave up on an ECPDU. VDP still has time (the response deadline): the requests go again.
+         * Three transmit errors in a row mean the nNVE is gone.
+         */
         @Override
         public void onTransmitError(List<Object> tokens) {
+            consecutiveErrors++;
+            long now = clock.nanos();
+            if (!ready && tokens.isEmpty()) {
+                ecp.sendHeaderOnly(); // the hello again
+            }
             for (Object t : tokens) {
-                if (t instanceof Link l && l.pending != null) {
-                    fail(l, OpResult.failed(CODE_NO_ANSWER, "no acknowledgement from " + cfg.name()));
+                if (t instanceof Sent s && s.link.pending == s.pending) {
+                    if (now < s.pending.deadline && consecutiveErrors < 3) {
+                        ecp.submit(s.item, s);
+                    } else {
+                        fail(s.link, OpResult.failed(CODE_NO_ANSWER, "no acknowledgement from " + cfg.name()));
+                    }
                 }
             }
-            lost(this, "no acknowledgement after " + ecp.timers().retries() + " retries");
+            if (consecutiveErrors >= 3) {
+                lost(this, consecutiveErrors + " ECPDUs in a row unacknowledged after " + ecp.timers().retries()
+                        + " retries each");
+            }
         }
     }
 
@@ -721,10 +743,11 @@ public final class TnveEngine implements PortAgent {
             }
         }
         long deadline = clock.nanos() + up.ecp.timers().responseTimeoutNanos();
-        l.pending = new Pending(target, mode, items.size(), deadline, done);
+        Pending p = new Pending(target, mode, items.size(), deadline, done);
+        l.pending = p;
         up.responseDeadlines.add(new Due(l, deadline));
         for (VsiTlv item : items) {
-            up.ecp.submit(item, l);
+            up.ecp.submit(item, new Sent(l, item, p));
         }
     }
 

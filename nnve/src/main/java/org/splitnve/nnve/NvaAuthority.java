@@ -1,0 +1,92 @@
+package org.splitnve.nnve;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.splitnve.nva.EndDevice;
+import org.splitnve.nva.Nva;
+import org.splitnve.nva.NveId;
+import org.splitnve.nva.ProvisioningMode;
+import org.splitnve.nva.VnRecord;
+import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.vdp.ManagerId;
+import org.splitnve.wire.vdp.TsiAddress;
+import org.splitnve.wire.vdp.VsiId;
+
+/**
+ * The engine's questions answered by the NVA (SEC-1, SEC-2, SM-VAP-2): end devices and TSIs are
+ * authorised by the NVA's policy, VNs resolved by its registry, validated VNs get the NVA's records.
+ *
+ * <p>A standard peer that names no GroupID (plain VDP) has no VN the NVA knows: such requests are
+ * resolved by {@code typeVns} (VSI type ID to VN ID: the VSI Manager's database), else accepted as a
+ * plain VLAN only when {@code plainVlans} is set.
+ */
+public final class NvaAuthority implements Authority {
+    private final Nva nva;
+    private final NveId self;
+    private final Map<Integer, Long> typeVns;
+    private final boolean plainVlans;
+
+    public NvaAuthority(Nva nva, String nnveName, Map<Integer, Long> typeVns, boolean plainVlans) {
+        this.nva = nva;
+        this.self = NveId.of(nnveName);
+        this.typeVns = Map.copyOf(typeVns);
+        this.plainVlans = plainVlans;
+    }
+
+    private EndDevice device(int port, MacAddress station) {
+        return new EndDevice(self, port, station);
+    }
+
+    private static Decision refused(org.splitnve.nva.Decision<?> d) {
+        org.splitnve.nva.Decision.Refused<?> r = (org.splitnve.nva.Decision.Refused<?>) d;
+        return Decision.refuse(r.reason().reasonCode().value(), r.reason().text()
+                + (r.detail() == null || r.detail().isEmpty() ? "" : ": " + r.detail()));
+    }
+
+    @Override
+    public Decision authoriseEndDevice(int port, MacAddress station) {
+        var d = nva.authoriseEndDevice(device(port, station));
+        return d.isAllowed() ? Decision.ALLOW : refused(d);
+    }
+
+    static Vn vn(VnRecord r) {
+        return new Vn(new VnKey.Id(Integer.toUnsignedLong(r.id())), r.alias(), r.context(),
+                r.mode() == ProvisioningMode.VALIDATED ? Vn.Provisioning.VALIDATED : Vn.Provisioning.TRUSTED,
+                r.parameters());
+    }
+
+    @Override
+    public VnResolution resolveVn(ManagerId manager, int typeId, int typeVersion, long groupId, UUID vnName, int vid) {
+        if (groupId < 0 && vnName == null && typeVns.containsKey(typeId)) {
+            groupId = typeVns.get(typeId);
+        }
+        if (groupId >= 0) {
+            return nva.vnById((int) groupId).map(r -> VnResolution.of(vn(r)))
+                    .orElse(VnResolution.refuse(4, "unknown VN ID " + groupId));
+        }
+        if (vnName != null) {
+            return nva.vnByName(vnName).map(r -> VnResolution.of(vn(r)))
+                    .orElse(VnResolution.refuse(4, "unknown VN Name " + vnName));
+        }
+        if (plainVlans && vid > 0) {
+            return VnResolution.of(Vn.trusted(new VnKey.Vlan(vid), -1));
+        }
+        return VnResolution.refuse(4, "the request names no VN (no GroupID) and the VSI type " + typeId + " maps to none");
+    }
+
+    @Override
+    public TsiGrant authoriseTsi(int port, MacAddress station, VsiId tsi, Vn vn, List<TsiAddress> requested) {
+        if (!(vn.key() instanceof VnKey.Id id)) {
+            return TsiGrant.trusted(); // a plain VLAN: nothing at the NVA to check against
+        }
+        var d = nva.authoriseTsi(device(port, station), tsi, (int) id.id(), requested, List.of());
+        if (!d.isAllowed()) {
+            Decision r = refused(d);
+            return new TsiGrant(r, null, List.of());
+        }
+        org.splitnve.nva.TsiGrant g = d.orElseThrow();
+        return g.mode() == ProvisioningMode.VALIDATED ? new TsiGrant(Decision.ALLOW, g.addresses(), g.parameters())
+                : new TsiGrant(Decision.ALLOW, null, g.parameters());
+    }
+}
