@@ -57,8 +57,10 @@ import org.splitnve.wire.vdp.SessionTlv;
  * Refusals ({@link AuthEvent.Refused}, WARN), the first valid frame of each session and key
  * ({@link AuthEvent.Ok}), new peer sessions, nonce and key changes go to the {@link EventSink}.
  *
- * <p>Single-threaded, as the engines that own it; verifying and signing allocate nothing. Not
- * thread-safe.
+ * <p>Single-threaded, as the engines that own it. Signing and verifying reuse their {@link Mac}
+ * instances, the frame parser and the tag buffers; allocation on the hot path is only what the JDK's
+ * {@code Mac.doFinal} does internally (keys are derived once per session and key, events are
+ * allocated for refusals and state changes only). Not thread-safe.
  */
 public final class HmacFrameAuthenticator implements FrameAuthenticator {
     /**
@@ -69,11 +71,15 @@ public final class HmacFrameAuthenticator implements FrameAuthenticator {
     static final int MAX_PEER_SESSIONS = 32;
     private static final int NONE = -1;
 
-    /** The two session keys of one key ID in one peer session, and the peer's highest counter. */
+    /**
+     * The two session keys of one key ID in one peer session, and the peer's highest counter. The
+     * counter outlives the key's retirement (the keys are dropped), so a key ID added again cannot
+     * reopen the counters of this session.
+     */
     private static final class KeyState {
         final int keyId;
-        final Mac send;
-        final Mac recv;
+        Mac send;
+        Mac recv;
         long highest;
         boolean proven;
 
@@ -499,16 +505,29 @@ public final class HmacFrameAuthenticator implements FrameAuthenticator {
     }
 
     private KeyState keys(PeerSession s, int keyId) {
+        KeyState found = null;
         for (KeyState k : s.keys) {
             if (k.keyId == keyId) {
-                return k;
+                found = k;
+                break;
             }
+        }
+        if (found != null && found.send != null) {
+            return found;
         }
         byte[] sendKey = derive(keyId, role, s.nonce);
         byte[] recvKey = derive(keyId, role.peer(), s.nonce);
-        KeyState k = new KeyState(keyId, SessionKeys.newMac(sendKey), SessionKeys.newMac(recvKey));
+        Mac send = SessionKeys.newMac(sendKey);
+        Mac recv = SessionKeys.newMac(recvKey);
         Arrays.fill(sendKey, (byte) 0);
         Arrays.fill(recvKey, (byte) 0);
+        if (found != null) {
+            // A key ID retired and added again: new keys, the counters of this session kept.
+            found.send = send;
+            found.recv = recv;
+            return found;
+        }
+        KeyState k = new KeyState(keyId, send, recv);
         s.keys = Arrays.copyOf(s.keys, s.keys.length + 1);
         s.keys[s.keys.length - 1] = k;
         return k;
@@ -539,11 +558,16 @@ public final class HmacFrameAuthenticator implements FrameAuthenticator {
                 bridgeNonce, station, bridge);
     }
 
-    /** Drops every key derived from a retired PSK. */
+    /** Drops every key derived from a retired PSK; the counters seen under it stay. */
     private void forget(int keyId) {
         helloKeys = Arrays.stream(helloKeys).filter(h -> h.keyId != keyId).toArray(HelloKeys[]::new);
         for (PeerSession s : sessions) {
-            s.keys = Arrays.stream(s.keys).filter(k -> k.keyId != keyId).toArray(KeyState[]::new);
+            for (KeyState k : s.keys) {
+                if (k.keyId == keyId) {
+                    k.send = null;
+                    k.recv = null;
+                }
+            }
         }
         if (lastRequestKnown && lastRequestKey == keyId) {
             lastRequestKnown = false;

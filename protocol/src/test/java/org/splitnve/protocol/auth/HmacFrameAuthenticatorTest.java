@@ -374,6 +374,23 @@ class HmacFrameAuthenticatorTest {
         }
 
         @Test
+        @DisplayName("SEC-4, REQ-11: a key retired and added again does not reopen its counters: its old frames stay replays")
+        void retiredAndReadded() {
+            bridge.auth.addKey(KEY_2, psk(2));
+            station.auth.addKey(KEY_2, psk(2));
+            station.auth.useKey(KEY_2);
+            Signed underKey2 = station.items(item(1));
+            assertThat(bridge.verify(underKey2)).isEqualTo(Verdict.OK);
+            station.auth.useKey(KEY_1);
+            bridge.auth.retireKey(KEY_2);
+            assertThat(bridge.verify(underKey2.copy())).isEqualTo(Verdict.UNKNOWN_KEY);
+            bridge.auth.addKey(KEY_2, psk(2));
+            assertThat(bridge.verify(underKey2.copy())).isEqualTo(Verdict.REPLAY);
+            station.auth.useKey(KEY_2);
+            assertThat(bridge.verify(station.items(item(2)))).isEqualTo(Verdict.OK);
+        }
+
+        @Test
         @DisplayName("REQ-11: a key ID cannot be reused with other key material, and the current key cannot be retired")
         void misuse() {
             assertThatThrownBy(() -> station.auth.setKeyRing(KeyRing.of(KEY_1, psk(5))))
