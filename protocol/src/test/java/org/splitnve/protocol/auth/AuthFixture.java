@@ -8,7 +8,6 @@ import org.splitnve.protocol.event.RecordingSink;
 import org.splitnve.wire.DecodeException;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.ecp.EcpHeader;
-import org.splitnve.wire.ecp.EcpOperation;
 import org.splitnve.wire.ethernet.EthernetHeader;
 import org.splitnve.wire.ethernet.VlanTag;
 import org.splitnve.wire.frame.Frame;
@@ -141,9 +140,5 @@ final class AuthFixture {
         assertThat(bridge.verify(station.ack(reply))).isEqualTo(Verdict.OK);
         assertThat(station.auth.authenticated()).isTrue();
         assertThat(bridge.auth.authenticated()).isTrue();
-    }
-
-    static boolean isRequest(Signed s) {
-        return s.frame.ecp().operation() == EcpOperation.REQUEST;
     }
 }
