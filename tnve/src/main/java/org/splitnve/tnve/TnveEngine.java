@@ -268,8 +268,10 @@ public final class TnveEngine implements PortAgent {
         public void onTransmitError(List<Object> tokens) {
             consecutiveErrors++;
             long now = clock.nanos();
-            if (!ready && tokens.isEmpty()) {
-                ecp.sendHeaderOnly(); // the hello again
+            if (tokens.isEmpty() && consecutiveErrors < 3) {
+                // a hello or a session keep-alive: it goes again, the nNVE counts on it
+                keepAliveFlag = ready && has(Feature.SESSION);
+                ecp.sendHeaderOnly();
             }
             for (Object t : tokens) {
                 if (t instanceof Sent s && s.link.pending == s.pending) {

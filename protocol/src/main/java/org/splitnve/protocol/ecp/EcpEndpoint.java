@@ -217,9 +217,8 @@ public final class EcpEndpoint {
                 outstanding = null;
                 notBefore = now + profile.minGapNanos();
                 events.accept(new EcpEvent.TransmitError(peer, o.sequence, o.tokens.size()));
-                if (!o.tokens.isEmpty()) {
-                    listener.onTransmitError(o.tokens);
-                }
+                // Reported even for an ECPDU without items: a lost keep-alive matters to the layer above.
+                listener.onTransmitError(o.tokens);
             }
         }
         pump(now);

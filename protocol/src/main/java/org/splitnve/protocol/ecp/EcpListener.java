@@ -12,6 +12,9 @@ public interface EcpListener {
     /** The peer acknowledged the ECPDU that carried these items. */
     void onDelivered(List<Object> tokens);
 
-    /** R retransmissions went unacknowledged; these items did not arrive (or their ack was lost). */
+    /**
+     * R retransmissions went unacknowledged; these items did not arrive (or their ack was lost). An
+     * empty list: an ECPDU of header TLVs only (a hello or a session keep-alive) was lost.
+     */
     void onTransmitError(List<Object> tokens);
 }
