@@ -170,6 +170,10 @@ public final class TnveEngine implements PortAgent {
     private record Due(Link link, long at) {
     }
 
+    /** An explicit VN connect or disconnect in flight. */
+    private record VnSent(Up up, long vn, VnConnectTlv item) {
+    }
+
     /** What rides in an ECPDU: one VSI TLV of a link's pending request. */
     private record Sent(Link link, VsiTlv item, Pending pending) {
     }
@@ -191,6 +195,9 @@ public final class TnveEngine implements PortAgent {
         int confirmedCount;
         long digest;
         final Map<VsiId, Link> links = new HashMap<>();
+        /** Explicit VN connects waiting for their answer, and the tags the nNVE gave per VN (REQ-5, REQ-7). */
+        final Map<Long, Consumer<OpResult>> vnPending = new HashMap<>();
+        final Map<Long, List<Integer>> vnTags = new HashMap<>();
         final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
         final ArrayDeque<Due> responseDeadlines = new ArrayDeque<>();
         final ArrayDeque<Due> keepAlives = new ArrayDeque<>();
@@ -274,6 +281,13 @@ public final class TnveEngine implements PortAgent {
                 ecp.sendHeaderOnly();
             }
             for (Object t : tokens) {
+                if (t instanceof VnSent v && vnPending.containsKey(v.vn)) {
+                    if (consecutiveErrors < 3) {
+                        ecp.submit(v.item, v);
+                    } else {
+                        vnPending.remove(v.vn).accept(OpResult.failed(CODE_NO_ANSWER, "no acknowledgement from " + cfg.name()));
+                    }
+                }
                 if (t instanceof Sent s && s.link.pending == s.pending) {
                     if (now < s.pending.deadline && consecutiveErrors < 3) {
                         ecp.submit(s.item, s);
@@ -452,7 +466,23 @@ public final class TnveEngine implements PortAgent {
                     }
                 }
                 case VnConnectTlv c -> {
+                    if (c.status() instanceof VsiStatus.Response r && c.vn() instanceof VnId.Group g) {
+                        Consumer<OpResult> done = up.vnPending.remove(g.unsigned());
+                        if (r.isSuccess()) {
+                            if (c.operation() == VnConnectTlv.Operation.CONNECT) {
+                                up.vnTags.put(g.unsigned(), c.localTags());
+                            } else {
+                                up.vnTags.remove(g.unsigned());
+                            }
+                        }
+                        if (done != null) {
+                            done.accept(r.isSuccess() ? OpResult.OK : OpResult.failed(r.code().value(),
+                                    r.code().description() + (detail(c.attached()).isEmpty() ? "" : ": " + detail(c.attached()))));
+                        }
+                        continue;
+                    }
                     if (c.operation() == VnConnectTlv.Operation.DISCONNECTED && c.vn() instanceof VnId.Group g) {
+                        up.vnTags.remove(g.unsigned());
                         for (Link l : List.copyOf(up.links.values())) {
                             if (l.spec.vnId() == g.unsigned() && l.confirmed != TsiState.INIT) {
                                 setConfirmed(l, TsiState.INIT);
@@ -1071,7 +1101,61 @@ public final class TnveEngine implements PortAgent {
         return f;
     }
 
+    /**
+     * REQ-5, REQ-7: connects a VN explicitly, before any TSI of it, on every nNVE that serves it, and
+     * asks for local tags (0: "assign one"). Needs the VN connect extension.
+     */
+    public CompletableFuture<OpResult> connectVn(long vn, List<Integer> tags) {
+        return vnOp(vn, VnConnectTlv.Operation.CONNECT, tags);
+    }
+
+    /** REQ-5: disconnects a VN explicitly (its TSIs must be gone for the nNVE to release it). */
+    public CompletableFuture<OpResult> disconnectVn(long vn) {
+        return vnOp(vn, VnConnectTlv.Operation.DISCONNECT, List.of());
+    }
+
+    private CompletableFuture<OpResult> vnOp(long vn, VnConnectTlv.Operation op, List<Integer> tags) {
+        CompletableFuture<OpResult> f = new CompletableFuture<>();
+        List<Up> ups = uplinksFor(vn);
+        int[] left = {ups.size()};
+        OpResult[] first = {null};
+        Consumer<OpResult> each = r -> {
+            if (!r.ok() && first[0] == null) {
+                first[0] = r;
+            }
+            if (--left[0] == 0) {
+                f.complete(first[0] == null ? OpResult.OK : first[0]);
+            }
+        };
+        for (Up up : ups) {
+            Runnable go = () -> {
+                if (!up.has(Feature.VN_CONNECT)) {
+                    each.accept(OpResult.failed(4, up.cfg.name() + " does not support explicit VN connect"));
+                    return;
+                }
+                if (up.vnPending.containsKey(vn)) {
+                    each.accept(OpResult.failed(4, "a VN connect for " + vn + " is already in flight"));
+                    return;
+                }
+                up.vnPending.put(vn, each);
+                VnConnectTlv item = VnConnectTlv.request(op, VnId.group(vn), tags);
+                up.ecp.submit(item, new VnSent(up, vn, item));
+            };
+            if (up.ready) {
+                go.run();
+            } else {
+                up.waiting.add(go);
+            }
+        }
+        return f;
+    }
+
     // ------------------------------------------------------------------ queries
+
+    /** The local tags an nNVE gave for an explicitly connected VN (REQ-7), or an empty list. */
+    public List<Integer> vnTags(String uplink, long vn) {
+        return uplinkByName.get(uplink).vnTags.getOrDefault(vn, List.of());
+    }
 
     public Collection<Vm> vms() {
         return List.copyOf(vms.values());
