@@ -548,8 +548,11 @@ class MalformedInputTest {
         @DisplayName("SM-EXT, SEC-4: a VN profile or VN alias parameter that is not UTF-8 is INVALID_TEXT")
         void badUtf8Parameter() {
             for (int type : new int[] {1, 3}) {
-                assertThat(vdpRefused(onVsi(Octets.of().org(OUI, 7, Octets.of().u8(type).u8(2).u16(0xC328)))).error())
-                        .isEqualTo(DecodeError.INVALID_TEXT);
+                DecodeException e = vdpRefused(onVsi(Octets.of().org(OUI, 7, Octets.of().u8(6).u8(2).u16(1500)
+                        .u8(type).u8(3).u8('a').u16(0xC328))));
+                assertThat(e.error()).isEqualTo(DecodeError.INVALID_TEXT);
+                assertThat(e.offset()).as("at the parameter value, counted from the start of the buffer")
+                        .isEqualTo(18 + vsi().length() + 6 + 4 + 2);
             }
         }
 
