@@ -19,12 +19,14 @@ import org.splitnve.wire.ecp.EcpOperation;
 import org.splitnve.wire.ethernet.EthernetHeader;
 import org.splitnve.wire.ethernet.VlanTag;
 import org.splitnve.wire.frame.Frame;
+import org.splitnve.wire.frame.FrameCodec;
 import org.splitnve.wire.lldp.EvbMode;
 import org.splitnve.wire.lldp.EvbTlv;
 import org.splitnve.wire.lldp.ExtensionCapabilityTlv;
 import org.splitnve.wire.lldp.LldpPdu;
 import org.splitnve.wire.lldp.LldpTlv;
 import org.splitnve.wire.lldp.OtherLldpTlv;
+import org.splitnve.wire.pcap.PcapRecord;
 import org.splitnve.wire.vdp.AuthTlv;
 import org.splitnve.wire.vdp.CapabilityTlv;
 import org.splitnve.wire.vdp.DeactivateTlv;
@@ -545,6 +547,21 @@ public final class WireArbitraries {
     public static Arbitrary<Frame.Other> otherFrames() {
         return Combinators.combine(otherEtherTypes().flatMap(WireArbitraries::ethernetHeaders),
                 bytes(0, EthernetHeader.MAX_PAYLOAD)).as(Frame.Other::new);
+    }
+
+    // ------------------------------------------------------------------ pcap
+
+    /** Timestamps a classic pcap record can hold: 0 to 2^32-1 seconds, nanoseconds (writers keep microseconds). */
+    public static Arbitrary<Long> pcapTimestamps() {
+        return Arbitraries.longs().between(0, 0xFFFF_FFFFL * 1_000_000_000L + 999_999_999L);
+    }
+
+    /** Records as a reader returns them: numbered from 1, captured octets (an encoded frame), original length at least that. */
+    public static Arbitrary<PcapRecord> pcapRecords() {
+        Arbitrary<byte[]> data = Arbitraries.oneOf(frames().map(f -> FrameCodec.DEFAULT.encode(f, false)), octets(0, 100));
+        return Combinators.combine(Arbitraries.integers().between(1, 100_000), pcapTimestamps(), data,
+                        Arbitraries.integers().between(0, 100))
+                .as((n, ts, d, extra) -> new PcapRecord(n, ts, d.length + extra, Bytes.wrap(d)));
     }
 
     /** Frames of every kind, at most {@link EthernetHeader#MAX_FRAME} octets unpadded. */

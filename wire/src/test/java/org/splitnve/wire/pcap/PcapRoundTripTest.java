@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.Example;
@@ -23,13 +22,10 @@ import org.splitnve.wire.testing.WireArbitraries;
 
 /** REQ-12: captures of VDP/ECP/LLDP frames written by {@link PcapWriter} read back with {@link PcapReader}. */
 @Label("REQ-12: pcap write then read")
-class PcapRoundTripProperties {
-    /** The largest timestamp a classic pcap record holds: 2^32-1 seconds and 999,999 microseconds. */
-    static final long MAX_TIMESTAMP = 0xFFFF_FFFFL * 1_000_000_000L + 999_999_999L;
-
+class PcapRoundTripTest {
     @Provide
     Arbitrary<List<Tuple.Tuple2<Long, Frame>>> captures() {
-        return Combinators.combine(Arbitraries.longs().between(0, MAX_TIMESTAMP), WireArbitraries.frames())
+        return Combinators.combine(WireArbitraries.pcapTimestamps(), WireArbitraries.frames())
                 .as(Tuple::of).list().ofMaxSize(5);
     }
 

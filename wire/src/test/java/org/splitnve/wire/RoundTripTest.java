@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -16,8 +17,12 @@ import org.splitnve.wire.frame.FrameCodec;
 import org.splitnve.wire.lldp.LldpCodec;
 import org.splitnve.wire.lldp.LldpPdu;
 import org.splitnve.wire.testing.WireArbitraries;
+import org.splitnve.wire.vdp.AuthTlv;
+import org.splitnve.wire.vdp.OrgTlv;
+import org.splitnve.wire.vdp.UnknownOrgTlv;
 import org.splitnve.wire.vdp.VdpCodec;
 import org.splitnve.wire.vdp.VdpPdu;
+import org.splitnve.wire.vdp.VnConnectTlv;
 
 /**
  * Encode then decode is the identity for every message kind, this project's extension TLVs
@@ -26,7 +31,7 @@ import org.splitnve.wire.vdp.VdpPdu;
  * unicast and multicast destinations of GAP-1).
  */
 @Label("REQ-12, ID-2, GAP-1: encode then decode is the identity")
-class RoundTripProperties {
+class RoundTripTest {
     private final FrameCodec codec = FrameCodec.DEFAULT;
     private final VdpCodec vdp = VdpCodec.DEFAULT;
     private final LldpCodec lldp = LldpCodec.DEFAULT;
@@ -65,6 +70,12 @@ class RoundTripProperties {
         assertThat(encoded).hasSize(pdu.encodedLength());
         assertThat(encoded.length).isLessThanOrEqualTo(VdpPdu.MAX_LENGTH);
         assertThat(vdp.decode(encoded, 0, encoded.length)).isEqualTo(pdu);
+        if (pdu.auth() != null) {
+            // REQ-11, GAP-11: the tag is the last 32 octets, where authTagOffset says
+            int at = VdpCodec.authTagOffset(pdu);
+            assertThat(at).isEqualTo(encoded.length - AuthTlv.HMAC_SHA256_TAG);
+            assertThat(Arrays.copyOfRange(encoded, at, encoded.length)).isEqualTo(pdu.auth().tag().toArray());
+        }
 
         // an End TLV and zero padding after the TLVs, inside a larger buffer at an offset
         byte[] buf = new byte[7 + encoded.length + padding + 5];
@@ -74,6 +85,34 @@ class RoundTripProperties {
         VdpPdu padded = vdp.decode(buf, 7, encoded.length + padding);
         assertThat(padded).isEqualTo(pdu);
         assertThat(vdp.encode(padded)).isEqualTo(encoded);
+    }
+
+    /** An OUI the generators never give an {@link UnknownOrgTlv} of the kind that would clash (checked by assumption). */
+    static final int OTHER_OUI = 0x00BEEF;
+
+    static boolean usesOui(VdpPdu pdu, int oui) {
+        java.util.stream.Stream<OrgTlv> all = java.util.stream.Stream.concat(pdu.header().stream(),
+                pdu.items().stream().flatMap(i -> i.attached().stream()));
+        return all.anyMatch(t -> t instanceof UnknownOrgTlv u && u.oui() == oui);
+    }
+
+    @Property(tries = 400)
+    @Label("REQ-12: a codec with another extension OUI round-trips; a peer that does not know that OUI decodes the "
+            + "extensions as unknown TLVs and re-encodes them byte for byte")
+    void otherExtensionOui(@ForAll("vdpPdus") VdpPdu pdu) throws DecodeException {
+        Assume.that(!usesOui(pdu, OTHER_OUI));
+        VdpCodec other = new VdpCodec(OTHER_OUI);
+        byte[] encoded = other.encode(pdu);
+        assertThat(other.decode(encoded, 0, encoded.length)).isEqualTo(pdu);
+
+        VdpPdu foreign = vdp.decode(encoded, 0, encoded.length);
+        assertThat(vdp.encode(foreign)).isEqualTo(encoded);
+        assertThat(foreign.auth()).isNull();
+        assertThat(foreign.managerId()).isEqualTo(pdu.managerId());
+        assertThat(foreign.items()).allSatisfy(i -> assertThat(i.attached()).allMatch(t -> t instanceof UnknownOrgTlv));
+        assertThat(foreign.header()).allMatch(t -> t instanceof UnknownOrgTlv);
+        assertThat(foreign.items()).as("VSI TLVs only: VN connect is an extension")
+                .hasSize((int) pdu.items().stream().filter(i -> !(i instanceof VnConnectTlv)).count());
     }
 
     @Property(tries = 1500)

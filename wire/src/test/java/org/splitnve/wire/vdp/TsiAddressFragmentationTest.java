@@ -25,7 +25,7 @@ import org.splitnve.wire.testing.WireArbitraries;
  * fragments that are reordered, missing, duplicated or foreign.
  */
 @Label("REQ-10, GAP-10, ID-3, ID-4: TSI address fragmentation")
-class TsiAddressFragmentationProperties {
+class TsiAddressFragmentationTest {
 
     private static final VsiTlv CARRIER = new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Request.PLAIN, 7, 1,
             VsiId.uuid("0b1b2b3b-0000-4000-8000-00000000000a"),

@@ -32,10 +32,11 @@ import org.splitnve.wire.vdp.VdpPdu;
  * {@link DecodeException} carrying a reason and an offset inside the input; nothing else is ever
  * thrown. What a decoder accepts, its encoder writes back to something that decodes to the same value.
  *
- * <p>Tries per property are set so that the default run makes 100,000+ cases in total.
+ * <p>Tries per property are set so that these properties alone make 103,000 cases in the default run
+ * (about 10 s on two cores): random and noisy input 53,000, mutated valid input 50,000.
  */
 @Label("SEC-4: decoders are total over random and mutated input")
-class DecoderTotalityProperties {
+class DecoderTotalityTest {
     private static final FrameCodec FRAMES = FrameCodec.DEFAULT;
     private static final VdpCodec VDP = VdpCodec.DEFAULT;
     private static final LldpCodec LLDP = LldpCodec.DEFAULT;
@@ -132,7 +133,7 @@ class DecoderTotalityProperties {
 
     // ---------------------------------------------------------------- random input
 
-    @Property(tries = 8000)
+    @Property(tries = 10000)
     @Label("SEC-4: FrameCodec.decode of random octets returns a frame or throws DecodeException")
     void frameCodecOnRandomOctets(@ForAll("randomOctets") byte[] input) {
         frameIsTotal(input);
@@ -150,13 +151,13 @@ class DecoderTotalityProperties {
         vdpIsTotal(input);
     }
 
-    @Property(tries = 8000)
+    @Property(tries = 10000)
     @Label("SEC-4: LldpCodec.decode of random and noisy TLV sequences returns a PDU or throws DecodeException")
     void lldpCodecOnNoise(@ForAll("noisyLldp") byte[] input) {
         lldpIsTotal(input);
     }
 
-    @Property(tries = 5000)
+    @Property(tries = 6000)
     @Label("SEC-4: PcapReader.readAll of random and noisy files returns records or throws DecodeException")
     void pcapReaderOnNoise(@ForAll("noisyPcaps") byte[] input) {
         pcapIsTotal(input);
@@ -189,7 +190,7 @@ class DecoderTotalityProperties {
         lldpIsTotal(Mutation.applyAll(mutations, pick(Corpus.lldpPdus(), index), LengthField::ofLldp));
     }
 
-    @Property(tries = 5000)
+    @Property(tries = 6000)
     @Label("SEC-4: PcapReader.readAll of mutated valid files returns records or throws DecodeException")
     void pcapReaderOnMutatedFiles(@ForAll("corpusIndex") int index, @ForAll("mutations") List<Mutation> mutations) {
         pcapIsTotal(Mutation.applyAll(mutations, pick(Corpus.pcapFiles(), index), LengthField::ofPcap));
