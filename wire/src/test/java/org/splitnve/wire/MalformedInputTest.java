@@ -260,11 +260,36 @@ class MalformedInputTest {
         }
 
         @Test
-        @DisplayName("SEC-4: an 802.3 length field and a second VLAN tag are WRONG_PROTOCOL")
+        @DisplayName("SEC-4: an 802.3 length field (after a tag or not) and a second VLAN tag are WRONG_PROTOCOL, at that field")
         void notAnEtherType() {
-            assertThat(frameRefused(Octets.of().bytes(eth(0x05DC)).zeros(46)).error()).isEqualTo(DecodeError.WRONG_PROTOCOL);
-            assertThat(frameRefused(Octets.of().u48(0x0180C2000000L).u48(STATION).u16(0x88A8).u16(10).u16(0x8100).u16(20)
-                    .u16(EcpHeader.ETHERTYPE).bytes(ecpRequest(1))).error()).isEqualTo(DecodeError.WRONG_PROTOCOL);
+            DecodeException untagged = frameRefused(Octets.of().bytes(eth(0x05DC)).zeros(46));
+            assertThat(untagged.error()).isEqualTo(DecodeError.WRONG_PROTOCOL);
+            assertThat(untagged.offset()).isEqualTo(12);
+            DecodeException tagged = frameRefused(Octets.of().u48(0x0180C2000000L).u48(STATION).u16(0x8100).u16(10)
+                    .u16(0x05DC).zeros(46));
+            assertThat(tagged.error()).isEqualTo(DecodeError.WRONG_PROTOCOL);
+            assertThat(tagged.offset()).as("at the length field behind the tag").isEqualTo(16);
+            DecodeException qinq = frameRefused(Octets.of().u48(0x0180C2000000L).u48(STATION).u16(0x88A8).u16(10).u16(0x8100)
+                    .u16(20).u16(EcpHeader.ETHERTYPE).bytes(ecpRequest(1)));
+            assertThat(qinq.error()).isEqualTo(DecodeError.WRONG_PROTOCOL);
+            assertThat(qinq.offset()).isEqualTo(16);
+        }
+
+        @Test
+        @DisplayName("REQ-12: the largest frames are accepted: 1518 octets tagged, 1514 untagged, 1494 octets of VDP TLVs "
+                + "and an End TLV")
+        void largestFrames() throws DecodeException {
+            Octets tagged = Octets.of().u48(0x0180C2000000L).u48(STATION).u16(0x8100).u16(10).u16(0x0800).zeros(1500);
+            assertThat(FrameCodec.DEFAULT.decode(tagged.toArray())).isInstanceOf(Frame.Other.class);
+            assertThat(FrameCodec.DEFAULT.decode(Octets.of().bytes(eth(0x0800)).zeros(1500).toArray()))
+                    .isInstanceOf(Frame.Other.class);
+            Octets pdu = Octets.of().bytes(manager());
+            for (int i = 0; i < 3; i++) {
+                pdu.org(0x00AABB, 1, Octets.of().zeros(486));
+            }
+            byte[] frame = Octets.of().bytes(eth(EcpHeader.ETHERTYPE)).bytes(ecpRequest(1)).bytes(pdu).u16(0).toArray();
+            assertThat(frame).hasSize(1514);
+            assertThat(((Frame.Vdp) FrameCodec.DEFAULT.decode(frame)).vdp().encodedLength()).isEqualTo(VdpPdu.MAX_LENGTH);
         }
     }
 
