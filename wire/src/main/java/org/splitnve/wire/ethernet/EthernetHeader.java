@@ -48,7 +48,7 @@ public record EthernetHeader(MacAddress destination, MacAddress source, VlanTag 
             type = r.u16("EtherType");
         }
         if (type < 0x0600) {
-            throw r.errorAt(start + 12, DecodeError.WRONG_PROTOCOL, "802.3 length field " + type + ", not an EtherType");
+            throw r.errorAt(r.position() - 2, DecodeError.WRONG_PROTOCOL, "802.3 length field " + type + ", not an EtherType");
         }
         if (type == VlanTag.CTAG || type == VlanTag.STAG) {
             throw r.errorAt(start + 16, DecodeError.WRONG_PROTOCOL, "more than one VLAN tag");

@@ -11,6 +11,9 @@ public record OtherLldpTlv(int type, Bytes value) implements LldpTlv {
         if (value.length() > 511) {
             throw new IllegalArgumentException("an LLDP TLV holds at most 511 octets");
         }
+        if (type == 127 && value.length() < 4) {
+            throw new IllegalArgumentException("an organizationally specific TLV starts with an OUI and a subtype (4 octets)");
+        }
     }
 
     @Override

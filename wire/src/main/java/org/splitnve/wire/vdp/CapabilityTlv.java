@@ -28,8 +28,8 @@ public record CapabilityTlv(int version, int featureBits) implements OrgTlv, Ext
     }
 
     public CapabilityTlv {
-        if (version < 0 || version > 255) {
-            throw new IllegalArgumentException("version is one octet");
+        if (version < 1 || version > 255) {
+            throw new IllegalArgumentException("version is one octet, 1..255 (0 is not a version): " + version);
         }
     }
 

@@ -34,6 +34,9 @@ public record Parameter(int type, Bytes value) {
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
+        if ((type == VN_PROFILE || type == VN_ALIAS) && !Text.isUtf8(value.toArray())) {
+            throw new IllegalArgumentException("a VN profile or VN alias is UTF-8 text");
+        }
     }
 
     /** Why a value is invalid for a known type, or null. */

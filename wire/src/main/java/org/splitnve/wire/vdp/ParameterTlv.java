@@ -71,13 +71,19 @@ public record ParameterTlv(List<Parameter> parameters) implements OrgTlv, Extens
                 throw r.errorAt(at, DecodeError.INVALID_FIELD, "parameter type 0 is reserved");
             }
             int len = r.u8("parameter length");
+            int valueAt = r.position();
             Bytes value = Bytes.wrap(r.bytes(len, "parameter value"));
             String problem = Parameter.problem(type, value);
             if (problem != null) {
                 throw r.errorAt(at, DecodeError.INVALID_FIELD, problem);
             }
             if (type == Parameter.VN_PROFILE || type == Parameter.VN_ALIAS) {
-                Text.read(new WireReader(value.toArray()), len, "parameter text");
+                try {
+                    Text.read(new WireReader(value.toArray()), len, "parameter text");
+                } catch (DecodeException e) {
+                    // offsets count from the start of the decoder's buffer, not of the copied value
+                    throw r.errorAt(valueAt + e.offset(), e.error(), e.detail());
+                }
             }
             list.add(new Parameter(type, value));
         }

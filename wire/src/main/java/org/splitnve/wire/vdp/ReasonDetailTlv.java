@@ -18,6 +18,9 @@ public record ReasonDetailTlv(int detail, String text) implements OrgTlv, Extens
         if ((detail & ~0xFFFF) != 0) {
             throw new IllegalArgumentException("detail code is 16 bits");
         }
+        if (!Text.isEncodable(text)) {
+            throw new IllegalArgumentException("reason text with an unpaired surrogate has no UTF-8 form");
+        }
         if (Text.bytes(text).length > MAX_TEXT) {
             throw new IllegalArgumentException("reason text longer than " + MAX_TEXT + " octets");
         }

@@ -33,8 +33,8 @@ public record SessionTlv(int flags, int epoch, int peerEpoch, int tsiCount, long
     private static final int KNOWN_FLAGS = KEEPALIVE | RESYNC_REQUEST | RESTARTING;
 
     public SessionTlv {
-        if ((flags & ~0xFF) != 0) {
-            throw new IllegalArgumentException("flags are one octet");
+        if ((flags & ~KNOWN_FLAGS) != 0) {
+            throw new IllegalArgumentException("unknown session flags 0x" + Integer.toHexString(flags));
         }
         if (epoch == 0) {
             throw new IllegalArgumentException("epoch 0 is reserved");

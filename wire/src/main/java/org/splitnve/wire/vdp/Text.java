@@ -28,6 +28,24 @@ final class Text {
         }
     }
 
+    /** Whether the octets are well-formed UTF-8: what {@link #read} accepts. */
+    static boolean isUtf8(byte[] b) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    /** Whether the string has a UTF-8 form (no unpaired surrogate, which {@link #bytes} would turn into '?'). */
+    static boolean isEncodable(String s) {
+        return StandardCharsets.UTF_8.newEncoder().canEncode(s);
+    }
+
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
