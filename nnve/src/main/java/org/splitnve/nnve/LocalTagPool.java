@@ -8,7 +8,8 @@ import java.util.Map;
  * The local tags (802.1Q VIDs) of one port scope (RFC 8394 REQ-7, SM-VAP-3): one tag per VN,
  * shared by every end device behind the ports of the scope; a tag bound to a VN is never given to
  * another; tags return to the pool when the VN disconnects and are reused. The pool is a set of
- * VIDs (default 2-4094: VID 1 is the default VLAN lldpad refuses, 4095 is reserved).
+ * VIDs, by default all 4094 usable ones (1-4094; 0 is the null VID, 4095 reserved). VID 1 is handed
+ * out last: it is the default VLAN of many switches, and lldpad refuses it.
  */
 public final class LocalTagPool {
     public enum Outcome {
@@ -63,11 +64,14 @@ public final class LocalTagPool {
         return byTag.get(vid);
     }
 
-    /** Binds the lowest free tag to {@code vn}; returns it, or -1 when the pool is exhausted. */
+    /** Binds the lowest free tag (VID 1 last) to {@code vn}; returns it, or -1 when the pool is exhausted. */
     public int allocate(VnKey vn) {
-        int vid = pool.nextSetBit(0);
+        int vid = pool.nextSetBit(2);
         while (vid >= 0 && used.get(vid)) {
             vid = pool.nextSetBit(vid + 1);
+        }
+        if (vid < 0) {
+            vid = pool.get(1) && !used.get(1) ? 1 : -1;
         }
         if (vid < 0) {
             return -1;

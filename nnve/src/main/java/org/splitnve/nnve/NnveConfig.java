@@ -36,7 +36,7 @@ public record NnveConfig(String name, List<PortConfig> ports, Timers timers, int
      */
     public record PortConfig(String scope, BitSet tagPool, MacAddress multicast) {
         public static PortConfig of(String scope) {
-            return new PortConfig(scope, LocalTagPool.range(2, 4094), null);
+            return new PortConfig(scope, LocalTagPool.range(1, 4094), null);
         }
     }
 
