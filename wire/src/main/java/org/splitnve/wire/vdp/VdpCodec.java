@@ -256,7 +256,7 @@ public final class VdpCodec {
             entries[i] = new FilterEntry(group, mac, (word & 0x8000) != 0, (word >>> 12) & 7, vid);
         }
         return new VsiTlv(mode, status, typeId, typeVersion, new VsiId(fmt, hi, lo),
-                new Filter(ff, java.util.Arrays.asList(entries)), List.of());
+                new Filter(ff, List.of(entries)), List.of());
     }
 
     // ---------------------------------------------------------------- encode

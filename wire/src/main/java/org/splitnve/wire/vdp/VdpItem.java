@@ -24,8 +24,8 @@ public sealed interface VdpItem permits VsiTlv, VnConnectTlv {
 
     static int attachedLength(List<OrgTlv> attached) {
         int n = 0;
-        for (OrgTlv t : attached) {
-            n += OrgTlv.lengthOf(t);
+        for (int i = 0, size = attached.size(); i < size; i++) {
+            n += OrgTlv.lengthOf(attached.get(i));
         }
         return n;
     }

@@ -86,8 +86,8 @@ public record VdpPdu(ManagerId managerId, List<OrgTlv> header, List<VdpItem> ite
         for (OrgTlv t : header) {
             len += OrgTlv.lengthOf(t);
         }
-        for (VdpItem i : items) {
-            len += i.encodedLength();
+        for (int i = 0, n = items.size(); i < n; i++) {
+            len += items.get(i).encodedLength();
         }
         if (auth != null) {
             len += auth.encodedLength();
