@@ -302,6 +302,14 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     }
 
     private void run() {
+        try {
+            loop();
+        } finally {
+            drain(); // also when the engine threw an Error: callers get failed futures, not silence
+        }
+    }
+
+    private void loop() {
         while (!closed) {
             Item item;
             try {
@@ -333,7 +341,6 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
             }
             handle(item);
         }
-        drain();
     }
 
     private long deadline() {
@@ -407,9 +414,9 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     }
 
     /**
-     * Stops the ports' receivers and closes the ports, then stops the engine thread (after the call it
-     * is in; frames and tasks still queued are not run, their futures fail) and waits for it. Called on
-     * the engine thread it does not wait for itself.
+     * Stops the engine thread (after the call it is in; frames and tasks still queued are not run,
+     * their futures fail) and waits for it, then closes the ports (their receive threads have ended when
+     * this returns). Called on the engine thread it does not wait for itself.
      */
     @Override
     public void close() {
@@ -420,13 +427,6 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
             }
             closed = true;
             wasStarted = started;
-        }
-        for (Port p : ports) {
-            try {
-                p.close();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "closing port " + p.name() + " of " + name, e);
-            }
         }
         queue.add(Stop.STOP);
         if (wasStarted && !isEngineThread()) {
@@ -440,6 +440,13 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        for (Port p : ports) {
+            try {
+                p.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing port " + p.name() + " of " + name, e);
             }
         }
         if (!wasStarted) {

@@ -392,7 +392,12 @@ public final class RawSocket implements AutoCloseable {
         rxLock.lock();
         try {
             int n = next(timeoutMillis, Integer.MAX_VALUE);
-            return n == 0 ? null : rx.asSlice(rxStart, n).toArray(JAVA_BYTE);
+            if (n == 0) {
+                return null;
+            }
+            byte[] frame = new byte[n];
+            MemorySegment.copy(rx, JAVA_BYTE, rxStart, frame, 0, n);
+            return frame;
         } finally {
             rxLock.unlock();
         }

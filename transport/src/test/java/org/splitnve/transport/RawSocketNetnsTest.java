@@ -103,6 +103,11 @@ class RawSocketNetnsTest {
         assertThat(next(b)).isEqualTo(toGroup);
         assertThat(next(b)).isEqualTo(toPeer);
         assertThat(next(b)).isEqualTo(toNonReserved);
+        b.join(MacAddress.parse("01:1b:21:00:00:02")); // later groups: a real NIC needs the membership
+        byte[] toLater = ecp(MacAddress.parse("01:1b:21:00:00:02"), MAC_A, 4, 50);
+        a.send(toLater);
+        assertThat(next(b)).isEqualTo(toLater);
+        assertThatThrownBy(() -> b.join(MAC_A)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
