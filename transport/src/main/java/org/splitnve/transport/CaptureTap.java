@@ -93,6 +93,7 @@ public final class CaptureTap implements AutoCloseable {
         }
     }
 
+    /** Closes the output; a failure is kept in {@link #error()}, not thrown. */
     @Override
     public synchronized void close() {
         if (closed) {
