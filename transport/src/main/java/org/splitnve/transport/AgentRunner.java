@@ -1,0 +1,461 @@
+package org.splitnve.transport;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.splitnve.protocol.Clock;
+import org.splitnve.protocol.PortAgent;
+import org.splitnve.protocol.PortIo;
+import org.splitnve.protocol.event.Event;
+import org.splitnve.protocol.event.EventSink;
+import org.splitnve.wire.MacAddress;
+
+/**
+ * Runs one {@link PortAgent} on real (or in-memory) links, on one dedicated platform thread, the
+ * engine's thread: every call into the engine is made there. Ports deliver frames into a queue from
+ * their own threads; the engine thread takes them and calls {@link PortAgent#onFrame}, and calls
+ * {@link PortAgent#onTimer} when the clock reaches {@link PortAgent#nextDeadline} (it waits on the
+ * queue at most until then). {@link PortIo#send} goes straight to the port, on the engine thread.
+ * Other threads (an HTTP API) reach the engine with {@link #submit} and {@link #call}, which queue
+ * tasks among the frames.
+ *
+ * <pre>{@code
+ * AgentRunner<MyEngine> r = AgentRunner.builder("nnve")
+ *         .port(RawPort.open("eth1", RawSocket.Options.defaults()))
+ *         .build(io -> new MyEngine(io, Clock.system()));
+ * r.start();
+ * int n = r.call(() -> r.agent().sessions()).join();
+ * r.close();
+ * }</pre>
+ *
+ * The engine must use the runner's clock ({@link Clock#system()} unless the builder was given another).
+ * When the queue holds {@link Builder#queueCapacity} frames, further frames are dropped (like a full
+ * NIC ring; ECP retransmits); tasks are never dropped.
+ */
+public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(AgentRunner.class.getName());
+
+    /** Counters since the runner was built. */
+    public record Stats(long framesIn, long framesOut, long dropped, long sendErrors, long engineErrors, long tasks) {}
+
+    private sealed interface Item {}
+
+    private record Inbound(int port, byte[] frame, long nanoTime) implements Item {}
+
+    private record Task(Callable<?> body, CompletableFuture<Object> result) implements Item {}
+
+    private record Notice(Event event) implements Item {}
+
+    private enum Stop implements Item { STOP }
+
+    private final String name;
+    private final List<Port> ports;
+    private final MacAddress[] macs;
+    private final Clock clock;
+    private final CaptureTap tap;
+    private final EventSink events;
+    private final int queueCapacity;
+    private final A agent;
+    private final Thread engine;
+    private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+    private final AtomicInteger queuedFrames = new AtomicInteger();
+    private final boolean[] sendFailing;
+
+    private final AtomicLong framesIn = new AtomicLong();
+    private final AtomicLong framesOut = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong sendErrors = new AtomicLong();
+    private final AtomicLong engineErrors = new AtomicLong();
+    private final AtomicLong tasks = new AtomicLong();
+    private long droppedReported;
+
+    private final Object lifecycle = new Object();
+    private boolean started;
+    private volatile boolean closed;
+    /** Set (under {@link #lifecycle}) once the queue has been emptied for good: tasks are refused. */
+    private boolean drained;
+
+    private AgentRunner(Builder b, Function<? super PortIo, ? extends A> factory) {
+        this.name = b.name;
+        this.ports = List.copyOf(b.ports);
+        this.macs = ports.stream().map(Port::mac).toArray(MacAddress[]::new);
+        this.clock = b.clock;
+        this.tap = b.tap;
+        this.events = b.events;
+        this.queueCapacity = b.queueCapacity;
+        this.sendFailing = new boolean[ports.size()];
+        this.engine = Thread.ofPlatform().name("engine " + name).unstarted(this::run);
+        this.agent = Objects.requireNonNull(factory.apply(new Io()), "the factory returned no agent");
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** How a runner is put together: its ports (port i of the engine is the i-th added), clock, tap, events. */
+    public static final class Builder {
+        private final String name;
+        private final List<Port> ports = new ArrayList<>();
+        private Clock clock = Clock.system();
+        private CaptureTap tap;
+        private EventSink events = EventSink.NONE;
+        private int queueCapacity = 65_536;
+
+        private Builder(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+        }
+
+        public Builder port(Port port) {
+            ports.add(Objects.requireNonNull(port, "port"));
+            return this;
+        }
+
+        public Builder ports(List<? extends Port> more) {
+            more.forEach(this::port);
+            return this;
+        }
+
+        /** The clock the engine uses too; {@link Clock#system()} by default. */
+        public Builder clock(Clock c) {
+            this.clock = Objects.requireNonNull(c, "clock");
+            return this;
+        }
+
+        /** Writes every frame sent or received to this tap (the runner does not close it). */
+        public Builder capture(CaptureTap t) {
+            this.tap = t;
+            return this;
+        }
+
+        /** Where {@link TransportEvent}s go, on the engine thread. */
+        public Builder events(EventSink sink) {
+            this.events = Objects.requireNonNull(sink, "events");
+            return this;
+        }
+
+        /** Frames waiting for the engine beyond which arriving frames are dropped. */
+        public Builder queueCapacity(int frames) {
+            if (frames < 1) {
+                throw new IllegalArgumentException("queue capacity " + frames);
+            }
+            this.queueCapacity = frames;
+            return this;
+        }
+
+        /**
+         * Builds the engine with the runner's {@link PortIo} (on this thread; every later call comes from
+         * the engine thread). The runner owns the ports from now on: {@link #close()} closes them.
+         */
+        public <A extends PortAgent> AgentRunner<A> build(Function<? super PortIo, ? extends A> factory) {
+            if (ports.isEmpty()) {
+                throw new IllegalStateException("a runner needs at least one port");
+            }
+            return new AgentRunner<>(this, factory);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The engine. Call it only on the engine thread: through {@link #call} or {@link #submit}. */
+    public A agent() {
+        return agent;
+    }
+
+    public List<Port> ports() {
+        return ports;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public boolean isEngineThread() {
+        return Thread.currentThread() == engine;
+    }
+
+    public Stats stats() {
+        return new Stats(framesIn.get(), framesOut.get(), dropped.get(), sendErrors.get(), engineErrors.get(),
+                tasks.get());
+    }
+
+    /** Starts the engine thread, then the ports' receivers. */
+    public AgentRunner<A> start() {
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("runner " + name + " is closed");
+            }
+            if (started) {
+                throw new IllegalStateException("runner " + name + " already started");
+            }
+            started = true;
+            engine.start();
+            for (int i = 0; i < ports.size(); i++) {
+                ports.get(i).start(new Delivery(i));
+            }
+        }
+        return this;
+    }
+
+    /** Runs {@code task} on the engine thread, after what is queued before it. */
+    public CompletableFuture<Void> submit(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        return call(() -> {
+            task.run();
+            return null;
+        });
+    }
+
+    /**
+     * Calls {@code task} on the engine thread, after what is queued before it; its result or exception
+     * completes the future. On the engine thread itself it runs at once. After {@link #close()} the
+     * future fails with {@link RejectedExecutionException}.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> CompletableFuture<T> call(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        if (isEngineThread() && !closed) {
+            complete(new Task(task, f));
+            return (CompletableFuture<T>) f;
+        }
+        synchronized (lifecycle) {
+            if (drained) {
+                f.completeExceptionally(new RejectedExecutionException("runner " + name + " is closed"));
+            } else {
+                queue.add(new Task(task, f));
+            }
+        }
+        return (CompletableFuture<T>) f;
+    }
+
+    /** Hands a port's frames and errors to the engine thread. */
+    private final class Delivery implements Port.Receiver {
+        private final int port;
+
+        Delivery(int port) {
+            this.port = port;
+        }
+
+        @Override
+        public void frame(byte[] frame) {
+            if (closed) {
+                return;
+            }
+            if (queuedFrames.incrementAndGet() > queueCapacity) {
+                queuedFrames.decrementAndGet();
+                dropped.incrementAndGet();
+                return;
+            }
+            queue.add(new Inbound(port, frame, System.nanoTime()));
+        }
+
+        @Override
+        public void error(String message) {
+            if (!closed) {
+                queue.add(new Notice(new TransportEvent.ReceiveFailed(ports.get(port).name(), message)));
+            }
+        }
+    }
+
+    /** The engine's view of its ports. */
+    private final class Io implements PortIo {
+        @Override
+        public int ports() {
+            return macs.length;
+        }
+
+        @Override
+        public MacAddress mac(int port) {
+            return macs[port];
+        }
+
+        @Override
+        public void send(int port, byte[] frame, int length) {
+            Port p = ports.get(port);
+            if (tap != null) {
+                tap.frame(name, port, CaptureTap.Direction.SENT, System.nanoTime(), frame, length);
+            }
+            try {
+                p.send(frame, length);
+                framesOut.incrementAndGet();
+                sendFailing[port] = false;
+            } catch (IOException | RuntimeException e) {
+                sendErrors.incrementAndGet();
+                if (!sendFailing[port]) {
+                    sendFailing[port] = true;
+                    emit(new TransportEvent.SendFailed(p.name(), String.valueOf(e.getMessage())));
+                }
+            }
+        }
+    }
+
+    private void run() {
+        try {
+            loop();
+        } finally {
+            drain(); // also when the engine threw an Error: callers get failed futures, not silence
+        }
+    }
+
+    private void loop() {
+        while (!closed) {
+            Item item;
+            try {
+                long deadline = deadline();
+                long now = clock.nanos();
+                if (deadline <= now) {
+                    try {
+                        agent.onTimer();
+                    } catch (RuntimeException e) {
+                        engineFailed("onTimer", e);
+                    }
+                    item = queue.poll();
+                } else if (deadline == Long.MAX_VALUE) {
+                    item = queue.take();
+                } else {
+                    item = queue.poll(deadline - now, TimeUnit.NANOSECONDS);
+                }
+            } catch (InterruptedException e) {
+                if (closed) {
+                    break;
+                }
+                continue;
+            }
+            if (item == null) {
+                continue;
+            }
+            if (item == Stop.STOP) {
+                break;
+            }
+            handle(item);
+        }
+    }
+
+    private long deadline() {
+        try {
+            return agent.nextDeadline();
+        } catch (RuntimeException e) {
+            engineFailed("nextDeadline", e);
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private void handle(Item item) {
+        switch (item) {
+            case Inbound in -> {
+                queuedFrames.decrementAndGet();
+                framesIn.incrementAndGet();
+                if (tap != null) {
+                    tap.frame(name, in.port, CaptureTap.Direction.RECEIVED, in.nanoTime, in.frame, in.frame.length);
+                }
+                try {
+                    agent.onFrame(in.port, in.frame, 0, in.frame.length);
+                } catch (RuntimeException e) {
+                    engineFailed("onFrame", e);
+                }
+                long d = dropped.get();
+                if (d != droppedReported) {
+                    droppedReported = d;
+                    emit(new TransportEvent.QueueOverflow(d));
+                }
+            }
+            case Task t -> complete(t);
+            case Notice n -> emit(n.event);
+            case Stop s -> throw new IllegalStateException("handled by run()");
+        }
+    }
+
+    private void complete(Task t) {
+        tasks.incrementAndGet();
+        try {
+            t.result.complete(t.body.call());
+        } catch (Throwable e) {
+            t.result.completeExceptionally(e);
+        }
+    }
+
+    private void engineFailed(String call, RuntimeException e) {
+        engineErrors.incrementAndGet();
+        LOG.log(System.Logger.Level.ERROR, "engine " + name + " threw from " + call, e);
+        emit(new TransportEvent.EngineFailed(call, e.toString()));
+    }
+
+    private void emit(Event e) {
+        try {
+            events.accept(e);
+        } catch (RuntimeException ex) {
+            LOG.log(System.Logger.Level.WARNING, "event sink of " + name + " threw", ex);
+        }
+    }
+
+    /** Empties the queue for good (after close): tasks still there, and any later, fail. */
+    private void drain() {
+        synchronized (lifecycle) {
+            drained = true;
+            Item item;
+            while ((item = queue.poll()) != null) {
+                if (item instanceof Task t) {
+                    t.result.completeExceptionally(new RejectedExecutionException("runner " + name + " is closed"));
+                }
+            }
+        }
+    }
+
+    /**
+     * Stops the engine thread (after the call it is in; frames and tasks still queued are not run,
+     * their futures fail) and waits for it, then closes the ports (their receive threads have ended when
+     * this returns). Called on the engine thread it does not wait for itself.
+     */
+    @Override
+    public void close() {
+        boolean wasStarted;
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            wasStarted = started;
+        }
+        queue.add(Stop.STOP);
+        if (wasStarted && !isEngineThread()) {
+            boolean interrupted = false;
+            while (engine.isAlive()) {
+                try {
+                    engine.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Port p : ports) {
+            try {
+                p.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing port " + p.name() + " of " + name, e);
+            }
+        }
+        if (!wasStarted) {
+            drain();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AgentRunner[" + name + ", " + ports.size() + " port(s)]";
+    }
+}

@@ -1,0 +1,58 @@
+package org.splitnve.transport;
+
+import org.splitnve.protocol.event.Event;
+
+/** What the transport reports about its links through the runner's event sink (on the engine's thread). */
+public sealed interface TransportEvent extends Event {
+    /** Sending on a port failed (reported once until a send on that port succeeds again). */
+    record SendFailed(String port, String error) implements TransportEvent {
+        @Override
+        public String name() {
+            return "transport.send_failed";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
+
+    /** Receiving on a port failed; the port keeps trying. */
+    record ReceiveFailed(String port, String error) implements TransportEvent {
+        @Override
+        public String name() {
+            return "transport.receive_failed";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
+
+    /** The engine's queue was full: frames were dropped (total so far). */
+    record QueueOverflow(long dropped) implements TransportEvent {
+        @Override
+        public String name() {
+            return "transport.queue_overflow";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
+
+    /** The engine threw from onFrame, onTimer or nextDeadline; the runner goes on. */
+    record EngineFailed(String call, String error) implements TransportEvent {
+        @Override
+        public String name() {
+            return "transport.engine_failed";
+        }
+
+        @Override
+        public Level level() {
+            return Level.ERROR;
+        }
+    }
+}
