@@ -323,6 +323,12 @@ public final class TnveEngine implements PortAgent {
         switch (frame) {
             case Frame.Vdp v -> {
                 MacAddress src = v.ethernet().source();
+                MacAddress dst = v.ethernet().destination();
+                if (!dst.equals(io.mac(port)) && !dst.isReservedGroup()) {
+                    // Another end device's VDP, flooded by a switch (REQ-2): an nNVE answers at our MAC, a
+                    // standard bridge at a reserved group (which switches never forward).
+                    return;
+                }
                 for (Up up : uplinks) {
                     if (up.cfg.port() != port) {
                         continue;
