@@ -443,6 +443,13 @@ public final class TnveEngine implements PortAgent {
         if (!up.alive) {
             up.alive = true;
             emit(new TnveEvent.UplinkState(up.cfg.name(), "up", "frames again"));
+            // REQ-3: what failed over to a standby while this nNVE was lost is let go here, or the VN
+            // would stay on both (session keep-alives would keep it alive at this nNVE for ever).
+            for (Link l : List.copyOf(up.links.values())) {
+                if (l.desired == TsiState.INIT && l.confirmed != TsiState.INIT) {
+                    drive(l, TsiState.INIT, VsiMode.DE_ASSOCIATE, List.of(), r -> { });
+                }
+            }
         }
     }
 
@@ -605,7 +612,7 @@ public final class TnveEngine implements PortAgent {
     /** Standard peers: re-send the TSI's request so the bridge keeps it (802.1Q keep-alive). */
     private void keepAlive(Link l) {
         l.keepAliveDue = Long.MAX_VALUE;
-        if (l.pending != null || l.confirmed == TsiState.INIT) {
+        if (l.pending != null || l.confirmed == TsiState.INIT || l.desired == TsiState.INIT) {
             return;
         }
         TsiState s = l.confirmed;
@@ -665,6 +672,8 @@ public final class TnveEngine implements PortAgent {
                 moved.desired = l.desired;
                 moved.suspended = l.suspended;
                 TsiState want = l.desired;
+                l.desired = TsiState.INIT; // de-associated here when this nNVE is heard again
+                l.keepAliveDue = Long.MAX_VALUE;
                 drive(moved, want, want == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR, null,
                         r -> { });
             }
