@@ -78,6 +78,12 @@ final class Captures {
         return vdpFrom(sim, from).stream().filter(Vdp::request).toList();
     }
 
+    /** ECP requests sent by {@code from}, each once: retransmissions (same sequence number) left out. */
+    static List<Vdp> requestsOnceFrom(Simulation sim, Node from) {
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        return requestsFrom(sim, from).stream().filter(v -> seen.add(v.sequence())).toList();
+    }
+
     /** VSI TLVs about one VSI in the requests {@code from} sent, in order (one per transmission). */
     static List<VsiTlv> vsiRequestsFrom(Simulation sim, Node from, VsiId id) {
         List<VsiTlv> out = new ArrayList<>();
