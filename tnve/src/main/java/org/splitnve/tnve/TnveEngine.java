@@ -962,7 +962,20 @@ public final class TnveEngine implements PortAgent {
         return step(vm, TsiState.ASSOCIATED, VsiMode.PRE_ASSOCIATE_RR, l -> {
             l.suspended = true;
             return List.of(new DeactivateTlv(false, DeactivateTlv.Cause.SUSPEND));
-        }).thenCompose(r -> r.ok() ? done(vm, VmState.SUSPENDED, "deactivated", r) : CompletableFuture.completedFuture(r));
+        }).thenCompose(r -> {
+            if (r.ok()) {
+                return done(vm, VmState.SUSPENDED, "deactivated", r);
+            }
+            // refused (a standard bridge refuses Associate -> Pre-Associate): still running, not "suspended"
+            for (Up up : uplinks) {
+                for (Link l : up.links.values()) {
+                    if (l.vm == vm && l.confirmed == TsiState.ACTIVATED) {
+                        l.suspended = false;
+                    }
+                }
+            }
+            return CompletableFuture.completedFuture(r);
+        });
     }
 
     /** LC-SUSPEND: resume activates again. */
