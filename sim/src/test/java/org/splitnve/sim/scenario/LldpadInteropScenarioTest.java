@@ -351,6 +351,7 @@ class LldpadInteropScenarioTest {
         assertThat(suspend.code()).isEqualTo(1);
         assertThat(h1.engine().vmNamed("vm2").state()).isEqualTo(VmState.RUNNING);
         assertThat(bridge.live().get(tsis.get(1).id()).mode()).isEqualTo(VsiMode.ASSOCIATE);
+        long refused = net.sim.now();
 
         // De-Associate; about 17 s later lldpad still sends an unsolicited De-Associate: harmless
         long shut = net.sim.now();
@@ -370,6 +371,13 @@ class LldpadInteropScenarioTest {
             assertThat(h1.engine().tsiState("lldpad", t.id())).isEqualTo(TnveEngine.TsiState.ACTIVATED);
         }
         assertThat(bridge.live()).hasSize(4);
+        // the running VM's keep-alives after the refused suspend do not say "suspended" (S bit)
+        assertThat(Captures.requestsFrom(net.sim, h1.host()).stream().filter(v -> v.nanos() > refused)
+                .flatMap(v -> v.vsis().stream()).filter(v -> v.vsiId().equals(tsis.get(1).id()))
+                .filter(v -> v.mode() == VsiMode.ASSOCIATE))
+                .isNotEmpty().allSatisfy(v -> {
+                    assertThat(((org.splitnve.wire.vdp.VsiStatus.Request) v.status()).suspended()).isFalse();
+                });
 
         // on the wire: one VSI TLV per ECPDU, no extension on any VSI, ECPDUs more than 2 ms apart
         List<Captures.Vdp> sent = Captures.requestsFrom(net.sim, h1.host());
