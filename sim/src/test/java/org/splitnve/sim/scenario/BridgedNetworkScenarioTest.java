@@ -66,7 +66,7 @@ class BridgedNetworkScenarioTest {
 
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})
-    @DisplayName("REQ-1, GAP-1, REQ-12: VDP to the nNVE's unicast MAC crosses an ordinary switch; everything is "
+    @DisplayName("REQ-1, GAP-1, REQ-12: VDP to the nNVE's unicast MAC crosses two ordinary switches; everything is "
             + "Ethernet frames (ECP, EtherType 0x8940)")
     void unicastAcrossSwitch(double loss) {
         SplitNveNet net = new SplitNveNet(21, loss);
@@ -75,8 +75,10 @@ class BridgedNetworkScenarioTest {
         NnveNode n1 = net.nnve("n1", 1);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
         EthernetSwitch sw = net.bridge("sw", 2);
+        EthernetSwitch core = net.bridge("core", 2);
         net.link(h1.host(), 0, sw, 0);
-        net.link(sw, 1, n1.host(), 0);
+        net.link(sw, 1, core, 0);
+        net.link(core, 1, n1.host(), 0);
         net.runFor(SECOND / 10);
 
         TsiSpec t = tsi(1, 5000);
@@ -84,6 +86,9 @@ class BridgedNetworkScenarioTest {
         assertThat(net.nva.bindings(t.id())).singleElement()
                 .satisfies(b -> assertThat(b.state()).isEqualTo(EntryState.FORWARDING));
         assertThat(sw.filtered()).as("the switch dropped nothing").isZero();
+        assertThat(core.filtered()).as("the switch dropped nothing").isZero();
+        assertThat(core.portOf(h1.mac(0))).isZero();
+        assertThat(core.portOf(n1.mac(0))).isOne();
 
         // Every frame crossed the switch as ordinary unicast between the two port MACs.
         List<CapturedFrame> all = net.sim.captured();
@@ -109,29 +114,43 @@ class BridgedNetworkScenarioTest {
 
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})
-    @DisplayName("REQ-1, GAP-1: VDP to a configured non-reserved multicast group crosses an ordinary switch")
+    @DisplayName("REQ-1, REQ-2, GAP-1: VDP to a configured non-reserved multicast group crosses an ordinary switch; "
+            + "two end devices use the group, each answered at its own MAC, neither confused by the other's requests")
     void multicastGroupAcrossSwitch(double loss) {
         SplitNveNet net = new SplitNveNet(22, loss);
         net.sim.capture(true);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve(config("n1", GROUP, 2, 4094));
         TnveNode h1 = net.tnve("h1", GROUP);
-        EthernetSwitch sw = net.bridge("sw", 2);
+        TnveNode h2 = net.tnve("h2", GROUP);
+        EthernetSwitch sw = net.bridge("sw", 3);
         net.link(h1.host(), 0, sw, 0);
-        net.link(sw, 1, n1.host(), 0);
+        net.link(h2.host(), 0, sw, 1);
+        net.link(sw, 2, n1.host(), 0);
         net.runFor(SECOND / 10);
 
         TsiSpec t = tsi(1, 5000);
+        TsiSpec u = tsi(2, 5000);
         createAndStart(net, h1, n1, "vm1", t);
+        createAndStart(net, h2, n1, "vm2", u);
+        assertThat(n1.engine().peers()).extracting(p -> p.station()).containsExactlyInAnyOrder(h1.mac(0), h2.mac(0));
         net.ok(h1.engine().shutdown("vm1"));
         assertThat(state(n1, t)).isEqualTo(TsiState.INIT);
+        assertThat(state(n1, u)).isEqualTo(TsiState.ACTIVATED);
         assertThat(net.nva.bindings(t.id())).isEmpty();
         assertThat(sw.filtered()).isZero();
-        // the end device's requests went to the group, flooded by the switch to the nNVE
+        // the end devices' requests went to the group, flooded by the switch (to the nNVE and the other end device)
         List<Captures.Vdp> toNnve = Captures.vdp(net.sim).stream()
                 .filter(v -> v.captured().to() == n1.host() && v.request()).toList();
         assertThat(toNnve).isNotEmpty().allSatisfy(v -> assertThat(v.captured().destination()).isEqualTo(GROUP));
-        assertThat(sw.flooded()).isPositive();
+        assertThat(Captures.vdp(net.sim)).anySatisfy(v -> {
+            assertThat(v.captured().to()).isEqualTo(h2.host());
+            assertThat(v.captured().source()).isEqualTo(h1.mac(0));
+        });
+        // the nNVE answers at each end device's MAC
+        assertThat(Captures.vdpFrom(net.sim, n1.host())).allSatisfy(v -> assertThat(v.captured().destination())
+                .isIn(h1.mac(0), h2.mac(0)));
+        assertThat(h2.reported()).noneMatch(e -> e instanceof org.splitnve.tnve.TnveEvent.RequestFailed);
     }
 
     @ParameterizedTest(name = "loss {0}")
