@@ -323,6 +323,12 @@ public final class TnveEngine implements PortAgent {
         switch (frame) {
             case Frame.Vdp v -> {
                 MacAddress src = v.ethernet().source();
+                MacAddress dst = v.ethernet().destination();
+                if (!dst.equals(io.mac(port)) && !dst.isReservedGroup()) {
+                    // Another end device's VDP, flooded by a switch (REQ-2): an nNVE answers at our MAC, a
+                    // standard bridge at a reserved group (which switches never forward).
+                    return;
+                }
                 for (Up up : uplinks) {
                     if (up.cfg.port() != port) {
                         continue;
@@ -437,6 +443,13 @@ public final class TnveEngine implements PortAgent {
         if (!up.alive) {
             up.alive = true;
             emit(new TnveEvent.UplinkState(up.cfg.name(), "up", "frames again"));
+            // REQ-3: what failed over to a standby while this nNVE was lost is let go here, or the VN
+            // would stay on both (session keep-alives would keep it alive at this nNVE for ever).
+            for (Link l : List.copyOf(up.links.values())) {
+                if (l.desired == TsiState.INIT && l.confirmed != TsiState.INIT) {
+                    drive(l, TsiState.INIT, VsiMode.DE_ASSOCIATE, List.of(), r -> { });
+                }
+            }
         }
     }
 
@@ -599,7 +612,7 @@ public final class TnveEngine implements PortAgent {
     /** Standard peers: re-send the TSI's request so the bridge keeps it (802.1Q keep-alive). */
     private void keepAlive(Link l) {
         l.keepAliveDue = Long.MAX_VALUE;
-        if (l.pending != null || l.confirmed == TsiState.INIT) {
+        if (l.pending != null || l.confirmed == TsiState.INIT || l.desired == TsiState.INIT) {
             return;
         }
         TsiState s = l.confirmed;
@@ -659,6 +672,8 @@ public final class TnveEngine implements PortAgent {
                 moved.desired = l.desired;
                 moved.suspended = l.suspended;
                 TsiState want = l.desired;
+                l.desired = TsiState.INIT; // de-associated here when this nNVE is heard again
+                l.keepAliveDue = Long.MAX_VALUE;
                 drive(moved, want, want == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR, null,
                         r -> { });
             }
@@ -947,7 +962,20 @@ public final class TnveEngine implements PortAgent {
         return step(vm, TsiState.ASSOCIATED, VsiMode.PRE_ASSOCIATE_RR, l -> {
             l.suspended = true;
             return List.of(new DeactivateTlv(false, DeactivateTlv.Cause.SUSPEND));
-        }).thenCompose(r -> r.ok() ? done(vm, VmState.SUSPENDED, "deactivated", r) : CompletableFuture.completedFuture(r));
+        }).thenCompose(r -> {
+            if (r.ok()) {
+                return done(vm, VmState.SUSPENDED, "deactivated", r);
+            }
+            // refused (a standard bridge refuses Associate -> Pre-Associate): still running, not "suspended"
+            for (Up up : uplinks) {
+                for (Link l : up.links.values()) {
+                    if (l.vm == vm && l.confirmed == TsiState.ACTIVATED) {
+                        l.suspended = false;
+                    }
+                }
+            }
+            return CompletableFuture.completedFuture(r);
+        });
     }
 
     /** LC-SUSPEND: resume activates again. */

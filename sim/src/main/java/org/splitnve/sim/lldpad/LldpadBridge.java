@@ -32,6 +32,7 @@ import org.splitnve.wire.vdp.VsiTlv;
  * <ul>
  * <li>it accepts every request and echoes the filter unchanged (it never assigns a VLAN for a null
  * VID), refusing only Associate -> Pre-Associate;
+ * <li>it knows no splitnve OUI: extension TLVs are skipped ({@link #CODEC});
  * <li>it holds a received ECPDU 2 ms in a single buffer before processing it: of two ECPDUs that
  * arrive within 2 ms, both are acknowledged, only the second is answered;
  * <li>it sends one VSI TLV per ECPDU and waits for its acknowledgement timer between ECPDUs;
@@ -42,6 +43,11 @@ import org.splitnve.wire.vdp.VsiTlv;
  */
 public final class LldpadBridge implements PortAgent, EcpListener {
     public static final long BUFFER_NANOS = 2_000_000L;
+    /**
+     * lldpad knows no splitnve OUI: a codec whose extension OUI is not the project's sees every splitnve
+     * TLV as another organisation's TLV, and skips it, as lldpad does.
+     */
+    public static final FrameCodec CODEC = new FrameCodec(0x000000);
     public static final long LATE_DEASSOCIATE_NANOS = 17_450_000_000L;
 
     private final Clock clock;
@@ -83,7 +89,7 @@ public final class LldpadBridge implements PortAgent, EcpListener {
     public void onFrame(int port, byte[] buf, int off, int len) {
         Frame f;
         try {
-            f = FrameCodec.DEFAULT.decode(buf, off, len);
+            f = CODEC.decode(buf, off, len);
         } catch (DecodeException e) {
             return;
         }
@@ -92,7 +98,7 @@ public final class LldpadBridge implements PortAgent, EcpListener {
         }
         if (ecp == null) {
             station = v.ethernet().source();
-            ecp = new EcpEndpoint(io.mac(0), station, MacAddress.NEAREST_CUSTOMER_BRIDGE, FrameCodec.DEFAULT,
+            ecp = new EcpEndpoint(io.mac(0), station, MacAddress.NEAREST_CUSTOMER_BRIDGE, CODEC,
                     ManagerId.ofText("blade"), new EcpProfile(1, timers.ackTimeoutNanos()), timers, clock, events,
                     (b, l) -> io.send(0, b, l), this, List::of);
         }

@@ -16,7 +16,6 @@ import org.splitnve.wire.DecodeException;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.ethernet.EthernetHeader;
 import org.splitnve.wire.frame.Frame;
-import org.splitnve.wire.frame.FrameCodec;
 import org.splitnve.wire.vdp.Filter;
 import org.splitnve.wire.vdp.ManagerId;
 import org.splitnve.wire.vdp.VdpItem;
@@ -32,12 +31,19 @@ import org.splitnve.wire.vdp.VsiTlv;
  * flight, the next only after its acknowledgement timer; no extension TLVs; every live VSI's TLV
  * re-sent 10 us x 2^RKA after its last response (keep-alive); a request given up after
  * 1.5 x ((1 + 2R) x 10 us x 2^RTE + 10 us x 2^RWD); a bridge's De-Associate of a VSI it no longer
- * holds acknowledged and ignored.
+ * holds acknowledged and ignored. Like every lldpad VDP layer it holds a received ECPDU 2 ms in a
+ * single buffer before processing it: of two ECPDUs that arrive within 2 ms, both are acknowledged,
+ * only the second is processed. It knows no splitnve OUI: extension TLVs are unknown to it, skipped.
  */
 public final class LldpadStation implements PortAgent, EcpListener {
+    public static final long BUFFER_NANOS = LldpadBridge.BUFFER_NANOS;
+    /** The VSI type ID requests carry unless told otherwise (vdptool -c typeid=N). */
+    public static final int DEFAULT_TYPE_ID = 5;
+
     /** What vdptool would show for one VSI. */
     public static final class Vsi {
         final VsiId id;
+        int typeId = DEFAULT_TYPE_ID;
         VsiMode mode;
         Filter filter;
         VsiStatus.Response lastResponse;
@@ -84,18 +90,26 @@ public final class LldpadStation implements PortAgent, EcpListener {
     private final Map<VsiId, Vsi> vsis = new HashMap<>();
     private int requestsSent;
     private int givenUp;
+    private VdpPdu buffered;
+    private long bufferDeadline = Long.MAX_VALUE;
+    private int lostInBuffer;
 
     /** @param bridge where VDP goes (lldpad: the nearest-customer-bridge address) */
     public LldpadStation(Clock clock, PortIo io, EventSink events, Timers timers, MacAddress bridgeMac, MacAddress destination) {
         this.clock = clock;
         this.timers = timers;
-        this.ecp = new EcpEndpoint(io.mac(0), bridgeMac, destination, FrameCodec.DEFAULT, ManagerId.ofText("blade"),
+        this.ecp = new EcpEndpoint(io.mac(0), bridgeMac, destination, LldpadBridge.CODEC, ManagerId.ofText("blade"),
                 new EcpProfile(1, timers.ackTimeoutNanos()), timers, clock, events, (b, l) -> io.send(0, b, l), this,
                 List::of);
     }
 
     /** vdptool -T -V assoc -c mode=MODE ...; returns false where vdptool refuses locally. */
     public boolean request(VsiMode mode, VsiId id, Filter filter) {
+        return request(mode, DEFAULT_TYPE_ID, id, filter);
+    }
+
+    /** vdptool -T -V assoc -c mode=MODE -c typeid=TYPE ...; returns false where vdptool refuses locally. */
+    public boolean request(VsiMode mode, int typeId, VsiId id, Filter filter) {
         Vsi v = vsis.get(id);
         if (mode == VsiMode.DE_ASSOCIATE && (v == null || !v.live)) {
             return false; // "Invalid parameters": never associated
@@ -105,6 +119,7 @@ public final class LldpadStation implements PortAgent, EcpListener {
             vsis.put(id, v);
         }
         v.mode = mode;
+        v.typeId = typeId;
         v.filter = filter;
         send(v);
         return true;
@@ -115,7 +130,7 @@ public final class LldpadStation implements PortAgent, EcpListener {
         v.deadline = clock.nanos() + timers.responseTimeoutNanos();
         v.keepAlive = Long.MAX_VALUE;
         requestsSent++;
-        ecp.submit(new VsiTlv(v.mode, VsiStatus.Request.PLAIN, 5, 1, v.id, v.filter), v);
+        ecp.submit(new VsiTlv(v.mode, VsiStatus.Request.PLAIN, v.typeId, 1, v.id, v.filter), v);
     }
 
     public Vsi vsi(VsiId id) {
@@ -134,10 +149,15 @@ public final class LldpadStation implements PortAgent, EcpListener {
         return ecp;
     }
 
+    /** ECPDUs acknowledged but never processed because another one arrived within 2 ms. */
+    public int lostInBuffer() {
+        return lostInBuffer;
+    }
+
     @Override
     public void onFrame(int port, byte[] buf, int off, int len) {
         try {
-            if (FrameCodec.DEFAULT.decode(buf, off, len) instanceof Frame.Vdp v) {
+            if (LldpadBridge.CODEC.decode(buf, off, len) instanceof Frame.Vdp v) {
                 ecp.onFrame(buf, off, len, v);
             }
         } catch (DecodeException e) {
@@ -147,6 +167,15 @@ public final class LldpadStation implements PortAgent, EcpListener {
 
     @Override
     public void onReceive(EthernetHeader ethernet, VdpPdu pdu) {
+        if (buffered != null) {
+            lostInBuffer++;
+        } else {
+            bufferDeadline = clock.nanos() + BUFFER_NANOS;
+        }
+        buffered = pdu;
+    }
+
+    private void process(VdpPdu pdu) {
         long now = clock.nanos();
         for (VdpItem item : pdu.items()) {
             if (!(item instanceof VsiTlv t)) {
@@ -191,6 +220,12 @@ public final class LldpadStation implements PortAgent, EcpListener {
     @Override
     public void onTimer() {
         long now = clock.nanos();
+        if (buffered != null && now >= bufferDeadline) {
+            VdpPdu p = buffered;
+            buffered = null;
+            bufferDeadline = Long.MAX_VALUE;
+            process(p);
+        }
         ecp.onTimer(now);
         for (Vsi v : new ArrayList<>(vsis.values())) {
             if (v.waiting && v.deadline <= now) {
@@ -207,7 +242,7 @@ public final class LldpadStation implements PortAgent, EcpListener {
 
     @Override
     public long nextDeadline() {
-        long next = ecp.nextDeadline();
+        long next = Math.min(ecp.nextDeadline(), bufferDeadline);
         for (Vsi v : vsis.values()) {
             next = Math.min(next, Math.min(v.deadline, v.keepAlive));
         }
