@@ -60,8 +60,9 @@ import org.splitnve.wire.vdp.VsiTlv;
  *  pause             nothing
  *  suspend           deactivate (Pre-Associate-RR + deactivate extension)
  *  shutdown          de-associate
- *  migration         prepare: associate with ARRIVAL at the destination; activate there; then deactivate
- *                    the source with DEPARTURE (make-before-break); finish: de-associate the source
+ *  migration         prepare: associate with ARRIVAL at the destination; start: the source VM stops running,
+ *                    its TSIs stay activated; activate at the destination; then deactivate the source with
+ *                    DEPARTURE (make-before-break); finish: de-associate the source
  * </pre>
  *
  * Operations return a future completed on the engine thread when every nNVE concerned has answered.
@@ -1010,6 +1011,21 @@ public final class TnveEngine implements PortAgent {
         return step(vm, TsiState.ACTIVATED, VsiMode.ASSOCIATE, l -> List.of(MigrationTlv.arrival(vm.migration)))
                 .thenCompose(r -> r.ok() ? done(vm, VmState.RUNNING, "migration arrived", r)
                         : CompletableFuture.completedFuture(r));
+    }
+
+    /**
+     * LC-MIGRATE, source: the transfer of execution begins. The VM leaves RUNNING here (RFC 8394
+     * section 2.2: it must not run on both hypervisors at once) while its TSIs stay activated until the
+     * destination's are (make-before-break); {@link #migrateDepart} deactivates them after that.
+     */
+    public CompletableFuture<OpResult> migrateStart(String name, UUID migration) {
+        Vm vm = vm(name);
+        if (vm.state != VmState.RUNNING && vm.state != VmState.PAUSED) {
+            return refused("VM '" + name + "' is " + vm.state + ", not RUNNING or PAUSED");
+        }
+        vm.migration = migration;
+        vmState(vm, VmState.MIGRATING_OUT, "migration " + migration);
+        return CompletableFuture.completedFuture(OpResult.OK);
     }
 
     /** LC-MIGRATE, source: the VM stops here: deactivate with the departure indication. */
