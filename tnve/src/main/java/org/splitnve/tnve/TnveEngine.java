@@ -1091,7 +1091,16 @@ public final class TnveEngine implements PortAgent {
         CompletableFuture<OpResult> f = new CompletableFuture<>();
         List<Up> ups = uplinksFor(updated.vnId());
         int[] left = {ups.size()};
+        int[] applied = {0};
         OpResult[] first = {null};
+        TsiSpec before = spec;
+        Runnable finish = () -> {
+            if (first[0] != null && applied[0] == 0) {
+                // No nNVE took the change: the TSI keeps the addresses it had (what the nNVEs hold).
+                unupdate(vm, before, updated);
+            }
+            f.complete(first[0] == null ? OpResult.OK : first[0]);
+        };
         for (Up up : ups) {
             Link l = link(vm, updated, up);
             if (!up.has(Feature.TSI_ADDRESSES)) {
@@ -1099,22 +1108,37 @@ public final class TnveEngine implements PortAgent {
                     first[0] = OpResult.failed(4, up.cfg.name() + " does not support the TSI addresses extension");
                 }
                 if (--left[0] == 0) {
-                    f.complete(first[0]);
+                    finish.run();
                 }
                 continue;
             }
             TsiState s = l.confirmed;
             List<OrgTlv> frags = new ArrayList<>(TsiAddressTlv.split(op, transaction(), addresses, 480));
             drive(l, s, s == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR, frags, r -> {
-                if (!r.ok() && first[0] == null) {
+                if (r.ok()) {
+                    applied[0]++;
+                } else if (first[0] == null) {
                     first[0] = r;
                 }
                 if (--left[0] == 0) {
-                    f.complete(first[0] == null ? OpResult.OK : first[0]);
+                    finish.run();
                 }
             });
         }
         return f;
+    }
+
+    /** Puts a TSI's spec back where a refused address change replaced it. */
+    private void unupdate(Vm vm, TsiSpec before, TsiSpec updated) {
+        List<TsiSpec> list = new ArrayList<>(vm.tsis);
+        list.replaceAll(s -> s == updated ? before : s);
+        vm.tsis = List.copyOf(list);
+        for (Up up : uplinks) {
+            Link l = up.links.get(before.id());
+            if (l != null && l.spec == updated) {
+                l.spec = before;
+            }
+        }
     }
 
     /**
