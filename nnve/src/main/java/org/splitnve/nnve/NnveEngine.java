@@ -837,8 +837,15 @@ public final class NnveEngine implements PortAgent {
             }
         }
         List<OrgTlv> attached = new ArrayList<>(1);
-        if (vap != null && vap.vn.vni() >= 0 && p.has(Feature.PARAMETERS)) {
-            attached.add(ParameterTlv.of(Parameter.vnContext(vap.vn.vni())));
+        if (vap != null && p.has(Feature.PARAMETERS)) {
+            // SM-EXT: the VN's own parameters (its profile at the NVA), then its context (SM-VAP-2)
+            List<Parameter> ps = new ArrayList<>(vap.vn.parameters());
+            if (vap.vn.vni() >= 0) {
+                ps.add(Parameter.vnContext(vap.vn.vni()));
+            }
+            if (!ps.isEmpty()) {
+                attached.add(new ParameterTlv(ps));
+            }
         }
         List<Integer> tags = vap != null && vap.state == Vap.State.VN_CONNECTED ? vap.tags() : List.of();
         return new VnConnectTlv(VsiStatus.Response.SUCCESS, c.operation(), c.vn(), tags, attached);
