@@ -143,4 +143,33 @@ class ExtensionParameterScenarioTest {
         assertThat(n1.engine().instances(id).getFirst().parameters()).containsExactlyElementsOf(asked);
         assertThat(answer.attached(ParameterTlv.class).parameters()).containsAll(asked);
     }
+
+    @ParameterizedTest(name = "loss {0}")
+    @ValueSource(doubles = {0.0, 0.2})
+    @DisplayName("SM-EXT, SM-VAP-2, REQ-5: a VN's own parameters at the NVA (VN profile, MTU) are answered, with its VN "
+            + "context, to the end device's VN_Connect; the same TLV on the same message")
+    void vnParametersInVnConnect(double loss) {
+        SplitNveNet net = new SplitNveNet(95, loss);
+        net.sim.capture(true);
+        List<Parameter> profile = List.of(Parameter.vnProfile("gold"), Parameter.mtu(9000), FUTURE);
+        net.nva.addVn(VnRecord.of(UUID.nameUUIDFromBytes("vn-gold".getBytes(StandardCharsets.UTF_8)), 5200, "gold",
+                GOLD_VNI, VnService.L2).withParameters(profile)).orElseThrow();
+        NnveNode n1 = net.nnve("n1", 1);
+        TnveNode h1 = net.tnve("h1", n1.mac(0));
+        net.link(h1.host(), 0, n1.host(), 0);
+        net.runFor(SECOND / 10);
+
+        net.ok(h1.engine().connectVn(5200, List.of(0)));
+        assertThat(n1.engine().vap(0, new org.splitnve.nnve.VnKey.Id(5200)).vn().parameters())
+                .containsExactlyElementsOf(profile);
+        List<org.splitnve.wire.vdp.VnConnectTlv> answers = ScenarioKit.vdpSentBy(net, n1.host()).stream()
+                .flatMap(f -> f.vdp().items().stream()).filter(i -> i instanceof org.splitnve.wire.vdp.VnConnectTlv)
+                .map(i -> (org.splitnve.wire.vdp.VnConnectTlv) i).toList();
+        assertThat(answers).isNotEmpty().allSatisfy(c -> {
+            assertThat(c.status()).isEqualTo(VsiStatus.Response.SUCCESS);
+            assertThat(c.attached(ParameterTlv.class).parameters()).containsAll(profile)
+                    .contains(Parameter.vnContext(GOLD_VNI));
+            assertThat(c.attached(ParameterTlv.class).find(Parameter.MTU).uint(0, 2)).isEqualTo(9000);
+        });
+    }
 }

@@ -206,4 +206,58 @@ class MigrationScenarioTest {
         assertThat(ScenarioKit.assertNeverRunningTwice(net, "vm")).isEqualTo(1);
         assertThat(src.tsiState("nnve", t.id())).isEqualTo(TnveEngine.TsiState.ACTIVATED);
     }
+
+    @ParameterizedTest(name = "loss {0}")
+    @ValueSource(doubles = {0.0, 0.2})
+    @DisplayName("GAP-13, REQ-13, LC-MCAST, LC-MIGRATE: a standard destination can only set the M bit: the nNVE takes "
+            + "it as an arrival without ID and re-learns; creations (standard: no information; extension: not a "
+            + "migration) re-learn nothing")
+    void standardDestinationOnlyHints(double loss) throws Exception {
+        SplitNveNet net = new SplitNveNet(53, loss);
+        net.sim.capture(true);
+        net.vn(5000, "blue", 5000);
+        NnveNode n1 = net.nnve("n1", 1);
+        NnveNode n2 = net.nnve("n2", 1);
+        TnveNode h1 = net.tnve("h1", n1.mac(0));
+        TnveNode h2 = net.tnve(ScenarioKit.standardTnve("h2", n2.mac(0)), 1);
+        net.link(h1.host(), 0, n1.host(), 0);
+        net.link(h2.host(), 0, n2.host(), 0);
+        net.runFor(SECOND / 10);
+        TsiSpec t = vmTsi();
+        TsiSpec local = tsi(2, 5000);
+        UUID migration = UUID.fromString("5d0c4b1e-8a3f-4e7b-b6a2-11f0c3d4e5f8");
+
+        net.ok(h2.engine().create("local", List.of(local)));       // standard creation: M = 0, S = 0, no TLV
+        net.ok(h2.engine().start("local"));
+        net.ok(h1.engine().create("vm", List.of(t)));             // extension creation: NOT_MIGRATION
+        net.ok(h1.engine().start("vm"));
+        assertThat(ScenarioKit.vsiSentBy(net, h2.host(), local.id(), false)).isNotEmpty().allSatisfy(v -> {
+            assertThat(v.attached()).isEmpty();
+            assertThat(v.status()).isEqualTo(VsiStatus.Request.PLAIN);
+        });
+        assertThat(n1.effects()).noneMatch(e -> e instanceof Effect.Relearn);
+        assertThat(n2.effects()).noneMatch(e -> e instanceof Effect.Relearn);
+
+        net.ok(h2.engine().migratePrepare("vm", List.of(t), migration));
+        net.ok(h1.engine().migrateStart("vm", migration));
+        net.ok(h2.engine().migrateActivate("vm"));
+        net.ok(h1.engine().migrateDepart("vm", migration));
+        net.ok(h1.engine().migrateFinish("vm"));
+
+        assertThat(ScenarioKit.vsiSentBy(net, h2.host(), t.id(), false)).isNotEmpty().allSatisfy(v -> {
+            assertThat(v.attached(MigrationTlv.class)).isNull();                 // not understood by the peer: not sent
+            assertThat(((VsiStatus.Request) v.status()).migratingTo()).isTrue();
+        });
+        assertThat(ScenarioKit.effects(n2, Effect.Relearn.class)).singleElement()
+                .satisfies(r -> assertThat(r.instance().tsi()).isEqualTo(t.id()));
+        assertThat(n2.events().of(NnveEvent.MigrationArrival.class)).singleElement()
+                .satisfies(a -> assertThat(a.migrationId()).isEmpty());
+        assertThat(state(n2, t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(state(n1, t)).isEqualTo(TsiState.INIT);
+        assertThat(net.nva.bindings(t.id())).singleElement().satisfies(b -> {
+            assertThat(b.instance().nve()).isEqualTo(N2);
+            assertThat(b.state()).isEqualTo(EntryState.FORWARDING);
+        });
+        assertThat(ScenarioKit.assertNeverRunningTwice(net, "vm")).isEqualTo(2);
+    }
 }

@@ -14,7 +14,6 @@ import org.splitnve.nnve.Effect;
 import org.splitnve.nnve.Effect.AclState;
 import org.splitnve.nnve.Effect.EntryState;
 import org.splitnve.nnve.TsiState;
-import org.splitnve.nnve.Vap;
 import org.splitnve.nnve.VnKey;
 import org.splitnve.nva.NvaChange;
 import org.splitnve.sim.PcapOnFailure;
@@ -24,7 +23,6 @@ import org.splitnve.sim.scenario.SplitNveNet.TnveNode;
 import org.splitnve.tnve.TnveEngine;
 import org.splitnve.tnve.TnveEvent;
 import org.splitnve.tnve.TsiSpec;
-import org.splitnve.tnve.VmState;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.vdp.DeactivateTlv;
 import org.splitnve.wire.vdp.Filter;
@@ -256,57 +254,6 @@ class TsiStateMachineScenarioTest {
         assertThat(ScenarioKit.effects(n1, Effect.TagProvision.class)).last()
                 .isEqualTo(new Effect.TagProvision(1, BLUE, tag, false));
         assertThat(n1.engine().vaps()).isEmpty();
-    }
-
-    @ParameterizedTest(name = "loss {0}")
-    @ValueSource(doubles = {0.0, 0.2})
-    @DisplayName("LC-PAUSE, LC-SUSPEND, LC-TERMINATE, SM-TSI-4: pause changes nothing, suspend from paused deactivates, "
-            + "the nNVE keeps the suspended VM for minutes, resume activates, power-off of a paused VM de-associates")
-    void pauseThenSuspend(double loss) {
-        Net x = net(loss, 1);
-        SplitNveNet net = x.net;
-        NnveNode n1 = x.n1;
-        TnveNode h1 = x.h1;
-        TsiSpec t = tsi(1, 5000);
-        TnveEngine h = h1.engine();
-
-        net.ok(h.create("vm", List.of(t)));
-        net.ok(h.start("vm"));
-        int effects = n1.effects().size();
-        int requests = ScenarioKit.vsiSentBy(net, h1.host(), t.id(), false).size();
-
-        net.ok(h.pause("vm"));                                                     // LC-PAUSE
-        assertThat(h.vmNamed("vm").state()).isEqualTo(VmState.PAUSED);
-        net.runFor(2 * SECOND);
-        assertThat(ScenarioKit.state(n1, t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
-        assertThat(n1.effects()).hasSize(effects);
-        assertThat(ScenarioKit.vsiSentBy(net, h1.host(), t.id(), false)).hasSize(requests); // nothing signalled
-
-        net.ok(h.suspend("vm"));                                                   // LC-SUSPEND from PAUSED
-        assertThat(h.vmNamed("vm").state()).isEqualTo(VmState.SUSPENDED);
-        assertThat(ScenarioKit.state(n1, t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
-        assertThat(h.tsiState("nnve", t.id())).isEqualTo(TnveEngine.TsiState.ASSOCIATED);
-        assertThat(acl(n1, t.id())).isEqualTo(AclState.DISABLED);
-
-        // the nNVE does not de-associate a suspended VM: its keep-alives keep it for minutes
-        net.runFor(3 * 60 * SECOND);
-        assertThat(ScenarioKit.state(n1, t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
-        assertThat(h1.reported()).noneMatch(ev -> ev instanceof TnveEvent.NnveInitiated);
-        assertThat(n1.engine().vap(0, BLUE).state()).isEqualTo(Vap.State.VN_CONNECTED);
-
-        net.ok(h.resume("vm"));                                                    // resume: Activated again
-        assertThat(h.vmNamed("vm").state()).isEqualTo(VmState.RUNNING);
-        assertThat(ScenarioKit.state(n1, t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
-
-        net.ok(h.pause("vm"));
-        net.ok(h.shutdown("vm"));                                                  // LC-TERMINATE of a paused VM
-        assertThat(h.vmNamed("vm")).isNull();
-        assertThat(n1.engine().tsis()).isEmpty();
-        assertThat(net.nva.bindings(t.id())).isEmpty();
-        assertThat(ScenarioKit.path(n1, t.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED",
-                "ACTIVATED>ASSOCIATED", "ASSOCIATED>ACTIVATED", "ACTIVATED>INIT");
-        assertThat(h1.reported()).filteredOn(ev -> ev instanceof TnveEvent.VmStateChanged).extracting(ev -> ((TnveEvent.VmStateChanged) ev).to())
-                .containsExactly("PREPARING", "SHUTDOWN", "RUNNING", "PAUSED", "SUSPENDED", "RUNNING", "PAUSED", "DESTROYED");
     }
 
     @ParameterizedTest(name = "loss {0}")
