@@ -498,6 +498,40 @@ public final class TnveEngine implements PortAgent {
                 }
             }
         }
+        if (s != null && pdu.items().isEmpty() && up.has(Feature.SESSION)) {
+            resyncIfDiverged(up, s);
+        }
+    }
+
+    /**
+     * SM-TIMER, REQ-9 (docs/protocol.md 5.2): the nNVE's session TLV tells how many of this end device's TSIs
+     * it holds and their digest. When that differs from what this end device believes while nothing is in
+     * flight (a header-only ECPDU: every earlier answer and notice came before it), the nNVE lost TSIs behind
+     * its back, e.g. released them on a keep-alive timeout during an outage whose notices were lost: every TSI
+     * is announced again toward the state the end device wants, its addresses with it.
+     */
+    private void resyncIfDiverged(Up up, SessionTlv s) {
+        if (s.tsiCount() == up.confirmedCount && s.stateDigest() == up.digest) {
+            return;
+        }
+        for (Link l : up.links.values()) {
+            if (l.pending != null || !l.next.isEmpty()) {
+                return;
+            }
+        }
+        emit(new TnveEvent.UplinkState(up.cfg.name(), "resync", "the nNVE holds " + s.tsiCount() + " TSIs of this end "
+                + "device, it believes " + up.confirmedCount + ": announcing them again"));
+        for (Link l : List.copyOf(up.links.values())) {
+            if (l.desired == TsiState.INIT) {
+                continue;
+            }
+            List<OrgTlv> extras = new ArrayList<>();
+            if (up.has(Feature.TSI_ADDRESSES) && !l.spec.ips().isEmpty()) {
+                extras.addAll(TsiAddressTlv.split(TsiAddressTlv.Operation.REPLACE, transaction(), l.spec.ips(), 480));
+            }
+            drive(l, l.desired, l.desired == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR, extras,
+                    r -> { });
+        }
     }
 
     private static String detail(List<OrgTlv> attached) {
