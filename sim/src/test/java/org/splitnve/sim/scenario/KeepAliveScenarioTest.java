@@ -214,4 +214,37 @@ class KeepAliveScenarioTest {
         assertThat(ScenarioKit.vsiSentBy(net, h2.host(), b.id(), false, from)).hasSizeGreaterThanOrEqualTo((int) periods);
         assertThat(ld.requestsSent() - ldSent).isGreaterThanOrEqualTo((int) periods);
     }
+
+    @ParameterizedTest(name = "loss {0}")
+    @ValueSource(doubles = {0.0, 0.2})
+    @DisplayName("SM-TIMER, REQ-9: after an outage longer than two keep-alive timeouts the link comes back: the end "
+            + "device and the nNVE agree again on every TSI's state (the session TLV's count and digest differ: the end "
+            + "device announces its TSIs again)")
+    void viewsAgreeAfterTheLinkComesBack(double loss) {
+        SplitNveNet net = net(67, loss);
+        NnveNode n1 = net.nnve("n1", 1);
+        TnveNode h1 = net.tnve("h1", n1.mac(0));
+        Link link = net.link(h1.host(), 0, n1.host(), 0);
+        net.runFor(SECOND / 10);
+        TsiSpec a = tsi(1, 5000);
+        net.ok(h1.engine().create("a", List.of(a)));
+        net.ok(h1.engine().start("a"));
+
+        link.cut();
+        net.runFor(3 * TIMEOUT);
+        assertThat(n1.engine().tsis()).isEmpty();               // released at the nNVE (SM-TIMER)
+        link.restore();
+        net.runFor(60 * SECOND);
+
+        TsiState atNnve = ScenarioKit.state(n1, a.id(), 0, h1.mac(0));
+        assertThat(h1.engine().tsiState("nnve", a.id()).name()).as("the tNVE's view of the TSI").isEqualTo(atNnve.name());
+        // the VM still runs: the end device announced its TSI again, the network serves it again
+        assertThat(atNnve).isEqualTo(TsiState.ACTIVATED);
+        assertThat(net.nva.bindings(a.id())).singleElement()
+                .satisfies(b -> assertThat(b.state()).isEqualTo(org.splitnve.nva.EntryState.FORWARDING));
+        assertThat(h1.reported()).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(
+                org.splitnve.tnve.TnveEvent.UplinkState.class, u -> assertThat(u.state()).isEqualTo("resync")));
+        assertThat(ScenarioKit.path(n1, a.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED",
+                "ACTIVATED>ASSOCIATED", "ASSOCIATED>INIT", "INIT>ACTIVATED");
+    }
 }
