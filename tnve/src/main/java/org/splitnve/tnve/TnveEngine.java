@@ -225,7 +225,9 @@ public final class TnveEngine implements PortAgent {
                 return List.of();
             }
             List<OrgTlv> h = new ArrayList<>(2);
-            if (common == null) {
+            if (common == null || !alive) {
+                // Also while the nNVE is lost: it may have forgotten this end device (an idle peer is dropped)
+                // and would take it for a standard one when it comes back.
                 h.add(ownCapabilities);
             }
             if (common == null || has(Feature.SESSION)) {
