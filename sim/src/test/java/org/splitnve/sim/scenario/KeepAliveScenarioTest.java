@@ -247,4 +247,39 @@ class KeepAliveScenarioTest {
         assertThat(ScenarioKit.path(n1, a.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED",
                 "ACTIVATED>ASSOCIATED", "ASSOCIATED>INIT", "INIT>ACTIVATED");
     }
+
+    @ParameterizedTest(name = "loss {0}")
+    @ValueSource(doubles = {0.0, 0.2})
+    @DisplayName("SM-TIMER, REQ-9: a long outage while another end device keeps the nNVE busy (its idle peer state is "
+            + "dropped): when the link comes back the end device is known with its extensions again and its TSIs are "
+            + "announced again")
+    void viewsAgreeAfterTheNnveForgotThePeer(double loss) {
+        SplitNveNet net = net(69, loss);
+        NnveNode n1 = net.nnve("n1", 2);
+        TnveNode h1 = net.tnve("h1", n1.mac(0));
+        TnveNode h3 = net.tnve("h3", n1.mac(1));
+        Link link = net.link(h1.host(), 0, n1.host(), 0);
+        net.link(h3.host(), 0, n1.host(), 1);
+        net.runFor(SECOND / 10);
+        TsiSpec a = tsi(1, 5000);
+        TsiSpec c = tsi(3, 5000);
+        net.ok(h1.engine().create("a", List.of(a)));
+        net.ok(h1.engine().start("a"));
+        net.ok(h3.engine().create("c", List.of(c)));
+        net.ok(h3.engine().start("c"));
+
+        link.cut();
+        net.runFor(5 * TIMEOUT);
+        assertThat(ScenarioKit.state(n1, a.id(), 0, h1.mac(0))).isEqualTo(TsiState.INIT);
+        link.restore();
+        net.runFor(60 * SECOND);
+
+        assertThat(n1.engine().peers()).filteredOn(p -> p.station().equals(h1.mac(0))).singleElement()
+                .satisfies(p -> assertThat(p.extensions()).isTrue());
+        assertThat(ScenarioKit.state(n1, a.id(), 0, h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(h1.engine().tsiState("nnve", a.id())).isEqualTo(org.splitnve.tnve.TnveEngine.TsiState.ACTIVATED);
+        assertThat(ScenarioKit.state(n1, c.id(), 1, h3.mac(0))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(net.nva.bindings(a.id())).singleElement()
+                .satisfies(b -> assertThat(b.state()).isEqualTo(org.splitnve.nva.EntryState.FORWARDING));
+    }
 }
