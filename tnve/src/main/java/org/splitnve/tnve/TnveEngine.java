@@ -516,10 +516,15 @@ public final class TnveEngine implements PortAgent {
         if (s.tsiCount() == up.confirmedCount && s.stateDigest() == up.digest) {
             return;
         }
+        boolean any = false;
         for (Link l : up.links.values()) {
             if (l.pending != null || !l.next.isEmpty()) {
                 return;
             }
+            any |= l.desired != TsiState.INIT;
+        }
+        if (!any) {
+            return; // nothing to announce (e.g. the nNVE still holds TSIs of this end device's previous run)
         }
         emit(new TnveEvent.UplinkState(up.cfg.name(), "resync", "the nNVE holds " + s.tsiCount() + " TSIs of this end "
                 + "device, it believes " + up.confirmedCount + ": announcing them again"));
