@@ -527,7 +527,7 @@ public final class NnveEngine implements PortAgent {
                 return refuse(p, req, new Refusal(g.decision().reasonCode(), DETAIL_POLICY, g.decision().detail()));
             }
             addresses = g.addresses() != null ? g.addresses() : requested;
-            parameters = g.parameters();
+            parameters = g.addresses() != null ? g.parameters() : asked(p, req, g.parameters());
             if (addresses.size() > config.limits().addressesPerTsi()) {
                 return refuse(p, req, new Refusal(2, DETAIL_LIMIT, addresses.size() + " addresses, at most "
                         + config.limits().addressesPerTsi()));
@@ -613,6 +613,29 @@ public final class NnveEngine implements PortAgent {
             }
         }
         return success(req, t.filter, attached);
+    }
+
+    /**
+     * SEC-2, SM-EXT: trusted provisioning uses the parameters the end device asks for (VN profile, QoS, types
+     * unknown here) as they are, after those granted; the VN's name, alias and context stay the NVA's.
+     */
+    private static List<Parameter> asked(Peer p, VsiTlv req, List<Parameter> granted) {
+        if (!p.has(Feature.PARAMETERS)) {
+            return granted;
+        }
+        List<Parameter> out = new ArrayList<>(granted);
+        for (OrgTlv o : req.attached()) {
+            if (o instanceof ParameterTlv pt) {
+                for (Parameter x : pt.parameters()) {
+                    int type = x.type();
+                    if (type != Parameter.VN_CONTEXT && type != Parameter.VN_NAME && type != Parameter.VN_ALIAS
+                            && !out.contains(x)) {
+                        out.add(x);
+                    }
+                }
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** Applies an address change (REQ-10); REPLACE keeps the filter's MACs, which the filter itself owns. */
@@ -814,8 +837,15 @@ public final class NnveEngine implements PortAgent {
             }
         }
         List<OrgTlv> attached = new ArrayList<>(1);
-        if (vap != null && vap.vn.vni() >= 0 && p.has(Feature.PARAMETERS)) {
-            attached.add(ParameterTlv.of(Parameter.vnContext(vap.vn.vni())));
+        if (vap != null && p.has(Feature.PARAMETERS)) {
+            // SM-EXT: the VN's own parameters (its profile at the NVA), then its context (SM-VAP-2)
+            List<Parameter> ps = new ArrayList<>(vap.vn.parameters());
+            if (vap.vn.vni() >= 0) {
+                ps.add(Parameter.vnContext(vap.vn.vni()));
+            }
+            if (!ps.isEmpty()) {
+                attached.add(new ParameterTlv(ps));
+            }
         }
         List<Integer> tags = vap != null && vap.state == Vap.State.VN_CONNECTED ? vap.tags() : List.of();
         return new VnConnectTlv(VsiStatus.Response.SUCCESS, c.operation(), c.vn(), tags, attached);

@@ -60,8 +60,9 @@ import org.splitnve.wire.vdp.VsiTlv;
  *  pause             nothing
  *  suspend           deactivate (Pre-Associate-RR + deactivate extension)
  *  shutdown          de-associate
- *  migration         prepare: associate with ARRIVAL at the destination; activate there; then deactivate
- *                    the source with DEPARTURE (make-before-break); finish: de-associate the source
+ *  migration         prepare: associate with ARRIVAL at the destination; start: the source VM stops running,
+ *                    its TSIs stay activated; activate at the destination; then deactivate the source with
+ *                    DEPARTURE (make-before-break); finish: de-associate the source
  * </pre>
  *
  * Operations return a future completed on the engine thread when every nNVE concerned has answered.
@@ -224,7 +225,9 @@ public final class TnveEngine implements PortAgent {
                 return List.of();
             }
             List<OrgTlv> h = new ArrayList<>(2);
-            if (common == null) {
+            if (common == null || !alive) {
+                // Also while the nNVE is lost: it may have forgotten this end device (an idle peer is dropped)
+                // and would take it for a standard one when it comes back.
                 h.add(ownCapabilities);
             }
             if (common == null || has(Feature.SESSION)) {
@@ -333,7 +336,9 @@ public final class TnveEngine implements PortAgent {
                     if (up.cfg.port() != port) {
                         continue;
                     }
-                    if (up.nnve == null && src.isValidUnicast()) {
+                    if (up.nnve == null && src.isValidUnicast() && v.ethernet().destination().equals(io.mac(port))) {
+                        // Learned only from a frame sent to this station: a bridge floods another station's
+                        // requests to the nNVE (unknown unicast, a group address) to us too (REQ-1, REQ-2).
                         up.nnve = src;
                     }
                     if (src.equals(up.nnve)) {
@@ -507,6 +512,45 @@ public final class TnveEngine implements PortAgent {
                     }
                 }
             }
+        }
+        if (s != null && pdu.items().isEmpty() && up.has(Feature.SESSION)) {
+            resyncIfDiverged(up, s);
+        }
+    }
+
+    /**
+     * SM-TIMER, REQ-9 (docs/protocol.md 5.2): the nNVE's session TLV tells how many of this end device's TSIs
+     * it holds and their digest. When that differs from what this end device believes while nothing is in
+     * flight (a header-only ECPDU: every earlier answer and notice came before it), the nNVE lost TSIs behind
+     * its back, e.g. released them on a keep-alive timeout during an outage whose notices were lost: every TSI
+     * is announced again toward the state the end device wants, its addresses with it.
+     */
+    private void resyncIfDiverged(Up up, SessionTlv s) {
+        if (s.tsiCount() == up.confirmedCount && s.stateDigest() == up.digest) {
+            return;
+        }
+        boolean any = false;
+        for (Link l : up.links.values()) {
+            if (l.pending != null || !l.next.isEmpty()) {
+                return;
+            }
+            any |= l.desired != TsiState.INIT;
+        }
+        if (!any) {
+            return; // nothing to announce (e.g. the nNVE still holds TSIs of this end device's previous run)
+        }
+        emit(new TnveEvent.UplinkState(up.cfg.name(), "resync", "the nNVE holds " + s.tsiCount() + " TSIs of this end "
+                + "device, it believes " + up.confirmedCount + ": announcing them again"));
+        for (Link l : List.copyOf(up.links.values())) {
+            if (l.desired == TsiState.INIT) {
+                continue;
+            }
+            List<OrgTlv> extras = new ArrayList<>();
+            if (up.has(Feature.TSI_ADDRESSES) && !l.spec.ips().isEmpty()) {
+                extras.addAll(TsiAddressTlv.split(TsiAddressTlv.Operation.REPLACE, transaction(), l.spec.ips(), 480));
+            }
+            drive(l, l.desired, l.desired == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR, extras,
+                    r -> { });
         }
     }
 
@@ -1040,6 +1084,21 @@ public final class TnveEngine implements PortAgent {
                         : CompletableFuture.completedFuture(r));
     }
 
+    /**
+     * LC-MIGRATE, source: the transfer of execution begins. The VM leaves RUNNING here (RFC 8394
+     * section 2.2: it must not run on both hypervisors at once) while its TSIs stay activated until the
+     * destination's are (make-before-break); {@link #migrateDepart} deactivates them after that.
+     */
+    public CompletableFuture<OpResult> migrateStart(String name, UUID migration) {
+        Vm vm = vm(name);
+        if (vm.state != VmState.RUNNING && vm.state != VmState.PAUSED) {
+            return refused("VM '" + name + "' is " + vm.state + ", not RUNNING or PAUSED");
+        }
+        vm.migration = migration;
+        vmState(vm, VmState.MIGRATING_OUT, "migration " + migration);
+        return CompletableFuture.completedFuture(OpResult.OK);
+    }
+
     /** LC-MIGRATE, source: the VM stops here: deactivate with the departure indication. */
     public CompletableFuture<OpResult> migrateDepart(String name, UUID migration) {
         Vm vm = vm(name);
@@ -1103,7 +1162,16 @@ public final class TnveEngine implements PortAgent {
         CompletableFuture<OpResult> f = new CompletableFuture<>();
         List<Up> ups = uplinksFor(updated.vnId());
         int[] left = {ups.size()};
+        int[] applied = {0};
         OpResult[] first = {null};
+        TsiSpec before = spec;
+        Runnable finish = () -> {
+            if (first[0] != null && applied[0] == 0) {
+                // No nNVE took the change: the TSI keeps the addresses it had (what the nNVEs hold).
+                unupdate(vm, before, updated);
+            }
+            f.complete(first[0] == null ? OpResult.OK : first[0]);
+        };
         for (Up up : ups) {
             Link l = link(vm, updated, up);
             if (!up.has(Feature.TSI_ADDRESSES)) {
@@ -1111,22 +1179,37 @@ public final class TnveEngine implements PortAgent {
                     first[0] = OpResult.failed(4, up.cfg.name() + " does not support the TSI addresses extension");
                 }
                 if (--left[0] == 0) {
-                    f.complete(first[0]);
+                    finish.run();
                 }
                 continue;
             }
             TsiState s = l.confirmed;
             List<OrgTlv> frags = new ArrayList<>(TsiAddressTlv.split(op, transaction(), addresses, 480));
             drive(l, s, s == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR, frags, r -> {
-                if (!r.ok() && first[0] == null) {
+                if (r.ok()) {
+                    applied[0]++;
+                } else if (first[0] == null) {
                     first[0] = r;
                 }
                 if (--left[0] == 0) {
-                    f.complete(first[0] == null ? OpResult.OK : first[0]);
+                    finish.run();
                 }
             });
         }
         return f;
+    }
+
+    /** Puts a TSI's spec back where a refused address change replaced it. */
+    private void unupdate(Vm vm, TsiSpec before, TsiSpec updated) {
+        List<TsiSpec> list = new ArrayList<>(vm.tsis);
+        list.replaceAll(s -> s == updated ? before : s);
+        vm.tsis = List.copyOf(list);
+        for (Up up : uplinks) {
+            Link l = up.links.get(before.id());
+            if (l != null && l.spec == updated) {
+                l.spec = before;
+            }
+        }
     }
 
     /**
