@@ -336,9 +336,10 @@ public final class TnveEngine implements PortAgent {
                     if (up.cfg.port() != port) {
                         continue;
                     }
-                    if (up.nnve == null && src.isValidUnicast() && v.ethernet().destination().equals(io.mac(port))) {
-                        // Learned only from a frame sent to this station: a bridge floods another station's
-                        // requests to the nNVE (unknown unicast, a group address) to us too (REQ-1, REQ-2).
+                    if (up.nnve == null && src.isValidUnicast()) {
+                        // Learned only from a frame sent to this station or to a reserved group (which no
+                        // switch forwards, so it comes from the bridge next to us): a switch floods another
+                        // station's requests (unknown unicast, non-reserved groups) to us too (REQ-1, REQ-2).
                         up.nnve = src;
                     }
                     if (src.equals(up.nnve)) {
