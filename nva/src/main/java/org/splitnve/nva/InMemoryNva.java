@@ -70,6 +70,8 @@ public final class InMemoryNva implements Nva {
         TsiInstance instance;
         EntryState state;
         List<TsiAddress> addresses = List.of();
+        /** Addresses kept as mapping entries while the instance forwards. */
+        Set<TsiAddress> held = Set.of();
         final long seq;
 
         Slot(TsiInstance instance, EntryState state, long seq) {
@@ -79,7 +81,11 @@ public final class InMemoryNva implements Nva {
         }
 
         TsiBinding snapshot() {
-            return new TsiBinding(instance, state, addresses);
+            return new TsiBinding(instance, state, addresses, List.copyOf(held));
+        }
+
+        EntryState stateOf(TsiAddress a) {
+            return state == EntryState.FORWARDING && held.contains(a) ? EntryState.MAPPING : state;
         }
     }
 
@@ -523,16 +529,22 @@ public final class InMemoryNva implements Nva {
         for (TsiAddress a : old) {
             if (!next.contains(a)) {
                 t.unindex(s, a);
-                emit(new NvaChange.EntryRemoved(instance, a, s.state));
+                emit(new NvaChange.EntryRemoved(instance, a, s.stateOf(a)));
             }
         }
         if (state != null && state != s.state) {
             for (TsiAddress a : next) {
-                if (old.contains(a)) {
+                if (old.contains(a) && !s.held.contains(a)) {
                     emit(new NvaChange.EntryStateChanged(instance, a, s.state, state));
                 }
             }
             s.state = state;
+            s.held = Set.of();
+        }
+        if (!s.held.isEmpty()) {
+            Set<TsiAddress> kept = new java.util.LinkedHashSet<>(s.held);
+            kept.retainAll(next);
+            s.held = Set.copyOf(kept);
         }
         for (TsiAddress a : next) {
             if (!old.contains(a)) {
@@ -551,10 +563,40 @@ public final class InMemoryNva implements Nva {
         }
         if (s.state != state) {
             for (TsiAddress a : s.addresses) {
-                emit(new NvaChange.EntryStateChanged(instance, a, s.state, state));
+                if (!s.held.contains(a)) {
+                    emit(new NvaChange.EntryStateChanged(instance, a, s.state, state));
+                }
             }
             s.state = state;
+            s.held = Set.of(); // a whole-instance change ends a partial deactivation
         }
+        return done(s.snapshot());
+    }
+
+    @Override
+    public Decision<TsiBinding> hold(TsiInstance instance, List<TsiAddress> held) {
+        Slot s = slots.get(instance);
+        if (s == null) {
+            return refuse(Refusal.UNKNOWN_TSI_INSTANCE, instance.toString());
+        }
+        List<TsiAddress> normal = Addresses.normalise(held, instance.vnId());
+        Set<TsiAddress> next = new java.util.LinkedHashSet<>();
+        for (TsiAddress a : normal == null ? held : normal) {
+            if (s.addresses.contains(a)) {
+                next.add(a);
+            }
+        }
+        if (s.state == EntryState.FORWARDING) {
+            for (TsiAddress a : s.addresses) {
+                boolean was = s.held.contains(a);
+                boolean now = next.contains(a);
+                if (was != now) {
+                    emit(new NvaChange.EntryStateChanged(instance, a, now ? EntryState.FORWARDING : EntryState.MAPPING,
+                            now ? EntryState.MAPPING : EntryState.FORWARDING));
+                }
+            }
+        }
+        s.held = Set.copyOf(next);
         return done(s.snapshot());
     }
 
@@ -562,7 +604,7 @@ public final class InMemoryNva implements Nva {
     private void drop(VnTable t, Slot s) {
         for (TsiAddress a : s.addresses) {
             t.unindex(s, a);
-            emit(new NvaChange.EntryRemoved(s.instance, a, s.state));
+            emit(new NvaChange.EntryRemoved(s.instance, a, s.stateOf(a)));
         }
         t.slots.remove(s);
         slots.remove(s.instance);
@@ -593,7 +635,7 @@ public final class InMemoryNva implements Nva {
     }
 
     private static final Comparator<Ref> LOOKUP_ORDER = Comparator
-            .comparing((Ref r) -> r.slot.state != EntryState.FORWARDING)
+            .comparing((Ref r) -> r.slot.stateOf(r.address) != EntryState.FORWARDING)
             .thenComparing(r -> -(r.address.ip() == null ? 48 : r.address.prefixLength()))
             .thenComparingLong(r -> r.slot.seq);
 
@@ -627,7 +669,7 @@ public final class InMemoryNva implements Nva {
     private static List<Entry> entries(List<Ref> refs) {
         if (refs.size() == 1) {
             Ref r = refs.getFirst();
-            return List.of(new Entry(r.slot.instance, r.address, r.slot.state));
+            return List.of(new Entry(r.slot.instance, r.address, r.slot.stateOf(r.address)));
         }
         List<Ref> sorted = new ArrayList<>(refs);
         sorted.sort(LOOKUP_ORDER);
@@ -635,7 +677,7 @@ public final class InMemoryNva implements Nva {
         Set<Slot> seen = new HashSet<>();
         for (Ref r : sorted) {
             if (seen.add(r.slot)) {
-                out.add(new Entry(r.slot.instance, r.address, r.slot.state));
+                out.add(new Entry(r.slot.instance, r.address, r.slot.stateOf(r.address)));
             }
         }
         return out;
@@ -650,7 +692,7 @@ public final class InMemoryNva implements Nva {
         List<Entry> out = new ArrayList<>();
         for (Slot s : t.slots) {
             for (TsiAddress a : s.addresses) {
-                out.add(new Entry(s.instance, a, s.state));
+                out.add(new Entry(s.instance, a, s.stateOf(a)));
             }
         }
         return out;

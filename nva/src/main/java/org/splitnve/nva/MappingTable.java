@@ -61,6 +61,13 @@ public interface MappingTable {
      */
     Decision<TsiBinding> movePort(TsiInstance instance, int newPort);
 
+    /**
+     * REQ-8, REQ-9: which addresses of the instance stay mapping entries while it forwards (some
+     * addresses deactivated). Replaces the previous set; addresses the instance does not have are
+     * ignored. Refused with {@link Refusal#UNKNOWN_TSI_INSTANCE} for an unknown instance.
+     */
+    Decision<TsiBinding> hold(TsiInstance instance, List<TsiAddress> held);
+
     Optional<TsiBinding> binding(TsiInstance instance);
 
     /** Every instance of a TSI (on any nNVE, port and VN), e.g. both sides of a migration. */

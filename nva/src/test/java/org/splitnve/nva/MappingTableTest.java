@@ -258,4 +258,22 @@ class MappingTableTest {
         b = nva.activate(vm1OnA1, List.of(vm1Mac, vm1Ip)).orElseThrow();
         assertThat(b).isEqualTo(new TsiBinding(vm1OnA1, FORWARDING, List.of(vm1Mac, vm1Ip)));
     }
+
+    @Test
+    @DisplayName("REQ-8, REQ-9, SM-TSI-4: some addresses of a forwarding instance held as mapping entries, the others forwarding")
+    void holdSomeAddresses() {
+        nva.activate(vm1OnA1, List.of(vm1Mac, vm1Ip)).orElseThrow();
+        TsiBinding b = nva.hold(vm1OnA1, List.of(vm1Ip)).orElseThrow();
+        assertThat(b.stateOf(vm1Ip)).isEqualTo(MAPPING);
+        assertThat(b.stateOf(vm1Mac)).isEqualTo(FORWARDING);
+        assertThat(nva.lookup(BLUE, ip("10.0.0.1"))).singleElement().satisfies(e -> assertThat(e.forwarding()).isFalse());
+        assertThat(nva.lookup(BLUE, VM1_MAC)).singleElement().satisfies(e -> assertThat(e.forwarding()).isTrue());
+        nva.hold(vm1OnA1, List.of()).orElseThrow();
+        assertThat(nva.lookup(BLUE, ip("10.0.0.1"))).singleElement().satisfies(e -> assertThat(e.forwarding()).isTrue());
+        nva.hold(vm1OnA1, List.of(vm1Ip)).orElseThrow();
+        nva.deactivate(vm1OnA1).orElseThrow();      // a whole-instance change ends the partial state
+        nva.activate(vm1OnA1).orElseThrow();
+        assertThat(nva.binding(vm1OnA1).orElseThrow().held()).isEmpty();
+        assertThat(nva.hold(new TsiInstance(VM2, NVE_A, 1, BLUE), List.of()).isAllowed()).isFalse();
+    }
 }
