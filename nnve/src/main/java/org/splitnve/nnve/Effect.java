@@ -21,6 +21,13 @@ public sealed interface Effect {
     record NvaEntries(Instance instance, List<TsiAddress> addresses, EntryState state) implements Effect {
     }
 
+    /**
+     * REQ-8, REQ-9: some addresses of an activated TSI deactivated: the NVA keeps them as mapping
+     * entries while the others forward (an empty list: all forward again).
+     */
+    record NvaHeld(Instance instance, List<TsiAddress> held) implements Effect {
+    }
+
     /** SM-TSI-5: the NVA removes every entry of the instance. */
     record NvaRemove(Instance instance) implements Effect {
     }

@@ -458,6 +458,9 @@ public final class NnveEngine implements PortAgent {
             }
             case PRE_ASSOCIATE_RR -> {
                 DeactivateTlv d = req.attached(DeactivateTlv.class);
+                if (d != null && d.partial() && p.has(Feature.DEACTIVATE) && t != null && t.state == TsiState.ACTIVATED) {
+                    yield partial(p, req, t, named(req, change), true, d, now);
+                }
                 if (d != null && p.has(Feature.DEACTIVATE)) {
                     if (t != null && t.state == TsiState.ASSOCIATED) {
                         p.touch(t, now);
@@ -476,8 +479,86 @@ public final class NnveEngine implements PortAgent {
                 }
                 yield associate(p, req, vn, t, TsiState.ASSOCIATED, change, now);
             }
-            case ASSOCIATE -> associate(p, req, vn, t, TsiState.ACTIVATED, change, now);
+            case ASSOCIATE -> {
+                DeactivateTlv d = req.attached(DeactivateTlv.class);
+                if (d != null && d.partial() && p.has(Feature.DEACTIVATE) && t != null && t.state == TsiState.ACTIVATED) {
+                    yield partial(p, req, t, named(req, change), false, d, now);
+                }
+                yield associate(p, req, vn, t, TsiState.ACTIVATED, change, now);
+            }
         };
+    }
+
+    /**
+     * The addresses a partial (de)activation names: those of its address TLVs if it carries any (their
+     * operation does not matter), else the MACs of its filter.
+     */
+    private static List<TsiAddress> named(VsiTlv req, List<TsiAddressTlv> change) {
+        if (change != null) {
+            try {
+                return TsiAddressTlv.join(change);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return filterMacs(req.filter());
+    }
+
+    /**
+     * REQ-8 (and REQ-9 from the nNVE's side): some addresses of an activated TSI deactivated (they stay
+     * mapping entries, their ACLs disabled, resources kept) or activated again. When every address is
+     * deactivated the TSI is simply Associated.
+     */
+    private VsiTlv partial(Peer p, VsiTlv req, Tsi t, List<TsiAddress> named, boolean deactivate, DeactivateTlv d,
+            long now) {
+        if (named == null || named.isEmpty()) {
+            return refuse(p, req, new Refusal(1, DETAIL_FORMAT, "a partial (de)activation names no address"));
+        }
+        for (TsiAddress a : named) {
+            if (!t.addresses.contains(a)) {
+                return refuse(p, req, new Refusal(1, DETAIL_FORMAT, a + " is not an address of the TSI"));
+            }
+        }
+        p.touch(t, now);
+        List<TsiAddress> next = new ArrayList<>(t.held);
+        if (deactivate) {
+            for (TsiAddress a : named) {
+                if (!next.contains(a)) {
+                    next.add(a);
+                }
+            }
+        } else {
+            next.removeAll(named);
+        }
+        if (next.containsAll(t.addresses)) {
+            transition(t, TsiState.ASSOCIATED, "deactivate (" + d.cause() + ", every address)");
+        } else {
+            hold(t, next, deactivate ? "DEACTIVATE" : "ACTIVATE");
+        }
+        return success(req, t.filter, List.of());
+    }
+
+    /** Sets which addresses of an activated TSI are deactivated, with the NVA and ACL effects. */
+    private void hold(Tsi t, List<TsiAddress> next, String op) {
+        List<TsiAddress> newlyHeld = new ArrayList<>(next);
+        newlyHeld.removeAll(t.held);
+        List<TsiAddress> released = new ArrayList<>(t.held);
+        released.removeAll(next);
+        if (newlyHeld.isEmpty() && released.isEmpty()) {
+            return;
+        }
+        t.held = List.copyOf(next);
+        Effect.Instance inst = t.instance();
+        if (t.ownsNva) {
+            effects.accept(new Effect.NvaHeld(inst, t.held));
+        }
+        if (!newlyHeld.isEmpty()) {
+            effects.accept(new Effect.Acl(inst, newlyHeld, t.vap.tag(), Effect.AclState.DISABLED));
+        }
+        if (!released.isEmpty()) {
+            effects.accept(new Effect.Acl(inst, released, t.vap.tag(), Effect.AclState.ENABLED));
+        }
+        events.accept(new NnveEvent.TsiAddresses(t.peer.port, t.id, op, newlyHeld.size() + released.size(), t.held.size()));
     }
 
     private static <T> List<T> concat(List<T> a, List<T> b) {
@@ -673,6 +754,11 @@ public final class NnveEngine implements PortAgent {
 
     private void updateAddresses(Tsi t, List<TsiAddress> next, String op) {
         t.addresses = List.copyOf(next);
+        if (!t.held.isEmpty()) {
+            List<TsiAddress> kept = new ArrayList<>(t.held);
+            kept.retainAll(t.addresses);
+            t.held = List.copyOf(kept);
+        }
         events.accept(new NnveEvent.TsiAddresses(t.peer.port, t.id, op, next.size(), next.size()));
         if (t.state != TsiState.INIT) {
             if (t.ownsNva) {
@@ -918,6 +1004,7 @@ public final class NnveEngine implements PortAgent {
             effects.accept(new Effect.Acl(inst, t.addresses, tag, Effect.AclState.CREATED_DISABLED));
         }
         t.state = to;
+        t.held = List.of(); // a whole-TSI change ends a partial deactivation (the NVA does the same)
         if (from != TsiState.INIT) {
             tsisInState[from.ordinal()]--;
         }
@@ -1124,22 +1211,64 @@ public final class NnveEngine implements PortAgent {
     public int deactivate(VsiId id, String reason) {
         int n = 0;
         for (Tsi t : instances(id)) {
-            if (t.state != TsiState.ACTIVATED) {
+            if (t.state == TsiState.ACTIVATED) {
+                n++;
+                deactivateWhole(t, reason);
+            }
+        }
+        return n;
+    }
+
+    private void deactivateWhole(Tsi t, String reason) {
+        if (t.peer.has(Feature.DEACTIVATE)) {
+            transition(t, TsiState.ASSOCIATED, "nNVE: " + reason);
+            List<OrgTlv> attached = new ArrayList<>(2);
+            attached.add(new DeactivateTlv(false, DeactivateTlv.Cause.ADMINISTRATIVE));
+            if (t.peer.has(Feature.REASON_DETAIL)) {
+                attached.add(new ReasonDetailTlv(DETAIL_ADMIN, clip(reason)));
+            }
+            send(t.peer, new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion,
+                    t.id, t.filter, attached));
+        } else {
+            notifyDeassociate(t, reason);
+            release(t, "nNVE: " + reason + " (standard peer: de-associated)");
+        }
+    }
+
+    /**
+     * Deactivates some addresses of every activated instance of a TSI (REQ-9), told to the end device
+     * with the deactivate extension (PARTIAL, the addresses in address TLVs). Where every address would
+     * be deactivated, or the end device is a standard peer, this is {@link #deactivate(VsiId, String)}.
+     */
+    public int deactivate(VsiId id, List<TsiAddress> addresses, String reason) {
+        int n = 0;
+        for (Tsi t : instances(id)) {
+            if (t.state != TsiState.ACTIVATED || !t.addresses.containsAll(addresses)) {
                 continue;
             }
             n++;
-            if (t.peer.has(Feature.DEACTIVATE)) {
-                transition(t, TsiState.ASSOCIATED, "nNVE: " + reason);
-                List<OrgTlv> attached = new ArrayList<>(2);
-                attached.add(new DeactivateTlv(false, DeactivateTlv.Cause.ADMINISTRATIVE));
-                if (t.peer.has(Feature.REASON_DETAIL)) {
-                    attached.add(new ReasonDetailTlv(DETAIL_ADMIN, clip(reason)));
+            List<TsiAddress> next = new ArrayList<>(t.held);
+            for (TsiAddress a : addresses) {
+                if (!next.contains(a)) {
+                    next.add(a);
                 }
-                send(t.peer, new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion,
-                        t.id, t.filter, attached));
-            } else {
-                notifyDeassociate(t, reason);
-                release(t, "nNVE: " + reason + " (standard peer: de-associated)");
+            }
+            if (!t.peer.has(Feature.DEACTIVATE) || !t.peer.has(Feature.TSI_ADDRESSES) || next.containsAll(t.addresses)) {
+                deactivateWhole(t, reason);
+                continue;
+            }
+            hold(t, next, "DEACTIVATE (nNVE: " + reason + ")");
+            List<TsiAddressTlv> frags = TsiAddressTlv.split(TsiAddressTlv.Operation.REPLACE, 0, addresses, 480);
+            for (int i = 0; i < frags.size(); i += 2) {
+                List<OrgTlv> att = new ArrayList<>(frags.subList(i, Math.min(i + 2, frags.size())));
+                if (i + 2 >= frags.size()) {
+                    att.add(new DeactivateTlv(true, DeactivateTlv.Cause.ADMINISTRATIVE));
+                    if (t.peer.has(Feature.REASON_DETAIL)) {
+                        att.add(new ReasonDetailTlv(DETAIL_ADMIN, clip(reason)));
+                    }
+                }
+                send(t.peer, new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion, t.id,
+                        t.filter, att));
             }
         }
         return n;

@@ -57,6 +57,8 @@ public final class NvaEffects implements Consumer<Effect> {
     public void accept(Effect effect) {
         switch (effect) {
             case Effect.NvaEntries e when e.instance().vn() instanceof VnKey.Id -> entries(e);
+            case Effect.NvaHeld h when h.instance().vn() instanceof VnKey.Id ->
+                    check(effect, nva.hold(instance(h.instance()), h.held()));
             case Effect.NvaRemove r when r.instance().vn() instanceof VnKey.Id ->
                     check(effect, nva.deassociate(instance(r.instance())));
             case Effect.NvaMove m when m.from().vn() instanceof VnKey.Id -> {

@@ -22,6 +22,8 @@ public final class Tsi {
     /** Every address of the TSI: the filter's MACs and the extension's IP addresses (REQ-10). */
     List<TsiAddress> addresses = List.of();
     List<Parameter> parameters = List.of();
+    /** Addresses deactivated while the TSI is Activated (REQ-8, REQ-9: some addresses). */
+    List<TsiAddress> held = List.of();
     /** Whether this instance holds the TSI's NVA entries (SM-TSI-7: only one instance does). */
     boolean ownsNva;
     /** The migration this instance arrived by, or null (REQ-13, LC-MCAST). */
@@ -63,6 +65,11 @@ public final class Tsi {
 
     public List<TsiAddress> addresses() {
         return addresses;
+    }
+
+    /** Addresses deactivated while the TSI is Activated (some addresses of a TSI, REQ-8, REQ-9). */
+    public List<TsiAddress> held() {
+        return held;
     }
 
     public List<Parameter> parameters() {

@@ -143,6 +143,10 @@ public final class TnveEngine implements PortAgent {
         final ArrayDeque<Runnable> next = new ArrayDeque<>(1);
         long keepAliveDue = Long.MAX_VALUE;
         boolean suspended;
+        /** Addresses deactivated while the TSI is Activated (REQ-8, REQ-9: some addresses). */
+        List<TsiAddress> inactive = new ArrayList<>();
+        /** Address fragments of an nNVE-initiated partial deactivation still arriving. */
+        List<TsiAddressTlv> namedFragments = new ArrayList<>();
 
         Link(Vm vm, TsiSpec spec, Up up) {
             this.vm = vm;
@@ -613,6 +617,32 @@ public final class TnveEngine implements PortAgent {
                         detail(v.attached())));
             }
             case PRE_ASSOCIATE_RR -> {
+                DeactivateTlv d = v.attached(DeactivateTlv.class);
+                for (OrgTlv o : v.attached()) {
+                    if (o instanceof TsiAddressTlv a) {
+                        l.namedFragments.add(a);
+                    }
+                }
+                if (d != null && d.partial() && l.confirmed == TsiState.ACTIVATED) {
+                    List<TsiAddress> named;
+                    try {
+                        named = TsiAddressTlv.join(l.namedFragments);
+                    } catch (IllegalArgumentException e) {
+                        named = List.of();
+                    }
+                    l.namedFragments = new ArrayList<>();
+                    for (TsiAddress a : named) {
+                        if (!l.inactive.contains(a)) {
+                            l.inactive.add(a);
+                        }
+                    }
+                    emit(new TnveEvent.NnveInitiated(l.vm.name, l.spec.id().toString(), up.cfg.name(),
+                            "deactivated " + named.size() + " addresses", d.cause() + " " + named + " " + detail(v.attached())));
+                    return;
+                }
+                if (d != null) {
+                    l.namedFragments = new ArrayList<>();
+                }
                 if (v.attached(DeactivateTlv.class) != null && l.confirmed == TsiState.ACTIVATED) {
                     setConfirmed(l, TsiState.ASSOCIATED);
                     l.desired = TsiState.ASSOCIATED;
@@ -627,6 +657,7 @@ public final class TnveEngine implements PortAgent {
 
     private void setConfirmed(Link l, TsiState s) {
         if (l.confirmed != s) {
+            l.inactive = new ArrayList<>(); // a whole-TSI change ends a partial deactivation
             emit(new TnveEvent.TsiState(l.vm.name, l.spec.id(), l.up.cfg.name(), l.confirmed, s, l.tag));
             Up up = l.up;
             if (l.confirmed != TsiState.INIT) {
@@ -1129,6 +1160,96 @@ public final class TnveEngine implements PortAgent {
      * REQ-10: adds, removes or replaces IP addresses of a TSI; the TSI's state does not change
      * (SM-TSI-6). Needs the TSI addresses extension on the nNVE.
      */
+    /**
+     * REQ-8: deactivates some addresses of an activated TSI (they stop forwarding, resources stay), at
+     * every nNVE serving it; deactivating every address is a plain deactivate (the TSI is Associated).
+     * Needs the deactivate and TSI addresses extensions.
+     */
+    public CompletableFuture<OpResult> deactivateAddresses(String name, VsiId tsi, List<TsiAddress> addresses) {
+        return partial(name, tsi, addresses, true);
+    }
+
+    /** REQ-8: activates again some addresses of an activated TSI that were deactivated. */
+    public CompletableFuture<OpResult> activateAddresses(String name, VsiId tsi, List<TsiAddress> addresses) {
+        return partial(name, tsi, addresses, false);
+    }
+
+    /** The addresses a TSI has at an nNVE: its MAC and its IP addresses. */
+    private static List<TsiAddress> all(TsiSpec spec) {
+        List<TsiAddress> out = new ArrayList<>(1 + spec.ips().size());
+        out.add(TsiAddress.mac(spec.mac()));
+        out.addAll(spec.ips());
+        return out;
+    }
+
+    private CompletableFuture<OpResult> partial(String name, VsiId tsi, List<TsiAddress> addresses, boolean deactivate) {
+        Vm vm = vm(name);
+        TsiSpec spec = null;
+        for (TsiSpec s : vm.tsis) {
+            if (s.id().equals(tsi)) {
+                spec = s;
+            }
+        }
+        if (spec == null) {
+            return refused("VM '" + name + "' has no TSI " + tsi);
+        }
+        if (addresses.isEmpty() || !all(spec).containsAll(addresses)) {
+            return refused("not addresses of TSI " + tsi + ": " + addresses);
+        }
+        CompletableFuture<OpResult> f = new CompletableFuture<>();
+        List<Up> ups = uplinksFor(spec.vnId());
+        int[] left = {ups.size()};
+        OpResult[] first = {null};
+        Consumer<OpResult> each = r -> {
+            if (!r.ok() && first[0] == null) {
+                first[0] = r;
+            }
+            if (--left[0] == 0) {
+                f.complete(first[0] == null ? OpResult.OK : first[0]);
+            }
+        };
+        for (Up up : ups) {
+            Link l = link(vm, spec, up);
+            if (!up.has(Feature.DEACTIVATE) || !up.has(Feature.TSI_ADDRESSES)) {
+                each.accept(OpResult.failed(4, up.cfg.name() + " does not support deactivating some addresses"));
+                continue;
+            }
+            if (l.confirmed != TsiState.ACTIVATED) {
+                each.accept(OpResult.failed(4, "TSI " + tsi + " is " + l.confirmed + " at " + up.cfg.name() + ", not ACTIVATED"));
+                continue;
+            }
+            List<TsiAddress> next = new ArrayList<>(l.inactive);
+            if (deactivate) {
+                for (TsiAddress a : addresses) {
+                    if (!next.contains(a)) {
+                        next.add(a);
+                    }
+                }
+            } else {
+                next.removeAll(addresses);
+            }
+            boolean whole = next.containsAll(all(spec));
+            List<OrgTlv> extras = new ArrayList<>(TsiAddressTlv.split(TsiAddressTlv.Operation.REPLACE, transaction(),
+                    addresses, 480));
+            extras.add(new DeactivateTlv(true, DeactivateTlv.Cause.ADMINISTRATIVE));
+            drive(l, whole ? TsiState.ASSOCIATED : TsiState.ACTIVATED,
+                    deactivate ? VsiMode.PRE_ASSOCIATE_RR : VsiMode.ASSOCIATE, extras, r -> {
+                        if (r.ok()) {
+                            l.inactive = whole ? new ArrayList<>() : next;
+                        }
+                        each.accept(r);
+                    });
+        }
+        return f;
+    }
+
+    /** Addresses of a TSI deactivated at one nNVE while the TSI is Activated. */
+    public List<TsiAddress> inactiveAddresses(String uplink, VsiId tsi) {
+        Up up = uplinkByName.get(uplink);
+        Link l = up == null ? null : up.links.get(tsi);
+        return l == null ? List.of() : List.copyOf(l.inactive);
+    }
+
     public CompletableFuture<OpResult> updateAddresses(String name, VsiId tsi, TsiAddressTlv.Operation op,
             List<TsiAddress> addresses) {
         Vm vm = vm(name);
