@@ -174,6 +174,7 @@ public final class HmacFrameAuthenticator implements FrameAuthenticator {
     }
 
     /** This side's nonce: what its session TLV carries. */
+    @Override
     public Bytes localNonce() {
         return Bytes.of(localNonce);
     }
@@ -187,6 +188,7 @@ public final class HmacFrameAuthenticator implements FrameAuthenticator {
      * Whether this side knows the peer's nonce, and so signs with the session key: items may be sent.
      * Before, only hellos (capability and session TLVs) reach the peer.
      */
+    @Override
     public boolean established() {
         return current != null;
     }
@@ -196,6 +198,7 @@ public final class HmacFrameAuthenticator implements FrameAuthenticator {
      * side's nonce (a valid frame signed with the session key). Until then this side keeps sending
      * its nonce in the session TLV.
      */
+    @Override
     public boolean authenticated() {
         return current != null && current.proven;
     }

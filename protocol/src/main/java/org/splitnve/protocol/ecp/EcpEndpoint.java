@@ -229,6 +229,16 @@ public final class EcpEndpoint {
      * (for authentication).
      */
     public void onFrame(byte[] buf, int off, int len, Frame.Vdp frame) {
+        onFrame(buf, off, len, frame, false);
+    }
+
+    /**
+     * As {@link #onFrame(byte[], int, int, Frame.Vdp)}; {@code peerRestarted}: the frame says the peer
+     * restarted (a new session epoch), so its sequence numbers start again. The receive sequence is
+     * reset only once the frame has passed authentication: a forged frame cannot make this side
+     * forget the last request it acknowledged.
+     */
+    public void onFrame(byte[] buf, int off, int len, Frame.Vdp frame, boolean peerRestarted) {
         long now = clock.nanos();
         EcpHeader h = frame.ecp();
         framesReceived++;
@@ -253,6 +263,9 @@ public final class EcpEndpoint {
                 events.accept(new EcpEvent.AuthRefused(peer, h.sequence(), v.name()));
                 return;
             }
+        }
+        if (peerRestarted) {
+            resetReceiveSequence();
         }
         if (h.operation() == EcpOperation.ACK) {
             Outstanding o = outstanding;
