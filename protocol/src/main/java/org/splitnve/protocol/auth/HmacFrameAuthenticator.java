@@ -45,8 +45,12 @@ import org.splitnve.wire.vdp.SessionTlv;
  * <h2>Replay</h2>
  * The counter of {@link #next()} starts at 1 and increases with every frame sent, whatever its key.
  * The receive side keeps, per peer session (the peer's nonce) and key ID, the highest counter
- * accepted; a valid tag with a counter at or below it is a {@code REPLAY} (the verdict means the tag
- * was valid: {@code EcpEndpoint} acknowledges the retransmission of the last request again).
+ * accepted of requests and, apart, of acknowledgements; a valid tag with a counter at or below the
+ * one of its kind is a {@code REPLAY} (the verdict means the tag was valid: {@code EcpEndpoint}
+ * acknowledges the retransmission of the last request again). ECP sends each kind in counter order
+ * (one request outstanding, its retransmissions the same octets), but a request and an
+ * acknowledgement sent moments apart may be reordered on the way: one shared highest counter would
+ * refuse the earlier of the two.
  * A hello is signed with a key that depends on no nonce, so an old hello can be replayed: it carries
  * no item and can at worst make this side key its frames to a stale peer nonce until the peer's next
  * frame (a denial of service an on-path attacker has anyway). Peer sessions seen while this side's
@@ -72,15 +76,16 @@ public final class HmacFrameAuthenticator implements FrameAuthenticator {
     private static final int NONE = -1;
 
     /**
-     * The two session keys of one key ID in one peer session, and the peer's highest counter. The
-     * counter outlives the key's retirement (the keys are dropped), so a key ID added again cannot
-     * reopen the counters of this session.
+     * The two session keys of one key ID in one peer session, and the peer's highest counters, of
+     * requests and of acknowledgements. The counters outlive the key's retirement (the keys are
+     * dropped), so a key ID added again cannot reopen the counters of this session.
      */
     private static final class KeyState {
         final int keyId;
         Mac send;
         Mac recv;
-        long highest;
+        long highestRequest;
+        long highestAck;
         boolean proven;
 
         KeyState(int keyId, Mac send, Mac recv) {
@@ -371,13 +376,17 @@ public final class HmacFrameAuthenticator implements FrameAuthenticator {
 
     private Verdict acceptSession(PeerSession s, int keyId, long counter) {
         KeyState k = keys(s, keyId);
-        if (Long.compareUnsigned(counter, k.highest) <= 0) {
+        if (Long.compareUnsigned(counter, view.ack ? k.highestAck : k.highestRequest) <= 0) {
             if (!view.ack) {
                 helloAckSeq = NONE;
             }
             return replay(keyId, counter);
         }
-        k.highest = counter;
+        if (view.ack) {
+            k.highestAck = counter;
+        } else {
+            k.highestRequest = counter;
+        }
         if (!view.ack) {
             helloAckSeq = NONE;
             rememberRequest(keyId, counter);
@@ -423,10 +432,10 @@ public final class HmacFrameAuthenticator implements FrameAuthenticator {
             }
             KeyState k = keys(s, keyId);
             helloAckSeq = view.sequence;
-            if (Long.compareUnsigned(counter, k.highest) <= 0) {
+            if (Long.compareUnsigned(counter, k.highestRequest) <= 0) {
                 return replay(keyId, counter);
             }
-            k.highest = counter;
+            k.highestRequest = counter;
             rememberRequest(keyId, counter);
             if (s != current) {
                 if (current != null && !current.dead) {

@@ -236,6 +236,31 @@ class HmacFrameAuthenticatorTest {
         }
 
         @Test
+        @DisplayName("REQ-11, SEC-4: a request and an acknowledgement sent moments apart and reordered on the way are both "
+                + "accepted; each is a REPLAY when it comes again")
+        void requestAndAckReordered() {
+            Signed up = station.items(item(1));
+            Signed down = bridge.items(item(2));   // the bridge's own request (lower counter)...
+            Signed ack = bridge.ack(up);           // ...then its acknowledgement of the station's (higher counter)
+            assertThat(ack.tlv().counter()).isGreaterThan(down.tlv().counter());
+            assertThat(bridge.verify(up)).isEqualTo(Verdict.OK);
+            assertThat(station.verify(ack)).isEqualTo(Verdict.OK);
+            assertThat(station.verify(down)).isEqualTo(Verdict.OK);
+            assertThat(station.verify(down.copy())).isEqualTo(Verdict.REPLAY);
+            assertThat(station.verify(ack.copy())).isEqualTo(Verdict.REPLAY);
+            // And the other way round: an acknowledgement overtaken by a later request.
+            Signed up2 = station.items(item(3));
+            Signed ack2 = station.ack(down);
+            Signed up3 = station.items(item(4));
+            assertThat(bridge.verify(up2)).isEqualTo(Verdict.OK);
+            assertThat(bridge.verify(up3)).isEqualTo(Verdict.OK);
+            assertThat(bridge.verify(ack2)).isEqualTo(Verdict.OK);
+            assertThat(bridge.verify(up2.copy())).isEqualTo(Verdict.REPLAY);
+            assertThat(bridge.events.of(AuthEvent.Refused.class)).extracting(AuthEvent.Refused::verdict)
+                    .containsExactly("REPLAY");
+        }
+
+        @Test
         @DisplayName("SEC-4: frames delivered in order with counters that skip values are accepted (strictly increasing, not consecutive)")
         void gapsAllowed() {
             station.items(item(1)); // lost on the way
