@@ -188,11 +188,15 @@ public final class NnveEngine implements PortAgent {
                     return;
                 }
                 SessionTlv s = v.vdp().header(SessionTlv.class);
-                if (s != null && p.epoch != 0 && s.epoch() != p.epoch) {
-                    // A restarted peer starts its sequence numbers again: let its first frame through.
-                    p.ecp.resetReceiveSequence();
+                // A restarted peer starts its sequence numbers again: its first frame goes through
+                // (once authenticated, where the peer must authenticate).
+                boolean restarted = s != null && p.epoch != 0 && s.epoch() != p.epoch;
+                p.ecp.onFrame(buf, off, len, v, restarted);
+                if (p.auth != null && !p.authenticated && p.auth.authenticated()) {
+                    // REQ-11, SEC-3: the end device proved it holds the key (on a request or an acknowledgement).
+                    p.authenticated = true;
+                    events.accept(new NnveEvent.PeerAuthenticated(p.port, p.station));
                 }
-                p.ecp.onFrame(buf, off, len, v);
             }
             case Frame.Lldp l -> {
                 EvbTlv evb = l.lldp().evb();
@@ -277,8 +281,9 @@ public final class NnveEngine implements PortAgent {
                 clock, events, (bytes, len) -> io.send(port, bytes, len), p, () -> header(fp));
         FrameAuthenticator auth = config.authenticators().apply(port, station);
         if (auth != null) {
+            // REQ-11: every frame of this end device must authenticate; nothing it sends counts before.
             p.ecp.setAuthenticator(auth);
-            p.authenticated = true;
+            p.auth = auth;
         }
         p.lastHeard = clock.nanos();
         peers.put(key(port, station), p);
@@ -295,10 +300,16 @@ public final class NnveEngine implements PortAgent {
             h.add(ownCapabilities);
             p.capabilitySent = true;
         }
-        if (p.has(Feature.SESSION)) {
-            h.add(new SessionTlv(0, epoch, p.epoch, p.tsiCount, p.digest, nonce));
+        if (p.has(Feature.SESSION) || awaitsAuthentication(p)) {
+            Bytes n = p.auth != null && p.auth.localNonce() != null ? p.auth.localNonce() : nonce;
+            h.add(new SessionTlv(0, epoch, p.epoch, p.tsiCount, p.digest, n));
         }
         return h;
+    }
+
+    /** The peer must authenticate and has not yet: this side's session TLV (its nonce) must reach it. */
+    private static boolean awaitsAuthentication(Peer p) {
+        return p.auth != null && !p.auth.authenticated();
     }
 
     // ------------------------------------------------------------------ receiving
@@ -320,6 +331,13 @@ public final class NnveEngine implements PortAgent {
         if (session != null && p.has(Feature.SESSION)) {
             session(p, session, now);
         }
+        if (awaitsAuthentication(p) && !pdu.items().isEmpty()) {
+            // REQ-11: the authenticator lets items through only in a session-keyed frame, which proves
+            // the peer; should one come before, nothing of it is processed.
+            events.accept(new NnveEvent.Refused(p.port, p.station, "items", "-", 4,
+                    pdu.items().size() + " items from an end device that has not authenticated"));
+            return;
+        }
         ManagerId manager = pdu.managerId() != null ? pdu.managerId() : config.managerId();
         for (VdpItem item : pdu.items()) {
             VdpItem response = switch (item) {
@@ -330,7 +348,9 @@ public final class NnveEngine implements PortAgent {
                 send(p, response);
             }
         }
-        if (session != null && p.has(Feature.SESSION) && pdu.items().isEmpty()) {
+        if (session != null && (p.has(Feature.SESSION) || awaitsAuthentication(p)) && pdu.items().isEmpty()) {
+            // Answers a hello (and a keep-alive) with this side's session TLV: with authentication, the
+            // end device learns this side's nonce from it and the session is established.
             p.ecp.sendHeaderOnly();
         }
     }
@@ -1035,7 +1055,8 @@ public final class NnveEngine implements PortAgent {
         }
         if (p.tsiCount == 0 && p.explicitVaps.isEmpty() && p.lastHeard + timeout <= now && p.ecp.nextDeadline() == Long.MAX_VALUE) {
             peers.remove(key(p.port, p.station));
-            events.accept(new NnveEvent.PeerLost(p.port, p.station, "idle", 0));
+            events.accept(new NnveEvent.PeerLost(p.port, p.station,
+                    p.auth != null && !p.authenticated ? "idle, never authenticated" : "idle", 0));
         }
     }
 
