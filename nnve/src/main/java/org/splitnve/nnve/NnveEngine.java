@@ -600,11 +600,10 @@ public final class NnveEngine implements PortAgent {
                         next.add(a);
                     }
                 }
-                t.filter = resolved;
                 changed = true;
             }
             if (change != null) {
-                Refusal bad = applyChange(next, change, filterMacs(t.filter));
+                Refusal bad = applyChange(next, change, filterMacs(resolved));
                 if (bad != null) {
                     return refuse(p, req, bad);
                 }
@@ -615,7 +614,19 @@ public final class NnveEngine implements PortAgent {
                         + config.limits().addressesPerTsi()));
             }
             if (changed && !next.equals(t.addresses)) {
-                updateAddresses(t, next, change != null ? change.getFirst().operation().name() : "FILTER");
+                // SEC-2, ID-4: the NVA authorises the resulting addresses as it did the first ones (on a
+                // validated VN only what its record holds; the VN's service still met).
+                Authority.TsiGrant g = authority.authoriseTsi(p.port, p.station, req.vsiId(), t.vap.vn, next);
+                if (!g.decision().allowed()) {
+                    return refuse(p, req, new Refusal(g.decision().reasonCode(), DETAIL_POLICY, g.decision().detail()));
+                }
+                List<TsiAddress> granted = g.addresses() != null ? g.addresses() : next;
+                t.filter = resolved;
+                if (!granted.equals(t.addresses)) {
+                    updateAddresses(t, granted, change != null ? change.getFirst().operation().name() : "FILTER");
+                }
+            } else {
+                t.filter = resolved;
             }
             noteMigration(t, req);
             if (t.state != target && target == TsiState.ACTIVATED) {
