@@ -18,7 +18,12 @@ final class Frames {
     }
 
     static byte[] vdp(MacAddress dst, MacAddress src, EcpHeader ecp, VdpPdu pdu) {
-        return FrameCodec.DEFAULT.encode(new Frame.Vdp(new EthernetHeader(dst, src, EcpHeader.ETHERTYPE), ecp, pdu), true);
+        return vdp(dst, src, ecp, pdu, true);
+    }
+
+    /** {@code pad}: to the 60-octet Ethernet minimum; without, the frame ends where the PDU does. */
+    static byte[] vdp(MacAddress dst, MacAddress src, EcpHeader ecp, VdpPdu pdu, boolean pad) {
+        return FrameCodec.DEFAULT.encode(new Frame.Vdp(new EthernetHeader(dst, src, EcpHeader.ETHERTYPE), ecp, pdu), pad);
     }
 
     /** A frame with an authentication TLV whose tag is made up: what a forger without the key sends. */

@@ -7,6 +7,7 @@ import java.util.Set;
 import org.splitnve.protocol.Clock;
 import org.splitnve.protocol.PortAgent;
 import org.splitnve.protocol.PortIo;
+import org.splitnve.protocol.Timers;
 import org.splitnve.protocol.ecp.EcpEndpoint;
 import org.splitnve.protocol.ecp.EcpListener;
 import org.splitnve.protocol.ecp.EcpProfile;
@@ -48,7 +49,8 @@ final class ScriptedStation implements PortAgent {
     final List<VdpItem> undelivered = new ArrayList<>();
     long framesIn;
 
-    ScriptedStation(PortIo io, Clock clock, MacAddress nnve, Set<CapabilityTlv.Feature> features, EventSink events) {
+    ScriptedStation(PortIo io, Clock clock, MacAddress nnve, Set<CapabilityTlv.Feature> features, Timers timers,
+            EventSink events) {
         this.io = io;
         this.clock = clock;
         this.nnve = nnve;
@@ -61,7 +63,7 @@ final class ScriptedStation implements PortAgent {
         }
         List<OrgTlv> fixed = List.copyOf(header);
         this.ecp = new EcpEndpoint(io.mac(0), nnve, nnve, codec, ManagerId.ofText("scripted"), EcpProfile.BATCHING,
-                SplitNveNet.TIMERS, clock, events, (b, len) -> io.send(0, b, len), new EcpListener() {
+                timers, clock, events, (b, len) -> io.send(0, b, len), new EcpListener() {
                     @Override
                     public void onReceive(EthernetHeader ethernet, VdpPdu pdu) {
                         received.addAll(pdu.items());

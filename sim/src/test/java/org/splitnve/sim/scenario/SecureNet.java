@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.splitnve.nnve.NnveConfig;
+import org.splitnve.protocol.Timers;
 import org.splitnve.protocol.auth.HmacFrameAuthenticator;
 import org.splitnve.protocol.auth.KeyRing;
 import org.splitnve.protocol.auth.Role;
@@ -116,9 +117,15 @@ final class SecureNet {
 
     /** A scripted ECP station on {@code mac} that talks to the nNVE at {@code nnve}. */
     ScriptedStation station(String name, MacAddress mac, MacAddress nnve, Set<CapabilityTlv.Feature> features) {
+        return station(name, mac, nnve, features, SplitNveNet.TIMERS);
+    }
+
+    /** As above, with its own ECP timers (more retries: a flood that ends the same on a lossy link). */
+    ScriptedStation station(String name, MacAddress mac, MacAddress nnve, Set<CapabilityTlv.Feature> features,
+            Timers timers) {
         RecordingSink events = new RecordingSink(net.sim.eventSink(name));
         Host h = net.sim.addHost(name, List.of(mac), io -> new ScriptedStation(io, net.sim.clock(), nnve, features,
-                events));
+                timers, events));
         return h.agent(ScriptedStation.class);
     }
 
