@@ -512,9 +512,10 @@ public final class NnveEngine implements PortAgent {
                 attached);
     }
 
+    /** The filter's MACs as addresses, in a list the caller may change (an address change is applied to it). */
     private static List<TsiAddress> filterMacs(Filter f) {
         if (!f.format().hasMac()) {
-            return List.of();
+            return new ArrayList<>(0);
         }
         List<TsiAddress> out = new ArrayList<>(f.entries().size());
         for (FilterEntry e : f.entries()) {
