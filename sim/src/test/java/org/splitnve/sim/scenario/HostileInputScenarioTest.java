@@ -207,6 +207,12 @@ class HostileInputScenarioTest {
         byte[] valid = Frames.vdp(n1.mac(1), fuzzerMac, EcpHeader.request(7), new VdpPdu(ManagerId.ofText("fuzz"),
                 List.of(), List.of(vsi(VsiMode.PRE_ASSOCIATE_RR, hostileTsi(500), 5000, hostileTsiMac(500), List.of(
                         fragments.getFirst()))), null), false);
+        // A well-formed request the nNVE once crashed on: addresses for a TSI whose filter has no MAC.
+        fuzzer.sendRaw(Frames.vdp(n1.mac(1), fuzzerMac, EcpHeader.request(3), new VdpPdu(ManagerId.ofText("fuzz"),
+                List.of(CapabilityTlv.all()), List.of(new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, 1, 1,
+                        hostileTsi(501), Filter.of(FilterFormat.GROUP_VID, FilterEntry.groupVid(5000, 0)),
+                        List.of(TsiAddressTlv.split(TsiAddressTlv.Operation.REPLACE, 11, List.of(many.getFirst()), 480)
+                                .getFirst()))), null)));
         int injected = 0;
         for (int i = 0; i < 300; i++) {
             byte[] f = new byte[rnd.nextInt(0, 1519)];
@@ -283,6 +289,11 @@ class HostileInputScenarioTest {
         assertThat(hostile.received(VnConnectTlv.class)).anySatisfy(c -> {
             assertThat(c.operation()).isEqualTo(VnConnectTlv.Operation.DISCONNECTED);
             assertThat(((VsiStatus.Response) c.status()).code().value()).isEqualTo(1);
+        });
+        assertThat(fuzzer.vsiResponses()).anySatisfy(v -> {   // answered, not crashed on
+            assertThat(v.vsiId()).isEqualTo(hostileTsi(501));
+            assertThat(((VsiStatus.Response) v.status()).code().value()).isEqualTo(1);
+            assertThat(v.attached(ReasonDetailTlv.class).text()).contains("needs a MAC");
         });
         // Dropped and logged: frames that do not decode, frames that fail authentication.
         assertThat(n1.events().of(NnveEvent.BadInput.class)).hasSizeGreaterThan(injected / 4)
