@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.splitnve.nnve.NnveConfig;
+import org.splitnve.nnve.NnveEngine;
 import org.splitnve.nnve.NnveEvent;
 import org.splitnve.nnve.Tsi;
 import org.splitnve.nnve.TsiState;
@@ -35,6 +36,9 @@ import org.splitnve.sim.LinkProfile;
 import org.splitnve.sim.PcapOnFailure;
 import org.splitnve.sim.scenario.SplitNveNet.NnveNode;
 import org.splitnve.sim.scenario.SplitNveNet.TnveNode;
+import org.splitnve.tnve.OpResult;
+import org.splitnve.tnve.TnveEngine;
+import org.splitnve.tnve.TnveEvent;
 import org.splitnve.tnve.TsiSpec;
 import org.splitnve.tnve.VmState;
 import org.splitnve.wire.MacAddress;
@@ -46,6 +50,7 @@ import org.splitnve.wire.vdp.FilterEntry;
 import org.splitnve.wire.vdp.FilterFormat;
 import org.splitnve.wire.vdp.ManagerId;
 import org.splitnve.wire.vdp.OrgTlv;
+import org.splitnve.wire.vdp.ReasonCode;
 import org.splitnve.wire.vdp.ReasonDetailTlv;
 import org.splitnve.wire.vdp.TsiAddress;
 import org.splitnve.wire.vdp.TsiAddressTlv;
@@ -325,6 +330,81 @@ class HostileInputScenarioTest {
                 .extracting(NnveEvent.PeerLost::station).containsExactlyInAnyOrderElementsOf(spoofedUp);
         assertThat(n1.engine().instances(a1.id()).getFirst().state()).isEqualTo(TsiState.ACTIVATED);
         assertThat(n1.engine().instances(b1.id()).getFirst().state()).isEqualTo(TsiState.ACTIVATED);
+    }
+
+    @ParameterizedTest(name = "loss {0}")
+    @ValueSource(doubles = {0.0, 0.2})
+    @DisplayName("SEC-4, SEC-3: the tNVE facing a hostile nNVE (random octets, truncated and mis-sized frames, answers "
+            + "to nothing, notices for TSIs it lacks, a refusal) keeps running, logs what it drops, reports the refusal "
+            + "with its reason and keeps its VMs' state as the answers say")
+    void tnveSurvivesHostileNnve(double loss) throws Exception {
+        s = new SecureNet(53, loss);
+        net = s.net;
+        MacAddress evilMac = mac(0x99);
+        TnveNode h9 = s.tnve("h9", mac(9), evilMac, null, FilterFormat.GROUP_MAC_VID);
+        ScriptedStation evil = s.station("evil", evilMac, mac(9), EnumSet.allOf(CapabilityTlv.Feature.class));
+        net.link(h9.host(), 0, net.sim.node("evil"), 0);
+        TsiSpec t1 = tsi(1, 5000);
+        TsiSpec t2 = tsi(2, 5000);
+        SplittableRandom rnd = new SplittableRandom(99);
+
+        evil.hello();
+        var c1 = h9.engine().create("vm1", List.of(t1));
+        net.runFor(SECOND / 10);
+        VsiTlv asked = evil.received(VsiTlv.class).stream().filter(v -> v.vsiId().equals(t1.id())).findFirst().orElseThrow();
+        // Noise first: answers to nothing, notices for TSIs h9 does not have, a VN it never connected.
+        evil.submit(new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Response.SUCCESS, 1, 1, hostileTsi(1), asked.filter(),
+                List.of()));
+        evil.submit(vsi(VsiMode.DE_ASSOCIATE, hostileTsi(2), 5000, hostileTsiMac(2), List.of()));
+        evil.submit(vsi(VsiMode.PRE_ASSOCIATE_RR, hostileTsi(3), 5000, hostileTsiMac(3),
+                List.of(new DeactivateTlv(false, DeactivateTlv.Cause.ADMINISTRATIVE))));
+        evil.submit(new VnConnectTlv(VsiStatus.Request.PLAIN, VnConnectTlv.Operation.DISCONNECTED, VnId.group(6000),
+                List.of(), List.of()));
+        // Octets.
+        byte[] valid = Frames.vdp(mac(9), evilMac, EcpHeader.request(9), new VdpPdu(ManagerId.ofText("evil"), List.of(), List.of(
+                new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Response.SUCCESS, 1, 1, t2.id(), asked.filter(), List.of())),
+                null), false);
+        int injected = 0;
+        for (int i = 0; i < 200; i++) {
+            byte[] f = new byte[rnd.nextInt(0, 1519)];
+            rnd.nextBytes(f);
+            evil.sendRaw(f);
+            byte[] g = Arrays.copyOf(valid, rnd.nextInt(18, 1519));
+            rnd.nextBytes(g);
+            System.arraycopy(valid, 0, g, 0, 18);
+            evil.sendRaw(g);
+            injected += 2;
+        }
+        for (int len = 14; len < valid.length - 1; len++) {
+            evil.sendRaw(Arrays.copyOf(valid, len));
+            injected++;
+        }
+        // Then the real answer: refused, with a reason.
+        evil.submit(new VsiTlv(asked.mode(), VsiStatus.Response.refused(ReasonCode.INSUFFICIENT_RESOURCES),
+                asked.typeId(), asked.typeVersion(), asked.vsiId(), asked.filter(),
+                List.of(new ReasonDetailTlv(NnveEngine.DETAIL_LIMIT, "no room for you"))));
+        OpResult r1 = net.await(c1);
+
+        assertThat(r1.ok()).isFalse();
+        assertThat(r1.code()).isEqualTo(2);
+        assertThat(r1.detail()).contains("no room for you");
+        assertThat(h9.engine().vmNamed("vm1").state()).isEqualTo(VmState.SHUTDOWN);
+        assertThat(h9.engine().tsiState("nnve", t1.id())).isEqualTo(TnveEngine.TsiState.INIT);
+        assertThat(h9.engine().tsiState("nnve", hostileTsi(1))).isEqualTo(TnveEngine.TsiState.INIT);
+        assertThat(h9.events().of(TnveEvent.RequestFailed.class))
+                .filteredOn(e -> e.request().equals("decode")).hasSizeGreaterThan(injected / 4);
+
+        // Still working: the next VM is answered and associated.
+        var c2 = h9.engine().create("vm2", List.of(t2));
+        net.runFor(SECOND / 10);
+        VsiTlv asked2 = evil.received(VsiTlv.class).stream().filter(v -> v.vsiId().equals(t2.id()) && !v.isResponse())
+                .findFirst().orElseThrow();
+        evil.submit(new VsiTlv(asked2.mode(), VsiStatus.Response.SUCCESS, asked2.typeId(), asked2.typeVersion(),
+                asked2.vsiId(), Filter.of(FilterFormat.GROUP_MAC_VID, FilterEntry.groupMacVid(5000, t2.mac(), 100)),
+                List.of()));
+        assertThat(net.await(c2).ok()).isTrue();
+        assertThat(h9.engine().tsiState("nnve", t2.id())).isEqualTo(TnveEngine.TsiState.ASSOCIATED);
+        assertThat(h9.engine().localTag("nnve", t2.id())).isEqualTo(100);
     }
 
     /**
