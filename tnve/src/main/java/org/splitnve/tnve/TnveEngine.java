@@ -197,6 +197,8 @@ public final class TnveEngine implements PortAgent {
         long readyDeadline = Long.MAX_VALUE;
         /** With authentication: when the hello goes again while the session is not established. */
         long nextHello = Long.MAX_VALUE;
+        /** ... and how long after that: doubled each time, up to the keep-alive period. */
+        long helloBackoff;
         boolean alive = true;
         long lastHeard;
         int peerEpoch;
@@ -272,12 +274,9 @@ public final class TnveEngine implements PortAgent {
             if (auth == null) {
                 readyDeadline = clock.nanos() + 2 * ecp.timers().deliveryNanos() + 10_000_000L;
             } else {
-                nextHello = clock.nanos() + helloInterval();
+                helloBackoff = 2 * ecp.timers().deliveryNanos();
+                nextHello = clock.nanos() + helloBackoff;
             }
-        }
-
-        long helloInterval() {
-            return 2 * ecp.timers().deliveryNanos();
         }
 
         /** Holds a request until the uplink is ready; it fails if the uplink is not ready within a response timeout. */
@@ -310,7 +309,9 @@ public final class TnveEngine implements PortAgent {
                 if (!ecp.busy()) {
                     ecp.sendHeaderOnly();
                 }
-                nextHello = now + helloInterval();
+                // A peer that never answers (a wrong key) is not flooded: the hello backs off.
+                helloBackoff = Math.min(2 * helloBackoff, Math.max(ecp.timers().keepAliveNanos(), helloBackoff));
+                nextHello = now + helloBackoff;
             }
             while (!waiting.isEmpty() && waiting.peek().deadline() <= now) {
                 waiting.poll().fail().accept(OpResult.failed(CODE_NO_ANSWER, "no authenticated session with "
@@ -337,8 +338,9 @@ public final class TnveEngine implements PortAgent {
         public void onTransmitError(List<Object> tokens) {
             consecutiveErrors++;
             long now = clock.nanos();
-            if (tokens.isEmpty() && consecutiveErrors < 3) {
-                // a hello or a session keep-alive: it goes again, the nNVE counts on it
+            if (tokens.isEmpty() && consecutiveErrors < 3 && (ready || auth == null)) {
+                // a hello or a session keep-alive: it goes again, the nNVE counts on it (an authenticating
+                // hello goes again on its own schedule, awaitSession)
                 keepAliveFlag = ready && has(Feature.SESSION);
                 ecp.sendHeaderOnly();
             }
