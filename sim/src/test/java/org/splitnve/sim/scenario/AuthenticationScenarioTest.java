@@ -375,6 +375,49 @@ class AuthenticationScenarioTest {
 
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})
+    @DisplayName("REQ-11, GAP-11, SEC-4: a tNVE that restarts (new nonce, new epoch) authenticates again; what it "
+            + "does not re-announce is released, what it asks for now is served; the frames of its previous run, "
+            + "replayed, are refused")
+    void restartedStationAuthenticatesAgain(double loss) throws Exception {
+        setUp(loss, Set.of());
+        TnveNode h1 = station("h1", 1, 1);
+        TsiSpec t = tsi(1, 5000, ip("10.0.0.1"));
+        TsiSpec t2 = tsi(2, 5000, ip("10.0.0.2"));
+        net.ok(h1.engine().create("vm1", List.of(t)));
+        net.ok(h1.engine().start("vm1"));
+        List<byte[]> previousRun = s.sentBy(h1.host()).stream()
+                .filter(c -> c.decode() instanceof Frame.Vdp v && !v.vdp().items().isEmpty()).map(CapturedFrame::frame)
+                .toList();
+
+        // h1 restarts: same MAC and key, a new engine and authenticator (new nonce); vm1 is gone with it.
+        net.sim.disconnect(net.sim.links().stream().filter(l -> l.name().startsWith("h1.")).findFirst().orElseThrow());
+        TnveNode again = s.tnve("h1-restarted", mac(1), n1.mac(0), ring(1, 1), FilterFormat.GROUP_MAC_VID);
+        net.link(again.host(), 0, sw, 1);
+        net.ok(again.engine().create("vm2", List.of(t2)));
+        net.ok(again.engine().start("vm2"));
+        net.runFor(40 * SECOND);   // past the resynchronisation and several keep-alives
+
+        assertThat(s.stationAuth.get("h1-restarted").authenticated()).isTrue();
+        assertThat(s.bridgeAuth.get(mac(1)).authenticated()).isTrue();
+        assertThat(n1.events().of(NnveEvent.PeerRestarted.class)).isNotEmpty();
+        assertThat(nnveState(t)).isEqualTo(TsiState.INIT);
+        assertThat(net.nva.bindings(t.id())).isEmpty();
+        assertThat(nnveState(t2)).isEqualTo(TsiState.ACTIVATED);
+
+        ScriptedStation x = injector(3);
+        int refused = n1.events().of(AuthEvent.Refused.class).size();
+        replay(x, previousRun);
+        List<AuthEvent.Refused> all = n1.events().of(AuthEvent.Refused.class);
+        assertThat(all.subList(refused, all.size())).isNotEmpty()
+                .allSatisfy(e -> assertThat(e.verdict()).isIn("BAD_TAG", "REPLAY"));
+        assertThat(nnveState(t)).isEqualTo(TsiState.INIT);
+        assertThat(net.nva.bindings(t.id())).isEmpty();
+        net.ok(again.engine().suspend("vm2"));
+        assertThat(nnveState(t2)).isEqualTo(TsiState.ASSOCIATED);
+    }
+
+    @ParameterizedTest(name = "loss {0}")
+    @ValueSource(doubles = {0.0, 0.2})
     @DisplayName("REQ-11, GAP-11, SEC-1: one port, three end devices: an authenticated station, a standard station "
             + "the port accepts unauthenticated (implicit authentication), and a station without a key that the port "
             + "requires one of, which is refused")
