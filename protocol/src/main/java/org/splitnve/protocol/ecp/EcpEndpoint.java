@@ -275,9 +275,8 @@ public final class EcpEndpoint {
             }
             outstanding = null;
             notBefore = now + profile.minGapNanos();
-            if (!o.tokens.isEmpty()) {
-                listener.onDelivered(o.tokens);
-            }
+            // Reported even for an ECPDU without items: an acknowledged keep-alive says the peer is there.
+            listener.onDelivered(o.tokens);
             pump(now);
             return;
         }
