@@ -56,4 +56,11 @@ public interface FrameAuthenticator {
     default boolean authenticated() {
         return true;
     }
+
+    /**
+     * Forgets the session: the peer went silent and may have restarted with a new nonce, which only a
+     * new handshake (a hello) can learn. Until {@link #established()} again, the engine holds its requests.
+     */
+    default void restartSession() {
+    }
 }

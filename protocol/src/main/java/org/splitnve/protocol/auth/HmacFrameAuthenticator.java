@@ -266,6 +266,24 @@ public final class HmacFrameAuthenticator implements FrameAuthenticator {
     }
 
     /**
+     * Starts over: a new nonce for this side, and no peer session known, so the next request is a
+     * hello. For a peer that may have restarted (it lost its nonce, and with it every key this side
+     * holds): its frames and this side's fail until a new handshake. Every earlier key is useless
+     * (they all depend on this side's old nonce), so nothing of an earlier session can be replayed.
+     */
+    @Override
+    public void restartSession() {
+        localNonce = freshNonce();
+        sessions.clear();
+        current = null;
+        fallback = null;
+        helloAckSeq = NONE;
+        helloOutstandingSeq = NONE;
+        lastRequestKnown = false;
+        events.accept(new AuthEvent.Rekeyed(peer, "session restarted"));
+    }
+
+    /**
      * Picks a new nonce for this side: every key of the earlier sessions is gone, and frames signed
      * with them fail. The peer's nonce is kept; the peer learns the new one from this side's next
      * session TLV.

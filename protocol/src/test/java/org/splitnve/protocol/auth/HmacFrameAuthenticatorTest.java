@@ -523,6 +523,37 @@ class HmacFrameAuthenticatorTest {
         }
 
         @Test
+        @DisplayName("REQ-11: restartSession: the station forgets the bridge's session (the bridge restarted); its next "
+                + "request is a hello, a new bridge authenticates with it, and nothing of the old session verifies")
+        void restartSession() {
+            handshake(station, bridge);
+            Signed old = station.items(item(1));
+            assertThat(bridge.verify(old)).isEqualTo(Verdict.OK);
+            Bytes oldNonce = station.auth.localNonce();
+            station.auth.restartSession();
+            assertThat(station.auth.established()).isFalse();
+            assertThat(station.auth.authenticated()).isFalse();
+            assertThat(station.auth.localNonce()).isNotEqualTo(oldNonce);
+            // The bridge restarted: a new one, which knows nothing.
+            Side restarted = new Side(Role.BRIDGE, KeyRing.of(KEY_1, psk(1)));
+            Signed hello = station.hello();
+            assertThat(hello.frame().vdp().items()).isEmpty();
+            assertThat(restarted.verify(hello)).isEqualTo(Verdict.OK);
+            assertThat(station.verify(restarted.ack(hello))).isEqualTo(Verdict.OK);
+            Signed reply = restarted.hello();
+            assertThat(station.verify(reply)).isEqualTo(Verdict.OK);
+            assertThat(restarted.verify(station.ack(reply))).isEqualTo(Verdict.OK);
+            assertThat(station.auth.authenticated()).isTrue();
+            assertThat(restarted.auth.authenticated()).isTrue();
+            assertThat(restarted.verify(station.items(item(2)))).isEqualTo(Verdict.OK);
+            // Frames of the old session go nowhere: the old bridge cannot verify the new ones, nor the new the old.
+            assertThat(bridge.verify(station.items(item(3)))).isEqualTo(Verdict.BAD_TAG);
+            assertThat(restarted.verify(old.copy())).isEqualTo(Verdict.BAD_TAG);
+            assertThat(station.events.of(AuthEvent.Rekeyed.class)).extracting(AuthEvent.Rekeyed::reason)
+                    .containsExactly("session restarted");
+        }
+
+        @Test
         @DisplayName("SEC-4: verify never throws on malformed input: wrong offsets, truncated frames, a TLV that is not the one in the octets")
         void malformed() {
             handshake(station, bridge);
