@@ -292,7 +292,7 @@ public final class NnveEngine implements PortAgent {
     }
 
     private List<OrgTlv> header(Peer p) {
-        if (p.common == null) {
+        if (p.common == null && !awaitsAuthentication(p)) {
             return List.of();
         }
         List<OrgTlv> h = new ArrayList<>(2);

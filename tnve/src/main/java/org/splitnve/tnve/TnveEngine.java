@@ -703,6 +703,14 @@ public final class TnveEngine implements PortAgent {
         }
         up.alive = false;
         emit(new TnveEvent.UplinkState(up.cfg.name(), "down", why));
+        if (up.auth != null) {
+            // The nNVE may have restarted with a new nonce: only a new handshake can tell. Requests wait
+            // for it; the hello goes until it is answered (REQ-11).
+            up.auth.restartSession();
+            up.ready = false;
+            up.common = null;   // a restarted nNVE knows nothing of this end device: the hello says it all again
+            up.hello();
+        }
         for (Map.Entry<Long, TnveConfig.Placement> e : config.placements().entrySet()) {
             if (e.getValue().mode() != TnveConfig.Mode.ACTIVE_STANDBY || activeFor.get(e.getKey()) != up) {
                 continue;
