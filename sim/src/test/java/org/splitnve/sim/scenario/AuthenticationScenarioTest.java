@@ -28,6 +28,7 @@ import org.splitnve.protocol.auth.Role;
 import org.splitnve.protocol.ecp.EcpEvent;
 import org.splitnve.sim.CapturedFrame;
 import org.splitnve.sim.EthernetSwitch;
+import org.splitnve.sim.Link;
 import org.splitnve.sim.LinkProfile;
 import org.splitnve.sim.PcapOnFailure;
 import org.splitnve.sim.scenario.SplitNveNet.NnveNode;
@@ -414,6 +415,55 @@ class AuthenticationScenarioTest {
         assertThat(net.nva.bindings(t.id())).isEmpty();
         net.ok(again.engine().suspend("vm2"));
         assertThat(nnveState(t2)).isEqualTo(TsiState.ASSOCIATED);
+    }
+
+    /**
+     * The nNVE restarts (same MAC and key, a new engine: a new nonce). The tNVE's frames, signed for the old
+     * session, fail at the new nNVE until the tNVE finds its nNVE lost; then it starts its session over with
+     * a hello and authenticates with the new nNVE. (Whether its TSIs are then re-announced to the restarted
+     * nNVE is the resynchronisation's business, not authentication's: not asserted here.)
+     */
+    @ParameterizedTest(name = "loss {0}")
+    @ValueSource(doubles = {0.0, 0.2})
+    @DisplayName("REQ-11, GAP-11, SEC-3: after the nNVE restarts (new nonce), the tNVE finds its session dead, says "
+            + "hello again and authenticates with the new nNVE; nothing is refused after that")
+    void nnveRestart(double loss) throws Exception {
+        s = new SecureNet(23, loss);
+        net = s.net;
+        net.vn(5000, "blue", 5000);
+        MacAddress nnveMac = mac(0xB0);
+        NnveNode first = s.nnveAt("n1", "n1", nnveMac, ring(1, 1));
+        sw = net.bridge("sw", 4);
+        Link cable = net.link(sw, 0, first.host(), 0);
+        TnveNode h1 = s.tnve("h1", mac(1), nnveMac, ring(1, 1), FilterFormat.GROUP_MAC_VID);
+        net.link(h1.host(), 0, sw, 1);
+        net.ok(h1.engine().create("vm1", List.of(tsi(1, 5000))));
+        net.ok(h1.engine().start("vm1"));
+        HmacFrameAuthenticator before = s.bridgeAuth.get(mac(1));
+
+        net.sim.disconnect(cable);
+        NnveNode second = s.nnveAt("n1-restarted", "n1", nnveMac, ring(1, 1));
+        net.link(sw, 0, second.host(), 0);
+        net.runFor(60 * SECOND);
+
+        HmacFrameAuthenticator after = s.bridgeAuth.get(mac(1));
+        assertThat(after).isNotSameAs(before);
+        assertThat(after.authenticated()).isTrue();
+        assertThat(s.stationAuth.get("h1").authenticated()).isTrue();
+        List<TnveEvent.UplinkState> states = h1.events().of(TnveEvent.UplinkState.class);
+        assertThat(states).extracting(TnveEvent.UplinkState::state).containsSubsequence("authenticated", "down",
+                "authenticated");
+        assertThat(h1.events().of(AuthEvent.Rekeyed.class)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("session restarted"));
+        assertThat(n1RestartedRefusals(net, 30 * SECOND)).isEmpty();
+        assertThat(second.events().of(NnveEvent.PeerAuthenticated.class)).singleElement();
+    }
+
+    /** Authentication refusals anywhere in the last {@code window} of the run. */
+    private static List<Object> n1RestartedRefusals(SplitNveNet net, long window) {
+        long from = net.sim.now() - window;
+        return net.sim.eventLog().stream().filter(e -> e.nanos() > from && e.event() instanceof AuthEvent.Refused)
+                .map(e -> (Object) e).toList();
     }
 
     @ParameterizedTest(name = "loss {0}")

@@ -11,7 +11,13 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import org.splitnve.nnve.Effect;
 import org.splitnve.nnve.NnveConfig;
+import org.splitnve.nnve.NnveEngine;
+import org.splitnve.nnve.NvaAuthority;
+import org.splitnve.nnve.NvaEffects;
+import org.splitnve.nva.EndDeviceRule;
+import org.splitnve.nva.NveId;
 import org.splitnve.protocol.Timers;
 import org.splitnve.protocol.auth.HmacFrameAuthenticator;
 import org.splitnve.protocol.auth.KeyRing;
@@ -94,6 +100,25 @@ final class SecureNet {
         NnveNode n = net.nnve(cfg);
         self.set(n);
         return n;
+    }
+
+    /**
+     * An nNVE like {@link #nnve}, on one port with a given MAC, that the NVA knows as {@code nveName}: started
+     * again in place of another (a restart: new engine, new authenticators, same MAC and name), it takes over.
+     */
+    NnveNode nnveAt(String hostName, String nveName, MacAddress mac, KeyRing portKeys) {
+        net.nva.permitEndDevice(EndDeviceRule.anyOn(NveId.of(nveName)));
+        List<Effect> effects = new ArrayList<>();
+        RecordingSink events = new RecordingSink(net.sim.eventSink(hostName));
+        NnveConfig cfg = NnveConfig.simple(nveName, 1).withTimers(SplitNveNet.TIMERS).withAuthenticators((port, station) -> {
+            HmacFrameAuthenticator a = new HmacFrameAuthenticator(Role.BRIDGE, mac, station, portKeys, events, random());
+            bridgeAuth.put(station, a);
+            return a;
+        });
+        NvaAuthority authority = new NvaAuthority(net.nva, nveName, Map.of(), true);
+        Host h = net.sim.addHost(hostName, List.of(mac), io -> new NnveEngine(cfg, net.sim.clock(), io, authority,
+                new NvaEffects(net.nva, nveName, events, effects::add), events, new SplittableRandom(hostName.hashCode())));
+        return new NnveNode(hostName, h, h.agent(NnveEngine.class), effects, events);
     }
 
     /** A tNVE on {@code mac}, one uplink to the nNVE at {@code nnve}, authenticated with {@code keys} (null: none). */
