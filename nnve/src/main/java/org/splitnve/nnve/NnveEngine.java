@@ -188,11 +188,15 @@ public final class NnveEngine implements PortAgent {
                     return;
                 }
                 SessionTlv s = v.vdp().header(SessionTlv.class);
-                if (s != null && p.epoch != 0 && s.epoch() != p.epoch) {
-                    // A restarted peer starts its sequence numbers again: let its first frame through.
-                    p.ecp.resetReceiveSequence();
+                // A restarted peer starts its sequence numbers again: its first frame goes through
+                // (once authenticated, where the peer must authenticate).
+                boolean restarted = s != null && p.epoch != 0 && s.epoch() != p.epoch;
+                p.ecp.onFrame(buf, off, len, v, restarted);
+                if (p.auth != null && !p.authenticated && p.auth.authenticated()) {
+                    // REQ-11, SEC-3: the end device proved it holds the key (on a request or an acknowledgement).
+                    p.authenticated = true;
+                    events.accept(new NnveEvent.PeerAuthenticated(p.port, p.station));
                 }
-                p.ecp.onFrame(buf, off, len, v);
             }
             case Frame.Lldp l -> {
                 EvbTlv evb = l.lldp().evb();
@@ -277,8 +281,9 @@ public final class NnveEngine implements PortAgent {
                 clock, events, (bytes, len) -> io.send(port, bytes, len), p, () -> header(fp));
         FrameAuthenticator auth = config.authenticators().apply(port, station);
         if (auth != null) {
+            // REQ-11: every frame of this end device must authenticate; nothing it sends counts before.
             p.ecp.setAuthenticator(auth);
-            p.authenticated = true;
+            p.auth = auth;
         }
         p.lastHeard = clock.nanos();
         peers.put(key(port, station), p);
@@ -287,7 +292,7 @@ public final class NnveEngine implements PortAgent {
     }
 
     private List<OrgTlv> header(Peer p) {
-        if (p.common == null) {
+        if (p.common == null && !awaitsAuthentication(p)) {
             return List.of();
         }
         List<OrgTlv> h = new ArrayList<>(2);
@@ -295,10 +300,16 @@ public final class NnveEngine implements PortAgent {
             h.add(ownCapabilities);
             p.capabilitySent = true;
         }
-        if (p.has(Feature.SESSION)) {
-            h.add(new SessionTlv(0, epoch, p.epoch, p.tsiCount, p.digest, nonce));
+        if (p.has(Feature.SESSION) || awaitsAuthentication(p)) {
+            Bytes n = p.auth != null && p.auth.localNonce() != null ? p.auth.localNonce() : nonce;
+            h.add(new SessionTlv(0, epoch, p.epoch, p.tsiCount, p.digest, n));
         }
         return h;
+    }
+
+    /** The peer must authenticate and has not yet: this side's session TLV (its nonce) must reach it. */
+    private static boolean awaitsAuthentication(Peer p) {
+        return p.auth != null && !p.auth.authenticated();
     }
 
     // ------------------------------------------------------------------ receiving
@@ -320,6 +331,13 @@ public final class NnveEngine implements PortAgent {
         if (session != null && p.has(Feature.SESSION)) {
             session(p, session, now);
         }
+        if (awaitsAuthentication(p) && !pdu.items().isEmpty()) {
+            // REQ-11: the authenticator lets items through only in a session-keyed frame, which proves
+            // the peer; should one come before, nothing of it is processed.
+            events.accept(new NnveEvent.Refused(p.port, p.station, "items", "-", 4,
+                    pdu.items().size() + " items from an end device that has not authenticated"));
+            return;
+        }
         ManagerId manager = pdu.managerId() != null ? pdu.managerId() : config.managerId();
         for (VdpItem item : pdu.items()) {
             VdpItem response = switch (item) {
@@ -330,7 +348,9 @@ public final class NnveEngine implements PortAgent {
                 send(p, response);
             }
         }
-        if (session != null && p.has(Feature.SESSION) && pdu.items().isEmpty()) {
+        if (session != null && (p.has(Feature.SESSION) || awaitsAuthentication(p)) && pdu.items().isEmpty()) {
+            // Answers a hello (and a keep-alive) with this side's session TLV: with authentication, the
+            // end device learns this side's nonce from it and the session is established.
             p.ecp.sendHeaderOnly();
         }
     }
@@ -573,9 +593,10 @@ public final class NnveEngine implements PortAgent {
                 attached);
     }
 
+    /** The filter's MACs as addresses, in a list the caller may change (an address change is applied to it). */
     private static List<TsiAddress> filterMacs(Filter f) {
         if (!f.format().hasMac()) {
-            return List.of();
+            return new ArrayList<>(0);
         }
         List<TsiAddress> out = new ArrayList<>(f.entries().size());
         for (FilterEntry e : f.entries()) {
@@ -661,11 +682,10 @@ public final class NnveEngine implements PortAgent {
                         next.add(a);
                     }
                 }
-                t.filter = resolved;
                 changed = true;
             }
             if (change != null) {
-                Refusal bad = applyChange(next, change, filterMacs(t.filter));
+                Refusal bad = applyChange(next, change, filterMacs(resolved));
                 if (bad != null) {
                     return refuse(p, req, bad);
                 }
@@ -676,7 +696,19 @@ public final class NnveEngine implements PortAgent {
                         + config.limits().addressesPerTsi()));
             }
             if (changed && !next.equals(t.addresses)) {
-                updateAddresses(t, next, change != null ? change.getFirst().operation().name() : "FILTER");
+                // SEC-2, ID-4: the NVA authorises the resulting addresses as it did the first ones (on a
+                // validated VN only what its record holds; the VN's service still met).
+                Authority.TsiGrant g = authority.authoriseTsi(p.port, p.station, req.vsiId(), t.vap.vn, next);
+                if (!g.decision().allowed()) {
+                    return refuse(p, req, new Refusal(g.decision().reasonCode(), DETAIL_POLICY, g.decision().detail()));
+                }
+                List<TsiAddress> granted = g.addresses() != null ? g.addresses() : next;
+                t.filter = resolved;
+                if (!granted.equals(t.addresses)) {
+                    updateAddresses(t, granted, change != null ? change.getFirst().operation().name() : "FILTER");
+                }
+            } else {
+                t.filter = resolved;
             }
             noteMigration(t, req);
             if (t.state != target && target == TsiState.ACTIVATED) {
@@ -1152,7 +1184,8 @@ public final class NnveEngine implements PortAgent {
         }
         if (p.tsiCount == 0 && p.explicitVaps.isEmpty() && p.lastHeard + timeout <= now && p.ecp.nextDeadline() == Long.MAX_VALUE) {
             peers.remove(key(p.port, p.station));
-            events.accept(new NnveEvent.PeerLost(p.port, p.station, "idle", 0));
+            events.accept(new NnveEvent.PeerLost(p.port, p.station,
+                    p.auth != null && !p.authenticated ? "idle, never authenticated" : "idle", 0));
         }
     }
 

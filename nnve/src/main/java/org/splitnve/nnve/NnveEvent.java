@@ -7,11 +7,23 @@ import org.splitnve.wire.vdp.VsiId;
 /** Every state change and protocol event of the nNVE (RFC 8394 section 6, SEC-3). */
 public sealed interface NnveEvent extends Event {
 
-    /** A new end device on a port (control-plane connectivity established). */
+    /**
+     * A new end device on a port (control-plane connectivity established). {@code authenticated}: it
+     * has proved it holds the key already; an end device that must authenticate and has not yet is
+     * reported by {@link PeerAuthenticated} once it does (REQ-11).
+     */
     record PeerUp(int port, MacAddress station, boolean extensions, boolean authenticated) implements NnveEvent {
         @Override
         public String name() {
             return "peer.up";
+        }
+    }
+
+    /** REQ-11, SEC-3: the end device proved it holds the key; its requests are processed from now on. */
+    record PeerAuthenticated(int port, MacAddress station) implements NnveEvent {
+        @Override
+        public String name() {
+            return "peer.authenticated";
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.splitnve.protocol.auth.FrameAuthenticator;
 import org.splitnve.protocol.ecp.EcpEndpoint;
 import org.splitnve.protocol.ecp.EcpListener;
 import org.splitnve.wire.MacAddress;
@@ -27,6 +28,9 @@ public final class Peer implements EcpListener {
     /** The features both sides support; empty for a standard peer. */
     CapabilityTlv common;
     boolean capabilitySent;
+    /** The frame authenticator this end device must pass (REQ-11), or null: implicit authentication. */
+    FrameAuthenticator auth;
+    /** Whether it has proved it holds the key (always false without an authenticator). */
     boolean authenticated;
     /** The peer's session epoch (0: no session extension seen). */
     int epoch;
@@ -71,6 +75,16 @@ public final class Peer implements EcpListener {
 
     boolean uses(Vap v) {
         return vapUse.containsKey(v) || explicitVaps.contains(v);
+    }
+
+    /** Whether this end device must authenticate its frames (REQ-11). */
+    public boolean authenticationRequired() {
+        return auth != null;
+    }
+
+    /** Whether it has authenticated (REQ-11); false for a peer without authentication. */
+    public boolean authenticated() {
+        return authenticated;
     }
 
     public boolean extensions() {

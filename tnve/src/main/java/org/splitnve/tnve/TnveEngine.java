@@ -16,6 +16,7 @@ import org.splitnve.protocol.Clock;
 import org.splitnve.protocol.PortAgent;
 import org.splitnve.protocol.PortIo;
 import org.splitnve.protocol.Timers;
+import org.splitnve.protocol.auth.FrameAuthenticator;
 import org.splitnve.protocol.ecp.EcpEndpoint;
 import org.splitnve.protocol.ecp.EcpListener;
 import org.splitnve.protocol.ecp.EcpProfile;
@@ -179,6 +180,13 @@ public final class TnveEngine implements PortAgent {
     private record VnSent(Up up, long vn, VnConnectTlv item) {
     }
 
+    /**
+     * A request held until its uplink is ready (with authentication: until the session is established);
+     * it fails at {@code deadline} if the uplink never gets there.
+     */
+    private record Held(Runnable go, Consumer<OpResult> fail, long deadline) {
+    }
+
     /** What rides in an ECPDU: one VSI TLV of a link's pending request. */
     private record Sent(Link link, VsiTlv item, Pending pending) {
     }
@@ -186,10 +194,16 @@ public final class TnveEngine implements PortAgent {
     final class Up implements EcpListener {
         final TnveConfig.Uplink cfg;
         final EcpEndpoint ecp;
+        /** The frame authenticator (REQ-11, GAP-11), or null. */
+        final FrameAuthenticator auth;
         MacAddress nnve;
         CapabilityTlv common;
         boolean ready;
         long readyDeadline = Long.MAX_VALUE;
+        /** With authentication: when the hello goes again while the session is not established. */
+        long nextHello = Long.MAX_VALUE;
+        /** ... and how long after that: doubled each time, up to the keep-alive period. */
+        long helloBackoff;
         boolean alive = true;
         long lastHeard;
         int peerEpoch;
@@ -203,7 +217,7 @@ public final class TnveEngine implements PortAgent {
         /** Explicit VN connects waiting for their answer, and the tags the nNVE gave per VN (REQ-5, REQ-7). */
         final Map<Long, Consumer<OpResult>> vnPending = new HashMap<>();
         final Map<Long, List<Integer>> vnTags = new HashMap<>();
-        final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+        final ArrayDeque<Held> waiting = new ArrayDeque<>();
         final ArrayDeque<Due> responseDeadlines = new ArrayDeque<>();
         final ArrayDeque<Due> keepAlives = new ArrayDeque<>();
 
@@ -214,8 +228,9 @@ public final class TnveEngine implements PortAgent {
             this.ecp = new EcpEndpoint(io.mac(cfg.port()), peer, cfg.destination(), codec, config.managerId(),
                     EcpProfile.STANDARD, config.timers(), clock, events, (b, len) -> io.send(cfg.port(), b, len), this,
                     this::header);
-            if (cfg.auth() != null) {
-                ecp.setAuthenticator(cfg.auth());
+            this.auth = cfg.auth();
+            if (auth != null) {
+                ecp.setAuthenticator(auth);
             }
             this.lastHeard = clock.nanos();
         }
@@ -225,7 +240,7 @@ public final class TnveEngine implements PortAgent {
         }
 
         private List<OrgTlv> header() {
-            if (config.features().isEmpty()) {
+            if (config.features().isEmpty() && auth == null) {
                 return List.of();
             }
             List<OrgTlv> h = new ArrayList<>(2);
@@ -234,22 +249,46 @@ public final class TnveEngine implements PortAgent {
                 // and would take it for a standard one when it comes back.
                 h.add(ownCapabilities);
             }
-            if (common == null || has(Feature.SESSION)) {
+            if (common == null || has(Feature.SESSION) || (auth != null && !auth.authenticated())) {
                 int flags = keepAliveFlag ? SessionTlv.KEEPALIVE : 0;
                 keepAliveFlag = false;
-                h.add(new SessionTlv(flags, epoch, peerEpoch, confirmedCount, digest, nonce));
+                h.add(new SessionTlv(flags, epoch, peerEpoch, confirmedCount, digest, sessionNonce()));
             }
             return h;
         }
 
-        /** Announces this end device and its extensions before the first request. */
+        /** The session TLV's nonce: the authenticator's (its handshake needs it), else this engine's own. */
+        private Bytes sessionNonce() {
+            Bytes n = auth != null ? auth.localNonce() : null;
+            return n != null ? n : nonce;
+        }
+
+        /** Whether requests may go: with authentication, only once the session is established. */
+        boolean sessionEstablished() {
+            return auth == null || auth.established();
+        }
+
+        /**
+         * Announces this end device and its extensions before the first request. With authentication
+         * this is the hello of the handshake: it goes again until the session is established.
+         */
         void hello() {
-            if (config.features().isEmpty()) {
+            if (config.features().isEmpty() && auth == null) {
                 ready = true;
                 return;
             }
             ecp.sendHeaderOnly();
-            readyDeadline = clock.nanos() + 2 * ecp.timers().deliveryNanos() + 10_000_000L;
+            if (auth == null) {
+                readyDeadline = clock.nanos() + 2 * ecp.timers().deliveryNanos() + 10_000_000L;
+            } else {
+                helloBackoff = 2 * ecp.timers().deliveryNanos();
+                nextHello = clock.nanos() + helloBackoff;
+            }
+        }
+
+        /** Holds a request until the uplink is ready; it fails if the uplink is not ready within a response timeout. */
+        void hold(Runnable go, Consumer<OpResult> fail) {
+            waiting.add(new Held(go, fail, clock.nanos() + ecp.timers().responseTimeoutNanos()));
         }
 
         void becomeReady() {
@@ -258,8 +297,32 @@ public final class TnveEngine implements PortAgent {
             }
             ready = true;
             readyDeadline = Long.MAX_VALUE;
+            nextHello = Long.MAX_VALUE;
+            if (auth != null) {
+                emit(new TnveEvent.UplinkState(cfg.name(), "authenticated", "session established with " + nnve));
+            }
             while (!waiting.isEmpty()) {
-                waiting.poll().run();
+                waiting.poll().go().run();
+            }
+        }
+
+        /** With authentication, before the session is established: the hello again, held requests timed out. */
+        void awaitSession(long now) {
+            if (sessionEstablished()) {
+                becomeReady();
+                return;
+            }
+            if (now >= nextHello) {
+                if (!ecp.busy()) {
+                    ecp.sendHeaderOnly();
+                }
+                // A peer that never answers (a wrong key) is not flooded: the hello backs off.
+                helloBackoff = Math.min(2 * helloBackoff, Math.max(ecp.timers().keepAliveNanos(), helloBackoff));
+                nextHello = now + helloBackoff;
+            }
+            while (!waiting.isEmpty() && waiting.peek().deadline() <= now) {
+                waiting.poll().fail().accept(OpResult.failed(CODE_NO_ANSWER, "no authenticated session with "
+                        + cfg.name()));
             }
         }
 
@@ -282,8 +345,9 @@ public final class TnveEngine implements PortAgent {
         public void onTransmitError(List<Object> tokens) {
             consecutiveErrors++;
             long now = clock.nanos();
-            if (tokens.isEmpty() && consecutiveErrors < 3) {
-                // a hello or a session keep-alive: it goes again, the nNVE counts on it
+            if (tokens.isEmpty() && consecutiveErrors < 3 && (ready || auth == null)) {
+                // a hello or a session keep-alive: it goes again, the nNVE counts on it (an authenticating
+                // hello goes again on its own schedule, awaitSession)
                 keepAliveFlag = ready && has(Feature.SESSION);
                 ecp.sendHeaderOnly();
             }
@@ -348,10 +412,8 @@ public final class TnveEngine implements PortAgent {
                     }
                     if (src.equals(up.nnve)) {
                         SessionTlv s = v.vdp().header(SessionTlv.class);
-                        if (s != null && up.peerEpoch != 0 && s.epoch() != up.peerEpoch) {
-                            up.ecp.resetReceiveSequence();
-                        }
-                        up.ecp.onFrame(buf, off, len, v);
+                        boolean restarted = s != null && up.peerEpoch != 0 && s.epoch() != up.peerEpoch;
+                        up.ecp.onFrame(buf, off, len, v, restarted);
                         return;
                     }
                 }
@@ -376,7 +438,9 @@ public final class TnveEngine implements PortAgent {
         long now = clock.nanos();
         for (Up up : uplinks) {
             up.ecp.onTimer(now);
-            if (!up.ready && now >= up.readyDeadline) {
+            if (!up.ready && up.auth != null) {
+                up.awaitSession(now);
+            } else if (!up.ready && now >= up.readyDeadline) {
                 up.becomeReady();
             }
             while (!up.responseDeadlines.isEmpty()) {
@@ -422,6 +486,10 @@ public final class TnveEngine implements PortAgent {
             next = Math.min(next, up.ecp.nextDeadline());
             if (!up.ready) {
                 next = Math.min(next, up.readyDeadline);
+                next = Math.min(next, up.nextHello);
+                if (!up.waiting.isEmpty() && up.auth != null) {
+                    next = Math.min(next, up.waiting.peek().deadline());
+                }
             }
             while (!up.responseDeadlines.isEmpty()) {
                 Due d = up.responseDeadlines.peek();
@@ -478,7 +546,9 @@ public final class TnveEngine implements PortAgent {
         if (s != null) {
             up.peerEpoch = s.epoch();
         }
-        up.becomeReady();
+        if (up.sessionEstablished()) {
+            up.becomeReady();
+        }
         for (VdpItem item : pdu.items()) {
             switch (item) {
                 case VsiTlv v -> {
@@ -722,6 +792,14 @@ public final class TnveEngine implements PortAgent {
         }
         up.alive = false;
         emit(new TnveEvent.UplinkState(up.cfg.name(), "down", why));
+        if (up.auth != null) {
+            // The nNVE may have restarted with a new nonce: only a new handshake can tell. Requests wait
+            // for it; the hello goes until it is answered (REQ-11).
+            up.auth.restartSession();
+            up.ready = false;
+            up.common = null;   // a restarted nNVE knows nothing of this end device: the hello says it all again
+            up.hello();
+        }
         for (Map.Entry<Long, TnveConfig.Placement> e : config.placements().entrySet()) {
             if (e.getValue().mode() != TnveConfig.Mode.ACTIVE_STANDBY || activeFor.get(e.getKey()) != up) {
                 continue;
@@ -826,7 +904,11 @@ public final class TnveEngine implements PortAgent {
         if (l.up.ready) {
             whenReady.run();
         } else {
-            l.up.waiting.add(whenReady);
+            l.up.hold(whenReady, r -> {
+                emit(new TnveEvent.RequestFailed(l.vm.name, l.spec.id().toString(), l.up.cfg.name(), mode.name(),
+                        r.code(), r.detail()));
+                done.accept(r);
+            });
         }
     }
 
@@ -1377,7 +1459,7 @@ public final class TnveEngine implements PortAgent {
             if (up.ready) {
                 go.run();
             } else {
-                up.waiting.add(go);
+                up.hold(go, each);
             }
         }
         return f;

@@ -1,5 +1,6 @@
 package org.splitnve.protocol.auth;
 
+import org.splitnve.wire.Bytes;
 import org.splitnve.wire.vdp.AuthTlv;
 
 /**
@@ -34,4 +35,32 @@ public interface FrameAuthenticator {
 
     /** Checks a received frame's tag over {@code frame[start, tagOffset)}, its key and counter. */
     Verdict verify(byte[] frame, int start, int tagOffset, AuthTlv tlv);
+
+    /**
+     * The nonce this side's session TLV must carry (docs/protocol.md 5.2, 5.9), or null when the
+     * authenticator needs none (the engine then uses its own).
+     */
+    default Bytes localNonce() {
+        return null;
+    }
+
+    /**
+     * Whether items may be sent: the session keys are known on both sides. Until then an engine sends
+     * only hellos (its capability and session TLVs) and holds its requests.
+     */
+    default boolean established() {
+        return true;
+    }
+
+    /** Whether the peer has proved, in the current session, that it holds the key (mutual authentication). */
+    default boolean authenticated() {
+        return true;
+    }
+
+    /**
+     * Forgets the session: the peer went silent and may have restarted with a new nonce, which only a
+     * new handshake (a hello) can learn. Until {@link #established()} again, the engine holds its requests.
+     */
+    default void restartSession() {
+    }
 }

@@ -45,8 +45,12 @@ import org.splitnve.wire.vdp.SessionTlv;
  * <h2>Replay</h2>
  * The counter of {@link #next()} starts at 1 and increases with every frame sent, whatever its key.
  * The receive side keeps, per peer session (the peer's nonce) and key ID, the highest counter
- * accepted; a valid tag with a counter at or below it is a {@code REPLAY} (the verdict means the tag
- * was valid: {@code EcpEndpoint} acknowledges the retransmission of the last request again).
+ * accepted of requests and, apart, of acknowledgements; a valid tag with a counter at or below the
+ * one of its kind is a {@code REPLAY} (the verdict means the tag was valid: {@code EcpEndpoint}
+ * acknowledges the retransmission of the last request again). ECP sends each kind in counter order
+ * (one request outstanding, its retransmissions the same octets), but a request and an
+ * acknowledgement sent moments apart may be reordered on the way: one shared highest counter would
+ * refuse the earlier of the two.
  * A hello is signed with a key that depends on no nonce, so an old hello can be replayed: it carries
  * no item and can at worst make this side key its frames to a stale peer nonce until the peer's next
  * frame (a denial of service an on-path attacker has anyway). Peer sessions seen while this side's
@@ -72,15 +76,16 @@ public final class HmacFrameAuthenticator implements FrameAuthenticator {
     private static final int NONE = -1;
 
     /**
-     * The two session keys of one key ID in one peer session, and the peer's highest counter. The
-     * counter outlives the key's retirement (the keys are dropped), so a key ID added again cannot
-     * reopen the counters of this session.
+     * The two session keys of one key ID in one peer session, and the peer's highest counters, of
+     * requests and of acknowledgements. The counters outlive the key's retirement (the keys are
+     * dropped), so a key ID added again cannot reopen the counters of this session.
      */
     private static final class KeyState {
         final int keyId;
         Mac send;
         Mac recv;
-        long highest;
+        long highestRequest;
+        long highestAck;
         boolean proven;
 
         KeyState(int keyId, Mac send, Mac recv) {
@@ -174,6 +179,7 @@ public final class HmacFrameAuthenticator implements FrameAuthenticator {
     }
 
     /** This side's nonce: what its session TLV carries. */
+    @Override
     public Bytes localNonce() {
         return Bytes.of(localNonce);
     }
@@ -187,6 +193,7 @@ public final class HmacFrameAuthenticator implements FrameAuthenticator {
      * Whether this side knows the peer's nonce, and so signs with the session key: items may be sent.
      * Before, only hellos (capability and session TLVs) reach the peer.
      */
+    @Override
     public boolean established() {
         return current != null;
     }
@@ -196,6 +203,7 @@ public final class HmacFrameAuthenticator implements FrameAuthenticator {
      * side's nonce (a valid frame signed with the session key). Until then this side keeps sending
      * its nonce in the session TLV.
      */
+    @Override
     public boolean authenticated() {
         return current != null && current.proven;
     }
@@ -255,6 +263,24 @@ public final class HmacFrameAuthenticator implements FrameAuthenticator {
     /** No longer accepts {@code keyId} (once neither side signs with it). */
     public void retireKey(int keyId) {
         setKeyRing(ring.without(keyId));
+    }
+
+    /**
+     * Starts over: a new nonce for this side, and no peer session known, so the next request is a
+     * hello. For a peer that may have restarted (it lost its nonce, and with it every key this side
+     * holds): its frames and this side's fail until a new handshake. Every earlier key is useless
+     * (they all depend on this side's old nonce), so nothing of an earlier session can be replayed.
+     */
+    @Override
+    public void restartSession() {
+        localNonce = freshNonce();
+        sessions.clear();
+        current = null;
+        fallback = null;
+        helloAckSeq = NONE;
+        helloOutstandingSeq = NONE;
+        lastRequestKnown = false;
+        events.accept(new AuthEvent.Rekeyed(peer, "session restarted"));
     }
 
     /**
@@ -368,13 +394,17 @@ public final class HmacFrameAuthenticator implements FrameAuthenticator {
 
     private Verdict acceptSession(PeerSession s, int keyId, long counter) {
         KeyState k = keys(s, keyId);
-        if (Long.compareUnsigned(counter, k.highest) <= 0) {
+        if (Long.compareUnsigned(counter, view.ack ? k.highestAck : k.highestRequest) <= 0) {
             if (!view.ack) {
                 helloAckSeq = NONE;
             }
             return replay(keyId, counter);
         }
-        k.highest = counter;
+        if (view.ack) {
+            k.highestAck = counter;
+        } else {
+            k.highestRequest = counter;
+        }
         if (!view.ack) {
             helloAckSeq = NONE;
             rememberRequest(keyId, counter);
@@ -420,10 +450,10 @@ public final class HmacFrameAuthenticator implements FrameAuthenticator {
             }
             KeyState k = keys(s, keyId);
             helloAckSeq = view.sequence;
-            if (Long.compareUnsigned(counter, k.highest) <= 0) {
+            if (Long.compareUnsigned(counter, k.highestRequest) <= 0) {
                 return replay(keyId, counter);
             }
-            k.highest = counter;
+            k.highestRequest = counter;
             rememberRequest(keyId, counter);
             if (s != current) {
                 if (current != null && !current.dead) {

@@ -229,6 +229,16 @@ public final class EcpEndpoint {
      * (for authentication).
      */
     public void onFrame(byte[] buf, int off, int len, Frame.Vdp frame) {
+        onFrame(buf, off, len, frame, false);
+    }
+
+    /**
+     * As {@link #onFrame(byte[], int, int, Frame.Vdp)}; {@code peerRestarted}: the frame says the peer
+     * restarted (a new session epoch), so its sequence numbers start again. The receive sequence is
+     * reset only once the frame has passed authentication: a forged frame cannot make this side
+     * forget the last request it acknowledged.
+     */
+    public void onFrame(byte[] buf, int off, int len, Frame.Vdp frame, boolean peerRestarted) {
         long now = clock.nanos();
         EcpHeader h = frame.ecp();
         framesReceived++;
@@ -254,6 +264,9 @@ public final class EcpEndpoint {
                 return;
             }
         }
+        if (peerRestarted) {
+            resetReceiveSequence();
+        }
         if (h.operation() == EcpOperation.ACK) {
             Outstanding o = outstanding;
             if (o == null || o.sequence != h.sequence()) {
@@ -262,9 +275,8 @@ public final class EcpEndpoint {
             }
             outstanding = null;
             notBefore = now + profile.minGapNanos();
-            if (!o.tokens.isEmpty()) {
-                listener.onDelivered(o.tokens);
-            }
+            // Reported even for an ECPDU without items: an acknowledged keep-alive says the peer is there.
+            listener.onDelivered(o.tokens);
             pump(now);
             return;
         }

@@ -9,7 +9,10 @@ public interface EcpListener {
     /** A new request arrived (duplicates are filtered out, authentication already checked). */
     void onReceive(EthernetHeader ethernet, VdpPdu pdu);
 
-    /** The peer acknowledged the ECPDU that carried these items. */
+    /**
+     * The peer acknowledged the ECPDU that carried these items. An empty list: an ECPDU of header TLVs
+     * only (a hello or a session keep-alive) was acknowledged: the peer is there.
+     */
     void onDelivered(List<Object> tokens);
 
     /**

@@ -236,6 +236,31 @@ class HmacFrameAuthenticatorTest {
         }
 
         @Test
+        @DisplayName("REQ-11, SEC-4: a request and an acknowledgement sent moments apart and reordered on the way are both "
+                + "accepted; each is a REPLAY when it comes again")
+        void requestAndAckReordered() {
+            Signed up = station.items(item(1));
+            Signed down = bridge.items(item(2));   // the bridge's own request (lower counter)...
+            Signed ack = bridge.ack(up);           // ...then its acknowledgement of the station's (higher counter)
+            assertThat(ack.tlv().counter()).isGreaterThan(down.tlv().counter());
+            assertThat(bridge.verify(up)).isEqualTo(Verdict.OK);
+            assertThat(station.verify(ack)).isEqualTo(Verdict.OK);
+            assertThat(station.verify(down)).isEqualTo(Verdict.OK);
+            assertThat(station.verify(down.copy())).isEqualTo(Verdict.REPLAY);
+            assertThat(station.verify(ack.copy())).isEqualTo(Verdict.REPLAY);
+            // And the other way round: an acknowledgement overtaken by a later request.
+            Signed up2 = station.items(item(3));
+            Signed ack2 = station.ack(down);
+            Signed up3 = station.items(item(4));
+            assertThat(bridge.verify(up2)).isEqualTo(Verdict.OK);
+            assertThat(bridge.verify(up3)).isEqualTo(Verdict.OK);
+            assertThat(bridge.verify(ack2)).isEqualTo(Verdict.OK);
+            assertThat(bridge.verify(up2.copy())).isEqualTo(Verdict.REPLAY);
+            assertThat(bridge.events.of(AuthEvent.Refused.class)).extracting(AuthEvent.Refused::verdict)
+                    .containsExactly("REPLAY");
+        }
+
+        @Test
         @DisplayName("SEC-4: frames delivered in order with counters that skip values are accepted (strictly increasing, not consecutive)")
         void gapsAllowed() {
             station.items(item(1)); // lost on the way
@@ -495,6 +520,37 @@ class HmacFrameAuthenticatorTest {
             assertThat(bridge.verify(station.ack(header))).isEqualTo(Verdict.OK);
             assertThat(bridge.auth.authenticated()).isTrue();
             assertThat(bridge.events.of(AuthEvent.Rekeyed.class)).hasSize(1);
+        }
+
+        @Test
+        @DisplayName("REQ-11: restartSession: the station forgets the bridge's session (the bridge restarted); its next "
+                + "request is a hello, a new bridge authenticates with it, and nothing of the old session verifies")
+        void restartSession() {
+            handshake(station, bridge);
+            Signed old = station.items(item(1));
+            assertThat(bridge.verify(old)).isEqualTo(Verdict.OK);
+            Bytes oldNonce = station.auth.localNonce();
+            station.auth.restartSession();
+            assertThat(station.auth.established()).isFalse();
+            assertThat(station.auth.authenticated()).isFalse();
+            assertThat(station.auth.localNonce()).isNotEqualTo(oldNonce);
+            // The bridge restarted: a new one, which knows nothing.
+            Side restarted = new Side(Role.BRIDGE, KeyRing.of(KEY_1, psk(1)));
+            Signed hello = station.hello();
+            assertThat(hello.frame().vdp().items()).isEmpty();
+            assertThat(restarted.verify(hello)).isEqualTo(Verdict.OK);
+            assertThat(station.verify(restarted.ack(hello))).isEqualTo(Verdict.OK);
+            Signed reply = restarted.hello();
+            assertThat(station.verify(reply)).isEqualTo(Verdict.OK);
+            assertThat(restarted.verify(station.ack(reply))).isEqualTo(Verdict.OK);
+            assertThat(station.auth.authenticated()).isTrue();
+            assertThat(restarted.auth.authenticated()).isTrue();
+            assertThat(restarted.verify(station.items(item(2)))).isEqualTo(Verdict.OK);
+            // Frames of the old session go nowhere: the old bridge cannot verify the new ones, nor the new the old.
+            assertThat(bridge.verify(station.items(item(3)))).isEqualTo(Verdict.BAD_TAG);
+            assertThat(restarted.verify(old.copy())).isEqualTo(Verdict.BAD_TAG);
+            assertThat(station.events.of(AuthEvent.Rekeyed.class)).extracting(AuthEvent.Rekeyed::reason)
+                    .containsExactly("session restarted");
         }
 
         @Test
