@@ -8,7 +8,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -260,9 +259,6 @@ class TsiOperationsScenarioTest {
 
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})
-    @Disabled("GAP (REQ-8 'some addresses'): the deactivate TLV's PARTIAL flag (docs/protocol.md 5.5) is carried on "
-            + "the wire but neither engine honours it: the nNVE deactivates the whole TSI, the NVA keeps one state per "
-            + "TSI instance (TsiBinding), and the tNVE has no API to deactivate some addresses of a TSI")
     @DisplayName("REQ-8, GAP-8: an end device deactivates some addresses of a TSI (PARTIAL), the others stay activated")
     void partialDeactivate(double loss) {
         SplitNveNet net = new SplitNveNet(54, loss);
