@@ -1105,8 +1105,11 @@ public final class NnveEngine implements PortAgent {
                 }
             }
             if (owner != null) {
-                if (state != Effect.EntryState.FORWARDING) {
-                    return; // the moving-in instance waits, the NVA keeps pointing at the old one
+                if (state != Effect.EntryState.FORWARDING || (t.arrival == null && !t.arrivalHinted)) {
+                    // The moving-in instance waits, the NVA keeps pointing at the old one. Only a migration
+                    // arrival (REQ-13) takes the entries over: another end device naming the same TSI
+                    // (multi-homing, or a hostile claim: SEC-4) does not.
+                    return;
                 }
                 effects.accept(new Effect.NvaMove(owner.instance(), t.instance()));
                 owner.ownsNva = false;

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -412,12 +411,11 @@ class HostileInputScenarioTest {
      * same nNVE takes over the TSI's NVA entries (NvaMove), which is what a move between two hypervisors
      * behind one nNVE needs (SM-TSI-7, no remove-then-add churn). Nothing ties a TSI to the end device that
      * hosts it: the NVA's policy (TsiRule) authorises a TSI on a VN, not on an end device, so a hostile but
-     * authorised end device can claim a TSI ID it does not host. Written as far as it goes; it fails today.
+     * authorised end device can claim a TSI ID it does not host. Only a migration arrival moves the entries (SM-TSI-7); this claim carries none.
      */
     @Test
-    @Disabled("gap: the NVA policy cannot bind a TSI to the end device that hosts it; another authorised end device "
-            + "activating the same TSI ID takes over its NVA entries (SM-TSI-7 move semantics)")
-    @DisplayName("SEC-4, SEC-1 (gap): another end device activating a TSI ID that h1 holds does not take its NVA entries")
+    @DisplayName("SEC-4, SEC-1: another end device activating a TSI ID that h1 holds, without a migration arrival, does not "
+            + "take its NVA entries")
     void claimingAnotherStationsTsi() throws Exception {
         setUp(0.0);
         Snapshot before = snapshot();
