@@ -14,6 +14,7 @@ import java.util.random.RandomGenerator;
 import org.splitnve.protocol.Clock;
 import org.splitnve.protocol.PortAgent;
 import org.splitnve.protocol.PortIo;
+import org.splitnve.protocol.SessionIdentity;
 import org.splitnve.protocol.Timers;
 import org.splitnve.protocol.auth.FrameAuthenticator;
 import org.splitnve.protocol.ecp.EcpEndpoint;
@@ -106,14 +107,9 @@ public final class NnveEngine implements PortAgent {
         }
         this.ownCapabilities = CapabilityTlv.of(config.features().isEmpty() ? EnumSet.noneOf(Feature.class)
                 : EnumSet.copyOf(config.features()));
-        int e;
-        do {
-            e = random.nextInt();
-        } while (e == 0);
-        this.epoch = e;
-        byte[] n = new byte[SessionTlv.NONCE_LENGTH];
-        random.nextBytes(n);
-        this.nonce = Bytes.wrap(n);
+        SessionIdentity id = SessionIdentity.random(random);
+        this.epoch = id.epoch();
+        this.nonce = id.nonce();
     }
 
     // ------------------------------------------------------------------ queries
@@ -1140,15 +1136,10 @@ public final class NnveEngine implements PortAgent {
     private void digest(Tsi t, TsiState from, TsiState to) {
         Peer p = t.peer;
         p.digest ^= t.digest;
-        t.digest = to == TsiState.INIT ? 0 : mix(t.id.hi() * 31 + t.id.lo() + to.ordinal());
+        t.digest = to == TsiState.INIT ? 0 : SessionIdentity.tsiDigest(t.id, to.ordinal());
         p.digest ^= t.digest;
     }
 
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
-    }
 
     private void release(Tsi t, String cause) {
         transition(t, TsiState.INIT, cause);

@@ -15,6 +15,7 @@ import java.util.random.RandomGenerator;
 import org.splitnve.protocol.Clock;
 import org.splitnve.protocol.PortAgent;
 import org.splitnve.protocol.PortIo;
+import org.splitnve.protocol.SessionIdentity;
 import org.splitnve.protocol.Timers;
 import org.splitnve.protocol.auth.FrameAuthenticator;
 import org.splitnve.protocol.ecp.EcpEndpoint;
@@ -99,14 +100,9 @@ public final class TnveEngine implements PortAgent {
         this.codec = new FrameCodec(config.extensionOui());
         this.ownCapabilities = CapabilityTlv.of(config.features().isEmpty() ? EnumSet.noneOf(Feature.class)
                 : EnumSet.copyOf(config.features()));
-        int e;
-        do {
-            e = random.nextInt();
-        } while (e == 0);
-        this.epoch = e;
-        byte[] n = new byte[SessionTlv.NONCE_LENGTH];
-        random.nextBytes(n);
-        this.nonce = Bytes.wrap(n);
+        SessionIdentity id = SessionIdentity.random(random);
+        this.epoch = id.epoch();
+        this.nonce = id.nonce();
         for (TnveConfig.Uplink u : config.uplinks()) {
             Up up = new Up(u);
             uplinks.add(up);
@@ -174,6 +170,30 @@ public final class TnveEngine implements PortAgent {
     }
 
     private record Due(Link link, long at) {
+    }
+
+    /** Completes one future when {@code n} results are in: OK, or the first failure. */
+    private static final class Combine implements Consumer<OpResult> {
+        final CompletableFuture<OpResult> future = new CompletableFuture<>();
+        private int left;
+        private OpResult first;
+
+        Combine(int n) {
+            left = n;
+            if (n == 0) {
+                future.complete(OpResult.OK);
+            }
+        }
+
+        @Override
+        public void accept(OpResult r) {
+            if (!r.ok() && first == null) {
+                first = r;
+            }
+            if (--left == 0) {
+                future.complete(first == null ? OpResult.OK : first);
+            }
+        }
     }
 
     /** An explicit VN connect or disconnect in flight. */
@@ -374,11 +394,6 @@ public final class TnveEngine implements PortAgent {
         }
     }
 
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
-    }
 
     // ------------------------------------------------------------------ driving
 
@@ -743,7 +758,7 @@ public final class TnveEngine implements PortAgent {
     }
 
     private static long digest(VsiId id, TsiState s) {
-        return mix(id.hi() * 31 + id.lo() + s.ordinal());
+        return SessionIdentity.tsiDigest(id, s.ordinal());
     }
 
     private void armKeepAlive(Link l) {
@@ -992,31 +1007,18 @@ public final class TnveEngine implements PortAgent {
 
     /** Runs one step on every (TSI, uplink) of a VM; completes when all answered. */
     private CompletableFuture<OpResult> step(Vm vm, TsiState target, VsiMode mode, java.util.function.Function<Link, List<OrgTlv>> extras) {
-        CompletableFuture<OpResult> f = new CompletableFuture<>();
         List<Link> links = new ArrayList<>();
         for (TsiSpec spec : vm.tsis) {
             for (Up up : uplinksFor(spec.vnId())) {
                 links.add(link(vm, spec, up));
             }
         }
-        if (links.isEmpty()) {
-            f.complete(OpResult.OK);
-            return f;
-        }
-        int[] left = {links.size()};
-        OpResult[] first = {null};
+        Combine all = new Combine(links.size());
         for (Link l : links) {
             l.desired = target;
-            drive(l, target, mode, extras.apply(l), r -> {
-                if (!r.ok() && first[0] == null) {
-                    first[0] = r;
-                }
-                if (--left[0] == 0) {
-                    f.complete(first[0] == null ? OpResult.OK : first[0]);
-                }
-            });
+            drive(l, target, mode, extras.apply(l), all);
         }
-        return f;
+        return all.future;
     }
 
     private void vmState(Vm vm, VmState to, String cause) {
@@ -1278,18 +1280,8 @@ public final class TnveEngine implements PortAgent {
         if (addresses.isEmpty() || !all(spec).containsAll(addresses)) {
             return refused("not addresses of TSI " + tsi + ": " + addresses);
         }
-        CompletableFuture<OpResult> f = new CompletableFuture<>();
         List<Up> ups = uplinksFor(spec.vnId());
-        int[] left = {ups.size()};
-        OpResult[] first = {null};
-        Consumer<OpResult> each = r -> {
-            if (!r.ok() && first[0] == null) {
-                first[0] = r;
-            }
-            if (--left[0] == 0) {
-                f.complete(first[0] == null ? OpResult.OK : first[0]);
-            }
-        };
+        Combine each = new Combine(ups.size());
         for (Up up : ups) {
             Link l = link(vm, spec, up);
             if (!up.has(Feature.DEACTIVATE) || !up.has(Feature.TSI_ADDRESSES)) {
@@ -1322,7 +1314,7 @@ public final class TnveEngine implements PortAgent {
                         each.accept(r);
                     });
         }
-        return f;
+        return each.future;
     }
 
     /** Addresses of a TSI deactivated at one nNVE while the TSI is Activated. */
@@ -1430,18 +1422,8 @@ public final class TnveEngine implements PortAgent {
     }
 
     private CompletableFuture<OpResult> vnOp(long vn, VnConnectTlv.Operation op, List<Integer> tags) {
-        CompletableFuture<OpResult> f = new CompletableFuture<>();
         List<Up> ups = uplinksFor(vn);
-        int[] left = {ups.size()};
-        OpResult[] first = {null};
-        Consumer<OpResult> each = r -> {
-            if (!r.ok() && first[0] == null) {
-                first[0] = r;
-            }
-            if (--left[0] == 0) {
-                f.complete(first[0] == null ? OpResult.OK : first[0]);
-            }
-        };
+        Combine each = new Combine(ups.size());
         for (Up up : ups) {
             Runnable go = () -> {
                 if (!up.has(Feature.VN_CONNECT)) {
@@ -1462,7 +1444,7 @@ public final class TnveEngine implements PortAgent {
                 up.hold(go, each);
             }
         }
-        return f;
+        return each.future;
     }
 
     // ------------------------------------------------------------------ queries
