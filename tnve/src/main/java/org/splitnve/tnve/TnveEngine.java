@@ -1067,6 +1067,30 @@ public final class TnveEngine implements PortAgent {
         });
     }
 
+    /**
+     * After a restart of this agent: takes over a VM that exists on this hypervisor in the state it is
+     * in, and re-announces its TSIs to the nNVEs (running or paused: activated; shut down or suspended:
+     * associated). The nNVE kept them across the restart (session epoch, docs/protocol.md 5.2): a TSI
+     * re-announced in time keeps its state and its traffic; what is not re-announced is released.
+     */
+    public CompletableFuture<OpResult> adopt(String name, List<TsiSpec> tsis, VmState state) {
+        if (vms.containsKey(name)) {
+            return refused("VM '" + name + "' exists");
+        }
+        boolean active = state == VmState.RUNNING || state == VmState.PAUSED;
+        if (!active && state != VmState.SHUTDOWN && state != VmState.SUSPENDED) {
+            return refused("a VM is adopted running, paused, suspended or shut down, not " + state);
+        }
+        Vm vm = new Vm(name, tsis, state);
+        vms.put(name, vm);
+        emit(new TnveEvent.VmStateChanged(name, "-", state.name(), "adopted after a restart"));
+        return step(vm, active ? TsiState.ACTIVATED : TsiState.ASSOCIATED,
+                active ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR, l -> {
+                    l.suspended = state == VmState.SUSPENDED;
+                    return List.of();
+                });
+    }
+
     /** True when every TSI of the VM is associated (or better) at every nNVE serving it. */
     public boolean associated(String name) {
         Vm vm = vm(name);
