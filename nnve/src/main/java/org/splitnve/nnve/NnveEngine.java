@@ -341,7 +341,7 @@ public final class NnveEngine implements PortAgent {
                 case VnConnectTlv c -> c.status() instanceof VsiStatus.Response ? null : vnConnect(p, c);
             };
             if (response != null) {
-                send(p, response);
+                send(p, response, pdu.managerId());
             }
         }
         if (session != null && (p.has(Feature.SESSION) || awaitsAuthentication(p)) && pdu.items().isEmpty()) {
@@ -368,13 +368,18 @@ public final class NnveEngine implements PortAgent {
     }
 
     /** An item the nNVE sends, and how many times ECP gave up on it so far. */
-    record Outgoing(VdpItem item, int attempts) {
+    record Outgoing(VdpItem item, int attempts, ManagerId manager) {
     }
 
     static final int SEND_ATTEMPTS = 3;
 
     private void send(Peer p, VdpItem item) {
-        p.ecp.submit(item, new Outgoing(item, 1));
+        send(p, item, null);
+    }
+
+    /** Sends an item with {@code manager}'s Manager ID (a response: its request's), null for the nNVE's own. */
+    private void send(Peer p, VdpItem item, ManagerId manager) {
+        p.ecp.submit(item, new Outgoing(item, 1, manager), manager);
     }
 
     /**
@@ -384,7 +389,7 @@ public final class NnveEngine implements PortAgent {
     void transmitError(Peer p, List<Object> tokens) {
         for (Object t : tokens) {
             if (t instanceof Outgoing o && o.attempts < SEND_ATTEMPTS && peers.get(key(p.port, p.station)) == p) {
-                p.ecp.submit(o.item, new Outgoing(o.item, o.attempts + 1));
+                p.ecp.submit(o.item, new Outgoing(o.item, o.attempts + 1, o.manager), o.manager);
             }
         }
     }
