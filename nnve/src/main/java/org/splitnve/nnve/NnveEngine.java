@@ -86,6 +86,8 @@ public final class NnveEngine implements PortAgent {
     private final Bytes nonce;
     private final long[] tsisInState = new long[TsiState.values().length];
     private final Map<Integer, Timers> portTimers = new HashMap<>();
+    /** The Manager ID of the ECPDU being processed: a new TSI remembers it for the nNVE's own requests. */
+    private ManagerId requestManager;
 
     public NnveEngine(NnveConfig config, Clock clock, PortIo io, Authority authority, Consumer<Effect> effects,
             EventSink events, RandomGenerator random) {
@@ -335,6 +337,7 @@ public final class NnveEngine implements PortAgent {
             return;
         }
         ManagerId manager = pdu.managerId() != null ? pdu.managerId() : config.managerId();
+        requestManager = manager;
         for (VdpItem item : pdu.items()) {
             VdpItem response = switch (item) {
                 case VsiTlv v -> v.isResponse() ? null : vsi(p, manager, v, now);
@@ -658,6 +661,7 @@ public final class NnveEngine implements PortAgent {
             }
             t = new Tsi(req.vsiId(), p, vap);
             t.typeId = req.typeId();
+            t.manager = requestManager;
             t.typeVersion = req.typeVersion();
             t.filter = resolveTags(req.filter(), vap);
             t.addresses = List.copyOf(addresses);
@@ -1220,7 +1224,7 @@ public final class NnveEngine implements PortAgent {
         List<OrgTlv> attached = p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(DETAIL_ADMIN, clip(why)))
                 : List.of();
         send(p, new VsiTlv(VsiMode.DE_ASSOCIATE, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion, t.id, t.filter,
-                attached));
+                attached), t.manager);
     }
 
     // ------------------------------------------------------------------ the nNVE's own initiative (REQ-6, REQ-9)
