@@ -86,6 +86,8 @@ public final class NnveEngine implements PortAgent {
     private final Bytes nonce;
     private final long[] tsisInState = new long[TsiState.values().length];
     private final Map<Integer, Timers> portTimers = new HashMap<>();
+    /** The Manager ID of the ECPDU being processed: a new TSI remembers it for the nNVE's own requests. */
+    private ManagerId requestManager;
 
     public NnveEngine(NnveConfig config, Clock clock, PortIo io, Authority authority, Consumer<Effect> effects,
             EventSink events, RandomGenerator random) {
@@ -335,13 +337,14 @@ public final class NnveEngine implements PortAgent {
             return;
         }
         ManagerId manager = pdu.managerId() != null ? pdu.managerId() : config.managerId();
+        requestManager = manager;
         for (VdpItem item : pdu.items()) {
             VdpItem response = switch (item) {
                 case VsiTlv v -> v.isResponse() ? null : vsi(p, manager, v, now);
                 case VnConnectTlv c -> c.status() instanceof VsiStatus.Response ? null : vnConnect(p, c);
             };
             if (response != null) {
-                send(p, response);
+                send(p, response, pdu.managerId());
             }
         }
         if (session != null && (p.has(Feature.SESSION) || awaitsAuthentication(p)) && pdu.items().isEmpty()) {
@@ -368,13 +371,18 @@ public final class NnveEngine implements PortAgent {
     }
 
     /** An item the nNVE sends, and how many times ECP gave up on it so far. */
-    record Outgoing(VdpItem item, int attempts) {
+    record Outgoing(VdpItem item, int attempts, ManagerId manager) {
     }
 
     static final int SEND_ATTEMPTS = 3;
 
     private void send(Peer p, VdpItem item) {
-        p.ecp.submit(item, new Outgoing(item, 1));
+        send(p, item, null);
+    }
+
+    /** Sends an item with {@code manager}'s Manager ID (a response: its request's), null for the nNVE's own. */
+    private void send(Peer p, VdpItem item, ManagerId manager) {
+        p.ecp.submit(item, new Outgoing(item, 1, manager), manager);
     }
 
     /**
@@ -384,7 +392,7 @@ public final class NnveEngine implements PortAgent {
     void transmitError(Peer p, List<Object> tokens) {
         for (Object t : tokens) {
             if (t instanceof Outgoing o && o.attempts < SEND_ATTEMPTS && peers.get(key(p.port, p.station)) == p) {
-                p.ecp.submit(o.item, new Outgoing(o.item, o.attempts + 1));
+                p.ecp.submit(o.item, new Outgoing(o.item, o.attempts + 1, o.manager), o.manager);
             }
         }
     }
@@ -653,6 +661,7 @@ public final class NnveEngine implements PortAgent {
             }
             t = new Tsi(req.vsiId(), p, vap);
             t.typeId = req.typeId();
+            t.manager = requestManager;
             t.typeVersion = req.typeVersion();
             t.filter = resolveTags(req.filter(), vap);
             t.addresses = List.copyOf(addresses);
@@ -1215,7 +1224,7 @@ public final class NnveEngine implements PortAgent {
         List<OrgTlv> attached = p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(DETAIL_ADMIN, clip(why)))
                 : List.of();
         send(p, new VsiTlv(VsiMode.DE_ASSOCIATE, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion, t.id, t.filter,
-                attached));
+                attached), t.manager);
     }
 
     // ------------------------------------------------------------------ the nNVE's own initiative (REQ-6, REQ-9)

@@ -16,6 +16,8 @@ public final class Tsi {
     final Vap vap;
     TsiState state = TsiState.INIT;
     int typeId;
+    /** The Manager ID of the station's latest request for this TSI: the nNVE's own requests about it carry it. */
+    org.splitnve.wire.vdp.ManagerId manager;
     int typeVersion;
     /** The filter as accepted, null VIDs replaced by the VN's tag. */
     Filter filter;

@@ -41,7 +41,8 @@ import org.splitnve.wire.vdp.VsiTlv;
  * from the {@link Clock}. Not thread-safe.
  */
 public final class EcpEndpoint {
-    private record Pending(VdpItem item, Object token) {
+    /** {@code manager}: the Manager ID the item goes with, or null for the endpoint's own. */
+    private record Pending(VdpItem item, Object token, ManagerId manager) {
     }
 
     /** Requests remembered to recognize overtaken copies (a power of two). */
@@ -161,7 +162,16 @@ public final class EcpEndpoint {
 
     /** Queues an item; {@code token} comes back in {@link EcpListener#onDelivered} or onTransmitError. */
     public void submit(VdpItem item, Object token) {
-        queue.add(new Pending(item, token));
+        submit(item, token, null);
+    }
+
+    /**
+     * Queues an item that goes with {@code manager} (null: this endpoint's own Manager ID): a response
+     * carries the Manager ID of its request, by which a standard station finds its VSI (lldpad compares
+     * Manager ID, VSI type, version, ID and filter format). A frame holds items of one Manager ID only.
+     */
+    public void submit(VdpItem item, Object token, ManagerId manager) {
+        queue.add(new Pending(item, token, manager == null || manager.equals(managerId) ? null : manager));
         pump(clock.nanos());
     }
 
@@ -331,10 +341,14 @@ public final class EcpEndpoint {
         AuthTlv authTlv = auth != null ? auth.next() : null;
         int len = VdpPdu.length(null, hdr, List.of(), authTlv);
         boolean withManager = false;
+        ManagerId frameManager = null;
         List<VdpItem> items = new ArrayList<>();
         List<Object> tokens = new ArrayList<>();
         while (!queue.isEmpty() && items.size() < profile.maxItemsPerPdu()) {
             Pending p = queue.peek();
+            if (!items.isEmpty() && !java.util.Objects.equals(p.manager, frameManager)) {
+                break; // another Manager ID: the next frame
+            }
             int need = p.item.encodedLength();
             if (!withManager && p.item instanceof VsiTlv) {
                 need += VdpPdu.MANAGER_ID_LENGTH;
@@ -350,6 +364,7 @@ public final class EcpEndpoint {
             }
             queue.poll();
             len += need;
+            frameManager = p.manager;
             withManager |= p.item instanceof VsiTlv;
             items.add(p.item);
             tokens.add(p.token);
@@ -358,7 +373,8 @@ public final class EcpEndpoint {
             return;
         }
         headerOnlyWanted = false;
-        VdpPdu pdu = new VdpPdu(withManager ? managerId : null, hdr, items, authTlv);
+        VdpPdu pdu = new VdpPdu(withManager ? (frameManager != null ? frameManager : managerId) : null, hdr, items,
+                authTlv);
         int seq = nextSequence;
         nextSequence = (nextSequence + 1) & 0xFFFF;
         byte[] bytes = send(EcpHeader.request(seq), pdu);

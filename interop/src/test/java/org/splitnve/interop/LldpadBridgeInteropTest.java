@@ -1,0 +1,180 @@
+package org.splitnve.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitnve.interop.Peers.NCB;
+import static org.splitnve.interop.Peers.TIMERS;
+import static org.splitnve.interop.Peers.on;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.splitnve.protocol.Clock;
+import org.splitnve.protocol.event.RecordingSink;
+import org.splitnve.tnve.OpResult;
+import org.splitnve.tnve.TnveConfig;
+import org.splitnve.tnve.TnveEngine;
+import org.splitnve.tnve.TnveEvent;
+import org.splitnve.tnve.TsiSpec;
+import org.splitnve.transport.AgentRunner;
+import org.splitnve.transport.NetLabAccess;
+import org.splitnve.transport.RawPort;
+import org.splitnve.transport.RawSocket;
+import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.ecp.EcpOperation;
+import org.splitnve.wire.lldp.EvbTlv;
+import org.splitnve.wire.vdp.CapabilityTlv;
+import org.splitnve.wire.vdp.FilterFormat;
+import org.splitnve.wire.vdp.ManagerId;
+import org.splitnve.wire.vdp.VdpCodec;
+import org.splitnve.wire.vdp.VsiId;
+import org.splitnve.wire.vdp.VsiMode;
+import org.splitnve.wire.vdp.VsiTlv;
+
+/**
+ * Our tNVE engine on a raw socket against a real lldpad BRIDGE (evbmode bridge) across a veth pair.
+ * The harness sends the tNVE's EVB TLV (station, SGID set) over LLDP ({@link Peers#sendLldp}), so both
+ * sides support group IDs and the tNVE uses VID-MAC-GROUP. A tap in lldpad's namespace records what
+ * arrives there from the tNVE.
+ */
+@ExtendWith(NetLabAccess.Guard.class)
+class LldpadBridgeInteropTest {
+    private static final MacAddress TNVE_MAC = MacAddress.parse("02:00:00:00:0c:01");
+    private static final MacAddress BRIDGE_MAC = MacAddress.parse("02:00:00:00:0d:01");
+
+    private static TsiSpec tsi(int n) {
+        return TsiSpec.of(VsiId.uuid(new UUID(0x7510_0000_0000_4000L | n, 0x8000_0000_0000_0000L | n)), 5000,
+                new MacAddress(0x5254_0000_0000L | n), List.of());
+    }
+
+    private static OpResult await(CompletableFuture<OpResult> f) {
+        try {
+            return f.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("operation did not finish: " + e, e);
+        }
+    }
+
+    private static List<VsiTlv> vsis(WireTap tap, boolean requestsOnly) {
+        List<VsiTlv> out = new ArrayList<>();
+        for (WireTap.Captured c : tap.vdp()) {
+            if (c.vdp().ecp().operation() == EcpOperation.REQUEST) {
+                c.vdp().vdp().items().stream().filter(VsiTlv.class::isInstance).map(VsiTlv.class::cast)
+                        .filter(v -> !requestsOnly || !v.isResponse()).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    @DisplayName("REQ-12, REQ-8, SM-TIMER, GAP-1 (real lldpad bridge): the tNVE's associations to 01:80:c2:00:00:00 "
+            + "are accepted and kept alive past lldpad's keep-alive timeout; one VSI TLV per ECPDU, more than 2 ms "
+            + "apart; lldpad's late unsolicited De-Associate after a De-Associate is harmless")
+    void tnveAgainstLldpadBridge() throws Exception {
+        Path dir = Files.createTempDirectory("lldpad-bridge");
+        try (NetLabAccess lab = new NetLabAccess()) {
+            String tn = lab.namespace("tn");
+            String br = lab.namespace("br");
+            lab.veth(tn, "tn0", TNVE_MAC, br, "br0", BRIDGE_MAC);
+            try (WireTap atBridge = new WireTap(br, "br0"); WireTap atTnve = new WireTap(tn, "tn0");
+                    Lldpad lldpad = Lldpad.start(br, "br0", Lldpad.Role.BRIDGE, TIMERS, dir)) {
+                System.out.println("lldpad log: " + lldpad.logFile());
+                Peers.sendLldp(atTnve.socket(), EvbTlv.station(TIMERS.retries(), TIMERS.rte(), TIMERS.rwd(), TIMERS.rka(),
+                        true));
+                lldpad.awaitLog(s -> s.contains("gpid:1"), Duration.ofSeconds(10), "lldpad saw the tNVE's EVB TLV");
+
+                TnveConfig cfg = new TnveConfig("h1", List.of(new TnveConfig.Uplink("lldpad", 0, NCB, null,
+                        FilterFormat.GROUP_MAC_VID, null)), Map.of(), TIMERS, VdpCodec.DEFAULT_OUI,
+                        EnumSet.allOf(CapabilityTlv.Feature.class), ManagerId.ofText("h1"));
+                RecordingSink events = new RecordingSink();
+                List<TnveEvent> reported = new CopyOnWriteArrayList<>();
+                RawPort port = RawPort.open("tn0", RawSocket.Options.defaults().inNamespace(tn));
+                try (AgentRunner<TnveEngine> r = AgentRunner.builder("h1").port(port).events(events)
+                        .build(io -> new TnveEngine(cfg, Clock.system(), io, events, new SplittableRandom(2)))) {
+                    r.start();
+                    on(r, () -> {
+                        r.agent().addListener(reported::add);
+                        return null;
+                    });
+                    List<TsiSpec> tsis = List.of(tsi(1), tsi(2), tsi(3));
+                    List<CompletableFuture<OpResult>> ops = new ArrayList<>();
+                    for (int i = 0; i < tsis.size(); i++) {
+                        int n = i;
+                        ops.add(on(r, () -> r.agent().create("vm" + (n + 1), List.of(tsis.get(n)))));
+                    }
+                    ops.forEach(f -> assertThat(await(f).ok()).as("create").isTrue());
+                    ops.clear();
+                    for (int i = 1; i <= tsis.size(); i++) {
+                        int n = i;
+                        ops.add(on(r, () -> r.agent().start("vm" + n)));
+                    }
+                    ops.forEach(f -> assertThat(await(f).ok()).as("start").isTrue());
+                    for (TsiSpec t : tsis) {
+                        assertThat(on(r, () -> r.agent().tsiState("lldpad", t.id()))).isEqualTo(TnveEngine.TsiState.ACTIVATED);
+                    }
+                    assertThat(on(r, () -> r.agent().uplinkHasExtensions("lldpad"))).isFalse();
+
+                    // keep-alives: lldpad drops a VSI 1.5 x (7 x 2.56 ms + 0.66 s) = 1.01 s after its last request
+                    Lldpad.sleep(4000);
+                    assertThat(vsis(atTnve, true)).as("no unsolicited De-Associate from lldpad")
+                            .noneMatch(v -> v.mode() == VsiMode.DE_ASSOCIATE);
+                    for (TsiSpec t : tsis) {
+                        assertThat(on(r, () -> r.agent().tsiState("lldpad", t.id()))).isEqualTo(TnveEngine.TsiState.ACTIVATED);
+                        assertThat(vsis(atBridge, true).stream().filter(v -> v.vsiId().equals(t.id())).count())
+                                .as("requests and keep-alives for %s", t.id()).isGreaterThanOrEqualTo(4);
+                    }
+
+                    // De-Associate; lldpad's late unsolicited De-Associate for the same VSI is harmless
+                    assertThat(await(on(r, () -> r.agent().shutdown("vm1"))).ok()).isTrue();
+                    int reportedBefore = reported.size();
+                    long end = System.nanoTime() + Duration.ofSeconds(25).toNanos();
+                    while (vsis(atTnve, true).stream().noneMatch(v -> v.mode() == VsiMode.DE_ASSOCIATE
+                            && v.vsiId().equals(tsis.getFirst().id())) && System.nanoTime() < end) {
+                        Lldpad.sleep(50);
+                    }
+                    Lldpad.sleep(500);
+                    boolean late = vsis(atTnve, true).stream().anyMatch(v -> v.mode() == VsiMode.DE_ASSOCIATE
+                            && v.vsiId().equals(tsis.getFirst().id()));
+                    System.out.println("lldpad's late unsolicited De-Associate seen: " + late);
+                    assertThat(reported.subList(reportedBefore, reported.size()))
+                            .noneMatch(e -> e instanceof TnveEvent.NnveInitiated || e instanceof TnveEvent.RequestFailed);
+                    for (TsiSpec t : tsis.subList(1, 3)) {
+                        assertThat(on(r, () -> r.agent().tsiState("lldpad", t.id()))).isEqualTo(TnveEngine.TsiState.ACTIVATED);
+                    }
+                    assertThat(r.stats().engineErrors()).isZero();
+
+                    // on the wire, as lldpad receives it: one VSI TLV per ECPDU, ECPDUs more than 2 ms apart
+                    List<WireTap.Captured> sent = atBridge.vdp().stream()
+                            .filter(c -> c.vdp().ecp().operation() == EcpOperation.REQUEST).toList();
+                    assertThat(sent).hasSizeGreaterThan(10).allSatisfy(c -> {
+                        assertThat(c.vdp().vdp().items()).hasSizeLessThanOrEqualTo(1);
+                        assertThat(c.vdp().ethernet().destination()).isEqualTo(NCB);
+                    });
+                    assertThat(sent).anySatisfy(c -> assertThat(c.vdp().vdp().items()).singleElement()
+                            .satisfies(v -> assertThat(((VsiTlv) v).filter().format()).isEqualTo(FilterFormat.GROUP_MAC_VID)));
+                    for (int i = 1; i < sent.size(); i++) {
+                        assertThat(sent.get(i).nanos() - sent.get(i - 1).nanos()).as("gap before ECPDU %d", i)
+                                .isGreaterThan(2_000_000L);
+                    }
+                    String log = lldpad.log();
+                    for (TsiSpec t : tsis) {
+                        assertThat(log).as("lldpad's log names the VSI").containsIgnoringCase(t.id().toString().replace("uuid:", ""));
+                    }
+                    assertThat(lldpad.alive()).isTrue();
+                }
+            }
+        }
+    }
+}
