@@ -27,7 +27,8 @@ import org.splitnve.wire.vdp.CapabilityTlv;
  * (01:80:C2:00:00:00): chassis and port ID the port's MAC, the TTL, the EVB TLV with this side's role
  * and timers, and the splitnve extension capability TLV. Every frame, LLDP included, goes on to the
  * engine, which negotiates max(own, peer) of the EVB timers ({@link Timers#negotiate}); this agent
- * remembers the peer's EVB TLV per port and reports every change as an {@link PeerEvb} event (SEC-3).
+ * remembers the peer's EVB TLV per port, reports every change as an {@link PeerEvb} event (SEC-3), and
+ * answers a new or changed peer at once (it may have started after our last LLDPDU).
  * Runs on the engine's thread, like the engine.
  */
 public final class LldpAgent<A extends PortAgent> implements PortAgent {
@@ -159,6 +160,9 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
                         peerEvb[port] = evb;
                         events.accept(new PeerEvb(port, l.ethernet().source(), evb.mode().name(), Timers.of(evb),
                                 timers.negotiate(Timers.of(evb)), l.lldp().extensionCapability() != null));
+                        // A new (or changed) peer may have missed what we sent before it listened: answer
+                        // at once (like 802.1AB fast start), so both sides negotiate from the start.
+                        nextSend = clock.nanos();
                     }
                 }
             } catch (DecodeException e) {
