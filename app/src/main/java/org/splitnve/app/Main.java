@@ -3,6 +3,8 @@ package org.splitnve.app;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.splitnve.app.daemon.NnveDaemon;
+import org.splitnve.app.daemon.TnveDaemon;
 import org.splitnve.app.decode.DecodeCommand;
 import org.splitnve.wire.vdp.VdpCodec;
 
@@ -14,7 +16,13 @@ public final class Main {
             commands:
               decode [FILE.pcap] [--oui HEX]   print every ECP/VDP22 and LLDP/EVB frame of a capture, every
                                                field; without FILE, the embedded lldpad reference capture
+              nnve --config FILE               run the External NVE (VDP bridge) daemon until SIGTERM/SIGINT
+              tnve --config FILE               run the hypervisor agent (VDP station) daemon until SIGTERM/SIGINT
               help                             this text
+
+            Daemon configuration files: docs/configuration.md, examples/nnve.conf, examples/tnve.conf.
+            Exit status: 0 after a clean stop, 1 when an interface cannot be opened, 2 on a usage or
+            configuration error (every mistake listed on stderr as FILE:LINE: [section] key: message).
 
             --oui HEX   the OUI of splitnve extension TLVs (default 0a534e)
             """;
@@ -34,6 +42,7 @@ public final class Main {
         List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
         return switch (args[0]) {
             case "decode" -> decode(rest);
+            case "nnve", "tnve" -> daemon(args[0], rest);
             case "help", "--help", "-h" -> {
                 System.out.print(USAGE);
                 yield 0;
@@ -68,6 +77,27 @@ public final class Main {
             }
         }
         return new DecodeCommand(oui, System.out, System.err).run(file).exitStatus();
+    }
+
+    /** The configuration file of {@code nnve --config FILE} / {@code tnve --config FILE}, or null after a usage message. */
+    static Path configArgument(String command, List<String> args) {
+        if (args.size() == 2 && (args.get(0).equals("--config") || args.get(0).equals("-c"))) {
+            return Path.of(args.get(1));
+        }
+        if (args.size() == 1 && args.get(0).startsWith("--config=")) {
+            return Path.of(args.get(0).substring("--config=".length()));
+        }
+        usage(command + " takes --config FILE");
+        return null;
+    }
+
+    private static int daemon(String command, List<String> args) {
+        Path config = configArgument(command, args);
+        if (config == null) {
+            return 2;
+        }
+        return command.equals("nnve") ? NnveDaemon.main(config, System.out, System.err)
+                : TnveDaemon.main(config, System.out, System.err);
     }
 
     private static int usage(String message) {

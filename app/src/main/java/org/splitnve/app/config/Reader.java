@@ -1,0 +1,364 @@
+package org.splitnve.app.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.splitnve.app.config.ConfFile.Table;
+import org.splitnve.protocol.Timers;
+import org.splitnve.protocol.auth.KeyRing;
+import org.splitnve.wire.MacAddress;
+
+/** Typed, validating access to a {@link ConfFile}: every mistake becomes one message naming file, line and key. */
+final class Reader {
+    final ConfFile file;
+    final List<String> problems = new ArrayList<>();
+
+    Reader(ConfFile file) {
+        this.file = file;
+    }
+
+    String where(Table t, String key) {
+        return file.path() + ":" + (key == null ? t.line() : t.lineOf(key)) + ": "
+                + (t.name().isEmpty() ? "" : t.header() + " ") + (key == null ? "" : key + ": ");
+    }
+
+    void problem(Table t, String key, String message) {
+        problems.add(where(t, key) + message);
+    }
+
+    void problem(String message) {
+        problems.add(file.path() + ": " + message);
+    }
+
+    void throwIfAny() throws ConfigException {
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
+    /** Checks the sections: each known one, arrays as [[x]] and singles as [x]; the root holds no keys. */
+    void sections(Set<String> singles, Set<String> arrays) {
+        for (Table t : file.tables()) {
+            if (t.name().isEmpty()) {
+                for (String k : t.keys()) {
+                    problem(t, k, "a key outside any section (the file starts with a [section])");
+                }
+                continue;
+            }
+            boolean single = singles.contains(t.name());
+            boolean array = arrays.contains(t.name());
+            if (!single && !array) {
+                problem(t, null, "unknown section " + t.header() + " (known: " + known(singles, arrays) + ")");
+            } else if (single && t.array) {
+                problem(t, null, "[" + t.name() + "] is one section: write [" + t.name() + "], not [[" + t.name() + "]]");
+            } else if (array && !t.array) {
+                problem(t, null, "[[" + t.name() + "]] is a list of sections: write [[" + t.name() + "]]");
+            }
+        }
+    }
+
+    private static String known(Set<String> singles, Set<String> arrays) {
+        List<String> out = new ArrayList<>();
+        singles.stream().sorted().forEach(s -> out.add("[" + s + "]"));
+        arrays.stream().sorted().forEach(s -> out.add("[[" + s + "]]"));
+        return String.join(", ", out);
+    }
+
+    /** The single section named so, or an empty table (every key at its default). */
+    Table single(String name) {
+        for (Table t : file.tables()) {
+            if (t.name().equals(name) && !t.array) {
+                return t;
+            }
+        }
+        return new Table(name, 0, false);
+    }
+
+    List<Table> array(String name) {
+        return file.tables().stream().filter(t -> t.name().equals(name) && t.array).toList();
+    }
+
+    /** Reports keys of {@code t} that were never read. Call after reading every key of the table. */
+    void unknownKeys(Table t) {
+        for (String k : t.keys()) {
+            if (!t.read.contains(k)) {
+                problem(t, k, "unknown key (known in " + t.header() + ": " + String.join(", ", t.read) + ")");
+            }
+        }
+    }
+
+    String string(Table t, String key, String dflt) {
+        Object v = t.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (v instanceof String s) {
+            return s;
+        }
+        problem(t, key, "expected a quoted string, found " + show(v));
+        return dflt;
+    }
+
+    String required(Table t, String key) {
+        if (!t.has(key)) {
+            t.get(key);
+            problem(t, null, "missing required key '" + key + "'");
+            return null;
+        }
+        String s = string(t, key, null);
+        if (s != null && s.isBlank()) {
+            problem(t, key, "must not be empty");
+            return null;
+        }
+        return s;
+    }
+
+    long integer(Table t, String key, long dflt, long min, long max) {
+        Object v = t.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (!(v instanceof Long l)) {
+            problem(t, key, "expected an integer, found " + show(v));
+            return dflt;
+        }
+        if (l < min || l > max) {
+            problem(t, key, l + " is out of range " + min + ".." + max);
+            return dflt;
+        }
+        return l;
+    }
+
+    boolean bool(Table t, String key, boolean dflt) {
+        Object v = t.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        problem(t, key, "expected true or false, found " + show(v));
+        return dflt;
+    }
+
+    /** One of {@code choices} (lower case in the file). */
+    String choice(Table t, String key, String dflt, String... choices) {
+        String s = string(t, key, dflt);
+        if (s == null) {
+            return null;
+        }
+        for (String c : choices) {
+            if (c.equals(s)) {
+                return s;
+            }
+        }
+        problem(t, key, "'" + s + "' is not one of " + String.join(", ", choices));
+        return dflt;
+    }
+
+    MacAddress mac(Table t, String key) {
+        String s = string(t, key, null);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return MacAddress.parse(s);
+        } catch (IllegalArgumentException e) {
+            problem(t, key, "bad MAC address '" + s + "' (write aa:bb:cc:dd:ee:ff)");
+            return null;
+        }
+    }
+
+    List<String> strings(Table t, String key) {
+        Object v = t.get(key);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof String s) {
+            return List.of(s);
+        }
+        if (v instanceof List<?> l && l.stream().allMatch(String.class::isInstance)) {
+            return l.stream().map(String.class::cast).toList();
+        }
+        problem(t, key, "expected a list of quoted strings, found " + show(v));
+        return null;
+    }
+
+    /**
+     * VID ranges: {@code "2-1000, 2000-2100"} (a string) or {@code ["2-1000", "2000"]}; each VID 1..4094;
+     * ranges must not overlap.
+     */
+    BitSet tags(Table t, String key, BitSet dflt) {
+        List<String> parts = strings(t, key);
+        if (parts == null) {
+            return dflt;
+        }
+        BitSet out = new BitSet(4096);
+        List<int[]> ranges = new ArrayList<>();
+        for (String part : parts) {
+            for (String r : part.split(",")) {
+                String s = r.strip();
+                if (s.isEmpty()) {
+                    continue;
+                }
+                int[] range = range(s);
+                if (range == null) {
+                    problem(t, key, "bad tag range '" + s + "' (write FIRST-LAST or VID, VIDs 1..4094, FIRST <= LAST)");
+                    return dflt;
+                }
+                for (int[] o : ranges) {
+                    if (range[0] <= o[1] && o[0] <= range[1]) {
+                        problem(t, key, "tag ranges overlap: " + text(range) + " and " + text(o));
+                        return dflt;
+                    }
+                }
+                ranges.add(range);
+                out.set(range[0], range[1] + 1);
+            }
+        }
+        if (out.isEmpty()) {
+            problem(t, key, "the tag pool is empty");
+            return dflt;
+        }
+        return out;
+    }
+
+    static String text(int[] r) {
+        return r[0] == r[1] ? String.valueOf(r[0]) : r[0] + "-" + r[1];
+    }
+
+    private static int[] range(String s) {
+        try {
+            int dash = s.indexOf('-');
+            int a = Integer.parseInt((dash < 0 ? s : s.substring(0, dash)).strip());
+            int b = dash < 0 ? a : Integer.parseInt(s.substring(dash + 1).strip());
+            return a >= 1 && b <= 4094 && a <= b ? new int[] {a, b} : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** The [timers] section, defaults lldpad's (R 3, RTE 14, RWD 20, RKA 20). */
+    Timers timers() {
+        Table t = single("timers");
+        Timers d = Timers.STANDARD;
+        Timers out = new Timers((int) integer(t, "retries", d.retries(), 0, 7), (int) integer(t, "rte", d.rte(), 0, 31),
+                (int) integer(t, "rwd", d.rwd(), 0, 31), (int) integer(t, "rka", d.rka(), 0, 31));
+        unknownKeys(t);
+        return out;
+    }
+
+    /** The [log] section. */
+    LogSettings log() {
+        Table t = single("log");
+        String format = choice(t, "format", "text", "text", "json");
+        String level = choice(t, "level", "info", "debug", "info", "warn", "error");
+        unknownKeys(t);
+        return new LogSettings(format.equals("json"), org.splitnve.protocol.event.Event.Level.valueOf(level.toUpperCase()));
+    }
+
+    /** The [lldp] section. */
+    LldpSettings lldp() {
+        Table t = single("lldp");
+        boolean on = bool(t, "enabled", true);
+        long interval = integer(t, "interval", 30, 1, 3600);
+        long ttl = integer(t, "ttl", 120, 0, 65535);
+        unknownKeys(t);
+        return new LldpSettings(on, interval, (int) ttl);
+    }
+
+    /** "0a534e" or 0x0a534e: 24 bits. */
+    int oui(Table t, String key, int dflt) {
+        Object v = t.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        long value;
+        if (v instanceof Long l) {
+            value = l;
+        } else if (v instanceof String s && s.replace(":", "").replace("-", "").matches("[0-9a-fA-F]{6}")) {
+            value = Long.parseLong(s.replace(":", "").replace("-", ""), 16);
+        } else {
+            problem(t, key, "an OUI is 6 hex digits, e.g. \"0a534e\"; found " + show(v));
+            return dflt;
+        }
+        if (value < 0 || value > 0xFFFFFF) {
+            problem(t, key, "an OUI is 24 bits");
+            return dflt;
+        }
+        return (int) value;
+    }
+
+    /**
+     * A key file: hex key material (whitespace and # comment lines ignored), at least
+     * {@link KeyRing#MIN_KEY_LENGTH} octets. The path is relative to the configuration file's directory.
+     */
+    byte[] keyFile(Table t, String key) {
+        String name = required(t, key);
+        if (name == null) {
+            return null;
+        }
+        Path base = file.path().toAbsolutePath().getParent();
+        Path p = base == null ? Path.of(name) : base.resolve(name);
+        String text;
+        try {
+            text = Files.readString(p, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            problem(t, key, "key file " + p + " does not exist");
+            return null;
+        } catch (IOException e) {
+            problem(t, key, "key file " + p + " is not readable: " + e.getMessage());
+            return null;
+        }
+        StringBuilder hex = new StringBuilder();
+        for (String line : text.split("\n")) {
+            String s = line.strip();
+            if (!s.startsWith("#")) {
+                hex.append(s.replaceAll("\\s+", ""));
+            }
+        }
+        byte[] material;
+        try {
+            if (hex.length() % 2 != 0) {
+                throw new IllegalArgumentException("odd number of hex digits");
+            }
+            material = HexFormat.of().parseHex(hex);
+        } catch (IllegalArgumentException e) {
+            problem(t, key, "key file " + p + " does not hold a hex key (" + e.getMessage() + ")");
+            return null;
+        }
+        if (material.length < KeyRing.MIN_KEY_LENGTH) {
+            problem(t, key, "key file " + p + " holds " + material.length + " octets; a key has at least "
+                    + KeyRing.MIN_KEY_LENGTH + " (" + 2 * KeyRing.MIN_KEY_LENGTH + " hex digits)");
+            return null;
+        }
+        return material;
+    }
+
+    static String show(Object v) {
+        return switch (v) {
+            case String s -> "\"" + s + "\"";
+            case List<?> l -> "a list";
+            default -> String.valueOf(v);
+        };
+    }
+
+    /** Reports a duplicate name among tables (e.g. two [[uplink]] named the same). */
+    void unique(Map<String, Table> seen, Table t, String key, String value, String what) {
+        if (value == null) {
+            return;
+        }
+        Table first = seen.putIfAbsent(value, t);
+        if (first != null) {
+            problem(t, key, "duplicate " + what + " '" + value + "' (first on line " + first.lineOf(key) + ")");
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package org.splitnve.app.config;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.splitnve.app.config.ConfFile.Table;
+import org.splitnve.protocol.Timers;
+import org.splitnve.tnve.TnveConfig;
+import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.vdp.FilterFormat;
+import org.splitnve.wire.vdp.VdpCodec;
+
+/** The tNVE daemon's configuration file (docs/configuration.md), validated. */
+public record TnveSettings(String name, int extensionOui, List<UplinkSettings> uplinks,
+        Map<Long, TnveConfig.Placement> placements, Timers timers, List<KeySettings> keys, LogSettings log,
+        LldpSettings lldp) {
+
+    /**
+     * One [[uplink]]: an nNVE reached through an interface. Uplinks on the same interface share a port.
+     *
+     * @param destination where VDP goes: the nNVE's MAC, a multicast group, or the nearest customer bridge
+     * @param nnve        the nNVE's MAC if known (required with a key), else null
+     */
+    public record UplinkSettings(String name, String iface, String namespace, MacAddress destination, MacAddress nnve,
+            FilterFormat filter) {
+        public String portLabel() {
+            return namespace == null ? iface : namespace + "/" + iface;
+        }
+    }
+
+    /** One [[auth.key]]: the key shared with one uplink's nNVE (the first listed for an uplink is current). */
+    public record KeySettings(String uplink, int id, byte[] material) {}
+
+    static final Set<String> SINGLES = Set.of("tnve", "timers", "log", "lldp");
+    static final Set<String> ARRAYS = Set.of("uplink", "placement", "auth.key");
+
+    public static TnveSettings load(Path path) throws ConfigException {
+        ConfFile f;
+        try {
+            f = ConfFile.read(path);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(path + ": cannot read the configuration file: " + e.getMessage()));
+        } catch (ConfFile.SyntaxError e) {
+            throw new ConfigException(List.of(path + ":" + e.line + ": " + e.getMessage()));
+        }
+        return from(f);
+    }
+
+    static FilterFormat filter(String s) {
+        return switch (s) {
+            case "vid" -> FilterFormat.VID;
+            case "mac-vid" -> FilterFormat.MAC_VID;
+            case "group-vid" -> FilterFormat.GROUP_VID;
+            default -> FilterFormat.GROUP_MAC_VID;
+        };
+    }
+
+    public static TnveSettings from(ConfFile f) throws ConfigException {
+        Reader r = new Reader(f);
+        r.sections(SINGLES, ARRAYS);
+        Table tnve = r.single("tnve");
+        if (tnve.line() == 0) {
+            r.problem("missing section [tnve] (it holds at least name = \"...\")");
+        }
+        String name = tnve.line() == 0 ? "tnve" : r.required(tnve, "name");
+        int oui = r.oui(tnve, "extension_oui", VdpCodec.DEFAULT_OUI);
+        r.unknownKeys(tnve);
+
+        List<UplinkSettings> uplinks = new ArrayList<>();
+        Map<String, Table> names = new HashMap<>();
+        List<Table> uplinkTables = r.array("uplink");
+        if (uplinkTables.isEmpty()) {
+            r.problem("no [[uplink]]: the tNVE needs at least one");
+        }
+        for (Table t : uplinkTables) {
+            String un = r.required(t, "name");
+            String iface = r.required(t, "interface");
+            String ns = r.string(t, "namespace", null);
+            String destText = r.string(t, "destination", "ncb");
+            MacAddress dest = null;
+            if (destText != null && (destText.equals("ncb") || destText.equals("nearest-customer-bridge"))) {
+                dest = MacAddress.NEAREST_CUSTOMER_BRIDGE;
+            } else if (destText != null) {
+                try {
+                    dest = MacAddress.parse(destText);
+                    if (dest.value() == 0 || dest.value() == 0xFFFF_FFFF_FFFFL) {
+                        r.problem(t, "destination", dest + " is neither a station nor a group address");
+                        dest = null;
+                    } else if (dest.isReservedGroup() && !dest.equals(MacAddress.NEAREST_CUSTOMER_BRIDGE)) {
+                        r.problem(t, "destination", dest + " is a reserved group other than the nearest customer"
+                                + " bridge (VDP goes to 01:80:c2:00:00:00, write \"ncb\")");
+                        dest = null;
+                    }
+                } catch (IllegalArgumentException e) {
+                    r.problem(t, "destination", "bad MAC address '" + destText
+                            + "' (write aa:bb:cc:dd:ee:ff, or \"ncb\" for the nearest customer bridge)");
+                }
+            }
+            MacAddress nnve = r.mac(t, "nnve");
+            if (nnve != null && !nnve.isValidUnicast()) {
+                r.problem(t, "nnve", nnve + " is not a unicast MAC address (the nNVE's port MAC)");
+                nnve = null;
+            }
+            String filter = r.choice(t, "filter", "group-mac-vid", "vid", "mac-vid", "group-vid", "group-mac-vid");
+            r.unknownKeys(t);
+            r.unique(names, t, "name", un, "uplink name");
+            if (un != null && iface != null && dest != null) {
+                uplinks.add(new UplinkSettings(un, iface, ns, dest, nnve, filter(filter)));
+            }
+        }
+
+        Map<Long, TnveConfig.Placement> placements = new LinkedHashMap<>();
+        Map<String, Table> vns = new HashMap<>();
+        for (Table t : r.array("placement")) {
+            long vn = r.integer(t, "vn", -1, 0, 0xFFFF_FFFFL);
+            if (!t.has("vn")) {
+                r.problem(t, null, "missing required key 'vn' (a VN ID)");
+            }
+            String mode = r.choice(t, "mode", "active-standby", "active-standby", "active-active");
+            List<String> ups = r.strings(t, "uplinks");
+            if (!t.has("uplinks")) {
+                r.problem(t, null, "missing required key 'uplinks' (names of [[uplink]]s)");
+            } else if (ups != null && ups.isEmpty()) {
+                r.problem(t, "uplinks", "names at least one uplink");
+            } else if (ups != null) {
+                for (String u : ups) {
+                    if (!names.containsKey(u)) {
+                        r.problem(t, "uplinks", "no [[uplink]] is named '" + u + "'");
+                    }
+                }
+                if (Set.copyOf(ups).size() != ups.size()) {
+                    r.problem(t, "uplinks", "an uplink is listed twice");
+                }
+            }
+            r.unknownKeys(t);
+            r.unique(vns, t, "vn", vn < 0 ? null : String.valueOf(vn), "placement of VN");
+            if (vn >= 0 && ups != null && !ups.isEmpty()) {
+                placements.put(vn, new TnveConfig.Placement(mode.equals("active-active")
+                        ? TnveConfig.Mode.ACTIVE_ACTIVE : TnveConfig.Mode.ACTIVE_STANDBY, ups));
+            }
+        }
+
+        Timers timers = r.timers();
+
+        List<KeySettings> keys = new ArrayList<>();
+        Map<String, Table> seenKeys = new HashMap<>();
+        for (Table t : r.array("auth.key")) {
+            String uplink = r.required(t, "uplink");
+            if (uplink != null && !names.containsKey(uplink)) {
+                r.problem(t, "uplink", "no [[uplink]] is named '" + uplink + "'");
+            } else if (uplink != null) {
+                for (UplinkSettings u : uplinks) {
+                    if (u.name().equals(uplink) && u.nnve() == null) {
+                        r.problem(t, "uplink", "uplink '" + uplink + "' has a key but no nnve = MAC: authentication"
+                                + " binds the key to both MAC addresses (REQ-11)");
+                    }
+                }
+            }
+            long id = r.integer(t, "id", -1, 0, 0xFFFF_FFFFL);
+            if (!t.has("id")) {
+                r.problem(t, null, "missing required key 'id' (the key ID, 0..4294967295)");
+            }
+            byte[] material = r.keyFile(t, "file");
+            r.unknownKeys(t);
+            r.unique(seenKeys, t, "id", uplink + "/" + id, "key ID " + id + " for uplink " + uplink);
+            if (uplink != null && material != null && id >= 0) {
+                keys.add(new KeySettings(uplink, (int) id, material));
+            }
+        }
+        LogSettings log = r.log();
+        LldpSettings lldp = r.lldp();
+        r.throwIfAny();
+        return new TnveSettings(name, oui, uplinks, placements, timers, keys, log, lldp);
+    }
+}

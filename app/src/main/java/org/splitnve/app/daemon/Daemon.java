@@ -1,0 +1,140 @@
+package org.splitnve.app.daemon;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.splitnve.app.config.LldpSettings;
+import org.splitnve.protocol.PortAgent;
+import org.splitnve.transport.AgentRunner;
+import org.splitnve.transport.Port;
+import org.splitnve.transport.RawPort;
+import org.splitnve.transport.RawSocket;
+import org.splitnve.wire.MacAddress;
+
+/**
+ * What the two daemons share: an {@link AgentRunner} over raw ports, a log, and a clean stop (once,
+ * from {@link #close()} or the JVM's shutdown hook on SIGTERM/SIGINT).
+ */
+public abstract class Daemon implements AutoCloseable {
+    protected final EventLog log;
+    protected final AgentRunner<PortAgent> runner;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Object lock = new Object();
+    private boolean closing;
+    private Thread hook;
+
+    protected Daemon(EventLog log, AgentRunner<PortAgent> runner) {
+        this.log = log;
+        this.runner = runner;
+    }
+
+    public AgentRunner<PortAgent> runner() {
+        return runner;
+    }
+
+    /** Opens one raw port per (namespace, interface), joining {@code groups} besides the defaults. */
+    static List<Port> open(List<String[]> where, List<List<MacAddress>> groups) throws IOException {
+        List<Port> ports = new ArrayList<>();
+        try {
+            for (int i = 0; i < where.size(); i++) {
+                String ns = where.get(i)[0];
+                String iface = where.get(i)[1];
+                RawSocket.Options o = RawSocket.Options.defaults().joining(groups.get(i));
+                if (ns != null) {
+                    o = o.inNamespace(ns);
+                }
+                try {
+                    ports.add(RawPort.open(iface, o));
+                } catch (IOException e) {
+                    throw new IOException("cannot open interface " + (ns == null ? iface : ns + "/" + iface) + ": "
+                            + e.getMessage(), e);
+                }
+            }
+            return ports;
+        } catch (IOException | RuntimeException e) {
+            ports.forEach(Port::close);
+            throw e;
+        }
+    }
+
+    static long intervalNanos(LldpSettings s) {
+        return TimeUnit.SECONDS.toNanos(s.intervalSeconds());
+    }
+
+    /** Stops on SIGTERM/SIGINT: registers the JVM shutdown hook that calls {@link #stop}. */
+    public void installShutdownHook() {
+        synchronized (lock) {
+            hook = new Thread(() -> stop("signal (SIGTERM or SIGINT)"), "splitnve shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+    }
+
+    /** Blocks until the daemon has stopped. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** What the daemon logs just before its engine stops (on the engine thread's last turn). */
+    protected abstract void beforeStop();
+
+    /** Stops once: logs why, lets the subclass log its state, closes the runner (and the ports). */
+    public void stop(String cause) {
+        synchronized (lock) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+        }
+        try {
+            log.accept(new DaemonEvent.Stopping(cause));
+            try {
+                beforeStop();
+            } catch (RuntimeException e) {
+                // the stop goes on
+            }
+            runner.close();
+            AgentRunner.Stats s = runner.stats();
+            log.accept(new DaemonEvent.Stopped(s.framesIn(), s.framesOut(), s.engineErrors()));
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (hook != null && !closing) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // already shutting down: the hook does it
+                }
+            }
+        }
+        stop("closed");
+    }
+
+    /** Reads and validates a configuration, starts, waits for a signal; the exit status. */
+    public static int runUntilSignal(Daemon d) {
+        d.installShutdownHook();
+        try {
+            d.awaitStop();
+        } catch (InterruptedException e) {
+            d.close();
+        }
+        return 0;
+    }
+
+    /** Prints configuration problems: one line each on {@code err}; returns the exit status, 2. */
+    public static int configError(List<String> problems, PrintStream err) {
+        for (String p : problems) {
+            err.println("splitnve: " + p);
+        }
+        err.println("splitnve: " + problems.size() + " configuration error" + (problems.size() == 1 ? "" : "s")
+                + "; nothing started (docs/configuration.md describes every option)");
+        return 2;
+    }
+}

@@ -1,0 +1,51 @@
+package org.splitnve.app.daemon;
+
+import java.util.List;
+import org.splitnve.protocol.Timers;
+import org.splitnve.protocol.event.Event;
+
+/** A daemon's own lifecycle events, logged like the engines' (SEC-3). */
+public sealed interface DaemonEvent extends Event {
+    /** The daemon runs: its role, configuration file, ports and own timers. */
+    record Started(String role, String config, List<String> ports, Timers timers, boolean lldp) implements DaemonEvent {
+        @Override
+        public String name() {
+            return "daemon.started";
+        }
+    }
+
+    /** The daemon was asked to stop (SIGTERM, SIGINT, or a caller). */
+    record Stopping(String cause) implements DaemonEvent {
+        @Override
+        public String name() {
+            return "daemon.stopping";
+        }
+    }
+
+    /**
+     * The tNVE stops without a De-Associate: the nNVE keeps its TSIs across a short restart (the
+     * session epoch tells it the station restarted; the TSIs are resynchronised, not released).
+     */
+    record TsisKept(int vms, int tsis, String detail) implements DaemonEvent {
+        @Override
+        public String name() {
+            return "daemon.tsis_kept";
+        }
+    }
+
+    /** The nNVE stops: its TSIs end with it (the NVA entries stay until the NVA ages them). */
+    record NnveState(int peers, int tsis) implements DaemonEvent {
+        @Override
+        public String name() {
+            return "daemon.state_at_stop";
+        }
+    }
+
+    /** The daemon stopped: its ports are closed. */
+    record Stopped(long framesIn, long framesOut, long engineErrors) implements DaemonEvent {
+        @Override
+        public String name() {
+            return "daemon.stopped";
+        }
+    }
+}

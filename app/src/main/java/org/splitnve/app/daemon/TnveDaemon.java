@@ -1,0 +1,142 @@
+package org.splitnve.app.daemon;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.splitnve.app.config.ConfigException;
+import org.splitnve.app.config.TnveSettings;
+import org.splitnve.protocol.Clock;
+import org.splitnve.protocol.PortAgent;
+import org.splitnve.protocol.auth.HmacFrameAuthenticator;
+import org.splitnve.protocol.auth.KeyRing;
+import org.splitnve.protocol.auth.Role;
+import org.splitnve.protocol.lldp.LldpAgent;
+import org.splitnve.tnve.TnveConfig;
+import org.splitnve.tnve.TnveEngine;
+import org.splitnve.tnve.Vm;
+import org.splitnve.transport.AgentRunner;
+import org.splitnve.transport.Port;
+import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.lldp.EvbMode;
+import org.splitnve.wire.vdp.CapabilityTlv;
+import org.splitnve.wire.vdp.ManagerId;
+
+/**
+ * {@code splitnve tnve --config FILE}: the hypervisor agent (VDP station) on raw Ethernet, one uplink
+ * per nNVE. It stops without a De-Associate: the nNVE keeps the TSIs across a short restart.
+ */
+public final class TnveDaemon extends Daemon {
+    private final TnveSettings settings;
+    private final TnveEngine[] engine;
+
+    private TnveDaemon(TnveSettings settings, EventLog log, AgentRunner<PortAgent> runner, TnveEngine[] engine) {
+        super(log, runner);
+        this.settings = settings;
+        this.engine = engine;
+    }
+
+    /** The engine: call it only on the engine thread ({@link AgentRunner#call}). */
+    public TnveEngine engine() {
+        return engine[0];
+    }
+
+    public TnveSettings settings() {
+        return settings;
+    }
+
+    /** {@code splitnve tnve --config FILE}: 0 after a clean stop, 1 when a port cannot open, 2 on a configuration error. */
+    public static int main(Path config, PrintStream out, PrintStream err) {
+        TnveSettings s;
+        try {
+            s = TnveSettings.load(config);
+        } catch (ConfigException e) {
+            return configError(e.problems(), err);
+        }
+        TnveDaemon d;
+        try {
+            d = start(s, config.toString(), out);
+        } catch (IOException | RuntimeException e) {
+            err.println("splitnve: tnve: " + e.getMessage());
+            return 1;
+        }
+        return runUntilSignal(d);
+    }
+
+    public static TnveDaemon start(TnveSettings s, String configName, PrintStream out) throws IOException {
+        EventLog log = new EventLog(s.name(), s.log(), out);
+        Map<String, Integer> portOf = new LinkedHashMap<>();
+        List<String[]> where = new ArrayList<>();
+        for (TnveSettings.UplinkSettings u : s.uplinks()) {
+            if (!portOf.containsKey(u.portLabel())) {
+                portOf.put(u.portLabel(), where.size());
+                where.add(new String[] {u.namespace(), u.iface()});
+            }
+        }
+        List<List<MacAddress>> groups = where.stream().map(w -> List.<MacAddress>of()).toList();
+        List<Port> ports = open(where, groups);
+        Map<String, KeyRing> rings = new LinkedHashMap<>();
+        for (TnveSettings.KeySettings k : s.keys()) {
+            KeyRing r = rings.get(k.uplink());
+            rings.put(k.uplink(), r == null ? KeyRing.of(k.id(), k.material()) : r.withKey(k.id(), k.material()));
+        }
+        List<TnveConfig.Uplink> uplinks = new ArrayList<>();
+        for (TnveSettings.UplinkSettings u : s.uplinks()) {
+            int port = portOf.get(u.portLabel());
+            KeyRing ring = rings.get(u.name());
+            uplinks.add(new TnveConfig.Uplink(u.name(), port, u.destination(), u.nnve(), u.filter(),
+                    ring == null ? null : new HmacFrameAuthenticator(Role.STATION, ports.get(port).mac(), u.nnve(), ring,
+                            log)));
+        }
+        EnumSet<CapabilityTlv.Feature> features = EnumSet.allOf(CapabilityTlv.Feature.class);
+        TnveConfig cfg = new TnveConfig(s.name(), uplinks, s.placements(), s.timers(), s.extensionOui(), features,
+                ManagerId.ofText(s.name()));
+        TnveEngine[] engine = new TnveEngine[1];
+        AgentRunner<PortAgent> runner;
+        try {
+            runner = AgentRunner.builder(s.name()).ports(ports).events(log).build(io -> {
+                engine[0] = new TnveEngine(cfg, Clock.system(), io, log, new SecureRandom());
+                if (!s.lldp().enabled()) {
+                    return engine[0];
+                }
+                return new LldpAgent<>(engine[0], io, Clock.system(), s.extensionOui(), EvbMode.STATION, s.timers(),
+                        true, CapabilityTlv.of(features), s.lldp().ttl(), intervalNanos(s.lldp()), log);
+            });
+        } catch (RuntimeException e) {
+            ports.forEach(Port::close);
+            throw e;
+        }
+        TnveDaemon d = new TnveDaemon(s, log, runner, engine);
+        runner.start();
+        log.accept(new DaemonEvent.Started("tnve", configName, ports.stream().map(Port::name).toList(), s.timers(),
+                s.lldp().enabled()));
+        return d;
+    }
+
+    @Override
+    protected void beforeStop() {
+        int vms = -1;
+        int tsis = -1;
+        try {
+            int[] c = runner.call(() -> {
+                int n = 0;
+                for (Vm vm : engine[0].vms()) {
+                    n += vm.tsis().size();
+                }
+                return new int[] {engine[0].vms().size(), n};
+            }).get(2, TimeUnit.SECONDS);
+            vms = c[0];
+            tsis = c[1];
+        } catch (Exception e) {
+            // the engine is gone or busy: the counts stay unknown (-1)
+        }
+        log.accept(new DaemonEvent.TsisKept(vms, tsis, "no De-Associate sent: the nNVE keeps these TSIs across a short"
+                + " restart (session epoch); a restarted tNVE resynchronises them"));
+    }
+}

@@ -1,0 +1,11 @@
+package org.splitnve.app;
+
+/** Main.run for tests in other packages. */
+public final class MainAccess {
+    private MainAccess() {
+    }
+
+    public static int run(String... args) {
+        return Main.run(args);
+    }
+}

@@ -1,0 +1,227 @@
+package org.splitnve.app.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitnve.app.config.ConfigException;
+import org.splitnve.app.config.NnveSettings;
+import org.splitnve.app.config.TnveSettings;
+import org.splitnve.wire.MacAddress;
+
+class ConfigValidationTest {
+    @TempDir
+    Path dir;
+
+    Path write(String name, String text) throws Exception {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    /** Runs the daemon's entry point on a bad file: the status, and stderr. */
+    String[] run(boolean nnve, Path config) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        int status = nnve ? NnveDaemon.main(config, System.out, e) : TnveDaemon.main(config, System.out, e);
+        return new String[] {String.valueOf(status), err.toString(StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    @DisplayName("the example configurations parse, every value as documented")
+    void examples() throws Exception {
+        NnveSettings n = NnveSettings.load(Path.of("../examples/nnve.conf"));
+        assertThat(n.name()).isEqualTo("nnve1");
+        assertThat(n.ports()).hasSize(2);
+        assertThat(n.ports().get(1).tags()).isEqualTo(n.ports().get(0).tags());
+        assertThat(n.ports().get(0).tags().cardinality()).isEqualTo(999 + 101);
+        assertThat(n.vns()).hasSize(2);
+        assertThat(n.typeVns()).containsEntry(5, 5000L);
+        TnveSettings t = TnveSettings.load(Path.of("../examples/tnve.conf"));
+        assertThat(t.uplinks()).singleElement().satisfies(u -> {
+            assertThat(u.destination()).isEqualTo(MacAddress.NEAREST_CUSTOMER_BRIDGE);
+            assertThat(u.iface()).isEqualTo("eth0");
+        });
+        assertThat(t.timers().rte()).isEqualTo(14);
+    }
+
+    @Test
+    @DisplayName("SEC-4: every mistake of an nNVE file is reported with file, line and key; exit status 2, nothing started")
+    void nnveMistakes() throws Exception {
+        Files.writeString(dir.resolve("short.key"), "00112233\n");
+        Files.writeString(dir.resolve("nothex.key"), "zz".repeat(40));
+        Path p = write("bad.conf", """
+                [nnve]
+                name = "n1"
+                bogus = 1
+                [[port]]
+                interface = "eth0"
+                multicast = "zz:00"
+                tags = "2-100, 50-60"
+                [[port]]
+                interface = "eth1"
+                scope = "s"
+                tags = "2-10"
+                [[port]]
+                interface = "eth2"
+                scope = "s"
+                tags = "5-20"
+                [[port]]
+                interface = "eth0"
+                [foo]
+                [timers]
+                rte = 99
+                retries = "three"
+                [[auth.key]]
+                port = "eth0"
+                id = 1
+                file = "missing.key"
+                [[auth.key]]
+                station = "52:54:00:00:00:01"
+                id = 2
+                file = "short.key"
+                [[auth.key]]
+                port = "eth9"
+                id = 3
+                file = "nothex.key"
+                [[nva.vn]]
+                id = 7
+                alias = "a"
+                vni = 20000000
+                [[nva.vn]]
+                id = 7
+                alias = "a"
+                vni = 1
+                service = "l4"
+                [[nva.vsi_type]]
+                type = 1
+                vn = 99
+                [log]
+                format = "xml"
+                """);
+        String[] r = run(true, p);
+        assertThat(r[0]).isEqualTo("2");
+        String f = p.toString();
+        assertThat(r[1]).contains(
+                f + ":3: [nnve] bogus: unknown key",
+                f + ":6: [[port]] multicast: bad MAC address 'zz:00'",
+                f + ":7: [[port]] tags: tag ranges overlap: 50-60 and 2-100",
+                f + ":15: [[port]] tags: ports eth1 and eth2 share scope 's'",
+                "overlap (5-10)",
+                f + ":17: [[port]] interface: duplicate port 'eth0' (first on line 5)",
+                f + ":18: [foo] unknown section [foo]",
+                f + ":20: [timers] rte: 99 is out of range 0..31",
+                f + ":21: [timers] retries: expected an integer, found \"three\"",
+                f + ":25: [[auth.key]] file: key file " + dir.resolve("missing.key") + " does not exist",
+                f + ":29: [[auth.key]] file: key file " + dir.resolve("short.key") + " holds 4 octets",
+                f + ":31: [[auth.key]] port: no [[port]] has interface 'eth9'",
+                f + ":33: [[auth.key]] file: key file " + dir.resolve("nothex.key") + " does not hold a hex key",
+                f + ":37: [[nva.vn]] vni: 20000000 is out of range 0..16777215",
+                f + ":39: [[nva.vn]] id: duplicate VN ID '7' (first on line 35)",
+                f + ":40: [[nva.vn]] alias: duplicate VN alias 'a'",
+                f + ":42: [[nva.vn]] service: 'l4' is not one of l2, l3",
+                f + ":45: [[nva.vsi_type]] vn: no [[nva.vn]] has id 99",
+                f + ":47: [log] format: 'xml' is not one of text, json",
+                "configuration errors; nothing started");
+    }
+
+    @Test
+    @DisplayName("REQ-3, REQ-4: tNVE files: bad MACs, duplicate uplinks, placements and keys naming undefined uplinks; exit status 2")
+    void tnveMistakes() throws Exception {
+        Path p = write("t.conf", """
+                [tnve]
+                name = "h1"
+                [[uplink]]
+                name = "a"
+                interface = "eth0"
+                destination = "01:80:c2:00:00:0e"
+                [[uplink]]
+                name = "a"
+                interface = "eth1"
+                nnve = "01:00:5e:00:00:01"
+                filter = "vlan"
+                [[placement]]
+                vn = 5
+                uplinks = ["a", "zz"]
+                mode = "both"
+                [[auth.key]]
+                uplink = "nope"
+                id = 1
+                file = "k"
+                [lldp]
+                interval = 0
+                """);
+        String[] r = run(false, p);
+        assertThat(r[0]).isEqualTo("2");
+        String f = p.toString();
+        assertThat(r[1]).contains(
+                f + ":6: [[uplink]] destination: 01:80:c2:00:00:0e is a reserved group",
+                f + ":8: [[uplink]] name: duplicate uplink name 'a' (first on line 4)",
+                f + ":10: [[uplink]] nnve: 01:00:5e:00:00:01 is not a unicast MAC address",
+                f + ":11: [[uplink]] filter: 'vlan' is not one of vid, mac-vid, group-vid, group-mac-vid",
+                f + ":14: [[placement]] uplinks: no [[uplink]] is named 'zz'",
+                f + ":15: [[placement]] mode: 'both' is not one of active-standby, active-active",
+                f + ":17: [[auth.key]] uplink: no [[uplink]] is named 'nope'",
+                f + ":19: [[auth.key]] file: key file " + dir.resolve("k") + " does not exist",
+                f + ":21: [lldp] interval: 0 is out of range 1..3600");
+    }
+
+    @Test
+    @DisplayName("syntax errors, a missing file and a missing [nnve] section give exit status 2 with the line")
+    void syntax() throws Exception {
+        assertThat(run(true, write("s1.conf", "[nnve]\nname = nnve1\n"))[1]).contains("s1.conf:2: not a value");
+        assertThat(run(true, write("s2.conf", "[nnve]\nname = \"x\"\nname = \"y\"\n"))[1])
+                .contains("s2.conf:3: key 'name' appears twice in [nnve] (first on line 2)");
+        assertThat(run(true, write("s3.conf", "[[port]]\ninterface = \"e\"\n"))[1]).contains("missing section [nnve]");
+        assertThat(run(true, write("s4.conf", "[nnve]\nname = \"x\"\n"))[1]).contains("no [[port]]");
+        String[] r = run(false, dir.resolve("absent.conf"));
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("cannot read the configuration file");
+    }
+
+    @Test
+    @DisplayName("a valid key file (hex with comments and spaces) loads; the key binds to its station")
+    void keys() throws Exception {
+        Files.writeString(dir.resolve("k.key"), "# host1\n" + "ab ".repeat(32) + "\n");
+        NnveSettings s = NnveSettings.from(org.splitnve.app.config.ConfFile.parse(dir.resolve("n.conf"), """
+                [nnve]
+                name = "n"
+                [[port]]
+                interface = "eth0"
+                [auth]
+                allow_unauthenticated = false
+                [[auth.key]]
+                station = "52:54:00:00:00:01"
+                port = "eth0"
+                id = 0xffffffff
+                file = "k.key"
+                """));
+        assertThat(s.allowUnauthenticated()).isFalse();
+        assertThat(s.keys()).singleElement().satisfies(k -> {
+            assertThat(k.port()).isZero();
+            assertThat(k.id()).isEqualTo(-1);
+            assertThat(k.material()).hasSize(32);
+        });
+    }
+
+    @Test
+    @DisplayName("usage: nnve without --config is a usage error (status 2)")
+    void usage() {
+        assertThat(org.splitnve.app.MainAccess.run("nnve")).isEqualTo(2);
+        assertThat(org.splitnve.app.MainAccess.run("tnve", "--config")).isEqualTo(2);
+    }
+
+    static {
+        try {
+            ConfigException.class.getName();
+        } catch (RuntimeException ignored) {
+            // keeps the import used
+        }
+    }
+}

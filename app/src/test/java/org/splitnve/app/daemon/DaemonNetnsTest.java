@@ -1,0 +1,286 @@
+package org.splitnve.app.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitnve.app.config.NnveSettings;
+import org.splitnve.app.config.TnveSettings;
+import org.splitnve.nnve.Tsi;
+import org.splitnve.nnve.TsiState;
+import org.splitnve.protocol.Timers;
+import org.splitnve.tnve.OpResult;
+import org.splitnve.tnve.TsiSpec;
+import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.vdp.VsiId;
+
+/** The two daemons in-process, each in its own network namespace, joined by a veth pair. */
+class DaemonNetnsTest {
+    private final List<String> namespaces = new ArrayList<>();
+    private final String prefix = "snvd-" + ProcessHandle.current().pid() + "-";
+
+    static boolean privileged() {
+        try {
+            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + ": " + new String(p.getInputStream().readAllBytes()));
+        }
+    }
+
+    String namespace(String suffix) throws Exception {
+        String ns = prefix + suffix;
+        run("ip", "netns", "add", ns);
+        namespaces.add(ns);
+        run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
+        return ns;
+    }
+
+    @AfterEach
+    void removeNamespaces() {
+        for (String ns : namespaces) {
+            try {
+                run("ip", "netns", "delete", ns);
+            } catch (Exception e) {
+                System.err.println("could not delete " + ns + ": " + e.getMessage());
+            }
+        }
+        namespaces.clear();
+    }
+
+    @Test
+    @DisplayName("REQ-12, SEC-3, REQ-1, GAP-1: nnve and tnve daemons from config files on a veth pair: a VM's TSI reaches "
+            + "Activated at the nNVE, EVB timers are max(own, peer), every log line is JSON, SIGTERM-style stop keeps the TSIs")
+    void endToEnd(@TempDir Path dir) throws Exception {
+        assumeTrue(privileged() || System.getenv("CI") != null, "network namespaces need root (always run when CI is set)");
+        String nsN = namespace("n");
+        String nsT = namespace("t");
+        MacAddress nMac = MacAddress.parse("02:00:5e:10:00:01");
+        MacAddress tMac = MacAddress.parse("02:00:5e:10:00:02");
+        run("ip", "link", "add", "eth0", "netns", nsN, "address", nMac.toString(), "type", "veth", "peer", "name",
+                "eth0", "netns", nsT, "address", tMac.toString());
+        run("ip", "-n", nsN, "link", "set", "eth0", "up");
+        run("ip", "-n", nsT, "link", "set", "eth0", "up");
+        Path nConf = dir.resolve("nnve.conf");
+        Files.writeString(nConf, """
+                [nnve]
+                name = "nnve-e2e"
+                [[port]]
+                interface = "eth0"
+                namespace = "%s"
+                tags = "100-200"
+                [timers]
+                rte = 8
+                rka = 18
+                [nva]
+                [[nva.vn]]
+                id = 5000
+                alias = "web"
+                vni = 10500
+                [log]
+                format = "json"
+                level = "debug"
+                """.formatted(nsN));
+        Path tConf = dir.resolve("tnve.conf");
+        Files.writeString(tConf, """
+                [tnve]
+                name = "host-e2e"
+                [[uplink]]
+                name = "tor"
+                interface = "eth0"
+                namespace = "%s"
+                destination = "ncb"
+                [timers]
+                rte = 9
+                rka = 17
+                [log]
+                format = "json"
+                level = "debug"
+                """.formatted(nsT));
+        ByteArrayOutputStream nLog = new ByteArrayOutputStream();
+        ByteArrayOutputStream tLog = new ByteArrayOutputStream();
+        NnveSettings ns = NnveSettings.load(nConf);
+        TnveSettings ts = TnveSettings.load(tConf);
+        Timers expected = new Timers(3, 9, 20, 18);
+        try (NnveDaemon n = NnveDaemon.start(ns, nConf.toString(), new PrintStream(nLog, true, StandardCharsets.UTF_8));
+                TnveDaemon t = TnveDaemon.start(ts, tConf.toString(), new PrintStream(tLog, true, StandardCharsets.UTF_8))) {
+            TsiSpec tsi = TsiSpec.of(VsiId.uuid(UUID.fromString("7510a000-0000-4000-8000-000000000001")), 5000,
+                    MacAddress.parse("52:54:00:00:00:01"), List.of());
+            OpResult created = t.runner().call(() -> t.engine().create("vm1", List.of(tsi))).get(10, TimeUnit.SECONDS)
+                    .get(20, TimeUnit.SECONDS);
+            assertThat(created.ok()).as("create: %s", created).isTrue();
+            OpResult started = t.runner().call(() -> t.engine().start("vm1")).get(10, TimeUnit.SECONDS)
+                    .get(20, TimeUnit.SECONDS);
+            assertThat(started.ok()).as("start: %s", started).isTrue();
+            List<Tsi> tsis = n.runner().call(() -> n.engine().tsis()).get(5, TimeUnit.SECONDS);
+            assertThat(tsis).singleElement().satisfies(x -> {
+                assertThat(x.state()).isEqualTo(TsiState.ACTIVATED);
+                assertThat(x.station()).isEqualTo(tMac);
+            });
+            // LLDP went both ways: both ECPs use max(own, peer) of each timer.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            Timers tt = null;
+            Timers nt = null;
+            while (System.nanoTime() < deadline) {
+                tt = t.runner().call(() -> t.engine().ecp("tor").timers()).get(5, TimeUnit.SECONDS);
+                nt = n.runner().call(() -> n.engine().peers().iterator().next().ecp().timers()).get(5, TimeUnit.SECONDS);
+                if (tt.equals(expected) && nt.equals(expected)) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            assertThat(tt).isEqualTo(expected);
+            assertThat(nt).isEqualTo(expected);
+            assertThat(n.nva().vnById(5000)).isPresent();
+            t.stop("test");
+            n.stop("test");
+        }
+        String tText = tLog.toString(StandardCharsets.UTF_8);
+        String nText = nLog.toString(StandardCharsets.UTF_8);
+        assertThat(tText).contains("\"event\":\"daemon.tsis_kept\"", "\"vms\":1", "\"tsis\":1", "no De-Associate sent",
+                "\"event\":\"lldp.peer\"", "\"event\":\"daemon.stopped\"");
+        assertThat(nText).contains("\"event\":\"daemon.started\"", "\"event\":\"lldp.peer\"", "\"event\":\"lldp.sent\"");
+        for (String line : (tText + nText).split("\n")) {
+            assertThat(Json.valid(line)).as("JSON: %s", line).isTrue();
+        }
+        assertThat(tText.lines().count() + nText.lines().count()).isGreaterThan(8);
+    }
+
+    /** A strict JSON syntax check (objects, arrays, strings, numbers, literals). */
+    static final class Json {
+        private final String s;
+        private int i;
+
+        private Json(String s) {
+            this.s = s;
+        }
+
+        static boolean valid(String s) {
+            Json j = new Json(s);
+            try {
+                j.ws();
+                if (j.peek() != '{') {
+                    return false;
+                }
+                j.value();
+                j.ws();
+                return j.i == s.length();
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+
+        char peek() {
+            return s.charAt(i);
+        }
+
+        void ws() {
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+                i++;
+            }
+        }
+
+        void expect(char c) {
+            if (s.charAt(i++) != c) {
+                throw new IllegalStateException("expected " + c + " at " + (i - 1));
+            }
+        }
+
+        void value() {
+            ws();
+            char c = peek();
+            if (c == '{') {
+                i++;
+                ws();
+                if (peek() == '}') {
+                    i++;
+                    return;
+                }
+                while (true) {
+                    ws();
+                    string();
+                    ws();
+                    expect(':');
+                    value();
+                    ws();
+                    if (peek() == ',') {
+                        i++;
+                        continue;
+                    }
+                    expect('}');
+                    return;
+                }
+            } else if (c == '[') {
+                i++;
+                ws();
+                if (peek() == ']') {
+                    i++;
+                    return;
+                }
+                while (true) {
+                    value();
+                    ws();
+                    if (peek() == ',') {
+                        i++;
+                        continue;
+                    }
+                    expect(']');
+                    return;
+                }
+            } else if (c == '"') {
+                string();
+            } else if (s.startsWith("true", i) || s.startsWith("null", i)) {
+                i += 4;
+            } else if (s.startsWith("false", i)) {
+                i += 5;
+            } else {
+                int start = i;
+                while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
+                    i++;
+                }
+                Double.parseDouble(s.substring(start, i));
+            }
+        }
+
+        void string() {
+            expect('"');
+            while (true) {
+                char c = s.charAt(i++);
+                if (c == '"') {
+                    return;
+                }
+                if (c < 0x20) {
+                    throw new IllegalStateException("control character in string");
+                }
+                if (c == '\\') {
+                    char e = s.charAt(i++);
+                    if (e == 'u') {
+                        Integer.parseInt(s.substring(i, i + 4), 16);
+                        i += 4;
+                    } else if ("\"\\/bfnrt".indexOf(e) < 0) {
+                        throw new IllegalStateException("bad escape");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package org.splitnve.protocol.lldp;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.splitnve.protocol.Clock;
+import org.splitnve.protocol.PortAgent;
+import org.splitnve.protocol.PortIo;
+import org.splitnve.protocol.Timers;
+import org.splitnve.protocol.event.Event;
+import org.splitnve.protocol.event.EventSink;
+import org.splitnve.wire.DecodeException;
+import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.ethernet.EthernetHeader;
+import org.splitnve.wire.frame.Frame;
+import org.splitnve.wire.frame.FrameCodec;
+import org.splitnve.wire.lldp.EvbMode;
+import org.splitnve.wire.lldp.EvbTlv;
+import org.splitnve.wire.lldp.ExtensionCapabilityTlv;
+import org.splitnve.wire.lldp.LldpPdu;
+import org.splitnve.wire.lldp.LldpTlv;
+import org.splitnve.wire.vdp.CapabilityTlv;
+
+/**
+ * An LLDP agent in front of an engine (opt-in: the daemons use it, the simulation does not): on every
+ * port it sends an LLDPDU at start and every {@code interval} to the nearest customer bridge group
+ * (01:80:C2:00:00:00): chassis and port ID the port's MAC, the TTL, the EVB TLV with this side's role
+ * and timers, and the splitnve extension capability TLV. Every frame, LLDP included, goes on to the
+ * engine, which negotiates max(own, peer) of the EVB timers ({@link Timers#negotiate}); this agent
+ * remembers the peer's EVB TLV per port, reports every change as an {@link PeerEvb} event (SEC-3), and
+ * answers a new or changed peer at once (it may have started after our last LLDPDU).
+ * Runs on the engine's thread, like the engine.
+ */
+public final class LldpAgent<A extends PortAgent> implements PortAgent {
+    /** 802.1AB msgTxInterval default. */
+    public static final long DEFAULT_INTERVAL_NANOS = 30_000_000_000L;
+    /** 802.1AB TTL default: 4 x interval. */
+    public static final int DEFAULT_TTL = 120;
+
+    /** An LLDPDU went out of a port. */
+    public record Sent(int port, MacAddress source, int ttl, String mode, Timers timers) implements Event {
+        @Override
+        public String name() {
+            return "lldp.sent";
+        }
+
+        @Override
+        public Level level() {
+            return Level.DEBUG;
+        }
+    }
+
+    /** The peer on a port announced EVB timers different from what it announced before (or for the first time). */
+    public record PeerEvb(int port, MacAddress peer, String mode, Timers peerTimers, Timers negotiated,
+            boolean extensions) implements Event {
+        @Override
+        public String name() {
+            return "lldp.peer";
+        }
+    }
+
+    /** An LLDPDU that does not decode. */
+    public record BadLldp(int port, MacAddress source, String error) implements Event {
+        @Override
+        public String name() {
+            return "lldp.bad_input";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
+
+    private final A engine;
+    private final PortIo io;
+    private final Clock clock;
+    private final FrameCodec codec;
+    private final EvbMode role;
+    private final Timers timers;
+    private final boolean groupIds;
+    private final CapabilityTlv capability;
+    private final int ttl;
+    private final long interval;
+    private final EventSink events;
+    private final EvbTlv[] peerEvb;
+    private long nextSend;
+
+    /**
+     * @param role       {@link EvbMode#BRIDGE} for the nNVE, {@link EvbMode#STATION} for the tNVE
+     * @param capability the extension capability TLV announced, or null for none
+     */
+    public LldpAgent(A engine, PortIo io, Clock clock, int extensionOui, EvbMode role, Timers timers, boolean groupIds,
+            CapabilityTlv capability, int ttl, long intervalNanos, EventSink events) {
+        if (role != EvbMode.BRIDGE && role != EvbMode.STATION) {
+            throw new IllegalArgumentException("an LLDP agent is a bridge or a station, not " + role);
+        }
+        if (intervalNanos <= 0 || ttl < 0 || ttl > 0xFFFF) {
+            throw new IllegalArgumentException("interval > 0, TTL 0..65535");
+        }
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.io = io;
+        this.clock = clock;
+        this.codec = new FrameCodec(extensionOui);
+        this.role = role;
+        this.timers = timers;
+        this.groupIds = groupIds;
+        this.capability = capability;
+        this.ttl = ttl;
+        this.interval = intervalNanos;
+        this.events = events;
+        this.peerEvb = new EvbTlv[io.ports()];
+        this.nextSend = Long.MIN_VALUE; // at the first timer call: at start
+    }
+
+    public A engine() {
+        return engine;
+    }
+
+    /** The EVB TLV the peer on {@code port} last announced, or null. */
+    public EvbTlv peerEvb(int port) {
+        return peerEvb[port];
+    }
+
+    /** What this side uses on {@code port}: max(own, peer), or its own timers before the peer spoke. */
+    public Timers negotiated(int port) {
+        return peerEvb[port] == null ? timers : timers.negotiate(Timers.of(peerEvb[port]));
+    }
+
+    /** The LLDPDU this agent sends on a port with this MAC. */
+    public LldpPdu pdu(MacAddress mac) {
+        List<LldpTlv> tlvs = new ArrayList<>(2);
+        tlvs.add(role == EvbMode.BRIDGE
+                ? EvbTlv.bridge(timers.retries(), timers.rte(), timers.rwd(), timers.rka(), groupIds)
+                : EvbTlv.station(timers.retries(), timers.rte(), timers.rwd(), timers.rka(), groupIds));
+        if (capability != null) {
+            tlvs.add(new ExtensionCapabilityTlv(capability));
+        }
+        return LldpPdu.ofMac(mac, ttl, tlvs);
+    }
+
+    /** Sends an LLDPDU on every port now. */
+    public void announce() {
+        for (int p = 0; p < io.ports(); p++) {
+            MacAddress mac = io.mac(p);
+            byte[] frame = codec.encode(new Frame.Lldp(
+                    new EthernetHeader(MacAddress.NEAREST_CUSTOMER_BRIDGE, mac, LldpPdu.ETHERTYPE), pdu(mac)), true);
+            io.send(p, frame, frame.length);
+            events.accept(new Sent(p, mac, ttl, role.name(), timers));
+        }
+    }
+
+    @Override
+    public void onFrame(int port, byte[] buf, int off, int len) {
+        if (isLldp(buf, off, len)) {
+            try {
+                if (codec.decode(buf, off, len) instanceof Frame.Lldp l) {
+                    EvbTlv evb = l.lldp().evb();
+                    if (evb != null && !evb.equals(peerEvb[port])) {
+                        peerEvb[port] = evb;
+                        events.accept(new PeerEvb(port, l.ethernet().source(), evb.mode().name(), Timers.of(evb),
+                                timers.negotiate(Timers.of(evb)), l.lldp().extensionCapability() != null));
+                        // A new (or changed) peer may have missed what we sent before it listened: answer
+                        // at once (like 802.1AB fast start), so both sides negotiate from the start.
+                        nextSend = clock.nanos();
+                    }
+                }
+            } catch (DecodeException e) {
+                MacAddress src = len >= 12 ? MacAddress.of(java.util.Arrays.copyOfRange(buf, off + 6, off + 12))
+                        : MacAddress.ZERO;
+                events.accept(new BadLldp(port, src, e.getMessage()));
+                return;
+            }
+        }
+        engine.onFrame(port, buf, off, len);
+    }
+
+    private static boolean isLldp(byte[] buf, int off, int len) {
+        int at = off + 12;
+        while (at + 2 <= off + len) {
+            int type = ((buf[at] & 0xFF) << 8) | (buf[at + 1] & 0xFF);
+            if (type == 0x8100 || type == 0x88A8) {
+                at += 4;
+                continue;
+            }
+            return type == LldpPdu.ETHERTYPE;
+        }
+        return false;
+    }
+
+    @Override
+    public void onTimer() {
+        long now = clock.nanos();
+        if (nextSend == Long.MIN_VALUE || now - nextSend >= 0) {
+            announce();
+            nextSend = now + interval;
+        }
+        if (engine.nextDeadline() <= now) {
+            engine.onTimer();
+        }
+    }
+
+    @Override
+    public long nextDeadline() {
+        return nextSend == Long.MIN_VALUE ? Long.MIN_VALUE : Math.min(nextSend, engine.nextDeadline());
+    }
+}
