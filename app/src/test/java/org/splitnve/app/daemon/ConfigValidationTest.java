@@ -46,7 +46,7 @@ class ConfigValidationTest {
         TnveSettings t = TnveSettings.load(Path.of("../examples/tnve.conf"));
         assertThat(t.uplinks()).singleElement().satisfies(u -> {
             assertThat(u.destination()).isEqualTo(MacAddress.NEAREST_CUSTOMER_BRIDGE);
-            assertThat(u.iface()).isEqualTo("eth0");
+            assertThat(u.iface()).isEqualTo("h1-up0");
         });
         assertThat(t.timers().rte()).isEqualTo(14);
     }
