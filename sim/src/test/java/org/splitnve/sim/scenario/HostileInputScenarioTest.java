@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -413,11 +412,12 @@ class HostileInputScenarioTest {
      * hosts it: the NVA's policy (TsiRule) authorises a TSI on a VN, not on an end device, so a hostile but
      * authorised end device can claim a TSI ID it does not host. Only a migration arrival moves the entries (SM-TSI-7); this claim carries none.
      */
-    @Test
+    @ParameterizedTest(name = "loss {0}")
+    @ValueSource(doubles = {0.0, 0.2})
     @DisplayName("SEC-4, SEC-1: another end device activating a TSI ID that h1 holds, without a migration arrival, does not "
             + "take its NVA entries")
-    void claimingAnotherStationsTsi() throws Exception {
-        setUp(0.0);
+    void claimingAnotherStationsTsi(double loss) throws Exception {
+        setUp(loss);
         Snapshot before = snapshot();
         hostile.hello();
         hostile.submit(vsi(VsiMode.ASSOCIATE, a1.id(), 5000, a1.mac(), List.of()));
