@@ -585,13 +585,6 @@ public final class NnveEngine implements PortAgent {
         events.accept(new NnveEvent.TsiAddresses(t.peer.port, t.id, op, newlyHeld.size() + released.size(), t.held.size()));
     }
 
-    private static <T> List<T> concat(List<T> a, List<T> b) {
-        List<T> out = new ArrayList<>(a.size() + b.size());
-        out.addAll(a);
-        out.addAll(b);
-        return out;
-    }
-
     private VsiTlv success(VsiTlv req, Filter filter, List<OrgTlv> attached) {
         return new VsiTlv(req.mode(), VsiStatus.Response.SUCCESS, req.typeId(), req.typeVersion(), req.vsiId(), filter,
                 attached);

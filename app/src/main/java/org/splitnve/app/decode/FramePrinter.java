@@ -1,6 +1,5 @@
 package org.splitnve.app.decode;
 
-import java.util.List;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.ecp.EcpHeader;
 import org.splitnve.wire.ecp.EcpOperation;
@@ -263,9 +262,5 @@ public final class FramePrinter {
 
     private void line(int depth, String text) {
         out.repeat("    ", depth - 1).append(text).append('\n');
-    }
-
-    static List<String> lines(String s) {
-        return s.lines().toList();
     }
 }

@@ -94,7 +94,10 @@ public final class LldpadStation implements PortAgent, EcpListener {
     private long bufferDeadline = Long.MAX_VALUE;
     private int lostInBuffer;
 
-    /** @param bridge where VDP goes (lldpad: the nearest-customer-bridge address) */
+    /**
+     * @param bridgeMac   the bridge's MAC (events name it)
+     * @param destination where VDP goes (lldpad: the nearest-customer-bridge address)
+     */
     public LldpadStation(Clock clock, PortIo io, EventSink events, Timers timers, MacAddress bridgeMac, MacAddress destination) {
         this.clock = clock;
         this.timers = timers;

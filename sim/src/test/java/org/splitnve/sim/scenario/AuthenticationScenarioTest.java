@@ -80,10 +80,6 @@ class AuthenticationScenarioTest {
         return h;
     }
 
-    private TsiState nnveState(TsiSpec t) {
-        var list = n1.engine().instances(t.id());
-        return list.isEmpty() ? TsiState.INIT : list.getFirst().state();
-    }
 
     private Peer peer(MacAddress station) {
         return n1.engine().peers().stream().filter(p -> p.station().equals(station)).findFirst().orElse(null);
@@ -108,7 +104,7 @@ class AuthenticationScenarioTest {
         net.ok(h1.engine().start("vm1"));
 
         assertThat(h1.engine().vmNamed("vm1").state()).isEqualTo(VmState.RUNNING);
-        assertThat(nnveState(t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
         assertThat(net.nva.bindings(t.id())).singleElement()
                 .satisfies(b -> assertThat(b.state()).isEqualTo(EntryState.FORWARDING));
 
@@ -186,7 +182,7 @@ class AuthenticationScenarioTest {
         assertThat(r.ok()).isFalse();
         assertThat(r.detail()).contains("no authenticated session");
         assertThat(bad.engine().vmNamed("vm2").state()).isEqualTo(VmState.SHUTDOWN);
-        assertThat(nnveState(tBad)).isEqualTo(TsiState.INIT);
+        assertThat(n1.state(tBad)).isEqualTo(TsiState.INIT);
         assertThat(net.nva.bindings(tBad.id())).isEmpty();
         assertThat(n1.engine().tsis()).extracting(x -> x.id()).containsExactly(tGood.id());
 
@@ -208,7 +204,7 @@ class AuthenticationScenarioTest {
         assertThat(s.stationAuth.get("h2").established()).isFalse();
 
         assertThat(good.engine().vmNamed("vm1").state()).isEqualTo(VmState.RUNNING);
-        assertThat(nnveState(tGood)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(tGood)).isEqualTo(TsiState.ACTIVATED);
     }
 
     @ParameterizedTest(name = "loss {0}")
@@ -230,15 +226,15 @@ class AuthenticationScenarioTest {
 
         // While the VM runs: its own requests again.
         replay(x, captured);
-        assertThat(nnveState(t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
         assertThat(net.nva.bindings(t.id())).isEqualTo(before);
 
         // After shutdown: the Associate and Activate of the past must not bring the TSI back.
         net.ok(h1.engine().shutdown("vm1"));
-        assertThat(nnveState(t)).isEqualTo(TsiState.INIT);
+        assertThat(n1.state(t)).isEqualTo(TsiState.INIT);
         int refusedBefore = n1.events().of(AuthEvent.Refused.class).size();
         replay(x, captured);
-        assertThat(nnveState(t)).isEqualTo(TsiState.INIT);
+        assertThat(n1.state(t)).isEqualTo(TsiState.INIT);
         assertThat(net.nva.bindings(t.id())).isEmpty();
         assertThat(n1.events().of(AuthEvent.Refused.class).subList(refusedBefore, n1.events().of(AuthEvent.Refused.class).size()))
                 .isNotEmpty().allSatisfy(e -> {
@@ -250,7 +246,7 @@ class AuthenticationScenarioTest {
 
         // The station itself goes on as before.
         net.ok(h1.engine().create("vm1", List.of(t)));
-        assertThat(nnveState(t)).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ASSOCIATED);
     }
 
     /** An injector on the switch (a clean cable: what matters is the nNVE's answer, not the delivery). */
@@ -299,7 +295,7 @@ class AuthenticationScenarioTest {
         }
         replay(x, attack);
 
-        assertThat(nnveState(t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
         assertThat(net.nva.bindings(t.id())).isEqualTo(before);
         assertThat(n1.events().of(EcpEvent.AuthRefused.class)).extracting(EcpEvent.AuthRefused::verdict)
                 .contains("BAD_TAG", "MISSING").doesNotContain("OK");
@@ -309,7 +305,7 @@ class AuthenticationScenarioTest {
         assertThat(peer(mac(1)).authenticated()).isTrue();
         net.ok(h1.engine().suspend("vm1"));
         net.ok(h1.engine().resume("vm1"));
-        assertThat(nnveState(t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
     }
 
     @ParameterizedTest(name = "loss {0}")
@@ -347,7 +343,7 @@ class AuthenticationScenarioTest {
         net.ok(h1.engine().resume("vm1"));
 
         assertThat(h1.engine().vmNamed("vm1").state()).isEqualTo(VmState.RUNNING);
-        assertThat(nnveState(t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
         assertThat(net.nva.bindings(t.id())).isEqualTo(before);
         // Only the four transitions of the two suspend/resume pairs: nothing dropped, nothing re-associated.
         assertThat(n1.events().of(NnveEvent.TsiState.class).subList(transitions, n1.events().of(NnveEvent.TsiState.class).size()))
@@ -371,7 +367,7 @@ class AuthenticationScenarioTest {
         List<AuthEvent.Refused> all = n1.events().of(AuthEvent.Refused.class);
         assertThat(all.subList(refused, all.size())).isNotEmpty()
                 .allSatisfy(e -> assertThat(e.verdict()).isEqualTo("UNKNOWN_KEY"));
-        assertThat(nnveState(t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
     }
 
     @ParameterizedTest(name = "loss {0}")
@@ -401,9 +397,9 @@ class AuthenticationScenarioTest {
         assertThat(s.stationAuth.get("h1-restarted").authenticated()).isTrue();
         assertThat(s.bridgeAuth.get(mac(1)).authenticated()).isTrue();
         assertThat(n1.events().of(NnveEvent.PeerRestarted.class)).isNotEmpty();
-        assertThat(nnveState(t)).isEqualTo(TsiState.INIT);
+        assertThat(n1.state(t)).isEqualTo(TsiState.INIT);
         assertThat(net.nva.bindings(t.id())).isEmpty();
-        assertThat(nnveState(t2)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t2)).isEqualTo(TsiState.ACTIVATED);
 
         ScriptStation x = injector(3);
         int refused = n1.events().of(AuthEvent.Refused.class).size();
@@ -411,10 +407,10 @@ class AuthenticationScenarioTest {
         List<AuthEvent.Refused> all = n1.events().of(AuthEvent.Refused.class);
         assertThat(all.subList(refused, all.size())).isNotEmpty()
                 .allSatisfy(e -> assertThat(e.verdict()).isIn("BAD_TAG", "REPLAY"));
-        assertThat(nnveState(t)).isEqualTo(TsiState.INIT);
+        assertThat(n1.state(t)).isEqualTo(TsiState.INIT);
         assertThat(net.nva.bindings(t.id())).isEmpty();
         net.ok(again.engine().suspend("vm2"));
-        assertThat(nnveState(t2)).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(n1.state(t2)).isEqualTo(TsiState.ASSOCIATED);
     }
 
     /**
@@ -487,10 +483,10 @@ class AuthenticationScenarioTest {
         net.ok(standard.engine().start("vm3"));
         OpResult r4 = net.await(c4);
 
-        assertThat(nnveState(t1)).isEqualTo(TsiState.ACTIVATED);
-        assertThat(nnveState(t3)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t1)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t3)).isEqualTo(TsiState.ACTIVATED);
         assertThat(r4.ok()).isFalse();
-        assertThat(nnveState(t4)).isEqualTo(TsiState.INIT);
+        assertThat(n1.state(t4)).isEqualTo(TsiState.INIT);
         assertThat(net.nva.bindings(t4.id())).isEmpty();
         assertThat(peer(mac(1)).authenticationRequired()).isTrue();
         assertThat(peer(mac(1)).authenticated()).isTrue();

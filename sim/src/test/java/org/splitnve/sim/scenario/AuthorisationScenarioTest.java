@@ -66,10 +66,6 @@ class AuthorisationScenarioTest {
         return h;
     }
 
-    private TsiState nnveState(TsiSpec t) {
-        var list = n1.engine().instances(t.id());
-        return list.isEmpty() ? TsiState.INIT : list.getFirst().state();
-    }
 
     private static TsiAddress ip(String a) throws Exception {
         return TsiAddress.host(InetAddress.getByName(a));
@@ -93,10 +89,10 @@ class AuthorisationScenarioTest {
         net.ok(allowed.engine().start("vm1"));
         OpResult r2 = net.await(c2);
 
-        assertThat(nnveState(t1)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t1)).isEqualTo(TsiState.ACTIVATED);
         assertThat(r2.ok()).isFalse();
         assertThat(other.engine().vmNamed("vm2").state()).isEqualTo(VmState.SHUTDOWN);
-        assertThat(nnveState(t2)).isEqualTo(TsiState.INIT);
+        assertThat(n1.state(t2)).isEqualTo(TsiState.INIT);
         assertThat(net.nva.bindings(t2.id())).isEmpty();
         assertThat(n1.engine().peers()).extracting(p -> p.station()).containsExactly(mac(1));
         // The nNVE ignores an unauthorised end device altogether (no acknowledgement: it does not use the
@@ -129,9 +125,9 @@ class AuthorisationScenarioTest {
         assertThat(r.detail()).contains("not authorised on this VN");
         assertThat(h1.engine().vmNamed("vmB").state()).isEqualTo(VmState.SHUTDOWN);
         assertThat(net.await(h1.engine().start("vmB")).ok()).isFalse();
-        assertThat(nnveState(intruder)).isEqualTo(TsiState.INIT);
+        assertThat(n1.state(intruder)).isEqualTo(TsiState.INIT);
         assertThat(net.nva.bindings(intruder.id())).isEmpty();
-        assertThat(nnveState(permitted)).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(n1.state(permitted)).isEqualTo(TsiState.ASSOCIATED);
         assertThat(n1.events().of(NnveEvent.Refused.class)).isNotEmpty().allSatisfy(e -> {
             assertThat(e.tsi()).isEqualTo(intruder.id().toString());
             assertThat(e.code()).isEqualTo(4);
@@ -250,7 +246,7 @@ class AuthorisationScenarioTest {
         assertThat(add.detail()).contains("not in the NVA's record");
         assertThat(n1.engine().instances(a.id()).getFirst().addresses()).isEqualTo(record);
         assertThat(net.nva.bindings(a.id()).getFirst().addresses()).isEqualTo(record);
-        assertThat(nnveState(a)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(a)).isEqualTo(TsiState.ACTIVATED);
         // One the record holds is fine (and changes nothing: the record is what is provisioned).
         net.ok(h1.engine().updateAddresses("vmA", a.id(), TsiAddressTlv.Operation.ADD, List.of(ip("10.6.0.5"))));
         assertThat(net.nva.bindings(a.id()).getFirst().addresses()).isEqualTo(record);

@@ -50,10 +50,6 @@ class BridgedNetworkScenarioTest {
                 .withPorts(List.of(new NnveConfig.PortConfig(name + "/0", LocalTagPool.range(firstTag, lastTag), multicast)));
     }
 
-    private static TsiState state(NnveNode n, TsiSpec t) {
-        var list = n.engine().instances(t.id());
-        return list.isEmpty() ? TsiState.INIT : list.getFirst().state();
-    }
 
     /** Runs create + start of one VM with one TSI and checks it is activated at the nNVE. */
     private static void createAndStart(SplitNveNet net, TnveNode h, NnveNode n, String vm, TsiSpec t) {
@@ -61,7 +57,7 @@ class BridgedNetworkScenarioTest {
         net.ok(h.engine().start(vm));
         assertThat(h.engine().vmNamed(vm).state()).isEqualTo(VmState.RUNNING);
         assertThat(h.engine().tsiState("nnve", t.id())).isEqualTo(TnveEngine.TsiState.ACTIVATED);
-        assertThat(state(n, t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n.state(t)).isEqualTo(TsiState.ACTIVATED);
     }
 
     @ParameterizedTest(name = "loss {0}")
@@ -123,10 +119,7 @@ class BridgedNetworkScenarioTest {
         NnveNode n1 = net.nnve(config("n1", GROUP, 2, 4094));
         TnveNode h1 = net.tnve("h1", GROUP);
         TnveNode h2 = net.tnve("h2", GROUP);
-        EthernetSwitch sw = net.bridge("sw", 3);
-        net.link(h1.host(), 0, sw, 0);
-        net.link(h2.host(), 0, sw, 1);
-        net.link(sw, 2, n1.host(), 0);
+        EthernetSwitch sw = net.behindOneSwitch(h1, h2, n1, 0);
         net.runFor(SECOND / 10);
 
         TsiSpec t = tsi(1, 5000);
@@ -135,8 +128,8 @@ class BridgedNetworkScenarioTest {
         createAndStart(net, h2, n1, "vm2", u);
         assertThat(n1.engine().peers()).extracting(p -> p.station()).containsExactlyInAnyOrder(h1.mac(0), h2.mac(0));
         net.ok(h1.engine().shutdown("vm1"));
-        assertThat(state(n1, t)).isEqualTo(TsiState.INIT);
-        assertThat(state(n1, u)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.INIT);
+        assertThat(n1.state(u)).isEqualTo(TsiState.ACTIVATED);
         assertThat(net.nva.bindings(t.id())).isEmpty();
         assertThat(sw.filtered()).isZero();
         // the end devices' requests went to the group, flooded by the switch (to the nNVE and the other end device)
@@ -192,10 +185,7 @@ class BridgedNetworkScenarioTest {
         NnveNode n1 = net.nnve("n1", 1);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
         TnveNode h2 = net.tnve("h2", n1.mac(0));
-        EthernetSwitch sw = net.bridge("sw", 3);
-        net.link(h1.host(), 0, sw, 0);
-        net.link(h2.host(), 0, sw, 1);
-        net.link(sw, 2, n1.host(), 0);
+        EthernetSwitch sw = net.behindOneSwitch(h1, h2, n1, 0);
         net.runFor(SECOND / 10);
 
         TsiSpec a = tsi(1, 5000);
@@ -229,8 +219,8 @@ class BridgedNetworkScenarioTest {
         // h1 goes; h2's TSI, the VAP and the tag stay
         net.ok(h1.engine().shutdown("vm-a"));
         net.runFor(30 * SECOND);
-        assertThat(state(n1, a)).isEqualTo(TsiState.INIT);
-        assertThat(state(n1, b)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(a)).isEqualTo(TsiState.INIT);
+        assertThat(n1.state(b)).isEqualTo(TsiState.ACTIVATED);
         assertThat(h2.engine().tsiState("nnve", b.id())).isEqualTo(TnveEngine.TsiState.ACTIVATED);
         assertThat(vap.state()).isEqualTo(Vap.State.VN_CONNECTED);
         assertThat(vap.tsiAssociated()).isEqualTo(1);
@@ -256,10 +246,7 @@ class BridgedNetworkScenarioTest {
         NnveNode n1 = net.nnve(config("n1", null, 100, 101));    // a pool of two tags
         TnveNode h1 = net.tnve("h1", n1.mac(0));
         TnveNode h2 = net.tnve("h2", n1.mac(0));
-        EthernetSwitch sw = net.bridge("sw", 3);
-        net.link(h1.host(), 0, sw, 0);
-        net.link(h2.host(), 0, sw, 1);
-        net.link(sw, 2, n1.host(), 0);
+        EthernetSwitch sw = net.behindOneSwitch(h1, h2, n1, 0);
         net.runFor(SECOND / 10);
 
         TsiSpec a = tsi(1, 5000);

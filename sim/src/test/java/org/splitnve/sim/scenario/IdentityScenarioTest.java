@@ -72,10 +72,6 @@ class IdentityScenarioTest {
         return h;
     }
 
-    private TsiState nnveState(TsiSpec t) {
-        var list = n1.engine().instances(t.id());
-        return list.isEmpty() ? TsiState.INIT : list.getFirst().state();
-    }
 
     private static TsiAddress ip(String a) throws Exception {
         return TsiAddress.host(InetAddress.getByName(a));
@@ -168,7 +164,7 @@ class IdentityScenarioTest {
         assertThat(ids).extracting(VsiId::format).containsExactly(VsiIdFormat.UUID, VsiIdFormat.MAC, VsiIdFormat.IPV4,
                 VsiIdFormat.IPV6, VsiIdFormat.LOCAL);
         for (TsiSpec t : tsis) {
-            assertThat(nnveState(t)).as("%s", t.id()).isEqualTo(TsiState.ACTIVATED);
+            assertThat(n1.state(t)).as("%s", t.id()).isEqualTo(TsiState.ACTIVATED);
             assertThat(net.nva.bindings(t.id())).singleElement()
                     .satisfies(b -> assertThat(b.addresses()).containsExactly(TsiAddress.mac(t.mac())));
             assertThat(sentVsi(h1, t.id())).isNotEmpty().allSatisfy(v -> assertThat(v.vsiId().format())
@@ -264,10 +260,10 @@ class IdentityScenarioTest {
             assertThat(r.code()).isEqualTo(1);
             assertThat(r.detail()).contains("an L3 VN needs an IP address and a MAC address");
         }
-        assertThat(nnveState(l2Mac)).isEqualTo(TsiState.ASSOCIATED);
-        assertThat(nnveState(l3Both)).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(n1.state(l2Mac)).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(n1.state(l3Both)).isEqualTo(TsiState.ASSOCIATED);
         for (TsiSpec t : List.of(l2IpOnly, l3MacOnly, l3IpOnly)) {
-            assertThat(nnveState(t)).isEqualTo(TsiState.INIT);
+            assertThat(n1.state(t)).isEqualTo(TsiState.INIT);
             assertThat(net.nva.bindings(t.id())).isEmpty();
         }
         assertThat(net.nva.bindings(l3Both.id()).getFirst().addresses())
@@ -280,7 +276,7 @@ class IdentityScenarioTest {
         assertThat(strip.detail()).contains("an L3 VN needs an IP address");
         assertThat(net.nva.bindings(l3Both.id()).getFirst().addresses())
                 .containsExactly(TsiAddress.mac(l3Both.mac()), ip("10.7.0.5"));
-        assertThat(nnveState(l3Both)).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(n1.state(l3Both)).isEqualTo(TsiState.ASSOCIATED);
         // On the L2 VN an IP is optional: added and removed again freely.
         net.ok(withMac.engine().updateAddresses("vmL2", l2Mac.id(), TsiAddressTlv.Operation.ADD, List.of(ip("10.0.0.1"))));
         net.ok(withMac.engine().updateAddresses("vmL2", l2Mac.id(), TsiAddressTlv.Operation.REMOVE, List.of(ip("10.0.0.1"))));

@@ -38,10 +38,6 @@ class LifecycleScenarioTest {
         return net;
     }
 
-    private static TsiState nnveState(TsiSpec t) {
-        var list = n1.engine().instances(t.id());
-        return list.isEmpty() ? TsiState.INIT : list.getFirst().state();
-    }
 
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})
@@ -53,7 +49,7 @@ class LifecycleScenarioTest {
 
         net.ok(h1.engine().create("vm1", List.of(t)));
         assertThat(h1.engine().vmNamed("vm1").state()).isEqualTo(VmState.SHUTDOWN);
-        assertThat(nnveState(t)).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ASSOCIATED);
         // SM-TSI-2: mapping entries, not forwarding; ACL created but not allowing; tag provisioned
         assertThat(net.nva.bindings(t.id())).singleElement().satisfies(b -> assertThat(b.state()).isEqualTo(EntryState.MAPPING));
         assertThat(n1.effects()).anySatisfy(e -> assertThat(e).isInstanceOf(Effect.TagProvision.class));
@@ -62,26 +58,26 @@ class LifecycleScenarioTest {
 
         net.ok(h1.engine().start("vm1"));
         assertThat(h1.engine().vmNamed("vm1").state()).isEqualTo(VmState.RUNNING);
-        assertThat(nnveState(t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
         assertThat(net.nva.bindings(t.id()).getFirst().state()).isEqualTo(EntryState.FORWARDING); // SM-TSI-3
 
         int effectsBeforePause = n1.effects().size();
         net.ok(h1.engine().pause("vm1"));                                                   // LC-PAUSE
         net.runFor(SECOND);
-        assertThat(nnveState(t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
         assertThat(n1.effects()).hasSize(effectsBeforePause);
         net.ok(h1.engine().unpause("vm1"));
 
         net.ok(h1.engine().suspend("vm1"));                                                 // LC-SUSPEND
-        assertThat(nnveState(t)).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ASSOCIATED);
         assertThat(net.nva.bindings(t.id()).getFirst().state()).isEqualTo(EntryState.MAPPING); // SM-TSI-4
         net.runFor(30 * SECOND); // the nNVE does not de-associate a suspended VM: the tNVE keeps it alive
-        assertThat(nnveState(t)).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ASSOCIATED);
         net.ok(h1.engine().resume("vm1"));
-        assertThat(nnveState(t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
 
         net.ok(h1.engine().shutdown("vm1"));                                                // LC-TERMINATE
-        assertThat(nnveState(t)).isEqualTo(TsiState.INIT);
+        assertThat(n1.state(t)).isEqualTo(TsiState.INIT);
         assertThat(net.nva.bindings(t.id())).isEmpty();                                     // SM-TSI-5
         assertThat(n1.engine().vaps()).isEmpty();                                           // SM-VAP-3
         assertThat(n1.effects()).last().isInstanceOf(Effect.NvaVnTag.class);

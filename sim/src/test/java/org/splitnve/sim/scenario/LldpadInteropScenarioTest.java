@@ -112,10 +112,6 @@ class LldpadInteropScenarioTest {
         return v.answeredFilter().entries().getFirst().vid();
     }
 
-    private static TsiState state(NnveNode n, VsiId id) {
-        List<Tsi> list = n.engine().instances(id);
-        return list.isEmpty() ? TsiState.INIT : list.getFirst().state();
-    }
 
     /** What the nNVE sent the standard station: no splitnve TLV at all, one VSI TLV per ECPDU. */
     private static void standardSubset(StationNet s) {
@@ -191,14 +187,14 @@ class LldpadInteropScenarioTest {
         assertThat(answeredVid(g)).isEqualTo(300);
         assertThat(s.n1.engine().vap(0, new VnKey.Vlan(300)).tag()).isEqualTo(300);
 
-        assertThat(state(s.n1, vsi(1))).isEqualTo(TsiState.ACTIVATED);
-        assertThat(state(s.n1, vsi(2))).isEqualTo(TsiState.ACTIVATED);
-        assertThat(state(s.n1, vsi(3))).isEqualTo(TsiState.ASSOCIATED);
-        assertThat(state(s.n1, vsi(4))).isEqualTo(TsiState.ACTIVATED);
-        assertThat(state(s.n1, vsi(5))).isEqualTo(TsiState.ACTIVATED);
-        assertThat(state(s.n1, vsi(6))).isEqualTo(TsiState.INIT);
-        assertThat(state(s.n1, vsi(7))).isEqualTo(TsiState.ACTIVATED);
-        assertThat(state(s.n1, vsi(8))).isEqualTo(TsiState.INIT);
+        assertThat(s.n1.state(vsi(1))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(s.n1.state(vsi(2))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(s.n1.state(vsi(3))).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(s.n1.state(vsi(4))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(s.n1.state(vsi(5))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(s.n1.state(vsi(6))).isEqualTo(TsiState.INIT);
+        assertThat(s.n1.state(vsi(7))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(s.n1.state(vsi(8))).isEqualTo(TsiState.INIT);
         assertThat(s.n1.engine().instances(vsi(1)).getFirst().vap().vn().key()).isEqualTo(new VnKey.Id(5000));
         assertThat(net.nva.lookup(5000, mac(2))).singleElement().satisfies(x -> assertThat(x.state()).isEqualTo(EntryState.FORWARDING));
         assertThat(net.nva.lookup(5001, mac(4))).singleElement().satisfies(x -> assertThat(x.state()).isEqualTo(EntryState.FORWARDING));
@@ -224,13 +220,13 @@ class LldpadInteropScenarioTest {
 
         Filter fq = Filter.of(FilterFormat.MAC_VID, FilterEntry.macVid(mac(2), 0));
         assertThat(ask(s, VsiMode.PRE_ASSOCIATE_RR, vsi(2), fq).lastResponse().isSuccess()).isTrue();
-        assertThat(state(s.n1, vsi(2))).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(s.n1.state(vsi(2))).isEqualTo(TsiState.ASSOCIATED);
         assertThat(s.net.nva.lookup(5000, mac(2))).singleElement().satisfies(x -> assertThat(x.state()).isEqualTo(EntryState.MAPPING));
         assertThat(ask(s, VsiMode.ASSOCIATE, vsi(2), fq).lastResponse().isSuccess()).isTrue();
-        assertThat(state(s.n1, vsi(2))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(s.n1.state(vsi(2))).isEqualTo(TsiState.ACTIVATED);
         LldpadStation.Vsi back = ask(s, VsiMode.PRE_ASSOCIATE_RR, vsi(2), fq);     // Associate -> Pre-Associate
         assertThat(back.lastResponse().isSuccess()).isFalse();
-        assertThat(state(s.n1, vsi(2))).as("the refused request changed nothing").isEqualTo(TsiState.ACTIVATED);
+        assertThat(s.n1.state(vsi(2))).as("the refused request changed nothing").isEqualTo(TsiState.ACTIVATED);
         assertThat(ask(s, VsiMode.ASSOCIATE, vsi(2), fq).lastResponse().isSuccess()).isTrue();   // lldpad's state again
 
         Filter fr = Filter.of(FilterFormat.MAC_VID, FilterEntry.macVid(mac(3), 0));
@@ -238,15 +234,15 @@ class LldpadInteropScenarioTest {
         Filter fs = Filter.of(FilterFormat.MAC_VID, FilterEntry.macVid(mac(4), 0));
         assertThat(ask(s, VsiMode.ASSOCIATE, vsi(4), fs).lastResponse().isSuccess()).isTrue();
         assertThat(ask(s, VsiMode.DE_ASSOCIATE, vsi(4), fs).lastResponse().isSuccess()).isTrue();
-        assertThat(state(s.n1, vsi(4))).isEqualTo(TsiState.INIT);
+        assertThat(s.n1.state(vsi(4))).isEqualTo(TsiState.INIT);
         assertThat(s.station.vsi(vsi(4)).live()).isFalse();
         assertThat(s.station.request(VsiMode.DE_ASSOCIATE, vsi(9), fs)).as("vdptool: never associated").isFalse();
 
         // keep-alives: five minutes of virtual time, nothing lost
         int sent = s.station.requestsSent();
         s.net.runFor(300 * SECOND);
-        assertThat(state(s.n1, vsi(2))).isEqualTo(TsiState.ACTIVATED);
-        assertThat(state(s.n1, vsi(3))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(s.n1.state(vsi(2))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(s.n1.state(vsi(3))).isEqualTo(TsiState.ACTIVATED);
         assertThat(s.station.requestsSent() - sent).as("keep-alives sent").isGreaterThanOrEqualTo(2 * 27);
         assertThat(s.station.givenUp()).isZero();
         assertThat(s.station.vsi(vsi(2)).live()).isTrue();
@@ -259,7 +255,7 @@ class LldpadInteropScenarioTest {
             // at least once: when ECP gives up (acknowledgements lost), the nNVE sends the item again
             assertThat(s.station.vsi(id).unsolicitedDeassociates()).isPositive();
             assertThat(s.station.vsi(id).live()).isFalse();
-            assertThat(state(s.n1, id)).isEqualTo(TsiState.INIT);
+            assertThat(s.n1.state(id)).isEqualTo(TsiState.INIT);
         }
         assertThat(s.n1.engine().tsis()).isEmpty();
         assertThat(s.net.nva.bindings(vsi(2))).isEmpty();

@@ -62,9 +62,6 @@ class MigrationLifecycleScenarioTest {
         return tsi(1, 5000, TsiAddress.host(InetAddress.getByName("10.0.0.1")));
     }
 
-    private static TsiState state(NnveNode n, TsiSpec t) {
-        return n.engine().instances(t.id()).isEmpty() ? TsiState.INIT : n.engine().instances(t.id()).getFirst().state();
-    }
 
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})
@@ -85,21 +82,21 @@ class MigrationLifecycleScenarioTest {
         // prepare: associated at the destination's nNVE, with the arrival indication, while the VM runs at the source
         net.ok(dst.migratePrepare("vm", List.of(t), migration));
         assertThat(dst.vmNamed("vm").state()).isEqualTo(VmState.MIGRATING_IN);
-        assertThat(state(x.n2, t)).isEqualTo(TsiState.ASSOCIATED);
-        assertThat(state(x.n1, t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(x.n2.state(t)).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(x.n1.state(t)).isEqualTo(TsiState.ACTIVATED);
         assertThat(net.nva.binding(new TsiInstance(t.id(), N2, 0, 5000))).hasValueSatisfying(
                 b -> assertThat(b.state()).isEqualTo(EntryState.MAPPING));
         assertThat(x.n2.effects()).noneMatch(e -> e instanceof Effect.Relearn);  // not before it runs there
 
         // the source stops running, its TSI stays activated
         net.ok(src.migrateStart("vm", migration));
-        assertThat(state(x.n1, t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(x.n1.state(t)).isEqualTo(TsiState.ACTIVATED);
 
         // the destination activates first
         net.ok(dst.migrateActivate("vm"));
         assertThat(dst.vmNamed("vm").state()).isEqualTo(VmState.RUNNING);
-        assertThat(state(x.n2, t)).isEqualTo(TsiState.ACTIVATED);
-        assertThat(state(x.n1, t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(x.n2.state(t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(x.n1.state(t)).isEqualTo(TsiState.ACTIVATED);
         // LC-MCAST: re-learning toward the arrived VM, on the destination nNVE only
         assertThat(ScenarioKit.effects(x.n2, Effect.Relearn.class)).singleElement().satisfies(r -> {
             assertThat(r.instance().tsi()).isEqualTo(t.id());
@@ -114,9 +111,9 @@ class MigrationLifecycleScenarioTest {
 
         // then the source deactivates with the departure, and de-associates when done
         net.ok(src.migrateDepart("vm", migration));
-        assertThat(state(x.n1, t)).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(x.n1.state(t)).isEqualTo(TsiState.ASSOCIATED);
         net.ok(src.migrateFinish("vm"));
-        assertThat(state(x.n1, t)).isEqualTo(TsiState.INIT);
+        assertThat(x.n1.state(t)).isEqualTo(TsiState.INIT);
         assertThat(src.vmNamed("vm")).isNull();
 
         // end state: the VM runs at the destination only, the NVA forwards to n2 only
@@ -192,7 +189,7 @@ class MigrationLifecycleScenarioTest {
 
         assertThat(src.vmNamed("vm").state()).isEqualTo(VmState.RUNNING);
         assertThat(dst.vmNamed("vm")).isNull();
-        assertThat(state(x.n1, t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(x.n1.state(t)).isEqualTo(TsiState.ACTIVATED);
         assertThat(x.n2.engine().tsis()).isEmpty();
         assertThat(x.n2.engine().vaps()).isEmpty();
         assertThat(net.nva.bindings(t.id())).singleElement().satisfies(b -> {
@@ -252,8 +249,8 @@ class MigrationLifecycleScenarioTest {
                 .satisfies(r -> assertThat(r.instance().tsi()).isEqualTo(t.id()));
         assertThat(n2.events().of(NnveEvent.MigrationArrival.class)).singleElement()
                 .satisfies(a -> assertThat(a.migrationId()).isEmpty());
-        assertThat(state(n2, t)).isEqualTo(TsiState.ACTIVATED);
-        assertThat(state(n1, t)).isEqualTo(TsiState.INIT);
+        assertThat(n2.state(t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.INIT);
         assertThat(net.nva.bindings(t.id())).singleElement().satisfies(b -> {
             assertThat(b.instance().nve()).isEqualTo(N2);
             assertThat(b.state()).isEqualTo(EntryState.FORWARDING);

@@ -88,10 +88,7 @@ class MigrationScenarioTest {
         NnveNode n1 = net.nnve("n1", 1);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
         TnveNode h2 = net.tnve("h2", n1.mac(0));
-        EthernetSwitch sw = net.bridge("sw", 3);
-        net.link(h1.host(), 0, sw, 0);
-        net.link(h2.host(), 0, sw, 1);
-        net.link(sw, 2, n1.host(), 0);
+        EthernetSwitch sw = net.behindOneSwitch(h1, h2, n1, 0);
         net.runFor(SECOND / 10);
 
         TsiSpec t = tsi(1, 5000);

@@ -173,10 +173,7 @@ class SameNnveMoveScenarioTest {
         NnveNode n1 = net.nnve("n1", 1);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
         TnveNode h2 = net.tnve("h2", n1.mac(0));
-        EthernetSwitch sw = net.bridge("sw", 3);
-        net.link(h1.host(), 0, sw, 0);
-        net.link(h2.host(), 0, sw, 1);
-        net.link(sw, 2, n1.host(), 0);
+        EthernetSwitch sw = net.behindOneSwitch(h1, h2, n1, 0);
         net.runFor(SECOND / 10);
         TsiSpec t = vmTsi();
         UUID migration = UUID.fromString("0e5b0a8e-2f4b-4c55-9a61-0c3f3b7e1a02");

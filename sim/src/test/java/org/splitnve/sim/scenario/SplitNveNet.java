@@ -62,6 +62,16 @@ public final class SplitNveNet {
         public MacAddress mac(int port) {
             return host.mac(port);
         }
+
+        /** The TSI's state at this nNVE (its first instance), INIT when it has none. */
+        public org.splitnve.nnve.TsiState state(VsiId tsi) {
+            var list = engine.instances(tsi);
+            return list.isEmpty() ? org.splitnve.nnve.TsiState.INIT : list.getFirst().state();
+        }
+
+        public org.splitnve.nnve.TsiState state(TsiSpec tsi) {
+            return state(tsi.id());
+        }
     }
 
     public record TnveNode(String name, Host host, TnveEngine engine, List<TnveEvent> reported, RecordingSink events) {
@@ -137,6 +147,18 @@ public final class SplitNveNet {
     /** An ordinary learning bridge (does not forward 01-80-C2-00-00-0X, REQ-1). */
     public EthernetSwitch bridge(String name, int ports) {
         return sim.addSwitch(name, ports);
+    }
+
+    /**
+     * REQ-1, REQ-2: two end devices behind one ordinary switch (ports 0 and 1) on port {@code port} of an
+     * nNVE (switch port 2); returns the switch.
+     */
+    public EthernetSwitch behindOneSwitch(TnveNode a, TnveNode b, NnveNode n, int port) {
+        EthernetSwitch sw = bridge("sw", 3);
+        link(a.host(), 0, sw, 0);
+        link(b.host(), 0, sw, 1);
+        link(sw, 2, n.host(), port);
+        return sw;
     }
 
     /** Runs the simulation until the operation completes (at most 60 virtual seconds) and returns its result. */

@@ -55,10 +55,6 @@ class TsiOperationsScenarioTest {
         return net;
     }
 
-    private TsiState state(TsiSpec t) {
-        var list = n1.engine().instances(t.id());
-        return list.isEmpty() ? TsiState.INIT : list.getFirst().state();
-    }
 
     private static InetAddress ip(String s) {
         try {
@@ -77,7 +73,7 @@ class TsiOperationsScenarioTest {
     }
 
     private void both(TsiSpec t, TsiState s) {
-        assertThat(state(t)).isEqualTo(s);
+        assertThat(n1.state(t)).isEqualTo(s);
         assertThat(h1.engine().tsiState("nnve", t.id()).name()).isEqualTo(s.name());
     }
 
@@ -139,8 +135,8 @@ class TsiOperationsScenarioTest {
         long at = net.sim.now();
         assertThat(n1.engine().deactivate(t.id(), "policy")).isEqualTo(1);
         assertThat(n1.engine().deassociate(u.id(), "administrator")).isEqualTo(1);
-        assertThat(state(t)).isEqualTo(TsiState.ASSOCIATED);
-        assertThat(state(u)).isEqualTo(TsiState.INIT);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(n1.state(u)).isEqualTo(TsiState.INIT);
         net.runFor(90 * SECOND);                                   // several keep-alive periods
 
         // the end device learned both
@@ -199,14 +195,14 @@ class TsiOperationsScenarioTest {
         assertEntries(net, "10.0.0.2", true, EntryState.FORWARDING);
         assertEntries(net, "2001:db8::2", true, EntryState.FORWARDING);
         assertEntries(net, "10.0.0.1", true, EntryState.FORWARDING);
-        assertThat(state(t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
 
         net.ok(h1.engine().updateAddresses("vm1", t.id(), TsiAddressTlv.Operation.REMOVE,
                 List.of(TsiAddress.host(ip("10.0.0.1")), TsiAddress.host(ip("2001:db8::1")))));
         assertEntries(net, "10.0.0.1", false, null);
         assertEntries(net, "2001:db8::1", false, null);
         assertEntries(net, "10.0.0.2", true, EntryState.FORWARDING);
-        assertThat(state(t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
 
         net.ok(h1.engine().updateAddresses("vm1", t.id(), TsiAddressTlv.Operation.REPLACE,
                 List.of(TsiAddress.prefix(ip("10.2.0.0"), 24), TsiAddress.host(ip("2001:db8::3")))));
@@ -215,7 +211,7 @@ class TsiOperationsScenarioTest {
         assertEntries(net, "10.0.0.2", false, null);
         assertEntries(net, "2001:db8::2", false, null);
         assertThat(net.nva.lookup(5000, t.mac())).as("the filter's MAC stays").hasSize(1);
-        assertThat(state(t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
 
         // while Associated (suspended): the state stays Associated, the entries mapping
         net.ok(h1.engine().suspend("vm1"));
@@ -223,7 +219,7 @@ class TsiOperationsScenarioTest {
         net.ok(h1.engine().updateAddresses("vm1", t.id(), TsiAddressTlv.Operation.ADD, List.of(TsiAddress.host(ip("10.0.0.9")))));
         assertEntries(net, "10.0.0.9", true, EntryState.MAPPING);
         assertEntries(net, "10.2.0.77", true, EntryState.MAPPING);
-        assertThat(state(t)).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ASSOCIATED);
         assertThat(n1.events().of(NnveEvent.TsiState.class)).hasSize(afterSuspend);
         net.ok(h1.engine().resume("vm1"));
 
@@ -231,7 +227,7 @@ class TsiOperationsScenarioTest {
         long before = net.sim.now();
         List<TsiAddress> large = many(1500);
         net.ok(h1.engine().updateAddresses("vm1", t.id(), TsiAddressTlv.Operation.REPLACE, large));
-        assertThat(state(t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
         List<Captures.Vdp> carrying = Captures.requestsFrom(net.sim, h1.host()).stream().filter(v -> v.nanos() >= before)
                 .filter(v -> v.vsis().stream().anyMatch(x -> x.attached(TsiAddressTlv.class) != null)).toList();
         assertThat(carrying.stream().map(Captures.Vdp::sequence).distinct().count()).as("ECPDUs").isGreaterThan(5);
@@ -290,6 +286,6 @@ class TsiOperationsScenarioTest {
         assertThat(net.nva.lookup(5000, a)).singleElement().satisfies(e -> assertThat(e.forwarding()).isFalse());
         assertThat(net.nva.lookup(5000, b)).as("the address not named stays activated")
                 .singleElement().satisfies(e -> assertThat(e.forwarding()).isTrue());
-        assertThat(state(t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
     }
 }
