@@ -87,18 +87,30 @@ public final class NnveDaemon extends Daemon {
         return runUntilSignal(d);
     }
 
-    /** Opens the ports, builds and starts the engine. */
+    /** Opens the configured interfaces (raw Ethernet), builds and starts the engine. */
     public static NnveDaemon start(NnveSettings s, String configName, PrintStream out) throws IOException {
-        EventLog log = new EventLog(s.name(), s.log(), out);
         List<String[]> where = new ArrayList<>();
         List<List<MacAddress>> groups = new ArrayList<>();
-        List<NnveConfig.PortConfig> portConfigs = new ArrayList<>();
         for (NnveSettings.PortSettings p : s.ports()) {
             where.add(new String[] {p.namespace(), p.iface()});
             groups.add(p.multicast() == null ? List.of() : List.of(p.multicast()));
+        }
+        return start(s, configName, out, open(where, groups));
+    }
+
+    /**
+     * Builds and starts the engine on ports already open, one per configured [[port]] in order (raw
+     * ports, or in-memory links for the demo without root and for tests). The daemon closes them.
+     */
+    public static NnveDaemon start(NnveSettings s, String configName, PrintStream out, List<Port> ports) {
+        if (ports.size() != s.ports().size()) {
+            throw new IllegalArgumentException(s.ports().size() + " ports configured, " + ports.size() + " given");
+        }
+        EventLog log = new EventLog(s.name(), s.log(), out);
+        List<NnveConfig.PortConfig> portConfigs = new ArrayList<>();
+        for (NnveSettings.PortSettings p : s.ports()) {
             portConfigs.add(new NnveConfig.PortConfig(p.scope(), p.tags(), p.multicast()));
         }
-        List<Port> ports = open(where, groups);
 
         InMemoryNva nva = new InMemoryNva();
         for (VnRecord vn : s.vns()) {
@@ -134,15 +146,21 @@ public final class NnveDaemon extends Daemon {
         NnveConfig cfg = new NnveConfig(s.name(), portConfigs, s.timers(), s.extensionOui(), features,
                 NnveConfig.Limits.DEFAULT, ManagerId.ofText(s.name()), authenticators);
         NnveEngine[] engine = new NnveEngine[1];
-        AgentRunner<PortAgent> runner = AgentRunner.builder(s.name()).ports(ports).events(log).build(io -> {
-            engine[0] = new NnveEngine(cfg, Clock.system(), io, authority, new NvaEffects(nva, s.name(), log, e -> { }),
-                    log, new SecureRandom());
-            if (!s.lldp().enabled()) {
-                return engine[0];
-            }
-            return new LldpAgent<>(engine[0], io, Clock.system(), s.extensionOui(), EvbMode.BRIDGE, s.timers(), true,
-                    CapabilityTlv.of(features), s.lldp().ttl(), intervalNanos(s.lldp()), log);
-        });
+        AgentRunner<PortAgent> runner;
+        try {
+            runner = AgentRunner.builder(s.name()).ports(ports).events(log).build(io -> {
+                engine[0] = new NnveEngine(cfg, Clock.system(), io, authority,
+                        new NvaEffects(nva, s.name(), log, e -> { }), log, new SecureRandom());
+                if (!s.lldp().enabled()) {
+                    return engine[0];
+                }
+                return new LldpAgent<>(engine[0], io, Clock.system(), s.extensionOui(), EvbMode.BRIDGE, s.timers(),
+                        true, CapabilityTlv.of(features), s.lldp().ttl(), intervalNanos(s.lldp()), log);
+            });
+        } catch (RuntimeException e) {
+            ports.forEach(Port::close);
+            throw e;
+        }
         NnveDaemon d = new NnveDaemon(s, log, runner, nva, engine);
         runner.start();
         log.accept(new DaemonEvent.Started("nnve", configName, ports.stream().map(Port::name).toList(), s.timers(),

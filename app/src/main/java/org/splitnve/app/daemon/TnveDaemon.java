@@ -69,18 +69,40 @@ public final class TnveDaemon extends Daemon {
         return runUntilSignal(d);
     }
 
+    /** Opens the configured interfaces (raw Ethernet), builds and starts the engine. */
     public static TnveDaemon start(TnveSettings s, String configName, PrintStream out) throws IOException {
-        EventLog log = new EventLog(s.name(), s.log(), out);
-        Map<String, Integer> portOf = new LinkedHashMap<>();
         List<String[]> where = new ArrayList<>();
-        for (TnveSettings.UplinkSettings u : s.uplinks()) {
-            if (!portOf.containsKey(u.portLabel())) {
-                portOf.put(u.portLabel(), where.size());
-                where.add(new String[] {u.namespace(), u.iface()});
+        for (String label : portLabels(s)) {
+            for (TnveSettings.UplinkSettings u : s.uplinks()) {
+                if (u.portLabel().equals(label)) {
+                    where.add(new String[] {u.namespace(), u.iface()});
+                    break;
+                }
             }
         }
         List<List<MacAddress>> groups = where.stream().map(w -> List.<MacAddress>of()).toList();
-        List<Port> ports = open(where, groups);
+        return start(s, configName, out, open(where, groups));
+    }
+
+    /** The distinct ports of the uplinks (namespace/interface), in order of first use: one {@link Port} each. */
+    public static List<String> portLabels(TnveSettings s) {
+        return s.uplinks().stream().map(TnveSettings.UplinkSettings::portLabel).distinct().toList();
+    }
+
+    /**
+     * Builds and starts the engine on ports already open, one per {@link #portLabels} entry in order (raw
+     * ports, or in-memory links for the demo without root and for tests). The daemon closes them.
+     */
+    public static TnveDaemon start(TnveSettings s, String configName, PrintStream out, List<Port> ports) {
+        List<String> labels = portLabels(s);
+        if (ports.size() != labels.size()) {
+            throw new IllegalArgumentException(labels.size() + " ports configured, " + ports.size() + " given");
+        }
+        EventLog log = new EventLog(s.name(), s.log(), out);
+        Map<String, Integer> portOf = new LinkedHashMap<>();
+        for (String label : labels) {
+            portOf.put(label, portOf.size());
+        }
         Map<String, KeyRing> rings = new LinkedHashMap<>();
         for (TnveSettings.KeySettings k : s.keys()) {
             KeyRing r = rings.get(k.uplink());
