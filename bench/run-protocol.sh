@@ -9,17 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-is_jdk25() {
-    [ -x "$1/bin/java" ] && "$1/bin/java" -version 2>&1 | head -n 1 | grep -Eq 'version "25([."]|-)'
-}
-if [ -z "${JAVA_HOME:-}" ] || ! is_jdk25 "$JAVA_HOME"; then
-    JAVA_HOME=""
-    for d in /usr/lib/jvm/*25*; do
-        if is_jdk25 "$d"; then JAVA_HOME="$d"; break; fi
-    done
-    [ -n "$JAVA_HOME" ] || { echo "run-protocol.sh: no JDK 25 found; set JAVA_HOME to one" >&2; exit 1; }
-fi
-export JAVA_HOME
+. bench/jdk25.sh
 JAVA="$JAVA_HOME/bin/java"
 JMH_OPTS=${JMH_OPTS:-"-f 1 -wi 3 -w 2s -i 5 -r 2s"}
 

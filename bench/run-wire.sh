@@ -12,25 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-is_jdk25() {
-    [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] \
-        && "$1/bin/java" -version 2>&1 | head -n 1 | grep -Eq 'version "25([."]|-)'
-}
-
-if [ -z "${JAVA_HOME:-}" ] || ! is_jdk25 "$JAVA_HOME"; then
-    JAVA_HOME=""
-    for d in /usr/lib/jvm/*25*; do
-        if is_jdk25 "$d"; then
-            JAVA_HOME="$d"
-            break
-        fi
-    done
-    if [ -z "$JAVA_HOME" ]; then
-        echo "run-wire.sh: no JDK 25 found; set JAVA_HOME to one" >&2
-        exit 1
-    fi
-fi
-export JAVA_HOME
+. bench/jdk25.sh
 
 JMH_OPTS=${JMH_OPTS:-"-f 1 -wi 3 -w 2s -i 5 -r 2s"}
 RESULTS=bench/target/wire-results.json

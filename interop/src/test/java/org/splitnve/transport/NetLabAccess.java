@@ -3,8 +3,6 @@ package org.splitnve.transport;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -18,9 +16,6 @@ import org.splitnve.wire.MacAddress;
  * JVM is not root or lldpad is not installed; with CI set they always run (and fail if they cannot).
  */
 public final class NetLabAccess implements AutoCloseable {
-    public static final Path LLDPAD = Path.of("/usr/sbin/lldpad");
-    public static final Path VDPTOOL = Path.of("/usr/sbin/vdptool");
-
     private final NetLab lab = new NetLab();
 
     public String namespace(String suffix) throws IOException {
@@ -48,7 +43,7 @@ public final class NetLabAccess implements AutoCloseable {
         public void beforeAll(ExtensionContext context) {
             boolean ci = System.getenv("CI") != null;
             assumeTrue(ci || NetLab.privileged(), "lldpad interop tests need root (they always run when CI is set)");
-            assumeTrue(ci || (Files.isExecutable(LLDPAD) && Files.isExecutable(VDPTOOL)),
+            assumeTrue(ci || org.splitnve.interop.Lldpad.installed(),
                     "lldpad is not installed (apt-get install lldpad; with CI set these tests always run)");
             cleanup.beforeAll(context);
         }

@@ -316,10 +316,18 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
                 long deadline = deadline();
                 long now = clock.nanos();
                 if (deadline <= now) {
-                    try {
-                        agent.onTimer();
-                    } catch (RuntimeException e) {
-                        engineFailed("onTimer", e);
+                    // Frames already waiting go first: an acknowledgement that came while the engine was busy
+                    // (a long task, a GC pause) is not a timeout, and must not cost a retransmission.
+                    if (handleWaitingFrames()) {
+                        deadline = deadline();
+                        now = clock.nanos();
+                    }
+                    if (deadline <= now) {
+                        try {
+                            agent.onTimer();
+                        } catch (RuntimeException e) {
+                            engineFailed("onTimer", e);
+                        }
                     }
                     item = queue.poll();
                 } else if (deadline == Long.MAX_VALUE) {
@@ -341,6 +349,24 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
             }
             handle(item);
         }
+    }
+
+    /**
+     * Handles the frames at the head of the queue, at most as many as were queued when called (a flood
+     * cannot hold the timers off for ever); true if it handled any (the deadline may have moved).
+     */
+    private boolean handleWaitingFrames() {
+        int budget = queuedFrames.get();
+        boolean any = false;
+        while (budget-- > 0 && !closed && queue.peek() instanceof Inbound) {
+            Item item = queue.poll();
+            if (item == null) {
+                break;
+            }
+            handle(item);
+            any = true;
+        }
+        return any;
     }
 
     private long deadline() {

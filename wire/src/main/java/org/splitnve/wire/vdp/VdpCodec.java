@@ -76,7 +76,8 @@ public final class VdpCodec {
             if (auth != null) {
                 throw r.errorAt(at, DecodeError.UNEXPECTED_TLV, "TLV type " + type + " after the authentication TLV");
             }
-            int outer = r.pushLimit(len, "TLV type " + type + " body");
+            // the label is built only when it is needed (the length does not fit): this runs once per TLV
+            int outer = r.pushLimit(len, len <= r.remaining() ? "TLV body" : "TLV type " + type + " body");
             switch (type) {
                 case TLV_MANAGER_ID -> {
                     if (at != start) {

@@ -3,6 +3,7 @@ package org.splitnve.interop;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.splitnve.transport.RawSocket;
 import org.splitnve.wire.DecodeException;
 import org.splitnve.wire.MacAddress;
@@ -14,21 +15,31 @@ import org.splitnve.wire.frame.FrameCodec;
  * customer bridge group joined) read by a platform thread, each frame stamped with its arrival time.
  * A socket bound to EtherTypes never sees its host's own outgoing frames, so a tap in one namespace
  * records exactly what arrives there from the other side of the veth: the peer's frames as the
- * receiver sees them on the wire.
+ * receiver sees them on the wire. It keeps every frame ({@link #frames()}), or hands each to a listener
+ * (on the tap's thread) and keeps none, for long runs.
  */
-final class WireTap implements AutoCloseable {
-    record Captured(long nanos, byte[] bytes, Frame frame) {
-        Frame.Vdp vdp() {
+public final class WireTap implements AutoCloseable {
+    /** One frame as it arrived: when ({@link System#nanoTime()}), its octets, and decoded (null if it does not decode). */
+    public record Captured(long nanos, byte[] bytes, Frame frame) {
+        public Frame.Vdp vdp() {
             return frame instanceof Frame.Vdp v ? v : null;
         }
     }
 
     private final RawSocket socket;
     private final List<Captured> frames = new ArrayList<>();
+    private final Consumer<Captured> listener;
     private final Thread thread;
     private volatile boolean stop;
 
-    WireTap(String namespace, String ifname) throws IOException {
+    /** A tap that keeps every frame. */
+    public WireTap(String namespace, String ifname) throws IOException {
+        this(namespace, ifname, null);
+    }
+
+    /** A tap that hands every frame to {@code listener} (on the tap's thread) and keeps none; null: keeps them. */
+    public WireTap(String namespace, String ifname, Consumer<Captured> listener) throws IOException {
+        this.listener = listener;
         socket = RawSocket.open(ifname, RawSocket.Options.defaults().inNamespace(namespace));
         thread = Thread.ofPlatform().daemon(true).name("tap " + namespace + "/" + ifname).start(this::loop);
     }
@@ -47,8 +58,13 @@ final class WireTap implements AutoCloseable {
                 } catch (DecodeException e) {
                     f = null;
                 }
-                synchronized (frames) {
-                    frames.add(new Captured(at, b, f));
+                Captured c = new Captured(at, b, f);
+                if (listener != null) {
+                    listener.accept(c);
+                } else {
+                    synchronized (frames) {
+                        frames.add(c);
+                    }
                 }
             } catch (IOException e) {
                 if (stop) {
@@ -58,22 +74,22 @@ final class WireTap implements AutoCloseable {
         }
     }
 
-    List<Captured> frames() {
+    public List<Captured> frames() {
         synchronized (frames) {
             return List.copyOf(frames);
         }
     }
 
     /** The VDP frames captured, in arrival order. */
-    List<Captured> vdp() {
+    public List<Captured> vdp() {
         return frames().stream().filter(c -> c.vdp() != null).toList();
     }
 
-    RawSocket socket() {
+    public RawSocket socket() {
         return socket;
     }
 
-    MacAddress mac() {
+    public MacAddress mac() {
         return socket.mac();
     }
 

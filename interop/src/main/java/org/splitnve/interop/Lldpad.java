@@ -16,10 +16,14 @@ import org.splitnve.protocol.Timers;
  * tmpfs on /dev/shm and /run (lldpad keeps a fixed-name shared-memory segment; a second instance
  * that sees it refuses to start), its role and EVB timers written into a scratch config file, its
  * log (-V 7, line-buffered) in a file. {@link #close()} kills it (SIGTERM, then SIGKILL) and waits.
- * See ../shared/docs/lldpad-as-a-peer.md.
+ * See ../shared/docs/lldpad-as-a-peer.md. Used by the interop tests and by the side-by-side benchmark
+ * (bench/run-vs-lldpad.sh).
  */
-final class Lldpad implements AutoCloseable {
-    enum Role { STATION, BRIDGE }
+public final class Lldpad implements AutoCloseable {
+    public enum Role { STATION, BRIDGE }
+
+    public static final Path LLDPAD = Path.of("/usr/sbin/lldpad");
+    public static final Path VDPTOOL = Path.of("/usr/sbin/vdptool");
 
     private final String namespace;
     private final String ifname;
@@ -33,7 +37,18 @@ final class Lldpad implements AutoCloseable {
         this.log = log;
     }
 
-    static Lldpad start(String namespace, String ifname, Role role, Timers timers, Path dir) throws IOException {
+    /** Starts lldpad with its debug log (-V 7: every frame and state change), for tests that read the log. */
+    public static Lldpad start(String namespace, String ifname, Role role, Timers timers, Path dir) throws IOException {
+        return start(namespace, ifname, role, timers, dir, true);
+    }
+
+    /**
+     * Starts lldpad; {@code debugLog} false logs errors only (-V 3), as a deployment runs it: its debug log
+     * costs it CPU on every frame and grows by about 10 KB per VSI, so load runs turn it off. Returns once
+     * VDP runs on the interface (seen in the debug log, or else when vdptool finds the interface).
+     */
+    public static Lldpad start(String namespace, String ifname, Role role, Timers timers, Path dir, boolean debugLog)
+            throws IOException {
         Files.createDirectories(dir);
         Path conf = dir.resolve("lldpad-" + role.name().toLowerCase() + ".conf");
         Path log = dir.resolve("lldpad-" + role.name().toLowerCase() + ".log");
@@ -54,11 +69,16 @@ final class Lldpad implements AutoCloseable {
         // ip netns exec, unshare (no --fork), sh's exec and stdbuf all exec: the process is lldpad itself
         Process p = new ProcessBuilder("ip", "netns", "exec", namespace, "unshare", "--ipc", "--mount", "--propagation",
                 "private", "sh", "-c", "mount -t tmpfs none /dev/shm && mount -t tmpfs none /run && exec stdbuf -oL "
-                + "lldpad -p -f " + conf + " -V 7")
+                + "lldpad -p -f " + conf + " -V " + (debugLog ? 7 : 3))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Lldpad l = new Lldpad(namespace, ifname, p, log);
         try {
-            l.awaitLog(s -> s.contains("vdp22_create:" + ifname), Duration.ofSeconds(10), "lldpad started VDP on " + ifname);
+            if (debugLog) {
+                l.awaitLog(s -> s.contains("vdp22_create:" + ifname), Duration.ofSeconds(10),
+                        "lldpad started VDP on " + ifname);
+            } else {
+                l.awaitVdp(Duration.ofSeconds(10));
+            }
         } catch (IOException | RuntimeException e) {
             l.close();
             throw e;
@@ -66,15 +86,15 @@ final class Lldpad implements AutoCloseable {
         return l;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    String namespace() {
+    public String namespace() {
         return namespace;
     }
 
-    String log() {
+    public String log() {
         try {
             return Files.readString(log, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -82,12 +102,12 @@ final class Lldpad implements AutoCloseable {
         }
     }
 
-    Path logFile() {
+    public Path logFile() {
         return log;
     }
 
     /** Waits (polling, bounded) until the log satisfies {@code test}. */
-    void awaitLog(Predicate<String> test, Duration limit, String what) throws IOException {
+    public void awaitLog(Predicate<String> test, Duration limit, String what) throws IOException {
         long end = System.nanoTime() + limit.toNanos();
         while (!test.test(log())) {
             if (!process.isAlive()) {
@@ -100,13 +120,33 @@ final class Lldpad implements AutoCloseable {
         }
     }
 
-    String tail() {
+    /** Waits (bounded) until vdptool reaches lldpad and finds VDP on the interface. */
+    private void awaitVdp(Duration limit) throws IOException {
+        long end = System.nanoTime() + limit.toNanos();
+        String out = "";
+        while (System.nanoTime() < end) {
+            if (!process.isAlive()) {
+                throw new IOException("lldpad exited (" + process.exitValue() + ") before VDP ran on " + ifname + "\n"
+                        + tail());
+            }
+            out = vdptool("-i", ifname, "-t", "-V", "assoc", "-c", "uuid=00000000-0000-4000-8000-000000000000");
+            // before: no control socket yet (connect refused), or no VDP on the interface yet ("Device not found
+            // or inactive"); after: an answer (a station), or "Command not applicable" (a bridge)
+            if (!out.contains("Device not found") && !out.contains("connect") && !out.contains("clif_open")) {
+                return;
+            }
+            sleep(50);
+        }
+        throw new IOException("not within " + limit + ": VDP on " + ifname + " (vdptool: " + out.strip() + ")");
+    }
+
+    public String tail() {
         String[] lines = log().split("\n");
         return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 40), lines.length));
     }
 
     /** Runs vdptool in lldpad's namespaces (its control socket is per network namespace); returns its output. */
-    String vdptool(String... args) throws IOException {
+    public String vdptool(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("nsenter", "-t", Long.toString(pid()), "-n", "-m", "-i", "vdptool"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -123,7 +163,7 @@ final class Lldpad implements AutoCloseable {
         return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
@@ -132,7 +172,12 @@ final class Lldpad implements AutoCloseable {
         }
     }
 
-    boolean alive() {
+    /** Whether lldpad and vdptool are installed (Debian package lldpad). */
+    public static boolean installed() {
+        return Files.isExecutable(LLDPAD) && Files.isExecutable(VDPTOOL);
+    }
+
+    public boolean alive() {
         return process.isAlive();
     }
 
