@@ -1,6 +1,7 @@
 package org.splitnve.transport;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -22,12 +23,16 @@ import org.splitnve.wire.MacAddress;
 
 /**
  * Runs one {@link PortAgent} on real (or in-memory) links, on one dedicated platform thread, the
- * engine's thread: every call into the engine is made there. Ports deliver frames into a queue from
- * their own threads; the engine thread takes them and calls {@link PortAgent#onFrame}, and calls
- * {@link PortAgent#onTimer} when the clock reaches {@link PortAgent#nextDeadline} (it waits on the
- * queue at most until then). {@link PortIo#send} goes straight to the port, on the engine thread.
- * Other threads (an HTTP API) reach the engine with {@link #submit} and {@link #call}, which queue
- * tasks among the frames.
+ * engine's thread: every call into the engine is made there. When every port is a {@link RawPort},
+ * the engine thread reads the sockets itself (poll(2) over them and an eventfd that wakes it for
+ * tasks): a frame reaches the engine with no thread in between, which halves the thread wake-ups on
+ * a request's way through a busy machine. Otherwise ports deliver frames into a queue from their own
+ * threads, and the engine thread takes them from there. Either way it calls {@link PortAgent#onFrame},
+ * and calls {@link PortAgent#onTimer} when the clock reaches {@link PortAgent#nextDeadline}, after
+ * the frames that have already arrived (an acknowledgement that came while the engine was busy is not
+ * a timeout). {@link PortIo#send} goes straight to the port, on the engine thread. Other threads (an
+ * HTTP API) reach the engine with {@link #submit} and {@link #call}, which queue tasks among the
+ * frames.
  *
  * <pre>{@code
  * AgentRunner<MyEngine> r = AgentRunner.builder("nnve")
@@ -40,12 +45,16 @@ import org.splitnve.wire.MacAddress;
  *
  * The engine must use the runner's clock ({@link Clock#system()} unless the builder was given another).
  * When the queue holds {@link Builder#queueCapacity} frames, further frames are dropped (like a full
- * NIC ring; ECP retransmits); tasks are never dropped.
+ * NIC ring; ECP retransmits); raw sockets read by the engine thread queue in the kernel instead (the
+ * socket's receive buffer). Tasks are never dropped.
  */
 public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(AgentRunner.class.getName());
 
-    /** Counters since the runner was built. */
+    /**
+     * Counters since the runner was built; {@code dropped}: frames lost before the engine, because the queue
+     * was full or (sockets read by the engine thread) the kernel found the socket's receive buffer full.
+     */
     public record Stats(long framesIn, long framesOut, long dropped, long sendErrors, long engineErrors, long tasks) {}
 
     private sealed interface Item {}
@@ -68,6 +77,10 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     private final A agent;
     private final Thread engine;
     private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+    /** The sockets the engine thread reads itself (every port a {@link RawPort}), or null: ports deliver. */
+    private final RawSocket[] sockets;
+    /** Waits for those sockets and for tasks; null with delivering ports. */
+    private final Poller poller;
     private final AtomicInteger queuedFrames = new AtomicInteger();
     private final boolean[] sendFailing;
 
@@ -96,6 +109,17 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
         this.sendFailing = new boolean[ports.size()];
         this.engine = Thread.ofPlatform().name("engine " + name).unstarted(this::run);
         this.agent = Objects.requireNonNull(factory.apply(new Io()), "the factory returned no agent");
+        if (ports.stream().allMatch(p -> p instanceof RawPort)) {
+            this.sockets = ports.stream().map(p -> ((RawPort) p).socket()).toArray(RawSocket[]::new);
+            try {
+                this.poller = new Poller(List.of(sockets));
+            } catch (IOException e) {
+                throw new UncheckedIOException("runner " + name + ": " + e.getMessage(), e);
+            }
+        } else {
+            this.sockets = null;
+            this.poller = null;
+        }
     }
 
     public static Builder builder(String name) {
@@ -186,7 +210,13 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(framesIn.get(), framesOut.get(), dropped.get(), sendErrors.get(), engineErrors.get(),
+        long kernel = 0;
+        if (sockets != null) {
+            for (RawSocket s : sockets) {
+                kernel += s.stats().dropped();
+            }
+        }
+        return new Stats(framesIn.get(), framesOut.get(), dropped.get() + kernel, sendErrors.get(), engineErrors.get(),
                 tasks.get());
     }
 
@@ -201,8 +231,10 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
             }
             started = true;
             engine.start();
-            for (int i = 0; i < ports.size(); i++) {
-                ports.get(i).start(new Delivery(i));
+            if (poller == null) {
+                for (int i = 0; i < ports.size(); i++) {
+                    ports.get(i).start(new Delivery(i));
+                }
             }
         }
         return this;
@@ -235,6 +267,9 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
                 f.completeExceptionally(new RejectedExecutionException("runner " + name + " is closed"));
             } else {
                 queue.add(new Task(task, f));
+                if (poller != null) {
+                    poller.wake();
+                }
             }
         }
         return (CompletableFuture<T>) f;
@@ -303,9 +338,16 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
 
     private void run() {
         try {
-            loop();
+            if (poller != null) {
+                readSockets();
+            } else {
+                loop();
+            }
         } finally {
             drain(); // also when the engine threw an Error: callers get failed futures, not silence
+            if (poller != null) {
+                poller.close(); // this thread was the only one waiting in it
+            }
         }
     }
 
@@ -351,6 +393,103 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
         }
     }
 
+    /** Frames read from one socket in a row before the others, the timers and the tasks get their turn. */
+    private static final int BURST = 64;
+
+    /**
+     * The engine thread with raw sockets: tasks first, then what the sockets hold (at most {@link #BURST}
+     * frames from each in a round), then the timers, and when nothing is left, poll(2) until a frame, a
+     * task or the next deadline. One receive buffer serves every frame (a frame is valid only during
+     * {@link PortAgent#onFrame}). A socket that fails is left alone for {@link RawPort#ERROR_BACKOFF_MILLIS}.
+     */
+    private void readSockets() {
+        byte[] buf = new byte[RawSocket.MAX_FRAME];
+        long[] failedUntil = new long[sockets.length];
+        while (!closed) {
+            Item item;
+            while ((item = queue.poll()) != null) {
+                if (item == Stop.STOP) {
+                    return;
+                }
+                handle(item);
+            }
+            boolean any = false;
+            long backoff = Long.MAX_VALUE;
+            for (int i = 0; i < sockets.length && !closed; i++) {
+                if (failedUntil[i] != 0) {
+                    if (System.nanoTime() < failedUntil[i]) {
+                        backoff = Math.min(backoff, failedUntil[i] - System.nanoTime());
+                        continue;
+                    }
+                    failedUntil[i] = 0;
+                    poller.watch(i, true);
+                }
+                for (int k = 0; k < BURST; k++) {
+                    int n;
+                    try {
+                        n = sockets[i].receive(buf, 0);
+                    } catch (java.nio.channels.ClosedChannelException e) {
+                        return; // closing: the ports are closed after this thread ends, so someone closed the socket
+                    } catch (IOException e) {
+                        emit(new TransportEvent.ReceiveFailed(ports.get(i).name(), String.valueOf(e.getMessage())));
+                        failedUntil[i] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RawPort.ERROR_BACKOFF_MILLIS);
+                        poller.watch(i, false);
+                        break;
+                    }
+                    if (n == 0) {
+                        break;
+                    }
+                    any = true;
+                    frame(i, buf, n, System.nanoTime());
+                }
+            }
+            long deadline = deadline();
+            long now = clock.nanos();
+            if (deadline <= now) {
+                try {
+                    agent.onTimer();
+                } catch (RuntimeException e) {
+                    engineFailed("onTimer", e);
+                }
+                continue;
+            }
+            if (any) {
+                continue; // more may have come meanwhile
+            }
+            long wait = deadline == Long.MAX_VALUE ? -1 : deadline - now;
+            if (backoff != Long.MAX_VALUE) {
+                wait = wait < 0 ? backoff : Math.min(wait, backoff);
+            }
+            try {
+                poller.await(wait);
+            } catch (IOException e) {
+                emit(new TransportEvent.ReceiveFailed(name, String.valueOf(e.getMessage())));
+                sleepQuietly(RawPort.ERROR_BACKOFF_MILLIS);
+            }
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One frame for the engine: counted, captured, handed over. */
+    private void frame(int port, byte[] frame, int length, long nanoTime) {
+        framesIn.incrementAndGet();
+        if (tap != null) {
+            tap.frame(name, port, CaptureTap.Direction.RECEIVED, nanoTime, frame, length);
+        }
+        try {
+            agent.onFrame(port, frame, 0, length);
+        } catch (RuntimeException e) {
+            engineFailed("onFrame", e);
+        }
+    }
+
     /**
      * Handles the frames at the head of the queue, at most as many as were queued when called (a flood
      * cannot hold the timers off for ever); true if it handled any (the deadline may have moved).
@@ -382,15 +521,7 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
         switch (item) {
             case Inbound in -> {
                 queuedFrames.decrementAndGet();
-                framesIn.incrementAndGet();
-                if (tap != null) {
-                    tap.frame(name, in.port, CaptureTap.Direction.RECEIVED, in.nanoTime, in.frame, in.frame.length);
-                }
-                try {
-                    agent.onFrame(in.port, in.frame, 0, in.frame.length);
-                } catch (RuntimeException e) {
-                    engineFailed("onFrame", e);
-                }
+                frame(in.port, in.frame, in.frame.length, in.nanoTime);
                 long d = dropped.get();
                 if (d != droppedReported) {
                     droppedReported = d;
@@ -455,6 +586,9 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
             wasStarted = started;
         }
         queue.add(Stop.STOP);
+        if (poller != null) {
+            poller.wake();
+        }
         if (wasStarted && !isEngineThread()) {
             boolean interrupted = false;
             while (engine.isAlive()) {
@@ -477,6 +611,9 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
         }
         if (!wasStarted) {
             drain();
+        }
+        if (poller != null && !wasStarted) {
+            poller.close(); // else the engine thread closes it as it ends
         }
     }
 

@@ -38,6 +38,10 @@ final class Libc {
     static final int PACKET_AUXDATA = 8;
     static final int PACKET_IGNORE_OUTGOING = 23;
     static final int SO_RCVBUF = 8;
+    /** As SO_RCVBUF, past net.core.rmem_max (needs CAP_NET_ADMIN). */
+    static final int SO_RCVBUFFORCE = 33;
+    /** getsockopt: struct tpacket_stats {u32 tp_packets; u32 tp_drops}, counted since the last read. */
+    static final int PACKET_STATISTICS = 6;
     static final int MSG_TRUNC = 0x20;
     static final int MSG_DONTWAIT = 0x40;
     /** sll_pkttype values. */
@@ -104,10 +108,13 @@ final class Libc {
     static final MethodHandle BIND = errno("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     static final MethodHandle SETSOCKOPT =
             errno("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    static final MethodHandle GETSOCKOPT =
+            errno("getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     static final MethodHandle SEND = errno("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     static final MethodHandle RECVMSG = errno("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     static final MethodHandle POLL = errno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     static final MethodHandle WRITE = errno("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    static final MethodHandle READ = errno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     static final MethodHandle EVENTFD = errno("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     static final MethodHandle CLOSE = errno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     static final MethodHandle IF_NAMETOINDEX = errno("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));

@@ -57,6 +57,8 @@ public final class RawSocket implements AutoCloseable {
     /** Where the kernel writes a frame in {@link #rx}: 4 octets in, so a recovered tag fits before it. */
     private static final long RX_DATA = 4;
     private static final long CONTROL_SIZE = 64;
+    /** Receive buffer asked for (the kernel doubles it for its bookkeeping). */
+    private static final int RECEIVE_BUFFER = 4 << 20;
 
     /**
      * What to open: the network namespace ({@code null}: the caller's; a name under
@@ -125,8 +127,11 @@ public final class RawSocket implements AutoCloseable {
         }
     }
 
-    /** Counters since the socket opened. */
-    public record Stats(long received, long sent, long filtered, long oversized) {}
+    /**
+     * Counters since the socket opened; {@code dropped}: frames the kernel dropped because the socket's
+     * receive buffer was full (PACKET_STATISTICS), as of the last {@link #stats()}.
+     */
+    public record Stats(long received, long sent, long filtered, long oversized, long dropped) {}
 
     private final String interfaceName;
     private final int ifindex;
@@ -157,6 +162,8 @@ public final class RawSocket implements AutoCloseable {
     private volatile long sent;
     private volatile long filtered;
     private volatile long oversized;
+    /** Kernel drops read so far (under txLock). */
+    private long dropped;
 
     private RawSocket(String interfaceName, Options options, Opened o) {
         this.interfaceName = interfaceName;
@@ -235,8 +242,12 @@ public final class RawSocket implements AutoCloseable {
             if (e != 0 && e != ENOPROTOOPT) {
                 throw failure("setsockopt(PACKET_IGNORE_OUTGOING) on " + where, e);
             }
-            // Room for a burst (the kernel caps it at net.core.rmem_max); best effort.
-            setInt(a, st, fd, SOL_SOCKET, SO_RCVBUF, 1 << 20);
+            // Room for a burst while the engine is busy: the socket buffer is the receive queue when the
+            // engine thread reads the socket itself (AgentRunner). 4 MiB where allowed (CAP_NET_ADMIN),
+            // else what net.core.rmem_max lets SO_RCVBUF have; best effort.
+            if (setInt(a, st, fd, SOL_SOCKET, SO_RCVBUFFORCE, RECEIVE_BUFFER) != 0) {
+                setInt(a, st, fd, SOL_SOCKET, SO_RCVBUF, RECEIVE_BUFFER);
+            }
             MemorySegment sll = a.allocate(SOCKADDR_LL_SIZE, 8);
             sll.set(JAVA_SHORT, 0, (short) AF_PACKET);
             sll.set(BE16, SLL_PROTOCOL, (short) ETH_P_ALL);
@@ -338,8 +349,35 @@ public final class RawSocket implements AutoCloseable {
         return options;
     }
 
+    /** The counters; asks the kernel for its drops (any thread). */
     public Stats stats() {
-        return new Stats(received, sent, filtered, oversized);
+        return new Stats(received, sent, filtered, oversized, kernelDrops());
+    }
+
+    private long kernelDrops() {
+        txLock.lock();
+        try {
+            if (!closed.get()) {
+                try (Arena a = Arena.ofConfined()) {
+                    MemorySegment st = newState(a);
+                    MemorySegment v = a.allocate(8, 4);
+                    MemorySegment len = a.allocateFrom(JAVA_INT, 8);
+                    if ((int) GETSOCKOPT.invokeExact(st, fd, SOL_PACKET, PACKET_STATISTICS, v, len) == 0) {
+                        dropped += Integer.toUnsignedLong(v.get(JAVA_INT, 4));
+                    }
+                } catch (Throwable ignored) {
+                    // the count stays as it was
+                }
+            }
+            return dropped;
+        } finally {
+            txLock.unlock();
+        }
+    }
+
+    /** The socket's descriptor, for a {@link Poller} (package-private: nothing else reads from it). */
+    int fd() {
+        return fd;
     }
 
     public boolean isOpen() {

@@ -32,6 +32,11 @@ class AgentRunnerNetnsTest {
         return RawSocket.Options.defaults().inNamespace(ns).joining(GROUP);
     }
 
+    static List<Thread> threads(String... names) {
+        List<String> wanted = List.of(names);
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> wanted.contains(t.getName())).toList();
+    }
+
     static List<Thread> receiveThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("rx snvt-")).toList();
     }
@@ -74,6 +79,31 @@ class AgentRunnerNetnsTest {
         }
     }
 
+    @Test
+    @DisplayName("REQ-12, SM-TIMER: with a raw socket read by the engine thread, a frame that arrived while the engine was"
+            + " busy past its deadline is handled before the timer runs")
+    void waitingFramesBeforeADueTimerOnRawSockets() throws Exception {
+        try (NetLab lab = new NetLab()) {
+            String nsA = lab.namespace("a");
+            String nsB = lab.namespace("b");
+            lab.veth(nsA, "eth0", MAC_A, nsB, "eth0", MAC_B);
+            try (RawSocket a = RawSocket.open("eth0", in(nsA));
+                    AgentRunner<LateAckAgent> r = AgentRunner.builder("late").port(RawPort.open("eth0", in(nsB)))
+                            .build(io -> new LateAckAgent(org.splitnve.protocol.Clock.system()))) {
+                r.start();
+                LateAckAgent.busyPastDeadline(r, () -> {
+                    try {
+                        a.send(ecp(MAC_B, MAC_A, 1, 4));
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                assertThat(r.agent().calls).containsExactly("frame");
+                assertThat(receiveThreads()).isEmpty();
+            }
+        }
+    }
+
     /** Sends frame 0 on start, answers each reply with the next until {@code rounds}; counts down then. */
     static final class Pinger implements PortAgent {
         final PortIo io;
@@ -111,7 +141,8 @@ class AgentRunnerNetnsTest {
     }
 
     @Test
-    @DisplayName("REQ-1, REQ-12: two AgentRunners exchange 1000 round trips across a Linux bridge; close stops their receive threads")
+    @DisplayName("REQ-1, REQ-12: two AgentRunners exchange 1000 round trips across a Linux bridge, their engine threads"
+            + " reading the raw sockets themselves (no receive thread); close ends those threads")
     void runnersAcrossBridge() throws Exception {
         try (NetLab lab = new NetLab()) {
             String nsA = lab.namespace("a");
@@ -129,9 +160,10 @@ class AgentRunnerNetnsTest {
                 pinger.start();
                 pinger.submit(() -> pinger.agent().ping(0));
                 assertThat(pinger.agent().done.await(30, TimeUnit.SECONDS)).as("1000 round trips").isTrue();
-                assertThat(receiveThreads()).hasSize(2);
+                assertThat(receiveThreads()).isEmpty();
+                assertThat(threads("engine pinger", "engine echo")).hasSize(2);
             }
-            assertThat(receiveThreads()).isEmpty();
+            assertThat(threads("engine pinger", "engine echo")).isEmpty();
             assertThat(pinger.stats().framesIn()).isEqualTo(1000);
             assertThat(echo.stats().framesOut()).isEqualTo(1000);
         }

@@ -122,6 +122,26 @@ class MemoryLinksTest {
     }
 
     @Test
+    @DisplayName("REQ-12, SM-TIMER: a frame that arrived while the engine was busy past its deadline is handled before the"
+            + " timer runs (an acknowledgement that came in time is no timeout, and costs no retransmission)")
+    void waitingFramesBeforeADueTimer() throws Exception {
+        MemoryLinks.Link link = new MemoryLinks(3).connect();
+        try (AgentRunner<LateAckAgent> r = AgentRunner.builder("late").port(link.a())
+                .build(io -> new LateAckAgent(Clock.system()))) {
+            r.start();
+            byte[] ack = ecp(link.a().mac(), link.b().mac(), 1, 4);
+            LateAckAgent.busyPastDeadline(r, () -> {
+                try {
+                    link.b().send(ack, ack.length);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertThat(r.agent().calls).containsExactly("frame");
+        }
+    }
+
+    @Test
     @DisplayName("onTimer runs on the engine thread when the clock reaches nextDeadline; an engine without timers just waits")
     void timers() throws Exception {
         MemoryLinks.Link link = new MemoryLinks(2).connect();

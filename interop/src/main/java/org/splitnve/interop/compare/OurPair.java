@@ -130,11 +130,12 @@ public final class OurPair implements AutoCloseable {
     }
 
     /**
-     * Waits (bounded) until the tNVE has learnt the nNVE's extensions (its hello answered), so a timed run
-     * does not include the handshake; without extensions there is nothing to wait for.
+     * Waits (bounded) until the tNVE has learnt the nNVE's extensions (the nNVE answers its hello), so a timed
+     * run does not include the handshake. Without the session extension the nNVE does not answer a hello
+     * (its capabilities come with the first response): nothing to wait for.
      */
     private void awaitExtensions(Set<CapabilityTlv.Feature> offered) throws IOException {
-        if (offered.isEmpty()) {
+        if (!offered.contains(CapabilityTlv.Feature.SESSION)) {
             return;
         }
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -184,9 +185,10 @@ public final class OurPair implements AutoCloseable {
      * @param createNanos the create phase (every VM associated) alone
      * @param ok          VMs created and started without an error
      * @param activated   TSIs of this run activated at the nNVE, as the nNVE holds them
+     * @param cpuNanos    CPU time of this JVM during the run (both engines, their receive threads, GC, compiler)
      */
     public record Run(int n, long nanos, long createNanos, int ok, long activated, Counters counters,
-            String firstFailure) {
+            String firstFailure, long cpuNanos) {
         public double vmsPerSecond() {
             return ok / (nanos / 1e9);
         }
@@ -202,15 +204,17 @@ public final class OurPair implements AutoCloseable {
         created += n;
         long before = activated();
         Counters c0 = counters();
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         String failure = awaitAll(submit(from, n, i -> tnve.agent().create("vm" + i, List.of(Workload.tsi(i)))));
         long t1 = System.nanoTime();
         List<CompletableFuture<OpResult>> starts = submit(from, n, i -> tnve.agent().start("vm" + i));
         String f2 = awaitAll(starts);
         long t2 = System.nanoTime();
+        long cpu = processCpuNanos() - cpu0;
         int ok = (int) starts.stream().filter(f -> f.isDone() && !f.isCompletedExceptionally() && f.join().ok()).count();
         return new Run(n, t2 - t0, t1 - t0, ok, activated() - before, counters().minus(c0),
-                failure != null ? failure : f2);
+                failure != null ? failure : f2, cpu);
     }
 
     /**
