@@ -1,9 +1,8 @@
-package org.splitnve.interop;
+package org.splitnve.transport;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.splitnve.transport.RawSocket;
 import org.splitnve.wire.DecodeException;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.frame.Frame;
@@ -11,14 +10,14 @@ import org.splitnve.wire.frame.FrameCodec;
 
 /**
  * A capture point on an interface inside a namespace: a raw socket (ECP and LLDP, the nearest
- * customer bridge group joined) read by a platform thread, each frame stamped with its arrival time.
- * A socket bound to EtherTypes never sees its host's own outgoing frames, so a tap in one namespace
+ * customer bridge group and any other {@code groups} joined) read by a platform thread, each frame
+ * stamped with its arrival time. A socket bound to EtherTypes never sees its host's own outgoing frames, so a tap in one namespace
  * records exactly what arrives there from the other side of the veth: the peer's frames as the
- * receiver sees them on the wire.
+ * receiver sees them on the wire. Public in transport's test-jar (interop and app tests use it).
  */
-final class WireTap implements AutoCloseable {
-    record Captured(long nanos, byte[] bytes, Frame frame) {
-        Frame.Vdp vdp() {
+public final class WireTap implements AutoCloseable {
+    public record Captured(long nanos, byte[] bytes, Frame frame) {
+        public Frame.Vdp vdp() {
             return frame instanceof Frame.Vdp v ? v : null;
         }
     }
@@ -28,8 +27,8 @@ final class WireTap implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stop;
 
-    WireTap(String namespace, String ifname) throws IOException {
-        socket = RawSocket.open(ifname, RawSocket.Options.defaults().inNamespace(namespace));
+    public WireTap(String namespace, String ifname, MacAddress... groups) throws IOException {
+        socket = RawSocket.open(ifname, RawSocket.Options.defaults().inNamespace(namespace).joining(groups));
         thread = Thread.ofPlatform().daemon(true).name("tap " + namespace + "/" + ifname).start(this::loop);
     }
 
@@ -58,22 +57,22 @@ final class WireTap implements AutoCloseable {
         }
     }
 
-    List<Captured> frames() {
+    public List<Captured> frames() {
         synchronized (frames) {
             return List.copyOf(frames);
         }
     }
 
     /** The VDP frames captured, in arrival order. */
-    List<Captured> vdp() {
+    public List<Captured> vdp() {
         return frames().stream().filter(c -> c.vdp() != null).toList();
     }
 
-    RawSocket socket() {
+    public RawSocket socket() {
         return socket;
     }
 
-    MacAddress mac() {
+    public MacAddress mac() {
         return socket.mac();
     }
 
