@@ -96,6 +96,8 @@ class DaemonNetnsTest {
                 id = 5000
                 alias = "web"
                 vni = 10500
+                [api]
+                listen = "127.0.0.1:0"       # any free port: tests run side by side
                 [log]
                 format = "json"
                 level = "debug"
@@ -112,6 +114,8 @@ class DaemonNetnsTest {
                 [timers]
                 rte = 9
                 rka = 17
+                [api]
+                listen = "127.0.0.1:0"       # any free port: tests run side by side
                 [log]
                 format = "json"
                 level = "debug"
