@@ -279,11 +279,11 @@ public final class TnveApi {
             List<TsiAddress> ips = Fields.ips(t, where, "ips", false);
             UUID id = Fields.uuid(t, where, "id", false);
             VsiId vsi = VsiId.uuid(id != null ? id : derivedId(vmName, mac));
-            if (!ids.add(vsi)) {
-                throw ApiError.badRequest(where + ".id: " + vsi + " appears twice");
-            }
             if (!macs.add(mac)) {
                 throw ApiError.badRequest(where + ".mac: " + mac + " appears twice");
+            }
+            if (!ids.add(vsi)) {
+                throw ApiError.badRequest(where + ".id: " + vsi + " appears twice");
             }
             out.add(TsiSpec.of(vsi, vn, mac, ips));
         }
