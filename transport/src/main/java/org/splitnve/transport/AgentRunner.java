@@ -50,7 +50,8 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
 
     private sealed interface Item {}
 
-    private record Inbound(int port, byte[] frame, long nanoTime) implements Item {}
+    /** A received frame: {@code nanoTime} for captures, {@code at} on the runner's clock (timers compare it). */
+    private record Inbound(int port, byte[] frame, long nanoTime, long at) implements Item {}
 
     private record Task(Callable<?> body, CompletableFuture<Object> result) implements Item {}
 
@@ -258,7 +259,7 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
                 dropped.incrementAndGet();
                 return;
             }
-            queue.add(new Inbound(port, frame, System.nanoTime()));
+            queue.add(new Inbound(port, frame, System.nanoTime(), clock.nanos()));
         }
 
         @Override
@@ -315,7 +316,12 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
             try {
                 long deadline = deadline();
                 long now = clock.nanos();
-                if (deadline <= now) {
+                if (deadline <= now && queue.peek() instanceof Inbound in && in.at <= deadline) {
+                    // A frame that arrived before the timer was due goes first: behind a backlog (a flood from
+                    // another station, SEC-4) a keep-alive that came in time still counts, and no timeout fires
+                    // for a peer whose frame is waiting in the queue.
+                    item = queue.poll();
+                } else if (deadline <= now) {
                     try {
                         agent.onTimer();
                     } catch (RuntimeException e) {

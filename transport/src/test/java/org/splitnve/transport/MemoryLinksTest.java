@@ -142,6 +142,74 @@ class MemoryLinksTest {
         }
     }
 
+    /** A peer watchdog: a timeout {@code timeout} after the last frame handled, as the engines keep peers alive. */
+    static final class Watchdog implements PortAgent {
+        final Clock clock;
+        final long timeout;
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        long lastHeard;
+
+        Watchdog(Clock clock, long timeout) {
+            this.clock = clock;
+            this.timeout = timeout;
+            this.lastHeard = clock.nanos();
+        }
+
+        @Override
+        public void onFrame(int port, byte[] buf, int off, int len) {
+            calls.add("frame " + buf[len - 1]);
+            lastHeard = clock.nanos();
+        }
+
+        @Override
+        public void onTimer() {
+            if (clock.nanos() >= lastHeard + timeout) {
+                calls.add("timeout");
+                lastHeard = clock.nanos();
+            }
+        }
+
+        @Override
+        public long nextDeadline() {
+            return lastHeard + timeout;
+        }
+    }
+
+    @Test
+    @DisplayName("SEC-4, SM-TIMER: behind a backlog, a frame that arrived before a timer was due is handled before the "
+            + "timer (a keep-alive that came in time counts); one that arrived after it is handled after")
+    void framesBeforeDueTimers() throws Exception {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        Clock clock = now::get;
+        MemoryLinks.Link link = new MemoryLinks(9).connect();
+        link.a().start(new Sink());
+        try (AgentRunner<Watchdog> r = AgentRunner.builder("watchdog").port(link.b()).clock(clock)
+                .build(io -> new Watchdog(clock, 1_000))) {
+            r.start();
+            for (int round = 1; round <= 2; round++) {
+                long due = r.call(() -> r.agent().nextDeadline()).get(WAIT, TimeUnit.SECONDS);
+                CountDownLatch busy = new CountDownLatch(1);
+                r.submit(() -> {
+                    try {
+                        busy.await(); // the engine is busy: what comes now waits in the queue
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                now.set(round == 1 ? due - 500 : due + 500);    // the frame comes in time, then too late
+                byte[] f = ecp(NCB, link.a().mac(), round, 50);
+                f[f.length - 1] = (byte) round;
+                link.a().send(f, f.length);
+                now.set(due + 1_000);                              // the timer is due while the frame waits
+                String mark = "round " + round + " done";
+                r.submit(() -> r.agent().calls.add(mark));
+                busy.countDown();
+                await(mark, () -> r.agent().calls.contains(mark));
+            }
+            assertThat(r.agent().calls).containsExactly("frame 1", "round 1 done", "timeout", "frame 2", "round 2 done");
+        }
+    }
+
     @Test
     @DisplayName("submit and call run on the engine thread in order with frames; failures reach the future; after close they are refused")
     void tasks() throws Exception {
