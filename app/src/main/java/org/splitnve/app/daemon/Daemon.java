@@ -108,10 +108,23 @@ public abstract class Daemon implements AutoCloseable {
         return TimeUnit.SECONDS.toNanos(s.intervalSeconds());
     }
 
-    /** Stops on SIGTERM/SIGINT: registers the JVM shutdown hook that calls {@link #stop}. */
+    /**
+     * Stops on SIGTERM/SIGINT: registers the JVM shutdown hook that calls {@link #stop}. A stop begun by
+     * the signal ends the JVM with status 0, a clean stop (docs/configuration.md), where the JVM would
+     * otherwise exit with 128 + the signal's number (143 after SIGTERM).
+     */
     public void installShutdownHook() {
         synchronized (lock) {
-            hook = new Thread(() -> stop("signal (SIGTERM or SIGINT)"), "splitnve shutdown");
+            hook = new Thread(() -> {
+                boolean bySignal;
+                synchronized (lock) {
+                    bySignal = !closing;
+                }
+                stop("signal (SIGTERM or SIGINT)");
+                if (bySignal) {
+                    Runtime.getRuntime().halt(0);
+                }
+            }, "splitnve shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
         }
     }
