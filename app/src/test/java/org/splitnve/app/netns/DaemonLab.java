@@ -63,18 +63,25 @@ import org.splitnve.wire.vdp.VsiId;
  */
 final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
     static final String PREFIX = "net";
-    /** ECP/VDP timers of every daemon: RTE 11 (20 ms: a busy 2-core machine), RKA 17 (1.3 s keep-alive), R 3, RWD 20. */
+    /**
+     * ECP/VDP timers of every daemon unless a test sets others ({@link #timers}): RTE 12 (41 ms: a loaded
+     * 2-core machine answers late now and then), RKA 17 (1.3 s keep-alive; a lost peer is noticed in about
+     * 2.5 s), R 3, RWD 20.
+     */
     static final String TIMERS = """
             [timers]
             retries = 3
-            rte = 11
+            rte = 12
             rwd = 20
             rka = 17
             """;
-    private static final String LOG = """
+    /** JSON log, everything; the HTTP API on a free loopback port (tests run side by side). */
+    private static final String COMMON = """
             [log]
             format = "json"
             level = "debug"
+            [api]
+            listen = "127.0.0.1:0"
             """;
     private static final Pattern COUNTER = Pattern.compile("counter packets (\\d+) bytes \\d+ (?:drop )?comment \"(seen|lost)\"");
 
@@ -90,6 +97,7 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
     private String switchNs;
     private int bridgePorts;
     private int lossPercent;
+    private String timers = TIMERS;
     private Path dir;
     private String testName = "";
 
@@ -149,6 +157,12 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
     }
 
     // ------------------------------------------------------------------ topology
+
+    /** The {@code [timers]} section of the daemons configured from now on. */
+    DaemonLab timers(String section) {
+        this.timers = section;
+        return this;
+    }
 
     /** Drops {@code percent}% of the frames entering every bridge port cabled from now on (0: none). */
     DaemonLab loss(int percent) {
@@ -309,13 +323,13 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
         return sb.toString();
     }
 
-    /** The full text of an nNVE configuration: {@code [nnve]}, {@code body}, the lab's timers and JSON log. */
-    static String nnveConfig(String name, String body) {
-        return "[nnve]\nname = \"" + name + "\"\n" + body + "\n" + TIMERS + LOG;
+    /** The full text of an nNVE configuration: {@code [nnve]}, {@code body}, the lab's timers, log and API. */
+    String nnveConfig(String name, String body) {
+        return "[nnve]\nname = \"" + name + "\"\n" + body + "\n" + timers + COMMON;
     }
 
-    static String tnveConfig(String name, String body) {
-        return "[tnve]\nname = \"" + name + "\"\n" + body + "\n" + TIMERS + LOG;
+    String tnveConfig(String name, String body) {
+        return "[tnve]\nname = \"" + name + "\"\n" + body + "\n" + timers + COMMON;
     }
 
     Path write(String file, String text) throws IOException {
@@ -386,8 +400,9 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
     /** The events named {@code name} in a log of JSON lines. */
     static List<Json.Obj> events(String log, String name) {
         List<Json.Obj> out = new ArrayList<>();
+        String tag = "\"event\":\"" + name + "\"";
         for (String line : log.split("\n")) {
-            if (line.isBlank()) {
+            if (!line.contains(tag)) {
                 continue;
             }
             Json v;

@@ -83,7 +83,7 @@ public final class Frames {
      */
     public static List<byte[]> lengthErrors(byte[] valid) {
         List<byte[]> out = new ArrayList<>();
-        for (int off = 18; off < valid.length; off += 2) {
+        for (int off = 18; off + 1 < valid.length; off += 2) {
             for (int delta : new int[] {-1, 1, 0x1FF}) {
                 byte[] g = valid.clone();
                 int word = ((g[off] & 0xFF) << 8) | (g[off + 1] & 0xFF);
