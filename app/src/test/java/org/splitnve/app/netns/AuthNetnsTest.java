@@ -28,14 +28,9 @@ import org.splitnve.tnve.VmState;
 import org.splitnve.transport.RawSocket;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.ecp.EcpHeader;
-import org.splitnve.wire.vdp.Filter;
-import org.splitnve.wire.vdp.FilterEntry;
-import org.splitnve.wire.vdp.FilterFormat;
 import org.splitnve.wire.vdp.ManagerId;
 import org.splitnve.wire.vdp.VdpPdu;
 import org.splitnve.wire.vdp.VsiMode;
-import org.splitnve.wire.vdp.VsiStatus;
-import org.splitnve.wire.vdp.VsiTlv;
 
 /**
  * Authentication end to end on real frames: an nNVE daemon that refuses unauthenticated end devices
@@ -119,9 +114,8 @@ class AuthNetnsTest {
         // SEC-4: forged and unauthenticated frames in the keyed station's name, through its bridge
         String before = n.describe(t1) + " | " + n.describe(t2);
         List<TsiBinding> bindings1 = n.bindings(t1);
-        VdpPdu deassociate = new VdpPdu(ManagerId.ofText("ha"), List.of(), List.of(new VsiTlv(VsiMode.DE_ASSOCIATE,
-                VsiStatus.Request.PLAIN, 1, 1, t1.id(), Filter.of(FilterFormat.GROUP_MAC_VID,
-                        FilterEntry.groupMacVid(5000, t1.mac(), 0)), List.of())), null);
+        VdpPdu deassociate = new VdpPdu(ManagerId.ofText("ha"), List.of(),
+                List.of(Frames.vsi(VsiMode.DE_ASSOCIATE, t1.id(), 5000, t1.mac(), List.of())), null);
         try (RawSocket forger = RawSocket.open("x0", RawSocket.Options.defaults().inNamespace(nsX))) {
             for (int i = 0; i < 20; i++) {
                 forger.send(Frames.forged(NNVE, KEYED, 1000 + i, deassociate, KEY_ID, 5_000_000L + i, i));

@@ -7,6 +7,9 @@ import static org.splitnve.app.netns.DaemonLab.port;
 import static org.splitnve.app.netns.DaemonLab.text;
 import static org.splitnve.app.netns.DaemonLab.tsi;
 import static org.splitnve.app.netns.DaemonLab.uplink;
+import static org.splitnve.sim.scenario.Frames.hostileTsi;
+import static org.splitnve.sim.scenario.Frames.hostileTsiMac;
+import static org.splitnve.sim.scenario.Frames.vsi;
 
 import java.net.InetAddress;
 import java.time.Duration;
@@ -17,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
@@ -44,7 +46,6 @@ import org.splitnve.wire.vdp.Filter;
 import org.splitnve.wire.vdp.FilterEntry;
 import org.splitnve.wire.vdp.FilterFormat;
 import org.splitnve.wire.vdp.ManagerId;
-import org.splitnve.wire.vdp.OrgTlv;
 import org.splitnve.wire.vdp.ReasonDetailTlv;
 import org.splitnve.wire.vdp.TsiAddress;
 import org.splitnve.wire.vdp.TsiAddressTlv;
@@ -99,19 +100,6 @@ class HostileNetnsTest {
 
     private <T> T atHostile(Callable<T> c) throws Exception {
         return hostile.call(c).get(10, TimeUnit.SECONDS);
-    }
-
-    private static VsiTlv vsi(VsiMode mode, VsiId id, long vn, MacAddress mac, List<OrgTlv> attached) {
-        return new VsiTlv(mode, VsiStatus.Request.PLAIN, 1, 1, id,
-                Filter.of(FilterFormat.GROUP_MAC_VID, FilterEntry.groupMacVid((int) vn, mac, 0)), attached);
-    }
-
-    private static VsiId hostileTsi(int n) {
-        return VsiId.uuid(new UUID(0xBAD0_0000_0000_4000L | n, 0x8000_0000_0000_0000L | n));
-    }
-
-    private static MacAddress hostileTsiMac(int n) {
-        return new MacAddress(0x0266_0000_0000L | n);
     }
 
     private static int code(VdpItem i) {

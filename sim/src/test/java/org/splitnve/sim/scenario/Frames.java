@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.UUID;
 import org.splitnve.protocol.auth.HmacFrameAuthenticator;
 import org.splitnve.wire.Bytes;
 import org.splitnve.wire.MacAddress;
@@ -12,8 +13,16 @@ import org.splitnve.wire.ethernet.EthernetHeader;
 import org.splitnve.wire.frame.Frame;
 import org.splitnve.wire.frame.FrameCodec;
 import org.splitnve.wire.vdp.AuthTlv;
+import org.splitnve.wire.vdp.Filter;
+import org.splitnve.wire.vdp.FilterEntry;
+import org.splitnve.wire.vdp.FilterFormat;
+import org.splitnve.wire.vdp.OrgTlv;
 import org.splitnve.wire.vdp.VdpCodec;
 import org.splitnve.wire.vdp.VdpPdu;
+import org.splitnve.wire.vdp.VsiId;
+import org.splitnve.wire.vdp.VsiMode;
+import org.splitnve.wire.vdp.VsiStatus;
+import org.splitnve.wire.vdp.VsiTlv;
 
 /**
  * Hand-made frames for the hostile-input scenarios: well-formed, forged, signed with the wrong key, and
@@ -94,5 +103,21 @@ public final class Frames {
             }
         }
         return out;
+    }
+
+    /** A VSI TLV request in the GroupID/MAC/VID format with a null VID (the nNVE assigns the tag). */
+    public static VsiTlv vsi(VsiMode mode, VsiId id, long vn, MacAddress mac, List<OrgTlv> attached) {
+        return new VsiTlv(mode, VsiStatus.Request.PLAIN, 1, 1, id,
+                Filter.of(FilterFormat.GROUP_MAC_VID, FilterEntry.groupMacVid((int) vn, mac, 0)), attached);
+    }
+
+    /** The {@code n}th TSI ID a hostile station makes up. */
+    public static VsiId hostileTsi(int n) {
+        return VsiId.uuid(new UUID(0xBAD0_0000_0000_4000L | n, 0x8000_0000_0000_0000L | n));
+    }
+
+    /** The MAC of the {@code n}th made-up TSI. */
+    public static MacAddress hostileTsiMac(int n) {
+        return new MacAddress(0x0266_0000_0000L | n);
     }
 }

@@ -1,6 +1,9 @@
 package org.splitnve.sim.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitnve.sim.scenario.Frames.hostileTsi;
+import static org.splitnve.sim.scenario.Frames.hostileTsiMac;
+import static org.splitnve.sim.scenario.Frames.vsi;
 import static org.splitnve.sim.scenario.SecureNet.mac;
 import static org.splitnve.sim.scenario.SecureNet.ring;
 import static org.splitnve.sim.scenario.SplitNveNet.SECOND;
@@ -15,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,7 +48,6 @@ import org.splitnve.wire.vdp.Filter;
 import org.splitnve.wire.vdp.FilterEntry;
 import org.splitnve.wire.vdp.FilterFormat;
 import org.splitnve.wire.vdp.ManagerId;
-import org.splitnve.wire.vdp.OrgTlv;
 import org.splitnve.wire.vdp.ReasonCode;
 import org.splitnve.wire.vdp.ReasonDetailTlv;
 import org.splitnve.wire.vdp.TsiAddress;
@@ -127,19 +128,6 @@ class HostileInputScenarioTest {
             nva.put(t.id(), net.nva.bindings(t.id()));
         }
         return new Snapshot(nnve, nva, h1.engine().localTag("nnve", a1.id()));
-    }
-
-    private static VsiTlv vsi(VsiMode mode, VsiId id, long vn, MacAddress mac, List<OrgTlv> attached) {
-        return new VsiTlv(mode, VsiStatus.Request.PLAIN, 1, 1, id,
-                Filter.of(FilterFormat.GROUP_MAC_VID, FilterEntry.groupMacVid((int) vn, mac, 0)), attached);
-    }
-
-    private static VsiId hostileTsi(int n) {
-        return VsiId.uuid(new UUID(0xBAD0_0000_0000_4000L | n, 0x8000_0000_0000_0000L | n));
-    }
-
-    private static MacAddress hostileTsiMac(int n) {
-        return new MacAddress(0x0266_0000_0000L | n);
     }
 
     @ParameterizedTest(name = "loss {0}")
