@@ -37,7 +37,7 @@ final class Fixture implements AutoCloseable {
                 [nnve]
                 name = "nnve-api"
                 [timers]
-                rte = 8
+                rte = 12                    # 41 ms: a loaded machine does not exhaust ECP retries
                 [lldp]
                 enabled = false
                 [log]
@@ -74,7 +74,7 @@ final class Fixture implements AutoCloseable {
                         name = "tor"
                         interface = "up0"
                         [timers]
-                        rte = 8
+                        rte = 12                    # 41 ms: a loaded machine does not exhaust ECP retries
                         [lldp]
                         enabled = false
                         [log]
