@@ -3,9 +3,15 @@ package org.splitnve.app;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.splitnve.app.cli.CaptureCommand;
+import org.splitnve.app.cli.Io;
+import org.splitnve.app.cli.ShowCommand;
+import org.splitnve.app.cli.VmCommand;
+import org.splitnve.app.cli.WatchCommand;
 import org.splitnve.app.daemon.NnveDaemon;
 import org.splitnve.app.daemon.TnveDaemon;
 import org.splitnve.app.decode.DecodeCommand;
+import org.splitnve.app.libvirt.LibvirtHook;
 import org.splitnve.wire.vdp.VdpCodec;
 
 /** The {@code splitnve} command line. Exit status: 0 success, 1 failure, 2 usage error. */
@@ -18,11 +24,30 @@ public final class Main {
                                                field; without FILE, the embedded lldpad reference capture
               nnve --config FILE               run the External NVE (VDP bridge) daemon until SIGTERM/SIGINT
               tnve --config FILE               run the hypervisor agent (VDP station) daemon until SIGTERM/SIGINT
+
+            operating (over a daemon's HTTP API, docs/api.md; `splitnve COMMAND --help` for details):
+              vm create NAME --vn ID --mac MAC [--ip IP]... [--start]
+                                               define a VM on a tNVE and associate its TSIs (one per --vn)
+              vm start|pause|unpause|suspend|resume|shutdown NAME
+                                               the VM lifecycle; each returns when the nNVE has answered
+              vm migrate NAME --to URL         live migration to another tNVE (make-before-break)
+              vm addr NAME --tsi UUID|MAC add|remove|replace IP...
+                                               change a TSI's IP addresses
+              vm list | vm show NAME           the VMs of a tNVE and their TSIs
+              show peers|vns|tsis|tags|status  an nNVE's state as tables
+              watch                            live events of a daemon, one line each, until Ctrl-C
+              capture IFACE --out FILE.pcap    record ECP and LLDP frames for `decode` (root)
+              libvirt-hook GUEST OP SUBOP [EXTRA]
+                                               what contrib/libvirt/qemu runs (contrib/libvirt/README.md)
               help                             this text
+            common options: --api URL (default tNVE http://127.0.0.1:7481 for vm, nNVE http://127.0.0.1:7480
+            for show and watch; env SPLITNVE_API), --token-file FILE (env SPLITNVE_TOKEN or
+            SPLITNVE_TOKEN_FILE), --json (the daemon's JSON instead of text), --timeout SECONDS
 
             Daemon configuration files: docs/configuration.md, examples/nnve.conf, examples/tnve.conf.
-            Exit status: 0 after a clean stop, 1 when an interface cannot be opened, 2 on a usage or
-            configuration error (every mistake listed on stderr as FILE:LINE: [section] key: message).
+            Exit status: 0 success (daemons: after a clean stop); 1 a failure (an interface cannot be
+            opened, no daemon answers, the nNVE refused: the reason on stderr); 2 a usage or
+            configuration error (configuration mistakes listed on stderr as FILE:LINE: [section] key: message).
 
             --oui HEX   the OUI of splitnve extension TLVs (default 0a534e)
             """;
@@ -35,19 +60,33 @@ public final class Main {
     }
 
     static int run(String[] args) {
+        return run(args, Io.system());
+    }
+
+    /** Runs one command with these streams and this environment; the exit status. */
+    public static int run(String[] args, Io io) {
         if (args.length == 0) {
-            System.err.print(USAGE);
+            io.err().print(USAGE);
             return 2;
         }
         List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
         return switch (args[0]) {
             case "decode" -> decode(rest);
             case "nnve", "tnve" -> daemon(args[0], rest);
+            case "vm" -> VmCommand.run(rest, io);
+            case "show" -> ShowCommand.run(rest, io);
+            case "watch" -> WatchCommand.run(rest, io);
+            case "capture" -> CaptureCommand.run(rest, io);
+            case "libvirt-hook" -> LibvirtHook.run(rest, io);
             case "help", "--help", "-h" -> {
-                System.out.print(USAGE);
+                io.out().print(USAGE);
                 yield 0;
             }
-            default -> usage("unknown command '" + args[0] + "'");
+            default -> {
+                io.err().println("splitnve: unknown command '" + args[0] + "'");
+                io.err().print(USAGE);
+                yield 2;
+            }
         };
     }
 
