@@ -71,8 +71,8 @@ public final class Main {
         }
         List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
         return switch (args[0]) {
-            case "decode" -> decode(rest);
-            case "nnve", "tnve" -> daemon(args[0], rest);
+            case "decode" -> decode(rest, io);
+            case "nnve", "tnve" -> daemon(args[0], rest, io);
             case "vm" -> VmCommand.run(rest, io);
             case "show" -> ShowCommand.run(rest, io);
             case "watch" -> WatchCommand.run(rest, io);
@@ -82,66 +82,62 @@ public final class Main {
                 io.out().print(USAGE);
                 yield 0;
             }
-            default -> {
-                io.err().println("splitnve: unknown command '" + args[0] + "'");
-                io.err().print(USAGE);
-                yield 2;
-            }
+            default -> usage(io, "unknown command '" + args[0] + "'");
         };
     }
 
-    private static int decode(List<String> args) {
+    private static int decode(List<String> args, Io io) {
         int oui = VdpCodec.DEFAULT_OUI;
         Path file = null;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (a.equals("--oui")) {
                 if (i + 1 >= args.size()) {
-                    return usage("--oui needs a value");
+                    return usage(io, "--oui needs a value");
                 }
                 try {
                     oui = Integer.parseInt(args.get(++i).replace("-", "").replace(":", ""), 16);
                 } catch (NumberFormatException e) {
-                    return usage("--oui takes 6 hex digits, not '" + args.get(i) + "'");
+                    return usage(io, "--oui takes 6 hex digits, not '" + args.get(i) + "'");
                 }
                 if ((oui & ~0xFFFFFF) != 0) {
-                    return usage("--oui takes 6 hex digits");
+                    return usage(io, "--oui takes 6 hex digits");
                 }
             } else if (a.startsWith("-")) {
-                return usage("unknown option '" + a + "'");
+                return usage(io, "unknown option '" + a + "'");
             } else if (file == null) {
                 file = Path.of(a);
             } else {
-                return usage("decode takes one file");
+                return usage(io, "decode takes one file");
             }
         }
-        return new DecodeCommand(oui, System.out, System.err).run(file).exitStatus();
+        return new DecodeCommand(oui, io.out(), io.err()).run(file).exitStatus();
     }
 
     /** The configuration file of {@code nnve --config FILE} / {@code tnve --config FILE}, or null after a usage message. */
-    static Path configArgument(String command, List<String> args) {
+    static Path configArgument(String command, List<String> args, Io io) {
         if (args.size() == 2 && (args.get(0).equals("--config") || args.get(0).equals("-c"))) {
             return Path.of(args.get(1));
         }
         if (args.size() == 1 && args.get(0).startsWith("--config=")) {
             return Path.of(args.get(0).substring("--config=".length()));
         }
-        usage(command + " takes --config FILE");
+        usage(io, command + " takes --config FILE");
         return null;
     }
 
-    private static int daemon(String command, List<String> args) {
-        Path config = configArgument(command, args);
+    private static int daemon(String command, List<String> args, Io io) {
+        Path config = configArgument(command, args, io);
         if (config == null) {
             return 2;
         }
-        return command.equals("nnve") ? NnveDaemon.main(config, System.out, System.err)
-                : TnveDaemon.main(config, System.out, System.err);
+        return command.equals("nnve") ? NnveDaemon.main(config, io.out(), io.err())
+                : TnveDaemon.main(config, io.out(), io.err());
     }
 
-    private static int usage(String message) {
-        System.err.println("splitnve: " + message);
-        System.err.print(USAGE);
+    private static int usage(Io io, String message) {
+        io.err().println("splitnve: " + message);
+        io.err().print(USAGE);
         return 2;
     }
 }

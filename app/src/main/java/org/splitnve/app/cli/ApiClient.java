@@ -114,8 +114,7 @@ public final class ApiClient {
      * the server closes the stream, or the thread is interrupted. No timeout applies once connected.
      */
     public void events(String path, Predicate<Sse> each) throws ApiException {
-        HttpRequest req = HttpRequest.newBuilder(uri(path)).header("Accept", "text/event-stream")
-                .headers(auth()).GET().build();
+        HttpRequest req = auth(HttpRequest.newBuilder(uri(path)).header("Accept", "text/event-stream")).GET().build();
         HttpResponse<Stream<String>> r;
         try {
             r = http.send(req, HttpResponse.BodyHandlers.ofLines());
@@ -145,11 +144,11 @@ public final class ApiClient {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(uri(path)).timeout(timeout).header("Accept", "application/json").headers(auth());
+        return auth(HttpRequest.newBuilder(uri(path)).timeout(timeout).header("Accept", "application/json"));
     }
 
-    private String[] auth() {
-        return token == null ? new String[0] : new String[] {"Authorization", "Bearer " + token};
+    private HttpRequest.Builder auth(HttpRequest.Builder b) {
+        return token == null ? b : b.header("Authorization", "Bearer " + token);
     }
 
     private URI uri(String path) {

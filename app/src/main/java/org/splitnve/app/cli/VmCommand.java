@@ -56,9 +56,14 @@ public final class VmCommand {
     }
 
     public static int run(List<String> argv, Io io) {
-        if (argv.isEmpty() || Cli.isHelp(argv)) {
-            (argv.isEmpty() ? io.err() : io.out()).print(USAGE);
-            return argv.isEmpty() ? 2 : 0;
+        if (argv.isEmpty()) {
+            io.err().println("splitnve: vm needs an operation");
+            io.err().print(USAGE);
+            return 2;
+        }
+        if (Cli.isHelp(argv)) {
+            io.out().print(USAGE);
+            return 0;
         }
         VmCommand c = new VmCommand(io);
         String op = argv.get(0);

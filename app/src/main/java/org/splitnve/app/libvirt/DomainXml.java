@@ -47,7 +47,7 @@ public final class DomainXml {
     /** The namespace of the splitnve metadata element. */
     public static final String NS = "https://splitnve.org/libvirt/1";
     /** A port group that names a VN: {@code vn-5000}. */
-    static final Pattern PORTGROUP = Pattern.compile("vn-(\\d{1,10})");
+    static final Pattern PORTGROUP = Pattern.compile("vn-(\\d+)");
     private static final Pattern UUID_TEXT = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
