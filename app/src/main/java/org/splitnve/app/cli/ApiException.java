@@ -60,12 +60,14 @@ public final class ApiException extends Exception {
             error = text.isEmpty() ? "(no message)" : text.length() > 200 ? text.substring(0, 200) + "..." : text;
         }
         StringBuilder m = new StringBuilder().append(status).append(' ').append(error);
-        if (code != null && code >= 0) {
-            m.append(" (VDP reason code ").append(ReasonCode.of(code)).append(')');
-        } else if (code != null) {
+        if (code != null && code > 0 && code <= 15) {
+            ReasonCode rc = ReasonCode.of(code);
+            m.append(" (VDP reason code ").append(error.contains(rc.description()) ? Integer.toString(code) : rc.toString())
+                    .append(')');
+        } else if (code != null && code == -1 && !error.contains("did not answer")) {
             m.append(" (the nNVE did not answer)");
         }
-        if (detail != null && !detail.isBlank() && !detail.equals(error)) {
+        if (detail != null && !detail.isBlank() && !error.contains(detail)) {
             m.append(": ").append(detail);
         }
         return new ApiException(Kind.HTTP, status, error, code, detail, m.toString());

@@ -172,7 +172,10 @@ public final class VmCommand {
         Json run() throws ApiException;
     }
 
-    /** Runs one operation: "NAME: doing... done (tag T) in N ms" for people, the JSON answer with --json. */
+    /**
+     * Runs one operation: "NAME: doing... done in N ms" for people (with the local tags after "associated"
+     * and "activated": "activated (tag 100) in 12 ms"), the JSON answer with --json.
+     */
     private Json call(Args a, String name, String doing, String done, Call call) throws ApiException, UsageException {
         boolean json = a.flag("--json");
         if (!json) {
@@ -192,7 +195,7 @@ public final class VmCommand {
         if (json) {
             Cli.printJson(io, answer);
         } else {
-            io.out().println(done + tags(answer.get("vm")) + " in " + Cli.millisSince(t0) + " ms");
+            io.out().println(done + (done.startsWith("a") ? tags(answer.get("vm")) : "") + " in " + Cli.millisSince(t0) + " ms");
         }
         return answer;
     }
@@ -231,8 +234,8 @@ public final class VmCommand {
                 t.row(tsi.get("id"), tsi.get("vn"), tsi.get("mac"), tsi.get("ips"), "-", "-", "-");
             }
             for (Json u : ups) {
-                t.row(tsi.get("id"), tsi.get("vn"), tsi.get("mac"), tsi.get("ips"), u.get("uplink"), u.get("state"),
-                        u.get("localTag"));
+                Long tag = u.get("localTag").asLong(1, 4094);
+                t.row(tsi.get("id"), tsi.get("vn"), tsi.get("mac"), tsi.get("ips"), u.get("uplink"), u.get("state"), tag);
             }
         }
         return t;

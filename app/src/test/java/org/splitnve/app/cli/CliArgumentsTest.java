@@ -130,11 +130,13 @@ class CliArgumentsTest {
     void errorText() {
         assertThat(ApiException.http(422, "{\"error\":\"the nNVE refused\",\"code\":2,\"detail\":\"no tag left on port 1\"}")
                 .getMessage()).isEqualTo("422 the nNVE refused (VDP reason code 2 (insufficient resources)): no tag left on port 1");
-        assertThat(ApiException.http(504, "{\"error\":\"the nNVE did not answer\",\"code\":-1,\"detail\":\"\"}").getMessage())
-                .isEqualTo("504 the nNVE did not answer (the nNVE did not answer)");
-        ApiException e = ApiException.http(409, "{\"error\":\"VM 'vm1' is RUNNING, not SHUTDOWN\",\"code\":4}");
-        assertThat(e.code()).isEqualTo(4);
-        assertThat(e.getMessage()).isEqualTo("409 VM 'vm1' is RUNNING, not SHUTDOWN (VDP reason code 4 (other failure))");
+        assertThat(ApiException.http(422, "{\"error\":\"the nNVE refused: other failure\",\"code\":4,\"detail\":\"unknown VN\"}")
+                .getMessage()).isEqualTo("422 the nNVE refused: other failure (VDP reason code 4): unknown VN");
+        assertThat(ApiException.http(504, "{\"error\":\"no answer from the nNVE\",\"code\":-1,\"detail\":\"\"}").getMessage())
+                .isEqualTo("504 no answer from the nNVE (the nNVE did not answer)");
+        ApiException e = ApiException.http(409, "{\"error\":\"VM 'vm1' is RUNNING, not SHUTDOWN\",\"code\":0}");
+        assertThat(e.code()).isZero();
+        assertThat(e.getMessage()).as("code 0 is no refusal: not shown").isEqualTo("409 VM 'vm1' is RUNNING, not SHUTDOWN");
         assertThat(ApiException.http(502, "<html>bad gateway</html>").getMessage()).isEqualTo("502 <html>bad gateway</html>");
     }
 
