@@ -261,7 +261,17 @@ public final class LibvirtHook {
             api.post(vmPath() + "/migrate/abort", null);
             log("incoming migration aborted (de-associated) in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         } else {
-            api.post(vmPath() + "/shutdown", null);
+            try {
+                api.post(vmPath() + "/shutdown", null);
+            } catch (ApiException e) {
+                if (e.kind() != ApiException.Kind.HTTP || vm() != null) {
+                    throw e;
+                }
+                // e.g. TSIs that were never associated (a refused prepare): the nNVE refuses their
+                // De-Associate, yet the tNVE has forgotten the VM, which is all a stopped VM needs
+                log("the tNVE forgot the VM; the nNVE answered " + e.getMessage());
+                return 0;
+            }
             log("de-associated in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         }
         return 0;

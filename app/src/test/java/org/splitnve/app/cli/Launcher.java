@@ -9,12 +9,12 @@ import java.nio.file.attribute.PosixFilePermissions;
  * A {@code splitnve} command for tests that run the command line as a separate process (as libvirt runs
  * its hook, as a user presses Ctrl-C): a shell script running this JVM's java on the test class path.
  */
-final class Launcher {
+public final class Launcher {
     private Launcher() {
     }
 
     /** Writes {@code dir/splitnve} and returns it. */
-    static Path write(Path dir) throws IOException {
+    public static Path write(Path dir) throws IOException {
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
         String cp = System.getProperty("java.class.path");
         if (cp.contains("'") || java.contains("'")) {
