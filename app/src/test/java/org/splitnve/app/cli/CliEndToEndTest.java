@@ -102,6 +102,9 @@ class CliEndToEndTest {
             assertThat(ok("show", "status", "--api", n).out()).startsWith("nnve nnve-api, session epoch ");
             assertThat(ok("show", "status", "--api", t).out()).startsWith("tnve h1, session epoch ").contains("tor     yes");
             assertThat(ok("vm", "show", "vm1", "--api", t).out()).startsWith("VM vm1: RUNNING\n");
+            CliRun.Result tnveShow = cli.run("show", "tsis", "--api", t);
+            assertThat(tnveShow.status()).isEqualTo(1);
+            assertThat(tnveShow.err()).contains("404 (is it an nNVE?");
             // a step that does not fit the state: exit 1, the daemon's reason
             CliRun.Result wrong = cli.run("vm", "resume", "vm1", "--api", t);
             assertThat(wrong.status()).isEqualTo(1);

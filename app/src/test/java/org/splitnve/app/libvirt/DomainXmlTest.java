@@ -8,8 +8,10 @@ import static org.splitnve.app.libvirt.DomainSamples.metadata;
 import static org.splitnve.app.libvirt.DomainSamples.networkInterface;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.splitnve.app.cli.CliRun;
 import org.splitnve.app.json.Json;
 import org.splitnve.app.libvirt.DomainXml.DomainXmlException;
 import org.splitnve.app.libvirt.DomainXml.Nic;
@@ -112,6 +114,26 @@ class DomainXmlTest {
                 .hasMessageContaining("one <vm> element");
         assertThatThrownBy(() -> DomainXml.parse(domain("x", metadata("", "<splitnve:nic mac='52:54:00:00:00:01'/>"), nic)))
                 .hasMessageContaining("unknown element <splitnve:nic>");
+    }
+
+    @Test
+    @DisplayName("the hook ignores events it has nothing to do for (exit 0, stdout empty) and refuses arguments libvirt never passes (exit 2)")
+    void hookArguments() {
+        CliRun cli = new CliRun(Map.of("SPLITNVE_API", "http://127.0.0.1:1"));
+        String xml = domain("web-1", "", networkInterface("52:54:00:6b:3c:01", "vn-5000", "vnet0", 1));
+        for (String op : List.of("reconnect", "attach", "restore", "start")) {
+            CliRun.Result r = cli.runWithInput(xml, "libvirt-hook", "web-1", op, "begin", "-");
+            assertThat(r.status()).as("%s: %s", op, r).isZero();
+            assertThat(r.out()).isEmpty();
+            assertThat(r.err()).isEqualTo("splitnve libvirt-hook: web-1 " + op + " begin: nothing to do\n");
+        }
+        CliRun.Result r = cli.runWithInput(xml, "libvirt-hook", "web-1", "prepare");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("libvirt passes GUEST OPERATION SUB_OPERATION EXTRA, got 2 arguments");
+        CliRun.Result t = new CliRun(Map.of("SPLITNVE_TIMEOUT", "soon"))
+                .runWithInput(xml, "libvirt-hook", "web-1", "prepare", "begin", "-");
+        assertThat(t.status()).isEqualTo(2);
+        assertThat(t.err()).contains("SPLITNVE_TIMEOUT is a number of seconds, not 'soon'");
     }
 
     @Test
