@@ -175,6 +175,17 @@ class CliEndToEndTest {
             assertThat(after.get("ips").asList()).containsExactly(new Json.Str("10.0.0.1"));
             assertThat(ok("vm", "list", "--api", t1).out()).startsWith("no VMs");
             assertThat(ok("vm", "show", "vm1", "--api", t2).out()).startsWith("VM vm1: RUNNING");
+            // and back, with --json: one JSON object per step
+            List<String> steps = ok("vm", "migrate", "vm1", "--from", t2, "--to", t1, "--json").out().lines().toList();
+            assertThat(steps).hasSize(6);
+            for (String l : steps) {
+                Json step = Json.parse(l);
+                assertThat(step.get("answer")).as(l).isInstanceOf(Json.Obj.class);
+                assertThat(step.get("side").asString()).isIn("source", "destination");
+            }
+            assertThat(Json.parse(steps.get(3)).get("step").asString()).isEqualTo("commit (activate)");
+            assertThat(tsis(n).getFirst().get("port").asLong(0, 9)).isZero();
+            assertThat(tsis(n).getFirst().get("state").asString()).isEqualTo("ACTIVATED");
         }
     }
 
@@ -212,13 +223,13 @@ class CliEndToEndTest {
             CompletableFuture<Integer> json = CompletableFuture.supplyAsync(() -> MainAccess.run(io, "watch", "--count", "3", "--json"));
             CliRun people = new CliRun(Map.of("SPLITNVE_API", n));
             CompletableFuture<CliRun.Result> readable = CompletableFuture.supplyAsync(() -> people.run("watch", "--count", "3"));
-            // the streams connect first; then events happen
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!err.toString(StandardCharsets.UTF_8).contains("") && System.nanoTime() < deadline) {
-                Thread.sleep(10);
+            // events from now on: make some until both watchers have had their three (they connect at their own pace)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            for (int i = 0; !(json.isDone() && readable.isDone()) && System.nanoTime() < deadline; i++) {
+                ok("vm", "create", "vm" + i, "--vn", "5000", "--mac", "52:54:00:00:01:%02x".formatted(i % 256), "--start",
+                        "--api", t);
+                ok("vm", "shutdown", "vm" + i, "--api", t);
             }
-            Thread.sleep(300);
-            ok("vm", "create", "vm1", "--vn", "5000", "--mac", "52:54:00:00:00:01", "--start", "--api", t);
             assertThat(json.get(20, TimeUnit.SECONDS)).as("%s", err).isZero();
             List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
             assertThat(lines).hasSize(3);
