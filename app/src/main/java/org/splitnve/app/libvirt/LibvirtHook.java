@@ -134,6 +134,9 @@ public final class LibvirtHook {
         }
         LibvirtHook h = new LibvirtHook(guest, event, io, api);
         try {
+            if ((action == Action.START || action == Action.STOP || action == Action.RELEASE) && !h.onVns(xml)) {
+                return 0;
+            }
             return switch (action) {
                 case CREATE -> h.create(xml);
                 case START -> h.start();
@@ -201,6 +204,24 @@ public final class LibvirtHook {
             return null;
         }
         return d;
+    }
+
+    /**
+     * For started, stopped and release: false (logged) when the domain has no interface on a VN, so a
+     * VM the tNVE has nothing to do with never depends on it; an unreadable XML does not stop a stop
+     * (true: the tNVE is asked by the VM's name).
+     */
+    private boolean onVns(String xml) {
+        try {
+            DomainXml.Domain d = DomainXml.parse(xml);
+            if (d.nics().isEmpty()) {
+                log("no interface on a Split-NVE VN: nothing to do");
+                return false;
+            }
+        } catch (DomainXml.DomainXmlException e) {
+            log("the domain XML is unusable (" + e.getMessage() + "); going by the VM's name");
+        }
+        return true;
     }
 
     private int create(String xml) throws DomainXml.DomainXmlException, ApiException {

@@ -140,6 +140,12 @@ class LibvirtHookProcessTest {
             Run down = hook(nowhere, WEB, "web-1", "prepare", "begin", "-");
             assertThat(down.status()).isEqualTo(1);
             assertThat(down.err()).contains("no daemon answers at http://127.0.0.1:1");
+            // ... while a VM without interfaces on a VN never depends on the tNVE
+            String plain = domain("plain", "", bridgeInterface("52:54:00:00:00:99", "vnet5"));
+            for (String[] e : List.of(new String[] {"prepare", "begin", "-"}, new String[] {"started", "begin", "-"},
+                    new String[] {"stopped", "end", "-"}, new String[] {"release", "end", "shutdown"})) {
+                assertThat(ok(nowhere, plain, "plain", e[0], e[1], e[2]).err()).contains("no interface on a Split-NVE VN");
+            }
         }
     }
 
