@@ -124,7 +124,7 @@ class DaemonNetnsTest {
         ByteArrayOutputStream tLog = new ByteArrayOutputStream();
         NnveSettings ns = NnveSettings.load(nConf);
         TnveSettings ts = TnveSettings.load(tConf);
-        Timers expected = new Timers(3, 9, 20, 18);
+        Timers expected = new Timers(3, 12, 20, 18);
         try (NnveDaemon n = NnveDaemon.start(ns, nConf.toString(), new PrintStream(nLog, true, StandardCharsets.UTF_8));
                 TnveDaemon t = TnveDaemon.start(ts, tConf.toString(), new PrintStream(tLog, true, StandardCharsets.UTF_8))) {
             TsiSpec tsi = TsiSpec.of(VsiId.uuid(UUID.fromString("7510a000-0000-4000-8000-000000000001")), 5000,
