@@ -39,7 +39,7 @@ public final class DemoCommand {
     /** How long an operation may take before the step fails (the nNVE answers in milliseconds). */
     private static final long OP_TIMEOUT_MS = 10_000;
     /** How long a step's expectations may take to hold after its operations returned. */
-    private static final long CHECK_TIMEOUT_MS = 5_000;
+    static final long CHECK_TIMEOUT_MS = 5_000;
 
     /** The command line's options. {@code stepDelayMs} null: 1 s on a terminal, 0 elsewhere. */
     public record Options(boolean keep, boolean memory, Long stepDelayMs, boolean json) {
@@ -89,7 +89,7 @@ public final class DemoCommand {
             return 2;
         }
         boolean terminal = terminal();
-        return new DemoCommand(o, out, err, terminal).run();
+        return new DemoCommand(o, out, err, terminal, new Lifecycle().steps(), CHECK_TIMEOUT_MS).run();
     }
 
     /** A person is watching: a console that is a terminal (Java 22+ has a console on pipes too) and a usable TERM. */
@@ -112,8 +112,14 @@ public final class DemoCommand {
     private volatile boolean signalled;
     private boolean cleanedUp;
     private Thread hook;
+    private final List<Lifecycle.Step> steps;
+    private final long checkTimeoutMs;
 
-    DemoCommand(Options options, PrintStream out, PrintStream err, boolean terminal) {
+    /** @param steps the lifecycle to play ({@link Lifecycle#steps()}; tests give others) */
+    DemoCommand(Options options, PrintStream out, PrintStream err, boolean terminal, List<Lifecycle.Step> steps,
+            long checkTimeoutMs) {
+        this.steps = List.copyOf(steps);
+        this.checkTimeoutMs = checkTimeoutMs;
         this.options = options;
         this.out = out;
         this.err = err;
@@ -177,8 +183,6 @@ public final class DemoCommand {
         }
         v.message("Two External NVEs (nnve-a, nnve-b), three hypervisors (h1, h2, h3: tNVEs), VMs on three VNs;"
                 + " MACs and TSI IDs in events are shown by name. Ctrl-C stops and cleans up.");
-        Lifecycle lifecycle = new Lifecycle();
-        List<Lifecycle.Step> steps = lifecycle.steps();
         Ops ops = new Ops();
         int checks = 0;
         for (int i = 0; i < steps.size(); i++) {
@@ -257,7 +261,7 @@ public final class DemoCommand {
 
     /** Polls the world until every expectation of the step holds; the problems left at the timeout, or null. */
     private String awaitExpectations(Lifecycle.Step s) throws Exception {
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHECK_TIMEOUT_MS);
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(checkTimeoutMs);
         while (true) {
             World w = World.take(nnves, tnves, 2_000);
             List<String> problems = new ArrayList<>();

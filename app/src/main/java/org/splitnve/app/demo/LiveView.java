@@ -347,6 +347,8 @@ abstract sealed class LiveView implements AutoCloseable permits LiveView.Plain, 
         private static final String CLEAR_LINE = "\033[K";
         private final Supplier<World> world;
         private final List<String> messages = new ArrayList<>();
+        /** Messages once the lifecycle has begun (its outcome, what --keep offers): under the narration. */
+        private final List<String> notes = new ArrayList<>();
         private final ArrayDeque<String> events = new ArrayDeque<>();
         private final List<String> stepMarks = new ArrayList<>();
         private final int rows;
@@ -436,6 +438,7 @@ abstract sealed class LiveView implements AutoCloseable permits LiveView.Plain, 
             if (!outcome.isEmpty()) {
                 top.add("\033[1m" + cut(outcome) + "\033[0m");
             }
+            top.addAll(notes);
             top.add("");
             if (last != null) {
                 top.addAll(tables(last));
@@ -469,7 +472,7 @@ abstract sealed class LiveView implements AutoCloseable permits LiveView.Plain, 
                 out.flush();
                 return;
             }
-            messages.addAll(wrap(line, cols - 1, ""));
+            (stepMarks.isEmpty() ? messages : notes).addAll(line.isEmpty() ? List.of("") : wrap(line, cols - 1, ""));
             dirty = true;
         }
 
