@@ -89,13 +89,15 @@ class DaemonNetnsTest {
                 namespace = "%s"
                 tags = "100-200"
                 [timers]
-                rte = 8
+                rte = 12                     # 41 ms: a loaded CI machine must not exhaust the retries
                 rka = 18
                 [nva]
                 [[nva.vn]]
                 id = 5000
                 alias = "web"
                 vni = 10500
+                [api]
+                listen = "127.0.0.1:0"       # any free port: tests run side by side
                 [log]
                 format = "json"
                 level = "debug"
@@ -110,8 +112,10 @@ class DaemonNetnsTest {
                 namespace = "%s"
                 destination = "ncb"
                 [timers]
-                rte = 9
+                rte = 12
                 rka = 17
+                [api]
+                listen = "127.0.0.1:0"       # any free port: tests run side by side
                 [log]
                 format = "json"
                 level = "debug"
