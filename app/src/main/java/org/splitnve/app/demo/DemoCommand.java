@@ -114,6 +114,8 @@ public final class DemoCommand {
     private Thread hook;
     private final List<Lifecycle.Step> steps;
     private final long checkTimeoutMs;
+    /** The API port of each daemon: the usual one, or a free one when that is taken. */
+    private final Map<String, Integer> apiPorts = new LinkedHashMap<>();
 
     /** @param steps the lifecycle to play ({@link Lifecycle#steps()}; tests give others) */
     DemoCommand(Options options, PrintStream out, PrintStream err, boolean terminal, List<Lifecycle.Step> steps,
@@ -183,6 +185,7 @@ public final class DemoCommand {
         }
         v.message("Two External NVEs (nnve-a, nnve-b), three hypervisors (h1, h2, h3: tNVEs), VMs on three VNs;"
                 + " MACs and TSI IDs in events are shown by name. Ctrl-C stops and cleans up.");
+        v.message(apis());
         Ops ops = new Ops();
         int checks = 0;
         for (int i = 0; i < steps.size(); i++) {
@@ -231,13 +234,59 @@ public final class DemoCommand {
         return 0;
     }
 
+    /** Picks each daemon's API port (the usual one when free) and says which. */
+    private String apis() {
+        StringBuilder sb = new StringBuilder("HTTP APIs (docs/api.md):");
+        for (String node : List.of(Plan.NNVE_A, Plan.NNVE_B, Plan.H1, Plan.H2, Plan.H3)) {
+            int want = Plan.apiPort(node);
+            int port = free(want) ? want : anyFreePort();
+            apiPorts.put(node, port);
+            sb.append(' ').append(node).append(' ').append(url(node)).append(port == want ? "" : " (" + want
+                    + " is taken)").append(node.equals(Plan.H3) ? "" : ",");
+        }
+        return sb.toString();
+    }
+
+    private String url(String node) {
+        return "http://127.0.0.1:" + apiPorts.get(node);
+    }
+
+    private static boolean free(int port) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int anyFreePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            return 0; // the API server picks one
+        }
+    }
+
     /** --keep: the daemons keep running until SIGINT/SIGTERM; the hook cleans up. */
     private int keep(Topology t, LiveView v) {
         v.message("--keep: everything keeps running until Ctrl-C (then it is all removed). To explore:");
+        String a = url(Plan.NNVE_A);
+        String b = url(Plan.NNVE_B);
+        String h1 = url(Plan.H1);
+        String h2 = url(Plan.H2);
+        for (String line : List.of(
+                "./splitnve show tsis --api " + a + "          # nnve-a's TSIs (show peers|vns|tsis|tags|status)",
+                "./splitnve show vns --api " + b + "           # nnve-b's VNs and local tags",
+                "./splitnve vm create vm-new --vn 5001 --mac 52:54:00:51:00:09 --ip 10.51.0.29 --start --api " + h1,
+                "./splitnve vm migrate vm-new --to " + h2 + " --api " + h1 + "   # h1 -> h2, same nNVE port",
+                "./splitnve vm list --api " + url(Plan.H3) + "            # h3's VMs",
+                "./splitnve watch --api " + a + "              # nnve-a's events as they happen",
+                "curl -s " + a + "/v1/tsis                     # the JSON itself")) {
+            v.message("  " + line);
+        }
         for (String line : t.explore()) {
             v.message("  " + line);
         }
-        v.message("  (the daemons' HTTP API and the CLI subcommands over it are not in this build yet)");
         v.live();
         try {
             new CountDownLatch(1).await();
@@ -337,7 +386,7 @@ public final class DemoCommand {
     /** The nNVEs first (so the tNVEs' hellos find them), then the tNVEs; each from the configuration text of its node. */
     private void startDaemons(Topology t) throws IOException {
         for (String n : Plan.NNVES) {
-            String text = Plan.nnveConfig(n, t.namespace(n), options.json(), null);
+            String text = Plan.nnveConfig(n, t.namespace(n), options.json(), "127.0.0.1:" + apiPorts.get(n));
             NnveSettings s;
             try {
                 s = NnveSettings.from(ConfFile.parse(Path.of("demo", n + ".conf"), text));
@@ -353,7 +402,7 @@ public final class DemoCommand {
             }
         }
         for (String h : Plan.HOSTS) {
-            String text = Plan.tnveConfig(h, t.namespace(h), options.json(), null);
+            String text = Plan.tnveConfig(h, t.namespace(h), options.json(), "127.0.0.1:" + apiPorts.get(h));
             TnveSettings s;
             try {
                 s = TnveSettings.from(ConfFile.parse(Path.of("demo", h + ".conf"), text));

@@ -108,7 +108,8 @@ final class NetnsTopology implements Topology {
         String a = prefix + Plan.NNVE_A;
         return List.of(
                 "ip netns list | grep " + prefix + "                       # the namespaces",
-                "ip netns exec " + a + " tcpdump -nei p0 'ether proto 0x8940 or ether proto 0x88cc'   # VDP/ECP and LLDP at nnve-a",
+                "./splitnve capture p0 --netns " + a + " --out nnve-a.pcap   # then ./splitnve decode nnve-a.pcap",
+                "ip netns exec " + a + " tshark -i p0 -f 'ether proto 0x8940 or ether proto 0x88cc'   # live",
                 "ip netns exec " + prefix + Plan.SWITCH + " bridge fdb show br br0 dynamic   # what the switch learned");
     }
 

@@ -173,6 +173,18 @@ final class Plan {
         return tsi.toString();
     }
 
+    /** Where each daemon's HTTP API listens when the port is free (docs/api.md). */
+    static int apiPort(String node) {
+        return switch (node) {
+            case NNVE_A -> 7480;
+            case H1 -> 7481;
+            case NNVE_B -> 7482;
+            case H2 -> 7483;
+            case H3 -> 7484;
+            default -> throw new IllegalArgumentException(node);
+        };
+    }
+
     static final UUID MIGRATION_1 = UUID.fromString("3b5a1c2e-0d4f-4e6a-9b7c-000000000001");
     static final UUID MIGRATION_2 = UUID.fromString("3b5a1c2e-0d4f-4e6a-9b7c-000000000002");
 

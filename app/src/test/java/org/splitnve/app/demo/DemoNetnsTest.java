@@ -152,17 +152,46 @@ class DemoNetnsTest {
         assertThat(Files.readString(dir.resolve("out.txt"))).doesNotContain("demo complete");
     }
 
+    /** The API URL the demo printed for {@code node} (its usual port, or the free one it took instead). */
+    static String apiUrl(String out, String node) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(" " + node + " (http://127\\.0\\.0\\.1:\\d+)")
+                .matcher(out.lines().filter(l -> l.startsWith("HTTP APIs")).findFirst().orElseThrow());
+        assertThat(m.find()).as("the API of %s is printed", node).isTrue();
+        return m.group(1);
+    }
+
+    static String http(String method, String url, String body) throws Exception {
+        java.net.http.HttpClient c = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                .timeout(java.time.Duration.ofSeconds(20));
+        b = body == null ? b.GET() : b.method(method, java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        java.net.http.HttpResponse<String> r = c.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("%s %s: %s", method, url, r.body()).isEqualTo(200);
+        return r.body();
+    }
+
     @Test
-    @DisplayName("--keep leaves the network and the daemons running after the lifecycle, says how to explore it, and"
-            + " removes everything on SIGTERM")
+    @DisplayName("REQ-2, LC-CREATE: --keep leaves the network and the daemons running after the lifecycle, prints their"
+            + " API URLs and how to explore; a VM created through h1's API is Activated at nnve-a's port p0; SIGTERM"
+            + " removes everything")
     void keep(@TempDir Path dir) throws Exception {
         Process p = start(dir, "--keep", "--step-delay", "0");
         String prefix = NetnsTopology.prefixOf(p.pid());
         awaitOutput(dir.resolve("out.txt"), "--keep: everything keeps running", p);
-        Thread.sleep(500);
+        awaitOutput(dir.resolve("out.txt"), "bridge fdb show", p);
         assertThat(p.isAlive()).isTrue();
         assertThat(NetnsTopology.existing(prefix)).hasSize(Plan.nodes().size());
-        assertThat(Files.readString(dir.resolve("out.txt"))).contains("ip netns exec " + prefix + "nnve-a tcpdump");
+        String out = Files.readString(dir.resolve("out.txt"));
+        String a = apiUrl(out, Plan.NNVE_A);
+        String h1 = apiUrl(out, Plan.H1);
+        assertThat(out).contains("./splitnve show tsis --api " + a).contains("--netns " + prefix + "nnve-a");
+        assertThat(http("GET", a + "/v1/status", null)).contains("\"node\":\"nnve-a\"").contains(prefix + "nnve-a/p0");
+        assertThat(http("POST", h1 + "/v1/vms", "{\"name\":\"vm-new\",\"tsis\":[{\"vn\":5001,"
+                + "\"mac\":\"52:54:00:51:00:09\",\"ips\":[\"10.51.0.29\"]}],\"start\":true}"))
+                .contains("\"state\":\"RUNNING\"");
+        assertThat(http("GET", a + "/v1/tsis", null)).contains("\"station\":\"" + Plan.H1_UP0.mac() + "\"")
+                .contains("\"state\":\"ACTIVATED\"").contains("\"mac\":\"52:54:00:51:00:09\"");
         p.destroy();  // SIGTERM
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(NetnsTopology.existing(prefix)).isEmpty();
