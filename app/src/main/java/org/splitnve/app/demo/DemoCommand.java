@@ -386,13 +386,7 @@ public final class DemoCommand {
     /** The nNVEs first (so the tNVEs' hellos find them), then the tNVEs; each from the configuration text of its node. */
     private void startDaemons(Topology t) throws IOException {
         for (String n : Plan.NNVES) {
-            String text = Plan.nnveConfig(n, t.namespace(n), options.json(), "127.0.0.1:" + apiPorts.get(n));
-            NnveSettings s;
-            try {
-                s = NnveSettings.from(ConfFile.parse(Path.of("demo", n + ".conf"), text));
-            } catch (ConfFile.SyntaxError | ConfigException e) {
-                throw new IllegalStateException("the demo's configuration of " + n + " is wrong: " + e.getMessage(), e);
-            }
+            NnveSettings s = settings(n, Plan.nnveConfig(n, t.namespace(n), options.json(), api(n)), NnveSettings::from);
             List<Port> ports = t.ports(n, s.ports().stream().map(NnveSettings.PortSettings::iface).toList());
             PrintStream log = view.eventStream(n);
             NnveDaemon d = ports == null ? NnveDaemon.start(s, "demo:" + n, log)
@@ -402,13 +396,7 @@ public final class DemoCommand {
             }
         }
         for (String h : Plan.HOSTS) {
-            String text = Plan.tnveConfig(h, t.namespace(h), options.json(), "127.0.0.1:" + apiPorts.get(h));
-            TnveSettings s;
-            try {
-                s = TnveSettings.from(ConfFile.parse(Path.of("demo", h + ".conf"), text));
-            } catch (ConfFile.SyntaxError | ConfigException e) {
-                throw new IllegalStateException("the demo's configuration of " + h + " is wrong: " + e.getMessage(), e);
-            }
+            TnveSettings s = settings(h, Plan.tnveConfig(h, t.namespace(h), options.json(), api(h)), TnveSettings::from);
             List<Port> ports = t.ports(h, TnveDaemon.portLabels(s));
             PrintStream log = view.eventStream(h);
             TnveDaemon d = ports == null ? TnveDaemon.start(s, "demo:" + h, log)
@@ -416,6 +404,24 @@ public final class DemoCommand {
             if (!register(() -> tnves.put(h, d), d)) {
                 return;
             }
+        }
+    }
+
+    private String api(String node) {
+        return "127.0.0.1:" + apiPorts.get(node);
+    }
+
+    /** How a daemon's settings are read from a configuration file. */
+    private interface SettingsReader<S> {
+        S from(ConfFile f) throws ConfigException;
+    }
+
+    /** A node's settings from its configuration text, validated as the daemons validate their files. */
+    private static <S> S settings(String node, String text, SettingsReader<S> reader) {
+        try {
+            return reader.from(ConfFile.parse(Path.of("demo", node + ".conf"), text));
+        } catch (ConfFile.SyntaxError | ConfigException e) {
+            throw new IllegalStateException("the demo's configuration of " + node + " is wrong: " + e.getMessage(), e);
         }
     }
 

@@ -77,11 +77,7 @@ final class Lifecycle {
                         + " local tag from the port scope's pool and tells the NVA. vm-mgmt's VN is placed on h2's"
                         + " uplink to nnve-b: h2 uses both nNVEs, one per VN. Associated: resources reserved, mapping"
                         + " entries at the NVA, no traffic yet.",
-                ops -> {
-                    ops.tnve(H1, "create vm-web", e -> e.create(VM_WEB.name(), List.of(VM_WEB.tsi())));
-                    ops.tnve(H2, "create vm-db", e -> e.create(VM_DB.name(), List.of(VM_DB.tsi())));
-                    ops.tnve(H2, "create vm-mgmt", e -> e.create(VM_MGMT.name(), List.of(VM_MGMT.tsi())));
-                },
+                each("create", (e, vm) -> e.create(vm.name(), List.of(vm.tsi())), on(H1, VM_WEB), on(H2, VM_DB), on(H2, VM_MGMT)),
                 List.of(tsi(NNVE_A, VM_WEB, H1, TsiState.ASSOCIATED), tsi(NNVE_A, VM_DB, H2, TsiState.ASSOCIATED),
                         tsi(NNVE_B, VM_MGMT, H2, TsiState.ASSOCIATED), vm(H1, VM_WEB, VmState.SHUTDOWN),
                         vm(H2, VM_DB, VmState.SHUTDOWN), vm(H2, VM_MGMT, VmState.SHUTDOWN),
@@ -90,11 +86,7 @@ final class Lifecycle {
         s.add(new Step("start", "start the three VMs", "LC-CREATE, SM-TSI-3",
                 "The VMs start: the tNVEs activate their TSIs and the VMs run only once the nNVEs have confirmed;"
                         + " the NVA turns the mapping entries into forwarding entries.",
-                ops -> {
-                    ops.tnve(H1, "start vm-web", e -> e.start(VM_WEB.name()));
-                    ops.tnve(H2, "start vm-db", e -> e.start(VM_DB.name()));
-                    ops.tnve(H2, "start vm-mgmt", e -> e.start(VM_MGMT.name()));
-                },
+                each("start", (e, vm) -> e.start(vm.name()), on(H1, VM_WEB), on(H2, VM_DB), on(H2, VM_MGMT)),
                 List.of(tsi(NNVE_A, VM_WEB, H1, TsiState.ACTIVATED), tsi(NNVE_A, VM_DB, H2, TsiState.ACTIVATED),
                         tsi(NNVE_B, VM_MGMT, H2, TsiState.ACTIVATED), vm(H1, VM_WEB, VmState.RUNNING),
                         vm(H2, VM_DB, VmState.RUNNING), vm(H2, VM_MGMT, VmState.RUNNING),
@@ -196,13 +188,27 @@ final class Lifecycle {
         s.add(new Step("shutdown", "shut every VM down", "LC-TERMINATE, SM-TSI-5, SM-VAP-3",
                 "Every VM powers off: each TSI is de-associated, every VN's tag returns to its pool and the NVAs"
                         + " forget every entry.",
-                ops -> {
-                    ops.tnve(H3, "shutdown vm-web", e -> e.shutdown(VM_WEB.name()));
-                    ops.tnve(H2, "shutdown vm-db", e -> e.shutdown(VM_DB.name()));
-                    ops.tnve(H2, "shutdown vm-mgmt", e -> e.shutdown(VM_MGMT.name()));
-                },
+                each("shutdown", (e, vm) -> e.shutdown(vm.name()), on(H3, VM_WEB), on(H2, VM_DB), on(H2, VM_MGMT)),
                 List.of(empty(NNVE_A), empty(NNVE_B), noVm(H3, VM_WEB), noVm(H2, VM_DB), noVm(H2, VM_MGMT))));
         return s;
+    }
+
+    /** A VM on a hypervisor. */
+    private record Placed(String host, Plan.Vm vm) {
+    }
+
+    private static Placed on(String host, Plan.Vm vm) {
+        return new Placed(host, vm);
+    }
+
+    /** One operation on several VMs, one after the other. */
+    private static Action each(String verb, java.util.function.BiFunction<TnveEngine, Plan.Vm,
+            CompletableFuture<OpResult>> op, Placed... placed) {
+        return ops -> {
+            for (Placed p : placed) {
+                ops.tnve(p.host(), verb + " " + p.vm().name(), e -> op.apply(e, p.vm()));
+            }
+        };
     }
 
     // ------------------------------------------------------------------ checks

@@ -158,10 +158,9 @@ final class NetnsTopology implements Topology {
             } catch (NumberFormatException e) {
                 continue; // not one of ours
             }
-            if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                continue;
-            }
-            if (pid != ProcessHandle.current().pid() && delete(ns)) {
+            boolean alive = pid == ProcessHandle.current().pid()
+                    || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            if (!alive && delete(ns)) {
                 removed.add(ns);
             }
         }
