@@ -188,12 +188,12 @@ final class Plan {
     static final UUID MIGRATION_1 = UUID.fromString("3b5a1c2e-0d4f-4e6a-9b7c-000000000001");
     static final UUID MIGRATION_2 = UUID.fromString("3b5a1c2e-0d4f-4e6a-9b7c-000000000002");
 
-    /** ECP/VDP timers of every daemon: ECP retransmission after 41 ms, keep-alive every 10.5 s. */
+    /** ECP/VDP timers of every daemon: ECP retransmission after 41 ms, keep-alive every 10.5 s, an answer within 4 s. */
     static final String TIMERS = """
             [timers]
             retries = 3
             rte = 12
-            rwd = 16
+            rwd = 18
             rka = 20
             """;
 
