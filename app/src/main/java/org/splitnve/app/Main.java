@@ -12,6 +12,7 @@ import org.splitnve.app.daemon.NnveDaemon;
 import org.splitnve.app.daemon.TnveDaemon;
 import org.splitnve.app.decode.DecodeCommand;
 import org.splitnve.app.libvirt.LibvirtHook;
+import org.splitnve.app.demo.DemoCommand;
 import org.splitnve.wire.vdp.VdpCodec;
 
 /** The {@code splitnve} command line. Exit status: 0 success, 1 failure, 2 usage error. */
@@ -20,6 +21,13 @@ public final class Main {
             usage: splitnve <command> [options]
 
             commands:
+              demo [--keep] [--memory] [--step-delay MS] [--json]
+                                               a whole Split-NVE on this machine: two nNVEs, three hypervisors
+                                               (two behind one switch), VMs on three VNs, played through create,
+                                               start, pause, suspend, resume, two live migrations, an address
+                                               change, an nNVE-initiated deactivate and shutdown, every step
+                                               checked; as root in network namespaces over real frames, else
+                                               in one process over in-memory links
               decode [FILE.pcap] [--oui HEX]   print every ECP/VDP22 and LLDP/EVB frame of a capture, every
                                                field; without FILE, the embedded lldpad reference capture
               nnve --config FILE               run the External NVE (VDP bridge) daemon until SIGTERM/SIGINT
@@ -50,6 +58,14 @@ public final class Main {
             configuration error (configuration mistakes listed on stderr as FILE:LINE: [section] key: message).
 
             --oui HEX   the OUI of splitnve extension TLVs (default 0a534e)
+
+            demo options:
+              --keep            leave everything running after the lifecycle, to explore, until Ctrl-C
+              --memory          in-memory links even as root (no namespaces, no frames on any interface)
+              --step-delay MS   pause between steps (default 1000 on a terminal, 0 otherwise)
+              --json            the daemons' events as JSON objects, one a line
+            The demo removes what it made (also on Ctrl-C/SIGTERM) and exits with 0 when every step
+            reached its expected state, 1 naming the step that did not.
             """;
 
     private Main() {
@@ -78,6 +94,7 @@ public final class Main {
             case "watch" -> WatchCommand.run(rest, io);
             case "capture" -> CaptureCommand.run(rest, io);
             case "libvirt-hook" -> LibvirtHook.run(rest, io);
+            case "demo" -> DemoCommand.run(rest, io.out(), io.err());
             case "help", "--help", "-h" -> {
                 io.out().print(USAGE);
                 yield 0;
