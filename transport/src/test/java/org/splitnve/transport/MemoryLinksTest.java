@@ -384,7 +384,7 @@ class MemoryLinksTest {
     }
 
     @Test
-    @DisplayName("MemoryLinks: ends get distinct locally administered MACs unless given; a runner needs a port")
+    @DisplayName("MemoryLinks: ends get distinct locally administered MACs and linkN.a/b names unless given; a runner needs a port")
     void macs() {
         MemoryLinks links = new MemoryLinks(7);
         MemoryLinks.Link l1 = links.connect();
@@ -394,6 +394,10 @@ class MemoryLinksTest {
         assertThat(l2.a().mac()).isEqualTo(MacAddress.parse("02:aa:00:00:00:01"));
         assertThat(l1.a().peer()).isSameAs(l1.b());
         assertThat(links.links()).containsExactly(l1, l2);
+        MemoryLinks.Link named = links.connect("h1/up0", null, null, MacAddress.parse("02:aa:00:00:00:02"));
+        assertThat(named.a().name()).isEqualTo("h1/up0");
+        assertThat(named.b().name()).isEqualTo("link3.b");
+        assertThat(named.b().mac()).isEqualTo(MacAddress.parse("02:aa:00:00:00:02"));
         assertThatThrownBy(() -> AgentRunner.builder("none").build(EchoAgent::new)).isInstanceOf(IllegalStateException.class);
     }
 }

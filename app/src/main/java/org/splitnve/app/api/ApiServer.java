@@ -186,6 +186,10 @@ public final class ApiServer implements AutoCloseable {
             String body = body(x);
             reply = found.handler().handle(new Request(method, rawPath, params, body, remote));
         } catch (ApiError e) {
+            if (e.status() == 413) {
+                // the body was not read: this connection cannot carry another request
+                x.getResponseHeaders().set("Connection", "close");
+            }
             reply = new Reply.JsonReply(e.status(), e.body());
             log.accept(new ApiEvent.Refused(remote, method, Fields.clip(String.valueOf(rawPath)), e.status(), e.code(),
                     e.getMessage()));

@@ -27,6 +27,8 @@ public final class DaemonMetrics implements EventLog.Tap {
     private final Metrics.Counter refusals;
     private final LongAdder[] refusalsByCode = new LongAdder[16];
     private final Metrics.Counter events;
+    /** The events counter's series by event name (no allocation per event once a name was seen). */
+    private final java.util.Map<String, LongAdder> byName = new java.util.concurrent.ConcurrentHashMap<>();
     private final Metrics.Histogram ecpdu;
     private final Metrics.HistogramFamily operations;
 
@@ -45,9 +47,9 @@ public final class DaemonMetrics implements EventLog.Tap {
         this.events = metrics.counter("splitnve_events_total", "structured events by name (SEC-3)", "event");
         this.ecpdu = metrics.histogram("splitnve_ecpdu_processing_seconds",
                 "engine time to process one received ECPDU (decode, state machines, answers queued)").with();
-        this.operations = metrics.histogram("splitnve_operation_seconds",
+        this.operations = role.equals("tnve") ? metrics.histogram("splitnve_operation_seconds",
                 "tNVE lifecycle operations through the API: time until every nNVE concerned answered", "operation",
-                "result");
+                "result") : null;
     }
 
     public Metrics metrics() {
@@ -58,14 +60,18 @@ public final class DaemonMetrics implements EventLog.Tap {
         return role;
     }
 
-    /** Lifecycle operation latency (tNVE): from the call into the engine to the nNVE's last answer. */
+    /** Lifecycle operation latency (tNVE; null on the nNVE): from the call into the engine to the nNVE's last answer. */
     public Metrics.HistogramFamily operations() {
         return operations;
     }
 
     @Override
     public void event(long atNanos, Event e) {
-        events.with(e.name()).increment();
+        LongAdder n = byName.get(e.name());
+        if (n == null) {
+            n = byName.computeIfAbsent(e.name(), k -> events.with(k));
+        }
+        n.increment();
         switch (e) {
             case EcpEvent.Retransmit r -> retransmissions.increment();
             case EcpEvent.TransmitError t -> transmitErrors.increment();

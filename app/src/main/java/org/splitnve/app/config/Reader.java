@@ -295,10 +295,7 @@ final class Reader {
                         + "\"; HOST an IP address or localhost, PORT 0..65535) nor \"off\"");
             }
         }
-        String token = null;
-        if (t.has("token_file")) {
-            token = tokenFile(t, "token_file");
-        }
+        String token = tokenFile(t, "token_file");
         if (address != null && !address.getAddress().isLoopbackAddress() && !t.has("token_file")) {
             problem(t, "listen", hostPort(address) + " is not a loopback address: the API then needs a bearer token"
                     + " (token_file = \"FILE\", SEC-1), or listen on 127.0.0.1 / [::1]");

@@ -179,6 +179,27 @@ class ApiBehaviourTest {
     }
 
     @Test
+    @DisplayName("an API address already in use: the daemon does not start (it says why) and its ports are closed")
+    void addressInUse() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            ApiSettings busy = new ApiSettings(new java.net.InetSocketAddress(taken.getInetAddress(), taken.getLocalPort()),
+                    null);
+            org.splitnve.app.config.NnveSettings s = org.splitnve.app.config.NnveSettings.from(
+                    org.splitnve.app.config.ConfFile.parse(java.nio.file.Path.of("n.conf"),
+                            "[nnve]\nname = \"n\"\n[[port]]\ninterface = \"mem0\"\n")).withApi(busy);
+            org.splitnve.transport.MemoryLinks.Link link = new org.splitnve.transport.MemoryLinks(1).connect();
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> org.splitnve.app.daemon.NnveDaemon.start(s, "n.conf",
+                    new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8), List.of(link.a())))
+                    .isInstanceOf(java.io.UncheckedIOException.class)
+                    .hasMessageContaining("cannot listen on 127.0.0.1:" + taken.getLocalPort());
+            assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("daemon.stopped");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> link.a().send(new byte[60], 60))
+                    .isInstanceOf(java.nio.channels.ClosedChannelException.class);
+        }
+    }
+
+    @Test
     @DisplayName("SEC-4: malformed bodies get 400 naming the field, oversized ones 413; nothing is created and the daemon keeps working")
     void malformed() throws Exception {
         try (Fixture f = new Fixture(1)) {

@@ -20,24 +20,24 @@ import org.splitnve.transport.Port;
  * Daemons in this process over in-memory links, their APIs on 127.0.0.1 at free ports: one nNVE with
  * one port per hypervisor (all in one scope), and one tNVE per hypervisor. VNs 5000 and 5001 exist.
  */
-final class Fixture implements AutoCloseable {
+public final class Fixture implements AutoCloseable {
     final MemoryLinks links = new MemoryLinks(42);
-    final NnveDaemon nnve;
-    final List<TnveDaemon> tnves = new ArrayList<>();
+    public final NnveDaemon nnve;
+    public final List<TnveDaemon> tnves = new ArrayList<>();
     final List<ByteArrayOutputStream> logs = new ArrayList<>();
     final Http n;
     final List<Http> t = new ArrayList<>();
 
-    Fixture(int hypervisors) throws Exception {
+    public Fixture(int hypervisors) throws Exception {
         this(hypervisors, ApiSettings.loopback(0));
     }
 
-    Fixture(int hypervisors, ApiSettings nnveApi) throws Exception {
+    public Fixture(int hypervisors, ApiSettings nnveApi) throws Exception {
         StringBuilder conf = new StringBuilder("""
                 [nnve]
                 name = "nnve-api"
                 [timers]
-                rte = 8
+                rte = 12                    # 41 ms: a loaded machine does not exhaust ECP retries
                 [lldp]
                 enabled = false
                 [log]
@@ -74,7 +74,7 @@ final class Fixture implements AutoCloseable {
                         name = "tor"
                         interface = "up0"
                         [timers]
-                        rte = 8
+                        rte = 12                    # 41 ms: a loaded machine does not exhaust ECP retries
                         [lldp]
                         enabled = false
                         [log]
@@ -98,12 +98,17 @@ final class Fixture implements AutoCloseable {
     }
 
     /** Everything the daemons logged (for failure messages). */
-    String logText() {
+    public String logText() {
         StringBuilder sb = new StringBuilder();
         for (ByteArrayOutputStream b : logs) {
             sb.append(b.toString(StandardCharsets.UTF_8));
         }
         return sb.toString();
+    }
+
+    /** The base URL of a daemon's API: http://127.0.0.1:PORT. */
+    public static String url(Daemon d) {
+        return "http://127.0.0.1:" + d.api().address().getPort();
     }
 
     List<Daemon> daemons() {
