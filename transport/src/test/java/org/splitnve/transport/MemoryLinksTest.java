@@ -188,14 +188,17 @@ class MemoryLinksTest {
             r.start();
             for (int round = 1; round <= 2; round++) {
                 long due = r.call(() -> r.agent().nextDeadline()).get(WAIT, TimeUnit.SECONDS);
+                CountDownLatch inside = new CountDownLatch(1);
                 CountDownLatch busy = new CountDownLatch(1);
                 r.submit(() -> {
+                    inside.countDown();
                     try {
                         busy.await(); // the engine is busy: what comes now waits in the queue
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
                 });
+                assertThat(inside.await(WAIT, TimeUnit.SECONDS)).isTrue();
                 now.set(round == 1 ? due - 500 : due + 500);    // the frame comes in time, then too late
                 byte[] f = ecp(NCB, link.a().mac(), round, 50);
                 f[f.length - 1] = (byte) round;
