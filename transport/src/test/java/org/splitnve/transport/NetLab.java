@@ -59,6 +59,32 @@ public final class NetLab implements AutoCloseable {
                 "peer", "name", ifB, "netns", nsB, "address", macB.toString());
         ip("-n", nsA, "link", "set", ifA, "up");
         ip("-n", nsB, "link", "set", ifB, "up");
+        awaitUp(nsA, ifA);
+        awaitUp(nsB, ifB);
+    }
+
+    /**
+     * Waits (up to 5 s) until {@code iface} in {@code ns} is operational: state UP and its queueing
+     * discipline attached. Until then (the kernel's link watch does it, later on a busy machine) the
+     * device's "noop" qdisc drops every frame sent on it without an error.
+     */
+    public static void awaitUp(String ns, String iface) throws IOException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            String state = run("ip", "-n", ns, "-o", "link", "show", "dev", iface);
+            if (state.contains("state UP") && !state.contains("qdisc noop")) {
+                return;
+            }
+            if (System.nanoTime() > end) {
+                throw new IOException(ns + "/" + iface + " is not up after 5 s: " + state.strip());
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted waiting for " + ns + "/" + iface);
+            }
+        }
     }
 
     /** A Linux bridge with STP off (so it forwards 01:80:C2:00:00:00) over {@code ports}, all up. */

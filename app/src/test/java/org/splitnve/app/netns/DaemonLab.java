@@ -212,6 +212,8 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
         }
         NetLab.ip("-n", switchNs, "link", "set", port, "up");
         NetLab.ip("-n", ns, "link", "set", iface, "up");
+        NetLab.awaitUp(switchNs, port);
+        NetLab.awaitUp(ns, iface);
         return port;
     }
 
