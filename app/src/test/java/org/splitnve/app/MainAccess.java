@@ -8,4 +8,8 @@ public final class MainAccess {
     public static int run(String... args) {
         return Main.run(args);
     }
+
+    public static int run(org.splitnve.app.cli.Io io, String... args) {
+        return Main.run(args, io);
+    }
 }

@@ -42,6 +42,7 @@ import org.splitnve.transport.AgentRunner;
 import org.splitnve.transport.NetLabAccess;
 import org.splitnve.transport.RawPort;
 import org.splitnve.transport.RawSocket;
+import org.splitnve.transport.WireTap;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.ecp.EcpOperation;
 import org.splitnve.wire.lldp.EvbTlv;

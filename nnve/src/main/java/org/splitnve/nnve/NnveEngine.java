@@ -430,6 +430,11 @@ public final class NnveEngine implements PortAgent {
             }
         }
         Authority.VnResolution r = authority.resolveVn(manager, req.typeId(), req.typeVersion(), group, null, vid);
+        if (!r.decision().allowed() && req.mode() == VsiMode.DE_ASSOCIATE) {
+            // De-Associate is idempotent: no TSI can be associated with a VN that does not resolve, so
+            // the state the end device asks for holds (e.g. the shutdown of a VM whose create was refused).
+            return success(req, req.filter(), List.of());
+        }
         if (!r.decision().allowed()) {
             return refuse(p, req, new Refusal(r.decision().reasonCode(), DETAIL_POLICY, r.decision().detail()));
         }

@@ -1504,6 +1504,11 @@ public final class TnveEngine implements PortAgent {
         return uplinkByName.get(uplink).alive;
     }
 
+    /** The nNVE's MAC on an uplink: configured, or learned from its first frame; null while unknown. */
+    public MacAddress uplinkPeer(String uplink) {
+        return uplinkByName.get(uplink).nnve;
+    }
+
     public boolean uplinkHasExtensions(String uplink) {
         return uplinkByName.get(uplink).common != null;
     }

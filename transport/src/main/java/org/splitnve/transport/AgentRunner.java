@@ -28,9 +28,12 @@ import org.splitnve.wire.MacAddress;
  * tasks): a frame reaches the engine with no thread in between, which halves the thread wake-ups on
  * a request's way through a busy machine. Otherwise ports deliver frames into a queue from their own
  * threads, and the engine thread takes them from there. Either way it calls {@link PortAgent#onFrame},
- * and calls {@link PortAgent#onTimer} when the clock reaches {@link PortAgent#nextDeadline}, after
- * the frames that have already arrived (an acknowledgement that came while the engine was busy is not
- * a timeout). {@link PortIo#send} goes straight to the port, on the engine thread. Other threads (an
+ * and calls {@link PortAgent#onTimer} when the clock reaches {@link PortAgent#nextDeadline}. A frame
+ * that arrived before a timer was due goes first (an acknowledgement or keep-alive that came in time
+ * while the engine was busy counts): from the queue, frames stamped before the deadline; from raw
+ * sockets, every frame waiting in them when the engine gets to the timer (without kernel timestamps a
+ * frame that came a moment after the deadline, while the engine was busy, counts as in time too).
+ * {@link PortIo#send} goes straight to the port, on the engine thread. Other threads (an
  * HTTP API) reach the engine with {@link #submit} and {@link #call}, which queue tasks among the
  * frames.
  *
@@ -59,7 +62,8 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
 
     private sealed interface Item {}
 
-    private record Inbound(int port, byte[] frame, long nanoTime) implements Item {}
+    /** A received frame: {@code nanoTime} for captures, {@code at} on the runner's clock (timers compare it). */
+    private record Inbound(int port, byte[] frame, long nanoTime, long at) implements Item {}
 
     private record Task(Callable<?> body, CompletableFuture<Object> result) implements Item {}
 
@@ -293,7 +297,7 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
                 dropped.incrementAndGet();
                 return;
             }
-            queue.add(new Inbound(port, frame, System.nanoTime()));
+            queue.add(new Inbound(port, frame, System.nanoTime(), clock.nanos()));
         }
 
         @Override
@@ -357,19 +361,16 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
             try {
                 long deadline = deadline();
                 long now = clock.nanos();
-                if (deadline <= now) {
-                    // Frames already waiting go first: an acknowledgement that came while the engine was busy
-                    // (a long task, a GC pause) is not a timeout, and must not cost a retransmission.
-                    if (handleWaitingFrames()) {
-                        deadline = deadline();
-                        now = clock.nanos();
-                    }
-                    if (deadline <= now) {
-                        try {
-                            agent.onTimer();
-                        } catch (RuntimeException e) {
-                            engineFailed("onTimer", e);
-                        }
+                if (deadline <= now && queue.peek() instanceof Inbound in && in.at <= deadline) {
+                    // A frame that arrived before the timer was due goes first: behind a backlog (a flood from
+                    // another station, SEC-4) a keep-alive that came in time still counts, and no timeout fires
+                    // for a peer whose frame is waiting in the queue.
+                    item = queue.poll();
+                } else if (deadline <= now) {
+                    try {
+                        agent.onTimer();
+                    } catch (RuntimeException e) {
+                        engineFailed("onTimer", e);
                     }
                     item = queue.poll();
                 } else if (deadline == Long.MAX_VALUE) {
@@ -488,24 +489,6 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
         } catch (RuntimeException e) {
             engineFailed("onFrame", e);
         }
-    }
-
-    /**
-     * Handles the frames at the head of the queue, at most as many as were queued when called (a flood
-     * cannot hold the timers off for ever); true if it handled any (the deadline may have moved).
-     */
-    private boolean handleWaitingFrames() {
-        int budget = queuedFrames.get();
-        boolean any = false;
-        while (budget-- > 0 && !closed && queue.peek() instanceof Inbound) {
-            Item item = queue.poll();
-            if (item == null) {
-                break;
-            }
-            handle(item);
-            any = true;
-        }
-        return any;
     }
 
     private long deadline() {

@@ -33,10 +33,20 @@ public final class MemoryLinks {
      * A link between two new ends with the given MACs. Ends without a MAC get locally administered ones,
      * {@code 02:00:00:00:LL:0A} and {@code ...:0B}, LL the link's number.
      */
-    public synchronized Link connect(MacAddress a, MacAddress b) {
+    public Link connect(MacAddress a, MacAddress b) {
+        return connect(null, a, null, b);
+    }
+
+    /**
+     * A link whose ends have these names (for logs: e.g. the interfaces they stand for, {@code h1/up0});
+     * a null name is {@code linkN.a} or {@code linkN.b}, a null MAC as in {@link #connect(MacAddress, MacAddress)}.
+     */
+    public synchronized Link connect(String nameA, MacAddress a, String nameB, MacAddress b) {
         int n = links.size() + 1;
-        Link link = new Link("link" + n, seed * 31 + n,
+        String name = "link" + n;
+        Link link = new Link(name, seed * 31 + n, nameA != null ? nameA : name + ".a",
                 a != null ? a : new MacAddress(0x0200_0000_0000L | (n & 0xFFFFL) << 8 | 0x0A),
+                nameB != null ? nameB : name + ".b",
                 b != null ? b : new MacAddress(0x0200_0000_0000L | (n & 0xFFFFL) << 8 | 0x0B));
         links.add(link);
         return link;
@@ -58,10 +68,10 @@ public final class MemoryLinks {
         private volatile double loss;
         private volatile boolean up = true;
 
-        Link(String name, long seed, MacAddress macA, MacAddress macB) {
+        Link(String name, long seed, String nameA, MacAddress macA, String nameB, MacAddress macB) {
             this.name = name;
-            this.a = new End(this, name + ".a", macA, new Random(seed));
-            this.b = new End(this, name + ".b", macB, new Random(~seed));
+            this.a = new End(this, nameA, macA, new Random(seed));
+            this.b = new End(this, nameB, macB, new Random(~seed));
             a.peer = b;
             b.peer = a;
         }

@@ -33,8 +33,9 @@ import org.splitnve.wire.MacAddress;
  *
  * <p>What it hands up: whole frames without FCS, only those whose EtherType (after up to two VLAN tags)
  * is one of {@link Options#etherTypes()}; never the frames this host sends
- * ({@code PACKET_IGNORE_OUTGOING}, and the packet type checked again in Java); not unicast frames for
- * another station unless {@link Options#promiscuous()}. The 802.1Q/802.1ad tag the kernel strips
+ * ({@code PACKET_IGNORE_OUTGOING}, and the packet type checked again in Java) unless
+ * {@link Options#outgoing()} (a capture wants them); not unicast frames for another station unless
+ * {@link Options#promiscuous()}. The 802.1Q/802.1ad tag the kernel strips
  * before delivery is read from {@code PACKET_AUXDATA} and put back into the bytes, so a tagged frame
  * arrives as it was on the wire. Frames shorter than 60 octets are padded with zeros on send.
  *
@@ -64,9 +65,12 @@ public final class RawSocket implements AutoCloseable {
      * What to open: the network namespace ({@code null}: the caller's; a name under
      * {@code /var/run/netns}, or a path such as {@code /proc/PID/ns/net}), the EtherTypes handed up,
      * the group addresses joined ({@code PACKET_MR_MULTICAST}, so a real NIC lets them in), and
-     * whether to accept unicast frames for other stations (and put the NIC in promiscuous mode).
+     * whether to accept unicast frames for other stations (and put the NIC in promiscuous mode), and
+     * whether to hand up the frames this host sends on the interface too (for a capture; an agent must
+     * not see its own frames).
      */
-    public record Options(String namespace, Set<Integer> etherTypes, Set<MacAddress> groups, boolean promiscuous) {
+    public record Options(String namespace, Set<Integer> etherTypes, Set<MacAddress> groups, boolean promiscuous,
+            boolean outgoing) {
         public Options {
             Objects.requireNonNull(etherTypes, "etherTypes");
             Objects.requireNonNull(groups, "groups");
@@ -90,6 +94,11 @@ public final class RawSocket implements AutoCloseable {
             groups = Set.copyOf(groups);
         }
 
+        /** Without the host's own outgoing frames (what an agent wants). */
+        public Options(String namespace, Set<Integer> etherTypes, Set<MacAddress> groups, boolean promiscuous) {
+            this(namespace, etherTypes, groups, promiscuous, false);
+        }
+
         /**
          * ECP (0x8940) and LLDP (0x88CC); the nearest customer bridge (01:80:C2:00:00:00, where ECP/VDP
          * and EVB LLDP go) and nearest bridge (01:80:C2:00:00:0E, plain LLDP) groups; this namespace.
@@ -100,7 +109,7 @@ public final class RawSocket implements AutoCloseable {
         }
 
         public Options inNamespace(String name) {
-            return new Options(name, etherTypes, groups, promiscuous);
+            return new Options(name, etherTypes, groups, promiscuous, outgoing);
         }
 
         public Options withEtherTypes(int... types) {
@@ -108,7 +117,7 @@ public final class RawSocket implements AutoCloseable {
             for (int t : types) {
                 s.add(t);
             }
-            return new Options(namespace, s, groups, promiscuous);
+            return new Options(namespace, s, groups, promiscuous, outgoing);
         }
 
         /** These groups in addition to the ones already joined. */
@@ -119,11 +128,16 @@ public final class RawSocket implements AutoCloseable {
         public Options joining(Collection<MacAddress> more) {
             Set<MacAddress> s = new LinkedHashSet<>(groups);
             s.addAll(more);
-            return new Options(namespace, etherTypes, s, promiscuous);
+            return new Options(namespace, etherTypes, s, promiscuous, outgoing);
         }
 
         public Options withPromiscuous(boolean on) {
-            return new Options(namespace, etherTypes, groups, on);
+            return new Options(namespace, etherTypes, groups, on, outgoing);
+        }
+
+        /** Also hand up the frames this host sends on the interface (a capture sees both directions). */
+        public Options withOutgoing(boolean on) {
+            return new Options(namespace, etherTypes, groups, promiscuous, on);
         }
     }
 
@@ -238,7 +252,7 @@ public final class RawSocket implements AutoCloseable {
                 throw failure("setsockopt(PACKET_AUXDATA) on " + where, e);
             }
             // Older kernels lack it (ENOPROTOOPT): the packet type is checked in Java as well.
-            e = setInt(a, st, fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1);
+            e = options.outgoing() ? 0 : setInt(a, st, fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1);
             if (e != 0 && e != ENOPROTOOPT) {
                 throw failure("setsockopt(PACKET_IGNORE_OUTGOING) on " + where, e);
             }
@@ -511,7 +525,7 @@ public final class RawSocket implements AutoCloseable {
     private int accept(long got, int max) {
         int flags = msg.get(JAVA_INT, MSG_FLAGS);
         int type = from.get(JAVA_BYTE, SLL_PKTTYPE) & 0xFF;
-        if (type == PACKET_OUTGOING || type == PACKET_OTHERHOST && !options.promiscuous()) {
+        if (type == PACKET_OUTGOING && !options.outgoing() || type == PACKET_OTHERHOST && !options.promiscuous()) {
             return 0;
         }
         if (got < 14 || (flags & MSG_TRUNC) != 0 || got > MAX_FRAME) {

@@ -19,21 +19,31 @@ import org.splitnve.wire.MacAddress;
 
 /**
  * Network namespaces for one test, created with {@code ip} and deleted on {@link #close()} (deleting a
- * namespace deletes the veths and bridges in it). Names are {@code snvt-PID-N-x}: unique per JVM and
- * test. Veths are created directly inside their namespaces, so nothing ever lands in the host's.
- * As a JUnit extension ({@link Cleanup}) it skips the tests unless root or {@code CI} is set, removes
- * namespaces left by dead test JVMs, and deletes this JVM's leftovers after each test and at the end.
+ * namespace deletes the veths and bridges in it). Names are {@code PREFIXPID-N-x} ({@code snvt-} unless
+ * another prefix is given): unique per JVM and test. Veths are created directly inside their namespaces,
+ * so nothing ever lands in the host's. As a JUnit extension ({@link Cleanup}) it skips the tests unless
+ * root or {@code CI} is set, removes namespaces left by dead test JVMs, and deletes this JVM's leftovers
+ * after each test and at the end. Public in transport's test-jar for the other modules' namespace tests.
  */
-final class NetLab implements AutoCloseable {
+public final class NetLab implements AutoCloseable {
     static final String PREFIX = "snvt-";
     private static final AtomicInteger NEXT = new AtomicInteger();
     private static final Path NETNS = Path.of("/var/run/netns");
 
-    private final String id = PREFIX + ProcessHandle.current().pid() + "-" + NEXT.incrementAndGet();
+    private final String id;
     private final List<String> namespaces = new ArrayList<>();
 
+    public NetLab() {
+        this(PREFIX);
+    }
+
+    /** Namespaces named {@code prefix + PID-N-suffix}; {@link #removeStale} and {@link #removeOwn} find them. */
+    public NetLab(String prefix) {
+        this.id = prefix + ProcessHandle.current().pid() + "-" + NEXT.incrementAndGet();
+    }
+
     /** Creates namespace {@code ID-suffix} with IPv6 off (no router solicitations or MLD in the captures). */
-    String namespace(String suffix) throws IOException {
+    public String namespace(String suffix) throws IOException {
         String ns = id + "-" + suffix;
         ip("netns", "add", ns);
         namespaces.add(ns);
@@ -44,15 +54,41 @@ final class NetLab implements AutoCloseable {
     }
 
     /** A veth pair, {@code ifA} in {@code nsA} and {@code ifB} in {@code nsB}, with these MACs, both up. */
-    void veth(String nsA, String ifA, MacAddress macA, String nsB, String ifB, MacAddress macB) throws IOException {
+    public void veth(String nsA, String ifA, MacAddress macA, String nsB, String ifB, MacAddress macB) throws IOException {
         ip("link", "add", ifA, "netns", nsA, "address", macA.toString(), "type", "veth",
                 "peer", "name", ifB, "netns", nsB, "address", macB.toString());
         ip("-n", nsA, "link", "set", ifA, "up");
         ip("-n", nsB, "link", "set", ifB, "up");
+        awaitUp(nsA, ifA);
+        awaitUp(nsB, ifB);
+    }
+
+    /**
+     * Waits (up to 5 s) until {@code iface} in {@code ns} is operational: state UP and its queueing
+     * discipline attached. Until then (the kernel's link watch does it, later on a busy machine) the
+     * device's "noop" qdisc drops every frame sent on it without an error.
+     */
+    public static void awaitUp(String ns, String iface) throws IOException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            String state = run("ip", "-n", ns, "-o", "link", "show", "dev", iface);
+            if (state.contains("state UP") && !state.contains("qdisc noop")) {
+                return;
+            }
+            if (System.nanoTime() > end) {
+                throw new IOException(ns + "/" + iface + " is not up after 5 s: " + state.strip());
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted waiting for " + ns + "/" + iface);
+            }
+        }
     }
 
     /** A Linux bridge with STP off (so it forwards 01:80:C2:00:00:00) over {@code ports}, all up. */
-    void bridge(String ns, String name, String... ports) throws IOException {
+    public void bridge(String ns, String name, String... ports) throws IOException {
         ip("-n", ns, "link", "add", name, "type", "bridge", "stp_state", "0", "forward_delay", "0");
         for (String p : ports) {
             ip("-n", ns, "link", "set", p, "master", name);
@@ -60,14 +96,14 @@ final class NetLab implements AutoCloseable {
         ip("-n", ns, "link", "set", name, "up");
     }
 
-    static void ip(String... args) throws IOException {
+    public static void ip(String... args) throws IOException {
         String[] cmd = new String[args.length + 1];
         cmd[0] = "ip";
         System.arraycopy(args, 0, cmd, 1, args.length);
         run(cmd);
     }
 
-    static String run(String... cmd) throws IOException {
+    public static String run(String... cmd) throws IOException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
@@ -86,6 +122,11 @@ final class NetLab implements AutoCloseable {
         return out;
     }
 
+    /** The namespaces created so far, in order. */
+    public List<String> namespaces() {
+        return List.copyOf(namespaces);
+    }
+
     @Override
     public void close() {
         for (String ns : namespaces) {
@@ -102,16 +143,28 @@ final class NetLab implements AutoCloseable {
         }
     }
 
-    /** Namespaces named {@code snvt-PID-...} whose PID matches {@code which}. */
-    private static List<String> existing(java.util.function.LongPredicate which) {
+    /** Deletes the namespaces named {@code prefix + PID-...} of test JVMs that are gone. */
+    public static void removeStale(String prefix) {
+        long self = ProcessHandle.current().pid();
+        existing(prefix, pid -> pid != self && ProcessHandle.of(pid).isEmpty()).forEach(NetLab::delete);
+    }
+
+    /** Deletes this JVM's namespaces named {@code prefix + PID-...} (what a test left behind). */
+    public static void removeOwn(String prefix) {
+        long self = ProcessHandle.current().pid();
+        existing(prefix, pid -> pid == self).forEach(NetLab::delete);
+    }
+
+    /** Namespaces named {@code prefix + PID-...} whose PID matches {@code which}. */
+    private static List<String> existing(String prefix, java.util.function.LongPredicate which) {
         List<String> found = new ArrayList<>();
         if (!Files.isDirectory(NETNS)) {
             return found;
         }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(NETNS, PREFIX + "*")) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(NETNS, prefix + "*")) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
-                String[] parts = name.substring(PREFIX.length()).split("-", 2);
+                String[] parts = name.substring(prefix.length()).split("-", 2);
                 try {
                     if (which.test(Long.parseLong(parts[0]))) {
                         found.add(name);
@@ -126,7 +179,7 @@ final class NetLab implements AutoCloseable {
         return found;
     }
 
-    static boolean privileged() {
+    public static boolean privileged() {
         try {
             return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
         } catch (IOException | RuntimeException e) {
@@ -143,14 +196,12 @@ final class NetLab implements AutoCloseable {
         public void beforeAll(ExtensionContext context) {
             assumeTrue(privileged() || System.getenv("CI") != null,
                     "network namespace tests need root (they always run when CI is set)");
-            long self = ProcessHandle.current().pid();
-            existing(pid -> pid != self && ProcessHandle.of(pid).isEmpty()).forEach(NetLab::delete);
+            removeStale(PREFIX);
         }
 
         @Override
         public void afterEach(ExtensionContext context) {
-            long self = ProcessHandle.current().pid();
-            existing(pid -> pid == self).forEach(NetLab::delete);
+            removeOwn(PREFIX);
         }
 
         @Override

@@ -28,7 +28,7 @@ import org.splitnve.wire.vdp.VdpCodec;
  */
 public record NnveSettings(String name, int extensionOui, List<PortSettings> ports, Timers timers,
         boolean allowUnauthenticated, List<KeySettings> keys, boolean plainVlans, List<VnRecord> vns,
-        Map<Integer, Long> typeVns, LogSettings log, LldpSettings lldp) {
+        Map<Integer, Long> typeVns, LogSettings log, LldpSettings lldp, ApiSettings api) {
 
     /** One [[port]]: an interface (in a network namespace, or the daemon's own). */
     public record PortSettings(String iface, String namespace, String scope, BitSet tags, MacAddress multicast) {
@@ -41,7 +41,7 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
     /** One [[auth.key]]: a key for one station, one port, or one station on one port; index = port or -1. */
     public record KeySettings(int port, MacAddress station, int id, byte[] material) {}
 
-    static final Set<String> SINGLES = Set.of("nnve", "timers", "auth", "nva", "log", "lldp");
+    static final Set<String> SINGLES = Set.of("nnve", "timers", "auth", "nva", "log", "lldp", "api");
     static final Set<String> ARRAYS = Set.of("port", "auth.key", "nva.vn", "nva.vsi_type");
 
     public static NnveSettings load(Path path) throws ConfigException {
@@ -215,8 +215,15 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
         }
         LogSettings log = r.log();
         LldpSettings lldp = r.lldp();
+        ApiSettings api = r.api(ApiSettings.NNVE_PORT);
         r.throwIfAny();
-        return new NnveSettings(name, oui, ports, timers, allowUnauth, keys, plainVlans, vns, typeVns, log, lldp);
+        return new NnveSettings(name, oui, ports, timers, allowUnauth, keys, plainVlans, vns, typeVns, log, lldp, api);
+    }
+
+    /** The same settings with another [api] (tests and the demo listen on 127.0.0.1:0). */
+    public NnveSettings withApi(ApiSettings a) {
+        return new NnveSettings(name, extensionOui, ports, timers, allowUnauthenticated, keys, plainVlans, vns, typeVns,
+                log, lldp, a);
     }
 
     /** The VN Name a [[nva.vn]] without {@code name} gets: a name-based UUID of "splitnve-vn-ID". */

@@ -1,6 +1,7 @@
 package org.splitnve.app.config;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -275,6 +276,107 @@ final class Reader {
         return new LldpSettings(on, interval, (int) ttl);
     }
 
+    /**
+     * The [api] section: {@code listen} ("HOST:PORT", "[IPv6]:PORT" or "off"; HOST an IP literal or
+     * localhost; port 0 = any free port) and {@code token_file} (relative to the configuration file; the
+     * token is its first non-empty line, at least {@link ApiSettings#MIN_TOKEN_LENGTH} characters).
+     * A listen address other than loopback without a token is refused (SEC-1).
+     */
+    ApiSettings api(int defaultPort) {
+        Table t = single("api");
+        String listen = string(t, "listen", "127.0.0.1:" + defaultPort);
+        InetSocketAddress address = null;
+        boolean off = "off".equals(listen);
+        if (!off && listen != null) {
+            address = socketAddress(listen);
+            if (address == null) {
+                problem(t, "listen", "'" + listen + "' is not HOST:PORT (e.g. \"127.0.0.1:" + defaultPort
+                        + "\", \"[::1]:" + defaultPort + "\", \"0.0.0.0:" + defaultPort
+                        + "\"; HOST an IP address or localhost, PORT 0..65535) nor \"off\"");
+            }
+        }
+        String token = tokenFile(t, "token_file");
+        if (address != null && !address.getAddress().isLoopbackAddress() && !t.has("token_file")) {
+            problem(t, "listen", hostPort(address) + " is not a loopback address: the API then needs a bearer token"
+                    + " (token_file = \"FILE\", SEC-1), or listen on 127.0.0.1 / [::1]");
+        }
+        unknownKeys(t);
+        return off ? ApiSettings.OFF : new ApiSettings(address, token);
+    }
+
+    /** "HOST:PORT" as the configuration writes it ("[::1]:7480" for IPv6). */
+    static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /** A literal "IPv4:PORT", "[IPv6]:PORT" or "localhost:PORT" (no name lookup), or null. */
+    static InetSocketAddress socketAddress(String s) {
+        int colon = s.lastIndexOf(':');
+        if (colon <= 0) {
+            return null;
+        }
+        String host = s.substring(0, colon);
+        String port = s.substring(colon + 1);
+        if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
+            return null;
+        }
+        java.net.InetAddress ip;
+        if (host.equals("localhost")) {
+            ip = java.net.InetAddress.getLoopbackAddress();
+        } else if (host.startsWith("[") && host.endsWith("]")) {
+            ip = IpLiteral.parse(host.substring(1, host.length() - 1));
+            if (!(ip instanceof java.net.Inet6Address)) {
+                return null;
+            }
+        } else {
+            ip = IpLiteral.parse(host);
+            if (!(ip instanceof java.net.Inet4Address)) {
+                return null;
+            }
+        }
+        return new InetSocketAddress(ip, Integer.parseInt(port));
+    }
+
+    /** The bearer token: the first non-empty line of the file (relative to the configuration file). */
+    private String tokenFile(Table t, String key) {
+        String name = string(t, key, null);
+        if (name == null) {
+            return null;
+        }
+        Path p = relative(name);
+        String text;
+        try {
+            text = Files.readString(p, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            problem(t, key, "token file " + p + " does not exist");
+            return null;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            problem(t, key, "token file " + p + " is not readable: " + e.getMessage());
+            return null;
+        }
+        for (String line : text.split("\n")) {
+            String s = line.strip();
+            if (s.isEmpty()) {
+                continue;
+            }
+            if (s.length() < ApiSettings.MIN_TOKEN_LENGTH || !s.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
+                problem(t, key, "the token in " + p + " has " + s.length() + " characters; a token is at least "
+                        + ApiSettings.MIN_TOKEN_LENGTH + " printable ASCII characters without spaces");
+                return null;
+            }
+            return s;
+        }
+        problem(t, key, "token file " + p + " holds no token (its first non-empty line is the token)");
+        return null;
+    }
+
+    /** A file named in the configuration: relative to the configuration file's directory. */
+    Path relative(String name) {
+        Path base = file.path().toAbsolutePath().getParent();
+        return base == null ? Path.of(name) : base.resolve(name);
+    }
+
     /** "0a534e" or 0x0a534e: 24 bits. */
     int oui(Table t, String key, int dflt) {
         Object v = t.get(key);
@@ -306,8 +408,7 @@ final class Reader {
         if (name == null) {
             return null;
         }
-        Path base = file.path().toAbsolutePath().getParent();
-        Path p = base == null ? Path.of(name) : base.resolve(name);
+        Path p = relative(name);
         String text;
         try {
             text = Files.readString(p, StandardCharsets.UTF_8);

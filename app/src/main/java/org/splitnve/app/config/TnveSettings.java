@@ -18,7 +18,7 @@ import org.splitnve.wire.vdp.VdpCodec;
 /** The tNVE daemon's configuration file (docs/configuration.md), validated. */
 public record TnveSettings(String name, int extensionOui, List<UplinkSettings> uplinks,
         Map<Long, TnveConfig.Placement> placements, Timers timers, List<KeySettings> keys, LogSettings log,
-        LldpSettings lldp) {
+        LldpSettings lldp, ApiSettings api) {
 
     /**
      * One [[uplink]]: an nNVE reached through an interface. Uplinks on the same interface share a port.
@@ -36,7 +36,7 @@ public record TnveSettings(String name, int extensionOui, List<UplinkSettings> u
     /** One [[auth.key]]: the key shared with one uplink's nNVE (the first listed for an uplink is current). */
     public record KeySettings(String uplink, int id, byte[] material) {}
 
-    static final Set<String> SINGLES = Set.of("tnve", "timers", "log", "lldp");
+    static final Set<String> SINGLES = Set.of("tnve", "timers", "log", "lldp", "api");
     static final Set<String> ARRAYS = Set.of("uplink", "placement", "auth.key");
 
     public static TnveSettings load(Path path) throws ConfigException {
@@ -49,6 +49,11 @@ public record TnveSettings(String name, int extensionOui, List<UplinkSettings> u
             throw new ConfigException(List.of(path + ":" + e.line + ": " + e.getMessage()));
         }
         return from(f);
+    }
+
+    /** The same settings with another [api] (tests and the demo listen on 127.0.0.1:0). */
+    public TnveSettings withApi(ApiSettings a) {
+        return new TnveSettings(name, extensionOui, uplinks, placements, timers, keys, log, lldp, a);
     }
 
     static FilterFormat filter(String s) {
@@ -174,7 +179,8 @@ public record TnveSettings(String name, int extensionOui, List<UplinkSettings> u
         }
         LogSettings log = r.log();
         LldpSettings lldp = r.lldp();
+        ApiSettings api = r.api(ApiSettings.TNVE_PORT);
         r.throwIfAny();
-        return new TnveSettings(name, oui, uplinks, placements, timers, keys, log, lldp);
+        return new TnveSettings(name, oui, uplinks, placements, timers, keys, log, lldp, api);
     }
 }

@@ -6,6 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.splitnve.app.api.ApiServer;
+import org.splitnve.app.api.DaemonMetrics;
+import org.splitnve.app.api.Route;
+import org.splitnve.app.config.ApiSettings;
 import org.splitnve.app.config.LldpSettings;
 import org.splitnve.protocol.PortAgent;
 import org.splitnve.transport.AgentRunner;
@@ -21,18 +26,57 @@ import org.splitnve.wire.MacAddress;
 public abstract class Daemon implements AutoCloseable {
     protected final EventLog log;
     protected final AgentRunner<PortAgent> runner;
+    protected final DaemonMetrics metrics;
+    private volatile ApiServer api;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Object lock = new Object();
     private boolean closing;
     private Thread hook;
 
-    protected Daemon(EventLog log, AgentRunner<PortAgent> runner) {
+    protected Daemon(EventLog log, AgentRunner<PortAgent> runner, DaemonMetrics metrics) {
         this.log = log;
         this.runner = runner;
+        this.metrics = metrics;
     }
 
     public AgentRunner<PortAgent> runner() {
         return runner;
+    }
+
+    public EventLog log() {
+        return log;
+    }
+
+    public DaemonMetrics metrics() {
+        return metrics;
+    }
+
+    /** The HTTP API ({@link ApiServer#address()}: where it listens), or null when [api] listen = "off". */
+    public ApiServer api() {
+        return api;
+    }
+
+    /** A log and the metrics that count its events: what a daemon builds first. */
+    static DaemonMetrics metricsFor(EventLog log, String role) {
+        DaemonMetrics m = new DaemonMetrics(log.node(), role);
+        log.addTap(m);
+        return m;
+    }
+
+    /**
+     * Starts the HTTP API when [api] listen is not "off"; when it cannot listen, the daemon stops and
+     * this throws (an {@link java.io.UncheckedIOException}).
+     */
+    protected void startApi(ApiSettings s, List<Route> routes, Supplier<String> scrape) {
+        if (!s.enabled()) {
+            return;
+        }
+        try {
+            api = ApiServer.start(s, log, metrics.metrics(), routes, scrape);
+        } catch (RuntimeException e) {
+            stop("the HTTP API cannot start: " + e.getMessage());
+            throw e;
+        }
     }
 
     /** Opens one raw port per (namespace, interface), joining {@code groups} besides the defaults. */
@@ -64,10 +108,23 @@ public abstract class Daemon implements AutoCloseable {
         return TimeUnit.SECONDS.toNanos(s.intervalSeconds());
     }
 
-    /** Stops on SIGTERM/SIGINT: registers the JVM shutdown hook that calls {@link #stop}. */
+    /**
+     * Stops on SIGTERM/SIGINT: registers the JVM shutdown hook that calls {@link #stop}. A stop begun by
+     * the signal ends the JVM with status 0, a clean stop (docs/configuration.md), where the JVM would
+     * otherwise exit with 128 + the signal's number (143 after SIGTERM).
+     */
     public void installShutdownHook() {
         synchronized (lock) {
-            hook = new Thread(() -> stop("signal (SIGTERM or SIGINT)"), "splitnve shutdown");
+            hook = new Thread(() -> {
+                boolean bySignal;
+                synchronized (lock) {
+                    bySignal = !closing;
+                }
+                stop("signal (SIGTERM or SIGINT)");
+                if (bySignal) {
+                    Runtime.getRuntime().halt(0);
+                }
+            }, "splitnve shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
         }
     }
@@ -90,6 +147,10 @@ public abstract class Daemon implements AutoCloseable {
         }
         try {
             log.accept(new DaemonEvent.Stopping(cause));
+            ApiServer a = api;
+            if (a != null) {
+                a.close();
+            }
             try {
                 beforeStop();
             } catch (RuntimeException e) {

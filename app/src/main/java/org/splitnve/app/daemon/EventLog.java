@@ -2,6 +2,8 @@ package org.splitnve.app.daemon;
 
 import java.io.PrintStream;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.splitnve.app.config.LogSettings;
 import org.splitnve.protocol.event.Event;
 import org.splitnve.protocol.event.EventFormat;
@@ -10,12 +12,20 @@ import org.splitnve.protocol.event.EventSink;
 /**
  * A daemon's log (SEC-3): one line per event, logfmt or one JSON object a line ({@link EventFormat}),
  * with the wall-clock time (Unix seconds) and the node's name; events below the configured level are
- * dropped. Safe to call from any thread (the engine's, the shutdown hook's).
+ * dropped. Every event, of any level, also goes to the {@link Tap}s (the API's metrics and event
+ * stream) first. Safe to call from any thread (the engine's, the API's, the shutdown hook's).
  */
 public final class EventLog implements EventSink {
+    /** Sees every event with its wall-clock time (Unix nanoseconds); must not block. */
+    @FunctionalInterface
+    public interface Tap {
+        void event(long atNanos, Event e);
+    }
+
     private final String node;
     private final LogSettings settings;
     private final PrintStream out;
+    private final List<Tap> taps = new CopyOnWriteArrayList<>();
 
     public EventLog(String node, LogSettings settings, PrintStream out) {
         this.node = node;
@@ -23,13 +33,41 @@ public final class EventLog implements EventSink {
         this.out = out;
     }
 
+    public String node() {
+        return node;
+    }
+
+    /** Whether an event of this level is logged (and so streamed). */
+    public boolean logs(Event.Level level) {
+        return level.ordinal() >= settings.level().ordinal();
+    }
+
+    public void addTap(Tap t) {
+        taps.add(t);
+    }
+
+    public void removeTap(Tap t) {
+        taps.remove(t);
+    }
+
     @Override
     public void accept(Event e) {
-        if (e.level().ordinal() < settings.level().ordinal()) {
+        boolean logged = logs(e.level());
+        if (!logged && taps.isEmpty()) {
             return;
         }
         Instant now = Instant.now();
         long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        for (Tap t : taps) {
+            try {
+                t.event(nanos, e);
+            } catch (RuntimeException ex) {
+                // a tap never stops the log (nor the engine thread that called it)
+            }
+        }
+        if (!logged) {
+            return;
+        }
         String line = settings.json() ? EventFormat.json(nanos, node, e) : EventFormat.logfmt(nanos, node, e);
         synchronized (out) {
             out.println(line);

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.splitnve.app.api.DaemonMetrics;
+import org.splitnve.app.api.NnveApi;
 import org.splitnve.app.config.ConfigException;
 import org.splitnve.app.config.NnveSettings;
 import org.splitnve.nnve.Authority;
@@ -48,9 +50,9 @@ public final class NnveDaemon extends Daemon {
     private final InMemoryNva nva;
     private final NnveEngine[] engine;
 
-    private NnveDaemon(NnveSettings settings, EventLog log, AgentRunner<PortAgent> runner, InMemoryNva nva,
-            NnveEngine[] engine) {
-        super(log, runner);
+    private NnveDaemon(NnveSettings settings, EventLog log, AgentRunner<PortAgent> runner, DaemonMetrics metrics,
+            InMemoryNva nva, NnveEngine[] engine) {
+        super(log, runner, metrics);
         this.settings = settings;
         this.nva = nva;
         this.engine = engine;
@@ -107,6 +109,7 @@ public final class NnveDaemon extends Daemon {
             throw new IllegalArgumentException(s.ports().size() + " ports configured, " + ports.size() + " given");
         }
         EventLog log = new EventLog(s.name(), s.log(), out);
+        DaemonMetrics metrics = metricsFor(log, "nnve");
         List<NnveConfig.PortConfig> portConfigs = new ArrayList<>();
         for (NnveSettings.PortSettings p : s.ports()) {
             portConfigs.add(new NnveConfig.PortConfig(p.scope(), p.tags(), p.multicast()));
@@ -152,19 +155,20 @@ public final class NnveDaemon extends Daemon {
                 engine[0] = new NnveEngine(cfg, Clock.system(), io, authority,
                         new NvaEffects(nva, s.name(), log, e -> { }), log, new SecureRandom());
                 if (!s.lldp().enabled()) {
-                    return engine[0];
+                    return metrics.timed(engine[0]);
                 }
-                return new LldpAgent<>(engine[0], io, Clock.system(), s.extensionOui(), EvbMode.BRIDGE, s.timers(),
-                        true, CapabilityTlv.of(features), s.lldp().ttl(), intervalNanos(s.lldp()), log);
+                return metrics.timed(new LldpAgent<>(engine[0], io, Clock.system(), s.extensionOui(), EvbMode.BRIDGE, s.timers(),
+                        true, CapabilityTlv.of(features), s.lldp().ttl(), intervalNanos(s.lldp()), log));
             });
         } catch (RuntimeException e) {
             ports.forEach(Port::close);
             throw e;
         }
-        NnveDaemon d = new NnveDaemon(s, log, runner, nva, engine);
+        NnveDaemon d = new NnveDaemon(s, log, runner, metrics, nva, engine);
         runner.start();
         log.accept(new DaemonEvent.Started("nnve", configName, ports.stream().map(Port::name).toList(), s.timers(),
                 s.lldp().enabled()));
+        d.startApi(s.api(), NnveApi.routes(d), () -> NnveApi.scrape(d));
         return d;
     }
 

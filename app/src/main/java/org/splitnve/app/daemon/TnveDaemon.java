@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.splitnve.app.api.DaemonMetrics;
+import org.splitnve.app.api.TnveApi;
 import org.splitnve.app.config.ConfigException;
 import org.splitnve.app.config.TnveSettings;
 import org.splitnve.protocol.Clock;
@@ -36,8 +38,9 @@ public final class TnveDaemon extends Daemon {
     private final TnveSettings settings;
     private final TnveEngine[] engine;
 
-    private TnveDaemon(TnveSettings settings, EventLog log, AgentRunner<PortAgent> runner, TnveEngine[] engine) {
-        super(log, runner);
+    private TnveDaemon(TnveSettings settings, EventLog log, AgentRunner<PortAgent> runner, DaemonMetrics metrics,
+            TnveEngine[] engine) {
+        super(log, runner, metrics);
         this.settings = settings;
         this.engine = engine;
     }
@@ -99,6 +102,7 @@ public final class TnveDaemon extends Daemon {
             throw new IllegalArgumentException(labels.size() + " ports configured, " + ports.size() + " given");
         }
         EventLog log = new EventLog(s.name(), s.log(), out);
+        DaemonMetrics metrics = metricsFor(log, "tnve");
         Map<String, Integer> portOf = new LinkedHashMap<>();
         for (String label : labels) {
             portOf.put(label, portOf.size());
@@ -125,19 +129,20 @@ public final class TnveDaemon extends Daemon {
             runner = AgentRunner.builder(s.name()).ports(ports).events(log).build(io -> {
                 engine[0] = new TnveEngine(cfg, Clock.system(), io, log, new SecureRandom());
                 if (!s.lldp().enabled()) {
-                    return engine[0];
+                    return metrics.timed(engine[0]);
                 }
-                return new LldpAgent<>(engine[0], io, Clock.system(), s.extensionOui(), EvbMode.STATION, s.timers(),
-                        true, CapabilityTlv.of(features), s.lldp().ttl(), intervalNanos(s.lldp()), log);
+                return metrics.timed(new LldpAgent<>(engine[0], io, Clock.system(), s.extensionOui(), EvbMode.STATION, s.timers(),
+                        true, CapabilityTlv.of(features), s.lldp().ttl(), intervalNanos(s.lldp()), log));
             });
         } catch (RuntimeException e) {
             ports.forEach(Port::close);
             throw e;
         }
-        TnveDaemon d = new TnveDaemon(s, log, runner, engine);
+        TnveDaemon d = new TnveDaemon(s, log, runner, metrics, engine);
         runner.start();
         log.accept(new DaemonEvent.Started("tnve", configName, ports.stream().map(Port::name).toList(), s.timers(),
                 s.lldp().enabled()));
+        d.startApi(s.api(), TnveApi.routes(d), () -> TnveApi.scrape(d));
         return d;
     }
 

@@ -211,6 +211,60 @@ class ConfigValidationTest {
     }
 
     @Test
+    @DisplayName("SEC-1: [api] defaults to loopback (nNVE 7480, tNVE 7481); beyond loopback without token_file, bad addresses and bad token files are errors with the line; exit status 2")
+    void api() throws Exception {
+        NnveSettings n = NnveSettings.load(Path.of("../examples/nnve.conf"));
+        assertThat(n.api().listen()).isEqualTo(new java.net.InetSocketAddress("127.0.0.1", 7480));
+        assertThat(n.api().token()).isNull();
+        TnveSettings t = TnveSettings.load(Path.of("../examples/tnve.conf"));
+        assertThat(t.api().listen()).isEqualTo(new java.net.InetSocketAddress("127.0.0.1", 7481));
+        String base = "[nnve]\nname = \"n\"\n[[port]]\ninterface = \"eth0\"\n[api]\n";
+        // no [api] at all: the default
+        assertThat(NnveSettings.from(org.splitnve.app.config.ConfFile.parse(dir.resolve("d.conf"),
+                "[nnve]\nname = \"n\"\n[[port]]\ninterface = \"eth0\"\n")).api().listen().getPort()).isEqualTo(7480);
+        assertThat(load(base + "listen = \"off\"\n").api().enabled()).isFalse();
+        assertThat(load(base + "listen = \"[::1]:0\"\n").api().listen().getAddress())
+                .isEqualTo(java.net.InetAddress.getByName("::1"));
+        assertThat(load(base + "listen = \"localhost:9000\"\n").api().listen().getAddress().isLoopbackAddress())
+                .isTrue();
+        Files.writeString(dir.resolve("api.token"), "\n  0123456789abcdef-token  \nsecond line\n");
+        NnveSettings withToken = load(base + "listen = \"0.0.0.0:7480\"\ntoken_file = \"api.token\"\n");
+        assertThat(withToken.api().token()).isEqualTo("0123456789abcdef-token");
+        assertThat(withToken.api().listen().getAddress().isAnyLocalAddress()).isTrue();
+
+        Files.writeString(dir.resolve("short.token"), "tooshort\n");
+        Files.writeString(dir.resolve("empty.token"), "\n\n");
+        String[][] bad = {
+            {"listen = \"0.0.0.0:7480\"", "6: [api] listen: 0.0.0.0:7480 is not a loopback address: the API then needs a bearer token"},
+            {"listen = \"[2001:db8::1]:7480\"", "6: [api] listen: [2001:db8:0:0:0:0:0:1]:7480 is not a loopback address"},
+            {"listen = \"127.0.0.1\"", "6: [api] listen: '127.0.0.1' is not HOST:PORT"},
+            {"listen = \"example.com:80\"", "6: [api] listen: 'example.com:80' is not HOST:PORT"},
+            {"listen = \"127.0.0.1:65536\"", "is not HOST:PORT"},
+            {"listen = \"::1:7480\"", "is not HOST:PORT"},
+            {"listen = 7480", "6: [api] listen: expected a quoted string"},
+            {"token_file = \"short.token\"", "6: [api] token_file: the token in " + dir.resolve("short.token") + " has 8 characters"},
+            {"token_file = \"empty.token\"", "holds no token"},
+            {"token_file = \"absent.token\"", "token file " + dir.resolve("absent.token") + " does not exist"},
+            {"port = 7480", "6: [api] port: unknown key (known in [api]: listen, token_file)"},
+        };
+        for (String[] b : bad) {
+            Path p = write("bad-api.conf", base + b[0] + "\n");
+            String[] r = run(true, p);
+            assertThat(r[0]).as(b[0]).isEqualTo("2");
+            assertThat(r[1]).as(b[0]).contains(b[1]).contains("nothing started");
+        }
+        // the tNVE checks the same
+        String[] r = run(false, write("bad-api-t.conf", "[tnve]\nname = \"h\"\n[[uplink]]\nname = \"u\"\n"
+                + "interface = \"eth0\"\n[api]\nlisten = \"0.0.0.0:7481\"\n"));
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("bad-api-t.conf:7: [api] listen: 0.0.0.0:7481 is not a loopback address");
+    }
+
+    private NnveSettings load(String text) throws Exception {
+        return NnveSettings.load(write("api.conf", text));
+    }
+
+    @Test
     @DisplayName("usage: nnve without --config is a usage error (status 2)")
     void usage() {
         assertThat(org.splitnve.app.MainAccess.run("nnve")).isEqualTo(2);

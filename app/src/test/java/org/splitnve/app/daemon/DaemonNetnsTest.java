@@ -89,13 +89,15 @@ class DaemonNetnsTest {
                 namespace = "%s"
                 tags = "100-200"
                 [timers]
-                rte = 8
+                rte = 12                     # 41 ms: a loaded CI machine must not exhaust the retries
                 rka = 18
                 [nva]
                 [[nva.vn]]
                 id = 5000
                 alias = "web"
                 vni = 10500
+                [api]
+                listen = "127.0.0.1:0"       # any free port: tests run side by side
                 [log]
                 format = "json"
                 level = "debug"
@@ -110,8 +112,10 @@ class DaemonNetnsTest {
                 namespace = "%s"
                 destination = "ncb"
                 [timers]
-                rte = 9
+                rte = 12
                 rka = 17
+                [api]
+                listen = "127.0.0.1:0"       # any free port: tests run side by side
                 [log]
                 format = "json"
                 level = "debug"
@@ -120,7 +124,7 @@ class DaemonNetnsTest {
         ByteArrayOutputStream tLog = new ByteArrayOutputStream();
         NnveSettings ns = NnveSettings.load(nConf);
         TnveSettings ts = TnveSettings.load(tConf);
-        Timers expected = new Timers(3, 9, 20, 18);
+        Timers expected = new Timers(3, 12, 20, 18);
         try (NnveDaemon n = NnveDaemon.start(ns, nConf.toString(), new PrintStream(nLog, true, StandardCharsets.UTF_8));
                 TnveDaemon t = TnveDaemon.start(ts, tConf.toString(), new PrintStream(tLog, true, StandardCharsets.UTF_8))) {
             TsiSpec tsi = TsiSpec.of(VsiId.uuid(UUID.fromString("7510a000-0000-4000-8000-000000000001")), 5000,

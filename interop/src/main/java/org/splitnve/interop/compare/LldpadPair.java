@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.splitnve.interop.Lldpad;
-import org.splitnve.interop.WireTap;
+import org.splitnve.transport.WireTap;
 import org.splitnve.protocol.Timers;
 import org.splitnve.tnve.TsiSpec;
 import org.splitnve.wire.vdp.VsiId;

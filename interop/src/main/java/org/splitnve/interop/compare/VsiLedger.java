@@ -3,7 +3,7 @@ package org.splitnve.interop.compare;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import org.splitnve.interop.WireTap;
+import org.splitnve.transport.WireTap;
 import org.splitnve.wire.ecp.EcpOperation;
 import org.splitnve.wire.frame.Frame;
 import org.splitnve.wire.vdp.VdpItem;

@@ -1,6 +1,9 @@
 package org.splitnve.sim.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitnve.sim.scenario.Frames.hostileTsi;
+import static org.splitnve.sim.scenario.Frames.hostileTsiMac;
+import static org.splitnve.sim.scenario.Frames.vsi;
 import static org.splitnve.sim.scenario.SecureNet.mac;
 import static org.splitnve.sim.scenario.SecureNet.ring;
 import static org.splitnve.sim.scenario.SplitNveNet.SECOND;
@@ -8,7 +11,6 @@ import static org.splitnve.sim.scenario.SplitNveNet.tsi;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,7 +48,6 @@ import org.splitnve.wire.vdp.Filter;
 import org.splitnve.wire.vdp.FilterEntry;
 import org.splitnve.wire.vdp.FilterFormat;
 import org.splitnve.wire.vdp.ManagerId;
-import org.splitnve.wire.vdp.OrgTlv;
 import org.splitnve.wire.vdp.ReasonCode;
 import org.splitnve.wire.vdp.ReasonDetailTlv;
 import org.splitnve.wire.vdp.TsiAddress;
@@ -130,19 +130,6 @@ class HostileInputScenarioTest {
         return new Snapshot(nnve, nva, h1.engine().localTag("nnve", a1.id()));
     }
 
-    private static VsiTlv vsi(VsiMode mode, VsiId id, long vn, MacAddress mac, List<OrgTlv> attached) {
-        return new VsiTlv(mode, VsiStatus.Request.PLAIN, 1, 1, id,
-                Filter.of(FilterFormat.GROUP_MAC_VID, FilterEntry.groupMacVid((int) vn, mac, 0)), attached);
-    }
-
-    private static VsiId hostileTsi(int n) {
-        return VsiId.uuid(new UUID(0xBAD0_0000_0000_4000L | n, 0x8000_0000_0000_0000L | n));
-    }
-
-    private static MacAddress hostileTsiMac(int n) {
-        return new MacAddress(0x0266_0000_0000L | n);
-    }
-
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})
     @DisplayName("SEC-4, SEC-3, SM-REASON: random octets, truncated TLVs, wrong lengths, forged frames, a station asking "
@@ -217,30 +204,12 @@ class HostileInputScenarioTest {
                         List.of(TsiAddressTlv.split(TsiAddressTlv.Operation.REPLACE, 11, List.of(many.getFirst()), 480)
                                 .getFirst()))), null)));
         int injected = 0;
-        for (int i = 0; i < 300; i++) {
-            byte[] f = new byte[rnd.nextInt(0, 1519)];
-            rnd.nextBytes(f);
+        List<byte[]> octets = new ArrayList<>(Frames.noise(rnd, valid, 300, 0, 1519));  // random; addressed to n1, ECP, random VDP
+        octets.addAll(Frames.truncations(valid, 0, valid.length));                      // every truncation
+        octets.addAll(Frames.lengthErrors(valid));                                      // every TLV length one off, or garbage
+        for (byte[] f : octets) {
             fuzzer.sendRaw(f);
-            byte[] g = Arrays.copyOf(valid, rnd.nextInt(18, 1519));
-            rnd.nextBytes(g);
-            System.arraycopy(valid, 0, g, 0, 18);               // addressed to n1, ECP, random VDP
-            fuzzer.sendRaw(g);
-            injected += 2;
-        }
-        for (int len = 0; len < valid.length; len++) {
-            fuzzer.sendRaw(Arrays.copyOf(valid, len));          // every truncation
             injected++;
-        }
-        for (int off = 18; off < valid.length; off += 2) {      // every TLV length field one off, or garbage
-            for (int delta : new int[] {-1, 1, 0x1FF}) {
-                byte[] g = valid.clone();
-                int word = ((g[off] & 0xFF) << 8) | (g[off + 1] & 0xFF);
-                word = (word & 0xFE00) | ((word + delta) & 0x1FF);
-                g[off] = (byte) (word >>> 8);
-                g[off + 1] = (byte) word;
-                fuzzer.sendRaw(g);
-                injected++;
-            }
         }
         // Through h1's port: h1's MAC with a made-up tag, and with no authentication at all.
         VdpPdu deassociateA1 = new VdpPdu(ManagerId.ofText("h1"), List.of(), List.of(vsi(VsiMode.DE_ASSOCIATE, a1.id(),
@@ -363,18 +332,10 @@ class HostileInputScenarioTest {
                 new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Response.SUCCESS, 1, 1, t2.id(), asked.filter(), List.of())),
                 null), false);
         int injected = 0;
-        for (int i = 0; i < 200; i++) {
-            byte[] f = new byte[rnd.nextInt(0, 1519)];
-            rnd.nextBytes(f);
+        List<byte[]> octets = new ArrayList<>(Frames.noise(rnd, valid, 200, 0, 1519));
+        octets.addAll(Frames.truncations(valid, 14, valid.length - 1));
+        for (byte[] f : octets) {
             evil.sendRaw(f);
-            byte[] g = Arrays.copyOf(valid, rnd.nextInt(18, 1519));
-            rnd.nextBytes(g);
-            System.arraycopy(valid, 0, g, 0, 18);
-            evil.sendRaw(g);
-            injected += 2;
-        }
-        for (int len = 14; len < valid.length - 1; len++) {
-            evil.sendRaw(Arrays.copyOf(valid, len));
             injected++;
         }
         // Then the real answer: refused, with a reason.

@@ -118,6 +118,12 @@ class ReasonScenarioTest {
         assertThat(h.vmNamed("x").state()).isEqualTo(VmState.SHUTDOWN);
         assertThat(h1.reported()).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(TnveEvent.RequestFailed.class,
                 f -> assertThat(f.detail()).contains("unknown VN ID 7777")));
+        // LC-TERMINATE: the refused VM shuts down cleanly; a De-Associate is idempotent, even on an unknown VN
+        long refusedBefore = n1.events().of(NnveEvent.Refused.class).size();
+        net.ok(h.create("x2", List.of(tsi(9, 7777))).thenCompose(x -> h.shutdown("x2")));
+        assertThat(h.vmNamed("x2")).isNull();
+        assertThat(n1.events().of(NnveEvent.Refused.class).stream().skip(refusedBefore))
+                .allSatisfy(e -> assertThat(e.request()).isEqualTo("PRE_ASSOCIATE_RR"));
 
         // the NVA does not let this TSI join the VN
         r = net.await(h.create("y", List.of(tsi(2, 6000))));

@@ -30,9 +30,10 @@ import org.splitnve.wire.vdp.VsiTlv;
  * A station that speaks ECP (acknowledges, retransmits, batches) but sends whatever VDP items the test
  * script gives it, and raw octets too: the hostile or unusual end device of the security and identity
  * scenarios. What the nNVE sends back is recorded. Items whose ECPDU ECP gave up on go again (a few
- * times), so a scenario on a lossy link ends as on a clean one.
+ * times), so a scenario on a lossy link ends as on a clean one. Public (sim's test-jar): the app's
+ * network-namespace tests run it on a raw port as the hostile station (SEC-4).
  */
-final class ScriptStation implements PortAgent {
+public final class ScriptStation implements PortAgent {
     private record Attempt(VdpItem item, int n) {
     }
 
@@ -49,7 +50,12 @@ final class ScriptStation implements PortAgent {
     final List<VdpItem> undelivered = new ArrayList<>();
     long framesIn;
 
-    ScriptStation(PortIo io, Clock clock, MacAddress nnve, Set<CapabilityTlv.Feature> features, Timers timers,
+    /** Items given up on after {@link #ATTEMPTS}, as a copy. */
+    public List<VdpItem> undelivered() {
+        return List.copyOf(undelivered);
+    }
+
+    public ScriptStation(PortIo io, Clock clock, MacAddress nnve, Set<CapabilityTlv.Feature> features, Timers timers,
             EventSink events) {
         this.io = io;
         this.clock = clock;
@@ -88,32 +94,32 @@ final class ScriptStation implements PortAgent {
                 }, () -> fixed);
     }
 
-    MacAddress mac() {
+    public MacAddress mac() {
         return io.mac(0);
     }
 
     /** Announces the station (its capability and session TLVs) with a header-only ECPDU. */
-    void hello() {
+    public void hello() {
         ecp.sendHeaderOnly();
     }
 
-    void submit(VdpItem item) {
+    public void submit(VdpItem item) {
         ecp.submit(item, new Attempt(item, 1));
     }
 
-    void submitAll(List<? extends VdpItem> items) {
+    public void submitAll(List<? extends VdpItem> items) {
         for (VdpItem i : items) {
             submit(i);
         }
     }
 
     /** Sends octets as they are. */
-    void sendRaw(byte[] frame) {
+    public void sendRaw(byte[] frame) {
         io.send(0, frame, frame.length);
     }
 
     /** The VSI TLV responses received. */
-    List<VsiTlv> vsiResponses() {
+    public List<VsiTlv> vsiResponses() {
         List<VsiTlv> out = new ArrayList<>();
         for (VdpItem i : received) {
             if (i instanceof VsiTlv v && v.isResponse()) {
@@ -123,7 +129,7 @@ final class ScriptStation implements PortAgent {
         return out;
     }
 
-    <T extends VdpItem> List<T> received(Class<T> kind) {
+    public <T extends VdpItem> List<T> received(Class<T> kind) {
         List<T> out = new ArrayList<>();
         for (VdpItem i : received) {
             if (kind.isInstance(i)) {

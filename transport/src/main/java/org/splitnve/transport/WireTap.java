@@ -1,10 +1,9 @@
-package org.splitnve.interop;
+package org.splitnve.transport;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.splitnve.transport.RawSocket;
 import org.splitnve.wire.DecodeException;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.frame.Frame;
@@ -12,14 +11,15 @@ import org.splitnve.wire.frame.FrameCodec;
 
 /**
  * A capture point on an interface inside a namespace: a raw socket (ECP and LLDP, the nearest
- * customer bridge group joined) read by a platform thread, each frame stamped with its arrival time.
- * A socket bound to EtherTypes never sees its host's own outgoing frames, so a tap in one namespace
+ * customer bridge group and any other {@code groups} joined) read by a platform thread, each frame
+ * stamped with its arrival time. A socket bound to EtherTypes never sees its host's own outgoing frames, so a tap in one namespace
  * records exactly what arrives there from the other side of the veth: the peer's frames as the
  * receiver sees them on the wire. It keeps every frame ({@link #frames()}), or hands each to a listener
- * (on the tap's thread) and keeps none, for long runs.
+ * (on the tap's thread) and keeps none, for long runs. Used by the interop and app tests and by the
+ * side-by-side benchmark (interop's compare package, bench/run-vs-lldpad.sh).
  */
 public final class WireTap implements AutoCloseable {
-    /** One frame as it arrived: when ({@link System#nanoTime()}), its octets, and decoded (null if it does not decode). */
+    /** One frame as it arrived: when ({@link System#nanoTime()}), its octets, decoded (null if it does not decode). */
     public record Captured(long nanos, byte[] bytes, Frame frame) {
         public Frame.Vdp vdp() {
             return frame instanceof Frame.Vdp v ? v : null;
@@ -33,14 +33,15 @@ public final class WireTap implements AutoCloseable {
     private volatile boolean stop;
 
     /** A tap that keeps every frame. */
-    public WireTap(String namespace, String ifname) throws IOException {
-        this(namespace, ifname, null);
+    public WireTap(String namespace, String ifname, MacAddress... groups) throws IOException {
+        this(namespace, ifname, null, groups);
     }
 
     /** A tap that hands every frame to {@code listener} (on the tap's thread) and keeps none; null: keeps them. */
-    public WireTap(String namespace, String ifname, Consumer<Captured> listener) throws IOException {
+    public WireTap(String namespace, String ifname, Consumer<Captured> listener, MacAddress... groups)
+            throws IOException {
         this.listener = listener;
-        socket = RawSocket.open(ifname, RawSocket.Options.defaults().inNamespace(namespace));
+        socket = RawSocket.open(ifname, RawSocket.Options.defaults().inNamespace(namespace).joining(groups));
         thread = Thread.ofPlatform().daemon(true).name("tap " + namespace + "/" + ifname).start(this::loop);
     }
 

@@ -1,0 +1,297 @@
+package org.splitnve.app.api;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import org.splitnve.app.config.NnveSettings;
+import org.splitnve.app.daemon.NnveDaemon;
+import org.splitnve.app.json.Json;
+import org.splitnve.nnve.NnveEngine;
+import org.splitnve.nnve.Peer;
+import org.splitnve.nnve.Tsi;
+import org.splitnve.nnve.TsiState;
+import org.splitnve.nnve.Vap;
+import org.splitnve.nnve.VnKey;
+import org.splitnve.nva.VnRecord;
+import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.vdp.TsiAddress;
+import org.splitnve.wire.vdp.VsiId;
+
+/**
+ * The nNVE's routes (docs/api.md): its state (peers, VNs with their VAPs, TSIs, local tags) read on
+ * the engine thread, and the nNVE's own initiative on a TSI: deactivate (all or some addresses) and
+ * de-associate (REQ-6, REQ-9).
+ */
+public final class NnveApi {
+    private final NnveDaemon d;
+
+    private NnveApi(NnveDaemon d) {
+        this.d = d;
+    }
+
+    public static List<Route> routes(NnveDaemon d) {
+        NnveApi a = new NnveApi(d);
+        return List.of(
+                Route.get("/v1/status", r -> Reply.ok(a.read(a::status))),
+                Route.get("/v1/peers", r -> Reply.ok(a.read(a::peers))),
+                Route.get("/v1/vns", r -> Reply.ok(a.read(a::vns))),
+                Route.get("/v1/tsis", r -> Reply.ok(a.read(() -> a.tsis(a.engine().tsis())))),
+                Route.get("/v1/tags", r -> Reply.ok(a.read(a::tags))),
+                Route.post("/v1/tsis/{id}/deactivate", a::deactivate),
+                Route.post("/v1/tsis/{id}/deassociate", a::deassociate));
+    }
+
+    private NnveEngine engine() {
+        return d.engine();
+    }
+
+    private <T> T read(EngineThread.Call<T> c) throws ApiError {
+        return EngineThread.read(d.runner(), c);
+    }
+
+    private String portLabel(int port) {
+        List<NnveSettings.PortSettings> ps = d.settings().ports();
+        return port >= 0 && port < ps.size() ? ps.get(port).label() : String.valueOf(port);
+    }
+
+    Json status() {
+        NnveEngine e = engine();
+        List<Json> ports = new ArrayList<>();
+        List<NnveSettings.PortSettings> ps = d.settings().ports();
+        for (int i = 0; i < ps.size(); i++) {
+            ports.add(Json.obj("index", i, "interface", ps.get(i).label(), "scope", ps.get(i).scope(), "mac",
+                    d.runner().ports().get(i).mac().toString()));
+        }
+        return Json.obj("node", d.settings().name(), "role", "nnve", "epoch", Integer.toUnsignedLong(e.epoch()),
+                "ports", ports, "peers", e.peers().size(), "tsis", e.tsis().size(), "vns", connectedVns().size());
+    }
+
+    private Set<VnKey> connectedVns() {
+        Set<VnKey> out = new LinkedHashSet<>();
+        for (Vap v : engine().vaps()) {
+            if (v.state() == Vap.State.VN_CONNECTED) {
+                out.add(v.vn().key());
+            }
+        }
+        return out;
+    }
+
+    Json peers() {
+        List<Peer> list = new ArrayList<>(engine().peers());
+        list.sort(Comparator.comparingInt(Peer::port).thenComparing(Peer::station));
+        List<Json> out = new ArrayList<>();
+        for (Peer p : list) {
+            out.add(Json.obj("port", p.port(), "interface", portLabel(p.port()), "station", p.station().toString(),
+                    "extensions", p.extensions(), "authenticated", p.authenticated(), "tsis", p.tsiCount()));
+        }
+        return Json.of(out);
+    }
+
+    /** A VN key as the API shows it: the VN ID (a number) or null for a VN known otherwise. */
+    private static Object vnId(VnKey k) {
+        return k instanceof VnKey.Id id ? id.id() : null;
+    }
+
+    Json vns() {
+        List<Vap> vaps = new ArrayList<>(engine().vaps());
+        vaps.sort(Comparator.comparing(Vap::scope));
+        List<Json> out = new ArrayList<>();
+        Set<Vap> shown = new LinkedHashSet<>();
+        for (VnRecord r : d.nva().vns()) {
+            List<Json> mine = new ArrayList<>();
+            for (Vap v : vaps) {
+                VnKey k = v.vn().key();
+                boolean same = k instanceof VnKey.Id id ? id.id() == r.unsignedId()
+                        : k instanceof VnKey.Name n && n.name().equals(r.name());
+                if (same) {
+                    mine.add(vap(v));
+                    shown.add(v);
+                }
+            }
+            out.add(Json.obj("id", r.unsignedId(), "alias", r.alias(), "name", r.name().toString(), "vni", r.context(),
+                    "service", r.service().name().toLowerCase(Locale.ROOT), "mode",
+                    r.mode().name().toLowerCase(Locale.ROOT), "vaps", mine));
+        }
+        for (Vap v : vaps) {
+            if (!shown.contains(v)) {
+                // a VN the NVA's registry does not list (a plain VLAN of a standard peer)
+                out.add(Json.obj("id", vnId(v.vn().key()), "alias", v.vn().alias(), "name", null, "vni",
+                        v.vn().vni() < 0 ? null : v.vn().vni(), "service", null, "mode", null, "vaps", List.of(vap(v))));
+            }
+        }
+        return Json.of(out);
+    }
+
+    private static Json vap(Vap v) {
+        return Json.obj("scope", v.scope(), "tag", v.tag(), "tags", v.tags(), "state", v.state().name(), "tsis",
+                v.tsiAssociated());
+    }
+
+    Json tsis(List<Tsi> list) {
+        List<Tsi> sorted = new ArrayList<>(list);
+        sorted.sort(Comparator.comparing((Tsi t) -> t.id().toString()).thenComparingInt(Tsi::port)
+                .thenComparing(Tsi::station));
+        List<Json> out = new ArrayList<>();
+        for (Tsi t : sorted) {
+            out.add(tsi(t));
+        }
+        return Json.of(out);
+    }
+
+    private Json tsi(Tsi t) {
+        List<String> macs = new ArrayList<>();
+        List<String> ips = new ArrayList<>();
+        for (TsiAddress a : t.addresses()) {
+            if (a.ip() == null) {
+                macs.add(a.mac().toString());
+            } else {
+                ips.add(Fields.ipText(a));
+            }
+        }
+        List<String> held = t.held().stream().filter(a -> a.ip() != null).map(Fields::ipText).toList();
+        VnKey k = t.vap().vn().key();
+        return Json.obj("id", t.id().toString(), "port", t.port(), "interface", portLabel(t.port()), "station",
+                t.station().toString(), "vn", vnId(k), "vnKey", k.toString(), "alias", t.vap().vn().alias(), "state",
+                t.state().name(), "tag", t.vap().tag(), "mac", macs.isEmpty() ? null : macs.getFirst(), "macs", macs,
+                "ips", ips, "inactiveIps", held);
+    }
+
+    Json tags() {
+        List<Json> out = new ArrayList<>();
+        List<Vap> vaps = new ArrayList<>(engine().vaps());
+        vaps.sort(Comparator.comparing(Vap::scope).thenComparingInt(Vap::tag));
+        for (Vap v : vaps) {
+            for (int tag : v.tags()) {
+                out.add(Json.obj("scope", v.scope(), "tag", tag, "vn", vnId(v.vn().key()), "alias", v.vn().alias()));
+            }
+        }
+        return Json.of(out);
+    }
+
+    /** A TSI ID in a path: a UUID, or a MAC address (standard peers often use MAC VSIIDs). */
+    private static VsiId tsiId(String text) throws ApiError {
+        MacAddress mac = Fields.mac(text);
+        if (mac != null) {
+            if (!mac.isValidUnicast()) {
+                throw ApiError.badRequest("id: " + mac + " is not a unicast MAC address");
+            }
+            return VsiId.mac(mac);
+        }
+        UUID u = Fields.uuid(text, "id");
+        return VsiId.uuid(u);
+    }
+
+    private static String reason(Json.Obj o) throws ApiError {
+        String r = Fields.string(o, "", "reason", false);
+        if (r == null || r.isBlank()) {
+            return "administrator (API)";
+        }
+        if (r.length() > 200) {
+            throw ApiError.badRequest("reason: at most 200 characters");
+        }
+        return r;
+    }
+
+    /** REQ-9: {@code {"reason", "ips"}}: deactivate the TSI, or only these addresses of it. */
+    Reply deactivate(Request r) throws ApiError {
+        VsiId id = tsiId(r.param("id"));
+        Json.Obj o = r.json();
+        Fields.known(o, "", "reason", "ips");
+        String reason = reason(o);
+        List<TsiAddress> ips = Fields.ips(o, "", "ips", false);
+        boolean some = o.has("ips");
+        if (some && ips.isEmpty()) {
+            throw ApiError.badRequest("ips: names at least one address (leave it out to deactivate the whole TSI)");
+        }
+        return Reply.ok(read(() -> {
+            List<Tsi> inst = engine().instances(id);
+            if (inst.isEmpty()) {
+                throw ApiError.notFound("no TSI " + id + " here");
+            }
+            int n;
+            if (!some) {
+                n = engine().deactivate(id, reason);
+            } else {
+                // the addresses as the TSI holds them (an IP may be bound to a MAC)
+                List<TsiAddress> held = new ArrayList<>();
+                for (TsiAddress want : ips) {
+                    TsiAddress found = null;
+                    for (Tsi t : inst) {
+                        for (TsiAddress a : t.addresses()) {
+                            if (a.ip() != null && a.ip().equals(want.ip()) && a.prefixLength() == want.prefixLength()) {
+                                found = a;
+                            }
+                        }
+                    }
+                    if (found == null) {
+                        throw ApiError.conflict(Fields.ipText(want) + " is not an address of TSI " + id);
+                    }
+                    held.add(found);
+                }
+                n = engine().deactivate(id, held, reason);
+            }
+            if (n == 0) {
+                throw ApiError.conflict("TSI " + id + " has no activated instance to deactivate (states: "
+                        + inst.stream().map(t -> t.state().name()).toList() + ")");
+            }
+            return Json.obj("ok", true, "changed", n, "tsis", tsis(engine().instances(id)));
+        }));
+    }
+
+    /** REQ-9: {@code {"reason"}}: de-associate every instance of the TSI; its end device is told. */
+    Reply deassociate(Request r) throws ApiError {
+        VsiId id = tsiId(r.param("id"));
+        Json.Obj o = r.json();
+        Fields.known(o, "", "reason");
+        String reason = reason(o);
+        return Reply.ok(read(() -> {
+            if (engine().instances(id).isEmpty()) {
+                throw ApiError.notFound("no TSI " + id + " here");
+            }
+            int n = engine().deassociate(id, reason);
+            return Json.obj("ok", true, "changed", n, "tsis", tsis(engine().instances(id)));
+        }));
+    }
+
+    // ------------------------------------------------------------------ metrics
+
+    /** The scrape: peers, VNs, TSIs per state, local tags per scope, read on the engine thread. */
+    public static String scrape(NnveDaemon d) {
+        Metrics.Scrape s = d.metrics().metrics().scrape();
+        NnveApi a = new NnveApi(d);
+        try {
+            a.read(() -> {
+                NnveEngine e = d.engine();
+                s.gauge("splitnve_peers", "end devices (port, station) this nNVE talks to", e.peers().size());
+                s.gauge("splitnve_vns", "VNs connected (a VAP holds a local tag) on some port scope",
+                        a.connectedVns().size());
+                s.gauge("splitnve_vns_configured", "VNs in the NVA's registry", d.nva().vns().size());
+                for (TsiState st : TsiState.values()) {
+                    if (st != TsiState.INIT) {
+                        s.gauge("splitnve_tsis", "TSI instances by state (SM-TSI-1)", e.tsisIn(st), "state", st.name());
+                    }
+                }
+                java.util.Map<String, Integer> tags = new java.util.TreeMap<>();
+                for (NnveSettings.PortSettings p : d.settings().ports()) {
+                    tags.put(p.scope(), 0);
+                }
+                for (Vap v : e.vaps()) {
+                    tags.merge(v.scope(), v.tags().size(), Integer::sum);
+                }
+                for (var t : tags.entrySet()) {
+                    s.gauge("splitnve_local_tags", "local tags in use per port scope (REQ-7)", t.getValue(), "scope",
+                            t.getKey());
+                }
+                return null;
+            });
+        } catch (ApiError err) {
+            // the engine is stopping: the counters below still answer
+        }
+        d.metrics().common(s, d.runner().stats());
+        return d.metrics().metrics().render(s);
+    }
+}

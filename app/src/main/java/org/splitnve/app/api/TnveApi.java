@@ -1,0 +1,382 @@
+package org.splitnve.app.api;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.splitnve.app.config.TnveSettings;
+import org.splitnve.app.daemon.TnveDaemon;
+import org.splitnve.app.json.Json;
+import org.splitnve.tnve.OpResult;
+import org.splitnve.tnve.TnveConfig;
+import org.splitnve.tnve.TnveEngine;
+import org.splitnve.tnve.TsiSpec;
+import org.splitnve.tnve.Vm;
+import org.splitnve.tnve.VmState;
+import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.vdp.ReasonCode;
+import org.splitnve.wire.vdp.TsiAddress;
+import org.splitnve.wire.vdp.TsiAddressTlv;
+import org.splitnve.wire.vdp.VsiId;
+
+/**
+ * The tNVE's routes (docs/api.md): VMs and their lifecycle operations, each answered when every nNVE
+ * concerned has answered. A handler checks the VM's state and starts the operation in one task on
+ * the engine thread (404 unknown VM, 409 a state that does not fit), then waits for the engine's
+ * future: 200 with the VM, 422 with the VDP reason code when an nNVE refused, 504 when none answered.
+ */
+public final class TnveApi {
+    /** How long a request waits for the nNVEs' answers (the engine gives up earlier on its own timers). */
+    static final long OPERATION_TIMEOUT_SECONDS = 60;
+
+    private final TnveDaemon d;
+
+    private TnveApi(TnveDaemon d) {
+        this.d = d;
+    }
+
+    public static List<Route> routes(TnveDaemon d) {
+        TnveApi a = new TnveApi(d);
+        return List.of(
+                Route.get("/v1/status", r -> Reply.ok(a.read(a::status))),
+                Route.get("/v1/vms", r -> Reply.ok(a.read(() -> Json.of(a.engine().vms().stream().map(a::vm).toList())))),
+                Route.get("/v1/vms/{name}", r -> Reply.ok(a.read(() -> a.vm(a.existing(r.param("name")))))),
+                Route.post("/v1/vms", a::create),
+                Route.post("/v1/vms/{name}/start", r -> a.op(r, "start", states(VmState.SHUTDOWN), true,
+                        (e, n) -> e.start(n))),
+                Route.post("/v1/vms/{name}/pause", r -> a.op(r, "pause", states(VmState.RUNNING), false,
+                        (e, n) -> e.pause(n))),
+                Route.post("/v1/vms/{name}/unpause", r -> a.op(r, "unpause", states(VmState.PAUSED), false,
+                        (e, n) -> e.unpause(n))),
+                Route.post("/v1/vms/{name}/suspend", r -> a.op(r, "suspend", states(VmState.RUNNING, VmState.PAUSED), false,
+                        (e, n) -> e.suspend(n))),
+                Route.post("/v1/vms/{name}/resume", r -> a.op(r, "resume", states(VmState.SUSPENDED), false,
+                        (e, n) -> e.resume(n))),
+                Route.post("/v1/vms/{name}/shutdown", r -> a.op(r, "shutdown", null, false, (e, n) -> e.shutdown(n))),
+                Route.post("/v1/vms/{name}/migrate/prepare", a::migratePrepare),
+                Route.post("/v1/vms/{name}/migrate/start", r -> {
+                    UUID m = a.migration(r);
+                    return a.op(r, "migrate_start", states(VmState.RUNNING, VmState.PAUSED), false,
+                            (e, n) -> e.migrateStart(n, m));
+                }),
+                Route.post("/v1/vms/{name}/migrate/commit", r -> a.op(r, "migrate_commit", states(VmState.MIGRATING_IN),
+                        false, (e, n) -> e.migrateActivate(n))),
+                Route.post("/v1/vms/{name}/migrate/depart", r -> {
+                    UUID m = a.migration(r);
+                    return a.op(r, "migrate_depart", states(VmState.MIGRATING_OUT), false,
+                            (e, n) -> e.migrateDepart(n, m));
+                }),
+                Route.post("/v1/vms/{name}/migrate/finish", r -> a.op(r, "migrate_finish", states(VmState.MIGRATING_OUT),
+                        false, (e, n) -> e.migrateFinish(n))),
+                Route.post("/v1/vms/{name}/migrate/abort", r -> a.op(r, "migrate_abort",
+                        states(VmState.MIGRATING_IN, VmState.MIGRATING_OUT), false, (e, n) -> e.migrateAbort(n))),
+                Route.post("/v1/vms/{name}/addresses", a::addresses));
+    }
+
+    private TnveEngine engine() {
+        return d.engine();
+    }
+
+    private static Set<VmState> states(VmState... s) {
+        return Set.of(s);
+    }
+
+    // ------------------------------------------------------------------ reading on the engine thread
+
+    /** Runs {@code c} on the engine thread and returns its value (ApiErrors pass through). */
+    <T> T read(EngineThread.Call<T> c) throws ApiError {
+        return EngineThread.read(d.runner(), c);
+    }
+
+    Vm existing(String name) throws ApiError {
+        Vm vm = engine().vmNamed(name);
+        if (vm == null) {
+            throw ApiError.notFound("no VM named '" + Fields.clip(name) + "'");
+        }
+        return vm;
+    }
+
+    Json status() {
+        TnveEngine e = engine();
+        TnveSettings s = d.settings();
+        List<Json> ups = new ArrayList<>();
+        for (TnveSettings.UplinkSettings u : s.uplinks()) {
+            MacAddress peer = e.uplinkPeer(u.name());
+            ups.add(Json.obj("name", u.name(), "interface", u.portLabel(), "alive", e.uplinkAlive(u.name()),
+                    "extensions", e.uplinkHasExtensions(u.name()), "nnve", peer == null ? null : peer.toString()));
+        }
+        return Json.obj("node", s.name(), "role", "tnve", "epoch", Integer.toUnsignedLong(e.epoch()), "uplinks", ups,
+                "vms", e.vms().size());
+    }
+
+    /** The uplinks serving a VN: its placement's, or the first uplink. */
+    private List<String> uplinksOf(long vn) {
+        TnveConfig.Placement p = d.settings().placements().get(vn);
+        return p != null ? p.uplinks() : List.of(d.settings().uplinks().getFirst().name());
+    }
+
+    Json vm(Vm vm) {
+        List<Json> tsis = new ArrayList<>();
+        for (TsiSpec t : vm.tsis()) {
+            List<Json> ups = new ArrayList<>();
+            for (String u : uplinksOf(t.vnId())) {
+                ups.add(Json.obj("uplink", u, "state", engine().tsiState(u, t.id()).name(), "localTag",
+                        engine().localTag(u, t.id()), "inactiveIps",
+                        engine().inactiveAddresses(u, t.id()).stream().filter(a -> a.ip() != null).map(Fields::ipText)
+                                .toList()));
+            }
+            tsis.add(Json.obj("id", t.id().toString(), "vn", t.vnId(), "mac", t.mac().toString(), "ips",
+                    t.ips().stream().filter(a -> a.ip() != null).map(Fields::ipText).toList(), "uplinks", ups));
+        }
+        return Json.obj("name", vm.name(), "state", vm.state().name(), "migration",
+                vm.migration() == null ? null : vm.migration().toString(), "tsis", tsis);
+    }
+
+    // ------------------------------------------------------------------ operations
+
+    /** An engine operation on a VM by name. */
+    interface Op {
+        CompletableFuture<OpResult> start(TnveEngine e, String name);
+    }
+
+    /** What an operation started on the engine thread: the VM (to show afterwards) and the engine's future. */
+    private record Started(Vm vm, CompletableFuture<OpResult> result) {}
+
+    /**
+     * One lifecycle operation: on the engine thread, the VM must exist (404) and be in one of
+     * {@code allowed} (null: any; 409 otherwise; with {@code associated}, its TSIs must be associated),
+     * then the engine starts it; the answer comes when the nNVEs have answered.
+     */
+    Reply op(Request r, String operation, Set<VmState> allowed, boolean associated, Op op) throws ApiError {
+        String name = r.param("name");
+        boolean withMigration = operation.equals("migrate_start") || operation.equals("migrate_depart");
+        Fields.known(r.json(), "", withMigration ? new String[] {"migration"} : new String[0]);
+        return run(operation, () -> {
+            Vm vm = existing(name);
+            if (allowed != null && !allowed.contains(vm.state())) {
+                throw ApiError.conflict("VM '" + name + "' is " + vm.state() + "; " + operation.replace('_', ' ')
+                        + " needs " + String.join(" or ", allowed.stream().map(Enum::name).sorted().toList()));
+            }
+            if (associated && !engine().associated(name)) {
+                throw ApiError.conflict("VM '" + name + "' cannot run: its TSIs are not associated (LC-CREATE)");
+            }
+            return new Started(vm, op.start(engine(), name));
+        });
+    }
+
+    /** Starts an operation on the engine thread, waits for the nNVEs, answers with the VM or the refusal. */
+    private Reply run(String operation, EngineThread.Call<Started> begin) throws ApiError {
+        long t0 = System.nanoTime();
+        Started s = read(begin);
+        OpResult result = EngineThread.await(s.result, OPERATION_TIMEOUT_SECONDS);
+        d.metrics().operations().with(operation, result.ok() ? "ok" : result.code() < 0 ? "no_answer" : "refused")
+                .observeNanos(System.nanoTime() - t0);
+        Json vm = read(() -> vm(s.vm));
+        if (result.ok()) {
+            return Reply.ok(Json.obj("ok", true, "vm", vm));
+        }
+        throw failure(result);
+    }
+
+    static ApiError failure(OpResult r) {
+        if (r.code() < 0) {
+            return new ApiError(504, "the nNVE did not answer: " + r.detail(), -1, r.detail());
+        }
+        return new ApiError(422, "the nNVE refused: " + ReasonCode.of(r.code() & 0x0F).description(), r.code(),
+                r.detail());
+    }
+
+    UUID migration(Request r) throws ApiError {
+        Json.Obj o = r.json();
+        Fields.known(o, "", "migration");
+        return Fields.uuid(o, "", "migration", true);
+    }
+
+    /** LC-CREATE: {@code {"name", "tsis": [TSI_SPEC], "start": false}}. */
+    Reply create(Request r) throws ApiError {
+        Json.Obj o = r.json();
+        Fields.known(o, "", "name", "tsis", "start");
+        String name = name(o);
+        List<TsiSpec> tsis = tsis(o, name);
+        boolean start = Fields.bool(o, "", "start", false);
+        Reply created = run("create", () -> {
+            if (engine().vmNamed(name) != null) {
+                throw ApiError.conflict("VM '" + name + "' exists (state " + engine().vmNamed(name).state() + ")");
+            }
+            taken(tsis);
+            CompletableFuture<OpResult> f = engine().create(name, tsis);
+            return new Started(engine().vmNamed(name), f);
+        });
+        if (!start) {
+            return created;
+        }
+        return op(new Request("POST", r.path(), Map.of("name", name), "", r.remote()), "start",
+                states(VmState.SHUTDOWN), true, (e, n) -> e.start(n));
+    }
+
+    /** LC-MIGRATE, destination: {@code {"migration": UUID, "tsis": [TSI_SPEC]}}. */
+    Reply migratePrepare(Request r) throws ApiError {
+        String name = r.param("name");
+        Json.Obj o = r.json();
+        Fields.known(o, "", "migration", "tsis");
+        UUID m = Fields.uuid(o, "", "migration", true);
+        List<TsiSpec> tsis = tsis(o, name);
+        return run("migrate_prepare", () -> {
+            if (engine().vmNamed(name) != null) {
+                throw ApiError.conflict("VM '" + name + "' exists here (state " + engine().vmNamed(name).state() + ")");
+            }
+            taken(tsis);
+            CompletableFuture<OpResult> f = engine().migratePrepare(name, tsis, m);
+            return new Started(engine().vmNamed(name), f);
+        });
+    }
+
+    /** 409 when a TSI ID is already used by another VM here. */
+    private void taken(List<TsiSpec> tsis) throws ApiError {
+        for (Vm other : engine().vms()) {
+            for (TsiSpec t : other.tsis()) {
+                for (TsiSpec n : tsis) {
+                    if (t.id().equals(n.id())) {
+                        throw ApiError.conflict("TSI " + n.id() + " belongs to VM '" + other.name() + "'");
+                    }
+                }
+            }
+        }
+    }
+
+    private static String name(Json.Obj o) throws ApiError {
+        String name = Fields.string(o, "", "name", true);
+        if (name.isEmpty() || name.length() > 128 || !name.chars().allMatch(c -> c > 0x20 && c != 0x7F && c != '/')) {
+            throw ApiError.badRequest("name: 1 to 128 printable characters without spaces or '/'");
+        }
+        return name;
+    }
+
+    /** TSI_SPEC list; an absent id becomes a name-based UUID of the VM name and MAC. */
+    static List<TsiSpec> tsis(Json.Obj o, String vmName) throws ApiError {
+        Json v = o.get("tsis");
+        if (v == Json.Null.NULL) {
+            throw ApiError.badRequest("tsis: required (a list of {\"vn\", \"mac\", \"ips\", \"id\"})");
+        }
+        List<Json> items = v.asList();
+        if (items == null || items.isEmpty()) {
+            throw ApiError.badRequest("tsis: expected a non-empty list of {\"vn\", \"mac\", \"ips\", \"id\"}");
+        }
+        List<TsiSpec> out = new ArrayList<>();
+        Set<VsiId> ids = new HashSet<>();
+        Set<MacAddress> macs = new HashSet<>();
+        for (int i = 0; i < items.size(); i++) {
+            String where = "tsis[" + i + "]";
+            Json.Obj t = Fields.object(items.get(i), where);
+            Fields.known(t, where, "id", "vn", "mac", "ips");
+            long vn = Fields.integer(t, where, "vn", 0, 0xFFFF_FFFFL);
+            MacAddress mac = Fields.mac(t, where, "mac");
+            List<TsiAddress> ips = Fields.ips(t, where, "ips", false);
+            UUID id = Fields.uuid(t, where, "id", false);
+            VsiId vsi = VsiId.uuid(id != null ? id : derivedId(vmName, mac));
+            if (!macs.add(mac)) {
+                throw ApiError.badRequest(where + ".mac: " + mac + " appears twice");
+            }
+            if (!ids.add(vsi)) {
+                throw ApiError.badRequest(where + ".id: " + vsi + " appears twice");
+            }
+            out.add(TsiSpec.of(vsi, vn, mac, ips));
+        }
+        return out;
+    }
+
+    /** The TSI ID of a TSI_SPEC without one: a name-based (v3) UUID of "splitnve-tsi:VM/MAC". */
+    public static UUID derivedId(String vmName, MacAddress mac) {
+        return UUID.nameUUIDFromBytes(("splitnve-tsi:" + vmName + "/" + mac).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** REQ-10: {@code {"tsi": UUID or MAC, "op": "add"/"remove"/"replace", "ips": [IP]}}. */
+    Reply addresses(Request r) throws ApiError {
+        String name = r.param("name");
+        Json.Obj o = r.json();
+        Fields.known(o, "", "tsi", "op", "ips");
+        String tsi = Fields.string(o, "", "tsi", true);
+        String opText = Fields.string(o, "", "op", true);
+        TsiAddressTlv.Operation op = switch (opText) {
+            case "add" -> TsiAddressTlv.Operation.ADD;
+            case "remove" -> TsiAddressTlv.Operation.REMOVE;
+            case "replace" -> TsiAddressTlv.Operation.REPLACE;
+            default -> throw ApiError.badRequest("op: '" + Fields.clip(opText) + "' is not add, remove or replace");
+        };
+        List<TsiAddress> ips = Fields.ips(o, "", "ips", true);
+        if (ips.isEmpty() && op != TsiAddressTlv.Operation.REPLACE) {
+            throw ApiError.badRequest("ips: names at least one address to " + opText);
+        }
+        MacAddress mac = Fields.mac(tsi);
+        UUID uuid = mac == null ? Fields.uuid(tsi, "tsi") : null;
+        return run("addresses", () -> {
+            Vm vm = existing(name);
+            if (vm.state() == VmState.DESTROYED || vm.state() == VmState.PREPARING) {
+                throw ApiError.conflict("VM '" + name + "' is " + vm.state());
+            }
+            TsiSpec found = null;
+            for (TsiSpec t : vm.tsis()) {
+                if (mac != null ? t.mac().equals(mac) : t.id().format() == org.splitnve.wire.vdp.VsiIdFormat.UUID
+                        && t.id().asUuid().equals(uuid)) {
+                    found = t;
+                }
+            }
+            if (found == null) {
+                throw ApiError.notFound("VM '" + name + "' has no TSI " + Fields.clip(tsi));
+            }
+            return new Started(vm, engine().updateAddresses(name, found.id(), op, ips));
+        });
+    }
+
+    // ------------------------------------------------------------------ metrics
+
+    /** The scrape: VMs per state, TSIs per uplink and state, uplinks, read on the engine thread. */
+    public static String scrape(TnveDaemon d) {
+        Metrics.Scrape s = d.metrics().metrics().scrape();
+        try {
+            new TnveApi(d).read(() -> {
+                TnveEngine e = d.engine();
+                Map<VmState, Integer> vms = new EnumMap<>(VmState.class);
+                for (VmState st : VmState.values()) {
+                    vms.put(st, 0);
+                }
+                Map<String, int[]> links = new java.util.LinkedHashMap<>();
+                for (TnveSettings.UplinkSettings u : d.settings().uplinks()) {
+                    links.put(u.name(), new int[TnveEngine.TsiState.values().length]);
+                }
+                TnveApi a = new TnveApi(d);
+                for (Vm vm : e.vms()) {
+                    vms.merge(vm.state(), 1, Integer::sum);
+                    for (TsiSpec t : vm.tsis()) {
+                        for (String u : a.uplinksOf(t.vnId())) {
+                            links.get(u)[e.tsiState(u, t.id()).ordinal()]++;
+                        }
+                    }
+                }
+                for (Map.Entry<VmState, Integer> v : vms.entrySet()) {
+                    s.gauge("splitnve_vms", "VMs on this hypervisor by state", v.getValue(), "state", v.getKey().name());
+                }
+                for (Map.Entry<String, int[]> l : links.entrySet()) {
+                    for (TnveEngine.TsiState st : TnveEngine.TsiState.values()) {
+                        s.gauge("splitnve_tsis", "TSIs by the state their nNVE confirmed, per uplink",
+                                l.getValue()[st.ordinal()], "uplink", l.getKey(), "state", st.name());
+                    }
+                }
+                for (TnveSettings.UplinkSettings u : d.settings().uplinks()) {
+                    s.gauge("splitnve_peers", "uplinks whose nNVE is alive (1) or lost (0)",
+                            e.uplinkAlive(u.name()) ? 1 : 0, "uplink", u.name());
+                }
+                return null;
+            });
+        } catch (ApiError err) {
+            // the engine is stopping: the counters below still answer
+        }
+        d.metrics().common(s, d.runner().stats());
+        return d.metrics().metrics().render(s);
+    }
+}

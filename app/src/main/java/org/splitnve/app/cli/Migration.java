@@ -1,0 +1,137 @@
+package org.splitnve.app.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.splitnve.app.json.Json;
+
+/**
+ * {@code splitnve vm migrate}: one live migration across two tNVEs (LC-MIGRATE), make-before-break:
+ * source start (the VM leaves RUNNING), destination prepare (associate with the arrival hint and the
+ * VM's TSIs as the source has them), destination commit (activate), source depart (deactivate with the
+ * departure hint), source finish (de-associate). A failure before the destination is activated aborts
+ * both sides (the VM keeps running on the source); after it, the remaining source steps are still tried.
+ */
+final class Migration {
+    private final String name;
+    private final ApiClient src;
+    private final ApiClient dst;
+    private final Io io;
+    private final boolean json;
+    private final UUID id = UUID.randomUUID();
+
+    Migration(String name, ApiClient src, ApiClient dst, Io io, boolean json) {
+        this.name = name;
+        this.src = src;
+        this.dst = dst;
+        this.io = io;
+        this.json = json;
+    }
+
+    /** The TSI_SPECs of a VM as a tNVE reports it: id, VN, MAC and IPs. */
+    static List<Json> tsiSpecs(Json vm) {
+        List<Json> out = new ArrayList<>();
+        for (Json t : VmCommand.list(vm.get("tsis"))) {
+            Json ips = t.get("ips") instanceof Json.Arr a ? a : Json.of(List.of());
+            out.add(Json.obj("id", t.get("id"), "vn", t.get("vn"), "mac", t.get("mac"), "ips", ips));
+        }
+        return out;
+    }
+
+    int run() throws ApiException {
+        long t0 = System.nanoTime();
+        if (!json) {
+            io.out().println("migrating " + name + " from " + src.base() + " to " + dst.base() + " (migration " + id + ")");
+        }
+        Json vm = step("source", "reading the VM's TSIs", "read", () -> src.get(VmCommand.vmPath(name)));
+        List<Json> tsis = tsiSpecs(vm);
+        String path = VmCommand.vmPath(name) + "/migrate/";
+        Json mig = Json.obj("migration", id.toString());
+        step("source", "start (the VM stops running here)", "migrating out", () -> src.post(path + "start", mig));
+        try {
+            step("destination", "prepare (associate " + tsis.size() + " TSI" + (tsis.size() == 1 ? "" : "s")
+                    + " with the arrival hint)", "associated",
+                    () -> dst.post(path + "prepare", Json.obj("migration", id.toString(), "tsis", tsis)));
+        } catch (ApiException e) {
+            // a 4xx is a definite answer: the destination undid its own prepare; otherwise it may be half done
+            abort(e.kind() != ApiException.Kind.HTTP || e.status() >= 500);
+            throw e;
+        }
+        try {
+            step("destination", "commit (activate)", "activated", () -> dst.post(path + "commit", null));
+        } catch (ApiException e) {
+            abort(true);
+            throw e;
+        }
+        ApiException late = null;
+        try {
+            step("source", "depart (deactivate with the departure hint)", "deactivated",
+                    () -> src.post(path + "depart", mig));
+        } catch (ApiException e) {
+            late = e;
+        }
+        try {
+            step("source", "finish (de-associate)", "de-associated", () -> src.post(path + "finish", null));
+        } catch (ApiException e) {
+            late = late == null ? e : late;
+        }
+        if (late != null) {
+            if (!json) {
+                io.out().println(name + " runs on " + dst.base() + ", but the source did not let go of its TSIs cleanly");
+            }
+            throw late;
+        }
+        if (!json) {
+            io.out().println(name + " runs on " + dst.base() + " (" + Cli.millisSince(t0) + " ms)");
+        }
+        return 0;
+    }
+
+    @FunctionalInterface
+    private interface Call {
+        Json run() throws ApiException;
+    }
+
+    /** One step: a progress line for people ("  destination: commit (activate)... activated (tag 100) in 8 ms"). */
+    private Json step(String side, String doing, String done, Call call) throws ApiException {
+        if (!json) {
+            io.out().print("  " + side + ": " + doing + "... ");
+            io.out().flush();
+        }
+        long t0 = System.nanoTime();
+        try {
+            Json answer = call.run();
+            long ms = Cli.millisSince(t0);
+            Json vm = answer.get("vm") instanceof Json.Obj o ? o : answer;
+            if (json) {
+                Cli.printJson(io, Json.obj("migration", id.toString(), "side", side, "step", doing, "ms", ms, "answer", answer));
+            } else {
+                io.out().println(done + (done.startsWith("a") ? VmCommand.tags(vm) : "") + " in " + ms + " ms");
+            }
+            return vm;
+        } catch (ApiException e) {
+            if (json) {
+                Cli.printJson(io, Json.obj("migration", id.toString(), "side", side, "step", doing, "error", e.getMessage()));
+            } else {
+                io.out().println("failed: " + e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    /** Undoes what was done before the destination ran the VM: the destination (when it holds something), then the source. */
+    private void abort(boolean destination) {
+        if (destination) {
+            tryAbort("destination", dst, "de-associated, forgotten there");
+        }
+        tryAbort("source", src, "the VM runs here again");
+    }
+
+    private void tryAbort(String side, ApiClient api, String done) {
+        try {
+            step(side, "abort", done, () -> api.post(VmCommand.vmPath(name) + "/migrate/abort", null));
+        } catch (ApiException e) {
+            // reported by step; the other side is still tried
+        }
+    }
+}

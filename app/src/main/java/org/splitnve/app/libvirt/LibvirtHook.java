@@ -1,0 +1,319 @@
+package org.splitnve.app.libvirt;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.splitnve.app.cli.ApiClient;
+import org.splitnve.app.cli.ApiException;
+import org.splitnve.app.cli.Io;
+import org.splitnve.app.cli.UsageException;
+import org.splitnve.app.cli.VmCommand;
+import org.splitnve.app.json.Json;
+
+/**
+ * {@code splitnve libvirt-hook GUEST OPERATION SUB_OPERATION [EXTRA]}: what {@code contrib/libvirt/qemu}
+ * runs when libvirt calls {@code /etc/libvirt/hooks/qemu} (the domain XML on standard input). Maps
+ * libvirt's events to the local tNVE's API (docs/api.md; contrib/libvirt/README.md):
+ *
+ * <pre>
+ *   prepare begin   create: associate the TSIs (LC-CREATE); a refusal exits 1 and libvirt does not start the VM
+ *                   (for an incoming migration the VM exists already, prepared by "migrate begin": nothing)
+ *   started begin   start: activate; for an incoming migration, commit (activate with the arrival hint)
+ *   stopped end     shutdown: de-associate (LC-TERMINATE); an incoming migration that failed is aborted
+ *   release end     nothing left to do; if the tNVE still knows the VM, as stopped end
+ *   migrate begin   migrate prepare on this (destination) tNVE: associate with the arrival hint (LC-MIGRATE);
+ *                   prints nothing (the XML stays as it is)
+ *   anything else   (start, reconnect, attach, restore, ...) logged on stderr, exit 0
+ * </pre>
+ *
+ * Nothing is written on standard output (libvirt reads it as the new XML for migrate and restore);
+ * what the hook did goes to standard error, which libvirt logs when the exit status is not 0.
+ * Environment: {@code SPLITNVE_API} (default http://127.0.0.1:7481), {@code SPLITNVE_TOKEN} or
+ * {@code SPLITNVE_TOKEN_FILE}, {@code SPLITNVE_TIMEOUT} (seconds, default 30).
+ */
+public final class LibvirtHook {
+    static final String USAGE = """
+            usage: splitnve libvirt-hook GUEST OPERATION SUB_OPERATION [EXTRA]   (the domain XML on standard input)
+              run by contrib/libvirt/qemu, installed as /etc/libvirt/hooks/qemu; see contrib/libvirt/README.md
+              environment: SPLITNVE_API (the tNVE, default http://127.0.0.1:7481), SPLITNVE_TOKEN or
+              SPLITNVE_TOKEN_FILE, SPLITNVE_TIMEOUT (seconds, default 30)
+            """;
+
+    /** Largest domain XML read (libvirt's own are a few kilobytes). */
+    static final int MAX_XML = 8 << 20;
+
+    /** What a libvirt event means for the tNVE. */
+    public enum Action {
+        /** prepare begin: associate (or nothing when a migration prepared the VM). */
+        CREATE,
+        /** started begin: activate (or commit an incoming migration). */
+        START,
+        /** stopped end: de-associate (or abort an incoming migration). */
+        STOP,
+        /** release end: make sure nothing is left. */
+        RELEASE,
+        /** migrate begin: prepare the incoming migration. */
+        MIGRATE_IN,
+        /** anything else: nothing. */
+        IGNORE
+    }
+
+    /** The action for libvirt's OPERATION and SUB_OPERATION. */
+    public static Action action(String operation, String subOperation) {
+        return switch (operation + " " + subOperation) {
+            case "prepare begin" -> Action.CREATE;
+            case "started begin" -> Action.START;
+            case "stopped end" -> Action.STOP;
+            case "release end" -> Action.RELEASE;
+            case "migrate begin" -> Action.MIGRATE_IN;
+            default -> Action.IGNORE;
+        };
+    }
+
+    private final String guest;
+    private final String event;
+    private final Io io;
+    private final ApiClient api;
+
+    private LibvirtHook(String guest, String event, Io io, ApiClient api) {
+        this.guest = guest;
+        this.event = event;
+        this.io = io;
+        this.api = api;
+    }
+
+    public static int run(List<String> argv, Io io) {
+        String xml;
+        try {
+            // libvirt writes the XML for every event: read it all, so that its write never fails
+            byte[] in = io.in().readNBytes(MAX_XML + 1);
+            if (in.length > MAX_XML) {
+                io.err().println("splitnve libvirt-hook: the domain XML is larger than " + MAX_XML + " octets");
+                return 1;
+            }
+            xml = new String(in, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            io.err().println("splitnve libvirt-hook: cannot read the domain XML: " + e.getMessage());
+            return 1;
+        }
+        if (argv.size() < 3 || argv.size() > 4) {
+            io.err().println("splitnve libvirt-hook: libvirt passes GUEST OPERATION SUB_OPERATION EXTRA, got "
+                    + argv.size() + " argument" + (argv.size() == 1 ? "" : "s"));
+            io.err().print(USAGE);
+            return 2;
+        }
+        String guest = argv.get(0);
+        String event = argv.get(1) + " " + argv.get(2);
+        Action action = action(argv.get(1), argv.get(2));
+        if (action == Action.IGNORE) {
+            io.err().println("splitnve libvirt-hook: " + guest + " " + event + ": nothing to do");
+            return 0;
+        }
+        ApiClient api;
+        try {
+            long timeout = 30;
+            String t = io.env("SPLITNVE_TIMEOUT");
+            if (t != null) {
+                try {
+                    timeout = Long.parseLong(t.strip());
+                } catch (NumberFormatException e) {
+                    throw new UsageException("SPLITNVE_TIMEOUT is a number of seconds, not '" + t + "'");
+                }
+                if (timeout <= 0) {
+                    throw new UsageException("SPLITNVE_TIMEOUT is a number of seconds above 0, not '" + t + "'");
+                }
+            }
+            api = ApiClient.from(null, null, timeout, io, ApiClient.TNVE_DEFAULT);
+        } catch (UsageException e) {
+            io.err().println("splitnve libvirt-hook: " + e.getMessage());
+            return 2;
+        }
+        LibvirtHook h = new LibvirtHook(guest, event, io, api);
+        try {
+            if ((action == Action.START || action == Action.STOP || action == Action.RELEASE) && !h.onVns(xml)) {
+                return 0;
+            }
+            return switch (action) {
+                case CREATE -> h.create(xml);
+                case START -> h.start();
+                case STOP, RELEASE -> h.stop(action == Action.RELEASE);
+                case MIGRATE_IN -> h.migrateIn(xml);
+                case IGNORE -> 0;
+            };
+        } catch (DomainXml.DomainXmlException e) {
+            h.log("refused: " + e.getMessage());
+            return 1;
+        } catch (ApiException e) {
+            h.log("failed: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private void log(String what) {
+        io.err().println("splitnve libvirt-hook: " + guest + " " + event + ": " + what);
+    }
+
+    /** The VM as the tNVE knows it, or null when it does not. */
+    private Json vm() throws ApiException {
+        try {
+            return api.get(vmPath());
+        } catch (ApiException e) {
+            if (e.status() == 404) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private String vmPath() {
+        return VmCommand.vmPath(guest);
+    }
+
+    private static String state(Json vm) {
+        return vm == null ? null : vm.get("state").asString();
+    }
+
+    /** The TSI_SPECs of the domain's NICs on VNs. */
+    static List<Json> tsiSpecs(DomainXml.Domain d) {
+        List<Json> out = new ArrayList<>();
+        for (DomainXml.Nic n : d.nics()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            if (n.tsi() != null) {
+                m.put("id", n.tsi());
+            }
+            m.put("vn", n.vn());
+            m.put("mac", n.mac().toString());
+            m.put("ips", n.ips());
+            out.add(Json.of(m));
+        }
+        return out;
+    }
+
+    /** Parses the XML; null (and a log line) when no interface is on a VN: then the hook leaves the VM alone. */
+    private DomainXml.Domain domain(String xml) throws DomainXml.DomainXmlException {
+        DomainXml.Domain d = DomainXml.parse(xml);
+        for (String s : d.skipped()) {
+            log("interface " + s + " left alone");
+        }
+        if (d.nics().isEmpty()) {
+            log("no interface on a Split-NVE VN: nothing to do");
+            return null;
+        }
+        return d;
+    }
+
+    /**
+     * For started, stopped and release: false (logged) when the domain has no interface on a VN, so a
+     * VM the tNVE has nothing to do with never depends on it; an unreadable XML does not stop a stop
+     * (true: the tNVE is asked by the VM's name).
+     */
+    private boolean onVns(String xml) {
+        try {
+            DomainXml.Domain d = DomainXml.parse(xml);
+            if (d.nics().isEmpty()) {
+                log("no interface on a Split-NVE VN: nothing to do");
+                return false;
+            }
+        } catch (DomainXml.DomainXmlException e) {
+            log("the domain XML is unusable (" + e.getMessage() + "); going by the VM's name");
+        }
+        return true;
+    }
+
+    private int create(String xml) throws DomainXml.DomainXmlException, ApiException {
+        DomainXml.Domain d = domain(xml);
+        if (d == null) {
+            return 0;
+        }
+        Json vm = vm();
+        if ("MIGRATING_IN".equals(state(vm))) {
+            log("incoming migration prepared already: nothing to do");
+            return 0;
+        }
+        if ("SHUTDOWN".equals(state(vm))) {
+            log("associated already (the tNVE knows the VM, shut down): nothing to do");
+            return 0;
+        }
+        if (vm != null) {
+            // left over from a run whose stop the tNVE never heard of: start from scratch
+            log("the tNVE still knows the VM (" + state(vm) + "): de-associating it first");
+            api.post(vmPath() + "/shutdown", null);
+        }
+        long t0 = System.nanoTime();
+        api.post("/v1/vms", Json.obj("name", guest, "tsis", tsiSpecs(d), "start", false));
+        log("associated " + d.nics().size() + " TSI" + (d.nics().size() == 1 ? "" : "s") + " in "
+                + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        return 0;
+    }
+
+    private int start() throws ApiException {
+        Json vm = vm();
+        if (vm == null) {
+            log("the tNVE does not know the VM (no interface on a VN): nothing to do");
+            return 0;
+        }
+        long t0 = System.nanoTime();
+        String s = state(vm);
+        if ("MIGRATING_IN".equals(s)) {
+            api.post(vmPath() + "/migrate/commit", null);
+            log("incoming migration committed (activated) in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        } else if ("RUNNING".equals(s)) {
+            log("running already: nothing to do");
+        } else {
+            api.post(vmPath() + "/start", null);
+            log("activated in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        }
+        return 0;
+    }
+
+    private int stop(boolean release) throws ApiException {
+        Json vm = vm();
+        if (vm == null) {
+            log(release ? "nothing left" : "the tNVE does not know the VM: nothing to do");
+            return 0;
+        }
+        long t0 = System.nanoTime();
+        String s = state(vm);
+        if ("MIGRATING_IN".equals(s)) {
+            api.post(vmPath() + "/migrate/abort", null);
+            log("incoming migration aborted (de-associated) in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        } else {
+            try {
+                api.post(vmPath() + "/shutdown", null);
+            } catch (ApiException e) {
+                if (e.kind() != ApiException.Kind.HTTP || vm() != null) {
+                    throw e;
+                }
+                // e.g. TSIs that were never associated (a refused prepare): the nNVE refuses their
+                // De-Associate, yet the tNVE has forgotten the VM, which is all a stopped VM needs
+                log("the tNVE forgot the VM; the nNVE answered " + e.getMessage());
+                return 0;
+            }
+            log("de-associated in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        }
+        return 0;
+    }
+
+    private int migrateIn(String xml) throws DomainXml.DomainXmlException, ApiException {
+        DomainXml.Domain d = domain(xml);
+        if (d == null) {
+            return 0;
+        }
+        Json vm = vm();
+        if ("MIGRATING_IN".equals(state(vm))) {
+            log("incoming migration prepared already: nothing to do");
+            return 0;
+        }
+        long t0 = System.nanoTime();
+        UUID migration = UUID.randomUUID();
+        api.post(vmPath() + "/migrate/prepare", Json.obj("migration", migration.toString(), "tsis", tsiSpecs(d)));
+        log("incoming migration " + migration + " prepared: " + d.nics().size() + " TSI"
+                + (d.nics().size() == 1 ? "" : "s") + " associated with the arrival hint in "
+                + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        return 0;
+    }
+}

@@ -1,0 +1,192 @@
+package org.splitnve.app.libvirt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitnve.app.libvirt.DomainSamples.bridgeInterface;
+import static org.splitnve.app.libvirt.DomainSamples.domain;
+import static org.splitnve.app.libvirt.DomainSamples.metadata;
+import static org.splitnve.app.libvirt.DomainSamples.networkInterface;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitnve.app.api.Fixture;
+import org.splitnve.app.cli.Launcher;
+import org.splitnve.app.daemon.Daemon;
+import org.splitnve.app.json.Json;
+
+/**
+ * contrib/libvirt/qemu run exactly as libvirt runs /etc/libvirt/hooks/qemu: a process with a cleared
+ * environment, arguments GUEST OPERATION SUB_OPERATION EXTRA, the domain XML on standard input; its
+ * settings from the hook's environment file. The tNVEs and the nNVE run in this process; the nNVE's
+ * TSIs are read through its API after each call.
+ */
+class LibvirtHookProcessTest {
+    static final Path QEMU = Path.of("..", "contrib", "libvirt", "qemu").toAbsolutePath().normalize();
+
+    /** Two NICs on VNs (port group vn-5000; metadata VN 5001 with an IP) and one on a plain bridge. */
+    static final String WEB = domain("web-1", metadata("", """
+                  <splitnve:interface mac="52:54:00:6b:3c:02" vn="5001">
+                    <splitnve:ip>10.1.0.5</splitnve:ip>
+                  </splitnve:interface>
+            """), networkInterface("52:54:00:6b:3c:01", "vn-5000", "vnet0", 1)
+            + networkInterface("52:54:00:6b:3c:02", "default", "vnet1", 2) + bridgeInterface("52:54:00:6b:3c:03", "vnet2"));
+
+    record Run(int status, String out, String err) {}
+
+    /** Runs the hook like libvirt: an environment of LC_ALL, PATH, HOME, USER, LOGNAME and nothing else. */
+    static Run hook(Path envFile, String xml, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(QEMU.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Map<String, String> env = pb.environment();
+        env.clear();
+        env.putAll(Map.of("LC_ALL", "C", "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "HOME", "/root", "USER", "root", "LOGNAME", "root", "SPLITNVE_HOOK_ENV", envFile.toString()));
+        Process p = pb.start();
+        try {
+            p.getOutputStream().write(xml.getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().close();
+        } catch (IOException e) {
+            // the hook may not read: libvirt copes, so do we
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Run(p.exitValue(), out, err);
+    }
+
+    /** The hook's settings file for one tNVE: the splitnve command and the tNVE's API. */
+    static Path envFile(Path dir, String name, Daemon tnve) throws IOException {
+        Path launcher = Files.exists(dir.resolve("splitnve")) ? dir.resolve("splitnve") : Launcher.write(dir);
+        return Files.writeString(dir.resolve(name + ".env"), "# as /etc/splitnve/libvirt-hook.env\nSPLITNVE=" + launcher
+                + "\nSPLITNVE_API=" + Fixture.url(tnve) + "\n");
+    }
+
+    static Run ok(Path envFile, String xml, String... args) throws Exception {
+        Run r = hook(envFile, xml, args);
+        assertThat(r.status()).as("qemu %s: %s", String.join(" ", args), r).isZero();
+        assertThat(r.out()).as("nothing on standard output (libvirt reads it as XML)").isEmpty();
+        return r;
+    }
+
+    /** "PORT MAC STATE" for every TSI at the nNVE. */
+    static List<String> nnve(Fixture f) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(Fixture.url(f.nnve) + "/v1/tsis")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        List<String> out = new ArrayList<>();
+        for (Json t : Json.parse(r.body()).asList()) {
+            out.add(t.get("port").asLong(0, 99) + " " + t.get("mac").asString() + " " + t.get("state").asString());
+        }
+        return out;
+    }
+
+    @Test
+    @DisplayName("LC-CREATE, LC-TERMINATE, ID-3: prepare associates the VM's TSIs (port group and metadata VNs), started activates "
+            + "them, stopped de-associates, release finds nothing left; other events are ignored; stdout stays empty")
+    void lifecycle(@TempDir Path dir) throws Exception {
+        try (Fixture f = new Fixture(1)) {
+            Path env = envFile(dir, "h1", f.tnves.getFirst());
+            Run prepared = ok(env, WEB, "web-1", "prepare", "begin", "-");
+            assertThat(prepared.err()).contains("interface 52:54:00:6b:3c:03 (no VN: no metadata, no port group) left alone",
+                    "associated 2 TSIs in ");
+            assertThat(nnve(f)).containsExactlyInAnyOrder("0 52:54:00:6b:3c:01 ASSOCIATED", "0 52:54:00:6b:3c:02 ASSOCIATED");
+            assertThat(ok(env, WEB, "web-1", "start", "begin", "-").err()).contains("nothing to do");
+            assertThat(nnve(f)).containsExactlyInAnyOrder("0 52:54:00:6b:3c:01 ASSOCIATED", "0 52:54:00:6b:3c:02 ASSOCIATED");
+            ok(env, WEB, "web-1", "started", "begin", "-");
+            assertThat(nnve(f)).containsExactlyInAnyOrder("0 52:54:00:6b:3c:01 ACTIVATED", "0 52:54:00:6b:3c:02 ACTIVATED");
+            // libvirtd restarted: nothing changes
+            ok(env, WEB, "web-1", "reconnect", "begin", "-");
+            assertThat(nnve(f)).containsExactlyInAnyOrder("0 52:54:00:6b:3c:01 ACTIVATED", "0 52:54:00:6b:3c:02 ACTIVATED");
+            ok(env, WEB, "web-1", "stopped", "end", "-");
+            assertThat(nnve(f)).isEmpty();
+            assertThat(ok(env, WEB, "web-1", "release", "end", "shutdown").err()).contains("nothing left");
+            // a VM without interfaces on a VN is left alone
+            String plain = domain("plain", "", bridgeInterface("52:54:00:00:00:99", "vnet5"));
+            assertThat(ok(env, plain, "plain", "prepare", "begin", "-").err()).contains("no interface on a Split-NVE VN");
+            ok(env, plain, "plain", "started", "begin", "-");
+            assertThat(nnve(f)).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("LC-CREATE, SM-REASON: a prepare the nNVE refuses exits non-zero with the reason on stderr (libvirt does not start "
+            + "the VM); malformed XML too; the stopped and release that follow succeed")
+    void refused(@TempDir Path dir) throws Exception {
+        try (Fixture f = new Fixture(1)) {
+            Path env = envFile(dir, "h1", f.tnves.getFirst());
+            String bad = domain("db-9", "", networkInterface("52:54:00:00:00:09", "vn-9999", "vnet0", 1));
+            Run r = hook(env, bad, "db-9", "prepare", "begin", "-");
+            assertThat(r.status()).isEqualTo(1);
+            assertThat(r.out()).isEmpty();
+            assertThat(r.err()).contains("splitnve libvirt-hook: db-9 prepare begin: failed: 422 ", "VDP reason code", "9999");
+            assertThat(nnve(f)).isEmpty();
+            ok(env, bad, "db-9", "stopped", "end", "-");
+            ok(env, bad, "db-9", "release", "end", "failed");
+            Run malformed = hook(env, "<domain><name>x</name><devices>", "x", "prepare", "begin", "-");
+            assertThat(malformed.status()).isEqualTo(1);
+            assertThat(malformed.err()).contains("refused: the domain XML is not well-formed: line 1");
+            // the tNVE not running: the VM must not start without its network
+            Path nowhere = Files.writeString(dir.resolve("none.env"), "SPLITNVE=" + dir.resolve("splitnve")
+                    + "\nSPLITNVE_API=http://127.0.0.1:1\n");
+            Run down = hook(nowhere, WEB, "web-1", "prepare", "begin", "-");
+            assertThat(down.status()).isEqualTo(1);
+            assertThat(down.err()).contains("no daemon answers at http://127.0.0.1:1");
+            // ... while a VM without interfaces on a VN never depends on the tNVE
+            String plain = domain("plain", "", bridgeInterface("52:54:00:00:00:99", "vnet5"));
+            for (String[] e : List.of(new String[] {"prepare", "begin", "-"}, new String[] {"started", "begin", "-"},
+                    new String[] {"stopped", "end", "-"}, new String[] {"release", "end", "shutdown"})) {
+                assertThat(ok(nowhere, plain, "plain", e[0], e[1], e[2]).err()).contains("no interface on a Split-NVE VN");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("LC-MIGRATE, SM-TSI-7: libvirt's migration events on two hosts: migrate begin on the destination associates with the "
+            + "arrival hint, its started activates (make-before-break: the source's TSIs are still Activated), the source's stopped "
+            + "de-associates; the TSIs end Activated at the destination's port only")
+    void migration(@TempDir Path dir) throws Exception {
+        try (Fixture f = new Fixture(2)) {
+            Path src = envFile(dir, "h1", f.tnves.get(0));
+            Path dst = envFile(dir, "h2", f.tnves.get(1));
+            ok(src, WEB, "web-1", "prepare", "begin", "-");
+            ok(src, WEB, "web-1", "started", "begin", "-");
+            // the destination, in libvirt's order: migrate, prepare, start, (the memory moves), started
+            assertThat(ok(dst, WEB, "web-1", "migrate", "begin", "-").err()).contains("incoming migration", "prepared");
+            assertThat(nnve(f)).containsExactlyInAnyOrder("0 52:54:00:6b:3c:01 ACTIVATED", "0 52:54:00:6b:3c:02 ACTIVATED",
+                    "1 52:54:00:6b:3c:01 ASSOCIATED", "1 52:54:00:6b:3c:02 ASSOCIATED");
+            assertThat(ok(dst, WEB, "web-1", "prepare", "begin", "-").err()).contains("prepared already");
+            ok(dst, WEB, "web-1", "start", "begin", "-");
+            assertThat(ok(dst, WEB, "web-1", "started", "begin", "-").err()).contains("committed");
+            List<String> both = nnve(f);
+            assertThat(both).contains("1 52:54:00:6b:3c:01 ACTIVATED", "1 52:54:00:6b:3c:02 ACTIVATED");
+            // the source, told after the move
+            ok(src, WEB, "web-1", "stopped", "end", "-");
+            ok(src, WEB, "web-1", "release", "end", "migrated");
+            assertThat(nnve(f)).containsExactlyInAnyOrder("1 52:54:00:6b:3c:01 ACTIVATED", "1 52:54:00:6b:3c:02 ACTIVATED");
+        }
+    }
+
+    @Test
+    @DisplayName("LC-MIGRATE: an incoming migration that fails (the destination's QEMU stops before started) is aborted: nothing left there")
+    void failedIncomingMigration(@TempDir Path dir) throws Exception {
+        try (Fixture f = new Fixture(2)) {
+            Path src = envFile(dir, "h1", f.tnves.get(0));
+            Path dst = envFile(dir, "h2", f.tnves.get(1));
+            ok(src, WEB, "web-1", "prepare", "begin", "-");
+            ok(src, WEB, "web-1", "started", "begin", "-");
+            ok(dst, WEB, "web-1", "migrate", "begin", "-");
+            assertThat(ok(dst, WEB, "web-1", "stopped", "end", "-").err()).contains("aborted");
+            ok(dst, WEB, "web-1", "release", "end", "failed");
+            assertThat(nnve(f)).containsExactlyInAnyOrder("0 52:54:00:6b:3c:01 ACTIVATED", "0 52:54:00:6b:3c:02 ACTIVATED");
+        }
+    }
+}
