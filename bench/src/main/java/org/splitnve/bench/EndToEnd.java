@@ -4,8 +4,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import org.splitnve.interop.compare.Workload;
 import org.splitnve.nnve.Authority;
 import org.splitnve.nnve.NnveConfig;
 import org.splitnve.nnve.NnveEngine;
@@ -17,9 +17,7 @@ import org.splitnve.protocol.event.EventSink;
 import org.splitnve.tnve.OpResult;
 import org.splitnve.tnve.TnveConfig;
 import org.splitnve.tnve.TnveEngine;
-import org.splitnve.tnve.TsiSpec;
 import org.splitnve.wire.MacAddress;
-import org.splitnve.wire.vdp.VsiId;
 
 /**
  * End to end in one process: N VMs (one TSI each, 64 VNs) created and started through a tNVE engine,
@@ -58,9 +56,7 @@ public final class EndToEnd {
         long start = System.nanoTime();
         List<CompletableFuture<OpResult>> ops = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            VsiId id = VsiId.uuid(new UUID(0x5157_0000_0000_4000L | i, 0x8000_0000_0000_0000L | i));
-            TsiSpec spec = TsiSpec.of(id, 1000 + (i & 63), new MacAddress(0x5254_0000_0000L | i), List.of());
-            ops.add(tnve.create("vm" + i, List.of(spec)));
+            ops.add(tnve.create("vm" + i, List.of(Workload.tsi(i)))); // random UUID and MAC, one of 64 VNs
         }
         pump(agents, link, clock);
         long created = System.nanoTime();

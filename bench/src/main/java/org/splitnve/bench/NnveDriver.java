@@ -4,13 +4,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.UUID;
+import org.splitnve.interop.compare.Workload;
 import org.splitnve.nnve.Authority;
 import org.splitnve.nnve.NnveConfig;
 import org.splitnve.nnve.NnveEngine;
 import org.splitnve.protocol.ManualClock;
 import org.splitnve.protocol.PortIo;
 import org.splitnve.protocol.event.EventSink;
+import org.splitnve.tnve.TsiSpec;
 import org.splitnve.wire.Bytes;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.ecp.EcpHeader;
@@ -82,14 +83,14 @@ public final class NnveDriver {
         feed(frame(List.of(CapabilityTlv.all(), session), List.of()));
     }
 
-    /** TSI {@code i}: a UUID VSIID, MAC, and one of 64 VNs. */
-    static VsiId tsi(int i) {
-        return VsiId.uuid(new UUID(0x5157_0000_0000_4000L | i, 0x8000_0000_0000_0000L | i));
-    }
-
+    /**
+     * TSI {@code i} of {@link Workload}: a random UUID VSIID and MAC, as hypervisors make them, in one of 64
+     * VNs. (Identifiers made from {@code i}'s bits hashed badly: half of 100,000 such UUIDs shared a hash
+     * code, and the MACs of one VN shared their low bits, so the engine's hash maps degraded to trees.)
+     */
     static VsiTlv vsi(int i, Phase phase) {
-        Filter f = Filter.of(FilterFormat.GROUP_MAC_VID,
-                FilterEntry.groupMacVid(1000 + (i & 63), new MacAddress(0x5254_0000_0000L | i), 0));
+        TsiSpec t = Workload.tsi(i);
+        Filter f = Filter.of(FilterFormat.GROUP_MAC_VID, FilterEntry.groupMacVid((int) t.vnId(), t.mac(), 0));
         VsiMode mode = switch (phase) {
             case ACTIVATE_FROM_INIT, ACTIVATE -> VsiMode.ASSOCIATE;
             case DEACTIVATE, ASSOCIATE -> VsiMode.PRE_ASSOCIATE_RR;
@@ -97,7 +98,7 @@ public final class NnveDriver {
         };
         List<OrgTlv> att = phase == Phase.DEACTIVATE ? List.of(new DeactivateTlv(false, DeactivateTlv.Cause.SUSPEND))
                 : List.of();
-        return new VsiTlv(mode, VsiStatus.Request.PLAIN, 1, 1, tsi(i), f, att);
+        return new VsiTlv(mode, VsiStatus.Request.PLAIN, 1, 1, t.id(), f, att);
     }
 
     static byte[] frame(List<OrgTlv> header, List<VdpItem> items) {

@@ -56,35 +56,52 @@ public final class VsLldpad {
 
     private static final List<AutoCloseable> OPEN = new ArrayList<>();
 
+    /** The options and their defaults; --tnve, --nnve, --station and --bridge have none (required). */
+    private static Map<String, String> defaults() {
+        Map<String, String> o = new LinkedHashMap<>();
+        String[] kv = {"--sizes", "200,10000", "--repeat", "3", "--pairs", "splitnve,lldpad", "--warmup", "100000",
+            "--ours-rte", "8", "--target", "50000", "--lldpad-limit", "1200", "--keepalive", "100000",
+            "--keepalive-rka", "16", "--keepalive-periods", "10", "--keepalive-plain-rka", "20",
+            "--keepalive-plain-periods", "5", "--collapse-rte14", "", "--collapse-rte8", "", "--observe", "60"};
+        for (int i = 0; i < kv.length; i += 2) {
+            o.put(kv[i], kv[i + 1]);
+        }
+        return o;
+    }
+
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>(Map.of("--sizes", "200,10000", "--repeat", "3", "--warmup", "100000",
-                "--target", "50000", "--lldpad-limit", "1200", "--keepalive", "100000", "--keepalive-rka", "16",
-                "--keepalive-periods", "10", "--observe", "60"));
-        o.put("--keepalive-plain-rka", "20");
-        o.put("--pairs", "splitnve,lldpad");
-        o.put("--ours-rte", "8");
-        o.put("--keepalive-plain-periods", "5");
         if (args.length > 0 && args[0].equals("--help")) {
             System.out.print(USAGE);
             return;
         }
-        o.put("--collapse-rte14", "");
-        o.put("--collapse-rte8", "");
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                System.err.print("VsLldpad: bad argument '" + args[i] + "'\n" + USAGE);
-                System.exit(2);
+        Map<String, String> o = defaults();
+        List<String> known = new ArrayList<>(o.keySet());
+        known.addAll(List.of("--tnve", "--nnve", "--station", "--bridge", "--dir"));
+        for (int i = 0; i < args.length; i += 2) {
+            if (!known.contains(args[i]) || i + 1 >= args.length) {
+                usage("unknown option or missing value: '" + args[i] + "'");
             }
-            o.put(args[i], args[++i]);
+            o.put(args[i], args[i + 1]);
         }
         for (String need : List.of("--tnve", "--nnve", "--station", "--bridge")) {
             if (!o.containsKey(need) || !o.get(need).contains("/")) {
-                System.err.print("VsLldpad: " + need + " NS/IF is required\n" + USAGE);
-                System.exit(2);
+                usage(need + " NS/IF is required");
             }
         }
+        Runner runner;
+        try {
+            runner = new Runner(o);
+        } catch (NumberFormatException e) {
+            usage("not a number: " + e.getMessage());
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(VsLldpad::closeAll, "close pairs"));
-        System.exit(new VsLldpad.Runner(o).run() ? 0 : 1);
+        System.exit(runner.run() ? 0 : 1);
+    }
+
+    private static void usage(String problem) {
+        System.err.print("VsLldpad: " + problem + "\n" + USAGE);
+        System.exit(2);
     }
 
     private static OurPair.Where where(String s) {
@@ -133,6 +150,11 @@ public final class VsLldpad {
             station = where(o.get("--station"));
             bridge = where(o.get("--bridge"));
             dir = o.containsKey("--dir") ? Path.of(o.get("--dir")) : Files.createTempDirectory("vs-lldpad");
+            for (String k : o.keySet()) {
+                if (!List.of("--tnve", "--nnve", "--station", "--bridge", "--dir", "--pairs").contains(k)) {
+                    ints(o.get(k)); // every other option is a number or a list of numbers: checked now
+                }
+            }
         }
 
         private int num(String key) {
@@ -336,7 +358,9 @@ public final class VsLldpad {
                     for (LldpadPair.Progress g : r.progress()) {
                         prog.append(String.format("[%d calls %.0f s: %d held] ", g.calls(), g.seconds(), g.held()));
                     }
-                    System.out.println(prog);
+                    if (!r.progress().isEmpty()) {
+                        System.out.println(prog);
+                    }
                     long since = System.nanoTime();
                     LldpadPair.Sample before = p.sample(since);
                     StringBuilder after = new StringBuilder("  after:  ");
@@ -353,9 +377,9 @@ public final class VsLldpad {
                     }
                     System.out.println(after);
                     double window = s.seconds();
-                    System.out.printf("  lost at the end: %d of %d; while watched the station sent %.1f ECPDUs/s"
-                            + " (%,d retransmissions in all), the bridge %.1f ECPDUs/s%n", n - s.held(), n,
-                            (s.station().requests() - before.station().requests()) / window,
+                    System.out.printf("  lost at the end: %d of %d (fewest held while watched: %d); while watched the"
+                            + " station sent %.1f ECPDUs/s (%,d retransmissions in all), the bridge %.1f ECPDUs/s%n",
+                            n - s.held(), n, min, (s.station().requests() - before.station().requests()) / window,
                             s.station().retransmissions(), (s.bridge().requests() - before.bridge().requests()) / window);
                 } finally {
                     close(p);

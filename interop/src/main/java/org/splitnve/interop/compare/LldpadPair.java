@@ -141,7 +141,7 @@ public final class LldpadPair implements AutoCloseable {
         VsiLedger.Direction st0 = ledger.station();
         VsiLedger.Direction br0 = ledger.bridge();
         List<Progress> progress = new ArrayList<>();
-        int every = Math.max(100, n / 20);
+        int every = Math.max(50, n / 20);
         long t0 = System.nanoTime();
         long end = t0 + limit.toNanos();
         int own = 0;
