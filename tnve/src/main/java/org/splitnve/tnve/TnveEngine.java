@@ -28,6 +28,7 @@ import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.ethernet.EthernetHeader;
 import org.splitnve.wire.frame.Frame;
 import org.splitnve.wire.frame.FrameCodec;
+import org.splitnve.wire.lldp.EvbMode;
 import org.splitnve.wire.lldp.EvbTlv;
 import org.splitnve.wire.vdp.CapabilityTlv;
 import org.splitnve.wire.vdp.CapabilityTlv.Feature;
@@ -91,6 +92,10 @@ public final class TnveEngine implements PortAgent {
     private final Map<Long, Up> activeFor = new HashMap<>();
     private final List<Consumer<TnveEvent>> listeners = new ArrayList<>();
     private int nextTransaction = 1;
+    /** (port << 48 | MAC) of sources whose LLDP EVB TLV said BRIDGE: they may be learned as an nNVE. */
+    private final java.util.Set<Long> bridgesSeen = new java.util.HashSet<>();
+    /** Bounds {@link #bridgesSeen}: a flood of forged LLDPDUs must not grow it without end (SEC-4). */
+    private static final int MAX_BRIDGES_SEEN = 64;
 
     public TnveEngine(TnveConfig config, Clock clock, PortIo io, EventSink events, RandomGenerator random) {
         this.config = config;
@@ -415,14 +420,17 @@ public final class TnveEngine implements PortAgent {
                     // standard bridge at a reserved group (which switches never forward).
                     return;
                 }
+                // An nNVE is learned only from what a bridge sends: a frame to this station's own MAC, a VDP
+                // response, or a source that announced itself as a bridge in its EVB TLV. A switch floods other
+                // stations' requests to us (unknown unicast, groups; a Linux bridge with STP off even forwards
+                // 01:80:c2:00:00:00), and a station must not take another station for its nNVE (REQ-1, REQ-2).
+                boolean fromBridge = dst.equals(io.mac(port)) || carriesResponse(v.vdp())
+                        || bridgesSeen.contains(((long) port << 48) | src.value());
                 for (Up up : uplinks) {
                     if (up.cfg.port() != port) {
                         continue;
                     }
-                    if (up.nnve == null && src.isValidUnicast()) {
-                        // Learned only from a frame sent to this station or to a reserved group (which no
-                        // switch forwards, so it comes from the bridge next to us): a switch floods another
-                        // station's requests (unknown unicast, non-reserved groups) to us too (REQ-1, REQ-2).
+                    if (up.nnve == null && src.isValidUnicast() && fromBridge) {
                         up.nnve = src;
                     }
                     if (src.equals(up.nnve)) {
@@ -435,9 +443,15 @@ public final class TnveEngine implements PortAgent {
             }
             case Frame.Lldp l -> {
                 EvbTlv evb = l.lldp().evb();
-                if (evb != null) {
+                MacAddress src = l.ethernet().source();
+                if (evb != null && evb.mode() == EvbMode.BRIDGE && src.isValidUnicast()) {
+                    // Only a bridge's EVB TLV counts: another station's, flooded by a switch, says nothing
+                    // about our nNVE's timers.
+                    if (bridgesSeen.size() < MAX_BRIDGES_SEEN) {
+                        bridgesSeen.add(((long) port << 48) | src.value());
+                    }
                     for (Up up : uplinks) {
-                        if (up.cfg.port() == port) {
+                        if (up.cfg.port() == port && (up.nnve == null || up.nnve.equals(src))) {
                             up.ecp.setTimers(config.timers().negotiate(Timers.of(evb)));
                         }
                     }
@@ -446,6 +460,23 @@ public final class TnveEngine implements PortAgent {
             default -> {
             }
         }
+    }
+
+    /** True when the PDU holds a VDP response: only a bridge answers (stations send requests). */
+    private static boolean carriesResponse(VdpPdu pdu) {
+        if (pdu == null) {
+            return false;
+        }
+        for (VdpItem item : pdu.items()) {
+            VsiStatus st = switch (item) {
+                case VsiTlv t -> t.status();
+                case VnConnectTlv c -> c.status();
+            };
+            if (st instanceof VsiStatus.Response) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

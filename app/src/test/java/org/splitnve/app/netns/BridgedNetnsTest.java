@@ -133,12 +133,15 @@ class BridgedNetnsTest {
         lab.reportLoss(n, t);
     }
 
-    @ParameterizedTest(name = "loss {0}%")
-    @ValueSource(ints = {0, 20})
-    @DisplayName("REQ-2, REQ-7: two station daemons behind one Linux bridge on one nNVE port: each has its own TSIs, "
-            + "told apart by MAC; the same VN has the same local tag for both; one station shutting its VM down and "
-            + "stopping leaves the other's TSIs, VAP, tag and NVA entries untouched")
-    void twoStationsOnePort(int loss) throws Exception {
+    @ParameterizedTest(name = "loss {0}%, VDP to {1}")
+    @CsvSource({"0, unicast", "20, unicast", "0, ncb", "20, ncb"})
+    @DisplayName("REQ-2, REQ-7, REQ-1: two station daemons behind one Linux bridge on one nNVE port: each has its own "
+            + "TSIs, told apart by MAC; the same VN has the same local tag for both; one station shutting its VM down "
+            + "and stopping leaves the other's TSIs, VAP, tag and NVA entries untouched. With VDP to the nearest "
+            + "customer bridge group, which a Linux bridge with STP off floods, each station also sees the other's "
+            + "requests and LLDPDUs and must not take the other station for its nNVE")
+    void twoStationsOnePort(int loss, String to) throws Exception {
+        String destination = to.equals("ncb") ? "ncb" : NNVE.toString();
         lab.loss(loss);
         MacAddress s1 = mac(1);
         MacAddress s2 = mac(2);
@@ -150,8 +153,8 @@ class BridgedNetnsTest {
         lab.attach(br, nsT1, "up0", s1);
         lab.attach(br, nsT2, "up0", s2);
         Nnve n = lab.nnve("n1", port(nsN, "p0", "tags = \"100-199\"") + vns(5000, 5001));
-        Tnve t1 = lab.tnve("h1", uplink("tor", nsT1, "up0", NNVE.toString(), ""));
-        Tnve t2 = lab.tnve("h2", uplink("tor", nsT2, "up0", NNVE.toString(), ""));
+        Tnve t1 = lab.tnve("h1", uplink("tor", nsT1, "up0", destination, ""));
+        Tnve t2 = lab.tnve("h2", uplink("tor", nsT2, "up0", destination, ""));
 
         TsiSpec a = tsi(1, 5000);
         TsiSpec c = tsi(3, 5001);

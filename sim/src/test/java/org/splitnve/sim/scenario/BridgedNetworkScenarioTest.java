@@ -300,4 +300,34 @@ class BridgedNetworkScenarioTest {
         assertThat(net.nva.localTags(5002)).extracting(LocalTag::tag).containsExactly(101);
         assertThat(n1.engine().tsis()).extracting(Tsi::id).containsExactly(d.id());
     }
+
+    @ParameterizedTest(name = "loss {0}")
+    @ValueSource(doubles = {0.0, 0.2})
+    @DisplayName("REQ-2, REQ-1: two stations sending VDP to the nearest-customer-bridge group behind a switch that "
+            + "forwards it (a Linux bridge with STP off does): the second station hears the first one's requests "
+            + "before anything from the nNVE, and still learns the nNVE, not the other station, as its peer")
+    void reservedGroupFloodedBySwitch(double loss) {
+        SplitNveNet net = new SplitNveNet(23, loss);
+        net.sim.capture(true);
+        net.vn(5000, "blue", 5000);
+        NnveNode n1 = net.nnve("n1", 1);
+        TnveNode h1 = net.tnve("h1", MacAddress.NEAREST_CUSTOMER_BRIDGE);
+        TnveNode h2 = net.tnve("h2", MacAddress.NEAREST_CUSTOMER_BRIDGE);
+        net.behindOneSwitch(h1, h2, n1, 0).forwardReservedGroups(true);
+        net.runFor(SECOND / 10);
+
+        TsiSpec a = tsi(1, 5000);
+        TsiSpec b = tsi(2, 5000);
+        createAndStart(net, h1, n1, "vmA", a);    // h2, idle, has heard h1's requests to 01:80:c2:00:00:00
+        assertThat(net.sim.captured()).anySatisfy(f -> {
+            assertThat(f.to()).isSameAs(h2.host());
+            assertThat(f.source()).isEqualTo(h1.mac(0));
+            assertThat(f.destination()).isEqualTo(MacAddress.NEAREST_CUSTOMER_BRIDGE);
+            assertThat(f.delivered()).isTrue();
+        });
+        createAndStart(net, h2, n1, "vmB", b);
+        assertThat(n1.engine().peers()).hasSize(2);
+        assertThat(n1.engine().tsis()).hasSize(2).allSatisfy(t -> assertThat(t.state()).isEqualTo(TsiState.ACTIVATED));
+        assertThat(h2.reported()).noneSatisfy(e -> assertThat(e.name()).isEqualTo("request.failed"));
+    }
 }
