@@ -92,6 +92,26 @@ class RawSocketNetnsTest {
     }
 
     @Test
+    @DisplayName("SEC-4: a socket nobody reads fills its receive buffer; the kernel drops the rest, and stats() counts those"
+            + " drops; what fitted is still there to read")
+    void kernelDropsCounted() throws IOException {
+        int sent = 20_000; // 28 MB of frames: more than the socket's receive buffer (4 MiB asked for) holds
+        byte[] f = ecp(MAC_B, MAC_A, 1, 1400);
+        for (int i = 0; i < sent; i++) {
+            a.send(f);
+        }
+        long dropped = b.stats().dropped();
+        assertThat(dropped).as("frames the kernel dropped").isPositive();
+        int read = 0;
+        while (b.receive(QUIET) != null) {
+            read++;
+        }
+        assertThat(read).as("frames that fitted").isPositive();
+        assertThat(read + dropped).isLessThanOrEqualTo(sent);
+        assertThat(b.stats().dropped()).as("the count is kept, not reset by reading it").isGreaterThanOrEqualTo(dropped);
+    }
+
+    @Test
     @DisplayName("GAP-1: frames to the nearest-customer-bridge group, to the peer's unicast MAC and to a non-reserved group arrive")
     void destinations() throws IOException {
         byte[] toGroup = ecp(NCB, MAC_A, 1, 50);
