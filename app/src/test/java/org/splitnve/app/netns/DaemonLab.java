@@ -465,9 +465,11 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
 
         /** The state of the TSI's one instance here (INIT when there is none); fails if there are several. */
         TsiState state(TsiSpec t) throws Exception {
-            List<Tsi> list = call(() -> d.engine().instances(t.id()));
+            // the state is read on the engine thread too: read here, a transition under way could be seen before
+            // its tsi.state event is logged (the engine sets the state first)
+            List<TsiState> list = call(() -> d.engine().instances(t.id()).stream().map(Tsi::state).toList());
             assertThat(list).as("instances of %s at %s", t.id(), name).hasSizeLessThanOrEqualTo(1);
-            return list.isEmpty() ? TsiState.INIT : list.getFirst().state();
+            return list.isEmpty() ? TsiState.INIT : list.getFirst();
         }
 
         /** The TSI's instance here: station, port, state, addresses and tag, as text (to compare before and after). */
