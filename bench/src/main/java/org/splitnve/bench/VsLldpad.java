@@ -127,8 +127,9 @@ public final class VsLldpad {
         }
     }
 
+    /** Closes what is open, the latest first (the pairs before the scratch directory they use). */
     static synchronized void closeAll() {
-        for (AutoCloseable c : List.copyOf(OPEN)) {
+        for (AutoCloseable c : List.copyOf(OPEN).reversed()) {
             close(c);
         }
     }
@@ -149,10 +150,23 @@ public final class VsLldpad {
             nnve = where(o.get("--nnve"));
             station = where(o.get("--station"));
             bridge = where(o.get("--bridge"));
-            dir = o.containsKey("--dir") ? Path.of(o.get("--dir")) : Files.createTempDirectory("vs-lldpad");
             for (String k : o.keySet()) {
                 if (!List.of("--tnve", "--nnve", "--station", "--bridge", "--dir", "--pairs").contains(k)) {
                     ints(o.get(k)); // every other option is a number or a list of numbers: checked now
+                }
+            }
+            if (o.containsKey("--dir")) {
+                dir = Path.of(o.get("--dir"));
+            } else {
+                dir = Files.createTempDirectory("vs-lldpad");
+                opened(() -> deleteTree(dir)); // removed at the end, also on Ctrl-C
+            }
+        }
+
+        private static void deleteTree(Path root) throws IOException {
+            try (var paths = Files.walk(root)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
                 }
             }
         }
