@@ -1,6 +1,7 @@
 package org.splitnve.app.cli;
 
 import java.net.InetAddress;
+import org.splitnve.app.config.IpLiteral;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -370,13 +371,13 @@ public final class VmCommand {
         return m.toString();
     }
 
-    /** An IPv4 or IPv6 literal, as the JDK writes it (no name lookup). */
+    /** An IPv4 or IPv6 literal, as the JDK writes it: the daemons' own parser (no name lookup). */
     static String ip(String s) throws UsageException {
-        try {
-            return InetAddress.ofLiteral(s).getHostAddress();
-        } catch (IllegalArgumentException e) {
+        InetAddress a = IpLiteral.parse(s);
+        if (a == null) {
             throw new UsageException("not an IP address: '" + s + "'");
         }
+        return a.getHostAddress();
     }
 
     static String uuid(String s, String what) throws UsageException {

@@ -3,6 +3,7 @@ package org.splitnve.app.libvirt;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.InetAddress;
+import org.splitnve.app.config.IpLiteral;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -178,11 +179,11 @@ public final class DomainXml {
                             + mac + "> (it holds <ip> elements)");
                 }
                 String t = text(ip).strip();
-                try {
-                    ips.add(InetAddress.ofLiteral(t).getHostAddress());
-                } catch (IllegalArgumentException x) {
+                InetAddress a = IpLiteral.parse(t);
+                if (a == null) {
                     throw new DomainXmlException("metadata <interface mac=" + mac + "> <ip>: not an IP address: '" + t + "'");
                 }
+                ips.add(a.getHostAddress());
             }
             if (nics.put(mac, new MetaNic(vn, ips, tsi)) != null) {
                 throw new DomainXmlException("the splitnve metadata names MAC " + mac + " twice");
