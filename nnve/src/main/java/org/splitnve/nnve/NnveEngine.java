@@ -290,17 +290,19 @@ public final class NnveEngine implements PortAgent {
     }
 
     private List<OrgTlv> header(Peer p) {
-        if (p.common == null && !awaitsAuthentication(p)) {
+        if (p.common == null && !awaitsAuthentication(p) && !p.resyncWanted) {
             return List.of();
         }
         List<OrgTlv> h = new ArrayList<>(2);
-        if (!p.capabilitySent) {
+        if (!p.capabilitySent || p.resyncWanted) {
             h.add(ownCapabilities);
             p.capabilitySent = true;
         }
-        if (p.has(Feature.SESSION) || awaitsAuthentication(p)) {
+        if (p.has(Feature.SESSION) || awaitsAuthentication(p) || p.resyncWanted) {
             Bytes n = p.auth != null && p.auth.localNonce() != null ? p.auth.localNonce() : nonce;
-            h.add(new SessionTlv(0, epoch, p.epoch, p.tsiCount, p.digest, n));
+            int flags = p.resyncWanted ? SessionTlv.RESYNC_REQUEST : 0;
+            p.resyncWanted = false;
+            h.add(new SessionTlv(flags, epoch, p.epoch, p.tsiCount, p.digest, n));
         }
         return h;
     }
@@ -326,6 +328,24 @@ public final class NnveEngine implements PortAgent {
             }
         }
         SessionTlv session = pdu.header(SessionTlv.class);
+        if (session != null && !awaitsAuthentication(p)) {
+            // REL-7: an end device that speaks of a session this nNVE does not know (no capabilities
+            // exchanged with this run of the nNVE), or names another epoch of this nNVE, holds TSIs this
+            // nNVE may have lost: it is asked to announce them all again, and what it sends before it has
+            // announced its extensions again is not taken as a standard peer's (its addresses would be lost).
+            String why = p.common == null ? "a session this nNVE does not know (it restarted)"
+                    : session.peerEpoch() != 0 && session.peerEpoch() != epoch
+                            ? "an earlier epoch of this nNVE (" + Integer.toHexString(session.peerEpoch()) + ")" : null;
+            if (why != null) {
+                p.resyncWanted = true;
+                boolean skip = p.common == null;
+                events.accept(new NnveEvent.ResyncRequested(p.port, p.station, why, skip ? pdu.items().size() : 0));
+                if (skip) {
+                    p.ecp.sendHeaderOnly();
+                    return;
+                }
+            }
+        }
         if (session != null && p.has(Feature.SESSION)) {
             session(p, session, now);
         }
@@ -347,7 +367,8 @@ public final class NnveEngine implements PortAgent {
                 send(p, response, pdu.managerId());
             }
         }
-        if (session != null && (p.has(Feature.SESSION) || awaitsAuthentication(p)) && pdu.items().isEmpty()) {
+        if (session != null && (p.has(Feature.SESSION) || awaitsAuthentication(p)) && (pdu.items().isEmpty()
+                || p.resyncWanted)) {
             // Answers a hello (and a keep-alive) with this side's session TLV: with authentication, the
             // end device learns this side's nonce from it and the session is established.
             p.ecp.sendHeaderOnly();
@@ -363,6 +384,10 @@ public final class NnveEngine implements PortAgent {
             }
             p.resyncDeadline = now + p.ecp.timers().bridgeKeepAliveTimeoutNanos();
             p.capabilitySent = false;
+            // SEC-9: the new epoch may be forged: the end device is asked for every TSI, so a real one that
+            // did not restart re-announces them before the deadline and nothing is released.
+            p.resyncWanted = true;
+            events.accept(new NnveEvent.ResyncRequested(p.port, p.station, "a new epoch of the end device", 0));
         }
         p.epoch = s.epoch();
         if (s.has(SessionTlv.KEEPALIVE)) {

@@ -48,6 +48,18 @@ public sealed interface NnveEvent extends Event {
         }
     }
 
+    /**
+     * REL-7, SEC-9: the nNVE asked an end device to announce every TSI again (RESYNC_REQUEST): it speaks of
+     * a session this nNVE does not know (this nNVE restarted), names an earlier epoch of this nNVE, or
+     * came with a new epoch of its own.
+     */
+    record ResyncRequested(int port, MacAddress station, String reason, int itemsSkipped) implements NnveEvent {
+        @Override
+        public String name() {
+            return "peer.resync_requested";
+        }
+    }
+
     /** SM-TSI-1: one TSI instance changed state. */
     record TsiState(int port, MacAddress station, VsiId tsi, VnKey vn, org.splitnve.nnve.TsiState from,
             org.splitnve.nnve.TsiState to, String cause)

@@ -36,6 +36,11 @@ public final class Peer implements EcpListener {
     int epoch;
     long lastHeard;
     long resyncDeadline = Long.MAX_VALUE;
+    /**
+     * REL-7, SEC-9: the next ECPDU to this peer carries this side's capabilities and a session TLV with
+     * RESYNC_REQUEST: the peer is to announce every TSI again.
+     */
+    boolean resyncWanted;
     int tsiCount;
     long digest;
     /** Refresh order of this peer's TSIs: oldest first. */

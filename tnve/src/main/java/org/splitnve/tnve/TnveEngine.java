@@ -76,6 +76,12 @@ public final class TnveEngine implements PortAgent {
     public enum TsiState { INIT, ASSOCIATED, ACTIVATED }
 
     private static final int CODE_NO_ANSWER = -1;
+    /**
+     * Body octets of one TSI addresses fragment: two fragments (2 x (6 + 480)) travel in one VSI TLV's
+     * attachments, which leaves room in an ECPDU ({@code VdpPdu.MAX_LENGTH}, 1494) for the VSI TLV itself and
+     * the header TLVs (capability, session, authentication).
+     */
+    static final int FRAGMENT_BUDGET = 480;
 
     private final TnveConfig config;
     private final Clock clock;
@@ -149,6 +155,8 @@ public final class TnveEngine implements PortAgent {
         List<TsiAddress> inactive = new ArrayList<>();
         /** Address fragments of an nNVE-initiated partial deactivation still arriving. */
         List<TsiAddressTlv> namedFragments = new ArrayList<>();
+        /** The IP addresses the nNVE acknowledged for this TSI (OPS-1): what it holds, not what was asked. */
+        List<TsiAddress> ackedIps = List.of();
 
         Link(Vm vm, TsiSpec spec, Up up) {
             this.vm = vm;
@@ -164,6 +172,10 @@ public final class TnveEngine implements PortAgent {
         final long deadline;
         final Consumer<OpResult> done;
         OpResult failure;
+        /** The VSI TLVs of the request: sent again when the nNVE asks for a resynchronisation (REL-7). */
+        List<VsiTlv> items = List.of();
+        /** The IP addresses the TSI has at the nNVE once this request succeeds; null: unchanged (OPS-1). */
+        List<TsiAddress> ipsAfter;
 
         Pending(TsiState target, VsiMode mode, int remaining, long deadline, Consumer<OpResult> done) {
             this.target = target;
@@ -234,6 +246,18 @@ public final class TnveEngine implements PortAgent {
         int peerEpoch;
         boolean keepAliveFlag;
         int consecutiveErrors;
+        /**
+         * REL-7: the TSIs re-announced after the nNVE restarted (or asked for it) still unanswered; the uplink
+         * is in sync when it is ready, alive and this is 0.
+         */
+        int resyncLeft;
+        /** A re-announcement went unanswered: the uplink is not in sync, and resynchronises when heard again. */
+        boolean resyncPending;
+        /** Our capabilities go in every ECPDU until the nNVE has answered with its own (a renegotiation). */
+        boolean announceCaps;
+        /** OPS-7: when an uplink not heard from (or not negotiated) is probed next, and the back-off after that. */
+        long nextProbe = Long.MAX_VALUE;
+        long probeBackoff;
         long nextSessionKeepAlive = Long.MAX_VALUE;
         /** TSIs confirmed at this nNVE and their order-independent digest (session TLV). */
         int confirmedCount;
@@ -269,9 +293,10 @@ public final class TnveEngine implements PortAgent {
                 return List.of();
             }
             List<OrgTlv> h = new ArrayList<>(2);
-            if (common == null || !alive) {
+            if (common == null || !alive || announceCaps) {
                 // Also while the nNVE is lost: it may have forgotten this end device (an idle peer is dropped)
-                // and would take it for a standard one when it comes back.
+                // and would take it for a standard one when it comes back; and during a resynchronisation,
+                // until the nNVE has answered with its own (REL-7).
                 h.add(ownCapabilities);
             }
             if (common == null || has(Feature.SESSION) || (auth != null && !auth.authenticated())) {
@@ -453,6 +478,12 @@ public final class TnveEngine implements PortAgent {
                     for (Up up : uplinks) {
                         if (up.cfg.port() == port && (up.nnve == null || up.nnve.equals(src))) {
                             up.ecp.setTimers(config.timers().negotiate(Timers.of(evb)));
+                            boolean speaksExtensions = l.lldp().extensionCapability() != null;
+                            if (!config.features().isEmpty() && up.auth == null && !up.ecp.busy()
+                                    && (!up.alive || (up.common == null && speaksExtensions))) {
+                                // OPS-7: the nNVE is there (its LLDP arrived): the hello goes now.
+                                up.ecp.sendHeaderOnly();
+                            }
                         }
                     }
                 }
@@ -514,6 +545,9 @@ public final class TnveEngine implements PortAgent {
                 up.keepAlives.poll();
                 keepAlive(d.link);
             }
+            if (!up.alive && now >= up.nextProbe) {
+                probe(up, now);
+            }
             if (up.has(Feature.SESSION) && now >= up.nextSessionKeepAlive) {
                 up.keepAliveFlag = true;
                 up.ecp.sendHeaderOnly();
@@ -556,17 +590,37 @@ public final class TnveEngine implements PortAgent {
             if (up.has(Feature.SESSION)) {
                 next = Math.min(next, up.nextSessionKeepAlive);
             }
+            if (!up.alive) {
+                next = Math.min(next, up.nextProbe);
+            }
         }
         return next;
+    }
+
+    /**
+     * OPS-7: an uplink whose nNVE is not heard from gets this end device's hello (capabilities and session)
+     * with a back-off up to the keep-alive period, so it comes back in sync when the link or the nNVE does,
+     * without waiting for a VM request.
+     */
+    private void probe(Up up, long now) {
+        if (!up.ecp.busy()) {
+            up.ecp.sendHeaderOnly();
+        }
+        up.probeBackoff = Math.min(2 * up.probeBackoff, Math.max(up.ecp.timers().keepAliveNanos(), up.probeBackoff));
+        up.nextProbe = now + up.probeBackoff;
     }
 
     // ------------------------------------------------------------------ receiving
 
     private void alive(Up up) {
         up.lastHeard = clock.nanos();
+        up.nextProbe = Long.MAX_VALUE;
         if (!up.alive) {
             up.alive = true;
             emit(new TnveEvent.UplinkState(up.cfg.name(), "up", "frames again"));
+            if (up.resyncPending && up.resyncLeft == 0) {
+                resync(up, "announcements went unanswered while the nNVE was lost");
+            }
             // REQ-3: what failed over to a standby while this nNVE was lost is let go here, or the VN
             // would stay on both (session keep-alives would keep it alive at this nNVE for ever).
             for (Link l : List.copyOf(up.links.values())) {
@@ -579,16 +633,30 @@ public final class TnveEngine implements PortAgent {
 
     private void received(Up up, VdpPdu pdu) {
         alive(up);
+        SessionTlv s = pdu.header(SessionTlv.class);
+        // REL-7: a new epoch says the nNVE restarted and holds nothing of this end device; RESYNC_REQUEST says
+        // it wants every TSI announced again (it lost them, or it does not know this end device's session).
+        boolean restarted = s != null && up.peerEpoch != 0 && s.epoch() != up.peerEpoch;
+        boolean asked = s != null && s.has(SessionTlv.RESYNC_REQUEST);
         CapabilityTlv caps = pdu.header(CapabilityTlv.class);
-        if (caps != null && up.common == null) {
+        boolean negotiatedLate = false;
+        if (caps != null && (up.common == null || restarted || asked || up.announceCaps)) {
+            boolean first = up.common == null;
             up.common = ownCapabilities.intersect(caps);
             up.ecp.setProfile(up.common.has(Feature.BATCHING) ? EcpProfile.BATCHING : EcpProfile.STANDARD);
-            if (up.common.has(Feature.SESSION)) {
+            if (up.common.has(Feature.SESSION) && up.nextSessionKeepAlive == Long.MAX_VALUE) {
                 up.nextSessionKeepAlive = clock.nanos() + up.ecp.timers().keepAliveNanos();
             }
-            emit(new TnveEvent.UplinkState(up.cfg.name(), "up", "extensions " + up.common.features()));
+            if (first) {
+                emit(new TnveEvent.UplinkState(up.cfg.name(), "up", "extensions " + up.common.features()));
+                // OPS-1: requests that went out before the extensions were known went as a standard peer's
+                // (no IP addresses): what was held back goes now.
+                for (Link l : up.links.values()) {
+                    negotiatedLate |= l.confirmed != TsiState.INIT && l.desired != TsiState.INIT
+                            && !l.ackedIps.equals(l.spec.ips());
+                }
+            }
         }
-        SessionTlv s = pdu.header(SessionTlv.class);
         if (s != null) {
             up.peerEpoch = s.epoch();
         }
@@ -634,9 +702,89 @@ public final class TnveEngine implements PortAgent {
                 }
             }
         }
-        if (s != null && pdu.items().isEmpty() && up.has(Feature.SESSION)) {
+        if (restarted || (asked && up.resyncLeft == 0)) {
+            resync(up, restarted ? "the nNVE restarted (session epoch " + Integer.toHexString(s.epoch()) + ")"
+                    : "the nNVE asked for every TSI again");
+        } else if (negotiatedLate) {
+            resync(up, "extensions negotiated after TSIs were set up without them");
+        } else if (s != null && pdu.items().isEmpty() && up.has(Feature.SESSION) && up.resyncLeft == 0) {
             resyncIfDiverged(up, s);
         }
+    }
+
+    /**
+     * REL-7, OPS-1: the nNVE restarted, asked for a resynchronisation, or learned this end device's
+     * extensions late. Every request in flight goes again; every TSI this end device wants is announced
+     * again with its state and all its addresses (and every explicitly connected VN with its tags); the
+     * uplink shows as not in sync until the nNVE has answered them all. A TSI the nNVE refuses now is
+     * reported to the orchestrator as the nNVE's doing: the tNVE never claims what the nNVE does not hold.
+     */
+    private void resync(Up up, String why) {
+        up.resyncPending = false;
+        up.announceCaps = true; // until every re-announcement is answered: the nNVE may know nothing of us
+        emit(new TnveEvent.UplinkState(up.cfg.name(), "resync", why));
+        int announced = 0;
+        for (Link l : List.copyOf(up.links.values())) {
+            if (l.pending != null) {
+                // The nNVE did not take it (it did not know this end device's session): it goes again, and
+                // its own answer completes the operation that sent it.
+                l.pending.remaining = l.pending.items.size();
+                for (VsiTlv item : l.pending.items) {
+                    up.ecp.submit(item, new Sent(l, item, l.pending));
+                }
+            }
+            if (l.desired == TsiState.INIT) {
+                continue;
+            }
+            announced++;
+            up.resyncLeft++;
+            drive(l, l.desired, l.desired == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR,
+                    addressesAgain(up, l), r -> resynced(up, l, r));
+        }
+        for (Map.Entry<Long, List<Integer>> e : List.copyOf(up.vnTags.entrySet())) {
+            if (up.vnPending.containsKey(e.getKey())) {
+                continue;
+            }
+            up.resyncLeft++;
+            announced++;
+            long vn = e.getKey();
+            up.vnPending.put(vn, r -> resynced(up, null, r));
+            VnConnectTlv item = VnConnectTlv.request(VnConnectTlv.Operation.CONNECT, VnId.group(vn), e.getValue());
+            up.ecp.submit(item, new VnSent(up, vn, item));
+        }
+        if (announced == 0) {
+            inSync(up);
+        }
+    }
+
+    /** Every IP address of the TSI, to replace whatever the nNVE holds (a resynchronisation). */
+    private List<OrgTlv> addressesAgain(Up up, Link l) {
+        if (!up.has(Feature.TSI_ADDRESSES)) {
+            return List.of();
+        }
+        return new ArrayList<>(TsiAddressTlv.split(TsiAddressTlv.Operation.REPLACE, transaction(), l.spec.ips(),
+                FRAGMENT_BUDGET));
+    }
+
+    private void resynced(Up up, Link l, OpResult r) {
+        if (!r.ok() && r.code() == CODE_NO_ANSWER) {
+            up.resyncPending = true;
+        } else if (!r.ok() && l != null && l.confirmed != TsiState.INIT) {
+            // The nNVE does not hold it any more and will not take it back: say so (OPS-1, REQ-9).
+            setConfirmed(l, TsiState.INIT);
+            l.desired = TsiState.INIT;
+            l.keepAliveDue = Long.MAX_VALUE;
+            emit(new TnveEvent.NnveInitiated(l.vm.name, l.spec.id().toString(), up.cfg.name(),
+                    "not taken back after a resynchronisation", r.detail()));
+        }
+        if (up.resyncLeft > 0 && --up.resyncLeft == 0 && !up.resyncPending) {
+            inSync(up);
+        }
+    }
+
+    private void inSync(Up up) {
+        up.announceCaps = false;
+        emit(new TnveEvent.UplinkState(up.cfg.name(), "in-sync", up.confirmedCount + " TSIs confirmed"));
     }
 
     /**
@@ -668,7 +816,8 @@ public final class TnveEngine implements PortAgent {
             }
             List<OrgTlv> extras = new ArrayList<>();
             if (up.has(Feature.TSI_ADDRESSES) && !l.spec.ips().isEmpty()) {
-                extras.addAll(TsiAddressTlv.split(TsiAddressTlv.Operation.REPLACE, transaction(), l.spec.ips(), 480));
+                extras.addAll(TsiAddressTlv.split(TsiAddressTlv.Operation.REPLACE, transaction(), l.spec.ips(),
+                        FRAGMENT_BUDGET));
             }
             drive(l, l.desired, l.desired == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR, extras,
                     r -> { });
@@ -705,6 +854,9 @@ public final class TnveEngine implements PortAgent {
                     l.tag = e.vid();
                     break;
                 }
+            }
+            if (p.ipsAfter != null) {
+                l.ackedIps = p.ipsAfter;
             }
             setConfirmed(l, p.target);
             armKeepAlive(l);
@@ -838,6 +990,11 @@ public final class TnveEngine implements PortAgent {
         }
         up.alive = false;
         emit(new TnveEvent.UplinkState(up.cfg.name(), "down", why));
+        if (up.auth == null && (!config.features().isEmpty())) {
+            // OPS-7: probed until it answers (link up again, nNVE back), not only when a VM needs it.
+            up.probeBackoff = 2 * up.ecp.timers().deliveryNanos();
+            up.nextProbe = clock.nanos() + up.probeBackoff;
+        }
         if (up.auth != null) {
             // The nNVE may have restarted with a new nonce: only a new handshake can tell. Requests wait
             // for it; the hello goes until it is answered (REQ-11).
@@ -975,7 +1132,8 @@ public final class TnveEngine implements PortAgent {
         if (target != TsiState.INIT && mode != VsiMode.DE_ASSOCIATE && l.confirmed == TsiState.INIT
                 && up.has(Feature.TSI_ADDRESSES) && !l.spec.ips().isEmpty() && fragments.isEmpty()) {
             // A first association carries the TSI's IP addresses (REQ-10).
-            fragments.addAll(TsiAddressTlv.split(TsiAddressTlv.Operation.REPLACE, transaction(), l.spec.ips(), 480));
+            fragments.addAll(TsiAddressTlv.split(TsiAddressTlv.Operation.REPLACE, transaction(), l.spec.ips(),
+                    FRAGMENT_BUDGET));
         }
         Filter filter = filter(l);
         VsiStatus.Request status = new VsiStatus.Request(m, s, 0);
@@ -995,11 +1153,55 @@ public final class TnveEngine implements PortAgent {
         }
         long deadline = clock.nanos() + up.ecp.timers().responseTimeoutNanos();
         Pending p = new Pending(target, mode, items.size(), deadline, done);
+        p.items = items;
+        p.ipsAfter = ipsAfter(l, mode, fragments, ext);
         l.pending = p;
         up.responseDeadlines.add(new Due(l, deadline));
         for (VsiTlv item : items) {
             up.ecp.submit(item, new Sent(l, item, p));
         }
+    }
+
+    /**
+     * OPS-1: the IP addresses the nNVE holds for the TSI once this request succeeds: none after a
+     * De-Associate or an association that carried none (a standard peer's), the change applied to what it
+     * acknowledged before, or null where the request leaves them as they are.
+     */
+    private static List<TsiAddress> ipsAfter(Link l, VsiMode mode, List<TsiAddressTlv> fragments, List<OrgTlv> ext) {
+        if (mode == VsiMode.DE_ASSOCIATE) {
+            return List.of();
+        }
+        for (OrgTlv o : ext) {
+            if (o instanceof DeactivateTlv d && d.partial()) {
+                return null; // the fragments name addresses to (de)activate, not the TSI's addresses
+            }
+        }
+        if (fragments.isEmpty()) {
+            return l.confirmed == TsiState.INIT ? List.of() : null;
+        }
+        List<TsiAddress> delta;
+        try {
+            delta = TsiAddressTlv.join(fragments);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        List<TsiAddress> out = new ArrayList<>(l.confirmed == TsiState.INIT ? List.of() : l.ackedIps);
+        switch (fragments.getFirst().operation()) {
+            case ADD -> {
+                java.util.Set<TsiAddress> have = new java.util.HashSet<>(out);
+                for (TsiAddress a : delta) {
+                    if (have.add(a)) {
+                        out.add(a);
+                    }
+                }
+            }
+            case REMOVE -> out.removeAll(new java.util.HashSet<>(delta));
+            case REPLACE -> {
+                out.clear();
+                out.addAll(new java.util.LinkedHashSet<>(delta));
+            }
+        }
+        return List.copyOf(out);
     }
 
     private int transaction() {
@@ -1542,6 +1744,22 @@ public final class TnveEngine implements PortAgent {
 
     public boolean uplinkHasExtensions(String uplink) {
         return uplinkByName.get(uplink).common != null;
+    }
+
+    /**
+     * REL-7: whether the nNVE holds what this end device believes it holds on an uplink: the uplink is
+     * ready and alive and no resynchronisation is under way or owed.
+     */
+    public boolean uplinkInSync(String uplink) {
+        Up up = uplinkByName.get(uplink);
+        return up.ready && up.alive && up.resyncLeft == 0 && !up.resyncPending;
+    }
+
+    /** OPS-1: the IP addresses of a TSI as one nNVE (uplink) acknowledged them. */
+    public List<TsiAddress> acknowledgedIps(String uplink, VsiId tsi) {
+        Up up = uplinkByName.get(uplink);
+        Link l = up == null ? null : up.links.get(tsi);
+        return l == null || l.confirmed == TsiState.INIT ? List.of() : l.ackedIps;
     }
 
     public EcpEndpoint ecp(String uplink) {

@@ -349,6 +349,20 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
         return n;
     }
 
+    /**
+     * Stops an nNVE daemon (a clean stop: its sockets close, its state is gone) and starts a new one from the
+     * same configuration file on the same interfaces: a restart of the nNVE process (REL-7).
+     */
+    Nnve restart(Nnve old) throws IOException, ConfigException {
+        old.daemon.close();
+        nodes.remove(old);
+        Path f = dir.resolve(old.name + ".conf");
+        LogBuffer log = new LogBuffer();
+        Nnve n = new Nnve(old.name, NnveDaemon.start(NnveSettings.load(f), f.toString(), log.stream), log);
+        nodes.add(n);
+        return n;
+    }
+
     /** Starts a tNVE daemon in-process from {@code body} (see {@link #tnveConfig}). */
     Tnve tnve(String name, String body) throws IOException, ConfigException {
         Path f = write(name + ".conf", tnveConfig(name, body));

@@ -55,6 +55,7 @@ public final class SplitNveNet {
 
     public final Simulation sim;
     public final InMemoryNva nva = new InMemoryNva();
+    private int restarts;
     private final LinkProfile profile;
     private final List<NnveNode> nnves = new ArrayList<>();
 
@@ -113,6 +114,40 @@ public final class SplitNveNet {
         NvaAuthority authority = new NvaAuthority(nva, name, Map.of(5, 5000L), true);
         Host h = sim.addHost(name, config.ports().size(), io -> new NnveEngine(config, sim.clock(), io, authority,
                 new NvaEffects(nva, name, events, effects::add), events, new SplittableRandom(name.hashCode())));
+        NnveNode n = new NnveNode(name, h, h.agent(NnveEngine.class), effects, events);
+        nnves.add(n);
+        return n;
+    }
+
+    /**
+     * REL-7: the nNVE's process ends (its ports go dark, its engine is never heard again) and a new one with
+     * the same name and MACs and none of the old one's state takes its ports, on the same cables. The NVA keeps
+     * what the old one reported.
+     */
+    public NnveNode restart(NnveNode old, NnveConfig config) {
+        List<MacAddress> macs = new ArrayList<>();
+        List<Link.Direction> peers = new ArrayList<>();
+        for (int port = 0; port < old.host().ports(); port++) {
+            macs.add(old.host().mac(port));
+            Link l = old.host().link(port);
+            peers.add(l == null ? null : l.from(old.host(), port) == l.aToB() ? l.bToA() : l.aToB());
+            if (l != null) {
+                sim.disconnect(l);
+            }
+        }
+        String name = config.name();
+        List<Effect> effects = new ArrayList<>();
+        String hostName = name + "#" + (++restarts);
+        RecordingSink events = new RecordingSink(sim.eventSink(hostName));
+        NvaAuthority authority = new NvaAuthority(nva, name, Map.of(5, 5000L), true);
+        Host h = sim.addHost(hostName, macs, io -> new NnveEngine(config, sim.clock(), io, authority,
+                new NvaEffects(nva, name, events, effects::add), events, new SplittableRandom(hostName.hashCode())));
+        for (int port = 0; port < peers.size(); port++) {
+            Link.Direction other = peers.get(port);
+            if (other != null) {
+                sim.connect(h, port, other.fromNode(), other.fromPort(), profile);
+            }
+        }
         NnveNode n = new NnveNode(name, h, h.agent(NnveEngine.class), effects, events);
         nnves.add(n);
         return n;
