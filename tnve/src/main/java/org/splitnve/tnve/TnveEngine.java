@@ -639,7 +639,7 @@ public final class TnveEngine implements PortAgent {
         boolean restarted = s != null && up.peerEpoch != 0 && s.epoch() != up.peerEpoch;
         boolean asked = s != null && s.has(SessionTlv.RESYNC_REQUEST);
         CapabilityTlv caps = pdu.header(CapabilityTlv.class);
-        boolean negotiatedLate = false;
+        boolean learned = false;
         if (caps != null && (up.common == null || restarted || asked || up.announceCaps)) {
             boolean first = up.common == null;
             up.common = ownCapabilities.intersect(caps);
@@ -649,12 +649,7 @@ public final class TnveEngine implements PortAgent {
             }
             if (first) {
                 emit(new TnveEvent.UplinkState(up.cfg.name(), "up", "extensions " + up.common.features()));
-                // OPS-1: requests that went out before the extensions were known went as a standard peer's
-                // (no IP addresses): what was held back goes now.
-                for (Link l : up.links.values()) {
-                    negotiatedLate |= l.confirmed != TsiState.INIT && l.desired != TsiState.INIT
-                            && !l.ackedIps.equals(l.spec.ips());
-                }
+                learned = true;
             }
         }
         if (s != null) {
@@ -700,6 +695,15 @@ public final class TnveEngine implements PortAgent {
                         }
                     }
                 }
+            }
+        }
+        boolean negotiatedLate = false;
+        if (learned && up.has(Feature.TSI_ADDRESSES)) {
+            // OPS-1: requests that went out before the extensions were known went as a standard peer's (no IP
+            // addresses): what was held back goes now.
+            for (Link l : up.links.values()) {
+                negotiatedLate |= l.pending == null && l.confirmed != TsiState.INIT && l.desired != TsiState.INIT
+                        && !sameAddresses(l.ackedIps, l.spec.ips());
             }
         }
         if (restarted || (asked && up.resyncLeft == 0)) {
@@ -755,6 +759,10 @@ public final class TnveEngine implements PortAgent {
         if (announced == 0) {
             inSync(up);
         }
+    }
+
+    private static boolean sameAddresses(List<TsiAddress> a, List<TsiAddress> b) {
+        return a.size() == b.size() && new java.util.HashSet<>(a).equals(new java.util.HashSet<>(b));
     }
 
     /** Every IP address of the TSI, to replace whatever the nNVE holds (a resynchronisation). */
@@ -861,6 +869,12 @@ public final class TnveEngine implements PortAgent {
             setConfirmed(l, p.target);
             armKeepAlive(l);
             p.done.accept(OpResult.OK);
+            if (l.pending == null && l.next.isEmpty() && up.has(Feature.TSI_ADDRESSES) && l.confirmed != TsiState.INIT
+                    && l.desired != TsiState.INIT && !sameAddresses(l.ackedIps, l.spec.ips())) {
+                // OPS-1: it went before the extensions were known (without its addresses): they go now.
+                drive(l, l.confirmed, l.confirmed == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR,
+                        addressesAgain(up, l), r -> { });
+            }
         } else {
             emit(new TnveEvent.RequestFailed(l.vm.name, l.spec.id().toString(), up.cfg.name(), p.mode.name(),
                     p.failure.code(), p.failure.detail()));

@@ -108,7 +108,8 @@ public final class TnveApi {
         for (TnveSettings.UplinkSettings u : s.uplinks()) {
             MacAddress peer = e.uplinkPeer(u.name());
             ups.add(Json.obj("name", u.name(), "interface", u.portLabel(), "alive", e.uplinkAlive(u.name()),
-                    "extensions", e.uplinkHasExtensions(u.name()), "nnve", peer == null ? null : peer.toString()));
+                    "extensions", e.uplinkHasExtensions(u.name()), "inSync", e.uplinkInSync(u.name()),
+                    "nnve", peer == null ? null : peer.toString()));
         }
         return Json.obj("node", s.name(), "role", "tnve", "epoch", Integer.toUnsignedLong(e.epoch()), "uplinks", ups,
                 "vms", e.vms().size());
@@ -128,7 +129,8 @@ public final class TnveApi {
                 ups.add(Json.obj("uplink", u, "state", engine().tsiState(u, t.id()).name(), "localTag",
                         engine().localTag(u, t.id()), "inactiveIps",
                         engine().inactiveAddresses(u, t.id()).stream().filter(a -> a.ip() != null).map(Fields::ipText)
-                                .toList()));
+                                .toList(), "ips", engine().acknowledgedIps(u, t.id()).stream()
+                                .filter(a -> a.ip() != null).map(Fields::ipText).toList()));
             }
             tsis.add(Json.obj("id", t.id().toString(), "vn", t.vnId(), "mac", t.mac().toString(), "ips",
                     t.ips().stream().filter(a -> a.ip() != null).map(Fields::ipText).toList(), "uplinks", ups));
@@ -370,6 +372,8 @@ public final class TnveApi {
                 for (TnveSettings.UplinkSettings u : d.settings().uplinks()) {
                     s.gauge("splitnve_peers", "uplinks whose nNVE is alive (1) or lost (0)",
                             e.uplinkAlive(u.name()) ? 1 : 0, "uplink", u.name());
+                    s.gauge("splitnve_uplink_in_sync", "uplinks whose nNVE holds what this agent believes (1), "
+                            + "or not yet after a restart (0)", e.uplinkInSync(u.name()) ? 1 : 0, "uplink", u.name());
                 }
                 return null;
             });

@@ -116,8 +116,9 @@ public final class ShowCommand {
             t.print(io.out());
         }
         if (s.get("uplinks") instanceof Json.Arr ups) {
-            Table t = new Table("UPLINK", "ALIVE", "EXTENSIONS", "nNVE");
-            ups.items().forEach(u -> t.row(u.get("name"), u.get("alive"), u.get("extensions"), u.get("nnve")));
+            Table t = new Table("UPLINK", "ALIVE", "EXTENSIONS", "IN SYNC", "nNVE");
+            ups.items().forEach(u -> t.row(u.get("name"), u.get("alive"), u.get("extensions"), u.get("inSync"),
+                    u.get("nnve")));
             t.print(io.out());
         }
     }
