@@ -206,4 +206,80 @@ class LldpadBridgeInteropTest {
             }
         }
     }
+
+    @Test
+    @DisplayName("REL-7 (real lldpad bridge): lldpad restarts while our tNVE holds three activated TSIs; the tNVE's "
+            + "keep-alives (a standard peer: one per TSI) associate each again at the new lldpad, which answers them "
+            + "with success; nothing is reported lost and the TSIs stay activated")
+    void lldpadBridgeRestart() throws Exception {
+        Path dir = Files.createTempDirectory("lldpad-bridge-restart");
+        try (NetLabAccess lab = new NetLabAccess()) {
+            String tn = lab.namespace("tn");
+            String br = lab.namespace("br");
+            lab.veth(tn, "tn0", TNVE_MAC, br, "br0", BRIDGE_MAC);
+            Lldpad first = Lldpad.start(br, "br0", Lldpad.Role.BRIDGE, TIMERS, dir.resolve("first"));
+            try (WireTap atTnve = new WireTap(tn, "tn0")) {
+                Peers.sendLldp(atTnve.socket(), EvbTlv.station(TIMERS.retries(), TIMERS.rte(), TIMERS.rwd(), TIMERS.rka(),
+                        true));
+                first.awaitLog(s -> s.contains("gpid:1"), Duration.ofSeconds(10), "lldpad saw the tNVE's EVB TLV");
+                TnveConfig cfg = new TnveConfig("h1", List.of(new TnveConfig.Uplink("lldpad", 0, NCB, null,
+                        FilterFormat.GROUP_MAC_VID, null)), Map.of(), TIMERS, VdpCodec.DEFAULT_OUI,
+                        EnumSet.allOf(CapabilityTlv.Feature.class), ManagerId.ofText("h1"));
+                RecordingSink events = new RecordingSink();
+                List<TnveEvent> reported = new CopyOnWriteArrayList<>();
+                RawPort port = RawPort.open("tn0", RawSocket.Options.defaults().inNamespace(tn));
+                try (AgentRunner<TnveEngine> r = AgentRunner.builder("h1").port(port).events(events)
+                        .build(io -> new TnveEngine(cfg, Clock.system(), io, events, new SplittableRandom(3)))) {
+                    r.start();
+                    on(r, () -> {
+                        r.agent().addListener(reported::add);
+                        return null;
+                    });
+                    List<TsiSpec> tsis = List.of(tsi(11), tsi(12), tsi(13));
+                    for (int i = 0; i < tsis.size(); i++) {
+                        int n = i;
+                        assertThat(await(on(r, () -> r.agent().create("vm" + n, List.of(tsis.get(n))))).ok()).isTrue();
+                        assertThat(await(on(r, () -> r.agent().start("vm" + n))).ok()).isTrue();
+                    }
+
+                    first.close();
+                    long t0 = System.nanoTime();
+                    int framesBefore = atTnve.vdp().size();
+                    int reportedBefore = reported.size();
+                    try (Lldpad again = Lldpad.start(br, "br0", Lldpad.Role.BRIDGE, TIMERS, dir.resolve("again"))) {
+                        Peers.sendLldp(atTnve.socket(), EvbTlv.station(TIMERS.retries(), TIMERS.rte(), TIMERS.rwd(),
+                                TIMERS.rka(), true));
+                        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                        java.util.Set<VsiId> answered = new java.util.HashSet<>();
+                        while (answered.size() < tsis.size() && System.nanoTime() < end) {
+                            Lldpad.sleep(50);
+                            List<WireTap.Captured> all = atTnve.vdp();
+                            for (WireTap.Captured c : all.subList(framesBefore, all.size())) {
+                                for (var item : c.vdp().vdp().items()) {
+                                    if (item instanceof VsiTlv v && v.isResponse()
+                                            && ((org.splitnve.wire.vdp.VsiStatus.Response) v.status()).isSuccess()) {
+                                        answered.add(v.vsiId());
+                                    }
+                                }
+                            }
+                        }
+                        System.out.printf("[REL-7 lldpad bridge] the restarted lldpad answered %d of %d TSIs within %d ms%n",
+                                answered.size(), tsis.size(), (System.nanoTime() - t0) / 1_000_000);
+                        assertThat(answered).as("TSIs the new lldpad associated").containsExactlyInAnyOrderElementsOf(
+                                tsis.stream().map(TsiSpec::id).toList());
+                        for (TsiSpec t : tsis) {
+                            assertThat(on(r, () -> r.agent().tsiState("lldpad", t.id())))
+                                    .isEqualTo(TnveEngine.TsiState.ACTIVATED);
+                            assertThat(again.log()).containsIgnoringCase(t.id().toString().replace("uuid:", ""));
+                        }
+                        assertThat(reported.subList(reportedBefore, reported.size()))
+                                .noneMatch(e -> e instanceof TnveEvent.NnveInitiated);
+                        assertThat(again.alive()).isTrue();
+                    }
+                }
+            } finally {
+                first.close();
+            }
+        }
+    }
 }

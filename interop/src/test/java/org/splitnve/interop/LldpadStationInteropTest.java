@@ -73,6 +73,7 @@ class LldpadStationInteropTest {
     private AgentRunner<NnveEngine> runner;
     private InMemoryNva nva;
     private Path dir;
+    private String nnNamespace;
 
     private static VsiId vsi(int n) {
         return VsiId.uuid(uuid(n));
@@ -107,13 +108,8 @@ class LldpadStationInteropTest {
                 VnService.L2)).orElseThrow();
         nva.permitTsi(TsiRule.anyOn(5001));
         nva.permitEndDevice(EndDeviceRule.anyOn(NveId.of("n1")));
-        RecordingSink events = new RecordingSink();
-        NnveConfig cfg = NnveConfig.simple("n1", 1).withTimers(TIMERS);
-        RawPort port = RawPort.open(NNVE_IF, RawSocket.Options.defaults().inNamespace(nn));
-        runner = AgentRunner.builder("n1").port(port).events(events).build(io -> new NnveEngine(cfg, Clock.system(), io,
-                new NvaAuthority(nva, "n1", Map.of(5, 5000L), true), new NvaEffects(nva, "n1", events, e -> {}), events,
-                new SplittableRandom(1)));
-        runner.start();
+        nnNamespace = nn;
+        runner = startNnve(1);
         atNnve = new WireTap(nn, NNVE_IF);
         atStation = new WireTap(st, STATION_IF);
         lldpad = Lldpad.start(st, STATION_IF, Lldpad.Role.STATION, TIMERS, dir);
@@ -121,6 +117,18 @@ class LldpadStationInteropTest {
         Peers.sendLldp(atNnve.socket(), EvbTlv.bridge(TIMERS.retries(), TIMERS.rte(), TIMERS.rwd(), TIMERS.rka(), true));
         lldpad.awaitLog(s -> s.contains("gpid:1"), Duration.ofSeconds(10), "lldpad saw the nNVE's EVB TLV");
         warmUp();
+    }
+
+    /** Our nNVE engine on a raw socket on {@link #NNVE_IF}, with a fresh state (a new process, a new epoch). */
+    private AgentRunner<NnveEngine> startNnve(long seed) throws IOException {
+        RecordingSink events = new RecordingSink();
+        NnveConfig cfg = NnveConfig.simple("n1", 1).withTimers(TIMERS);
+        RawPort port = RawPort.open(NNVE_IF, RawSocket.Options.defaults().inNamespace(nnNamespace));
+        AgentRunner<NnveEngine> r = AgentRunner.builder("n1").port(port).events(events).build(io -> new NnveEngine(cfg,
+                Clock.system(), io, new NvaAuthority(nva, "n1", Map.of(5, 5000L), true),
+                new NvaEffects(nva, "n1", events, e -> {}), events, new SplittableRandom(seed)));
+        r.start();
+        return r;
     }
 
     /**
@@ -316,5 +324,34 @@ class LldpadStationInteropTest {
         assertThat(vsiRequests(atNnve, vsi(6))).as("no keep-alive for VSI 6 any more").hasSize(after);
         assertThat(lldpad.log()).contains("deassoc:1");
         assertThat(System.nanoTime() - at).isPositive();
+    }
+
+    @Test
+    @DisplayName("REL-7 (real lldpad station): our nNVE restarts (a new engine, nothing kept) while lldpad holds five "
+            + "activated VSIs; lldpad's keep-alives (RKA 16: 0.66 s) bring every one back, activated, to the new nNVE")
+    void nnveRestartUnderLldpad() throws Exception {
+        List<Answer> answers = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            Answer a = ask("assoc", 7, uuid(20 + i), "0-" + mac(20 + i) + "-5001");
+            assertThat(a.ok()).as(a.output()).isTrue();
+            answers.add(a);
+        }
+        for (int i = 1; i <= 5; i++) {
+            assertThat(state(vsi(20 + i))).isEqualTo(TsiState.ACTIVATED);
+        }
+        runner.close();
+        long t0 = System.nanoTime();
+        runner = startNnve(2);
+        assertThat(on(runner, () -> runner.agent().tsis())).isEmpty();
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < end && on(runner, () -> runner.agent().tsisIn(TsiState.ACTIVATED)) < 5) {
+            Lldpad.sleep(20);
+        }
+        System.out.printf("[REL-7 lldpad station] restarted nNVE has %d of 5 VSIs back after %d ms%n",
+                on(runner, () -> runner.agent().tsisIn(TsiState.ACTIVATED)), (System.nanoTime() - t0) / 1_000_000);
+        for (int i = 1; i <= 5; i++) {
+            assertThat(state(vsi(20 + i))).as("VSI %d at the restarted nNVE", 20 + i).isEqualTo(TsiState.ACTIVATED);
+        }
+        assertThat(lldpad.alive()).isTrue();
     }
 }

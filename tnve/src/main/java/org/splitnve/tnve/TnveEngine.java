@@ -986,6 +986,9 @@ public final class TnveEngine implements PortAgent {
         l.pending = null;
         emit(new TnveEvent.RequestFailed(l.vm.name, l.spec.id().toString(), l.up.cfg.name(), p.mode.name(), r.code(),
                 r.detail()));
+        // REL-7: a standard bridge keeps a TSI only while it hears its keep-alive: one unanswered (the bridge away,
+        // restarting) must not end them, or a restarted bridge would never learn the TSI again.
+        armKeepAlive(l);
         p.done.accept(r);
         runNext(l);
     }
