@@ -157,6 +157,12 @@ public final class TnveEngine implements PortAgent {
         List<TsiAddressTlv> namedFragments = new ArrayList<>();
         /** The IP addresses the nNVE acknowledged for this TSI (OPS-1): what it holds, not what was asked. */
         List<TsiAddress> ackedIps = List.of();
+        /**
+         * SEC-9: the state the nNVE had confirmed before a notice in its name de-associated or deactivated the
+         * TSI (null: none since). Without authentication such a notice may be forged; the nNVE's session digest
+         * tells whether it still holds the TSI in this state.
+         */
+        TsiState beforeNotice;
 
         Link(Vm vm, TsiSpec spec, Up up) {
             this.vm = vm;
@@ -253,6 +259,8 @@ public final class TnveEngine implements PortAgent {
         int resyncLeft;
         /** A re-announcement went unanswered: the uplink is not in sync, and resynchronises when heard again. */
         boolean resyncPending;
+        /** SEC-9: links whose state a notice in the nNVE's name changed, until the nNVE's digest confirms it. */
+        final java.util.Set<Link> noticed = new java.util.HashSet<>();
         /** Our capabilities go in every ECPDU until the nNVE has answered with its own (a renegotiation). */
         boolean announceCaps;
         /** OPS-7: when an uplink not heard from (or not negotiated) is probed next, and the back-off after that. */
@@ -804,6 +812,10 @@ public final class TnveEngine implements PortAgent {
      */
     private void resyncIfDiverged(Up up, SessionTlv s) {
         if (s.tsiCount() == up.confirmedCount && s.stateDigest() == up.digest) {
+            clearNotices(up);
+            return;
+        }
+        if (repairNotices(up, s)) {
             return;
         }
         boolean any = false;
@@ -830,6 +842,55 @@ public final class TnveEngine implements PortAgent {
             drive(l, l.desired, l.desired == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR, extras,
                     r -> { });
         }
+    }
+
+    /**
+     * SEC-9: the nNVE's count and digest say it still holds, in their earlier states, exactly the TSIs that a
+     * notice in its name de-associated or deactivated here: the notice did not come from it (forged on a shared
+     * segment without authentication). This side's view is put back, with no frame sent; the orchestrator hears
+     * of it. Returns whether that explained the difference.
+     */
+    private boolean repairNotices(Up up, SessionTlv s) {
+        long digest = up.digest;
+        int count = up.confirmedCount;
+        List<Link> noticed = new ArrayList<>();
+        for (Link l : up.noticed) {
+            if (l.pending != null) {
+                continue;
+            }
+            if (l.confirmed != TsiState.INIT) {
+                digest ^= digest(l.spec.id(), l.confirmed);
+                count--;
+            }
+            if (l.beforeNotice != TsiState.INIT) {
+                digest ^= digest(l.spec.id(), l.beforeNotice);
+                count++;
+            }
+            noticed.add(l);
+        }
+        if (noticed.isEmpty() || s.tsiCount() != count || s.stateDigest() != digest) {
+            return false;
+        }
+        emit(new TnveEvent.UplinkState(up.cfg.name(), "repaired", noticed.size() + " TSIs the nNVE still holds: a "
+                + "notice in its name that they were de-associated or deactivated did not come from it"));
+        for (Link l : noticed) {
+            TsiState was = l.beforeNotice;
+            l.beforeNotice = null;
+            up.noticed.remove(l);
+            setConfirmed(l, was);
+            l.desired = was;
+            armKeepAlive(l);
+            emit(new TnveEvent.NnveInitiated(l.vm.name, l.spec.id().toString(), up.cfg.name(), "restored",
+                    "the nNVE still holds it " + was + ": the earlier notice did not come from it"));
+        }
+        return true;
+    }
+
+    private static void clearNotices(Up up) {
+        for (Link l : up.noticed) {
+            l.beforeNotice = null;
+        }
+        up.noticed.clear();
     }
 
     private static String detail(List<OrgTlv> attached) {
@@ -866,6 +927,10 @@ public final class TnveEngine implements PortAgent {
             if (p.ipsAfter != null) {
                 l.ackedIps = p.ipsAfter;
             }
+            if (l.beforeNotice != null) {
+                l.beforeNotice = null;
+                up.noticed.remove(l);
+            }
             setConfirmed(l, p.target);
             armKeepAlive(l);
             p.done.accept(OpResult.OK);
@@ -892,6 +957,8 @@ public final class TnveEngine implements PortAgent {
         }
         switch (v.mode()) {
             case DE_ASSOCIATE -> {
+                l.beforeNotice = l.confirmed;
+                up.noticed.add(l);
                 setConfirmed(l, TsiState.INIT);
                 l.desired = TsiState.INIT;
                 l.keepAliveDue = Long.MAX_VALUE;
@@ -926,6 +993,8 @@ public final class TnveEngine implements PortAgent {
                     l.namedFragments = new ArrayList<>();
                 }
                 if (v.attached(DeactivateTlv.class) != null && l.confirmed == TsiState.ACTIVATED) {
+                    l.beforeNotice = l.confirmed;
+                    up.noticed.add(l);
                     setConfirmed(l, TsiState.ASSOCIATED);
                     l.desired = TsiState.ASSOCIATED;
                     emit(new TnveEvent.NnveInitiated(l.vm.name, l.spec.id().toString(), up.cfg.name(), "deactivated",
