@@ -101,6 +101,9 @@ public final class NnveEngine implements PortAgent {
     /** SEC-5: local tags reserved on behalf of each end device (by key) and of each port's end devices. */
     private final Map<Long, Integer> tagsOfPeer = new HashMap<>();
     private final int[] tagsOfPort;
+    /** SEC-5: requests dropped because answers wait unacknowledged, logged one line per peer per interval. */
+    private final org.splitnve.protocol.event.Throttle droppedLog =
+            new org.splitnve.protocol.event.Throttle(10_000_000_000L, 1024);
     /** The Manager ID of the ECPDU being processed: a new TSI remembers it for the nNVE's own requests. */
     private ManagerId requestManager;
 
@@ -240,6 +243,13 @@ public final class NnveEngine implements PortAgent {
     @Override
     public void onTimer() {
         long now = clock.nanos();
+        for (org.splitnve.protocol.event.Throttle.Summary s : droppedLog.due(now)) {
+            long k = s.key();
+            boolean others = k == org.splitnve.protocol.event.Throttle.OVERFLOW_KEY;
+            events.accept(new NnveEvent.Refused(others ? -1 : (int) (k >>> 48), others ? MacAddress.ZERO
+                    : new MacAddress(k & 0xFFFF_FFFF_FFFFL), "requests", "-", 2, s.suppressed() + " more requests dropped "
+                    + "unprocessed in " + s.sinceNanos() / 1_000_000 + " ms: answers waited unacknowledged"));
+        }
         for (Peer p : List.copyOf(peers.values())) {
             p.ecp.onTimer(now);
             expire(p, now);
@@ -248,7 +258,7 @@ public final class NnveEngine implements PortAgent {
 
     @Override
     public long nextDeadline() {
-        long next = Long.MAX_VALUE;
+        long next = droppedLog.nextDeadline();
         for (Peer p : peers.values()) {
             next = Math.min(next, p.ecp.nextDeadline());
             long timeout = p.ecp.timers().bridgeKeepAliveTimeoutNanos();
@@ -261,6 +271,9 @@ public final class NnveEngine implements PortAgent {
             }
             next = Math.min(next, p.resyncDeadline);
             next = Math.min(next, p.stagedDeadline);
+            if (p.tsiCount == 0 && p.explicitVaps.isEmpty()) {
+                next = Math.min(next, p.lastHeard + timeout); // an idle peer is dropped then (SEC-5)
+            }
         }
         return next;
     }
@@ -632,15 +645,11 @@ public final class NnveEngine implements PortAgent {
      */
     private boolean responsesBlocked(Peer p, String what) {
         if (!p.ecp.full()) {
-            if (p.dropped > 0) {
-                events.accept(new NnveEvent.Refused(p.port, p.station, "requests", "-", 2, p.dropped
-                        + " requests were dropped unprocessed while its answers waited unacknowledged"));
-                p.dropped = 0;
-            }
             return false;
         }
-        if (p.dropped++ == 0) {
-            // One line when it begins, one when it ends (with the count): a flood cannot fill the log.
+        p.dropped++;
+        if (droppedLog.admit(key(p.port, p.station), clock.nanos())) {
+            // The first is logged; the rest one summary line per peer per interval: a flood cannot fill the log.
             events.accept(new NnveEvent.Refused(p.port, p.station, what, "-", 2, p.ecp.queued()
                     + " answers wait unacknowledged (at most " + config.limits().responsesPerPeer()
                     + "): requests dropped unprocessed until they drain"));

@@ -53,6 +53,11 @@ public final class Peer implements EcpListener {
     long stagedDeadline = Long.MAX_VALUE;
     /** Requests dropped unprocessed because this peer's answers were not being acknowledged (SEC-5). */
     long dropped;
+
+    /** Requests dropped unprocessed because this peer's answers waited unacknowledged (SEC-5). */
+    public long droppedRequests() {
+        return dropped;
+    }
     /** The timers this end device announced in its LLDP EVB TLV, clamped (SEC-10), or null. */
     org.splitnve.protocol.Timers announced;
 
@@ -105,6 +110,16 @@ public final class Peer implements EcpListener {
 
     public int tsiCount() {
         return tsiCount;
+    }
+
+    /** Address fragments this end device has staged, every TSI together (SEC-5). */
+    public int stagedFragments() {
+        return stagedFragments;
+    }
+
+    /** Their octets (SEC-5). */
+    public long stagedOctets() {
+        return stagedOctets;
     }
 
     public EcpEndpoint ecp() {
