@@ -147,7 +147,7 @@ public final class NnveDaemon extends Daemon {
 
         EnumSet<CapabilityTlv.Feature> features = EnumSet.allOf(CapabilityTlv.Feature.class);
         NnveConfig cfg = new NnveConfig(s.name(), portConfigs, s.timers(), s.extensionOui(), features,
-                NnveConfig.Limits.DEFAULT, ManagerId.ofText(s.name()), authenticators);
+                s.limits(), ManagerId.ofText(s.name()), authenticators);
         NnveEngine[] engine = new NnveEngine[1];
         AgentRunner<PortAgent> runner;
         NnveDaemon[] self = new NnveDaemon[1];
