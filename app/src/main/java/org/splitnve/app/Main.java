@@ -43,6 +43,7 @@ public final class Main {
                                                change a TSI's IP addresses
               vm list | vm show NAME           the VMs of a tNVE and their TSIs
               show peers|vns|tsis|tags|status  an nNVE's state as tables
+              tags release --port P [--station MAC]  free the local tags an end device holds (SEC-5)
               watch                            live events of a daemon, one line each, until Ctrl-C
               capture IFACE --out FILE.pcap    record ECP and LLDP frames for `decode` (root)
               libvirt-hook GUEST OP SUBOP [EXTRA]
@@ -92,6 +93,7 @@ public final class Main {
             case "vm" -> VmCommand.run(rest, io);
             case "show" -> ShowCommand.run(rest, io);
             case "watch" -> WatchCommand.run(rest, io);
+            case "tags" -> org.splitnve.app.cli.TagsCommand.run(rest, io);
             case "capture" -> CaptureCommand.run(rest, io);
             case "libvirt-hook" -> LibvirtHook.run(rest, io);
             case "demo" -> DemoCommand.run(rest, io.out(), io.err());

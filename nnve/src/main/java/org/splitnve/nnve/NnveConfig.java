@@ -40,9 +40,61 @@ public record NnveConfig(String name, List<PortConfig> ports, Timers timers, int
         }
     }
 
-    /** Per-peer limits: one bad station cannot exhaust the nNVE (SEC-4). */
-    public record Limits(int tsisPerPeer, int vnsPerPeer, int addressesPerTsi) {
+    /**
+     * Per-peer and per-port limits: one bad station cannot exhaust the nNVE (SEC-4, SEC-5). Each is checked
+     * before the resource is taken; reaching it refuses that end device (reason 2, insufficient resources).
+     *
+     * @param tsisPerPeer             TSIs one end device may hold
+     * @param vnsPerPeer              VNs one end device may use
+     * @param addressesPerTsi         addresses of one TSI, and addresses one change may name
+     * @param fragmentsPerChange      address fragments staged for one TSI's change before its LAST fragment
+     * @param fragmentOctetsPerChange their octets (TLV bodies)
+     * @param fragmentsPerPeer        address fragments one end device may have staged, every TSI together
+     * @param fragmentOctetsPerPeer   their octets
+     * @param fragmentOctetsPerPort   octets staged by every end device behind one port together
+     * @param responsesPerPeer        answers waiting to be sent to one end device (it does not acknowledge):
+     *                                beyond, its requests are dropped unprocessed
+     * @param tagsPerPeer             local tags one end device may make the nNVE reserve (VN connect, or a
+     *                                TSI's VN)
+     * @param tagsPerPort             local tags the end devices behind one port may make it reserve together
+     */
+    public record Limits(int tsisPerPeer, int vnsPerPeer, int addressesPerTsi, int fragmentsPerChange,
+            int fragmentOctetsPerChange, int fragmentsPerPeer, int fragmentOctetsPerPeer, int fragmentOctetsPerPort,
+            int responsesPerPeer, int tagsPerPeer, int tagsPerPort) {
         public static final Limits DEFAULT = new Limits(100_000, 4094, 4096);
+
+        public Limits {
+            int[] all = {tsisPerPeer, vnsPerPeer, addressesPerTsi, fragmentsPerChange, fragmentOctetsPerChange,
+                fragmentsPerPeer, fragmentOctetsPerPeer, fragmentOctetsPerPort, responsesPerPeer, tagsPerPeer,
+                tagsPerPort};
+            for (int v : all) {
+                if (v < 1) {
+                    throw new IllegalArgumentException("every limit is at least 1: " + java.util.Arrays.toString(all));
+                }
+            }
+        }
+
+        /** These three, the others at their defaults (docs/configuration.md, [limits]). */
+        public Limits(int tsisPerPeer, int vnsPerPeer, int addressesPerTsi) {
+            this(tsisPerPeer, vnsPerPeer, addressesPerTsi, 64, 96 * 1024, 256, 192 * 1024, 1024 * 1024, 8192, 512,
+                    2048);
+        }
+
+        public Limits withFragments(int perChange, int octetsPerChange, int perPeer, int octetsPerPeer,
+                int octetsPerPort) {
+            return new Limits(tsisPerPeer, vnsPerPeer, addressesPerTsi, perChange, octetsPerChange, perPeer,
+                    octetsPerPeer, octetsPerPort, responsesPerPeer, tagsPerPeer, tagsPerPort);
+        }
+
+        public Limits withResponsesPerPeer(int n) {
+            return new Limits(tsisPerPeer, vnsPerPeer, addressesPerTsi, fragmentsPerChange, fragmentOctetsPerChange,
+                    fragmentsPerPeer, fragmentOctetsPerPeer, fragmentOctetsPerPort, n, tagsPerPeer, tagsPerPort);
+        }
+
+        public Limits withTags(int perPeer, int perPort) {
+            return new Limits(tsisPerPeer, vnsPerPeer, addressesPerTsi, fragmentsPerChange, fragmentOctetsPerChange,
+                    fragmentsPerPeer, fragmentOctetsPerPeer, fragmentOctetsPerPort, responsesPerPeer, perPeer, perPort);
+        }
     }
 
     public NnveConfig {

@@ -85,7 +85,25 @@ public final class NnveEngine implements PortAgent {
     private final int epoch;
     private final Bytes nonce;
     private final long[] tsisInState = new long[TsiState.values().length];
-    private final Map<Integer, Timers> portTimers = new HashMap<>();
+    /**
+     * SEC-10: EVB timers stations announced in LLDP before they spoke VDP, per (port, station), the most
+     * recent {@value #MAX_ANNOUNCED} only (a flood of LLDPDUs from made-up sources cannot grow it).
+     */
+    private final Map<Long, Timers> announcedTimers = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Timers> eldest) {
+            return size() > MAX_ANNOUNCED;
+        }
+    };
+    private static final int MAX_ANNOUNCED = 256;
+    /** SEC-5: address fragment octets staged by the end devices behind each port. */
+    private final long[] stagedOctetsOfPort;
+    /** SEC-5: local tags reserved on behalf of each end device (by key) and of each port's end devices. */
+    private final Map<Long, Integer> tagsOfPeer = new HashMap<>();
+    private final int[] tagsOfPort;
+    /** SEC-5: requests dropped because answers wait unacknowledged, logged one line per peer per interval. */
+    private final org.splitnve.protocol.event.Throttle droppedLog =
+            new org.splitnve.protocol.event.Throttle(10_000_000_000L, 1024);
     /** The Manager ID of the ECPDU being processed: a new TSI remembers it for the nNVE's own requests. */
     private ManagerId requestManager;
 
@@ -103,6 +121,8 @@ public final class NnveEngine implements PortAgent {
         this.events = events;
         this.codec = new FrameCodec(config.extensionOui());
         this.scopeOfPort = new Scope[config.ports().size()];
+        this.stagedOctetsOfPort = new long[config.ports().size()];
+        this.tagsOfPort = new int[config.ports().size()];
         for (int p = 0; p < scopeOfPort.length; p++) {
             NnveConfig.PortConfig pc = config.ports().get(p);
             scopeOfPort[p] = scopes.computeIfAbsent(pc.scope(), s -> new Scope(s, new LocalTagPool(pc.tagPool())));
@@ -198,11 +218,17 @@ public final class NnveEngine implements PortAgent {
             }
             case Frame.Lldp l -> {
                 EvbTlv evb = l.lldp().evb();
-                if (evb != null) {
-                    portTimers.put(port, Timers.of(evb));
-                    Peer p = peers.get(key(port, l.ethernet().source()));
+                MacAddress src = l.ethernet().source();
+                if (evb != null && src.isValidUnicast()) {
+                    // SEC-10: a station's announced timers are its own (never the port's, for every new peer),
+                    // and clamped: no LLDPDU makes the nNVE keep a silent station's TSIs for hours.
+                    Timers announced = Timers.of(evb).clampTo(Timers.PEER_MAX);
+                    Peer p = peers.get(key(port, src));
                     if (p != null) {
-                        p.ecp.setTimers(config.timers().negotiate(Timers.of(evb)));
+                        p.announced = announced;
+                        p.ecp.setTimers(config.timers().negotiate(announced));
+                    } else {
+                        announcedTimers.put(key(port, src), announced);
                     }
                 }
             }
@@ -217,6 +243,13 @@ public final class NnveEngine implements PortAgent {
     @Override
     public void onTimer() {
         long now = clock.nanos();
+        for (org.splitnve.protocol.event.Throttle.Summary s : droppedLog.due(now)) {
+            long k = s.key();
+            boolean others = k == org.splitnve.protocol.event.Throttle.OVERFLOW_KEY;
+            events.accept(new NnveEvent.Refused(others ? -1 : (int) (k >>> 48), others ? MacAddress.ZERO
+                    : new MacAddress(k & 0xFFFF_FFFF_FFFFL), "requests", "-", 2, s.suppressed() + " more requests dropped "
+                    + "unprocessed in " + s.sinceNanos() / 1_000_000 + " ms: answers waited unacknowledged"));
+        }
         for (Peer p : List.copyOf(peers.values())) {
             p.ecp.onTimer(now);
             expire(p, now);
@@ -225,7 +258,7 @@ public final class NnveEngine implements PortAgent {
 
     @Override
     public long nextDeadline() {
-        long next = Long.MAX_VALUE;
+        long next = droppedLog.nextDeadline();
         for (Peer p : peers.values()) {
             next = Math.min(next, p.ecp.nextDeadline());
             long timeout = p.ecp.timers().bridgeKeepAliveTimeoutNanos();
@@ -237,6 +270,10 @@ public final class NnveEngine implements PortAgent {
                 next = Math.min(next, p.oldest.refreshedAt + timeout);
             }
             next = Math.min(next, p.resyncDeadline);
+            next = Math.min(next, p.stagedDeadline);
+            if (p.tsiCount == 0 && p.explicitVaps.isEmpty()) {
+                next = Math.min(next, p.lastHeard + timeout); // an idle peer is dropped then (SEC-5)
+            }
         }
         return next;
     }
@@ -273,10 +310,12 @@ public final class NnveEngine implements PortAgent {
             return null;
         }
         p = new Peer(port, station, this);
-        Timers timers = portTimers.containsKey(port) ? config.timers().negotiate(portTimers.get(port)) : config.timers();
+        p.announced = announcedTimers.remove(key(port, station));
+        Timers timers = p.announced != null ? config.timers().negotiate(p.announced) : config.timers();
         Peer fp = p;
         p.ecp = new EcpEndpoint(io.mac(port), station, station, codec, config.managerId(), EcpProfile.STANDARD, timers,
                 clock, events, (bytes, len) -> io.send(port, bytes, len), p, () -> header(fp));
+        p.ecp.setQueueLimit(config.limits().responsesPerPeer()); // SEC-5
         FrameAuthenticator auth = config.authenticators().apply(port, station);
         if (auth != null) {
             // REQ-11: every frame of this end device must authenticate; nothing it sends counts before.
@@ -440,6 +479,9 @@ public final class NnveEngine implements PortAgent {
     }
 
     private VsiTlv vsi(Peer p, ManagerId manager, VsiTlv req, long now) {
+        if (responsesBlocked(p, "VSI " + req.mode() + " " + req.vsiId())) {
+            return null;
+        }
         Filter f = req.filter();
         long group = NO_GROUP;
         int vid = 0;
@@ -478,24 +520,17 @@ public final class NnveEngine implements PortAgent {
         if (!fragments.isEmpty()) {
             // An address change may continue over several VSI TLVs: stage the fragments of one
             // transaction by index (a repeated request brings the same ones again), apply at LAST.
-            List<TsiAddressTlv> staged = p.fragments.get(req.vsiId());
-            if (staged == null || staged.isEmpty() || staged.getFirst().transaction() != fragments.getFirst().transaction()) {
-                staged = new ArrayList<>();
-                p.fragments.put(req.vsiId(), staged);
+            Refusal over = stage(p, req.vsiId(), fragments, now);
+            if (over != null) {
+                return refuse(p, req, over);
             }
-            for (TsiAddressTlv a : fragments) {
-                List<TsiAddressTlv> st = staged;
-                st.removeIf(x -> x.fragment() == a.fragment());
-                st.add(a);
-            }
-            staged.sort(java.util.Comparator.comparingInt(TsiAddressTlv::fragment));
             if (!fragments.getLast().last()) {
                 return success(req, req.filter(), List.of());
             }
         }
         List<TsiAddressTlv> change = null;
         if (!fragments.isEmpty()) {
-            change = p.fragments.remove(req.vsiId());
+            change = unstage(p, req.vsiId()).fragments();
         }
 
         return switch (req.mode()) {
@@ -544,6 +579,110 @@ public final class NnveEngine implements PortAgent {
     }
 
     /**
+     * SEC-5: stages the fragments of one VSI TLV, each counted against the limits of the TSI's change, its
+     * end device and its port as it arrives; the first over a limit drops the whole change and refuses.
+     */
+    private Refusal stage(Peer p, VsiId id, List<TsiAddressTlv> fragments, long now) {
+        NnveConfig.Limits l = config.limits();
+        StagedChange st = p.fragments.get(id);
+        int transaction = fragments.getFirst().transaction();
+        if (st != null && st.transaction != transaction) {
+            unstage(p, id); // a new transaction replaces an unfinished one
+            st = null;
+        }
+        if (st == null) {
+            st = new StagedChange(transaction, now);
+            p.fragments.put(id, st);
+            p.stagedDeadline = Math.min(p.stagedDeadline, now + p.ecp.timers().bridgeKeepAliveTimeoutNanos());
+        }
+        for (TsiAddressTlv a : fragments) {
+            TsiAddressTlv old = st.byIndex.get(a.fragment());
+            int count = old == null ? 1 : 0;
+            int octets = a.bodyLength() - (old == null ? 0 : old.bodyLength());
+            int addresses = a.addresses().size() - (old == null ? 0 : old.addresses().size());
+            String over = null;
+            if (st.byIndex.size() + count > l.fragmentsPerChange()) {
+                over = "an address change in more than " + l.fragmentsPerChange() + " fragments";
+            } else if (st.octets + octets > l.fragmentOctetsPerChange()) {
+                over = "an address change of more than " + l.fragmentOctetsPerChange() + " octets";
+            } else if (st.addresses + addresses > l.addressesPerTsi()) {
+                over = "at least " + (st.addresses + addresses) + " addresses in one change, at most " + l.addressesPerTsi();
+            } else if (p.stagedFragments + count > l.fragmentsPerPeer()) {
+                over = "this end device has " + p.stagedFragments + " address fragments staged, at most "
+                        + l.fragmentsPerPeer();
+            } else if (p.stagedOctets + octets > l.fragmentOctetsPerPeer()) {
+                over = "this end device has " + p.stagedOctets + " octets of address fragments staged, at most "
+                        + l.fragmentOctetsPerPeer();
+            } else if (stagedOctetsOfPort[p.port] + octets > l.fragmentOctetsPerPort()) {
+                over = "the end devices on this port have " + stagedOctetsOfPort[p.port]
+                        + " octets of address fragments staged, at most " + l.fragmentOctetsPerPort();
+            }
+            if (over != null) {
+                unstage(p, id);
+                return new Refusal(2, DETAIL_LIMIT, over);
+            }
+            st.byIndex.put(a.fragment(), a);
+            st.octets += octets;
+            st.addresses += addresses;
+            p.stagedFragments += count;
+            p.stagedOctets += octets;
+            stagedOctetsOfPort[p.port] += octets;
+        }
+        return null;
+    }
+
+    /** Takes a TSI's staged change out (the limits' counts given back); an empty one if there is none. */
+    private StagedChange unstage(Peer p, VsiId id) {
+        StagedChange st = p.fragments.remove(id);
+        if (st == null) {
+            return new StagedChange(0, 0);
+        }
+        p.stagedFragments -= st.byIndex.size();
+        p.stagedOctets -= st.octets;
+        stagedOctetsOfPort[p.port] -= st.octets;
+        return st;
+    }
+
+    /** Drops the changes whose LAST fragment never came within a keep-alive timeout (SEC-5). */
+    private void expireStaged(Peer p, long now) {
+        if (p.stagedDeadline > now) {
+            return;
+        }
+        long timeout = p.ecp.timers().bridgeKeepAliveTimeoutNanos();
+        long next = Long.MAX_VALUE;
+        for (VsiId id : List.copyOf(p.fragments.keySet())) {
+            StagedChange st = p.fragments.get(id);
+            if (st.since + timeout <= now) {
+                unstage(p, id);
+                events.accept(new NnveEvent.Refused(p.port, p.station, "address change", id.toString(), 4,
+                        "fragments of transaction " + st.transaction + " dropped: no LAST fragment within "
+                                + timeout / 1_000_000 + " ms"));
+            } else {
+                next = Math.min(next, st.since + timeout);
+            }
+        }
+        p.stagedDeadline = next;
+    }
+
+    /**
+     * SEC-5: an end device whose answers wait unsent (it does not acknowledge, or a forged source) gets
+     * nothing more processed until they drain: nothing it asks changes state or queues another answer.
+     */
+    private boolean responsesBlocked(Peer p, String what) {
+        if (!p.ecp.full()) {
+            return false;
+        }
+        p.dropped++;
+        if (droppedLog.admit(key(p.port, p.station), clock.nanos())) {
+            // The first is logged; the rest one summary line per peer per interval: a flood cannot fill the log.
+            events.accept(new NnveEvent.Refused(p.port, p.station, what, "-", 2, p.ecp.queued()
+                    + " answers wait unacknowledged (at most " + config.limits().responsesPerPeer()
+                    + "): requests dropped unprocessed until they drain"));
+        }
+        return true;
+    }
+
+    /**
      * The addresses a partial (de)activation names: those of its address TLVs if it carries any (their
      * operation does not matter), else the MACs of its filter.
      */
@@ -568,23 +707,21 @@ public final class NnveEngine implements PortAgent {
         if (named == null || named.isEmpty()) {
             return refuse(p, req, new Refusal(1, DETAIL_FORMAT, "a partial (de)activation names no address"));
         }
+        Set<TsiAddress> own = new java.util.HashSet<>(t.addresses); // SEC-6: linear, not addresses x named
         for (TsiAddress a : named) {
-            if (!t.addresses.contains(a)) {
+            if (!own.contains(a)) {
                 return refuse(p, req, new Refusal(1, DETAIL_FORMAT, a + " is not an address of the TSI"));
             }
         }
         p.touch(t, now);
-        List<TsiAddress> next = new ArrayList<>(t.held);
+        LinkedHashSet<TsiAddress> nextSet = new LinkedHashSet<>(t.held);
         if (deactivate) {
-            for (TsiAddress a : named) {
-                if (!next.contains(a)) {
-                    next.add(a);
-                }
-            }
+            nextSet.addAll(named);
         } else {
-            next.removeAll(named);
+            nextSet.removeAll(new java.util.HashSet<>(named));
         }
-        if (next.containsAll(t.addresses)) {
+        List<TsiAddress> next = new ArrayList<>(nextSet);
+        if (nextSet.containsAll(t.addresses)) {
             transition(t, TsiState.ASSOCIATED, "deactivate (" + d.cause() + ", every address)");
         } else {
             hold(t, next, deactivate ? "DEACTIVATE" : "ACTIVATE");
@@ -595,9 +732,9 @@ public final class NnveEngine implements PortAgent {
     /** Sets which addresses of an activated TSI are deactivated, with the NVA and ACL effects. */
     private void hold(Tsi t, List<TsiAddress> next, String op) {
         List<TsiAddress> newlyHeld = new ArrayList<>(next);
-        newlyHeld.removeAll(t.held);
+        newlyHeld.removeAll(new java.util.HashSet<>(t.held));
         List<TsiAddress> released = new ArrayList<>(t.held);
-        released.removeAll(next);
+        released.removeAll(new java.util.HashSet<>(next));
         if (newlyHeld.isEmpty() && released.isEmpty()) {
             return;
         }
@@ -670,7 +807,7 @@ public final class NnveEngine implements PortAgent {
             Refusal tagProblem;
             if (vap == null || vap.state == Vap.State.VN_DISCONNECTED) {
                 vap = vap == null ? new Vap(scope, vn) : vap;
-                tagProblem = connect(vap, wanted);
+                tagProblem = connect(p, vap, wanted);
                 if (tagProblem != null) {
                     return refuse(p, req, tagProblem);
                 }
@@ -779,7 +916,10 @@ public final class NnveEngine implements PortAgent {
         return List.copyOf(out);
     }
 
-    /** Applies an address change (REQ-10); REPLACE keeps the filter's MACs, which the filter itself owns. */
+    /**
+     * Applies an address change (REQ-10); REPLACE keeps the filter's MACs, which the filter itself owns.
+     * SEC-6: linear in the sizes (a hash set beside the order), refused at the first address past the limit.
+     */
     private Refusal applyChange(List<TsiAddress> addresses, List<TsiAddressTlv> change, List<TsiAddress> filterMacs) {
         List<TsiAddress> delta;
         try {
@@ -787,28 +927,28 @@ public final class NnveEngine implements PortAgent {
         } catch (IllegalArgumentException e) {
             return new Refusal(1, DETAIL_FORMAT, "address fragments: " + e.getMessage());
         }
+        int max = config.limits().addressesPerTsi();
+        LinkedHashSet<TsiAddress> next;
         switch (change.getFirst().operation()) {
-            case ADD -> {
-                for (TsiAddress a : delta) {
-                    if (!addresses.contains(a)) {
-                        addresses.add(a);
-                    }
-                }
+            case ADD -> next = new LinkedHashSet<>(addresses);
+            case REMOVE -> {
+                next = new LinkedHashSet<>(addresses);
+                next.removeAll(new java.util.HashSet<>(delta));
+                delta = List.of();
             }
-            case REMOVE -> addresses.removeAll(delta);
-            case REPLACE -> {
-                addresses.clear();
-                addresses.addAll(filterMacs);
-                for (TsiAddress a : delta) {
-                    if (!addresses.contains(a)) {
-                        addresses.add(a);
-                    }
-                }
+            case REPLACE -> next = new LinkedHashSet<>(filterMacs);
+            default -> throw new IllegalStateException();
+        }
+        for (TsiAddress a : delta) {
+            if (next.add(a) && next.size() > max) {
+                return new Refusal(2, DETAIL_LIMIT, "at least " + (max + 1) + " addresses, at most " + max);
             }
         }
-        if (addresses.size() > config.limits().addressesPerTsi()) {
-            return new Refusal(2, DETAIL_LIMIT, addresses.size() + " addresses, at most " + config.limits().addressesPerTsi());
+        if (next.size() > max) {
+            return new Refusal(2, DETAIL_LIMIT, next.size() + " addresses, at most " + max);
         }
+        addresses.clear();
+        addresses.addAll(next);
         return null;
     }
 
@@ -876,8 +1016,54 @@ public final class NnveEngine implements PortAgent {
 
     // ------------------------------------------------------------------ VAPs (SM-VAP-1..3)
 
-    /** VN_Connect: binds a tag (the one asked for, or the lowest free), tells the NVA (SM-VAP-2). */
-    private Refusal connect(Vap vap, int wanted) {
+    /**
+     * SEC-5: whether {@code p} may make the nNVE reserve {@code n} more local tags: its own quota and that
+     * of its port. Checked before anything is reserved.
+     */
+    private Refusal tagQuota(Peer p, int n) {
+        NnveConfig.Limits l = config.limits();
+        int mine = tagsOfPeer.getOrDefault(key(p.port, p.station), 0);
+        if (mine + n > l.tagsPerPeer()) {
+            return new Refusal(2, DETAIL_LIMIT, "this end device holds " + mine + " local tags, at most " + l.tagsPerPeer());
+        }
+        if (tagsOfPort[p.port] + n > l.tagsPerPort()) {
+            return new Refusal(2, DETAIL_LIMIT, "the end devices on this port hold " + tagsOfPort[p.port]
+                    + " local tags, at most " + l.tagsPerPort());
+        }
+        return null;
+    }
+
+    private void charge(Peer p, Vap vap, int tag) {
+        long k = key(p.port, p.station);
+        vap.chargedTo.put(tag, k);
+        tagsOfPeer.merge(k, 1, Integer::sum);
+        tagsOfPort[p.port]++;
+    }
+
+    private void uncharge(Vap vap, int tag) {
+        Long k = vap.chargedTo.remove(tag);
+        if (k != null) {
+            if (tagsOfPeer.merge(k, -1, Integer::sum) <= 0) {
+                tagsOfPeer.remove(k);
+            }
+            tagsOfPort[(int) (k >>> 48)]--;
+        }
+    }
+
+    /** The local tags reserved on behalf of an end device (SEC-5). */
+    public int tagsHeldBy(int port, MacAddress station) {
+        return tagsOfPeer.getOrDefault(key(port, station), 0);
+    }
+
+    /**
+     * VN_Connect: binds a tag (the one asked for, or the lowest free), tells the NVA (SM-VAP-2); the tag
+     * is charged to {@code p}, whose quota is checked first (SEC-5).
+     */
+    private Refusal connect(Peer p, Vap vap, int wanted) {
+        Refusal quota = tagQuota(p, 1);
+        if (quota != null) {
+            return quota;
+        }
         LocalTagPool pool = vap.scope.tags;
         int tag;
         if (wanted > 0) {
@@ -901,6 +1087,7 @@ public final class NnveEngine implements PortAgent {
         }
         vap.tags.clear();
         vap.tags.add(tag);
+        charge(p, vap, tag);
         vap.state = Vap.State.VN_CONNECTED;
         vap.scope.vaps.put(vap.vn.key(), vap);
         events.accept(new NnveEvent.VapState(vap.scope.name, vap.vn.key(), Vap.State.VN_DISCONNECTED,
@@ -916,6 +1103,7 @@ public final class NnveEngine implements PortAgent {
         }
         for (int tag : vap.tags) {
             vap.scope.tags.release(tag);
+            uncharge(vap, tag);
         }
         int tag = vap.tag();
         vap.tags.clear();
@@ -934,6 +1122,9 @@ public final class NnveEngine implements PortAgent {
         if (!p.has(Feature.VN_CONNECT)) {
             return null;
         }
+        if (responsesBlocked(p, "VN " + c.operation() + " " + c.vn())) {
+            return null;
+        }
         long group = c.vn() instanceof VnId.Group g ? g.unsigned() : NO_GROUP;
         UUID name = c.vn() instanceof VnId.Name n ? n.uuid() : null;
         int wanted = c.localTags().isEmpty() ? 0 : c.localTags().getFirst();
@@ -945,25 +1136,47 @@ public final class NnveEngine implements PortAgent {
         Vap vap = scope.vaps.get(r.vn().key());
         switch (c.operation()) {
             case CONNECT -> {
-                if (vap == null) {
-                    if (p.vnCount() >= config.limits().vnsPerPeer()) {
-                        return vnRefuse(p, c, 2, "this end device uses its limit of " + config.limits().vnsPerPeer() + " VNs");
+                // SEC-5: every check before anything is reserved, then all of it or nothing.
+                if (vap == null && p.vnCount() >= config.limits().vnsPerPeer()) {
+                    return vnRefuse(p, c, 2, "this end device uses its limit of " + config.limits().vnsPerPeer() + " VNs");
+                }
+                if (vap != null && wanted > 0 && !vap.tags.contains(wanted)) {
+                    return vnRefuse(p, c, 5, r.vn().key() + " uses tag " + vap.tag() + " on this port, not " + wanted);
+                }
+                LinkedHashSet<Integer> extras = new LinkedHashSet<>();
+                for (int i = 1; i < c.localTags().size(); i++) {
+                    int extra = c.localTags().get(i);
+                    if (extra <= 0 || extra == wanted || (vap != null && vap.tags.contains(extra))) {
+                        continue;
                     }
+                    VnKey owner = scope.tags.owner(extra);
+                    if (!scope.tags.contains(extra) || (owner != null && !owner.equals(r.vn().key()))) {
+                        return vnRefuse(p, c, 5, "VID " + extra + " cannot be a tag of " + r.vn().key()
+                                + (owner != null ? " (it is the tag of " + owner + ")" : " (not in this port's tag pool)"));
+                    }
+                    extras.add(extra);
+                }
+                int held = vap == null ? 0 : vap.tags.size();
+                int more = (vap == null ? 1 : 0) + extras.size();
+                if (held + more > VnConnectTlv.MAX_TAGS) {
+                    return vnRefuse(p, c, 2, "a VN has at most " + VnConnectTlv.MAX_TAGS + " local tags on a port scope ("
+                            + held + " held, " + more + " more asked)");
+                }
+                Refusal quota = tagQuota(p, more);
+                if (quota != null) {
+                    return vnRefuse(p, c, quota.code, quota.text);
+                }
+                if (vap == null) {
                     vap = new Vap(scope, r.vn());
-                    Refusal bad = connect(vap, wanted);
+                    Refusal bad = connect(p, vap, wanted);
                     if (bad != null) {
                         return vnRefuse(p, c, bad.code, bad.text);
                     }
-                } else if (wanted > 0 && !vap.tags.contains(wanted)) {
-                    return vnRefuse(p, c, 5, r.vn().key() + " uses tag " + vap.tag() + " on this port, not " + wanted);
                 }
-                for (int i = 1; i < c.localTags().size(); i++) {
-                    int extra = c.localTags().get(i);
-                    if (extra > 0 && !vap.tags.contains(extra)) {
-                        if (vap.scope.tags.reserve(extra, vap.vn.key()) != LocalTagPool.Outcome.OK) {
-                            return vnRefuse(p, c, 5, "VID " + extra + " cannot be a tag of " + r.vn().key());
-                        }
+                for (int extra : extras) {
+                    if (scope.tags.reserve(extra, vap.vn.key()) == LocalTagPool.Outcome.OK && !vap.tags.contains(extra)) {
                         vap.tags.add(extra);
+                        charge(p, vap, extra);
                     }
                 }
                 vap.explicit.add(p);
@@ -1176,12 +1389,13 @@ public final class NnveEngine implements PortAgent {
     private void release(Tsi t, String cause) {
         transition(t, TsiState.INIT, cause);
         remove(t);
-        t.peer.fragments.remove(t.id);
+        unstage(t.peer, t.id);
     }
 
     // ------------------------------------------------------------------ keep-alive (SM-TIMER)
 
     private void expire(Peer p, long now) {
+        expireStaged(p, now);
         long timeout = p.ecp.timers().bridgeKeepAliveTimeoutNanos();
         if (p.resyncDeadline <= now) {
             p.resyncDeadline = Long.MAX_VALUE;
@@ -1208,10 +1422,17 @@ public final class NnveEngine implements PortAgent {
                 }
             }
         }
-        if (p.tsiCount == 0 && p.explicitVaps.isEmpty() && p.lastHeard + timeout <= now && p.ecp.nextDeadline() == Long.MAX_VALUE) {
+        if (p.tsiCount == 0 && p.explicitVaps.isEmpty() && p.lastHeard + timeout <= now) {
+            // SEC-5: a peer silent for a keep-alive timeout is lost even with answers still queued (a forged
+            // source never acknowledges them): they are dropped with it, and so is what it had staged.
+            int unsent = p.ecp.drain().size();
+            for (VsiId id : List.copyOf(p.fragments.keySet())) {
+                unstage(p, id);
+            }
             peers.remove(key(p.port, p.station));
+            String why = p.auth != null && !p.authenticated ? "idle, never authenticated" : "idle";
             events.accept(new NnveEvent.PeerLost(p.port, p.station,
-                    p.auth != null && !p.authenticated ? "idle, never authenticated" : "idle", 0));
+                    unsent == 0 ? why : why + ", " + unsent + " unacknowledged answers dropped", 0));
         }
     }
 
@@ -1331,6 +1552,41 @@ public final class NnveEngine implements PortAgent {
             }
         }
         return n;
+    }
+
+    /**
+     * SEC-5, the operator's release: the explicit VN connections of an end device behind {@code port}
+     * (every end device there when {@code station} is null) are dropped, each told with VN connect
+     * DISCONNECTED where it has the extension; a VN that then has no TSI and no other explicit peer on
+     * its scope is disconnected and its local tags return to the pool. TSIs are left alone (de-associate
+     * them by name). Returns how many local tags returned to the pool.
+     */
+    public int releaseTags(int port, MacAddress station, String reason) {
+        int freed = 0;
+        for (Peer p : List.copyOf(peers.values())) {
+            if (p.port != port || (station != null && !p.station.equals(station))) {
+                continue;
+            }
+            for (Vap vap : List.copyOf(p.explicitVaps)) {
+                vap.explicit.remove(p);
+                p.explicitVaps.remove(vap);
+                VnId id = switch (vap.vn.key()) {
+                    case VnKey.Id i -> new VnId.Group((int) i.id());
+                    case VnKey.Name nm -> new VnId.Name(nm.name());
+                    default -> null;
+                };
+                if (id != null && p.has(Feature.VN_CONNECT)) {
+                    send(p, new VnConnectTlv(VsiStatus.Request.PLAIN, VnConnectTlv.Operation.DISCONNECTED, id,
+                            List.of(), p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(DETAIL_ADMIN,
+                                    clip(reason))) : List.of()));
+                }
+                if (vap.tsiAssociated == 0 && vap.explicit.isEmpty()) {
+                    freed += vap.tags.size();
+                    disconnect(vap, "released by the operator: " + reason);
+                }
+            }
+        }
+        return freed;
     }
 
     /**

@@ -11,7 +11,6 @@ import org.splitnve.protocol.ecp.EcpListener;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.ethernet.EthernetHeader;
 import org.splitnve.wire.vdp.CapabilityTlv;
-import org.splitnve.wire.vdp.TsiAddressTlv;
 import org.splitnve.wire.vdp.VdpPdu;
 import org.splitnve.wire.vdp.VsiId;
 
@@ -51,7 +50,21 @@ public final class Peer implements EcpListener {
     /** VAPs this peer connected explicitly (REQ-5). */
     final Set<Vap> explicitVaps = new HashSet<>();
     /** Address fragments received but not yet complete, per TSI and transaction (REQ-10). */
-    final Map<VsiId, List<TsiAddressTlv>> fragments = new HashMap<>();
+    final Map<VsiId, StagedChange> fragments = new HashMap<>();
+    /** What {@link #fragments} hold, against the per-peer limits (SEC-5). */
+    int stagedFragments;
+    long stagedOctets;
+    /** When the oldest staged change may have expired (one keep-alive timeout after it began). */
+    long stagedDeadline = Long.MAX_VALUE;
+    /** Requests dropped unprocessed because this peer's answers were not being acknowledged (SEC-5). */
+    long dropped;
+
+    /** Requests dropped unprocessed because this peer's answers waited unacknowledged (SEC-5). */
+    public long droppedRequests() {
+        return dropped;
+    }
+    /** The timers this end device announced in its LLDP EVB TLV, clamped (SEC-10), or null. */
+    org.splitnve.protocol.Timers announced;
 
     Peer(int port, MacAddress station, NnveEngine engine) {
         this.port = port;
@@ -102,6 +115,16 @@ public final class Peer implements EcpListener {
 
     public int tsiCount() {
         return tsiCount;
+    }
+
+    /** Address fragments this end device has staged, every TSI together (SEC-5). */
+    public int stagedFragments() {
+        return stagedFragments;
+    }
+
+    /** Their octets (SEC-5). */
+    public long stagedOctets() {
+        return stagedOctets;
     }
 
     public EcpEndpoint ecp() {

@@ -25,6 +25,8 @@ public final class Vap {
     final Map<Integer, Integer> perPort = new HashMap<>(2);
     /** Peers that connected the VN explicitly (REQ-5). */
     final Set<Peer> explicit = new HashSet<>(2);
+    /** SEC-5: per tag, the end device (port << 48 | MAC) whose request reserved it: its quota is charged. */
+    final Map<Integer, Long> chargedTo = new HashMap<>(2);
 
     Vap(Scope scope, Vn vn) {
         this.scope = scope;

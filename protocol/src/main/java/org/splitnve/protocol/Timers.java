@@ -21,6 +21,13 @@ public record Timers(int retries, int rte, int rwd, int rka) {
         }
     }
 
+    /**
+     * The most a peer's announced timers count for (SEC-10): R 7, RTE 17 (1.3 s per acknowledgement),
+     * RWD 22 and RKA 22 (42 s). A peer announcing more is taken as announcing these, so no LLDPDU can
+     * make a bridge keep a silent station's TSIs for hours (RKA 31 is six hours) or wait minutes per ECPDU.
+     */
+    public static final Timers PEER_MAX = new Timers(7, 17, 22, 22);
+
     public static Timers of(EvbTlv tlv) {
         return new Timers(tlv.retries(), tlv.rte(), tlv.rwd(), tlv.rka());
     }
@@ -29,6 +36,12 @@ public record Timers(int retries, int rte, int rwd, int rka) {
     public Timers negotiate(Timers peer) {
         return new Timers(Math.max(retries, peer.retries), Math.max(rte, peer.rte), Math.max(rwd, peer.rwd),
                 Math.max(rka, peer.rka));
+    }
+
+    /** min(this, max) of each value: a peer's announced timers clamped to {@code max} (SEC-10). */
+    public Timers clampTo(Timers max) {
+        return new Timers(Math.min(retries, max.retries), Math.min(rte, max.rte), Math.min(rwd, max.rwd),
+                Math.min(rka, max.rka));
     }
 
     /** ECP acknowledgement timeout: 10 us x 2^RTE. */

@@ -102,6 +102,12 @@ public final class TnveEngine implements PortAgent {
     private final java.util.Set<Long> bridgesSeen = new java.util.HashSet<>();
     /** Bounds {@link #bridgesSeen}: a flood of forged LLDPDUs must not grow it without end (SEC-4). */
     private static final int MAX_BRIDGES_SEEN = 64;
+    /** SEC-5: frames that do not decode, logged one line per source per interval (the rest counted). */
+    private final org.splitnve.protocol.event.Throttle undecodable =
+            new org.splitnve.protocol.event.Throttle(DROP_LOG_INTERVAL_NANOS, 256);
+    /** SEC-5: frames from sources other than this port's nNVEs, dropped before decoding, counted per port. */
+    private final long[] foreign;
+    static final long DROP_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
     public TnveEngine(TnveConfig config, Clock clock, PortIo io, EventSink events, RandomGenerator random) {
         this.config = config;
@@ -109,6 +115,7 @@ public final class TnveEngine implements PortAgent {
         this.io = io;
         this.events = events;
         this.codec = new FrameCodec(config.extensionOui());
+        this.foreign = new long[io.ports()];
         this.ownCapabilities = CapabilityTlv.of(config.features().isEmpty() ? EnumSet.noneOf(Feature.class)
                 : EnumSet.copyOf(config.features()));
         SessionIdentity id = SessionIdentity.random(random);
@@ -437,11 +444,19 @@ public final class TnveEngine implements PortAgent {
 
     @Override
     public void onFrame(int port, byte[] buf, int off, int len) {
+        if (!worthDecoding(port, buf, off, len)) {
+            foreign[port]++;
+            return;
+        }
         Frame frame;
         try {
             frame = codec.decode(buf, off, len);
         } catch (DecodeException e) {
-            events.accept(new TnveEvent.RequestFailed("-", "-", "port " + port, "decode", 1, e.getMessage()));
+            // SEC-5: the first from a source is logged, the rest counted into one line per interval.
+            long src = len >= 12 ? ((long) port << 48) | macAt(buf, off + 6) : ((long) port << 48);
+            if (undecodable.admit(src, clock.nanos())) {
+                events.accept(new TnveEvent.RequestFailed("-", "-", "port " + port, "decode", 1, e.getMessage()));
+            }
             return;
         }
         switch (frame) {
@@ -501,6 +516,60 @@ public final class TnveEngine implements PortAgent {
         }
     }
 
+    private static long macAt(byte[] b, int off) {
+        long v = 0;
+        for (int i = 0; i < 6; i++) {
+            v = (v << 8) | (b[off + i] & 0xFF);
+        }
+        return v;
+    }
+
+    /**
+     * SEC-5: whether a frame could matter, read from its Ethernet header before anything is decoded: ECP
+     * or LLDP (else it is not ours), VDP to this station's MAC or a reserved group (else another end device's,
+     * flooded by a switch), and from this port's nNVE once every uplink on the port knows it. A flood from
+     * other sources costs a counter, not a decode and a log line each.
+     */
+    private boolean worthDecoding(int port, byte[] buf, int off, int len) {
+        if (len < 14) {
+            return true; // the codec says what is wrong with it
+        }
+        int at = off + 12;
+        int type = ((buf[at] & 0xFF) << 8) | (buf[at + 1] & 0xFF);
+        while ((type == 0x8100 || type == 0x88A8) && at + 6 <= off + len) {
+            at += 4;
+            type = ((buf[at] & 0xFF) << 8) | (buf[at + 1] & 0xFF);
+        }
+        boolean ecp = type == org.splitnve.wire.ecp.EcpHeader.ETHERTYPE;
+        if (!ecp && type != org.splitnve.wire.lldp.LldpPdu.ETHERTYPE) {
+            return false;
+        }
+        long dst = macAt(buf, off);
+        long src = macAt(buf, off + 6);
+        if (ecp && dst != io.mac(port).value() && (dst & ~0xFL) != (MacAddress.NEAREST_CUSTOMER_BRIDGE.value() & ~0xFL)) {
+            return false; // neither to us nor to a reserved group (01:80:c2:00:00:0x)
+        }
+        boolean any = false;
+        for (Up up : uplinks) {
+            if (up.cfg.port() != port) {
+                continue;
+            }
+            if (up.nnve == null) {
+                return true; // still to be learned from what arrives
+            }
+            any = true;
+            if (up.nnve.value() == src) {
+                return true;
+            }
+        }
+        return !any;
+    }
+
+    /** Frames dropped before decoding on a port because they came from no nNVE of it (SEC-5). */
+    public long foreignFrames(int port) {
+        return foreign[port];
+    }
+
     /** True when the PDU holds a VDP response: only a bridge answers (stations send requests). */
     private static boolean carriesResponse(VdpPdu pdu) {
         if (pdu == null) {
@@ -521,6 +590,13 @@ public final class TnveEngine implements PortAgent {
     @Override
     public void onTimer() {
         long now = clock.nanos();
+        for (org.splitnve.protocol.event.Throttle.Summary s : undecodable.due(now)) {
+            long k = s.key();
+            boolean others = k == org.splitnve.protocol.event.Throttle.OVERFLOW_KEY;
+            events.accept(new TnveEvent.InputDropped(others ? -1 : (int) (k >>> 48), others ? "others"
+                    : new MacAddress(k & 0xFFFF_FFFF_FFFFL).toString(), "undecodable frames", s.suppressed(),
+                    s.sinceNanos() / 1_000_000_000L));
+        }
         for (Up up : uplinks) {
             up.ecp.onTimer(now);
             if (!up.ready && up.auth != null) {
@@ -569,7 +645,7 @@ public final class TnveEngine implements PortAgent {
 
     @Override
     public long nextDeadline() {
-        long next = Long.MAX_VALUE;
+        long next = undecodable.nextDeadline();
         for (Up up : uplinks) {
             next = Math.min(next, up.ecp.nextDeadline());
             if (!up.ready) {

@@ -34,6 +34,22 @@ public sealed interface TnveEvent extends Event {
         }
     }
 
+    /**
+     * SEC-5: frames dropped or refused in aggregate: {@code count} more from {@code source} on {@code port} in
+     * the last {@code seconds}, after the first was logged as it came (one line per source per interval).
+     */
+    record InputDropped(int port, String source, String what, long count, long seconds) implements TnveEvent {
+        @Override
+        public String name() {
+            return "input.dropped";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
+
     /** The nNVE de-associated, deactivated or disconnected on its own (REQ-6, REQ-9): reported, not undone. */
     record NnveInitiated(String vm, String tsi, String uplink, String what, String detail) implements TnveEvent {
         @Override

@@ -78,6 +78,7 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     private final CaptureTap tap;
     private final EventSink events;
     private final int queueCapacity;
+    private final java.util.function.Consumer<Throwable> onFatal;
     private final A agent;
     private final Thread engine;
     private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
@@ -95,6 +96,7 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     private final AtomicLong engineErrors = new AtomicLong();
     private final AtomicLong tasks = new AtomicLong();
     private long droppedReported;
+    private volatile Throwable fatal;
 
     private final Object lifecycle = new Object();
     private boolean started;
@@ -110,6 +112,7 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
         this.tap = b.tap;
         this.events = b.events;
         this.queueCapacity = b.queueCapacity;
+        this.onFatal = b.onFatal;
         this.sendFailing = new boolean[ports.size()];
         this.engine = Thread.ofPlatform().name("engine " + name).unstarted(this::run);
         this.agent = Objects.requireNonNull(factory.apply(new Io()), "the factory returned no agent");
@@ -138,6 +141,7 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
         private CaptureTap tap;
         private EventSink events = EventSink.NONE;
         private int queueCapacity = 65_536;
+        private java.util.function.Consumer<Throwable> onFatal = e -> { };
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -168,6 +172,17 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
         /** Where {@link TransportEvent}s go, on the engine thread. */
         public Builder events(EventSink sink) {
             this.events = Objects.requireNonNull(sink, "events");
+            return this;
+        }
+
+        /**
+         * SEC-7: called on the engine thread, as it dies, with an {@link Error} the engine threw (out of memory,
+         * a stack overflow, an internal error): the engine's state can no longer be trusted, and a daemon
+         * ends its process so that a supervisor restarts it. Exceptions ({@link RuntimeException}) are not
+         * fatal: they are logged and counted, and the engine goes on.
+         */
+        public Builder onFatal(java.util.function.Consumer<Throwable> handler) {
+            this.onFatal = Objects.requireNonNull(handler, "handler");
             return this;
         }
 
@@ -347,6 +362,15 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
             } else {
                 loop();
             }
+        } catch (Error e) {
+            fatal = e;
+            try {
+                LOG.log(System.Logger.Level.ERROR, "engine " + name + " died", e);
+            } catch (Throwable ignored) {
+                // out of memory: the handler still runs
+            }
+            onFatal.accept(e);
+            throw e;
         } finally {
             drain(); // also when the engine threw an Error: callers get failed futures, not silence
             if (poller != null) {
@@ -521,9 +545,17 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
         tasks.incrementAndGet();
         try {
             t.result.complete(t.body.call());
+        } catch (VirtualMachineError e) {
+            t.result.completeExceptionally(e);
+            throw e; // SEC-7: out of memory in a task is the engine thread's death too
         } catch (Throwable e) {
             t.result.completeExceptionally(e);
         }
+    }
+
+    /** The Error the engine thread died of (SEC-7), or null while it lives or after a clean stop. */
+    public Throwable fatalError() {
+        return fatal;
     }
 
     private void engineFailed(String call, RuntimeException e) {

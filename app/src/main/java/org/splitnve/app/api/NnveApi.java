@@ -42,7 +42,8 @@ public final class NnveApi {
                 Route.get("/v1/tsis", r -> Reply.ok(a.read(() -> a.tsis(a.engine().tsis())))),
                 Route.get("/v1/tags", r -> Reply.ok(a.read(a::tags))),
                 Route.post("/v1/tsis/{id}/deactivate", a::deactivate),
-                Route.post("/v1/tsis/{id}/deassociate", a::deassociate));
+                Route.post("/v1/tsis/{id}/deassociate", a::deassociate),
+                Route.post("/v1/tags/release", a::releaseTags));
     }
 
     private NnveEngine engine() {
@@ -254,6 +255,44 @@ public final class NnveApi {
             }
             int n = engine().deassociate(id, reason);
             return Json.obj("ok", true, "changed", n, "tsis", tsis(engine().instances(id)));
+        }));
+    }
+
+    /**
+     * SEC-5: {@code {"port", "station", "reason"}}: the explicit VN connections of an end device (or of every
+     * end device behind the port, without {@code station}) are dropped and the local tags no one else uses
+     * return to the pool. {@code port}: the index or the interface ({@code interface} or {@code namespace/interface}).
+     */
+    Reply releaseTags(Request r) throws ApiError {
+        Json.Obj o = r.json();
+        Fields.known(o, "", "port", "station", "reason");
+        String reason = reason(o);
+        String portText = Fields.string(o, "", "port", true);
+        int port = -1;
+        List<NnveSettings.PortSettings> ps = d.settings().ports();
+        for (int i = 0; i < ps.size(); i++) {
+            if (portText.equals(String.valueOf(i)) || portText.equals(ps.get(i).label()) || portText.equals(ps.get(i).iface())) {
+                port = i;
+            }
+        }
+        if (port < 0) {
+            throw ApiError.notFound("no port " + portText + " (an index or an interface of GET /v1/status)");
+        }
+        String stationText = Fields.string(o, "", "station", false);
+        MacAddress station = null;
+        if (stationText != null) {
+            station = Fields.mac(stationText);
+            if (station == null || !station.isValidUnicast()) {
+                throw ApiError.badRequest("station: not a unicast MAC address: " + stationText);
+            }
+        }
+        int p = port;
+        MacAddress st = station;
+        return Reply.ok(read(() -> {
+            int before = st == null ? -1 : engine().tagsHeldBy(p, st);
+            int freed = engine().releaseTags(p, st, reason);
+            return Json.obj("ok", true, "port", p, "interface", portLabel(p), "station", st == null ? null : st.toString(),
+                    "released", freed, "heldBefore", before < 0 ? null : before, "tags", tags());
         }));
     }
 

@@ -24,6 +24,16 @@ import org.splitnve.wire.MacAddress;
  * from {@link #close()} or the JVM's shutdown hook on SIGTERM/SIGINT).
  */
 public abstract class Daemon implements AutoCloseable {
+    /** SEC-7: the exit status after a fatal error (EX_SOFTWARE): a supervisor restarts the daemon. */
+    public static final int FATAL_STATUS = 70;
+    /**
+     * A test hook, set only on the JVM's command line (never reachable from the network): the engine
+     * thread throws an {@link InternalError} at this frame number, to prove SEC-7 on a real process.
+     */
+    public static final String ENGINE_ERROR_PROPERTY = "splitnve.test.engineErrorAtFrame";
+    /** Whether this JVM is the daemon's own process ({@link #runUntilSignal}): a fatal error then ends it. */
+    private static volatile boolean ownsProcess;
+
     protected final EventLog log;
     protected final AgentRunner<PortAgent> runner;
     protected final DaemonMetrics metrics;
@@ -178,8 +188,73 @@ public abstract class Daemon implements AutoCloseable {
         stop("closed");
     }
 
+    /**
+     * SEC-7: a fatal error in a thread of the daemon (the engine's, the HTTP API's): one log line, and the
+     * process ends with {@link #FATAL_STATUS} at once (no shutdown hook: it could wait on the dead engine).
+     * A daemon inside another program (tests, the demo without root) is stopped instead.
+     */
+    protected void fatal(String where, Throwable e) {
+        try {
+            log.accept(new DaemonEvent.Fatal(where, String.valueOf(e), FATAL_STATUS));
+        } catch (Throwable ignored) {
+            // out of memory: the line on stderr below, then the exit
+        }
+        try {
+            System.err.println("splitnve: fatal error in " + where + ": " + e + "; exiting with status " + FATAL_STATUS);
+            System.err.flush();
+        } catch (Throwable ignored) {
+            // nothing more to say
+        }
+        if (ownsProcess) {
+            Runtime.getRuntime().halt(FATAL_STATUS);
+        }
+        Thread.ofPlatform().name("splitnve fatal stop").start(() -> stop("fatal error in " + where + ": " + e));
+    }
+
+    /** The engine with the {@link #ENGINE_ERROR_PROPERTY} test hook around it, when the property is set. */
+    static PortAgent withTestHook(PortAgent agent) {
+        String at = System.getProperty(ENGINE_ERROR_PROPERTY);
+        if (at == null) {
+            return agent;
+        }
+        long frame = Long.parseLong(at);
+        return new PortAgent() {
+            private long frames;
+
+            @Override
+            public void onFrame(int port, byte[] buf, int off, int len) {
+                if (++frames == frame) {
+                    throw new InternalError("test hook -D" + ENGINE_ERROR_PROPERTY + "=" + frame + ": the engine fails");
+                }
+                agent.onFrame(port, buf, off, len);
+            }
+
+            @Override
+            public void onTimer() {
+                agent.onTimer();
+            }
+
+            @Override
+            public long nextDeadline() {
+                return agent.nextDeadline();
+            }
+        };
+    }
+
     /** Reads and validates a configuration, starts, waits for a signal; the exit status. */
     public static int runUntilSignal(Daemon d) {
+        ownsProcess = true;
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            if (e instanceof Error) {
+                d.fatal("thread " + t.getName(), e); // SEC-7: never a half-alive daemon
+            } else {
+                System.err.println("splitnve: thread " + t.getName() + " ended: " + e);
+            }
+        });
+        Throwable early = d.runner.fatalError();
+        if (early != null) {
+            d.fatal("engine " + d.runner.name(), early);
+        }
         d.installShutdownHook();
         try {
             d.awaitStop();

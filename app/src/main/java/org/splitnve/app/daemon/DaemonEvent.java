@@ -48,4 +48,17 @@ public sealed interface DaemonEvent extends Event {
             return "daemon.stopped";
         }
     }
+
+    /** SEC-7: a fatal error (out of memory, a dead engine thread): the process ends with status 70 right after. */
+    record Fatal(String where, String error, int status) implements DaemonEvent {
+        @Override
+        public String name() {
+            return "daemon.fatal";
+        }
+
+        @Override
+        public Level level() {
+            return Level.ERROR;
+        }
+    }
 }

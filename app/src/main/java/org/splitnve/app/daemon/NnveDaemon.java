@@ -147,24 +147,30 @@ public final class NnveDaemon extends Daemon {
 
         EnumSet<CapabilityTlv.Feature> features = EnumSet.allOf(CapabilityTlv.Feature.class);
         NnveConfig cfg = new NnveConfig(s.name(), portConfigs, s.timers(), s.extensionOui(), features,
-                NnveConfig.Limits.DEFAULT, ManagerId.ofText(s.name()), authenticators);
+                s.limits(), ManagerId.ofText(s.name()), authenticators);
         NnveEngine[] engine = new NnveEngine[1];
         AgentRunner<PortAgent> runner;
+        NnveDaemon[] self = new NnveDaemon[1];
         try {
-            runner = AgentRunner.builder(s.name()).ports(ports).events(log).build(io -> {
+            runner = AgentRunner.builder(s.name()).ports(ports).events(log).onFatal(e -> {
+                if (self[0] != null) {
+                    self[0].fatal("the engine thread", e);
+                }
+            }).build(io -> {
                 engine[0] = new NnveEngine(cfg, Clock.system(), io, authority,
                         new NvaEffects(nva, s.name(), log, e -> { }), log, new SecureRandom());
                 if (!s.lldp().enabled()) {
-                    return metrics.timed(engine[0]);
+                    return withTestHook(metrics.timed(engine[0]));
                 }
-                return metrics.timed(new LldpAgent<>(engine[0], io, Clock.system(), s.extensionOui(), EvbMode.BRIDGE, s.timers(),
-                        true, CapabilityTlv.of(features), s.lldp().ttl(), intervalNanos(s.lldp()), log));
+                return withTestHook(metrics.timed(new LldpAgent<>(engine[0], io, Clock.system(), s.extensionOui(), EvbMode.BRIDGE, s.timers(),
+                        true, CapabilityTlv.of(features), s.lldp().ttl(), intervalNanos(s.lldp()), log)));
             });
         } catch (RuntimeException e) {
             ports.forEach(Port::close);
             throw e;
         }
         NnveDaemon d = new NnveDaemon(s, log, runner, metrics, nva, engine);
+        self[0] = d;
         runner.start();
         log.accept(new DaemonEvent.Started("nnve", configName, ports.stream().map(Port::name).toList(), s.timers(),
                 s.lldp().enabled()));

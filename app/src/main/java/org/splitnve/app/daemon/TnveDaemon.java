@@ -125,20 +125,26 @@ public final class TnveDaemon extends Daemon {
                 ManagerId.ofText(s.name()));
         TnveEngine[] engine = new TnveEngine[1];
         AgentRunner<PortAgent> runner;
+        TnveDaemon[] self = new TnveDaemon[1];
         try {
-            runner = AgentRunner.builder(s.name()).ports(ports).events(log).build(io -> {
+            runner = AgentRunner.builder(s.name()).ports(ports).events(log).onFatal(e -> {
+                if (self[0] != null) {
+                    self[0].fatal("the engine thread", e);
+                }
+            }).build(io -> {
                 engine[0] = new TnveEngine(cfg, Clock.system(), io, log, new SecureRandom());
                 if (!s.lldp().enabled()) {
-                    return metrics.timed(engine[0]);
+                    return withTestHook(metrics.timed(engine[0]));
                 }
-                return metrics.timed(new LldpAgent<>(engine[0], io, Clock.system(), s.extensionOui(), EvbMode.STATION, s.timers(),
-                        true, CapabilityTlv.of(features), s.lldp().ttl(), intervalNanos(s.lldp()), log));
+                return withTestHook(metrics.timed(new LldpAgent<>(engine[0], io, Clock.system(), s.extensionOui(), EvbMode.STATION, s.timers(),
+                        true, CapabilityTlv.of(features), s.lldp().ttl(), intervalNanos(s.lldp()), log)));
             });
         } catch (RuntimeException e) {
             ports.forEach(Port::close);
             throw e;
         }
         TnveDaemon d = new TnveDaemon(s, log, runner, metrics, engine);
+        self[0] = d;
         runner.start();
         log.accept(new DaemonEvent.Started("tnve", configName, ports.stream().map(Port::name).toList(), s.timers(),
                 s.lldp().enabled()));

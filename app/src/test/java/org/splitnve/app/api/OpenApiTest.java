@@ -238,6 +238,13 @@ class OpenApiTest {
                     .isEqualTo(404);
             assertThat(nnve(n, "POST", "/v1/tsis/{id}/deassociate", "/v1/tsis/bad/deassociate", "").status())
                     .isEqualTo(400);
+            // SEC-5: the operator's release of local tags (every end device behind port 0: none holds any by VN connect)
+            assertThat(nnve(n, "POST", "/v1/tags/release", "/v1/tags/release", "{\"port\": \"0\", \"reason\": \"test\"}")
+                    .status()).isEqualTo(200);
+            assertThat(nnve(n, "POST", "/v1/tags/release", "/v1/tags/release", "{\"port\": \"nope\"}").status())
+                    .isEqualTo(404);
+            assertThat(nnve(n, "POST", "/v1/tags/release", "/v1/tags/release",
+                    "{\"port\": \"0\", \"station\": \"01:00:5e:00:00:01\"}").status()).isEqualTo(400);
             assertThat(tnve(h2, "POST", "/v1/vms/{name}/shutdown", "/v1/vms/vm1/shutdown", "").status()).isEqualTo(200);
             // both daemons: metrics, the document, the event stream
             for (Daemon d : f.daemons()) {

@@ -11,7 +11,14 @@ import static org.splitnve.sim.scenario.Frames.hostileTsi;
 import static org.splitnve.sim.scenario.Frames.hostileTsiMac;
 import static org.splitnve.sim.scenario.Frames.vsi;
 
+import java.io.File;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -22,6 +29,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.splitnve.app.daemon.Daemon;
+import org.splitnve.app.json.Json;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -320,5 +330,157 @@ class HostileNetnsTest {
         }
         assertThat(v.state("tor", tsis[0])).isEqualTo(TnveEngine.TsiState.ACTIVATED);
         return s;
+    }
+
+    // ------------------------------------------------------------------ issue 12: a daemon process, a small heap
+
+    /** {@code java -XmxN [props] -cp CLASSPATH org.splitnve.app.Main ROLE --config FILE}, stdout to {@code log}. */
+    private Process startDaemon(String role, Path config, Path log, String... jvmOptions) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(List.of(jvmOptions));
+        String cp = List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
+                .filter(e -> Files.exists(Path.of(e))).collect(Collectors.joining(File.pathSeparator));
+        cmd.addAll(List.of("-cp", cp, "org.splitnve.app.Main", role, "--config", config.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.redirectOutput(log.toFile());
+        pb.redirectError(log.resolveSibling(log.getFileName() + ".err").toFile());
+        return lab.process(pb.start());
+    }
+
+    private static String output(Path log) throws Exception {
+        return Files.readString(log) + Files.readString(log.resolveSibling(log.getFileName() + ".err"));
+    }
+
+    /** Where the process's API listens, from its api.listening line. */
+    private static URI apiOf(Process p, Path log) throws Exception {
+        String[] found = new String[1];
+        await("the daemon process's API listens", Duration.ofSeconds(60), () -> {
+            if (!p.isAlive()) {
+                throw new AssertionError("the daemon ended with " + p.exitValue() + ": " + output(log));
+            }
+            List<Json.Obj> l = DaemonLab.events(Files.readString(log), "api.listening");
+            if (!l.isEmpty()) {
+                found[0] = text(l.getFirst(), "address");
+            }
+            return found[0] != null;
+        });
+        return URI.create("http://" + found[0]);
+    }
+
+    private static String get(URI api, String path) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(api.resolve(path))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
+        return r.body();
+    }
+
+    @Test
+    @DisplayName("SEC-5, SEC-7, SEC-4 (issue 12, item 1): an nNVE daemon process with a 64 MB heap under a flood of "
+            + "20,000 address fragments (10,000 frames of 1.1 KB) that never send LAST, from a raw socket: it stays up, refuses with "
+            + "reason 2 once its per-peer limits are reached, and the victim's TSIs stay as they were and are served")
+    void fragmentFloodDoesNotExhaustASmallHeap() throws Exception {
+        lab.timers(DEFAULT_TIMERS);
+        String nsN = lab.namespace("n");
+        String nsV = lab.namespace("v");
+        String nsX = lab.namespace("x");
+        Bridge br = lab.bridge("br0");
+        lab.attach(br, nsN, "p0", NNVE);
+        lab.attach(br, nsV, "up0", VICTIM);
+        lab.attach(br, nsX, "x0", HOSTILE);
+        Path config = lab.write("n1.conf", lab.nnveConfig("n1", port(nsN, "p0", "tags = \"100-109\"")
+                + DaemonLab.vns(5000)));
+        Path log = lab.dir().resolve("n1.log");
+        Process n = startDaemon("nnve", config, log, "-Xmx64m");
+        URI api = apiOf(n, log);
+        Tnve v = lab.tnve("victim", uplink("tor", nsV, "up0", NNVE.toString(), "nnve = \"" + NNVE + "\""));
+        TsiSpec a1 = tsi(1, 5000);
+        TsiSpec a2 = tsi(2, 5000);
+        v.ok(e -> e.create("vmA", List.of(a1, a2)));
+        v.ok(e -> e.start("vmA"));
+        String before = get(api, "/v1/tsis");
+
+        RawPort hostilePort = RawPort.open("x0", RawSocket.Options.defaults().inNamespace(nsX));
+        hostile = lab.closeAfter(AgentRunner.builder("hostile").port(hostilePort).build(io -> new ScriptStation(io,
+                Clock.system(), NNVE, EnumSet.allOf(CapabilityTlv.Feature.class), HOSTILE_TIMERS, e -> { })));
+        hostile.start();
+        List<TsiAddress> many = new ArrayList<>();
+        for (int i = 0; i < 70; i++) {
+            many.add(TsiAddress.host(InetAddress.getByAddress(new byte[] {10, 77, (byte) (i >> 8), (byte) i})));
+        }
+        // 10,000 requests, each with two fragments of 70 addresses (a 498-octet TLV body each): 20,000 fragments.
+        final int tsis = 100;
+        final int perTsi = 100;
+        List<VdpItem> flood = new ArrayList<>(tsis * perTsi);
+        for (int t = 1; t <= tsis; t++) {
+            for (int f = 0; f < perTsi; f++) {
+                flood.add(vsi(VsiMode.ASSOCIATE, hostileTsi(t), 5000, hostileTsiMac(t), List.of(
+                        new TsiAddressTlv(TsiAddressTlv.Operation.ADD, 1, 2 * f, false, many),
+                        new TsiAddressTlv(TsiAddressTlv.Operation.ADD, 1, 2 * f + 1, false, many))));
+            }
+        }
+        int frameOctets = Frames.vdp(NNVE, HOSTILE, EcpHeader.request(1), new VdpPdu(ManagerId.ofText("x"), List.of(),
+                List.of(flood.getFirst()), null)).length;
+        long t0 = System.nanoTime();
+        hostile.submit(() -> {
+            hostile.agent().hello();
+            hostile.agent().submitAll(flood);
+        });
+        await("answers to the 10,000 requests (or the daemon's death)", Duration.ofSeconds(180), () -> {
+            if (!n.isAlive()) {
+                throw new AssertionError("the nNVE process died with status " + n.exitValue() + ": "
+                        + output(log).lines().filter(l -> l.contains("fatal") || l.contains("OutOfMemory"))
+                                .collect(Collectors.joining("\n")));
+            }
+            return atHostile(() -> hostile.agent().vsiResponses().size()) >= flood.size();
+        });
+        System.out.printf("fragment flood: %d frames of %d octets answered in %d ms%n", flood.size(), frameOctets,
+                (System.nanoTime() - t0) / 1_000_000);
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(n.pid()), "GC.heap_info").redirectErrorStream(true).start();
+            System.out.println("nNVE heap after the flood:\n" + new String(jcmd.getInputStream().readAllBytes()));
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            System.out.println("jcmd: " + e);
+        }
+        assertThat(n.isAlive()).isTrue();
+        List<VsiTlv> answers = atHostile(() -> hostile.agent().vsiResponses());
+        assertThat(answers).filteredOn(r -> code(r) == 2).isNotEmpty().allSatisfy(r ->
+                assertThat(r.attached(ReasonDetailTlv.class).text()).containsAnyOf("fragments", "octets", "addresses"));
+        assertThat(get(api, "/v1/tsis")).isEqualTo(before);
+        v.ok(e -> e.suspend("vmA"));
+        v.ok(e -> e.resume("vmA"));
+        assertThat(output(log)).doesNotContain("OutOfMemoryError").doesNotContain("daemon.fatal");
+    }
+
+    @Test
+    @DisplayName("SEC-7 (issue 12, item 1): an nNVE daemon process whose engine thread dies of an Error (the test hook "
+            + "-Dsplitnve.test.engineErrorAtFrame, set on the command line only) logs daemon.fatal and exits with "
+            + "status 70 by itself, without a signal")
+    void fatalErrorEndsTheProcess() throws Exception {
+        String nsN = lab.namespace("n");
+        String nsX = lab.namespace("x");
+        Bridge wire = lab.wire("w0");
+        lab.attach(wire, nsN, "p0", NNVE);
+        lab.attach(wire, nsX, "x0", HOSTILE);
+        Path config = lab.write("n1.conf", lab.nnveConfig("n1", port(nsN, "p0", "") + DaemonLab.vns(5000)));
+        Path log = lab.dir().resolve("n1.log");
+        Process n = startDaemon("nnve", config, log, "-Xmx64m", "-D" + Daemon.ENGINE_ERROR_PROPERTY + "=3");
+        apiOf(n, log);
+        RawSocket x = lab.closeAfter(RawSocket.open("x0", RawSocket.Options.defaults().inNamespace(nsX)));
+        byte[] hello = Frames.vdp(NNVE, HOSTILE, EcpHeader.request(1), VdpPdu.EMPTY);
+        for (int i = 0; i < 10 && n.isAlive(); i++) {
+            x.send(hello);
+            n.waitFor(200, TimeUnit.MILLISECONDS);
+        }
+        assertThat(n.waitFor(30, TimeUnit.SECONDS)).as("the process ends by itself").isTrue();
+        assertThat(n.exitValue()).isEqualTo(Daemon.FATAL_STATUS);
+        String out = Files.readString(log);
+        assertThat(DaemonLab.events(out, "daemon.fatal")).singleElement().satisfies(e -> {
+            assertThat(text(e, "error")).contains("test hook");
+            assertThat(text(e, "status")).isEqualTo("70");
+        });
+        assertThat(Files.readString(log.resolveSibling(log.getFileName() + ".err"))).contains("fatal error");
     }
 }

@@ -32,10 +32,14 @@ import org.splitnve.wire.vdp.VsiTlv;
  * (lldpad waits for its timer instead). An unacknowledged ECPDU is sent again after 10 us x 2^RTE,
  * at most R times, then its items are reported undelivered.
  *
- * <p>Receiving: every request is acknowledged; a request with the same sequence number as the
- * last one is a duplicate (its acknowledgement was lost): acknowledged again, delivered once. So is
- * a copy of one of the last {@value #RECENT} requests (same sequence number, same octets) that
- * arrives after later ones: a retransmission or a link duplicate that was overtaken.
+ * <p>Receiving: every request is acknowledged; a copy of one of the last {@value #RECENT} requests
+ * (same sequence number <em>and</em> same octets: its acknowledgement was lost, or a link duplicate
+ * was overtaken) is a duplicate: acknowledged again, delivered once. A request with a sequence
+ * number seen before but other octets is new (SEC-9: a forged empty ECPDU with a station's next
+ * sequence number must not make the station's real request a "duplicate").
+ *
+ * <p>The send queue is bounded ({@link #setQueueLimit}, SEC-5): a peer that never acknowledges
+ * cannot make this side hold its answers without end; {@link #submit} refuses an item beyond it.
  *
  * <p>Single-threaded, driven by {@link #onFrame}, {@link #submit} and {@link #onTimer}; time comes
  * from the {@link Clock}. Not thread-safe.
@@ -76,6 +80,8 @@ public final class EcpEndpoint {
     private EcpProfile profile;
     private Timers timers;
     private FrameAuthenticator auth;
+    private int queueLimit = Integer.MAX_VALUE;
+    private long refusedSubmits;
 
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private Outstanding outstanding;
@@ -144,6 +150,28 @@ public final class EcpEndpoint {
         return queue.size();
     }
 
+    /** At most this many items wait to be sent (SEC-5); {@link Integer#MAX_VALUE} by default. */
+    public void setQueueLimit(int items) {
+        if (items < 1) {
+            throw new IllegalArgumentException("queue limit " + items);
+        }
+        this.queueLimit = items;
+    }
+
+    public int queueLimit() {
+        return queueLimit;
+    }
+
+    /** Whether {@link #submit} would refuse an item now: the queue holds {@link #queueLimit} items. */
+    public boolean full() {
+        return queue.size() >= queueLimit;
+    }
+
+    /** Items {@link #submit} refused because the queue was full. */
+    public long refusedSubmits() {
+        return refusedSubmits;
+    }
+
     public boolean busy() {
         return outstanding != null;
     }
@@ -160,19 +188,28 @@ public final class EcpEndpoint {
         return framesReceived;
     }
 
-    /** Queues an item; {@code token} comes back in {@link EcpListener#onDelivered} or onTransmitError. */
-    public void submit(VdpItem item, Object token) {
-        submit(item, token, null);
+    /**
+     * Queues an item; {@code token} comes back in {@link EcpListener#onDelivered} or onTransmitError.
+     * False (nothing queued, nothing reported) when the queue is {@link #full}.
+     */
+    public boolean submit(VdpItem item, Object token) {
+        return submit(item, token, null);
     }
 
     /**
      * Queues an item that goes with {@code manager} (null: this endpoint's own Manager ID): a response
      * carries the Manager ID of its request, by which a standard station finds its VSI (lldpad compares
      * Manager ID, VSI type, version, ID and filter format). A frame holds items of one Manager ID only.
+     * False (nothing queued, nothing reported) when the queue is {@link #full}.
      */
-    public void submit(VdpItem item, Object token, ManagerId manager) {
+    public boolean submit(VdpItem item, Object token, ManagerId manager) {
+        if (full()) {
+            refusedSubmits++;
+            return false;
+        }
         queue.add(new Pending(item, token, manager == null || manager.equals(managerId) ? null : manager));
         pump(clock.nanos());
+        return true;
     }
 
     /** Sends an ECPDU with header TLVs only (a session keep-alive) unless items are already going out. */
@@ -294,9 +331,9 @@ public final class EcpEndpoint {
         // The ECP header and VDP octets: identical in every copy of one transmission.
         long digest = digest(buf, off + frame.ethernet().length(), off + len);
         int slot = h.sequence() & (RECENT - 1);
-        if (h.sequence() == lastReceived
-                || (recentSequence[slot] == h.sequence() && recentDigest[slot] == digest)) {
-            // An overtaken copy is acknowledged again too: the sender, long past it, ignores that.
+        if (recentSequence[slot] == h.sequence() && recentDigest[slot] == digest) {
+            // SEC-9: a duplicate by its content, not its sequence number alone. An overtaken copy is
+            // acknowledged again too: the sender, long past it, ignores that.
             events.accept(new EcpEvent.Duplicate(peer, h.sequence()));
             return;
         }

@@ -27,8 +27,10 @@ import org.splitnve.wire.vdp.CapabilityTlv;
  * (01:80:C2:00:00:00): chassis and port ID the port's MAC, the TTL, the EVB TLV with this side's role
  * and timers, and the splitnve extension capability TLV. Every frame, LLDP included, goes on to the
  * engine, which negotiates max(own, peer) of the EVB timers ({@link Timers#negotiate}); this agent
- * remembers the peer's EVB TLV per port, reports every change as an {@link PeerEvb} event (SEC-3), and
- * answers a new or changed peer at once (it may have started after our last LLDPDU).
+ * remembers the peer's EVB TLV per port, reports a change as an {@link PeerEvb} event (SEC-3), and
+ * answers a new or changed peer at once (it may have started after our last LLDPDU): on the port it
+ * spoke on only, and at most once per {@link #MIN_ANSWER_GAP_NANOS} per port, so forged LLDPDUs cannot
+ * make it send, or log, at their rate (SEC-10, SEC-5).
  * Runs on the engine's thread, like the engine.
  */
 public final class LldpAgent<A extends PortAgent> implements PortAgent {
@@ -36,6 +38,8 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
     public static final long DEFAULT_INTERVAL_NANOS = 30_000_000_000L;
     /** 802.1AB TTL default: 4 x interval. */
     public static final int DEFAULT_TTL = 120;
+    /** SEC-10: at most one answer to a new or changed peer (and one lldp.peer line) per port per second. */
+    public static final long MIN_ANSWER_GAP_NANOS = 1_000_000_000L;
 
     /** An LLDPDU went out of a port. */
     public record Sent(int port, MacAddress source, int ttl, String mode, Timers timers) implements Event {
@@ -84,6 +88,8 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
     private final long interval;
     private final EventSink events;
     private final EvbTlv[] peerEvb;
+    private final long[] lastAnswer;
+    private final long[] unanswered;
     private long nextSend;
 
     /**
@@ -110,6 +116,9 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
         this.interval = intervalNanos;
         this.events = events;
         this.peerEvb = new EvbTlv[io.ports()];
+        this.lastAnswer = new long[io.ports()];
+        java.util.Arrays.fill(lastAnswer, Long.MIN_VALUE);
+        this.unanswered = new long[io.ports()];
         this.nextSend = Long.MIN_VALUE; // at the first timer call: at start
     }
 
@@ -142,12 +151,22 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
     /** Sends an LLDPDU on every port now. */
     public void announce() {
         for (int p = 0; p < io.ports(); p++) {
-            MacAddress mac = io.mac(p);
-            byte[] frame = codec.encode(new Frame.Lldp(
-                    new EthernetHeader(MacAddress.NEAREST_CUSTOMER_BRIDGE, mac, LldpPdu.ETHERTYPE), pdu(mac)), true);
-            io.send(p, frame, frame.length);
-            events.accept(new Sent(p, mac, ttl, role.name(), timers));
+            announce(p);
         }
+    }
+
+    /** Sends an LLDPDU on one port now. */
+    public void announce(int p) {
+        MacAddress mac = io.mac(p);
+        byte[] frame = codec.encode(new Frame.Lldp(
+                new EthernetHeader(MacAddress.NEAREST_CUSTOMER_BRIDGE, mac, LldpPdu.ETHERTYPE), pdu(mac)), true);
+        io.send(p, frame, frame.length);
+        events.accept(new Sent(p, mac, ttl, role.name(), timers));
+    }
+
+    /** Changes of the peer's EVB TLV on a port that got no answer of their own (the rate limit, SEC-10). */
+    public long unanswered(int port) {
+        return unanswered[port];
     }
 
     @Override
@@ -158,11 +177,17 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
                     EvbTlv evb = l.lldp().evb();
                     if (evb != null && !evb.equals(peerEvb[port])) {
                         peerEvb[port] = evb;
-                        events.accept(new PeerEvb(port, l.ethernet().source(), evb.mode().name(), Timers.of(evb),
-                                timers.negotiate(Timers.of(evb)), l.lldp().extensionCapability() != null));
-                        // A new (or changed) peer may have missed what we sent before it listened: answer
-                        // at once (like 802.1AB fast start), so both sides negotiate from the start.
-                        nextSend = clock.nanos();
+                        long now = clock.nanos();
+                        if (lastAnswer[port] == Long.MIN_VALUE || now - lastAnswer[port] >= MIN_ANSWER_GAP_NANOS) {
+                            lastAnswer[port] = now;
+                            events.accept(new PeerEvb(port, l.ethernet().source(), evb.mode().name(), Timers.of(evb),
+                                    timers.negotiate(Timers.of(evb)), l.lldp().extensionCapability() != null));
+                            // A new (or changed) peer may have missed what we sent before it listened: answer
+                            // at once (like 802.1AB fast start), on its port only (SEC-10).
+                            announce(port);
+                        } else {
+                            unanswered[port]++; // our next periodic LLDPDU answers it
+                        }
                     }
                 }
             } catch (DecodeException e) {

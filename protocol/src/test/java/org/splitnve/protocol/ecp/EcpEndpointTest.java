@@ -125,4 +125,50 @@ class EcpEndpointTest {
         assertThat(b.received).containsExactly(item(1), item(2), item(3));
         assertThat(b.events.of(EcpEvent.Duplicate.class)).isEmpty();
     }
+
+    @Test
+    @DisplayName("SEC-9: a forged empty ECPDU with the station's next sequence number does not make the station's real "
+            + "request, with that number, a duplicate: a duplicate is recognised by its content")
+    void forgedEmptyPduDoesNotSwallowTheRealRequest() throws DecodeException {
+        Side a = new Side(A, B);
+        Side b = new Side(B, A);
+        a.ep.submit(item(1), 1);
+        deliver(a.last(), b);
+        deliver(b.last(), a);
+
+        // The attacker, on the shared segment, sends an empty request in A's name with A's next sequence number.
+        byte[] forged = FrameCodec.DEFAULT.encode(new Frame.Vdp(new EthernetHeader(B, A,
+                org.splitnve.wire.ecp.EcpHeader.ETHERTYPE), org.splitnve.wire.ecp.EcpHeader.request(2), VdpPdu.EMPTY), true);
+        deliver(forged, b);
+        a.ep.submit(item(2), 2);
+        byte[] real = a.last();
+        assertThat(((Frame.Vdp) FrameCodec.DEFAULT.decode(real)).ecp().sequence()).isEqualTo(2);
+        deliver(real, b);
+        assertThat(b.received).containsExactly(item(1), item(2));
+        assertThat(b.events.of(EcpEvent.Duplicate.class)).isEmpty();
+        // and the real request's retransmission is still a duplicate, delivered once
+        deliver(real, b);
+        assertThat(b.received).containsExactly(item(1), item(2));
+        assertThat(b.events.of(EcpEvent.Duplicate.class)).containsExactly(new EcpEvent.Duplicate(A, 2));
+    }
+
+    @Test
+    @DisplayName("SEC-5: a peer that never acknowledges cannot make the send queue grow past its limit: submit refuses")
+    void sendQueueIsBounded() {
+        Side a = new Side(A, B);
+        a.ep.setQueueLimit(4);
+        int accepted = 0;
+        for (int i = 1; i <= 100; i++) {
+            if (a.ep.submit(item(i), i)) {
+                accepted++;
+            }
+        }
+        // one ECPDU in flight (never acknowledged), four waiting
+        assertThat(accepted).isEqualTo(5);
+        assertThat(a.ep.queued()).isEqualTo(4);
+        assertThat(a.ep.full()).isTrue();
+        assertThat(a.ep.refusedSubmits()).isEqualTo(95);
+        assertThat(a.ep.drain()).hasSize(5);
+        assertThat(a.ep.submit(item(200), 200)).isTrue();
+    }
 }

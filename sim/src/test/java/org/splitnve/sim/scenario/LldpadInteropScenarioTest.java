@@ -122,7 +122,8 @@ class LldpadInteropScenarioTest {
             assertThat(v.vsis()).allSatisfy(x -> assertThat(x.attached()).isEmpty());
             assertThat(v.captured().destination()).isEqualTo(s.host.mac(0));
         });
-        assertThat(s.n1.engine().peers()).singleElement().satisfies(p -> assertThat(p.extensions()).isFalse());
+        // At most one: a station that holds nothing and stays silent for a keep-alive timeout is dropped (SEC-5).
+        assertThat(s.n1.engine().peers()).hasSizeLessThanOrEqualTo(1).allSatisfy(p -> assertThat(p.extensions()).isFalse());
         assertThat(s.station.lostInBuffer()).as("ECPDUs lost in lldpad's 2 ms buffer").isZero();
     }
 
