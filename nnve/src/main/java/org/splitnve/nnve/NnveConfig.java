@@ -40,9 +40,26 @@ public record NnveConfig(String name, List<PortConfig> ports, Timers timers, int
         }
     }
 
-    /** Per-peer limits: one bad station cannot exhaust the nNVE (SEC-4). */
+    /**
+     * Per-peer limits: one bad station cannot exhaust the nNVE (SEC-4, SEC-5). The nNVE advertises them in its
+     * capability TLV (docs/protocol.md 5.1.1) so end devices refuse at once what it would refuse (OPS-3).
+     */
     public record Limits(int tsisPerPeer, int vnsPerPeer, int addressesPerTsi) {
         public static final Limits DEFAULT = new Limits(100_000, 4094, 4096);
+
+        public Limits {
+            if (tsisPerPeer < 0 || vnsPerPeer < 0 || addressesPerTsi < 0) {
+                throw new IllegalArgumentException("limits are not negative: " + tsisPerPeer + ", " + vnsPerPeer + ", "
+                        + addressesPerTsi);
+            }
+        }
+
+        /** As the capability TLV carries them. */
+        public List<CapabilityTlv.Limit> advertised() {
+            return List.of(new CapabilityTlv.Limit(CapabilityTlv.Limit.ADDRESSES_PER_TSI, addressesPerTsi),
+                    new CapabilityTlv.Limit(CapabilityTlv.Limit.TSIS_PER_PEER, tsisPerPeer),
+                    new CapabilityTlv.Limit(CapabilityTlv.Limit.VNS_PER_PEER, vnsPerPeer));
+        }
     }
 
     public NnveConfig {

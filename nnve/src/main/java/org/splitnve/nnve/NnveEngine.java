@@ -111,8 +111,9 @@ public final class NnveEngine implements PortAgent {
             NnveConfig.PortConfig pc = config.ports().get(p);
             scopeOfPort[p] = scopes.computeIfAbsent(pc.scope(), s -> new Scope(s, new LocalTagPool(pc.tagPool())));
         }
+        // OPS-3: the limits go with the features, so end devices refuse at once what would be refused here
         this.ownCapabilities = CapabilityTlv.of(config.features().isEmpty() ? EnumSet.noneOf(Feature.class)
-                : EnumSet.copyOf(config.features()));
+                : EnumSet.copyOf(config.features())).withLimits(config.limits().advertised());
         SessionIdentity id = SessionIdentity.random(random);
         this.epoch = id.epoch();
         this.nonce = id.nonce();

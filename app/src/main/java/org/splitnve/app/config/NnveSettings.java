@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.splitnve.app.config.ConfFile.Table;
 import org.splitnve.nnve.LocalTagPool;
+import org.splitnve.nnve.NnveConfig;
 import org.splitnve.nva.ProvisioningMode;
 import org.splitnve.nva.VnRecord;
 import org.splitnve.nva.VnService;
@@ -25,10 +26,11 @@ import org.splitnve.wire.vdp.VdpCodec;
  *
  * @param allowUnauthenticated whether end devices without a configured key may use the nNVE (RFC 8394
  *                             section 6: implicit authentication of standard peers)
+ * @param limits               per end device: TSIs, VNs, addresses per TSI (SEC-5), advertised (OPS-3)
  */
 public record NnveSettings(String name, int extensionOui, List<PortSettings> ports, Timers timers,
         boolean allowUnauthenticated, List<KeySettings> keys, boolean plainVlans, List<VnRecord> vns,
-        Map<Integer, Long> typeVns, LogSettings log, LldpSettings lldp, ApiSettings api) {
+        Map<Integer, Long> typeVns, LogSettings log, LldpSettings lldp, ApiSettings api, NnveConfig.Limits limits) {
 
     /** One [[port]]: an interface (in a network namespace, or the daemon's own). */
     public record PortSettings(String iface, String namespace, String scope, BitSet tags, MacAddress multicast) {
@@ -41,7 +43,7 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
     /** One [[auth.key]]: a key for one station, one port, or one station on one port; index = port or -1. */
     public record KeySettings(int port, MacAddress station, int id, byte[] material) {}
 
-    static final Set<String> SINGLES = Set.of("nnve", "timers", "auth", "nva", "log", "lldp", "api");
+    static final Set<String> SINGLES = Set.of("nnve", "timers", "auth", "nva", "log", "lldp", "api", "limits");
     static final Set<String> ARRAYS = Set.of("port", "auth.key", "nva.vn", "nva.vsi_type");
 
     public static NnveSettings load(Path path) throws ConfigException {
@@ -216,14 +218,22 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
         LogSettings log = r.log();
         LldpSettings lldp = r.lldp();
         ApiSettings api = r.api(ApiSettings.NNVE_PORT);
+        Table lim = r.single("limits");
+        NnveConfig.Limits d = NnveConfig.Limits.DEFAULT;
+        NnveConfig.Limits limits = new NnveConfig.Limits(
+                (int) r.integer(lim, "tsis_per_peer", d.tsisPerPeer(), 1, 1_000_000),
+                (int) r.integer(lim, "vns_per_peer", d.vnsPerPeer(), 1, 4094),
+                (int) r.integer(lim, "addresses_per_tsi", d.addressesPerTsi(), 1, 65_536));
+        r.unknownKeys(lim);
         r.throwIfAny();
-        return new NnveSettings(name, oui, ports, timers, allowUnauth, keys, plainVlans, vns, typeVns, log, lldp, api);
+        return new NnveSettings(name, oui, ports, timers, allowUnauth, keys, plainVlans, vns, typeVns, log, lldp, api,
+                limits);
     }
 
     /** The same settings with another [api] (tests and the demo listen on 127.0.0.1:0). */
     public NnveSettings withApi(ApiSettings a) {
         return new NnveSettings(name, extensionOui, ports, timers, allowUnauthenticated, keys, plainVlans, vns, typeVns,
-                log, lldp, a);
+                log, lldp, a, limits);
     }
 
     /** The VN Name a [[nva.vn]] without {@code name} gets: a name-based UUID of "splitnve-vn-ID". */

@@ -147,7 +147,7 @@ public final class NnveDaemon extends Daemon {
 
         EnumSet<CapabilityTlv.Feature> features = EnumSet.allOf(CapabilityTlv.Feature.class);
         NnveConfig cfg = new NnveConfig(s.name(), portConfigs, s.timers(), s.extensionOui(), features,
-                NnveConfig.Limits.DEFAULT, ManagerId.ofText(s.name()), authenticators);
+                s.limits(), ManagerId.ofText(s.name()), authenticators);
         NnveEngine[] engine = new NnveEngine[1];
         AgentRunner<PortAgent> runner;
         try {
@@ -158,7 +158,8 @@ public final class NnveDaemon extends Daemon {
                     return metrics.timed(engine[0]);
                 }
                 return metrics.timed(new LldpAgent<>(engine[0], io, Clock.system(), s.extensionOui(), EvbMode.BRIDGE, s.timers(),
-                        true, CapabilityTlv.of(features), s.lldp().ttl(), intervalNanos(s.lldp()), log));
+                        true, CapabilityTlv.of(features).withLimits(cfg.limits().advertised()), s.lldp().ttl(),
+                        intervalNanos(s.lldp()), log));
             });
         } catch (RuntimeException e) {
             ports.forEach(Port::close);
