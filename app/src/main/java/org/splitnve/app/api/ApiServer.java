@@ -74,12 +74,26 @@ public final class ApiServer implements AutoCloseable {
      */
     public static ApiServer start(ApiSettings s, EventLog log, Metrics metrics, List<Route> own,
             Supplier<String> scrape) {
-        HttpServer http;
+        return start(bind(s), s, log, metrics, own, scrape);
+    }
+
+    /**
+     * OPS-4: binds the API's address without serving yet, so a daemon knows it can listen before it opens its
+     * interfaces or sends its first frame. Stop it ({@code stop(0)}) if the daemon does not start after all.
+     *
+     * @throws UncheckedIOException when the address cannot be bound
+     */
+    public static HttpServer bind(ApiSettings s) {
         try {
-            http = HttpServer.create(s.listen(), 64);
+            return HttpServer.create(s.listen(), 64);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + s + " for the HTTP API: " + e.getMessage(), e);
         }
+    }
+
+    /** Serves on a server {@link #bind bound} before. */
+    public static ApiServer start(HttpServer http, ApiSettings s, EventLog log, Metrics metrics, List<Route> own,
+            Supplier<String> scrape) {
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory());
         List<Route> routes = new ArrayList<>(own);
         routes.add(Route.get("/v1/events", r -> new Reply.Stream()));

@@ -1,5 +1,6 @@
 package org.splitnve.app.daemon;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import org.splitnve.app.config.ApiSettings;
 import org.splitnve.app.config.LldpSettings;
 import org.splitnve.protocol.PortAgent;
 import org.splitnve.transport.AgentRunner;
+import org.splitnve.transport.InterfaceLock;
 import org.splitnve.transport.Port;
 import org.splitnve.transport.RawPort;
 import org.splitnve.transport.RawSocket;
@@ -32,6 +34,7 @@ public abstract class Daemon implements AutoCloseable {
     private final Object lock = new Object();
     private boolean closing;
     private Thread hook;
+    private final List<InterfaceLock> locks = new ArrayList<>();
 
     protected Daemon(EventLog log, AgentRunner<PortAgent> runner, DaemonMetrics metrics) {
         this.log = log;
@@ -64,17 +67,65 @@ public abstract class Daemon implements AutoCloseable {
     }
 
     /**
-     * Starts the HTTP API when [api] listen is not "off"; when it cannot listen, the daemon stops and
-     * this throws (an {@link java.io.UncheckedIOException}).
+     * OPS-4: binds the HTTP API's address (null when [api] listen is "off") before anything else is opened or
+     * sent; throws an {@link java.io.UncheckedIOException} when it cannot.
      */
-    protected void startApi(ApiSettings s, List<Route> routes, Supplier<String> scrape) {
-        if (!s.enabled()) {
+    protected static HttpServer bindApi(ApiSettings s) {
+        return s.enabled() ? ApiServer.bind(s) : null;
+    }
+
+    /**
+     * Serves the HTTP API on the address {@code bound} before (null: [api] listen = "off"); when it cannot, the
+     * daemon stops and this throws.
+     */
+    protected void startApi(HttpServer bound, ApiSettings s, List<Route> routes, Supplier<String> scrape) {
+        if (bound == null) {
             return;
         }
         try {
-            api = ApiServer.start(s, log, metrics.metrics(), routes, scrape);
+            api = ApiServer.start(bound, s, log, metrics.metrics(), routes, scrape);
         } catch (RuntimeException e) {
+            bound.stop(0);
             stop("the HTTP API cannot start: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    /** Closes what a daemon that does not start after all had opened. */
+    static void release(List<Port> ports, HttpServer bound, List<InterfaceLock> locks) {
+        ports.forEach(Port::close);
+        locks.forEach(InterfaceLock::close);
+        if (bound != null) {
+            bound.stop(0);
+        }
+    }
+
+    /** The interface locks this daemon holds (OPS-4), released when it stops. */
+    protected void holdLocks(List<InterfaceLock> l) {
+        synchronized (lock) {
+            locks.addAll(l);
+        }
+    }
+
+    /**
+     * OPS-4: opens the interfaces (raw Ethernet) and takes their locks, in that order, so a second daemon on an
+     * interface learns it before its first frame; on a failure closes what it opened, and the bound API.
+     */
+    static List<Port> openLocked(List<String[]> where, List<List<MacAddress>> groups, HttpServer bound, String holder,
+            List<InterfaceLock> locksOut) throws IOException {
+        try {
+            List<Port> ports = open(where, groups);
+            try {
+                locksOut.addAll(InterfaceLock.acquireAll(ports, holder));
+            } catch (IOException | RuntimeException e) {
+                ports.forEach(Port::close);
+                throw e;
+            }
+            return ports;
+        } catch (IOException | RuntimeException e) {
+            if (bound != null) {
+                bound.stop(0);
+            }
             throw e;
         }
     }
@@ -157,6 +208,10 @@ public abstract class Daemon implements AutoCloseable {
                 // the stop goes on
             }
             runner.close();
+            synchronized (lock) {
+                locks.forEach(InterfaceLock::close); // after the ports: the interfaces are free only now
+                locks.clear();
+            }
             AgentRunner.Stats s = runner.stats();
             log.accept(new DaemonEvent.Stopped(s.framesIn(), s.framesOut(), s.engineErrors()));
         } finally {
@@ -187,6 +242,19 @@ public abstract class Daemon implements AutoCloseable {
             d.close();
         }
         return 0;
+    }
+
+    /**
+     * The exit status of a daemon that did not start: 2 when an interface is held by another daemon (OPS-4),
+     * else 1 (an interface cannot be opened, the API's address cannot be bound); the reason on {@code err}.
+     */
+    static int startFailure(String role, Exception e, PrintStream err) {
+        err.println("splitnve: " + role + ": " + e.getMessage());
+        if (e instanceof InterfaceLock.HeldException) {
+            err.println("splitnve: " + role + ": nothing started, no frame sent");
+            return 2;
+        }
+        return 1;
     }
 
     /** Prints configuration problems: one line each on {@code err}; returns the exit status, 2. */

@@ -1,5 +1,6 @@
 package org.splitnve.app.daemon;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ import org.splitnve.protocol.auth.KeyRing;
 import org.splitnve.protocol.auth.Role;
 import org.splitnve.protocol.lldp.LldpAgent;
 import org.splitnve.transport.AgentRunner;
+import org.splitnve.transport.InterfaceLock;
 import org.splitnve.transport.Port;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.lldp.EvbMode;
@@ -83,13 +85,15 @@ public final class NnveDaemon extends Daemon {
         try {
             d = start(s, config.toString(), out);
         } catch (IOException | RuntimeException e) {
-            err.println("splitnve: nnve: " + e.getMessage());
-            return 1;
+            return startFailure("nnve", e, err);
         }
         return runUntilSignal(d);
     }
 
-    /** Opens the configured interfaces (raw Ethernet), builds and starts the engine. */
+    /**
+     * OPS-4: binds the HTTP API, opens the configured interfaces (raw Ethernet) and takes their locks, then
+     * builds and starts the engine: whatever can fail fails before the first frame.
+     */
     public static NnveDaemon start(NnveSettings s, String configName, PrintStream out) throws IOException {
         List<String[]> where = new ArrayList<>();
         List<List<MacAddress>> groups = new ArrayList<>();
@@ -97,7 +101,10 @@ public final class NnveDaemon extends Daemon {
             where.add(new String[] {p.namespace(), p.iface()});
             groups.add(p.multicast() == null ? List.of() : List.of(p.multicast()));
         }
-        return start(s, configName, out, open(where, groups));
+        HttpServer bound = bindApi(s.api());
+        List<InterfaceLock> locks = new ArrayList<>();
+        List<Port> ports = openLocked(where, groups, bound, "nnve " + s.name() + " (" + configName + ")", locks);
+        return start(s, configName, out, ports, bound, locks);
     }
 
     /**
@@ -105,7 +112,20 @@ public final class NnveDaemon extends Daemon {
      * ports, or in-memory links for the demo without root and for tests). The daemon closes them.
      */
     public static NnveDaemon start(NnveSettings s, String configName, PrintStream out, List<Port> ports) {
+        HttpServer bound;
+        try {
+            bound = bindApi(s.api());
+        } catch (RuntimeException e) {
+            ports.forEach(Port::close);
+            throw e;
+        }
+        return start(s, configName, out, ports, bound, List.of());
+    }
+
+    private static NnveDaemon start(NnveSettings s, String configName, PrintStream out, List<Port> ports,
+            HttpServer bound, List<InterfaceLock> locks) {
         if (ports.size() != s.ports().size()) {
+            release(ports, bound, locks);
             throw new IllegalArgumentException(s.ports().size() + " ports configured, " + ports.size() + " given");
         }
         EventLog log = new EventLog(s.name(), s.log(), out);
@@ -162,14 +182,15 @@ public final class NnveDaemon extends Daemon {
                         intervalNanos(s.lldp()), log));
             });
         } catch (RuntimeException e) {
-            ports.forEach(Port::close);
+            release(ports, bound, locks);
             throw e;
         }
         NnveDaemon d = new NnveDaemon(s, log, runner, metrics, nva, engine);
+        d.holdLocks(locks);
         runner.start();
         log.accept(new DaemonEvent.Started("nnve", configName, ports.stream().map(Port::name).toList(), s.timers(),
                 s.lldp().enabled()));
-        d.startApi(s.api(), NnveApi.routes(d), () -> NnveApi.scrape(d));
+        d.startApi(bound, s.api(), NnveApi.routes(d), () -> NnveApi.scrape(d));
         return d;
     }
 

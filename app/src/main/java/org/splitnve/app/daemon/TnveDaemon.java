@@ -1,5 +1,6 @@
 package org.splitnve.app.daemon;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import org.splitnve.tnve.TnveConfig;
 import org.splitnve.tnve.TnveEngine;
 import org.splitnve.tnve.Vm;
 import org.splitnve.transport.AgentRunner;
+import org.splitnve.transport.InterfaceLock;
 import org.splitnve.transport.Port;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.lldp.EvbMode;
@@ -66,13 +68,15 @@ public final class TnveDaemon extends Daemon {
         try {
             d = start(s, config.toString(), out);
         } catch (IOException | RuntimeException e) {
-            err.println("splitnve: tnve: " + e.getMessage());
-            return 1;
+            return startFailure("tnve", e, err);
         }
         return runUntilSignal(d);
     }
 
-    /** Opens the configured interfaces (raw Ethernet), builds and starts the engine. */
+    /**
+     * OPS-4: binds the HTTP API, opens the configured interfaces (raw Ethernet) and takes their locks, then
+     * builds and starts the engine (whose hello is the first frame): whatever can fail fails before it.
+     */
     public static TnveDaemon start(TnveSettings s, String configName, PrintStream out) throws IOException {
         List<String[]> where = new ArrayList<>();
         for (String label : portLabels(s)) {
@@ -84,7 +88,10 @@ public final class TnveDaemon extends Daemon {
             }
         }
         List<List<MacAddress>> groups = where.stream().map(w -> List.<MacAddress>of()).toList();
-        return start(s, configName, out, open(where, groups));
+        HttpServer bound = bindApi(s.api());
+        List<InterfaceLock> locks = new ArrayList<>();
+        List<Port> ports = openLocked(where, groups, bound, "tnve " + s.name() + " (" + configName + ")", locks);
+        return start(s, configName, out, ports, bound, locks);
     }
 
     /** The distinct ports of the uplinks (namespace/interface), in order of first use: one {@link Port} each. */
@@ -97,8 +104,21 @@ public final class TnveDaemon extends Daemon {
      * ports, or in-memory links for the demo without root and for tests). The daemon closes them.
      */
     public static TnveDaemon start(TnveSettings s, String configName, PrintStream out, List<Port> ports) {
+        HttpServer bound;
+        try {
+            bound = bindApi(s.api());
+        } catch (RuntimeException e) {
+            ports.forEach(Port::close);
+            throw e;
+        }
+        return start(s, configName, out, ports, bound, List.of());
+    }
+
+    private static TnveDaemon start(TnveSettings s, String configName, PrintStream out, List<Port> ports,
+            HttpServer bound, List<InterfaceLock> locks) {
         List<String> labels = portLabels(s);
         if (ports.size() != labels.size()) {
+            release(ports, bound, locks);
             throw new IllegalArgumentException(labels.size() + " ports configured, " + ports.size() + " given");
         }
         EventLog log = new EventLog(s.name(), s.log(), out);
@@ -135,14 +155,15 @@ public final class TnveDaemon extends Daemon {
                         true, CapabilityTlv.of(features), s.lldp().ttl(), intervalNanos(s.lldp()), log));
             });
         } catch (RuntimeException e) {
-            ports.forEach(Port::close);
+            release(ports, bound, locks);
             throw e;
         }
         TnveDaemon d = new TnveDaemon(s, log, runner, metrics, engine);
+        d.holdLocks(locks);
         runner.start();
         log.accept(new DaemonEvent.Started("tnve", configName, ports.stream().map(Port::name).toList(), s.timers(),
                 s.lldp().enabled()));
-        d.startApi(s.api(), TnveApi.routes(d), () -> TnveApi.scrape(d));
+        d.startApi(bound, s.api(), TnveApi.routes(d), () -> TnveApi.scrape(d));
         return d;
     }
 
