@@ -7,13 +7,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.nio.file.Path;
 import java.util.function.Supplier;
 import org.splitnve.app.api.ApiServer;
 import org.splitnve.app.api.DaemonMetrics;
 import org.splitnve.app.api.Route;
 import org.splitnve.app.config.ApiSettings;
+import org.splitnve.app.config.ConfigException;
 import org.splitnve.app.config.LldpSettings;
+import org.splitnve.app.config.LogSettings;
 import org.splitnve.protocol.PortAgent;
+import org.splitnve.protocol.Timers;
+import org.splitnve.protocol.lldp.LldpAgent;
 import org.splitnve.transport.AgentRunner;
 import org.splitnve.transport.InterfaceLock;
 import org.splitnve.transport.Port;
@@ -22,8 +27,9 @@ import org.splitnve.transport.RawSocket;
 import org.splitnve.wire.MacAddress;
 
 /**
- * What the two daemons share: an {@link AgentRunner} over raw ports, a log, and a clean stop (once,
- * from {@link #close()} or the JVM's shutdown hook on SIGTERM/SIGINT).
+ * What the two daemons share: an {@link AgentRunner} over raw ports, a log, a clean stop (once, from
+ * {@link #close()} or the JVM's shutdown hook on SIGTERM/SIGINT), and a configuration reload on SIGHUP
+ * (OPS-5: what changed takes effect, a configuration with errors changes nothing and says why).
  */
 public abstract class Daemon implements AutoCloseable {
     protected final EventLog log;
@@ -35,6 +41,9 @@ public abstract class Daemon implements AutoCloseable {
     private boolean closing;
     private Thread hook;
     private final List<InterfaceLock> locks = new ArrayList<>();
+    /** The configuration file a reload reads (null: started from a configuration in memory). */
+    private volatile Path configPath;
+    private final Object reloading = new Object();
 
     protected Daemon(EventLog log, AgentRunner<PortAgent> runner, DaemonMetrics metrics) {
         this.log = log;
@@ -233,8 +242,13 @@ public abstract class Daemon implements AutoCloseable {
         stop("closed");
     }
 
-    /** Reads and validates a configuration, starts, waits for a signal; the exit status. */
-    public static int runUntilSignal(Daemon d) {
+    /**
+     * Waits for a signal: SIGTERM or SIGINT stop the daemon (exit status 0), SIGHUP reloads {@code config}
+     * (OPS-5). Returns the exit status.
+     */
+    public static int runUntilSignal(Daemon d, Path config) {
+        d.reloadFrom(config);
+        d.installReloadSignal();
         d.installShutdownHook();
         try {
             d.awaitStop();
@@ -255,6 +269,170 @@ public abstract class Daemon implements AutoCloseable {
             return 2;
         }
         return 1;
+    }
+
+    // ------------------------------------------------------------------ reload (OPS-5)
+
+    /**
+     * What a reload changes, planned (and validated) before anything is applied: each change described, what
+     * runs on the engine thread, and what runs after it on the reloading thread.
+     */
+    protected record ReloadPlan(List<String> changes, List<Runnable> onEngine, List<Runnable> after) {
+        public ReloadPlan {
+            changes = List.copyOf(changes);
+            onEngine = List.copyOf(onEngine);
+            after = List.copyOf(after);
+        }
+    }
+
+    /**
+     * Reads {@code config} again and plans the reload: throws a {@link ConfigException} listing every problem
+     * (a mistake in the file, or a change only a restart can make); applies nothing itself.
+     */
+    protected abstract ReloadPlan plan(Path config) throws ConfigException;
+
+    /** The file {@link #reload} reads (what {@code --config} named). */
+    public void reloadFrom(Path config) {
+        this.configPath = config;
+    }
+
+    /**
+     * OPS-5: reads the configuration file again; if it has no mistake and changes nothing that needs a restart,
+     * what changed takes effect (logged: {@code daemon.reloaded}) and the rest stays as it is (no peer is reset);
+     * otherwise each problem is logged ({@code daemon.reload_problem}, FILE:LINE) and nothing changes
+     * ({@code daemon.reload_failed}). One reload at a time. Returns whether it took effect.
+     */
+    public boolean reload(String cause) {
+        synchronized (reloading) {
+            synchronized (lock) {
+                if (closing) {
+                    return false;
+                }
+            }
+            Path path = configPath;
+            String name = path == null ? "-" : path.toString();
+            log.accept(new DaemonEvent.Reloading(cause, name));
+            ReloadPlan p;
+            try {
+                if (path == null) {
+                    throw new ConfigException(List.of("this daemon was started from a configuration in memory: no file"
+                            + " to read again"));
+                }
+                p = plan(path);
+            } catch (ConfigException e) {
+                for (String problem : e.problems()) {
+                    log.accept(new DaemonEvent.ReloadProblem(problem));
+                }
+                log.accept(new DaemonEvent.ReloadFailed(name, e.problems().size(),
+                        "nothing changed: the daemon runs on with the configuration it had"));
+                return false;
+            }
+            if (!p.onEngine().isEmpty()) {
+                try {
+                    runner.call(() -> {
+                        p.onEngine().forEach(Runnable::run);
+                        return null;
+                    }).get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    log.accept(new DaemonEvent.ReloadProblem("the engine did not take the new configuration: " + e));
+                    log.accept(new DaemonEvent.ReloadFailed(name, 1, "the engine is stopping or stuck"));
+                    return false;
+                }
+            }
+            Runnable last = null;
+            for (Runnable r : p.after()) {
+                if (r instanceof LogSwitch) {
+                    last = r; // the log changes last: the reload is logged as the log was
+                } else {
+                    r.run();
+                }
+            }
+            log.accept(new DaemonEvent.Reloaded(name, p.changes().size(),
+                    p.changes().isEmpty() ? "nothing changed" : String.join("; ", p.changes())));
+            if (last != null) {
+                last.run();
+            }
+            return true;
+        }
+    }
+
+    /** The log settings switch of a reload: run after the reload is logged. */
+    private record LogSwitch(EventLog log, LogSettings to) implements Runnable {
+        @Override
+        public void run() {
+            log.setSettings(to);
+        }
+    }
+
+    /** What both daemons' configurations hold, for {@link #planShared}. */
+    protected record Shared(String name, int oui, Timers timers, LogSettings log, LldpSettings lldp, ApiSettings api) {
+    }
+
+    /**
+     * Plans the parts both daemons share: a change only a restart can make is a problem (the name, the OUI, the
+     * [timers], whether LLDP runs, where the API listens); the log, the API token and the LLDP pacing (interval,
+     * TTL: each LLDPDU carries its own) are applied. [timers] are negotiated with each peer (802.1Q 41.5.5):
+     * changing them under running sessions would let the two sides' keep-alive timeouts disagree.
+     */
+    protected void planShared(String file, Shared was, Shared now, LldpAgent<?> lldpAgent, List<String> problems,
+            List<String> changes, List<Runnable> onEngine, List<Runnable> after) {
+        String restart = "; this needs a restart (a reload applies the VNs, keys, the API token, the log and the LLDP"
+                + " pacing)";
+        if (!was.name().equals(now.name())) {
+            problems.add(file + ": name: changed from '" + was.name() + "' to '" + now.name() + "'" + restart);
+        }
+        if (was.oui() != now.oui()) {
+            problems.add(file + ": extension_oui: changed" + restart);
+        }
+        if (!was.timers().equals(now.timers())) {
+            problems.add(file + ": [timers]: changed from " + was.timers() + " to " + now.timers() + "; the timers are "
+                    + "negotiated with every peer (802.1Q 41.5.5) and cannot change under running sessions" + restart);
+        }
+        if (was.lldp().enabled() != now.lldp().enabled()) {
+            problems.add(file + ": [lldp] enabled: changed" + restart);
+        }
+        if (!java.util.Objects.equals(was.api().listen(), now.api().listen())) {
+            problems.add(file + ": [api] listen: changed from " + was.api() + " to " + now.api() + restart);
+        }
+        if (!was.log().equals(now.log())) {
+            changes.add("log: " + describe(was.log()) + " -> " + describe(now.log()));
+            after.add(new LogSwitch(log, now.log()));
+        }
+        if (!java.util.Objects.equals(was.api().token(), now.api().token())) {
+            changes.add(now.api().token() == null ? "API token removed" : was.api().token() == null
+                    ? "API token set (required from now on)" : "API token replaced");
+            after.add(() -> {
+                ApiServer a = api;
+                if (a != null) {
+                    a.setToken(now.api().token());
+                }
+            });
+        }
+        if (now.lldp().enabled() && (was.lldp().intervalSeconds() != now.lldp().intervalSeconds()
+                || was.lldp().ttl() != now.lldp().ttl())) {
+            changes.add("LLDP: interval " + was.lldp().intervalSeconds() + " s, TTL " + was.lldp().ttl() + " s -> interval "
+                    + now.lldp().intervalSeconds() + " s, TTL " + now.lldp().ttl() + " s");
+            if (lldpAgent != null) {
+                onEngine.add(() -> lldpAgent.setAnnouncement(now.lldp().ttl(), intervalNanos(now.lldp())));
+            }
+        }
+    }
+
+    private static String describe(LogSettings l) {
+        return "level " + l.level().name().toLowerCase(java.util.Locale.ROOT) + ", format " + (l.json() ? "json" : "text");
+    }
+
+    /**
+     * SIGHUP reloads the configuration (OPS-5) where the JVM would otherwise stop (it treats SIGHUP like
+     * SIGTERM). With {@code -Xrs} the signal cannot be handled: that is logged, and SIGHUP then does nothing.
+     */
+    public void installReloadSignal() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reload("SIGHUP"));
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            log.accept(new DaemonEvent.ReloadProblem("SIGHUP cannot be handled (" + e.getMessage()
+                    + "): the configuration will not be reloaded on SIGHUP"));
+        }
     }
 
     /** Prints configuration problems: one line each on {@code err}; returns the exit status, 2. */
