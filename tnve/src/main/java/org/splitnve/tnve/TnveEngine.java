@@ -1518,12 +1518,15 @@ public final class TnveEngine implements PortAgent {
             }
         }
         long count = 1L + next.size();
+        long named = 1L + addresses.size(); // what the change itself carries: never more than a TSI may hold
         for (Up up : uplinksFor(spec.vnId())) {
-            if (count > limit(up, CapabilityTlv.Limit.ADDRESSES_PER_TSI)) {
+            long max = limit(up, CapabilityTlv.Limit.ADDRESSES_PER_TSI);
+            if (count > max || named > max) {
                 // OPS-3: refused before anything is sent; the TSI keeps its addresses
-                return overLimit(name, tsi.toString(), up, "addresses", CapabilityTlv.Limit.ADDRESSES_PER_TSI, count,
-                        "TSI " + tsi + " would have " + count + " addresses (its MAC and " + next.size()
-                                + " IP addresses)");
+                return overLimit(name, tsi.toString(), up, "addresses", CapabilityTlv.Limit.ADDRESSES_PER_TSI,
+                        Math.max(count, named), count > max ? "TSI " + tsi + " would have " + count
+                                + " addresses (its MAC and " + next.size() + " IP addresses)"
+                                : "the change names " + addresses.size() + " addresses, more than TSI " + tsi + " may have");
             }
         }
         List<TsiAddress> ips = new ArrayList<>(next);

@@ -114,6 +114,13 @@ class LimitsScenarioTest {
                 ips(4096));
         assertRefusedAtOnce(add, "would have 4097 addresses", "at most 4096 addresses per TSI");
         assertThat(h1.engine().vmNamed("web").tsis().getFirst().ips()).isEmpty();
+        // nor may a change carry more than a TSI may hold, whatever it leaves
+        CompletableFuture<OpResult> remove = h1.engine().updateAddresses("web", running.id(),
+                TsiAddressTlv.Operation.REMOVE, ips(50_000));
+        assertRefusedAtOnce(remove, "the change names 50000 addresses", "at most 4096 addresses per TSI");
+        net.runFor(SECOND);
+        assertThat(ScenarioKit.vsiSentBy(net, h1.host(), running.id(), false).stream()
+                .filter(v -> v.attached(TsiAddressTlv.class) != null)).as("no address TLV went out").isEmpty();
 
     }
 
