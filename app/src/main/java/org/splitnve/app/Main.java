@@ -32,6 +32,7 @@ public final class Main {
                                                field; without FILE, the embedded lldpad reference capture
               nnve --config FILE               run the External NVE (VDP bridge) daemon until SIGTERM/SIGINT
               tnve --config FILE               run the hypervisor agent (VDP station) daemon until SIGTERM/SIGINT
+                                               (SIGHUP reloads FILE; one daemon per interface)
 
             operating (over a daemon's HTTP API, docs/api.md; `splitnve COMMAND --help` for details):
               vm create NAME --vn ID --mac MAC [--ip IP]... [--start]
@@ -56,7 +57,8 @@ public final class Main {
             Daemon configuration files: docs/configuration.md, examples/nnve.conf, examples/tnve.conf.
             Exit status: 0 success (daemons: after a clean stop); 1 a failure (an interface cannot be
             opened, no daemon answers, the nNVE refused: the reason on stderr); 2 a usage or
-            configuration error (configuration mistakes listed on stderr as FILE:LINE: [section] key: message).
+            configuration error (configuration mistakes listed on stderr as FILE:LINE: [section] key: message),
+            or an interface another splitnve daemon serves.
 
             --oui HEX   the OUI of splitnve extension TLVs (default 0a534e)
 

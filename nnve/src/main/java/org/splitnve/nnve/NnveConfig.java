@@ -42,7 +42,9 @@ public record NnveConfig(String name, List<PortConfig> ports, Timers timers, int
 
     /**
      * Per-peer and per-port limits: one bad station cannot exhaust the nNVE (SEC-4, SEC-5). Each is checked
-     * before the resource is taken; reaching it refuses that end device (reason 2, insufficient resources).
+     * before the resource is taken; reaching it refuses that end device (reason 2, insufficient resources). The
+     * nNVE advertises the first three in its capability TLV (docs/protocol.md 5.1.1) so end devices refuse at once
+     * what it would refuse (OPS-3).
      *
      * @param tsisPerPeer             TSIs one end device may hold
      * @param vnsPerPeer              VNs one end device may use
@@ -89,6 +91,13 @@ public record NnveConfig(String name, List<PortConfig> ports, Timers timers, int
         public Limits withResponsesPerPeer(int n) {
             return new Limits(tsisPerPeer, vnsPerPeer, addressesPerTsi, fragmentsPerChange, fragmentOctetsPerChange,
                     fragmentsPerPeer, fragmentOctetsPerPeer, fragmentOctetsPerPort, n, tagsPerPeer, tagsPerPort);
+        }
+
+        /** As the capability TLV carries them. */
+        public List<CapabilityTlv.Limit> advertised() {
+            return List.of(new CapabilityTlv.Limit(CapabilityTlv.Limit.ADDRESSES_PER_TSI, addressesPerTsi),
+                    new CapabilityTlv.Limit(CapabilityTlv.Limit.TSIS_PER_PEER, tsisPerPeer),
+                    new CapabilityTlv.Limit(CapabilityTlv.Limit.VNS_PER_PEER, vnsPerPeer));
         }
 
         public Limits withTags(int perPeer, int perPort) {

@@ -67,6 +67,8 @@ public final class NnveEngine implements PortAgent {
     public static final int DETAIL_STATE = 4;
     public static final int DETAIL_FORMAT = 5;
     public static final int DETAIL_ADMIN = 6;
+    /** OPS-6: a MAC another TSI of the VN holds on this nNVE. */
+    public static final int DETAIL_DUPLICATE_MAC = 7;
 
     private static final int NO_GROUP = -1;
 
@@ -81,6 +83,8 @@ public final class NnveEngine implements PortAgent {
     private final Map<String, Scope> scopes = new HashMap<>();
     private final Map<Long, Peer> peers = new HashMap<>();
     private final HashMap<VsiId, Tsi> instances = new HashMap<>();
+    /** OPS-6: which TSI holds each MAC of a VN here, kept on add, remove and address change (O(1) checks). */
+    private final HashMap<MacInVn, MacHolder> macOwners = new HashMap<>();
     private final CapabilityTlv ownCapabilities;
     private final int epoch;
     private final Bytes nonce;
@@ -127,8 +131,9 @@ public final class NnveEngine implements PortAgent {
             NnveConfig.PortConfig pc = config.ports().get(p);
             scopeOfPort[p] = scopes.computeIfAbsent(pc.scope(), s -> new Scope(s, new LocalTagPool(pc.tagPool())));
         }
+        // OPS-3: the limits go with the features, so end devices refuse at once what would be refused here
         this.ownCapabilities = CapabilityTlv.of(config.features().isEmpty() ? EnumSet.noneOf(Feature.class)
-                : EnumSet.copyOf(config.features()));
+                : EnumSet.copyOf(config.features())).withLimits(config.limits().advertised());
         SessionIdentity id = SessionIdentity.random(random);
         this.epoch = id.epoch();
         this.nonce = id.nonce();
@@ -798,6 +803,10 @@ public final class NnveEngine implements PortAgent {
                 return refuse(p, req, new Refusal(2, DETAIL_LIMIT, addresses.size() + " addresses, at most "
                         + config.limits().addressesPerTsi()));
             }
+            Refusal duplicate = duplicateMac(req.vsiId(), vn.key(), addresses);
+            if (duplicate != null) {
+                return refuse(p, req, duplicate);
+            }
             Vap vap = scope.vaps.get(vn.key());
             if ((vap == null || !p.uses(vap)) && p.vnCount() >= config.limits().vnsPerPeer()) {
                 return refuse(p, req, new Refusal(2, DETAIL_LIMIT, "this end device uses its limit of "
@@ -868,6 +877,10 @@ public final class NnveEngine implements PortAgent {
                     return refuse(p, req, new Refusal(g.decision().reasonCode(), DETAIL_POLICY, g.decision().detail()));
                 }
                 List<TsiAddress> granted = g.addresses() != null ? g.addresses() : next;
+                Refusal duplicate = duplicateMac(t.id, t.vap.vn.key(), granted);
+                if (duplicate != null) {
+                    return refuse(p, req, duplicate);
+                }
                 t.filter = resolved;
                 if (!granted.equals(t.addresses)) {
                     updateAddresses(t, granted, change != null ? change.getFirst().operation().name() : "FILTER");
@@ -953,7 +966,9 @@ public final class NnveEngine implements PortAgent {
     }
 
     private void updateAddresses(Tsi t, List<TsiAddress> next, String op) {
+        unindexMacs(t);
         t.addresses = List.copyOf(next);
+        indexMacs(t);
         if (!t.held.isEmpty()) {
             List<TsiAddress> kept = new ArrayList<>(t.held);
             kept.retainAll(t.addresses);
@@ -1238,6 +1253,7 @@ public final class NnveEngine implements PortAgent {
         }
         t.peer.tsiCount++;
         t.peer.vapUse.merge(t.vap, 1, Integer::sum);
+        indexMacs(t);
     }
 
     private void remove(Tsi t) {
@@ -1257,10 +1273,78 @@ public final class NnveEngine implements PortAgent {
             }
         }
         t.nextInstance = null;
+        unindexMacs(t);
         t.peer.unlink(t);
         t.peer.tsiCount--;
         if (t.peer.vapUse.merge(t.vap, -1, Integer::sum) == 0) {
             t.peer.vapUse.remove(t.vap);
+        }
+    }
+
+    // ------------------------------------------------------------------ one MAC, one TSI per VN (OPS-6)
+
+    /** A MAC in a VN: the key of {@link #macOwners}. */
+    private record MacInVn(VnKey vn, MacAddress mac) {
+    }
+
+    /** The TSI holding a MAC in a VN, and how many of its instances do (several during a move, SM-TSI-7). */
+    private static final class MacHolder {
+        final VsiId tsi;
+        int instances;
+
+        MacHolder(VsiId tsi) {
+            this.tsi = tsi;
+        }
+    }
+
+    /** The VN a MAC entry belongs to: its own GroupID if it names one, else the TSI's VN. */
+    private static MacInVn macKey(VnKey tsiVn, TsiAddress a) {
+        VnKey vn = a.groupId() == null ? tsiVn : new VnKey.Id(Integer.toUnsignedLong(a.groupId()));
+        return new MacInVn(vn, a.mac());
+    }
+
+    /**
+     * OPS-6: the refusal when a MAC of {@code addresses} is held by another TSI of the same VN on this nNVE (any
+     * port, any end device), else null. The same TSI ID is no conflict: its instances on two ports or behind two
+     * stations are the TSI moving (SM-TSI-7, a migration arrival) or multi-homed (REQ-4).
+     */
+    private Refusal duplicateMac(VsiId id, VnKey vn, List<TsiAddress> addresses) {
+        for (TsiAddress a : addresses) {
+            if (a.ip() != null) {
+                continue;
+            }
+            MacInVn k = macKey(vn, a);
+            MacHolder h = macOwners.get(k);
+            if (h != null && !h.tsi.equals(id)) {
+                return new Refusal(ReasonCode.INVALID_VID_GROUP_OR_MAC.value(), DETAIL_DUPLICATE_MAC, "MAC " + a.mac()
+                        + " is an address of TSI " + h.tsi + " in " + k.vn() + " (one MAC, one TSI per VN; OPS-6)");
+            }
+        }
+        return null;
+    }
+
+    private void indexMacs(Tsi t) {
+        VnKey vn = t.vap.vn.key();
+        for (TsiAddress a : t.addresses) {
+            if (a.ip() == null) {
+                MacHolder h = macOwners.computeIfAbsent(macKey(vn, a), k -> new MacHolder(t.id));
+                if (h.tsi.equals(t.id)) {
+                    h.instances++;
+                }
+            }
+        }
+    }
+
+    private void unindexMacs(Tsi t) {
+        VnKey vn = t.vap.vn.key();
+        for (TsiAddress a : t.addresses) {
+            if (a.ip() == null) {
+                MacInVn k = macKey(vn, a);
+                MacHolder h = macOwners.get(k);
+                if (h != null && h.tsi.equals(t.id) && --h.instances == 0) {
+                    macOwners.remove(k);
+                }
+            }
         }
     }
 

@@ -82,6 +82,12 @@ public final class TnveEngine implements PortAgent {
      * the header TLVs (capability, session, authentication).
      */
     static final int FRAGMENT_BUDGET = 480;
+    /**
+     * OPS-3: the addresses of one TSI (its MAC and IPs) where the uplink's nNVE advertised no limit: what splitnve
+     * nNVEs enforced before they advertised it (NnveConfig.Limits.DEFAULT), so one request stays a few dozen
+     * ECPDUs and can never keep an uplink busy until its retransmissions run out.
+     */
+    public static final int BUILT_IN_ADDRESSES_PER_TSI = 4096;
 
     private final TnveConfig config;
     private final Clock clock;
@@ -281,6 +287,10 @@ public final class TnveEngine implements PortAgent {
         /** Explicit VN connects waiting for their answer, and the tags the nNVE gave per VN (REQ-5, REQ-7). */
         final Map<Long, Consumer<OpResult>> vnPending = new HashMap<>();
         final Map<Long, List<Integer>> vnTags = new HashMap<>();
+        /** OPS-3: the nNVE's latest capability TLV, whose limits requests are checked against; null: none yet. */
+        CapabilityTlv advertised;
+        /** Confirmed (non-INIT) TSIs per VN at this nNVE: the VNs this end device uses there (OPS-3). */
+        final Map<Long, Integer> vnUse = new HashMap<>();
         final ArrayDeque<Held> waiting = new ArrayDeque<>();
         final ArrayDeque<Due> responseDeadlines = new ArrayDeque<>();
         final ArrayDeque<Due> keepAlives = new ArrayDeque<>();
@@ -723,6 +733,7 @@ public final class TnveEngine implements PortAgent {
         boolean restarted = s != null && up.peerEpoch != 0 && s.epoch() != up.peerEpoch;
         boolean asked = s != null && s.has(SessionTlv.RESYNC_REQUEST);
         CapabilityTlv caps = pdu.header(CapabilityTlv.class);
+        noteLimits(up, caps);
         boolean learned = false;
         if (caps != null && (up.common == null || restarted || asked || up.announceCaps)) {
             boolean first = up.common == null;
@@ -1090,10 +1101,14 @@ public final class TnveEngine implements PortAgent {
             if (l.confirmed != TsiState.INIT) {
                 up.confirmedCount--;
                 up.digest ^= digest(l.spec.id(), l.confirmed);
+                if (up.vnUse.merge(l.spec.vnId(), -1, Integer::sum) <= 0) {
+                    up.vnUse.remove(l.spec.vnId());
+                }
             }
             if (s != TsiState.INIT) {
                 up.confirmedCount++;
                 up.digest ^= digest(l.spec.id(), s);
+                up.vnUse.merge(l.spec.vnId(), 1, Integer::sum);
             }
             l.confirmed = s;
         }
@@ -1142,6 +1157,95 @@ public final class TnveEngine implements PortAgent {
         if (l.pending == null && !l.next.isEmpty()) {
             l.next.poll().run();
         }
+    }
+
+    // ------------------------------------------------------------------ the nNVE's limits (OPS-3)
+
+    /** Keeps the limits an nNVE advertised in its capability TLV (docs/protocol.md 5.1.1), and logs a change. */
+    private void noteLimits(Up up, CapabilityTlv caps) {
+        if (caps == null) {
+            return;
+        }
+        boolean changed = up.advertised == null || !up.advertised.limits().equals(caps.limits());
+        up.advertised = caps;
+        if (changed && !caps.limits().isEmpty()) {
+            StringBuilder sb = new StringBuilder();
+            for (CapabilityTlv.Limit l : caps.limits()) {
+                sb.append(sb.isEmpty() ? "" : ", ").append(l.value()).append(' ').append(l.describe());
+            }
+            emit(new TnveEvent.UplinkLimits(up.cfg.name(), sb.toString()));
+        }
+    }
+
+    /** An uplink's limit of one kind: advertised by its nNVE, else the built-in bound (addresses only), else none. */
+    private static long limit(Up up, int kind) {
+        if (up.advertised != null) {
+            java.util.OptionalLong v = up.advertised.limit(kind);
+            if (v.isPresent()) {
+                return v.getAsLong();
+            }
+        }
+        return kind == CapabilityTlv.Limit.ADDRESSES_PER_TSI ? BUILT_IN_ADDRESSES_PER_TSI : Long.MAX_VALUE;
+    }
+
+    private static boolean advertised(Up up, int kind) {
+        return up.advertised != null && up.advertised.limit(kind).isPresent();
+    }
+
+    /** The refusal of an operation over a limit, logged; nothing is sent. */
+    private CompletableFuture<OpResult> overLimit(String vm, String tsi, Up up, String operation, int kind, long requested,
+            String what) {
+        long max = limit(up, kind);
+        boolean adv = advertised(up, kind);
+        String name = new CapabilityTlv.Limit(kind, 0).describe();
+        String detail = what + ": " + up.cfg.name() + (adv ? " accepts at most " : " is held to at most ") + max + " "
+                + name + (adv ? " (its advertised limit)" : " (the built-in bound: its nNVE advertised none)")
+                + "; nothing was sent";
+        emit(new TnveEvent.OverLimit(vm, tsi, up.cfg.name(), operation, name, requested, max, adv));
+        return CompletableFuture.completedFuture(OpResult.overLimit(detail));
+    }
+
+    /**
+     * OPS-3: the refusal of TSIs that would go beyond a limit of the nNVE serving them (addresses per TSI, TSIs and
+     * VNs of this end device there), or null when they fit. Checked before anything is registered or sent.
+     */
+    private CompletableFuture<OpResult> checkLimits(String vm, String operation, List<TsiSpec> tsis) {
+        Map<Up, Integer> newTsis = new HashMap<>();
+        Map<Up, java.util.Set<Long>> newVns = new HashMap<>();
+        for (TsiSpec spec : tsis) {
+            long addresses = 1L + spec.ips().size();
+            for (Up up : uplinksFor(spec.vnId())) {
+                if (addresses > limit(up, CapabilityTlv.Limit.ADDRESSES_PER_TSI)) {
+                    return overLimit(vm, spec.id().toString(), up, operation, CapabilityTlv.Limit.ADDRESSES_PER_TSI,
+                            addresses, "TSI " + spec.id() + " has " + addresses + " addresses (its MAC and "
+                                    + spec.ips().size() + " IP addresses)");
+                }
+                Link l = up.links.get(spec.id());
+                if (l == null || l.confirmed == TsiState.INIT) {
+                    newTsis.merge(up, 1, Integer::sum);
+                }
+                if (!up.vnUse.containsKey(spec.vnId())) {
+                    newVns.computeIfAbsent(up, u -> new java.util.HashSet<>()).add(spec.vnId());
+                }
+            }
+        }
+        for (Map.Entry<Up, Integer> e : newTsis.entrySet()) {
+            Up up = e.getKey();
+            long total = (long) up.confirmedCount + e.getValue();
+            if (total > limit(up, CapabilityTlv.Limit.TSIS_PER_PEER)) {
+                return overLimit(vm, "-", up, operation, CapabilityTlv.Limit.TSIS_PER_PEER, total, "this end device holds "
+                        + up.confirmedCount + " TSIs there, " + e.getValue() + " more make " + total);
+            }
+        }
+        for (Map.Entry<Up, java.util.Set<Long>> e : newVns.entrySet()) {
+            Up up = e.getKey();
+            long total = (long) up.vnUse.size() + e.getValue().size();
+            if (total > limit(up, CapabilityTlv.Limit.VNS_PER_PEER)) {
+                return overLimit(vm, "-", up, operation, CapabilityTlv.Limit.VNS_PER_PEER, total, "this end device uses "
+                        + up.vnUse.size() + " VNs there, " + e.getValue().size() + " more make " + total);
+            }
+        }
+        return null;
     }
 
     // ------------------------------------------------------------------ uplink loss and fail-over (REQ-3)
@@ -1443,6 +1547,10 @@ public final class TnveEngine implements PortAgent {
         if (vms.containsKey(name)) {
             return refused("VM '" + name + "' exists");
         }
+        CompletableFuture<OpResult> over = checkLimits(name, "create", tsis);
+        if (over != null) {
+            return over; // OPS-3: nothing registered, nothing sent
+        }
         Vm vm = new Vm(name, tsis, VmState.PREPARING);
         vms.put(name, vm);
         emit(new TnveEvent.VmStateChanged(name, "-", VmState.PREPARING.name(), "create"));
@@ -1475,6 +1583,10 @@ public final class TnveEngine implements PortAgent {
         boolean active = state == VmState.RUNNING || state == VmState.PAUSED;
         if (!active && state != VmState.SHUTDOWN && state != VmState.SUSPENDED) {
             return refused("a VM is adopted running, paused, suspended or shut down, not " + state);
+        }
+        CompletableFuture<OpResult> over = checkLimits(name, "adopt", tsis);
+        if (over != null) {
+            return over;
         }
         Vm vm = new Vm(name, tsis, state);
         vms.put(name, vm);
@@ -1595,6 +1707,10 @@ public final class TnveEngine implements PortAgent {
     public CompletableFuture<OpResult> migratePrepare(String name, List<TsiSpec> tsis, UUID migration) {
         if (vms.containsKey(name)) {
             return refused("VM '" + name + "' exists here");
+        }
+        CompletableFuture<OpResult> over = checkLimits(name, "migrate_prepare", tsis);
+        if (over != null) {
+            return over;
         }
         Vm vm = new Vm(name, tsis, VmState.MIGRATING_IN);
         vm.migration = migration;
@@ -1755,21 +1871,29 @@ public final class TnveEngine implements PortAgent {
         if (spec == null) {
             return refused("VM '" + name + "' has no TSI " + tsi);
         }
-        List<TsiAddress> ips = new ArrayList<>(spec.ips());
+        // an ordered set: linear in the addresses however many there are (SEC-6)
+        java.util.LinkedHashSet<TsiAddress> next = new java.util.LinkedHashSet<>(spec.ips());
         switch (op) {
-            case ADD -> {
-                for (TsiAddress a : addresses) {
-                    if (!ips.contains(a)) {
-                        ips.add(a);
-                    }
-                }
-            }
-            case REMOVE -> ips.removeAll(addresses);
+            case ADD -> next.addAll(addresses);
+            case REMOVE -> addresses.forEach(next::remove);
             case REPLACE -> {
-                ips.clear();
-                ips.addAll(addresses);
+                next.clear();
+                next.addAll(addresses);
             }
         }
+        long count = 1L + next.size();
+        long named = 1L + addresses.size(); // what the change itself carries: never more than a TSI may hold
+        for (Up up : uplinksFor(spec.vnId())) {
+            long max = limit(up, CapabilityTlv.Limit.ADDRESSES_PER_TSI);
+            if (count > max || named > max) {
+                // OPS-3: refused before anything is sent; the TSI keeps its addresses
+                return overLimit(name, tsi.toString(), up, "addresses", CapabilityTlv.Limit.ADDRESSES_PER_TSI,
+                        Math.max(count, named), count > max ? "TSI " + tsi + " would have " + count
+                                + " addresses (its MAC and " + next.size() + " IP addresses)"
+                                : "the change names " + addresses.size() + " addresses, more than TSI " + tsi + " may have");
+            }
+        }
+        List<TsiAddress> ips = new ArrayList<>(next);
         TsiSpec updated = spec.withIps(ips);
         List<TsiSpec> list = new ArrayList<>(vm.tsis);
         list.replaceAll(s -> s.id().equals(tsi) ? updated : s);

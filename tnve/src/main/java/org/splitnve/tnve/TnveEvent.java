@@ -50,6 +50,31 @@ public sealed interface TnveEvent extends Event {
         }
     }
 
+    /**
+     * OPS-3: an operation refused here, before anything was sent, because it is beyond a limit of an uplink's
+     * nNVE ({@code advertised}: the nNVE's own; else the built-in bound).
+     */
+    record OverLimit(String vm, String tsi, String uplink, String operation, String limit, long requested, long max,
+            boolean advertised) implements TnveEvent {
+        @Override
+        public String name() {
+            return "request.over_limit";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
+
+    /** OPS-3: the limits an uplink's nNVE advertised (docs/protocol.md 5.1.1), as they arrived. */
+    record UplinkLimits(String uplink, String limits) implements TnveEvent {
+        @Override
+        public String name() {
+            return "uplink.limits";
+        }
+    }
+
     /** The nNVE de-associated, deactivated or disconnected on its own (REQ-6, REQ-9): reported, not undone. */
     record NnveInitiated(String vm, String tsi, String uplink, String what, String detail) implements TnveEvent {
         @Override

@@ -683,6 +683,27 @@ class MalformedInputTest {
             assertThat(vdpRefused(Octets.of().bytes(manager()).org(OUI, 1, Octets.of().u8(0).u32(1))).error())
                     .isEqualTo(DecodeError.UNSUPPORTED_VERSION);
         }
+
+        @Test
+        @DisplayName("OPS-3, SEC-4: capability limits (version 2): a count beyond the body, a missing count, kind 0, a kind "
+                + "twice, octets after the limits of a version-2 body; in VDP and in LLDP")
+        void badCapabilityLimits() {
+            Octets[] bodies = {
+                Octets.of().u8(2).u32(1).u8(2).u8(1).u32(4096),                       // two announced, one there
+                Octets.of().u8(2).u32(1),                                             // no count
+                Octets.of().u8(2).u32(1).u8(1).u8(0).u32(4096),                       // kind 0
+                Octets.of().u8(2).u32(1).u8(2).u8(1).u32(4096).u8(1).u32(10),         // kind 1 twice
+                Octets.of().u8(2).u32(1).u8(1).u8(1).u32(4096).u8(0),                 // an octet after the limits
+            };
+            DecodeError[] errors = {DecodeError.COUNT_MISMATCH, DecodeError.TRUNCATED, DecodeError.INVALID_FIELD,
+                DecodeError.INVALID_FIELD, DecodeError.BAD_LENGTH};
+            for (int i = 0; i < bodies.length; i++) {
+                assertThat(vdpRefused(Octets.of().bytes(manager()).org(OUI, 1, bodies[i])).error()).as("VDP body %d", i)
+                        .isEqualTo(errors[i]);
+                assertThat(lldpRefused(Octets.of().bytes(lldpMandatory()).org(OUI, 1, bodies[i]).u16(0)).error())
+                        .as("LLDP body %d", i).isEqualTo(errors[i]);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ LLDP

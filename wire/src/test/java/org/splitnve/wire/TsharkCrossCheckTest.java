@@ -360,7 +360,7 @@ class TsharkCrossCheckTest {
                 lldp++;
             }
         }
-        assertThat(lldp).isEqualTo(3);
+        assertThat(lldp).isEqualTo(4);
     }
 
     @Test
@@ -952,6 +952,11 @@ class TsharkCrossCheckTest {
         c.add(lldp("LLDP bridge: EVB + capability, nearest bridge", MacAddress.NEAREST_BRIDGE, BRIDGE,
                 LldpPdu.ofMac(BRIDGE, 120, List.of(EvbTlv.bridge(7, 31, 31, 31, false),
                         new ExtensionCapabilityTlv(new CapabilityTlv(1, 0x0155))))));
+        c.add(lldp("LLDP bridge: EVB + capability with its limits (OPS-3)", ncb, BRIDGE, LldpPdu.ofMac(BRIDGE, 120,
+                List.of(EvbTlv.bridge(3, 14, 20, 20, true), new ExtensionCapabilityTlv(CapabilityTlv.all().withLimits(
+                        List.of(new CapabilityTlv.Limit(CapabilityTlv.Limit.ADDRESSES_PER_TSI, 4096),
+                                new CapabilityTlv.Limit(CapabilityTlv.Limit.TSIS_PER_PEER, 100_000),
+                                new CapabilityTlv.Limit(CapabilityTlv.Limit.VNS_PER_PEER, 4094))))))));
         c.add(lldp("LLDP station: EVB only, RKA 0", ncb, STATION, LldpPdu.ofMac(STATION, 0,
                 List.of(EvbTlv.station(0, 0, 0, 0, false)))));
         return c;

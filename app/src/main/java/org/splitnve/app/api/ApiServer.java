@@ -43,7 +43,8 @@ public final class ApiServer implements AutoCloseable {
     private final ExecutorService executor;
     private final EventLog log;
     private final Metrics metrics;
-    private final byte[] token;
+    /** The bearer token (null: none); replaced by a configuration reload (OPS-5). */
+    private volatile byte[] token;
     private final List<Route> routes;
     private final EventStream stream;
     private final Semaphore permits = new Semaphore(MAX_REQUESTS);
@@ -74,12 +75,26 @@ public final class ApiServer implements AutoCloseable {
      */
     public static ApiServer start(ApiSettings s, EventLog log, Metrics metrics, List<Route> own,
             Supplier<String> scrape) {
-        HttpServer http;
+        return start(bind(s), s, log, metrics, own, scrape);
+    }
+
+    /**
+     * OPS-4: binds the API's address without serving yet, so a daemon knows it can listen before it opens its
+     * interfaces or sends its first frame. Stop it ({@code stop(0)}) if the daemon does not start after all.
+     *
+     * @throws UncheckedIOException when the address cannot be bound
+     */
+    public static HttpServer bind(ApiSettings s) {
         try {
-            http = HttpServer.create(s.listen(), 64);
+            return HttpServer.create(s.listen(), 64);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + s + " for the HTTP API: " + e.getMessage(), e);
         }
+    }
+
+    /** Serves on a server {@link #bind bound} before. */
+    public static ApiServer start(HttpServer http, ApiSettings s, EventLog log, Metrics metrics, List<Route> own,
+            Supplier<String> scrape) {
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory());
         List<Route> routes = new ArrayList<>(own);
         routes.add(Route.get("/v1/events", r -> new Reply.Stream()));
@@ -106,6 +121,11 @@ public final class ApiServer implements AutoCloseable {
         } catch (IOException e) {
             return "{}";
         }
+    }
+
+    /** OPS-5: the bearer token every request must carry from now on (null: none). */
+    public void setToken(String t) {
+        this.token = t == null ? null : t.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Where the API listens (the port bound when the configuration said 0). */
@@ -151,7 +171,8 @@ public final class ApiServer implements AutoCloseable {
             if (!permitted) {
                 throw new ApiError(503, "busy: " + MAX_REQUESTS + " requests in progress; try again", 0, "");
             }
-            if (token != null && !authorised(x)) {
+            byte[] required = token; // read once: a reload may replace it meanwhile
+            if (required != null && !authorised(x, required)) {
                 x.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"splitnve\"");
                 throw new ApiError(401, x.getRequestHeaders().getFirst("Authorization") == null
                         ? "this API needs Authorization: Bearer TOKEN (SEC-1)" : "wrong bearer token (SEC-1)", 0, "");
@@ -244,7 +265,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** SEC-1: {@code Authorization: Bearer TOKEN}, compared in constant time. */
-    private boolean authorised(HttpExchange x) {
+    private static boolean authorised(HttpExchange x, byte[] token) {
         String h = x.getRequestHeaders().getFirst("Authorization");
         if (h == null || h.length() < 7 || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return false;

@@ -1,12 +1,9 @@
 package org.splitnve.app.api;
 
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import org.splitnve.app.config.IpLiteral;
 import org.splitnve.app.json.Json;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.vdp.TsiAddress;
@@ -125,48 +122,32 @@ final class Fields {
         if (items == null) {
             throw ApiError.badRequest(field + ": expected a list of IP addresses");
         }
-        List<TsiAddress> out = new ArrayList<>();
+        // an ordered set: a long list costs linear time (SEC-6), a repeated address counts once
+        Set<TsiAddress> out = new LinkedHashSet<>();
         for (int i = 0; i < items.size(); i++) {
             String s = items.get(i).asString();
             String f = field + "[" + i + "]";
             if (s == null) {
                 throw ApiError.badRequest(f + ": expected a string (an IP address)");
             }
-            TsiAddress a = ip(s);
-            if (a == null) {
-                throw ApiError.badRequest(f + ": '" + clip(s) + "' is not an IP address (192.0.2.1, 2001:db8::1,"
-                        + " or a prefix 192.0.2.0/24)");
-            }
-            if (!out.contains(a)) {
-                out.add(a);
-            }
+            TsiAddress a = ip(s, f);
+            out.add(a);
         }
-        return out;
+        return List.copyOf(out);
     }
 
-    /** An IP address or prefix ("ADDR/LEN"), or null. */
-    static TsiAddress ip(String s) {
-        int slash = s.indexOf('/');
-        InetAddress a = IpLiteral.parse(slash < 0 ? s : s.substring(0, slash));
-        if (a == null) {
-            return null;
+    /** An IP address or prefix ("ADDR/LEN"), read by the one parser of the CLI, the API and the hook (OPS-3). */
+    static TsiAddress ip(String s, String field) throws ApiError {
+        try {
+            return TsiAddress.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest(field + ": " + e.getMessage());
         }
-        int max = a instanceof Inet4Address ? 32 : 128;
-        if (slash < 0) {
-            return TsiAddress.host(a);
-        }
-        String len = s.substring(slash + 1);
-        if (!len.matches("[0-9]{1,3}") || Integer.parseInt(len) > max) {
-            return null;
-        }
-        return TsiAddress.prefix(a, Integer.parseInt(len));
     }
 
-    /** How the API writes an IP address: "192.0.2.1" for a host, "192.0.2.0/24" for a prefix. */
+    /** How the API writes an IP address: "192.0.2.1", "2001:db8::1" (RFC 5952), "192.0.2.0/24" for a prefix. */
     static String ipText(TsiAddress a) {
-        String host = a.ip().getHostAddress();
-        int max = a.ip() instanceof Inet4Address ? 32 : 128;
-        return a.prefixLength() == max ? host : host + "/" + a.prefixLength();
+        return a.ipText();
     }
 
     static String clip(String s) {

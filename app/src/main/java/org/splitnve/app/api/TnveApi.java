@@ -28,7 +28,8 @@ import org.splitnve.wire.vdp.VsiId;
  * The tNVE's routes (docs/api.md): VMs and their lifecycle operations, each answered when every nNVE
  * concerned has answered. A handler checks the VM's state and starts the operation in one task on
  * the engine thread (404 unknown VM, 409 a state that does not fit), then waits for the engine's
- * future: 200 with the VM, 422 with the VDP reason code when an nNVE refused, 504 when none answered.
+ * future: 200 with the VM, 422 with the VDP reason code when an nNVE refused, 504 when none answered, 400
+ * at once, before anything is sent, when the request is beyond a limit the nNVE advertised (OPS-3).
  */
 public final class TnveApi {
     /** How long a request waits for the nNVEs' answers (the engine gives up earlier on its own timers). */
@@ -176,16 +177,19 @@ public final class TnveApi {
         long t0 = System.nanoTime();
         Started s = read(begin);
         OpResult result = EngineThread.await(s.result, OPERATION_TIMEOUT_SECONDS);
-        d.metrics().operations().with(operation, result.ok() ? "ok" : result.code() < 0 ? "no_answer" : "refused")
-                .observeNanos(System.nanoTime() - t0);
-        Json vm = read(() -> vm(s.vm));
+        d.metrics().operations().with(operation, result.ok() ? "ok" : result.refusedHere() ? "over_limit"
+                : result.code() < 0 ? "no_answer" : "refused").observeNanos(System.nanoTime() - t0);
         if (result.ok()) {
-            return Reply.ok(Json.obj("ok", true, "vm", vm));
+            return Reply.ok(Json.obj("ok", true, "vm", read(() -> vm(s.vm))));
         }
         throw failure(result);
     }
 
     static ApiError failure(OpResult r) {
+        if (r.refusedHere()) {
+            // OPS-3: beyond a limit the nNVE advertised (or the built-in bound); nothing was sent
+            return new ApiError(400, "over the nNVE's limit: " + r.detail(), r.code(), r.detail());
+        }
         if (r.code() < 0) {
             return new ApiError(504, "the nNVE did not answer: " + r.detail(), -1, r.detail());
         }

@@ -1,7 +1,5 @@
 package org.splitnve.app.cli;
 
-import java.net.InetAddress;
-import org.splitnve.app.config.IpLiteral;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,6 +12,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import org.splitnve.app.json.Json;
 import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.vdp.TsiAddress;
 
 /**
  * {@code splitnve vm ...}: a VM's lifecycle on a tNVE through its API (LC-CREATE, LC-PAUSE,
@@ -32,6 +31,7 @@ public final class VmCommand {
                                    (associate with the arrival hint), destination commit (activate), source
                                    depart and finish; on a failure both sides are aborted
               vm addr NAME --tsi UUID|MAC add|remove|replace IP...
+                                   IP: an address or a prefix (192.0.2.1, 2001:db8::1, 192.0.2.0/24)
               vm list
               vm show NAME
             """ + Cli.COMMON_USAGE;
@@ -371,13 +371,16 @@ public final class VmCommand {
         return m.toString();
     }
 
-    /** An IPv4 or IPv6 literal, as the JDK writes it: the daemons' own parser (no name lookup). */
+    /**
+     * An IP address or prefix (192.0.2.1, 2001:db8::1, 192.0.2.0/24) in its canonical text: the same parser
+     * as the API's and the libvirt hook's (OPS-3), so what the tables show can be given back here.
+     */
     static String ip(String s) throws UsageException {
-        InetAddress a = IpLiteral.parse(s);
-        if (a == null) {
-            throw new UsageException("not an IP address: '" + s + "'");
+        try {
+            return TsiAddress.parse(s).ipText();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
         }
-        return a.getHostAddress();
     }
 
     static String uuid(String s, String what) throws UsageException {

@@ -26,6 +26,7 @@ import org.splitnve.wire.vdp.VdpCodec;
  *
  * @param allowUnauthenticated whether end devices without a configured key may use the nNVE (RFC 8394
  *                             section 6: implicit authentication of standard peers)
+ * @param limits               per end device: TSIs, VNs, addresses per TSI (SEC-5), advertised (OPS-3)
  */
 public record NnveSettings(String name, int extensionOui, List<PortSettings> ports, Timers timers,
         boolean allowUnauthenticated, List<KeySettings> keys, boolean plainVlans, List<VnRecord> vns,
@@ -235,9 +236,9 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
         NnveConfig.Limits d = NnveConfig.Limits.DEFAULT;
         int max = Integer.MAX_VALUE;
         NnveConfig.Limits out = new NnveConfig.Limits(
-                (int) r.integer(t, "tsis_per_peer", d.tsisPerPeer(), 1, max),
+                (int) r.integer(t, "tsis_per_peer", d.tsisPerPeer(), 1, 1_000_000),
                 (int) r.integer(t, "vns_per_peer", d.vnsPerPeer(), 1, 4094),
-                (int) r.integer(t, "addresses_per_tsi", d.addressesPerTsi(), 1, max),
+                (int) r.integer(t, "addresses_per_tsi", d.addressesPerTsi(), 1, 65_536),
                 (int) r.integer(t, "fragments_per_change", d.fragmentsPerChange(), 1, 65_536),
                 (int) r.integer(t, "fragment_octets_per_change", d.fragmentOctetsPerChange(), 1, max),
                 (int) r.integer(t, "fragments_per_peer", d.fragmentsPerPeer(), 1, max),

@@ -61,4 +61,46 @@ public sealed interface DaemonEvent extends Event {
             return Level.ERROR;
         }
     }
+
+    /** OPS-5: a configuration reload begins (SIGHUP): the file is read again. */
+    record Reloading(String cause, String config) implements DaemonEvent {
+        @Override
+        public String name() {
+            return "daemon.reloading";
+        }
+    }
+
+    /** OPS-5: the reload took effect: what changed (each item), or that nothing did. */
+    record Reloaded(String config, int changes, String detail) implements DaemonEvent {
+        @Override
+        public String name() {
+            return "daemon.reloaded";
+        }
+    }
+
+    /** OPS-5: one problem of a configuration that was not reloaded ("FILE:LINE: [section] key: message"). */
+    record ReloadProblem(String problem) implements DaemonEvent {
+        @Override
+        public String name() {
+            return "daemon.reload_problem";
+        }
+
+        @Override
+        public Level level() {
+            return Level.ERROR;
+        }
+    }
+
+    /** OPS-5: the reload changed nothing (its problems logged before); the daemon runs on as it was. */
+    record ReloadFailed(String config, int problems, String detail) implements DaemonEvent {
+        @Override
+        public String name() {
+            return "daemon.reload_failed";
+        }
+
+        @Override
+        public Level level() {
+            return Level.ERROR;
+        }
+    }
 }

@@ -23,7 +23,8 @@ public final class EventLog implements EventSink {
     }
 
     private final String node;
-    private final LogSettings settings;
+    /** Replaced by a configuration reload (OPS-5); read by every thread that logs. */
+    private volatile LogSettings settings;
     private final PrintStream out;
     private final List<Tap> taps = new CopyOnWriteArrayList<>();
 
@@ -35,6 +36,15 @@ public final class EventLog implements EventSink {
 
     public String node() {
         return node;
+    }
+
+    public LogSettings settings() {
+        return settings;
+    }
+
+    /** OPS-5: the level and format from now on (a configuration reload). */
+    public void setSettings(LogSettings s) {
+        this.settings = java.util.Objects.requireNonNull(s, "settings");
     }
 
     /** Whether an event of this level is logged (and so streamed). */
@@ -68,7 +78,8 @@ public final class EventLog implements EventSink {
         if (!logged) {
             return;
         }
-        String line = settings.json() ? EventFormat.json(nanos, node, e) : EventFormat.logfmt(nanos, node, e);
+        LogSettings current = settings;
+        String line = current.json() ? EventFormat.json(nanos, node, e) : EventFormat.logfmt(nanos, node, e);
         synchronized (out) {
             out.println(line);
             out.flush();

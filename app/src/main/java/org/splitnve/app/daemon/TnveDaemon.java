@@ -1,5 +1,6 @@
 package org.splitnve.app.daemon;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import org.splitnve.tnve.TnveConfig;
 import org.splitnve.tnve.TnveEngine;
 import org.splitnve.tnve.Vm;
 import org.splitnve.transport.AgentRunner;
+import org.splitnve.transport.InterfaceLock;
 import org.splitnve.transport.Port;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.lldp.EvbMode;
@@ -35,14 +37,30 @@ import org.splitnve.wire.vdp.ManagerId;
  * per nNVE. It stops without a De-Associate: the nNVE keeps the TSIs across a short restart.
  */
 public final class TnveDaemon extends Daemon {
-    private final TnveSettings settings;
+    /** The configuration in effect: the one started with, or the last one reloaded (OPS-5). */
+    private volatile TnveSettings settings;
     private final TnveEngine[] engine;
+    private final LldpAgent<?>[] lldp;
+    /** The frame authenticator of each uplink that has a key (the engine thread's). */
+    private final Map<String, HmacFrameAuthenticator> authenticators;
 
     private TnveDaemon(TnveSettings settings, EventLog log, AgentRunner<PortAgent> runner, DaemonMetrics metrics,
-            TnveEngine[] engine) {
+            TnveEngine[] engine, LldpAgent<?>[] lldp, Map<String, HmacFrameAuthenticator> authenticators) {
         super(log, runner, metrics);
         this.settings = settings;
         this.engine = engine;
+        this.lldp = lldp;
+        this.authenticators = authenticators;
+    }
+
+    /** The key ring of each uplink with keys (the first key listed is current). */
+    static Map<String, KeyRing> rings(TnveSettings s) {
+        Map<String, KeyRing> rings = new LinkedHashMap<>();
+        for (TnveSettings.KeySettings k : s.keys()) {
+            KeyRing r = rings.get(k.uplink());
+            rings.put(k.uplink(), r == null ? KeyRing.of(k.id(), k.material()) : r.withKey(k.id(), k.material()));
+        }
+        return rings;
     }
 
     /** The engine: call it only on the engine thread ({@link AgentRunner#call}). */
@@ -66,13 +84,15 @@ public final class TnveDaemon extends Daemon {
         try {
             d = start(s, config.toString(), out);
         } catch (IOException | RuntimeException e) {
-            err.println("splitnve: tnve: " + e.getMessage());
-            return 1;
+            return startFailure("tnve", e, err);
         }
-        return runUntilSignal(d);
+        return runUntilSignal(d, config);
     }
 
-    /** Opens the configured interfaces (raw Ethernet), builds and starts the engine. */
+    /**
+     * OPS-4: binds the HTTP API, opens the configured interfaces (raw Ethernet) and takes their locks, then
+     * builds and starts the engine (whose hello is the first frame): whatever can fail fails before it.
+     */
     public static TnveDaemon start(TnveSettings s, String configName, PrintStream out) throws IOException {
         List<String[]> where = new ArrayList<>();
         for (String label : portLabels(s)) {
@@ -84,7 +104,10 @@ public final class TnveDaemon extends Daemon {
             }
         }
         List<List<MacAddress>> groups = where.stream().map(w -> List.<MacAddress>of()).toList();
-        return start(s, configName, out, open(where, groups));
+        HttpServer bound = bindApi(s.api());
+        List<InterfaceLock> locks = new ArrayList<>();
+        List<Port> ports = openLocked(where, groups, bound, "tnve " + s.name() + " (" + configName + ")", locks);
+        return start(s, configName, out, ports, bound, locks);
     }
 
     /** The distinct ports of the uplinks (namespace/interface), in order of first use: one {@link Port} each. */
@@ -97,8 +120,21 @@ public final class TnveDaemon extends Daemon {
      * ports, or in-memory links for the demo without root and for tests). The daemon closes them.
      */
     public static TnveDaemon start(TnveSettings s, String configName, PrintStream out, List<Port> ports) {
+        HttpServer bound;
+        try {
+            bound = bindApi(s.api());
+        } catch (RuntimeException e) {
+            ports.forEach(Port::close);
+            throw e;
+        }
+        return start(s, configName, out, ports, bound, List.of());
+    }
+
+    private static TnveDaemon start(TnveSettings s, String configName, PrintStream out, List<Port> ports,
+            HttpServer bound, List<InterfaceLock> locks) {
         List<String> labels = portLabels(s);
         if (ports.size() != labels.size()) {
+            release(ports, bound, locks);
             throw new IllegalArgumentException(labels.size() + " ports configured, " + ports.size() + " given");
         }
         EventLog log = new EventLog(s.name(), s.log(), out);
@@ -107,23 +143,24 @@ public final class TnveDaemon extends Daemon {
         for (String label : labels) {
             portOf.put(label, portOf.size());
         }
-        Map<String, KeyRing> rings = new LinkedHashMap<>();
-        for (TnveSettings.KeySettings k : s.keys()) {
-            KeyRing r = rings.get(k.uplink());
-            rings.put(k.uplink(), r == null ? KeyRing.of(k.id(), k.material()) : r.withKey(k.id(), k.material()));
-        }
+        Map<String, KeyRing> rings = rings(s);
+        Map<String, HmacFrameAuthenticator> authenticators = new LinkedHashMap<>();
         List<TnveConfig.Uplink> uplinks = new ArrayList<>();
         for (TnveSettings.UplinkSettings u : s.uplinks()) {
             int port = portOf.get(u.portLabel());
             KeyRing ring = rings.get(u.name());
-            uplinks.add(new TnveConfig.Uplink(u.name(), port, u.destination(), u.nnve(), u.filter(),
-                    ring == null ? null : new HmacFrameAuthenticator(Role.STATION, ports.get(port).mac(), u.nnve(), ring,
-                            log)));
+            HmacFrameAuthenticator auth = ring == null ? null
+                    : new HmacFrameAuthenticator(Role.STATION, ports.get(port).mac(), u.nnve(), ring, log);
+            if (auth != null) {
+                authenticators.put(u.name(), auth);
+            }
+            uplinks.add(new TnveConfig.Uplink(u.name(), port, u.destination(), u.nnve(), u.filter(), auth));
         }
         EnumSet<CapabilityTlv.Feature> features = EnumSet.allOf(CapabilityTlv.Feature.class);
         TnveConfig cfg = new TnveConfig(s.name(), uplinks, s.placements(), s.timers(), s.extensionOui(), features,
                 ManagerId.ofText(s.name()));
         TnveEngine[] engine = new TnveEngine[1];
+        LldpAgent<?>[] lldp = new LldpAgent<?>[1];
         AgentRunner<PortAgent> runner;
         TnveDaemon[] self = new TnveDaemon[1];
         try {
@@ -136,20 +173,86 @@ public final class TnveDaemon extends Daemon {
                 if (!s.lldp().enabled()) {
                     return withTestHook(metrics.timed(engine[0]));
                 }
-                return withTestHook(metrics.timed(new LldpAgent<>(engine[0], io, Clock.system(), s.extensionOui(), EvbMode.STATION, s.timers(),
-                        true, CapabilityTlv.of(features), s.lldp().ttl(), intervalNanos(s.lldp()), log)));
+                LldpAgent<TnveEngine> agent = new LldpAgent<>(engine[0], io, Clock.system(), s.extensionOui(),
+                        EvbMode.STATION, s.timers(), true, CapabilityTlv.of(features), s.lldp().ttl(),
+                        intervalNanos(s.lldp()), log);
+                lldp[0] = agent;
+                return withTestHook(metrics.timed(agent));
             });
         } catch (RuntimeException e) {
-            ports.forEach(Port::close);
+            release(ports, bound, locks);
             throw e;
         }
-        TnveDaemon d = new TnveDaemon(s, log, runner, metrics, engine);
+        TnveDaemon d = new TnveDaemon(s, log, runner, metrics, engine, lldp, Map.copyOf(authenticators));
         self[0] = d;
+        d.holdLocks(locks);
         runner.start();
         log.accept(new DaemonEvent.Started("tnve", configName, ports.stream().map(Port::name).toList(), s.timers(),
                 s.lldp().enabled()));
-        d.startApi(s.api(), TnveApi.routes(d), () -> TnveApi.scrape(d));
+        d.startApi(bound, s.api(), TnveApi.routes(d), () -> TnveApi.scrape(d));
         return d;
+    }
+
+    /**
+     * OPS-5: the tNVE's reload. Takes effect: the uplinks' keys (rotation under the running sessions,
+     * docs/protocol.md 5.9), plus what {@link #planShared} applies. Needs a restart: the uplinks, the placements,
+     * and an uplink gaining or losing authentication altogether.
+     */
+    @Override
+    protected ReloadPlan plan(Path config) throws ConfigException {
+        TnveSettings was = settings;
+        TnveSettings now = TnveSettings.load(config);
+        String file = config.toString();
+        List<String> problems = new ArrayList<>();
+        List<String> changes = new ArrayList<>();
+        List<Runnable> onEngine = new ArrayList<>();
+        List<Runnable> after = new ArrayList<>();
+        planShared(file, new Shared(was.name(), was.extensionOui(), was.timers(), was.log(), was.lldp(), was.api()),
+                new Shared(now.name(), now.extensionOui(), now.timers(), now.log(), now.lldp(), now.api()), lldp[0],
+                problems, changes, onEngine, after);
+        if (!was.uplinks().equals(now.uplinks())) {
+            problems.add(file + ": [[uplink]]: the uplinks changed; this needs a restart");
+        }
+        if (!was.placements().equals(now.placements())) {
+            problems.add(file + ": [[placement]]: the placements changed; this needs a restart");
+        }
+        Map<String, KeyRing> oldRings = rings(was);
+        Map<String, KeyRing> newRings = rings(now);
+        if (!oldRings.keySet().equals(newRings.keySet())) {
+            problems.add(file + ": [[auth.key]]: the uplinks with keys changed (" + oldRings.keySet() + " -> "
+                    + newRings.keySet() + "); authentication is set up when an uplink starts: this needs a restart");
+        }
+        for (Map.Entry<String, KeyRing> e : newRings.entrySet()) {
+            KeyRing old = oldRings.get(e.getKey());
+            if (old == null) {
+                continue;
+            }
+            for (int id : e.getValue().ids()) {
+                if (old.accepts(id) && !old.sameKey(id, e.getValue())) {
+                    problems.add(file + ": [[auth.key]] uplink = \"" + e.getKey() + "\" id = " + Integer.toUnsignedLong(id)
+                            + ": its key material changed; a new key needs a new ID (add it, switch, retire the old)");
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        for (Map.Entry<String, KeyRing> e : newRings.entrySet()) {
+            KeyRing old = oldRings.get(e.getKey());
+            if (!old.ids().equals(e.getValue().ids()) || old.currentId() != e.getValue().currentId()) {
+                changes.add("uplink " + e.getKey() + " keys: " + ids(old) + " -> " + ids(e.getValue()));
+                HmacFrameAuthenticator a = authenticators.get(e.getKey());
+                KeyRing ring = e.getValue();
+                onEngine.add(() -> a.setKeyRing(ring));
+            }
+        }
+        after.add(() -> settings = now);
+        return new ReloadPlan(changes, onEngine, after);
+    }
+
+    private static String ids(KeyRing r) {
+        return "IDs " + r.ids().stream().map(Integer::toUnsignedString).toList() + " (current "
+                + Integer.toUnsignedString(r.currentId()) + ")";
     }
 
     @Override

@@ -175,40 +175,7 @@ abstract sealed class LiveView implements AutoCloseable permits LiveView.Plain, 
 
     /** An address as people write it: IPv6 with its longest run of zero groups as "::" (RFC 5952). */
     static String text(java.net.InetAddress ip) {
-        if (!(ip instanceof java.net.Inet6Address)) {
-            return ip.getHostAddress();
-        }
-        byte[] b = ip.getAddress();
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) {
-            g[i] = (b[2 * i] & 0xFF) << 8 | b[2 * i + 1] & 0xFF;
-        }
-        int best = -1;
-        int bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                best = i;
-                bestLen = j - i;
-            }
-            i = j == i ? i + 1 : j;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == best) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(g[i]));
-        }
-        return sb.toString();
+        return org.splitnve.wire.IpText.format(ip);
     }
 
     static String stepLine(int n, int total, Lifecycle.Step step) {

@@ -2,8 +2,6 @@ package org.splitnve.app.libvirt;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.net.InetAddress;
-import org.splitnve.app.config.IpLiteral;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -18,6 +16,7 @@ import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
 import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.vdp.TsiAddress;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -38,7 +37,7 @@ import org.xml.sax.SAXParseException;
  * <metadata>
  *   <splitnve:vm xmlns:splitnve="https://splitnve.org/libvirt/1" vn="5000">     (vn: the default VN, optional)
  *     <splitnve:interface mac="52:54:00:6b:3c:01" vn="5001" tsi="UUID (optional)">
- *       <splitnve:ip>10.1.0.5</splitnve:ip>
+ *       <splitnve:ip>10.1.0.5</splitnve:ip>          (an address, or a prefix: 10.1.0.0/24)
  *     </splitnve:interface>
  *   </splitnve:vm>
  * </metadata>
@@ -179,11 +178,12 @@ public final class DomainXml {
                             + mac + "> (it holds <ip> elements)");
                 }
                 String t = text(ip).strip();
-                InetAddress a = IpLiteral.parse(t);
-                if (a == null) {
-                    throw new DomainXmlException("metadata <interface mac=" + mac + "> <ip>: not an IP address: '" + t + "'");
+                try {
+                    // OPS-3: the parser of the CLI and the API; the text the tables show
+                    ips.add(TsiAddress.parse(t).ipText());
+                } catch (IllegalArgumentException bad) {
+                    throw new DomainXmlException("metadata <interface mac=" + mac + "> <ip>: " + bad.getMessage());
                 }
-                ips.add(a.getHostAddress());
             }
             if (nics.put(mac, new MetaNic(vn, ips, tsi)) != null) {
                 throw new DomainXmlException("the splitnve metadata names MAC " + mac + " twice");

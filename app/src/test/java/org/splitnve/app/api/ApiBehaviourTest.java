@@ -179,7 +179,8 @@ class ApiBehaviourTest {
     }
 
     @Test
-    @DisplayName("an API address already in use: the daemon does not start (it says why) and its ports are closed")
+    @DisplayName("OPS-4: an API address already in use: the daemon does not start (it says why), its engine never "
+            + "runs (the address is bound before), and its ports are closed")
     void addressInUse() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             ApiSettings busy = new ApiSettings(new java.net.InetSocketAddress(taken.getInetAddress(), taken.getLocalPort()),
@@ -193,7 +194,7 @@ class ApiBehaviourTest {
                     new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8), List.of(link.a())))
                     .isInstanceOf(java.io.UncheckedIOException.class)
                     .hasMessageContaining("cannot listen on 127.0.0.1:" + taken.getLocalPort());
-            assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("daemon.stopped");
+            assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("daemon.started");
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> link.a().send(new byte[60], 60))
                     .isInstanceOf(java.nio.channels.ClosedChannelException.class);
         }

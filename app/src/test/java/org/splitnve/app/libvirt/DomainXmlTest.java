@@ -50,11 +50,11 @@ class DomainXmlTest {
                 networkInterface("52:54:00:6b:3c:01", "vn-5999", "vnet0", 1)
                         + bridgeInterface("52:54:00:6b:3c:03", "vnet2")));
         assertThat(d.nics()).containsExactly(
-                new Nic(MacAddress.parse("52:54:00:6b:3c:01"), 5000, List.of("10.1.0.5", "2001:db8:0:0:0:0:0:5"),
+                new Nic(MacAddress.parse("52:54:00:6b:3c:01"), 5000, List.of("10.1.0.5", "2001:db8::5"),
                         "7510a000-0000-4000-8000-0000000000aa", "metadata"),
                 new Nic(MacAddress.parse("52:54:00:6b:3c:03"), 7000, List.of(), null, "metadata (the VM's default VN)"));
         assertThat(LibvirtHook.tsiSpecs(d).get(0).write()).isEqualTo("{\"id\":\"7510a000-0000-4000-8000-0000000000aa\","
-                + "\"vn\":5000,\"mac\":\"52:54:00:6b:3c:01\",\"ips\":[\"10.1.0.5\",\"2001:db8:0:0:0:0:0:5\"]}");
+                + "\"vn\":5000,\"mac\":\"52:54:00:6b:3c:01\",\"ips\":[\"10.1.0.5\",\"2001:db8::5\"]}");
     }
 
     @Test

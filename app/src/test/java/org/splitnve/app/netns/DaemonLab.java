@@ -295,6 +295,48 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
         return dir;
     }
 
+    /**
+     * Starts {@code splitnve ROLE --config FILE} as a process of its own, as an operator runs it (the main class
+     * and classes of the jar, this JVM's java); stdout goes to {@code log}, stderr to {@code log.err}. The lab
+     * kills it after the test if it still runs.
+     */
+    Process daemonProcess(String role, Path config, Path log) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", classpath(),
+                "org.splitnve.app.Main", role, "--config", config.toString());
+        pb.redirectOutput(log.toFile());
+        pb.redirectError(ProcessBuilder.Redirect.appendTo(stderrOf(log).toFile()));
+        return process(pb.start());
+    }
+
+    /** Where {@link #daemonProcess} sends a process's stderr. */
+    static Path stderrOf(Path log) {
+        return log.resolveSibling(log.getFileName() + ".err");
+    }
+
+    /** The test JVM's class path, entries that exist (the app's classes and every dependency). */
+    static String classpath() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(e -> Files.exists(Path.of(e))).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    }
+
+    /** Where a daemon process's API listens ("127.0.0.1:PORT"), from its api.listening log line; fails if it ends. */
+    static String apiAddress(Process p, Path log) throws Exception {
+        String[] found = new String[1];
+        await("the daemon process's API listens", Duration.ofSeconds(60), () -> {
+            if (!p.isAlive()) {
+                throw new AssertionError("the daemon process ended with " + p.exitValue() + ": " + Files.readString(log)
+                        + Files.readString(stderrOf(log)));
+            }
+            List<Json.Obj> l = events(Files.readString(log), "api.listening");
+            if (!l.isEmpty()) {
+                found[0] = text(l.getFirst(), "address");
+            }
+            return found[0] != null;
+        });
+        return found[0];
+    }
+
     /** A key file (hex) in the lab's directory, named {@code name}. */
     Path keyFile(String name, byte[] material) throws IOException {
         Path f = dir.resolve(name);

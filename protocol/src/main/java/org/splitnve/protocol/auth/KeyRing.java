@@ -113,7 +113,7 @@ public final class KeyRing {
     }
 
     /** Whether both rings hold the same material under {@code keyId} (false when either lacks it). */
-    boolean sameKey(int keyId, KeyRing other) {
+    public boolean sameKey(int keyId, KeyRing other) {
         int i = indexOf(keyId);
         int j = other.indexOf(keyId);
         return i >= 0 && j >= 0 && Arrays.equals(material[i], other.material[j]);

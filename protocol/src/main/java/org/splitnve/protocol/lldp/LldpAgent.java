@@ -84,8 +84,8 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
     private final Timers timers;
     private final boolean groupIds;
     private final CapabilityTlv capability;
-    private final int ttl;
-    private final long interval;
+    private int ttl;
+    private long interval;
     private final EventSink events;
     private final EvbTlv[] peerEvb;
     private final long[] lastAnswer;
@@ -124,6 +124,19 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
 
     public A engine() {
         return engine;
+    }
+
+    /**
+     * OPS-5: a new TTL and interval (a configuration reload), from the next LLDPDU on, which goes out at once: LLDP
+     * lets every LLDPDU carry its own TTL, so receivers follow. The EVB timers do not change (they are negotiated).
+     */
+    public void setAnnouncement(int newTtl, long newIntervalNanos) {
+        if (newIntervalNanos <= 0 || newTtl < 0 || newTtl > 0xFFFF) {
+            throw new IllegalArgumentException("interval > 0, TTL 0..65535");
+        }
+        this.ttl = newTtl;
+        this.interval = newIntervalNanos;
+        this.nextSend = clock.nanos();
     }
 
     /** The EVB TLV the peer on {@code port} last announced, or null. */

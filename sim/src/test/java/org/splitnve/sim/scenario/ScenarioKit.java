@@ -13,6 +13,7 @@ import org.splitnve.nnve.NnveEvent;
 import org.splitnve.nnve.Tsi;
 import org.splitnve.nnve.TsiState;
 import org.splitnve.nva.NvaListener;
+import org.splitnve.protocol.PortIo;
 import org.splitnve.protocol.event.Event;
 import org.splitnve.sim.CapturedFrame;
 import org.splitnve.sim.Host;
@@ -223,5 +224,46 @@ final class ScenarioKit {
 
     static List<VsiMode> modes(List<VsiTlv> l) {
         return l.stream().map(VsiTlv::mode).toList();
+    }
+
+    /**
+     * OPS-3: the frames of an nNVE as one that predates advertised limits sends them: every capability TLV rewritten
+     * to version 1 (the same features, no limits). An end device then cannot refuse beforehand what the nNVE's
+     * limits refuse, so the nNVE's own enforcement (SEC-5) shows.
+     */
+    static PortIo withoutAdvertisedLimits(PortIo io) {
+        return new PortIo() {
+            @Override
+            public int ports() {
+                return io.ports();
+            }
+
+            @Override
+            public MacAddress mac(int port) {
+                return io.mac(port);
+            }
+
+            @Override
+            public void send(int port, byte[] frame, int length) {
+                Frame f;
+                try {
+                    f = FrameCodec.DEFAULT.decode(frame, 0, length);
+                } catch (org.splitnve.wire.DecodeException e) {
+                    throw new IllegalStateException("the nNVE sent a frame it cannot decode", e);
+                }
+                if (f instanceof Frame.Vdp v && v.vdp().header(CapabilityTlv.class) != null) {
+                    List<org.splitnve.wire.vdp.OrgTlv> header = new ArrayList<>();
+                    for (org.splitnve.wire.vdp.OrgTlv t : v.vdp().header()) {
+                        header.add(t instanceof CapabilityTlv c ? new CapabilityTlv(1, c.featureBits()) : t);
+                    }
+                    org.splitnve.wire.vdp.VdpPdu p = new org.splitnve.wire.vdp.VdpPdu(v.vdp().managerId(), header,
+                            v.vdp().items(), v.vdp().auth());
+                    byte[] b = FrameCodec.DEFAULT.encode(new Frame.Vdp(v.ethernet(), v.ecp(), p), true);
+                    io.send(port, b, b.length);
+                    return;
+                }
+                io.send(port, frame, length);
+            }
+        };
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 import org.splitnve.nnve.Effect;
 import org.splitnve.nnve.NnveConfig;
 import org.splitnve.nnve.NnveEngine;
@@ -21,6 +22,7 @@ import org.splitnve.nva.NveId;
 import org.splitnve.nva.TsiRule;
 import org.splitnve.nva.VnRecord;
 import org.splitnve.nva.VnService;
+import org.splitnve.protocol.PortIo;
 import org.splitnve.protocol.Timers;
 import org.splitnve.protocol.event.Event;
 import org.splitnve.protocol.event.RecordingSink;
@@ -107,13 +109,18 @@ public final class SplitNveNet {
 
     /** An nNVE every end device may use, backed by the NVA. */
     public NnveNode nnve(NnveConfig config) {
+        return nnve(config, UnaryOperator.identity());
+    }
+
+    /** As {@link #nnve(NnveConfig)}, the engine's frames going out through {@code io} (which may rewrite them). */
+    public NnveNode nnve(NnveConfig config, UnaryOperator<PortIo> io) {
         String name = config.name();
         nva.permitEndDevice(EndDeviceRule.anyOn(NveId.of(name)));
         List<Effect> effects = new ArrayList<>();
         RecordingSink events = new RecordingSink(sim.eventSink(name));
         NvaAuthority authority = new NvaAuthority(nva, name, Map.of(5, 5000L), true);
-        Host h = sim.addHost(name, config.ports().size(), io -> new NnveEngine(config, sim.clock(), io, authority,
-                new NvaEffects(nva, name, events, effects::add), events, new SplittableRandom(name.hashCode())));
+        Host h = sim.addHost(name, config.ports().size(), ports -> new NnveEngine(config, sim.clock(), io.apply(ports),
+                authority, new NvaEffects(nva, name, events, effects::add), events, new SplittableRandom(name.hashCode())));
         NnveNode n = new NnveNode(name, h, h.agent(NnveEngine.class), effects, events);
         nnves.add(n);
         return n;

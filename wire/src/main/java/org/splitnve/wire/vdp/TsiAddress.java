@@ -3,6 +3,7 @@ package org.splitnve.wire.vdp;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import org.splitnve.wire.IpText;
 import org.splitnve.wire.MacAddress;
 
 /**
@@ -49,6 +50,57 @@ public record TsiAddress(InetAddress ip, int prefixLength, MacAddress mac, Integ
         return new TsiAddress(ip, prefixLength, null, null);
     }
 
+    /**
+     * OPS-3: the one parser of an IP address or prefix as operators write it, for the CLI, the HTTP API and
+     * the libvirt hook alike: {@code 192.0.2.1}, {@code 2001:db8::1} (hosts), {@code 192.0.2.0/24},
+     * {@code 2001:db8::/32} (prefixes, seed 004: load-balancer ranges; {@code /32} and {@code /128} are the
+     * host). Literals as {@link IpText} reads them; the prefix length is decimal without leading zeros.
+     *
+     * @throws IllegalArgumentException "not an IP address: 'TEXT' (why)"
+     */
+    public static TsiAddress parse(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("not an IP address: nothing given");
+        }
+        int slash = text.indexOf('/');
+        String literal = slash < 0 ? text : text.substring(0, slash);
+        InetAddress ip;
+        try {
+            ip = IpText.parse(literal);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not an IP address: '" + clip(text) + "' (" + e.getMessage()
+                    + "; write e.g. 192.0.2.1, 2001:db8::1, 192.0.2.0/24 or 2001:db8::/32)");
+        }
+        if (slash < 0) {
+            return host(ip);
+        }
+        int max = ip instanceof Inet4Address ? 32 : 128;
+        String len = text.substring(slash + 1);
+        boolean digits = !len.isEmpty() && len.length() <= 3 && len.chars().allMatch(c -> c >= '0' && c <= '9')
+                && (len.length() == 1 || len.charAt(0) != '0');
+        if (!digits || Integer.parseInt(len) > max) {
+            throw new IllegalArgumentException("not an IP address: '" + clip(text) + "' (the prefix length after '/'"
+                    + " is a number 0.." + max + ")");
+        }
+        return prefix(ip, Integer.parseInt(len));
+    }
+
+    private static String clip(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+    }
+
+    /**
+     * An IP entry as operators read it: {@code 192.0.2.1}, {@code 2001:db8::1} (RFC 5952), with
+     * {@code /LEN} for a prefix; what {@link #parse} reads back to the same address. Null for a MAC entry.
+     */
+    public String ipText() {
+        if (ip == null) {
+            return null;
+        }
+        String host = IpText.format(ip);
+        return prefixLength == (ip instanceof Inet4Address ? 32 : 128) ? host : host + "/" + prefixLength;
+    }
+
     public TsiAddress inVn(int groupId) {
         return new TsiAddress(ip, prefixLength, mac, groupId);
     }
@@ -80,7 +132,7 @@ public record TsiAddress(InetAddress ip, int prefixLength, MacAddress mac, Integ
         if (ip == null) {
             sb.append("MAC ").append(mac);
         } else {
-            sb.append(ip.getHostAddress()).append('/').append(prefixLength);
+            sb.append(IpText.format(ip)).append('/').append(prefixLength);
             if (mac != null) {
                 sb.append(" MAC ").append(mac);
             }

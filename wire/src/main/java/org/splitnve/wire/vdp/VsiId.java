@@ -5,6 +5,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.UUID;
+import org.splitnve.wire.IpText;
 import org.splitnve.wire.MacAddress;
 
 /**
@@ -101,7 +102,7 @@ public record VsiId(VsiIdFormat format, long hi, long lo) {
         return switch (format) {
             case UUID -> asUuid().toString();
             case MAC -> asMac().toString();
-            case IPV4, IPV6 -> asInetAddress().getHostAddress();
+            case IPV4, IPV6 -> IpText.format(asInetAddress());
             case LOCAL -> java.util.HexFormat.of().formatHex(toBytes());
         };
     }

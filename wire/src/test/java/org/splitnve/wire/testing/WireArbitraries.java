@@ -250,7 +250,12 @@ public final class WireArbitraries {
     public static Arbitrary<CapabilityTlv> capabilityTlvs() {
         Arbitrary<Integer> version = Arbitraries.oneOf(Arbitraries.just(CapabilityTlv.VERSION),
                 Arbitraries.integers().between(1, 255));
-        return Combinators.combine(version, Arbitraries.integers()).as(CapabilityTlv::new);
+        Arbitrary<CapabilityTlv.Limit> limit = Combinators.combine(Arbitraries.integers().between(1, 255),
+                Arbitraries.longs().between(0, 0xFFFF_FFFFL)).as(CapabilityTlv.Limit::new);
+        Arbitrary<List<CapabilityTlv.Limit>> limits = limit.list().ofMaxSize(CapabilityTlv.MAX_LIMITS)
+                .uniqueElements(CapabilityTlv.Limit::kind);
+        return Combinators.combine(version, Arbitraries.integers(), limits).as((v, bits, l) ->
+                new CapabilityTlv(v, bits, v >= CapabilityTlv.LIMITS_VERSION ? l : List.of()));
     }
 
     public static Arbitrary<SessionTlv> sessionTlvs() {
