@@ -137,6 +137,10 @@ public abstract class Daemon implements AutoCloseable {
     /** What the daemon logs just before its engine stops (on the engine thread's last turn). */
     protected abstract void beforeStop();
 
+    /** What the daemon frees once its engine has stopped (e.g. the tNVE's state directory lock). */
+    protected void afterStop() {
+    }
+
     /** Stops once: logs why, lets the subclass log its state, closes the runner (and the ports). */
     public void stop(String cause) {
         synchronized (lock) {
@@ -157,6 +161,11 @@ public abstract class Daemon implements AutoCloseable {
                 // the stop goes on
             }
             runner.close();
+            try {
+                afterStop();
+            } catch (RuntimeException e) {
+                // the stop goes on
+            }
             AgentRunner.Stats s = runner.stats();
             log.accept(new DaemonEvent.Stopped(s.framesIn(), s.framesOut(), s.engineErrors()));
         } finally {

@@ -1,6 +1,7 @@
 package org.splitnve.app.daemon;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -32,17 +33,26 @@ import org.splitnve.wire.vdp.ManagerId;
 
 /**
  * {@code splitnve tnve --config FILE}: the hypervisor agent (VDP station) on raw Ethernet, one uplink
- * per nNVE. It stops without a De-Associate: the nNVE keeps the TSIs across a short restart.
+ * per nNVE. It keeps its VMs in its state directory ({@link VmStore}) and stops without a De-Associate:
+ * restarted, also after SIGKILL, it takes its VMs over and announces their TSIs again, which the nNVE
+ * kept across the restart (REL-1).
  */
 public final class TnveDaemon extends Daemon {
     private final TnveSettings settings;
     private final TnveEngine[] engine;
+    private final VmStore store;
 
     private TnveDaemon(TnveSettings settings, EventLog log, AgentRunner<PortAgent> runner, DaemonMetrics metrics,
-            TnveEngine[] engine) {
+            TnveEngine[] engine, VmStore store) {
         super(log, runner, metrics);
         this.settings = settings;
         this.engine = engine;
+        this.store = store;
+    }
+
+    /** Where the VMs are kept (REL-1). */
+    public VmStore store() {
+        return store;
     }
 
     /** The engine: call it only on the engine thread ({@link AgentRunner#call}). */
@@ -94,12 +104,28 @@ public final class TnveDaemon extends Daemon {
 
     /**
      * Builds and starts the engine on ports already open, one per {@link #portLabels} entry in order (raw
-     * ports, or in-memory links for the demo without root and for tests). The daemon closes them.
+     * ports, or in-memory links for the demo without root and for tests). The daemon closes them. The VMs
+     * of the state directory are taken over before the API serves (REL-1); a state directory that cannot
+     * be created, written or locked stops the start (an {@link UncheckedIOException}), before any frame.
      */
     public static TnveDaemon start(TnveSettings s, String configName, PrintStream out, List<Port> ports) {
         List<String> labels = portLabels(s);
         if (ports.size() != labels.size()) {
             throw new IllegalArgumentException(labels.size() + " ports configured, " + ports.size() + " given");
+        }
+        VmStore store;
+        VmStore.Loaded loaded;
+        try {
+            store = VmStore.open(s.stateDir());
+            try {
+                loaded = store.load();
+            } catch (IOException e) {
+                store.close();
+                throw new IOException("state directory " + s.stateDir() + ": cannot read it: " + e, e);
+            }
+        } catch (IOException e) {
+            ports.forEach(Port::close);
+            throw new UncheckedIOException(e.getMessage(), e);
         }
         EventLog log = new EventLog(s.name(), s.log(), out);
         DaemonMetrics metrics = metricsFor(log, "tnve");
@@ -136,14 +162,66 @@ public final class TnveDaemon extends Daemon {
             });
         } catch (RuntimeException e) {
             ports.forEach(Port::close);
+            store.close();
             throw e;
         }
-        TnveDaemon d = new TnveDaemon(s, log, runner, metrics, engine);
+        TnveDaemon d = new TnveDaemon(s, log, runner, metrics, engine, store);
         runner.start();
         log.accept(new DaemonEvent.Started("tnve", configName, ports.stream().map(Port::name).toList(), s.timers(),
                 s.lldp().enabled()));
+        d.adopt(loaded);
         d.startApi(s.api(), TnveApi.routes(d), () -> TnveApi.scrape(d));
         return d;
+    }
+
+    /**
+     * REL-1: takes over the recorded VMs on the engine thread, before the API serves: each in its state,
+     * its TSIs announced again in the state they were in (the nNVE kept them: nothing changes there). A
+     * record that is unreadable, or whose VM name or TSI IDs another record has already, is logged and
+     * skipped.
+     */
+    private void adopt(VmStore.Loaded loaded) {
+        for (VmStore.Problem p : loaded.problems()) {
+            log.accept(new DaemonEvent.StateUnreadable(p.file().toString(), p.reason()));
+        }
+        List<VmStore.Record> records = new ArrayList<>();
+        java.util.Set<org.splitnve.wire.vdp.VsiId> ids = new java.util.HashSet<>();
+        int unreadable = loaded.problems().size();
+        int tsis = 0;
+        for (VmStore.Record r : loaded.records()) {
+            org.splitnve.wire.vdp.VsiId dup = null;
+            for (org.splitnve.tnve.TsiSpec t : r.tsis()) {
+                if (ids.contains(t.id())) {
+                    dup = t.id();
+                }
+            }
+            if (dup != null) {
+                unreadable++;
+                log.accept(new DaemonEvent.StateUnreadable(store.dir().resolve("vms").resolve(VmStore.fileName(r.name()))
+                        .toString(), "TSI " + dup + " belongs to another recorded VM as well"));
+                continue;
+            }
+            r.tsis().forEach(t -> ids.add(t.id()));
+            tsis += r.tsis().size();
+            records.add(r);
+        }
+        log.accept(new DaemonEvent.StateLoaded(store.dir().toString(), records.size(), tsis, unreadable));
+        if (records.isEmpty()) {
+            return;
+        }
+        try {
+            runner.call(() -> {
+                for (VmStore.Record r : records) {
+                    engine[0].adopt(r.name(), r.tsis(), r.state(), r.announce(), r.migration()).thenAccept(res ->
+                            log.accept(new DaemonEvent.VmAdopted(r.name(), r.state().name(), r.announce().name(),
+                                    r.tsis().size(), res.ok(), res.ok() ? "" : res.code() + " " + res.detail())));
+                }
+                return null;
+            }).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            stop("the recorded VMs cannot be taken over: " + e);
+            throw new IllegalStateException("the recorded VMs cannot be taken over: " + e, e);
+        }
     }
 
     @Override
@@ -164,6 +242,12 @@ public final class TnveDaemon extends Daemon {
             // the engine is gone or busy: the counts stay unknown (-1)
         }
         log.accept(new DaemonEvent.TsisKept(vms, tsis, "no De-Associate sent: the nNVE keeps these TSIs across a short"
-                + " restart (session epoch); a restarted tNVE resynchronises them"));
+                + " restart (session epoch); a restarted tNVE takes them over from " + store.dir()
+                + " and announces them again"));
+    }
+
+    @Override
+    protected void afterStop() {
+        store.close();
     }
 }

@@ -69,7 +69,7 @@ class DemoNetnsTest {
         assertThat(r.out().lines().findFirst().orElseThrow()).startsWith("splitnve demo: network namespaces " + prefix)
                 .contains("Linux bridge").contains("raw Ethernet");
         assertThat(r.out()).contains("ports=[" + prefix + "nnve-a/p0]")          // the daemons' raw ports
-                .contains("demo complete: 15 steps")
+                .contains("demo complete: 17 steps")
                 .contains("cleaned up: daemons stopped, network namespaces removed (0 left)");
         assertThat(NetnsTopology.existing(prefix)).isEmpty();
         assertThat(planInterfacesInHost()).isEmpty();
