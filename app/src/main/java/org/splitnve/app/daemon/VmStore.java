@@ -193,6 +193,9 @@ public final class VmStore implements AutoCloseable {
         } catch (AtomicMoveNotSupportedException e) {
             Files.deleteIfExists(tmp);
             throw new IOException("state directory " + dir + ": the file system cannot replace a file atomically", e);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw new IOException("cannot replace " + file + ": " + e, e);
         }
         forceDirectory();
     }
@@ -325,7 +328,7 @@ public final class VmStore implements AutoCloseable {
         }
         Long version = o.get("version").asLong(0, Integer.MAX_VALUE);
         if (version == null || version != VERSION) {
-            throw new Bad("version " + o.get("version") + ", this tNVE reads version " + VERSION);
+            throw new Bad("version " + o.get("version").write() + ", this tNVE reads version " + VERSION);
         }
         String name = text(o, "name");
         if (name.isEmpty() || name.length() > 128) {
