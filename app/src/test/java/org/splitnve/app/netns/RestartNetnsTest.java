@@ -139,7 +139,7 @@ class RestartNetnsTest {
         tagsBefore.remove(canary.id().toString());
         assertThat(tags(again)).as("local tags (0 for a TSI at INIT)").isEqualTo(tagsBefore);
         assertThat(again.events("state.vm_adopted")).hasSize(4)
-                .allSatisfy(e -> assertThat(text(e, "ok")).as("%s", e).isEqualTo("true"));
+                .allSatisfy(e -> assertThat(e.get("ok")).as("%s", e).isEqualTo(new Json.Bool(true)));
         assertThat(again.events("request.failed")).isEmpty();
         // the nNVE: the restart seen, every kept TSI as it was (state, addresses, filter, tag), one release only
         assertThat(n.events("peer.restarted")).singleElement()
