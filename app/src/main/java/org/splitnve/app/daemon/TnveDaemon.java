@@ -94,7 +94,15 @@ public final class TnveDaemon extends Daemon {
             }
         }
         List<List<MacAddress>> groups = where.stream().map(w -> List.<MacAddress>of()).toList();
-        return start(s, configName, out, open(where, groups));
+        VmStore store = VmStore.open(s.stateDir());   // before the interfaces (OPS-4): nothing is sent without it
+        List<Port> ports;
+        try {
+            ports = open(where, groups);
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return start(s, configName, out, ports, store);
     }
 
     /** The distinct ports of the uplinks (namespace/interface), in order of first use: one {@link Port} each. */
@@ -109,23 +117,30 @@ public final class TnveDaemon extends Daemon {
      * be created, written or locked stops the start (an {@link UncheckedIOException}), before any frame.
      */
     public static TnveDaemon start(TnveSettings s, String configName, PrintStream out, List<Port> ports) {
-        List<String> labels = portLabels(s);
-        if (ports.size() != labels.size()) {
-            throw new IllegalArgumentException(labels.size() + " ports configured, " + ports.size() + " given");
-        }
         VmStore store;
-        VmStore.Loaded loaded;
         try {
             store = VmStore.open(s.stateDir());
-            try {
-                loaded = store.load();
-            } catch (IOException e) {
-                store.close();
-                throw new IOException("state directory " + s.stateDir() + ": cannot read it: " + e, e);
-            }
         } catch (IOException e) {
             ports.forEach(Port::close);
             throw new UncheckedIOException(e.getMessage(), e);
+        }
+        return start(s, configName, out, ports, store);
+    }
+
+    private static TnveDaemon start(TnveSettings s, String configName, PrintStream out, List<Port> ports, VmStore store) {
+        List<String> labels = portLabels(s);
+        if (ports.size() != labels.size()) {
+            ports.forEach(Port::close);
+            store.close();
+            throw new IllegalArgumentException(labels.size() + " ports configured, " + ports.size() + " given");
+        }
+        VmStore.Loaded loaded;
+        try {
+            loaded = store.load();
+        } catch (IOException e) {
+            ports.forEach(Port::close);
+            store.close();
+            throw new UncheckedIOException("state directory " + s.stateDir() + ": cannot read it: " + e, e);
         }
         EventLog log = new EventLog(s.name(), s.log(), out);
         DaemonMetrics metrics = metricsFor(log, "tnve");

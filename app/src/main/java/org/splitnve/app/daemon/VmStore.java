@@ -376,7 +376,7 @@ public final class VmStore implements AutoCloseable {
             for (Json ip : ipItems) {
                 TsiAddress a = ip.asString() == null ? null : ip(ip.asString());
                 if (a == null) {
-                    throw new Bad(at + ".ips: " + ip + " is not an IP address or prefix");
+                    throw new Bad(at + ".ips: " + ip.write() + " is not an IP address or prefix");
                 }
                 ips.add(a);
             }
