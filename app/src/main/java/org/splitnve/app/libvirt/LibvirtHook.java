@@ -35,7 +35,8 @@ import org.splitnve.wire.MacAddress;
  *                    prints nothing (the XML stays as it is)
  *   reconnect begin  libvirtd restarted and found the domain running: a VM the tNVE knows is left as it is
  *                    (its TSIs undisturbed; a shut-down one is started); one it does not know is adopted from
- *                    the domain XML, running (REL-1)
+ *                    the domain XML, running (REL-1); a failure is logged and exits 0 (libvirt would kill the
+ *                    running domain on a failing reconnect hook)
  *   anything else    (start, attach, restore, ...) logged on stderr, exit 0
  * </pre>
  *
@@ -160,11 +161,21 @@ public final class LibvirtHook {
             };
         } catch (DomainXml.DomainXmlException e) {
             h.log("refused: " + e.getMessage());
-            return 1;
+            return action == Action.RECONNECT ? h.keepRunning() : 1;
         } catch (ApiException e) {
             h.log("failed: " + e.getMessage());
-            return 1;
+            return action == Action.RECONNECT ? h.keepRunning() : 1;
         }
+    }
+
+    /**
+     * A failed reconnect exits 0 all the same: libvirt kills a running domain whose reconnect hook fails,
+     * and a VM must not die because its network agent is away (a tNVE that starts takes its VMs over from
+     * its state directory).
+     */
+    private int keepRunning() {
+        log("the VM keeps running (libvirt would kill it on a failing reconnect hook)");
+        return 0;
     }
 
     private void log(String what) {

@@ -140,7 +140,7 @@ class DemoNetnsTest {
     void signalInTheMiddle(String signal, @TempDir Path dir) throws Exception {
         Process p = start(dir, "--step-delay", "300");
         String prefix = NetnsTopology.prefixOf(p.pid());
-        awaitOutput(dir.resolve("out.txt"), "== step 7/15 [move-prepare]", p);
+        awaitOutput(dir.resolve("out.txt"), "== step 7/17 [move-prepare]", p);
         assertThat(NetnsTopology.existing(prefix)).hasSize(Plan.nodes().size());
         run("kill", "-" + signal, String.valueOf(p.pid()));
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("the demo stops").isTrue();

@@ -213,6 +213,9 @@ class LibvirtHookProcessTest {
             Run down = hook(nowhere, WEB, "web-1", "prepare", "begin", "-");
             assertThat(down.status()).isEqualTo(1);
             assertThat(down.err()).contains("no daemon answers at http://127.0.0.1:1");
+            // ... but a running VM is never killed for it: libvirt kills a domain whose reconnect hook fails (REL-1)
+            Run reconnect = ok(nowhere, WEB, "web-1", "reconnect", "begin", "-");
+            assertThat(reconnect.err()).contains("no daemon answers at http://127.0.0.1:1", "the VM keeps running");
             // ... while a VM without interfaces on a VN never depends on the tNVE
             String plain = domain("plain", "", bridgeInterface("52:54:00:00:00:99", "vnet5"));
             for (String[] e : List.of(new String[] {"prepare", "begin", "-"}, new String[] {"started", "begin", "-"},
