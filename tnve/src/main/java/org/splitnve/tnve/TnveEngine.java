@@ -58,11 +58,13 @@ import org.splitnve.wire.vdp.VsiTlv;
  * toward the nNVE(s) serving each TSI's VN:
  *
  * <pre>
- *  create            associate (Pre-Associate-RR) while the VM is shut down; the VM cannot start if it fails
- *  start / resume    activate (Associate)
+ *  create            associate (Pre-Associate-RR) while the VM is shut down; if it fails the VM is not created
+ *  start / resume    activate (Associate); start associates first what is not associated
  *  pause             nothing
  *  suspend           deactivate (Pre-Associate-RR + deactivate extension)
- *  shutdown          de-associate
+ *  shutdown          de-associate; the VM stays defined, shut down
+ *  delete            de-associate what is still associated; the VM is forgotten
+ *  reconnect         associate and activate again what the nNVE deactivated or de-associated on its own
  *  migration         prepare: associate with ARRIVAL at the destination; start: the source VM stops running,
  *                    its TSIs stay activated; activate at the destination; then deactivate the source with
  *                    DEPARTURE (make-before-break); finish: de-associate the source
@@ -1506,12 +1508,23 @@ public final class TnveEngine implements PortAgent {
 
     /** Runs one step on every (TSI, uplink) of a VM; completes when all answered. */
     private CompletableFuture<OpResult> step(Vm vm, TsiState target, VsiMode mode, java.util.function.Function<Link, List<OrgTlv>> extras) {
+        return steps(links(vm), target, mode, extras);
+    }
+
+    /** Every (TSI, uplink) of a VM: the uplinks serving each TSI's VN. */
+    private List<Link> links(Vm vm) {
         List<Link> links = new ArrayList<>();
         for (TsiSpec spec : vm.tsis) {
             for (Up up : uplinksFor(spec.vnId())) {
                 links.add(link(vm, spec, up));
             }
         }
+        return links;
+    }
+
+    /** Runs one step on some (TSI, uplink)s; completes when all answered (at once for none). */
+    private CompletableFuture<OpResult> steps(List<Link> links, TsiState target, VsiMode mode,
+            java.util.function.Function<Link, List<OrgTlv>> extras) {
         Combine all = new Combine(links.size());
         for (Link l : links) {
             l.desired = target;
@@ -1540,8 +1553,9 @@ public final class TnveEngine implements PortAgent {
     }
 
     /**
-     * LC-CREATE: defines a VM and associates its TSIs while it is shut down. If any association fails,
-     * the others are undone and the VM stays shut down, unable to start.
+     * LC-CREATE, OPS-2: defines a VM and associates its TSIs while it is shut down. If any association
+     * fails (a refusal or no answer), the others are undone and the VM is forgotten: a refused create
+     * leaves nothing behind, and the same VM can be created again.
      */
     public CompletableFuture<OpResult> create(String name, List<TsiSpec> tsis) {
         if (vms.containsKey(name)) {
@@ -1555,7 +1569,8 @@ public final class TnveEngine implements PortAgent {
         vms.put(name, vm);
         emit(new TnveEvent.VmStateChanged(name, "-", VmState.PREPARING.name(), "create"));
         return step(vm, TsiState.ASSOCIATED, VsiMode.PRE_ASSOCIATE_RR, l -> List.of(MigrationTlv.notMigration()))
-                .thenCompose(r -> r.ok() ? done(vm, VmState.SHUTDOWN, "associated", r) : rollback(vm, r));
+                .thenCompose(r -> r.ok() ? done(vm, VmState.SHUTDOWN, "associated", r)
+                        : rollback(vm, r, "association failed: " + r.detail()));
     }
 
     private CompletableFuture<OpResult> done(Vm vm, VmState to, String cause, OpResult r) {
@@ -1563,39 +1578,62 @@ public final class TnveEngine implements PortAgent {
         return CompletableFuture.completedFuture(r);
     }
 
-    private CompletableFuture<OpResult> rollback(Vm vm, OpResult cause) {
+    /**
+     * Undoes a refused create or migration prepare: every TSI is de-associated (also one whose answer
+     * never came: the nNVE may hold it all the same) and the VM is forgotten. Answers {@code cause}.
+     */
+    private CompletableFuture<OpResult> rollback(Vm vm, OpResult cause, String why) {
         return step(vm, TsiState.INIT, VsiMode.DE_ASSOCIATE, l -> List.of()).thenApply(x -> {
-            vmState(vm, VmState.SHUTDOWN, "association failed: " + cause.detail());
+            vmState(vm, VmState.DESTROYED, why);
+            forget(vm);
             return cause;
         });
     }
 
     /**
-     * After a restart of this agent: takes over a VM that exists on this hypervisor in the state it is
-     * in, and re-announces its TSIs to the nNVEs (running or paused: activated; shut down or suspended:
-     * associated). The nNVE kept them across the restart (session epoch, docs/protocol.md 5.2): a TSI
-     * re-announced in time keeps its state and its traffic; what is not re-announced is released.
+     * After a restart of this agent (REL-1): takes over a VM that exists on this hypervisor in the state it
+     * is in, and re-announces its TSIs to the nNVEs (running, paused or leaving: activated; shut down,
+     * suspended or arriving: associated). The nNVE kept them across the restart (session epoch,
+     * docs/protocol.md 5.2): a TSI re-announced in time keeps its state and its traffic; what is not
+     * re-announced is released.
      */
     public CompletableFuture<OpResult> adopt(String name, List<TsiSpec> tsis, VmState state) {
+        boolean active = state == VmState.RUNNING || state == VmState.PAUSED || state == VmState.MIGRATING_OUT;
+        return adopt(name, tsis, state, active ? TsiState.ACTIVATED : TsiState.ASSOCIATED, null);
+    }
+
+    /**
+     * REL-1: {@link #adopt(String, List, VmState)} with the state its TSIs were announced in ({@link #wanted}
+     * when it was recorded): ACTIVATED, ASSOCIATED, or INIT for a VM shut down with its TSIs de-associated,
+     * which sends nothing. {@code migration}: the live migration the VM was in, or null.
+     */
+    public CompletableFuture<OpResult> adopt(String name, List<TsiSpec> tsis, VmState state, TsiState announce,
+            UUID migration) {
         if (vms.containsKey(name)) {
             return refused("VM '" + name + "' exists");
         }
-        boolean active = state == VmState.RUNNING || state == VmState.PAUSED;
-        if (!active && state != VmState.SHUTDOWN && state != VmState.SUSPENDED) {
-            return refused("a VM is adopted running, paused, suspended or shut down, not " + state);
+        if (state == VmState.PREPARING || state == VmState.DESTROYED) {
+            return refused("a VM is adopted running, paused, suspended, shut down or migrating, not " + state);
+        }
+        if (announce == TsiState.INIT && state != VmState.SHUTDOWN) {
+            return refused("only a shut-down VM is adopted with its TSIs de-associated, not a VM " + state);
         }
         CompletableFuture<OpResult> over = checkLimits(name, "adopt", tsis);
         if (over != null) {
             return over;
         }
         Vm vm = new Vm(name, tsis, state);
+        vm.migration = migration;
         vms.put(name, vm);
         emit(new TnveEvent.VmStateChanged(name, "-", state.name(), "adopted after a restart"));
-        return step(vm, active ? TsiState.ACTIVATED : TsiState.ASSOCIATED,
-                active ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR, l -> {
-                    l.suspended = state == VmState.SUSPENDED;
-                    return List.of();
-                });
+        if (announce == TsiState.INIT) {
+            return CompletableFuture.completedFuture(OpResult.OK);
+        }
+        boolean quiet = state == VmState.SUSPENDED || state == VmState.MIGRATING_OUT && announce == TsiState.ASSOCIATED;
+        return step(vm, announce, announce == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR, l -> {
+            l.suspended = quiet;
+            return List.of();
+        });
     }
 
     /** True when every TSI of the VM is associated (or better) at every nNVE serving it. */
@@ -1612,17 +1650,36 @@ public final class TnveEngine implements PortAgent {
         return true;
     }
 
-    /** LC-CREATE: start activates the TSIs; the VM runs only when they are activated. */
+    /**
+     * LC-CREATE, OPS-2: start activates the TSIs; the VM runs only when they are activated. TSIs that are
+     * not associated (the VM was shut down, or the nNVE de-associated them) are associated first, as create
+     * does, each asking for a new local tag; if that fails the VM stays shut down.
+     */
     public CompletableFuture<OpResult> start(String name) {
         Vm vm = vm(name);
         if (vm.state != VmState.SHUTDOWN) {
             return refused("VM '" + name + "' is " + vm.state + ", not SHUTDOWN");
         }
-        if (!associated(name)) {
-            return refused("VM '" + name + "' cannot run: its TSIs are not associated");
+        List<Link> unassociated = new ArrayList<>();
+        for (Link l : links(vm)) {
+            l.suspended = false;
+            if (l.confirmed == TsiState.INIT) {
+                l.tag = 0; // the nNVE released it: another VN may use it now (REQ-7)
+                unassociated.add(l);
+            }
         }
-        return step(vm, TsiState.ACTIVATED, VsiMode.ASSOCIATE, l -> List.of())
-                .thenCompose(r -> r.ok() ? done(vm, VmState.RUNNING, "activated", r) : CompletableFuture.completedFuture(r));
+        return steps(unassociated, TsiState.ASSOCIATED, VsiMode.PRE_ASSOCIATE_RR, l -> List.of(MigrationTlv.notMigration()))
+                .thenCompose(a -> {
+                    if (!a.ok()) {
+                        return CompletableFuture.completedFuture(a);
+                    }
+                    if (vm.state != VmState.SHUTDOWN) {
+                        return refused("VM '" + name + "' is " + vm.state + " now, not SHUTDOWN");
+                    }
+                    return step(vm, TsiState.ACTIVATED, VsiMode.ASSOCIATE, l -> List.of())
+                            .thenCompose(r -> r.ok() ? done(vm, VmState.RUNNING, "activated", r)
+                                    : CompletableFuture.completedFuture(r));
+                });
     }
 
     /** LC-PAUSE: nothing changes at the nNVE. */
@@ -1681,11 +1738,112 @@ public final class TnveEngine implements PortAgent {
         }).thenCompose(r -> r.ok() ? done(vm, VmState.RUNNING, "activated", r) : CompletableFuture.completedFuture(r));
     }
 
-    /** LC-TERMINATE: power-off de-associates every TSI; the VM is gone from this hypervisor. */
+    /**
+     * OPS-2, REQ-9: brings back a VM whose TSIs the nNVE deactivated or de-associated on its own initiative
+     * (the end device reports that and never undoes it behind the orchestrator's back). Every TSI not in the
+     * state the VM's state asks for (running or paused: activated; suspended: associated) is associated and
+     * activated again, a de-associated one asking for a new local tag; addresses the nNVE deactivated are
+     * activated again. A VM whose TSIs are all as they should be sends nothing.
+     */
+    public CompletableFuture<OpResult> reconnect(String name) {
+        Vm vm = vm(name);
+        TsiState target = switch (vm.state) {
+            case RUNNING, PAUSED -> TsiState.ACTIVATED;
+            case SUSPENDED -> TsiState.ASSOCIATED;
+            case PREPARING, SHUTDOWN, MIGRATING_IN, MIGRATING_OUT, DESTROYED -> null;
+        };
+        if (target == null) {
+            return refused("VM '" + name + "' is " + vm.state + "; reconnect needs RUNNING, PAUSED or SUSPENDED"
+                    + (vm.state == VmState.SHUTDOWN ? " (start associates and activates a shut-down VM)" : ""));
+        }
+        List<Link> behind = new ArrayList<>();
+        List<Link> partly = new ArrayList<>();
+        for (Link l : links(vm)) {
+            if (l.confirmed != target) {
+                if (l.confirmed == TsiState.INIT) {
+                    l.tag = 0; // the nNVE released it: another VN may use it now (REQ-7)
+                }
+                l.suspended = vm.state == VmState.SUSPENDED;
+                behind.add(l);
+            } else if (target == TsiState.ACTIVATED && !l.inactive.isEmpty()) {
+                partly.add(l);
+            }
+        }
+        Combine all = new Combine(behind.size() + partly.size());
+        for (Link l : behind) {
+            l.desired = target;
+            drive(l, target, target == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR, List.of(), all);
+        }
+        for (Link l : partly) {
+            // REQ-8: the addresses the nNVE deactivated, activated again (as activateAddresses does)
+            List<TsiAddress> again = List.copyOf(l.inactive);
+            List<OrgTlv> extras = new ArrayList<>(TsiAddressTlv.split(TsiAddressTlv.Operation.REPLACE, transaction(),
+                    again, 480));
+            extras.add(new DeactivateTlv(true, DeactivateTlv.Cause.ADMINISTRATIVE));
+            drive(l, TsiState.ACTIVATED, VsiMode.ASSOCIATE, extras, r -> {
+                if (r.ok()) {
+                    l.inactive = new ArrayList<>();
+                }
+                all.accept(r);
+            });
+        }
+        return all.future;
+    }
+
+    /**
+     * LC-TERMINATE, OPS-2: power-off de-associates every TSI that is associated; the VM stays defined here,
+     * SHUTDOWN ({@link #start} runs it again, {@link #delete} forgets it). A VM shut down already sends
+     * nothing.
+     */
     public CompletableFuture<OpResult> shutdown(String name) {
         Vm vm = vm(name);
+        if (vm.state != VmState.RUNNING && vm.state != VmState.PAUSED && vm.state != VmState.SUSPENDED
+                && vm.state != VmState.SHUTDOWN) {
+            return refused("VM '" + name + "' is " + vm.state + "; shutdown needs RUNNING, PAUSED, SUSPENDED or SHUTDOWN"
+                    + (vm.state == VmState.MIGRATING_IN || vm.state == VmState.MIGRATING_OUT ? " (migrate abort or"
+                            + " finish ends a migration)" : ""));
+        }
+        return deassociate(vm).thenApply(r -> {
+            vmState(vm, VmState.SHUTDOWN, r.ok() ? "de-associated" : "powered off; de-associate: " + r.detail());
+            return r;
+        });
+    }
+
+    /**
+     * OPS-2: forgets a shut-down VM: it is no longer defined on this hypervisor (a TSI still associated,
+     * e.g. a VM created and never started, is de-associated first). The VM is gone even when an nNVE does
+     * not confirm that De-Associate (the answer says so).
+     */
+    public CompletableFuture<OpResult> delete(String name) {
+        Vm vm = vm(name);
+        if (vm.state != VmState.SHUTDOWN) {
+            return refused("VM '" + name + "' is " + vm.state + "; delete needs SHUTDOWN (shut it down first)");
+        }
+        vmState(vm, VmState.DESTROYED, "delete");
+        return deassociate(vm).thenApply(r -> {
+            forget(vm);
+            return r;
+        });
+    }
+
+    /** De-associates the (TSI, uplink)s of a VM that are associated or on their way; the others send nothing. */
+    private CompletableFuture<OpResult> deassociate(Vm vm) {
+        List<Link> held = new ArrayList<>();
+        for (Link l : links(vm)) {
+            l.suspended = false;
+            if (l.confirmed != TsiState.INIT || l.pending != null || !l.next.isEmpty()) {
+                held.add(l);
+            } else {
+                l.desired = TsiState.INIT;
+            }
+        }
+        return steps(held, TsiState.INIT, VsiMode.DE_ASSOCIATE, l -> List.of());
+    }
+
+    /** LC-TERMINATE of a VM that leaves this hypervisor: de-associate every TSI, forget the VM. */
+    private CompletableFuture<OpResult> terminate(Vm vm, String cause) {
         return step(vm, TsiState.INIT, VsiMode.DE_ASSOCIATE, l -> List.of()).thenApply(r -> {
-            vmState(vm, VmState.DESTROYED, "de-associated");
+            vmState(vm, VmState.DESTROYED, cause);
             forget(vm);
             return r;
         });
@@ -1717,11 +1875,8 @@ public final class TnveEngine implements PortAgent {
         vms.put(name, vm);
         emit(new TnveEvent.VmStateChanged(name, "-", VmState.MIGRATING_IN.name(), "migration " + migration));
         return step(vm, TsiState.ASSOCIATED, VsiMode.PRE_ASSOCIATE_RR, l -> List.of(MigrationTlv.arrival(migration)))
-                .thenCompose(r -> r.ok() ? CompletableFuture.completedFuture(r) : rollback(vm, r).thenApply(x -> {
-                    vmState(vm, VmState.DESTROYED, "migration prepare failed");
-                    vms.remove(name);
-                    return r;
-                }));
+                .thenCompose(r -> r.ok() ? CompletableFuture.completedFuture(r)
+                        : rollback(vm, r, "migration prepare failed: " + r.detail()));
     }
 
     /** LC-MIGRATE, destination: activate (arrival); the VM runs here from now on. */
@@ -1759,12 +1914,15 @@ public final class TnveEngine implements PortAgent {
                 new DeactivateTlv(false, DeactivateTlv.Cause.MIGRATION_DEPARTURE)));
     }
 
-    /** LC-MIGRATE, source: the migration is over: de-associate (LC-TERMINATE of the source side). */
+    /**
+     * LC-MIGRATE, source: the migration is over: de-associate (LC-TERMINATE of the source side); the VM
+     * left this hypervisor and is forgotten here.
+     */
     public CompletableFuture<OpResult> migrateFinish(String name) {
-        return shutdown(name);
+        return terminate(vm(name), "migrated away");
     }
 
-    /** LC-MIGRATE abort at the destination: de-associate, forget the VM. */
+    /** LC-MIGRATE abort: the source runs the VM again; the destination de-associates and forgets it. */
     public CompletableFuture<OpResult> migrateAbort(String name) {
         Vm vm = vm(name);
         if (vm.state == VmState.MIGRATING_OUT) {
@@ -1772,7 +1930,7 @@ public final class TnveEngine implements PortAgent {
             return step(vm, TsiState.ACTIVATED, VsiMode.ASSOCIATE, l -> List.of(MigrationTlv.notMigration()))
                     .thenCompose(r -> done(vm, VmState.RUNNING, "migration aborted", r));
         }
-        return shutdown(name);
+        return terminate(vm, "migration aborted");
     }
 
     /**
@@ -2012,11 +2170,33 @@ public final class TnveEngine implements PortAgent {
         return l == null ? TsiState.INIT : l.confirmed;
     }
 
-    /** The local tag the nNVE answered for a TSI, or 0. */
+    /**
+     * The local tag the nNVE answered for a TSI, or 0: also for a TSI at INIT, whose tag the nNVE released
+     * (another VN may use it now).
+     */
     public int localTag(String uplink, VsiId tsi) {
         Up up = uplinkByName.get(uplink);
         Link l = up == null ? null : up.links.get(tsi);
-        return l == null ? 0 : l.tag;
+        return l == null || l.confirmed == TsiState.INIT ? 0 : l.tag;
+    }
+
+    /**
+     * REL-1: the state this end device wants a VM's TSIs in at their nNVEs, the highest over its TSIs and
+     * the uplinks serving them (INIT: none is to be associated, e.g. a VM shut down): what an agent that
+     * restarts announces again ({@link #adopt(String, List, VmState, TsiState, UUID)}).
+     */
+    public TsiState wanted(String name) {
+        Vm vm = vm(name);
+        TsiState max = TsiState.INIT;
+        for (TsiSpec spec : vm.tsis) {
+            for (Up up : uplinksFor(spec.vnId())) {
+                Link l = up.links.get(spec.id());
+                if (l != null && l.desired.compareTo(max) > 0) {
+                    max = l.desired;
+                }
+            }
+        }
+        return max;
     }
 
     public boolean uplinkAlive(String uplink) {

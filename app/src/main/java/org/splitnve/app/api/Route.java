@@ -23,6 +23,10 @@ public record Route(String method, String pattern, Handler handler) {
         return new Route("POST", pattern, h);
     }
 
+    public static Route delete(String pattern, Handler h) {
+        return new Route("DELETE", pattern, h);
+    }
+
     /** The path parameters when {@code path} (already split in segments) fits the pattern, else null. */
     Map<String, String> match(List<String> segments) {
         List<String> parts = segments(pattern);

@@ -1,5 +1,6 @@
 package org.splitnve.app.api;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -10,7 +11,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.splitnve.app.config.TnveSettings;
+import org.splitnve.app.daemon.DaemonEvent;
 import org.splitnve.app.daemon.TnveDaemon;
+import org.splitnve.app.daemon.VmStore;
 import org.splitnve.app.json.Json;
 import org.splitnve.tnve.OpResult;
 import org.splitnve.tnve.TnveConfig;
@@ -48,34 +51,37 @@ public final class TnveApi {
                 Route.get("/v1/vms", r -> Reply.ok(a.read(() -> Json.of(a.engine().vms().stream().map(a::vm).toList())))),
                 Route.get("/v1/vms/{name}", r -> Reply.ok(a.read(() -> a.vm(a.existing(r.param("name")))))),
                 Route.post("/v1/vms", a::create),
-                Route.post("/v1/vms/{name}/start", r -> a.op(r, "start", states(VmState.SHUTDOWN), true,
-                        (e, n) -> e.start(n))),
-                Route.post("/v1/vms/{name}/pause", r -> a.op(r, "pause", states(VmState.RUNNING), false,
-                        (e, n) -> e.pause(n))),
-                Route.post("/v1/vms/{name}/unpause", r -> a.op(r, "unpause", states(VmState.PAUSED), false,
+                Route.delete("/v1/vms/{name}", r -> a.op(r, "delete", states(VmState.SHUTDOWN), (e, n) -> e.delete(n))),
+                Route.post("/v1/vms/{name}/start", r -> a.op(r, "start", states(VmState.SHUTDOWN), (e, n) -> e.start(n))),
+                Route.post("/v1/vms/{name}/pause", r -> a.op(r, "pause", states(VmState.RUNNING), (e, n) -> e.pause(n))),
+                Route.post("/v1/vms/{name}/unpause", r -> a.op(r, "unpause", states(VmState.PAUSED),
                         (e, n) -> e.unpause(n))),
-                Route.post("/v1/vms/{name}/suspend", r -> a.op(r, "suspend", states(VmState.RUNNING, VmState.PAUSED), false,
+                Route.post("/v1/vms/{name}/suspend", r -> a.op(r, "suspend", states(VmState.RUNNING, VmState.PAUSED),
                         (e, n) -> e.suspend(n))),
-                Route.post("/v1/vms/{name}/resume", r -> a.op(r, "resume", states(VmState.SUSPENDED), false,
+                Route.post("/v1/vms/{name}/resume", r -> a.op(r, "resume", states(VmState.SUSPENDED),
                         (e, n) -> e.resume(n))),
-                Route.post("/v1/vms/{name}/shutdown", r -> a.op(r, "shutdown", null, false, (e, n) -> e.shutdown(n))),
+                Route.post("/v1/vms/{name}/shutdown", r -> a.op(r, "shutdown", states(VmState.RUNNING, VmState.PAUSED,
+                        VmState.SUSPENDED, VmState.SHUTDOWN), (e, n) -> e.shutdown(n))),
+                Route.post("/v1/vms/{name}/reconnect", r -> a.op(r, "reconnect", states(VmState.RUNNING, VmState.PAUSED,
+                        VmState.SUSPENDED), (e, n) -> e.reconnect(n))),
+                Route.post("/v1/vms/{name}/adopt", a::adopt),
                 Route.post("/v1/vms/{name}/migrate/prepare", a::migratePrepare),
                 Route.post("/v1/vms/{name}/migrate/start", r -> {
                     UUID m = a.migration(r);
-                    return a.op(r, "migrate_start", states(VmState.RUNNING, VmState.PAUSED), false,
+                    return a.op(r, "migrate_start", states(VmState.RUNNING, VmState.PAUSED),
                             (e, n) -> e.migrateStart(n, m));
                 }),
                 Route.post("/v1/vms/{name}/migrate/commit", r -> a.op(r, "migrate_commit", states(VmState.MIGRATING_IN),
-                        false, (e, n) -> e.migrateActivate(n))),
+                        (e, n) -> e.migrateActivate(n))),
                 Route.post("/v1/vms/{name}/migrate/depart", r -> {
                     UUID m = a.migration(r);
-                    return a.op(r, "migrate_depart", states(VmState.MIGRATING_OUT), false,
+                    return a.op(r, "migrate_depart", states(VmState.MIGRATING_OUT),
                             (e, n) -> e.migrateDepart(n, m));
                 }),
                 Route.post("/v1/vms/{name}/migrate/finish", r -> a.op(r, "migrate_finish", states(VmState.MIGRATING_OUT),
-                        false, (e, n) -> e.migrateFinish(n))),
+                        (e, n) -> e.migrateFinish(n))),
                 Route.post("/v1/vms/{name}/migrate/abort", r -> a.op(r, "migrate_abort",
-                        states(VmState.MIGRATING_IN, VmState.MIGRATING_OUT), false, (e, n) -> e.migrateAbort(n))),
+                        states(VmState.MIGRATING_IN, VmState.MIGRATING_OUT), (e, n) -> e.migrateAbort(n))),
                 Route.post("/v1/vms/{name}/addresses", a::addresses));
     }
 
@@ -147,42 +153,93 @@ public final class TnveApi {
         CompletableFuture<OpResult> start(TnveEngine e, String name);
     }
 
-    /** What an operation started on the engine thread: the VM (to show afterwards) and the engine's future. */
+    /**
+     * What an operation started on the engine thread: the VM (to show afterwards), the engine's future,
+     * and the VM's record taken on the engine thread as soon as that future completes (REL-1).
+     */
     private record Started(Vm vm, CompletableFuture<OpResult> result) {}
+
+    /** An operation's outcome and the VM's record at that moment. */
+    private record Outcome(OpResult result, VmStore.Snapshot snapshot) {}
 
     /**
      * One lifecycle operation: on the engine thread, the VM must exist (404) and be in one of
-     * {@code allowed} (null: any; 409 otherwise; with {@code associated}, its TSIs must be associated),
-     * then the engine starts it; the answer comes when the nNVEs have answered.
+     * {@code allowed} (null: any; 409 otherwise), then the engine starts it; the answer comes when the
+     * nNVEs have answered.
      */
-    Reply op(Request r, String operation, Set<VmState> allowed, boolean associated, Op op) throws ApiError {
+    Reply op(Request r, String operation, Set<VmState> allowed, Op op) throws ApiError {
         String name = r.param("name");
         boolean withMigration = operation.equals("migrate_start") || operation.equals("migrate_depart");
         Fields.known(r.json(), "", withMigration ? new String[] {"migration"} : new String[0]);
-        return run(operation, () -> {
+        return run(operation, name, () -> {
             Vm vm = existing(name);
             if (allowed != null && !allowed.contains(vm.state())) {
                 throw ApiError.conflict("VM '" + name + "' is " + vm.state() + "; " + operation.replace('_', ' ')
-                        + " needs " + String.join(" or ", allowed.stream().map(Enum::name).sorted().toList()));
-            }
-            if (associated && !engine().associated(name)) {
-                throw ApiError.conflict("VM '" + name + "' cannot run: its TSIs are not associated (LC-CREATE)");
+                        + " needs " + String.join(" or ", allowed.stream().map(Enum::name).sorted().toList())
+                        + hint(operation, vm.state()));
             }
             return new Started(vm, op.start(engine(), name));
         });
     }
 
-    /** Starts an operation on the engine thread, waits for the nNVEs, answers with the VM or the refusal. */
-    private Reply run(String operation, EngineThread.Call<Started> begin) throws ApiError {
+    /** What to do instead, for the refusals people meet most. */
+    private static String hint(String operation, VmState state) {
+        return switch (operation) {
+            case "reconnect" -> state == VmState.SHUTDOWN ? " (start associates and activates a shut-down VM)" : "";
+            case "delete" -> " (shut it down first)";
+            case "shutdown" -> state == VmState.MIGRATING_IN || state == VmState.MIGRATING_OUT
+                    ? " (migrate abort or finish ends a migration)" : "";
+            default -> "";
+        };
+    }
+
+    /**
+     * Starts an operation on the engine thread, waits for the nNVEs, makes the VM's record durable (REL-1:
+     * before the answer, so a VM the API confirmed survives a restart, even SIGKILL), then answers with
+     * the VM or the refusal.
+     */
+    private Reply run(String operation, String name, EngineThread.Call<Started> begin) throws ApiError {
         long t0 = System.nanoTime();
-        Started s = read(begin);
-        OpResult result = EngineThread.await(s.result, OPERATION_TIMEOUT_SECONDS);
+        Started[] started = new Started[1];
+        CompletableFuture<Outcome> outcome = read(() -> {
+            Started s = begin.call();
+            started[0] = s;
+            // completes on the engine thread (engine futures do): the record is taken there
+            return s.result.thenApply(res -> new Outcome(res, d.store().capture(engine(), name)));
+        });
+        Outcome o;
+        try {
+            o = EngineThread.await(outcome, OPERATION_TIMEOUT_SECONDS);
+        } catch (ApiError e) {
+            // the operation may still complete: its record is written then
+            outcome.thenAcceptAsync(late -> save(late.snapshot), r -> Thread.ofVirtual().start(r));
+            throw e;
+        }
+        OpResult result = o.result;
         d.metrics().operations().with(operation, result.ok() ? "ok" : result.refusedHere() ? "over_limit"
                 : result.code() < 0 ? "no_answer" : "refused").observeNanos(System.nanoTime() - t0);
+        if (!save(o.snapshot)) {
+            throw new ApiError(500, "the operation was done, but the VM's record could not be written to "
+                    + d.store().dir() + " (the VM would not survive a restart): see the state.write_failed event",
+                    0, result.ok() ? "" : result.detail());
+        }
+        Vm v = started[0].vm;
+        Json vm = v == null ? null : read(() -> vm(v));
         if (result.ok()) {
-            return Reply.ok(Json.obj("ok", true, "vm", read(() -> vm(s.vm))));
+            return Reply.ok(Json.obj("ok", true, "vm", vm));
         }
         throw failure(result);
+    }
+
+    /** Writes a VM's record; false (and a state.write_failed event) when it cannot. */
+    private boolean save(VmStore.Snapshot s) {
+        try {
+            d.store().write(s);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            d.log().accept(new DaemonEvent.StateWriteFailed(s.name(), e.toString()));
+            return false;
+        }
     }
 
     static ApiError failure(OpResult r) {
@@ -210,7 +267,7 @@ public final class TnveApi {
         String name = name(o);
         List<TsiSpec> tsis = tsis(o, name);
         boolean start = Fields.bool(o, "", "start", false);
-        Reply created = run("create", () -> {
+        Reply created = run("create", name, () -> {
             if (engine().vmNamed(name) != null) {
                 throw ApiError.conflict("VM '" + name + "' exists (state " + engine().vmNamed(name).state() + ")");
             }
@@ -222,7 +279,7 @@ public final class TnveApi {
             return created;
         }
         return op(new Request("POST", r.path(), Map.of("name", name), "", r.remote()), "start",
-                states(VmState.SHUTDOWN), true, (e, n) -> e.start(n));
+                states(VmState.SHUTDOWN), (e, n) -> e.start(n));
     }
 
     /** LC-MIGRATE, destination: {@code {"migration": UUID, "tsis": [TSI_SPEC]}}. */
@@ -232,12 +289,45 @@ public final class TnveApi {
         Fields.known(o, "", "migration", "tsis");
         UUID m = Fields.uuid(o, "", "migration", true);
         List<TsiSpec> tsis = tsis(o, name);
-        return run("migrate_prepare", () -> {
+        return run("migrate_prepare", name, () -> {
             if (engine().vmNamed(name) != null) {
                 throw ApiError.conflict("VM '" + name + "' exists here (state " + engine().vmNamed(name).state() + ")");
             }
             taken(tsis);
             CompletableFuture<OpResult> f = engine().migratePrepare(name, tsis, m);
+            return new Started(engine().vmNamed(name), f);
+        });
+    }
+
+    /**
+     * REL-1, the libvirt hook's {@code reconnect}: a VM that exists on this hypervisor already, in the state
+     * it is in, which this tNVE does not know: {@code {"state": "RUNNING", "tsis": [TSI_SPEC]}}. Its TSIs
+     * are announced in the state the VM's state asks for (running or paused: activated; suspended or shut
+     * down: associated); an nNVE that holds them already keeps them as they are.
+     */
+    Reply adopt(Request r) throws ApiError {
+        String name = r.param("name");
+        Json.Obj o = r.json();
+        Fields.known(o, "", "state", "tsis");
+        if (name.isEmpty() || name.length() > 128 || !name.chars().allMatch(c -> c > 0x20 && c != 0x7F && c != '/')) {
+            throw ApiError.badRequest("name: 1 to 128 printable characters without spaces or '/'");
+        }
+        String stateText = Fields.string(o, "", "state", true);
+        VmState state = switch (stateText) {
+            case "RUNNING" -> VmState.RUNNING;
+            case "PAUSED" -> VmState.PAUSED;
+            case "SUSPENDED" -> VmState.SUSPENDED;
+            case "SHUTDOWN" -> VmState.SHUTDOWN;
+            default -> throw ApiError.badRequest("state: '" + Fields.clip(stateText)
+                    + "' is not RUNNING, PAUSED, SUSPENDED or SHUTDOWN");
+        };
+        List<TsiSpec> tsis = tsis(o, name);
+        return run("adopt", name, () -> {
+            if (engine().vmNamed(name) != null) {
+                throw ApiError.conflict("VM '" + name + "' exists (state " + engine().vmNamed(name).state() + ")");
+            }
+            taken(tsis);
+            CompletableFuture<OpResult> f = engine().adopt(name, tsis, state);
             return new Started(engine().vmNamed(name), f);
         });
     }
@@ -320,7 +410,7 @@ public final class TnveApi {
         }
         MacAddress mac = Fields.mac(tsi);
         UUID uuid = mac == null ? Fields.uuid(tsi, "tsi") : null;
-        return run("addresses", () -> {
+        return run("addresses", name, () -> {
             Vm vm = existing(name);
             if (vm.state() == VmState.DESTROYED || vm.state() == VmState.PREPARING) {
                 throw ApiError.conflict("VM '" + name + "' is " + vm.state());

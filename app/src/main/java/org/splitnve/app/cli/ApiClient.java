@@ -109,6 +109,11 @@ public final class ApiClient {
                 .POST(HttpRequest.BodyPublishers.ofString(text, StandardCharsets.UTF_8)).build());
     }
 
+    /** DELETE: the JSON answer of a 2xx status. */
+    public Json delete(String path) throws ApiException {
+        return send(request(path).DELETE().build());
+    }
+
     /**
      * Follows a server-sent event stream: calls {@code each} for every event until it returns false,
      * the server closes the stream, or the thread is interrupted. No timeout applies once connected.

@@ -16,7 +16,7 @@ import org.splitnve.wire.vdp.TsiAddress;
 
 /**
  * {@code splitnve vm ...}: a VM's lifecycle on a tNVE through its API (LC-CREATE, LC-PAUSE,
- * LC-SUSPEND, LC-MIGRATE, LC-TERMINATE, REQ-10). Every operation returns when the nNVE has answered;
+ * LC-SUSPEND, LC-MIGRATE, LC-TERMINATE, REQ-10, OPS-2). Every operation returns when the nNVE has answered;
  * the line printed says what happened and how long it took.
  */
 public final class VmCommand {
@@ -26,6 +26,11 @@ public final class VmCommand {
                                    define the VM and associate its TSIs (one per --vn; the --mac, --ip and
                                    --tsi after a --vn belong to it); --start also activates them
               vm start|pause|unpause|suspend|resume|shutdown NAME
+                                   shutdown de-associates the TSIs and keeps the VM, shut down; start
+                                   associates (if need be) and activates them again
+              vm delete NAME       forget a shut-down VM (de-associating what is still associated)
+              vm reconnect NAME    bring back a VM whose TSIs the nNVE deactivated or de-associated on its
+                                   own: associate and activate them again as the VM's state asks
               vm migrate NAME --to URL [--from URL]
                                    live migration between two tNVEs: source start, destination prepare
                                    (associate with the arrival hint), destination commit (activate), source
@@ -48,7 +53,10 @@ public final class VmCommand {
             "unpause", new Simple("unpausing", "running"),
             "suspend", new Simple("deactivating (suspend)", "suspended (TSIs associated, not activated)"),
             "resume", new Simple("activating (resume)", "activated"),
-            "shutdown", new Simple("de-associating", "de-associated, gone from this hypervisor"));
+            "shutdown", new Simple("de-associating", "de-associated, shut down (vm start runs it again, vm delete"
+                    + " forgets it)"),
+            "delete", new Simple("forgetting", "deleted, gone from this hypervisor"),
+            "reconnect", new Simple("associating and activating again", "reconnected"));
 
     private final Io io;
 
@@ -71,7 +79,7 @@ public final class VmCommand {
         List<String> rest = argv.subList(1, argv.size());
         return Cli.execute(io, USAGE, () -> switch (op) {
             case "create" -> c.create(rest);
-            case "start", "pause", "unpause", "suspend", "resume", "shutdown" -> c.simple(op, rest);
+            case "start", "pause", "unpause", "suspend", "resume", "shutdown", "delete", "reconnect" -> c.simple(op, rest);
             case "migrate" -> c.migrate(rest);
             case "addr" -> c.addr(rest);
             case "list" -> c.list(rest);
@@ -164,7 +172,11 @@ public final class VmCommand {
         String name = a.words(1, "the VM's NAME").get(0);
         ApiClient api = Cli.client(a, io, ApiClient.TNVE_DEFAULT);
         Simple s = SIMPLE.get(op);
-        call(a, name, s.doing(), s.done(), () -> api.post(vmPath(name) + "/" + op, null));
+        Json answer = call(a, name, s.doing(), s.done(), () -> op.equals("delete") ? api.delete(vmPath(name))
+                : api.post(vmPath(name) + "/" + op, null));
+        if (op.equals("reconnect") && !a.flag("--json")) {
+            tsiTable(answer.get("vm")).print(io.out());
+        }
         return 0;
     }
 
@@ -221,7 +233,7 @@ public final class VmCommand {
         return tags;
     }
 
-    static List<Json> list(Json j) {
+    public static List<Json> list(Json j) {
         List<Json> l = j.asList();
         return l == null ? List.of() : l;
     }

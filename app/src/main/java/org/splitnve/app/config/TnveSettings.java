@@ -18,7 +18,10 @@ import org.splitnve.wire.vdp.VdpCodec;
 /** The tNVE daemon's configuration file (docs/configuration.md), validated. */
 public record TnveSettings(String name, int extensionOui, List<UplinkSettings> uplinks,
         Map<Long, TnveConfig.Placement> placements, Timers timers, List<KeySettings> keys, LogSettings log,
-        LldpSettings lldp, ApiSettings api) {
+        LldpSettings lldp, ApiSettings api, Path stateDir) {
+
+    /** Where a tNVE keeps its VMs when [state] dir is not set: this directory, then "tnve-" and its name. */
+    public static final Path STATE_ROOT = Path.of("/var/lib/splitnve");
 
     /**
      * One [[uplink]]: an nNVE reached through an interface. Uplinks on the same interface share a port.
@@ -36,7 +39,7 @@ public record TnveSettings(String name, int extensionOui, List<UplinkSettings> u
     /** One [[auth.key]]: the key shared with one uplink's nNVE (the first listed for an uplink is current). */
     public record KeySettings(String uplink, int id, byte[] material) {}
 
-    static final Set<String> SINGLES = Set.of("tnve", "timers", "log", "lldp", "api");
+    static final Set<String> SINGLES = Set.of("tnve", "timers", "log", "lldp", "api", "state");
     static final Set<String> ARRAYS = Set.of("uplink", "placement", "auth.key");
 
     public static TnveSettings load(Path path) throws ConfigException {
@@ -53,7 +56,12 @@ public record TnveSettings(String name, int extensionOui, List<UplinkSettings> u
 
     /** The same settings with another [api] (tests and the demo listen on 127.0.0.1:0). */
     public TnveSettings withApi(ApiSettings a) {
-        return new TnveSettings(name, extensionOui, uplinks, placements, timers, keys, log, lldp, a);
+        return new TnveSettings(name, extensionOui, uplinks, placements, timers, keys, log, lldp, a, stateDir);
+    }
+
+    /** The same settings with another state directory (tests and the demo use temporary ones). */
+    public TnveSettings withStateDir(Path dir) {
+        return new TnveSettings(name, extensionOui, uplinks, placements, timers, keys, log, lldp, api, dir);
     }
 
     static FilterFormat filter(String s) {
@@ -180,7 +188,19 @@ public record TnveSettings(String name, int extensionOui, List<UplinkSettings> u
         LogSettings log = r.log();
         LldpSettings lldp = r.lldp();
         ApiSettings api = r.api(ApiSettings.TNVE_PORT);
+        Table state = r.single("state");
+        String dir = r.string(state, "dir", null);
+        Path stateDir = STATE_ROOT.resolve("tnve-" + name);
+        if (dir != null && dir.isBlank()) {
+            r.problem(state, "dir", "an empty path (leave dir out for " + stateDir + ")");
+        } else if (dir != null) {
+            stateDir = r.relative(dir);
+        } else if (name != null && (name.contains("/") || name.contains("\0"))) {
+            r.problem(tnve, "name", "holds a '/', and the default state directory is " + STATE_ROOT
+                    + "/tnve-NAME: set [state] dir = \"...\"");
+        }
+        r.unknownKeys(state);
         r.throwIfAny();
-        return new TnveSettings(name, oui, uplinks, placements, timers, keys, log, lldp, api);
+        return new TnveSettings(name, oui, uplinks, placements, timers, keys, log, lldp, api, stateDir);
     }
 }

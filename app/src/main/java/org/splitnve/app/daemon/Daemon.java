@@ -207,6 +207,10 @@ public abstract class Daemon implements AutoCloseable {
     /** What the daemon logs just before its engine stops (on the engine thread's last turn). */
     protected abstract void beforeStop();
 
+    /** What the daemon frees once its engine has stopped (e.g. the tNVE's state directory lock). */
+    protected void afterStop() {
+    }
+
     /** Stops once: logs why, lets the subclass log its state, closes the runner (and the ports). */
     public void stop(String cause) {
         synchronized (lock) {
@@ -230,6 +234,11 @@ public abstract class Daemon implements AutoCloseable {
             synchronized (lock) {
                 locks.forEach(InterfaceLock::close); // after the ports: the interfaces are free only now
                 locks.clear();
+            }
+            try {
+                afterStop();
+            } catch (RuntimeException e) {
+                // the stop goes on
             }
             AgentRunner.Stats s = runner.stats();
             log.accept(new DaemonEvent.Stopped(s.framesIn(), s.framesOut(), s.engineErrors()));

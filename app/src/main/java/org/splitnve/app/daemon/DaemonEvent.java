@@ -33,6 +33,57 @@ public sealed interface DaemonEvent extends Event {
         }
     }
 
+    /**
+     * REL-1: the tNVE read its state directory at start: {@code vms} VMs taken over (their TSIs announced
+     * again), {@code unreadable} files skipped (each logged as {@link StateUnreadable}).
+     */
+    record StateLoaded(String dir, int vms, int tsis, int unreadable) implements DaemonEvent {
+        @Override
+        public String name() {
+            return "state.loaded";
+        }
+    }
+
+    /** A file of the state directory that is not a usable VM record: the VM is not taken over. */
+    record StateUnreadable(String file, String reason) implements DaemonEvent {
+        @Override
+        public String name() {
+            return "state.unreadable";
+        }
+
+        @Override
+        public Level level() {
+            return Level.ERROR;
+        }
+    }
+
+    /** A VM taken over from its record: how its nNVEs answered the TSIs announced again. */
+    record VmAdopted(String vm, String state, String announce, int tsis, boolean ok, String detail)
+            implements DaemonEvent {
+        @Override
+        public String name() {
+            return "state.vm_adopted";
+        }
+
+        @Override
+        public Level level() {
+            return ok ? Level.INFO : Level.WARN;
+        }
+    }
+
+    /** A VM's record could not be written: the operation was done, but the VM would not survive a restart. */
+    record StateWriteFailed(String vm, String reason) implements DaemonEvent {
+        @Override
+        public String name() {
+            return "state.write_failed";
+        }
+
+        @Override
+        public Level level() {
+            return Level.ERROR;
+        }
+    }
+
     /** The nNVE stops: its TSIs end with it (the NVA entries stay until the NVA ages them). */
     record NnveState(int peers, int tsis) implements DaemonEvent {
         @Override

@@ -2,6 +2,7 @@ package org.splitnve.app.daemon;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -34,7 +35,9 @@ import org.splitnve.wire.vdp.ManagerId;
 
 /**
  * {@code splitnve tnve --config FILE}: the hypervisor agent (VDP station) on raw Ethernet, one uplink
- * per nNVE. It stops without a De-Associate: the nNVE keeps the TSIs across a short restart.
+ * per nNVE. It keeps its VMs in its state directory ({@link VmStore}) and stops without a De-Associate:
+ * restarted, also after SIGKILL, it takes its VMs over and announces their TSIs again, which the nNVE
+ * kept across the restart (REL-1).
  */
 public final class TnveDaemon extends Daemon {
     /** The configuration in effect: the one started with, or the last one reloaded (OPS-5). */
@@ -43,14 +46,22 @@ public final class TnveDaemon extends Daemon {
     private final LldpAgent<?>[] lldp;
     /** The frame authenticator of each uplink that has a key (the engine thread's). */
     private final Map<String, HmacFrameAuthenticator> authenticators;
+    private final VmStore store;
 
     private TnveDaemon(TnveSettings settings, EventLog log, AgentRunner<PortAgent> runner, DaemonMetrics metrics,
-            TnveEngine[] engine, LldpAgent<?>[] lldp, Map<String, HmacFrameAuthenticator> authenticators) {
+            TnveEngine[] engine, LldpAgent<?>[] lldp, Map<String, HmacFrameAuthenticator> authenticators,
+            VmStore store) {
         super(log, runner, metrics);
         this.settings = settings;
         this.engine = engine;
         this.lldp = lldp;
         this.authenticators = authenticators;
+        this.store = store;
+    }
+
+    /** Where the VMs are kept (REL-1). */
+    public VmStore store() {
+        return store;
     }
 
     /** The key ring of each uplink with keys (the first key listed is current). */
@@ -104,10 +115,18 @@ public final class TnveDaemon extends Daemon {
             }
         }
         List<List<MacAddress>> groups = where.stream().map(w -> List.<MacAddress>of()).toList();
-        HttpServer bound = bindApi(s.api());
+        VmStore store = VmStore.open(s.stateDir());   // before the interfaces (OPS-4): nothing is sent without it
+        HttpServer bound;
         List<InterfaceLock> locks = new ArrayList<>();
-        List<Port> ports = openLocked(where, groups, bound, "tnve " + s.name() + " (" + configName + ")", locks);
-        return start(s, configName, out, ports, bound, locks);
+        List<Port> ports;
+        try {
+            bound = bindApi(s.api());
+            ports = openLocked(where, groups, bound, "tnve " + s.name() + " (" + configName + ")", locks);
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return start(s, configName, out, ports, bound, locks, store);
     }
 
     /** The distinct ports of the uplinks (namespace/interface), in order of first use: one {@link Port} each. */
@@ -117,7 +136,9 @@ public final class TnveDaemon extends Daemon {
 
     /**
      * Builds and starts the engine on ports already open, one per {@link #portLabels} entry in order (raw
-     * ports, or in-memory links for the demo without root and for tests). The daemon closes them.
+     * ports, or in-memory links for the demo without root and for tests). The daemon closes them. The VMs
+     * of the state directory are taken over before the API serves (REL-1); a state directory that cannot
+     * be created, written or locked stops the start (an {@link UncheckedIOException}), before any frame.
      */
     public static TnveDaemon start(TnveSettings s, String configName, PrintStream out, List<Port> ports) {
         HttpServer bound;
@@ -127,15 +148,31 @@ public final class TnveDaemon extends Daemon {
             ports.forEach(Port::close);
             throw e;
         }
-        return start(s, configName, out, ports, bound, List.of());
+        VmStore store;
+        try {
+            store = VmStore.open(s.stateDir());
+        } catch (IOException e) {
+            release(ports, bound, List.of());
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        return start(s, configName, out, ports, bound, List.of(), store);
     }
 
     private static TnveDaemon start(TnveSettings s, String configName, PrintStream out, List<Port> ports,
-            HttpServer bound, List<InterfaceLock> locks) {
+            HttpServer bound, List<InterfaceLock> locks, VmStore store) {
         List<String> labels = portLabels(s);
         if (ports.size() != labels.size()) {
             release(ports, bound, locks);
+            store.close();
             throw new IllegalArgumentException(labels.size() + " ports configured, " + ports.size() + " given");
+        }
+        VmStore.Loaded loaded;
+        try {
+            loaded = store.load();
+        } catch (IOException e) {
+            release(ports, bound, locks);
+            store.close();
+            throw new UncheckedIOException("state directory " + s.stateDir() + ": cannot read it: " + e, e);
         }
         EventLog log = new EventLog(s.name(), s.log(), out);
         DaemonMetrics metrics = metricsFor(log, "tnve");
@@ -181,14 +218,16 @@ public final class TnveDaemon extends Daemon {
             });
         } catch (RuntimeException e) {
             release(ports, bound, locks);
+            store.close();
             throw e;
         }
-        TnveDaemon d = new TnveDaemon(s, log, runner, metrics, engine, lldp, Map.copyOf(authenticators));
+        TnveDaemon d = new TnveDaemon(s, log, runner, metrics, engine, lldp, Map.copyOf(authenticators), store);
         self[0] = d;
         d.holdLocks(locks);
         runner.start();
         log.accept(new DaemonEvent.Started("tnve", configName, ports.stream().map(Port::name).toList(), s.timers(),
                 s.lldp().enabled()));
+        d.adopt(loaded);
         d.startApi(bound, s.api(), TnveApi.routes(d), () -> TnveApi.scrape(d));
         return d;
     }
@@ -217,6 +256,10 @@ public final class TnveDaemon extends Daemon {
             problems.add(file + ": [[placement]]: the placements changed; this needs a restart");
         }
         Map<String, KeyRing> oldRings = rings(was);
+        if (!was.stateDir().equals(now.stateDir())) {
+            problems.add(file + ": [state] dir: changed (" + was.stateDir() + " -> " + now.stateDir()
+                    + "); the state directory is opened and locked at start: this needs a restart");
+        }
         Map<String, KeyRing> newRings = rings(now);
         if (!oldRings.keySet().equals(newRings.keySet())) {
             problems.add(file + ": [[auth.key]]: the uplinks with keys changed (" + oldRings.keySet() + " -> "
@@ -255,6 +298,56 @@ public final class TnveDaemon extends Daemon {
                 + Integer.toUnsignedString(r.currentId()) + ")";
     }
 
+    /**
+     * REL-1: takes over the recorded VMs on the engine thread, before the API serves: each in its state,
+     * its TSIs announced again in the state they were in (the nNVE kept them: nothing changes there). A
+     * record that is unreadable, or whose VM name or TSI IDs another record has already, is logged and
+     * skipped.
+     */
+    private void adopt(VmStore.Loaded loaded) {
+        for (VmStore.Problem p : loaded.problems()) {
+            log.accept(new DaemonEvent.StateUnreadable(p.file().toString(), p.reason()));
+        }
+        List<VmStore.Record> records = new ArrayList<>();
+        java.util.Set<org.splitnve.wire.vdp.VsiId> ids = new java.util.HashSet<>();
+        int unreadable = loaded.problems().size();
+        int tsis = 0;
+        for (VmStore.Record r : loaded.records()) {
+            org.splitnve.wire.vdp.VsiId dup = null;
+            for (org.splitnve.tnve.TsiSpec t : r.tsis()) {
+                if (ids.contains(t.id())) {
+                    dup = t.id();
+                }
+            }
+            if (dup != null) {
+                unreadable++;
+                log.accept(new DaemonEvent.StateUnreadable(store.dir().resolve("vms").resolve(VmStore.fileName(r.name()))
+                        .toString(), "TSI " + dup + " belongs to another recorded VM as well"));
+                continue;
+            }
+            r.tsis().forEach(t -> ids.add(t.id()));
+            tsis += r.tsis().size();
+            records.add(r);
+        }
+        log.accept(new DaemonEvent.StateLoaded(store.dir().toString(), records.size(), tsis, unreadable));
+        if (records.isEmpty()) {
+            return;
+        }
+        try {
+            runner.call(() -> {
+                for (VmStore.Record r : records) {
+                    engine[0].adopt(r.name(), r.tsis(), r.state(), r.announce(), r.migration()).thenAccept(res ->
+                            log.accept(new DaemonEvent.VmAdopted(r.name(), r.state().name(), r.announce().name(),
+                                    r.tsis().size(), res.ok(), res.ok() ? "" : res.code() + " " + res.detail())));
+                }
+                return null;
+            }).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            stop("the recorded VMs cannot be taken over: " + e);
+            throw new IllegalStateException("the recorded VMs cannot be taken over: " + e, e);
+        }
+    }
+
     @Override
     protected void beforeStop() {
         int vms = -1;
@@ -273,6 +366,12 @@ public final class TnveDaemon extends Daemon {
             // the engine is gone or busy: the counts stay unknown (-1)
         }
         log.accept(new DaemonEvent.TsisKept(vms, tsis, "no De-Associate sent: the nNVE keeps these TSIs across a short"
-                + " restart (session epoch); a restarted tNVE resynchronises them"));
+                + " restart (session epoch); a restarted tNVE takes them over from " + store.dir()
+                + " and announces them again"));
+    }
+
+    @Override
+    protected void afterStop() {
+        store.close();
     }
 }

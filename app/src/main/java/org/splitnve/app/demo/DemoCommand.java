@@ -114,6 +114,8 @@ public final class DemoCommand {
     private Thread hook;
     private final List<Lifecycle.Step> steps;
     private final long checkTimeoutMs;
+    /** A temporary directory holding each tNVE's state directory (REL-1), removed at the end. */
+    private volatile Path stateRoot;
     /** The API port of each daemon: the usual one, or a free one when that is taken. */
     private final Map<String, Integer> apiPorts = new LinkedHashMap<>();
 
@@ -395,8 +397,11 @@ public final class DemoCommand {
                 return;
             }
         }
+        Path states = Files.createTempDirectory("splitnve-demo-state");
+        stateRoot = states;
         for (String h : Plan.HOSTS) {
-            TnveSettings s = settings(h, Plan.tnveConfig(h, t.namespace(h), options.json(), api(h)), TnveSettings::from);
+            TnveSettings s = settings(h, Plan.tnveConfig(h, t.namespace(h), options.json(), api(h),
+                    states.resolve(h).toString()), TnveSettings::from);
             List<Port> ports = t.ports(h, TnveDaemon.portLabels(s));
             PrintStream log = view.eventStream(h);
             TnveDaemon d = ports == null ? TnveDaemon.start(s, "demo:" + h, log)
@@ -474,6 +479,14 @@ public final class DemoCommand {
         Topology t = topology;
         if (t != null) {
             t.close();
+        }
+        Path states = stateRoot;
+        if (states != null) {
+            try (var files = Files.walk(states)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException | RuntimeException e) {
+                err.println("splitnve demo: removing " + states + ": " + e);
+            }
         }
         LiveView v = view;
         if (v != null) {

@@ -185,10 +185,21 @@ final class Lifecycle {
                 },
                 List.of(tsi(NNVE_B, VM_MGMT, H2, TsiState.ASSOCIATED), link(H2, VM_MGMT, NNVE_B,
                         TnveEngine.TsiState.ASSOCIATED), nva(NNVE_B, Plan.MGMT, 2, 0))));
-        s.add(new Step("shutdown", "shut every VM down", "LC-TERMINATE, SM-TSI-5, SM-VAP-3",
+        s.add(new Step("reconnect", "h2 brings vm-mgmt back", "OPS-2, REQ-9",
+                "The orchestrator, told of nnve-b's decision, brings vm-mgmt back with one command (vm reconnect):"
+                        + " h2 activates its TSI again, the NVA forwards to it again.",
+                ops -> ops.tnve(H2, "reconnect vm-mgmt", e -> e.reconnect(VM_MGMT.name())),
+                List.of(tsi(NNVE_B, VM_MGMT, H2, TsiState.ACTIVATED), link(H2, VM_MGMT, NNVE_B,
+                        TnveEngine.TsiState.ACTIVATED), nva(NNVE_B, Plan.MGMT, 0, 2))));
+        s.add(new Step("shutdown", "shut every VM down", "LC-TERMINATE, SM-TSI-5, SM-VAP-3, OPS-2",
                 "Every VM powers off: each TSI is de-associated, every VN's tag returns to its pool and the NVAs"
-                        + " forget every entry.",
+                        + " forget every entry; the hypervisors keep the VMs, shut down (libvirt's meaning).",
                 each("shutdown", (e, vm) -> e.shutdown(vm.name()), on(H3, VM_WEB), on(H2, VM_DB), on(H2, VM_MGMT)),
+                List.of(empty(NNVE_A), empty(NNVE_B), vm(H3, VM_WEB, VmState.SHUTDOWN), vm(H2, VM_DB, VmState.SHUTDOWN),
+                        vm(H2, VM_MGMT, VmState.SHUTDOWN))));
+        s.add(new Step("delete", "delete every VM", "OPS-2",
+                "The shut-down VMs are deleted: the hypervisors forget them; nothing was left to de-associate.",
+                each("delete", (e, vm) -> e.delete(vm.name()), on(H3, VM_WEB), on(H2, VM_DB), on(H2, VM_MGMT)),
                 List.of(empty(NNVE_A), empty(NNVE_B), noVm(H3, VM_WEB), noVm(H2, VM_DB), noVm(H2, VM_MGMT))));
         return s;
     }

@@ -228,8 +228,8 @@ final class Plan {
         return sb.toString();
     }
 
-    /** The configuration file of a hypervisor's tNVE; see {@link #nnveConfig}. */
-    static String tnveConfig(String host, String namespace, boolean json, String api) {
+    /** The configuration file of a hypervisor's tNVE, its VMs kept in {@code stateDir}; see {@link #nnveConfig}. */
+    static String tnveConfig(String host, String namespace, boolean json, String api, String stateDir) {
         StringBuilder sb = new StringBuilder();
         sb.append("[tnve]\nname = \"").append(host).append("\"\n");
         List<Uplink> ups = uplinks(host);
@@ -250,6 +250,7 @@ final class Plan {
         sb.append("\n[lldp]\nenabled = true\ninterval = 30\nttl = 120\n");
         sb.append(log(json));
         sb.append(api(api));
+        sb.append("\n[state]\ndir = \"").append(stateDir).append("\"\n");
         return sb.toString();
     }
 

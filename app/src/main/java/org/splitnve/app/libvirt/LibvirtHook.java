@@ -12,7 +12,10 @@ import org.splitnve.app.cli.ApiException;
 import org.splitnve.app.cli.Io;
 import org.splitnve.app.cli.UsageException;
 import org.splitnve.app.cli.VmCommand;
+import org.splitnve.app.api.TnveApi;
+import org.splitnve.app.config.IpLiteral;
 import org.splitnve.app.json.Json;
+import org.splitnve.wire.MacAddress;
 
 /**
  * {@code splitnve libvirt-hook GUEST OPERATION SUB_OPERATION [EXTRA]}: what {@code contrib/libvirt/qemu}
@@ -20,14 +23,21 @@ import org.splitnve.app.json.Json;
  * libvirt's events to the local tNVE's API (docs/api.md; contrib/libvirt/README.md):
  *
  * <pre>
- *   prepare begin   create: associate the TSIs (LC-CREATE); a refusal exits 1 and libvirt does not start the VM
- *                   (for an incoming migration the VM exists already, prepared by "migrate begin": nothing)
- *   started begin   start: activate; for an incoming migration, commit (activate with the arrival hint)
- *   stopped end     shutdown: de-associate (LC-TERMINATE); an incoming migration that failed is aborted
- *   release end     nothing left to do; if the tNVE still knows the VM, as stopped end
- *   migrate begin   migrate prepare on this (destination) tNVE: associate with the arrival hint (LC-MIGRATE);
- *                   prints nothing (the XML stays as it is)
- *   anything else   (start, reconnect, attach, restore, ...) logged on stderr, exit 0
+ *   prepare begin    create: associate the TSIs (LC-CREATE); a refusal exits 1 and libvirt does not start the VM
+ *                    (for an incoming migration the VM exists already, prepared by "migrate begin": nothing; a
+ *                    VM the tNVE keeps shut down with these TSIs associated: nothing; otherwise it is deleted and
+ *                    created afresh from the domain XML)
+ *   started begin    start: activate; for an incoming migration, commit (activate with the arrival hint)
+ *   stopped end      shutdown: de-associate (LC-TERMINATE), the VM stays shut down at the tNVE; an incoming
+ *                    migration that failed is aborted; a departed one is finished
+ *   release end      delete: libvirt released the domain; the tNVE forgets the VM (shut down first if need be)
+ *   migrate begin    migrate prepare on this (destination) tNVE: associate with the arrival hint (LC-MIGRATE);
+ *                    prints nothing (the XML stays as it is)
+ *   reconnect begin  libvirtd restarted and found the domain running: a VM the tNVE knows is left as it is
+ *                    (its TSIs undisturbed; a shut-down one is started); one it does not know is adopted from
+ *                    the domain XML, running (REL-1); a failure is logged and exits 0 (libvirt would kill the
+ *                    running domain on a failing reconnect hook)
+ *   anything else    (start, attach, restore, ...) logged on stderr, exit 0
  * </pre>
  *
  * Nothing is written on standard output (libvirt reads it as the new XML for migrate and restore);
@@ -52,12 +62,14 @@ public final class LibvirtHook {
         CREATE,
         /** started begin: activate (or commit an incoming migration). */
         START,
-        /** stopped end: de-associate (or abort an incoming migration). */
+        /** stopped end: de-associate, the VM kept shut down (or abort an incoming migration). */
         STOP,
-        /** release end: make sure nothing is left. */
+        /** release end: forget the VM. */
         RELEASE,
         /** migrate begin: prepare the incoming migration. */
         MIGRATE_IN,
+        /** reconnect begin: libvirtd found the domain running after its restart: the tNVE has the VM. */
+        RECONNECT,
         /** anything else: nothing. */
         IGNORE
     }
@@ -70,6 +82,7 @@ public final class LibvirtHook {
             case "stopped end" -> Action.STOP;
             case "release end" -> Action.RELEASE;
             case "migrate begin" -> Action.MIGRATE_IN;
+            case "reconnect begin" -> Action.RECONNECT;
             default -> Action.IGNORE;
         };
     }
@@ -140,17 +153,29 @@ public final class LibvirtHook {
             return switch (action) {
                 case CREATE -> h.create(xml);
                 case START -> h.start();
-                case STOP, RELEASE -> h.stop(action == Action.RELEASE);
+                case STOP -> h.stop();
+                case RELEASE -> h.release();
                 case MIGRATE_IN -> h.migrateIn(xml);
+                case RECONNECT -> h.reconnect(xml);
                 case IGNORE -> 0;
             };
         } catch (DomainXml.DomainXmlException e) {
             h.log("refused: " + e.getMessage());
-            return 1;
+            return action == Action.RECONNECT ? h.keepRunning() : 1;
         } catch (ApiException e) {
             h.log("failed: " + e.getMessage());
-            return 1;
+            return action == Action.RECONNECT ? h.keepRunning() : 1;
         }
+    }
+
+    /**
+     * A failed reconnect exits 0 all the same: libvirt kills a running domain whose reconnect hook fails,
+     * and a VM must not die because its network agent is away (a tNVE that starts takes its VMs over from
+     * its state directory).
+     */
+    private int keepRunning() {
+        log("the VM keeps running (libvirt would kill it on a failing reconnect hook)");
+        return 0;
     }
 
     private void log(String what) {
@@ -234,17 +259,22 @@ public final class LibvirtHook {
             log("incoming migration prepared already: nothing to do");
             return 0;
         }
-        if ("SHUTDOWN".equals(state(vm))) {
-            log("associated already (the tNVE knows the VM, shut down): nothing to do");
+        List<Json> specs = tsiSpecs(d);
+        if ("SHUTDOWN".equals(state(vm)) && associated(vm) && sameTsis(vm, specs)) {
+            log("associated already (the tNVE keeps the VM shut down with these TSIs): nothing to do");
             return 0;
         }
         if (vm != null) {
-            // left over from a run whose stop the tNVE never heard of: start from scratch
-            log("the tNVE still knows the VM (" + state(vm) + "): de-associating it first");
-            api.post(vmPath() + "/shutdown", null);
+            // kept shut down with other or de-associated TSIs, or left over from a run whose stop the tNVE
+            // never heard of: start from scratch, from the domain XML as it is now
+            log("the tNVE knows the VM (" + state(vm) + "): deleting it and creating it afresh");
+            if (!"SHUTDOWN".equals(state(vm))) {
+                api.post(vmPath() + "/shutdown", null);
+            }
+            api.delete(vmPath());
         }
         long t0 = System.nanoTime();
-        api.post("/v1/vms", Json.obj("name", guest, "tsis", tsiSpecs(d), "start", false));
+        api.post("/v1/vms", Json.obj("name", guest, "tsis", specs, "start", false));
         log("associated " + d.nics().size() + " TSI" + (d.nics().size() == 1 ? "" : "s") + " in "
                 + (System.nanoTime() - t0) / 1_000_000 + " ms");
         return 0;
@@ -270,32 +300,131 @@ public final class LibvirtHook {
         return 0;
     }
 
-    private int stop(boolean release) throws ApiException {
+    private int stop() throws ApiException {
         Json vm = vm();
         if (vm == null) {
-            log(release ? "nothing left" : "the tNVE does not know the VM: nothing to do");
+            log("the tNVE does not know the VM: nothing to do");
+            return 0;
+        }
+        long t0 = System.nanoTime();
+        switch (state(vm)) {
+            case "MIGRATING_IN" -> {
+                api.post(vmPath() + "/migrate/abort", null);
+                log("incoming migration aborted (de-associated) in " + ms(t0) + " ms");
+            }
+            case "MIGRATING_OUT" -> {
+                api.post(vmPath() + "/migrate/finish", null);
+                log("departed: de-associated and forgotten in " + ms(t0) + " ms");
+            }
+            case "SHUTDOWN" -> log("shut down already: nothing to do");
+            default -> {
+                api.post(vmPath() + "/shutdown", null);
+                log("de-associated in " + ms(t0) + " ms (the tNVE keeps the VM shut down until release)");
+            }
+        }
+        return 0;
+    }
+
+    /** release end: libvirt released the domain; the tNVE forgets the VM (the next prepare creates it afresh). */
+    private int release() throws ApiException {
+        Json vm = vm();
+        if (vm == null) {
+            log("nothing left");
             return 0;
         }
         long t0 = System.nanoTime();
         String s = state(vm);
-        if ("MIGRATING_IN".equals(s)) {
-            api.post(vmPath() + "/migrate/abort", null);
-            log("incoming migration aborted (de-associated) in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-        } else {
-            try {
-                api.post(vmPath() + "/shutdown", null);
-            } catch (ApiException e) {
-                if (e.kind() != ApiException.Kind.HTTP || vm() != null) {
-                    throw e;
-                }
-                // e.g. TSIs that were never associated (a refused prepare): the nNVE refuses their
-                // De-Associate, yet the tNVE has forgotten the VM, which is all a stopped VM needs
-                log("the tNVE forgot the VM; the nNVE answered " + e.getMessage());
-                return 0;
-            }
-            log("de-associated in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        if ("MIGRATING_IN".equals(s) || "MIGRATING_OUT".equals(s)) {
+            return stop();
         }
+        if (!"SHUTDOWN".equals(s)) {
+            // the stopped hook failed or never ran
+            api.post(vmPath() + "/shutdown", null);
+        }
+        try {
+            api.delete(vmPath());
+        } catch (ApiException e) {
+            if (e.kind() != ApiException.Kind.HTTP || vm() != null) {
+                throw e;
+            }
+            // the tNVE forgot the VM all the same (an nNVE did not confirm the De-Associate)
+            log("forgotten; the nNVE answered " + e.getMessage());
+            return 0;
+        }
+        log("deleted (forgotten) in " + ms(t0) + " ms");
         return 0;
+    }
+
+    /**
+     * reconnect begin: libvirtd restarted and reconnected to the running domain. The tNVE keeps what it
+     * knows (its TSIs are not disturbed); a VM it does not know (a tNVE whose state directory was lost) is
+     * adopted from the domain XML, running: its TSIs are announced activated (REL-1).
+     */
+    private int reconnect(String xml) throws DomainXml.DomainXmlException, ApiException {
+        DomainXml.Domain d = domain(xml);
+        if (d == null) {
+            return 0;
+        }
+        Json vm = vm();
+        long t0 = System.nanoTime();
+        if ("SHUTDOWN".equals(state(vm))) {
+            api.post(vmPath() + "/start", null);
+            log("the tNVE had the running VM shut down: activated in " + ms(t0) + " ms");
+            return 0;
+        }
+        if (vm != null) {
+            log("the tNVE has the VM (" + state(vm) + "): nothing to do");
+            return 0;
+        }
+        api.post(vmPath() + "/adopt", Json.obj("state", "RUNNING", "tsis", tsiSpecs(d)));
+        log("the tNVE did not know the running VM: adopted, " + d.nics().size() + " TSI"
+                + (d.nics().size() == 1 ? "" : "s") + " announced activated in " + ms(t0) + " ms");
+        return 0;
+    }
+
+    private static long ms(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /** True when every TSI of the VM is associated or activated at every uplink. */
+    private static boolean associated(Json vm) {
+        for (Json t : VmCommand.list(vm.get("tsis"))) {
+            for (Json u : VmCommand.list(t.get("uplinks"))) {
+                if ("INIT".equals(u.get("state").asString())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** True when the VM the tNVE keeps has the TSIs the domain XML describes (same IDs, VNs, MACs, IPs). */
+    private boolean sameTsis(Json vm, List<Json> specs) {
+        java.util.Set<String> have = new java.util.HashSet<>();
+        for (Json t : VmCommand.list(vm.get("tsis"))) {
+            have.add(key(t.get("id").asString(), t));
+        }
+        java.util.Set<String> want = new java.util.HashSet<>();
+        for (Json t : specs) {
+            String mac = t.get("mac").asString();
+            want.add(key(t.get("id").asString() != null ? t.get("id").asString()
+                    : TnveApi.derivedId(guest, MacAddress.parse(mac)).toString(), t));
+        }
+        return have.equals(want);
+    }
+
+    /** A TSI as text to compare: ID, VN, MAC and the set of its addresses, each written one way. */
+    private static String key(String id, Json t) {
+        java.util.TreeSet<String> ips = new java.util.TreeSet<>();
+        for (Json ip : VmCommand.list(t.get("ips"))) {
+            String s = ip.asString() == null ? "" : ip.asString();
+            int slash = s.indexOf('/');
+            java.net.InetAddress a = IpLiteral.parse(slash < 0 ? s : s.substring(0, slash));
+            ips.add(a == null ? s : a.getHostAddress() + (slash < 0 ? "" : s.substring(slash)));
+        }
+        Long vn = t.get("vn").asLong(0, 0xFFFF_FFFFL);
+        return id.toLowerCase(java.util.Locale.ROOT) + " " + vn + " " + MacAddress.parse(t.get("mac").asString()) + " "
+                + ips;
     }
 
     private int migrateIn(String xml) throws DomainXml.DomainXmlException, ApiException {

@@ -23,7 +23,7 @@ class ApiBehaviourTest {
     }
 
     @Test
-    @DisplayName("SM-REASON, SEC-1: a TSI in a VN the NVA does not know: 422 with the nNVE's reason code and detail; the VM stays shut down (LC-CREATE); the refusal is counted")
+    @DisplayName("SM-REASON, SEC-1, OPS-2: a TSI in a VN the NVA does not know: 422 with the nNVE's reason code and detail; nothing is left of the VM (LC-CREATE), which is created once its VN is right; the refusal is counted")
     void refused() throws Exception {
         try (Fixture f = new Fixture(1)) {
             Http h = f.t.getFirst();
@@ -33,7 +33,8 @@ class ApiBehaviourTest {
             long code = a.json().get("code").asLong(1, 15);
             assertThat(a.json().get("error").asString()).startsWith("the nNVE refused");
             assertThat(a.json().get("detail").asString()).isNotBlank();
-            assertThat(h.get("/v1/vms/vm1").json().get("state").asString()).isEqualTo("SHUTDOWN");
+            assertThat(h.get("/v1/vms/vm1").status()).as("a refused create leaves nothing").isEqualTo(404);
+            assertThat(h.get("/v1/vms").json().asList()).isEmpty();
             assertThat(f.n.get("/v1/tsis").json().asList()).isEmpty();
             // the same reason code at both ends, and in the metrics of both
             assertThat(f.logText()).contains("\"event\":\"request.refused\"").contains("\"code\":" + code);
@@ -43,6 +44,12 @@ class ApiBehaviourTest {
                     .value("splitnve_refusals_total", Map.of("code", String.valueOf(code)))).isGreaterThanOrEqualTo(1);
             // the refusal is logged by the API too (SEC-3)
             assertThat(f.logText()).contains("\"event\":\"api.refused\"").contains("\"status\":422");
+            // OPS-2: the same create again is refused again (not 409), and with a VN that exists it is done
+            assertThat(h.post("/v1/vms", """
+                    {"name": "vm1", "tsis": [{"vn": 9999, "mac": "52:54:00:00:00:01"}]}""").status()).isEqualTo(422);
+            assertThat(vmOf(h.post("/v1/vms", """
+                    {"name": "vm1", "tsis": [{"vn": 5000, "mac": "52:54:00:00:00:01"}]}""")).get("state").asString())
+                    .isEqualTo("SHUTDOWN");
         }
     }
 

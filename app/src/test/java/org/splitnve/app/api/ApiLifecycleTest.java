@@ -28,7 +28,7 @@ class ApiLifecycleTest {
     }
 
     @Test
-    @DisplayName("LC-CREATE, LC-PAUSE, LC-SUSPEND, REQ-10, LC-TERMINATE: a VM's whole life through the API; the nNVE's API shows each TSI state")
+    @DisplayName("LC-CREATE, LC-PAUSE, LC-SUSPEND, REQ-10, LC-TERMINATE, OPS-2: a VM's whole life through the API; the nNVE's API shows each TSI state")
     void lifecycle() throws Exception {
         try (Fixture f = new Fixture(1)) {
             Http h = f.t.getFirst();
@@ -80,9 +80,11 @@ class ApiLifecycleTest {
             assertThat(h.post("/v1/vms/vm9/start", "").status()).isEqualTo(404);
             assertThat(h.get("/v1/vms/vm9").status()).isEqualTo(404);
             assertThat(h.get("/v1/vms").json().asList()).hasSize(1);
-            // LC-TERMINATE
-            assertThat(vmOf(h.post("/v1/vms/vm1/shutdown", "")).get("state").asString()).isEqualTo("DESTROYED");
+            // LC-TERMINATE, OPS-2: shut down and kept; deleted and gone
+            assertThat(vmOf(h.post("/v1/vms/vm1/shutdown", "")).get("state").asString()).isEqualTo("SHUTDOWN");
             assertThat(f.n.get("/v1/tsis").json().asList()).isEmpty();
+            assertThat(only(h.get("/v1/vms").json()).get("state").asString()).isEqualTo("SHUTDOWN");
+            assertThat(vmOf(h.send("DELETE", "/v1/vms/vm1", "")).get("state").asString()).isEqualTo("DESTROYED");
             assertThat(h.get("/v1/vms").json().asList()).isEmpty();
             assertThat(h.get("/v1/vms/vm1").status()).isEqualTo(404);
         }

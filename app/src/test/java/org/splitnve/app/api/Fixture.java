@@ -1,8 +1,10 @@
 package org.splitnve.app.api;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +17,13 @@ import org.splitnve.app.daemon.NnveDaemon;
 import org.splitnve.app.daemon.TnveDaemon;
 import org.splitnve.transport.MemoryLinks;
 import org.splitnve.transport.Port;
+import org.splitnve.wire.MacAddress;
 
 /**
  * Daemons in this process over in-memory links, their APIs on 127.0.0.1 at free ports: one nNVE with
- * one port per hypervisor (all in one scope), and one tNVE per hypervisor. VNs 5000 and 5001 exist.
+ * one port per hypervisor (all in one scope), and one tNVE per hypervisor, each with a state directory
+ * of its own in a temporary directory removed at the end. VNs 5000 and 5001 exist. A tNVE can be
+ * stopped and started again on the same port of the nNVE ({@link #restartTnve}).
  */
 public final class Fixture implements AutoCloseable {
     final MemoryLinks links = new MemoryLinks(42);
@@ -27,12 +32,17 @@ public final class Fixture implements AutoCloseable {
     final List<ByteArrayOutputStream> logs = new ArrayList<>();
     final Http n;
     final List<Http> t = new ArrayList<>();
+    /** The temporary directory holding each tNVE's state directory (h1, h2, ...). */
+    public final Path dir;
+    private final List<TnveSettings> tnveSettings = new ArrayList<>();
+    private final List<Replug> tnvePorts = new ArrayList<>();
 
     public Fixture(int hypervisors) throws Exception {
         this(hypervisors, ApiSettings.loopback(0));
     }
 
     public Fixture(int hypervisors, ApiSettings nnveApi) throws Exception {
+        dir = Files.createTempDirectory("splitnve-api");
         StringBuilder conf = new StringBuilder("""
                 [nnve]
                 name = "nnve-api"
@@ -57,11 +67,10 @@ public final class Fixture implements AutoCloseable {
         }
         NnveSettings ns = NnveSettings.from(ConfFile.parse(Path.of("nnve-api.conf"), conf.toString())).withApi(nnveApi);
         List<Port> nPorts = new ArrayList<>();
-        List<Port> tPorts = new ArrayList<>();
         for (int i = 0; i < hypervisors; i++) {
             MemoryLinks.Link l = links.connect();
             nPorts.add(l.a());
-            tPorts.add(l.b());
+            tnvePorts.add(new Replug(l.b()));
         }
         nnve = NnveDaemon.start(ns, "nnve-api.conf", log(), nPorts);
         n = new Http(nnve.api().address(), nnveApi.token());
@@ -80,8 +89,11 @@ public final class Fixture implements AutoCloseable {
                         [log]
                         format = "json"
                         level = "debug"
-                        """.formatted(i + 1))).withApi(ApiSettings.loopback(0));
-                TnveDaemon d = TnveDaemon.start(ts, "h" + (i + 1) + ".conf", log(), List.of(tPorts.get(i)));
+                        [state]
+                        dir = "%s"
+                        """.formatted(i + 1, dir.resolve("h" + (i + 1))))).withApi(ApiSettings.loopback(0));
+                tnveSettings.add(ts);
+                TnveDaemon d = TnveDaemon.start(ts, "h" + (i + 1) + ".conf", log(), List.of(tnvePorts.get(i)));
                 tnves.add(d);
                 t.add(new Http(d.api().address()));
             }
@@ -117,6 +129,40 @@ public final class Fixture implements AutoCloseable {
         return all;
     }
 
+    /** The state directory of hypervisor {@code i} (0: h1). */
+    public Path stateDir(int i) {
+        return tnveSettings.get(i).stateDir();
+    }
+
+    /**
+     * Stops tNVE {@code i} as SIGTERM does (no De-Associate) and starts it again with the same configuration
+     * and state directory, on the same port of the nNVE; its API listens on a new port ({@link #t}).
+     */
+    public TnveDaemon restartTnve(int i) {
+        return restartTnve(i, true);
+    }
+
+    /**
+     * {@link #restartTnve(int)}; with {@code keepState} false the VM records are removed while the tNVE is
+     * stopped (a tNVE restarted without its state: it knows no VM).
+     */
+    public TnveDaemon restartTnve(int i, boolean keepState) {
+        tnves.get(i).close();
+        if (!keepState) {
+            try (var files = Files.list(stateDir(i).resolve("vms"))) {
+                for (Path p : files.toList()) {
+                    Files.delete(p);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        TnveDaemon d = TnveDaemon.start(tnveSettings.get(i), "h" + (i + 1) + ".conf", log(), List.of(tnvePorts.get(i)));
+        tnves.set(i, d);
+        t.set(i, new Http(d.api().address()));
+        return d;
+    }
+
     @Override
     public void close() {
         for (TnveDaemon d : tnves) {
@@ -124,6 +170,55 @@ public final class Fixture implements AutoCloseable {
         }
         if (nnve != null) {
             nnve.close();
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory
+        }
+    }
+
+    /**
+     * A tNVE's end of a link that outlives the daemon using it: the daemon's close detaches it, the next
+     * daemon attaches again (a hypervisor's uplink stays plugged while its tNVE restarts).
+     */
+    static final class Replug implements Port {
+        private final MemoryLinks.End end;
+        private volatile Receiver receiver;
+
+        Replug(MemoryLinks.End end) {
+            this.end = end;
+            end.start(f -> {
+                Receiver r = receiver;
+                if (r != null) {
+                    r.frame(f);
+                }
+            });
+        }
+
+        @Override
+        public String name() {
+            return end.name();
+        }
+
+        @Override
+        public MacAddress mac() {
+            return end.mac();
+        }
+
+        @Override
+        public void send(byte[] frame, int length) throws IOException {
+            end.send(frame, length);
+        }
+
+        @Override
+        public void start(Receiver r) {
+            receiver = r;
+        }
+
+        @Override
+        public void close() {
+            receiver = null;
         }
     }
 }

@@ -245,7 +245,20 @@ class OpenApiTest {
                     .isEqualTo(404);
             assertThat(nnve(n, "POST", "/v1/tags/release", "/v1/tags/release",
                     "{\"port\": \"0\", \"station\": \"01:00:5e:00:00:01\"}").status()).isEqualTo(400);
+            // OPS-2: reconnect after the nNVE's de-associate; shutdown keeps, delete forgets
+            assertThat(tnve(h1, "POST", "/v1/vms/{name}/reconnect", "/v1/vms/vm3/reconnect", "").status()).isEqualTo(200);
+            assertThat(tnve(h1, "DELETE", "/v1/vms/{name}", "/v1/vms/vm3", "").status()).isEqualTo(409);
             assertThat(tnve(h2, "POST", "/v1/vms/{name}/shutdown", "/v1/vms/vm1/shutdown", "").status()).isEqualTo(200);
+            assertThat(tnve(h2, "POST", "/v1/vms/{name}/reconnect", "/v1/vms/vm1/reconnect", "").status()).isEqualTo(409);
+            assertThat(tnve(h2, "DELETE", "/v1/vms/{name}", "/v1/vms/vm1", "").status()).isEqualTo(200);
+            assertThat(tnve(h2, "DELETE", "/v1/vms/{name}", "/v1/vms/vm1", "").status()).isEqualTo(404);
+            // REL-1: a VM running here that this tNVE does not know, taken over
+            assertThat(tnve(h2, "POST", "/v1/vms/{name}/adopt", "/v1/vms/vm4/adopt", "{\"state\": \"RUNNING\", \"tsis\":"
+                    + " [{\"vn\": 5000, \"mac\": \"52:54:00:00:04:01\"}]}").status()).isEqualTo(200);
+            assertThat(tnve(h2, "POST", "/v1/vms/{name}/adopt", "/v1/vms/vm4/adopt", "{\"state\": \"RUNNING\", \"tsis\":"
+                    + " [{\"vn\": 5000, \"mac\": \"52:54:00:00:04:01\"}]}").status()).isEqualTo(409);
+            assertThat(tnve(h2, "POST", "/v1/vms/{name}/adopt", "/v1/vms/vm5/adopt", "{\"state\": \"GONE\", \"tsis\":"
+                    + " [{\"vn\": 5000, \"mac\": \"52:54:00:00:05:01\"}]}").status()).isEqualTo(400);
             // both daemons: metrics, the document, the event stream
             for (Daemon d : f.daemons()) {
                 Http h = new Http(d.api().address());

@@ -68,6 +68,8 @@ class CaptureDaemonsNetnsTest {
                     rte = 12
                     [api]
                     listen = "127.0.0.1:0"
+                    [state]
+                    dir = "state"
                     """.formatted(nsT));
             PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
             try (NnveDaemon n = NnveDaemon.start(NnveSettings.load(nConf), nConf.toString(), log);

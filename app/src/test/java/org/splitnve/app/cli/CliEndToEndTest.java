@@ -42,6 +42,17 @@ class CliEndToEndTest {
         return Json.parse(r.out()).asList();
     }
 
+    /** Waits up to 10 s for {@code condition}; fails naming {@code what} if it does not come. */
+    private static void until(String what, java.util.concurrent.Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.call()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waited 10 s for: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
     private List<String> states(String nnve) throws Exception {
         List<String> out = new ArrayList<>();
         for (Json t : tsis(nnve)) {
@@ -112,12 +123,23 @@ class CliEndToEndTest {
             CliRun.Result none = cli.run("vm", "start", "vm9", "--api", t);
             assertThat(none.status()).isEqualTo(1);
             assertThat(none.err()).startsWith("splitnve: 404 ");
-            // LC-TERMINATE: shutdown de-associates
+            // LC-TERMINATE, OPS-2: shutdown de-associates and keeps the VM; delete forgets it
             assertThat(ok("vm", "shutdown", "vm1", "--api", t).out())
-                    .startsWith("vm1: de-associating... de-associated, gone from this hypervisor in ");
+                    .startsWith("vm1: de-associating... de-associated, shut down (vm start runs it again, vm delete"
+                            + " forgets it) in ");
             assertThat(tsis(n)).isEmpty();
-            assertThat(ok("vm", "list", "--api", t).out()).isEqualTo("no VMs on " + t + "\n");
+            assertThat(ok("vm", "list", "--api", t).out()).isEqualTo("""
+                    NAME  STATE     TSIS  AT THE nNVE  TAGS  MIGRATION
+                    vm1   SHUTDOWN  2     2 INIT       -     -
+                    """);
             assertThat(ok("show", "tsis", "--api", n).out()).isEqualTo("no tsis at " + n + "\n");
+            CliRun.Result running = cli.run("vm", "delete", "vm1", "--api", t);
+            assertThat(running.status()).isZero();
+            assertThat(running.out()).startsWith("vm1: forgetting... deleted, gone from this hypervisor in ");
+            assertThat(ok("vm", "list", "--api", t).out()).isEqualTo("no VMs on " + t + "\n");
+            CliRun.Result gone = cli.run("vm", "start", "vm1", "--api", t);
+            assertThat(gone.status()).isEqualTo(1);
+            assertThat(gone.err()).startsWith("splitnve: 404 ");
         }
     }
 
@@ -126,7 +148,8 @@ class CliEndToEndTest {
     }
 
     @Test
-    @DisplayName("LC-CREATE, SM-REASON: a VN the nNVE does not know is refused: exit 1 with the reason code and detail; the VM cannot start")
+    @DisplayName("LC-CREATE, SM-REASON, OPS-2: a VN the nNVE does not know is refused: exit 1 with the reason code and "
+            + "detail; nothing is left of the VM, and the same command with a known VN creates it")
     void refusedCreate() throws Exception {
         try (Fixture f = new Fixture(1)) {
             String n = Fixture.url(f.nnve);
@@ -137,10 +160,44 @@ class CliEndToEndTest {
             assertThat(r.err()).startsWith("splitnve: 422 ").contains("VDP reason code", "9999");
             CliRun.Result start = cli.run("vm", "start", "vm2", "--api", t);
             assertThat(start.status()).isEqualTo(1);
-            assertThat(start.err()).contains("409", "not associated");
+            assertThat(start.err()).isEqualTo("splitnve: 404 no VM named 'vm2'\n");
             assertThat(tsis(n)).isEmpty();
             CliRun.Result json = cli.run("vm", "start", "vm2", "--json", "--api", t);
             assertThat(json.out()).as("--json prints nothing but answers").isEmpty();
+            assertThat(ok("vm", "list", "--api", t).out()).isEqualTo("no VMs on " + t + "\n");
+            assertThat(ok("vm", "create", "vm2", "--vn", "5000", "--mac", "52:54:00:00:00:09", "--start", "--api", t)
+                    .out()).startsWith("vm2: associating and activating 1 TSI... activated (tag ");
+            assertThat(states(n)).containsExactly("52:54:00:00:00:09 ACTIVATED");
+        }
+    }
+
+    @Test
+    @DisplayName("OPS-2, REQ-9, REQ-7: after the nNVE de-associates a running VM's TSI, `vm show` shows it at INIT with no "
+            + "tag (the VM still RUNNING); `vm reconnect` associates and activates it again, with the tag the nNVE gives")
+    void reconnect() throws Exception {
+        try (Fixture f = new Fixture(1)) {
+            String n = Fixture.url(f.nnve);
+            String t = Fixture.url(f.tnves.getFirst());
+            ok("vm", "create", "vm1", "--vn", "5000", "--mac", "52:54:00:00:00:01", "--start", "--api", t);
+            String id = tsis(n).getFirst().get("id").asString();
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(n + "/v1/tsis/" + id + "/deassociate"))
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"reason\": \"test\"}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            until("the tNVE learns of the De-Associate", () -> ok("vm", "show", "vm1", "--api", t).out()
+                    .contains(" INIT "));
+            assertThat(ok("vm", "show", "vm1", "--api", t).out()).isEqualTo("""
+                    VM vm1: RUNNING
+                    TSI                                   VN    MAC                IPS  UPLINK  STATE  TAG
+                    %s  5000  52:54:00:00:00:01  -    tor     INIT   -
+                    """.formatted(id));
+            CliRun.Result back = ok("vm", "reconnect", "vm1", "--api", t);
+            long tag = tsis(n).getFirst().get("tag").asLong(1, 4094);
+            assertThat(back.out()).startsWith("vm1: associating and activating again... reconnected in ")
+                    .contains("tor     ACTIVATED  " + tag);
+            assertThat(states(n)).containsExactly("52:54:00:00:00:01 ACTIVATED");
         }
     }
 

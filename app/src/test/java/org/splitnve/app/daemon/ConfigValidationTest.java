@@ -265,6 +265,35 @@ class ConfigValidationTest {
     }
 
     @Test
+    @DisplayName("REL-1, OPS-4: [state] dir: /var/lib/splitnve/tnve-NAME by default, relative to the file's directory "
+            + "when relative; an empty dir, an unknown key or a name with '/' and no dir is an error; a directory that "
+            + "cannot be made stops the daemon before any frame (exit 1, the reason on stderr)")
+    void stateDirectory() throws Exception {
+        String base = "[tnve]\nname = \"h7\"\n[[uplink]]\nname = \"u\"\ninterface = \"nosuch0\"\n";
+        assertThat(TnveSettings.load(write("default.conf", base)).stateDir())
+                .isEqualTo(Path.of("/var/lib/splitnve/tnve-h7"));
+        assertThat(TnveSettings.load(write("rel.conf", base + "[state]\ndir = \"st/h7\"\n")).stateDir())
+                .isEqualTo(dir.resolve("st/h7").toAbsolutePath());
+        assertThat(TnveSettings.load(write("abs.conf", base + "[state]\ndir = \"/srv/tnve\"\n")).stateDir())
+                .isEqualTo(Path.of("/srv/tnve"));
+        assertThat(TnveSettings.load(Path.of("../examples/tnve.conf")).stateDir())
+                .isEqualTo(Path.of("/var/lib/splitnve/tnve-host1"));
+
+        String[] r = run(false, write("bad-state.conf", base + "[state]\ndir = \"\"\nkeep = true\n"));
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("bad-state.conf:7: [state] dir: an empty path", "bad-state.conf:8: [state] keep: unknown");
+        r = run(false, write("slash.conf", base.replace("h7", "rack/h7")));
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("slash.conf:2: [tnve] name: holds a '/'", "set [state] dir");
+
+        // a file where the directory should be: the daemon stops before it opens its interface
+        Files.writeString(dir.resolve("blocked"), "a file");
+        r = run(false, write("blocked.conf", base + "[state]\ndir = \"blocked/h7\"\n"));
+        assertThat(r[0]).isEqualTo("1");
+        assertThat(r[1]).contains("state directory", "blocked/h7", "cannot create it").doesNotContain("nosuch0");
+    }
+
+    @Test
     @DisplayName("usage: nnve without --config is a usage error (status 2)")
     void usage() {
         assertThat(org.splitnve.app.MainAccess.run("nnve")).isEqualTo(2);

@@ -119,6 +119,8 @@ class DaemonNetnsTest {
                 [log]
                 format = "json"
                 level = "debug"
+                [state]
+                dir = "state"                # relative: beside this file, in the test's directory
                 """.formatted(nsT));
         ByteArrayOutputStream nLog = new ByteArrayOutputStream();
         ByteArrayOutputStream tLog = new ByteArrayOutputStream();

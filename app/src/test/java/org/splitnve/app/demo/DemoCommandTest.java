@@ -49,7 +49,8 @@ class DemoCommandTest {
         List<Lifecycle.Step> steps = new Lifecycle().steps();
         assertThat(steps).extracting(Lifecycle.Step::name).containsExactly("network", "create", "start", "pause",
                 "suspend", "resume", "move-prepare", "move-switch", "move-finish", "cross-prepare", "cross-switch",
-                "cross-finish", "address", "nnve-deactivate", "shutdown");
+                "cross-finish", "address", "nnve-deactivate", "reconnect",
+                "shutdown", "delete");
         int at = 0;
         for (int i = 0; i < steps.size(); i++) {
             Lifecycle.Step s = steps.get(i);
@@ -61,7 +62,7 @@ class DemoCommandTest {
             assertThat(lines.get(at)).as("the narration follows the step line")
                     .isEqualTo(LiveView.wrap(s.narration(), 110, "   ").getFirst());
         }
-        assertThat(r.out()).contains("demo complete: 15 steps, every one reached its expected state");
+        assertThat(r.out()).contains("demo complete: 17 steps, every one reached its expected state");
         assertThat(lines.stream().filter(l -> l.startsWith("   -- as expected")).count()).isEqualTo(steps.size());
         // the table and the events show what the narration says: two instances of vm-web on nnve-a's p0 (SM-TSI-7),
         // the nNVE's own deactivate reported by h2 (REQ-9), the IPv6 address (REQ-10)

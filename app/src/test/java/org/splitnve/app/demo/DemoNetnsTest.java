@@ -69,7 +69,7 @@ class DemoNetnsTest {
         assertThat(r.out().lines().findFirst().orElseThrow()).startsWith("splitnve demo: network namespaces " + prefix)
                 .contains("Linux bridge").contains("raw Ethernet");
         assertThat(r.out()).contains("ports=[" + prefix + "nnve-a/p0]")          // the daemons' raw ports
-                .contains("demo complete: 15 steps")
+                .contains("demo complete: 17 steps")
                 .contains("cleaned up: daemons stopped, network namespaces removed (0 left)");
         assertThat(NetnsTopology.existing(prefix)).isEmpty();
         assertThat(planInterfacesInHost()).isEmpty();
@@ -140,7 +140,7 @@ class DemoNetnsTest {
     void signalInTheMiddle(String signal, @TempDir Path dir) throws Exception {
         Process p = start(dir, "--step-delay", "300");
         String prefix = NetnsTopology.prefixOf(p.pid());
-        awaitOutput(dir.resolve("out.txt"), "== step 7/15 [move-prepare]", p);
+        awaitOutput(dir.resolve("out.txt"), "== step 7/17 [move-prepare]", p);
         assertThat(NetnsTopology.existing(prefix)).hasSize(Plan.nodes().size());
         run("kill", "-" + signal, String.valueOf(p.pid()));
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("the demo stops").isTrue();

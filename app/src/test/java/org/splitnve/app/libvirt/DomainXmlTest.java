@@ -121,7 +121,7 @@ class DomainXmlTest {
     void hookArguments() {
         CliRun cli = new CliRun(Map.of("SPLITNVE_API", "http://127.0.0.1:1"));
         String xml = domain("web-1", "", networkInterface("52:54:00:6b:3c:01", "vn-5000", "vnet0", 1));
-        for (String op : List.of("reconnect", "attach", "restore", "start")) {
+        for (String op : List.of("attach", "restore", "start")) {
             CliRun.Result r = cli.runWithInput(xml, "libvirt-hook", "web-1", op, "begin", "-");
             assertThat(r.status()).as("%s: %s", op, r).isZero();
             assertThat(r.out()).isEmpty();
@@ -137,15 +137,16 @@ class DomainXmlTest {
     }
 
     @Test
-    @DisplayName("libvirt's events map to tNVE operations: prepare/begin create, started/begin start, stopped/end and release/end shutdown, migrate/begin prepare")
+    @DisplayName("OPS-2, REL-1: libvirt's events map to tNVE operations: prepare/begin create, started/begin start, "
+            + "stopped/end shutdown, release/end delete, migrate/begin prepare, reconnect/begin adopt")
     void mapping() {
         assertThat(LibvirtHook.action("prepare", "begin")).isEqualTo(LibvirtHook.Action.CREATE);
         assertThat(LibvirtHook.action("started", "begin")).isEqualTo(LibvirtHook.Action.START);
         assertThat(LibvirtHook.action("stopped", "end")).isEqualTo(LibvirtHook.Action.STOP);
         assertThat(LibvirtHook.action("release", "end")).isEqualTo(LibvirtHook.Action.RELEASE);
         assertThat(LibvirtHook.action("migrate", "begin")).isEqualTo(LibvirtHook.Action.MIGRATE_IN);
-        for (String[] e : List.of(new String[] {"start", "begin"}, new String[] {"reconnect", "begin"},
-                new String[] {"attach", "begin"}, new String[] {"restore", "begin"}, new String[] {"define", "-"},
+        assertThat(LibvirtHook.action("reconnect", "begin")).isEqualTo(LibvirtHook.Action.RECONNECT);
+        for (String[] e : List.of(new String[] {"start", "begin"}, new String[] {"attach", "begin"}, new String[] {"restore", "begin"}, new String[] {"define", "-"},
                 new String[] {"prepare", "end"})) {
             assertThat(LibvirtHook.action(e[0], e[1])).as("%s %s", e[0], e[1]).isEqualTo(LibvirtHook.Action.IGNORE);
         }

@@ -89,9 +89,34 @@ class LibvirtHookProcessTest {
         return out;
     }
 
+    /** The VM's state at the tNVE ("-" when it does not know it), and "UPLINK STATE" of its TSIs. */
+    static String tnve(Daemon tnve, String vm) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(Fixture.url(tnve) + "/v1/vms/" + vm))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 404) {
+            return "-";
+        }
+        Json v = Json.parse(r.body());
+        List<String> out = new ArrayList<>(List.of(v.get("state").asString()));
+        for (Json t : v.get("tsis").asList()) {
+            for (Json u : t.get("uplinks").asList()) {
+                out.add(t.get("mac").asString() + " " + u.get("state").asString());
+            }
+        }
+        return String.join(", ", out);
+    }
+
+    /** How many events named {@code event} the daemon {@code node} logged. */
+    static long logged(Fixture f, String node, String event) {
+        return f.logText().lines().filter(l -> l.contains("\"node\":\"" + node + "\"") && l.contains("\"event\":\""
+                + event + "\"")).count();
+    }
+
     @Test
-    @DisplayName("LC-CREATE, LC-TERMINATE, ID-3: prepare associates the VM's TSIs (port group and metadata VNs), started activates "
-            + "them, stopped de-associates, release finds nothing left; other events are ignored; stdout stays empty")
+    @DisplayName("LC-CREATE, LC-TERMINATE, ID-3, OPS-2: prepare associates the VM's TSIs (port group and metadata VNs), started "
+            + "activates them, stopped de-associates (the tNVE keeps the VM shut down), release deletes it; a stopped VM "
+            + "prepared again is created afresh; other events are ignored; stdout stays empty")
     void lifecycle(@TempDir Path dir) throws Exception {
         try (Fixture f = new Fixture(1)) {
             Path env = envFile(dir, "h1", f.tnves.getFirst());
@@ -108,11 +133,58 @@ class LibvirtHookProcessTest {
             assertThat(nnve(f)).containsExactlyInAnyOrder("0 52:54:00:6b:3c:01 ACTIVATED", "0 52:54:00:6b:3c:02 ACTIVATED");
             ok(env, WEB, "web-1", "stopped", "end", "-");
             assertThat(nnve(f)).isEmpty();
-            assertThat(ok(env, WEB, "web-1", "release", "end", "shutdown").err()).contains("nothing left");
+            assertThat(tnve(f.tnves.getFirst(), "web-1")).isEqualTo("SHUTDOWN, 52:54:00:6b:3c:01 INIT, 52:54:00:6b:3c:02 INIT");
+            assertThat(ok(env, WEB, "web-1", "release", "end", "-").err()).contains("deleted (forgotten)");
+            assertThat(tnve(f.tnves.getFirst(), "web-1")).isEqualTo("-");
+            assertThat(ok(env, WEB, "web-1", "release", "end", "-").err()).contains("nothing left");
+            // started again: a new life; stopped without a release, then prepared again: created afresh
+            assertThat(ok(env, WEB, "web-1", "prepare", "begin", "-").err()).contains("associated 2 TSIs in ");
+            ok(env, WEB, "web-1", "started", "begin", "-");
+            ok(env, WEB, "web-1", "stopped", "end", "-");
+            assertThat(ok(env, WEB, "web-1", "prepare", "begin", "-").err())
+                    .contains("the tNVE knows the VM (SHUTDOWN): deleting it and creating it afresh", "associated 2 TSIs in ");
+            assertThat(nnve(f)).containsExactlyInAnyOrder("0 52:54:00:6b:3c:01 ASSOCIATED", "0 52:54:00:6b:3c:02 ASSOCIATED");
+            // created and not started: prepared again, nothing to do
+            assertThat(ok(env, WEB, "web-1", "prepare", "begin", "-").err()).contains("associated already");
+            ok(env, WEB, "web-1", "stopped", "end", "-");
+            ok(env, WEB, "web-1", "release", "end", "-");
+            assertThat(nnve(f)).isEmpty();
+            assertThat(tnve(f.tnves.getFirst(), "web-1")).isEqualTo("-");
             // a VM without interfaces on a VN is left alone
             String plain = domain("plain", "", bridgeInterface("52:54:00:00:00:99", "vnet5"));
             assertThat(ok(env, plain, "plain", "prepare", "begin", "-").err()).contains("no interface on a Split-NVE VN");
             ok(env, plain, "plain", "started", "begin", "-");
+            assertThat(nnve(f)).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("REL-1, OPS-2: libvirtd restarts (reconnect begin for each running domain): a VM the tNVE knows is left "
+            + "alone; one it does not know (a tNVE restarted without its state) is adopted from the domain XML, running, "
+            + "its TSIs announced activated: the nNVE keeps them, no TSI changes state there")
+    void reconnect(@TempDir Path dir) throws Exception {
+        try (Fixture f = new Fixture(1)) {
+            Path env = envFile(dir, "h1", f.tnves.getFirst());
+            ok(env, WEB, "web-1", "prepare", "begin", "-");
+            ok(env, WEB, "web-1", "started", "begin", "-");
+            long transitions = logged(f, "nnve-api", "tsi.state");
+            assertThat(ok(env, WEB, "web-1", "reconnect", "begin", "-").err())
+                    .contains("the tNVE has the VM (RUNNING): nothing to do");
+
+            // the tNVE restarts without its records (a new state directory): it does not know the VM
+            f.restartTnve(0, false);
+            assertThat(tnve(f.tnves.getFirst(), "web-1")).isEqualTo("-");
+            env = envFile(dir, "h1-again", f.tnves.getFirst());
+            assertThat(ok(env, WEB, "web-1", "reconnect", "begin", "-").err())
+                    .contains("the tNVE did not know the running VM: adopted, 2 TSIs announced activated in ");
+            assertThat(tnve(f.tnves.getFirst(), "web-1"))
+                    .isEqualTo("RUNNING, 52:54:00:6b:3c:01 ACTIVATED, 52:54:00:6b:3c:02 ACTIVATED");
+            assertThat(nnve(f)).containsExactlyInAnyOrder("0 52:54:00:6b:3c:01 ACTIVATED", "0 52:54:00:6b:3c:02 ACTIVATED");
+            assertThat(logged(f, "nnve-api", "peer.restarted")).isEqualTo(1);
+            assertThat(logged(f, "nnve-api", "tsi.state")).as("no TSI changed state at the nNVE").isEqualTo(transitions);
+            // known now, and recorded: a later reconnect leaves it alone; stopped de-associates as ever
+            assertThat(ok(env, WEB, "web-1", "reconnect", "begin", "-").err()).contains("nothing to do");
+            ok(env, WEB, "web-1", "stopped", "end", "-");
             assertThat(nnve(f)).isEmpty();
         }
     }
@@ -129,6 +201,7 @@ class LibvirtHookProcessTest {
             assertThat(r.out()).isEmpty();
             assertThat(r.err()).contains("splitnve libvirt-hook: db-9 prepare begin: failed: 422 ", "VDP reason code", "9999");
             assertThat(nnve(f)).isEmpty();
+            assertThat(tnve(f.tnves.getFirst(), "db-9")).as("a refused create leaves nothing (OPS-2)").isEqualTo("-");
             ok(env, bad, "db-9", "stopped", "end", "-");
             ok(env, bad, "db-9", "release", "end", "failed");
             Run malformed = hook(env, "<domain><name>x</name><devices>", "x", "prepare", "begin", "-");
@@ -140,6 +213,9 @@ class LibvirtHookProcessTest {
             Run down = hook(nowhere, WEB, "web-1", "prepare", "begin", "-");
             assertThat(down.status()).isEqualTo(1);
             assertThat(down.err()).contains("no daemon answers at http://127.0.0.1:1");
+            // ... but a running VM is never killed for it: libvirt kills a domain whose reconnect hook fails (REL-1)
+            Run reconnect = ok(nowhere, WEB, "web-1", "reconnect", "begin", "-");
+            assertThat(reconnect.err()).contains("no daemon answers at http://127.0.0.1:1", "the VM keeps running");
             // ... while a VM without interfaces on a VN never depends on the tNVE
             String plain = domain("plain", "", bridgeInterface("52:54:00:00:00:99", "vnet5"));
             for (String[] e : List.of(new String[] {"prepare", "begin", "-"}, new String[] {"started", "begin", "-"},
@@ -170,8 +246,9 @@ class LibvirtHookProcessTest {
             assertThat(both).contains("1 52:54:00:6b:3c:01 ACTIVATED", "1 52:54:00:6b:3c:02 ACTIVATED");
             // the source, told after the move
             ok(src, WEB, "web-1", "stopped", "end", "-");
-            ok(src, WEB, "web-1", "release", "end", "migrated");
+            ok(src, WEB, "web-1", "release", "end", "-");
             assertThat(nnve(f)).containsExactlyInAnyOrder("1 52:54:00:6b:3c:01 ACTIVATED", "1 52:54:00:6b:3c:02 ACTIVATED");
+            assertThat(tnve(f.tnves.get(0), "web-1")).as("the source forgot the VM").isEqualTo("-");
         }
     }
 

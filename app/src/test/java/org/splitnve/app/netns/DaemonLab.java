@@ -372,8 +372,18 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
         return "[nnve]\nname = \"" + name + "\"\n" + body + "\n" + timers + COMMON;
     }
 
+    /**
+     * The full text of a tNVE configuration: {@code [tnve]}, {@code body}, the lab's timers, log and API, and
+     * its state directory {@code state-NAME} in the lab's directory (the same for a daemon started again).
+     */
     String tnveConfig(String name, String body) {
-        return "[tnve]\nname = \"" + name + "\"\n" + body + "\n" + timers + COMMON;
+        return "[tnve]\nname = \"" + name + "\"\n" + body + "\n" + timers + COMMON + "[state]\ndir = \""
+                + stateDir(name) + "\"\n";
+    }
+
+    /** Where the tNVE named so keeps its VMs (REL-1). */
+    Path stateDir(String name) {
+        return dir.resolve("state-" + name);
     }
 
     Path write(String file, String text) throws IOException {

@@ -116,7 +116,7 @@ class ReloadNetnsTest {
         OpResult refused = t.op(e -> e.create("red", List.of(red)));
         assertThat(refused.ok()).isFalse();
         assertThat(refused.detail()).contains("unknown VN ID 5001");
-        t.ok(e -> e.shutdown("red"));
+        assertThat(t.call(() -> t.d.engine().vmNamed("red"))).as("a refused create leaves nothing (OPS-2)").isNull();
         assertThat(status(api, "/v1/status", null)).isEqualTo(200);
         int peerEvents = events(log, "peer.up").size();
 

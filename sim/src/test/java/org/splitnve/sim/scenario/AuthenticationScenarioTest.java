@@ -181,7 +181,7 @@ class AuthenticationScenarioTest {
 
         assertThat(r.ok()).isFalse();
         assertThat(r.detail()).contains("no authenticated session");
-        assertThat(bad.engine().vmNamed("vm2").state()).isEqualTo(VmState.SHUTDOWN);
+        assertThat(bad.engine().vmNamed("vm2")).as("a refused create leaves nothing (OPS-2)").isNull();
         assertThat(n1.state(tBad)).isEqualTo(TsiState.INIT);
         assertThat(net.nva.bindings(tBad.id())).isEmpty();
         assertThat(n1.engine().tsis()).extracting(x -> x.id()).containsExactly(tGood.id());
@@ -244,9 +244,9 @@ class AuthenticationScenarioTest {
         assertThat(n1.events().of(NnveEvent.TsiState.class)).extracting(NnveEvent.TsiState::to)
                 .containsExactly(TsiState.ASSOCIATED, TsiState.ACTIVATED, TsiState.INIT);
 
-        // The station itself goes on as before.
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        assertThat(n1.state(t)).isEqualTo(TsiState.ASSOCIATED);
+        // The station itself goes on as before: the VM shut down (kept, OPS-2) starts again.
+        net.ok(h1.engine().start("vm1"));
+        assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
     }
 
     /** An injector on the switch (a clean cable: what matters is the nNVE's answer, not the delivery). */
