@@ -997,6 +997,11 @@ public final class TnveEngine implements PortAgent {
             return; // late or duplicate: nothing waits for it
         }
         Pending p = l.pending;
+        if (v.mode() != p.mode) {
+            // a late answer to an earlier request of this TSI (its ECPDU was sent again, or it came after its
+            // deadline): it says nothing of the request now waiting (a bridge answers in the request's mode)
+            return;
+        }
         VsiStatus.Response st = (VsiStatus.Response) v.status();
         if (!st.isSuccess() && p.failure == null) {
             p.failure = OpResult.failed(st.code().value(), st.code().description()
@@ -1856,6 +1861,7 @@ public final class TnveEngine implements PortAgent {
                 Link l = up.links.get(s.id());
                 if (l != null && l.vm == vm && l.pending == null) {
                     up.links.remove(s.id());
+                    up.noticed.remove(l);
                 }
             }
         }
