@@ -483,7 +483,36 @@ public final class NnveEngine implements PortAgent {
         return s.length() > 200 ? s.substring(0, 200) : s;
     }
 
+    /**
+     * One VSI request's answer. An answer to a VSI TLV that carried TSI address fragments echoes the last of
+     * them (operation, transaction, fragment index, LAST flag; no addresses): the end device tells the answer
+     * to its change's LAST fragment, which alone says whether the change was applied, from the answers to the
+     * fragments before it, and an answer to a fragment sent again from an answer to the request waiting now
+     * (docs/protocol.md 5.4).
+     */
     private VsiTlv vsi(Peer p, ManagerId manager, VsiTlv req, long now) {
+        VsiTlv answer = vsiAnswer(p, manager, req, now);
+        if (answer == null || !p.has(Feature.TSI_ADDRESSES)) {
+            return answer;
+        }
+        TsiAddressTlv lastFragment = null;
+        for (OrgTlv o : req.attached()) {
+            if (o instanceof TsiAddressTlv a) {
+                lastFragment = a;
+            }
+        }
+        if (lastFragment == null) {
+            return answer;
+        }
+        List<OrgTlv> attached = new ArrayList<>(answer.attached().size() + 1);
+        attached.addAll(answer.attached());
+        attached.add(new TsiAddressTlv(lastFragment.operation(), lastFragment.transaction(), lastFragment.fragment(),
+                lastFragment.last(), List.of()));
+        return new VsiTlv(answer.mode(), answer.status(), answer.typeId(), answer.typeVersion(), answer.vsiId(),
+                answer.filter(), attached);
+    }
+
+    private VsiTlv vsiAnswer(Peer p, ManagerId manager, VsiTlv req, long now) {
         if (responsesBlocked(p, "VSI " + req.mode() + " " + req.vsiId())) {
             return null;
         }

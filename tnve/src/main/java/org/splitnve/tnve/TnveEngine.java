@@ -197,6 +197,8 @@ public final class TnveEngine implements PortAgent {
         List<VsiTlv> items = List.of();
         /** The IP addresses the TSI has at the nNVE once this request succeeds; null: unchanged (OPS-1). */
         List<TsiAddress> ipsAfter;
+        /** The transaction of the address fragments the request carries, or -1 (none). */
+        int transaction = -1;
 
         Pending(TsiState target, VsiMode mode, int remaining, long deadline, Consumer<OpResult> done) {
             this.target = target;
@@ -1003,6 +1005,16 @@ public final class TnveEngine implements PortAgent {
             return;
         }
         VsiStatus.Response st = (VsiStatus.Response) v.status();
+        TsiAddressTlv echo = v.attached(TsiAddressTlv.class);
+        if (echo != null && p.transaction >= 0) {
+            // The nNVE echoes the last address fragment each answer is for: only the answer to the change's LAST
+            // fragment (or a refusal) ends the request; answers to earlier fragments, or to another transaction's
+            // (a late answer to a fragment sent again), do not count.
+            if (echo.transaction() != p.transaction || (st.isSuccess() && !echo.last())) {
+                return;
+            }
+            p.remaining = 1;
+        }
         if (!st.isSuccess() && p.failure == null) {
             p.failure = OpResult.failed(st.code().value(), st.code().description()
                     + (detail(v.attached()).isEmpty() ? "" : ": " + detail(v.attached())));
@@ -1428,6 +1440,7 @@ public final class TnveEngine implements PortAgent {
         Pending p = new Pending(target, mode, items.size(), deadline, done);
         p.items = items;
         p.ipsAfter = ipsAfter(l, mode, fragments, ext);
+        p.transaction = fragments.isEmpty() ? -1 : fragments.getFirst().transaction();
         l.pending = p;
         up.responseDeadlines.add(new Due(l, deadline));
         for (VsiTlv item : items) {

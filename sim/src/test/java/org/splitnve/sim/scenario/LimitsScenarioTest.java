@@ -124,11 +124,13 @@ class LimitsScenarioTest {
 
     }
 
-    @Test
-    @DisplayName("OPS-3, REQ-10: exactly the advertised limit (the MAC and 4095 IP addresses) goes through, split into "
-            + "fragments, and the nNVE holds all 4096 addresses")
-    void exactlyTheLimit() {
-        SplitNveNet net = new SplitNveNet(84, 0.0);
+    @ParameterizedTest(name = "loss {0}")
+    @ValueSource(doubles = {0.0, 0.2})
+    @DisplayName("OPS-3, REQ-10, OPS-1: exactly the advertised limit (the MAC and 4095 IP addresses) goes through, split "
+            + "into fragments (about 30 ECPDUs), and the create answers only once the nNVE holds all 4096 addresses, "
+            + "also when ECPDUs are lost and sent again (the answer to the LAST fragment, echoed, ends it)")
+    void exactlyTheLimit(double loss) {
+        SplitNveNet net = new SplitNveNet(84, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
@@ -138,6 +140,7 @@ class LimitsScenarioTest {
         net.ok(h1.engine().create("full", List.of(full)));
         assertThat(n1.engine().instances(full.id())).singleElement()
                 .satisfies(t -> assertThat(t.addresses()).hasSize(4096));
+        assertThat(h1.engine().acknowledgedIps("nnve", full.id())).hasSize(4095);
     }
 
     @ParameterizedTest(name = "loss {0}")
