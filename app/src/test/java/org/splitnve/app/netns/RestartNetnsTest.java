@@ -19,7 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.splitnve.app.json.Json;
 import org.splitnve.app.netns.DaemonLab.Nnve;
 import org.splitnve.nnve.TsiState;
@@ -57,21 +57,35 @@ class RestartNetnsTest {
     @RegisterExtension
     final DaemonLab lab = new DaemonLab();
 
-    @ParameterizedTest(name = "kill -{0}")
-    @ValueSource(strings = {"KILL", "TERM"})
-    @DisplayName("REL-1, OPS-2, SEC-3: a tNVE process killed (SIGKILL, SIGTERM) and restarted keeps its VMs (running, "
+    @ParameterizedTest(name = "kill -{0}, keys {1}")
+    @CsvSource({"KILL, false", "TERM, false", "KILL, true", "TERM, true"})
+    @DisplayName("REL-1, REL-7, OPS-2, SEC-3: a tNVE process killed (SIGKILL, SIGTERM) and restarted, with and without "
+            + "keys (REQ-11: the restarted tNVE authenticates again), keeps its VMs (running, "
             + "created, suspended, shut down) and their TSIs with their tags and addresses, announces them again, sends "
             + "no De-Associate, and the nNVE keeps every TSI with no state change; only the VM whose record was "
             + "removed while the tNVE was down is released, at the end of the resynchronisation; the VMs then go on")
-    void restartKeepsVms(String signal) throws Exception {
+    void restartKeepsVms(String signal, boolean keys) throws Exception {
         lab.timers(TIMERS);
         String nsN = lab.namespace("n");
         String nsT = lab.namespace("t");
         DaemonLab.Bridge w = lab.wire("w0");
         lab.attach(w, nsN, "p0", NNVE);
         lab.attach(w, nsT, "up0", STATION);
-        Nnve n = lab.nnve("n1", port(nsN, "p0", "tags = \"100-199\"") + vns(5000, 5001));
-        Path config = lab.write("h1.conf", lab.tnveConfig("h1", uplink("tor", nsT, "up0", NNVE.toString(), "")));
+        String nnveAuth = "";
+        String tnveAuth = "";
+        if (keys) {
+            byte[] key = new byte[32];
+            for (int i = 0; i < key.length; i++) {
+                key[i] = (byte) (0x3C ^ i * 7);
+            }
+            lab.keyFile("h1.key", key);
+            nnveAuth = "[auth]\nallow_unauthenticated = false\n[[auth.key]]\nstation = \"" + STATION
+                    + "\"\nid = 9\nfile = \"h1.key\"\n";
+            tnveAuth = "[[auth.key]]\nuplink = \"tor\"\nid = 9\nfile = \"" + lab.dir().resolve("h1.key") + "\"\n";
+        }
+        Nnve n = lab.nnve("n1", port(nsN, "p0", "tags = \"100-199\"") + nnveAuth + vns(5000, 5001));
+        Path config = lab.write("h1.conf", lab.tnveConfig("h1", uplink("tor", nsT, "up0", NNVE.toString(),
+                keys ? "nnve = \"" + NNVE + "\"" : "") + tnveAuth));
         WireTap atNnve = lab.closeAfter(new WireTap(nsN, "p0"));
 
         TsiSpec running = tsi(1, 5000);
