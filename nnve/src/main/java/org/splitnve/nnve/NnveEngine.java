@@ -23,6 +23,8 @@ import org.splitnve.protocol.event.EventSink;
 import org.splitnve.wire.Bytes;
 import org.splitnve.wire.DecodeException;
 import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.ecp.EcpHeader;
+import org.splitnve.wire.ethernet.EthernetHeader;
 import org.splitnve.wire.frame.Frame;
 import org.splitnve.wire.frame.FrameCodec;
 import org.splitnve.wire.lldp.EvbTlv;
@@ -331,6 +333,33 @@ public final class NnveEngine implements PortAgent {
         peers.put(key(port, station), p);
         events.accept(new NnveEvent.PeerUp(port, station, false, p.authenticated));
         return p;
+    }
+
+    /**
+     * REL-2, REL-7: tells every end device on every port at once that this nNVE (re)started: one header-only
+     * ECPDU to the nearest-customer-bridge group (and to the port's multicast group, GAP-1) with this side's
+     * capabilities and a session TLV with the new epoch and RESYNC_REQUEST. An end device that held TSIs with
+     * an earlier run of this nNVE announces them all again at once, instead of at its next keep-alive; a
+     * standard one ignores the extension TLVs. Sent once, unacknowledged (a lost one leaves the keep-alive
+     * path, docs/protocol.md 5.2). The daemons call it once the engine runs; returns the frames sent.
+     */
+    public int announceStart() {
+        VdpPdu pdu = new VdpPdu(config.managerId(), List.of(ownCapabilities,
+                new SessionTlv(SessionTlv.RESYNC_REQUEST, epoch, 0, 0, 0L, nonce)), List.of(), null);
+        int sent = 0;
+        for (int port = 0; port < io.ports(); port++) {
+            MacAddress multicast = config.ports().get(port).multicast();
+            for (MacAddress group : multicast == null ? List.of(MacAddress.NEAREST_CUSTOMER_BRIDGE)
+                    : List.of(MacAddress.NEAREST_CUSTOMER_BRIDGE, multicast)) {
+                byte[] frame = codec.encode(new Frame.Vdp(new EthernetHeader(group, io.mac(port), EcpHeader.ETHERTYPE),
+                        EcpHeader.request(epoch & 0xFFFF), pdu), true);
+                io.send(port, frame, frame.length);
+                sent++;
+            }
+            events.accept(new NnveEvent.ResyncRequested(port, MacAddress.NEAREST_CUSTOMER_BRIDGE,
+                    "this nNVE started: every end device on the port is asked", 0));
+        }
+        return sent;
     }
 
     private List<OrgTlv> header(Peer p) {

@@ -477,9 +477,10 @@ public final class TnveEngine implements PortAgent {
             case Frame.Vdp v -> {
                 MacAddress src = v.ethernet().source();
                 MacAddress dst = v.ethernet().destination();
-                if (!dst.equals(io.mac(port)) && !dst.isReservedGroup()) {
+                if (!dst.equals(io.mac(port)) && !dst.isReservedGroup() && !uplinkGroup(port, dst.value())) {
                     // Another end device's VDP, flooded by a switch (REQ-2): an nNVE answers at our MAC, a
-                    // standard bridge at a reserved group (which switches never forward).
+                    // standard bridge at a reserved group (which switches never forward); a restarted nNVE tells
+                    // its end devices at a group (the reserved one, or the multicast group of GAP-1 they use).
                     return;
                 }
                 // An nNVE is learned only from what a bridge sends: a frame to this station's own MAC, a VDP
@@ -544,6 +545,17 @@ public final class TnveEngine implements PortAgent {
      * flooded by a switch), and from this port's nNVE once every uplink on the port knows it. A flood from
      * other sources costs a counter, not a decode and a log line each.
      */
+    /** Whether {@code mac} is the multicast destination (GAP-1) of an uplink on {@code port}. */
+    private boolean uplinkGroup(int port, long mac) {
+        for (Up up : uplinks) {
+            MacAddress d = up.cfg.destination();
+            if (up.cfg.port() == port && d != null && d.isMulticast() && d.value() == mac) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean worthDecoding(int port, byte[] buf, int off, int len) {
         if (len < 14) {
             return true; // the codec says what is wrong with it
@@ -560,8 +572,9 @@ public final class TnveEngine implements PortAgent {
         }
         long dst = macAt(buf, off);
         long src = macAt(buf, off + 6);
-        if (ecp && dst != io.mac(port).value() && (dst & ~0xFL) != (MacAddress.NEAREST_CUSTOMER_BRIDGE.value() & ~0xFL)) {
-            return false; // neither to us nor to a reserved group (01:80:c2:00:00:0x)
+        if (ecp && dst != io.mac(port).value() && (dst & ~0xFL) != (MacAddress.NEAREST_CUSTOMER_BRIDGE.value() & ~0xFL)
+                && !uplinkGroup(port, dst)) {
+            return false; // neither to us nor to a reserved group (01:80:c2:00:00:0x) nor to our uplinks' group
         }
         boolean any = false;
         for (Up up : uplinks) {
@@ -716,9 +729,6 @@ public final class TnveEngine implements PortAgent {
         if (!up.alive) {
             up.alive = true;
             emit(new TnveEvent.UplinkState(up.cfg.name(), "up", "frames again"));
-            if (up.resyncPending && up.resyncLeft == 0) {
-                resync(up, "announcements went unanswered while the nNVE was lost");
-            }
             // REQ-3: what failed over to a standby while this nNVE was lost is let go here, or the VN
             // would stay on both (session keep-alives would keep it alive at this nNVE for ever).
             for (Link l : List.copyOf(up.links.values())) {
@@ -796,6 +806,11 @@ public final class TnveEngine implements PortAgent {
                 }
             }
         }
+        if (up.resyncPending && up.resyncLeft == 0 && up.ready && !restarted && !asked) {
+            // after the capabilities of this PDU: the announcements carry what the extensions allow
+            resync(up, "announcements went unanswered while the nNVE was lost");
+            return;
+        }
         boolean negotiatedLate = false;
         if (learned && up.has(Feature.TSI_ADDRESSES)) {
             // OPS-1: requests that went out before the extensions were known went as a standard peer's (no IP
@@ -839,6 +854,8 @@ public final class TnveEngine implements PortAgent {
             if (l.desired == TsiState.INIT) {
                 continue;
             }
+            // what the nNVE holds is unknown until it answers: the answer says (OPS-1)
+            l.ackedIps = List.of();
             announced++;
             up.resyncLeft++;
             drive(l, l.desired, l.desired == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR,

@@ -134,6 +134,45 @@ class NnveRestartScenarioTest {
 
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})
+    @DisplayName("REL-7, REL-2: a restarted nNVE that announces its start (one group-addressed ECPDU with RESYNC_REQUEST "
+            + "per port, as the daemon does) has every TSI back at once, long before the tNVE's next keep-alive")
+    void announcedStartResyncsAtOnce(double loss) {
+        Net t = net(loss);
+        TsiSpec running = tsi(1, 5000, ip("10.0.0.1"));
+        TsiSpec suspended = tsi(2, 6000, ip("10.1.0.1"));
+        t.net.ok(t.h1.engine().create("vm1", List.of(running)));
+        t.net.ok(t.h1.engine().start("vm1"));
+        t.net.ok(t.h1.engine().create("vm2", List.of(suspended)));
+        t.net.ok(t.h1.engine().start("vm2"));
+        t.net.ok(t.h1.engine().suspend("vm2"));
+        // just after a keep-alive went: without the announcement the next one is a whole period away
+        long sent = t.h1.engine().ecp("nnve").framesSent();
+        while (t.h1.engine().ecp("nnve").framesSent() == sent) {
+            t.net.sim.step(Long.MAX_VALUE);
+        }
+        t.net.runFor(SECOND / 10);
+
+        long restartedAt = t.net.sim.now();
+        NnveNode again = t.net.restart(t.n1, N1);
+        // the announcement can be lost like any frame: the keep-alive path remains (restartedNnveGetsEverythingBack)
+        assertThat(again.engine().announceStart()).isEqualTo(2);
+        long limit = restartedAt + TIMERS.keepAliveNanos() / 2;
+        while (!(t.h1.engine().uplinkInSync("nnve") && again.engine().tsis().size() == 2) && t.net.sim.step(limit)) {
+            // until both TSIs are back
+        }
+        if (loss == 0.0) {
+            assertThat(t.net.sim.now() - restartedAt).as("back within half a keep-alive period")
+                    .isLessThan(TIMERS.keepAliveNanos() / 2);
+        }
+        t.net.runFor(TIMERS.keepAliveNanos() + SECOND);
+        assertThat(again.state(running)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(again.state(suspended)).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(again.engine().instances(running.id()).getFirst().addresses()).containsAll(running.ips());
+        assertThat(t.h1.engine().uplinkInSync("nnve")).isTrue();
+    }
+
+    @ParameterizedTest(name = "loss {0}")
+    @ValueSource(doubles = {0.0, 0.2})
     @DisplayName("REL-7, OPS-1: a VM created right after the nNVE restarted, before the tNVE noticed, reaches the "
             + "nNVE with its addresses (not as a standard peer's request without them) and its create succeeds")
     void requestBeforeTheRestartIsNoticed(double loss) {
