@@ -223,6 +223,14 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
         NetLab.run("ip", "netns", "exec", switchNs, "nft", "-f", f.toString());
     }
 
+    /**
+     * Turns MAC learning off on a bridge port: the frames a forger sends there in another station's name no
+     * longer move that MAC to its port (the bridge's learning is not what a test of the protocol is about).
+     */
+    void learning(String bridgePort, boolean on) throws IOException {
+        NetLab.run("bridge", "-n", switchNs, "link", "set", "dev", bridgePort, "learning", on ? "on" : "off");
+    }
+
     /** Takes {@code iface} in {@code ns} down: the cable is cut. */
     void cut(String ns, String iface) throws IOException {
         NetLab.ip("-n", ns, "link", "set", iface, "down");
