@@ -147,7 +147,7 @@ class RawSocketNetnsTest {
     }
 
     @Test
-    @DisplayName("REQ-12: a socket never receives the frames its host sends (PACKET_IGNORE_OUTGOING)")
+    @DisplayName("a socket never receives the frames its host sends (PACKET_IGNORE_OUTGOING)")
     void ownFramesNotSeen() throws IOException {
         try (RawSocket a2 = RawSocket.open("eth0", RawSocket.Options.defaults().inNamespace(nsA))) {
             byte[] f = ecp(NCB, MAC_A, 1, 50);
@@ -161,7 +161,7 @@ class RawSocketNetnsTest {
     }
 
     @Test
-    @DisplayName("REQ-12: tagged ECP frames (802.1Q, 802.1ad, priority-tagged, double-tagged) arrive with their tags, thanks to PACKET_AUXDATA")
+    @DisplayName("tagged ECP frames (802.1Q, 802.1ad, priority-tagged, double-tagged) arrive with their tags, thanks to PACKET_AUXDATA")
     void tagsRecovered() throws IOException {
         byte[] ctag = tagged(ecp(NCB, MAC_A, 1, 60), 0x8100, 5 << 13 | 100);
         byte[] stag = tagged(ecp(NCB, MAC_A, 2, 60), 0x88A8, 200);
@@ -179,7 +179,7 @@ class RawSocketNetnsTest {
     }
 
     @Test
-    @DisplayName("REQ-1, GAP-1: frames cross a Linux bridge (STP off) in a third namespace: NCB group, unicast, non-reserved group, tagged, EVB LLDP; nearest-bridge LLDP does not")
+    @DisplayName("GAP-1: frames cross a Linux bridge (STP off) in a third namespace: NCB group, unicast, non-reserved group, tagged, EVB LLDP; nearest-bridge LLDP does not")
     void acrossBridge() throws IOException {
         String nsBr = lab.namespace("br");
         String nsC = lab.namespace("c");
