@@ -84,7 +84,7 @@ class LldpadBridgeInteropTest {
             + "are accepted and kept alive past lldpad's keep-alive timeout; one VSI TLV per ECPDU, more than 2 ms "
             + "apart; lldpad's late unsolicited De-Associate after a De-Associate is harmless")
     void tnveAgainstLldpadBridge() throws Exception {
-        Path dir = Files.createTempDirectory("lldpad-bridge");
+        Path dir = NetLabAccess.tempDir("lldpad-bridge");
         try (NetLabAccess lab = new NetLabAccess()) {
             String tn = lab.namespace("tn");
             String br = lab.namespace("br");
@@ -228,7 +228,7 @@ class LldpadBridgeInteropTest {
             + "keep-alives (a standard peer: one per TSI) associate each again at the new lldpad, which answers them "
             + "with success; nothing is reported lost and the TSIs stay activated")
     void lldpadBridgeRestart() throws Exception {
-        Path dir = Files.createTempDirectory("lldpad-bridge-restart");
+        Path dir = NetLabAccess.tempDir("lldpad-bridge-restart");
         try (NetLabAccess lab = new NetLabAccess()) {
             String tn = lab.namespace("tn");
             String br = lab.namespace("br");

@@ -89,7 +89,7 @@ class LldpadStationInteropTest {
 
     @BeforeEach
     void up() throws IOException {
-        dir = Files.createTempDirectory("lldpad-station");
+        dir = NetLabAccess.tempDir("lldpad-station");
         lab = new NetLabAccess();
         String nn = lab.namespace("nn");
         String st = lab.namespace("st");

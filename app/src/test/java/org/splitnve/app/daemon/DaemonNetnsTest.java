@@ -72,6 +72,7 @@ class DaemonNetnsTest {
             + "Activated at the nNVE, EVB timers are max(own, peer), every log line is JSON, SIGTERM-style stop keeps the TSIs")
     void endToEnd(@TempDir Path dir) throws Exception {
         assumeTrue(privileged() || System.getenv("CI") != null, "network namespaces need root (always run when CI is set)");
+        org.splitnve.transport.NetLab.removeStaleAll();
         String nsN = namespace("n");
         String nsT = namespace("t");
         MacAddress nMac = MacAddress.parse("02:00:5e:10:00:01");

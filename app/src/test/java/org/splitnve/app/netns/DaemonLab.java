@@ -107,8 +107,8 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
     public void beforeEach(ExtensionContext context) throws IOException {
         assumeTrue(NetLab.privileged() || System.getenv("CI") != null,
                 "network namespace tests need root (they always run when CI is set)");
-        NetLab.removeStale(PREFIX);
-        dir = Files.createTempDirectory("splitnve-netns");
+        NetLab.removeStaleAll();
+        dir = NetLab.tempDir("netns");
         testName = context.getDisplayName();
     }
 
