@@ -330,6 +330,15 @@ class LldpadStationInteropTest {
         assertThat(state(vsi(8))).isEqualTo(TsiState.ACTIVATED);
     }
 
+    /** How many of VSIs 21..25 are activated at the nNVE. */
+    private long backAtRestarted() {
+        long n = 0;
+        for (int i = 1; i <= 5; i++) {
+            n += state(vsi(20 + i)) == TsiState.ACTIVATED ? 1 : 0;
+        }
+        return n;
+    }
+
     /** The De-Associate requests (not responses) about {@code id} captured at {@code tap}, with their arrival times. */
     private static List<WireTap.Captured> deassociatesAt(WireTap tap, VsiId id) {
         return tap.vdp().stream().filter(c -> c.vdp().ecp().operation() == EcpOperation.REQUEST
@@ -354,12 +363,13 @@ class LldpadStationInteropTest {
         long t0 = System.nanoTime();
         runner = startNnve(2);
         assertThat(on(runner, () -> runner.agent().tsis())).isEmpty();
+        // the five VSIs themselves (the warm-up VSI comes back too: a count of activated TSIs would include it)
         long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < end && on(runner, () -> runner.agent().tsisIn(TsiState.ACTIVATED)) < 5) {
+        while (System.nanoTime() < end && backAtRestarted() < 5) {
             Lldpad.sleep(20);
         }
         System.out.printf("[REL-7 lldpad station] restarted nNVE has %d of 5 VSIs back after %d ms%n",
-                on(runner, () -> runner.agent().tsisIn(TsiState.ACTIVATED)), (System.nanoTime() - t0) / 1_000_000);
+                backAtRestarted(), (System.nanoTime() - t0) / 1_000_000);
         for (int i = 1; i <= 5; i++) {
             assertThat(state(vsi(20 + i))).as("VSI %d at the restarted nNVE", 20 + i).isEqualTo(TsiState.ACTIVATED);
         }
