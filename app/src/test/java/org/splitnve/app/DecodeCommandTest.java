@@ -37,7 +37,7 @@ class DecodeCommandTest {
     }
 
     @Test
-    @DisplayName("REQ-12, REQ-7: the embedded lldpad capture decodes completely, every field printed")
+    @DisplayName("the embedded lldpad capture decodes completely, every field printed")
     void embeddedCapture() {
         DecodeCommand.Result r = run(null);
         assertThat(r.exitStatus()).isZero();

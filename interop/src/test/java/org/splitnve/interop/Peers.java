@@ -35,6 +35,17 @@ final class Peers {
         socket.send(b);
     }
 
+    /** Waits up to {@code timeout} for {@code condition}, polling every 20 ms; fails naming {@code what}. */
+    static void await(String what, java.time.Duration timeout, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("waited " + timeout.toMillis() + " ms for: " + what);
+            }
+            Lldpad.sleep(20);
+        }
+    }
+
     static <T> T on(AgentRunner<?> r, java.util.concurrent.Callable<T> task) {
         try {
             return r.call(task).get(10, TimeUnit.SECONDS);

@@ -34,7 +34,7 @@ class SideBySideTest {
             + " and nNVE are all activated at the nNVE and confirmed at the tNVE; 200 VSIs associated through lldpad's"
             + " station (vdptool) are all answered and held by lldpad's bridge")
     void bothPairsActivateEveryVm() throws Exception {
-        Path dir = Files.createTempDirectory("side-by-side");
+        Path dir = NetLabAccess.tempDir("side-by-side");
         try (NetLabAccess lab = new NetLabAccess()) {
             String tn = lab.namespace("tn");
             String nn = lab.namespace("nn");

@@ -26,6 +26,11 @@ public final class NetLabAccess implements AutoCloseable {
         lab.veth(nsA, ifA, macA, nsB, ifB, macB);
     }
 
+    /** A temporary directory that the next test run removes if this JVM is killed ({@link NetLab#tempDir}). */
+    public static java.nio.file.Path tempDir(String purpose) throws IOException {
+        return NetLab.tempDir(purpose);
+    }
+
     public static String run(String... cmd) throws IOException {
         return NetLab.run(cmd);
     }

@@ -112,6 +112,8 @@ public final class NnveEngine implements PortAgent {
             new org.splitnve.protocol.event.Throttle(10_000_000_000L, 1024);
     /** The Manager ID of the ECPDU being processed: a new TSI remembers it for the nNVE's own requests. */
     private ManagerId requestManager;
+    /** SM-REASON: the answers to end devices the authority refuses (rate-limited). */
+    private final RefusedStations refusedStations;
 
     public NnveEngine(NnveConfig config, Clock clock, PortIo io, Authority authority, Consumer<Effect> effects,
             EventSink events, RandomGenerator random) {
@@ -139,6 +141,7 @@ public final class NnveEngine implements PortAgent {
         SessionIdentity id = SessionIdentity.random(random);
         this.epoch = id.epoch();
         this.nonce = id.nonce();
+        this.refusedStations = new RefusedStations(io, clock, codec, config.managerId(), events);
     }
 
     // ------------------------------------------------------------------ queries
@@ -183,6 +186,14 @@ public final class NnveEngine implements PortAgent {
         return scopeOfPort[port].vaps.get(vn);
     }
 
+    /**
+     * SM-REASON: requests of end devices the authority refuses that got no answer (at most one a second per
+     * station is answered with the reason code, see {@link RefusedStations}).
+     */
+    public long refusalsUnanswered() {
+        return refusedStations.unanswered();
+    }
+
     public long tsisIn(TsiState state) {
         return tsisInState[state.ordinal()];
     }
@@ -208,7 +219,7 @@ public final class NnveEngine implements PortAgent {
                 if (!addressedToUs(port, v.ethernet().destination())) {
                     return;
                 }
-                Peer p = peer(port, v.ethernet().source());
+                Peer p = peer(port, v.ethernet().source(), buf, off, len, v);
                 if (p == null) {
                     return;
                 }
@@ -261,6 +272,7 @@ public final class NnveEngine implements PortAgent {
             p.ecp.onTimer(now);
             expire(p, now);
         }
+        refusedStations.onTimer(now);
     }
 
     @Override
@@ -282,6 +294,7 @@ public final class NnveEngine implements PortAgent {
                 next = Math.min(next, p.lastHeard + timeout); // an idle peer is dropped then (SEC-5)
             }
         }
+        next = Math.min(next, refusedStations.nextDeadline());
         return next;
     }
 
@@ -302,7 +315,7 @@ public final class NnveEngine implements PortAgent {
         return v;
     }
 
-    private Peer peer(int port, MacAddress station) {
+    private Peer peer(int port, MacAddress station, byte[] buf, int off, int length, Frame.Vdp frame) {
         Peer p = peers.get(key(port, station));
         if (p != null) {
             return p;
@@ -312,13 +325,16 @@ public final class NnveEngine implements PortAgent {
             return null;
         }
         Authority.Decision d = authority.authoriseEndDevice(port, station);
+        Timers announced = announcedTimers.get(key(port, station));
+        Timers timers = announced != null ? config.timers().negotiate(announced) : config.timers();
         if (!d.allowed()) {
             events.accept(new NnveEvent.Refused(port, station, "end device", "-", d.reasonCode(), d.detail()));
+            // SM-REASON: its requests are answered with the reason code, a few a second at most.
+            refusedStations.onFrame(port, station, d, timers, buf, off, length, frame);
             return null;
         }
         p = new Peer(port, station, this);
         p.announced = announcedTimers.remove(key(port, station));
-        Timers timers = p.announced != null ? config.timers().negotiate(p.announced) : config.timers();
         Peer fp = p;
         p.ecp = new EcpEndpoint(io.mac(port), station, station, codec, config.managerId(), EcpProfile.STANDARD, timers,
                 clock, events, (bytes, len) -> io.send(port, bytes, len), p, () -> header(fp));

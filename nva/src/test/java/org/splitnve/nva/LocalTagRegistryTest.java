@@ -14,7 +14,7 @@ class LocalTagRegistryTest {
     private final InMemoryNva nva = Fixtures.nvaWithVns();
 
     @Test
-    @DisplayName("SM-VAP-2: the nNVE tells the NVA which local tag maps to a VN in which port scope, and the NVA answers both ways")
+    @DisplayName("the NVA keeps which local tag maps to a VN in which port scope and answers both ways")
     void recordAndQuery() {
         LocalTag blueOnA1 = new LocalTag(NVE_A, 1, 10, BLUE);
         LocalTag blueOnA2 = new LocalTag(NVE_A, 2, 20, BLUE);
@@ -31,7 +31,7 @@ class LocalTagRegistryTest {
     }
 
     @Test
-    @DisplayName("SM-VAP-2, REQ-7: in one port scope a tag maps to one VN; the same tag in another scope may map to another VN")
+    @DisplayName("REQ-7: in one port scope a tag maps to one VN; the same tag in another scope may map to another VN")
     void tagUniquePerScope() {
         nva.recordLocalTag(new LocalTag(NVE_A, 1, 10, BLUE)).orElseThrow();
         assertThat(nva.recordLocalTag(new LocalTag(NVE_A, 1, 10, RED)).refusal()).isEqualTo(Refusal.TAG_IN_USE);

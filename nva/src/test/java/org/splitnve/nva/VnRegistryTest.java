@@ -74,7 +74,7 @@ class VnRegistryTest {
     }
 
     @Test
-    @DisplayName("ID-1, SM-VAP-2: a VN record is checked: non-nil name, alias, 24-bit VN Context, no name/alias/context among profile parameters")
+    @DisplayName("ID-1: a VN record is checked: non-nil name, alias, 24-bit VN Context, no name/alias/context among profile parameters")
     void recordValidation() {
         UUID nil = new UUID(0, 0);
         assertThatThrownBy(() -> VnRecord.of(nil, 1, "x", 1, VnService.L2)).isInstanceOf(IllegalArgumentException.class);
@@ -91,7 +91,7 @@ class VnRegistryTest {
     }
 
     @Test
-    @DisplayName("SM-VAP-2, ID-4: the record carries what VN_Connect needs: VN Context, service type, provisioning mode and profile parameters")
+    @DisplayName("the record keeps what VN_Connect needs: VN Context, service type, provisioning mode and profile parameters")
     void profile() {
         List<Parameter> profile = List.of(Parameter.vnProfile("gold"), Parameter.qos(1000, 2000, 5), Parameter.mtu(9000));
         VnRecord green = VnRecord.of(UUID.randomUUID(), 300, "green", 5003, VnService.L3)

@@ -141,7 +141,7 @@ class AgentRunnerNetnsTest {
     }
 
     @Test
-    @DisplayName("REQ-1, REQ-12: two AgentRunners exchange 1000 round trips across a Linux bridge, their engine threads"
+    @DisplayName("REQ-12: two AgentRunners exchange 1000 round trips across a Linux bridge, their engine threads"
             + " reading the raw sockets themselves (no receive thread); close ends those threads")
     void runnersAcrossBridge() throws Exception {
         try (NetLab lab = new NetLab()) {

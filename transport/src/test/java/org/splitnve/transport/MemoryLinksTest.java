@@ -51,7 +51,7 @@ class MemoryLinksTest {
     }
 
     @Test
-    @DisplayName("REQ-12: a frame sent on one end of an in-memory link reaches the other runner's engine, on its engine thread, padded as on a wire")
+    @DisplayName("a frame sent on one end of an in-memory link reaches the other runner's engine, on its engine thread, padded as on a wire")
     void framesCross() throws Exception {
         MemoryLinks links = new MemoryLinks(1);
         MemoryLinks.Link link = links.connect();

@@ -22,11 +22,20 @@ import org.splitnve.wire.MacAddress;
  * namespace deletes the veths and bridges in it). Names are {@code PREFIXPID-N-x} ({@code snvt-} unless
  * another prefix is given): unique per JVM and test. Veths are created directly inside their namespaces,
  * so nothing ever lands in the host's. As a JUnit extension ({@link Cleanup}) it skips the tests unless
- * root or {@code CI} is set, removes namespaces left by dead test JVMs, and deletes this JVM's leftovers
- * after each test and at the end. Public in transport's test-jar for the other modules' namespace tests.
+ * root or {@code CI} is set, removes what dead test JVMs left (namespaces of every test prefix, the processes
+ * in them, lldpad processes and temporary directories: {@link #removeStaleAll}), and deletes this JVM's
+ * leftovers after each test and at the end. Public in transport's test-jar for the other modules' namespace tests.
  */
 public final class NetLab implements AutoCloseable {
     static final String PREFIX = "snvt-";
+    /**
+     * The namespace prefixes of every test that makes namespaces: this lab's, the app's daemon lab
+     * (netns.DaemonLab), its daemon test (daemon.DaemonNetnsTest) and its CLI tests (cli.Netns). The demo
+     * cleans its own (demo.NetnsTopology).
+     */
+    public static final List<String> PREFIXES = List.of(PREFIX, "net", "snvd-", "cli-");
+    /** Temporary directories of the tests: {@code splitnve-test-PID-purpose-...} ({@link #tempDir}). */
+    public static final String TEMP_PREFIX = "splitnve-test-";
     private static final AtomicInteger NEXT = new AtomicInteger();
     private static final Path NETNS = Path.of("/var/run/netns");
 
@@ -143,10 +152,114 @@ public final class NetLab implements AutoCloseable {
         }
     }
 
-    /** Deletes the namespaces named {@code prefix + PID-...} of test JVMs that are gone. */
+    /**
+     * Deletes the namespaces named {@code prefix + PID-...} of test JVMs that are gone, after ending the
+     * processes still running in them (an lldpad, a daemon process a test started): a killed test JVM leaves
+     * them behind, and they would keep the namespace's interfaces alive.
+     */
     public static void removeStale(String prefix) {
         long self = ProcessHandle.current().pid();
-        existing(prefix, pid -> pid != self && ProcessHandle.of(pid).isEmpty()).forEach(NetLab::delete);
+        for (String ns : existing(prefix, pid -> pid != self && ProcessHandle.of(pid).isEmpty())) {
+            endProcessesIn(ns);
+            delete(ns);
+        }
+    }
+
+    /**
+     * What a killed test JVM leaves behind, whatever test it was running: the namespaces of every prefix the
+     * tests use ({@link #PREFIXES}) with the processes in them, the lldpad processes started from its temporary
+     * directories, and those directories ({@link #tempDir}). Only what belongs to test JVMs that are gone: a
+     * test JVM running beside this one (another module, another checkout) keeps everything.
+     */
+    public static void removeStaleAll() {
+        for (String prefix : PREFIXES) {
+            removeStale(prefix);
+        }
+        endStaleLldpads();
+        removeStaleTempDirs();
+    }
+
+    /**
+     * A temporary directory for one test, named {@code splitnve-test-PID-purpose-...}: {@link #removeStaleAll}
+     * removes it once this JVM is gone, even if it was killed before it could clean up.
+     */
+    public static Path tempDir(String purpose) throws IOException {
+        return Files.createTempDirectory(TEMP_PREFIX + ProcessHandle.current().pid() + "-" + purpose + "-");
+    }
+
+    /** The PID in a name {@code prefix + PID-...}, or -1. */
+    private static long pidIn(String name, String prefix) {
+        if (!name.startsWith(prefix)) {
+            return -1;
+        }
+        String[] parts = name.substring(prefix.length()).split("-", 2);
+        try {
+            return parts.length == 2 ? Long.parseLong(parts[0]) : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static boolean gone(long pid) {
+        return pid > 0 && pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty();
+    }
+
+    /** Ends (SIGTERM, then SIGKILL after 5 s) every process in namespace {@code ns}, by its PID. */
+    private static void endProcessesIn(String ns) {
+        List<ProcessHandle> in = new ArrayList<>();
+        try {
+            for (String line : run("ip", "netns", "pids", ns).split("\n")) {
+                if (!line.isBlank()) {
+                    ProcessHandle.of(Long.parseLong(line.strip())).ifPresent(in::add);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            System.err.println("could not list the processes in namespace " + ns + ": " + e.getMessage());
+        }
+        end(in, "in namespace " + ns);
+    }
+
+    /** lldpad processes whose command line names a configuration file in a dead test JVM's temporary directory. */
+    private static void endStaleLldpads() {
+        List<ProcessHandle> stale = new ArrayList<>();
+        ProcessHandle.allProcesses().forEach(ph -> {
+            String cmd = ph.info().commandLine().orElse("");
+            int at = cmd.indexOf(TEMP_PREFIX);
+            if (cmd.contains("lldpad") && at >= 0 && gone(pidIn(cmd.substring(at), TEMP_PREFIX))) {
+                stale.add(ph);
+            }
+        });
+        end(stale, "started by a test JVM that is gone");
+    }
+
+    private static void end(List<ProcessHandle> processes, String where) {
+        for (ProcessHandle ph : processes) {
+            System.err.println("ending process " + ph.pid() + " " + where + ": " + ph.info().commandLine().orElse("?"));
+            ph.destroy();
+        }
+        for (ProcessHandle ph : processes) {
+            try {
+                ph.onExit().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                ph.destroyForcibly();
+            }
+        }
+    }
+
+    /** Deletes the {@link #tempDir}s of test JVMs that are gone. */
+    private static void removeStaleTempDirs() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmp, TEMP_PREFIX + "*")) {
+            for (Path d : ds) {
+                if (gone(pidIn(d.getFileName().toString(), TEMP_PREFIX))) {
+                    try (var files = Files.walk(d)) {
+                        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            System.err.println("could not clean " + tmp + ": " + e.getMessage());
+        }
     }
 
     /** Deletes this JVM's namespaces named {@code prefix + PID-...} (what a test left behind). */
@@ -164,13 +277,9 @@ public final class NetLab implements AutoCloseable {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(NETNS, prefix + "*")) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
-                String[] parts = name.substring(prefix.length()).split("-", 2);
-                try {
-                    if (which.test(Long.parseLong(parts[0]))) {
-                        found.add(name);
-                    }
-                } catch (NumberFormatException ignored) {
-                    // not one of ours
+                long pid = pidIn(name, prefix);
+                if (pid > 0 && which.test(pid)) {
+                    found.add(name);
                 }
             }
         } catch (IOException e) {
@@ -196,7 +305,7 @@ public final class NetLab implements AutoCloseable {
         public void beforeAll(ExtensionContext context) {
             assumeTrue(privileged() || System.getenv("CI") != null,
                     "network namespace tests need root (they always run when CI is set)");
-            removeStale(PREFIX);
+            removeStaleAll();
         }
 
         @Override

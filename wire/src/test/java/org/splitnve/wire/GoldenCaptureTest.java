@@ -25,7 +25,7 @@ import org.splitnve.wire.vdp.VsiTlv;
 
 /**
  * The lldpad reference capture decodes completely and re-encodes to the same octets (REQ-12: VDP
- * over ECP on Ethernet; REQ-7: null VIDs and GroupIDs; REQ-13: the M/S status bits).
+ * over ECP on Ethernet; REQ-7: null VIDs and GroupIDs).
  */
 class GoldenCaptureTest {
     static final MacAddress STATION = MacAddress.parse("02:11:11:00:00:01");

@@ -23,7 +23,7 @@ class ApiBehaviourTest {
     }
 
     @Test
-    @DisplayName("SM-REASON, SEC-1, OPS-2: a TSI in a VN the NVA does not know: 422 with the nNVE's reason code and detail; nothing is left of the VM (LC-CREATE), which is created once its VN is right; the refusal is counted")
+    @DisplayName("SM-REASON, OPS-2: a TSI in a VN the NVA does not know: 422 with the nNVE's reason code and detail; nothing is left of the VM (LC-CREATE), which is created once its VN is right; the refusal is counted")
     void refused() throws Exception {
         try (Fixture f = new Fixture(1)) {
             Http h = f.t.getFirst();
@@ -163,7 +163,7 @@ class ApiBehaviourTest {
     }
 
     @Test
-    @DisplayName("SEC-1: with a bearer token configured, no token or a wrong one gets 401 (WWW-Authenticate: Bearer), logged; the right one 200")
+    @DisplayName("with a bearer token configured, no token or a wrong one gets 401 (WWW-Authenticate: Bearer), logged; the right one 200")
     void token() throws Exception {
         String secret = "s3cr3t-t0ken-0123456789";
         try (Fixture f = new Fixture(1, new ApiSettings(ApiSettings.loopback(0).listen(), secret))) {

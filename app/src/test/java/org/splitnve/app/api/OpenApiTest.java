@@ -174,7 +174,7 @@ class OpenApiTest {
     }
 
     @Test
-    @DisplayName("REQ-12, LC-*: every documented operation called on the running daemons; statuses documented, bodies fit their schemas")
+    @DisplayName("every documented operation called on the running daemons; statuses documented, bodies fit their schemas")
     void everyOperation() throws Exception {
         try (Fixture f = new Fixture(2)) {
             Http h1 = f.t.get(0);

@@ -26,7 +26,7 @@ class CliArgumentsTest {
     }
 
     @Test
-    @DisplayName("LC-CREATE, ID-3, REQ-10: each --vn starts a TSI; the --mac, --ip and --tsi after it belong to it")
+    @DisplayName("each --vn starts a TSI; the --mac, --ip and --tsi after it belong to it")
     void tsiGroups() throws Exception {
         List<Json> s = specs("--vn", "5000", "--mac", "52:54:00:00:00:01", "--ip", "10.0.0.1", "--ip", "2001:db8::1",
                 "--start", "--vn=5001", "--tsi", "7510A000-0000-4000-8000-000000000002", "--mac", "52-54-00-00-00-02");
@@ -37,7 +37,7 @@ class CliArgumentsTest {
     }
 
     @Test
-    @DisplayName("LC-CREATE: a TSI without a MAC, a MAC before any --vn, a MAC twice, bad values: usage errors naming the value")
+    @DisplayName("a TSI without a MAC, a MAC before any --vn, a MAC twice, bad values: usage errors naming the value")
     void tsiMistakes() {
         assertThatThrownBy(() -> specs("--mac", "52:54:00:00:00:01", "--vn", "5000"))
                 .hasMessageContaining("--mac 52:54:00:00:00:01 comes before any --vn");
@@ -112,7 +112,7 @@ class CliArgumentsTest {
     }
 
     @Test
-    @DisplayName("SEC-1: the token comes from --token-file, SPLITNVE_TOKEN or SPLITNVE_TOKEN_FILE; an unreadable or empty file is a usage error")
+    @DisplayName("the token comes from --token-file, SPLITNVE_TOKEN or SPLITNVE_TOKEN_FILE; an unreadable or empty file is a usage error")
     void tokens(@TempDir Path dir) throws Exception {
         Io io = new Io(new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream()),
                 System.in, Map.of());
@@ -126,7 +126,7 @@ class CliArgumentsTest {
     }
 
     @Test
-    @DisplayName("SM-REASON: an HTTP error prints the error, the VDP reason code by name and the detail")
+    @DisplayName("an HTTP error prints the error, the VDP reason code by name and the detail")
     void errorText() {
         assertThat(ApiException.http(422, "{\"error\":\"the nNVE refused\",\"code\":2,\"detail\":\"no tag left on port 1\"}")
                 .getMessage()).isEqualTo("422 the nNVE refused (VDP reason code 2 (insufficient resources)): no tag left on port 1");
@@ -156,7 +156,7 @@ class CliArgumentsTest {
     }
 
     @Test
-    @DisplayName("SEC-3: watch prints one readable line per event: time, node, event, fields (WARN and ERROR marked)")
+    @DisplayName("watch prints one readable line per event: time, node, event, fields (WARN and ERROR marked)")
     void watchLine() {
         String line = WatchCommand.line(new Sse("tsi.state", "{\"t\":1700000000.123456,\"node\":\"nnve-1\",\"level\":\"INFO\","
                 + "\"event\":\"tsi.state\",\"tsi\":\"7510a000-0000-4000-8000-000000000001\",\"from\":\"ASSOCIATED\","

@@ -304,7 +304,7 @@ class CliEndToEndTest {
     }
 
     @Test
-    @DisplayName("SEC-1: an API with a bearer token refuses the CLI without it (401, exit 1) and answers with --token-file or SPLITNVE_TOKEN")
+    @DisplayName("an API with a bearer token refuses the CLI without it (401, exit 1) and answers with --token-file or SPLITNVE_TOKEN")
     void token(@TempDir Path dir) throws Exception {
         String token = "s3cret-token-0123456789";
         try (Fixture f = new Fixture(1, new ApiSettings(ApiSettings.loopback(0).listen(), token))) {

@@ -30,6 +30,7 @@ final class Netns implements AutoCloseable {
             root = false;
         }
         assumeTrue(root || System.getenv("CI") != null, "network namespaces need root (always run when CI is set)");
+        org.splitnve.transport.NetLab.removeStaleAll();   // what killed test JVMs left behind
     }
 
     String namespace(String suffix) throws IOException {

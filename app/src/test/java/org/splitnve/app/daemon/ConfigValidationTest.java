@@ -132,7 +132,7 @@ class ConfigValidationTest {
     }
 
     @Test
-    @DisplayName("REQ-3, REQ-4: tNVE files: bad MACs, duplicate uplinks, placements and keys naming undefined uplinks; exit status 2")
+    @DisplayName("tNVE files: bad MACs, duplicate uplinks, placements and keys naming undefined uplinks; exit status 2")
     void tnveMistakes() throws Exception {
         Path p = write("t.conf", """
                 [tnve]
@@ -211,7 +211,7 @@ class ConfigValidationTest {
     }
 
     @Test
-    @DisplayName("SEC-1: [api] defaults to loopback (nNVE 7480, tNVE 7481); beyond loopback without token_file, bad addresses and bad token files are errors with the line; exit status 2")
+    @DisplayName("[api] defaults to loopback (nNVE 7480, tNVE 7481); beyond loopback without token_file, bad addresses and bad token files are errors with the line; exit status 2")
     void api() throws Exception {
         NnveSettings n = NnveSettings.load(Path.of("../examples/nnve.conf"));
         assertThat(n.api().listen()).isEqualTo(new java.net.InetSocketAddress("127.0.0.1", 7480));

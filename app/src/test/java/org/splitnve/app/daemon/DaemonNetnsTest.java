@@ -68,10 +68,11 @@ class DaemonNetnsTest {
     }
 
     @Test
-    @DisplayName("REQ-12, SEC-3, REQ-1, GAP-1: nnve and tnve daemons from config files on a veth pair: a VM's TSI reaches "
+    @DisplayName("REQ-12, SEC-3: nnve and tnve daemons from config files on a veth pair: a VM's TSI reaches "
             + "Activated at the nNVE, EVB timers are max(own, peer), every log line is JSON, SIGTERM-style stop keeps the TSIs")
     void endToEnd(@TempDir Path dir) throws Exception {
         assumeTrue(privileged() || System.getenv("CI") != null, "network namespaces need root (always run when CI is set)");
+        org.splitnve.transport.NetLab.removeStaleAll();
         String nsN = namespace("n");
         String nsT = namespace("t");
         MacAddress nMac = MacAddress.parse("02:00:5e:10:00:01");

@@ -21,7 +21,7 @@ import org.splitnve.wire.MacAddress;
 class DomainXmlTest {
 
     @Test
-    @DisplayName("LC-CREATE, ID-3: two interfaces on port groups vn-5000 and vn-5001 are two TSIs; a plain bridge interface is left alone")
+    @DisplayName("two interfaces on port groups vn-5000 and vn-5001 are two TSIs; a plain bridge interface is left alone")
     void portgroups() throws Exception {
         DomainXml.Domain d = DomainXml.parse(domain("web-1", "",
                 networkInterface("52:54:00:6b:3c:01", "vn-5000", "vnet0", 1)
@@ -38,7 +38,7 @@ class DomainXmlTest {
     }
 
     @Test
-    @DisplayName("REQ-10, ID-2: the splitnve metadata gives VN, TSI ID and IPs per MAC, before the port group; its vn= is the default VN")
+    @DisplayName("the splitnve metadata gives VN, TSI ID and IPs per MAC, before the port group; its vn= is the default VN")
     void metadataForm() throws Exception {
         String md = metadata(" vn=\"7000\"", """
                       <splitnve:interface mac="52:54:00:6B:3C:01" vn="5000" tsi="7510A000-0000-4000-8000-0000000000AA">

@@ -1,12 +1,14 @@
 package org.splitnve.app.netns;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitnve.app.netns.DaemonLab.await;
 import static org.splitnve.app.netns.DaemonLab.mac;
 import static org.splitnve.app.netns.DaemonLab.port;
 import static org.splitnve.app.netns.DaemonLab.tsi;
 import static org.splitnve.app.netns.DaemonLab.uplink;
 import static org.splitnve.app.netns.DaemonLab.vns;
 
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,6 +29,8 @@ import org.splitnve.tnve.VmState;
 import org.splitnve.transport.WireTap;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.ecp.EcpHeader;
+import org.splitnve.wire.ecp.EcpOperation;
+import org.splitnve.wire.vdp.SessionTlv;
 import org.splitnve.wire.vdp.TsiAddress;
 import org.splitnve.wire.vdp.VsiMode;
 import org.splitnve.wire.vdp.VsiTlv;
@@ -128,8 +132,17 @@ class BridgedNetnsTest {
                 assertThat(v.mode()).isEqualTo(VsiMode.ASSOCIATE);
             });
         }));
-        assertThat(atStation.vdp().stream().filter(f -> f.vdp().ethernet().source().equals(NNVE)).toList())
-                .isNotEmpty().allSatisfy(f -> assertThat(f.vdp().ethernet().destination()).isEqualTo(station));
+        // answers and acknowledgements go to the station's MAC; the one group-addressed ECPDU is the nNVE's start
+        // announcement (header only, RESYNC_REQUEST: REL-7)
+        List<WireTap.Captured> fromNnve = atStation.vdp().stream().filter(f -> f.vdp().ethernet().source().equals(NNVE))
+                .toList();
+        assertThat(fromNnve).filteredOn(f -> f.vdp().ethernet().destination().isMulticast()).allSatisfy(f -> {
+            assertThat(f.vdp().vdp().items()).isEmpty();
+            assertThat(f.vdp().vdp().header(org.splitnve.wire.vdp.SessionTlv.class).has(
+                    org.splitnve.wire.vdp.SessionTlv.RESYNC_REQUEST)).isTrue();
+        });
+        assertThat(fromNnve).filteredOn(f -> !f.vdp().ethernet().destination().isMulticast()).isNotEmpty()
+                .allSatisfy(f -> assertThat(f.vdp().ethernet().destination()).isEqualTo(station));
         lab.reportLoss(n, t);
     }
 
@@ -152,6 +165,7 @@ class BridgedNetnsTest {
         lab.attach(br, nsN, "p0", NNVE);
         lab.attach(br, nsT1, "up0", s1);
         lab.attach(br, nsT2, "up0", s2);
+        WireTap atNnve = lab.closeAfter(new WireTap(nsN, "p0"));
         Nnve n = lab.nnve("n1", port(nsN, "p0", "tags = \"100-199\"") + vns(5000, 5001));
         Tnve t1 = lab.tnve("h1", uplink("tor", nsT1, "up0", destination, ""));
         Tnve t2 = lab.tnve("h2", uplink("tor", nsT2, "up0", destination, ""));
@@ -189,7 +203,12 @@ class BridgedNetnsTest {
         assertThat(n.state(c)).isEqualTo(TsiState.INIT);
         assertThat(n.vap(0, 5001)).isNull();
         t1.daemon.stop("test: station 1 goes away");
-        Thread.sleep(1_500); // a keep-alive period of station 2
+        long stopped = System.nanoTime();
+        // a keep-alive period of station 2: two of its session keep-alives (not retransmissions of one) reach the
+        // nNVE after station 1 stopped
+        await("two keep-alives of station 2 at the nNVE", Duration.ofSeconds(15), () -> atNnve.vdp().stream()
+                .filter(f -> f.nanos() - stopped > 0 && keepAlive(f, s2)).map(f -> f.vdp().ecp().sequence()).distinct()
+                .count() >= 2);
         assertThat(n.describe(b)).isEqualTo(before);
         assertThat(n.bindings(b)).isEqualTo(bindingsBefore);
         assertThat(n.vap(0, 5000).tsiAssociated()).isEqualTo(1);
@@ -199,6 +218,13 @@ class BridgedNetnsTest {
         assertThat(t2.events("request.failed")).isEmpty();
         assertThat(n.tsis()).extracting(Tsi::id).containsExactly(b.id());
         lab.reportLoss(n, t1, t2);
+    }
+
+    /** A session keep-alive of {@code station}: a request without items whose session TLV has the keep-alive flag. */
+    private static boolean keepAlive(WireTap.Captured c, MacAddress station) {
+        SessionTlv session = c.vdp().vdp().header(SessionTlv.class);
+        return c.vdp().ethernet().source().equals(station) && c.vdp().ecp().operation() == EcpOperation.REQUEST
+                && c.vdp().vdp().items().isEmpty() && session != null && session.has(SessionTlv.KEEPALIVE);
     }
 
 }

@@ -107,8 +107,8 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
     public void beforeEach(ExtensionContext context) throws IOException {
         assumeTrue(NetLab.privileged() || System.getenv("CI") != null,
                 "network namespace tests need root (they always run when CI is set)");
-        NetLab.removeStale(PREFIX);
-        dir = Files.createTempDirectory("splitnve-netns");
+        NetLab.removeStaleAll();
+        dir = NetLab.tempDir("netns");
         testName = context.getDisplayName();
     }
 
@@ -221,6 +221,14 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
         Path f = dir.resolve("nft-" + bridgePorts + ".nft");
         Files.writeString(f, script);
         NetLab.run("ip", "netns", "exec", switchNs, "nft", "-f", f.toString());
+    }
+
+    /**
+     * Turns MAC learning off on a bridge port: the frames a forger sends there in another station's name no
+     * longer move that MAC to its port (the bridge's learning is not what a test of the protocol is about).
+     */
+    void learning(String bridgePort, boolean on) throws IOException {
+        NetLab.run("bridge", "-n", switchNs, "link", "set", "dev", bridgePort, "learning", on ? "on" : "off");
     }
 
     /** Takes {@code iface} in {@code ns} down: the cable is cut. */

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class KeyRingTest {
     @Test
-    @DisplayName("REQ-11: one current key to send with, every key in the ring accepted; each step is a new value")
+    @DisplayName("one current key to send with, every key in the ring accepted; each step is a new value")
     void rotationSteps() {
         KeyRing one = KeyRing.of(1, psk(1));
         KeyRing two = one.withKey(2, psk(2));
@@ -32,7 +32,7 @@ class KeyRingTest {
     }
 
     @Test
-    @DisplayName("REQ-11, SEC-4: short or degenerate key material, duplicate IDs, unknown IDs and retiring the current key are refused")
+    @DisplayName("SEC-4: short or degenerate key material, duplicate IDs, unknown IDs and retiring the current key are refused")
     void validation() {
         assertThatThrownBy(() -> KeyRing.of(1, new byte[31])).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at least 32");
@@ -55,7 +55,7 @@ class KeyRingTest {
     }
 
     @Test
-    @DisplayName("REQ-11: key material is copied in and never shown; key IDs are 32-bit, shown unsigned")
+    @DisplayName("key material is copied in and never shown; key IDs are 32-bit, shown unsigned")
     void material() {
         byte[] k = psk(1);
         KeyRing ring = KeyRing.of(0xFFFF_FFFE, k);

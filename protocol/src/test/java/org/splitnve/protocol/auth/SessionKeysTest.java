@@ -20,7 +20,7 @@ class SessionKeysTest {
     private static final byte[] NB = HexFormat.of().parseHex("f0e0d0c0b0a090807060504030201000");
 
     @Test
-    @DisplayName("REQ-11: K = HMAC-SHA-256(PSK, \"splitnve-auth-v1\" | purpose | stationNonce | bridgeNonce | stationMac | bridgeMac), as documented")
+    @DisplayName("K = HMAC-SHA-256(PSK, \"splitnve-auth-v1\" | purpose | stationNonce | bridgeNonce | stationMac | bridgeMac), as documented")
     void layout() throws Exception {
         byte[] psk = psk(1);
         for (Purpose p : Purpose.values()) {
@@ -43,7 +43,7 @@ class SessionKeysTest {
     }
 
     @Test
-    @DisplayName("REQ-11: keys differ per direction, per nonce, per MAC and per PSK")
+    @DisplayName("keys differ per direction, per nonce, per MAC and per PSK")
     void distinct() {
         byte[] psk = psk(1);
         byte[] up = SessionKeys.derive(psk, Purpose.STATION_TO_BRIDGE, NS, NB, STATION, BRIDGE);
@@ -56,7 +56,7 @@ class SessionKeysTest {
     }
 
     @Test
-    @DisplayName("REQ-11: a hello key takes no nonce; a session key needs two 16-octet, non-zero nonces")
+    @DisplayName("a hello key takes no nonce; a session key needs two 16-octet, non-zero nonces")
     void nonces() {
         byte[] psk = psk(1);
         assertThatThrownBy(() -> SessionKeys.derive(psk, Purpose.HELLO_STATION_TO_BRIDGE, NS, NB, STATION, BRIDGE))

@@ -32,8 +32,9 @@ import org.splitnve.wire.vdp.VsiTlv;
  * re-sent 10 us x 2^RKA after its last response (keep-alive); a request given up after
  * 1.5 x ((1 + 2R) x 10 us x 2^RTE + 10 us x 2^RWD); a bridge's De-Associate of a VSI it no longer
  * holds acknowledged and ignored. Like every lldpad VDP layer it holds a received ECPDU 2 ms in a
- * single buffer before processing it: of two ECPDUs that arrive within 2 ms, both are acknowledged,
- * only the second is processed. It knows no splitnve OUI: extension TLVs are unknown to it, skipped.
+ * single buffer and processes the buffer 2 ms after every ECPDU received: of two ECPDUs that arrive
+ * within 2 ms, both are acknowledged, the first is never processed, the second twice (as measured on
+ * lldpad's bridge role, LldpadBridge). It knows no splitnve OUI: extension TLVs are unknown to it, skipped.
  */
 public final class LldpadStation implements PortAgent, EcpListener {
     public static final long BUFFER_NANOS = LldpadBridge.BUFFER_NANOS;
@@ -91,7 +92,8 @@ public final class LldpadStation implements PortAgent, EcpListener {
     private int requestsSent;
     private int givenUp;
     private VdpPdu buffered;
-    private long bufferDeadline = Long.MAX_VALUE;
+    private boolean bufferedProcessed;
+    private final java.util.ArrayDeque<Long> bufferDeadlines = new java.util.ArrayDeque<>();
     private int lostInBuffer;
 
     /**
@@ -170,12 +172,12 @@ public final class LldpadStation implements PortAgent, EcpListener {
 
     @Override
     public void onReceive(EthernetHeader ethernet, VdpPdu pdu) {
-        if (buffered != null) {
+        if (buffered != null && !bufferedProcessed) {
             lostInBuffer++;
-        } else {
-            bufferDeadline = clock.nanos() + BUFFER_NANOS;
         }
         buffered = pdu;
+        bufferedProcessed = false;
+        bufferDeadlines.add(clock.nanos() + BUFFER_NANOS);
     }
 
     private void process(VdpPdu pdu) {
@@ -223,11 +225,10 @@ public final class LldpadStation implements PortAgent, EcpListener {
     @Override
     public void onTimer() {
         long now = clock.nanos();
-        if (buffered != null && now >= bufferDeadline) {
-            VdpPdu p = buffered;
-            buffered = null;
-            bufferDeadline = Long.MAX_VALUE;
-            process(p);
+        while (!bufferDeadlines.isEmpty() && now >= bufferDeadlines.peek()) {
+            bufferDeadlines.poll();
+            bufferedProcessed = true;
+            process(buffered);
         }
         ecp.onTimer(now);
         for (Vsi v : new ArrayList<>(vsis.values())) {
@@ -245,7 +246,7 @@ public final class LldpadStation implements PortAgent, EcpListener {
 
     @Override
     public long nextDeadline() {
-        long next = Math.min(ecp.nextDeadline(), bufferDeadline);
+        long next = Math.min(ecp.nextDeadline(), bufferDeadlines.isEmpty() ? Long.MAX_VALUE : bufferDeadlines.peek());
         for (Vsi v : vsis.values()) {
             next = Math.min(next, Math.min(v.deadline, v.keepAlive));
         }

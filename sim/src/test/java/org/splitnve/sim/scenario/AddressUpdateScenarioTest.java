@@ -55,7 +55,9 @@ class AddressUpdateScenarioTest {
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})
     @DisplayName("SM-TSI-6, REQ-10, GAP-10: IPv4, IPv6, prefixes and IP-MAC pairs added, removed and replaced while "
-            + "Activated and while Associated: the state never changes, the NVA (lookups included) and ACLs follow")
+            + "Activated and while Associated: the state never changes, the NVA (lookups included) and ACLs follow"
+            + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
+            + "yet, no packet is checked)")
     void addressUpdatesKeepTheState(double loss) throws Exception {
         SplitNveNet net = new SplitNveNet(81, loss);
         net.sim.capture(true);
@@ -159,7 +161,9 @@ class AddressUpdateScenarioTest {
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})
     @DisplayName("SM-TSI-6: a standard peer's new filter (a MAC added, then removed) keeps the TSI Activated; the NVA "
-            + "and the ACLs follow the filter's MACs")
+            + "and the ACLs follow the filter's MACs"
+            + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
+            + "yet, no packet is checked)")
     void filterChangesKeepTheState(double loss) {
         SplitNveNet net = new SplitNveNet(83, loss);
         net.sim.capture(true);

@@ -23,6 +23,7 @@ import org.splitnve.nnve.TsiState;
 import org.splitnve.nva.EntryState;
 import org.splitnve.nva.TsiBinding;
 import org.splitnve.protocol.auth.AuthEvent;
+import org.splitnve.protocol.auth.FrameAuthenticator;
 import org.splitnve.protocol.auth.HmacFrameAuthenticator;
 import org.splitnve.protocol.auth.Role;
 import org.splitnve.protocol.ecp.EcpEvent;
@@ -37,9 +38,11 @@ import org.splitnve.tnve.OpResult;
 import org.splitnve.tnve.TnveEvent;
 import org.splitnve.tnve.TsiSpec;
 import org.splitnve.tnve.VmState;
+import org.splitnve.wire.Bytes;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.ecp.EcpOperation;
 import org.splitnve.wire.frame.Frame;
+import org.splitnve.wire.vdp.AuthTlv;
 import org.splitnve.wire.vdp.CapabilityTlv;
 import org.splitnve.wire.vdp.Filter;
 import org.splitnve.wire.vdp.FilterEntry;
@@ -460,6 +463,222 @@ class AuthenticationScenarioTest {
         long from = net.sim.now() - window;
         return net.sim.eventLog().stream().filter(e -> e.nanos() > from && e.event() instanceof AuthEvent.Refused)
                 .map(e -> (Object) e).toList();
+    }
+
+    // ------------------------------------------------------------------ the tNVE's side: mutual means both refuse
+
+    /**
+     * What an nNVE holding another key sends when it does not check the end device either (an impostor, or a
+     * misconfigured nNVE that would take anything): it signs every frame with its own key, takes every frame
+     * it receives as valid, answers the tNVE's hello with its own and would answer every request. Only the tNVE
+     * can refuse it.
+     */
+    private static final class OtherKey implements FrameAuthenticator {
+        private final HmacFrameAuthenticator signer;
+
+        OtherKey(HmacFrameAuthenticator signer) {
+            this.signer = signer;
+        }
+
+        @Override
+        public AuthTlv next() {
+            return signer.next();
+        }
+
+        @Override
+        public void sign(byte[] frame, int start, int tagOffset) {
+            signer.sign(frame, start, tagOffset);
+        }
+
+        @Override
+        public Verdict verify(byte[] frame, int start, int tagOffset, AuthTlv tlv) {
+            return Verdict.OK;
+        }
+
+        @Override
+        public Bytes localNonce() {
+            return signer.localNonce();
+        }
+    }
+
+    /** n1 behind sw as in {@link #setUp}, with the authenticators {@code make} gives. */
+    private void setUpNnve(double loss, SecureNet.PeerAuthenticators make) {
+        s = new SecureNet(27, loss);
+        net = s.net;
+        net.vn(5000, "blue", 5000);
+        n1 = s.nnve("n1", 1, NnveConfig.Limits.DEFAULT, make);
+        sw = net.bridge("sw", 6);
+        net.link(sw, 0, n1.host(), 0);
+    }
+
+    /**
+     * The tNVE keyed with psk(1) asks for a VM and gets nowhere: its create fails for want of a session and leaves
+     * no VM to run, it never counts the uplink authenticated, and every frame it sent was signed and carried no
+     * item. Returns the VM's TSI.
+     */
+    private TsiSpec assertTnveHeldBack(TnveNode h1) throws Exception {
+        TsiSpec t = tsi(1, 5000, ip("10.0.0.1"));
+        OpResult created = net.await(h1.engine().create("vm1", List.of(t)));
+        net.runFor(3 * SplitNveNet.TIMERS.keepAliveNanos());
+
+        assertThat(created.ok()).isFalse();
+        assertThat(created.detail()).contains("no authenticated session");
+        // the create was refused: nothing is left of the VM (OPS-2), so there is nothing to start or run
+        assertThat(h1.engine().vmNamed("vm1")).isNull();
+        assertThat(h1.engine().tsiState("nnve", t.id())).isEqualTo(org.splitnve.tnve.TnveEngine.TsiState.INIT);
+        assertThat(n1.state(t)).isEqualTo(TsiState.INIT);
+        assertThat(n1.engine().tsis()).isEmpty();
+        assertThat(net.nva.bindings(t.id())).isEmpty();
+        assertThat(s.stationAuth.get("h1").established()).isFalse();
+        assertThat(s.stationAuth.get("h1").authenticated()).isFalse();
+        assertThat(h1.events().of(AuthEvent.Ok.class)).isEmpty();
+        assertThat(h1.events().of(TnveEvent.UplinkState.class)).noneSatisfy(
+                e -> assertThat(e.state()).isEqualTo("authenticated"));
+        // No frame of the tNVE went out unauthenticated, and none carried an item (hellos and acknowledgements).
+        List<Frame.Vdp> fromH1 = s.vdpFrom(mac(1), c -> c.from() == h1.host());
+        assertThat(fromH1).isNotEmpty().allSatisfy(f -> {
+            assertThat(f.vdp().auth()).isNotNull();
+            assertThat(f.vdp().items()).isEmpty();
+        });
+        assertThat(fromH1).anySatisfy(f -> assertThat(f.vdp().header(SessionTlv.class)).isNotNull());
+        return t;
+    }
+
+    @ParameterizedTest(name = "loss {0}")
+    @ValueSource(doubles = {0.0, 0.2})
+    @DisplayName("REQ-11, GAP-11, SEC-3: a tNVE facing an nNVE that signs with another key (and would take anything "
+            + "the tNVE sends) refuses every frame of it (auth.refused, BAD_TAG or NO_SESSION), never establishes a "
+            + "session, sends no item and no unsigned frame, and its VM does not run")
+    void tnveRefusesNnveWithAnotherKey(double loss) throws Exception {
+        setUpNnve(loss, (n, port, station) -> new OtherKey(new HmacFrameAuthenticator(Role.BRIDGE, n.mac(port), station,
+                ring(1, 2), n.events(), s.random())));
+        TnveNode h1 = station("h1", 1, 1);
+
+        assertTnveHeldBack(h1);
+
+        // The nNVE did answer (its hello with its session TLV, acknowledgements): the refusal is the tNVE's.
+        List<Frame.Vdp> fromN1 = s.vdpFrom(n1.mac(0), c -> c.from() == n1.host());
+        assertThat(fromN1).anySatisfy(f -> assertThat(f.vdp().header(SessionTlv.class)).isNotNull());
+        assertThat(fromN1).anySatisfy(f -> assertThat(f.ecp().operation()).isEqualTo(EcpOperation.ACK));
+        assertThat(h1.events().of(AuthEvent.Refused.class)).isNotEmpty().allSatisfy(e -> {
+            assertThat(e.peer()).isEqualTo(n1.mac(0));
+            assertThat(e.verdict()).isIn("BAD_TAG", "NO_SESSION");
+        });
+        assertThat(h1.events().of(EcpEvent.AuthRefused.class)).isNotEmpty()
+                .allSatisfy(e -> assertThat(e.peer()).isEqualTo(n1.mac(0)));
+    }
+
+    @ParameterizedTest(name = "loss {0}")
+    @ValueSource(doubles = {0.0, 0.2})
+    @DisplayName("REQ-11, GAP-11, SEC-3: a downgrade: a tNVE configured with a key facing an nNVE without "
+            + "authentication refuses its unsigned frames (MISSING), sends no request unauthenticated and no item at "
+            + "all, and its VM does not run")
+    void tnveRefusesDowngrade(double loss) throws Exception {
+        setUpNnve(loss, (n, port, station) -> null);
+        TnveNode h1 = station("h1", 1, 1);
+
+        assertTnveHeldBack(h1);
+
+        // The nNVE took the tNVE as a peer and answered, unsigned; the tNVE refused each of those frames.
+        List<Frame.Vdp> fromN1 = s.vdpFrom(n1.mac(0), c -> c.from() == n1.host());
+        assertThat(fromN1).isNotEmpty().allSatisfy(f -> assertThat(f.vdp().auth()).isNull());
+        assertThat(peer(mac(1))).isNotNull();
+        assertThat(peer(mac(1)).authenticationRequired()).isFalse();
+        assertThat(h1.events().of(EcpEvent.AuthRefused.class)).isNotEmpty().allSatisfy(e -> {
+            assertThat(e.peer()).isEqualTo(n1.mac(0));
+            assertThat(e.verdict()).isEqualTo("MISSING");
+        });
+    }
+
+    @ParameterizedTest(name = "loss {0}")
+    @ValueSource(doubles = {0.0, 0.2})
+    @DisplayName("REQ-11, GAP-11, SEC-4: frames in the nNVE's name toward an authenticated tNVE (a De-Associate with "
+            + "a made-up tag, signed with another key, without authentication; the nNVE's own earlier frames replayed, "
+            + "its deactivate notice among them) are dropped and logged by the tNVE; its TSI, its VM and the nNVE "
+            + "are unchanged at once, with no repair needed")
+    void tnveRefusesForgedAndReplayed(double loss) throws Exception {
+        setUp(loss, Set.of());
+        TnveNode h1 = station("h1", 1, 1);
+        TsiSpec t = tsi(1, 5000, ip("10.0.0.1"));
+        net.ok(h1.engine().create("vm1", List.of(t)));
+        net.ok(h1.engine().start("vm1"));
+        // An nNVE-initiated deactivate the tNVE takes (REQ-9), then the VM brought back to Activated.
+        assertThat(n1.engine().deactivate(t.id(), "policy")).isEqualTo(1);
+        net.runFor(SECOND);
+        assertThat(h1.engine().tsiState("nnve", t.id())).isEqualTo(org.splitnve.tnve.TnveEngine.TsiState.ASSOCIATED);
+        net.ok(h1.engine().suspend("vm1"));
+        net.ok(h1.engine().resume("vm1"));
+        assertThat(h1.engine().tsiState("nnve", t.id())).isEqualTo(org.splitnve.tnve.TnveEngine.TsiState.ACTIVATED);
+        List<CapturedFrame> withItems = s.sentBy(n1.host()).stream()
+                .filter(c -> c.decode() instanceof Frame.Vdp v && !v.vdp().items().isEmpty()).toList();
+        // The deactivate notice is among them (a request of the nNVE's, not a response).
+        assertThat(withItems).anySatisfy(c -> assertThat(((Frame.Vdp) c.decode()).vdp().items())
+                .anySatisfy(i -> assertThat(i).isInstanceOfSatisfying(VsiTlv.class, v -> {
+                    assertThat(v.isResponse()).isFalse();
+                    assertThat(v.mode()).isEqualTo(VsiMode.PRE_ASSOCIATE_RR);
+                })));
+        List<byte[]> earlier = withItems.stream().map(CapturedFrame::frame).toList();
+        List<TsiBinding> before = net.nva.bindings(t.id());
+        int tag = h1.engine().localTag("nnve", t.id());
+        int reported = h1.reported().size();
+        int refused = h1.events().of(EcpEvent.AuthRefused.class).size();
+
+        VsiTlv deassociate = new VsiTlv(VsiMode.DE_ASSOCIATE, VsiStatus.Request.PLAIN, 1, 1, t.id(),
+                Filter.of(FilterFormat.GROUP_MAC_VID, FilterEntry.groupMacVid(5000, t.mac(), tag)), List.of());
+        VdpPdu pdu = new VdpPdu(ManagerId.ofText("n1"), List.of(), List.of(deassociate), null);
+        HmacFrameAuthenticator rogue = new HmacFrameAuthenticator(Role.BRIDGE, n1.mac(0), mac(1), ring(1, 7),
+                null, s.random());
+        List<byte[]> attack = new ArrayList<>(earlier);
+        for (int seq = 200; seq < 204; seq++) {
+            attack.add(Frames.forged(mac(1), n1.mac(0), seq, pdu, 1, 1_000_000L + seq, seq));
+            attack.add(Frames.signed(rogue, mac(1), n1.mac(0), seq + 10, pdu));
+            attack.add(Frames.vdp(mac(1), n1.mac(0), org.splitnve.wire.ecp.EcpHeader.request(seq + 20), pdu));
+        }
+        ScriptStation x = injector(3);
+        long at = net.sim.now();
+        inNnveName(x, attack);
+
+        // Unchanged at once: nothing was taken and then repaired.
+        assertThat(h1.engine().tsiState("nnve", t.id())).isEqualTo(org.splitnve.tnve.TnveEngine.TsiState.ACTIVATED);
+        assertThat(h1.engine().vmNamed("vm1").state()).isEqualTo(VmState.RUNNING);
+        assertThat(h1.reported().subList(reported, h1.reported().size())).noneMatch(
+                e -> e instanceof TnveEvent.NnveInitiated || e instanceof TnveEvent.UplinkState u
+                        && (u.state().equals("repaired") || u.state().equals("resync")));
+        List<EcpEvent.AuthRefused> dropped = h1.events().of(EcpEvent.AuthRefused.class);
+        assertThat(dropped.subList(refused, dropped.size())).isNotEmpty()
+                .allSatisfy(e -> assertThat(e.peer()).isEqualTo(n1.mac(0)))
+                .extracting(EcpEvent.AuthRefused::verdict).contains("BAD_TAG", "MISSING", "REPLAY");
+        assertThat(net.sim.eventLog().stream().filter(e -> e.nanos() >= at && "h1".equals(e.node())
+                && e.event() instanceof AuthEvent.Refused)).isNotEmpty();
+        assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(net.nva.bindings(t.id())).isEqualTo(before);
+
+        // And later: still authenticated, nothing changed, the VM still served.
+        net.runFor(2 * SplitNveNet.TIMERS.keepAliveNanos());
+        assertThat(s.stationAuth.get("h1").authenticated()).isTrue();
+        assertThat(h1.reported().subList(reported, h1.reported().size())).noneMatch(
+                e -> e instanceof TnveEvent.NnveInitiated);
+        net.ok(h1.engine().suspend("vm1"));
+        net.ok(h1.engine().resume("vm1"));
+        assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(h1.engine().tsiState("nnve", t.id())).isEqualTo(org.splitnve.tnve.TnveEngine.TsiState.ACTIVATED);
+    }
+
+    /**
+     * Each frame three times (the switch-to-tNVE cable may lose some), in the nNVE's name. After each, the switch
+     * forgets where it learned the nNVE's MAC (the injector's port): the tNVE's frames to its nNVE are flooded
+     * and reach it, as if the forger had not moved the MAC (switch learning is not what this test is about).
+     */
+    private void inNnveName(ScriptStation x, List<byte[]> frames) {
+        for (int copy = 0; copy < 3; copy++) {
+            for (byte[] f : frames) {
+                x.sendRaw(f.clone());
+                net.runFor(SECOND / 1_000);
+                sw.flushFdb();
+                net.runFor(SECOND / 100);
+            }
+        }
+        net.runFor(SECOND / 10);
     }
 
     @ParameterizedTest(name = "loss {0}")

@@ -6,12 +6,15 @@ import static org.splitnve.sim.scenario.SplitNveNet.tsi;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.splitnve.nnve.NnveEngine;
 import org.splitnve.nnve.NnveEvent;
 import org.splitnve.nnve.Tsi;
 import org.splitnve.nnve.TsiState;
@@ -22,20 +25,31 @@ import org.splitnve.nva.TsiRecord;
 import org.splitnve.nva.TsiRule;
 import org.splitnve.nva.VnRecord;
 import org.splitnve.nva.VnService;
+import org.splitnve.sim.CapturedFrame;
 import org.splitnve.sim.EthernetSwitch;
+import org.splitnve.sim.LinkProfile;
 import org.splitnve.sim.PcapOnFailure;
 import org.splitnve.sim.scenario.SplitNveNet.NnveNode;
 import org.splitnve.sim.scenario.SplitNveNet.TnveNode;
 import org.splitnve.tnve.OpResult;
 import org.splitnve.tnve.TnveEvent;
 import org.splitnve.tnve.TsiSpec;
+import org.splitnve.tnve.VmState;
+import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.ecp.EcpHeader;
+import org.splitnve.wire.ecp.EcpOperation;
+import org.splitnve.wire.frame.Frame;
 import org.splitnve.wire.vdp.FilterEntry;
 import org.splitnve.wire.vdp.FilterFormat;
+import org.splitnve.wire.vdp.ManagerId;
 import org.splitnve.wire.vdp.Parameter;
 import org.splitnve.wire.vdp.ParameterTlv;
+import org.splitnve.wire.vdp.ReasonCode;
 import org.splitnve.wire.vdp.ReasonDetailTlv;
 import org.splitnve.wire.vdp.TsiAddress;
 import org.splitnve.wire.vdp.TsiAddressTlv;
+import org.splitnve.wire.vdp.VdpPdu;
+import org.splitnve.wire.vdp.VsiMode;
 import org.splitnve.wire.vdp.VsiStatus;
 import org.splitnve.wire.vdp.VsiTlv;
 
@@ -72,8 +86,9 @@ class AuthorisationScenarioTest {
 
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})
-    @DisplayName("SEC-1, SEC-3: only the end device the NVA's policy permits uses the nNVE: another one on the same "
-            + "port is refused (request.refused 'end device'), gets no peer, no TSI, no NVA entry")
+    @DisplayName("SEC-1, SEC-3, SM-REASON: only the end device the NVA's policy permits uses the nNVE: another one on "
+            + "the same port is refused (request.refused 'end device'), gets no peer, no TSI, no NVA entry, and its "
+            + "request is answered with a reason code (4, other failure) and detail that reach its tNVE")
     void unauthorisedEndDevice(double loss) {
         setUp(loss);
         net.nva.revokeEndDevice(EndDeviceRule.anyOn(NveId.of("n1")));
@@ -94,14 +109,123 @@ class AuthorisationScenarioTest {
         assertThat(n1.state(t2)).isEqualTo(TsiState.INIT);
         assertThat(net.nva.bindings(t2.id())).isEmpty();
         assertThat(n1.engine().peers()).extracting(p -> p.station()).containsExactly(mac(1));
-        // The nNVE ignores an unauthorised end device altogether (no acknowledgement: it does not use the
-        // nNVE at all), so the reason stays in the nNVE's log: the tNVE sees no answer.
-        assertThat(r2.code()).isEqualTo(-1);
+        // SM-REASON: the refusal reaches the tNVE with its reason code and detail (not a time-out).
+        assertThat(r2.code()).isEqualTo(ReasonCode.OTHER_FAILURE.value());
+        assertThat(r2.detail()).contains("not authorised to use this nNVE");
+        List<VsiTlv> answers = s.vdpFrom(n1.mac(0), c -> c.from() == n1.host()).stream()
+                .filter(f -> f.ethernet().destination().equals(mac(2))).flatMap(f -> f.vdp().items().stream())
+                .map(i -> (VsiTlv) i).toList();
+        assertThat(answers).isNotEmpty().allSatisfy(v -> {
+            assertThat(v.vsiId()).isEqualTo(t2.id());
+            assertThat(((VsiStatus.Response) v.status()).code()).isEqualTo(ReasonCode.OTHER_FAILURE);
+            assertThat(v.attached(ReasonDetailTlv.class).detail()).isEqualTo(NnveEngine.DETAIL_POLICY);
+        });
+        assertThat(other.events().of(TnveEvent.RequestFailed.class))
+                .anySatisfy(e -> assertThat(e.detail()).contains("not authorised"));
         assertThat(n1.events().of(NnveEvent.Refused.class)).isNotEmpty().allSatisfy(e -> {
             assertThat(e.station()).isEqualTo(mac(2));
             assertThat(e.request()).isEqualTo("end device");
             assertThat(e.detail()).contains("not authorised");
         });
+    }
+
+    /** An injector on switch port 3: frames as they are, on a clean cable. */
+    private ScriptStation injector() {
+        ScriptStation x = s.station("x", mac(0x66), n1.mac(0), Set.of());
+        net.sim.connect(net.sim.node("x"), 0, sw, 3, LinkProfile.CLEAN);
+        return x;
+    }
+
+    /** An Associate request of a made-up TSI, in its own ECPDU with sequence {@code seq}, from {@code station}. */
+    private byte[] associate(MacAddress station, int seq, int n) {
+        VdpPdu pdu = new VdpPdu(ManagerId.ofText("x"), List.of(), List.of(Frames.vsi(VsiMode.PRE_ASSOCIATE_RR,
+                Frames.hostileTsi(n), 5000, Frames.hostileTsiMac(n), List.of())), null);
+        return Frames.vdp(n1.mac(0), station, EcpHeader.request(seq), pdu);
+    }
+
+    /** The nNVE's answers to {@code station}: its first transmission of each ECPDU with items (not retransmissions). */
+    private List<Frame.Vdp> answersTo(MacAddress station) {
+        Set<Integer> seen = new HashSet<>();
+        return s.vdpFrom(n1.mac(0), c -> c.from() == n1.host()).stream()
+                .filter(f -> f.ethernet().destination().equals(station) && !f.vdp().items().isEmpty()
+                        && seen.add(f.ecp().sequence()))
+                .toList();
+    }
+
+    /** How many ECPDUs with items from a station {@code which} accepts reached the nNVE. */
+    private long requestsArrived(java.util.function.Predicate<MacAddress> which) {
+        return net.sim.captured().stream().filter(c -> c.to() == n1.host() && c.delivered()
+                && c.decode() instanceof Frame.Vdp v && which.test(v.ethernet().source()) && !v.vdp().items().isEmpty())
+                .count();
+    }
+
+    @ParameterizedTest(name = "loss {0}")
+    @ValueSource(doubles = {0.0, 0.2})
+    @DisplayName("SM-REASON, SEC-1, SEC-4: a refused end device that floods the nNVE with requests (400 ECPDUs in 2.5 s) "
+            + "gets at most one answer a second, each with the reason code; the rest are dropped and counted, and "
+            + "ECPDUs without an item get no answer at all: a refusal cannot be used to amplify")
+    void refusalsAreRateLimited(double loss) {
+        setUp(loss);
+        net.nva.revokeEndDevice(EndDeviceRule.anyOn(NveId.of("n1")));
+        ScriptStation x = injector();
+        MacAddress refused = mac(0x66);
+        long start = net.sim.now();
+        for (int i = 0; i < 400; i++) {
+            x.sendRaw(associate(refused, 100 + i, i));
+            net.runFor(SplitNveNet.SECOND / 160);
+        }
+        long end = net.sim.now();
+        for (int i = 0; i < 50; i++) {   // hellos: nothing asked, nothing answered
+            x.sendRaw(Frames.vdp(n1.mac(0), refused, EcpHeader.request(1_000 + i), VdpPdu.EMPTY));
+        }
+        net.runFor(SplitNveNet.SECOND / 2);
+
+        List<Frame.Vdp> answers = answersTo(refused);
+        long seconds = (end - start + SplitNveNet.SECOND - 1) / SplitNveNet.SECOND;
+        assertThat(answers).hasSizeBetween(2, (int) seconds).allSatisfy(f -> assertThat(f.vdp().items())
+                .singleElement().isInstanceOfSatisfying(VsiTlv.class, v -> {
+                    assertThat(((VsiStatus.Response) v.status()).code()).isEqualTo(ReasonCode.OTHER_FAILURE);
+                    assertThat(v.isResponse()).isTrue();
+                }));
+        // One answer a second: the first transmissions are at least a second apart.
+        Set<Integer> firsts = new HashSet<>();
+        List<Long> firstAt = s.sentBy(n1.host()).stream().filter(c -> c.decode() instanceof Frame.Vdp v
+                && v.ethernet().destination().equals(refused) && !v.vdp().items().isEmpty()
+                && firsts.add(v.ecp().sequence())).map(CapturedFrame::nanos).toList();
+        for (int i = 1; i < firstAt.size(); i++) {
+            assertThat(firstAt.get(i) - firstAt.get(i - 1)).isGreaterThanOrEqualTo(SplitNveNet.SECOND);
+        }
+        // Everything the nNVE sent that station: per answer an acknowledgement and the ECPDU with its retransmissions.
+        long frames = s.sentBy(n1.host()).stream().filter(c -> c.decode() instanceof Frame.Vdp v
+                && v.ethernet().destination().equals(refused)).count();
+        assertThat(frames).isLessThanOrEqualTo((long) answers.size() * (2 + SplitNveNet.TIMERS.retries()));
+        // Every request that reached the nNVE was answered or counted.
+        assertThat(n1.engine().refusalsUnanswered()).isEqualTo(requestsArrived(a -> a.equals(refused)) - answers.size());
+        assertThat(n1.engine().peers()).isEmpty();
+        assertThat(n1.engine().tsis()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "loss {0}")
+    @ValueSource(doubles = {0.0, 0.2})
+    @DisplayName("SM-REASON, SEC-4: requests forged from 300 made-up source MACs within a second get at most "
+            + "RefusedStations.MAX_STATIONS (64) answers in that second; the rest are dropped and counted")
+    void refusalsOfManyStationsAreBounded(double loss) {
+        setUp(loss);
+        net.nva.revokeEndDevice(EndDeviceRule.anyOn(NveId.of("n1")));
+        ScriptStation x = injector();
+        long start = net.sim.now();
+        for (int i = 0; i < 300; i++) {
+            x.sendRaw(associate(new MacAddress(0x0266_0100_0000L | i), 7, i));
+            net.runFor(SplitNveNet.SECOND / 1_000);
+        }
+        net.runFor(SplitNveNet.SECOND / 2);
+        assertThat(net.sim.now() - start).isLessThan(SplitNveNet.SECOND);
+
+        long answered = s.sentBy(n1.host()).stream().filter(c -> c.decode() instanceof Frame.Vdp v
+                && v.ecp().operation() == EcpOperation.REQUEST && !v.vdp().items().isEmpty())
+                .map(c -> ((Frame.Vdp) c.decode()).ethernet().destination()).distinct().count();
+        assertThat(answered).isEqualTo(64);
+        assertThat(n1.engine().refusalsUnanswered()).isEqualTo(requestsArrived(a -> (a.value() >>> 24) == 0x0266_01L) - 64);
     }
 
     @ParameterizedTest(name = "loss {0}")

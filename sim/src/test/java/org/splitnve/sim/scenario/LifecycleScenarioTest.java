@@ -43,7 +43,9 @@ class LifecycleScenarioTest {
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})
     @DisplayName("LC-CREATE, LC-PAUSE, LC-SUSPEND, LC-TERMINATE, SM-TSI-1..5: create associates while shut down, start "
-            + "activates, pause changes nothing, suspend deactivates, resume activates, shutdown de-associates")
+            + "activates, pause changes nothing, suspend deactivates, resume activates, shutdown de-associates"
+            + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
+            + "yet, no packet is checked)")
     void wholeLifecycle(double loss) throws Exception {
         SplitNveNet net = net(loss);
         TsiSpec t = tsi(1, 5000, TsiAddress.host(InetAddress.getByName("10.0.0.1")));

@@ -67,7 +67,9 @@ class MigrationLifecycleScenarioTest {
     @ValueSource(doubles = {0.0, 0.2})
     @DisplayName("LC-MIGRATE, LC-MCAST, LC-TERMINATE, GAP-13, REQ-13: live migration between nNVEs: the destination "
             + "associates (arrival) before the VM runs there, activates first, the source deactivates (departure, same "
-            + "migration ID) after, then de-associates; never running twice; re-learning at the destination only")
+            + "migration ID) after, then de-associates; never running twice; re-learning at the destination only"
+            + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
+            + "yet, no packet is checked)")
     void liveMigrationAcrossNnves(double loss) throws Exception {
         Net x = net(loss);
         SplitNveNet net = x.net;
@@ -208,7 +210,9 @@ class MigrationLifecycleScenarioTest {
     @ValueSource(doubles = {0.0, 0.2})
     @DisplayName("GAP-13, REQ-13, LC-MCAST, LC-MIGRATE: a standard destination can only set the M bit: the nNVE takes "
             + "it as an arrival without ID and re-learns; creations (standard: no information; extension: not a "
-            + "migration) re-learn nothing")
+            + "migration) re-learn nothing"
+            + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
+            + "yet, no packet is checked)")
     void standardDestinationOnlyHints(double loss) throws Exception {
         SplitNveNet net = new SplitNveNet(53, loss);
         net.sim.capture(true);

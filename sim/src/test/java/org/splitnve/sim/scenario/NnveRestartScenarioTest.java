@@ -134,7 +134,7 @@ class NnveRestartScenarioTest {
 
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})
-    @DisplayName("REL-7, REL-2: a restarted nNVE that announces its start (one group-addressed ECPDU with RESYNC_REQUEST "
+    @DisplayName("REL-7: a restarted nNVE that announces its start (one group-addressed ECPDU with RESYNC_REQUEST "
             + "per port, as the daemon does) has every TSI back at once, long before the tNVE's next keep-alive")
     void announcedStartResyncsAtOnce(double loss) {
         Net t = net(loss);

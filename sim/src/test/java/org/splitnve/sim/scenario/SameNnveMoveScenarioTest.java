@@ -56,7 +56,9 @@ class SameNnveMoveScenarioTest {
     @ValueSource(doubles = {0.0, 0.2})
     @DisplayName("SM-TSI-7, SM-TSI-6, LC-MIGRATE, LC-MCAST: a VM moves between hypervisors on two ports of one nNVE: "
             + "two instances told apart by port, make-before-break, NVA entries moved to the new port (no remove-then-add), "
-            + "tag provisioning moves from the old port to the new one, re-learning on arrival")
+            + "tag provisioning moves from the old port to the new one, re-learning on arrival"
+            + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
+            + "yet, no packet is checked)")
     void moveBetweenPorts(double loss) throws Exception {
         SplitNveNet net = new SplitNveNet(41, loss);
         net.sim.capture(true);
@@ -164,7 +166,9 @@ class SameNnveMoveScenarioTest {
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})
     @DisplayName("SM-TSI-7, REQ-2, LC-MIGRATE, LC-MCAST: two hypervisors behind one switch on one nNVE port: the two "
-            + "instances of the moving TSI are told apart by station; the NVA sees no change at all, the tag stays")
+            + "instances of the moving TSI are told apart by station; the NVA sees no change at all, the tag stays"
+            + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
+            + "yet, no packet is checked)")
     void moveBehindOnePort(double loss) throws Exception {
         SplitNveNet net = new SplitNveNet(43, loss);
         net.sim.capture(true);

@@ -19,6 +19,7 @@ import org.splitnve.nnve.NvaEffects;
 import org.splitnve.nva.EndDeviceRule;
 import org.splitnve.nva.NveId;
 import org.splitnve.protocol.Timers;
+import org.splitnve.protocol.auth.FrameAuthenticator;
 import org.splitnve.protocol.auth.HmacFrameAuthenticator;
 import org.splitnve.protocol.auth.KeyRing;
 import org.splitnve.protocol.auth.Role;
@@ -85,18 +86,27 @@ final class SecureNet {
      * on implicit authentication (NnveConfig.authenticators returns null for them).
      */
     NnveNode nnve(String name, int ports, KeyRing portKeys, Set<MacAddress> unauthenticated, NnveConfig.Limits limits) {
+        return nnve(name, ports, limits, (n, port, station) -> {
+            if (unauthenticated.contains(station)) {
+                return null;
+            }
+            HmacFrameAuthenticator a = new HmacFrameAuthenticator(Role.BRIDGE, n.mac(port), station, portKeys,
+                    n.events(), random());
+            bridgeAuth.put(station, a);
+            return a;
+        });
+    }
+
+    /** Makes the authenticator of one end device of an nNVE (null: it does not authenticate). */
+    interface PeerAuthenticators {
+        FrameAuthenticator make(NnveNode nnve, int port, MacAddress station);
+    }
+
+    /** An nNVE whose authenticator for each end device is what {@code make} returns. */
+    NnveNode nnve(String name, int ports, NnveConfig.Limits limits, PeerAuthenticators make) {
         AtomicReference<NnveNode> self = new AtomicReference<>();
         NnveConfig cfg = NnveConfig.simple(name, ports).withTimers(SplitNveNet.TIMERS).withLimits(limits)
-                .withAuthenticators((port, station) -> {
-                    if (unauthenticated.contains(station)) {
-                        return null;
-                    }
-                    NnveNode n = self.get();
-                    HmacFrameAuthenticator a = new HmacFrameAuthenticator(Role.BRIDGE, n.mac(port), station, portKeys,
-                            n.events(), random());
-                    bridgeAuth.put(station, a);
-                    return a;
-                });
+                .withAuthenticators((port, station) -> make.make(self.get(), port, station));
         NnveNode n = net.nnve(cfg);
         self.set(n);
         return n;

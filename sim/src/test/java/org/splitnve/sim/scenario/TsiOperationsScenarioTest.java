@@ -81,7 +81,9 @@ class TsiOperationsScenarioTest {
     @ValueSource(doubles = {0.0, 0.2})
     @DisplayName("REQ-8, GAP-8, SM-TSI-1..5: the end device associates (Pre-Associate-RR), activates (Associate), "
             + "deactivates Activated -> Associated (Pre-Associate-RR + deactivate, resources kept), activates again "
-            + "and de-associates")
+            + "and de-associates"
+            + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
+            + "yet, no packet is checked)")
     void endDeviceOperations(double loss) {
         SplitNveNet net = net(51, loss);
         TsiSpec t = tsi(1, 5000, TsiAddress.host(ip("10.0.0.1")));

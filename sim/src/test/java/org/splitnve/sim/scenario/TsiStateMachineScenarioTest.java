@@ -78,7 +78,9 @@ class TsiStateMachineScenarioTest {
     @ValueSource(doubles = {0.0, 0.2})
     @DisplayName("SM-TSI-1, SM-TSI-2, SM-TSI-3, SM-TSI-4, SM-TSI-5, GAP-8: Associate, Activate, Deactivate (resources "
             + "kept), Activate, De-Associate, each with its NVA entries, ACL state and tag provisioning; the tag is cleared "
-            + "only with the last TSI of the VN on the port; one De-Associate removes every address")
+            + "only with the last TSI of the VN on the port; one De-Associate removes every address"
+            + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
+            + "yet, no packet is checked)")
     void transitionsAndTheirEffects(double loss) throws Exception {
         Net x = net(loss, 1);
         SplitNveNet net = x.net;
@@ -259,7 +261,9 @@ class TsiStateMachineScenarioTest {
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})
     @DisplayName("GAP-8, REQ-9, SM-TSI-4: the nNVE deactivates on its own without releasing anything; the tNVE learns "
-            + "it; suspend and resume activate again")
+            + "it; suspend and resume activate again"
+            + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
+            + "yet, no packet is checked)")
     void nnveInitiatedDeactivate(double loss) {
         Net x = net(loss, 1);
         SplitNveNet net = x.net;

@@ -21,7 +21,7 @@ import org.splitnve.wire.frame.FrameCodec;
 import org.splitnve.wire.testing.WireArbitraries;
 
 /** REQ-12: captures of VDP/ECP/LLDP frames written by {@link PcapWriter} read back with {@link PcapReader}. */
-@Label("REQ-12: pcap write then read")
+@Label("pcap write then read")
 class PcapRoundTripTest {
     @Provide
     Arbitrary<List<Tuple.Tuple2<Long, Frame>>> captures() {
@@ -30,7 +30,7 @@ class PcapRoundTripTest {
     }
 
     @Property(tries = 200)
-    @Label("REQ-12: random frames with timestamps survive a pcap write and read: order, numbers, microsecond time, "
+    @Label("random frames with timestamps survive a pcap write and read: order, numbers, microsecond time, "
             + "lengths, octets, decoded frames")
     void writeThenRead(@ForAll("captures") List<Tuple.Tuple2<Long, Frame>> captures, @ForAll boolean pad)
             throws IOException, DecodeException {
@@ -64,7 +64,7 @@ class PcapRoundTripTest {
     }
 
     @Example
-    @Label("REQ-12: PcapReader reads big-endian and nanosecond-resolution files, not only what PcapWriter writes")
+    @Label("PcapReader reads big-endian and nanosecond-resolution files, not only what PcapWriter writes")
     void readsBigEndianAndNanoseconds() throws DecodeException, IOException {
         byte[] frame = HexFormat.of().parseHex("0180c2000000021111000001894010010007");
         byte[] be = HexFormat.of().parseHex("a1b23c4d00020004" + "0000000000000000" + "0000ffff00000001"

@@ -24,7 +24,7 @@ import org.splitnve.wire.vdp.VdpCodec;
 class FixturesTest {
 
     @Example
-    @Label("SEC-4: decodeOrRefuse passes values and DecodeExceptions through, and fails on any other throwable, with the input")
+    @Label("decodeOrRefuse passes values and DecodeExceptions through, and fails on any other throwable, with the input")
     void harnessFailsOnOtherThrowables() {
         byte[] input = {0x0A, (byte) 0xBC};
         String ok = Totality.decodeOrRefuse("ok", input, b -> "value");
@@ -50,7 +50,7 @@ class FixturesTest {
     }
 
     @Property(tries = 300)
-    @Label("SEC-4: truncation shortens, insertion and appending lengthen, length corruption keeps TLV types")
+    @Label("truncation shortens, insertion and appending lengthen, length corruption keeps TLV types")
     void mutationsDoWhatTheySay(@ForAll("mutations") List<Mutation> mutations) {
         byte[] frame = GoldenCapture.records().get(6).data().toArray();
         for (Mutation m : mutations) {
@@ -76,7 +76,7 @@ class FixturesTest {
     }
 
     @Example
-    @Label("SEC-4, REQ-12: the length fields of a golden VDP request are its TLV headers and VSI entry count; "
+    @Label("the length fields of a golden VDP request are its TLV headers and VSI entry count; "
             + "duplicating the Manager ID breaks its placement")
     void lengthFieldsOfGoldenFrame() throws DecodeException {
         byte[] frame = GoldenCapture.records().get(6).data().toArray();

@@ -33,14 +33,14 @@ import org.splitnve.wire.vdp.VsiTlv;
 
 /**
  * The generators reach every kind of value the properties claim to cover, and only valid ones:
- * a property over a generator that never produced a migration TLV would prove nothing about
- * REQ-13. Samples are drawn with a fixed seed.
+ * a property over a generator that never produced a migration TLV would prove nothing about it.
+ * Samples are drawn with a fixed seed. Tests of the test fixtures: they cite no requirement.
  */
 @Label("fixtures: WireArbitraries covers every value kind, validly")
 class WireArbitrariesTest {
 
     @Example
-    @Label("REQ-5, REQ-6, REQ-7, REQ-8, REQ-10, REQ-11, REQ-13, SM-EXT, SM-REASON, ID-2: VDP PDUs carry every extension TLV, "
+    @Label("VDP PDUs carry every extension TLV, "
             + "VSIID format, filter format, mode and status kind, within 1494 octets")
     void vdpPdusCoverEverything() {
         List<VdpPdu> pdus = Corpus.sample(WireArbitraries.vdpPdus(), 1500, 1);
@@ -112,7 +112,7 @@ class WireArbitrariesTest {
     }
 
     @Example
-    @Label("REQ-12, GAP-1: frames of every kind, tagged and untagged, to unicast and multicast destinations, fit 1518 octets")
+    @Label("frames of every kind, tagged and untagged, to unicast and multicast destinations, fit 1518 octets")
     void framesCoverEveryKind() {
         Set<String> seen = new HashSet<>();
         int max = 0;
@@ -136,7 +136,7 @@ class WireArbitrariesTest {
     }
 
     @Example
-    @Label("REQ-12: LLDPDUs carry EVB, extension capability and other TLVs; no other TLV looks like a typed one")
+    @Label("LLDPDUs carry EVB, extension capability and other TLVs; no other TLV looks like a typed one")
     void lldpCoversEveryTlv() {
         Set<String> seen = new HashSet<>();
         for (LldpPdu p : Corpus.sample(WireArbitraries.lldpPdus(), 500, 3)) {
@@ -165,7 +165,7 @@ class WireArbitrariesTest {
     }
 
     @Example
-    @Label("REQ-10, ID-3, ID-4: TSI addresses of every family, hosts and prefixes, with and without bound MAC and GroupID")
+    @Label("TSI addresses of every family, hosts and prefixes, with and without bound MAC and GroupID")
     void tsiAddressesCoverEveryShape() {
         Set<String> seen = new HashSet<>();
         for (TsiAddress a : Corpus.sample(WireArbitraries.tsiAddresses(), 2000, 4)) {

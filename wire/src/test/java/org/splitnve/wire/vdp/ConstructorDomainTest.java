@@ -31,7 +31,7 @@ import org.splitnve.wire.testing.WireArbitraries;
  * encoding then decoding gives the value back. A constructor that accepts what its own decoder
  * refuses lets a sender emit frames every peer rejects (SEC-4 on the sending side).
  */
-@Label("SM-EXT, SM-REASON, SEC-4: every value a constructor accepts survives encode and decode")
+@Label("every value a constructor accepts survives encode and decode")
 class ConstructorDomainTest {
     private static final VsiTlv VSI = new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Request.PLAIN, 1, 1,
             VsiId.mac(MacAddress.parse("02:00:00:00:00:01")), Filter.of(FilterFormat.VID, FilterEntry.vid(10)));
@@ -51,7 +51,7 @@ class ConstructorDomainTest {
     }
 
     @Property(tries = 300)
-    @Label("SEC-4: a capability TLV of any version and feature bits, in a VDP PDU and in an LLDPDU")
+    @Label("a capability TLV of any version and feature bits, in a VDP PDU and in an LLDPDU")
     void capability(@ForAll @IntRange(max = 255) int version, @ForAll int bits) throws DecodeException {
         CapabilityTlv cap = constructed(() -> new CapabilityTlv(version, bits));
         Assume.that(cap != null);
@@ -62,7 +62,7 @@ class ConstructorDomainTest {
     }
 
     @Property(tries = 300, maxDiscardRatio = 50)
-    @Label("SEC-4: a session TLV with any flags octet and any non-zero epoch")
+    @Label("a session TLV with any flags octet and any non-zero epoch")
     void session(@ForAll @IntRange(max = 255) int flags, @ForAll int epoch, @ForAll int peerEpoch, @ForAll int count,
             @ForAll long digest) throws DecodeException {
         SessionTlv s = constructed(() -> new SessionTlv(flags, epoch, peerEpoch, count, digest, Bytes.wrap(new byte[16])));
@@ -72,7 +72,7 @@ class ConstructorDomainTest {
     }
 
     @Example
-    @Label("SM-EXT, SM-REASON, SEC-4: the constructors refuse exactly what the decoders refuse, and accept the boundary values")
+    @Label("SEC-4: the constructors refuse exactly what the decoders refuse, and accept the boundary values")
     void constructorsRefuseWhatDecodersRefuse() {
         Bytes nonce = Bytes.wrap(new byte[16]);
         assertThatThrownBy(() -> new CapabilityTlv(0, 1)).isInstanceOf(IllegalArgumentException.class);
@@ -104,7 +104,7 @@ class ConstructorDomainTest {
     }
 
     @Property(tries = 1000)
-    @Label("SM-EXT: a parameter of any type with any value octets")
+    @Label("a parameter of any type with any value octets")
     void parameter(@ForAll @IntRange(min = 1, max = 255) int type, @ForAll("parameterValues") Bytes value)
             throws DecodeException {
         Parameter p = constructed(() -> new Parameter(type, value));
@@ -127,7 +127,7 @@ class ConstructorDomainTest {
     }
 
     @Property(tries = 600, maxDiscardRatio = 20)
-    @Label("SM-EXT: a VN profile or alias parameter with any value octets")
+    @Label("a VN profile or alias parameter with any value octets")
     void textParameter(@ForAll("textParameterTypes") int type, @ForAll("textValues") Bytes value)
             throws DecodeException {
         parameter(type, value);
@@ -139,7 +139,7 @@ class ConstructorDomainTest {
     }
 
     @Property(tries = 500)
-    @Label("SM-REASON: a reason detail TLV with any Java string that fits 255 octets")
+    @Label("a reason detail TLV with any Java string that fits 255 octets")
     void reasonDetail(@ForAll @IntRange(max = 0xFFFF) int detail, @ForAll("anyStrings") String text)
             throws DecodeException {
         ReasonDetailTlv r = constructed(() -> new ReasonDetailTlv(detail, text));
@@ -154,7 +154,7 @@ class ConstructorDomainTest {
     }
 
     @Property(tries = 500)
-    @Label("REQ-12: an optional LLDP TLV of any type 4..127 with any value (type 127: other than the typed EVB and "
+    @Label("an optional LLDP TLV of any type 4..127 with any value (type 127: other than the typed EVB and "
             + "capability TLVs)")
     void otherLldpTlv(@ForAll @IntRange(min = 4, max = 127) int type, @ForAll("lldpValues") Bytes value)
             throws DecodeException {

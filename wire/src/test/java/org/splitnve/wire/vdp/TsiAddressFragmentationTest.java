@@ -24,7 +24,7 @@ import org.splitnve.wire.testing.WireArbitraries;
  * into the same list, every fragment fits one TLV and travels in a VDP PDU, and join refuses
  * fragments that are reordered, missing, duplicated or foreign.
  */
-@Label("REQ-10, GAP-10, ID-3, ID-4: TSI address fragmentation")
+@Label("TSI address fragmentation")
 class TsiAddressFragmentationTest {
 
     private static final VsiTlv CARRIER = new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Request.PLAIN, 7, 1,
@@ -44,7 +44,7 @@ class TsiAddressFragmentationTest {
     }
 
     @Property(tries = 100)
-    @Label("REQ-10, GAP-10, ID-3, ID-4: split then join gives back up to 3000 addresses; every fragment fits a TLV and "
+    @Label("split then join gives back up to 3000 addresses; every fragment fits a TLV and "
             + "survives the codec inside a VDP PDU")
     void splitThenJoinIsIdentity(@ForAll("addressLists") List<TsiAddress> addresses,
             @ForAll TsiAddressTlv.Operation op, @ForAll @IntRange(max = 0xFFFF) int transaction,
@@ -135,7 +135,7 @@ class TsiAddressFragmentationTest {
     }
 
     @Property(tries = 300)
-    @Label("REQ-10, GAP-10: join refuses reordered, missing, duplicated or foreign fragments and a misplaced LAST flag")
+    @Label("SEC-4: join refuses reordered, missing, duplicated or foreign fragments and a misplaced LAST flag")
     void joinRefusesTamperedFragments(@ForAll("fragmentedChanges") List<TsiAddressTlv> fragments,
             @ForAll("tampers") Tamper tamper) {
         assertThat(fragments.size()).isGreaterThanOrEqualTo(2);
@@ -147,7 +147,7 @@ class TsiAddressFragmentationTest {
     }
 
     @Example
-    @Label("REQ-10, GAP-10: REPLACE with no addresses is one empty LAST fragment; join refuses no fragments at all")
+    @Label("REPLACE with no addresses is one empty LAST fragment; join refuses no fragments at all")
     void emptyChange() {
         List<TsiAddressTlv> fragments = TsiAddressTlv.split(TsiAddressTlv.Operation.REPLACE, 9, List.of());
         assertThat(fragments).containsExactly(new TsiAddressTlv(TsiAddressTlv.Operation.REPLACE, 9, 0, true, List.of()));
