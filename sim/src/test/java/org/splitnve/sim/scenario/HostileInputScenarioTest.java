@@ -397,7 +397,7 @@ class HostileInputScenarioTest {
      */
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})
-    @DisplayName("SEC-4, SEC-1: another end device activating a TSI ID that h1 holds, without a migration arrival, does not "
+    @DisplayName("SEC-4: another end device activating a TSI ID that h1 holds, without a migration arrival, does not "
             + "take its NVA entries")
     void claimingAnotherStationsTsi(double loss) throws Exception {
         setUp(loss);

@@ -68,7 +68,8 @@ class VmLifecycleScenarioTest {
     @ValueSource(doubles = {0.0, 0.2})
     @DisplayName("LC-PAUSE, LC-SUSPEND, LC-TERMINATE, SM-TSI-4, OPS-2: pause changes nothing, suspend from paused "
             + "deactivates, the nNVE keeps the suspended VM for minutes, resume activates, power-off of a paused VM "
-            + "de-associates and keeps it defined, shut down")
+            + "de-associates and keeps it defined, shut down (ACLs as the effects the nNVE emits: no data plane "
+            + "applies them yet, no packet is checked)")
     void pauseThenSuspend(double loss) {
         Net x = net(loss);
         SplitNveNet net = x.net;
