@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The namespace, interop and daemon test classes, ROUNDS times in a row, while a CPU load keeps every core busy
+# (issue 14: a suite that fails instead of hanging, with no flaky test). As root, like CI. Reports each round's
+# result and the total of failed rounds; exits 1 if any round failed.
+#   bench/run-stress.sh [ROUNDS]        (default 20)
+# Environment: JAVA_HOME (a JDK 25, else /usr/lib/jvm/*25*); LOAD=0 runs without the CPU load.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. bench/jdk25.sh
+ROUNDS=${1:-20}
+TESTS='*NetnsTest,*InteropTest,SideBySideTest,LldpadModelDifferentialTest,AgentRunnerNetnsTest,RawSocketNetnsTest'
+out=$(mktemp -d /tmp/splitnve-stress-XXXXXX)
+burners=()
+stop_load() {
+    for p in "${burners[@]}"; do kill "$p" 2> /dev/null || true; done
+    burners=()
+}
+trap stop_load EXIT INT TERM
+if [ "${LOAD:-1}" != 0 ]; then
+    for _ in $(seq "$(nproc)"); do
+        ( while :; do :; done ) &
+        burners+=("$!")
+    done
+fi
+echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD) rounds $ROUNDS, CPU burners ${#burners[@]} on $(nproc) cores"
+./mvnw -B -q -DskipTests install > "$out/build.log" 2>&1
+failed=0
+for r in $(seq "$ROUNDS"); do
+    start=$(date +%s)
+    if CI=true ./mvnw -B -pl transport,interop,app verify -Dtest="$TESTS" -Dsurefire.failIfNoSpecifiedTests=false \
+            > "$out/round-$r.log" 2>&1; then
+        verdict=ok
+    else
+        verdict=FAILED
+        failed=$((failed + 1))
+    fi
+    tests=$(grep -E '^\[(INFO|ERROR|WARNING)\] Tests run:' "$out/round-$r.log" | grep -v ' -- in ' \
+        | awk -F'[:,]' '{s += $2; f += $4 + $6} END {printf "%d tests, %d failed or in error", s, f}')
+    echo "round $r: $verdict ($tests) in $(( $(date +%s) - start )) s"
+    if [ "$verdict" = FAILED ]; then
+        grep -E '<<< (FAILURE|ERROR)!' "$out/round-$r.log" | sed 's/^/    /' | head -5
+    fi
+done
+echo "# $failed of $ROUNDS rounds failed; logs in $out"
+[ "$failed" = 0 ]
