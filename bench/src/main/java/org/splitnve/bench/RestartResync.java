@@ -54,7 +54,10 @@ public final class RestartResync {
         }
         for (int n : sizes) {
             for (int round = 1; round <= 3; round++) {
-                run(n, round);
+                run(n, round, false);
+            }
+            for (int round = 1; round <= 3; round++) {
+                run(n, round, true);
             }
         }
     }
@@ -65,7 +68,8 @@ public final class RestartResync {
                 (byte) (i >> 8), (byte) i}))));
     }
 
-    static void run(int n, int round) throws Exception {
+    /** {@code announced}: the new nNVE announces its start (as the daemon does), else the next keep-alive tells. */
+    static void run(int n, int round, boolean announced) throws Exception {
         ManualClock clock = new ManualClock(1_000_000_000L);
         ArrayDeque<Hop> link = new ArrayDeque<>();
         MacAddress nm = MacAddress.parse("02:00:00:00:0e:01");
@@ -97,15 +101,24 @@ public final class RestartResync {
                 new SplittableRandom(3));
         agents[0] = fresh;
         long restartedAt = clock.nanos();
-        // Time passes until the tNVE's next session keep-alive: that is what the new nNVE answers.
         long t0 = 0;
+        if (announced) {
+            t0 = System.nanoTime();
+            fresh.announceStart();
+        }
+        // Time passes until the tNVE's next session keep-alive (that is what the new nNVE answers), unless the
+        // announcement came first.
         noticed:
         while (true) {
-            clock.set(Math.max(clock.nanos(), tnve.nextDeadline()));
-            tnve.onTimer();
+            if (!link.isEmpty() && announced) {
+                // the announcement is on its way: no time passes
+            } else {
+                clock.set(Math.max(clock.nanos(), tnve.nextDeadline()));
+                tnve.onTimer();
+            }
             while (!link.isEmpty()) {
                 Hop h = link.poll();
-                if (h.to == 1) {
+                if (h.to == 1 && !announced) {
                     t0 = System.nanoTime(); // the new nNVE's answer arrives: from here on it is the engines' work
                 }
                 agents[h.to].onFrame(0, h.frame, 0, h.length);
@@ -124,9 +137,9 @@ public final class RestartResync {
             throw new IllegalStateException("not back in sync: inSync " + inSync + ", " + activated + " activated, "
                     + withIp + " with their address");
         }
-        System.out.printf("N = %,d round %d: noticed %.2f s after the restart (virtual: the next keep-alive), "
-                + "every TSI back in %.3f s (wall clock, %,.0f TSIs/s); virtual time used by the resync %.3f s%n",
-                n, round, noticedAfter / 1e9, wall / 1e9, n / (wall / 1e9),
+        System.out.printf("N = %,d round %d, %s: noticed %.3f s after the restart (virtual), every TSI back in "
+                + "%.3f s (wall clock, %,.0f TSIs/s); virtual time used by the resync %.3f s%n", n, round,
+                announced ? "start announced" : "next keep-alive", noticedAfter / 1e9, wall / 1e9, n / (wall / 1e9),
                 (clock.nanos() - restartedAt - noticedAfter) / 1e9);
     }
 

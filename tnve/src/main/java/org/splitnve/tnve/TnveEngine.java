@@ -85,6 +85,13 @@ public final class TnveEngine implements PortAgent {
      */
     static final int FRAGMENT_BUDGET = 480;
     /**
+     * VSI TLVs one uplink has in flight at most (sent, not yet answered); more wait here, in order, until answers
+     * come. The nNVE queues its answers per end device and refuses beyond a limit (SEC-5, 8,192 by default): an
+     * end device that sends faster than the answers drain, such as a resynchronisation of 100,000 TSIs, would
+     * otherwise have its requests dropped.
+     */
+    static final int WINDOW = 2048;
+    /**
      * OPS-3: the addresses of one TSI (its MAC and IPs) where the uplink's nNVE advertised no limit: what splitnve
      * nNVEs enforced before they advertised it (NnveConfig.Limits.DEFAULT), so one request stays a few dozen
      * ECPDUs and can never keep an uplink busy until its retransmissions run out.
@@ -190,8 +197,10 @@ public final class TnveEngine implements PortAgent {
         final TsiState target;
         final VsiMode mode;
         int remaining;
-        final long deadline;
+        long deadline;
         final Consumer<OpResult> done;
+        /** Its VSI TLVs went to ECP (they count against the uplink's window until the request ends). */
+        boolean sent;
         OpResult failure;
         /** The VSI TLVs of the request: sent again when the nNVE asks for a resynchronisation (REL-7). */
         List<VsiTlv> items = List.of();
@@ -298,6 +307,9 @@ public final class TnveEngine implements PortAgent {
         final ArrayDeque<Held> waiting = new ArrayDeque<>();
         final ArrayDeque<Due> responseDeadlines = new ArrayDeque<>();
         final ArrayDeque<Due> keepAlives = new ArrayDeque<>();
+        /** VSI TLVs sent and not answered yet ({@link #WINDOW}), and the links whose request waits for room. */
+        int inFlight;
+        final ArrayDeque<Link> throttled = new ArrayDeque<>();
 
         Up(TnveConfig.Uplink cfg) {
             this.cfg = cfg;
@@ -843,7 +855,7 @@ public final class TnveEngine implements PortAgent {
         emit(new TnveEvent.UplinkState(up.cfg.name(), "resync", why));
         int announced = 0;
         for (Link l : List.copyOf(up.links.values())) {
-            if (l.pending != null) {
+            if (l.pending != null && l.pending.sent) {
                 // The nNVE did not take it (it did not know this end device's session): it goes again, and
                 // its own answer completes the operation that sent it.
                 l.pending.remaining = l.pending.items.size();
@@ -1040,6 +1052,7 @@ public final class TnveEngine implements PortAgent {
             return;
         }
         l.pending = null;
+        ended(up, p);
         if (p.failure == null) {
             for (FilterEntry e : v.filter().entries()) {
                 if (!e.isNullVid()) {
@@ -1180,6 +1193,7 @@ public final class TnveEngine implements PortAgent {
             return;
         }
         l.pending = null;
+        ended(l.up, p);
         emit(new TnveEvent.RequestFailed(l.vm.name, l.spec.id().toString(), l.up.cfg.name(), p.mode.name(), r.code(),
                 r.detail()));
         // REL-7: a standard bridge keeps a TSI only while it hears its keep-alive: one unanswered (the bridge away,
@@ -1453,15 +1467,47 @@ public final class TnveEngine implements PortAgent {
                 items.add(new VsiTlv(mode, status, l.spec.typeId(), l.spec.typeVersion(), l.spec.id(), filter, att));
             }
         }
-        long deadline = clock.nanos() + up.ecp.timers().responseTimeoutNanos();
-        Pending p = new Pending(target, mode, items.size(), deadline, done);
+        Pending p = new Pending(target, mode, items.size(), Long.MAX_VALUE, done);
         p.items = items;
         p.ipsAfter = ipsAfter(l, mode, fragments, ext);
         p.transaction = fragments.isEmpty() ? -1 : fragments.getFirst().transaction();
         l.pending = p;
-        up.responseDeadlines.add(new Due(l, deadline));
-        for (VsiTlv item : items) {
+        if (up.inFlight > 0 && up.inFlight + items.size() > WINDOW) {
+            up.throttled.add(l); // its response timer starts when it goes
+            return;
+        }
+        launch(up, l, p);
+    }
+
+    /** Hands a request's VSI TLVs to ECP; its response timer starts now. */
+    private void launch(Up up, Link l, Pending p) {
+        p.sent = true;
+        up.inFlight += p.items.size();
+        p.deadline = clock.nanos() + up.ecp.timers().responseTimeoutNanos();
+        up.responseDeadlines.add(new Due(l, p.deadline));
+        for (VsiTlv item : p.items) {
             up.ecp.submit(item, new Sent(l, item, p));
+        }
+    }
+
+    /** A request ended (answered, refused or failed): its room in the window goes to those waiting. */
+    private void ended(Up up, Pending p) {
+        if (p.sent) {
+            p.sent = false;
+            up.inFlight -= p.items.size();
+        }
+        while (!up.throttled.isEmpty()) {
+            Link next = up.throttled.peek();
+            Pending q = next.pending;
+            if (q == null || q.sent) {
+                up.throttled.poll(); // ended otherwise
+                continue;
+            }
+            if (up.inFlight > 0 && up.inFlight + q.items.size() > WINDOW) {
+                break;
+            }
+            up.throttled.poll();
+            launch(up, next, q);
         }
     }
 
