@@ -211,7 +211,7 @@ class ConfigValidationTest {
     }
 
     @Test
-    @DisplayName("SEC-1: [api] defaults to loopback (nNVE 7480, tNVE 7481); beyond loopback without token_file, bad addresses and bad token files are errors with the line; exit status 2")
+    @DisplayName("SEC-1, SEC-8: [api] defaults to loopback (nNVE 7480, tNVE 7481); beyond loopback without token_file, bad addresses, bad token files and bad host names are errors with the line; exit status 2")
     void api() throws Exception {
         NnveSettings n = NnveSettings.load(Path.of("../examples/nnve.conf"));
         assertThat(n.api().listen()).isEqualTo(new java.net.InetSocketAddress("127.0.0.1", 7480));
@@ -231,6 +231,11 @@ class ConfigValidationTest {
         NnveSettings withToken = load(base + "listen = \"0.0.0.0:7480\"\ntoken_file = \"api.token\"\n");
         assertThat(withToken.api().token()).isEqualTo("0123456789abcdef-token");
         assertThat(withToken.api().listen().getAddress().isAnyLocalAddress()).isTrue();
+        // SEC-8: the names the API may be called by besides its address (the Host header), lower case
+        assertThat(withToken.api().hostNames()).isEmpty();
+        assertThat(load(base + "listen = \"0.0.0.0:7480\"\ntoken_file = \"api.token\"\n"
+                + "host_names = [\"NNVE1.example.org\", \"nnve1\"]\n").api().hostNames())
+                .containsExactly("nnve1.example.org", "nnve1");
 
         Files.writeString(dir.resolve("short.token"), "tooshort\n");
         Files.writeString(dir.resolve("empty.token"), "\n\n");
@@ -245,7 +250,10 @@ class ConfigValidationTest {
             {"token_file = \"short.token\"", "6: [api] token_file: the token in " + dir.resolve("short.token") + " has 8 characters"},
             {"token_file = \"empty.token\"", "holds no token"},
             {"token_file = \"absent.token\"", "token file " + dir.resolve("absent.token") + " does not exist"},
-            {"port = 7480", "6: [api] port: unknown key (known in [api]: listen, token_file)"},
+            {"port = 7480", "6: [api] port: unknown key (known in [api]: listen, token_file, host_names)"},
+            {"host_names = [\"nnve1.example.org:7480\"]", "6: [api] host_names: 'nnve1.example.org:7480' is not a host name"},
+            {"host_names = [\"*.example.org\"]", "is not a host name"},
+            {"host_names = 7", "6: [api] host_names: expected a list of quoted strings"},
         };
         for (String[] b : bad) {
             Path p = write("bad-api.conf", base + b[0] + "\n");
