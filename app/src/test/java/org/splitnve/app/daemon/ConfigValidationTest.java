@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.splitnve.app.config.ConfigException;
 import org.splitnve.app.config.NnveSettings;
 import org.splitnve.app.config.TnveSettings;
+import org.splitnve.nva.PrefixPolicy;
 import org.splitnve.wire.MacAddress;
 
 class ConfigValidationTest {
@@ -129,6 +130,30 @@ class ConfigValidationTest {
                 f + ":45: [[nva.vsi_type]] vn: no [[nva.vn]] has id 99",
                 f + ":47: [log] format: 'xml' is not one of text, json",
                 "configuration errors; nothing started");
+    }
+
+    @Test
+    @DisplayName("SEC-1, SEC-2 (issue 12, item 13): [[nva.vn]] shortest_ipv4_prefix and shortest_ipv6_prefix: the "
+            + "shortest prefix a TSI may claim in trusted mode, /24 and /64 unless the VN grants others; out of range "
+            + "is an error with the line, exit status 2")
+    void prefixPolicy() throws Exception {
+        String base = "[nnve]\nname = \"n\"\n[[port]]\ninterface = \"eth0\"\n[[nva.vn]]\nid = 7\nalias = \"a\"\nvni = 1\n";
+        assertThat(load(base).vns().getFirst().prefixes()).isEqualTo(new PrefixPolicy(24, 64));
+        assertThat(load(base + "shortest_ipv4_prefix = 16\nshortest_ipv6_prefix = 48\n").vns().getFirst().prefixes())
+                .isEqualTo(new PrefixPolicy(16, 48));
+        assertThat(load(base + "shortest_ipv4_prefix = 32\nshortest_ipv6_prefix = 128\n").vns().getFirst().prefixes())
+                .isEqualTo(PrefixPolicy.HOSTS_ONLY);
+        assertThat(NnveSettings.load(Path.of("../examples/nnve.conf")).vns()).extracting(v -> v.prefixes())
+                .containsExactly(PrefixPolicy.DEFAULT, new PrefixPolicy(24, 56));
+        for (String[] b : new String[][] {
+            {"shortest_ipv4_prefix = 33", "9: [[nva.vn]] shortest_ipv4_prefix: 33 is out of range 0..32"},
+            {"shortest_ipv6_prefix = -1", "9: [[nva.vn]] shortest_ipv6_prefix: -1 is out of range 0..128"},
+            {"shortest_ipv6_prefix = \"/64\"", "9: [[nva.vn]] shortest_ipv6_prefix: expected an integer"},
+        }) {
+            String[] r = run(true, write("bad-prefix.conf", base + b[0] + "\n"));
+            assertThat(r[0]).as(b[0]).isEqualTo("2");
+            assertThat(r[1]).as(b[0]).contains(b[1]).contains("nothing started");
+        }
     }
 
     @Test
