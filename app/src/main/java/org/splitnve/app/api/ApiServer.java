@@ -315,8 +315,9 @@ public final class ApiServer implements AutoCloseable {
     /**
      * SEC-8, DNS rebinding: a web page whose name resolves to this listener reaches it with that name in
      * {@code Host}. Accepted: the address the connection came to (an IP literal cannot be rebound), on loopback
-     * also {@code localhost}, {@code 127.0.0.1} and {@code [::1]}, and the configured host names; any port (a
-     * tunnel or a proxy may forward another). 400 without a {@code Host}, 421 for another name.
+     * also {@code localhost} and any loopback literal ({@code 127.0.0.1}, {@code [::1]}), and the configured host
+     * names; any port (a tunnel or a proxy may forward another). 400 without a {@code Host}, 421 for another name
+     * (also {@code 0.0.0.0}, which browsers send to loopback).
      */
     private void misdirected(HttpExchange x) throws ApiError {
         List<String> hosts = x.getRequestHeaders().get("Host");

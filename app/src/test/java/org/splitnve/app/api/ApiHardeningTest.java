@@ -129,6 +129,8 @@ class ApiHardeningTest {
                     .isEqualTo(421);
             assertThat(raw(api, "GET", "/v1/status", List.of("Host: 192.0.2.1:" + api.getPort()), null).status())
                     .as("an address that is not this listener's").isEqualTo(421);
+            assertThat(raw(api, "GET", "/v1/status", List.of("Host: 0.0.0.0:" + api.getPort()), null).status())
+                    .as("0.0.0.0, which browsers send to loopback").isEqualTo(421);
             assertThat(raw(api, "GET", "/v1/tsis", List.of("Host: localhost:" + api.getPort(),
                     "Origin: http://localhost:" + api.getPort()), null).status()).as("same origin").isEqualTo(200);
             Raw ok = raw(api, "POST", path, List.of(ours, "Content-Type: application/json; charset=utf-8"),
