@@ -71,6 +71,8 @@ public final class NnveEngine implements PortAgent {
     public static final int DETAIL_ADMIN = 6;
     /** OPS-6: a MAC another TSI of the VN holds on this nNVE. */
     public static final int DETAIL_DUPLICATE_MAC = 7;
+    /** REL-4: the TSI belongs to another end device, and no migration it announced moves it here. */
+    public static final int DETAIL_OWNER = 8;
 
     private static final int NO_GROUP = -1;
 
@@ -632,12 +634,14 @@ public final class NnveEngine implements PortAgent {
                 if (d != null && p.has(Feature.DEACTIVATE)) {
                     if (t != null && t.state == TsiState.ASSOCIATED) {
                         p.touch(t, now);
+                        noteMigration(t, req);
                         yield success(req, t.filter, List.of()); // already deactivated: a repeated request
                     }
                     if (t == null || t.state != TsiState.ACTIVATED) {
                         yield refuse(p, req, new Refusal(4, DETAIL_STATE, "deactivate: the TSI is not activated"));
                     }
                     p.touch(t, now);
+                    noteMigration(t, req); // a departure (REL-4)
                     transition(t, TsiState.ASSOCIATED, "deactivate (" + d.cause() + ")");
                     yield success(req, t.filter, List.of());
                 }
@@ -881,6 +885,10 @@ public final class NnveEngine implements PortAgent {
             if (duplicate != null) {
                 return refuse(p, req, duplicate);
             }
+            Refusal claimed = claim(p, req, vn.key(), null, target);
+            if (claimed != null) {
+                return refuse(p, req, claimed);
+            }
             Vap vap = scope.vaps.get(vn.key());
             if ((vap == null || !p.uses(vap)) && p.vnCount() >= config.limits().vnsPerPeer()) {
                 return refuse(p, req, new Refusal(2, DETAIL_LIMIT, "this end device uses its limit of "
@@ -917,6 +925,10 @@ public final class NnveEngine implements PortAgent {
             Refusal tagProblem = checkTags(t.vap, req.filter());
             if (tagProblem != null) {
                 return refuse(p, req, tagProblem);
+            }
+            Refusal claimed = claim(p, req, t.vap.vn.key(), t, target);
+            if (claimed != null) {
+                return refuse(p, req, claimed);
             }
             p.touch(t, now);
             Filter resolved = resolveTags(req.filter(), t.vap);
@@ -1066,6 +1078,17 @@ public final class NnveEngine implements PortAgent {
         } else if (req.status() instanceof VsiStatus.Request r && r.migratingTo()) {
             t.arrivalHinted = true;
         }
+        if (m != null && m.indication() == MigrationTlv.Indication.DEPARTURE) {
+            t.departing = m.migrationId(); // REL-4: the holder says which migration may take its entries
+        } else if (m != null && m.indication() == MigrationTlv.Indication.NOT_MIGRATION) {
+            t.departing = null;            // e.g. a migration aborted at the source
+        }
+    }
+
+    /** The migration ID a request arrives by (its ARRIVAL), or null. */
+    private static UUID arrivalOf(VsiTlv req) {
+        MigrationTlv m = req.attached(MigrationTlv.class);
+        return m != null && m.indication() == MigrationTlv.Indication.ARRIVAL ? m.migrationId() : null;
     }
 
     private static int firstConcreteVid(Filter f) {
@@ -1317,6 +1340,66 @@ public final class NnveEngine implements PortAgent {
         return null;
     }
 
+    /** REL-4: the instance holding the NVA entries of TSI {@code id} in VN {@code vn} (its owner), or null. */
+    private Tsi holder(VsiId id, VnKey vn) {
+        for (Tsi x = instances.get(id); x != null; x = x.nextInstance) {
+            if (x.ownsNva && x.vap.vn.key().equals(vn)) {
+                return x;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * REL-4, SM-TSI-7: whether instance {@code t}, activated, takes the NVA entries from {@code holder}: it
+     * arrives by a migration (ARRIVAL or the M bit) and the move is confirmed: within the holder's port scope
+     * (the same port, two stations behind one switch; or a LAG's ports) the hint suffices, across scopes the
+     * holder must have announced the migration ID {@code t} arrives by (its DEPARTURE).
+     */
+    private static boolean mayTakeOver(Tsi t, Tsi holder) {
+        if (t.arrival == null && !t.arrivalHinted) {
+            return false;
+        }
+        return t.vap == holder.vap || t.arrival != null && t.arrival.equals(holder.departing);
+    }
+
+    /**
+     * REL-4: a TSI ID belongs to the end device whose instance holds its NVA entries. Another end device in
+     * the holder's port scope may name it as before (SM-TSI-7: a move behind one port; GAP-UPLINK: a LAG),
+     * waiting without the entries until a migration hint moves them. From another port scope it may
+     * associate it only arriving by a migration (ARRIVAL or the M bit: the destination prepares, holding
+     * nothing), and activate it only by a migration the holder announced: its DEPARTURE named the migration
+     * ID the activation arrives by. Anything else is refused (reason 4, {@link #DETAIL_OWNER}); null if the
+     * request may go on. A TSI nobody holds is free.
+     */
+    private Refusal claim(Peer p, VsiTlv req, VnKey vn, Tsi t, TsiState target) {
+        Tsi h = holder(req.vsiId(), vn);
+        if (h == null || h == t || h.peer == p || h.vap.scope == scopeOfPort[p.port]) {
+            return null;
+        }
+        if (t != null && (target != TsiState.ACTIVATED || t.state == TsiState.ACTIVATED)) {
+            return null; // an instance that exists already: a refresh, an address change, a deactivation
+        }
+        UUID arrival = arrivalOf(req);
+        if (arrival == null && t != null) {
+            arrival = t.arrival; // announced at its association (a prepare)
+        }
+        boolean hinted = arrival != null || req.status() instanceof VsiStatus.Request r && r.migratingTo()
+                || t != null && t.arrivalHinted;
+        String owner = "TSI " + req.vsiId() + " belongs to end device " + h.peer.station + " on port " + h.peer.port
+                + " (another port scope)";
+        if (!hinted) {
+            return new Refusal(ReasonCode.OTHER_FAILURE.value(), DETAIL_OWNER, owner
+                    + ": another end device takes it only by a migration (REL-4)");
+        }
+        if (target != TsiState.ACTIVATED || arrival != null && arrival.equals(h.departing)) {
+            return null; // a migration prepared (it holds nothing), or one its holder announced
+        }
+        return new Refusal(ReasonCode.OTHER_FAILURE.value(), DETAIL_OWNER, owner + ": it did not announce "
+                + (arrival == null ? "a migration (the M bit alone cannot name one)" : "migration " + arrival)
+                + " (REL-4: a DEPARTURE with the migration ID comes first)");
+    }
+
     private void add(Tsi t) {
         Tsi head = instances.get(t.id);
         if (head != null) {
@@ -1456,7 +1539,8 @@ public final class NnveEngine implements PortAgent {
                 if (t.arrival != null || t.arrivalHinted) {
                     effects.accept(new Effect.Relearn(inst, tag));
                     events.accept(new NnveEvent.MigrationArrival(t.peer.port, t.id.toString(),
-                            t.arrival == null ? "" : t.arrival.toString(), instances(t.id).size() > 1));
+                            t.arrival == null ? "" : t.arrival.toString(), t.arrivedFrom,
+                            t.arrivedFrom == t.peer.port));
                     t.arrival = null;
                     t.arrivalHinted = false;
                 }
@@ -1496,6 +1580,7 @@ public final class NnveEngine implements PortAgent {
 
     /** SM-TSI-7: only one instance of a TSI holds its NVA entries; activation of another moves them. */
     private void nva(Tsi t, Effect.EntryState state) {
+        t.arrivedFrom = -1;
         if (!t.ownsNva) {
             Tsi owner = null;
             for (Tsi x = instances.get(t.id); x != null; x = x.nextInstance) {
@@ -1504,14 +1589,15 @@ public final class NnveEngine implements PortAgent {
                 }
             }
             if (owner != null) {
-                if (state != Effect.EntryState.FORWARDING || (t.arrival == null && !t.arrivalHinted)) {
-                    // The moving-in instance waits, the NVA keeps pointing at the old one. Only a migration
-                    // arrival (REQ-13) takes the entries over: another end device naming the same TSI
-                    // (multi-homing, or a hostile claim: SEC-4) does not.
+                if (state != Effect.EntryState.FORWARDING || !mayTakeOver(t, owner)) {
+                    // The moving-in instance waits, the NVA keeps pointing at the old one. Only a confirmed
+                    // migration arrival (REQ-13, REL-4) takes the entries over: another end device naming the
+                    // same TSI (multi-homing, or a hostile claim: SEC-4) does not.
                     return;
                 }
                 effects.accept(new Effect.NvaMove(owner.instance(), t.instance()));
                 owner.ownsNva = false;
+                t.arrivedFrom = owner.peer.port;
             }
             t.ownsNva = true;
         }
@@ -1524,8 +1610,10 @@ public final class NnveEngine implements PortAgent {
         }
         t.ownsNva = false;
         for (Tsi x = instances.get(t.id); x != null; x = x.nextInstance) {
-            if (x != t && x.state != TsiState.INIT && x.vap.vn.key().equals(t.vap.vn.key())) {
-                // The other instance takes the entries over: a move, not a remove-then-add.
+            if (x != t && x.state != TsiState.INIT && x.vap.vn.key().equals(t.vap.vn.key())
+                    && (x.vap == t.vap || x.arrival != null && x.arrival.equals(t.departing))) {
+                // The other instance takes the entries over: a move, not a remove-then-add. REL-4: only one the
+                // leaving holder would have let take them (its port scope, or the migration it announced).
                 effects.accept(new Effect.NvaMove(t.instance(), x.instance()));
                 x.ownsNva = true;
                 effects.accept(new Effect.NvaEntries(x.instance(), x.addresses, x.state == TsiState.ACTIVATED

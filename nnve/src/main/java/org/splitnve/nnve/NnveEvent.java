@@ -113,8 +113,13 @@ public sealed interface NnveEvent extends Event {
         }
     }
 
-    /** A migration arrival on this nNVE (REQ-13): LC-MCAST re-learning triggered. */
-    record MigrationArrival(int port, String tsi, String migrationId, boolean samePortMove) implements NnveEvent {
+    /**
+     * A migration arrival on this nNVE (REQ-13): LC-MCAST re-learning triggered. {@code fromPort}: the port of
+     * the instance the TSI's NVA entries moved from (SM-TSI-7), -1 when no instance here held them (it arrived
+     * from another nNVE); {@code samePortMove}: whether that port is this one (two stations behind one port).
+     */
+    record MigrationArrival(int port, String tsi, String migrationId, int fromPort, boolean samePortMove)
+            implements NnveEvent {
         @Override
         public String name() {
             return "tsi.migration_arrival";

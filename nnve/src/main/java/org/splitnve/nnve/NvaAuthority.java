@@ -6,7 +6,9 @@ import java.util.UUID;
 import org.splitnve.nva.EndDevice;
 import org.splitnve.nva.Nva;
 import org.splitnve.nva.NveId;
+import org.splitnve.nva.PrefixPolicy;
 import org.splitnve.nva.ProvisioningMode;
+import org.splitnve.nva.Refusal;
 import org.splitnve.nva.VnRecord;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.vdp.ManagerId;
@@ -78,7 +80,10 @@ public final class NvaAuthority implements Authority {
     @Override
     public TsiGrant authoriseTsi(int port, MacAddress station, VsiId tsi, Vn vn, List<TsiAddress> requested) {
         if (!(vn.key() instanceof VnKey.Id id)) {
-            return TsiGrant.trusted(); // a plain VLAN: nothing at the NVA to check against
+            // a plain VLAN: nothing at the NVA to check against but the default prefix floor (SEC-2)
+            TsiAddress wide = PrefixPolicy.DEFAULT.firstRefused(requested);
+            return wide == null ? TsiGrant.trusted() : TsiGrant.refuse(Refusal.PREFIX_TOO_SHORT.reasonCode().value(),
+                    Refusal.PREFIX_TOO_SHORT.text() + ": " + PrefixPolicy.DEFAULT.refusal(wide, vn.key().toString()));
         }
         var d = nva.authoriseTsi(device(port, station), tsi, (int) id.id(), requested, List.of());
         if (!d.isAllowed()) {

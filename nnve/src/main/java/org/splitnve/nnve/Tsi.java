@@ -31,6 +31,13 @@ public final class Tsi {
     /** The migration this instance arrived by, or null (REQ-13, LC-MCAST). */
     java.util.UUID arrival;
     boolean arrivalHinted;
+    /**
+     * REL-4: the migration its end device announced this instance is leaving by (a DEPARTURE), or null: an
+     * instance arriving by the same migration ID may take the TSI's NVA entries from it.
+     */
+    java.util.UUID departing;
+    /** The port of the instance this one took the NVA entries from at its last activation, or -1. */
+    int arrivedFrom = -1;
     long refreshedAt;
     /** Refresh order within the peer (keep-alive expiry, SM-TIMER). */
     Tsi older;

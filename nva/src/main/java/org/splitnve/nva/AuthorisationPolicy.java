@@ -48,7 +48,8 @@ public interface AuthorisationPolicy {
      * ({@link Refusal#UNKNOWN_VN}); the TSI is authorised on the VN by a rule or a record
      * ({@link Refusal#TSI_NOT_AUTHORISED_ON_VN}); no address names another VN ({@link Refusal#ADDRESS_NOT_IN_VN}).
      * Then, on a validated VN: a record exists ({@link Refusal#NO_TSI_RECORD}) and covers every offered address
-     * ({@link Refusal#ADDRESS_NOT_IN_RECORD}; offering none is fine, offered parameters are ignored). Last, the
+     * ({@link Refusal#ADDRESS_NOT_IN_RECORD}; offering none is fine, offered parameters are ignored); on a trusted
+     * VN, no IP prefix is shorter than the VN's {@link PrefixPolicy} ({@link Refusal#PREFIX_TOO_SHORT}). Last, the
      * granted addresses meet the VN's service ({@link Refusal#ADDRESSES_INCOMPLETE}, ID-4). See
      * {@link TsiGrant} for what is granted.
      *

@@ -398,6 +398,10 @@ public final class InMemoryNva implements Nva {
         } else {
             granted = Addresses.normalise(addresses, vnId);
             params = parameters;
+            TsiAddress wide = vn.prefixes().firstRefused(granted);
+            if (wide != null) {
+                return refuse(Refusal.PREFIX_TOO_SHORT, vn.prefixes().refusal(wide, vn(vnId)));
+            }
         }
         if (!vn.service().satisfiedBy(granted)) {
             return refuse(Refusal.ADDRESSES_INCOMPLETE, vn.service().need());

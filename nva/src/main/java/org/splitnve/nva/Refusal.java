@@ -18,6 +18,7 @@ public enum Refusal {
     ADDRESSES_INCOMPLETE(0x0201, ReasonCode.INVALID_FORMAT, "the addresses do not meet the VN's service"),
     ADDRESS_NOT_IN_VN(0x0202, ReasonCode.INVALID_VID_GROUP_OR_MAC, "an address names another VN"),
     ADDRESS_IN_USE(0x0203, ReasonCode.INVALID_VID_GROUP_OR_MAC, "an address belongs to another TSI in the VN"),
+    PREFIX_TOO_SHORT(0x0204, ReasonCode.OTHER_FAILURE, "an IP prefix is shorter than the VN lets a TSI claim"),
     // Mapping table (SM-TSI-*)
     UNKNOWN_TSI_INSTANCE(0x0301, ReasonCode.OTHER_FAILURE, "the NVA has no entries for this TSI instance"),
     INSTANCE_EXISTS(0x0302, ReasonCode.OTHER_FAILURE, "the TSI already has an instance on that port"),

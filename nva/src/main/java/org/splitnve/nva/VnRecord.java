@@ -17,9 +17,11 @@ import org.splitnve.wire.vdp.VnId;
  * @param mode       trusted or validated provisioning of its TSIs (SEC-2)
  * @param parameters the VN profile (SM-EXT): e.g. {@link Parameter#vnProfile}, {@link Parameter#qos},
  *                   {@link Parameter#mtu}; never the name, alias or context, which are fields
+ * @param prefixes   the shortest IP prefixes a TSI may claim in trusted mode (SEC-1, SEC-2;
+ *                   {@link PrefixPolicy#DEFAULT} unless the VN grants shorter ones)
  */
 public record VnRecord(UUID name, int id, String alias, int context, VnService service, ProvisioningMode mode,
-        List<Parameter> parameters) {
+        List<Parameter> parameters, PrefixPolicy prefixes) {
 
     public VnRecord {
         if (name == null || (name.getMostSignificantBits() == 0 && name.getLeastSignificantBits() == 0)) {
@@ -31,8 +33,8 @@ public record VnRecord(UUID name, int id, String alias, int context, VnService s
         if (context < 0 || context > 0xFF_FFFF) {
             throw new IllegalArgumentException("a VN Context (VNI) is 24 bits: " + context);
         }
-        if (service == null || mode == null) {
-            throw new IllegalArgumentException("service and provisioning mode are required");
+        if (service == null || mode == null || prefixes == null) {
+            throw new IllegalArgumentException("service, provisioning mode and prefix policy are required");
         }
         parameters = List.copyOf(parameters);
         for (Parameter p : parameters) {
@@ -46,15 +48,20 @@ public record VnRecord(UUID name, int id, String alias, int context, VnService s
     /** A trusted VN without profile parameters. */
     public static VnRecord of(UUID name, long id, String alias, int context, VnService service) {
         return new VnRecord(name, ((VnId.Group) VnId.group(id)).id(), alias, context, service,
-                ProvisioningMode.TRUSTED, List.of());
+                ProvisioningMode.TRUSTED, List.of(), PrefixPolicy.DEFAULT);
     }
 
     public VnRecord withMode(ProvisioningMode mode) {
-        return new VnRecord(name, id, alias, context, service, mode, parameters);
+        return new VnRecord(name, id, alias, context, service, mode, parameters, prefixes);
     }
 
     public VnRecord withParameters(List<Parameter> parameters) {
-        return new VnRecord(name, id, alias, context, service, mode, parameters);
+        return new VnRecord(name, id, alias, context, service, mode, parameters, prefixes);
+    }
+
+    /** The VN with another shortest prefix a TSI may claim in trusted mode (SEC-2). */
+    public VnRecord withPrefixes(PrefixPolicy prefixes) {
+        return new VnRecord(name, id, alias, context, service, mode, parameters, prefixes);
     }
 
     /** The VN ID as an unsigned number. */
@@ -70,6 +77,7 @@ public record VnRecord(UUID name, int id, String alias, int context, VnService s
     @Override
     public String toString() {
         return "VN " + unsignedId() + " \"" + alias + "\" " + name + " VNI " + context + ' ' + service + ' ' + mode
-                + (parameters.isEmpty() ? "" : " " + parameters.stream().map(Parameter::describe).toList());
+                + (parameters.isEmpty() ? "" : " " + parameters.stream().map(Parameter::describe).toList())
+                + (prefixes.equals(PrefixPolicy.DEFAULT) ? "" : " prefixes " + prefixes);
     }
 }

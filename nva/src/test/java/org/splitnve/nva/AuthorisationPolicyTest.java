@@ -177,6 +177,53 @@ class AuthorisationPolicyTest {
     }
 
     @Test
+    @DisplayName("SEC-1, SEC-2 (issue 12, item 13): in trusted mode a TSI may not claim a prefix shorter than its VN "
+            + "allows (default /24 and /64): 0.0.0.0/0, ::/0 and 10.0.0.0/8 are refused with a reason and the address; "
+            + "a VN that grants shorter ones allows them; a validated VN's record grants what it holds")
+    void prefixFloor() {
+        nva.permitEndDevice(EndDeviceRule.anyOn(NVE_A));
+        nva.permitTsi(TsiRule.anyOn(BLUE));
+        assertThat(BLUE_VN.prefixes()).isEqualTo(PrefixPolicy.DEFAULT).isEqualTo(new PrefixPolicy(24, 64));
+        for (TsiAddress wide : List.of(prefix("0.0.0.0", 0), prefix("::", 0), prefix("10.0.0.0", 8),
+                prefix("10.1.0.0", 23), prefix("2001:db8::", 63))) {
+            Decision<TsiGrant> d = nva.authoriseTsi(hv1, VM1, BLUE, List.of(mac(VM1_MAC), host("10.0.0.1"), wide),
+                    List.of());
+            assertThat(d.refusal()).as("%s", wide).isEqualTo(Refusal.PREFIX_TOO_SHORT);
+            assertThat(((Decision.Refused<TsiGrant>) d).detail()).as("%s", wide).contains(wide.toString())
+                    .contains("VN 100").contains(wide.family() == 4 ? "/24 or longer" : "/64 or longer");
+            assertThat(Refusal.PREFIX_TOO_SHORT.reasonCode()).isEqualTo(ReasonCode.OTHER_FAILURE);
+        }
+        assertThat(nva.authoriseTsi(hv1, VM1, BLUE, List.of(mac(VM1_MAC), prefix("10.1.0.0", 24),
+                prefix("2001:db8:0:1::", 64), host("10.0.0.1")), List.of()).isAllowed()).isTrue();
+
+        // a VN granting shorter prefixes (a load balancer's /16), or any
+        nva.removeVn(BLUE).orElseThrow();
+        nva.addVn(BLUE_VN.withPrefixes(new PrefixPolicy(16, 48))).orElseThrow();
+        nva.permitTsi(TsiRule.anyOn(BLUE)); // the VN's rules went with it
+        assertThat(nva.authoriseTsi(hv1, VM1, BLUE, List.of(mac(VM1_MAC), prefix("10.9.0.0", 16),
+                prefix("2001:db8:99::", 48)), List.of()).isAllowed()).isTrue();
+        assertThat(nva.authoriseTsi(hv1, VM1, BLUE, List.of(mac(VM1_MAC), prefix("10.0.0.0", 15)), List.of()).refusal())
+                .isEqualTo(Refusal.PREFIX_TOO_SHORT);
+        nva.removeVn(BLUE).orElseThrow();
+        nva.addVn(BLUE_VN.withPrefixes(PrefixPolicy.HOSTS_ONLY)).orElseThrow();
+        nva.permitTsi(TsiRule.anyOn(BLUE));
+        assertThat(nva.authoriseTsi(hv1, VM1, BLUE, List.of(mac(VM1_MAC), prefix("10.0.0.0", 31)), List.of()).refusal())
+                .isEqualTo(Refusal.PREFIX_TOO_SHORT);
+        assertThat(nva.authoriseTsi(hv1, VM1, BLUE, List.of(mac(VM1_MAC), host("10.0.0.1"), host("2001:db8::1")),
+                List.of()).isAllowed()).isTrue();
+
+        // validated: the NVA's record is the grant, a /8 included; the end device offers what the record covers
+        VnRecord green = VnRecord.of(UUID.randomUUID(), 300, "green", 5003, VnService.L3)
+                .withMode(ProvisioningMode.VALIDATED);
+        nva.addVn(green).orElseThrow();
+        nva.putTsiRecord(new TsiRecord(VM1, 300, List.of(host("10.1.0.5", VM1_MAC), prefix("10.0.0.0", 8)), List.of()));
+        assertThat(nva.authoriseTsi(hv1, VM1, 300, List.of(prefix("10.0.0.0", 8)), List.of()).orElseThrow().addresses())
+                .contains(prefix("10.0.0.0", 8));
+        assertThatThrownBy(() -> new PrefixPolicy(33, 64)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new PrefixPolicy(24, 129)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     @DisplayName("SEC-2, ID-3: a record's IP prefix (a load balancer's range) covers the addresses inside it")
     void recordCoversRanges() {
         TsiRecord rec = new TsiRecord(VM1, BLUE, List.of(mac(VM1_MAC), prefix("192.0.2.0", 24)), List.of());

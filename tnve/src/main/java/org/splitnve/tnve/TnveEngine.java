@@ -1975,16 +1975,35 @@ public final class TnveEngine implements PortAgent {
     /**
      * LC-MIGRATE, source: the transfer of execution begins. The VM leaves RUNNING here (RFC 8394
      * section 2.2: it must not run on both hypervisors at once) while its TSIs stay activated until the
-     * destination's are (make-before-break); {@link #migrateDepart} deactivates them after that.
+     * destination's are (make-before-break); {@link #migrateDepart} deactivates them after that. The nNVEs
+     * that understand the migration extension are told the migration ID (REL-4: DEPARTURE, the TSIs still
+     * activated); if one refuses or does not answer, the VM is as before and the result says why.
      */
     public CompletableFuture<OpResult> migrateStart(String name, UUID migration) {
         Vm vm = vm(name);
         if (vm.state != VmState.RUNNING && vm.state != VmState.PAUSED) {
             return refused("VM '" + name + "' is " + vm.state + ", not RUNNING or PAUSED");
         }
+        VmState was = vm.state;
         vm.migration = migration;
         vmState(vm, VmState.MIGRATING_OUT, "migration " + migration);
-        return CompletableFuture.completedFuture(OpResult.OK);
+        // REL-4: every nNVE that understands the migration extension learns the migration ID now, the TSIs staying
+        // activated (an Associate with DEPARTURE): an nNVE lets an instance in another port scope take a TSI's NVA
+        // entries only by a migration the end device holding them announced.
+        List<Link> announce = new ArrayList<>();
+        for (Link l : links(vm)) {
+            if (l.up.has(Feature.MIGRATION) && l.confirmed == TsiState.ACTIVATED) {
+                announce.add(l);
+            }
+        }
+        return steps(announce, TsiState.ACTIVATED, VsiMode.ASSOCIATE, l -> List.of(MigrationTlv.departure(migration)))
+                .thenApply(r -> {
+                    if (!r.ok() && vm.state == VmState.MIGRATING_OUT) {
+                        vm.migration = null;
+                        vmState(vm, was, "migration " + migration + " not announced: " + r.detail());
+                    }
+                    return r;
+                });
     }
 
     /** LC-MIGRATE, source: the VM stops here: deactivate with the departure indication. */

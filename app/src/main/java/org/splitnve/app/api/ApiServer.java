@@ -30,6 +30,16 @@ import org.splitnve.app.json.Json;
  * on virtual threads, at most {@link #MAX_REQUESTS} at once (more get 503) plus at most
  * {@link EventStream#MAX_CLIENTS} event streams; a handler reaches the engine only through its runner.
  * Every refusal is logged ({@code api.refused}), every success at debug level ({@code api.request}).
+ *
+ * <p>SEC-8, before anything else: the {@code Host} header must name this listener (its address, on loopback
+ * also {@code localhost}, or a configured host name; 421 otherwise: DNS rebinding), an {@code Origin} header,
+ * when there is one, must be this listener's own origin (403: cross-origin requests from web pages), and a
+ * body must be {@code application/json} (415: a web page's "simple" request cannot send that without a
+ * preflight the API never answers). A request's line, headers and body must arrive within
+ * {@link #REQUEST_DEADLINE_SECONDS} of its first octet (the JDK server closes the connection otherwise:
+ * {@code sun.net.httpserver.maxReqTime}), and a request takes one of the {@link #MAX_REQUESTS} permits
+ * only once its body has been read, so clients that trickle a request hold a connection and a virtual
+ * thread each, never a permit.
  */
 public final class ApiServer implements AutoCloseable {
     /** Request bodies above this are refused with 413. */
@@ -38,6 +48,22 @@ public final class ApiServer implements AutoCloseable {
     public static final int MAX_REQUESTS = 64;
     /** A comment line on an idle event stream this often. */
     static final long KEEP_ALIVE_MILLIS = 15_000;
+    /**
+     * SEC-8: a request's line, headers and body arrive within this many seconds of its first octet, and a new
+     * connection sends its first octet within as long; the JDK's server closes the connection otherwise. Loopback
+     * clients send 1 MiB in milliseconds; 10 s leave slow links room and bound how long a trickling client holds
+     * its connection.
+     */
+    public static final int REQUEST_DEADLINE_SECONDS = 10;
+    private static final String MAX_REQ_TIME = "sun.net.httpserver.maxReqTime";
+
+    static {
+        // ServerConfig reads these once, when the JDK's server class is loaded: at the first HttpServer.create,
+        // which in a daemon is bind() below. An operator's -D setting wins.
+        if (System.getProperty(MAX_REQ_TIME) == null) {
+            System.setProperty(MAX_REQ_TIME, String.valueOf(REQUEST_DEADLINE_SECONDS));
+        }
+    }
 
     private final HttpServer http;
     private final ExecutorService executor;
@@ -45,6 +71,8 @@ public final class ApiServer implements AutoCloseable {
     private final Metrics metrics;
     /** The bearer token (null: none); replaced by a configuration reload (OPS-5). */
     private volatile byte[] token;
+    /** SEC-8: host names the API is called by besides its address (lower case); replaced by a reload. */
+    private volatile Set<String> hostNames;
     private final List<Route> routes;
     private final EventStream stream;
     private final Semaphore permits = new Semaphore(MAX_REQUESTS);
@@ -53,12 +81,13 @@ public final class ApiServer implements AutoCloseable {
     private volatile boolean closed;
 
     private ApiServer(HttpServer http, ExecutorService executor, EventLog log, Metrics metrics, String token,
-            List<Route> routes) {
+            List<String> hostNames, List<Route> routes) {
         this.http = http;
         this.executor = executor;
         this.log = log;
         this.metrics = metrics;
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.hostNames = Set.copyOf(hostNames);
         this.routes = routes;
         this.stream = new EventStream(log);
         this.requests = metrics.counter("splitnve_api_requests_total", "HTTP API requests by route and status",
@@ -102,7 +131,7 @@ public final class ApiServer implements AutoCloseable {
                 scrape.get())));
         routes.add(Route.get("/v1/openapi.json", r -> new Reply.Text(200, "application/json; charset=utf-8",
                 openApi())));
-        ApiServer server = new ApiServer(http, executor, log, metrics, s.token(), List.copyOf(routes));
+        ApiServer server = new ApiServer(http, executor, log, metrics, s.token(), s.hostNames(), List.copyOf(routes));
         log.addTap(server.stream);
         http.setExecutor(executor);
         http.createContext("/", server::handle);
@@ -126,6 +155,11 @@ public final class ApiServer implements AutoCloseable {
     /** OPS-5: the bearer token every request must carry from now on (null: none). */
     public void setToken(String t) {
         this.token = t == null ? null : t.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** OPS-5, SEC-8: the host names the API is called by from now on, besides its address. */
+    public void setHostNames(List<String> names) {
+        this.hostNames = Set.copyOf(names);
     }
 
     /** Where the API listens (the port bound when the configuration said 0). */
@@ -166,11 +200,10 @@ public final class ApiServer implements AutoCloseable {
         String remote = remote(x);
         String route = "unmatched";
         Reply reply;
-        boolean permitted = permits.tryAcquire();
+        boolean permitted = false;
         try {
-            if (!permitted) {
-                throw new ApiError(503, "busy: " + MAX_REQUESTS + " requests in progress; try again", 0, "");
-            }
+            misdirected(x);
+            crossOrigin(x);
             byte[] required = token; // read once: a reload may replace it meanwhile
             if (required != null && !authorised(x, required)) {
                 x.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"splitnve\"");
@@ -204,10 +237,16 @@ public final class ApiServer implements AutoCloseable {
                         0, "");
             }
             route = found.pattern();
+            contentType(x);
             String body = body(x);
+            // SEC-8: the permit is taken once the body is in, so a client that trickles its request holds none
+            permitted = permits.tryAcquire();
+            if (!permitted) {
+                throw new ApiError(503, "busy: " + MAX_REQUESTS + " requests in progress; try again", 0, "");
+            }
             reply = found.handler().handle(new Request(method, rawPath, params, body, remote));
         } catch (ApiError e) {
-            if (e.status() == 413) {
+            if (e.status() == 413 || e.status() == 408) {
                 // the body was not read: this connection cannot carry another request
                 x.getResponseHeaders().set("Connection", "close");
             }
@@ -273,7 +312,146 @@ public final class ApiServer implements AutoCloseable {
         return MessageDigest.isEqual(token, h.substring(7).strip().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The body's text, at most {@link #MAX_BODY} octets (413 beyond), UTF-8 (400 if not). */
+    /**
+     * SEC-8, DNS rebinding: a web page whose name resolves to this listener reaches it with that name in
+     * {@code Host}. Accepted: the address the connection came to (an IP literal cannot be rebound), on loopback
+     * also {@code localhost} and any loopback literal ({@code 127.0.0.1}, {@code [::1]}), and the configured host
+     * names; any port (a tunnel or a proxy may forward another). 400 without a {@code Host}, 421 for another name
+     * (also {@code 0.0.0.0}, which browsers send to loopback).
+     */
+    private void misdirected(HttpExchange x) throws ApiError {
+        List<String> hosts = x.getRequestHeaders().get("Host");
+        if (hosts == null || hosts.size() != 1 || hosts.getFirst().isBlank()) {
+            throw ApiError.badRequest(hosts == null || hosts.isEmpty() ? "the request has no Host header (SEC-8)"
+                    : "the request has " + hosts.size() + " Host headers (SEC-8)");
+        }
+        String name = hostName(hosts.getFirst());
+        if (name == null || !acceptedHost(x, name)) {
+            throw new ApiError(421, "Host " + Fields.clip(hosts.getFirst()) + " does not name this API (" + addressText()
+                    + (hostNames.isEmpty() ? "" : ", " + String.join(", ", hostNames)) + "): DNS rebinding? (SEC-8;"
+                    + " [api] host_names adds names)", 0, "");
+        }
+    }
+
+    /** The name of a Host header ({@code name}, {@code name:port}, {@code [v6]:port}), lower case; null if malformed. */
+    static String hostName(String host) {
+        String h = host.strip().toLowerCase(java.util.Locale.ROOT);
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            if (end < 0 || end + 1 < h.length() && (h.charAt(end + 1) != ':' || !port(h.substring(end + 2)))) {
+                return null;
+            }
+            return h.substring(0, end + 1);
+        }
+        int colon = h.indexOf(':');
+        if (colon >= 0) {
+            if (!port(h.substring(colon + 1))) {
+                return null;
+            }
+            h = h.substring(0, colon);
+        }
+        return h.isEmpty() ? null : h;
+    }
+
+    private static boolean port(String p) {
+        return p.length() >= 1 && p.length() <= 5 && p.chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
+    private boolean acceptedHost(HttpExchange x, String name) {
+        if (hostNames.contains(name)) {
+            return true;
+        }
+        InetSocketAddress local = x.getLocalAddress();
+        java.net.InetAddress at = local == null ? address().getAddress() : local.getAddress();
+        if (at.isLoopbackAddress() && name.equals("localhost")) {
+            return true;
+        }
+        java.net.InetAddress literal = literal(name);
+        if (literal == null) {
+            return false;
+        }
+        return at.isLoopbackAddress() ? literal.isLoopbackAddress()
+                : literal.equals(at) || literal.equals(address().getAddress());
+    }
+
+    /** The address a Host name spells as an IP literal ({@code 192.0.2.1}, {@code [2001:db8::1]}); null for a name. */
+    private static java.net.InetAddress literal(String name) {
+        boolean v6 = name.startsWith("[") && name.endsWith("]");
+        String inner = v6 ? name.substring(1, name.length() - 1) : name;
+        boolean plausible = !inner.isEmpty() && (v6
+                ? inner.chars().allMatch(c -> c == ':' || c == '.' || Character.digit(c, 16) >= 0)
+                : inner.chars().allMatch(c -> c == '.' || c >= '0' && c <= '9'));
+        if (!plausible) {
+            return null; // a name: never looked up
+        }
+        try {
+            return java.net.InetAddress.ofLiteral(inner);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * SEC-8, cross-site requests: a browser sends {@code Origin} with every cross-origin request (and with
+     * same-origin ones that are not GET or HEAD); the CLI, curl and scripts send none. A present Origin must
+     * be {@code http://} and this request's Host (the API's own origin, as the browser saw it); {@code null}
+     * (a sandboxed or privacy-sensitive context) and any other origin are refused with 403.
+     */
+    private static void crossOrigin(HttpExchange x) throws ApiError {
+        List<String> origins = x.getRequestHeaders().get("Origin");
+        if (origins == null || origins.isEmpty()) {
+            return;
+        }
+        String host = x.getRequestHeaders().getFirst("Host").strip();
+        if (origins.size() != 1 || !origins.getFirst().strip().equalsIgnoreCase("http://" + host)) {
+            throw new ApiError(403, "cross-origin request refused: Origin " + Fields.clip(String.join(", ", origins))
+                    + " is not this API's (http://" + Fields.clip(host) + "); web pages may not call it (SEC-8)", 0, "");
+        }
+    }
+
+    /**
+     * SEC-8: a request with a body sends it as {@code application/json} (a {@code charset} parameter, if any,
+     * UTF-8): what a web page can send cross-origin without a CORS preflight ({@code text/plain}, forms) is
+     * refused with 415 before its body is read.
+     */
+    private static void contentType(HttpExchange x) throws ApiError {
+        String length = x.getRequestHeaders().getFirst("Content-Length");
+        boolean body = x.getRequestHeaders().containsKey("Transfer-Encoding")
+                || length != null && !length.strip().equals("0");
+        String type = x.getRequestHeaders().getFirst("Content-Type");
+        if (!body && type == null) {
+            return;
+        }
+        if (type == null || !json(type)) {
+            throw new ApiError(415, (type == null ? "a request body needs Content-Type: application/json"
+                    : "Content-Type " + Fields.clip(type) + " is not application/json") + " (SEC-8)", 0, "");
+        }
+    }
+
+    /** {@code application/json} with no parameter but {@code charset=utf-8}, any case. */
+    static boolean json(String contentType) {
+        String[] parts = contentType.split(";");
+        if (!parts[0].strip().equalsIgnoreCase("application/json")) {
+            return false;
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String p = parts[i].strip();
+            if (p.isEmpty()) {
+                continue;
+            }
+            int eq = p.indexOf('=');
+            if (eq < 0 || !p.substring(0, eq).strip().equalsIgnoreCase("charset")) {
+                return false;
+            }
+            String v = p.substring(eq + 1).strip().replace("\"", "");
+            if (!v.equalsIgnoreCase("utf-8") && !v.equalsIgnoreCase("utf8")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The body's text, at most {@link #MAX_BODY} octets (413 beyond), UTF-8 (400 if not); 408 if it breaks off. */
     private static String body(HttpExchange x) throws ApiError {
         String length = x.getRequestHeaders().getFirst("Content-Length");
         if (length != null) {
@@ -303,7 +481,9 @@ public final class ApiServer implements AutoCloseable {
                 throw ApiError.badRequest("the body is not UTF-8");
             }
         } catch (IOException e) {
-            throw ApiError.badRequest("the body could not be read: " + e.getMessage());
+            // the client went away, or the server closed the connection at the deadline (SEC-8)
+            throw new ApiError(408, "the body did not arrive (within " + REQUEST_DEADLINE_SECONDS + " s of the request's"
+                    + " first octet, SEC-8): " + e, 0, "");
         }
     }
 

@@ -7,7 +7,8 @@ import org.splitnve.app.json.Json;
 
 /**
  * {@code splitnve vm migrate}: one live migration across two tNVEs (LC-MIGRATE), make-before-break:
- * source start (the VM leaves RUNNING), destination prepare (associate with the arrival hint and the
+ * source start (the VM leaves RUNNING; its nNVEs learn the migration ID, which a destination behind another
+ * port scope of the same nNVE needs, REL-4), destination prepare (associate with the arrival hint and the
  * VM's TSIs as the source has them), destination commit (activate), source depart (deactivate with the
  * departure hint), source finish (de-associate). A failure before the destination is activated aborts
  * both sides (the VM keeps running on the source); after it, the remaining source steps are still tried.

@@ -1,17 +1,29 @@
 package org.splitnve.app.config;
 
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Locale;
 
 /**
- * [api]: where the daemon's HTTP API listens (null: off) and the bearer token every request must
- * carry (null: none; required when {@code listen} is not a loopback address, SEC-1).
+ * [api]: where the daemon's HTTP API listens (null: off), the bearer token every request must
+ * carry (null: none; required when {@code listen} is not a loopback address, SEC-1), and the host
+ * names the API may be called by besides its address (SEC-8: the {@code Host} header; lower case).
  */
-public record ApiSettings(InetSocketAddress listen, String token) {
+public record ApiSettings(InetSocketAddress listen, String token, List<String> hostNames) {
     /** The nNVE's default: 127.0.0.1:7480. */
     public static final int NNVE_PORT = 7480;
     /** The tNVE's default: 127.0.0.1:7481. */
     public static final int TNVE_PORT = 7481;
     public static final ApiSettings OFF = new ApiSettings(null, null);
+
+    public ApiSettings {
+        hostNames = hostNames == null ? List.of() : hostNames.stream().map(n -> n.toLowerCase(Locale.ROOT)).toList();
+    }
+
+    /** No host names besides the address. */
+    public ApiSettings(InetSocketAddress listen, String token) {
+        this(listen, token, List.of());
+    }
 
     /** A token has at least this many characters. */
     public static final int MIN_TOKEN_LENGTH = 16;
@@ -27,6 +39,7 @@ public record ApiSettings(InetSocketAddress listen, String token) {
 
     @Override
     public String toString() {
-        return listen == null ? "off" : Reader.hostPort(listen) + (token == null ? "" : " (bearer token)");
+        return listen == null ? "off" : Reader.hostPort(listen) + (token == null ? "" : " (bearer token)")
+                + (hostNames.isEmpty() ? "" : " " + hostNames);
     }
 }

@@ -14,6 +14,7 @@ import java.util.UUID;
 import org.splitnve.app.config.ConfFile.Table;
 import org.splitnve.nnve.LocalTagPool;
 import org.splitnve.nnve.NnveConfig;
+import org.splitnve.nva.PrefixPolicy;
 import org.splitnve.nva.ProvisioningMode;
 import org.splitnve.nva.VnRecord;
 import org.splitnve.nva.VnService;
@@ -187,13 +188,17 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
             }
             String service = r.choice(t, "service", "l2", "l2", "l3");
             String mode = r.choice(t, "mode", "trusted", "trusted", "validated");
+            PrefixPolicy prefixes = new PrefixPolicy(
+                    (int) r.integer(t, "shortest_ipv4_prefix", PrefixPolicy.DEFAULT.shortestIpv4(), 0, 32),
+                    (int) r.integer(t, "shortest_ipv6_prefix", PrefixPolicy.DEFAULT.shortestIpv6(), 0, 128));
             r.unknownKeys(t);
             r.unique(ids, t, "id", id < 0 ? null : String.valueOf(id), "VN ID");
             r.unique(aliases, t, "alias", alias, "VN alias");
             r.unique(names, t, "name", uuid == null ? null : uuid.toString(), "VN name");
             if (id >= 0 && alias != null && uuid != null && vni >= 0) {
                 vns.add(VnRecord.of(uuid, id, alias, (int) vni, service.equals("l3") ? VnService.L3 : VnService.L2)
-                        .withMode(mode.equals("validated") ? ProvisioningMode.VALIDATED : ProvisioningMode.TRUSTED));
+                        .withMode(mode.equals("validated") ? ProvisioningMode.VALIDATED : ProvisioningMode.TRUSTED)
+                        .withPrefixes(prefixes));
             }
         }
         Map<Integer, Long> typeVns = new LinkedHashMap<>();

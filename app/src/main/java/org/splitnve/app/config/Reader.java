@@ -280,7 +280,8 @@ final class Reader {
      * The [api] section: {@code listen} ("HOST:PORT", "[IPv6]:PORT" or "off"; HOST an IP literal or
      * localhost; port 0 = any free port) and {@code token_file} (relative to the configuration file; the
      * token is its first non-empty line, at least {@link ApiSettings#MIN_TOKEN_LENGTH} characters).
-     * A listen address other than loopback without a token is refused (SEC-1).
+     * A listen address other than loopback without a token is refused (SEC-1). {@code host_names}: the
+     * names the API may be called by besides its address (the Host header, SEC-8).
      */
     ApiSettings api(int defaultPort) {
         Table t = single("api");
@@ -300,8 +301,18 @@ final class Reader {
             problem(t, "listen", hostPort(address) + " is not a loopback address: the API then needs a bearer token"
                     + " (token_file = \"FILE\", SEC-1), or listen on 127.0.0.1 / [::1]");
         }
+        List<String> names = new ArrayList<>();
+        List<String> given = strings(t, "host_names");
+        for (String n : given == null ? List.<String>of() : given) {
+            if (n.length() > 253 || !n.matches("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")) {
+                problem(t, "host_names", "'" + n + "' is not a host name (e.g. \"nnve1.example.org\"; no port, no"
+                        + " wildcard: the API's own address and, on loopback, localhost are accepted anyway; SEC-8)");
+            } else {
+                names.add(n);
+            }
+        }
         unknownKeys(t);
-        return off ? ApiSettings.OFF : new ApiSettings(address, token);
+        return off ? ApiSettings.OFF : new ApiSettings(address, token, names);
     }
 
     /** "HOST:PORT" as the configuration writes it ("[::1]:7480" for IPv6). */

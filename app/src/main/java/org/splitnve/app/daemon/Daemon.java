@@ -492,6 +492,15 @@ public abstract class Daemon implements AutoCloseable {
                 }
             });
         }
+        if (!was.api().hostNames().equals(now.api().hostNames())) {
+            changes.add("API host names: " + was.api().hostNames() + " -> " + now.api().hostNames());
+            after.add(() -> {
+                ApiServer a = api;
+                if (a != null) {
+                    a.setHostNames(now.api().hostNames());
+                }
+            });
+        }
         if (now.lldp().enabled() && (was.lldp().intervalSeconds() != now.lldp().intervalSeconds()
                 || was.lldp().ttl() != now.lldp().ttl())) {
             changes.add("LLDP: interval " + was.lldp().intervalSeconds() + " s, TTL " + was.lldp().ttl() + " s -> interval "

@@ -57,6 +57,7 @@ public final class Fixture implements AutoCloseable {
                 id = 5000
                 alias = "blue"
                 vni = 500
+                shortest_ipv6_prefix = 32   # grants an IPv6 /32 (AddressFormsTest); IPv4: the default /24
                 [[nva.vn]]
                 id = 5001
                 alias = "red"

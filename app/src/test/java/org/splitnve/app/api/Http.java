@@ -76,7 +76,11 @@ final class Http {
     }
 
     Answer send(String method, String path, String body) {
-        return send(request(path).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+        HttpRequest.Builder b = request(path);
+        if (body != null && !body.isEmpty()) {
+            b.header("Content-Type", "application/json"); // SEC-8: a body is JSON
+        }
+        return send(b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body)).build());
     }
 

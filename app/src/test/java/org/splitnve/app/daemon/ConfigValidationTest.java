@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.splitnve.app.config.ConfigException;
 import org.splitnve.app.config.NnveSettings;
 import org.splitnve.app.config.TnveSettings;
+import org.splitnve.nva.PrefixPolicy;
 import org.splitnve.wire.MacAddress;
 
 class ConfigValidationTest {
@@ -132,6 +133,30 @@ class ConfigValidationTest {
     }
 
     @Test
+    @DisplayName("[[nva.vn]] shortest_ipv4_prefix and shortest_ipv6_prefix: the "
+            + "shortest prefix a TSI may claim in trusted mode, /24 and /64 unless the VN grants others; out of range "
+            + "is an error with the line, exit status 2")
+    void prefixPolicy() throws Exception {
+        String base = "[nnve]\nname = \"n\"\n[[port]]\ninterface = \"eth0\"\n[[nva.vn]]\nid = 7\nalias = \"a\"\nvni = 1\n";
+        assertThat(load(base).vns().getFirst().prefixes()).isEqualTo(new PrefixPolicy(24, 64));
+        assertThat(load(base + "shortest_ipv4_prefix = 16\nshortest_ipv6_prefix = 48\n").vns().getFirst().prefixes())
+                .isEqualTo(new PrefixPolicy(16, 48));
+        assertThat(load(base + "shortest_ipv4_prefix = 32\nshortest_ipv6_prefix = 128\n").vns().getFirst().prefixes())
+                .isEqualTo(PrefixPolicy.HOSTS_ONLY);
+        assertThat(NnveSettings.load(Path.of("../examples/nnve.conf")).vns()).extracting(v -> v.prefixes())
+                .containsExactly(PrefixPolicy.DEFAULT, new PrefixPolicy(24, 56));
+        for (String[] b : new String[][] {
+            {"shortest_ipv4_prefix = 33", "9: [[nva.vn]] shortest_ipv4_prefix: 33 is out of range 0..32"},
+            {"shortest_ipv6_prefix = -1", "9: [[nva.vn]] shortest_ipv6_prefix: -1 is out of range 0..128"},
+            {"shortest_ipv6_prefix = \"/64\"", "9: [[nva.vn]] shortest_ipv6_prefix: expected an integer"},
+        }) {
+            String[] r = run(true, write("bad-prefix.conf", base + b[0] + "\n"));
+            assertThat(r[0]).as(b[0]).isEqualTo("2");
+            assertThat(r[1]).as(b[0]).contains(b[1]).contains("nothing started");
+        }
+    }
+
+    @Test
     @DisplayName("tNVE files: bad MACs, duplicate uplinks, placements and keys naming undefined uplinks; exit status 2")
     void tnveMistakes() throws Exception {
         Path p = write("t.conf", """
@@ -211,7 +236,7 @@ class ConfigValidationTest {
     }
 
     @Test
-    @DisplayName("[api] defaults to loopback (nNVE 7480, tNVE 7481); beyond loopback without token_file, bad addresses and bad token files are errors with the line; exit status 2")
+    @DisplayName("[api] defaults to loopback (nNVE 7480, tNVE 7481); beyond loopback without token_file, bad addresses, bad token files and bad host names are errors with the line; exit status 2")
     void api() throws Exception {
         NnveSettings n = NnveSettings.load(Path.of("../examples/nnve.conf"));
         assertThat(n.api().listen()).isEqualTo(new java.net.InetSocketAddress("127.0.0.1", 7480));
@@ -231,6 +256,11 @@ class ConfigValidationTest {
         NnveSettings withToken = load(base + "listen = \"0.0.0.0:7480\"\ntoken_file = \"api.token\"\n");
         assertThat(withToken.api().token()).isEqualTo("0123456789abcdef-token");
         assertThat(withToken.api().listen().getAddress().isAnyLocalAddress()).isTrue();
+        // SEC-8: the names the API may be called by besides its address (the Host header), lower case
+        assertThat(withToken.api().hostNames()).isEmpty();
+        assertThat(load(base + "listen = \"0.0.0.0:7480\"\ntoken_file = \"api.token\"\n"
+                + "host_names = [\"NNVE1.example.org\", \"nnve1\"]\n").api().hostNames())
+                .containsExactly("nnve1.example.org", "nnve1");
 
         Files.writeString(dir.resolve("short.token"), "tooshort\n");
         Files.writeString(dir.resolve("empty.token"), "\n\n");
@@ -245,7 +275,10 @@ class ConfigValidationTest {
             {"token_file = \"short.token\"", "6: [api] token_file: the token in " + dir.resolve("short.token") + " has 8 characters"},
             {"token_file = \"empty.token\"", "holds no token"},
             {"token_file = \"absent.token\"", "token file " + dir.resolve("absent.token") + " does not exist"},
-            {"port = 7480", "6: [api] port: unknown key (known in [api]: listen, token_file)"},
+            {"port = 7480", "6: [api] port: unknown key (known in [api]: listen, token_file, host_names)"},
+            {"host_names = [\"nnve1.example.org:7480\"]", "6: [api] host_names: 'nnve1.example.org:7480' is not a host name"},
+            {"host_names = [\"*.example.org\"]", "is not a host name"},
+            {"host_names = 7", "6: [api] host_names: expected a list of quoted strings"},
         };
         for (String[] b : bad) {
             Path p = write("bad-api.conf", base + b[0] + "\n");

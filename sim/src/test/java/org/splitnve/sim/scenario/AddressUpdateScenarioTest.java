@@ -17,6 +17,7 @@ import org.splitnve.nnve.TsiState;
 import org.splitnve.nnve.VnKey;
 import org.splitnve.nva.EntryState;
 import org.splitnve.nva.NvaChange;
+import org.splitnve.nva.PrefixPolicy;
 import org.splitnve.sim.PcapOnFailure;
 import org.splitnve.sim.lldpad.LldpadStation;
 import org.splitnve.sim.scenario.SplitNveNet.NnveNode;
@@ -62,7 +63,7 @@ class AddressUpdateScenarioTest {
         SplitNveNet net = new SplitNveNet(81, loss);
         net.sim.capture(true);
         ScenarioKit.logNva(net);
-        net.vn(5000, "blue", 5000);
+        net.vn(5000, "blue", 5000, new PrefixPolicy(16, 48));   // SEC-2: the VN grants the load balancer its range
         NnveNode n1 = net.nnve("n1", 1);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
         net.link(h1.host(), 0, n1.host(), 0);

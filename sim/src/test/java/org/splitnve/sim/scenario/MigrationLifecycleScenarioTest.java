@@ -158,7 +158,13 @@ class MigrationLifecycleScenarioTest {
         });
         List<VsiTlv> departures = fromSrc.stream().filter(v -> v.attached(MigrationTlv.class) != null
                 && v.attached(MigrationTlv.class).indication() == MigrationTlv.Indication.DEPARTURE).toList();
-        assertThat(departures).isNotEmpty().allSatisfy(v -> {
+        // REL-4: migrate start announces the migration ID first, the TSI staying activated (Associate, S set)
+        assertThat(departures).filteredOn(v -> v.attached(DeactivateTlv.class) == null).isNotEmpty().allSatisfy(v -> {
+            assertThat(v.mode()).isEqualTo(VsiMode.ASSOCIATE);
+            assertThat(v.attached(MigrationTlv.class).migrationId()).isEqualTo(migration);
+            assertThat(((VsiStatus.Request) v.status()).suspended()).isTrue();
+        });
+        assertThat(departures).filteredOn(v -> v.attached(DeactivateTlv.class) != null).isNotEmpty().allSatisfy(v -> {
             assertThat(v.mode()).isEqualTo(VsiMode.PRE_ASSOCIATE_RR);
             assertThat(v.attached(MigrationTlv.class).migrationId()).isEqualTo(migration);
             assertThat(v.attached(DeactivateTlv.class).cause()).isEqualTo(DeactivateTlv.Cause.MIGRATION_DEPARTURE);

@@ -120,7 +120,8 @@ class SameNnveMoveScenarioTest {
         assertThat(n1.events().of(NnveEvent.MigrationArrival.class)).singleElement().satisfies(a -> {
             assertThat(a.port()).isEqualTo(1);
             assertThat(a.migrationId()).isEqualTo(migration.toString());
-            assertThat(a.samePortMove()).isTrue();
+            assertThat(a.fromPort()).isZero();
+            assertThat(a.samePortMove()).as("port 0 to port 1: not a same-port move (REL-4, issue 12 item 8)").isFalse();
         });
         assertThat(net.nva.bindings(t.id())).singleElement().satisfies(b -> {
             assertThat(b.instance().port()).isEqualTo(1);
@@ -204,6 +205,10 @@ class SameNnveMoveScenarioTest {
         assertThat(dst.ownsNvaEntries()).isTrue();
         assertThat(ScenarioKit.effects(n1, Effect.Relearn.class)).extracting(r -> r.instance().station())
                 .containsExactly(h2.mac(0));
+        assertThat(n1.events().of(NnveEvent.MigrationArrival.class)).singleElement().satisfies(a -> {
+            assertThat(a.fromPort()).isZero();
+            assertThat(a.samePortMove()).isTrue();
+        });
         net.ok(h1.engine().migrateDepart("vm", migration));
         net.ok(h1.engine().migrateFinish("vm"));
 

@@ -96,8 +96,13 @@ public final class SplitNveNet {
 
     /** Registers a VN at the NVA (L2, trusted) and lets any TSI join it. */
     public VnRecord vn(long id, String alias, int vni) {
+        return vn(id, alias, vni, org.splitnve.nva.PrefixPolicy.DEFAULT);
+    }
+
+    /** As {@link #vn(long, String, int)}, granting the TSIs prefixes down to {@code prefixes} (SEC-2). */
+    public VnRecord vn(long id, String alias, int vni, org.splitnve.nva.PrefixPolicy prefixes) {
         UUID name = UUID.nameUUIDFromBytes(("vn-" + id).getBytes(StandardCharsets.UTF_8));
-        VnRecord r = VnRecord.of(name, id, alias, vni, VnService.L2);
+        VnRecord r = VnRecord.of(name, id, alias, vni, VnService.L2).withPrefixes(prefixes);
         nva.addVn(r).orElseThrow();
         nva.permitTsi(TsiRule.anyOn((int) id));
         return r;
