@@ -7,7 +7,12 @@ import org.splitnve.tnve.TnveEngine.TsiState;
 import org.splitnve.wire.vdp.TsiAddress;
 import org.splitnve.wire.vdp.TsiAddressTlv;
 
-/** One TSI at one nNVE. */
+/**
+ * One TSI at one nNVE (SM-TSI-1): the record the parts of the tNVE share. {@link #desired} is what this end
+ * device wants there (set by the VM {@link Lifecycle}, {@link Migration}, fail-over and the nNVE's notices);
+ * {@link #confirmed} is what the nNVE answered, changed only by {@link Requests#setConfirmed}. The request in
+ * flight and those queued behind it are {@link Requests}'; the {@link Uplink} holds the links of its nNVE.
+ */
 final class Link {
     final Vm vm;
     TsiSpec spec;

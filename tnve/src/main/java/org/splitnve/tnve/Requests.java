@@ -142,7 +142,7 @@ final class Requests {
             l.keepAliveDue = Long.MAX_VALUE;
             return;
         }
-        l.keepAliveDue = station.clock.nanos() + l.up.ecp.timers().keepAliveNanos();
+        l.keepAliveDue = station.now + l.up.ecp.timers().keepAliveNanos();
         l.up.keepAlives.add(new Due(l, l.keepAliveDue));
     }
 
@@ -263,7 +263,7 @@ final class Requests {
     private void launch(Uplink up, Link l, Pending p) {
         p.sent = true;
         up.inFlight += p.items.size();
-        p.deadline = station.clock.nanos() + up.ecp.timers().responseTimeoutNanos();
+        p.deadline = station.now + up.ecp.timers().responseTimeoutNanos();
         up.responseDeadlines.add(new Due(l, p.deadline));
         for (VsiTlv item : p.items) {
             up.ecp.submit(item, new Sent(l, item, p));

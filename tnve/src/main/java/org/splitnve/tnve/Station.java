@@ -39,6 +39,11 @@ final class Station {
     final Map<String, Vm> vms = new LinkedHashMap<>();
     private final List<Consumer<TnveEvent>> listeners = new ArrayList<>();
     private int nextTransaction = 1;
+    /**
+     * The time of the call under way ({@code onFrame}, {@code onTimer} or an operation), read from the clock once
+     * at its entry ({@link #tick}): every part, and every ECP callback within the call, sees the same time.
+     */
+    long now;
 
     Station(TnveConfig config, Clock clock, PortIo io, EventSink events, CapabilityTlv ownCapabilities, int epoch,
             Bytes nonce) {
@@ -50,6 +55,13 @@ final class Station {
         this.ownCapabilities = ownCapabilities;
         this.epoch = epoch;
         this.nonce = nonce;
+        this.now = clock.nanos();
+    }
+
+    /** Reads the clock: the engine does, once at the entry of each call. */
+    long tick() {
+        now = clock.nanos();
+        return now;
     }
 
     void addListener(Consumer<TnveEvent> l) {

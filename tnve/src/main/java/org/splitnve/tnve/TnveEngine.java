@@ -115,6 +115,7 @@ public final class TnveEngine implements PortAgent {
 
     @Override
     public void onFrame(int port, byte[] buf, int off, int len) {
+        long now = station.tick();
         if (!worthDecoding(port, buf, off, len)) {
             foreign[port]++;
             return;
@@ -125,7 +126,7 @@ public final class TnveEngine implements PortAgent {
         } catch (DecodeException e) {
             // SEC-5: the first from a source is logged, the rest counted into one line per interval.
             long src = len >= 12 ? ((long) port << 48) | macAt(buf, off + 6) : ((long) port << 48);
-            if (undecodable.admit(src, station.clock.nanos())) {
+            if (undecodable.admit(src, now)) {
                 station.events.accept(new TnveEvent.RequestFailed("-", "-", "port " + port, "decode", 1, e.getMessage()));
             }
             return;
@@ -273,7 +274,7 @@ public final class TnveEngine implements PortAgent {
 
     @Override
     public void onTimer() {
-        long now = station.clock.nanos();
+        long now = station.tick();
         for (org.splitnve.protocol.event.Throttle.Summary s : undecodable.due(now)) {
             long k = s.key();
             boolean others = k == org.splitnve.protocol.event.Throttle.OVERFLOW_KEY;
@@ -303,6 +304,7 @@ public final class TnveEngine implements PortAgent {
      * leaves nothing behind, and the same VM can be created again.
      */
     public CompletableFuture<OpResult> create(String name, List<TsiSpec> tsis) {
+        station.tick();
         return lifecycle.create(name, tsis);
     }
 
@@ -314,6 +316,7 @@ public final class TnveEngine implements PortAgent {
      * re-announced is released.
      */
     public CompletableFuture<OpResult> adopt(String name, List<TsiSpec> tsis, VmState state) {
+        station.tick();
         return lifecycle.adopt(name, tsis, state);
     }
 
@@ -324,6 +327,7 @@ public final class TnveEngine implements PortAgent {
      */
     public CompletableFuture<OpResult> adopt(String name, List<TsiSpec> tsis, VmState state, TsiState announce,
             UUID migration) {
+        station.tick();
         return lifecycle.adopt(name, tsis, state, announce, migration);
     }
 
@@ -338,25 +342,30 @@ public final class TnveEngine implements PortAgent {
      * does, each asking for a new local tag; if that fails the VM stays shut down.
      */
     public CompletableFuture<OpResult> start(String name) {
+        station.tick();
         return lifecycle.start(name);
     }
 
     /** LC-PAUSE: nothing changes at the nNVE. */
     public CompletableFuture<OpResult> pause(String name) {
+        station.tick();
         return lifecycle.pause(name);
     }
 
     public CompletableFuture<OpResult> unpause(String name) {
+        station.tick();
         return lifecycle.unpause(name);
     }
 
     /** LC-SUSPEND: Activated to Associated, resources kept (deactivate extension). */
     public CompletableFuture<OpResult> suspend(String name) {
+        station.tick();
         return lifecycle.suspend(name);
     }
 
     /** LC-SUSPEND: resume activates again. */
     public CompletableFuture<OpResult> resume(String name) {
+        station.tick();
         return lifecycle.resume(name);
     }
 
@@ -368,6 +377,7 @@ public final class TnveEngine implements PortAgent {
      * activated again. A VM whose TSIs are all as they should be sends nothing.
      */
     public CompletableFuture<OpResult> reconnect(String name) {
+        station.tick();
         return lifecycle.reconnect(name);
     }
 
@@ -377,6 +387,7 @@ public final class TnveEngine implements PortAgent {
      * nothing.
      */
     public CompletableFuture<OpResult> shutdown(String name) {
+        station.tick();
         return lifecycle.shutdown(name);
     }
 
@@ -386,16 +397,19 @@ public final class TnveEngine implements PortAgent {
      * not confirm that De-Associate (the answer says so).
      */
     public CompletableFuture<OpResult> delete(String name) {
+        station.tick();
         return lifecycle.delete(name);
     }
 
     /** LC-MIGRATE, destination: associate with the arrival indication before the VM runs here. */
     public CompletableFuture<OpResult> migratePrepare(String name, List<TsiSpec> tsis, UUID migration) {
+        station.tick();
         return migrations.migratePrepare(name, tsis, migration);
     }
 
     /** LC-MIGRATE, destination: activate (arrival); the VM runs here from now on. */
     public CompletableFuture<OpResult> migrateActivate(String name) {
+        station.tick();
         return migrations.migrateActivate(name);
     }
 
@@ -407,11 +421,13 @@ public final class TnveEngine implements PortAgent {
      * activated); if one refuses or does not answer, the VM is as before and the result says why.
      */
     public CompletableFuture<OpResult> migrateStart(String name, UUID migration) {
+        station.tick();
         return migrations.migrateStart(name, migration);
     }
 
     /** LC-MIGRATE, source: the VM stops here: deactivate with the departure indication. */
     public CompletableFuture<OpResult> migrateDepart(String name, UUID migration) {
+        station.tick();
         return migrations.migrateDepart(name, migration);
     }
 
@@ -420,11 +436,13 @@ public final class TnveEngine implements PortAgent {
      * left this hypervisor and is forgotten here.
      */
     public CompletableFuture<OpResult> migrateFinish(String name) {
+        station.tick();
         return migrations.migrateFinish(name);
     }
 
     /** LC-MIGRATE abort: the source runs the VM again; the destination de-associates and forgets it. */
     public CompletableFuture<OpResult> migrateAbort(String name) {
+        station.tick();
         return migrations.migrateAbort(name);
     }
 
@@ -434,11 +452,13 @@ public final class TnveEngine implements PortAgent {
      * Needs the deactivate and TSI addresses extensions.
      */
     public CompletableFuture<OpResult> deactivateAddresses(String name, VsiId tsi, List<TsiAddress> addresses) {
+        station.tick();
         return lifecycle.deactivateAddresses(name, tsi, addresses);
     }
 
     /** REQ-8: activates again some addresses of an activated TSI that were deactivated. */
     public CompletableFuture<OpResult> activateAddresses(String name, VsiId tsi, List<TsiAddress> addresses) {
+        station.tick();
         return lifecycle.activateAddresses(name, tsi, addresses);
     }
 
@@ -453,6 +473,7 @@ public final class TnveEngine implements PortAgent {
      */
     public CompletableFuture<OpResult> updateAddresses(String name, VsiId tsi, TsiAddressTlv.Operation op,
             List<TsiAddress> addresses) {
+        station.tick();
         return lifecycle.updateAddresses(name, tsi, op, addresses);
     }
 
@@ -461,11 +482,13 @@ public final class TnveEngine implements PortAgent {
      * asks for local tags (0: "assign one"). Needs the VN connect extension.
      */
     public CompletableFuture<OpResult> connectVn(long vn, List<Integer> tags) {
+        station.tick();
         return lifecycle.connectVn(vn, tags);
     }
 
     /** REQ-5: disconnects a VN explicitly (its TSIs must be gone for the nNVE to release it). */
     public CompletableFuture<OpResult> disconnectVn(long vn) {
+        station.tick();
         return lifecycle.disconnectVn(vn);
     }
 

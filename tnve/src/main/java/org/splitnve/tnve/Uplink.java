@@ -113,7 +113,7 @@ final class Uplink implements EcpListener {
         if (auth != null) {
             ecp.setAuthenticator(auth);
         }
-        this.lastHeard = clock.nanos();
+        this.lastHeard = station.now;
     }
 
     boolean has(Feature f) {
@@ -161,16 +161,16 @@ final class Uplink implements EcpListener {
         }
         ecp.sendHeaderOnly();
         if (auth == null) {
-            readyDeadline = clock.nanos() + 2 * ecp.timers().deliveryNanos() + 10_000_000L;
+            readyDeadline = station.now + 2 * ecp.timers().deliveryNanos() + 10_000_000L;
         } else {
             helloBackoff = 2 * ecp.timers().deliveryNanos();
-            nextHello = clock.nanos() + helloBackoff;
+            nextHello = station.now + helloBackoff;
         }
     }
 
     /** Holds a request until the uplink is ready; it fails if the uplink is not ready within a response timeout. */
     void hold(Runnable go, Consumer<OpResult> fail) {
-        waiting.add(new Held(go, fail, clock.nanos() + ecp.timers().responseTimeoutNanos()));
+        waiting.add(new Held(go, fail, station.now + ecp.timers().responseTimeoutNanos()));
     }
 
     void becomeReady() {
@@ -226,7 +226,7 @@ final class Uplink implements EcpListener {
     @Override
     public void onTransmitError(List<Object> tokens) {
         consecutiveErrors++;
-        long now = clock.nanos();
+        long now = station.now;
         if (tokens.isEmpty() && consecutiveErrors < 3 && (ready || auth == null)) {
             // a hello or a session keep-alive: it goes again, the nNVE counts on it (an authenticating
             // hello goes again on its own schedule, awaitSession)
@@ -270,7 +270,7 @@ final class Uplink implements EcpListener {
     // ------------------------------------------------------------------ receiving
 
     private void alive() {
-        lastHeard = clock.nanos();
+        lastHeard = station.now;
         nextProbe = Long.MAX_VALUE;
         if (!alive) {
             alive = true;
@@ -300,7 +300,7 @@ final class Uplink implements EcpListener {
             common = station.ownCapabilities.intersect(caps);
             ecp.setProfile(common.has(Feature.BATCHING) ? EcpProfile.BATCHING : EcpProfile.STANDARD);
             if (common.has(Feature.SESSION) && nextSessionKeepAlive == Long.MAX_VALUE) {
-                nextSessionKeepAlive = clock.nanos() + ecp.timers().keepAliveNanos();
+                nextSessionKeepAlive = station.now + ecp.timers().keepAliveNanos();
             }
             if (first) {
                 station.emit(new TnveEvent.UplinkState(cfg.name(), "up", "extensions " + common.features()));
@@ -624,7 +624,7 @@ final class Uplink implements EcpListener {
         if (auth == null && (!config.features().isEmpty())) {
             // OPS-7: probed until it answers (link up again, nNVE back), not only when a VM needs it.
             probeBackoff = 2 * ecp.timers().deliveryNanos();
-            nextProbe = clock.nanos() + probeBackoff;
+            nextProbe = station.now + probeBackoff;
         }
         if (auth != null) {
             // The nNVE may have restarted with a new nonce: only a new handshake can tell. Requests wait

@@ -100,6 +100,18 @@ final class Parts {
         return out;
     }
 
+    /** Moves time on by {@code nanos}, read as the engine reads it at the entry of a call. */
+    void advance(long nanos) {
+        clock.advance(nanos);
+        station.tick();
+    }
+
+    /** Moves time to {@code nanos}, read as the engine reads it at the entry of a call. */
+    void at(long nanos) {
+        clock.set(nanos);
+        station.tick();
+    }
+
     Link link(TsiSpec spec) {
         return placement.link(vm, spec, up);
     }

@@ -36,7 +36,7 @@ class RequestsTest {
         assertThat(last.pending.sent).isFalse();
         assertThat(t.up.throttled).containsExactly(last);
 
-        t.clock.advance(1_000_000_000L);
+        t.advance(1_000_000_000L);
         Link first = links.getFirst();
         t.requests.response(t.up, Parts.answer(first, VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Response.SUCCESS, List.of()));
 
@@ -144,12 +144,12 @@ class RequestsTest {
         long deadline = l.pending.deadline;
         assertThat(t.up.nextDeadline()).isLessThanOrEqualTo(deadline);
 
-        t.clock.set(deadline - 1);
-        t.up.onTimer(t.clock.nanos());
+        t.at(deadline - 1);
+        t.up.onTimer(t.station.now);
         assertThat(first).isEmpty();
 
-        t.clock.set(deadline);
-        t.up.onTimer(t.clock.nanos());
+        t.at(deadline);
+        t.up.onTimer(t.station.now);
         assertThat(first).hasSize(1);
         assertThat(first.getFirst().code()).isEqualTo(Station.CODE_NO_ANSWER);
         assertThat(l.confirmed).isEqualTo(TsiState.INIT);
