@@ -43,12 +43,18 @@ final class Parts {
     final Placement placement;
     final Requests requests;
     final Limits limits;
+    final Lifecycle lifecycle;
     final Uplink up;
     final Vm vm;
 
     /** {@code features}: this end device's, and what the nNVE is taken to have negotiated (none: a standard bridge). */
     Parts(Set<Feature> features) {
-        TnveConfig config = TnveConfig.simple("t", NNVE).withFeatures(features);
+        this(TnveConfig.simple("t", NNVE).withFeatures(features));
+    }
+
+    /** One uplink per configured one; {@link #up} is the first. */
+    Parts(TnveConfig config) {
+        Set<Feature> features = config.features();
         PortIo io = new PortIo() {
             @Override
             public int ports() {
@@ -71,14 +77,18 @@ final class Parts {
         requests = new Requests(station);
         placement.requests(requests);
         limits = new Limits(station, placement);
-        up = new Uplink(station, requests, placement, limits, config.uplinks().getFirst());
-        station.uplinks.add(up);
-        station.uplinkByName.put(up.cfg.name(), up);
-        up.hello();
-        if (!features.isEmpty()) {
-            up.common = own; // negotiated: the nNVE has all of them
+        lifecycle = new Lifecycle(station, placement, requests, limits);
+        for (TnveConfig.Uplink u : config.uplinks()) {
+            Uplink x = new Uplink(station, requests, placement, limits, u);
+            station.uplinks.add(x);
+            station.uplinkByName.put(u.name(), x);
+            x.hello();
+            if (!features.isEmpty()) {
+                x.common = own; // negotiated: the nNVE has all of them
+            }
+            x.becomeReady();
         }
-        up.becomeReady();
+        up = station.uplinks.getFirst();
         vm = new Vm("vm", List.of(), VmState.RUNNING);
         station.vms.put(vm.name, vm);
     }
@@ -125,6 +135,11 @@ final class Parts {
     static VsiTlv request(Link l, VsiMode mode, List<OrgTlv> attached) {
         Filter f = Filter.of(FilterFormat.GROUP_MAC_VID, FilterEntry.groupMacVid((int) l.spec.vnId(), l.spec.mac(), TAG));
         return new VsiTlv(mode, VsiStatus.Request.PLAIN, l.spec.typeId(), l.spec.typeVersion(), l.spec.id(), f, attached);
+    }
+
+    /** The nNVE of {@code l}'s uplink answers its request in flight. */
+    void answer(Link l, VsiStatus.Response status) {
+        requests.response(l.up, answer(l, l.pending.mode, status, List.of()));
     }
 
     /** Drives {@code l} to {@code target} and lets the nNVE accept it. */
