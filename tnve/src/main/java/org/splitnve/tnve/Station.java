@@ -12,6 +12,7 @@ import org.splitnve.protocol.event.EventSink;
 import org.splitnve.wire.Bytes;
 import org.splitnve.wire.frame.FrameCodec;
 import org.splitnve.wire.vdp.CapabilityTlv;
+import org.splitnve.wire.vdp.ReasonCode;
 
 /**
  * What the parts of the tNVE (the VDP station) share: its configuration, clock, ports and event sink, its own
@@ -23,8 +24,8 @@ import org.splitnve.wire.vdp.CapabilityTlv;
 final class Station {
     /** The code of a request that got no answer (no acknowledgement, no response in time, no session). */
     static final int CODE_NO_ANSWER = -1;
-    /** The reason code of an operation refused here before anything is sent. */
-    static final int CODE_REFUSED = 4;
+    /** The reason code of an operation refused here before anything is sent (as an nNVE would refuse it). */
+    static final int CODE_REFUSED = ReasonCode.OTHER_FAILURE.value();
 
     final TnveConfig config;
     final Clock clock;
