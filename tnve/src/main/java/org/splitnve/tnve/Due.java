@@ -1,0 +1,4 @@
+package org.splitnve.tnve;
+
+record Due(Link link, long at) {
+}

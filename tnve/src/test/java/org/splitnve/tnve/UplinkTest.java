@@ -1,0 +1,93 @@
+package org.splitnve.tnve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.splitnve.tnve.TnveEngine.TsiState;
+import org.splitnve.wire.Bytes;
+import org.splitnve.wire.vdp.CapabilityTlv.Feature;
+import org.splitnve.wire.vdp.DeactivateTlv;
+import org.splitnve.wire.vdp.ManagerId;
+import org.splitnve.wire.vdp.OrgTlv;
+import org.splitnve.wire.vdp.SessionTlv;
+import org.splitnve.wire.vdp.VdpItem;
+import org.splitnve.wire.vdp.VdpPdu;
+import org.splitnve.wire.vdp.VsiMode;
+
+/** One uplink's session with its nNVE, fed PDUs directly, time moved by hand. */
+class UplinkTest {
+    private static final int NNVE_EPOCH = 0x5151;
+
+    private static VdpPdu pdu(List<OrgTlv> header, List<VdpItem> items) {
+        return new VdpPdu(ManagerId.ofText("nnve"), header, items, null);
+    }
+
+    private static SessionTlv session(int count, long digest) {
+        return new SessionTlv(0, NNVE_EPOCH, 0x1234, count, digest, Bytes.of(new byte[SessionTlv.NONCE_LENGTH]));
+    }
+
+    @Test
+    @DisplayName("SEC-9: a De-Associate notice in the nNVE's name is undone when the nNVE's session count and "
+            + "digest say it still holds the TSI as before (the notice was forged), with no frame sent")
+    void forgedDeAssociateRepaired() {
+        Parts t = new Parts(EnumSet.allOf(Feature.class));
+        Link l = t.link(Parts.tsi(1, List.of()));
+        t.confirm(l, TsiState.ACTIVATED, VsiMode.ASSOCIATE);
+        int count = t.up.confirmedCount;
+        long digest = t.up.digest;
+
+        t.up.onReceive(null, pdu(List.of(), List.of(Parts.request(l, VsiMode.DE_ASSOCIATE, List.of()))));
+        assertThat(l.confirmed).isEqualTo(TsiState.INIT);
+        assertThat(t.events).anyMatch(e -> e instanceof TnveEvent.NnveInitiated n && n.what().equals("de-associated"));
+        int framesBefore = t.sent.size();
+
+        t.up.onReceive(null, pdu(List.of(session(count, digest)), List.of()));
+
+        assertThat(l.confirmed).isEqualTo(TsiState.ACTIVATED);
+        assertThat(l.desired).isEqualTo(TsiState.ACTIVATED);
+        assertThat(t.up.confirmedCount).isEqualTo(count);
+        assertThat(t.up.digest).isEqualTo(digest);
+        assertThat(t.up.noticed).isEmpty();
+        assertThat(t.events).anyMatch(e -> e instanceof TnveEvent.UplinkState s && s.state().equals("repaired"));
+        assertThat(t.events).anyMatch(e -> e instanceof TnveEvent.NnveInitiated n && n.what().equals("restored"));
+        assertThat(t.sent).hasSize(framesBefore);
+    }
+
+    @Test
+    @DisplayName("SEC-9: a deactivation notice is undone the same way when the digest shows the TSI still Activated")
+    void forgedDeactivateRepaired() {
+        Parts t = new Parts(EnumSet.allOf(Feature.class));
+        Link l = t.link(Parts.tsi(1, List.of()));
+        t.confirm(l, TsiState.ACTIVATED, VsiMode.ASSOCIATE);
+        int count = t.up.confirmedCount;
+        long digest = t.up.digest;
+
+        t.up.onReceive(null, pdu(List.of(), List.of(Parts.request(l, VsiMode.PRE_ASSOCIATE_RR,
+                List.of(new DeactivateTlv(false, DeactivateTlv.Cause.ADMINISTRATIVE))))));
+        assertThat(l.confirmed).isEqualTo(TsiState.ASSOCIATED);
+
+        t.up.onReceive(null, pdu(List.of(session(count, digest)), List.of()));
+        assertThat(l.confirmed).isEqualTo(TsiState.ACTIVATED);
+    }
+
+    @Test
+    @DisplayName("SEC-9, REQ-9: a notice the nNVE's digest confirms (it no longer holds the TSI) stands: the end "
+            + "device never undoes the nNVE's own initiative")
+    void genuineNoticeStands() {
+        Parts t = new Parts(EnumSet.allOf(Feature.class));
+        Link l = t.link(Parts.tsi(1, List.of()));
+        t.confirm(l, TsiState.ACTIVATED, VsiMode.ASSOCIATE);
+
+        t.up.onReceive(null, pdu(List.of(), List.of(Parts.request(l, VsiMode.DE_ASSOCIATE, List.of()))));
+        t.up.onReceive(null, pdu(List.of(session(0, 0)), List.of()));
+
+        assertThat(l.confirmed).isEqualTo(TsiState.INIT);
+        assertThat(l.desired).isEqualTo(TsiState.INIT);
+        assertThat(l.pending).isNull();
+        assertThat(t.events).noneMatch(e -> e instanceof TnveEvent.UplinkState s && s.state().equals("repaired"));
+        assertThat(t.up.noticed).isEmpty();
+    }
+}
