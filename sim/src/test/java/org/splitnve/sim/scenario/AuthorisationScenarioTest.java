@@ -1,7 +1,7 @@
 package org.splitnve.sim.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.splitnve.sim.scenario.SecureNet.mac;
+import static org.splitnve.sim.scenario.SplitNveNet.mac;
 import static org.splitnve.sim.scenario.SplitNveNet.tsi;
 
 import java.net.InetAddress;
@@ -59,14 +59,12 @@ import org.splitnve.wire.vdp.VsiTlv;
  */
 @ExtendWith(PcapOnFailure.class)
 class AuthorisationScenarioTest {
-    private SecureNet s;
     private SplitNveNet net;
     private NnveNode n1;
     private EthernetSwitch sw;
 
     private void setUp(double loss) {
-        s = new SecureNet(31, loss);
-        net = s.net;
+        net = SplitNveNet.capturing(31, loss);
         net.vn(5000, "blue", 5000);
         n1 = net.nnve("n1", 1);
         sw = net.bridge("sw", 6);
@@ -74,7 +72,7 @@ class AuthorisationScenarioTest {
     }
 
     private TnveNode station(String name, int n, FilterFormat filter) {
-        TnveNode h = s.tnve(name, mac(n), n1.mac(0), null, filter);
+        TnveNode h = net.tnve(name, mac(n), n1.mac(0), null, filter);
         net.link(h.host(), 0, sw, n);
         return h;
     }
@@ -112,7 +110,7 @@ class AuthorisationScenarioTest {
         // SM-REASON: the refusal reaches the tNVE with its reason code and detail (not a time-out).
         assertThat(r2.code()).isEqualTo(ReasonCode.OTHER_FAILURE.value());
         assertThat(r2.detail()).contains("not authorised to use this nNVE");
-        List<VsiTlv> answers = s.vdpFrom(n1.mac(0), c -> c.from() == n1.host()).stream()
+        List<VsiTlv> answers = Frames.vdpFrom(net.sim, n1.mac(0), c -> c.from() == n1.host()).stream()
                 .filter(f -> f.ethernet().destination().equals(mac(2))).flatMap(f -> f.vdp().items().stream())
                 .map(i -> (VsiTlv) i).toList();
         assertThat(answers).isNotEmpty().allSatisfy(v -> {
@@ -131,7 +129,7 @@ class AuthorisationScenarioTest {
 
     /** An injector on switch port 3: frames as they are, on a clean cable. */
     private ScriptStation injector() {
-        ScriptStation x = s.station("x", mac(0x66), n1.mac(0), Set.of());
+        ScriptStation x = net.station("x", mac(0x66), n1.mac(0), Set.of());
         net.sim.connect(net.sim.node("x"), 0, sw, 3, LinkProfile.CLEAN);
         return x;
     }
@@ -146,7 +144,7 @@ class AuthorisationScenarioTest {
     /** The nNVE's answers to {@code station}: its first transmission of each ECPDU with items (not retransmissions). */
     private List<Frame.Vdp> answersTo(MacAddress station) {
         Set<Integer> seen = new HashSet<>();
-        return s.vdpFrom(n1.mac(0), c -> c.from() == n1.host()).stream()
+        return Frames.vdpFrom(net.sim, n1.mac(0), c -> c.from() == n1.host()).stream()
                 .filter(f -> f.ethernet().destination().equals(station) && !f.vdp().items().isEmpty()
                         && seen.add(f.ecp().sequence()))
                 .toList();
@@ -189,14 +187,14 @@ class AuthorisationScenarioTest {
                 }));
         // One answer a second: the first transmissions are at least a second apart.
         Set<Integer> firsts = new HashSet<>();
-        List<Long> firstAt = s.sentBy(n1.host()).stream().filter(c -> c.decode() instanceof Frame.Vdp v
+        List<Long> firstAt = Frames.sentBy(net.sim, n1.host()).stream().filter(c -> c.decode() instanceof Frame.Vdp v
                 && v.ethernet().destination().equals(refused) && !v.vdp().items().isEmpty()
                 && firsts.add(v.ecp().sequence())).map(CapturedFrame::nanos).toList();
         for (int i = 1; i < firstAt.size(); i++) {
             assertThat(firstAt.get(i) - firstAt.get(i - 1)).isGreaterThanOrEqualTo(SplitNveNet.SECOND);
         }
         // Everything the nNVE sent that station: per answer an acknowledgement and the ECPDU with its retransmissions.
-        long frames = s.sentBy(n1.host()).stream().filter(c -> c.decode() instanceof Frame.Vdp v
+        long frames = Frames.sentBy(net.sim, n1.host()).stream().filter(c -> c.decode() instanceof Frame.Vdp v
                 && v.ethernet().destination().equals(refused)).count();
         assertThat(frames).isLessThanOrEqualTo((long) answers.size() * (2 + SplitNveNet.TIMERS.retries()));
         // Every request that reached the nNVE was answered or counted.
@@ -221,7 +219,7 @@ class AuthorisationScenarioTest {
         net.runFor(SplitNveNet.SECOND / 2);
         assertThat(net.sim.now() - start).isLessThan(SplitNveNet.SECOND);
 
-        long answered = s.sentBy(n1.host()).stream().filter(c -> c.decode() instanceof Frame.Vdp v
+        long answered = Frames.sentBy(net.sim, n1.host()).stream().filter(c -> c.decode() instanceof Frame.Vdp v
                 && v.ecp().operation() == EcpOperation.REQUEST && !v.vdp().items().isEmpty())
                 .map(c -> ((Frame.Vdp) c.decode()).ethernet().destination()).distinct().count();
         assertThat(answered).isEqualTo(64);
@@ -310,7 +308,7 @@ class AuthorisationScenarioTest {
         assertThat(net.nva.bindings(a.id()).getFirst().addresses()).isEqualTo(record);
 
         // What h1 sent: no address at all.
-        List<VsiTlv> requests = s.vdpFrom(mac(1), c -> c.from() == h1.host()).stream()
+        List<VsiTlv> requests = Frames.vdpFrom(net.sim, mac(1), c -> c.from() == h1.host()).stream()
                 .flatMap(f -> f.vdp().items().stream()).filter(i -> i instanceof VsiTlv v && !v.isResponse())
                 .map(i -> (VsiTlv) i).toList();
         assertThat(requests).isNotEmpty().allSatisfy(v -> {
@@ -318,7 +316,7 @@ class AuthorisationScenarioTest {
             assertThat(v.attached()).noneMatch(o -> o instanceof TsiAddressTlv);
         });
         // What n1 answered: the record's parameters and the VN context, and the tag it chose.
-        List<VsiTlv> answers = s.vdpFrom(n1.mac(0), c -> c.from() == n1.host()).stream()
+        List<VsiTlv> answers = Frames.vdpFrom(net.sim, n1.mac(0), c -> c.from() == n1.host()).stream()
                 .flatMap(f -> f.vdp().items().stream())
                 .filter(i -> i instanceof VsiTlv v && v.isResponse() && v.vsiId().equals(a.id()))
                 .map(i -> (VsiTlv) i).toList();
@@ -373,7 +371,7 @@ class AuthorisationScenarioTest {
         net.ok(h1.engine().updateAddresses("vmA", a.id(), TsiAddressTlv.Operation.ADD, List.of(ip("10.6.0.5"))));
         assertThat(net.nva.bindings(a.id()).getFirst().addresses()).isEqualTo(record);
         // The refusals went out with their detail.
-        assertThat(s.vdpFrom(n1.mac(0), x -> x.from() == n1.host()).stream().flatMap(f -> f.vdp().items().stream())
+        assertThat(Frames.vdpFrom(net.sim, n1.mac(0), x -> x.from() == n1.host()).stream().flatMap(f -> f.vdp().items().stream())
                 .filter(i -> i instanceof VsiTlv v && v.isResponse() && !((VsiStatus.Response) v.status()).isSuccess())
                 .map(i -> ((VsiTlv) i).attached(ReasonDetailTlv.class)).toList())
                 .isNotEmpty().allSatisfy(d -> assertThat(d).isNotNull());

@@ -91,7 +91,7 @@ class BridgedNetworkScenarioTest {
         assertThat(all).isNotEmpty();
         for (CapturedFrame c : all) {
             assertThat(c.length()).isBetween(EthernetHeader.MIN_FRAME, EthernetHeader.MAX_FRAME);
-            Frame f = Captures.decode(c);
+            Frame f = c.decode();
             assertThat(f).as("frame %s decodes as ECP/VDP", c).isInstanceOf(Frame.Vdp.class);     // REQ-12
             assertThat(f.ethernet().etherType()).isEqualTo(EcpHeader.ETHERTYPE);
             if (c.source().equals(h1.mac(0))) {
@@ -101,7 +101,7 @@ class BridgedNetworkScenarioTest {
                 assertThat(c.destination()).isEqualTo(h1.mac(0));
             }
         }
-        assertThat(Captures.vdp(net.sim)).anySatisfy(v -> {
+        assertThat(Frames.decoded(net.sim)).anySatisfy(v -> {
             assertThat(v.captured().to()).isEqualTo(n1.host());
             assertThat(v.vsis()).anySatisfy(x -> assertThat(x.mode()).isEqualTo(VsiMode.ASSOCIATE));
         });
@@ -133,15 +133,15 @@ class BridgedNetworkScenarioTest {
         assertThat(net.nva.bindings(t.id())).isEmpty();
         assertThat(sw.filtered()).isZero();
         // the end devices' requests went to the group, flooded by the switch (to the nNVE and the other end device)
-        List<Captures.Vdp> toNnve = Captures.vdp(net.sim).stream()
+        List<Frames.Decoded> toNnve = Frames.decoded(net.sim).stream()
                 .filter(v -> v.captured().to() == n1.host() && v.request()).toList();
         assertThat(toNnve).isNotEmpty().allSatisfy(v -> assertThat(v.captured().destination()).isEqualTo(GROUP));
-        assertThat(Captures.vdp(net.sim)).anySatisfy(v -> {
+        assertThat(Frames.decoded(net.sim)).anySatisfy(v -> {
             assertThat(v.captured().to()).isEqualTo(h2.host());
             assertThat(v.captured().source()).isEqualTo(h1.mac(0));
         });
         // the nNVE answers at each end device's MAC
-        assertThat(Captures.vdpFrom(net.sim, n1.host())).allSatisfy(v -> assertThat(v.captured().destination())
+        assertThat(Frames.decodedFrom(net.sim, n1.host())).allSatisfy(v -> assertThat(v.captured().destination())
                 .isIn(h1.mac(0), h2.mac(0)));
         assertThat(h2.reported()).noneMatch(e -> e instanceof org.splitnve.tnve.TnveEvent.RequestFailed);
     }
@@ -198,7 +198,7 @@ class BridgedNetworkScenarioTest {
         assertThat(n1.engine().instances(a.id())).singleElement().extracting(Tsi::station).isEqualTo(h1.mac(0));
         assertThat(n1.engine().instances(b.id())).singleElement().extracting(Tsi::station).isEqualTo(h2.mac(0));
         // the nNVE answers each end device at its own MAC, about its own TSIs only
-        for (Captures.Vdp v : Captures.vdpFrom(net.sim, n1.host())) {
+        for (Frames.Decoded v : Frames.decodedFrom(net.sim, n1.host())) {
             MacAddress dst = v.captured().destination();
             assertThat(dst).isIn(h1.mac(0), h2.mac(0));
             for (VsiTlv x : v.vsis()) {
@@ -252,10 +252,10 @@ class BridgedNetworkScenarioTest {
         TsiSpec b = tsi(2, 5000);
         net.ok(h1.engine().create("vm-a", List.of(a)));
         // on the wire: the request carries the null VID, the response the assigned tag
-        List<VsiTlv> asked = Captures.vsiRequestsFrom(net.sim, h1.host(), a.id());
+        List<VsiTlv> asked = Frames.vsiRequestsFrom(net.sim, h1.host(), a.id());
         assertThat(asked).isNotEmpty().allSatisfy(v -> assertThat(v.filter().entries())
                 .allSatisfy(e -> assertThat(e.isNullVid()).isTrue()));
-        List<VsiTlv> answers = Captures.vdpFrom(net.sim, n1.host()).stream().flatMap(v -> v.vsis().stream())
+        List<VsiTlv> answers = Frames.decodedFrom(net.sim, n1.host()).stream().flatMap(v -> v.vsis().stream())
                 .filter(v -> v.vsiId().equals(a.id()) && v.isResponse()).toList();
         assertThat(answers).isNotEmpty().allSatisfy(v -> assertThat(v.filter().entries())
                 .extracting(FilterEntry::vid).containsOnly(100));

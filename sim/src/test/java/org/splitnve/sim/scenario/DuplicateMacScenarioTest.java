@@ -44,7 +44,7 @@ class DuplicateMacScenarioTest {
 
     /** The refused responses the nNVE put on the wire for one TSI: reason code and detail. */
     private static List<VsiTlv> refusedOnWire(SplitNveNet net, NnveNode n, TsiSpec t) {
-        return ScenarioKit.vsiSentBy(net, n.host(), t.id(), true).stream()
+        return Frames.vsiSentBy(net.sim, n.host(), t.id(), true).stream()
                 .filter(v -> v.status() instanceof VsiStatus.Response r && !r.isSuccess()).toList();
     }
 
@@ -87,7 +87,7 @@ class DuplicateMacScenarioTest {
         net.ok(h1.engine().start("a"));
         String before = n1.engine().instances(holder.id()).getFirst().addresses().toString();
         List<TsiBinding> bindings = net.nva.bindings(holder.id());
-        int transitions = ScenarioKit.transitions(n1, holder.id()).size();
+        int transitions = n1.transitions(holder.id()).size();
 
         // another hypervisor, another port: refused, the VM cannot run (LC-CREATE)
         TsiSpec other = sameMac(2, 5000, holder);
@@ -107,7 +107,7 @@ class DuplicateMacScenarioTest {
             assertThat(t.addresses().toString()).isEqualTo(before);
         });
         assertThat(net.nva.bindings(holder.id())).isEqualTo(bindings);
-        assertThat(ScenarioKit.transitions(n1, holder.id())).hasSize(transitions);
+        assertThat(n1.transitions(holder.id())).hasSize(transitions);
 
         // the same MAC in another VN is another address: accepted
         TsiSpec elsewhere = sameMac(4, 5001, holder);

@@ -82,7 +82,7 @@ class ExtensionParameterScenarioTest {
             assertThat(b.addresses()).contains(ip);
         });
         // the parameters travel in the responses, as one more TLV on the existing messages
-        List<VsiTlv> answers = ScenarioKit.vsiSentBy(net, n1.host(), t.id(), true);
+        List<VsiTlv> answers = Frames.vsiSentBy(net.sim, n1.host(), t.id(), true);
         assertThat(answers).extracting(VsiTlv::mode).contains(VsiMode.PRE_ASSOCIATE_RR, VsiMode.ASSOCIATE);
         assertThat(answers).allSatisfy(v -> {
             assertThat(v.status()).isEqualTo(VsiStatus.Response.SUCCESS);
@@ -117,9 +117,9 @@ class ExtensionParameterScenarioTest {
         net.sim.capture(true);
         net.vn(5000, "blue", 0x50_0000);
         NnveNode n1 = net.nnve("n1", 1);
-        ScriptedStation st = ScriptedStation.add(net, "st", n1.mac(0), EnumSet.of(CapabilityTlv.Feature.PARAMETERS,
+        ScriptStation st = net.station("st", n1.mac(0), EnumSet.of(CapabilityTlv.Feature.PARAMETERS,
                 CapabilityTlv.Feature.REASON_DETAIL, CapabilityTlv.Feature.DEACTIVATE));
-        net.link(ScenarioKit.host(net, "st"), 0, n1.host(), 0);
+        net.link(net.host("st"), 0, n1.host(), 0);
         net.runFor(SECOND / 10);
         VsiId id = VsiId.uuid("6ba7b810-9dad-41d1-80b4-00c04fd430e1");
         MacAddress mac = MacAddress.parse("52:54:00:dd:00:01");
@@ -162,7 +162,7 @@ class ExtensionParameterScenarioTest {
         net.ok(h1.engine().connectVn(5200, List.of(0)));
         assertThat(n1.engine().vap(0, new org.splitnve.nnve.VnKey.Id(5200)).vn().parameters())
                 .containsExactlyElementsOf(profile);
-        List<org.splitnve.wire.vdp.VnConnectTlv> answers = ScenarioKit.vdpSentBy(net, n1.host()).stream()
+        List<org.splitnve.wire.vdp.VnConnectTlv> answers = Frames.vdpSentBy(net.sim, n1.host()).stream()
                 .flatMap(f -> f.vdp().items().stream()).filter(i -> i instanceof org.splitnve.wire.vdp.VnConnectTlv)
                 .map(i -> (org.splitnve.wire.vdp.VnConnectTlv) i).toList();
         assertThat(answers).isNotEmpty().allSatisfy(c -> {

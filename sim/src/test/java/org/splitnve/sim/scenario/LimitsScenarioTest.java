@@ -65,7 +65,7 @@ class LimitsScenarioTest {
     }
 
     private static int frames(SplitNveNet net, TnveNode h) {
-        return ScenarioKit.vdpSentBy(net, h.host()).size();
+        return Frames.vdpSentBy(net.sim, h.host()).size();
     }
 
     @ParameterizedTest(name = "loss {0}")
@@ -101,7 +101,7 @@ class LimitsScenarioTest {
             assertThat(e.operation()).isEqualTo("create");
         });
         net.runFor(10 * SECOND);
-        assertThat(ScenarioKit.vsiSentBy(net, h1.host(), big.id(), false)).as("no VSI TLV of the refused TSI").isEmpty();
+        assertThat(Frames.vsiSentBy(net.sim, h1.host(), big.id(), false)).as("no VSI TLV of the refused TSI").isEmpty();
         assertThat(h1.engine().uplinkAlive("nnve")).isTrue();
         assertThat(h1.events().of(TnveEvent.UplinkState.class)).noneSatisfy(e -> assertThat(e.state()).isEqualTo("down"));
         assertThat(h1.events().of(EcpEvent.TransmitError.class)).isEmpty();
@@ -119,7 +119,7 @@ class LimitsScenarioTest {
                 TsiAddressTlv.Operation.REMOVE, ips(50_000));
         assertRefusedAtOnce(remove, "the change names 50000 addresses", "at most 4096 addresses per TSI");
         net.runFor(SECOND);
-        assertThat(ScenarioKit.vsiSentBy(net, h1.host(), running.id(), false).stream()
+        assertThat(Frames.vsiSentBy(net.sim, h1.host(), running.id(), false).stream()
                 .filter(v -> v.attached(TsiAddressTlv.class) != null)).as("no address TLV went out").isEmpty();
 
     }
@@ -170,8 +170,8 @@ class LimitsScenarioTest {
         // a fourth TSI: beyond 3 TSIs per end device
         assertRefusedAtOnce(h.create("d", List.of(tsi(4, 5000))), "holds 3 TSIs there, 1 more make 4",
                 "at most 3 TSIs per end device");
-        assertThat(ScenarioKit.vsiSentBy(net, h1.host(), tsi(4, 5000).id(), false)).isEmpty();
-        assertThat(ScenarioKit.vsiSentBy(net, h1.host(), tsi(30, 5002).id(), false)).isEmpty();
+        assertThat(Frames.vsiSentBy(net.sim, h1.host(), tsi(4, 5000).id(), false)).isEmpty();
+        assertThat(Frames.vsiSentBy(net.sim, h1.host(), tsi(30, 5002).id(), false)).isEmpty();
         assertThat(n1.engine().tsis()).hasSize(3);
         // a TSI gone frees its place
         net.ok(h.shutdown("b"));
@@ -187,7 +187,7 @@ class LimitsScenarioTest {
         net.sim.capture(true);
         net.vn(5000, "blue", 5000);
         NnveNode old = net.nnve(NnveConfig.simple("old", 1).withTimers(SplitNveNet.TIMERS),
-                ScenarioKit::withoutAdvertisedLimits);
+                Frames::withoutAdvertisedLimits);
         TnveNode h1 = net.tnve("h1", old.mac(0));
         net.link(h1.host(), 0, old.host(), 0);
         net.runFor(SECOND / 10);
@@ -201,7 +201,7 @@ class LimitsScenarioTest {
         assertThat(h1.events().of(TnveEvent.OverLimit.class)).singleElement()
                 .satisfies(e -> assertThat(e.advertised()).isFalse());
         net.runFor(5 * SECOND);
-        assertThat(ScenarioKit.vsiSentBy(net, h1.host(), flood.id(), false)).isEmpty();
+        assertThat(Frames.vsiSentBy(net.sim, h1.host(), flood.id(), false)).isEmpty();
         assertThat(h1.engine().uplinkAlive("nnve")).isTrue();
     }
 }

@@ -39,7 +39,7 @@ class MigrationScenarioTest {
 
     /** Requests (not responses) about a TSI that {@code from} put on the wire, each ECPDU once. */
     private static List<VsiTlv> requests(SplitNveNet net, Node from, TsiSpec t) {
-        return Captures.requestsOnceFrom(net.sim, from).stream().flatMap(v -> v.vsis().stream())
+        return Frames.requestsOnceFrom(net.sim, from).stream().flatMap(v -> v.vsis().stream())
                 .filter(v -> !v.isResponse() && v.vsiId().equals(t.id())).toList();
     }
 
@@ -71,7 +71,7 @@ class MigrationScenarioTest {
             assertThat(status(v).migratingTo()).as("M bit, for standard peers").isTrue();
         });
         // one migration ID on the wire, tying both ends together
-        assertThat(Captures.vdp(net.sim).stream().flatMap(v -> v.vsis().stream())
+        assertThat(Frames.decoded(net.sim).stream().flatMap(v -> v.vsis().stream())
                 .map(v -> v.attached(MigrationTlv.class)).filter(m -> m != null && m.indication().isMigration())
                 .map(MigrationTlv::migrationId).distinct()).containsExactly(MIGRATION);
     }
@@ -171,10 +171,10 @@ class MigrationScenarioTest {
         assertThat(n1.events().of(NnveEvent.MigrationArrival.class)).isEmpty();
         checkWire(net, h1, h2, t);
         // DEPARTURE went to n1, ARRIVAL to n2
-        assertThat(Captures.vdp(net.sim).stream().filter(v -> v.captured().to() == n1.host()).flatMap(v -> v.vsis().stream())
+        assertThat(Frames.decoded(net.sim).stream().filter(v -> v.captured().to() == n1.host()).flatMap(v -> v.vsis().stream())
                 .map(v -> v.attached(MigrationTlv.class)).filter(m -> m != null && m.indication().isMigration())
                 .map(MigrationTlv::indication).distinct()).containsExactly(Indication.DEPARTURE);
-        assertThat(Captures.vdp(net.sim).stream().filter(v -> v.captured().to() == n2.host()).flatMap(v -> v.vsis().stream())
+        assertThat(Frames.decoded(net.sim).stream().filter(v -> v.captured().to() == n2.host()).flatMap(v -> v.vsis().stream())
                 .map(v -> v.attached(MigrationTlv.class)).filter(m -> m != null && m.indication().isMigration())
                 .map(MigrationTlv::indication).distinct()).containsExactly(Indication.ARRIVAL);
     }

@@ -49,7 +49,7 @@ class ReasonScenarioTest {
 
     /** Every refused VSI or VN connect response an nNVE put on the wire. */
     private static List<Refused> refusedOnWire(SplitNveNet net, NnveNode n) {
-        return ScenarioKit.vdpSentBy(net, n.host()).stream().flatMap(f -> f.vdp().items().stream()
+        return Frames.vdpSentBy(net.sim, n.host()).stream().flatMap(f -> f.vdp().items().stream()
                 .filter(i -> status(i) instanceof VsiStatus.Response r && !r.isSuccess())
                 .map(i -> new Refused(f.ethernet().destination(), (VsiStatus.Response) status(i), i.attached())))
                 .toList();
@@ -106,7 +106,7 @@ class ReasonScenarioTest {
         net.nva.addVn(vnWithoutPermission(6000, 6000)).orElseThrow();     // no TSI may join VN 6000
         NnveNode n1 = net.nnve("n1", 2);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
-        TnveNode h2 = net.tnve(ScenarioKit.standardTnve("h2", n1.mac(1)), 1);
+        TnveNode h2 = net.tnve(SplitNveNet.standardTnve("h2", n1.mac(1)), 1);
         net.link(h1.host(), 0, n1.host(), 0);
         net.link(h2.host(), 0, n1.host(), 1);
         net.runFor(SECOND / 10);
@@ -166,7 +166,7 @@ class ReasonScenarioTest {
         // the nNVE's own enforcement: its limits do not reach the end device (as from an nNVE that predates
         // advertising them), which would otherwise refuse these requests itself before sending (OPS-3)
         NnveNode n1 = net.nnve(NnveConfig.simple("n1", 1).withTimers(SplitNveNet.TIMERS)
-                .withLimits(new NnveConfig.Limits(2, 1, 3)), ScenarioKit::withoutAdvertisedLimits);
+                .withLimits(new NnveConfig.Limits(2, 1, 3)), Frames::withoutAdvertisedLimits);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
         net.link(h1.host(), 0, n1.host(), 0);
         net.runFor(SECOND / 10);

@@ -1,5 +1,7 @@
 package org.splitnve.sim.scenario;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -31,7 +33,8 @@ import org.splitnve.wire.vdp.VsiTlv;
  * script gives it, and raw octets too: the hostile or unusual end device of the security and identity
  * scenarios. What the nNVE sends back is recorded. Items whose ECPDU ECP gave up on go again (a few
  * times), so a scenario on a lossy link ends as on a clean one. Public (sim's test-jar): the app's
- * network-namespace tests run it on a raw port as the hostile station (SEC-4).
+ * network-namespace tests run it on a raw port as the hostile station (SEC-4). In the simulation,
+ * {@link SplitNveNet#station} adds one and {@link #request} sends an item and waits for its answer.
  */
 public final class ScriptStation implements PortAgent {
     private record Attempt(VdpItem item, int n) {
@@ -111,6 +114,24 @@ public final class ScriptStation implements PortAgent {
         for (VdpItem i : items) {
             submit(i);
         }
+    }
+
+    /** Sends one item and runs the simulation until the nNVE's response for that VSI and mode arrives (60 s at most). */
+    VsiTlv request(SplitNveNet net, VsiTlv item) {
+        int from = received.size();
+        submit(item);
+        long limit = net.sim.now() + 60 * SplitNveNet.SECOND;
+        while (net.sim.now() < limit) {
+            for (int i = from; i < received.size(); i++) {
+                if (received.get(i) instanceof VsiTlv r && r.isResponse() && r.vsiId().equals(item.vsiId())
+                        && r.mode() == item.mode()) {
+                    return r;
+                }
+            }
+            net.sim.step(limit);
+        }
+        assertThat(false).as("a response to %s %s within 60 s", item.mode(), item.vsiId()).isTrue();
+        return null;
     }
 
     /** Sends octets as they are. */

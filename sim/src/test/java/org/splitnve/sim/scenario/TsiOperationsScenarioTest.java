@@ -66,7 +66,7 @@ class TsiOperationsScenarioTest {
 
     /** The last request the end device sent about a TSI. */
     private VsiTlv lastRequest(SplitNveNet net, TsiSpec t) {
-        List<VsiTlv> all = Captures.vsiRequestsFrom(net.sim, h1.host(), t.id()).stream().filter(v -> !v.isResponse())
+        List<VsiTlv> all = Frames.vsiRequestsFrom(net.sim, h1.host(), t.id()).stream().filter(v -> !v.isResponse())
                 .toList();
         assertThat(all).isNotEmpty();
         return all.getLast();
@@ -151,10 +151,10 @@ class TsiOperationsScenarioTest {
         assertThat(net.nva.bindings(t.id())).singleElement().satisfies(b -> assertThat(b.state()).isEqualTo(EntryState.MAPPING));
         assertThat(net.nva.bindings(u.id())).isEmpty();
         // on the wire: the nNVE's own requests, and nothing from the end device that would undo them
-        assertThat(Captures.requestsOnceFrom(net.sim, n1.host()).stream().flatMap(v -> v.vsis().stream())
+        assertThat(Frames.requestsOnceFrom(net.sim, n1.host()).stream().flatMap(v -> v.vsis().stream())
                 .filter(v -> !v.isResponse()).map(v -> v.mode() + (v.attached(DeactivateTlv.class) != null ? "+deactivate" : "")))
                 .containsExactlyInAnyOrder("PRE_ASSOCIATE_RR+deactivate", "DE_ASSOCIATE");
-        assertThat(Captures.requestsFrom(net.sim, h1.host()).stream().filter(v -> v.nanos() >= at)
+        assertThat(Frames.requestsFrom(net.sim, h1.host()).stream().filter(v -> v.nanos() >= at)
                 .flatMap(v -> v.vsis().stream()).filter(v -> !v.isResponse())
                 .filter(v -> v.vsiId().equals(t.id()) && v.mode() == VsiMode.ASSOCIATE || v.vsiId().equals(u.id())))
                 .isEmpty();
@@ -230,9 +230,9 @@ class TsiOperationsScenarioTest {
         List<TsiAddress> large = many(1500);
         net.ok(h1.engine().updateAddresses("vm1", t.id(), TsiAddressTlv.Operation.REPLACE, large));
         assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
-        List<Captures.Vdp> carrying = Captures.requestsFrom(net.sim, h1.host()).stream().filter(v -> v.nanos() >= before)
+        List<Frames.Decoded> carrying = Frames.requestsFrom(net.sim, h1.host()).stream().filter(v -> v.nanos() >= before)
                 .filter(v -> v.vsis().stream().anyMatch(x -> x.attached(TsiAddressTlv.class) != null)).toList();
-        assertThat(carrying.stream().map(Captures.Vdp::sequence).distinct().count()).as("ECPDUs").isGreaterThan(5);
+        assertThat(carrying.stream().map(Frames.Decoded::sequence).distinct().count()).as("ECPDUs").isGreaterThan(5);
         assertThat(carrying).allSatisfy(v -> assertThat(v.captured().length()).isLessThanOrEqualTo(1518));
         List<TsiAddressTlv> fragments = carrying.stream().flatMap(v -> v.vsis().stream()).flatMap(x -> x.attached().stream())
                 .filter(o -> o instanceof TsiAddressTlv).map(o -> (TsiAddressTlv) o).distinct().toList();

@@ -78,14 +78,13 @@ class TsiOwnershipScenarioTest {
             + "entries never move, no arrival is reported, the holder is served as before, and the claimant does not "
             + "inherit the entries when the holder de-associates")
     void claimsFromAnotherPortAreRefused(double loss) throws Exception {
-        SecureNet s = new SecureNet(71, loss);
-        SplitNveNet net = s.net;
+        SplitNveNet net = SplitNveNet.capturing(71, loss);
         net.sim.capture(true);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 2);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
         net.link(h1.host(), 0, n1.host(), 0);
-        ScriptStation hostile = s.station("x", HOSTILE, n1.mac(1), EnumSet.allOf(CapabilityTlv.Feature.class));
+        ScriptStation hostile = net.station("x", HOSTILE, n1.mac(1), EnumSet.allOf(CapabilityTlv.Feature.class));
         net.sim.connect(net.sim.node("x"), 0, n1.host(), 1, net.profile());
         net.runFor(SECOND / 10);
         TsiSpec t = vmTsi();
@@ -119,7 +118,7 @@ class TsiOwnershipScenarioTest {
         hostile.submit(request(VsiMode.PRE_ASSOCIATE_RR, t, true, MigrationTlv.arrival(GUESSED)));
         until(net, () -> hostile.vsiResponses().size() > answered);
         assertThat(code(hostile.vsiResponses().getLast())).isZero();
-        Tsi claimant = ScenarioKit.instance(n1, t.id(), 1, HOSTILE);
+        Tsi claimant = n1.instance(t.id(), 1, HOSTILE);
         assertThat(claimant.state()).isEqualTo(TsiState.ASSOCIATED);
         assertThat(claimant.ownsNvaEntries()).isFalse();
         // ... and its activation is refused: the holder announced no such migration
@@ -131,12 +130,12 @@ class TsiOwnershipScenarioTest {
         assertThat(refused.attached(ReasonDetailTlv.class).text()).contains("did not announce migration " + GUESSED);
         assertThat(claimant.state()).isEqualTo(TsiState.ASSOCIATED);
 
-        Tsi holder = ScenarioKit.instance(n1, t.id(), 0, h1.mac(0));
+        Tsi holder = n1.instance(t.id(), 0, h1.mac(0));
         assertThat(holder.ownsNvaEntries()).isTrue();
         assertThat(holder.state()).isEqualTo(TsiState.ACTIVATED);
         assertThat(net.nva.bindings(t.id())).isEqualTo(before);
-        assertThat(ScenarioKit.effects(n1, Effect.NvaMove.class)).isEmpty();
-        assertThat(ScenarioKit.effects(n1, Effect.Relearn.class)).isEmpty();
+        assertThat(n1.effects(Effect.NvaMove.class)).isEmpty();
+        assertThat(n1.effects(Effect.Relearn.class)).isEmpty();
         assertThat(n1.events().of(NnveEvent.MigrationArrival.class)).isEmpty();
 
         // the holder is served as before
@@ -148,7 +147,7 @@ class TsiOwnershipScenarioTest {
         });
         // when it lets go, the claimant in another scope inherits nothing: the entries go, the TSI ID is free
         net.ok(h1.engine().shutdown("vm"));
-        assertThat(ScenarioKit.effects(n1, Effect.NvaMove.class)).isEmpty();
+        assertThat(n1.effects(Effect.NvaMove.class)).isEmpty();
         assertThat(net.nva.bindings(t.id())).isEmpty();
         assertThat(claimant.ownsNvaEntries()).isFalse();
     }
@@ -181,8 +180,8 @@ class TsiOwnershipScenarioTest {
         assertThat(early.ok()).isFalse();
         assertThat(early.code()).isEqualTo(4);
         assertThat(early.detail()).contains("REL-4").contains("did not announce migration " + migration);
-        Tsi src = ScenarioKit.instance(n1, t.id(), 0, h1.mac(0));
-        Tsi dst = ScenarioKit.instance(n1, t.id(), 1, h2.mac(0));
+        Tsi src = n1.instance(t.id(), 0, h1.mac(0));
+        Tsi dst = n1.instance(t.id(), 1, h2.mac(0));
         assertThat(src.ownsNvaEntries()).isTrue();
         assertThat(dst.state()).isEqualTo(TsiState.ASSOCIATED);
         assertThat(h1.engine().vmNamed("vm").state()).isEqualTo(VmState.RUNNING);
@@ -207,6 +206,6 @@ class TsiOwnershipScenarioTest {
             assertThat(b.state()).isEqualTo(EntryState.FORWARDING);
         });
         assertThat(net.nva.churn(5000).removed()).as("no remove-then-add").isEqualTo(removedBefore);
-        assertThat(ScenarioKit.assertNeverRunningTwice(net, "vm")).isEqualTo(2);
+        assertThat(net.assertNeverRunningTwice("vm")).isEqualTo(2);
     }
 }

@@ -31,7 +31,7 @@ import org.splitnve.wire.vdp.VsiStatus;
 class VnConnectScenarioTest {
 
     private static List<VnConnectTlv> vnItems(SplitNveNet net, org.splitnve.sim.Node from) {
-        return Captures.vdpFrom(net.sim, from).stream().filter(Captures.Vdp::request)
+        return Frames.decodedFrom(net.sim, from).stream().filter(Frames.Decoded::request)
                 .flatMap(v -> v.items().stream()).filter(i -> i instanceof VnConnectTlv c && c.status() instanceof VsiStatus.Request)
                 .map(i -> (VnConnectTlv) i).toList();
     }
@@ -66,7 +66,7 @@ class VnConnectScenarioTest {
         assertThat(net.nva.localTags(5001)).extracting(LocalTag::tag).containsExactly(300);
         // on the wire: CONNECT requests from the end device, answered with the tags
         assertThat(vnItems(net, h1.host())).extracting(VnConnectTlv::operation).containsOnly(VnConnectTlv.Operation.CONNECT);
-        assertThat(Captures.vdpFrom(net.sim, n1.host()).stream().flatMap(v -> v.items().stream())
+        assertThat(Frames.decodedFrom(net.sim, n1.host()).stream().flatMap(v -> v.items().stream())
                 .filter(i -> i instanceof VnConnectTlv c && c.status() instanceof VsiStatus.Response
                         && c.vn().equals(VnId.group(5000))))
                 .isNotEmpty().allSatisfy(i -> assertThat(((VnConnectTlv) i).localTags()).containsExactly(tag));
@@ -176,7 +176,7 @@ class VnConnectScenarioTest {
             assertThat(c.operation()).isEqualTo(VnConnectTlv.Operation.DISCONNECTED);
             assertThat(c.vn()).isEqualTo(VnId.group(5000));
         });
-        assertThat(Captures.vdpFrom(net.sim, n1.host()).stream()
+        assertThat(Frames.decodedFrom(net.sim, n1.host()).stream()
                 .filter(v -> v.items().stream().anyMatch(i -> i instanceof VnConnectTlv c
                         && c.operation() == VnConnectTlv.Operation.DISCONNECTED))
                 .map(v -> v.captured().destination()).distinct()).containsExactlyInAnyOrder(h1.mac(0), h2.mac(0));
@@ -184,7 +184,7 @@ class VnConnectScenarioTest {
         assertThat(n1.engine().tsis()).extracting(x -> x.id()).containsExactly(other.id());
         assertThat(n1.engine().vaps()).extracting(v -> v.vn().key()).containsExactly(new VnKey.Id(5001));
         assertThat(h1.engine().vmNamed("vm1").state()).isEqualTo(VmState.RUNNING);   // the orchestrator decides
-        assertThat(Captures.requestsFrom(net.sim, h1.host()).stream().filter(v -> v.nanos() >= disconnectedAt)
+        assertThat(Frames.requestsFrom(net.sim, h1.host()).stream().filter(v -> v.nanos() >= disconnectedAt)
                 .flatMap(v -> v.vsis().stream()).filter(x -> x.vsiId().equals(t.id()) || x.vsiId().equals(u.id())))
                 .as("no request for the disconnected TSIs after the notice").isEmpty();
     }
