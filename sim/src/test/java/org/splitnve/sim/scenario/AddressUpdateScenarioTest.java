@@ -60,13 +60,11 @@ class AddressUpdateScenarioTest {
             + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
             + "yet, no packet is checked)")
     void addressUpdatesKeepTheState(double loss) throws Exception {
-        SplitNveNet net = new SplitNveNet(81, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(81, loss);
         net.logNva();
         net.vn(5000, "blue", 5000, new PrefixPolicy(16, 48));   // SEC-2: the VN grants the load balancer its range
         NnveNode n1 = net.nnve("n1", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
         TnveEngine h = h1.engine();
         TsiAddress v4 = TsiAddress.host(ip("10.0.0.1"));
@@ -166,8 +164,7 @@ class AddressUpdateScenarioTest {
             + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
             + "yet, no packet is checked)")
     void filterChangesKeepTheState(double loss) {
-        SplitNveNet net = new SplitNveNet(83, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(83, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
         LldpadStation ld = net.lldpad("ld", n1.mac(0));

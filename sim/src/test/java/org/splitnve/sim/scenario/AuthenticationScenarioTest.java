@@ -1,15 +1,14 @@
 package org.splitnve.sim.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitnve.sim.scenario.SplitNveNet.ip;
 import static org.splitnve.sim.scenario.SplitNveNet.mac;
 import static org.splitnve.sim.scenario.SplitNveNet.psk;
 import static org.splitnve.sim.scenario.SplitNveNet.ring;
 import static org.splitnve.sim.scenario.SplitNveNet.SECOND;
 import static org.splitnve.sim.scenario.SplitNveNet.tsi;
 
-import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
@@ -43,13 +42,11 @@ import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.ecp.EcpOperation;
 import org.splitnve.wire.frame.Frame;
 import org.splitnve.wire.vdp.AuthTlv;
-import org.splitnve.wire.vdp.CapabilityTlv;
 import org.splitnve.wire.vdp.Filter;
 import org.splitnve.wire.vdp.FilterEntry;
 import org.splitnve.wire.vdp.FilterFormat;
 import org.splitnve.wire.vdp.ManagerId;
 import org.splitnve.wire.vdp.SessionTlv;
-import org.splitnve.wire.vdp.TsiAddress;
 import org.splitnve.wire.vdp.VdpPdu;
 import org.splitnve.wire.vdp.VsiMode;
 import org.splitnve.wire.vdp.VsiStatus;
@@ -71,23 +68,16 @@ class AuthenticationScenarioTest {
         net = SplitNveNet.capturing(21, loss);
         net.vn(5000, "blue", 5000);
         n1 = net.nnve("n1", 1, ring(1, 1), standard, NnveConfig.Limits.DEFAULT);
-        sw = net.bridge("sw", 6);
-        net.link(sw, 0, n1.host(), 0);
+        sw = net.switchBefore(n1, 6);
     }
 
     private TnveNode station(String name, int n, int pskSeed) {
-        TnveNode h = net.tnve(name, mac(n), n1.mac(0), pskSeed == 0 ? null : ring(1, pskSeed), FilterFormat.GROUP_MAC_VID);
-        net.link(h.host(), 0, sw, n);
-        return h;
+        return net.tnveOn(sw, n, name, n1, pskSeed == 0 ? null : ring(1, pskSeed), FilterFormat.GROUP_MAC_VID);
     }
 
 
     private Peer peer(MacAddress station) {
         return n1.engine().peers().stream().filter(p -> p.station().equals(station)).findFirst().orElse(null);
-    }
-
-    private static TsiAddress ip(String a) throws Exception {
-        return TsiAddress.host(InetAddress.getByName(a));
     }
 
     @ParameterizedTest(name = "loss {0}")
@@ -503,8 +493,7 @@ class AuthenticationScenarioTest {
         net = SplitNveNet.capturing(27, loss);
         net.vn(5000, "blue", 5000);
         n1 = net.nnve("n1", 1, NnveConfig.Limits.DEFAULT, make);
-        sw = net.bridge("sw", 6);
-        net.link(sw, 0, n1.host(), 0);
+        sw = net.switchBefore(n1, 6);
     }
 
     /**

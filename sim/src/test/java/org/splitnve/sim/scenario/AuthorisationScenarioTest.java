@@ -1,6 +1,7 @@
 package org.splitnve.sim.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitnve.sim.scenario.SplitNveNet.ip;
 import static org.splitnve.sim.scenario.SplitNveNet.mac;
 import static org.splitnve.sim.scenario.SplitNveNet.tsi;
 
@@ -34,7 +35,6 @@ import org.splitnve.sim.scenario.SplitNveNet.TnveNode;
 import org.splitnve.tnve.OpResult;
 import org.splitnve.tnve.TnveEvent;
 import org.splitnve.tnve.TsiSpec;
-import org.splitnve.tnve.VmState;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.ecp.EcpHeader;
 import org.splitnve.wire.ecp.EcpOperation;
@@ -67,20 +67,13 @@ class AuthorisationScenarioTest {
         net = SplitNveNet.capturing(31, loss);
         net.vn(5000, "blue", 5000);
         n1 = net.nnve("n1", 1);
-        sw = net.bridge("sw", 6);
-        net.link(sw, 0, n1.host(), 0);
+        sw = net.switchBefore(n1, 6);
     }
 
     private TnveNode station(String name, int n, FilterFormat filter) {
-        TnveNode h = net.tnve(name, mac(n), n1.mac(0), null, filter);
-        net.link(h.host(), 0, sw, n);
-        return h;
+        return net.tnveOn(sw, n, name, n1, null, filter);
     }
 
-
-    private static TsiAddress ip(String a) throws Exception {
-        return TsiAddress.host(InetAddress.getByName(a));
-    }
 
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})

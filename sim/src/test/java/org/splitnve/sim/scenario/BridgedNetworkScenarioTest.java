@@ -65,8 +65,7 @@ class BridgedNetworkScenarioTest {
     @DisplayName("REQ-1, GAP-1, REQ-12: VDP to the nNVE's unicast MAC crosses two ordinary switches; everything is "
             + "Ethernet frames (ECP, EtherType 0x8940)")
     void unicastAcrossSwitch(double loss) {
-        SplitNveNet net = new SplitNveNet(21, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(21, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
@@ -113,8 +112,7 @@ class BridgedNetworkScenarioTest {
     @DisplayName("REQ-1, REQ-2, GAP-1: VDP to a configured non-reserved multicast group crosses an ordinary switch; "
             + "two end devices use the group, each answered at its own MAC, neither confused by the other's requests")
     void multicastGroupAcrossSwitch(double loss) {
-        SplitNveNet net = new SplitNveNet(22, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(22, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve(config("n1", GROUP, 2, 4094));
         TnveNode h1 = net.tnve("h1", GROUP);
@@ -178,8 +176,7 @@ class BridgedNetworkScenarioTest {
     @DisplayName("REQ-2, REQ-7: two end devices behind one switch on one nNVE port are kept apart by MAC and share "
             + "the VN's local tag; one leaving does not disturb the other")
     void twoEndDevicesOnePort(double loss) {
-        SplitNveNet net = new SplitNveNet(24, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(24, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
@@ -237,8 +234,7 @@ class BridgedNetworkScenarioTest {
             + "every end device; a tag bound to another VN is refused (5); an exhausted pool is refused (2); tags "
             + "return to the pool when their VN disconnects and are reused")
     void localTags(double loss) {
-        SplitNveNet net = new SplitNveNet(25, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(25, loss);
         net.vn(5000, "blue", 5000);
         net.vn(5001, "green", 5001);
         net.vn(5002, "red", 5002);
@@ -306,8 +302,7 @@ class BridgedNetworkScenarioTest {
             + "forwards it (a Linux bridge with STP off does): the second station hears the first one's requests "
             + "before anything from the nNVE, and still learns the nNVE, not the other station, as its peer")
     void reservedGroupFloodedBySwitch(double loss) {
-        SplitNveNet net = new SplitNveNet(23, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(23, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
         TnveNode h1 = net.tnve("h1", MacAddress.NEAREST_CUSTOMER_BRIDGE);

@@ -72,15 +72,12 @@ class DuplicateMacScenarioTest {
             + "naming the holder; the VM stays shut down; the holder keeps its state, addresses and NVA entries; the "
             + "same MAC in another VN is accepted")
     void secondTsiRefused(double loss) throws Exception {
-        SplitNveNet net = new SplitNveNet(61, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(61, loss);
         net.vn(5000, "blue", 5000);
         net.vn(5001, "red", 5001);
         NnveNode n1 = net.nnve("n1", 2);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        TnveNode h2 = net.tnve("h2", n1.mac(1));
-        net.link(h1.host(), 0, n1.host(), 0);
-        net.link(h2.host(), 0, n1.host(), 1);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
+        TnveNode h2 = net.tnveOn(n1, 1, "h2");
         net.runFor(SECOND / 10);
         TsiSpec holder = tsi(1, 5000, TsiAddress.host(InetAddress.getByName("10.0.0.1")));
         net.ok(h1.engine().create("a", List.of(holder)));
@@ -120,14 +117,11 @@ class DuplicateMacScenarioTest {
     @DisplayName("OPS-6, REQ-10, SM-TSI-6, SM-REASON: an address change adding a MAC another TSI of the VN holds is "
             + "refused with reason code 5; both TSIs keep their state and addresses")
     void addressChangeRefused(double loss) throws Exception {
-        SplitNveNet net = new SplitNveNet(62, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(62, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 2);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        TnveNode h2 = net.tnve("h2", n1.mac(1));
-        net.link(h1.host(), 0, n1.host(), 0);
-        net.link(h2.host(), 0, n1.host(), 1);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
+        TnveNode h2 = net.tnveOn(n1, 1, "h2");
         net.runFor(SECOND / 10);
         TsiSpec holder = tsi(1, 5000);
         TsiSpec other = tsi(2, 5000, TsiAddress.host(InetAddress.getByName("10.0.0.2")));
@@ -155,14 +149,11 @@ class DuplicateMacScenarioTest {
     @DisplayName("OPS-6, SM-TSI-7, LC-MIGRATE: the same TSI moving to another port of the nNVE keeps its MAC (two "
             + "instances, one TSI); once the TSI is gone everywhere, its MAC is free for another TSI")
     void sameTsiMovingKeepsItsMac(double loss) throws Exception {
-        SplitNveNet net = new SplitNveNet(63, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(63, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 2);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        TnveNode h2 = net.tnve("h2", n1.mac(1));
-        net.link(h1.host(), 0, n1.host(), 0);
-        net.link(h2.host(), 0, n1.host(), 1);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
+        TnveNode h2 = net.tnveOn(n1, 1, "h2");
         net.runFor(SECOND / 10);
         TsiSpec t = tsi(1, 5000);
         UUID migration = UUID.fromString("6d0c9a1e-0f61-4a52-9d0b-6f1a2b3c4d01");

@@ -56,13 +56,11 @@ class ExtensionParameterScenarioTest {
             + "(VN profile, QoS, an unknown type); the nNVE stores them and answers them with the VN context in the "
             + "Associate and Activate responses; no record or an address outside it is refused")
     void validatedVnParameters(double loss) throws Exception {
-        SplitNveNet net = new SplitNveNet(91, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(91, loss);
         net.nva.addVn(VnRecord.of(UUID.nameUUIDFromBytes("vn-gold".getBytes(StandardCharsets.UTF_8)), 5200, "gold",
                 GOLD_VNI, VnService.L2).withMode(ProvisioningMode.VALIDATED)).orElseThrow();
         NnveNode n1 = net.nnve("n1", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
         TnveEngine h = h1.engine();
 
@@ -113,8 +111,7 @@ class ExtensionParameterScenarioTest {
     @DisplayName("SM-EXT, SEC-2: a trusted VN: the parameters the end device attaches to its Associate (QoS, VN "
             + "profile, an unknown type) are used as they are, stored with the TSI and answered with the VN context")
     void trustedRequestParameters(double loss) {
-        SplitNveNet net = new SplitNveNet(93, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(93, loss);
         net.vn(5000, "blue", 0x50_0000);
         NnveNode n1 = net.nnve("n1", 1);
         ScriptStation st = net.station("st", n1.mac(0), EnumSet.of(CapabilityTlv.Feature.PARAMETERS,
@@ -149,14 +146,12 @@ class ExtensionParameterScenarioTest {
     @DisplayName("SM-EXT, SM-VAP-2, REQ-5: a VN's own parameters at the NVA (VN profile, MTU) are answered, with its VN "
             + "context, to the end device's VN_Connect; the same TLV on the same message")
     void vnParametersInVnConnect(double loss) {
-        SplitNveNet net = new SplitNveNet(95, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(95, loss);
         List<Parameter> profile = List.of(Parameter.vnProfile("gold"), Parameter.mtu(9000), FUTURE);
         net.nva.addVn(VnRecord.of(UUID.nameUUIDFromBytes("vn-gold".getBytes(StandardCharsets.UTF_8)), 5200, "gold",
                 GOLD_VNI, VnService.L2).withParameters(profile)).orElseThrow();
         NnveNode n1 = net.nnve("n1", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
 
         net.ok(h1.engine().connectVn(5200, List.of(0)));

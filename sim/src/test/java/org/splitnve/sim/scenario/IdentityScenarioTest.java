@@ -1,6 +1,7 @@
 package org.splitnve.sim.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitnve.sim.scenario.SplitNveNet.ip;
 import static org.splitnve.sim.scenario.SplitNveNet.mac;
 import static org.splitnve.sim.scenario.SplitNveNet.SECOND;
 import static org.splitnve.sim.scenario.SplitNveNet.tsi;
@@ -60,20 +61,13 @@ class IdentityScenarioTest {
         net = SplitNveNet.capturing(61, loss);
         net.vn(5000, "blue", 5000);
         n1 = net.nnve("n1", 1);
-        sw = net.bridge("sw", 6);
-        net.link(sw, 0, n1.host(), 0);
+        sw = net.switchBefore(n1, 6);
     }
 
     private TnveNode station(String name, int n, FilterFormat filter) {
-        TnveNode h = net.tnve(name, mac(n), n1.mac(0), null, filter);
-        net.link(h.host(), 0, sw, n);
-        return h;
+        return net.tnveOn(sw, n, name, n1, null, filter);
     }
 
-
-    private static TsiAddress ip(String a) throws Exception {
-        return TsiAddress.host(InetAddress.getByName(a));
-    }
 
     /** The VSI TLVs {@code h} sent for {@code id} on its own cable, in order. */
     private List<VsiTlv> sentVsi(TnveNode h, VsiId id) {

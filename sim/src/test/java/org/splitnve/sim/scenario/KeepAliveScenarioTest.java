@@ -42,8 +42,7 @@ class KeepAliveScenarioTest {
     private static final long TIMEOUT = TIMERS.bridgeKeepAliveTimeoutNanos();
 
     private static SplitNveNet net(long seed, double loss) {
-        SplitNveNet net = new SplitNveNet(seed, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(seed, loss);
         net.vn(5000, "blue", 5000);
         return net;
     }

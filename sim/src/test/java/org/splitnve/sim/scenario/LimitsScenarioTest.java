@@ -74,12 +74,10 @@ class LimitsScenarioTest {
             + "refused at once, nothing registered or sent, the uplink stays up and the other VM on it untouched; "
             + "an address change beyond it is refused the same way")
     void fiftyThousandAddresses(double loss) {
-        SplitNveNet net = new SplitNveNet(81, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(81, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
         TsiSpec running = tsi(1, 5000);
         net.ok(h1.engine().create("web", List.of(running)));
@@ -133,8 +131,7 @@ class LimitsScenarioTest {
         SplitNveNet net = new SplitNveNet(84, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
         TsiSpec full = withIps(3, 5000, 4095);
         net.ok(h1.engine().create("full", List.of(full)));
@@ -148,15 +145,13 @@ class LimitsScenarioTest {
     @DisplayName("OPS-3, SEC-5: an nNVE's own limits (16 addresses, 3 TSIs, 2 VNs) are advertised and applied by the "
             + "tNVE before sending; what fits goes through, the nNVE never sees what does not")
     void configuredLimits(double loss) {
-        SplitNveNet net = new SplitNveNet(82, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(82, loss);
         net.vn(5000, "blue", 5000);
         net.vn(5001, "red", 5001);
         net.vn(5002, "green", 5002);
         NnveNode n1 = net.nnve(NnveConfig.simple("n1", 1).withTimers(SplitNveNet.TIMERS)
                 .withLimits(new NnveConfig.Limits(3, 2, 16)));
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
         TnveEngine h = h1.engine();
 
@@ -183,13 +178,11 @@ class LimitsScenarioTest {
     @DisplayName("OPS-3, SEC-6: an nNVE that advertises no limits (it predates them): the built-in bound of 4096 "
             + "addresses per TSI still refuses a flood at once; no TSI or VN bound applies")
     void builtInBound() {
-        SplitNveNet net = new SplitNveNet(83, 0.0);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(83, 0.0);
         net.vn(5000, "blue", 5000);
         NnveNode old = net.nnve(NnveConfig.simple("old", 1).withTimers(SplitNveNet.TIMERS),
                 Frames::withoutAdvertisedLimits);
-        TnveNode h1 = net.tnve("h1", old.mac(0));
-        net.link(h1.host(), 0, old.host(), 0);
+        TnveNode h1 = net.tnveOn(old, 0, "h1");
         net.runFor(SECOND / 10);
         net.ok(h1.engine().create("small", List.of(withIps(1, 5000, 100))));
         assertThat(h1.engine().uplinkHasExtensions("nnve")).isTrue();

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.splitnve.nnve.Tsi;
 import org.splitnve.nnve.TsiState;
 import org.splitnve.nnve.VnKey;
 import org.splitnve.nva.EntryState;
@@ -50,7 +49,6 @@ import org.splitnve.wire.vdp.UnknownOrgTlv;
 import org.splitnve.wire.vdp.VdpCodec;
 import org.splitnve.wire.vdp.VsiId;
 import org.splitnve.wire.vdp.VsiMode;
-import org.splitnve.wire.vdp.VsiTlv;
 
 /**
  * Interoperability with standard VDP peers that behave as lldpad 1.1 does on the wire
@@ -76,11 +74,11 @@ class LldpadInteropScenarioTest {
     private static StationNet station(SplitNveNet net) {
         net.sim.capture(true);
         NnveNode n1 = net.nnve("n1", 1);
-        Host host = net.sim.addHost("lldpad", 1, io -> new LldpadStation(net.sim.clock(), io,
-                net.sim.eventSink("lldpad"), TIMERS, n1.mac(0), NCB));
+        LldpadStation st = net.lldpad("lldpad", n1.mac(0));
+        Host host = net.host("lldpad");
         net.link(host, 0, n1.host(), 0);
         net.runFor(SECOND / 10);
-        return new StationNet(net, n1, host, host.agent(LldpadStation.class));
+        return new StationNet(net, n1, host, st);
     }
 
     private static VsiId vsi(int n) {
@@ -307,8 +305,7 @@ class LldpadInteropScenarioTest {
             + "VSI TLV per ECPDU, more than 2 ms apart, no extension TLV on any VSI; the bridge's late unsolicited "
             + "De-Associate after a De-Associate is harmless; a suspend (Associate -> Pre-Associate) is refused cleanly")
     void tnveAgainstLldpadBridge(double loss) {
-        SplitNveNet net = new SplitNveNet(74, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(74, loss);
         Host bh = net.sim.addHost("lldpad", 1, io -> new LldpadBridge(net.sim.clock(), io, net.sim.eventSink("lldpad"), TIMERS));
         LldpadBridge bridge = bh.agent(LldpadBridge.class);
         TnveConfig cfg = new TnveConfig("h1", List.of(new TnveConfig.Uplink("lldpad", 0, NCB, null, FilterFormat.MAC_VID, null)),

@@ -44,16 +44,13 @@ class MigrationLifecycleScenarioTest {
     }
 
     private static Net net(double loss) {
-        SplitNveNet net = new SplitNveNet(51, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(51, loss);
         net.logNva();
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
         NnveNode n2 = net.nnve("n2", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        TnveNode h2 = net.tnve("h2", n2.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
-        net.link(h2.host(), 0, n2.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
+        TnveNode h2 = net.tnveOn(n2, 0, "h2");
         net.runFor(SECOND / 10);
         return new Net(net, n1, n2, h1, h2);
     }
@@ -220,8 +217,7 @@ class MigrationLifecycleScenarioTest {
             + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
             + "yet, no packet is checked)")
     void standardDestinationOnlyHints(double loss) throws Exception {
-        SplitNveNet net = new SplitNveNet(53, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(53, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
         NnveNode n2 = net.nnve("n2", 1);

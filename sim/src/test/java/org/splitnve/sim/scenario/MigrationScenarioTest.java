@@ -82,8 +82,7 @@ class MigrationScenarioTest {
             + "ARRIVAL and DEPARTURE carry one migration ID, a plain create NOT_MIGRATION; make-before-break; the "
             + "two instances are told apart by station MAC and the NVA sees no remove-then-add")
     void migrationBehindOnePort(double loss) {
-        SplitNveNet net = new SplitNveNet(61, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(61, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
@@ -139,15 +138,12 @@ class MigrationScenarioTest {
     @DisplayName("REQ-13, GAP-13, LC-MIGRATE: a VM moves between hypervisors on two nNVEs: ARRIVAL at the "
             + "destination's nNVE and DEPARTURE at the source's carry the same migration ID")
     void migrationAcrossNnves(double loss) {
-        SplitNveNet net = new SplitNveNet(62, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(62, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
         NnveNode n2 = net.nnve("n2", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        TnveNode h2 = net.tnve("h2", n2.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
-        net.link(h2.host(), 0, n2.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
+        TnveNode h2 = net.tnveOn(n2, 0, "h2");
         net.runFor(SECOND / 10);
 
         TsiSpec t = tsi(1, 5000);

@@ -52,8 +52,7 @@ class NnveRestartScenarioTest {
         net.vn(5000, "blue", 5000);
         net.vn(6000, "red", 6000);
         NnveNode n1 = net.nnve(N1);
-        TnveNode h1 = net.tnve("h1", n1.mac(1));
-        net.link(h1.host(), 0, n1.host(), 1);
+        TnveNode h1 = net.tnveOn(n1, 1, "h1");
         net.runFor(SECOND / 10);
         return new Net(net, n1, h1);
     }

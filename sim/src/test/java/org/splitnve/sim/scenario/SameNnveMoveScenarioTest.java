@@ -60,15 +60,12 @@ class SameNnveMoveScenarioTest {
             + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
             + "yet, no packet is checked)")
     void moveBetweenPorts(double loss) throws Exception {
-        SplitNveNet net = new SplitNveNet(41, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(41, loss);
         net.logNva();
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 2);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        TnveNode h2 = net.tnve("h2", n1.mac(1));
-        net.link(h1.host(), 0, n1.host(), 0);
-        net.link(h2.host(), 0, n1.host(), 1);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
+        TnveNode h2 = net.tnveOn(n1, 1, "h2");
         net.runFor(SECOND / 10);
         TsiSpec t = vmTsi();
         UUID migration = UUID.fromString("0e5b0a8e-2f4b-4c55-9a61-0c3f3b7e1a01");
@@ -171,8 +168,7 @@ class SameNnveMoveScenarioTest {
             + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
             + "yet, no packet is checked)")
     void moveBehindOnePort(double loss) throws Exception {
-        SplitNveNet net = new SplitNveNet(43, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(43, loss);
         net.logNva();
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);

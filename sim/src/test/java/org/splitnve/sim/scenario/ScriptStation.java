@@ -26,6 +26,7 @@ import org.splitnve.wire.vdp.OrgTlv;
 import org.splitnve.wire.vdp.SessionTlv;
 import org.splitnve.wire.vdp.VdpItem;
 import org.splitnve.wire.vdp.VdpPdu;
+import org.splitnve.wire.vdp.VsiId;
 import org.splitnve.wire.vdp.VsiTlv;
 
 /**
@@ -148,6 +149,11 @@ public final class ScriptStation implements PortAgent {
             }
         }
         return out;
+    }
+
+    /** The VSI TLV responses received about one VSI, in order. */
+    public List<VsiTlv> responses(VsiId id) {
+        return vsiResponses().stream().filter(v -> v.vsiId().equals(id)).toList();
     }
 
     public <T extends VdpItem> List<T> received(Class<T> kind) {

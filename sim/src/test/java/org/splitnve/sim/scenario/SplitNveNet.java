@@ -2,6 +2,7 @@ package org.splitnve.sim.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -236,6 +237,13 @@ public final class SplitNveNet {
     /** A tNVE with one port, one uplink to {@code destination} (the nNVE's MAC, or a group address). */
     public TnveNode tnve(String name, MacAddress destination) {
         return tnve(name, 1, List.of(TnveConfig.Uplink.to("nnve", 0, destination)), Map.of());
+    }
+
+    /** A tNVE with one port, one uplink to port {@code port} of {@code n}, linked to it directly. */
+    public TnveNode tnveOn(NnveNode n, int port, String name) {
+        TnveNode h = tnve(name, n.mac(port));
+        link(h.host(), 0, n.host(), port);
+        return h;
     }
 
     public TnveNode tnve(String name, int ports, List<TnveConfig.Uplink> uplinks, Map<Long, TnveConfig.Placement> placements) {
@@ -474,6 +482,23 @@ public final class SplitNveNet {
         return sim.addSwitch(name, ports);
     }
 
+    /** REQ-1: an ordinary switch "sw" with {@code ports} ports, its port 0 on port 0 of {@code n}. */
+    public EthernetSwitch switchBefore(NnveNode n, int ports) {
+        EthernetSwitch sw = bridge("sw", ports);
+        link(sw, 0, n.host(), 0);
+        return sw;
+    }
+
+    /**
+     * A tNVE on {@link #mac mac(n)} on port {@code n} of {@code sw}, one uplink to port 0 of {@code nnve},
+     * authenticated with {@code keys} (null: none).
+     */
+    public TnveNode tnveOn(EthernetSwitch sw, int n, String name, NnveNode nnve, KeyRing keys, FilterFormat filter) {
+        TnveNode h = tnve(name, mac(n), nnve.mac(0), keys, filter);
+        link(h.host(), 0, sw, n);
+        return h;
+    }
+
     /**
      * REQ-1, REQ-2: two end devices behind one ordinary switch (ports 0 and 1) on port {@code port} of an
      * nNVE (switch port 2); returns the switch.
@@ -513,6 +538,11 @@ public final class SplitNveNet {
 
     public static TsiSpec tsi(int n, long vn, TsiAddress... ips) {
         return tsi(n, vn).withIps(List.of(ips));
+    }
+
+    /** A host address of a TSI (a literal IPv4 or IPv6 address). */
+    public static TsiAddress ip(String literal) {
+        return TsiAddress.host(InetAddress.ofLiteral(literal));
     }
 
     public static <T extends Event> List<T> events(RecordingSink sink, Class<T> kind) {

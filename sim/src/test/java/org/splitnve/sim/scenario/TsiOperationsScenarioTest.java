@@ -7,6 +7,7 @@ import static org.splitnve.sim.scenario.SplitNveNet.tsi;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -24,6 +25,7 @@ import org.splitnve.tnve.TnveEngine;
 import org.splitnve.tnve.TnveEvent;
 import org.splitnve.tnve.TsiSpec;
 import org.splitnve.tnve.VmState;
+import org.splitnve.wire.vdp.CapabilityTlv;
 import org.splitnve.wire.vdp.DeactivateTlv;
 import org.splitnve.wire.vdp.Filter;
 import org.splitnve.wire.vdp.FilterEntry;
@@ -45,8 +47,7 @@ class TsiOperationsScenarioTest {
     private TnveNode h1;
 
     private SplitNveNet net(long seed, double loss) {
-        SplitNveNet net = new SplitNveNet(seed, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(seed, loss);
         net.vn(5000, "blue", 5000);
         n1 = net.nnve("n1", 1);
         h1 = net.tnve("h1", n1.mac(0));
@@ -262,10 +263,8 @@ class TsiOperationsScenarioTest {
         SplitNveNet net = new SplitNveNet(54, loss);
         net.vn(5000, "blue", 5000);
         n1 = net.nnve("n1", 1);
-        org.splitnve.sim.Host h = net.sim.addHost("raw", 1, io -> new RawStation(net.sim.clock(), io,
-                net.sim.eventSink("raw"), n1.mac(0)));
-        RawStation raw = h.agent(RawStation.class);
-        net.link(h, 0, n1.host(), 0);
+        ScriptStation raw = net.station("raw", n1.mac(0), EnumSet.allOf(CapabilityTlv.Feature.class));
+        net.link(net.host("raw"), 0, n1.host(), 0);
         net.runFor(SECOND / 10);
 
         org.splitnve.wire.MacAddress a = new org.splitnve.wire.MacAddress(0x5254_0000_0a01L);
@@ -273,14 +272,14 @@ class TsiOperationsScenarioTest {
         TsiSpec t = tsi(1, 5000);
         Filter both = Filter.of(FilterFormat.GROUP_MAC_VID, FilterEntry.groupMacVid(5000, a, 0),
                 FilterEntry.groupMacVid(5000, b, 0));
-        raw.send(new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Request.PLAIN, 1, 1, t.id(), both));
+        raw.submit(new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Request.PLAIN, 1, 1, t.id(), both));
         net.runFor(5 * SECOND);
         assertThat(raw.responses(t.id())).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(VsiStatus.Response.SUCCESS));
         assertThat(net.nva.lookup(5000, a)).singleElement().satisfies(e -> assertThat(e.forwarding()).isTrue());
         assertThat(net.nva.lookup(5000, b)).singleElement().satisfies(e -> assertThat(e.forwarding()).isTrue());
 
         // deactivate only MAC a
-        raw.send(new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, 1, 1, t.id(),
+        raw.submit(new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, 1, 1, t.id(),
                 Filter.of(FilterFormat.GROUP_MAC_VID, FilterEntry.groupMacVid(5000, a, 0)),
                 List.of(new DeactivateTlv(true, DeactivateTlv.Cause.ADMINISTRATIVE))));
         net.runFor(5 * SECOND);

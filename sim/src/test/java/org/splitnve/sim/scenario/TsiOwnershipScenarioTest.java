@@ -79,11 +79,9 @@ class TsiOwnershipScenarioTest {
             + "inherit the entries when the holder de-associates")
     void claimsFromAnotherPortAreRefused(double loss) throws Exception {
         SplitNveNet net = SplitNveNet.capturing(71, loss);
-        net.sim.capture(true);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 2);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         ScriptStation hostile = net.station("x", HOSTILE, n1.mac(1), EnumSet.allOf(CapabilityTlv.Feature.class));
         net.sim.connect(net.sim.node("x"), 0, n1.host(), 1, net.profile());
         net.runFor(SECOND / 10);
@@ -160,14 +158,11 @@ class TsiOwnershipScenarioTest {
             + "meanwhile; then the same activation moves the NVA entries (no remove-then-add) and the arrival says "
             + "from port 0, not a same-port move")
     void migrationAcrossScopesNeedsTheSourcesAnnouncement(double loss) throws Exception {
-        SplitNveNet net = new SplitNveNet(73, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(73, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 2);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        TnveNode h2 = net.tnve("h2", n1.mac(1));
-        net.link(h1.host(), 0, n1.host(), 0);
-        net.link(h2.host(), 0, n1.host(), 1);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
+        TnveNode h2 = net.tnveOn(n1, 1, "h2");
         net.runFor(SECOND / 10);
         TsiSpec t = vmTsi();
         UUID migration = UUID.fromString("0e5b0a8e-2f4b-4c55-9a61-0c3f3b7e1a08");

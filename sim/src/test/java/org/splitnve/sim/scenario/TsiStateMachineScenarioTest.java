@@ -48,13 +48,11 @@ class TsiStateMachineScenarioTest {
 
     /** n1 with {@code ports} ports, the tNVE h1 on port 0. */
     private static Net net(double loss, int ports) {
-        SplitNveNet net = new SplitNveNet(31, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(31, loss);
         net.logNva();
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", ports);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
         return new Net(net, n1, h1);
     }

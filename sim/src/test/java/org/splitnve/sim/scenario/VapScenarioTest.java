@@ -45,16 +45,14 @@ class VapScenarioTest {
     }
 
     private static Net net(double loss) {
-        SplitNveNet net = new SplitNveNet(21, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(21, loss);
         net.logNva();
         // VNIs differ from the VN IDs, so a VN_Context that is only the VN ID would show
         net.vn(5000, "blue", BLUE_VNI);
         net.vn(6000, "green", GREEN_VNI);
         net.vn(7000, "red", RED_VNI);
         NnveNode n1 = net.nnve("n1", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
         return new Net(net, n1, h1);
     }

@@ -39,12 +39,10 @@ class VmLifecycleScenarioTest {
     }
 
     private static Net net(double loss) {
-        SplitNveNet net = new SplitNveNet(33, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(33, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
         return new Net(net, n1, h1);
     }

@@ -45,13 +45,11 @@ class VnConnectScenarioTest {
     @DisplayName("REQ-5, REQ-7, SM-VAP-1, SM-VAP-2: the end device connects a VN explicitly (before any TSI), gets "
             + "its tag, the NVA learns the tag; TSIs of the VN use it; the VN stays until the end device disconnects it")
     void explicitConnect(double loss) {
-        SplitNveNet net = new SplitNveNet(41, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(41, loss);
         net.vn(5000, "blue", 5000);
         net.vn(5001, "green", 5001);
         NnveNode n1 = net.nnve("n1", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
 
         net.ok(h1.engine().connectVn(5000, List.of(0)));
@@ -103,8 +101,7 @@ class VnConnectScenarioTest {
         SplitNveNet net = new SplitNveNet(42, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
 
         assertThat(n1.engine().vaps()).isEmpty();
@@ -136,8 +133,7 @@ class VnConnectScenarioTest {
     @DisplayName("REQ-6, SM-VAP-3: the nNVE disconnects a VN; every end device using it learns it (the one with "
             + "TSIs and the one that only connected it) and nothing is re-associated behind the orchestrator's back")
     void nnveDisconnects(double loss) {
-        SplitNveNet net = new SplitNveNet(43, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(43, loss);
         net.vn(5000, "blue", 5000);
         net.vn(5001, "green", 5001);
         NnveNode n1 = net.nnve("n1", 1);
