@@ -91,8 +91,7 @@ class AuthenticationScenarioTest {
         TsiSpec t = tsi(1, 5000, ip("10.0.0.1"));
 
         // Asked at once: the request waits for the handshake.
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
 
         assertThat(h1.engine().vmNamed("vm1").state()).isEqualTo(VmState.RUNNING);
         assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
@@ -207,8 +206,7 @@ class AuthenticationScenarioTest {
         TnveNode h1 = station("h1", 1, 1);
         ScriptStation x = injector(3);
         TsiSpec t = tsi(1, 5000, ip("10.0.0.1"));
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         List<byte[]> captured = Frames.sentBy(net.sim, h1.host()).stream()
                 .filter(c -> c.decode() instanceof Frame.Vdp v && !v.vdp().items().isEmpty())
                 .map(CapturedFrame::frame).toList();
@@ -268,8 +266,7 @@ class AuthenticationScenarioTest {
         TnveNode h1 = station("h1", 1, 1);
         ScriptStation x = injector(3);
         TsiSpec t = tsi(1, 5000, ip("10.0.0.1"));
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         List<TsiBinding> before = net.nva.bindings(t.id());
         int tag = h1.engine().localTag("nnve", t.id());
 
@@ -308,8 +305,7 @@ class AuthenticationScenarioTest {
         setUp(loss, Set.of());
         TnveNode h1 = station("h1", 1, 1);
         TsiSpec t = tsi(1, 5000, ip("10.0.0.1"));
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         List<TsiBinding> before = net.nva.bindings(t.id());
         int transitions = n1.events().of(NnveEvent.TsiState.class).size();
         HmacFrameAuthenticator station = net.stationAuth.get("h1");
@@ -371,8 +367,7 @@ class AuthenticationScenarioTest {
         TnveNode h1 = station("h1", 1, 1);
         TsiSpec t = tsi(1, 5000, ip("10.0.0.1"));
         TsiSpec t2 = tsi(2, 5000, ip("10.0.0.2"));
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         List<byte[]> previousRun = Frames.sentBy(net.sim, h1.host()).stream()
                 .filter(c -> c.decode() instanceof Frame.Vdp v && !v.vdp().items().isEmpty()).map(CapturedFrame::frame)
                 .toList();
@@ -381,8 +376,7 @@ class AuthenticationScenarioTest {
         net.sim.disconnect(net.sim.links().stream().filter(l -> l.name().startsWith("h1.")).findFirst().orElseThrow());
         TnveNode again = net.tnve("h1-restarted", mac(1), n1.mac(0), ring(1, 1), FilterFormat.GROUP_MAC_VID);
         net.link(again.host(), 0, sw, 1);
-        net.ok(again.engine().create("vm2", List.of(t2)));
-        net.ok(again.engine().start("vm2"));
+        net.createAndStart(again, "vm2", t2);
         net.runFor(40 * SECOND);   // past the resynchronisation and several keep-alives
 
         assertThat(net.stationAuth.get("h1-restarted").authenticated()).isTrue();
@@ -423,8 +417,7 @@ class AuthenticationScenarioTest {
         Link cable = net.link(sw, 0, first.host(), 0);
         TnveNode h1 = net.tnve("h1", mac(1), nnveMac, ring(1, 1), FilterFormat.GROUP_MAC_VID);
         net.link(h1.host(), 0, sw, 1);
-        net.ok(h1.engine().create("vm1", List.of(tsi(1, 5000))));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", tsi(1, 5000));
         HmacFrameAuthenticator before = net.bridgeAuth.get(mac(1));
 
         net.sim.disconnect(cable);
@@ -585,8 +578,7 @@ class AuthenticationScenarioTest {
         setUp(loss, Set.of());
         TnveNode h1 = station("h1", 1, 1);
         TsiSpec t = tsi(1, 5000, ip("10.0.0.1"));
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         // An nNVE-initiated deactivate the tNVE takes (REQ-9), then the VM brought back to Activated.
         assertThat(n1.engine().deactivate(t.id(), "policy")).isEqualTo(1);
         net.runFor(SECOND);

@@ -90,8 +90,7 @@ class AuthorisationScenarioTest {
         TsiSpec t2 = tsi(2, 5000);
 
         var c2 = other.engine().create("vm2", List.of(t2));
-        net.ok(allowed.engine().create("vm1", List.of(t1)));
-        net.ok(allowed.engine().start("vm1"));
+        net.createAndStart(allowed, "vm1", t1);
         OpResult r2 = net.await(c2);
 
         assertThat(n1.state(t1)).isEqualTo(TsiState.ACTIVATED);
@@ -257,8 +256,7 @@ class AuthorisationScenarioTest {
         TnveNode h1 = station("h1", 1, FilterFormat.GROUP_MAC_VID);
         TsiSpec t = tsi(1, 5000, ip("10.0.0.1"), ip("2001:db8::1"), TsiAddress.prefix(InetAddress.getByName("10.9.0.0"), 24));
 
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
 
         List<TsiAddress> sent = List.of(TsiAddress.mac(t.mac()), ip("10.0.0.1"), ip("2001:db8::1"),
                 TsiAddress.prefix(InetAddress.getByName("10.9.0.0"), 24));
@@ -291,8 +289,7 @@ class AuthorisationScenarioTest {
         // GroupID/VID filter: VN ID, a null VID, the TSI's VSI ID; no MAC, no IP.
         TnveNode h1 = station("h1", 1, FilterFormat.GROUP_VID);
 
-        net.ok(h1.engine().create("vm1", List.of(a)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", a);
 
         List<TsiAddress> record = net.nva.tsiRecord(a.id(), 6000).orElseThrow().addresses();
         Tsi inst = n1.engine().instances(a.id()).getFirst();
@@ -349,8 +346,7 @@ class AuthorisationScenarioTest {
         assertThat(net.nva.bindings(b.id())).isEmpty();
         assertThat(net.nva.bindings(c.id())).isEmpty();
 
-        net.ok(h1.engine().create("vmA", List.of(a)));
-        net.ok(h1.engine().start("vmA"));
+        net.createAndStart(h1, "vmA", a);
         List<TsiAddress> record = net.nva.tsiRecord(a.id(), 6000).orElseThrow().addresses();
         // An address the record does not hold, added later: refused too, nothing changes.
         OpResult add = net.await(h1.engine().updateAddresses("vmA", a.id(), TsiAddressTlv.Operation.ADD,

@@ -53,8 +53,7 @@ class BridgedNetworkScenarioTest {
 
     /** Runs create + start of one VM with one TSI and checks it is activated at the nNVE. */
     private static void createAndStart(SplitNveNet net, TnveNode h, NnveNode n, String vm, TsiSpec t) {
-        net.ok(h.engine().create(vm, List.of(t)));
-        net.ok(h.engine().start(vm));
+        net.createAndStart(h, vm, t);
         assertThat(h.engine().vmNamed(vm).state()).isEqualTo(VmState.RUNNING);
         assertThat(h.engine().tsiState("nnve", t.id())).isEqualTo(TnveEngine.TsiState.ACTIVATED);
         assertThat(n.state(t)).isEqualTo(TsiState.ACTIVATED);

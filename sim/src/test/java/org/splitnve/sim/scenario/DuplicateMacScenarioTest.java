@@ -80,8 +80,7 @@ class DuplicateMacScenarioTest {
         TnveNode h2 = net.tnveOn(n1, 1, "h2");
         net.runFor(SECOND / 10);
         TsiSpec holder = tsi(1, 5000, TsiAddress.host(InetAddress.getByName("10.0.0.1")));
-        net.ok(h1.engine().create("a", List.of(holder)));
-        net.ok(h1.engine().start("a"));
+        net.createAndStart(h1, "a", holder);
         String before = n1.engine().instances(holder.id()).getFirst().addresses().toString();
         List<TsiBinding> bindings = net.nva.bindings(holder.id());
         int transitions = n1.transitions(holder.id()).size();
@@ -125,10 +124,8 @@ class DuplicateMacScenarioTest {
         net.runFor(SECOND / 10);
         TsiSpec holder = tsi(1, 5000);
         TsiSpec other = tsi(2, 5000, TsiAddress.host(InetAddress.getByName("10.0.0.2")));
-        net.ok(h1.engine().create("a", List.of(holder)));
-        net.ok(h1.engine().start("a"));
-        net.ok(h2.engine().create("b", List.of(other)));
-        net.ok(h2.engine().start("b"));
+        net.createAndStart(h1, "a", holder);
+        net.createAndStart(h2, "b", other);
         List<TsiAddress> otherBefore = n1.engine().instances(other.id()).getFirst().addresses();
 
         OpResult r = net.await(h2.engine().updateAddresses("b", other.id(), TsiAddressTlv.Operation.ADD,
@@ -157,8 +154,7 @@ class DuplicateMacScenarioTest {
         net.runFor(SECOND / 10);
         TsiSpec t = tsi(1, 5000);
         UUID migration = UUID.fromString("6d0c9a1e-0f61-4a52-9d0b-6f1a2b3c4d01");
-        net.ok(h1.engine().create("vm", List.of(t)));
-        net.ok(h1.engine().start("vm"));
+        net.createAndStart(h1, "vm", t);
 
         net.ok(h2.engine().migratePrepare("vm", List.of(t), migration));
         net.ok(h1.engine().migrateStart("vm", migration));

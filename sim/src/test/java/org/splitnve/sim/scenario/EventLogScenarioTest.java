@@ -62,8 +62,7 @@ class EventLogScenarioTest {
         TsiSpec t = tsi(1, 5000, TsiAddress.host(InetAddress.getByName("10.0.0.1")));
 
         var wrongKey = h2.engine().create("vm2", List.of(tsi(2, 5000)));
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         net.ok(h1.engine().suspend("vm1"));
         net.ok(h1.engine().resume("vm1"));
         OpResult unknownVn = net.await(h1.engine().create("vm9", List.of(tsi(9, 7777))));

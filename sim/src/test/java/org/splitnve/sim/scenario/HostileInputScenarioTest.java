@@ -123,8 +123,7 @@ class HostileInputScenarioTest {
         a1 = tsi(1, 5000, TsiAddress.host(InetAddress.getByName("10.0.0.1")), TsiAddress.host(InetAddress.getByName("2001:db8::1")));
         a2 = tsi(2, 5000);
         b1 = tsi(3, 5000, TsiAddress.host(InetAddress.getByName("10.0.0.3")));
-        net.ok(h1.engine().create("vmA", List.of(a1, a2)));
-        net.ok(h1.engine().start("vmA"));
+        net.createAndStart(h1, "vmA", a1, a2);
         net.ok(h1.engine().create("vmB", List.of(b1)));
     }
 

@@ -177,8 +177,7 @@ class IdentityScenarioTest {
         TsiSpec macOnly = tsi(2, 5000);
         TsiSpec richer = tsi(3, 5000, ip("10.0.0.3"), ip("10.0.0.4"), ip("2001:db8::3"));
 
-        net.ok(h1.engine().create("vm1", List.of(simple)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", simple);
         net.ok(h1.engine().create("vm2", List.of(macOnly)));
         net.ok(h1.engine().create("vm3", List.of(richer)));
 

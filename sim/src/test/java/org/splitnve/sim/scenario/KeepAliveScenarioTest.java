@@ -93,10 +93,8 @@ class KeepAliveScenarioTest {
         net.runFor(SECOND / 10);
         TsiSpec a = tsi(1, 5000);
         TsiSpec b = tsi(2, 5000);
-        net.ok(h1.engine().create("a", List.of(a)));
-        net.ok(h1.engine().start("a"));
-        net.ok(h1.engine().create("b", List.of(b)));
-        net.ok(h1.engine().start("b"));
+        net.createAndStart(h1, "a", a);
+        net.createAndStart(h1, "b", b);
         net.runFor(25 * SECOND);                  // a few keep-alive periods: nothing changes
         assertThat(n1.path(a.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED");
 
@@ -135,8 +133,7 @@ class KeepAliveScenarioTest {
         Link l3 = net.link(net.host("ld"), 0, n1.host(), 1);
         net.runFor(SECOND / 10);
         TsiSpec t = tsi(2, 5000);
-        net.ok(h2.engine().create("vm", List.of(t)));
-        net.ok(h2.engine().start("vm"));
+        net.createAndStart(h2, "vm", t);
         assertThat(h2.engine().uplinkHasExtensions("nnve")).isFalse();
         VsiId ldId = VsiId.uuid("6ba7b810-9dad-41d1-80b4-00c04fd430c9");
         Filter f = Filter.of(FilterFormat.MAC_VID, FilterEntry.macVid(MacAddress.parse("52:54:00:bb:00:01"), 0));
@@ -176,11 +173,9 @@ class KeepAliveScenarioTest {
         TsiSpec a = tsi(1, 5000);
         TsiSpec s = tsi(3, 5000);
         TsiSpec b = tsi(2, 5000);
-        net.ok(h1.engine().create("a", List.of(a)));
-        net.ok(h1.engine().start("a"));
+        net.createAndStart(h1, "a", a);
         net.ok(h1.engine().create("s", List.of(s)));          // associated only (a VM shut down, defined)
-        net.ok(h2.engine().create("b", List.of(b)));
-        net.ok(h2.engine().start("b"));
+        net.createAndStart(h2, "b", b);
         VsiId ldId = VsiId.uuid("6ba7b810-9dad-41d1-80b4-00c04fd430ca");
         Filter f = Filter.of(FilterFormat.MAC_VID, FilterEntry.macVid(MacAddress.parse("52:54:00:bb:00:02"), 0));
         assertThat(net.lldpadRequest(ld, VsiMode.ASSOCIATE, ldId, f).lastResponse().isSuccess()).isTrue();
@@ -226,8 +221,7 @@ class KeepAliveScenarioTest {
         Link link = net.link(h1.host(), 0, n1.host(), 0);
         net.runFor(SECOND / 10);
         TsiSpec a = tsi(1, 5000);
-        net.ok(h1.engine().create("a", List.of(a)));
-        net.ok(h1.engine().start("a"));
+        net.createAndStart(h1, "a", a);
 
         link.cut();
         net.runFor(3 * TIMEOUT);
@@ -262,10 +256,8 @@ class KeepAliveScenarioTest {
         net.runFor(SECOND / 10);
         TsiSpec a = tsi(1, 5000);
         TsiSpec c = tsi(3, 5000);
-        net.ok(h1.engine().create("a", List.of(a)));
-        net.ok(h1.engine().start("a"));
-        net.ok(h3.engine().create("c", List.of(c)));
-        net.ok(h3.engine().start("c"));
+        net.createAndStart(h1, "a", a);
+        net.createAndStart(h3, "c", c);
 
         link.cut();
         net.runFor(5 * TIMEOUT);

@@ -80,8 +80,7 @@ class LimitsScenarioTest {
         TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
         TsiSpec running = tsi(1, 5000);
-        net.ok(h1.engine().create("web", List.of(running)));
-        net.ok(h1.engine().start("web"));
+        net.createAndStart(h1, "web", running);
         // the nNVE's limits arrived with its capability TLV, and were logged
         assertThat(h1.events().of(TnveEvent.UplinkLimits.class)).singleElement().satisfies(e -> assertThat(e.limits())
                 .isEqualTo("4096 addresses per TSI, 100000 TSIs per end device, 4094 VNs per end device"));

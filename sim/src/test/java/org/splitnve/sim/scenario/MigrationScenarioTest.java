@@ -91,8 +91,7 @@ class MigrationScenarioTest {
         net.runFor(SECOND / 10);
 
         TsiSpec t = tsi(1, 5000);
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         assertThat(n1.events().of(NnveEvent.MigrationArrival.class)).isEmpty();
 
         net.ok(h2.engine().migratePrepare("vm1", List.of(t), MIGRATION));
@@ -147,8 +146,7 @@ class MigrationScenarioTest {
         net.runFor(SECOND / 10);
 
         TsiSpec t = tsi(1, 5000);
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         net.ok(h2.engine().migratePrepare("vm1", List.of(t), MIGRATION));
         assertThat(n2.engine().instances(t.id())).singleElement().satisfies(x -> assertThat(x.state()).isEqualTo(TsiState.ASSOCIATED));
         net.ok(h2.engine().migrateActivate("vm1"));

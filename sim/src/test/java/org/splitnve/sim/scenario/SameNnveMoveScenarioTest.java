@@ -70,8 +70,7 @@ class SameNnveMoveScenarioTest {
         TsiSpec t = vmTsi();
         UUID migration = UUID.fromString("0e5b0a8e-2f4b-4c55-9a61-0c3f3b7e1a01");
 
-        net.ok(h1.engine().create("vm", List.of(t)));
-        net.ok(h1.engine().start("vm"));
+        net.createAndStart(h1, "vm", t);
         Churn before = net.nva.churn(5000);
         assertThat(before.added()).isEqualTo(3);    // MAC, IPv4, IPv6 at n1
         int nvaMark = net.logged(NvaChange.class).size();
@@ -179,8 +178,7 @@ class SameNnveMoveScenarioTest {
         TsiSpec t = vmTsi();
         UUID migration = UUID.fromString("0e5b0a8e-2f4b-4c55-9a61-0c3f3b7e1a02");
 
-        net.ok(h1.engine().create("vm", List.of(t)));
-        net.ok(h1.engine().start("vm"));
+        net.createAndStart(h1, "vm", t);
         List<TsiBinding> bindingsBefore = net.nva.bindings(t.id());
         int nvaMark = net.logged(NvaChange.class).size();
 

@@ -527,6 +527,12 @@ public final class SplitNveNet {
         assertThat(r.ok()).as("operation result %s", r).isTrue();
     }
 
+    /** LC-CREATE: creates the VM with these TSIs on {@code h} and starts it; both must succeed. */
+    public void createAndStart(TnveNode h, String vm, TsiSpec... tsis) {
+        ok(h.engine().create(vm, List.of(tsis)));
+        ok(h.engine().start(vm));
+    }
+
     public void runFor(long nanos) {
         sim.runFor(nanos);
     }

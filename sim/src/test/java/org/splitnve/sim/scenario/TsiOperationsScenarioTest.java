@@ -132,8 +132,7 @@ class TsiOperationsScenarioTest {
         TsiSpec t = tsi(1, 5000);
         TsiSpec u = tsi(2, 5000);
         TsiSpec w = tsi(3, 5000);
-        net.ok(h1.engine().create("vm1", List.of(t, u, w)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t, u, w);
 
         long at = net.sim.now();
         assertThat(n1.engine().deactivate(t.id(), "policy")).isEqualTo(1);
@@ -187,8 +186,7 @@ class TsiOperationsScenarioTest {
     void addressUpdates(double loss) {
         SplitNveNet net = net(53, loss);
         TsiSpec t = tsi(1, 5000, TsiAddress.host(ip("10.0.0.1")), TsiAddress.host(ip("2001:db8::1")));
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         assertEntries(net, "10.0.0.1", true, EntryState.FORWARDING);
         assertEntries(net, "2001:db8::1", true, EntryState.FORWARDING);
         int stateEvents = n1.events().of(NnveEvent.TsiState.class).size();

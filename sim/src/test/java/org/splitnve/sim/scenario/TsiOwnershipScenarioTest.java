@@ -86,8 +86,7 @@ class TsiOwnershipScenarioTest {
         net.sim.connect(net.sim.node("x"), 0, n1.host(), 1, net.profile());
         net.runFor(SECOND / 10);
         TsiSpec t = vmTsi();
-        net.ok(h1.engine().create("vm", List.of(t)));
-        net.ok(h1.engine().start("vm"));
+        net.createAndStart(h1, "vm", t);
         List<TsiBinding> before = net.nva.bindings(t.id());
         assertThat(before).singleElement().satisfies(b -> {
             assertThat(b.instance().port()).isZero();
@@ -166,8 +165,7 @@ class TsiOwnershipScenarioTest {
         net.runFor(SECOND / 10);
         TsiSpec t = vmTsi();
         UUID migration = UUID.fromString("0e5b0a8e-2f4b-4c55-9a61-0c3f3b7e1a08");
-        net.ok(h1.engine().create("vm", List.of(t)));
-        net.ok(h1.engine().start("vm"));
+        net.createAndStart(h1, "vm", t);
         long removedBefore = net.nva.churn(5000).removed();
 
         net.ok(h2.engine().migratePrepare("vm", List.of(t), migration));

@@ -70,8 +70,7 @@ class VnConnectScenarioTest {
                 .isNotEmpty().allSatisfy(i -> assertThat(((VnConnectTlv) i).localTags()).containsExactly(tag));
 
         TsiSpec t = tsi(1, 5000);
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         assertThat(h1.engine().localTag("nnve", t.id())).isEqualTo(tag);
         assertThat(blue.tsiAssociated()).isEqualTo(1);
         net.ok(h1.engine().shutdown("vm1"));
@@ -145,8 +144,7 @@ class VnConnectScenarioTest {
         TsiSpec t = tsi(1, 5000);
         TsiSpec u = tsi(2, 5000);
         TsiSpec other = tsi(3, 5001);
-        net.ok(h1.engine().create("vm1", List.of(t, other)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t, other);
         net.ok(h1.engine().create("vm2", List.of(u)));
         net.ok(h2.engine().connectVn(5000, List.of(0)));
         assertThat(h2.engine().vnTags("nnve", 5000)).hasSize(1);
