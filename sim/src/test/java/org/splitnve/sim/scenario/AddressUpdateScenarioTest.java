@@ -49,7 +49,7 @@ class AddressUpdateScenarioTest {
 
     /** The last ACL effect of a TSI. */
     private static Effect.Acl lastAcl(NnveNode n, VsiId id) {
-        return ScenarioKit.effects(n, Effect.Acl.class).stream().filter(a -> a.instance().tsi().equals(id)).toList()
+        return n.effects(Effect.Acl.class).stream().filter(a -> a.instance().tsi().equals(id)).toList()
                 .getLast();
     }
 
@@ -60,13 +60,11 @@ class AddressUpdateScenarioTest {
             + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
             + "yet, no packet is checked)")
     void addressUpdatesKeepTheState(double loss) throws Exception {
-        SplitNveNet net = new SplitNveNet(81, loss);
-        net.sim.capture(true);
-        ScenarioKit.logNva(net);
+        SplitNveNet net = SplitNveNet.capturing(81, loss);
+        net.logNva();
         net.vn(5000, "blue", 5000, new PrefixPolicy(16, 48));   // SEC-2: the VN grants the load balancer its range
         NnveNode n1 = net.nnve("n1", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
         TnveEngine h = h1.engine();
         TsiAddress v4 = TsiAddress.host(ip("10.0.0.1"));
@@ -81,13 +79,13 @@ class AddressUpdateScenarioTest {
 
         net.ok(h.create("vm", List.of(t)));
         net.ok(h.start("vm"));
-        int transitions = ScenarioKit.transitions(n1, t.id()).size();
-        int nvaMark = ScenarioKit.logged(net, NvaChange.class).size();
+        int transitions = n1.transitions(t.id()).size();
+        int nvaMark = net.logged(NvaChange.class).size();
 
         // add while Activated
         List<TsiAddress> added = List.of(v6, v4Prefix, v6Prefix, pair4, pair6);
         net.ok(h.updateAddresses("vm", t.id(), TsiAddressTlv.Operation.ADD, added));
-        assertThat(ScenarioKit.state(n1, t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
         List<TsiAddress> all = new ArrayList<>(List.of(mac, v4));
         all.addAll(added);
         assertThat(n1.engine().instances(t.id()).getFirst().addresses()).containsExactlyInAnyOrderElementsOf(all);
@@ -99,7 +97,7 @@ class AddressUpdateScenarioTest {
             assertThat(a.state()).isEqualTo(Effect.AclState.ENABLED);
             assertThat(a.addresses()).containsExactlyInAnyOrderElementsOf(all);
         });
-        List<NvaChange> changes = ScenarioKit.logged(net, NvaChange.class);
+        List<NvaChange> changes = net.logged(NvaChange.class);
         assertThat(changes.subList(nvaMark, changes.size())).hasSize(5).allSatisfy(c -> assertThat(c)
                 .isInstanceOfSatisfying(NvaChange.EntryAdded.class, e -> assertThat(e.state()).isEqualTo(EntryState.FORWARDING)));
         // the NVA answers lookups for every kind of address
@@ -113,7 +111,7 @@ class AddressUpdateScenarioTest {
         assertThat(net.nva.lookup(5000, ip("10.0.0.7"))).singleElement()
                 .satisfies(e -> assertThat(e.address().mac()).isEqualTo(behind));
         // GAP-10 on the wire: the addresses extension carried both families, the prefixes and the bound MACs
-        List<TsiAddress> onWire = ScenarioKit.vsiSentBy(net, h1.host(), t.id(), false).stream()
+        List<TsiAddress> onWire = Frames.vsiSentBy(net.sim, h1.host(), t.id(), false).stream()
                 .flatMap(v -> v.attached().stream()).filter(o -> o instanceof TsiAddressTlv)
                 .map(o -> (TsiAddressTlv) o).filter(a -> a.operation() == TsiAddressTlv.Operation.ADD)
                 .flatMap(a -> a.addresses().stream()).toList();
@@ -122,10 +120,10 @@ class AddressUpdateScenarioTest {
         assertThat(onWire).filteredOn(a -> a.mac() != null).extracting(TsiAddress::mac).contains(behind, t.mac());
 
         // remove one prefix while Activated
-        nvaMark = ScenarioKit.logged(net, NvaChange.class).size();
+        nvaMark = net.logged(NvaChange.class).size();
         net.ok(h.updateAddresses("vm", t.id(), TsiAddressTlv.Operation.REMOVE, List.of(v4Prefix)));
-        assertThat(ScenarioKit.state(n1, t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
-        changes = ScenarioKit.logged(net, NvaChange.class);
+        assertThat(n1.state(t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
+        changes = net.logged(NvaChange.class);
         assertThat(changes.subList(nvaMark, changes.size())).singleElement()
                 .isEqualTo(new NvaChange.EntryRemoved(net.nva.bindings(t.id()).getFirst().instance(), v4Prefix,
                         EntryState.FORWARDING));
@@ -133,9 +131,9 @@ class AddressUpdateScenarioTest {
 
         // while Associated: replace everything; the ACLs are updated but stay disabled
         net.ok(h.suspend("vm"));
-        nvaMark = ScenarioKit.logged(net, NvaChange.class).size();
+        nvaMark = net.logged(NvaChange.class).size();
         net.ok(h.updateAddresses("vm", t.id(), TsiAddressTlv.Operation.REPLACE, List.of(v6, pair4)));
-        assertThat(ScenarioKit.state(n1, t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(n1.state(t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
         assertThat(net.nva.bindings(t.id())).singleElement().satisfies(b -> {
             assertThat(b.state()).isEqualTo(EntryState.MAPPING);
             assertThat(b.addresses()).containsExactlyInAnyOrder(mac, v6, pair4);    // the filter's MAC stays
@@ -144,18 +142,18 @@ class AddressUpdateScenarioTest {
             assertThat(a.state()).isNotEqualTo(Effect.AclState.ENABLED);
             assertThat(a.addresses()).containsExactlyInAnyOrder(mac, v6, pair4);
         });
-        changes = ScenarioKit.logged(net, NvaChange.class);
+        changes = net.logged(NvaChange.class);
         assertThat(changes.subList(nvaMark, changes.size())).hasSize(3)
                 .allSatisfy(c -> assertThat(c).isInstanceOf(NvaChange.EntryRemoved.class));   // v4, v6 prefix, pair6
 
         net.ok(h.resume("vm"));
         assertThat(net.nva.bindings(t.id()).getFirst().addresses()).containsExactlyInAnyOrder(mac, v6, pair4);
         // the state machine saw Deactivate and Activate only; the address changes were logged as such
-        assertThat(ScenarioKit.path(n1, t.id()).subList(transitions, ScenarioKit.path(n1, t.id()).size()))
+        assertThat(n1.path(t.id()).subList(transitions, n1.path(t.id()).size()))
                 .containsExactly("ACTIVATED>ASSOCIATED", "ASSOCIATED>ACTIVATED");
         assertThat(n1.events().of(NnveEvent.TsiAddresses.class)).extracting(NnveEvent.TsiAddresses::operation)
                 .containsSubsequence("ADD", "REMOVE", "REPLACE");
-        assertThat(ScenarioKit.effects(n1, Effect.NvaRemove.class)).isEmpty();
+        assertThat(n1.effects(Effect.NvaRemove.class)).isEmpty();
         assertThat(h.vmNamed("vm").tsis().getFirst().ips()).containsExactlyInAnyOrder(v6, pair4);
     }
 
@@ -166,20 +164,19 @@ class AddressUpdateScenarioTest {
             + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
             + "yet, no packet is checked)")
     void filterChangesKeepTheState(double loss) {
-        SplitNveNet net = new SplitNveNet(83, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(83, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
-        LldpadStation ld = ScenarioKit.lldpad(net, "ld", n1.mac(0));
-        net.link(ScenarioKit.host(net, "ld"), 0, n1.host(), 0);
+        LldpadStation ld = net.lldpad("ld", n1.mac(0));
+        net.link(net.host("ld"), 0, n1.host(), 0);
         net.runFor(SECOND / 10);
         VsiId id = VsiId.uuid("6ba7b810-9dad-41d1-80b4-00c04fd430d1");
         MacAddress a = MacAddress.parse("52:54:00:cc:00:01");
         MacAddress b = MacAddress.parse("52:54:00:cc:00:02");
 
-        ScenarioKit.lldpadRequest(net, ld, VsiMode.ASSOCIATE, id, Filter.of(FilterFormat.MAC_VID, FilterEntry.macVid(a, 0)));
+        net.lldpadRequest(ld, VsiMode.ASSOCIATE, id, Filter.of(FilterFormat.MAC_VID, FilterEntry.macVid(a, 0)));
         int tag = n1.engine().vap(0, BLUE).tag();
-        assertThat(ScenarioKit.lldpadRequest(net, ld, VsiMode.ASSOCIATE, id, Filter.of(FilterFormat.MAC_VID,
+        assertThat(net.lldpadRequest(ld, VsiMode.ASSOCIATE, id, Filter.of(FilterFormat.MAC_VID,
                 FilterEntry.macVid(a, tag), FilterEntry.macVid(b, tag))).lastResponse().isSuccess()).isTrue();
         assertThat(n1.engine().instances(id)).singleElement().satisfies(t -> {
             assertThat(t.state()).isEqualTo(TsiState.ACTIVATED);
@@ -189,13 +186,13 @@ class AddressUpdateScenarioTest {
         assertThat(lastAcl(n1, id).addresses()).containsExactlyInAnyOrder(TsiAddress.mac(a), TsiAddress.mac(b));
         assertThat(lastAcl(n1, id).state()).isEqualTo(Effect.AclState.ENABLED);
 
-        assertThat(ScenarioKit.lldpadRequest(net, ld, VsiMode.ASSOCIATE, id, Filter.of(FilterFormat.MAC_VID,
+        assertThat(net.lldpadRequest(ld, VsiMode.ASSOCIATE, id, Filter.of(FilterFormat.MAC_VID,
                 FilterEntry.macVid(b, tag))).lastResponse().isSuccess()).isTrue();
         assertThat(n1.engine().instances(id).getFirst().addresses()).containsExactly(TsiAddress.mac(b));
         assertThat(net.nva.lookup(5000, a)).isEmpty();
         assertThat(net.nva.bindings(id).getFirst().state()).isEqualTo(EntryState.FORWARDING);
-        assertThat(ScenarioKit.path(n1, id)).containsExactly("INIT>ACTIVATED");
-        VsiTlv last = ScenarioKit.vsiSentBy(net, n1.host(), id, true).getLast();
+        assertThat(n1.path(id)).containsExactly("INIT>ACTIVATED");
+        VsiTlv last = Frames.vsiSentBy(net.sim, n1.host(), id, true).getLast();
         assertThat(last.filter().entries()).extracting(FilterEntry::mac).containsExactly(b);
     }
 }

@@ -1,15 +1,14 @@
 package org.splitnve.sim.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.splitnve.sim.scenario.SecureNet.mac;
-import static org.splitnve.sim.scenario.SecureNet.psk;
-import static org.splitnve.sim.scenario.SecureNet.ring;
+import static org.splitnve.sim.scenario.SplitNveNet.ip;
+import static org.splitnve.sim.scenario.SplitNveNet.mac;
+import static org.splitnve.sim.scenario.SplitNveNet.psk;
+import static org.splitnve.sim.scenario.SplitNveNet.ring;
 import static org.splitnve.sim.scenario.SplitNveNet.SECOND;
 import static org.splitnve.sim.scenario.SplitNveNet.tsi;
 
-import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
@@ -43,13 +42,11 @@ import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.ecp.EcpOperation;
 import org.splitnve.wire.frame.Frame;
 import org.splitnve.wire.vdp.AuthTlv;
-import org.splitnve.wire.vdp.CapabilityTlv;
 import org.splitnve.wire.vdp.Filter;
 import org.splitnve.wire.vdp.FilterEntry;
 import org.splitnve.wire.vdp.FilterFormat;
 import org.splitnve.wire.vdp.ManagerId;
 import org.splitnve.wire.vdp.SessionTlv;
-import org.splitnve.wire.vdp.TsiAddress;
 import org.splitnve.wire.vdp.VdpPdu;
 import org.splitnve.wire.vdp.VsiMode;
 import org.splitnve.wire.vdp.VsiStatus;
@@ -62,34 +59,25 @@ import org.splitnve.wire.vdp.VsiTlv;
  */
 @ExtendWith(PcapOnFailure.class)
 class AuthenticationScenarioTest {
-    private SecureNet s;
     private SplitNveNet net;
     private NnveNode n1;
     private EthernetSwitch sw;
 
     /** n1 (every end device must authenticate with key 1 = psk(1), except {@code standard}) behind switch sw. */
     private void setUp(double loss, Set<MacAddress> standard) {
-        s = new SecureNet(21, loss);
-        net = s.net;
+        net = SplitNveNet.capturing(21, loss);
         net.vn(5000, "blue", 5000);
-        n1 = s.nnve("n1", 1, ring(1, 1), standard, NnveConfig.Limits.DEFAULT);
-        sw = net.bridge("sw", 6);
-        net.link(sw, 0, n1.host(), 0);
+        n1 = net.nnve("n1", 1, ring(1, 1), standard, NnveConfig.Limits.DEFAULT);
+        sw = net.switchBefore(n1, 6);
     }
 
     private TnveNode station(String name, int n, int pskSeed) {
-        TnveNode h = s.tnve(name, mac(n), n1.mac(0), pskSeed == 0 ? null : ring(1, pskSeed), FilterFormat.GROUP_MAC_VID);
-        net.link(h.host(), 0, sw, n);
-        return h;
+        return net.tnveOn(sw, n, name, n1, pskSeed == 0 ? null : ring(1, pskSeed), FilterFormat.GROUP_MAC_VID);
     }
 
 
     private Peer peer(MacAddress station) {
         return n1.engine().peers().stream().filter(p -> p.station().equals(station)).findFirst().orElse(null);
-    }
-
-    private static TsiAddress ip(String a) throws Exception {
-        return TsiAddress.host(InetAddress.getByName(a));
     }
 
     @ParameterizedTest(name = "loss {0}")
@@ -103,23 +91,22 @@ class AuthenticationScenarioTest {
         TsiSpec t = tsi(1, 5000, ip("10.0.0.1"));
 
         // Asked at once: the request waits for the handshake.
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
 
         assertThat(h1.engine().vmNamed("vm1").state()).isEqualTo(VmState.RUNNING);
         assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
         assertThat(net.nva.bindings(t.id())).singleElement()
                 .satisfies(b -> assertThat(b.state()).isEqualTo(EntryState.FORWARDING));
 
-        HmacFrameAuthenticator stationAuth = s.stationAuth.get("h1");
-        HmacFrameAuthenticator bridgeAuth = s.bridgeAuth.get(mac(1));
+        HmacFrameAuthenticator stationAuth = net.stationAuth.get("h1");
+        HmacFrameAuthenticator bridgeAuth = net.bridgeAuth.get(mac(1));
         assertThat(stationAuth.authenticated()).isTrue();
         assertThat(bridgeAuth.authenticated()).isTrue();
         assertThat(peer(mac(1)).authenticated()).isTrue();
 
         // The session TLVs carry the authenticators' nonces, not the engines' own.
-        List<Frame.Vdp> fromH1 = s.vdpFrom(mac(1), c -> c.from() == h1.host());
-        List<Frame.Vdp> fromN1 = s.vdpFrom(n1.mac(0), c -> c.from() == n1.host());
+        List<Frame.Vdp> fromH1 = Frames.vdpFrom(net.sim, mac(1), c -> c.from() == h1.host());
+        List<Frame.Vdp> fromN1 = Frames.vdpFrom(net.sim, n1.mac(0), c -> c.from() == n1.host());
         assertThat(sessionNonces(fromH1)).isNotEmpty().containsOnly(stationAuth.localNonce().hex());
         assertThat(sessionNonces(fromN1)).isNotEmpty().containsOnly(bridgeAuth.localNonce().hex());
         // Every frame between them, acknowledgements included, is signed.
@@ -127,16 +114,16 @@ class AuthenticationScenarioTest {
         assertThat(fromN1).allSatisfy(f -> assertThat(f.vdp().auth()).isNotNull());
 
         // Held until established: h1's first item left after the nNVE's first request (its nonce) reached h1.
-        long firstNonceAtH1 = s.net.sim.captured().stream()
+        long firstNonceAtH1 = net.sim.captured().stream()
                 .filter(c -> c.to() == h1.host() && n1.mac(0).equals(c.source()) && c.delivered()
                         && c.decode() instanceof Frame.Vdp v && v.ecp().operation() == EcpOperation.REQUEST
                         && v.vdp().header(SessionTlv.class) != null)
                 .mapToLong(c -> c.arrivals().getFirst()).min().orElseThrow();
-        CapturedFrame firstItem = s.sentBy(h1.host()).stream()
+        CapturedFrame firstItem = Frames.sentBy(net.sim, h1.host()).stream()
                 .filter(c -> c.decode() instanceof Frame.Vdp v && !v.vdp().items().isEmpty()).findFirst().orElseThrow();
         assertThat(firstItem.nanos()).isGreaterThanOrEqualTo(firstNonceAtH1);
         // Before it, h1 sent hellos only: capability and session TLVs, no item.
-        assertThat(s.sentBy(h1.host()).stream().filter(c -> c.nanos() < firstItem.nanos())
+        assertThat(Frames.sentBy(net.sim, h1.host()).stream().filter(c -> c.nanos() < firstItem.nanos())
                 .map(CapturedFrame::decode).filter(f -> f instanceof Frame.Vdp v && v.ecp().operation() == EcpOperation.REQUEST)
                 .toList()).isNotEmpty().allSatisfy(f -> {
                     VdpPdu p = ((Frame.Vdp) f).vdp();
@@ -200,11 +187,11 @@ class AuthenticationScenarioTest {
         Peer badPeer = peer(mac(2));
         assertThat(badPeer == null || !badPeer.authenticated()).isTrue();
         // The bad station kept trying hellos and never sent a request with an item.
-        List<Frame.Vdp> badRequests = s.vdpFrom(mac(2), c -> c.from() == bad.host()).stream()
+        List<Frame.Vdp> badRequests = Frames.vdpFrom(net.sim, mac(2), c -> c.from() == bad.host()).stream()
                 .filter(f -> f.ecp().operation() == EcpOperation.REQUEST).toList();
         assertThat(badRequests.size()).isGreaterThan(2);
         assertThat(badRequests).allSatisfy(f -> assertThat(f.vdp().items()).isEmpty());
-        assertThat(s.stationAuth.get("h2").established()).isFalse();
+        assertThat(net.stationAuth.get("h2").established()).isFalse();
 
         assertThat(good.engine().vmNamed("vm1").state()).isEqualTo(VmState.RUNNING);
         assertThat(n1.state(tGood)).isEqualTo(TsiState.ACTIVATED);
@@ -219,9 +206,8 @@ class AuthenticationScenarioTest {
         TnveNode h1 = station("h1", 1, 1);
         ScriptStation x = injector(3);
         TsiSpec t = tsi(1, 5000, ip("10.0.0.1"));
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
-        List<byte[]> captured = s.sentBy(h1.host()).stream()
+        net.createAndStart(h1, "vm1", t);
+        List<byte[]> captured = Frames.sentBy(net.sim, h1.host()).stream()
                 .filter(c -> c.decode() instanceof Frame.Vdp v && !v.vdp().items().isEmpty())
                 .map(CapturedFrame::frame).toList();
         assertThat(captured).isNotEmpty();
@@ -254,7 +240,7 @@ class AuthenticationScenarioTest {
 
     /** An injector on the switch (a clean cable: what matters is the nNVE's answer, not the delivery). */
     private ScriptStation injector(int n) {
-        ScriptStation x = s.station("x", mac(0x66), n1.mac(0), Set.of());
+        ScriptStation x = net.station("x", mac(0x66), n1.mac(0), Set.of());
         net.sim.connect(net.sim.node("x"), 0, sw, n, LinkProfile.CLEAN);
         return x;
     }
@@ -280,8 +266,7 @@ class AuthenticationScenarioTest {
         TnveNode h1 = station("h1", 1, 1);
         ScriptStation x = injector(3);
         TsiSpec t = tsi(1, 5000, ip("10.0.0.1"));
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         List<TsiBinding> before = net.nva.bindings(t.id());
         int tag = h1.engine().localTag("nnve", t.id());
 
@@ -289,7 +274,7 @@ class AuthenticationScenarioTest {
                 Filter.of(FilterFormat.GROUP_MAC_VID, FilterEntry.groupMacVid(5000, t.mac(), tag)), List.of());
         VdpPdu pdu = new VdpPdu(ManagerId.ofText("h1"), List.of(), List.of(deassociate), null);
         HmacFrameAuthenticator rogue = new HmacFrameAuthenticator(Role.STATION, mac(1), n1.mac(0), ring(1, 7), null,
-                s.random());
+                net.random());
         List<byte[]> attack = new ArrayList<>();
         for (int seq = 100; seq < 104; seq++) {
             attack.add(Frames.forged(n1.mac(0), mac(1), seq, pdu, 1, 1_000_000L + seq, seq));
@@ -320,13 +305,12 @@ class AuthenticationScenarioTest {
         setUp(loss, Set.of());
         TnveNode h1 = station("h1", 1, 1);
         TsiSpec t = tsi(1, 5000, ip("10.0.0.1"));
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         List<TsiBinding> before = net.nva.bindings(t.id());
         int transitions = n1.events().of(NnveEvent.TsiState.class).size();
-        HmacFrameAuthenticator station = s.stationAuth.get("h1");
-        HmacFrameAuthenticator bridge = s.bridgeAuth.get(mac(1));
-        CapturedFrame oldKeyFrame = s.sentBy(h1.host()).stream()
+        HmacFrameAuthenticator station = net.stationAuth.get("h1");
+        HmacFrameAuthenticator bridge = net.bridgeAuth.get(mac(1));
+        CapturedFrame oldKeyFrame = Frames.sentBy(net.sim, h1.host()).stream()
                 .filter(c -> c.decode() instanceof Frame.Vdp v && !v.vdp().items().isEmpty()).findFirst().orElseThrow();
 
         // 1: both accept key 2; 2: the station signs with it; 3: the bridge does; 4: key 1 retired.
@@ -383,22 +367,20 @@ class AuthenticationScenarioTest {
         TnveNode h1 = station("h1", 1, 1);
         TsiSpec t = tsi(1, 5000, ip("10.0.0.1"));
         TsiSpec t2 = tsi(2, 5000, ip("10.0.0.2"));
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
-        List<byte[]> previousRun = s.sentBy(h1.host()).stream()
+        net.createAndStart(h1, "vm1", t);
+        List<byte[]> previousRun = Frames.sentBy(net.sim, h1.host()).stream()
                 .filter(c -> c.decode() instanceof Frame.Vdp v && !v.vdp().items().isEmpty()).map(CapturedFrame::frame)
                 .toList();
 
         // h1 restarts: same MAC and key, a new engine and authenticator (new nonce); vm1 is gone with it.
         net.sim.disconnect(net.sim.links().stream().filter(l -> l.name().startsWith("h1.")).findFirst().orElseThrow());
-        TnveNode again = s.tnve("h1-restarted", mac(1), n1.mac(0), ring(1, 1), FilterFormat.GROUP_MAC_VID);
+        TnveNode again = net.tnve("h1-restarted", mac(1), n1.mac(0), ring(1, 1), FilterFormat.GROUP_MAC_VID);
         net.link(again.host(), 0, sw, 1);
-        net.ok(again.engine().create("vm2", List.of(t2)));
-        net.ok(again.engine().start("vm2"));
+        net.createAndStart(again, "vm2", t2);
         net.runFor(40 * SECOND);   // past the resynchronisation and several keep-alives
 
-        assertThat(s.stationAuth.get("h1-restarted").authenticated()).isTrue();
-        assertThat(s.bridgeAuth.get(mac(1)).authenticated()).isTrue();
+        assertThat(net.stationAuth.get("h1-restarted").authenticated()).isTrue();
+        assertThat(net.bridgeAuth.get(mac(1)).authenticated()).isTrue();
         assertThat(n1.events().of(NnveEvent.PeerRestarted.class)).isNotEmpty();
         assertThat(n1.state(t)).isEqualTo(TsiState.INIT);
         assertThat(net.nva.bindings(t.id())).isEmpty();
@@ -427,28 +409,26 @@ class AuthenticationScenarioTest {
     @DisplayName("REQ-11, GAP-11, SEC-3: after the nNVE restarts (new nonce), the tNVE finds its session dead, says "
             + "hello again and authenticates with the new nNVE; nothing is refused after that")
     void nnveRestart(double loss) throws Exception {
-        s = new SecureNet(23, loss);
-        net = s.net;
+        net = SplitNveNet.capturing(23, loss);
         net.vn(5000, "blue", 5000);
         MacAddress nnveMac = mac(0xB0);
-        NnveNode first = s.nnveAt("n1", "n1", nnveMac, ring(1, 1));
+        NnveNode first = net.nnveAt("n1", "n1", nnveMac, ring(1, 1));
         sw = net.bridge("sw", 4);
         Link cable = net.link(sw, 0, first.host(), 0);
-        TnveNode h1 = s.tnve("h1", mac(1), nnveMac, ring(1, 1), FilterFormat.GROUP_MAC_VID);
+        TnveNode h1 = net.tnve("h1", mac(1), nnveMac, ring(1, 1), FilterFormat.GROUP_MAC_VID);
         net.link(h1.host(), 0, sw, 1);
-        net.ok(h1.engine().create("vm1", List.of(tsi(1, 5000))));
-        net.ok(h1.engine().start("vm1"));
-        HmacFrameAuthenticator before = s.bridgeAuth.get(mac(1));
+        net.createAndStart(h1, "vm1", tsi(1, 5000));
+        HmacFrameAuthenticator before = net.bridgeAuth.get(mac(1));
 
         net.sim.disconnect(cable);
-        NnveNode second = s.nnveAt("n1-restarted", "n1", nnveMac, ring(1, 1));
+        NnveNode second = net.nnveAt("n1-restarted", "n1", nnveMac, ring(1, 1));
         net.link(sw, 0, second.host(), 0);
         net.runFor(60 * SECOND);
 
-        HmacFrameAuthenticator after = s.bridgeAuth.get(mac(1));
+        HmacFrameAuthenticator after = net.bridgeAuth.get(mac(1));
         assertThat(after).isNotSameAs(before);
         assertThat(after.authenticated()).isTrue();
-        assertThat(s.stationAuth.get("h1").authenticated()).isTrue();
+        assertThat(net.stationAuth.get("h1").authenticated()).isTrue();
         List<TnveEvent.UplinkState> states = h1.events().of(TnveEvent.UplinkState.class);
         assertThat(states).extracting(TnveEvent.UplinkState::state).containsSubsequence("authenticated", "down",
                 "authenticated");
@@ -502,13 +482,11 @@ class AuthenticationScenarioTest {
     }
 
     /** n1 behind sw as in {@link #setUp}, with the authenticators {@code make} gives. */
-    private void setUpNnve(double loss, SecureNet.PeerAuthenticators make) {
-        s = new SecureNet(27, loss);
-        net = s.net;
+    private void setUpNnve(double loss, SplitNveNet.PeerAuthenticators make) {
+        net = SplitNveNet.capturing(27, loss);
         net.vn(5000, "blue", 5000);
-        n1 = s.nnve("n1", 1, NnveConfig.Limits.DEFAULT, make);
-        sw = net.bridge("sw", 6);
-        net.link(sw, 0, n1.host(), 0);
+        n1 = net.nnve("n1", 1, NnveConfig.Limits.DEFAULT, make);
+        sw = net.switchBefore(n1, 6);
     }
 
     /**
@@ -529,13 +507,13 @@ class AuthenticationScenarioTest {
         assertThat(n1.state(t)).isEqualTo(TsiState.INIT);
         assertThat(n1.engine().tsis()).isEmpty();
         assertThat(net.nva.bindings(t.id())).isEmpty();
-        assertThat(s.stationAuth.get("h1").established()).isFalse();
-        assertThat(s.stationAuth.get("h1").authenticated()).isFalse();
+        assertThat(net.stationAuth.get("h1").established()).isFalse();
+        assertThat(net.stationAuth.get("h1").authenticated()).isFalse();
         assertThat(h1.events().of(AuthEvent.Ok.class)).isEmpty();
         assertThat(h1.events().of(TnveEvent.UplinkState.class)).noneSatisfy(
                 e -> assertThat(e.state()).isEqualTo("authenticated"));
         // No frame of the tNVE went out unauthenticated, and none carried an item (hellos and acknowledgements).
-        List<Frame.Vdp> fromH1 = s.vdpFrom(mac(1), c -> c.from() == h1.host());
+        List<Frame.Vdp> fromH1 = Frames.vdpFrom(net.sim, mac(1), c -> c.from() == h1.host());
         assertThat(fromH1).isNotEmpty().allSatisfy(f -> {
             assertThat(f.vdp().auth()).isNotNull();
             assertThat(f.vdp().items()).isEmpty();
@@ -551,13 +529,13 @@ class AuthenticationScenarioTest {
             + "session, sends no item and no unsigned frame, and its VM does not run")
     void tnveRefusesNnveWithAnotherKey(double loss) throws Exception {
         setUpNnve(loss, (n, port, station) -> new OtherKey(new HmacFrameAuthenticator(Role.BRIDGE, n.mac(port), station,
-                ring(1, 2), n.events(), s.random())));
+                ring(1, 2), n.events(), net.random())));
         TnveNode h1 = station("h1", 1, 1);
 
         assertTnveHeldBack(h1);
 
         // The nNVE did answer (its hello with its session TLV, acknowledgements): the refusal is the tNVE's.
-        List<Frame.Vdp> fromN1 = s.vdpFrom(n1.mac(0), c -> c.from() == n1.host());
+        List<Frame.Vdp> fromN1 = Frames.vdpFrom(net.sim, n1.mac(0), c -> c.from() == n1.host());
         assertThat(fromN1).anySatisfy(f -> assertThat(f.vdp().header(SessionTlv.class)).isNotNull());
         assertThat(fromN1).anySatisfy(f -> assertThat(f.ecp().operation()).isEqualTo(EcpOperation.ACK));
         assertThat(h1.events().of(AuthEvent.Refused.class)).isNotEmpty().allSatisfy(e -> {
@@ -580,7 +558,7 @@ class AuthenticationScenarioTest {
         assertTnveHeldBack(h1);
 
         // The nNVE took the tNVE as a peer and answered, unsigned; the tNVE refused each of those frames.
-        List<Frame.Vdp> fromN1 = s.vdpFrom(n1.mac(0), c -> c.from() == n1.host());
+        List<Frame.Vdp> fromN1 = Frames.vdpFrom(net.sim, n1.mac(0), c -> c.from() == n1.host());
         assertThat(fromN1).isNotEmpty().allSatisfy(f -> assertThat(f.vdp().auth()).isNull());
         assertThat(peer(mac(1))).isNotNull();
         assertThat(peer(mac(1)).authenticationRequired()).isFalse();
@@ -600,8 +578,7 @@ class AuthenticationScenarioTest {
         setUp(loss, Set.of());
         TnveNode h1 = station("h1", 1, 1);
         TsiSpec t = tsi(1, 5000, ip("10.0.0.1"));
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         // An nNVE-initiated deactivate the tNVE takes (REQ-9), then the VM brought back to Activated.
         assertThat(n1.engine().deactivate(t.id(), "policy")).isEqualTo(1);
         net.runFor(SECOND);
@@ -609,7 +586,7 @@ class AuthenticationScenarioTest {
         net.ok(h1.engine().suspend("vm1"));
         net.ok(h1.engine().resume("vm1"));
         assertThat(h1.engine().tsiState("nnve", t.id())).isEqualTo(org.splitnve.tnve.TnveEngine.TsiState.ACTIVATED);
-        List<CapturedFrame> withItems = s.sentBy(n1.host()).stream()
+        List<CapturedFrame> withItems = Frames.sentBy(net.sim, n1.host()).stream()
                 .filter(c -> c.decode() instanceof Frame.Vdp v && !v.vdp().items().isEmpty()).toList();
         // The deactivate notice is among them (a request of the nNVE's, not a response).
         assertThat(withItems).anySatisfy(c -> assertThat(((Frame.Vdp) c.decode()).vdp().items())
@@ -627,7 +604,7 @@ class AuthenticationScenarioTest {
                 Filter.of(FilterFormat.GROUP_MAC_VID, FilterEntry.groupMacVid(5000, t.mac(), tag)), List.of());
         VdpPdu pdu = new VdpPdu(ManagerId.ofText("n1"), List.of(), List.of(deassociate), null);
         HmacFrameAuthenticator rogue = new HmacFrameAuthenticator(Role.BRIDGE, n1.mac(0), mac(1), ring(1, 7),
-                null, s.random());
+                null, net.random());
         List<byte[]> attack = new ArrayList<>(earlier);
         for (int seq = 200; seq < 204; seq++) {
             attack.add(Frames.forged(mac(1), n1.mac(0), seq, pdu, 1, 1_000_000L + seq, seq));
@@ -655,7 +632,7 @@ class AuthenticationScenarioTest {
 
         // And later: still authenticated, nothing changed, the VM still served.
         net.runFor(2 * SplitNveNet.TIMERS.keepAliveNanos());
-        assertThat(s.stationAuth.get("h1").authenticated()).isTrue();
+        assertThat(net.stationAuth.get("h1").authenticated()).isTrue();
         assertThat(h1.reported().subList(reported, h1.reported().size())).noneMatch(
                 e -> e instanceof TnveEvent.NnveInitiated);
         net.ok(h1.engine().suspend("vm1"));

@@ -1,7 +1,8 @@
 package org.splitnve.sim.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.splitnve.sim.scenario.SecureNet.mac;
+import static org.splitnve.sim.scenario.SplitNveNet.ip;
+import static org.splitnve.sim.scenario.SplitNveNet.mac;
 import static org.splitnve.sim.scenario.SplitNveNet.tsi;
 
 import java.net.InetAddress;
@@ -34,7 +35,6 @@ import org.splitnve.sim.scenario.SplitNveNet.TnveNode;
 import org.splitnve.tnve.OpResult;
 import org.splitnve.tnve.TnveEvent;
 import org.splitnve.tnve.TsiSpec;
-import org.splitnve.tnve.VmState;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.ecp.EcpHeader;
 import org.splitnve.wire.ecp.EcpOperation;
@@ -59,30 +59,21 @@ import org.splitnve.wire.vdp.VsiTlv;
  */
 @ExtendWith(PcapOnFailure.class)
 class AuthorisationScenarioTest {
-    private SecureNet s;
     private SplitNveNet net;
     private NnveNode n1;
     private EthernetSwitch sw;
 
     private void setUp(double loss) {
-        s = new SecureNet(31, loss);
-        net = s.net;
+        net = SplitNveNet.capturing(31, loss);
         net.vn(5000, "blue", 5000);
         n1 = net.nnve("n1", 1);
-        sw = net.bridge("sw", 6);
-        net.link(sw, 0, n1.host(), 0);
+        sw = net.switchBefore(n1, 6);
     }
 
     private TnveNode station(String name, int n, FilterFormat filter) {
-        TnveNode h = s.tnve(name, mac(n), n1.mac(0), null, filter);
-        net.link(h.host(), 0, sw, n);
-        return h;
+        return net.tnveOn(sw, n, name, n1, null, filter);
     }
 
-
-    private static TsiAddress ip(String a) throws Exception {
-        return TsiAddress.host(InetAddress.getByName(a));
-    }
 
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})
@@ -99,8 +90,7 @@ class AuthorisationScenarioTest {
         TsiSpec t2 = tsi(2, 5000);
 
         var c2 = other.engine().create("vm2", List.of(t2));
-        net.ok(allowed.engine().create("vm1", List.of(t1)));
-        net.ok(allowed.engine().start("vm1"));
+        net.createAndStart(allowed, "vm1", t1);
         OpResult r2 = net.await(c2);
 
         assertThat(n1.state(t1)).isEqualTo(TsiState.ACTIVATED);
@@ -112,7 +102,7 @@ class AuthorisationScenarioTest {
         // SM-REASON: the refusal reaches the tNVE with its reason code and detail (not a time-out).
         assertThat(r2.code()).isEqualTo(ReasonCode.OTHER_FAILURE.value());
         assertThat(r2.detail()).contains("not authorised to use this nNVE");
-        List<VsiTlv> answers = s.vdpFrom(n1.mac(0), c -> c.from() == n1.host()).stream()
+        List<VsiTlv> answers = Frames.vdpFrom(net.sim, n1.mac(0), c -> c.from() == n1.host()).stream()
                 .filter(f -> f.ethernet().destination().equals(mac(2))).flatMap(f -> f.vdp().items().stream())
                 .map(i -> (VsiTlv) i).toList();
         assertThat(answers).isNotEmpty().allSatisfy(v -> {
@@ -131,7 +121,7 @@ class AuthorisationScenarioTest {
 
     /** An injector on switch port 3: frames as they are, on a clean cable. */
     private ScriptStation injector() {
-        ScriptStation x = s.station("x", mac(0x66), n1.mac(0), Set.of());
+        ScriptStation x = net.station("x", mac(0x66), n1.mac(0), Set.of());
         net.sim.connect(net.sim.node("x"), 0, sw, 3, LinkProfile.CLEAN);
         return x;
     }
@@ -146,7 +136,7 @@ class AuthorisationScenarioTest {
     /** The nNVE's answers to {@code station}: its first transmission of each ECPDU with items (not retransmissions). */
     private List<Frame.Vdp> answersTo(MacAddress station) {
         Set<Integer> seen = new HashSet<>();
-        return s.vdpFrom(n1.mac(0), c -> c.from() == n1.host()).stream()
+        return Frames.vdpFrom(net.sim, n1.mac(0), c -> c.from() == n1.host()).stream()
                 .filter(f -> f.ethernet().destination().equals(station) && !f.vdp().items().isEmpty()
                         && seen.add(f.ecp().sequence()))
                 .toList();
@@ -189,14 +179,14 @@ class AuthorisationScenarioTest {
                 }));
         // One answer a second: the first transmissions are at least a second apart.
         Set<Integer> firsts = new HashSet<>();
-        List<Long> firstAt = s.sentBy(n1.host()).stream().filter(c -> c.decode() instanceof Frame.Vdp v
+        List<Long> firstAt = Frames.sentBy(net.sim, n1.host()).stream().filter(c -> c.decode() instanceof Frame.Vdp v
                 && v.ethernet().destination().equals(refused) && !v.vdp().items().isEmpty()
                 && firsts.add(v.ecp().sequence())).map(CapturedFrame::nanos).toList();
         for (int i = 1; i < firstAt.size(); i++) {
             assertThat(firstAt.get(i) - firstAt.get(i - 1)).isGreaterThanOrEqualTo(SplitNveNet.SECOND);
         }
         // Everything the nNVE sent that station: per answer an acknowledgement and the ECPDU with its retransmissions.
-        long frames = s.sentBy(n1.host()).stream().filter(c -> c.decode() instanceof Frame.Vdp v
+        long frames = Frames.sentBy(net.sim, n1.host()).stream().filter(c -> c.decode() instanceof Frame.Vdp v
                 && v.ethernet().destination().equals(refused)).count();
         assertThat(frames).isLessThanOrEqualTo((long) answers.size() * (2 + SplitNveNet.TIMERS.retries()));
         // Every request that reached the nNVE was answered or counted.
@@ -221,7 +211,7 @@ class AuthorisationScenarioTest {
         net.runFor(SplitNveNet.SECOND / 2);
         assertThat(net.sim.now() - start).isLessThan(SplitNveNet.SECOND);
 
-        long answered = s.sentBy(n1.host()).stream().filter(c -> c.decode() instanceof Frame.Vdp v
+        long answered = Frames.sentBy(net.sim, n1.host()).stream().filter(c -> c.decode() instanceof Frame.Vdp v
                 && v.ecp().operation() == EcpOperation.REQUEST && !v.vdp().items().isEmpty())
                 .map(c -> ((Frame.Vdp) c.decode()).ethernet().destination()).distinct().count();
         assertThat(answered).isEqualTo(64);
@@ -266,8 +256,7 @@ class AuthorisationScenarioTest {
         TnveNode h1 = station("h1", 1, FilterFormat.GROUP_MAC_VID);
         TsiSpec t = tsi(1, 5000, ip("10.0.0.1"), ip("2001:db8::1"), TsiAddress.prefix(InetAddress.getByName("10.9.0.0"), 24));
 
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
 
         List<TsiAddress> sent = List.of(TsiAddress.mac(t.mac()), ip("10.0.0.1"), ip("2001:db8::1"),
                 TsiAddress.prefix(InetAddress.getByName("10.9.0.0"), 24));
@@ -300,8 +289,7 @@ class AuthorisationScenarioTest {
         // GroupID/VID filter: VN ID, a null VID, the TSI's VSI ID; no MAC, no IP.
         TnveNode h1 = station("h1", 1, FilterFormat.GROUP_VID);
 
-        net.ok(h1.engine().create("vm1", List.of(a)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", a);
 
         List<TsiAddress> record = net.nva.tsiRecord(a.id(), 6000).orElseThrow().addresses();
         Tsi inst = n1.engine().instances(a.id()).getFirst();
@@ -310,7 +298,7 @@ class AuthorisationScenarioTest {
         assertThat(net.nva.bindings(a.id()).getFirst().addresses()).isEqualTo(record);
 
         // What h1 sent: no address at all.
-        List<VsiTlv> requests = s.vdpFrom(mac(1), c -> c.from() == h1.host()).stream()
+        List<VsiTlv> requests = Frames.vdpFrom(net.sim, mac(1), c -> c.from() == h1.host()).stream()
                 .flatMap(f -> f.vdp().items().stream()).filter(i -> i instanceof VsiTlv v && !v.isResponse())
                 .map(i -> (VsiTlv) i).toList();
         assertThat(requests).isNotEmpty().allSatisfy(v -> {
@@ -318,7 +306,7 @@ class AuthorisationScenarioTest {
             assertThat(v.attached()).noneMatch(o -> o instanceof TsiAddressTlv);
         });
         // What n1 answered: the record's parameters and the VN context, and the tag it chose.
-        List<VsiTlv> answers = s.vdpFrom(n1.mac(0), c -> c.from() == n1.host()).stream()
+        List<VsiTlv> answers = Frames.vdpFrom(net.sim, n1.mac(0), c -> c.from() == n1.host()).stream()
                 .flatMap(f -> f.vdp().items().stream())
                 .filter(i -> i instanceof VsiTlv v && v.isResponse() && v.vsiId().equals(a.id()))
                 .map(i -> (VsiTlv) i).toList();
@@ -358,8 +346,7 @@ class AuthorisationScenarioTest {
         assertThat(net.nva.bindings(b.id())).isEmpty();
         assertThat(net.nva.bindings(c.id())).isEmpty();
 
-        net.ok(h1.engine().create("vmA", List.of(a)));
-        net.ok(h1.engine().start("vmA"));
+        net.createAndStart(h1, "vmA", a);
         List<TsiAddress> record = net.nva.tsiRecord(a.id(), 6000).orElseThrow().addresses();
         // An address the record does not hold, added later: refused too, nothing changes.
         OpResult add = net.await(h1.engine().updateAddresses("vmA", a.id(), TsiAddressTlv.Operation.ADD,
@@ -373,7 +360,7 @@ class AuthorisationScenarioTest {
         net.ok(h1.engine().updateAddresses("vmA", a.id(), TsiAddressTlv.Operation.ADD, List.of(ip("10.6.0.5"))));
         assertThat(net.nva.bindings(a.id()).getFirst().addresses()).isEqualTo(record);
         // The refusals went out with their detail.
-        assertThat(s.vdpFrom(n1.mac(0), x -> x.from() == n1.host()).stream().flatMap(f -> f.vdp().items().stream())
+        assertThat(Frames.vdpFrom(net.sim, n1.mac(0), x -> x.from() == n1.host()).stream().flatMap(f -> f.vdp().items().stream())
                 .filter(i -> i instanceof VsiTlv v && v.isResponse() && !((VsiStatus.Response) v.status()).isSuccess())
                 .map(i -> ((VsiTlv) i).attached(ReasonDetailTlv.class)).toList())
                 .isNotEmpty().allSatisfy(d -> assertThat(d).isNotNull());

@@ -53,8 +53,7 @@ class BridgedNetworkScenarioTest {
 
     /** Runs create + start of one VM with one TSI and checks it is activated at the nNVE. */
     private static void createAndStart(SplitNveNet net, TnveNode h, NnveNode n, String vm, TsiSpec t) {
-        net.ok(h.engine().create(vm, List.of(t)));
-        net.ok(h.engine().start(vm));
+        net.createAndStart(h, vm, t);
         assertThat(h.engine().vmNamed(vm).state()).isEqualTo(VmState.RUNNING);
         assertThat(h.engine().tsiState("nnve", t.id())).isEqualTo(TnveEngine.TsiState.ACTIVATED);
         assertThat(n.state(t)).isEqualTo(TsiState.ACTIVATED);
@@ -65,8 +64,7 @@ class BridgedNetworkScenarioTest {
     @DisplayName("REQ-1, GAP-1, REQ-12: VDP to the nNVE's unicast MAC crosses two ordinary switches; everything is "
             + "Ethernet frames (ECP, EtherType 0x8940)")
     void unicastAcrossSwitch(double loss) {
-        SplitNveNet net = new SplitNveNet(21, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(21, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
@@ -91,7 +89,7 @@ class BridgedNetworkScenarioTest {
         assertThat(all).isNotEmpty();
         for (CapturedFrame c : all) {
             assertThat(c.length()).isBetween(EthernetHeader.MIN_FRAME, EthernetHeader.MAX_FRAME);
-            Frame f = Captures.decode(c);
+            Frame f = c.decode();
             assertThat(f).as("frame %s decodes as ECP/VDP", c).isInstanceOf(Frame.Vdp.class);     // REQ-12
             assertThat(f.ethernet().etherType()).isEqualTo(EcpHeader.ETHERTYPE);
             if (c.source().equals(h1.mac(0))) {
@@ -101,7 +99,7 @@ class BridgedNetworkScenarioTest {
                 assertThat(c.destination()).isEqualTo(h1.mac(0));
             }
         }
-        assertThat(Captures.vdp(net.sim)).anySatisfy(v -> {
+        assertThat(Frames.decoded(net.sim)).anySatisfy(v -> {
             assertThat(v.captured().to()).isEqualTo(n1.host());
             assertThat(v.vsis()).anySatisfy(x -> assertThat(x.mode()).isEqualTo(VsiMode.ASSOCIATE));
         });
@@ -113,8 +111,7 @@ class BridgedNetworkScenarioTest {
     @DisplayName("REQ-1, REQ-2, GAP-1: VDP to a configured non-reserved multicast group crosses an ordinary switch; "
             + "two end devices use the group, each answered at its own MAC, neither confused by the other's requests")
     void multicastGroupAcrossSwitch(double loss) {
-        SplitNveNet net = new SplitNveNet(22, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(22, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve(config("n1", GROUP, 2, 4094));
         TnveNode h1 = net.tnve("h1", GROUP);
@@ -133,15 +130,15 @@ class BridgedNetworkScenarioTest {
         assertThat(net.nva.bindings(t.id())).isEmpty();
         assertThat(sw.filtered()).isZero();
         // the end devices' requests went to the group, flooded by the switch (to the nNVE and the other end device)
-        List<Captures.Vdp> toNnve = Captures.vdp(net.sim).stream()
+        List<Frames.Decoded> toNnve = Frames.decoded(net.sim).stream()
                 .filter(v -> v.captured().to() == n1.host() && v.request()).toList();
         assertThat(toNnve).isNotEmpty().allSatisfy(v -> assertThat(v.captured().destination()).isEqualTo(GROUP));
-        assertThat(Captures.vdp(net.sim)).anySatisfy(v -> {
+        assertThat(Frames.decoded(net.sim)).anySatisfy(v -> {
             assertThat(v.captured().to()).isEqualTo(h2.host());
             assertThat(v.captured().source()).isEqualTo(h1.mac(0));
         });
         // the nNVE answers at each end device's MAC
-        assertThat(Captures.vdpFrom(net.sim, n1.host())).allSatisfy(v -> assertThat(v.captured().destination())
+        assertThat(Frames.decodedFrom(net.sim, n1.host())).allSatisfy(v -> assertThat(v.captured().destination())
                 .isIn(h1.mac(0), h2.mac(0)));
         assertThat(h2.reported()).noneMatch(e -> e instanceof org.splitnve.tnve.TnveEvent.RequestFailed);
     }
@@ -178,8 +175,7 @@ class BridgedNetworkScenarioTest {
     @DisplayName("REQ-2, REQ-7: two end devices behind one switch on one nNVE port are kept apart by MAC and share "
             + "the VN's local tag; one leaving does not disturb the other")
     void twoEndDevicesOnePort(double loss) {
-        SplitNveNet net = new SplitNveNet(24, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(24, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
@@ -198,7 +194,7 @@ class BridgedNetworkScenarioTest {
         assertThat(n1.engine().instances(a.id())).singleElement().extracting(Tsi::station).isEqualTo(h1.mac(0));
         assertThat(n1.engine().instances(b.id())).singleElement().extracting(Tsi::station).isEqualTo(h2.mac(0));
         // the nNVE answers each end device at its own MAC, about its own TSIs only
-        for (Captures.Vdp v : Captures.vdpFrom(net.sim, n1.host())) {
+        for (Frames.Decoded v : Frames.decodedFrom(net.sim, n1.host())) {
             MacAddress dst = v.captured().destination();
             assertThat(dst).isIn(h1.mac(0), h2.mac(0));
             for (VsiTlv x : v.vsis()) {
@@ -237,8 +233,7 @@ class BridgedNetworkScenarioTest {
             + "every end device; a tag bound to another VN is refused (5); an exhausted pool is refused (2); tags "
             + "return to the pool when their VN disconnects and are reused")
     void localTags(double loss) {
-        SplitNveNet net = new SplitNveNet(25, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(25, loss);
         net.vn(5000, "blue", 5000);
         net.vn(5001, "green", 5001);
         net.vn(5002, "red", 5002);
@@ -252,10 +247,10 @@ class BridgedNetworkScenarioTest {
         TsiSpec b = tsi(2, 5000);
         net.ok(h1.engine().create("vm-a", List.of(a)));
         // on the wire: the request carries the null VID, the response the assigned tag
-        List<VsiTlv> asked = Captures.vsiRequestsFrom(net.sim, h1.host(), a.id());
+        List<VsiTlv> asked = Frames.vsiRequestsFrom(net.sim, h1.host(), a.id());
         assertThat(asked).isNotEmpty().allSatisfy(v -> assertThat(v.filter().entries())
                 .allSatisfy(e -> assertThat(e.isNullVid()).isTrue()));
-        List<VsiTlv> answers = Captures.vdpFrom(net.sim, n1.host()).stream().flatMap(v -> v.vsis().stream())
+        List<VsiTlv> answers = Frames.decodedFrom(net.sim, n1.host()).stream().flatMap(v -> v.vsis().stream())
                 .filter(v -> v.vsiId().equals(a.id()) && v.isResponse()).toList();
         assertThat(answers).isNotEmpty().allSatisfy(v -> assertThat(v.filter().entries())
                 .extracting(FilterEntry::vid).containsOnly(100));
@@ -306,8 +301,7 @@ class BridgedNetworkScenarioTest {
             + "forwards it (a Linux bridge with STP off does): the second station hears the first one's requests "
             + "before anything from the nNVE, and still learns the nNVE, not the other station, as its peer")
     void reservedGroupFloodedBySwitch(double loss) {
-        SplitNveNet net = new SplitNveNet(23, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(23, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
         TnveNode h1 = net.tnve("h1", MacAddress.NEAREST_CUSTOMER_BRIDGE);

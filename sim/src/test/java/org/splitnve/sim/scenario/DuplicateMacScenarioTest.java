@@ -44,7 +44,7 @@ class DuplicateMacScenarioTest {
 
     /** The refused responses the nNVE put on the wire for one TSI: reason code and detail. */
     private static List<VsiTlv> refusedOnWire(SplitNveNet net, NnveNode n, TsiSpec t) {
-        return ScenarioKit.vsiSentBy(net, n.host(), t.id(), true).stream()
+        return Frames.vsiSentBy(net.sim, n.host(), t.id(), true).stream()
                 .filter(v -> v.status() instanceof VsiStatus.Response r && !r.isSuccess()).toList();
     }
 
@@ -72,22 +72,18 @@ class DuplicateMacScenarioTest {
             + "naming the holder; the VM stays shut down; the holder keeps its state, addresses and NVA entries; the "
             + "same MAC in another VN is accepted")
     void secondTsiRefused(double loss) throws Exception {
-        SplitNveNet net = new SplitNveNet(61, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(61, loss);
         net.vn(5000, "blue", 5000);
         net.vn(5001, "red", 5001);
         NnveNode n1 = net.nnve("n1", 2);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        TnveNode h2 = net.tnve("h2", n1.mac(1));
-        net.link(h1.host(), 0, n1.host(), 0);
-        net.link(h2.host(), 0, n1.host(), 1);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
+        TnveNode h2 = net.tnveOn(n1, 1, "h2");
         net.runFor(SECOND / 10);
         TsiSpec holder = tsi(1, 5000, TsiAddress.host(InetAddress.getByName("10.0.0.1")));
-        net.ok(h1.engine().create("a", List.of(holder)));
-        net.ok(h1.engine().start("a"));
+        net.createAndStart(h1, "a", holder);
         String before = n1.engine().instances(holder.id()).getFirst().addresses().toString();
         List<TsiBinding> bindings = net.nva.bindings(holder.id());
-        int transitions = ScenarioKit.transitions(n1, holder.id()).size();
+        int transitions = n1.transitions(holder.id()).size();
 
         // another hypervisor, another port: refused, the VM cannot run (LC-CREATE)
         TsiSpec other = sameMac(2, 5000, holder);
@@ -107,7 +103,7 @@ class DuplicateMacScenarioTest {
             assertThat(t.addresses().toString()).isEqualTo(before);
         });
         assertThat(net.nva.bindings(holder.id())).isEqualTo(bindings);
-        assertThat(ScenarioKit.transitions(n1, holder.id())).hasSize(transitions);
+        assertThat(n1.transitions(holder.id())).hasSize(transitions);
 
         // the same MAC in another VN is another address: accepted
         TsiSpec elsewhere = sameMac(4, 5001, holder);
@@ -120,21 +116,16 @@ class DuplicateMacScenarioTest {
     @DisplayName("OPS-6, REQ-10, SM-TSI-6, SM-REASON: an address change adding a MAC another TSI of the VN holds is "
             + "refused with reason code 5; both TSIs keep their state and addresses")
     void addressChangeRefused(double loss) throws Exception {
-        SplitNveNet net = new SplitNveNet(62, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(62, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 2);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        TnveNode h2 = net.tnve("h2", n1.mac(1));
-        net.link(h1.host(), 0, n1.host(), 0);
-        net.link(h2.host(), 0, n1.host(), 1);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
+        TnveNode h2 = net.tnveOn(n1, 1, "h2");
         net.runFor(SECOND / 10);
         TsiSpec holder = tsi(1, 5000);
         TsiSpec other = tsi(2, 5000, TsiAddress.host(InetAddress.getByName("10.0.0.2")));
-        net.ok(h1.engine().create("a", List.of(holder)));
-        net.ok(h1.engine().start("a"));
-        net.ok(h2.engine().create("b", List.of(other)));
-        net.ok(h2.engine().start("b"));
+        net.createAndStart(h1, "a", holder);
+        net.createAndStart(h2, "b", other);
         List<TsiAddress> otherBefore = n1.engine().instances(other.id()).getFirst().addresses();
 
         OpResult r = net.await(h2.engine().updateAddresses("b", other.id(), TsiAddressTlv.Operation.ADD,
@@ -155,19 +146,15 @@ class DuplicateMacScenarioTest {
     @DisplayName("OPS-6, SM-TSI-7, LC-MIGRATE: the same TSI moving to another port of the nNVE keeps its MAC (two "
             + "instances, one TSI); once the TSI is gone everywhere, its MAC is free for another TSI")
     void sameTsiMovingKeepsItsMac(double loss) throws Exception {
-        SplitNveNet net = new SplitNveNet(63, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(63, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 2);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        TnveNode h2 = net.tnve("h2", n1.mac(1));
-        net.link(h1.host(), 0, n1.host(), 0);
-        net.link(h2.host(), 0, n1.host(), 1);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
+        TnveNode h2 = net.tnveOn(n1, 1, "h2");
         net.runFor(SECOND / 10);
         TsiSpec t = tsi(1, 5000);
         UUID migration = UUID.fromString("6d0c9a1e-0f61-4a52-9d0b-6f1a2b3c4d01");
-        net.ok(h1.engine().create("vm", List.of(t)));
-        net.ok(h1.engine().start("vm"));
+        net.createAndStart(h1, "vm", t);
 
         net.ok(h2.engine().migratePrepare("vm", List.of(t), migration));
         net.ok(h1.engine().migrateStart("vm", migration));

@@ -1,8 +1,8 @@
 package org.splitnve.sim.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.splitnve.sim.scenario.SecureNet.mac;
-import static org.splitnve.sim.scenario.SecureNet.ring;
+import static org.splitnve.sim.scenario.SplitNveNet.mac;
+import static org.splitnve.sim.scenario.SplitNveNet.ring;
 import static org.splitnve.sim.scenario.SplitNveNet.SECOND;
 import static org.splitnve.sim.scenario.SplitNveNet.tsi;
 
@@ -50,21 +50,19 @@ class EventLogScenarioTest {
     @DisplayName("SEC-3: every TSI, VAP and VM state change, peer up and lost, authentication result and refusal is a "
             + "structured event on the side where it happened, with its reason; the logs add up to the final states")
     void everythingIsLogged(double loss) throws Exception {
-        SecureNet s = new SecureNet(41, loss);
-        SplitNveNet net = s.net;
+        SplitNveNet net = SplitNveNet.capturing(41, loss);
         net.vn(5000, "blue", 5000);
-        NnveNode n1 = s.nnve("n1", 1, ring(1, 1), Set.of(), NnveConfig.Limits.DEFAULT);
+        NnveNode n1 = net.nnve("n1", 1, ring(1, 1), Set.of(), NnveConfig.Limits.DEFAULT);
         EthernetSwitch sw = net.bridge("sw", 4);
         net.link(sw, 0, n1.host(), 0);
-        TnveNode h1 = s.tnve("h1", mac(1), n1.mac(0), ring(1, 1), FilterFormat.GROUP_MAC_VID);
+        TnveNode h1 = net.tnve("h1", mac(1), n1.mac(0), ring(1, 1), FilterFormat.GROUP_MAC_VID);
         Link h1Cable = net.link(h1.host(), 0, sw, 1);
-        TnveNode h2 = s.tnve("h2", mac(2), n1.mac(0), ring(1, 2), FilterFormat.GROUP_MAC_VID);   // wrong key
+        TnveNode h2 = net.tnve("h2", mac(2), n1.mac(0), ring(1, 2), FilterFormat.GROUP_MAC_VID);   // wrong key
         net.link(h2.host(), 0, sw, 2);
         TsiSpec t = tsi(1, 5000, TsiAddress.host(InetAddress.getByName("10.0.0.1")));
 
         var wrongKey = h2.engine().create("vm2", List.of(tsi(2, 5000)));
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         net.ok(h1.engine().suspend("vm1"));
         net.ok(h1.engine().resume("vm1"));
         OpResult unknownVn = net.await(h1.engine().create("vm9", List.of(tsi(9, 7777))));

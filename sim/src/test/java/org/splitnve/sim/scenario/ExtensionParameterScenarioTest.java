@@ -56,13 +56,11 @@ class ExtensionParameterScenarioTest {
             + "(VN profile, QoS, an unknown type); the nNVE stores them and answers them with the VN context in the "
             + "Associate and Activate responses; no record or an address outside it is refused")
     void validatedVnParameters(double loss) throws Exception {
-        SplitNveNet net = new SplitNveNet(91, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(91, loss);
         net.nva.addVn(VnRecord.of(UUID.nameUUIDFromBytes("vn-gold".getBytes(StandardCharsets.UTF_8)), 5200, "gold",
                 GOLD_VNI, VnService.L2).withMode(ProvisioningMode.VALIDATED)).orElseThrow();
         NnveNode n1 = net.nnve("n1", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
         TnveEngine h = h1.engine();
 
@@ -82,7 +80,7 @@ class ExtensionParameterScenarioTest {
             assertThat(b.addresses()).contains(ip);
         });
         // the parameters travel in the responses, as one more TLV on the existing messages
-        List<VsiTlv> answers = ScenarioKit.vsiSentBy(net, n1.host(), t.id(), true);
+        List<VsiTlv> answers = Frames.vsiSentBy(net.sim, n1.host(), t.id(), true);
         assertThat(answers).extracting(VsiTlv::mode).contains(VsiMode.PRE_ASSOCIATE_RR, VsiMode.ASSOCIATE);
         assertThat(answers).allSatisfy(v -> {
             assertThat(v.status()).isEqualTo(VsiStatus.Response.SUCCESS);
@@ -113,13 +111,12 @@ class ExtensionParameterScenarioTest {
     @DisplayName("SM-EXT, SEC-2: a trusted VN: the parameters the end device attaches to its Associate (QoS, VN "
             + "profile, an unknown type) are used as they are, stored with the TSI and answered with the VN context")
     void trustedRequestParameters(double loss) {
-        SplitNveNet net = new SplitNveNet(93, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(93, loss);
         net.vn(5000, "blue", 0x50_0000);
         NnveNode n1 = net.nnve("n1", 1);
-        ScriptedStation st = ScriptedStation.add(net, "st", n1.mac(0), EnumSet.of(CapabilityTlv.Feature.PARAMETERS,
+        ScriptStation st = net.station("st", n1.mac(0), EnumSet.of(CapabilityTlv.Feature.PARAMETERS,
                 CapabilityTlv.Feature.REASON_DETAIL, CapabilityTlv.Feature.DEACTIVATE));
-        net.link(ScenarioKit.host(net, "st"), 0, n1.host(), 0);
+        net.link(net.host("st"), 0, n1.host(), 0);
         net.runFor(SECOND / 10);
         VsiId id = VsiId.uuid("6ba7b810-9dad-41d1-80b4-00c04fd430e1");
         MacAddress mac = MacAddress.parse("52:54:00:dd:00:01");
@@ -149,20 +146,18 @@ class ExtensionParameterScenarioTest {
     @DisplayName("SM-EXT, SM-VAP-2, REQ-5: a VN's own parameters at the NVA (VN profile, MTU) are answered, with its VN "
             + "context, to the end device's VN_Connect; the same TLV on the same message")
     void vnParametersInVnConnect(double loss) {
-        SplitNveNet net = new SplitNveNet(95, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(95, loss);
         List<Parameter> profile = List.of(Parameter.vnProfile("gold"), Parameter.mtu(9000), FUTURE);
         net.nva.addVn(VnRecord.of(UUID.nameUUIDFromBytes("vn-gold".getBytes(StandardCharsets.UTF_8)), 5200, "gold",
                 GOLD_VNI, VnService.L2).withParameters(profile)).orElseThrow();
         NnveNode n1 = net.nnve("n1", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
 
         net.ok(h1.engine().connectVn(5200, List.of(0)));
         assertThat(n1.engine().vap(0, new org.splitnve.nnve.VnKey.Id(5200)).vn().parameters())
                 .containsExactlyElementsOf(profile);
-        List<org.splitnve.wire.vdp.VnConnectTlv> answers = ScenarioKit.vdpSentBy(net, n1.host()).stream()
+        List<org.splitnve.wire.vdp.VnConnectTlv> answers = Frames.vdpSentBy(net.sim, n1.host()).stream()
                 .flatMap(f -> f.vdp().items().stream()).filter(i -> i instanceof org.splitnve.wire.vdp.VnConnectTlv)
                 .map(i -> (org.splitnve.wire.vdp.VnConnectTlv) i).toList();
         assertThat(answers).isNotEmpty().allSatisfy(c -> {

@@ -83,8 +83,7 @@ class ForgedFramesScenarioTest {
         net.sim.connect(x, 0, sw, 2, LinkProfile.CLEAN);
         TsiSpec a = tsi(1, 5000);
         TsiSpec b = tsi(2, 5000);
-        net.ok(h1.engine().create("vm1", List.of(a, b)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", a, b);
         net.runFor(SECOND);
         return new Segment(net, n1, h1, x, a, b);
     }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.splitnve.sim.scenario.Frames.hostileTsi;
 import static org.splitnve.sim.scenario.Frames.hostileTsiMac;
 import static org.splitnve.sim.scenario.Frames.vsi;
-import static org.splitnve.sim.scenario.SecureNet.mac;
-import static org.splitnve.sim.scenario.SecureNet.ring;
+import static org.splitnve.sim.scenario.SplitNveNet.mac;
+import static org.splitnve.sim.scenario.SplitNveNet.ring;
 import static org.splitnve.sim.scenario.SplitNveNet.SECOND;
 import static org.splitnve.sim.scenario.SplitNveNet.tsi;
 
@@ -84,7 +84,6 @@ class HostileInputScenarioTest {
     /** The hostile station's ECP: R = 7, so its flood arrives the same on a lossy link. */
     private static final Timers HOSTILE_TIMERS = new Timers(7, 8, 20, 20);
 
-    private SecureNet s;
     private SplitNveNet net;
     private NnveNode n1;
     private TnveNode h1;
@@ -105,28 +104,26 @@ class HostileInputScenarioTest {
     }
 
     private void setUp(double loss, NnveConfig.Limits limits) throws Exception {
-        s = new SecureNet(51, loss);
-        net = s.net;
+        net = SplitNveNet.capturing(51, loss);
         net.vn(5000, "blue", 5000);
         for (int vn = FIRST_FLOOD_VN; vn < FIRST_FLOOD_VN + FLOOD_VNS; vn++) {
             net.vn(vn, "flood-" + vn, vn);
         }
-        n1 = s.nnve("n1", 2, ring(1, 1), Set.of(hostileMac, fuzzerMac), limits);
+        n1 = net.nnve("n1", 2, ring(1, 1), Set.of(hostileMac, fuzzerMac), limits);
         EthernetSwitch sw = net.bridge("sw", 4);
         net.link(sw, 0, n1.host(), 0);
-        h1 = s.tnve("h1", mac(1), n1.mac(0), ring(1, 1), FilterFormat.GROUP_MAC_VID);
+        h1 = net.tnve("h1", mac(1), n1.mac(0), ring(1, 1), FilterFormat.GROUP_MAC_VID);
         net.link(h1.host(), 0, sw, 1);
-        hostile = s.station("x", hostileMac, n1.mac(0), EnumSet.allOf(CapabilityTlv.Feature.class), HOSTILE_TIMERS);
+        hostile = net.station("x", hostileMac, n1.mac(0), EnumSet.allOf(CapabilityTlv.Feature.class), HOSTILE_TIMERS);
         net.sim.connect(net.sim.node("x"), 0, sw, 2, net.profile());
         // The fuzzer is cabled to port 1 itself: frames shorter than an Ethernet header reach the nNVE too.
-        fuzzer = s.station("fuzz", fuzzerMac, n1.mac(1), Set.of());
+        fuzzer = net.station("fuzz", fuzzerMac, n1.mac(1), Set.of());
         net.sim.connect(net.sim.node("fuzz"), 0, n1.host(), 1, LinkProfile.CLEAN);
 
         a1 = tsi(1, 5000, TsiAddress.host(InetAddress.getByName("10.0.0.1")), TsiAddress.host(InetAddress.getByName("2001:db8::1")));
         a2 = tsi(2, 5000);
         b1 = tsi(3, 5000, TsiAddress.host(InetAddress.getByName("10.0.0.3")));
-        net.ok(h1.engine().create("vmA", List.of(a1, a2)));
-        net.ok(h1.engine().start("vmA"));
+        net.createAndStart(h1, "vmA", a1, a2);
         net.ok(h1.engine().create("vmB", List.of(b1)));
     }
 
@@ -318,11 +315,10 @@ class HostileInputScenarioTest {
             + "to nothing, notices for TSIs it lacks, a refusal) keeps running, logs what it drops, reports the refusal "
             + "with its reason and keeps its VMs' state as the answers say")
     void tnveSurvivesHostileNnve(double loss) throws Exception {
-        s = new SecureNet(53, loss);
-        net = s.net;
+        net = SplitNveNet.capturing(53, loss);
         MacAddress evilMac = mac(0x99);
-        TnveNode h9 = s.tnve("h9", mac(9), evilMac, null, FilterFormat.GROUP_MAC_VID);
-        ScriptStation evil = s.station("evil", evilMac, mac(9), EnumSet.allOf(CapabilityTlv.Feature.class));
+        TnveNode h9 = net.tnve("h9", mac(9), evilMac, null, FilterFormat.GROUP_MAC_VID);
+        ScriptStation evil = net.station("evil", evilMac, mac(9), EnumSet.allOf(CapabilityTlv.Feature.class));
         net.link(h9.host(), 0, net.sim.node("evil"), 0);
         TsiSpec t1 = tsi(1, 5000);
         TsiSpec t2 = tsi(2, 5000);
@@ -412,8 +408,7 @@ class HostileInputScenarioTest {
 
     /** A plain nNVE (no keys) on {@code ports} ports with these limits, and a scripted hostile station. */
     private NnveNode plainNnve(int ports, NnveConfig.Limits limits) {
-        s = new SecureNet(61, 0.0);
-        net = s.net;
+        net = SplitNveNet.capturing(61, 0.0);
         net.vn(5000, "blue", 5000);
         return net.nnve(NnveConfig.simple("n1", ports).withTimers(SplitNveNet.TIMERS).withLimits(limits));
     }
@@ -532,8 +527,7 @@ class HostileInputScenarioTest {
             + "end device and per port; the victim on another port of the scope gets its VN; the operator's release "
             + "returns the hostile station's tags")
     void vnConnectCannotExhaustLocalTags() throws Exception {
-        s = new SecureNet(62, 0.0);
-        net = s.net;
+        net = SplitNveNet.capturing(62, 0.0);
         net.vn(5000, "blue", 5000);
         for (int vn = FIRST_FLOOD_VN; vn < FIRST_FLOOD_VN + 60; vn++) {
             net.vn(vn, "flood-" + vn, vn);
@@ -544,9 +538,9 @@ class HostileInputScenarioTest {
                         new NnveConfig.PortConfig("shared", pool, null)))
                 .withLimits(new NnveConfig.Limits(50, 64, 64).withTags(20, 40));
         n1 = net.nnve(cfg);
-        hostile = s.station("x", hostileMac, n1.mac(0), EnumSet.allOf(CapabilityTlv.Feature.class), HOSTILE_TIMERS);
+        hostile = net.station("x", hostileMac, n1.mac(0), EnumSet.allOf(CapabilityTlv.Feature.class), HOSTILE_TIMERS);
         net.sim.connect(net.sim.node("x"), 0, n1.host(), 0, LinkProfile.CLEAN);
-        h1 = s.tnve("h1", mac(1), n1.mac(1), null, FilterFormat.GROUP_MAC_VID);
+        h1 = net.tnve("h1", mac(1), n1.mac(1), null, FilterFormat.GROUP_MAC_VID);
         net.link(h1.host(), 0, n1.host(), 1);
 
         hostile.hello();
@@ -606,12 +600,12 @@ class HostileInputScenarioTest {
         NnveNode n = plainNnve(1, LIMITS);
         EthernetSwitch sw = net.bridge("sw", 3);
         net.link(sw, 0, n.host(), 0);
-        TnveNode h = s.tnve("h1", mac(1), n.mac(0), null, FilterFormat.GROUP_MAC_VID);
+        TnveNode h = net.tnve("h1", mac(1), n.mac(0), null, FilterFormat.GROUP_MAC_VID);
         net.link(h.host(), 0, sw, 1);
-        ScriptStation x = s.station("x", hostileMac, n.mac(0), Set.of());
+        ScriptStation x = net.station("x", hostileMac, n.mac(0), Set.of());
         net.sim.connect(net.sim.node("x"), 0, sw, 2, LinkProfile.CLEAN);
         net.ok(h.engine().create("vm1", List.of(tsi(1, 5000))));
-        int last = s.vdpFrom(mac(1), c -> true).stream().filter(v -> v.ecp().operation() == EcpOperation.REQUEST)
+        int last = Frames.vdpFrom(net.sim, mac(1), c -> true).stream().filter(v -> v.ecp().operation() == EcpOperation.REQUEST)
                 .mapToInt(v -> v.ecp().sequence()).max().orElseThrow();
         x.sendRaw(Frames.vdp(n.mac(0), mac(1), EcpHeader.request(last + 1), VdpPdu.EMPTY));
         net.ok(h.engine().create("vm2", List.of(tsi(2, 5000))));
@@ -624,7 +618,7 @@ class HostileInputScenarioTest {
             + "of answers; once it is silent for a keep-alive timeout it is dropped with its queue")
     void answersToAStationThatNeverAcknowledgesAreCapped() throws Exception {
         NnveNode n = plainNnve(1, LIMITS.withResponsesPerPeer(32));
-        ScriptStation x = s.station("x", hostileMac, n.mac(0), Set.of());
+        ScriptStation x = net.station("x", hostileMac, n.mac(0), Set.of());
         net.sim.connect(net.sim.node("x"), 0, n.host(), 0, LinkProfile.CLEAN);
         MacAddress forged = new MacAddress(0x02CC_0000_0001L);
         int most = 0;
@@ -658,9 +652,9 @@ class HostileInputScenarioTest {
         NnveNode n = plainNnve(1, LIMITS);
         EthernetSwitch sw = net.bridge("sw", 3).forwardReservedGroups(true);
         net.link(sw, 0, n.host(), 0);
-        TnveNode h = s.tnve("h1", mac(1), n.mac(0), null, FilterFormat.GROUP_MAC_VID);
+        TnveNode h = net.tnve("h1", mac(1), n.mac(0), null, FilterFormat.GROUP_MAC_VID);
         net.link(h.host(), 0, sw, 1);
-        ScriptStation x = s.station("x", hostileMac, n.mac(0), EnumSet.allOf(CapabilityTlv.Feature.class));
+        ScriptStation x = net.station("x", hostileMac, n.mac(0), EnumSet.allOf(CapabilityTlv.Feature.class));
         net.sim.connect(net.sim.node("x"), 0, sw, 2, LinkProfile.CLEAN);
         x.sendRaw(FrameCodec.DEFAULT.encode(new Frame.Lldp(new EthernetHeader(MacAddress.NEAREST_CUSTOMER_BRIDGE,
                 hostileMac, LldpPdu.ETHERTYPE), LldpPdu.ofMac(hostileMac, 120, List.of(EvbTlv.station(7, 31, 31, 31, true)))),
@@ -682,9 +676,9 @@ class HostileInputScenarioTest {
         NnveNode n = plainNnve(1, LIMITS);
         EthernetSwitch sw = net.bridge("sw", 3).forwardReservedGroups(true);
         net.link(sw, 0, n.host(), 0);
-        TnveNode h = s.tnve("h1", mac(1), n.mac(0), null, FilterFormat.GROUP_MAC_VID);
+        TnveNode h = net.tnve("h1", mac(1), n.mac(0), null, FilterFormat.GROUP_MAC_VID);
         net.link(h.host(), 0, sw, 1);
-        ScriptStation x = s.station("x", hostileMac, n.mac(0), Set.of());
+        ScriptStation x = net.station("x", hostileMac, n.mac(0), Set.of());
         net.sim.connect(net.sim.node("x"), 0, sw, 2, LinkProfile.CLEAN);
         net.ok(h.engine().create("vm1", List.of(tsi(1, 5000))));
         byte[] valid = Frames.vdp(MacAddress.NEAREST_CUSTOMER_BRIDGE, hostileMac, EcpHeader.request(5), new VdpPdu(

@@ -1,7 +1,8 @@
 package org.splitnve.sim.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.splitnve.sim.scenario.SecureNet.mac;
+import static org.splitnve.sim.scenario.SplitNveNet.ip;
+import static org.splitnve.sim.scenario.SplitNveNet.mac;
 import static org.splitnve.sim.scenario.SplitNveNet.SECOND;
 import static org.splitnve.sim.scenario.SplitNveNet.tsi;
 
@@ -52,34 +53,25 @@ import org.splitnve.wire.vdp.VsiTlv;
  */
 @ExtendWith(PcapOnFailure.class)
 class IdentityScenarioTest {
-    private SecureNet s;
     private SplitNveNet net;
     private NnveNode n1;
     private EthernetSwitch sw;
 
     private void setUp(double loss) {
-        s = new SecureNet(61, loss);
-        net = s.net;
+        net = SplitNveNet.capturing(61, loss);
         net.vn(5000, "blue", 5000);
         n1 = net.nnve("n1", 1);
-        sw = net.bridge("sw", 6);
-        net.link(sw, 0, n1.host(), 0);
+        sw = net.switchBefore(n1, 6);
     }
 
     private TnveNode station(String name, int n, FilterFormat filter) {
-        TnveNode h = s.tnve(name, mac(n), n1.mac(0), null, filter);
-        net.link(h.host(), 0, sw, n);
-        return h;
+        return net.tnveOn(sw, n, name, n1, null, filter);
     }
 
-
-    private static TsiAddress ip(String a) throws Exception {
-        return TsiAddress.host(InetAddress.getByName(a));
-    }
 
     /** The VSI TLVs {@code h} sent for {@code id} on its own cable, in order. */
     private List<VsiTlv> sentVsi(TnveNode h, VsiId id) {
-        return s.vdpFrom(h.host().mac(0), c -> c.from() == h.host()).stream().flatMap(f -> f.vdp().items().stream())
+        return Frames.vdpFrom(net.sim, h.host().mac(0), c -> c.from() == h.host()).stream().flatMap(f -> f.vdp().items().stream())
                 .filter(i -> i instanceof VsiTlv v && !v.isResponse() && v.vsiId().equals(id)).map(i -> (VsiTlv) i)
                 .toList();
     }
@@ -102,7 +94,7 @@ class IdentityScenarioTest {
         assertThat(net.nva.vnByAlias("no such VN")).isEmpty();
 
         TnveNode h1 = station("h1", 1, FilterFormat.GROUP_MAC_VID);
-        ScriptStation x = s.station("x", mac(2), n1.mac(0), EnumSet.allOf(CapabilityTlv.Feature.class));
+        ScriptStation x = net.station("x", mac(2), n1.mac(0), EnumSet.allOf(CapabilityTlv.Feature.class));
         net.link(net.sim.node("x"), 0, sw, 2);
 
         net.ok(h1.engine().connectVn(5000, List.of(0)));
@@ -113,7 +105,7 @@ class IdentityScenarioTest {
         net.runFor(SECOND);
 
         // h1 named the VN by its ID on the wire.
-        List<VnConnectTlv> h1Sent = s.vdpFrom(mac(1), c -> c.from() == h1.host()).stream()
+        List<VnConnectTlv> h1Sent = Frames.vdpFrom(net.sim, mac(1), c -> c.from() == h1.host()).stream()
                 .flatMap(f -> f.vdp().items().stream()).filter(i -> i instanceof VnConnectTlv).map(i -> (VnConnectTlv) i)
                 .toList();
         assertThat(h1Sent).isNotEmpty().allSatisfy(c -> assertThat(c.vn()).isEqualTo(VnId.group(5000)));
@@ -185,8 +177,7 @@ class IdentityScenarioTest {
         TsiSpec macOnly = tsi(2, 5000);
         TsiSpec richer = tsi(3, 5000, ip("10.0.0.3"), ip("10.0.0.4"), ip("2001:db8::3"));
 
-        net.ok(h1.engine().create("vm1", List.of(simple)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", simple);
         net.ok(h1.engine().create("vm2", List.of(macOnly)));
         net.ok(h1.engine().create("vm3", List.of(richer)));
 

@@ -7,7 +7,6 @@ import static org.splitnve.sim.scenario.SplitNveNet.tsi;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,8 +74,7 @@ class IdleUplinkScenarioTest {
         cable.restore();
 
         TsiSpec t = tsi(1, 5000, ip("10.0.0.1"), ip("2001:db8::1"));
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         net.runFor(2 * SECOND);
 
         assertThat(n1.engine().instances(t.id())).singleElement().satisfies(x -> {

@@ -42,8 +42,7 @@ class KeepAliveScenarioTest {
     private static final long TIMEOUT = TIMERS.bridgeKeepAliveTimeoutNanos();
 
     private static SplitNveNet net(long seed, double loss) {
-        SplitNveNet net = new SplitNveNet(seed, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(seed, loss);
         net.vn(5000, "blue", 5000);
         return net;
     }
@@ -66,12 +65,12 @@ class KeepAliveScenarioTest {
 
     /** Checks the two timed fall-backs of one TSI after the cut, and returns when the first happened. */
     private static long assertFellBack(SplitNveNet net, NnveNode n, VsiId id, Node station, long cut) {
-        List<NnveEvent.TsiState> tr = ScenarioKit.transitions(n, id);
-        assertThat(ScenarioKit.path(n, id)).endsWith("ACTIVATED>ASSOCIATED", "ASSOCIATED>INIT");
+        List<NnveEvent.TsiState> tr = n.transitions(id);
+        assertThat(n.path(id)).endsWith("ACTIVATED>ASSOCIATED", "ASSOCIATED>INIT");
         assertThat(tr.get(tr.size() - 2).cause()).isEqualTo("keep-alive timeout");
         assertThat(tr.getLast().cause()).isEqualTo("keep-alive timeout");
-        long down = ScenarioKit.firstTime(net, e -> e.equals(tr.get(tr.size() - 2)));
-        long gone = ScenarioKit.firstTime(net, e -> e.equals(tr.getLast()));
+        long down = net.firstTime(e -> e.equals(tr.get(tr.size() - 2)));
+        long gone = net.firstTime(e -> e.equals(tr.getLast()));
         long heard = lastRequestArrival(net, station, cut);
         // Activated -> Associated one timeout after the last refresh (an ECP retransmission may arrive after it,
         // within one delivery time, and refreshes nothing)
@@ -94,12 +93,10 @@ class KeepAliveScenarioTest {
         net.runFor(SECOND / 10);
         TsiSpec a = tsi(1, 5000);
         TsiSpec b = tsi(2, 5000);
-        net.ok(h1.engine().create("a", List.of(a)));
-        net.ok(h1.engine().start("a"));
-        net.ok(h1.engine().create("b", List.of(b)));
-        net.ok(h1.engine().start("b"));
+        net.createAndStart(h1, "a", a);
+        net.createAndStart(h1, "b", b);
         net.runFor(25 * SECOND);                  // a few keep-alive periods: nothing changes
-        assertThat(ScenarioKit.path(n1, a.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED");
+        assertThat(n1.path(a.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED");
 
         long cut = net.sim.now();
         link.cut();
@@ -115,9 +112,9 @@ class KeepAliveScenarioTest {
         assertThat(n1.engine().peers()).allSatisfy(p -> assertThat(p.tsiCount()).isZero());
         assertThat(net.nva.entries(5000)).isEmpty();
         assertThat(net.nva.localTags(5000)).isEmpty();
-        assertThat(ScenarioKit.effects(n1, Effect.TagProvision.class)).last()
+        assertThat(n1.effects(Effect.TagProvision.class)).last()
                 .satisfies(p -> assertThat(p.provisioned()).isFalse());
-        assertThat(ScenarioKit.effects(n1, Effect.Acl.class)).filteredOn(acl -> acl.state() == Effect.AclState.REMOVED)
+        assertThat(n1.effects(Effect.Acl.class)).filteredOn(acl -> acl.state() == Effect.AclState.REMOVED)
                 .hasSize(2);
         assertThat(n1.events().of(NnveEvent.PeerLost.class)).extracting(NnveEvent.PeerLost::reason)
                 .contains("keep-alive timeout");
@@ -130,18 +127,17 @@ class KeepAliveScenarioTest {
     void standardPeersStop(double loss) {
         SplitNveNet net = net(63, loss);
         NnveNode n1 = net.nnve("n1", 2);
-        TnveNode h2 = net.tnve(ScenarioKit.standardTnve("h2", n1.mac(0)), 1);
+        TnveNode h2 = net.tnve(SplitNveNet.standardTnve("h2", n1.mac(0)), 1);
         Link l2 = net.link(h2.host(), 0, n1.host(), 0);
-        LldpadStation ld = ScenarioKit.lldpad(net, "ld", n1.mac(1));
-        Link l3 = net.link(ScenarioKit.host(net, "ld"), 0, n1.host(), 1);
+        LldpadStation ld = net.lldpad("ld", n1.mac(1));
+        Link l3 = net.link(net.host("ld"), 0, n1.host(), 1);
         net.runFor(SECOND / 10);
         TsiSpec t = tsi(2, 5000);
-        net.ok(h2.engine().create("vm", List.of(t)));
-        net.ok(h2.engine().start("vm"));
+        net.createAndStart(h2, "vm", t);
         assertThat(h2.engine().uplinkHasExtensions("nnve")).isFalse();
         VsiId ldId = VsiId.uuid("6ba7b810-9dad-41d1-80b4-00c04fd430c9");
         Filter f = Filter.of(FilterFormat.MAC_VID, FilterEntry.macVid(MacAddress.parse("52:54:00:bb:00:01"), 0));
-        assertThat(ScenarioKit.lldpadRequest(net, ld, VsiMode.ASSOCIATE, ldId, f).lastResponse().isSuccess()).isTrue();
+        assertThat(net.lldpadRequest(ld, VsiMode.ASSOCIATE, ldId, f).lastResponse().isSuccess()).isTrue();
         net.runFor(SECOND);
 
         long cut = net.sim.now();
@@ -150,11 +146,11 @@ class KeepAliveScenarioTest {
         net.runFor(3 * TIMEOUT);
 
         assertFellBack(net, n1, t.id(), h2.host(), cut);
-        assertFellBack(net, n1, ldId, ScenarioKit.host(net, "ld"), cut);
+        assertFellBack(net, n1, ldId, net.host("ld"), cut);
         assertThat(n1.engine().tsis()).isEmpty();
         assertThat(n1.engine().vaps()).isEmpty();
         assertThat(net.nva.entries(5000)).isEmpty();
-        assertThat(ScenarioKit.effects(n1, Effect.TagProvision.class)).filteredOn(p -> !p.provisioned())
+        assertThat(n1.effects(Effect.TagProvision.class)).filteredOn(p -> !p.provisioned())
                 .extracting(Effect.TagProvision::port).containsExactlyInAnyOrder(0, 1);
     }
 
@@ -166,25 +162,23 @@ class KeepAliveScenarioTest {
         SplitNveNet net = net(65, loss);
         NnveNode n1 = net.nnve("n1", 3);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
-        TnveNode h2 = net.tnve(ScenarioKit.standardTnve("h2", n1.mac(1)), 1);
+        TnveNode h2 = net.tnve(SplitNveNet.standardTnve("h2", n1.mac(1)), 1);
         net.link(h1.host(), 0, n1.host(), 0);
         net.link(h2.host(), 0, n1.host(), 1);
-        LldpadStation ld = ScenarioKit.lldpad(net, "ld", n1.mac(2));
+        LldpadStation ld = net.lldpad("ld", n1.mac(2));
         // lldpad gives a VSI up when ECP gives up on its keep-alive (R retries lost): its link is clean, so that
         // what this checks is the nNVE's timer, not lldpad's reaction to loss
-        net.sim.connect(ScenarioKit.host(net, "ld"), 0, n1.host(), 2, LinkProfile.CLEAN);
+        net.sim.connect(net.host("ld"), 0, n1.host(), 2, LinkProfile.CLEAN);
         net.runFor(SECOND / 10);
         TsiSpec a = tsi(1, 5000);
         TsiSpec s = tsi(3, 5000);
         TsiSpec b = tsi(2, 5000);
-        net.ok(h1.engine().create("a", List.of(a)));
-        net.ok(h1.engine().start("a"));
+        net.createAndStart(h1, "a", a);
         net.ok(h1.engine().create("s", List.of(s)));          // associated only (a VM shut down, defined)
-        net.ok(h2.engine().create("b", List.of(b)));
-        net.ok(h2.engine().start("b"));
+        net.createAndStart(h2, "b", b);
         VsiId ldId = VsiId.uuid("6ba7b810-9dad-41d1-80b4-00c04fd430ca");
         Filter f = Filter.of(FilterFormat.MAC_VID, FilterEntry.macVid(MacAddress.parse("52:54:00:bb:00:02"), 0));
-        assertThat(ScenarioKit.lldpadRequest(net, ld, VsiMode.ASSOCIATE, ldId, f).lastResponse().isSuccess()).isTrue();
+        assertThat(net.lldpadRequest(ld, VsiMode.ASSOCIATE, ldId, f).lastResponse().isSuccess()).isTrue();
         int transitions = n1.events().of(NnveEvent.TsiState.class).size();
         int effects = n1.effects().size();
         long from = net.sim.now();
@@ -194,24 +188,24 @@ class KeepAliveScenarioTest {
 
         assertThat(n1.events().of(NnveEvent.TsiState.class)).hasSize(transitions);
         assertThat(n1.effects()).hasSize(effects);
-        assertThat(ScenarioKit.state(n1, a.id(), 0, h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
-        assertThat(ScenarioKit.state(n1, s.id(), 0, h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
-        assertThat(ScenarioKit.state(n1, b.id(), 1, h2.mac(0))).isEqualTo(TsiState.ACTIVATED);
-        assertThat(ScenarioKit.state(n1, ldId, 2, ScenarioKit.host(net, "ld").mac(0))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(a.id(), 0, h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(s.id(), 0, h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(n1.state(b.id(), 1, h2.mac(0))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(ldId, 2, net.host("ld").mac(0))).isEqualTo(TsiState.ACTIVATED);
         assertThat(n1.events().of(NnveEvent.PeerLost.class)).isEmpty();
         assertThat(net.nva.entries(5000)).hasSize(4);
 
         long periods = 5 * 60 * SECOND / TIMERS.keepAliveNanos();
         // the extension peer refreshes with session keep-alives only: no VSI TLV in five minutes
-        assertThat(ScenarioKit.vsiSentBy(net, h1.host(), a.id(), false, from)).isEmpty();
-        assertThat(ScenarioKit.vsiSentBy(net, h1.host(), s.id(), false, from)).isEmpty();
-        long keepAlives = ScenarioKit.vdpSentBy(net, h1.host(), from).stream()
+        assertThat(Frames.vsiSentBy(net.sim, h1.host(), a.id(), false, from)).isEmpty();
+        assertThat(Frames.vsiSentBy(net.sim, h1.host(), s.id(), false, from)).isEmpty();
+        long keepAlives = Frames.vdpSentBy(net.sim, h1.host(), from).stream()
                 .filter(v -> v.ecp().operation() == EcpOperation.REQUEST && v.vdp().items().isEmpty()
                         && v.vdp().header(SessionTlv.class) != null && v.vdp().header(SessionTlv.class).has(SessionTlv.KEEPALIVE))
                 .map(v -> v.ecp().sequence()).distinct().count();
         assertThat(keepAlives).isGreaterThanOrEqualTo(periods);
         // the standard peers refresh every TSI (802.1Q keep-alive)
-        assertThat(ScenarioKit.vsiSentBy(net, h2.host(), b.id(), false, from)).hasSizeGreaterThanOrEqualTo((int) periods);
+        assertThat(Frames.vsiSentBy(net.sim, h2.host(), b.id(), false, from)).hasSizeGreaterThanOrEqualTo((int) periods);
         assertThat(ld.requestsSent() - ldSent).isGreaterThanOrEqualTo((int) periods);
     }
 
@@ -227,8 +221,7 @@ class KeepAliveScenarioTest {
         Link link = net.link(h1.host(), 0, n1.host(), 0);
         net.runFor(SECOND / 10);
         TsiSpec a = tsi(1, 5000);
-        net.ok(h1.engine().create("a", List.of(a)));
-        net.ok(h1.engine().start("a"));
+        net.createAndStart(h1, "a", a);
 
         link.cut();
         net.runFor(3 * TIMEOUT);
@@ -236,7 +229,7 @@ class KeepAliveScenarioTest {
         link.restore();
         net.runFor(60 * SECOND);
 
-        TsiState atNnve = ScenarioKit.state(n1, a.id(), 0, h1.mac(0));
+        TsiState atNnve = n1.state(a.id(), 0, h1.mac(0));
         assertThat(h1.engine().tsiState("nnve", a.id()).name()).as("the tNVE's view of the TSI").isEqualTo(atNnve.name());
         // the VM still runs: the end device announced its TSI again, the network serves it again
         assertThat(atNnve).isEqualTo(TsiState.ACTIVATED);
@@ -244,7 +237,7 @@ class KeepAliveScenarioTest {
                 .satisfies(b -> assertThat(b.state()).isEqualTo(org.splitnve.nva.EntryState.FORWARDING));
         assertThat(h1.reported()).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(
                 org.splitnve.tnve.TnveEvent.UplinkState.class, u -> assertThat(u.state()).isEqualTo("resync")));
-        assertThat(ScenarioKit.path(n1, a.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED",
+        assertThat(n1.path(a.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED",
                 "ACTIVATED>ASSOCIATED", "ASSOCIATED>INIT", "INIT>ACTIVATED");
     }
 
@@ -263,22 +256,20 @@ class KeepAliveScenarioTest {
         net.runFor(SECOND / 10);
         TsiSpec a = tsi(1, 5000);
         TsiSpec c = tsi(3, 5000);
-        net.ok(h1.engine().create("a", List.of(a)));
-        net.ok(h1.engine().start("a"));
-        net.ok(h3.engine().create("c", List.of(c)));
-        net.ok(h3.engine().start("c"));
+        net.createAndStart(h1, "a", a);
+        net.createAndStart(h3, "c", c);
 
         link.cut();
         net.runFor(5 * TIMEOUT);
-        assertThat(ScenarioKit.state(n1, a.id(), 0, h1.mac(0))).isEqualTo(TsiState.INIT);
+        assertThat(n1.state(a.id(), 0, h1.mac(0))).isEqualTo(TsiState.INIT);
         link.restore();
         net.runFor(60 * SECOND);
 
         assertThat(n1.engine().peers()).filteredOn(p -> p.station().equals(h1.mac(0))).singleElement()
                 .satisfies(p -> assertThat(p.extensions()).isTrue());
-        assertThat(ScenarioKit.state(n1, a.id(), 0, h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(a.id(), 0, h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
         assertThat(h1.engine().tsiState("nnve", a.id())).isEqualTo(org.splitnve.tnve.TnveEngine.TsiState.ACTIVATED);
-        assertThat(ScenarioKit.state(n1, c.id(), 1, h3.mac(0))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(c.id(), 1, h3.mac(0))).isEqualTo(TsiState.ACTIVATED);
         assertThat(net.nva.bindings(a.id())).singleElement()
                 .satisfies(b -> assertThat(b.state()).isEqualTo(org.splitnve.nva.EntryState.FORWARDING));
     }

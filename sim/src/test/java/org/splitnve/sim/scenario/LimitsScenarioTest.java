@@ -65,7 +65,7 @@ class LimitsScenarioTest {
     }
 
     private static int frames(SplitNveNet net, TnveNode h) {
-        return ScenarioKit.vdpSentBy(net, h.host()).size();
+        return Frames.vdpSentBy(net.sim, h.host()).size();
     }
 
     @ParameterizedTest(name = "loss {0}")
@@ -74,16 +74,13 @@ class LimitsScenarioTest {
             + "refused at once, nothing registered or sent, the uplink stays up and the other VM on it untouched; "
             + "an address change beyond it is refused the same way")
     void fiftyThousandAddresses(double loss) {
-        SplitNveNet net = new SplitNveNet(81, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(81, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
         TsiSpec running = tsi(1, 5000);
-        net.ok(h1.engine().create("web", List.of(running)));
-        net.ok(h1.engine().start("web"));
+        net.createAndStart(h1, "web", running);
         // the nNVE's limits arrived with its capability TLV, and were logged
         assertThat(h1.events().of(TnveEvent.UplinkLimits.class)).singleElement().satisfies(e -> assertThat(e.limits())
                 .isEqualTo("4096 addresses per TSI, 100000 TSIs per end device, 4094 VNs per end device"));
@@ -101,7 +98,7 @@ class LimitsScenarioTest {
             assertThat(e.operation()).isEqualTo("create");
         });
         net.runFor(10 * SECOND);
-        assertThat(ScenarioKit.vsiSentBy(net, h1.host(), big.id(), false)).as("no VSI TLV of the refused TSI").isEmpty();
+        assertThat(Frames.vsiSentBy(net.sim, h1.host(), big.id(), false)).as("no VSI TLV of the refused TSI").isEmpty();
         assertThat(h1.engine().uplinkAlive("nnve")).isTrue();
         assertThat(h1.events().of(TnveEvent.UplinkState.class)).noneSatisfy(e -> assertThat(e.state()).isEqualTo("down"));
         assertThat(h1.events().of(EcpEvent.TransmitError.class)).isEmpty();
@@ -119,7 +116,7 @@ class LimitsScenarioTest {
                 TsiAddressTlv.Operation.REMOVE, ips(50_000));
         assertRefusedAtOnce(remove, "the change names 50000 addresses", "at most 4096 addresses per TSI");
         net.runFor(SECOND);
-        assertThat(ScenarioKit.vsiSentBy(net, h1.host(), running.id(), false).stream()
+        assertThat(Frames.vsiSentBy(net.sim, h1.host(), running.id(), false).stream()
                 .filter(v -> v.attached(TsiAddressTlv.class) != null)).as("no address TLV went out").isEmpty();
 
     }
@@ -133,8 +130,7 @@ class LimitsScenarioTest {
         SplitNveNet net = new SplitNveNet(84, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
         TsiSpec full = withIps(3, 5000, 4095);
         net.ok(h1.engine().create("full", List.of(full)));
@@ -148,15 +144,13 @@ class LimitsScenarioTest {
     @DisplayName("OPS-3, SEC-5: an nNVE's own limits (16 addresses, 3 TSIs, 2 VNs) are advertised and applied by the "
             + "tNVE before sending; what fits goes through, the nNVE never sees what does not")
     void configuredLimits(double loss) {
-        SplitNveNet net = new SplitNveNet(82, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(82, loss);
         net.vn(5000, "blue", 5000);
         net.vn(5001, "red", 5001);
         net.vn(5002, "green", 5002);
         NnveNode n1 = net.nnve(NnveConfig.simple("n1", 1).withTimers(SplitNveNet.TIMERS)
                 .withLimits(new NnveConfig.Limits(3, 2, 16)));
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
         TnveEngine h = h1.engine();
 
@@ -170,8 +164,8 @@ class LimitsScenarioTest {
         // a fourth TSI: beyond 3 TSIs per end device
         assertRefusedAtOnce(h.create("d", List.of(tsi(4, 5000))), "holds 3 TSIs there, 1 more make 4",
                 "at most 3 TSIs per end device");
-        assertThat(ScenarioKit.vsiSentBy(net, h1.host(), tsi(4, 5000).id(), false)).isEmpty();
-        assertThat(ScenarioKit.vsiSentBy(net, h1.host(), tsi(30, 5002).id(), false)).isEmpty();
+        assertThat(Frames.vsiSentBy(net.sim, h1.host(), tsi(4, 5000).id(), false)).isEmpty();
+        assertThat(Frames.vsiSentBy(net.sim, h1.host(), tsi(30, 5002).id(), false)).isEmpty();
         assertThat(n1.engine().tsis()).hasSize(3);
         // a TSI gone frees its place
         net.ok(h.shutdown("b"));
@@ -183,13 +177,11 @@ class LimitsScenarioTest {
     @DisplayName("OPS-3, SEC-6: an nNVE that advertises no limits (it predates them): the built-in bound of 4096 "
             + "addresses per TSI still refuses a flood at once; no TSI or VN bound applies")
     void builtInBound() {
-        SplitNveNet net = new SplitNveNet(83, 0.0);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(83, 0.0);
         net.vn(5000, "blue", 5000);
         NnveNode old = net.nnve(NnveConfig.simple("old", 1).withTimers(SplitNveNet.TIMERS),
-                ScenarioKit::withoutAdvertisedLimits);
-        TnveNode h1 = net.tnve("h1", old.mac(0));
-        net.link(h1.host(), 0, old.host(), 0);
+                Frames::withoutAdvertisedLimits);
+        TnveNode h1 = net.tnveOn(old, 0, "h1");
         net.runFor(SECOND / 10);
         net.ok(h1.engine().create("small", List.of(withIps(1, 5000, 100))));
         assertThat(h1.engine().uplinkHasExtensions("nnve")).isTrue();
@@ -201,7 +193,7 @@ class LimitsScenarioTest {
         assertThat(h1.events().of(TnveEvent.OverLimit.class)).singleElement()
                 .satisfies(e -> assertThat(e.advertised()).isFalse());
         net.runFor(5 * SECOND);
-        assertThat(ScenarioKit.vsiSentBy(net, h1.host(), flood.id(), false)).isEmpty();
+        assertThat(Frames.vsiSentBy(net.sim, h1.host(), flood.id(), false)).isEmpty();
         assertThat(h1.engine().uplinkAlive("nnve")).isTrue();
     }
 }

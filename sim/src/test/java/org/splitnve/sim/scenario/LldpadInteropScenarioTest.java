@@ -16,7 +16,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.splitnve.nnve.Tsi;
 import org.splitnve.nnve.TsiState;
 import org.splitnve.nnve.VnKey;
 import org.splitnve.nva.EntryState;
@@ -50,7 +49,6 @@ import org.splitnve.wire.vdp.UnknownOrgTlv;
 import org.splitnve.wire.vdp.VdpCodec;
 import org.splitnve.wire.vdp.VsiId;
 import org.splitnve.wire.vdp.VsiMode;
-import org.splitnve.wire.vdp.VsiTlv;
 
 /**
  * Interoperability with standard VDP peers that behave as lldpad 1.1 does on the wire
@@ -76,11 +74,11 @@ class LldpadInteropScenarioTest {
     private static StationNet station(SplitNveNet net) {
         net.sim.capture(true);
         NnveNode n1 = net.nnve("n1", 1);
-        Host host = net.sim.addHost("lldpad", 1, io -> new LldpadStation(net.sim.clock(), io,
-                net.sim.eventSink("lldpad"), TIMERS, n1.mac(0), NCB));
+        LldpadStation st = net.lldpad("lldpad", n1.mac(0));
+        Host host = net.host("lldpad");
         net.link(host, 0, n1.host(), 0);
         net.runFor(SECOND / 10);
-        return new StationNet(net, n1, host, host.agent(LldpadStation.class));
+        return new StationNet(net, n1, host, st);
     }
 
     private static VsiId vsi(int n) {
@@ -115,7 +113,7 @@ class LldpadInteropScenarioTest {
 
     /** What the nNVE sent the standard station: no splitnve TLV at all, one VSI TLV per ECPDU. */
     private static void standardSubset(StationNet s) {
-        List<Captures.Vdp> sent = Captures.requestsFrom(s.net.sim, s.n1.host());
+        List<Frames.Decoded> sent = Frames.requestsFrom(s.net.sim, s.n1.host());
         assertThat(sent).isNotEmpty().allSatisfy(v -> {
             assertThat(v.frame().vdp().header()).isEmpty();
             assertThat(v.items()).hasSize(1);
@@ -200,7 +198,7 @@ class LldpadInteropScenarioTest {
         assertThat(net.nva.lookup(5000, mac(2))).singleElement().satisfies(x -> assertThat(x.state()).isEqualTo(EntryState.FORWARDING));
         assertThat(net.nva.lookup(5001, mac(4))).singleElement().satisfies(x -> assertThat(x.state()).isEqualTo(EntryState.FORWARDING));
         // lldpad's requests: one Manager ID and one VSI TLV each, nothing else
-        assertThat(Captures.requestsFrom(net.sim, s.host)).allSatisfy(v -> {
+        assertThat(Frames.requestsFrom(net.sim, s.host)).allSatisfy(v -> {
             assertThat(v.frame().vdp().managerId()).isEqualTo(ManagerId.ofText("blade"));
             assertThat(v.vsis()).hasSize(1);
         });
@@ -280,8 +278,8 @@ class LldpadInteropScenarioTest {
             assertThat(s.station.vsi(vsi(i)).unsolicitedDeassociates()).as("VSI %d", i).isPositive();
             assertThat(s.station.vsi(vsi(i)).live()).isFalse();
         }
-        List<Long> times = Captures.requestsFrom(s.net.sim, s.n1.host()).stream().filter(v -> v.nanos() >= at)
-                .map(Captures.Vdp::nanos).toList();
+        List<Long> times = Frames.requestsFrom(s.net.sim, s.n1.host()).stream().filter(v -> v.nanos() >= at)
+                .map(Frames.Decoded::nanos).toList();
         assertThat(times).hasSizeGreaterThanOrEqualTo(4);
         for (int i = 1; i < times.size(); i++) {
             assertThat(times.get(i) - times.get(i - 1)).as("gap before ECPDU %d", i).isGreaterThan(2_000_000L);
@@ -293,7 +291,7 @@ class LldpadInteropScenarioTest {
 
     // ------------------------------------------------------------------ our tNVE against an lldpad bridge
 
-    private static Frame decodeAsLldpad(Captures.Vdp v) {
+    private static Frame decodeAsLldpad(Frames.Decoded v) {
         try {
             return LldpadBridge.CODEC.decode(v.captured().frame());
         } catch (DecodeException e) {
@@ -307,8 +305,7 @@ class LldpadInteropScenarioTest {
             + "VSI TLV per ECPDU, more than 2 ms apart, no extension TLV on any VSI; the bridge's late unsolicited "
             + "De-Associate after a De-Associate is harmless; a suspend (Associate -> Pre-Associate) is refused cleanly")
     void tnveAgainstLldpadBridge(double loss) {
-        SplitNveNet net = new SplitNveNet(74, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(74, loss);
         Host bh = net.sim.addHost("lldpad", 1, io -> new LldpadBridge(net.sim.clock(), io, net.sim.eventSink("lldpad"), TIMERS));
         LldpadBridge bridge = bh.agent(LldpadBridge.class);
         TnveConfig cfg = new TnveConfig("h1", List.of(new TnveConfig.Uplink("lldpad", 0, NCB, null, FilterFormat.MAC_VID, null)),
@@ -339,7 +336,7 @@ class LldpadInteropScenarioTest {
         // keep-alives: three minutes, the bridge keeps all
         net.runFor(180 * SECOND);
         assertThat(bridge.live()).hasSize(5);
-        assertThat(Captures.requestsFrom(net.sim, bh).stream().flatMap(v -> v.vsis().stream()).filter(v -> !v.isResponse()))
+        assertThat(Frames.requestsFrom(net.sim, bh).stream().flatMap(v -> v.vsis().stream()).filter(v -> !v.isResponse()))
                 .as("no unsolicited De-Associate from the bridge").isEmpty();
 
         // Associate -> Pre-Associate: lldpad refuses it; the VM keeps running, the TSI stays activated
@@ -357,7 +354,7 @@ class LldpadInteropScenarioTest {
         assertThat(bridge.live()).hasSize(4).doesNotContainKey(tsis.getFirst().id());
         int reportedBefore = h1.reported().size();
         net.runFor(60 * SECOND);
-        assertThat(Captures.requestsFrom(net.sim, bh).stream()
+        assertThat(Frames.requestsFrom(net.sim, bh).stream()
                 .filter(v -> v.nanos() >= shut + TIMERS.bridgeKeepAliveTimeoutNanos())
                 .flatMap(v -> v.vsis().stream())).as("the late unsolicited De-Associate")
                 .anySatisfy(v -> {
@@ -371,7 +368,7 @@ class LldpadInteropScenarioTest {
         }
         assertThat(bridge.live()).hasSize(4);
         // the running VM's keep-alives after the refused suspend do not say "suspended" (S bit)
-        assertThat(Captures.requestsFrom(net.sim, h1.host()).stream().filter(v -> v.nanos() > refused)
+        assertThat(Frames.requestsFrom(net.sim, h1.host()).stream().filter(v -> v.nanos() > refused)
                 .flatMap(v -> v.vsis().stream()).filter(v -> v.vsiId().equals(tsis.get(1).id()))
                 .filter(v -> v.mode() == VsiMode.ASSOCIATE))
                 .isNotEmpty().allSatisfy(v -> {
@@ -379,7 +376,7 @@ class LldpadInteropScenarioTest {
                 });
 
         // on the wire: one VSI TLV per ECPDU, no extension on any VSI, ECPDUs more than 2 ms apart
-        List<Captures.Vdp> sent = Captures.requestsFrom(net.sim, h1.host());
+        List<Frames.Decoded> sent = Frames.requestsFrom(net.sim, h1.host());
         assertThat(sent).hasSizeGreaterThan(20).allSatisfy(v -> {
             assertThat(v.vsis().size()).isLessThanOrEqualTo(1);
             assertThat(v.items()).hasSameSizeAs(v.vsis());

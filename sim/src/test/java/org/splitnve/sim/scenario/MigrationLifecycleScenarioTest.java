@@ -44,16 +44,13 @@ class MigrationLifecycleScenarioTest {
     }
 
     private static Net net(double loss) {
-        SplitNveNet net = new SplitNveNet(51, loss);
-        net.sim.capture(true);
-        ScenarioKit.logNva(net);
+        SplitNveNet net = SplitNveNet.capturing(51, loss);
+        net.logNva();
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
         NnveNode n2 = net.nnve("n2", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        TnveNode h2 = net.tnve("h2", n2.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
-        net.link(h2.host(), 0, n2.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
+        TnveNode h2 = net.tnveOn(n2, 0, "h2");
         net.runFor(SECOND / 10);
         return new Net(net, n1, n2, h1, h2);
     }
@@ -100,7 +97,7 @@ class MigrationLifecycleScenarioTest {
         assertThat(x.n2.state(t)).isEqualTo(TsiState.ACTIVATED);
         assertThat(x.n1.state(t)).isEqualTo(TsiState.ACTIVATED);
         // LC-MCAST: re-learning toward the arrived VM, on the destination nNVE only
-        assertThat(ScenarioKit.effects(x.n2, Effect.Relearn.class)).singleElement().satisfies(r -> {
+        assertThat(x.n2.effects(Effect.Relearn.class)).singleElement().satisfies(r -> {
             assertThat(r.instance().tsi()).isEqualTo(t.id());
             assertThat(r.instance().station()).isEqualTo(x.h2.mac(0));
             assertThat(r.tag()).isEqualTo(x.n2.engine().instances(t.id()).getFirst().vap().tag());
@@ -128,25 +125,25 @@ class MigrationLifecycleScenarioTest {
         assertThat(x.n1.engine().vaps()).isEmpty();
 
         // make-before-break: the destination's activation precedes the source's deactivation, at the nNVEs and the NVA
-        int dstActivated = ScenarioKit.firstIndex(net, e -> e instanceof NnveEvent.TsiState s && s.tsi().equals(t.id())
+        int dstActivated = net.firstIndex(e -> e instanceof NnveEvent.TsiState s && s.tsi().equals(t.id())
                 && s.to() == TsiState.ACTIVATED && s.from() == TsiState.ASSOCIATED && x.n2.events().events().contains(e));
-        int srcDeactivated = ScenarioKit.firstIndex(net, e -> e instanceof NnveEvent.TsiState s && s.tsi().equals(t.id())
+        int srcDeactivated = net.firstIndex(e -> e instanceof NnveEvent.TsiState s && s.tsi().equals(t.id())
                 && s.from() == TsiState.ACTIVATED && x.n1.events().events().contains(e));
         assertThat(dstActivated).isNotNegative().isLessThan(srcDeactivated);
-        int nvaDstForwarding = ScenarioKit.firstIndex(net, e -> e instanceof NvaChange.EntryStateChanged c
+        int nvaDstForwarding = net.firstIndex(e -> e instanceof NvaChange.EntryStateChanged c
                 && c.instance().nve().equals(N2) && c.to() == EntryState.FORWARDING);
-        int nvaSrcMapping = ScenarioKit.firstIndex(net, e -> e instanceof NvaChange.EntryStateChanged c
+        int nvaSrcMapping = net.firstIndex(e -> e instanceof NvaChange.EntryStateChanged c
                 && c.instance().nve().equals(N1) && c.to() == EntryState.MAPPING);
         assertThat(nvaDstForwarding).isNotNegative().isLessThan(nvaSrcMapping);
-        assertThat(ScenarioKit.assertNeverRunningTwice(net, "vm")).isEqualTo(2);
-        assertThat(ScenarioKit.path(x.n1, t.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED",
+        assertThat(net.assertNeverRunningTwice("vm")).isEqualTo(2);
+        assertThat(x.n1.path(t.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED",
                 "ACTIVATED>ASSOCIATED", "ASSOCIATED>INIT");
-        assertThat(ScenarioKit.path(x.n2, t.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED");
+        assertThat(x.n2.path(t.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED");
 
         // GAP-13, REQ-13 on the wire: creation says "not a migration"; the destination's Associate and Activate say
         // arrival (and set M); the source's deactivation says departure with the same ID (and sets S)
-        List<VsiTlv> fromSrc = ScenarioKit.vsiSentBy(net, x.h1.host(), t.id(), false);
-        List<VsiTlv> fromDst = ScenarioKit.vsiSentBy(net, x.h2.host(), t.id(), false);
+        List<VsiTlv> fromSrc = Frames.vsiSentBy(net.sim, x.h1.host(), t.id(), false);
+        List<VsiTlv> fromDst = Frames.vsiSentBy(net.sim, x.h2.host(), t.id(), false);
         assertThat(fromSrc.getFirst().mode()).isEqualTo(VsiMode.PRE_ASSOCIATE_RR);
         assertThat(fromSrc.getFirst().attached(MigrationTlv.class)).isEqualTo(MigrationTlv.notMigration());
         // (a request ECP gave up on goes again in a new ECPDU: with loss, a mode may appear more than once)
@@ -205,10 +202,10 @@ class MigrationLifecycleScenarioTest {
             assertThat(b.state()).isEqualTo(EntryState.FORWARDING);
         });
         // the source never left Activated; the destination never activated, nothing to re-learn
-        assertThat(ScenarioKit.path(x.n1, t.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED");
-        assertThat(ScenarioKit.path(x.n2, t.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>INIT");
+        assertThat(x.n1.path(t.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED");
+        assertThat(x.n2.path(t.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>INIT");
         assertThat(x.n2.effects()).noneMatch(e -> e instanceof Effect.Relearn);
-        assertThat(ScenarioKit.assertNeverRunningTwice(net, "vm")).isEqualTo(1);
+        assertThat(net.assertNeverRunningTwice("vm")).isEqualTo(1);
         assertThat(src.tsiState("nnve", t.id())).isEqualTo(TnveEngine.TsiState.ACTIVATED);
     }
 
@@ -220,13 +217,12 @@ class MigrationLifecycleScenarioTest {
             + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
             + "yet, no packet is checked)")
     void standardDestinationOnlyHints(double loss) throws Exception {
-        SplitNveNet net = new SplitNveNet(53, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(53, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
         NnveNode n2 = net.nnve("n2", 1);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
-        TnveNode h2 = net.tnve(ScenarioKit.standardTnve("h2", n2.mac(0)), 1);
+        TnveNode h2 = net.tnve(SplitNveNet.standardTnve("h2", n2.mac(0)), 1);
         net.link(h1.host(), 0, n1.host(), 0);
         net.link(h2.host(), 0, n2.host(), 0);
         net.runFor(SECOND / 10);
@@ -238,7 +234,7 @@ class MigrationLifecycleScenarioTest {
         net.ok(h2.engine().start("local"));
         net.ok(h1.engine().create("vm", List.of(t)));             // extension creation: NOT_MIGRATION
         net.ok(h1.engine().start("vm"));
-        assertThat(ScenarioKit.vsiSentBy(net, h2.host(), local.id(), false)).isNotEmpty().allSatisfy(v -> {
+        assertThat(Frames.vsiSentBy(net.sim, h2.host(), local.id(), false)).isNotEmpty().allSatisfy(v -> {
             assertThat(v.attached()).isEmpty();
             assertThat(v.status()).isEqualTo(VsiStatus.Request.PLAIN);
         });
@@ -251,11 +247,11 @@ class MigrationLifecycleScenarioTest {
         net.ok(h1.engine().migrateDepart("vm", migration));
         net.ok(h1.engine().migrateFinish("vm"));
 
-        assertThat(ScenarioKit.vsiSentBy(net, h2.host(), t.id(), false)).isNotEmpty().allSatisfy(v -> {
+        assertThat(Frames.vsiSentBy(net.sim, h2.host(), t.id(), false)).isNotEmpty().allSatisfy(v -> {
             assertThat(v.attached(MigrationTlv.class)).isNull();                 // not understood by the peer: not sent
             assertThat(((VsiStatus.Request) v.status()).migratingTo()).isTrue();
         });
-        assertThat(ScenarioKit.effects(n2, Effect.Relearn.class)).singleElement()
+        assertThat(n2.effects(Effect.Relearn.class)).singleElement()
                 .satisfies(r -> assertThat(r.instance().tsi()).isEqualTo(t.id()));
         assertThat(n2.events().of(NnveEvent.MigrationArrival.class)).singleElement()
                 .satisfies(a -> assertThat(a.migrationId()).isEmpty());
@@ -265,6 +261,6 @@ class MigrationLifecycleScenarioTest {
             assertThat(b.instance().nve()).isEqualTo(N2);
             assertThat(b.state()).isEqualTo(EntryState.FORWARDING);
         });
-        assertThat(ScenarioKit.assertNeverRunningTwice(net, "vm")).isEqualTo(2);
+        assertThat(net.assertNeverRunningTwice("vm")).isEqualTo(2);
     }
 }

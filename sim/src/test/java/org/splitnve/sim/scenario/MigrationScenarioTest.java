@@ -39,7 +39,7 @@ class MigrationScenarioTest {
 
     /** Requests (not responses) about a TSI that {@code from} put on the wire, each ECPDU once. */
     private static List<VsiTlv> requests(SplitNveNet net, Node from, TsiSpec t) {
-        return Captures.requestsOnceFrom(net.sim, from).stream().flatMap(v -> v.vsis().stream())
+        return Frames.requestsOnceFrom(net.sim, from).stream().flatMap(v -> v.vsis().stream())
                 .filter(v -> !v.isResponse() && v.vsiId().equals(t.id())).toList();
     }
 
@@ -71,7 +71,7 @@ class MigrationScenarioTest {
             assertThat(status(v).migratingTo()).as("M bit, for standard peers").isTrue();
         });
         // one migration ID on the wire, tying both ends together
-        assertThat(Captures.vdp(net.sim).stream().flatMap(v -> v.vsis().stream())
+        assertThat(Frames.decoded(net.sim).stream().flatMap(v -> v.vsis().stream())
                 .map(v -> v.attached(MigrationTlv.class)).filter(m -> m != null && m.indication().isMigration())
                 .map(MigrationTlv::migrationId).distinct()).containsExactly(MIGRATION);
     }
@@ -82,8 +82,7 @@ class MigrationScenarioTest {
             + "ARRIVAL and DEPARTURE carry one migration ID, a plain create NOT_MIGRATION; make-before-break; the "
             + "two instances are told apart by station MAC and the NVA sees no remove-then-add")
     void migrationBehindOnePort(double loss) {
-        SplitNveNet net = new SplitNveNet(61, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(61, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
@@ -92,8 +91,7 @@ class MigrationScenarioTest {
         net.runFor(SECOND / 10);
 
         TsiSpec t = tsi(1, 5000);
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         assertThat(n1.events().of(NnveEvent.MigrationArrival.class)).isEmpty();
 
         net.ok(h2.engine().migratePrepare("vm1", List.of(t), MIGRATION));
@@ -139,20 +137,16 @@ class MigrationScenarioTest {
     @DisplayName("REQ-13, GAP-13, LC-MIGRATE: a VM moves between hypervisors on two nNVEs: ARRIVAL at the "
             + "destination's nNVE and DEPARTURE at the source's carry the same migration ID")
     void migrationAcrossNnves(double loss) {
-        SplitNveNet net = new SplitNveNet(62, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(62, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
         NnveNode n2 = net.nnve("n2", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        TnveNode h2 = net.tnve("h2", n2.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
-        net.link(h2.host(), 0, n2.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
+        TnveNode h2 = net.tnveOn(n2, 0, "h2");
         net.runFor(SECOND / 10);
 
         TsiSpec t = tsi(1, 5000);
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         net.ok(h2.engine().migratePrepare("vm1", List.of(t), MIGRATION));
         assertThat(n2.engine().instances(t.id())).singleElement().satisfies(x -> assertThat(x.state()).isEqualTo(TsiState.ASSOCIATED));
         net.ok(h2.engine().migrateActivate("vm1"));
@@ -171,10 +165,10 @@ class MigrationScenarioTest {
         assertThat(n1.events().of(NnveEvent.MigrationArrival.class)).isEmpty();
         checkWire(net, h1, h2, t);
         // DEPARTURE went to n1, ARRIVAL to n2
-        assertThat(Captures.vdp(net.sim).stream().filter(v -> v.captured().to() == n1.host()).flatMap(v -> v.vsis().stream())
+        assertThat(Frames.decoded(net.sim).stream().filter(v -> v.captured().to() == n1.host()).flatMap(v -> v.vsis().stream())
                 .map(v -> v.attached(MigrationTlv.class)).filter(m -> m != null && m.indication().isMigration())
                 .map(MigrationTlv::indication).distinct()).containsExactly(Indication.DEPARTURE);
-        assertThat(Captures.vdp(net.sim).stream().filter(v -> v.captured().to() == n2.host()).flatMap(v -> v.vsis().stream())
+        assertThat(Frames.decoded(net.sim).stream().filter(v -> v.captured().to() == n2.host()).flatMap(v -> v.vsis().stream())
                 .map(v -> v.attached(MigrationTlv.class)).filter(m -> m != null && m.indication().isMigration())
                 .map(MigrationTlv::indication).distinct()).containsExactly(Indication.ARRIVAL);
     }

@@ -67,11 +67,9 @@ class MultiHomingScenarioTest {
         TsiSpec running = tsi(1, 5000);
         TsiSpec shutDown = tsi(2, 5000);
         TsiSpec other = tsi(3, 5001);
-        net.ok(h1.engine().create("vm1", List.of(running)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", running);
         net.ok(h1.engine().create("vm2", List.of(shutDown)));
-        net.ok(h1.engine().create("vm3", List.of(other)));
-        net.ok(h1.engine().start("vm3"));
+        net.createAndStart(h1, "vm3", other);
 
         // one nNVE per VN: VN 5000 on n1 only, VN 5001 on n2 only
         assertThat(state(n1, running)).isEqualTo(TsiState.ACTIVATED);
@@ -145,8 +143,7 @@ class MultiHomingScenarioTest {
         net.runFor(SECOND / 10);
 
         TsiSpec t = tsi(1, 5000);
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         linkA.cut();
         long limit = net.sim.now() + 60 * SECOND;
         while (h1.reported().stream().noneMatch(e -> e instanceof TnveEvent.Failover) && net.sim.now() < limit) {

@@ -52,8 +52,7 @@ class NnveRestartScenarioTest {
         net.vn(5000, "blue", 5000);
         net.vn(6000, "red", 6000);
         NnveNode n1 = net.nnve(N1);
-        TnveNode h1 = net.tnve("h1", n1.mac(1));
-        net.link(h1.host(), 0, n1.host(), 1);
+        TnveNode h1 = net.tnveOn(n1, 1, "h1");
         net.runFor(SECOND / 10);
         return new Net(net, n1, h1);
     }
@@ -78,10 +77,8 @@ class NnveRestartScenarioTest {
         TsiSpec running = tsi(1, 5000, ip("10.0.0.1"), ip("10.0.0.2"), ip("2001:db8::1"));
         TsiSpec suspended = tsi(2, 6000, ip("10.1.0.1"));
         TsiSpec defined = tsi(3, 5000, ip("10.0.0.3"));
-        t.net.ok(t.h1.engine().create("vm1", List.of(running)));
-        t.net.ok(t.h1.engine().start("vm1"));
-        t.net.ok(t.h1.engine().create("vm2", List.of(suspended)));
-        t.net.ok(t.h1.engine().start("vm2"));
+        t.net.createAndStart(t.h1, "vm1", running);
+        t.net.createAndStart(t.h1, "vm2", suspended);
         t.net.ok(t.h1.engine().suspend("vm2"));
         t.net.ok(t.h1.engine().create("vm3", List.of(defined)));
         assertThat(t.h1.engine().uplinkInSync("nnve")).isTrue();
@@ -140,10 +137,8 @@ class NnveRestartScenarioTest {
         Net t = net(loss);
         TsiSpec running = tsi(1, 5000, ip("10.0.0.1"));
         TsiSpec suspended = tsi(2, 6000, ip("10.1.0.1"));
-        t.net.ok(t.h1.engine().create("vm1", List.of(running)));
-        t.net.ok(t.h1.engine().start("vm1"));
-        t.net.ok(t.h1.engine().create("vm2", List.of(suspended)));
-        t.net.ok(t.h1.engine().start("vm2"));
+        t.net.createAndStart(t.h1, "vm1", running);
+        t.net.createAndStart(t.h1, "vm2", suspended);
         t.net.ok(t.h1.engine().suspend("vm2"));
         // just after a keep-alive went: without the announcement the next one is a whole period away
         long sent = t.h1.engine().ecp("nnve").framesSent();
@@ -178,8 +173,7 @@ class NnveRestartScenarioTest {
     void requestBeforeTheRestartIsNoticed(double loss) {
         Net t = net(loss);
         TsiSpec before = tsi(1, 5000, ip("10.0.0.1"));
-        t.net.ok(t.h1.engine().create("vm1", List.of(before)));
-        t.net.ok(t.h1.engine().start("vm1"));
+        t.net.createAndStart(t.h1, "vm1", before);
 
         NnveNode again = t.net.restart(t.n1, N1);
         TsiSpec after = tsi(2, 5000, ip("10.0.0.2"), ip("10.0.0.22"));
@@ -210,8 +204,7 @@ class NnveRestartScenarioTest {
     void longOutageThenNewNnve(double loss) {
         Net t = net(loss);
         TsiSpec running = tsi(1, 5000, ip("10.0.0.1"));
-        t.net.ok(t.h1.engine().create("vm1", List.of(running)));
-        t.net.ok(t.h1.engine().start("vm1"));
+        t.net.createAndStart(t.h1, "vm1", running);
         var link = t.h1.host().link(0);
         t.net.sim.disconnect(link);
         t.net.runFor(3 * TIMERS.keepAliveNanos());
@@ -236,10 +229,8 @@ class NnveRestartScenarioTest {
         Net t = net(loss);
         TsiSpec blue = tsi(1, 5000, ip("10.0.0.1"));
         TsiSpec red = tsi(2, 6000, ip("10.1.0.1"));
-        t.net.ok(t.h1.engine().create("vm1", List.of(blue)));
-        t.net.ok(t.h1.engine().start("vm1"));
-        t.net.ok(t.h1.engine().create("vm2", List.of(red)));
-        t.net.ok(t.h1.engine().start("vm2"));
+        t.net.createAndStart(t.h1, "vm1", blue);
+        t.net.createAndStart(t.h1, "vm2", red);
 
         t.net.nva.removeVn(6000);
         NnveNode again = t.net.restart(t.n1, N1);

@@ -41,8 +41,7 @@ class PartialActivationScenarioTest {
         ip1 = TsiAddress.host(InetAddress.getByName("10.0.0.1"));
         ip2 = TsiAddress.host(InetAddress.getByName("10.0.0.2"));
         t = tsi(1, 5000, ip1, ip2);
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
     }
 
     private Tsi instance() {

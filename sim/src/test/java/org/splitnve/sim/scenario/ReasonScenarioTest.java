@@ -49,7 +49,7 @@ class ReasonScenarioTest {
 
     /** Every refused VSI or VN connect response an nNVE put on the wire. */
     private static List<Refused> refusedOnWire(SplitNveNet net, NnveNode n) {
-        return ScenarioKit.vdpSentBy(net, n.host()).stream().flatMap(f -> f.vdp().items().stream()
+        return Frames.vdpSentBy(net.sim, n.host()).stream().flatMap(f -> f.vdp().items().stream()
                 .filter(i -> status(i) instanceof VsiStatus.Response r && !r.isSuccess())
                 .map(i -> new Refused(f.ethernet().destination(), (VsiStatus.Response) status(i), i.attached())))
                 .toList();
@@ -99,14 +99,13 @@ class ReasonScenarioTest {
     @DisplayName("SM-REASON, LC-CREATE, SEC-1: unknown VN, TSI not authorised on the VN, local tag of another VN: each "
             + "refusal carries its reason code and detail text to the orchestrator; a standard peer gets the code alone")
     void policyAndTagRefusals(double loss) {
-        SplitNveNet net = new SplitNveNet(71, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(71, loss);
         net.vn(5000, "blue", 5000);
         net.vn(5100, "cyan", 5100);
         net.nva.addVn(vnWithoutPermission(6000, 6000)).orElseThrow();     // no TSI may join VN 6000
         NnveNode n1 = net.nnve("n1", 2);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
-        TnveNode h2 = net.tnve(ScenarioKit.standardTnve("h2", n1.mac(1)), 1);
+        TnveNode h2 = net.tnve(SplitNveNet.standardTnve("h2", n1.mac(1)), 1);
         net.link(h1.host(), 0, n1.host(), 0);
         net.link(h2.host(), 0, n1.host(), 1);
         net.runFor(SECOND / 10);
@@ -159,16 +158,14 @@ class ReasonScenarioTest {
     @DisplayName("SM-REASON, SEC-4: per-peer limits (TSIs, VNs, addresses per TSI) refuse with reason 2 and a detail; "
             + "what was accepted before is untouched")
     void limits(double loss) throws Exception {
-        SplitNveNet net = new SplitNveNet(73, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(73, loss);
         net.vn(5000, "blue", 5000);
         net.vn(5100, "cyan", 5100);
         // the nNVE's own enforcement: its limits do not reach the end device (as from an nNVE that predates
         // advertising them), which would otherwise refuse these requests itself before sending (OPS-3)
         NnveNode n1 = net.nnve(NnveConfig.simple("n1", 1).withTimers(SplitNveNet.TIMERS)
-                .withLimits(new NnveConfig.Limits(2, 1, 3)), ScenarioKit::withoutAdvertisedLimits);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+                .withLimits(new NnveConfig.Limits(2, 1, 3)), Frames::withoutAdvertisedLimits);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
         TnveEngine h = h1.engine();
         TsiAddress ip1 = TsiAddress.host(InetAddress.getByName("10.0.0.1"));
@@ -206,12 +203,10 @@ class ReasonScenarioTest {
     @DisplayName("SM-REASON, REQ-9, GAP-8: after the nNVE de-associated a TSI on its own, a deactivate of it is refused "
             + "(not activated) with reason and detail; the VM is not suspended")
     void deactivateOfATsiThatIsNotActivated(double loss) {
-        SplitNveNet net = new SplitNveNet(75, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(75, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
         TnveEngine h = h1.engine();
         TsiSpec t = tsi(1, 5000);

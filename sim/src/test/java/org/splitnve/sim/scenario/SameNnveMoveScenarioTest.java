@@ -42,7 +42,7 @@ class SameNnveMoveScenarioTest {
 
     /** The NVA's entry changes (not its local tags) since {@code mark}. */
     private static List<NvaChange> entryChanges(SplitNveNet net, int mark) {
-        List<NvaChange> all = ScenarioKit.logged(net, NvaChange.class);
+        List<NvaChange> all = net.logged(NvaChange.class);
         return all.subList(mark, all.size()).stream().filter(c -> !(c instanceof NvaChange.LocalTagRecorded)
                 && !(c instanceof NvaChange.LocalTagReleased)).toList();
     }
@@ -60,32 +60,28 @@ class SameNnveMoveScenarioTest {
             + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
             + "yet, no packet is checked)")
     void moveBetweenPorts(double loss) throws Exception {
-        SplitNveNet net = new SplitNveNet(41, loss);
-        net.sim.capture(true);
-        ScenarioKit.logNva(net);
+        SplitNveNet net = SplitNveNet.capturing(41, loss);
+        net.logNva();
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 2);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        TnveNode h2 = net.tnve("h2", n1.mac(1));
-        net.link(h1.host(), 0, n1.host(), 0);
-        net.link(h2.host(), 0, n1.host(), 1);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
+        TnveNode h2 = net.tnveOn(n1, 1, "h2");
         net.runFor(SECOND / 10);
         TsiSpec t = vmTsi();
         UUID migration = UUID.fromString("0e5b0a8e-2f4b-4c55-9a61-0c3f3b7e1a01");
 
-        net.ok(h1.engine().create("vm", List.of(t)));
-        net.ok(h1.engine().start("vm"));
+        net.createAndStart(h1, "vm", t);
         Churn before = net.nva.churn(5000);
         assertThat(before.added()).isEqualTo(3);    // MAC, IPv4, IPv6 at n1
-        int nvaMark = ScenarioKit.logged(net, NvaChange.class).size();
+        int nvaMark = net.logged(NvaChange.class).size();
         int effectMark = n1.effects().size();
 
         // prepare: the destination associates with the arrival indication while the VM runs at the source
         net.ok(h2.engine().migratePrepare("vm", List.of(t), migration));
         List<Tsi> both = n1.engine().instances(t.id());
         assertThat(both).hasSize(2);
-        Tsi src = ScenarioKit.instance(n1, t.id(), 0, h1.mac(0));
-        Tsi dst = ScenarioKit.instance(n1, t.id(), 1, h2.mac(0));
+        Tsi src = n1.instance(t.id(), 0, h1.mac(0));
+        Tsi dst = n1.instance(t.id(), 1, h2.mac(0));
         assertThat(src.state()).isEqualTo(TsiState.ACTIVATED);
         assertThat(dst.state()).isEqualTo(TsiState.ASSOCIATED);
         assertThat(src.ownsNvaEntries()).isTrue();
@@ -99,7 +95,7 @@ class SameNnveMoveScenarioTest {
             assertThat(b.state()).isEqualTo(EntryState.FORWARDING);
         });
         // the VN's tag is provisioned on the new port too
-        assertThat(ScenarioKit.effects(n1, Effect.TagProvision.class)).extracting(p -> p.port() + ":" + p.provisioned())
+        assertThat(n1.effects(Effect.TagProvision.class)).extracting(p -> p.port() + ":" + p.provisioned())
                 .containsExactly("0:true", "1:true");
 
         // the source VM stops running; its TSI stays activated (make-before-break)
@@ -114,8 +110,8 @@ class SameNnveMoveScenarioTest {
         assertThat(src.ownsNvaEntries()).isFalse();
         Effect.Instance srcInst = new Effect.Instance(t.id(), 0, h1.mac(0), BLUE);
         Effect.Instance dstInst = new Effect.Instance(t.id(), 1, h2.mac(0), BLUE);
-        assertThat(ScenarioKit.effects(n1, Effect.NvaMove.class)).containsExactly(new Effect.NvaMove(srcInst, dstInst));
-        assertThat(ScenarioKit.effects(n1, Effect.Relearn.class)).extracting(Effect.Relearn::instance)
+        assertThat(n1.effects(Effect.NvaMove.class)).containsExactly(new Effect.NvaMove(srcInst, dstInst));
+        assertThat(n1.effects(Effect.Relearn.class)).extracting(Effect.Relearn::instance)
                 .containsExactly(dstInst);                                                   // LC-MCAST
         assertThat(n1.events().of(NnveEvent.MigrationArrival.class)).singleElement().satisfies(a -> {
             assertThat(a.port()).isEqualTo(1);
@@ -137,12 +133,12 @@ class SameNnveMoveScenarioTest {
         assertThat(n1.engine().instances(t.id())).containsExactly(dst);
 
         // SM-TSI-6: the tag provisioning left the old port when its last TSI of the VN went
-        assertThat(ScenarioKit.effects(n1, Effect.TagProvision.class)).extracting(p -> p.port() + ":" + p.provisioned())
+        assertThat(n1.effects(Effect.TagProvision.class)).extracting(p -> p.port() + ":" + p.provisioned())
                 .containsExactly("0:true", "1:true", "0:false");
         assertThat(n1.engine().vap(0, BLUE)).isNull();
         assertThat(n1.engine().vap(1, BLUE).tsiAssociated()).isEqualTo(1);
         // the old instance never touched the NVA after the move: no removal, no state change
-        assertThat(ScenarioKit.effectsSince(n1, effectMark)).noneMatch(e -> e instanceof Effect.NvaRemove)
+        assertThat(n1.effectsSince(effectMark)).noneMatch(e -> e instanceof Effect.NvaRemove)
                 .noneMatch(e -> e instanceof Effect.NvaEntries ne && ne.instance().equals(srcInst));
 
         // seed 004 section 4.3: the NVA saw a port move and nothing else (no remove-then-add churn)
@@ -153,14 +149,14 @@ class SameNnveMoveScenarioTest {
         assertThat(net.nva.churn(5000).removed()).isZero();
 
         // the make-before-break order, and the VM never ran on both hypervisors
-        assertThat(ScenarioKit.firstIndex(net, ev -> ev instanceof NnveEvent.TsiState s && s.port() == 1
+        assertThat(net.firstIndex(ev -> ev instanceof NnveEvent.TsiState s && s.port() == 1
                 && s.to() == TsiState.ACTIVATED))
-                .isLessThan(ScenarioKit.firstIndex(net, ev -> ev instanceof NnveEvent.TsiState s && s.port() == 0
+                .isLessThan(net.firstIndex(ev -> ev instanceof NnveEvent.TsiState s && s.port() == 0
                         && s.from() == TsiState.ACTIVATED));
-        assertThat(ScenarioKit.assertNeverRunningTwice(net, "vm")).isEqualTo(2);
+        assertThat(net.assertNeverRunningTwice("vm")).isEqualTo(2);
         assertThat(h1.engine().vmNamed("vm")).isNull();
         assertThat(h2.engine().vmNamed("vm").state()).isEqualTo(VmState.RUNNING);
-        assertThat(ScenarioKit.path(n1, t.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED",
+        assertThat(n1.path(t.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED",
                 "INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED", "ACTIVATED>ASSOCIATED", "ASSOCIATED>INIT");
     }
 
@@ -171,9 +167,8 @@ class SameNnveMoveScenarioTest {
             + " (ACLs, tag provisioning and re-learning as the effects the nNVE emits: no data plane applies them "
             + "yet, no packet is checked)")
     void moveBehindOnePort(double loss) throws Exception {
-        SplitNveNet net = new SplitNveNet(43, loss);
-        net.sim.capture(true);
-        ScenarioKit.logNva(net);
+        SplitNveNet net = SplitNveNet.capturing(43, loss);
+        net.logNva();
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
@@ -183,14 +178,13 @@ class SameNnveMoveScenarioTest {
         TsiSpec t = vmTsi();
         UUID migration = UUID.fromString("0e5b0a8e-2f4b-4c55-9a61-0c3f3b7e1a02");
 
-        net.ok(h1.engine().create("vm", List.of(t)));
-        net.ok(h1.engine().start("vm"));
+        net.createAndStart(h1, "vm", t);
         List<TsiBinding> bindingsBefore = net.nva.bindings(t.id());
-        int nvaMark = ScenarioKit.logged(net, NvaChange.class).size();
+        int nvaMark = net.logged(NvaChange.class).size();
 
         net.ok(h2.engine().migratePrepare("vm", List.of(t), migration));
-        Tsi src = ScenarioKit.instance(n1, t.id(), 0, h1.mac(0));
-        Tsi dst = ScenarioKit.instance(n1, t.id(), 0, h2.mac(0));
+        Tsi src = n1.instance(t.id(), 0, h1.mac(0));
+        Tsi dst = n1.instance(t.id(), 0, h2.mac(0));
         assertThat(src).isNotNull().isNotSameAs(dst);
         assertThat(dst).isNotNull();
         assertThat(src.state()).isEqualTo(TsiState.ACTIVATED);
@@ -203,7 +197,7 @@ class SameNnveMoveScenarioTest {
         net.ok(h2.engine().migrateActivate("vm"));
         assertThat(dst.state()).isEqualTo(TsiState.ACTIVATED);
         assertThat(dst.ownsNvaEntries()).isTrue();
-        assertThat(ScenarioKit.effects(n1, Effect.Relearn.class)).extracting(r -> r.instance().station())
+        assertThat(n1.effects(Effect.Relearn.class)).extracting(r -> r.instance().station())
                 .containsExactly(h2.mac(0));
         assertThat(n1.events().of(NnveEvent.MigrationArrival.class)).singleElement().satisfies(a -> {
             assertThat(a.fromPort()).isZero();
@@ -215,19 +209,19 @@ class SameNnveMoveScenarioTest {
         assertThat(n1.engine().instances(t.id())).containsExactly(dst);
         assertThat(dst.vap().tsiAssociated()).isEqualTo(1);
         // the tag never left the port
-        assertThat(ScenarioKit.effects(n1, Effect.TagProvision.class)).extracting(Effect.TagProvision::provisioned)
+        assertThat(n1.effects(Effect.TagProvision.class)).extracting(Effect.TagProvision::provisioned)
                 .containsExactly(true);
         // the NVA view (nNVE, port) did not change: no change reported at all
-        assertThat(ScenarioKit.logged(net, NvaChange.class)).hasSize(nvaMark);
+        assertThat(net.logged(NvaChange.class)).hasSize(nvaMark);
         assertThat(net.nva.bindings(t.id())).isEqualTo(bindingsBefore);
         assertThat(net.nva.churn(5000).removed()).isZero();
-        assertThat(ScenarioKit.effects(n1, Effect.NvaRemove.class)).isEmpty();
+        assertThat(n1.effects(Effect.NvaRemove.class)).isEmpty();
 
-        assertThat(ScenarioKit.firstIndex(net, ev -> ev instanceof NnveEvent.TsiState s && s.station().equals(h2.mac(0))
+        assertThat(net.firstIndex(ev -> ev instanceof NnveEvent.TsiState s && s.station().equals(h2.mac(0))
                 && s.to() == TsiState.ACTIVATED))
-                .isLessThan(ScenarioKit.firstIndex(net, ev -> ev instanceof NnveEvent.TsiState s
+                .isLessThan(net.firstIndex(ev -> ev instanceof NnveEvent.TsiState s
                         && s.station().equals(h1.mac(0)) && s.from() == TsiState.ACTIVATED));
-        assertThat(ScenarioKit.assertNeverRunningTwice(net, "vm")).isEqualTo(2);
+        assertThat(net.assertNeverRunningTwice("vm")).isEqualTo(2);
         assertThat(h2.engine().vmNamed("vm").state()).isEqualTo(VmState.RUNNING);
     }
 }

@@ -1,5 +1,7 @@
 package org.splitnve.sim.scenario;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -24,6 +26,7 @@ import org.splitnve.wire.vdp.OrgTlv;
 import org.splitnve.wire.vdp.SessionTlv;
 import org.splitnve.wire.vdp.VdpItem;
 import org.splitnve.wire.vdp.VdpPdu;
+import org.splitnve.wire.vdp.VsiId;
 import org.splitnve.wire.vdp.VsiTlv;
 
 /**
@@ -31,7 +34,8 @@ import org.splitnve.wire.vdp.VsiTlv;
  * script gives it, and raw octets too: the hostile or unusual end device of the security and identity
  * scenarios. What the nNVE sends back is recorded. Items whose ECPDU ECP gave up on go again (a few
  * times), so a scenario on a lossy link ends as on a clean one. Public (sim's test-jar): the app's
- * network-namespace tests run it on a raw port as the hostile station (SEC-4).
+ * network-namespace tests run it on a raw port as the hostile station (SEC-4). In the simulation,
+ * {@link SplitNveNet#station} adds one and {@link #request} sends an item and waits for its answer.
  */
 public final class ScriptStation implements PortAgent {
     private record Attempt(VdpItem item, int n) {
@@ -113,6 +117,24 @@ public final class ScriptStation implements PortAgent {
         }
     }
 
+    /** Sends one item and runs the simulation until the nNVE's response for that VSI and mode arrives (60 s at most). */
+    VsiTlv request(SplitNveNet net, VsiTlv item) {
+        int from = received.size();
+        submit(item);
+        long limit = net.sim.now() + 60 * SplitNveNet.SECOND;
+        while (net.sim.now() < limit) {
+            for (int i = from; i < received.size(); i++) {
+                if (received.get(i) instanceof VsiTlv r && r.isResponse() && r.vsiId().equals(item.vsiId())
+                        && r.mode() == item.mode()) {
+                    return r;
+                }
+            }
+            net.sim.step(limit);
+        }
+        assertThat(false).as("a response to %s %s within 60 s", item.mode(), item.vsiId()).isTrue();
+        return null;
+    }
+
     /** Sends octets as they are. */
     public void sendRaw(byte[] frame) {
         io.send(0, frame, frame.length);
@@ -127,6 +149,11 @@ public final class ScriptStation implements PortAgent {
             }
         }
         return out;
+    }
+
+    /** The VSI TLV responses received about one VSI, in order. */
+    public List<VsiTlv> responses(VsiId id) {
+        return vsiResponses().stream().filter(v -> v.vsiId().equals(id)).toList();
     }
 
     public <T extends VdpItem> List<T> received(Class<T> kind) {

@@ -7,6 +7,7 @@ import static org.splitnve.sim.scenario.SplitNveNet.tsi;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -24,6 +25,7 @@ import org.splitnve.tnve.TnveEngine;
 import org.splitnve.tnve.TnveEvent;
 import org.splitnve.tnve.TsiSpec;
 import org.splitnve.tnve.VmState;
+import org.splitnve.wire.vdp.CapabilityTlv;
 import org.splitnve.wire.vdp.DeactivateTlv;
 import org.splitnve.wire.vdp.Filter;
 import org.splitnve.wire.vdp.FilterEntry;
@@ -45,8 +47,7 @@ class TsiOperationsScenarioTest {
     private TnveNode h1;
 
     private SplitNveNet net(long seed, double loss) {
-        SplitNveNet net = new SplitNveNet(seed, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(seed, loss);
         net.vn(5000, "blue", 5000);
         n1 = net.nnve("n1", 1);
         h1 = net.tnve("h1", n1.mac(0));
@@ -66,7 +67,7 @@ class TsiOperationsScenarioTest {
 
     /** The last request the end device sent about a TSI. */
     private VsiTlv lastRequest(SplitNveNet net, TsiSpec t) {
-        List<VsiTlv> all = Captures.vsiRequestsFrom(net.sim, h1.host(), t.id()).stream().filter(v -> !v.isResponse())
+        List<VsiTlv> all = Frames.vsiRequestsFrom(net.sim, h1.host(), t.id()).stream().filter(v -> !v.isResponse())
                 .toList();
         assertThat(all).isNotEmpty();
         return all.getLast();
@@ -131,8 +132,7 @@ class TsiOperationsScenarioTest {
         TsiSpec t = tsi(1, 5000);
         TsiSpec u = tsi(2, 5000);
         TsiSpec w = tsi(3, 5000);
-        net.ok(h1.engine().create("vm1", List.of(t, u, w)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t, u, w);
 
         long at = net.sim.now();
         assertThat(n1.engine().deactivate(t.id(), "policy")).isEqualTo(1);
@@ -151,10 +151,10 @@ class TsiOperationsScenarioTest {
         assertThat(net.nva.bindings(t.id())).singleElement().satisfies(b -> assertThat(b.state()).isEqualTo(EntryState.MAPPING));
         assertThat(net.nva.bindings(u.id())).isEmpty();
         // on the wire: the nNVE's own requests, and nothing from the end device that would undo them
-        assertThat(Captures.requestsOnceFrom(net.sim, n1.host()).stream().flatMap(v -> v.vsis().stream())
+        assertThat(Frames.requestsOnceFrom(net.sim, n1.host()).stream().flatMap(v -> v.vsis().stream())
                 .filter(v -> !v.isResponse()).map(v -> v.mode() + (v.attached(DeactivateTlv.class) != null ? "+deactivate" : "")))
                 .containsExactlyInAnyOrder("PRE_ASSOCIATE_RR+deactivate", "DE_ASSOCIATE");
-        assertThat(Captures.requestsFrom(net.sim, h1.host()).stream().filter(v -> v.nanos() >= at)
+        assertThat(Frames.requestsFrom(net.sim, h1.host()).stream().filter(v -> v.nanos() >= at)
                 .flatMap(v -> v.vsis().stream()).filter(v -> !v.isResponse())
                 .filter(v -> v.vsiId().equals(t.id()) && v.mode() == VsiMode.ASSOCIATE || v.vsiId().equals(u.id())))
                 .isEmpty();
@@ -186,8 +186,7 @@ class TsiOperationsScenarioTest {
     void addressUpdates(double loss) {
         SplitNveNet net = net(53, loss);
         TsiSpec t = tsi(1, 5000, TsiAddress.host(ip("10.0.0.1")), TsiAddress.host(ip("2001:db8::1")));
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         assertEntries(net, "10.0.0.1", true, EntryState.FORWARDING);
         assertEntries(net, "2001:db8::1", true, EntryState.FORWARDING);
         int stateEvents = n1.events().of(NnveEvent.TsiState.class).size();
@@ -230,9 +229,9 @@ class TsiOperationsScenarioTest {
         List<TsiAddress> large = many(1500);
         net.ok(h1.engine().updateAddresses("vm1", t.id(), TsiAddressTlv.Operation.REPLACE, large));
         assertThat(n1.state(t)).isEqualTo(TsiState.ACTIVATED);
-        List<Captures.Vdp> carrying = Captures.requestsFrom(net.sim, h1.host()).stream().filter(v -> v.nanos() >= before)
+        List<Frames.Decoded> carrying = Frames.requestsFrom(net.sim, h1.host()).stream().filter(v -> v.nanos() >= before)
                 .filter(v -> v.vsis().stream().anyMatch(x -> x.attached(TsiAddressTlv.class) != null)).toList();
-        assertThat(carrying.stream().map(Captures.Vdp::sequence).distinct().count()).as("ECPDUs").isGreaterThan(5);
+        assertThat(carrying.stream().map(Frames.Decoded::sequence).distinct().count()).as("ECPDUs").isGreaterThan(5);
         assertThat(carrying).allSatisfy(v -> assertThat(v.captured().length()).isLessThanOrEqualTo(1518));
         List<TsiAddressTlv> fragments = carrying.stream().flatMap(v -> v.vsis().stream()).flatMap(x -> x.attached().stream())
                 .filter(o -> o instanceof TsiAddressTlv).map(o -> (TsiAddressTlv) o).distinct().toList();
@@ -262,10 +261,8 @@ class TsiOperationsScenarioTest {
         SplitNveNet net = new SplitNveNet(54, loss);
         net.vn(5000, "blue", 5000);
         n1 = net.nnve("n1", 1);
-        org.splitnve.sim.Host h = net.sim.addHost("raw", 1, io -> new RawStation(net.sim.clock(), io,
-                net.sim.eventSink("raw"), n1.mac(0)));
-        RawStation raw = h.agent(RawStation.class);
-        net.link(h, 0, n1.host(), 0);
+        ScriptStation raw = net.station("raw", n1.mac(0), EnumSet.allOf(CapabilityTlv.Feature.class));
+        net.link(net.host("raw"), 0, n1.host(), 0);
         net.runFor(SECOND / 10);
 
         org.splitnve.wire.MacAddress a = new org.splitnve.wire.MacAddress(0x5254_0000_0a01L);
@@ -273,14 +270,14 @@ class TsiOperationsScenarioTest {
         TsiSpec t = tsi(1, 5000);
         Filter both = Filter.of(FilterFormat.GROUP_MAC_VID, FilterEntry.groupMacVid(5000, a, 0),
                 FilterEntry.groupMacVid(5000, b, 0));
-        raw.send(new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Request.PLAIN, 1, 1, t.id(), both));
+        raw.submit(new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Request.PLAIN, 1, 1, t.id(), both));
         net.runFor(5 * SECOND);
         assertThat(raw.responses(t.id())).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(VsiStatus.Response.SUCCESS));
         assertThat(net.nva.lookup(5000, a)).singleElement().satisfies(e -> assertThat(e.forwarding()).isTrue());
         assertThat(net.nva.lookup(5000, b)).singleElement().satisfies(e -> assertThat(e.forwarding()).isTrue());
 
         // deactivate only MAC a
-        raw.send(new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, 1, 1, t.id(),
+        raw.submit(new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, 1, 1, t.id(),
                 Filter.of(FilterFormat.GROUP_MAC_VID, FilterEntry.groupMacVid(5000, a, 0)),
                 List.of(new DeactivateTlv(true, DeactivateTlv.Cause.ADMINISTRATIVE))));
         net.runFor(5 * SECOND);

@@ -78,19 +78,15 @@ class TsiOwnershipScenarioTest {
             + "entries never move, no arrival is reported, the holder is served as before, and the claimant does not "
             + "inherit the entries when the holder de-associates")
     void claimsFromAnotherPortAreRefused(double loss) throws Exception {
-        SecureNet s = new SecureNet(71, loss);
-        SplitNveNet net = s.net;
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(71, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 2);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
-        ScriptStation hostile = s.station("x", HOSTILE, n1.mac(1), EnumSet.allOf(CapabilityTlv.Feature.class));
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
+        ScriptStation hostile = net.station("x", HOSTILE, n1.mac(1), EnumSet.allOf(CapabilityTlv.Feature.class));
         net.sim.connect(net.sim.node("x"), 0, n1.host(), 1, net.profile());
         net.runFor(SECOND / 10);
         TsiSpec t = vmTsi();
-        net.ok(h1.engine().create("vm", List.of(t)));
-        net.ok(h1.engine().start("vm"));
+        net.createAndStart(h1, "vm", t);
         List<TsiBinding> before = net.nva.bindings(t.id());
         assertThat(before).singleElement().satisfies(b -> {
             assertThat(b.instance().port()).isZero();
@@ -119,7 +115,7 @@ class TsiOwnershipScenarioTest {
         hostile.submit(request(VsiMode.PRE_ASSOCIATE_RR, t, true, MigrationTlv.arrival(GUESSED)));
         until(net, () -> hostile.vsiResponses().size() > answered);
         assertThat(code(hostile.vsiResponses().getLast())).isZero();
-        Tsi claimant = ScenarioKit.instance(n1, t.id(), 1, HOSTILE);
+        Tsi claimant = n1.instance(t.id(), 1, HOSTILE);
         assertThat(claimant.state()).isEqualTo(TsiState.ASSOCIATED);
         assertThat(claimant.ownsNvaEntries()).isFalse();
         // ... and its activation is refused: the holder announced no such migration
@@ -131,12 +127,12 @@ class TsiOwnershipScenarioTest {
         assertThat(refused.attached(ReasonDetailTlv.class).text()).contains("did not announce migration " + GUESSED);
         assertThat(claimant.state()).isEqualTo(TsiState.ASSOCIATED);
 
-        Tsi holder = ScenarioKit.instance(n1, t.id(), 0, h1.mac(0));
+        Tsi holder = n1.instance(t.id(), 0, h1.mac(0));
         assertThat(holder.ownsNvaEntries()).isTrue();
         assertThat(holder.state()).isEqualTo(TsiState.ACTIVATED);
         assertThat(net.nva.bindings(t.id())).isEqualTo(before);
-        assertThat(ScenarioKit.effects(n1, Effect.NvaMove.class)).isEmpty();
-        assertThat(ScenarioKit.effects(n1, Effect.Relearn.class)).isEmpty();
+        assertThat(n1.effects(Effect.NvaMove.class)).isEmpty();
+        assertThat(n1.effects(Effect.Relearn.class)).isEmpty();
         assertThat(n1.events().of(NnveEvent.MigrationArrival.class)).isEmpty();
 
         // the holder is served as before
@@ -148,7 +144,7 @@ class TsiOwnershipScenarioTest {
         });
         // when it lets go, the claimant in another scope inherits nothing: the entries go, the TSI ID is free
         net.ok(h1.engine().shutdown("vm"));
-        assertThat(ScenarioKit.effects(n1, Effect.NvaMove.class)).isEmpty();
+        assertThat(n1.effects(Effect.NvaMove.class)).isEmpty();
         assertThat(net.nva.bindings(t.id())).isEmpty();
         assertThat(claimant.ownsNvaEntries()).isFalse();
     }
@@ -161,19 +157,15 @@ class TsiOwnershipScenarioTest {
             + "meanwhile; then the same activation moves the NVA entries (no remove-then-add) and the arrival says "
             + "from port 0, not a same-port move")
     void migrationAcrossScopesNeedsTheSourcesAnnouncement(double loss) throws Exception {
-        SplitNveNet net = new SplitNveNet(73, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(73, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 2);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        TnveNode h2 = net.tnve("h2", n1.mac(1));
-        net.link(h1.host(), 0, n1.host(), 0);
-        net.link(h2.host(), 0, n1.host(), 1);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
+        TnveNode h2 = net.tnveOn(n1, 1, "h2");
         net.runFor(SECOND / 10);
         TsiSpec t = vmTsi();
         UUID migration = UUID.fromString("0e5b0a8e-2f4b-4c55-9a61-0c3f3b7e1a08");
-        net.ok(h1.engine().create("vm", List.of(t)));
-        net.ok(h1.engine().start("vm"));
+        net.createAndStart(h1, "vm", t);
         long removedBefore = net.nva.churn(5000).removed();
 
         net.ok(h2.engine().migratePrepare("vm", List.of(t), migration));
@@ -181,8 +173,8 @@ class TsiOwnershipScenarioTest {
         assertThat(early.ok()).isFalse();
         assertThat(early.code()).isEqualTo(4);
         assertThat(early.detail()).contains("REL-4").contains("did not announce migration " + migration);
-        Tsi src = ScenarioKit.instance(n1, t.id(), 0, h1.mac(0));
-        Tsi dst = ScenarioKit.instance(n1, t.id(), 1, h2.mac(0));
+        Tsi src = n1.instance(t.id(), 0, h1.mac(0));
+        Tsi dst = n1.instance(t.id(), 1, h2.mac(0));
         assertThat(src.ownsNvaEntries()).isTrue();
         assertThat(dst.state()).isEqualTo(TsiState.ASSOCIATED);
         assertThat(h1.engine().vmNamed("vm").state()).isEqualTo(VmState.RUNNING);
@@ -207,6 +199,6 @@ class TsiOwnershipScenarioTest {
             assertThat(b.state()).isEqualTo(EntryState.FORWARDING);
         });
         assertThat(net.nva.churn(5000).removed()).as("no remove-then-add").isEqualTo(removedBefore);
-        assertThat(ScenarioKit.assertNeverRunningTwice(net, "vm")).isEqualTo(2);
+        assertThat(net.assertNeverRunningTwice("vm")).isEqualTo(2);
     }
 }

@@ -48,13 +48,11 @@ class TsiStateMachineScenarioTest {
 
     /** n1 with {@code ports} ports, the tNVE h1 on port 0. */
     private static Net net(double loss, int ports) {
-        SplitNveNet net = new SplitNveNet(31, loss);
-        net.sim.capture(true);
-        ScenarioKit.logNva(net);
+        SplitNveNet net = SplitNveNet.capturing(31, loss);
+        net.logNva();
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", ports);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
         return new Net(net, n1, h1);
     }
@@ -65,7 +63,7 @@ class TsiStateMachineScenarioTest {
 
     /** The ACL state the data plane holds for an instance: the last ACL effect's. */
     private static AclState acl(NnveNode n, VsiId tsi) {
-        List<Effect.Acl> l = ScenarioKit.effects(n, Effect.Acl.class).stream().filter(a -> a.instance().tsi().equals(tsi))
+        List<Effect.Acl> l = n.effects(Effect.Acl.class).stream().filter(a -> a.instance().tsi().equals(tsi))
                 .toList();
         return l.isEmpty() ? null : l.getLast().state();
     }
@@ -97,7 +95,7 @@ class TsiStateMachineScenarioTest {
         net.ok(h1.engine().create("vm1", List.of(t1)));
         int tag = n1.engine().vap(0, BLUE).tag();
         List<TsiAddress> addresses1 = n1.engine().instances(t1.id()).getFirst().addresses();
-        List<Effect> e = ScenarioKit.effectsSince(n1, mark);
+        List<Effect> e = n1.effectsSince(mark);
         assertThat(kinds(e)).containsExactly(Effect.NvaVnTag.class, Effect.TagProvision.class, Effect.Acl.class,
                 Effect.NvaEntries.class);
         assertThat(e.get(1)).isEqualTo(new Effect.TagProvision(0, BLUE, tag, true));     // tag provisioned on the port
@@ -109,13 +107,13 @@ class TsiStateMachineScenarioTest {
             assertThat(b.addresses()).hasSize(4);
         });
         assertThat(net.nva.lookup(5000, t1.mac())).singleElement().satisfies(en -> assertThat(en.forwarding()).isFalse());
-        assertThat(ScenarioKit.state(n1, t1.id(), 0, h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(n1.state(t1.id(), 0, h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
         assertThat(n1.engine().vap(0, BLUE).tsiAssociated()).isEqualTo(1);                // resources reserved
 
         // Activate (Associated -> Activated), SM-TSI-3
         mark = n1.effects().size();
         net.ok(h1.engine().start("vm1"));
-        assertThat(ScenarioKit.effectsSince(n1, mark)).containsExactly(
+        assertThat(n1.effectsSince(mark)).containsExactly(
                 new Effect.NvaEntries(i1, addresses1, EntryState.FORWARDING),
                 new Effect.Acl(i1, addresses1, tag, AclState.ENABLED));
         assertThat(net.nva.bindings(t1.id()).getFirst().state()).isEqualTo(org.splitnve.nva.EntryState.FORWARDING);
@@ -123,26 +121,26 @@ class TsiStateMachineScenarioTest {
 
         // Deactivate (Activated -> Associated), SM-TSI-4, GAP-8: forwarding entries go, ACL disabled, all kept
         mark = n1.effects().size();
-        int nvaMark = ScenarioKit.logged(net, NvaChange.class).size();
+        int nvaMark = net.logged(NvaChange.class).size();
         net.ok(h1.engine().suspend("vm1"));
-        assertThat(kinds(ScenarioKit.effectsSince(n1, mark))).containsExactly(Effect.NvaEntries.class, Effect.Acl.class);
-        assertThat(ScenarioKit.effectsSince(n1, mark)).allSatisfy(ef -> {
+        assertThat(kinds(n1.effectsSince(mark))).containsExactly(Effect.NvaEntries.class, Effect.Acl.class);
+        assertThat(n1.effectsSince(mark)).allSatisfy(ef -> {
             if (ef instanceof Effect.NvaEntries ne) {
                 assertThat(ne.state()).isEqualTo(EntryState.MAPPING);
             } else {
                 assertThat(((Effect.Acl) ef).state()).isEqualTo(AclState.DISABLED);
             }
         });
-        assertThat(ScenarioKit.state(n1, t1.id(), 0, h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(n1.state(t1.id(), 0, h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
         assertThat(net.nva.bindings(t1.id())).singleElement().satisfies(b -> {
             assertThat(b.state()).isEqualTo(org.splitnve.nva.EntryState.MAPPING);
             assertThat(b.addresses()).hasSize(4);                                           // mapping entries kept
         });
         assertThat(n1.engine().vap(0, BLUE).tsiAssociated()).isEqualTo(1);
-        assertThat(ScenarioKit.logged(net, NvaChange.class).subList(nvaMark, ScenarioKit.logged(net, NvaChange.class).size()))
+        assertThat(net.logged(NvaChange.class).subList(nvaMark, net.logged(NvaChange.class).size()))
                 .hasSize(4).allSatisfy(c -> assertThat(c).isInstanceOf(NvaChange.EntryStateChanged.class));
         // on the wire: a Pre-Associate-RR with the deactivate extension (GAP-8), not a De-Associate
-        assertThat(ScenarioKit.vsiSentBy(net, h1.host(), t1.id(), false)).filteredOn(v -> v.attached(DeactivateTlv.class) != null)
+        assertThat(Frames.vsiSentBy(net.sim, h1.host(), t1.id(), false)).filteredOn(v -> v.attached(DeactivateTlv.class) != null)
                 .isNotEmpty().allSatisfy(v -> {
                     assertThat(v.mode()).isEqualTo(VsiMode.PRE_ASSOCIATE_RR);
                     assertThat(v.attached(DeactivateTlv.class).cause()).isEqualTo(DeactivateTlv.Cause.SUSPEND);
@@ -155,21 +153,21 @@ class TsiStateMachineScenarioTest {
         // A second TSI of the VN on the port: the tag is already provisioned there
         mark = n1.effects().size();
         net.ok(h1.engine().create("vm2", List.of(t2)));
-        assertThat(kinds(ScenarioKit.effectsSince(n1, mark))).containsExactly(Effect.Acl.class, Effect.NvaEntries.class);
+        assertThat(kinds(n1.effectsSince(mark))).containsExactly(Effect.Acl.class, Effect.NvaEntries.class);
         assertThat(n1.engine().vap(0, BLUE).tsiAssociated()).isEqualTo(2);
 
         // De-Associate from Activated (SM-TSI-5): one request, every address, the tag stays for vm2
         mark = n1.effects().size();
-        nvaMark = ScenarioKit.logged(net, NvaChange.class).size();
+        nvaMark = net.logged(NvaChange.class).size();
         net.ok(h1.engine().shutdown("vm1"));
-        assertThat(ScenarioKit.effectsSince(n1, mark)).containsExactly(new Effect.NvaRemove(i1),
+        assertThat(n1.effectsSince(mark)).containsExactly(new Effect.NvaRemove(i1),
                 new Effect.Acl(i1, addresses1, tag, AclState.REMOVED));
         assertThat(net.nva.bindings(t1.id())).isEmpty();
         assertThat(net.nva.lookup(5000, InetAddress.getByName("2001:db8::1"))).isEmpty();
-        List<NvaChange> removed = ScenarioKit.logged(net, NvaChange.class).subList(nvaMark,
-                ScenarioKit.logged(net, NvaChange.class).size());
+        List<NvaChange> removed = net.logged(NvaChange.class).subList(nvaMark,
+                net.logged(NvaChange.class).size());
         assertThat(removed).hasSize(4).allSatisfy(c -> assertThat(c).isInstanceOf(NvaChange.EntryRemoved.class));
-        List<VsiTlv> deassoc = ScenarioKit.vsiSentBy(net, h1.host(), t1.id(), false).stream()
+        List<VsiTlv> deassoc = Frames.vsiSentBy(net.sim, h1.host(), t1.id(), false).stream()
                 .filter(v -> v.mode() == VsiMode.DE_ASSOCIATE).toList();
         assertThat(deassoc).isNotEmpty().allSatisfy(v -> assertThat(v.attached(TsiAddressTlv.class)).isNull());
         assertThat(n1.engine().vap(0, BLUE).tsiAssociated()).isEqualTo(1);
@@ -177,14 +175,14 @@ class TsiStateMachineScenarioTest {
         // De-Associate from Associated, the last TSI of the VN on the port: tag cleared, VAP gone
         mark = n1.effects().size();
         net.ok(h1.engine().shutdown("vm2"));
-        assertThat(ScenarioKit.effectsSince(n1, mark)).containsExactly(new Effect.NvaRemove(i2),
+        assertThat(n1.effectsSince(mark)).containsExactly(new Effect.NvaRemove(i2),
                 new Effect.Acl(i2, List.of(TsiAddress.mac(t2.mac())), tag, AclState.REMOVED),
                 new Effect.TagProvision(0, BLUE, tag, false), new Effect.NvaVnTag(BLUE, 5000, "n1/0", -1));
 
         // the whole path of each state machine, as the nNVE logged it (SM-TSI-1)
-        assertThat(ScenarioKit.path(n1, t1.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED",
+        assertThat(n1.path(t1.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED",
                 "ACTIVATED>ASSOCIATED", "ASSOCIATED>ACTIVATED", "ACTIVATED>INIT");
-        assertThat(ScenarioKit.path(n1, t2.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>INIT");
+        assertThat(n1.path(t2.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>INIT");
         assertThat(n1.engine().tsis()).isEmpty();
         assertThat(net.nva.entries(5000)).isEmpty();
         assertThat(n1.engine().tsisIn(TsiState.ASSOCIATED) + n1.engine().tsisIn(TsiState.ACTIVATED)).isZero();
@@ -198,9 +196,9 @@ class TsiStateMachineScenarioTest {
         Net x = net(loss, 2);
         SplitNveNet net = x.net;
         NnveNode n1 = x.n1;
-        LldpadStation ld = ScenarioKit.lldpad(net, "ld", n1.mac(1));
-        net.link(ScenarioKit.host(net, "ld"), 0, n1.host(), 1);
-        MacAddress ldMac = ScenarioKit.host(net, "ld").mac(0);
+        LldpadStation ld = net.lldpad("ld", n1.mac(1));
+        net.link(net.host("ld"), 0, n1.host(), 1);
+        MacAddress ldMac = net.host("ld").mac(0);
         VsiId id = VsiId.uuid("6ba7b810-9dad-41d1-80b4-00c04fd430c8");
         MacAddress vm = MacAddress.parse("52:54:00:aa:00:01");
         Filter f = Filter.of(FilterFormat.MAC_VID, FilterEntry.macVid(vm, 0));
@@ -208,11 +206,11 @@ class TsiStateMachineScenarioTest {
 
         // Activate straight from Init
         int mark = n1.effects().size();
-        LldpadStation.Vsi v = ScenarioKit.lldpadRequest(net, ld, VsiMode.ASSOCIATE, id, f);
+        LldpadStation.Vsi v = net.lldpadRequest(ld, VsiMode.ASSOCIATE, id, f);
         assertThat(v.lastResponse().isSuccess()).isTrue();
         int tag = n1.engine().vap(1, BLUE).tag();
         assertThat(v.answeredFilter().entries().getFirst().vid()).isEqualTo(tag);
-        assertThat(ScenarioKit.effectsSince(n1, mark)).containsExactly(
+        assertThat(n1.effectsSince(mark)).containsExactly(
                 new Effect.NvaVnTag(BLUE, 5000, "n1/1", tag),
                 new Effect.TagProvision(1, BLUE, tag, true),
                 new Effect.Acl(inst, List.of(TsiAddress.mac(vm)), tag, AclState.CREATED_DISABLED),
@@ -223,37 +221,37 @@ class TsiStateMachineScenarioTest {
 
         // Activated -> Associated needs the deactivate extension: refused with a reason, state kept
         mark = n1.effects().size();
-        v = ScenarioKit.lldpadRequest(net, ld, VsiMode.PRE_ASSOCIATE_RR, id, f);
+        v = net.lldpadRequest(ld, VsiMode.PRE_ASSOCIATE_RR, id, f);
         assertThat(v.lastResponse().isSuccess()).isFalse();
         assertThat(v.lastResponse().code()).isEqualTo(ReasonCode.OTHER_FAILURE);
         assertThat(v.lastResponse().keep()).isTrue();
-        assertThat(ScenarioKit.state(n1, id, 1, ldMac)).isEqualTo(TsiState.ACTIVATED);
-        assertThat(ScenarioKit.effectsSince(n1, mark)).isEmpty();
+        assertThat(n1.state(id, 1, ldMac)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.effectsSince(mark)).isEmpty();
         // lldpad drops a refused VSI; its Associate again is a refresh of the activated TSI: nothing changes
-        v = ScenarioKit.lldpadRequest(net, ld, VsiMode.ASSOCIATE, id, f);
+        v = net.lldpadRequest(ld, VsiMode.ASSOCIATE, id, f);
         assertThat(v.lastResponse().isSuccess()).isTrue();
-        assertThat(ScenarioKit.effectsSince(n1, mark)).isEmpty();
+        assertThat(n1.effectsSince(mark)).isEmpty();
 
         // De-Associate from Activated
-        ScenarioKit.lldpadRequest(net, ld, VsiMode.DE_ASSOCIATE, id, f);
+        net.lldpadRequest(ld, VsiMode.DE_ASSOCIATE, id, f);
         assertThat(n1.engine().instances(id)).isEmpty();
         assertThat(net.nva.bindings(id)).isEmpty();
 
         // Associate from Init, Activate, then De-Associate from Associated after a fresh Associate cycle
-        v = ScenarioKit.lldpadRequest(net, ld, VsiMode.PRE_ASSOCIATE_RR, id, f);
+        v = net.lldpadRequest(ld, VsiMode.PRE_ASSOCIATE_RR, id, f);
         assertThat(v.lastResponse().isSuccess()).isTrue();
-        assertThat(ScenarioKit.state(n1, id, 1, ldMac)).isEqualTo(TsiState.ASSOCIATED);
-        ScenarioKit.lldpadRequest(net, ld, VsiMode.ASSOCIATE, id, f);
-        assertThat(ScenarioKit.state(n1, id, 1, ldMac)).isEqualTo(TsiState.ACTIVATED);
-        ScenarioKit.lldpadRequest(net, ld, VsiMode.DE_ASSOCIATE, id, f);
-        v = ScenarioKit.lldpadRequest(net, ld, VsiMode.PRE_ASSOCIATE_RR, id, f);
-        ScenarioKit.lldpadRequest(net, ld, VsiMode.DE_ASSOCIATE, id, f);
+        assertThat(n1.state(id, 1, ldMac)).isEqualTo(TsiState.ASSOCIATED);
+        net.lldpadRequest(ld, VsiMode.ASSOCIATE, id, f);
+        assertThat(n1.state(id, 1, ldMac)).isEqualTo(TsiState.ACTIVATED);
+        net.lldpadRequest(ld, VsiMode.DE_ASSOCIATE, id, f);
+        v = net.lldpadRequest(ld, VsiMode.PRE_ASSOCIATE_RR, id, f);
+        net.lldpadRequest(ld, VsiMode.DE_ASSOCIATE, id, f);
 
-        assertThat(ScenarioKit.path(n1, id)).containsExactly("INIT>ACTIVATED", "ACTIVATED>INIT", "INIT>ASSOCIATED",
+        assertThat(n1.path(id)).containsExactly("INIT>ACTIVATED", "ACTIVATED>INIT", "INIT>ASSOCIATED",
                 "ASSOCIATED>ACTIVATED", "ACTIVATED>INIT", "INIT>ASSOCIATED", "ASSOCIATED>INIT");
         assertThat(n1.engine().tsis()).isEmpty();
         assertThat(net.nva.entries(5000)).isEmpty();
-        assertThat(ScenarioKit.effects(n1, Effect.TagProvision.class)).last()
+        assertThat(n1.effects(Effect.TagProvision.class)).last()
                 .isEqualTo(new Effect.TagProvision(1, BLUE, tag, false));
         assertThat(n1.engine().vaps()).isEmpty();
     }
@@ -276,8 +274,8 @@ class TsiStateMachineScenarioTest {
 
         int mark = n1.effects().size();
         assertThat(n1.engine().deactivate(t.id(), "maintenance window")).isEqualTo(1);
-        assertThat(ScenarioKit.state(n1, t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
-        assertThat(kinds(ScenarioKit.effectsSince(n1, mark))).containsExactly(Effect.NvaEntries.class, Effect.Acl.class);
+        assertThat(n1.state(t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(kinds(n1.effectsSince(mark))).containsExactly(Effect.NvaEntries.class, Effect.Acl.class);
         long limit = net.sim.now() + 30 * SECOND;
         while (h.tsiState("nnve", t.id()) != TnveEngine.TsiState.ASSOCIATED && net.sim.now() < limit) {
             net.sim.step(limit);
@@ -292,18 +290,18 @@ class TsiStateMachineScenarioTest {
         // resources kept: mapping entries, tag, reservation
         assertThat(net.nva.bindings(t.id())).singleElement()
                 .satisfies(b -> assertThat(b.state()).isEqualTo(org.splitnve.nva.EntryState.MAPPING));
-        assertThat(ScenarioKit.effects(n1, Effect.TagProvision.class)).extracting(Effect.TagProvision::provisioned)
+        assertThat(n1.effects(Effect.TagProvision.class)).extracting(Effect.TagProvision::provisioned)
                 .containsExactly(true);
         assertThat(n1.engine().vap(0, BLUE).tsiAssociated()).isEqualTo(1);
-        assertThat(ScenarioKit.vsiSentBy(net, n1.host(), t.id(), false)).isNotEmpty().allSatisfy(v -> {
+        assertThat(Frames.vsiSentBy(net.sim, n1.host(), t.id(), false)).isNotEmpty().allSatisfy(v -> {
             assertThat(v.mode()).isEqualTo(VsiMode.PRE_ASSOCIATE_RR);
             assertThat(v.attached(DeactivateTlv.class).cause()).isEqualTo(DeactivateTlv.Cause.ADMINISTRATIVE);
         });
 
         net.ok(h.suspend("vm"));                    // already deactivated: accepted as a repeat
         net.ok(h.resume("vm"));
-        assertThat(ScenarioKit.state(n1, t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
-        assertThat(ScenarioKit.path(n1, t.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED",
+        assertThat(n1.state(t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.path(t.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED",
                 "ACTIVATED>ASSOCIATED", "ASSOCIATED>ACTIVATED");
         assertThat(net.nva.bindings(t.id()).getFirst().state()).isEqualTo(org.splitnve.nva.EntryState.FORWARDING);
     }

@@ -45,16 +45,14 @@ class VapScenarioTest {
     }
 
     private static Net net(double loss) {
-        SplitNveNet net = new SplitNveNet(21, loss);
-        net.sim.capture(true);
-        ScenarioKit.logNva(net);
+        SplitNveNet net = SplitNveNet.capturing(21, loss);
+        net.logNva();
         // VNIs differ from the VN IDs, so a VN_Context that is only the VN ID would show
         net.vn(5000, "blue", BLUE_VNI);
         net.vn(6000, "green", GREEN_VNI);
         net.vn(7000, "red", RED_VNI);
         NnveNode n1 = net.nnve("n1", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
         return new Net(net, n1, h1);
     }
@@ -87,7 +85,7 @@ class VapScenarioTest {
         assertThat(blueTag).isEqualTo(2);                                 // the lowest VID of the pool 2..4094
         assertThat(h1.engine().localTag("nnve", a.id())).isEqualTo(blueTag); // returned to the end device (REQ-7)
         // SM-VAP-2: the NVA learns which local tag maps to the VN
-        assertThat(ScenarioKit.effects(n1, Effect.NvaVnTag.class))
+        assertThat(n1.effects(Effect.NvaVnTag.class))
                 .containsExactly(new Effect.NvaVnTag(BLUE, BLUE_VNI, "n1/0", blueTag));
         assertThat(net.nva.localTags(5000)).containsExactly(new LocalTag(N1, 0, blueTag, 5000));
         assertThat(n1.events().of(NnveEvent.VapState.class)).containsExactly(
@@ -98,7 +96,7 @@ class VapScenarioTest {
         assertThat(n1.engine().vap(0, BLUE)).isSameAs(blue);
         assertThat(blue.tsiAssociated()).isEqualTo(2);
         assertThat(h1.engine().localTag("nnve", b.id())).isEqualTo(blueTag);
-        assertThat(ScenarioKit.effects(n1, Effect.NvaVnTag.class)).hasSize(1);
+        assertThat(n1.effects(Effect.NvaVnTag.class)).hasSize(1);
 
         // Another VN: its own VAP and tag
         net.ok(h1.engine().create("g", List.of(g)));
@@ -120,7 +118,7 @@ class VapScenarioTest {
         assertThat(blue.state()).isEqualTo(Vap.State.VN_DISCONNECTED);
         assertThat(blue.tags()).isEmpty();
         assertThat(blue.tsiAssociated()).isZero();
-        assertThat(ScenarioKit.effects(n1, Effect.NvaVnTag.class)).last()
+        assertThat(n1.effects(Effect.NvaVnTag.class)).last()
                 .isEqualTo(new Effect.NvaVnTag(BLUE, BLUE_VNI, "n1/0", -1));
         assertThat(net.nva.localTags(5000)).isEmpty();
         assertThat(net.nva.localTag(N1, 0, blueTag)).isEmpty();
@@ -136,7 +134,7 @@ class VapScenarioTest {
         assertThat(net.nva.localTag(N1, 0, blueTag)).contains(new LocalTag(N1, 0, blueTag, 7000));
 
         // The NVA saw each tag recorded and released, in order
-        assertThat(ScenarioKit.logged(net, NvaChange.class).stream()
+        assertThat(net.logged(NvaChange.class).stream()
                 .filter(c -> c instanceof NvaChange.LocalTagRecorded || c instanceof NvaChange.LocalTagReleased)
                 .map(c -> c.name() + " " + c.vnId()).toList())
                 .containsExactly("nva.local_tag_recorded 5000", "nva.local_tag_recorded 6000",
@@ -161,7 +159,7 @@ class VapScenarioTest {
         assertThat(h1.engine().vnTags("nnve", 5000)).containsExactly(100);
         assertThat(net.nva.localTags(5000)).containsExactly(new LocalTag(N1, 0, 100, 5000));
         // SM-VAP-2: the VN_Context travels in the answer (parameter VN context)
-        List<VnConnectTlv> answers = ScenarioKit.vdpSentBy(net, n1.host()).stream()
+        List<VnConnectTlv> answers = Frames.vdpSentBy(net.sim, n1.host()).stream()
                 .flatMap(f -> f.vdp().items().stream()).filter(i -> i instanceof VnConnectTlv).map(i -> (VnConnectTlv) i)
                 .toList();
         assertThat(answers).isNotEmpty().allSatisfy(c -> {
@@ -189,14 +187,14 @@ class VapScenarioTest {
         assertThat(n1.engine().vaps()).isEmpty();
         assertThat(h1.engine().vnTags("nnve", 5000)).isEmpty();
         assertThat(net.nva.localTags(5000)).isEmpty();
-        assertThat(ScenarioKit.effects(n1, Effect.TagProvision.class)).extracting(Effect.TagProvision::provisioned)
+        assertThat(n1.effects(Effect.TagProvision.class)).extracting(Effect.TagProvision::provisioned)
                 .containsExactly(true, false);
 
         // The asked tag is free again: another VN may ask for it
         net.ok(h1.engine().connectVn(6000, List.of(100)));
         assertThat(n1.engine().vap(0, GREEN).tag()).isEqualTo(100);
         assertThat(net.nva.localTag(N1, 0, 100)).contains(new LocalTag(N1, 0, 100, 6000));
-        assertThat(ScenarioKit.vdpSentBy(net, n1.host())).extracting(Frame.Vdp::vdp)
+        assertThat(Frames.vdpSentBy(net.sim, n1.host())).extracting(Frame.Vdp::vdp)
                 .flatExtracting(pdu -> pdu.items()).filteredOn(i -> i instanceof VnConnectTlv)
                 .allSatisfy((VdpItem i) -> assertThat(((VsiStatus.Response) ((VnConnectTlv) i).status()).isSuccess()).isTrue());
     }

@@ -39,12 +39,10 @@ class VmLifecycleScenarioTest {
     }
 
     private static Net net(double loss) {
-        SplitNveNet net = new SplitNveNet(33, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(33, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
         return new Net(net, n1, h1);
     }
@@ -59,7 +57,7 @@ class VmLifecycleScenarioTest {
 
     /** The ACL state the data plane holds for an instance: the last ACL effect's. */
     private static AclState acl(NnveNode n, VsiId tsi) {
-        List<Effect.Acl> l = ScenarioKit.effects(n, Effect.Acl.class).stream().filter(a -> a.instance().tsi().equals(tsi))
+        List<Effect.Acl> l = n.effects(Effect.Acl.class).stream().filter(a -> a.instance().tsi().equals(tsi))
                 .toList();
         return l.isEmpty() ? null : l.getLast().state();
     }
@@ -81,37 +79,37 @@ class VmLifecycleScenarioTest {
         net.ok(h.create("vm", List.of(t)));
         net.ok(h.start("vm"));
         int effects = n1.effects().size();
-        int requests = ScenarioKit.vsiSentBy(net, h1.host(), t.id(), false).size();
+        int requests = Frames.vsiSentBy(net.sim, h1.host(), t.id(), false).size();
 
         net.ok(h.pause("vm"));                                                     // LC-PAUSE
         assertThat(h.vmNamed("vm").state()).isEqualTo(VmState.PAUSED);
         net.runFor(2 * SECOND);
-        assertThat(ScenarioKit.state(n1, t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
         assertThat(n1.effects()).hasSize(effects);
-        assertThat(ScenarioKit.vsiSentBy(net, h1.host(), t.id(), false)).hasSize(requests); // nothing signalled
+        assertThat(Frames.vsiSentBy(net.sim, h1.host(), t.id(), false)).hasSize(requests); // nothing signalled
 
         net.ok(h.suspend("vm"));                                                   // LC-SUSPEND from PAUSED
         assertThat(h.vmNamed("vm").state()).isEqualTo(VmState.SUSPENDED);
-        assertThat(ScenarioKit.state(n1, t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(n1.state(t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
         assertThat(h.tsiState("nnve", t.id())).isEqualTo(TnveEngine.TsiState.ASSOCIATED);
         assertThat(acl(n1, t.id())).isEqualTo(AclState.DISABLED);
 
         // the nNVE does not de-associate a suspended VM: its keep-alives keep it for minutes
         net.runFor(3 * 60 * SECOND);
-        assertThat(ScenarioKit.state(n1, t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(n1.state(t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
         assertThat(h1.reported()).noneMatch(ev -> ev instanceof TnveEvent.NnveInitiated);
         assertThat(n1.engine().vap(0, BLUE).state()).isEqualTo(Vap.State.VN_CONNECTED);
 
         net.ok(h.resume("vm"));                                                    // resume: Activated again
         assertThat(h.vmNamed("vm").state()).isEqualTo(VmState.RUNNING);
-        assertThat(ScenarioKit.state(n1, t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
 
         net.ok(h.pause("vm"));
         net.ok(h.shutdown("vm"));                                                  // LC-TERMINATE of a paused VM
         assertThat(h.vmNamed("vm").state()).isEqualTo(VmState.SHUTDOWN);            // OPS-2: kept
         assertThat(n1.engine().tsis()).isEmpty();
         assertThat(net.nva.bindings(t.id())).isEmpty();
-        assertThat(ScenarioKit.path(n1, t.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED",
+        assertThat(n1.path(t.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED",
                 "ACTIVATED>ASSOCIATED", "ASSOCIATED>ACTIVATED", "ACTIVATED>INIT");
         assertThat(h1.reported()).filteredOn(ev -> ev instanceof TnveEvent.VmStateChanged).extracting(ev -> ((TnveEvent.VmStateChanged) ev).to())
                 .containsExactly("PREPARING", "SHUTDOWN", "RUNNING", "PAUSED", "SUSPENDED", "RUNNING", "PAUSED", "SHUTDOWN");
@@ -136,7 +134,7 @@ class VmLifecycleScenarioTest {
         assertThat(r.detail()).contains("7777");
         assertThat(h.vmNamed("vm")).as("nothing is left of the refused VM").isNull();
         assertThat(h.vms()).isEmpty();
-        assertThat(ScenarioKit.path(n1, good.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>INIT");
+        assertThat(n1.path(good.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>INIT");
         assertThat(n1.engine().tsis()).isEmpty();
         assertThat(n1.engine().vaps()).isEmpty();
         assertThat(net.nva.entries(5000)).isEmpty();
@@ -144,7 +142,7 @@ class VmLifecycleScenarioTest {
         assertThatThrownBy(() -> h.start("vm")).isInstanceOf(IllegalArgumentException.class);
         assertThat(x.h1.reported()).filteredOn(e -> e instanceof TnveEvent.VmStateChanged)
                 .noneMatch(e -> ((TnveEvent.VmStateChanged) e).to().equals(VmState.RUNNING.name()));
-        assertThat(ScenarioKit.transitions(n1, good.id())).noneMatch(t -> t.to() == TsiState.ACTIVATED);
+        assertThat(n1.transitions(good.id())).noneMatch(t -> t.to() == TsiState.ACTIVATED);
         assertThat(n1.engine().tsisIn(TsiState.ACTIVATED)).isZero();
 
         // the same VM, its second NIC on a VN that exists: created, then it runs
@@ -182,7 +180,7 @@ class VmLifecycleScenarioTest {
         net.runFor(30 * SECOND);                          // the uplink is heard again
         net.ok(h.create("vm", List.of(t)));
         assertThat(h.vmNamed("vm").state()).isEqualTo(VmState.SHUTDOWN);
-        assertThat(ScenarioKit.state(n1, t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(n1.state(t.id(), 0, h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
     }
 
     @ParameterizedTest(name = "loss {0}")
@@ -210,19 +208,19 @@ class VmLifecycleScenarioTest {
         assertThat(n1.engine().tsis()).isEmpty();
         assertThat(n1.engine().vaps()).isEmpty();
         assertThat(net.nva.bindings(t.id())).isEmpty();
-        assertThat(ScenarioKit.path(n1, t.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED",
+        assertThat(n1.path(t.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED",
                 "ACTIVATED>INIT");
 
         // shutting down a VM that is shut down sends nothing
-        long sent = ScenarioKit.vsiSentBy(net, x.h1.host(), t.id(), false).size();
+        long sent = Frames.vsiSentBy(net.sim, x.h1.host(), t.id(), false).size();
         net.ok(h.shutdown("vm"));
-        assertThat(ScenarioKit.vsiSentBy(net, x.h1.host(), t.id(), false)).hasSize((int) sent);
+        assertThat(Frames.vsiSentBy(net.sim, x.h1.host(), t.id(), false)).hasSize((int) sent);
 
         // start: associated first (LC-CREATE), then activated
         net.ok(h.start("vm"));
         assertThat(h.vmNamed("vm").state()).isEqualTo(VmState.RUNNING);
-        assertThat(ScenarioKit.state(n1, t.id(), 0, x.h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
-        assertThat(ScenarioKit.path(n1, t.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED",
+        assertThat(n1.state(t.id(), 0, x.h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.path(t.id())).containsExactly("INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED",
                 "ACTIVATED>INIT", "INIT>ASSOCIATED", "ASSOCIATED>ACTIVATED");
         assertThat(h.localTag("nnve", t.id())).isEqualTo(n1.engine().vap(0, BLUE).tag()).isPositive();
         assertThat(net.nva.bindings(t.id())).isNotEmpty();
@@ -233,11 +231,11 @@ class VmLifecycleScenarioTest {
         assertThat(h.vmNamed("vm").state()).isEqualTo(VmState.RUNNING);
 
         net.ok(h.shutdown("vm"));
-        sent = ScenarioKit.vsiSentBy(net, x.h1.host(), t.id(), false).size();
+        sent = Frames.vsiSentBy(net.sim, x.h1.host(), t.id(), false).size();
         net.ok(h.delete("vm"));
         assertThat(h.vmNamed("vm")).isNull();
         assertThat(h.vms()).isEmpty();
-        assertThat(ScenarioKit.vsiSentBy(net, x.h1.host(), t.id(), false)).as("nothing left to de-associate")
+        assertThat(Frames.vsiSentBy(net.sim, x.h1.host(), t.id(), false)).as("nothing left to de-associate")
                 .hasSize((int) sent);
         assertThat(x.h1.reported()).filteredOn(e -> e instanceof TnveEvent.VmStateChanged)
                 .extracting(e -> ((TnveEvent.VmStateChanged) e).to()).containsExactly("PREPARING", "SHUTDOWN",
@@ -245,7 +243,7 @@ class VmLifecycleScenarioTest {
 
         // created, never started, deleted: its TSI is de-associated
         net.ok(h.create("vm", List.of(t)));
-        assertThat(ScenarioKit.state(n1, t.id(), 0, x.h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(n1.state(t.id(), 0, x.h1.mac(0))).isEqualTo(TsiState.ASSOCIATED);
         net.ok(h.delete("vm"));
         assertThat(h.vmNamed("vm")).isNull();
         assertThat(n1.engine().tsis()).isEmpty();
@@ -271,9 +269,9 @@ class VmLifecycleScenarioTest {
         assertThat(tag).isPositive();
 
         // in sync: nothing to do
-        long sent = ScenarioKit.vsiSentBy(net, x.h1.host(), t.id(), false).size();
+        long sent = Frames.vsiSentBy(net.sim, x.h1.host(), t.id(), false).size();
         net.ok(h.reconnect("vm"));
-        assertThat(ScenarioKit.vsiSentBy(net, x.h1.host(), t.id(), false)).hasSize((int) sent);
+        assertThat(Frames.vsiSentBy(net.sim, x.h1.host(), t.id(), false)).hasSize((int) sent);
 
         // the nNVE de-associates: VN 5000 has no TSI left there, its tag goes to VN 5001
         assertThat(n1.engine().deassociate(t.id(), "administrator")).isEqualTo(1);
@@ -288,10 +286,10 @@ class VmLifecycleScenarioTest {
 
         net.ok(h.reconnect("vm"));
         assertThat(h.tsiState("nnve", t.id())).isEqualTo(TnveEngine.TsiState.ACTIVATED);
-        assertThat(ScenarioKit.state(n1, t.id(), 0, x.h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t.id(), 0, x.h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
         assertThat(h.localTag("nnve", t.id())).as("a new tag for VN 5000").isNotEqualTo(tag)
                 .isEqualTo(n1.engine().vap(0, BLUE).tag()).isPositive();
-        assertThat(ScenarioKit.instance(n1, t.id(), 0, x.h1.mac(0)).addresses()).containsAll(t.ips());
+        assertThat(n1.instance(t.id(), 0, x.h1.mac(0)).addresses()).containsAll(t.ips());
         assertThat(h.vmNamed("vm").state()).isEqualTo(VmState.RUNNING);
 
         // deactivated (all addresses): reconnect activates it again
@@ -299,7 +297,7 @@ class VmLifecycleScenarioTest {
         net.runFor(SECOND);
         assertThat(h.tsiState("nnve", t.id())).isEqualTo(TnveEngine.TsiState.ASSOCIATED);
         net.ok(h.reconnect("vm"));
-        assertThat(ScenarioKit.state(n1, t.id(), 0, x.h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n1.state(t.id(), 0, x.h1.mac(0))).isEqualTo(TsiState.ACTIVATED);
         assertThat(h.tsiState("nnve", t.id())).isEqualTo(TnveEngine.TsiState.ACTIVATED);
 
         // one address deactivated: reconnect activates it again
@@ -308,7 +306,7 @@ class VmLifecycleScenarioTest {
         assertThat(h.inactiveAddresses("nnve", t.id())).containsExactly(t.ips().getFirst());
         net.ok(h.reconnect("vm"));
         assertThat(h.inactiveAddresses("nnve", t.id())).isEmpty();
-        assertThat(ScenarioKit.instance(n1, t.id(), 0, x.h1.mac(0)).held()).isEmpty();
+        assertThat(n1.instance(t.id(), 0, x.h1.mac(0)).held()).isEmpty();
 
         // a shut-down VM is brought back by start, not reconnect
         net.ok(h.shutdown("other"));

@@ -31,7 +31,7 @@ import org.splitnve.wire.vdp.VsiStatus;
 class VnConnectScenarioTest {
 
     private static List<VnConnectTlv> vnItems(SplitNveNet net, org.splitnve.sim.Node from) {
-        return Captures.vdpFrom(net.sim, from).stream().filter(Captures.Vdp::request)
+        return Frames.decodedFrom(net.sim, from).stream().filter(Frames.Decoded::request)
                 .flatMap(v -> v.items().stream()).filter(i -> i instanceof VnConnectTlv c && c.status() instanceof VsiStatus.Request)
                 .map(i -> (VnConnectTlv) i).toList();
     }
@@ -45,13 +45,11 @@ class VnConnectScenarioTest {
     @DisplayName("REQ-5, REQ-7, SM-VAP-1, SM-VAP-2: the end device connects a VN explicitly (before any TSI), gets "
             + "its tag, the NVA learns the tag; TSIs of the VN use it; the VN stays until the end device disconnects it")
     void explicitConnect(double loss) {
-        SplitNveNet net = new SplitNveNet(41, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(41, loss);
         net.vn(5000, "blue", 5000);
         net.vn(5001, "green", 5001);
         NnveNode n1 = net.nnve("n1", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
 
         net.ok(h1.engine().connectVn(5000, List.of(0)));
@@ -66,14 +64,13 @@ class VnConnectScenarioTest {
         assertThat(net.nva.localTags(5001)).extracting(LocalTag::tag).containsExactly(300);
         // on the wire: CONNECT requests from the end device, answered with the tags
         assertThat(vnItems(net, h1.host())).extracting(VnConnectTlv::operation).containsOnly(VnConnectTlv.Operation.CONNECT);
-        assertThat(Captures.vdpFrom(net.sim, n1.host()).stream().flatMap(v -> v.items().stream())
+        assertThat(Frames.decodedFrom(net.sim, n1.host()).stream().flatMap(v -> v.items().stream())
                 .filter(i -> i instanceof VnConnectTlv c && c.status() instanceof VsiStatus.Response
                         && c.vn().equals(VnId.group(5000))))
                 .isNotEmpty().allSatisfy(i -> assertThat(((VnConnectTlv) i).localTags()).containsExactly(tag));
 
         TsiSpec t = tsi(1, 5000);
-        net.ok(h1.engine().create("vm1", List.of(t)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t);
         assertThat(h1.engine().localTag("nnve", t.id())).isEqualTo(tag);
         assertThat(blue.tsiAssociated()).isEqualTo(1);
         net.ok(h1.engine().shutdown("vm1"));
@@ -103,8 +100,7 @@ class VnConnectScenarioTest {
         SplitNveNet net = new SplitNveNet(42, loss);
         net.vn(5000, "blue", 5000);
         NnveNode n1 = net.nnve("n1", 1);
-        TnveNode h1 = net.tnve("h1", n1.mac(0));
-        net.link(h1.host(), 0, n1.host(), 0);
+        TnveNode h1 = net.tnveOn(n1, 0, "h1");
         net.runFor(SECOND / 10);
 
         assertThat(n1.engine().vaps()).isEmpty();
@@ -136,8 +132,7 @@ class VnConnectScenarioTest {
     @DisplayName("REQ-6, SM-VAP-3: the nNVE disconnects a VN; every end device using it learns it (the one with "
             + "TSIs and the one that only connected it) and nothing is re-associated behind the orchestrator's back")
     void nnveDisconnects(double loss) {
-        SplitNveNet net = new SplitNveNet(43, loss);
-        net.sim.capture(true);
+        SplitNveNet net = SplitNveNet.capturing(43, loss);
         net.vn(5000, "blue", 5000);
         net.vn(5001, "green", 5001);
         NnveNode n1 = net.nnve("n1", 1);
@@ -149,8 +144,7 @@ class VnConnectScenarioTest {
         TsiSpec t = tsi(1, 5000);
         TsiSpec u = tsi(2, 5000);
         TsiSpec other = tsi(3, 5001);
-        net.ok(h1.engine().create("vm1", List.of(t, other)));
-        net.ok(h1.engine().start("vm1"));
+        net.createAndStart(h1, "vm1", t, other);
         net.ok(h1.engine().create("vm2", List.of(u)));
         net.ok(h2.engine().connectVn(5000, List.of(0)));
         assertThat(h2.engine().vnTags("nnve", 5000)).hasSize(1);
@@ -176,7 +170,7 @@ class VnConnectScenarioTest {
             assertThat(c.operation()).isEqualTo(VnConnectTlv.Operation.DISCONNECTED);
             assertThat(c.vn()).isEqualTo(VnId.group(5000));
         });
-        assertThat(Captures.vdpFrom(net.sim, n1.host()).stream()
+        assertThat(Frames.decodedFrom(net.sim, n1.host()).stream()
                 .filter(v -> v.items().stream().anyMatch(i -> i instanceof VnConnectTlv c
                         && c.operation() == VnConnectTlv.Operation.DISCONNECTED))
                 .map(v -> v.captured().destination()).distinct()).containsExactlyInAnyOrder(h1.mac(0), h2.mac(0));
@@ -184,7 +178,7 @@ class VnConnectScenarioTest {
         assertThat(n1.engine().tsis()).extracting(x -> x.id()).containsExactly(other.id());
         assertThat(n1.engine().vaps()).extracting(v -> v.vn().key()).containsExactly(new VnKey.Id(5001));
         assertThat(h1.engine().vmNamed("vm1").state()).isEqualTo(VmState.RUNNING);   // the orchestrator decides
-        assertThat(Captures.requestsFrom(net.sim, h1.host()).stream().filter(v -> v.nanos() >= disconnectedAt)
+        assertThat(Frames.requestsFrom(net.sim, h1.host()).stream().filter(v -> v.nanos() >= disconnectedAt)
                 .flatMap(v -> v.vsis().stream()).filter(x -> x.vsiId().equals(t.id()) || x.vsiId().equals(u.id())))
                 .as("no request for the disconnected TSIs after the notice").isEmpty();
     }
