@@ -22,6 +22,7 @@ import org.splitnve.wire.frame.FrameCodec;
 import org.splitnve.wire.lldp.EvbTlv;
 import org.splitnve.wire.vdp.CapabilityTlv;
 import org.splitnve.wire.vdp.CapabilityTlv.Feature;
+import org.splitnve.wire.vdp.ReasonCode;
 import org.splitnve.wire.vdp.ReasonDetailTlv;
 import org.splitnve.wire.vdp.SessionTlv;
 import org.splitnve.wire.vdp.TsiAddress;
@@ -36,6 +37,13 @@ import org.splitnve.wire.vdp.VsiId;
  * one TSI state machine per (TSI, port, station, VN) goes Init / Associated / Activated. VDP's
  * Pre-Associate-RR is RFC 8394's Associate, VDP's Associate its Activate, and Pre-Associate-RR with
  * the deactivate extension its Deactivate.
+ *
+ * <p>The engine is the {@link PortAgent} front of five package-private parts, each named from the RFC's
+ * vocabulary and called on this one thread in the order frames and timers arrive: {@link Sessions} (peers,
+ * their sessions, keep-alive), {@link VsiRequests} (the VSI request path and address staging),
+ * {@link VapTags} (VAPs and local tags), {@link TsiStateMachine} (the TSI state machine and its effects) and
+ * {@link OwnInitiative} (what the nNVE does for its operator). They share the tables below through
+ * {@link EnginePart}.
  */
 public final class NnveEngine implements PortAgent {
     /** Detail codes of {@link ReasonDetailTlv} (SM-REASON). */
@@ -255,7 +263,8 @@ public final class NnveEngine implements PortAgent {
             long k = s.key();
             boolean others = k == org.splitnve.protocol.event.Throttle.OVERFLOW_KEY;
             events.accept(new NnveEvent.Refused(others ? -1 : (int) (k >>> 48), others ? MacAddress.ZERO
-                    : new MacAddress(k & 0xFFFF_FFFF_FFFFL), "requests", "-", 2, s.suppressed() + " more requests dropped "
+                    : new MacAddress(k & 0xFFFF_FFFF_FFFFL), "requests", "-",
+                            ReasonCode.INSUFFICIENT_RESOURCES.value(), s.suppressed() + " more requests dropped "
                     + "unprocessed in " + s.sinceNanos() / 1_000_000 + " ms: answers waited unacknowledged"));
         }
         for (Peer p : List.copyOf(peers.values())) {

@@ -63,8 +63,8 @@ final class OwnInitiative extends EnginePart {
             if (t.peer.has(Feature.REASON_DETAIL)) {
                 attached.add(new ReasonDetailTlv(ReasonDetail.ADMIN.wire(), engine.requests.clip(reason)));
             }
-            engine.sessions.send(t.peer, new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion,
-                    t.id, t.filter, attached));
+            engine.sessions.send(t.peer, new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, t.typeId,
+                    t.typeVersion, t.id, t.filter, attached));
         } else {
             engine.sessions.notifyDeassociate(t, reason);
             engine.tsm.release(t, "nNVE: " + reason + " (standard peer: de-associated)");
@@ -103,8 +103,8 @@ final class OwnInitiative extends EnginePart {
                         att.add(new ReasonDetailTlv(ReasonDetail.ADMIN.wire(), engine.requests.clip(reason)));
                     }
                 }
-                engine.sessions.send(t.peer, new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion, t.id,
-                        t.filter, att));
+                engine.sessions.send(t.peer, new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, t.typeId,
+                        t.typeVersion, t.id, t.filter, att));
             }
         }
         return n;
@@ -132,9 +132,10 @@ final class OwnInitiative extends EnginePart {
                     default -> null;
                 };
                 if (id != null && p.has(Feature.VN_CONNECT)) {
-                    engine.sessions.send(p, new VnConnectTlv(VsiStatus.Request.PLAIN, VnConnectTlv.Operation.DISCONNECTED, id,
-                            List.of(), p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(ReasonDetail.ADMIN.wire(),
-                                    engine.requests.clip(reason))) : List.of()));
+                    engine.sessions.send(p, new VnConnectTlv(VsiStatus.Request.PLAIN,
+                            VnConnectTlv.Operation.DISCONNECTED, id, List.of(), p.has(Feature.REASON_DETAIL)
+                                    ? List.of(new ReasonDetailTlv(ReasonDetail.ADMIN.wire(), engine.requests.clip(reason)))
+                                    : List.of()));
                 }
                 if (vap.tsiAssociated == 0 && vap.explicit.isEmpty()) {
                     freed += vap.tags.size();
@@ -172,8 +173,9 @@ final class OwnInitiative extends EnginePart {
             };
             for (Peer p : told) {
                 if (id != null && p.has(Feature.VN_CONNECT)) {
-                    engine.sessions.send(p, new VnConnectTlv(VsiStatus.Request.PLAIN, VnConnectTlv.Operation.DISCONNECTED, id,
-                            List.of(), p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(ReasonDetail.ADMIN.wire(), engine.requests.clip(reason)))
+                    engine.sessions.send(p, new VnConnectTlv(VsiStatus.Request.PLAIN,
+                            VnConnectTlv.Operation.DISCONNECTED, id, List.of(), p.has(Feature.REASON_DETAIL)
+                                    ? List.of(new ReasonDetailTlv(ReasonDetail.ADMIN.wire(), engine.requests.clip(reason)))
                                     : List.of()));
                 }
             }

@@ -16,6 +16,7 @@ import org.splitnve.wire.vdp.CapabilityTlv.Feature;
 import org.splitnve.wire.vdp.DeactivateTlv;
 import org.splitnve.wire.vdp.ManagerId;
 import org.splitnve.wire.vdp.OrgTlv;
+import org.splitnve.wire.vdp.ReasonCode;
 import org.splitnve.wire.vdp.ReasonDetailTlv;
 import org.splitnve.wire.vdp.SessionTlv;
 import org.splitnve.wire.vdp.VdpItem;
@@ -179,7 +180,7 @@ final class Sessions extends EnginePart {
         if (awaitsAuthentication(p) && !pdu.items().isEmpty()) {
             // REQ-11: the authenticator lets items through only in a session-keyed frame, which proves
             // the peer; should one come before, nothing of it is processed.
-            events.accept(new NnveEvent.Refused(p.port, p.station, "items", "-", 4,
+            events.accept(new NnveEvent.Refused(p.port, p.station, "items", "-", ReasonCode.OTHER_FAILURE.value(),
                     pdu.items().size() + " items from an end device that has not authenticated"));
             return;
         }
@@ -322,7 +323,8 @@ final class Sessions extends EnginePart {
 
     void notifyDeassociate(Tsi t, String why) {
         Peer p = t.peer;
-        List<OrgTlv> attached = p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(ReasonDetail.ADMIN.wire(), engine.requests.clip(why)))
+        List<OrgTlv> attached = p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(ReasonDetail.ADMIN.wire(),
+                engine.requests.clip(why)))
                 : List.of();
         send(p, new VsiTlv(VsiMode.DE_ASSOCIATE, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion, t.id, t.filter,
                 attached), t.manager);

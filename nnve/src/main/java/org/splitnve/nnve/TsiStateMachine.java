@@ -168,7 +168,8 @@ final class TsiStateMachine extends EnginePart {
             MacInVn k = macKey(vn, a);
             MacHolder h = macOwners.get(k);
             if (h != null && !h.tsi.equals(id)) {
-                return new Refusal(ReasonCode.INVALID_VID_GROUP_OR_MAC.value(), ReasonDetail.DUPLICATE_MAC.wire(), "MAC " + a.mac()
+                return new Refusal(ReasonCode.INVALID_VID_GROUP_OR_MAC.value(), ReasonDetail.DUPLICATE_MAC.wire(),
+                        "MAC " + a.mac()
                         + " is an address of TSI " + h.tsi + " in " + k.vn() + " (one MAC, one TSI per VN; OPS-6)");
             }
         }

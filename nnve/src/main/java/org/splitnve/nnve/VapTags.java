@@ -35,10 +35,12 @@ final class VapTags extends EnginePart {
         NnveConfig.Limits l = config.limits();
         int mine = tagsOfPeer.getOrDefault(key(p.port, p.station), 0);
         if (mine + n > l.tagsPerPeer()) {
-            return new Refusal(2, ReasonDetail.LIMIT.wire(), "this end device holds " + mine + " local tags, at most " + l.tagsPerPeer());
+            return new Refusal(ReasonCode.INSUFFICIENT_RESOURCES.value(), ReasonDetail.LIMIT.wire(),
+                    "this end device holds " + mine + " local tags, at most " + l.tagsPerPeer());
         }
         if (tagsOfPort[p.port] + n > l.tagsPerPort()) {
-            return new Refusal(2, ReasonDetail.LIMIT.wire(), "the end devices on this port hold " + tagsOfPort[p.port]
+            return new Refusal(ReasonCode.INSUFFICIENT_RESOURCES.value(), ReasonDetail.LIMIT.wire(),
+                    "the end devices on this port hold " + tagsOfPort[p.port]
                     + " local tags, at most " + l.tagsPerPort());
         }
         return null;
@@ -81,19 +83,23 @@ final class VapTags extends EnginePart {
             switch (pool.reserve(wanted, vap.vn.key())) {
                 case OK -> tag = wanted;
                 case IN_USE -> {
-                    return new Refusal(5, ReasonDetail.TAG.wire(), "VID " + wanted + " is the tag of " + pool.owner(wanted) + " on this port");
+                    return new Refusal(ReasonCode.INVALID_VID_GROUP_OR_MAC.value(), ReasonDetail.TAG.wire(),
+                            "VID " + wanted + " is the tag of " + pool.owner(wanted) + " on this port");
                 }
                 case NOT_IN_POOL -> {
-                    return new Refusal(5, ReasonDetail.TAG.wire(), "VID " + wanted + " is not in this port's tag pool");
+                    return new Refusal(ReasonCode.INVALID_VID_GROUP_OR_MAC.value(), ReasonDetail.TAG.wire(),
+                            "VID " + wanted + " is not in this port's tag pool");
                 }
                 default -> {
-                    return new Refusal(2, ReasonDetail.TAG.wire(), "no local tag left");
+                    return new Refusal(ReasonCode.INSUFFICIENT_RESOURCES.value(), ReasonDetail.TAG.wire(),
+                            "no local tag left");
                 }
             }
         } else {
             tag = pool.allocate(vap.vn.key());
             if (tag < 0) {
-                return new Refusal(2, ReasonDetail.TAG.wire(), "no local tag left on this port scope (" + pool.size() + " in the pool)");
+                return new Refusal(ReasonCode.INSUFFICIENT_RESOURCES.value(), ReasonDetail.TAG.wire(),
+                        "no local tag left on this port scope (" + pool.size() + " in the pool)");
             }
         }
         vap.tags.clear();
@@ -149,10 +155,12 @@ final class VapTags extends EnginePart {
             case CONNECT -> {
                 // SEC-5: every check before anything is reserved, then all of it or nothing.
                 if (vap == null && p.vnCount() >= config.limits().vnsPerPeer()) {
-                    return vnRefuse(p, c, 2, "this end device uses its limit of " + config.limits().vnsPerPeer() + " VNs");
+                    return vnRefuse(p, c, ReasonCode.INSUFFICIENT_RESOURCES.value(),
+                            "this end device uses its limit of " + config.limits().vnsPerPeer() + " VNs");
                 }
                 if (vap != null && wanted > 0 && !vap.tags.contains(wanted)) {
-                    return vnRefuse(p, c, 5, r.vn().key() + " uses tag " + vap.tag() + " on this port, not " + wanted);
+                    return vnRefuse(p, c, ReasonCode.INVALID_VID_GROUP_OR_MAC.value(),
+                            r.vn().key() + " uses tag " + vap.tag() + " on this port, not " + wanted);
                 }
                 LinkedHashSet<Integer> extras = new LinkedHashSet<>();
                 for (int i = 1; i < c.localTags().size(); i++) {
@@ -162,7 +170,8 @@ final class VapTags extends EnginePart {
                     }
                     VnKey owner = scope.tags.owner(extra);
                     if (!scope.tags.contains(extra) || (owner != null && !owner.equals(r.vn().key()))) {
-                        return vnRefuse(p, c, 5, "VID " + extra + " cannot be a tag of " + r.vn().key()
+                        return vnRefuse(p, c, ReasonCode.INVALID_VID_GROUP_OR_MAC.value(),
+                                "VID " + extra + " cannot be a tag of " + r.vn().key()
                                 + (owner != null ? " (it is the tag of " + owner + ")" : " (not in this port's tag pool)"));
                     }
                     extras.add(extra);
@@ -170,7 +179,8 @@ final class VapTags extends EnginePart {
                 int held = vap == null ? 0 : vap.tags.size();
                 int more = (vap == null ? 1 : 0) + extras.size();
                 if (held + more > VnConnectTlv.MAX_TAGS) {
-                    return vnRefuse(p, c, 2, "a VN has at most " + VnConnectTlv.MAX_TAGS + " local tags on a port scope ("
+                    return vnRefuse(p, c, ReasonCode.INSUFFICIENT_RESOURCES.value(),
+                            "a VN has at most " + VnConnectTlv.MAX_TAGS + " local tags on a port scope ("
                             + held + " held, " + more + " more asked)");
                 }
                 Refusal quota = tagQuota(p, more);
@@ -203,7 +213,7 @@ final class VapTags extends EnginePart {
                 }
             }
             case DISCONNECTED -> {
-                return vnRefuse(p, c, 1, "DISCONNECTED is sent by the nNVE only");
+                return vnRefuse(p, c, ReasonCode.INVALID_FORMAT.value(), "DISCONNECTED is sent by the nNVE only");
             }
         }
         List<OrgTlv> attached = new ArrayList<>(1);
@@ -223,7 +233,8 @@ final class VapTags extends EnginePart {
 
     VnConnectTlv vnRefuse(Peer p, VnConnectTlv c, int code, String detail) {
         events.accept(new NnveEvent.Refused(p.port, p.station, "VN " + c.operation(), c.vn().toString(), code, detail));
-        List<OrgTlv> attached = p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(ReasonDetail.TAG.wire(), engine.requests.clip(detail)))
+        List<OrgTlv> attached = p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(ReasonDetail.TAG.wire(),
+                engine.requests.clip(detail)))
                 : List.of();
         return new VnConnectTlv(VsiStatus.Response.refused(ReasonCode.of(code)), c.operation(), c.vn(), List.of(), attached);
     }

@@ -38,10 +38,12 @@ final class VsiRequests extends EnginePart {
 
 
     VsiTlv refuse(Peer p, VsiTlv req, Refusal r) {
-        events.accept(new NnveEvent.Refused(p.port, p.station, req.mode().name(), req.vsiId().toString(), r.code(), r.text()));
+        events.accept(new NnveEvent.Refused(p.port, p.station, req.mode().name(), req.vsiId().toString(), r.code(),
+                r.text()));
         List<OrgTlv> attached = p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(r.detail(), clip(r.text())))
                 : List.of();
-        return new VsiTlv(req.mode(), VsiStatus.Response.refused(ReasonCode.of(r.code())), req.typeId(), req.typeVersion(),
+        return new VsiTlv(req.mode(), VsiStatus.Response.refused(ReasonCode.of(r.code())), req.typeId(),
+                req.typeVersion(),
                 req.vsiId(), req.filter(), attached);
     }
 
@@ -88,7 +90,8 @@ final class VsiRequests extends EnginePart {
         for (FilterEntry e : f.entries()) {
             if (f.format().hasGroup()) {
                 if (group != NO_GROUP && group != e.groupIdUnsigned()) {
-                    return refuse(p, req, new Refusal(1, ReasonDetail.FORMAT.wire(), "one VSI TLV names one VN (GroupID)"));
+                    return refuse(p, req, new Refusal(ReasonCode.INVALID_FORMAT.value(), ReasonDetail.FORMAT.wire(),
+                            "one VSI TLV names one VN (GroupID)"));
                 }
                 group = e.groupIdUnsigned();
             }
@@ -103,7 +106,8 @@ final class VsiRequests extends EnginePart {
             return success(req, req.filter(), List.of());
         }
         if (!r.decision().allowed()) {
-            return refuse(p, req, new Refusal(r.decision().reasonCode(), ReasonDetail.POLICY.wire(), r.decision().detail()));
+            return refuse(p, req, new Refusal(r.decision().reasonCode(), ReasonDetail.POLICY.wire(),
+                    r.decision().detail()));
         }
         Vn vn = r.vn();
         Tsi t = engine.tsm.find(req.vsiId(), p, vn.key());
@@ -143,7 +147,8 @@ final class VsiRequests extends EnginePart {
             case PRE_ASSOCIATE -> {
                 Authority.TsiGrant g = authority.authoriseTsi(p.port, p.station, req.vsiId(), vn, filterMacs(f));
                 yield g.decision().allowed() ? success(req, req.filter(), List.of())
-                        : refuse(p, req, new Refusal(g.decision().reasonCode(), ReasonDetail.POLICY.wire(), g.decision().detail()));
+                        : refuse(p, req, new Refusal(g.decision().reasonCode(), ReasonDetail.POLICY.wire(),
+                                g.decision().detail()));
             }
             case PRE_ASSOCIATE_RR -> {
                 DeactivateTlv d = req.attached(DeactivateTlv.class);
@@ -157,7 +162,8 @@ final class VsiRequests extends EnginePart {
                         yield success(req, t.filter, List.of()); // already deactivated: a repeated request
                     }
                     if (t == null || t.state != TsiState.ACTIVATED) {
-                        yield refuse(p, req, new Refusal(4, ReasonDetail.STATE.wire(), "deactivate: the TSI is not activated"));
+                        yield refuse(p, req, new Refusal(ReasonCode.OTHER_FAILURE.value(), ReasonDetail.STATE.wire(),
+                                "deactivate: the TSI is not activated"));
                     }
                     p.touch(t, now);
                     noteMigration(t, req); // a departure (REL-4)
@@ -165,7 +171,7 @@ final class VsiRequests extends EnginePart {
                     yield success(req, t.filter, List.of());
                 }
                 if (t != null && t.state == TsiState.ACTIVATED) {
-                    yield refuse(p, req, new Refusal(4, ReasonDetail.STATE.wire(),
+                    yield refuse(p, req, new Refusal(ReasonCode.OTHER_FAILURE.value(), ReasonDetail.STATE.wire(),
                             "Associate to Pre-Associate-RR needs the deactivate extension"));
                 }
                 yield associate(p, req, vn, t, TsiState.ASSOCIATED, change, now);
@@ -221,7 +227,7 @@ final class VsiRequests extends EnginePart {
             }
             if (over != null) {
                 unstage(p, id);
-                return new Refusal(2, ReasonDetail.LIMIT.wire(), over);
+                return new Refusal(ReasonCode.INSUFFICIENT_RESOURCES.value(), ReasonDetail.LIMIT.wire(), over);
             }
             st.byIndex.put(a.fragment(), a);
             st.octets += octets;
@@ -256,7 +262,8 @@ final class VsiRequests extends EnginePart {
             StagedChange st = p.fragments.get(id);
             if (st.since + timeout <= now) {
                 unstage(p, id);
-                events.accept(new NnveEvent.Refused(p.port, p.station, "address change", id.toString(), 4,
+                events.accept(new NnveEvent.Refused(p.port, p.station, "address change", id.toString(),
+                        ReasonCode.OTHER_FAILURE.value(),
                         "fragments of transaction " + st.transaction + " dropped: no LAST fragment within "
                                 + timeout / 1_000_000 + " ms"));
             } else {
@@ -277,7 +284,8 @@ final class VsiRequests extends EnginePart {
         p.dropped++;
         if (droppedLog.admit(key(p.port, p.station), clock.nanos())) {
             // The first is logged; the rest one summary line per peer per interval: a flood cannot fill the log.
-            events.accept(new NnveEvent.Refused(p.port, p.station, what, "-", 2, p.ecp.queued()
+            events.accept(new NnveEvent.Refused(p.port, p.station, what, "-",
+                    ReasonCode.INSUFFICIENT_RESOURCES.value(), p.ecp.queued()
                     + " answers wait unacknowledged (at most " + config.limits().responsesPerPeer()
                     + "): requests dropped unprocessed until they drain"));
         }
@@ -307,12 +315,14 @@ final class VsiRequests extends EnginePart {
     VsiTlv partial(Peer p, VsiTlv req, Tsi t, List<TsiAddress> named, boolean deactivate, DeactivateTlv d,
             long now) {
         if (named == null || named.isEmpty()) {
-            return refuse(p, req, new Refusal(1, ReasonDetail.FORMAT.wire(), "a partial (de)activation names no address"));
+            return refuse(p, req, new Refusal(ReasonCode.INVALID_FORMAT.value(), ReasonDetail.FORMAT.wire(),
+                    "a partial (de)activation names no address"));
         }
         Set<TsiAddress> own = new java.util.HashSet<>(t.addresses); // SEC-6: linear, not addresses x named
         for (TsiAddress a : named) {
             if (!own.contains(a)) {
-                return refuse(p, req, new Refusal(1, ReasonDetail.FORMAT.wire(), a + " is not an address of the TSI"));
+                return refuse(p, req, new Refusal(ReasonCode.INVALID_FORMAT.value(), ReasonDetail.FORMAT.wire(),
+                        a + " is not an address of the TSI"));
             }
         }
         p.touch(t, now);
@@ -380,7 +390,8 @@ final class VsiRequests extends EnginePart {
         List<Parameter> parameters = List.of();
         if (t == null) {
             if (p.tsiCount >= config.limits().tsisPerPeer()) {
-                return refuse(p, req, new Refusal(2, ReasonDetail.LIMIT.wire(), "this end device holds its limit of "
+                return refuse(p, req, new Refusal(ReasonCode.INSUFFICIENT_RESOURCES.value(),
+                        ReasonDetail.LIMIT.wire(), "this end device holds its limit of "
                         + config.limits().tsisPerPeer() + " TSIs"));
             }
             List<TsiAddress> requested = filterMacs(req.filter());
@@ -392,12 +403,14 @@ final class VsiRequests extends EnginePart {
             }
             Authority.TsiGrant g = authority.authoriseTsi(p.port, p.station, req.vsiId(), vn, requested);
             if (!g.decision().allowed()) {
-                return refuse(p, req, new Refusal(g.decision().reasonCode(), ReasonDetail.POLICY.wire(), g.decision().detail()));
+                return refuse(p, req, new Refusal(g.decision().reasonCode(), ReasonDetail.POLICY.wire(),
+                        g.decision().detail()));
             }
             addresses = g.addresses() != null ? g.addresses() : requested;
             parameters = g.addresses() != null ? g.parameters() : asked(p, req, g.parameters());
             if (addresses.size() > config.limits().addressesPerTsi()) {
-                return refuse(p, req, new Refusal(2, ReasonDetail.LIMIT.wire(), addresses.size() + " addresses, at most "
+                return refuse(p, req, new Refusal(ReasonCode.INSUFFICIENT_RESOURCES.value(),
+                        ReasonDetail.LIMIT.wire(), addresses.size() + " addresses, at most "
                         + config.limits().addressesPerTsi()));
             }
             Refusal duplicate = engine.tsm.duplicateMac(req.vsiId(), vn.key(), addresses);
@@ -410,7 +423,8 @@ final class VsiRequests extends EnginePart {
             }
             Vap vap = scope.vaps.get(vn.key());
             if ((vap == null || !p.uses(vap)) && p.vnCount() >= config.limits().vnsPerPeer()) {
-                return refuse(p, req, new Refusal(2, ReasonDetail.LIMIT.wire(), "this end device uses its limit of "
+                return refuse(p, req, new Refusal(ReasonCode.INSUFFICIENT_RESOURCES.value(),
+                        ReasonDetail.LIMIT.wire(), "this end device uses its limit of "
                         + config.limits().vnsPerPeer() + " VNs"));
             }
             int wanted = firstConcreteVid(req.filter());
@@ -471,7 +485,8 @@ final class VsiRequests extends EnginePart {
                 changed = true;
             }
             if (next.size() > config.limits().addressesPerTsi()) {
-                return refuse(p, req, new Refusal(2, ReasonDetail.LIMIT.wire(), next.size() + " addresses, at most "
+                return refuse(p, req, new Refusal(ReasonCode.INSUFFICIENT_RESOURCES.value(),
+                        ReasonDetail.LIMIT.wire(), next.size() + " addresses, at most "
                         + config.limits().addressesPerTsi()));
             }
             if (changed && !next.equals(t.addresses)) {
@@ -479,7 +494,8 @@ final class VsiRequests extends EnginePart {
                 // validated VN only what its record holds; the VN's service still met).
                 Authority.TsiGrant g = authority.authoriseTsi(p.port, p.station, req.vsiId(), t.vap.vn, next);
                 if (!g.decision().allowed()) {
-                    return refuse(p, req, new Refusal(g.decision().reasonCode(), ReasonDetail.POLICY.wire(), g.decision().detail()));
+                    return refuse(p, req, new Refusal(g.decision().reasonCode(), ReasonDetail.POLICY.wire(),
+                            g.decision().detail()));
                 }
                 List<TsiAddress> granted = g.addresses() != null ? g.addresses() : next;
                 Refusal duplicate = engine.tsm.duplicateMac(t.id, t.vap.vn.key(), granted);
@@ -543,7 +559,8 @@ final class VsiRequests extends EnginePart {
         try {
             delta = TsiAddressTlv.join(change);
         } catch (IllegalArgumentException e) {
-            return new Refusal(1, ReasonDetail.FORMAT.wire(), "address fragments: " + e.getMessage());
+            return new Refusal(ReasonCode.INVALID_FORMAT.value(), ReasonDetail.FORMAT.wire(),
+                    "address fragments: " + e.getMessage());
         }
         int max = config.limits().addressesPerTsi();
         LinkedHashSet<TsiAddress> next;
@@ -559,11 +576,13 @@ final class VsiRequests extends EnginePart {
         }
         for (TsiAddress a : delta) {
             if (next.add(a) && next.size() > max) {
-                return new Refusal(2, ReasonDetail.LIMIT.wire(), "at least " + (max + 1) + " addresses, at most " + max);
+                return new Refusal(ReasonCode.INSUFFICIENT_RESOURCES.value(), ReasonDetail.LIMIT.wire(),
+                        "at least " + (max + 1) + " addresses, at most " + max);
             }
         }
         if (next.size() > max) {
-            return new Refusal(2, ReasonDetail.LIMIT.wire(), next.size() + " addresses, at most " + max);
+            return new Refusal(ReasonCode.INSUFFICIENT_RESOURCES.value(), ReasonDetail.LIMIT.wire(),
+                    next.size() + " addresses, at most " + max);
         }
         addresses.clear();
         addresses.addAll(next);
@@ -623,7 +642,8 @@ final class VsiRequests extends EnginePart {
         for (FilterEntry e : f.entries()) {
             if (!e.isNullVid() && !vap.tags.contains(e.vid())) {
                 VnKey owner = vap.scope.tags.owner(e.vid());
-                return new Refusal(5, ReasonDetail.TAG.wire(), "VID " + e.vid() + (owner != null ? " is the tag of " + owner
+                return new Refusal(ReasonCode.INVALID_VID_GROUP_OR_MAC.value(), ReasonDetail.TAG.wire(),
+                        "VID " + e.vid() + (owner != null ? " is the tag of " + owner
                         : " is not a tag of " + vap.vn.key()) + " on this port (" + vap.vn.key() + " uses " + vap.tag() + ")");
             }
         }

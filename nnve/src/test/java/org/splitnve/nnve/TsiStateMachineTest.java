@@ -135,7 +135,8 @@ class TsiStateMachineTest {
         Tsi b = f.tsi(p, vap, 2, 0x02_00_00_00_10_02L);
         tsm.transition(a, TsiState.ACTIVATED, "test");
         tsm.transition(b, TsiState.ASSOCIATED, "test");
-        assertThat(p.digest).isEqualTo(org.splitnve.protocol.SessionIdentity.tsiDigest(a.id(), TsiState.ACTIVATED.ordinal())
+        assertThat(p.digest).isEqualTo(org.splitnve.protocol.SessionIdentity.tsiDigest(a.id(),
+                TsiState.ACTIVATED.ordinal())
                 ^ org.splitnve.protocol.SessionIdentity.tsiDigest(b.id(), TsiState.ASSOCIATED.ordinal()));
         tsm.release(a, "test");
         tsm.release(b, "test");
