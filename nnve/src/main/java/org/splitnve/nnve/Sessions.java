@@ -1,0 +1,332 @@
+package org.splitnve.nnve;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.splitnve.protocol.Timers;
+import org.splitnve.protocol.auth.FrameAuthenticator;
+import org.splitnve.protocol.ecp.EcpEndpoint;
+import org.splitnve.protocol.ecp.EcpProfile;
+import org.splitnve.wire.Bytes;
+import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.ecp.EcpHeader;
+import org.splitnve.wire.ethernet.EthernetHeader;
+import org.splitnve.wire.frame.Frame;
+import org.splitnve.wire.vdp.CapabilityTlv;
+import org.splitnve.wire.vdp.CapabilityTlv.Feature;
+import org.splitnve.wire.vdp.DeactivateTlv;
+import org.splitnve.wire.vdp.ManagerId;
+import org.splitnve.wire.vdp.OrgTlv;
+import org.splitnve.wire.vdp.ReasonCode;
+import org.splitnve.wire.vdp.ReasonDetailTlv;
+import org.splitnve.wire.vdp.SessionTlv;
+import org.splitnve.wire.vdp.VdpItem;
+import org.splitnve.wire.vdp.VdpPdu;
+import org.splitnve.wire.vdp.VnConnectTlv;
+import org.splitnve.wire.vdp.VsiId;
+import org.splitnve.wire.vdp.VsiMode;
+import org.splitnve.wire.vdp.VsiStatus;
+import org.splitnve.wire.vdp.VsiTlv;
+
+/**
+ * The nNVE's peers and their sessions (RFC 8394 section 3, docs/protocol.md 5): an end device becomes a
+ * peer on its first VDP frame once the authority allows it (SEC-1), exchanges capabilities and session
+ * TLVs (OPS-3, REL-2, REL-7, REQ-11), and loses its TSIs when its keep-alive expires (SM-TIMER). A
+ * received VDP PDU is dispatched from here to the VSI request path and the VAPs, in the order of its items.
+ */
+final class Sessions extends EnginePart {
+    Sessions(NnveEngine engine) {
+        super(engine);
+    }
+
+    /** The Manager ID of the ECPDU being processed: a new TSI remembers it for the nNVE's own requests. */
+    ManagerId requestManager;
+
+    boolean addressedToUs(int port, MacAddress dst) {
+        return dst.equals(MacAddress.NEAREST_CUSTOMER_BRIDGE) || dst.equals(io.mac(port))
+                || dst.equals(config.ports().get(port).multicast());
+    }
+
+    static long mac(byte[] b, int off) {
+        long v = 0;
+        for (int i = 0; i < 6; i++) {
+            v = (v << 8) | (b[off + i] & 0xFF);
+        }
+        return v;
+    }
+
+    Peer peer(int port, MacAddress station, byte[] buf, int off, int length, Frame.Vdp frame) {
+        Peer p = peers.get(key(port, station));
+        if (p != null) {
+            return p;
+        }
+        if (!station.isValidUnicast()) {
+            events.accept(new NnveEvent.BadInput(port, station, "INVALID_SOURCE", "source MAC is not a unicast address"));
+            return null;
+        }
+        Authority.Decision d = authority.authoriseEndDevice(port, station);
+        Timers announced = announcedTimers.get(key(port, station));
+        Timers timers = announced != null ? config.timers().negotiate(announced) : config.timers();
+        if (!d.allowed()) {
+            events.accept(new NnveEvent.Refused(port, station, "end device", "-", d.reasonCode(), d.detail()));
+            // SM-REASON: its requests are answered with the reason code, a few a second at most.
+            refusedStations.onFrame(port, station, d, timers, buf, off, length, frame);
+            return null;
+        }
+        p = new Peer(port, station, engine);
+        p.announced = announcedTimers.remove(key(port, station));
+        Peer fp = p;
+        p.ecp = new EcpEndpoint(io.mac(port), station, station, codec, config.managerId(), EcpProfile.STANDARD, timers,
+                clock, events, (bytes, len) -> io.send(port, bytes, len), p, () -> header(fp));
+        p.ecp.setQueueLimit(config.limits().responsesPerPeer()); // SEC-5
+        FrameAuthenticator auth = config.authenticators().apply(port, station);
+        if (auth != null) {
+            // REQ-11: every frame of this end device must authenticate; nothing it sends counts before.
+            p.ecp.setAuthenticator(auth);
+            p.auth = auth;
+        }
+        p.lastHeard = clock.nanos();
+        peers.put(key(port, station), p);
+        events.accept(new NnveEvent.PeerUp(port, station, false, p.authenticated));
+        return p;
+    }
+
+    /**
+     * REL-2, REL-7: tells every end device on every port at once that this nNVE (re)started: one header-only
+     * ECPDU to the nearest-customer-bridge group (and to the port's multicast group, GAP-1) with this side's
+     * capabilities and a session TLV with the new epoch and RESYNC_REQUEST. An end device that held TSIs with
+     * an earlier run of this nNVE announces them all again at once, instead of at its next keep-alive; a
+     * standard one ignores the extension TLVs. Sent once, unacknowledged (a lost one leaves the keep-alive
+     * path, docs/protocol.md 5.2). The daemons call it once the engine runs; returns the frames sent.
+     */
+    int announceStart() {
+        VdpPdu pdu = new VdpPdu(config.managerId(), List.of(ownCapabilities,
+                new SessionTlv(SessionTlv.RESYNC_REQUEST, epoch, 0, 0, 0L, nonce)), List.of(), null);
+        int sent = 0;
+        for (int port = 0; port < io.ports(); port++) {
+            MacAddress multicast = config.ports().get(port).multicast();
+            for (MacAddress group : multicast == null ? List.of(MacAddress.NEAREST_CUSTOMER_BRIDGE)
+                    : List.of(MacAddress.NEAREST_CUSTOMER_BRIDGE, multicast)) {
+                byte[] frame = codec.encode(new Frame.Vdp(new EthernetHeader(group, io.mac(port), EcpHeader.ETHERTYPE),
+                        EcpHeader.request(epoch & 0xFFFF), pdu), true);
+                io.send(port, frame, frame.length);
+                sent++;
+            }
+            events.accept(new NnveEvent.ResyncRequested(port, MacAddress.NEAREST_CUSTOMER_BRIDGE,
+                    "this nNVE started: every end device on the port is asked", 0));
+        }
+        return sent;
+    }
+
+    List<OrgTlv> header(Peer p) {
+        if (p.common == null && !awaitsAuthentication(p) && !p.resyncWanted) {
+            return List.of();
+        }
+        List<OrgTlv> h = new ArrayList<>(2);
+        if (!p.capabilitySent || p.resyncWanted) {
+            h.add(ownCapabilities);
+            p.capabilitySent = true;
+        }
+        if (p.has(Feature.SESSION) || awaitsAuthentication(p) || p.resyncWanted) {
+            Bytes n = p.auth != null && p.auth.localNonce() != null ? p.auth.localNonce() : nonce;
+            int flags = p.resyncWanted ? SessionTlv.RESYNC_REQUEST : 0;
+            p.resyncWanted = false;
+            h.add(new SessionTlv(flags, epoch, p.epoch, p.tsiCount, p.digest, n));
+        }
+        return h;
+    }
+
+    /** The peer must authenticate and has not yet: this side's session TLV (its nonce) must reach it. */
+    static boolean awaitsAuthentication(Peer p) {
+        return p.auth != null && !p.auth.authenticated();
+    }
+
+    // ------------------------------------------------------------------ receiving
+
+    void receive(Peer p, VdpPdu pdu) {
+        long now = clock.nanos();
+        p.lastHeard = now;
+        CapabilityTlv caps = pdu.header(CapabilityTlv.class);
+        if (caps != null) {
+            boolean first = p.common == null;
+            p.common = ownCapabilities.intersect(caps);
+            p.ecp.setProfile(p.common.has(Feature.BATCHING) ? EcpProfile.BATCHING : EcpProfile.STANDARD);
+            if (first) {
+                p.capabilitySent = false;
+                events.accept(new NnveEvent.PeerUp(p.port, p.station, true, p.authenticated));
+            }
+        }
+        SessionTlv session = pdu.header(SessionTlv.class);
+        if (session != null && !awaitsAuthentication(p)) {
+            // REL-7: an end device that speaks of a session this nNVE does not know (no capabilities
+            // exchanged with this run of the nNVE), or names another epoch of this nNVE, holds TSIs this
+            // nNVE may have lost: it is asked to announce them all again, and what it sends before it has
+            // announced its extensions again is not taken as a standard peer's (its addresses would be lost).
+            String why = p.common == null ? "a session this nNVE does not know (it restarted)"
+                    : session.peerEpoch() != 0 && session.peerEpoch() != epoch
+                            ? "an earlier epoch of this nNVE (" + Integer.toHexString(session.peerEpoch()) + ")" : null;
+            if (why != null) {
+                p.resyncWanted = true;
+                boolean skip = p.common == null;
+                events.accept(new NnveEvent.ResyncRequested(p.port, p.station, why, skip ? pdu.items().size() : 0));
+                if (skip) {
+                    p.ecp.sendHeaderOnly();
+                    return;
+                }
+            }
+        }
+        if (session != null && p.has(Feature.SESSION)) {
+            session(p, session, now);
+        }
+        if (awaitsAuthentication(p) && !pdu.items().isEmpty()) {
+            // REQ-11: the authenticator lets items through only in a session-keyed frame, which proves
+            // the peer; should one come before, nothing of it is processed.
+            events.accept(new NnveEvent.Refused(p.port, p.station, "items", "-", ReasonCode.OTHER_FAILURE.value(),
+                    pdu.items().size() + " items from an end device that has not authenticated"));
+            return;
+        }
+        ManagerId manager = pdu.managerId() != null ? pdu.managerId() : config.managerId();
+        requestManager = manager;
+        for (VdpItem item : pdu.items()) {
+            VdpItem response = switch (item) {
+                case VsiTlv v -> v.isResponse() ? null : engine.requests.vsi(p, manager, v, now);
+                case VnConnectTlv c -> c.status() instanceof VsiStatus.Response ? null : engine.vapTags.vnConnect(p, c);
+            };
+            if (response != null) {
+                send(p, response, pdu.managerId());
+            }
+        }
+        if (session != null && (p.has(Feature.SESSION) || awaitsAuthentication(p)) && (pdu.items().isEmpty()
+                || p.resyncWanted)) {
+            // Answers a hello (and a keep-alive) with this side's session TLV: with authentication, the
+            // end device learns this side's nonce from it and the session is established.
+            p.ecp.sendHeaderOnly();
+        }
+    }
+
+    void session(Peer p, SessionTlv s, long now) {
+        if (p.epoch != 0 && s.epoch() != p.epoch) {
+            // The end device restarted: it re-announces what it still has; what it does not is released.
+            events.accept(new NnveEvent.PeerRestarted(p.port, p.station, Integer.toHexString(s.epoch()), p.tsiCount));
+            for (Tsi t = p.oldest; t != null; t = t.newer) {
+                t.refreshedAt = Long.MIN_VALUE;
+            }
+            p.resyncDeadline = now + p.ecp.timers().bridgeKeepAliveTimeoutNanos();
+            p.capabilitySent = false;
+            // SEC-9: the new epoch may be forged: the end device is asked for every TSI, so a real one that
+            // did not restart re-announces them before the deadline and nothing is released.
+            p.resyncWanted = true;
+            events.accept(new NnveEvent.ResyncRequested(p.port, p.station, "a new epoch of the end device", 0));
+        }
+        p.epoch = s.epoch();
+        if (s.has(SessionTlv.KEEPALIVE)) {
+            p.lastHeard = now;
+        }
+    }
+
+    /** An item the nNVE sends, and how many times ECP gave up on it so far. */
+    record Outgoing(VdpItem item, int attempts, ManagerId manager) {
+    }
+
+    static final int SEND_ATTEMPTS = 3;
+
+    void send(Peer p, VdpItem item) {
+        send(p, item, null);
+    }
+
+    /** Sends an item with {@code manager}'s Manager ID (a response: its request's), null for the nNVE's own. */
+    void send(Peer p, VdpItem item, ManagerId manager) {
+        p.ecp.submit(item, new Outgoing(item, 1, manager), manager);
+    }
+
+    /**
+     * ECP gave up: the station may still be there (frames lost), so the items go again, a few times;
+     * if it is gone, its keep-alive timer releases its TSIs.
+     */
+    void transmitError(Peer p, List<Object> tokens) {
+        for (Object t : tokens) {
+            if (t instanceof Outgoing o && o.attempts < SEND_ATTEMPTS && peers.get(key(p.port, p.station)) == p) {
+                p.ecp.submit(o.item, new Outgoing(o.item, o.attempts + 1, o.manager), o.manager);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ keep-alive (SM-TIMER)
+
+    void expire(Peer p, long now) {
+        engine.requests.expireStaged(p, now);
+        long timeout = p.ecp.timers().bridgeKeepAliveTimeoutNanos();
+        if (p.resyncDeadline <= now) {
+            p.resyncDeadline = Long.MAX_VALUE;
+            for (Tsi t = p.oldest; t != null; ) {
+                Tsi next = t.newer;
+                if (t.refreshedAt == Long.MIN_VALUE) {
+                    notifyDeassociate(t, "not re-announced after the end device restarted");
+                    engine.tsm.release(t, "resync");
+                }
+                t = next;
+            }
+        }
+        if (p.has(Feature.SESSION) && p.epoch != 0) {
+            if (p.tsiCount > 0 && p.lastHeard + timeout <= now) {
+                p.lastHeard = now;
+                stepDown(p, List.copyOf(collect(p)));
+            }
+        } else {
+            while (p.oldest != null && p.oldest.refreshedAt + timeout <= now) {
+                Tsi t = p.oldest;
+                stepDown(p, List.of(t));
+                if (t.state != TsiState.INIT) {
+                    p.touch(t, now);
+                }
+            }
+        }
+        if (p.tsiCount == 0 && p.explicitVaps.isEmpty() && p.lastHeard + timeout <= now) {
+            // SEC-5: a peer silent for a keep-alive timeout is lost even with answers still queued (a forged
+            // source never acknowledges them): they are dropped with it, and so is what it had staged.
+            int unsent = p.ecp.drain().size();
+            for (VsiId id : List.copyOf(p.fragments.keySet())) {
+                engine.requests.unstage(p, id);
+            }
+            peers.remove(key(p.port, p.station));
+            String why = p.auth != null && !p.authenticated ? "idle, never authenticated" : "idle";
+            events.accept(new NnveEvent.PeerLost(p.port, p.station,
+                    unsent == 0 ? why : why + ", " + unsent + " unacknowledged answers dropped", 0));
+        }
+    }
+
+    static List<Tsi> collect(Peer p) {
+        List<Tsi> out = new ArrayList<>(p.tsiCount);
+        for (Tsi t = p.oldest; t != null; t = t.newer) {
+            out.add(t);
+        }
+        return out;
+    }
+
+    /** SM-TIMER: no refresh in time: Activated falls to Associated, Associated to Init. */
+    void stepDown(Peer p, List<Tsi> tsis) {
+        for (Tsi t : tsis) {
+            if (t.state == TsiState.ACTIVATED) {
+                engine.tsm.transition(t, TsiState.ASSOCIATED, "keep-alive timeout");
+                if (p.has(Feature.DEACTIVATE)) {
+                    send(p, new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion, t.id,
+                            t.filter, List.of(new DeactivateTlv(false, DeactivateTlv.Cause.KEEPALIVE_TIMEOUT))));
+                }
+            } else {
+                notifyDeassociate(t, "keep-alive timeout");
+                engine.tsm.release(t, "keep-alive timeout");
+            }
+        }
+        if (p.tsiCount == 0) {
+            events.accept(new NnveEvent.PeerLost(p.port, p.station, "keep-alive timeout", tsis.size()));
+        }
+    }
+
+    void notifyDeassociate(Tsi t, String why) {
+        Peer p = t.peer;
+        List<OrgTlv> attached = p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(ReasonDetail.ADMIN.wire(),
+                engine.requests.clip(why)))
+                : List.of();
+        send(p, new VsiTlv(VsiMode.DE_ASSOCIATE, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion, t.id, t.filter,
+                attached), t.manager);
+    }
+}

@@ -1,0 +1,160 @@
+package org.splitnve.nnve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The TSI state machine part alone: each SM-TSI transition and the effects it emits, in order. */
+class TsiStateMachineTest {
+
+    private final PartsFixture f = new PartsFixture(NnveConfig.simple("n", 2));
+    private final Peer p = f.peer(0, 0x02_00_00_00_00_0AL);
+    private final Vap vap = f.vap(p, 10);
+    private final TsiStateMachine tsm = f.engine.tsm;
+
+    @Test
+    @DisplayName("SM-TSI-1, SM-TSI-2: Associate (Init to Associated) provisions the tag, creates the ACL not allowing, "
+            + "reports mapping entries")
+    void associate() {
+        Tsi t = f.tsi(p, vap, 1, 0x02_00_00_00_10_01L);
+        f.effects.clear();
+        tsm.transition(t, TsiState.ASSOCIATED, "test");
+        Effect.Instance i = t.instance();
+        assertThat(f.effects).containsExactly(
+                new Effect.TagProvision(0, vap.vn.key(), vap.tag(), true),
+                new Effect.Acl(i, t.addresses, vap.tag(), Effect.AclState.CREATED_DISABLED),
+                new Effect.NvaEntries(i, t.addresses, Effect.EntryState.MAPPING));
+        assertThat(t.state()).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(f.engine.tsisIn(TsiState.ASSOCIATED)).isEqualTo(1);
+        assertThat(vap.tsiAssociated()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("SM-TSI-3, SM-TSI-4: Activate gives forwarding entries and enables the ACL; Deactivate gives mapping "
+            + "entries back and disables it, the tag staying provisioned")
+    void activateDeactivate() {
+        Tsi t = f.tsi(p, vap, 1, 0x02_00_00_00_10_01L);
+        tsm.transition(t, TsiState.ASSOCIATED, "test");
+        f.effects.clear();
+        tsm.transition(t, TsiState.ACTIVATED, "test");
+        Effect.Instance i = t.instance();
+        assertThat(f.effects).containsExactly(
+                new Effect.NvaEntries(i, t.addresses, Effect.EntryState.FORWARDING),
+                new Effect.Acl(i, t.addresses, vap.tag(), Effect.AclState.ENABLED));
+        assertThat(f.engine.tsisIn(TsiState.ACTIVATED)).isEqualTo(1);
+        assertThat(f.engine.tsisIn(TsiState.ASSOCIATED)).isZero();
+        f.effects.clear();
+        tsm.transition(t, TsiState.ASSOCIATED, "test");
+        assertThat(f.effects).containsExactly(
+                new Effect.NvaEntries(i, t.addresses, Effect.EntryState.MAPPING),
+                new Effect.Acl(i, t.addresses, vap.tag(), Effect.AclState.DISABLED));
+        assertThat(vap.tsiAssociated()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("SM-TSI-1: Activate from Init reserves, creates the ACL, then forwards: one call, no Associated step")
+    void activateFromInit() {
+        Tsi t = f.tsi(p, vap, 1, 0x02_00_00_00_10_01L);
+        f.effects.clear();
+        tsm.transition(t, TsiState.ACTIVATED, "test");
+        Effect.Instance i = t.instance();
+        assertThat(f.effects).containsExactly(
+                new Effect.TagProvision(0, vap.vn.key(), vap.tag(), true),
+                new Effect.Acl(i, t.addresses, vap.tag(), Effect.AclState.CREATED_DISABLED),
+                new Effect.NvaEntries(i, t.addresses, Effect.EntryState.FORWARDING),
+                new Effect.Acl(i, t.addresses, vap.tag(), Effect.AclState.ENABLED));
+    }
+
+    @Test
+    @DisplayName("SM-TSI-5, SM-VAP-3: De-Associate removes the entries and the ACL, clears the tag from the port only "
+            + "with the VN's last TSI there, and the VAP with its last TSI returns its tag to the pool")
+    void deassociate() {
+        Tsi a = f.tsi(p, vap, 1, 0x02_00_00_00_10_01L);
+        Tsi b = f.tsi(p, vap, 2, 0x02_00_00_00_10_02L);
+        tsm.transition(a, TsiState.ACTIVATED, "test");
+        tsm.transition(b, TsiState.ASSOCIATED, "test");
+        int tag = vap.tag();
+        f.effects.clear();
+        tsm.release(a, "test");
+        assertThat(f.effects).containsExactly(
+                new Effect.NvaRemove(a.instance()),
+                new Effect.Acl(a.instance(), a.addresses, tag, Effect.AclState.REMOVED));
+        assertThat(f.engine.instances(a.id())).isEmpty();
+        assertThat(p.tsiCount()).isEqualTo(1);
+        f.effects.clear();
+        tsm.release(b, "test");
+        assertThat(f.effects).containsExactly(
+                new Effect.NvaRemove(b.instance()),
+                new Effect.Acl(b.instance(), b.addresses, tag, Effect.AclState.REMOVED),
+                new Effect.TagProvision(0, vap.vn.key(), tag, false),
+                new Effect.NvaVnTag(vap.vn.key(), vap.vn.vni(), vap.scope(), -1));
+        assertThat(vap.state()).isEqualTo(Vap.State.VN_DISCONNECTED);
+        assertThat(f.engine.vaps()).isEmpty();
+        assertThat(f.engine.tagsHeldBy(0, p.station)).isZero();
+        assertThat(f.engine.tsisIn(TsiState.ASSOCIATED) + f.engine.tsisIn(TsiState.ACTIVATED)).isZero();
+    }
+
+    @Test
+    @DisplayName("SM-TSI-7, REL-4: a second instance on another port of the scope waits without the entries; "
+            + "activated with a migration hint it takes them over by a move, and its old instance's release "
+            + "removes nothing")
+    void moveWithinScope() {
+        PartsFixture g = new PartsFixture(NnveConfig.simple("n", 2).withPorts(List.of(
+                NnveConfig.PortConfig.of("lag"), NnveConfig.PortConfig.of("lag"))));
+        Peer p0 = g.peer(0, 0x02_00_00_00_00_0AL);
+        Peer p1 = g.peer(1, 0x02_00_00_00_00_0BL);
+        Vap v = g.vap(p0, 10);
+        assertThat(g.vap(p1, 10)).isSameAs(v);
+        Tsi old = g.tsi(p0, v, 1, 0x02_00_00_00_10_01L);
+        g.engine.tsm.transition(old, TsiState.ACTIVATED, "test");
+        Tsi moving = g.tsi(p1, v, 1, 0x02_00_00_00_10_01L);
+        g.effects.clear();
+        g.engine.tsm.transition(moving, TsiState.ACTIVATED, "test");
+        assertThat(g.effectsOf(Effect.NvaEntries.class)).isEmpty(); // no hint: the NVA keeps the old instance
+        assertThat(g.engine.instances(old.id())).containsExactlyInAnyOrder(old, moving);
+        g.engine.tsm.transition(moving, TsiState.ASSOCIATED, "test");
+        moving.arrivalHinted = true;
+        g.effects.clear();
+        g.engine.tsm.transition(moving, TsiState.ACTIVATED, "test");
+        assertThat(g.effectsOf(Effect.NvaMove.class)).containsExactly(
+                new Effect.NvaMove(old.instance(), moving.instance()));
+        assertThat(moving.ownsNva).isTrue();
+        assertThat(old.ownsNva).isFalse();
+        g.effects.clear();
+        g.engine.tsm.release(old, "test");
+        assertThat(g.effectsOf(Effect.NvaRemove.class)).isEmpty();
+        assertThat(g.effectsOf(Effect.NvaMove.class)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("REL-2: the peer's digest is the XOR of its instances' (TSI, state) digests, zero with none left")
+    void digest() {
+        Tsi a = f.tsi(p, vap, 1, 0x02_00_00_00_10_01L);
+        Tsi b = f.tsi(p, vap, 2, 0x02_00_00_00_10_02L);
+        tsm.transition(a, TsiState.ACTIVATED, "test");
+        tsm.transition(b, TsiState.ASSOCIATED, "test");
+        assertThat(p.digest).isEqualTo(org.splitnve.protocol.SessionIdentity.tsiDigest(a.id(),
+                TsiState.ACTIVATED.ordinal())
+                ^ org.splitnve.protocol.SessionIdentity.tsiDigest(b.id(), TsiState.ASSOCIATED.ordinal()));
+        tsm.release(a, "test");
+        tsm.release(b, "test");
+        assertThat(p.digest).isZero();
+    }
+
+    @Test
+    @DisplayName("OPS-6: a MAC another TSI of the VN holds is refused (reason 5, detail DUPLICATE_MAC), free again once "
+            + "that TSI is released")
+    void duplicateMac() {
+        Tsi a = f.tsi(p, vap, 1, 0x02_00_00_00_10_01L);
+        tsm.transition(a, TsiState.ASSOCIATED, "test");
+        Tsi other = f.tsi(p, vap, 2, 0x02_00_00_00_10_09L);
+        Refusal r = tsm.duplicateMac(other.id, vap.vn.key(), a.addresses);
+        assertThat(r).isNotNull();
+        assertThat(r.code()).isEqualTo(5);
+        assertThat(r.detail()).isEqualTo(ReasonDetail.DUPLICATE_MAC.wire()).isEqualTo(7);
+        tsm.release(a, "test");
+        assertThat(tsm.duplicateMac(other.id, vap.vn.key(), a.addresses)).isNull();
+    }
+}
