@@ -43,7 +43,7 @@ class SessionsTest {
     }
 
     @Test
-    @DisplayName("SM-TIMER, REL-2: with a session, the peer's keep-alive stands for all its TSIs: heard in time nothing "
+    @DisplayName("SM-TIMER: with a session, the peer's keep-alive stands for all its TSIs: heard in time nothing "
             + "changes, silent for a timeout every TSI steps down at once")
     void stepDownPerSession() {
         p.common = CapabilityTlv.of(EnumSet.of(CapabilityTlv.Feature.SESSION));

@@ -129,7 +129,7 @@ class TsiStateMachineTest {
     }
 
     @Test
-    @DisplayName("REL-2: the peer's digest is the XOR of its instances' (TSI, state) digests, zero with none left")
+    @DisplayName("the peer's session digest (what the tNVE compares, docs/protocol.md 5.2) is the XOR of its instances' (TSI, state) digests, zero with none left")
     void digest() {
         Tsi a = f.tsi(p, vap, 1, 0x02_00_00_00_10_01L);
         Tsi b = f.tsi(p, vap, 2, 0x02_00_00_00_10_02L);
