@@ -427,7 +427,7 @@ public sealed interface Json {
             if (s.charAt(pos) == '-') {
                 pos++;
             }
-            if (pos >= s.length() || !Character.isDigit(s.charAt(pos))) {
+            if (pos >= s.length() || !isDigit(s.charAt(pos))) { // ASCII only (REL-5: "-\u0662" passed here)
                 throw error("expected a digit");
             }
             if (s.charAt(pos) == '0') {

@@ -53,8 +53,10 @@ class JsonTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "{", "[1,", "{\"a\":}", "{\"a\" 1}", "{a:1}", "[1 2]", "\"abc", "\"\\x\"", "\"\\u12\"",
-            "tru", "nul", "-", "01x", "1.", "1e", "1e99999", "{\"a\":1,\"a\":2}", "[1]x", "\"tab\there\"", "}"})
-    @DisplayName("malformed text gives a JsonException with an offset, never another exception (SEC-4)")
+            "tru", "nul", "-", "01x", "1.", "1e", "1e99999", "{\"a\":1,\"a\":2}", "[1]x", "\"tab\there\"", "}",
+            "-\u0662", "{\"e\":-1,\"\":[-\u0662]}"})
+    @DisplayName("malformed text gives a JsonException with an offset, never another exception (SEC-4; REL-5: the"
+            + " fuzzer's finding, a minus before a non-ASCII digit threw NumberFormatException)")
     void malformed(String text) {
         assertThatThrownBy(() -> Json.parse(text)).isInstanceOf(Json.JsonException.class)
                 .hasMessageContaining("at offset");
