@@ -2,6 +2,9 @@ package org.splitnve.app.config;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -9,10 +12,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.splitnve.wire.testing.FuzzRun;
 
 /**
- * REL-5: coverage-guided fuzzing of the configuration readers, {@code NnveSettings.load} and
- * {@code TnveSettings.load}, as the daemons call them: the input is written to a file in a temporary
- * directory (so files it names, key and token files, are looked up beside it) and read by both. A
- * file gives settings or a {@link ConfigException}; nothing else is thrown, nothing hangs. Seeds
+ * REL-5: coverage-guided fuzzing of the configuration readers, {@code NnveSettings} and
+ * {@code TnveSettings}, on the steps of their {@code load(Path)}: the octets as strict UTF-8 (a file that
+ * is not UTF-8 is written and loaded, and must be refused), {@link ConfFile#parse} (the syntax, its
+ * error with a line), then {@code from} of both schemas, for a file in a temporary directory (key and
+ * token files it names are looked up beside it). In memory, as the file costs 25 times the parse under
+ * the fuzzer's hooks. A file gives settings or a {@link ConfigException}; nothing else is thrown,
+ * nothing hangs. Seeds
  * (ConfigFuzzTestInputs/load): examples/nnve.conf, examples/tnve.conf and smaller files with every
  * section.
  */
@@ -28,17 +34,37 @@ class ConfigFuzzTest {
             dir = Files.createTempDirectory("splitnve-config-fuzz");
         }
         Path conf = dir.resolve("fuzz.conf");
-        Files.write(conf, file);
+        // what load(Path) does after reading the file: strict UTF-8, the syntax, then the schema
+        String text;
         try {
-            NnveSettings.load(conf);
-        } catch (ConfigException refused) {
-            // the contract: a typed refusal with its problems
-            if (refused.problems().isEmpty()) {
-                throw new AssertionError("a ConfigException without a problem", refused);
-            }
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(file)).toString();
+        } catch (CharacterCodingException notUtf8) {
+            Files.write(conf, file);
+            refused(() -> NnveSettings.load(conf));
+            return;
         }
+        ConfFile parsed;
         try {
-            TnveSettings.load(conf);
+            parsed = ConfFile.parse(conf, text);
+        } catch (ConfFile.SyntaxError e) {
+            if (e.line < 1) {
+                throw new AssertionError("a syntax error on line " + e.line, e);
+            }
+            return;
+        }
+        refused(() -> NnveSettings.from(parsed));
+        refused(() -> TnveSettings.from(parsed));
+    }
+
+    @FunctionalInterface
+    interface Load {
+        Object load() throws ConfigException;
+    }
+
+    /** Settings, or the contract's refusal: a ConfigException with at least one problem. */
+    private static void refused(Load load) {
+        try {
+            load.load();
         } catch (ConfigException refused) {
             if (refused.problems().isEmpty()) {
                 throw new AssertionError("a ConfigException without a problem", refused);
