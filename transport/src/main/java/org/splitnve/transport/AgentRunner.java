@@ -433,7 +433,7 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     private static final int BURST = 64;
     /** REL-3: frames queued per established source, per new source, and for all new sources together. */
     static final int PER_ESTABLISHED = 64;
-    static final int PER_NEW = 8;
+    static final int PER_NEW = 64;
     static final int NEW_TOTAL = 1024;
     /** Frames dropped per source are reported at most this often (the largest {@link #DROP_REPORT_SOURCES}). */
     private static final long DROP_REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
