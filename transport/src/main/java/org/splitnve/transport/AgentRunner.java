@@ -431,10 +431,16 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     private static final int READ_BURST = 1024;
     /** Frames handed to the engine between two passes over the sockets. */
     private static final int BURST = 64;
-    /** REL-3: frames queued per established source, per new source, and for all new sources together. */
+    /**
+     * REL-3: frames queued per established source, per new source, and for all new sources together; frames of
+     * new sources the engine gets per second, and in one burst (a station is new until its first frames gave it
+     * state: a session, a TSI; 256 stations starting at once pass without waiting).
+     */
     static final int PER_ESTABLISHED = 64;
     static final int PER_NEW = 64;
     static final int NEW_TOTAL = 1024;
+    static final long NEW_RATE = 2_000;
+    static final long NEW_BURST = 256;
     /** Frames dropped per source are reported at most this often (the largest {@link #DROP_REPORT_SOURCES}). */
     private static final long DROP_REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final int DROP_REPORT_SOURCES = 8;
@@ -450,7 +456,7 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     private void readSockets() {
         byte[] buf = new byte[RawSocket.MAX_FRAME];
         long[] failedUntil = new long[sockets.length];
-        SourceQueues inbound = new SourceQueues(PER_ESTABLISHED, PER_NEW, NEW_TOTAL,
+        SourceQueues inbound = new SourceQueues(PER_ESTABLISHED, PER_NEW, NEW_TOTAL, NEW_RATE, NEW_BURST,
                 (port, station) -> established(port, station));
         long nextDropReport = clock.nanos();
         while (!closed) {
@@ -493,8 +499,9 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
                     }
                 }
             }
+            long polled = clock.nanos();
             for (int k = 0; k < BURST && !closed; k++) {
-                SourceQueues.Frame f = inbound.poll();
+                SourceQueues.Frame f = inbound.poll(polled);
                 if (f == null) {
                     break;
                 }
@@ -504,7 +511,7 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
             long now = clock.nanos();
             if (deadline <= now) {
                 // a keep-alive or acknowledgement of a station that holds state, waiting here, came in time
-                for (SourceQueues.Frame f; (f = inbound.pollEstablished()) != null; ) {
+                for (SourceQueues.Frame f; (f = inbound.pollEstablished(now)) != null; ) {
                     frame(f.port(), f.data(), f.data().length, f.nanoTime());
                 }
                 try {
@@ -522,10 +529,14 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
                             d.station() == null ? "other sources" : d.station().toString(), d.frames()));
                 }
             }
-            if (any || inbound.size() > 0) {
+            long ready = inbound.nanosUntilReady(now);
+            if (any || ready == 0) {
                 continue; // more may have come meanwhile, or frames wait in the queues
             }
             long wait = deadline == Long.MAX_VALUE ? -1 : deadline - now;
+            if (ready > 0) {
+                wait = wait < 0 ? ready : Math.min(wait, ready); // new sources' frames wait for their rate
+            }
             if (backoff != Long.MAX_VALUE) {
                 wait = wait < 0 ? backoff : Math.min(wait, backoff);
             }

@@ -14,7 +14,10 @@ import org.splitnve.wire.MacAddress;
  * ones, which the engine says hold state (TSIs, VN connections, a session: {@code PortAgent#established}),
  * and <em>new</em> ones (every other source MAC, a flood from made-up addresses included). {@link #poll}
  * alternates between the classes when both have frames (each class gets at least half of the engine's turns)
- * and goes round-robin over the sources within a class, one frame each. A source holds at most
+ * and goes round-robin over the sources within a class, one frame each. The new class is also held to a rate
+ * ({@link #newRate} frames a second, bursts of {@link #newBurst}): what the engine does for an unknown source
+ * (a peer, an answer, its retransmissions, their log lines) goes on after the frame, so a flood from made-up
+ * MACs served at half the engine's turns would still bury the engine in timers. A source holds at most
  * {@link #perEstablished} (or {@link #perNew}) frames and the new class at most {@link #newTotal}; a frame
  * beyond is dropped and counted for its source. What is kept is bounded: the queued frames by those caps, the
  * per-source counters by {@link #MAX_COUNTED} (beyond, drops count in {@link #droppedUncounted}).
@@ -52,6 +55,11 @@ final class SourceQueues {
     final int perEstablished;
     final int perNew;
     final int newTotal;
+    final long newRate;
+    final long newBurst;
+    /** Frames of the new class that may be served now (a token bucket), and when it was last filled. */
+    private double tokens;
+    private long filledAt = Long.MIN_VALUE;
     private final Classifier classifier;
     private final Map<Long, Source> sources = new HashMap<>();
     private final ArrayDeque<Source> establishedRing = new ArrayDeque<>();
@@ -63,13 +71,17 @@ final class SourceQueues {
     private long dropped;
     private long droppedUncounted;
 
-    SourceQueues(int perEstablished, int perNew, int newTotal, Classifier classifier) {
-        if (perEstablished < 1 || perNew < 1 || newTotal < perNew) {
-            throw new IllegalArgumentException("caps " + perEstablished + ", " + perNew + ", " + newTotal);
+    SourceQueues(int perEstablished, int perNew, int newTotal, long newRate, long newBurst, Classifier classifier) {
+        if (perEstablished < 1 || perNew < 1 || newTotal < perNew || newRate < 1 || newBurst < 1) {
+            throw new IllegalArgumentException("caps " + perEstablished + ", " + perNew + ", " + newTotal + ", rate "
+                    + newRate + ", burst " + newBurst);
         }
         this.perEstablished = perEstablished;
         this.perNew = perNew;
         this.newTotal = newTotal;
+        this.newRate = newRate;
+        this.newBurst = newBurst;
+        this.tokens = newBurst;
         this.classifier = classifier;
     }
 
@@ -101,19 +113,24 @@ final class SourceQueues {
         return true;
     }
 
-    /** The next frame for the engine, or null when none is queued. */
-    Frame poll() {
-        boolean fromNew = newTurn ? !newRing.isEmpty() : establishedRing.isEmpty();
-        ArrayDeque<Source> ring = fromNew ? newRing : establishedRing;
-        Source s = ring.poll();
-        if (s == null) {
+    /**
+     * The next frame for the engine at time {@code now} (nanoseconds, any origin), or null when none is queued
+     * or only frames of new sources are, and the new class has used up its rate.
+     */
+    Frame poll(long now) {
+        boolean newReady = !newRing.isEmpty() && fill(now) >= 1;
+        boolean fromNew = newTurn ? newReady : establishedRing.isEmpty() && newReady;
+        if (!fromNew && establishedRing.isEmpty()) {
             return null;
         }
+        ArrayDeque<Source> ring = fromNew ? newRing : establishedRing;
+        Source s = ring.poll();
         newTurn = !fromNew;
         Frame f = s.frames.poll();
         queued--;
         if (!s.established) {
             newQueued--;
+            tokens--;
         }
         if (s.frames.isEmpty()) {
             s.queued = false;
@@ -124,13 +141,33 @@ final class SourceQueues {
         return f;
     }
 
+    /** Nanoseconds from {@code now} until {@link #poll} has a frame: 0 now, -1 never (nothing is queued). */
+    long nanosUntilReady(long now) {
+        if (!establishedRing.isEmpty()) {
+            return 0;
+        }
+        if (newRing.isEmpty()) {
+            return -1;
+        }
+        double missing = 1 - fill(now);
+        return missing <= 0 ? 0 : Math.max(1, (long) Math.ceil(missing * 1e9 / newRate));
+    }
+
+    private double fill(long now) {
+        if (filledAt != Long.MIN_VALUE && now - filledAt > 0) {
+            tokens = Math.min(newBurst, tokens + (now - filledAt) * (double) newRate / 1e9);
+        }
+        filledAt = now;
+        return tokens;
+    }
+
     /** The next frame of an established source only (frames that count before a timer), or null. */
-    Frame pollEstablished() {
+    Frame pollEstablished(long now) {
         if (establishedRing.isEmpty()) {
             return null;
         }
         newTurn = false;
-        return poll();
+        return poll(now);
     }
 
     int size() {

@@ -36,7 +36,7 @@ class SourceQueuesTest {
             + " queued and handed to the engine within two turns; the flood is capped and its drops counted")
     void floodFromMadeUpSourcesCannotStarveAnEstablishedStation() {
         Set<MacAddress> established = Set.of(VICTIM);
-        SourceQueues q = new SourceQueues(64, 8, 1024, (port, station) -> established.contains(station));
+        SourceQueues q = new SourceQueues(64, 8, 1024, 1_000_000, 1_000_000, (port, station) -> established.contains(station));
         Random r = new Random(3);
         int victimSent = 0;
         List<Integer> victimGot = new ArrayList<>();
@@ -50,7 +50,7 @@ class SourceQueuesTest {
             victimSent++;
             assertThat(q.newSize()).isLessThanOrEqualTo(1024);
             for (int k = 0; k < 2; k++) { // the engine's share per round: two frames
-                SourceQueues.Frame f = q.poll();
+                SourceQueues.Frame f = q.poll(0);
                 if (src(f).equals(VICTIM)) {
                     victimGot.add(((f.data()[20] & 0xFF) << 8) | (f.data()[21] & 0xFF));
                 } else {
@@ -74,7 +74,7 @@ class SourceQueuesTest {
     @DisplayName("REL-3: a station that floods under its own MAC gets its own turns only: another established"
             + " station's frames come out round-robin, and the flooder's excess is dropped and counted for it")
     void establishedFlooderGetsItsTurnOnly() {
-        SourceQueues q = new SourceQueues(64, 8, 1024, (port, station) -> true);
+        SourceQueues q = new SourceQueues(64, 8, 1024, 1_000_000, 1_000_000, (port, station) -> true);
         for (int k = 0; k < 1000; k++) {
             q.offer(0, frame(OTHER, k), 60, 0);
         }
@@ -83,7 +83,7 @@ class SourceQueuesTest {
         }
         List<MacAddress> order = new ArrayList<>();
         for (int k = 0; k < 10; k++) {
-            order.add(src(q.poll()));
+            order.add(src(q.poll(0)));
         }
         assertThat(order).filteredOn(VICTIM::equals).hasSize(5);
         assertThat(q.dropped()).isEqualTo(1000 - 64);
@@ -95,13 +95,13 @@ class SourceQueuesTest {
             + " gave it state, and then holds 64")
     void classIsDecidedWhenASourceStartsQueueing() {
         Set<MacAddress> established = new HashSet<>();
-        SourceQueues q = new SourceQueues(64, 8, 1024, (port, station) -> established.contains(station));
+        SourceQueues q = new SourceQueues(64, 8, 1024, 1_000_000, 1_000_000, (port, station) -> established.contains(station));
         for (int k = 0; k < 20; k++) {
             q.offer(1, frame(VICTIM, k), 60, 0);
         }
         assertThat(q.size()).isEqualTo(8);
-        assertThat(q.pollEstablished()).as("nothing established yet").isNull();
-        while (q.poll() != null) {
+        assertThat(q.pollEstablished(0)).as("nothing established yet").isNull();
+        while (q.poll(0) != null) {
             // the engine handles them, and associates the station
         }
         established.add(VICTIM);
@@ -109,7 +109,36 @@ class SourceQueuesTest {
             q.offer(1, frame(VICTIM, k), 60, 0);
         }
         assertThat(q.size()).isEqualTo(64);
-        assertThat(q.pollEstablished()).isNotNull().extracting(SourceQueues.Frame::port).isEqualTo(1);
+        assertThat(q.pollEstablished(0)).isNotNull().extracting(SourceQueues.Frame::port).isEqualTo(1);
         assertThat(q.dropped()).isEqualTo(12 + 36);
+    }
+
+    @Test
+    @DisplayName("REL-3: new sources get frames to the engine at their rate only (bursts included); an established"
+            + " station's frames never wait for it")
+    void newSourcesAreRateLimited() {
+        Set<MacAddress> established = Set.of(VICTIM);
+        SourceQueues q = new SourceQueues(64, 8, 1024, 1000, 10, (port, station) -> established.contains(station));
+        for (int i = 0; i < 100; i++) {
+            q.offer(0, frame(new MacAddress(0x02AB_0000_0000L | i), 0), 60, 0);
+        }
+        long t = 5_000_000_000L;
+        int served = 0;
+        while (q.poll(t) != null) {
+            served++;
+        }
+        assertThat(served).as("the burst").isEqualTo(10);
+        assertThat(q.nanosUntilReady(t)).as("one frame's worth of rate: 1 ms").isEqualTo(1_000_000);
+        q.offer(0, frame(VICTIM, 0), 60, 0);
+        assertThat(q.nanosUntilReady(t)).isZero();
+        assertThat(src(q.poll(t))).as("the established station, without waiting").isEqualTo(VICTIM);
+        assertThat(q.poll(t)).isNull();
+        t += 50_000_000; // 50 ms: 50 frames' worth
+        served = 0;
+        while (q.poll(t) != null) {
+            served++;
+        }
+        assertThat(served).isEqualTo(10);  // capped by the burst again
+        assertThat(q.newSize()).isEqualTo(80);
     }
 }
