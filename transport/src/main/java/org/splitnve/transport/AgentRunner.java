@@ -429,18 +429,23 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
      * socket faster than a flood fills it and the kernel drops nothing a station sent (REL-3).
      */
     private static final int READ_BURST = 1024;
-    /** Frames handed to the engine between two passes over the sockets. */
-    private static final int BURST = 64;
     /**
-     * REL-3: frames queued per established source, per new source, and for all new sources together; frames of
-     * new sources the engine gets per second, and in one burst (a station is new until its first frames gave it
-     * state: a session, a TSI; 256 stations starting at once pass without waiting).
+     * Frames handed to the engine between two passes over the sockets, and the time they may take: the sockets
+     * are read again after {@link #SLICE_NANOS} however slow the engine is with each frame (a cold JIT, a new
+     * peer), before the kernel's receive buffer overflows and drops frames of every station alike (REL-3).
+     */
+    private static final int BURST = 64;
+    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /**
+     * REL-3: frames queued per established source, per new source, and for all new sources together; the share
+     * of the engine's time (per mille) frames of new sources get, and what they may spend at once (a station is
+     * new until its first frames gave it state: a session, a TSI; stations starting together rarely need more).
      */
     static final int PER_ESTABLISHED = 64;
     static final int PER_NEW = 64;
     static final int NEW_TOTAL = 1024;
-    static final long NEW_RATE = 2_000;
-    static final long NEW_BURST = 256;
+    static final long NEW_SHARE = 200;
+    static final long NEW_BURST_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** Frames dropped per source are reported at most this often (the largest {@link #DROP_REPORT_SOURCES}). */
     private static final long DROP_REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final int DROP_REPORT_SOURCES = 8;
@@ -456,7 +461,7 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     private void readSockets() {
         byte[] buf = new byte[RawSocket.MAX_FRAME];
         long[] failedUntil = new long[sockets.length];
-        SourceQueues inbound = new SourceQueues(PER_ESTABLISHED, PER_NEW, NEW_TOTAL, NEW_RATE, NEW_BURST,
+        SourceQueues inbound = new SourceQueues(PER_ESTABLISHED, PER_NEW, NEW_TOTAL, NEW_SHARE, NEW_BURST_NANOS,
                 (port, station) -> established(port, station));
         long nextDropReport = clock.nanos();
         while (!closed) {
@@ -500,12 +505,15 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
                 }
             }
             long polled = clock.nanos();
-            for (int k = 0; k < BURST && !closed; k++) {
+            long sliceEnd = System.nanoTime() + SLICE_NANOS;
+            for (int k = 0; k < BURST && !closed && (k == 0 || System.nanoTime() - sliceEnd < 0); k++) {
                 SourceQueues.Frame f = inbound.poll(polled);
                 if (f == null) {
                     break;
                 }
+                long t0 = System.nanoTime();
                 frame(f.port(), f.data(), f.data().length, f.nanoTime());
+                inbound.charge(f, System.nanoTime() - t0);
             }
             long deadline = deadline();
             long now = clock.nanos();

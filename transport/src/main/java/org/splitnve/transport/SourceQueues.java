@@ -14,10 +14,12 @@ import org.splitnve.wire.MacAddress;
  * ones, which the engine says hold state (TSIs, VN connections, a session: {@code PortAgent#established}),
  * and <em>new</em> ones (every other source MAC, a flood from made-up addresses included). {@link #poll}
  * alternates between the classes when both have frames (each class gets at least half of the engine's turns)
- * and goes round-robin over the sources within a class, one frame each. The new class is also held to a rate
- * ({@link #newRate} frames a second, bursts of {@link #newBurst}): what the engine does for an unknown source
- * (a peer, an answer, its retransmissions, their log lines) goes on after the frame, so a flood from made-up
- * MACs served at half the engine's turns would still bury the engine in timers. A source holds at most
+ * and goes round-robin over the sources within a class, one frame each. The new class is also held to a share
+ * of the engine's time ({@link #newShare} per mille of the time that passes, saved up to {@link #newBurst}
+ * nanoseconds): the runner {@link #charge}s each of its frames with the time the engine took for it, so that a
+ * flood of frames that are costly to handle (many requests each, from made-up MACs) gets no more engine time
+ * than one of cheap frames. What the engine does for an unknown source goes on after its frame too (its peer,
+ * the answers and their retransmissions, its TSIs expiring), in proportion. A source holds at most
  * {@link #perEstablished} (or {@link #perNew}) frames and the new class at most {@link #newTotal}; a frame
  * beyond is dropped and counted for its source. What is kept is bounded: the queued frames by those caps, the
  * per-source counters by {@link #MAX_COUNTED} (beyond, drops count in {@link #droppedUncounted}).
@@ -35,8 +37,8 @@ final class SourceQueues {
         boolean established(int port, MacAddress station);
     }
 
-    /** A queued frame: the octets (a copy), and when it was read (System.nanoTime, for captures). */
-    record Frame(int port, byte[] data, long nanoTime) {}
+    /** A queued frame: the octets (a copy), when it was read (System.nanoTime, for captures), its source's class. */
+    record Frame(int port, byte[] data, long nanoTime, boolean established) {}
 
     /** Frames one source dropped since the last report. */
     record Drops(int port, MacAddress station, long frames) {}
@@ -55,9 +57,9 @@ final class SourceQueues {
     final int perEstablished;
     final int perNew;
     final int newTotal;
-    final long newRate;
+    final long newShare;
     final long newBurst;
-    /** Frames of the new class that may be served now (a token bucket), and when it was last filled. */
+    /** Engine nanoseconds the new class may still take (a token bucket), and when it was last filled. */
     private double tokens;
     private long filledAt = Long.MIN_VALUE;
     private final Classifier classifier;
@@ -71,15 +73,19 @@ final class SourceQueues {
     private long dropped;
     private long droppedUncounted;
 
-    SourceQueues(int perEstablished, int perNew, int newTotal, long newRate, long newBurst, Classifier classifier) {
-        if (perEstablished < 1 || perNew < 1 || newTotal < perNew || newRate < 1 || newBurst < 1) {
-            throw new IllegalArgumentException("caps " + perEstablished + ", " + perNew + ", " + newTotal + ", rate "
-                    + newRate + ", burst " + newBurst);
+    /**
+     * @param newShare per mille of the time that passes the new class may take of the engine's (1 to 1000)
+     * @param newBurst engine nanoseconds it may save up and spend at once
+     */
+    SourceQueues(int perEstablished, int perNew, int newTotal, long newShare, long newBurst, Classifier classifier) {
+        if (perEstablished < 1 || perNew < 1 || newTotal < perNew || newShare < 1 || newShare > 1000 || newBurst < 1) {
+            throw new IllegalArgumentException("caps " + perEstablished + ", " + perNew + ", " + newTotal + ", share "
+                    + newShare + ", burst " + newBurst);
         }
         this.perEstablished = perEstablished;
         this.perNew = perNew;
         this.newTotal = newTotal;
-        this.newRate = newRate;
+        this.newShare = newShare;
         this.newBurst = newBurst;
         this.tokens = newBurst;
         this.classifier = classifier;
@@ -100,7 +106,7 @@ final class SourceQueues {
             drop(key);
             return false;
         }
-        s.frames.add(new Frame(port, Arrays.copyOf(buf, length), nanoTime));
+        s.frames.add(new Frame(port, Arrays.copyOf(buf, length), nanoTime, s.established));
         queued++;
         if (!s.established) {
             newQueued++;
@@ -115,10 +121,10 @@ final class SourceQueues {
 
     /**
      * The next frame for the engine at time {@code now} (nanoseconds, any origin), or null when none is queued
-     * or only frames of new sources are, and the new class has used up its rate.
+     * or only frames of new sources are, and the new class has used up its share.
      */
     Frame poll(long now) {
-        boolean newReady = !newRing.isEmpty() && fill(now) >= 1;
+        boolean newReady = !newRing.isEmpty() && fill(now) > 0;
         boolean fromNew = newTurn ? newReady : establishedRing.isEmpty() && newReady;
         if (!fromNew && establishedRing.isEmpty()) {
             return null;
@@ -130,7 +136,6 @@ final class SourceQueues {
         queued--;
         if (!s.established) {
             newQueued--;
-            tokens--;
         }
         if (s.frames.isEmpty()) {
             s.queued = false;
@@ -150,12 +155,19 @@ final class SourceQueues {
             return -1;
         }
         double missing = 1 - fill(now);
-        return missing <= 0 ? 0 : Math.max(1, (long) Math.ceil(missing * 1e9 / newRate));
+        return missing <= 0 ? 0 : Math.max(1, (long) Math.ceil(missing * 1000 / newShare));
+    }
+
+    /** The engine took {@code nanos} for {@code f}: a frame of the new class spends them from its share. */
+    void charge(Frame f, long nanos) {
+        if (!f.established()) {
+            tokens -= Math.max(0, nanos);
+        }
     }
 
     private double fill(long now) {
         if (filledAt != Long.MIN_VALUE && now - filledAt > 0) {
-            tokens = Math.min(newBurst, tokens + (now - filledAt) * (double) newRate / 1e9);
+            tokens = Math.min(newBurst, tokens + (now - filledAt) * (double) newShare / 1000);
         }
         filledAt = now;
         return tokens;

@@ -36,7 +36,7 @@ class SourceQueuesTest {
             + " queued and handed to the engine within two turns; the flood is capped and its drops counted")
     void floodFromMadeUpSourcesCannotStarveAnEstablishedStation() {
         Set<MacAddress> established = Set.of(VICTIM);
-        SourceQueues q = new SourceQueues(64, 8, 1024, 1_000_000, 1_000_000, (port, station) -> established.contains(station));
+        SourceQueues q = new SourceQueues(64, 8, 1024, 1000, 1_000_000_000, (port, station) -> established.contains(station));
         Random r = new Random(3);
         int victimSent = 0;
         List<Integer> victimGot = new ArrayList<>();
@@ -74,7 +74,7 @@ class SourceQueuesTest {
     @DisplayName("REL-3: a station that floods under its own MAC gets its own turns only: another established"
             + " station's frames come out round-robin, and the flooder's excess is dropped and counted for it")
     void establishedFlooderGetsItsTurnOnly() {
-        SourceQueues q = new SourceQueues(64, 8, 1024, 1_000_000, 1_000_000, (port, station) -> true);
+        SourceQueues q = new SourceQueues(64, 8, 1024, 1000, 1_000_000_000, (port, station) -> true);
         for (int k = 0; k < 1000; k++) {
             q.offer(0, frame(OTHER, k), 60, 0);
         }
@@ -95,7 +95,7 @@ class SourceQueuesTest {
             + " gave it state, and then holds 64")
     void classIsDecidedWhenASourceStartsQueueing() {
         Set<MacAddress> established = new HashSet<>();
-        SourceQueues q = new SourceQueues(64, 8, 1024, 1_000_000, 1_000_000, (port, station) -> established.contains(station));
+        SourceQueues q = new SourceQueues(64, 8, 1024, 1000, 1_000_000_000, (port, station) -> established.contains(station));
         for (int k = 0; k < 20; k++) {
             q.offer(1, frame(VICTIM, k), 60, 0);
         }
@@ -114,31 +114,36 @@ class SourceQueuesTest {
     }
 
     @Test
-    @DisplayName("REL-3: new sources get frames to the engine at their rate only (bursts included); an established"
-            + " station's frames never wait for it")
-    void newSourcesAreRateLimited() {
+    @DisplayName("REL-3: frames of new sources get their share of the engine's time only, charged by the time each"
+            + " took (a costly frame counts for more); an established station's frames never wait for it")
+    void newSourcesGetTheirShareOfEngineTime() {
         Set<MacAddress> established = Set.of(VICTIM);
-        SourceQueues q = new SourceQueues(64, 8, 1024, 1000, 10, (port, station) -> established.contains(station));
+        // 10% of the time; at most 1 ms saved up
+        SourceQueues q = new SourceQueues(64, 8, 1024, 100, 1_000_000, (port, station) -> established.contains(station));
         for (int i = 0; i < 100; i++) {
             q.offer(0, frame(new MacAddress(0x02AB_0000_0000L | i), 0), 60, 0);
         }
         long t = 5_000_000_000L;
         int served = 0;
-        while (q.poll(t) != null) {
+        for (SourceQueues.Frame f; (f = q.poll(t)) != null; ) {
+            q.charge(f, 200_000); // the engine took 200 us for each
             served++;
         }
-        assertThat(served).as("the burst").isEqualTo(10);
-        assertThat(q.nanosUntilReady(t)).as("one frame's worth of rate: 1 ms").isEqualTo(1_000_000);
+        assertThat(served).as("1 ms of engine time saved up: five frames of 200 us").isEqualTo(5);
+        assertThat(q.nanosUntilReady(t)).as("until the share has earned the next nanosecond").isBetween(1L, 10L);
         q.offer(0, frame(VICTIM, 0), 60, 0);
         assertThat(q.nanosUntilReady(t)).isZero();
-        assertThat(src(q.poll(t))).as("the established station, without waiting").isEqualTo(VICTIM);
+        SourceQueues.Frame v = q.poll(t);
+        assertThat(src(v)).as("the established station, without waiting").isEqualTo(VICTIM);
+        q.charge(v, 5_000_000); // its time is not the new class's
         assertThat(q.poll(t)).isNull();
-        t += 50_000_000; // 50 ms: 50 frames' worth
+        t += 4_000_000; // 4 ms at 10%: 400 us
         served = 0;
-        while (q.poll(t) != null) {
+        for (SourceQueues.Frame f; (f = q.poll(t)) != null; ) {
+            q.charge(f, 50_000); // cheap frames: more of them for the same time
             served++;
         }
-        assertThat(served).isEqualTo(10);  // capped by the burst again
-        assertThat(q.newSize()).isEqualTo(80);
+        assertThat(served).isEqualTo(8);
+        assertThat(q.newSize()).isEqualTo(100 - 5 - 8);
     }
 }
