@@ -424,9 +424,9 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     }
 
     /**
-     * Frames read from one socket in a row, into {@link #inbound}, before the others: reading (a copy into the
-     * per-source queues, or a drop) costs a small part of what handling a frame costs, so a pass empties a
-     * socket faster than a flood fills it and the kernel drops nothing a station sent (REL-3).
+     * Frames read from one socket in a row, into the per-source queues, before the others: reading (a copy into
+     * a queue, or a drop) costs a small part of what handling a frame costs, so a pass empties a socket faster
+     * than a flood fills it and the kernel drops nothing a station sent (REL-3), up to the rate one thread reads.
      */
     private static final int READ_BURST = 1024;
     /**
@@ -543,7 +543,7 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
             }
             long wait = deadline == Long.MAX_VALUE ? -1 : deadline - now;
             if (ready > 0) {
-                wait = wait < 0 ? ready : Math.min(wait, ready); // new sources' frames wait for their rate
+                wait = wait < 0 ? ready : Math.min(wait, ready); // new sources' frames wait for their share
             }
             if (backoff != Long.MAX_VALUE) {
                 wait = wait < 0 ? backoff : Math.min(wait, backoff);

@@ -13,7 +13,7 @@ import org.splitnve.wire.MacAddress;
  * so that no station can delay another's requests or keep-alives. Two classes of source: <em>established</em>
  * ones, which the engine says hold state (TSIs, VN connections, a session: {@code PortAgent#established}),
  * and <em>new</em> ones (every other source MAC, a flood from made-up addresses included). {@link #poll}
- * alternates between the classes when both have frames (each class gets at least half of the engine's turns)
+ * alternates between the classes when both have frames (the established class gets at least every other turn)
  * and goes round-robin over the sources within a class, one frame each. The new class is also held to a share
  * of the engine's time ({@link #newShare} per mille of the time that passes, saved up to {@link #newBurst}
  * nanoseconds): the runner {@link #charge}s each of its frames with the time the engine took for it, so that a
