@@ -274,6 +274,16 @@ public final class NnveEngine implements PortAgent {
         refusedStations.onTimer(now);
     }
 
+    /**
+     * REL-3: a station holds state here when it has TSIs, VN connections it asked for or a session: the
+     * transport serves its frames before those of sources it does not know (a flood from made-up MACs).
+     */
+    @Override
+    public boolean established(int port, MacAddress station) {
+        Peer p = peers.get(EnginePart.key(port, station));
+        return p != null && (p.tsiCount > 0 || !p.explicitVaps.isEmpty() || p.epoch != 0);
+    }
+
     @Override
     public long nextDeadline() {
         long next = droppedLog.nextDeadline();

@@ -14,4 +14,13 @@ public interface PortAgent {
 
     /** Clock time of the next timer, or {@link Long#MAX_VALUE} when none is set. */
     long nextDeadline();
+
+    /**
+     * REL-3: whether this engine holds state for the station {@code station} on {@code port} (TSIs, VN
+     * connections, a session; for a tNVE, its nNVE): the transport serves such a station's frames before
+     * any number of frames from sources it does not know. None by default.
+     */
+    default boolean established(int port, org.splitnve.wire.MacAddress station) {
+        return false;
+    }
 }

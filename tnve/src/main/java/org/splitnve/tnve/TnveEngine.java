@@ -287,6 +287,17 @@ public final class TnveEngine implements PortAgent {
         }
     }
 
+    /** REL-3: the nNVE of an uplink on this port: the transport serves its frames before unknown sources'. */
+    @Override
+    public boolean established(int port, MacAddress station) {
+        for (Uplink up : this.station.uplinks) {
+            if (up.cfg.port() == port && station.equals(up.nnve)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public long nextDeadline() {
         long next = undecodable.nextDeadline();

@@ -31,8 +31,11 @@ import org.splitnve.wire.MacAddress;
  * and calls {@link PortAgent#onTimer} when the clock reaches {@link PortAgent#nextDeadline}. A frame
  * that arrived before a timer was due goes first (an acknowledgement or keep-alive that came in time
  * while the engine was busy counts): from the queue, frames stamped before the deadline; from raw
- * sockets, every frame waiting in them when the engine gets to the timer (without kernel timestamps a
- * frame that came a moment after the deadline, while the engine was busy, counts as in time too).
+ * sockets, every frame of a station the engine holds state for that was read when the engine gets to the
+ * timer (without kernel timestamps a frame that came a moment after the deadline, while the engine was
+ * busy, counts as in time too). Frames read from raw sockets wait in per-source queues, served fairly
+ * (REL-3, {@link SourceQueues}): a station that floods, or a flood from made-up source MACs, delays
+ * another station's frames by a bounded amount and has its own excess dropped.
  * {@link PortIo#send} goes straight to the port, on the engine thread. Other threads (an
  * HTTP API) reach the engine with {@link #submit} and {@link #call}, which queue tasks among the
  * frames.
@@ -96,6 +99,8 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     private final AtomicLong engineErrors = new AtomicLong();
     private final AtomicLong tasks = new AtomicLong();
     private long droppedReported;
+    /** Drops of the per-source queues already reported (engine thread). */
+    private long droppedByQueues;
     private volatile Throwable fatal;
 
     private final Object lifecycle = new Object();
@@ -418,18 +423,47 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
         }
     }
 
-    /** Frames read from one socket in a row before the others, the timers and the tasks get their turn. */
+    /**
+     * Frames read from one socket in a row, into the per-source queues, before the others: reading (a copy into
+     * a queue, or a drop) costs a small part of what handling a frame costs, so a pass empties a socket faster
+     * than a flood fills it and the kernel drops nothing a station sent (REL-3), up to the rate one thread reads.
+     */
+    private static final int READ_BURST = 1024;
+    /**
+     * Frames handed to the engine between two passes over the sockets, and the time they may take: the sockets
+     * are read again after {@link #SLICE_NANOS} however slow the engine is with each frame (a cold JIT, a new
+     * peer), before the kernel's receive buffer overflows and drops frames of every station alike (REL-3).
+     */
     private static final int BURST = 64;
+    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /**
+     * REL-3: frames queued per established source, per new source, and for all new sources together; the share
+     * of the engine's time (per mille) frames of new sources get, and what they may spend at once (a station is
+     * new until its first frames gave it state: a session, a TSI; stations starting together rarely need more).
+     */
+    static final int PER_ESTABLISHED = 64;
+    static final int PER_NEW = 64;
+    static final int NEW_TOTAL = 1024;
+    static final long NEW_SHARE = 200;
+    static final long NEW_BURST_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** Frames dropped per source are reported at most this often (the largest {@link #DROP_REPORT_SOURCES}). */
+    private static final long DROP_REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final int DROP_REPORT_SOURCES = 8;
 
     /**
-     * The engine thread with raw sockets: tasks first, then what the sockets hold (at most {@link #BURST}
-     * frames from each in a round), then the timers, and when nothing is left, poll(2) until a frame, a
-     * task or the next deadline. One receive buffer serves every frame (a frame is valid only during
-     * {@link PortAgent#onFrame}). A socket that fails is left alone for {@link RawPort#ERROR_BACKOFF_MILLIS}.
+     * The engine thread with raw sockets: tasks first, then a pass over the sockets (at most {@link #READ_BURST}
+     * frames from each, queued per source in {@link SourceQueues}: REL-3), then at most {@link #BURST} frames
+     * handed to the engine in the queues' fair order, then the timers (before them, every waiting frame of an
+     * established station: it came in time), and when nothing is left, poll(2) until a frame, a task or the next
+     * deadline. One receive buffer serves every read. A socket that fails is left alone for
+     * {@link RawPort#ERROR_BACKOFF_MILLIS}.
      */
     private void readSockets() {
         byte[] buf = new byte[RawSocket.MAX_FRAME];
         long[] failedUntil = new long[sockets.length];
+        SourceQueues inbound = new SourceQueues(PER_ESTABLISHED, PER_NEW, NEW_TOTAL, NEW_SHARE, NEW_BURST_NANOS,
+                (port, station) -> established(port, station));
+        long nextDropReport = clock.nanos();
         while (!closed) {
             Item item;
             while ((item = queue.poll()) != null) {
@@ -449,7 +483,7 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
                     failedUntil[i] = 0;
                     poller.watch(i, true);
                 }
-                for (int k = 0; k < BURST; k++) {
+                for (int k = 0; k < READ_BURST; k++) {
                     int n;
                     try {
                         n = sockets[i].receive(buf, 0);
@@ -465,12 +499,29 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
                         break;
                     }
                     any = true;
-                    frame(i, buf, n, System.nanoTime());
+                    if (!inbound.offer(i, buf, n, System.nanoTime())) {
+                        dropped.incrementAndGet();
+                    }
                 }
+            }
+            long polled = clock.nanos();
+            long sliceEnd = System.nanoTime() + SLICE_NANOS;
+            for (int k = 0; k < BURST && !closed && (k == 0 || System.nanoTime() - sliceEnd < 0); k++) {
+                SourceQueues.Frame f = inbound.poll(polled);
+                if (f == null) {
+                    break;
+                }
+                long t0 = System.nanoTime();
+                frame(f.port(), f.data(), f.data().length, f.nanoTime());
+                inbound.charge(f, System.nanoTime() - t0);
             }
             long deadline = deadline();
             long now = clock.nanos();
             if (deadline <= now) {
+                // a keep-alive or acknowledgement of a station that holds state, waiting here, came in time
+                for (SourceQueues.Frame f; (f = inbound.pollEstablished(now)) != null; ) {
+                    frame(f.port(), f.data(), f.data().length, f.nanoTime());
+                }
                 try {
                     agent.onTimer();
                 } catch (RuntimeException e) {
@@ -478,12 +529,28 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
                 }
                 continue;
             }
-            if (any) {
-                continue; // more may have come meanwhile
+            if (inbound.dropped() != droppedByQueues && now - nextDropReport >= 0) {
+                droppedByQueues = inbound.dropped();
+                nextDropReport = now + DROP_REPORT_NANOS;
+                for (SourceQueues.Drops d : inbound.takeDrops(DROP_REPORT_SOURCES)) {
+                    emit(new TransportEvent.SourceDropped(d.port() < 0 ? "*" : ports.get(d.port()).name(),
+                            d.station() == null ? "other sources" : d.station().toString(), d.frames()));
+                }
+            }
+            long ready = inbound.nanosUntilReady(now);
+            if (any || ready == 0) {
+                continue; // more may have come meanwhile, or frames wait in the queues
             }
             long wait = deadline == Long.MAX_VALUE ? -1 : deadline - now;
+            if (ready > 0) {
+                wait = wait < 0 ? ready : Math.min(wait, ready); // new sources' frames wait for their share
+            }
             if (backoff != Long.MAX_VALUE) {
                 wait = wait < 0 ? backoff : Math.min(wait, backoff);
+            }
+            if (inbound.dropped() != droppedByQueues) {
+                long untilReport = Math.max(1, nextDropReport - now);
+                wait = wait < 0 ? untilReport : Math.min(wait, untilReport);
             }
             try {
                 poller.await(wait);
@@ -491,6 +558,16 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
                 emit(new TransportEvent.ReceiveFailed(name, String.valueOf(e.getMessage())));
                 sleepQuietly(RawPort.ERROR_BACKOFF_MILLIS);
             }
+        }
+    }
+
+    /** The engine's {@link PortAgent#established}; a throw counts as not established. */
+    private boolean established(int port, MacAddress station) {
+        try {
+            return agent.established(port, station);
+        } catch (RuntimeException e) {
+            engineFailed("established", e);
+            return false;
         }
     }
 

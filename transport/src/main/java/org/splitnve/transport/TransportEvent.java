@@ -55,4 +55,21 @@ public sealed interface TransportEvent extends Event {
             return Level.ERROR;
         }
     }
+
+    /**
+     * REL-3: frames from one source dropped in front of the engine since the last report, because that source
+     * (or all sources the engine does not know together) had as many frames waiting as it may; reported per
+     * source at most every 10 s, the largest first.
+     */
+    record SourceDropped(String port, String station, long dropped) implements TransportEvent {
+        @Override
+        public String name() {
+            return "transport.source_dropped";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
 }

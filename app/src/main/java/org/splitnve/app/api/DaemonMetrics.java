@@ -123,6 +123,11 @@ public final class DaemonMetrics implements EventLog.Tap {
             public long nextDeadline() {
                 return agent.nextDeadline();
             }
+
+            @Override
+            public boolean established(int port, org.splitnve.wire.MacAddress station) {
+                return agent.established(port, station); // REL-3: the transport's fairness asks the engine
+            }
         };
     }
 

@@ -174,7 +174,7 @@ public final class NnveApi {
     }
 
     /** A TSI ID in a path: a UUID, or a MAC address (standard peers often use MAC VSIIDs). */
-    private static VsiId tsiId(String text) throws ApiError {
+    static VsiId tsiId(String text) throws ApiError {
         MacAddress mac = Fields.mac(text);
         if (mac != null) {
             if (!mac.isValidUnicast()) {
@@ -186,7 +186,7 @@ public final class NnveApi {
         return VsiId.uuid(u);
     }
 
-    private static String reason(Json.Obj o) throws ApiError {
+    static String reason(Json.Obj o) throws ApiError {
         String r = Fields.string(o, "", "reason", false);
         if (r == null || r.isBlank()) {
             return "administrator (API)";

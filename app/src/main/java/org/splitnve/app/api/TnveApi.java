@@ -345,7 +345,7 @@ public final class TnveApi {
         }
     }
 
-    private static String name(Json.Obj o) throws ApiError {
+    static String name(Json.Obj o) throws ApiError {
         String name = Fields.string(o, "", "name", true);
         if (name.isEmpty() || name.length() > 128 || !name.chars().allMatch(c -> c > 0x20 && c != 0x7F && c != '/')) {
             throw ApiError.badRequest("name: 1 to 128 printable characters without spaces or '/'");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -355,7 +356,10 @@ final class Reader {
         if (name == null) {
             return null;
         }
-        Path p = relative(name);
+        Path p = relative(t, key, name);
+        if (p == null) {
+            return null;
+        }
         String text;
         try {
             text = Files.readString(p, StandardCharsets.UTF_8);
@@ -382,10 +386,18 @@ final class Reader {
         return null;
     }
 
-    /** A file named in the configuration: relative to the configuration file's directory. */
-    Path relative(String name) {
+    /**
+     * A file named in the configuration: relative to the configuration file's directory; null, and a
+     * problem, when the text is no path (REL-5: a NUL character in it threw InvalidPathException).
+     */
+    Path relative(Table t, String key, String name) {
         Path base = file.path().toAbsolutePath().getParent();
-        return base == null ? Path.of(name) : base.resolve(name);
+        try {
+            return base == null ? Path.of(name) : base.resolve(name);
+        } catch (InvalidPathException e) {
+            problem(t, key, "not a file name (" + e.getReason() + ")");
+            return null;
+        }
     }
 
     /** "0a534e" or 0x0a534e: 24 bits. */
@@ -419,7 +431,10 @@ final class Reader {
         if (name == null) {
             return null;
         }
-        Path p = relative(name);
+        Path p = relative(t, key, name);
+        if (p == null) {
+            return null;
+        }
         String text;
         try {
             text = Files.readString(p, StandardCharsets.UTF_8);

@@ -190,14 +190,17 @@ public record TnveSettings(String name, int extensionOui, List<UplinkSettings> u
         ApiSettings api = r.api(ApiSettings.TNVE_PORT);
         Table state = r.single("state");
         String dir = r.string(state, "dir", null);
-        Path stateDir = STATE_ROOT.resolve("tnve-" + name);
+        // the default is resolved only for a name that is a file name (REL-5: a NUL threw InvalidPathException)
+        Path stateDir = null;
         if (dir != null && dir.isBlank()) {
-            r.problem(state, "dir", "an empty path (leave dir out for " + stateDir + ")");
+            r.problem(state, "dir", "an empty path (leave dir out for " + STATE_ROOT + "/tnve-" + name + ")");
         } else if (dir != null) {
-            stateDir = r.relative(dir);
+            stateDir = r.relative(state, "dir", dir);
         } else if (name != null && (name.contains("/") || name.contains("\0"))) {
-            r.problem(tnve, "name", "holds a '/', and the default state directory is " + STATE_ROOT
+            r.problem(tnve, "name", "holds a '/' or a NUL, and the default state directory is " + STATE_ROOT
                     + "/tnve-NAME: set [state] dir = \"...\"");
+        } else {
+            stateDir = STATE_ROOT.resolve("tnve-" + name);
         }
         r.unknownKeys(state);
         r.throwIfAny();

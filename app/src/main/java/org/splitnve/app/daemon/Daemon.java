@@ -311,6 +311,11 @@ public abstract class Daemon implements AutoCloseable {
             public long nextDeadline() {
                 return agent.nextDeadline();
             }
+
+            @Override
+            public boolean established(int port, org.splitnve.wire.MacAddress station) {
+                return agent.established(port, station); // REL-3: the transport's fairness asks the engine
+            }
         };
     }
 

@@ -207,10 +207,20 @@ public sealed interface Json {
                     sb.append(']');
                 }
                 case Str s -> string(s.value(), sb);
-                case Num n -> sb.append(n.value().toPlainString());
+                case Num n -> sb.append(number(n.value()));
                 case Bool b -> sb.append(b.value());
                 case Null n -> sb.append("null");
             }
+        }
+
+        /**
+         * Plain digits ({@code 5000}, {@code 0.25}) for every number of ordinary size; scientific notation
+         * ({@code 1E+100}) beyond, where the plain form would be longer than a parser reads (REL-5: {@code 1e100}
+         * was written as 101 digits and not read back). Either form is at most 108 characters for a number
+         * {@link Parser} accepts.
+         */
+        static String number(BigDecimal v) {
+            return Math.abs(v.scale()) <= 40 && v.precision() <= 60 ? v.toPlainString() : v.toString();
         }
 
         static void string(String s, StringBuilder sb) {
@@ -237,6 +247,11 @@ public sealed interface Json {
     }
 
     final class Parser {
+        /** Characters of one number's text, significant digits and decimal exponent of its value. */
+        static final int MAX_NUMBER_LENGTH = 120;
+        static final int MAX_DIGITS = 100;
+        static final int MAX_EXPONENT = 9999;
+
         private final String s;
         private int pos;
 
@@ -412,7 +427,7 @@ public sealed interface Json {
             if (s.charAt(pos) == '-') {
                 pos++;
             }
-            if (pos >= s.length() || !Character.isDigit(s.charAt(pos))) {
+            if (pos >= s.length() || !isDigit(s.charAt(pos))) { // ASCII only (REL-5: "-\u0662" passed here)
                 throw error("expected a digit");
             }
             if (s.charAt(pos) == '0') {
@@ -441,10 +456,16 @@ public sealed interface Json {
                     throw new JsonException("exponent too large", expStart);
                 }
             }
-            if (pos - start > 100) {
-                throw new JsonException("number longer than 100 characters", start);
+            if (pos - start > MAX_NUMBER_LENGTH) {
+                throw new JsonException("number longer than " + MAX_NUMBER_LENGTH + " characters", start);
             }
-            return new Num(new BigDecimal(s.substring(start, pos)));
+            BigDecimal v = new BigDecimal(s.substring(start, pos)).stripTrailingZeros();
+            // bounds on the value, so that what Writer writes for it is read back the same (REL-5)
+            if (v.precision() > MAX_DIGITS || Math.abs((long) v.precision() - v.scale() - 1) > MAX_EXPONENT) {
+                throw new JsonException("number out of range (at most " + MAX_DIGITS + " significant digits, "
+                        + "exponent within +-" + MAX_EXPONENT + ")", start);
+            }
+            return new Num(v);
         }
 
         private static boolean isDigit(char c) {

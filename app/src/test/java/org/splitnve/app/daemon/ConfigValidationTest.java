@@ -340,4 +340,25 @@ class ConfigValidationTest {
             // keeps the import used
         }
     }
+
+    @Test
+    @DisplayName("REL-5, SEC-4: a file name with a NUL (token, key, state directory, a tNVE name) is a configuration"
+            + " error on its line, not an InvalidPathException (the fuzzer's finding)")
+    void fileNamesWithNul() throws Exception {
+        String[] r = run(true, write("nul-token.conf", "[nnve]\nname = \"n1\"\n[[port]]\ninterface = \"p0\"\n"
+                + "[api]\nlisten = \"127.0.0.1:0\"\ntoken_file = \"a\0b\"\n"));
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("nul-token.conf:7: [api] token_file: not a file name");
+        r = run(true, write("nul-key.conf", "[nnve]\nname = \"n1\"\n[[port]]\ninterface = \"p0\"\n"
+                + "[[auth.key]]\nstation = \"52:54:00:12:34:56\"\nid = 1\nfile = \"k\0.key\"\n"));
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("nul-key.conf:8: [[auth.key]] file: not a file name");
+        String base = "[tnve]\nname = \"h7\"\n[[uplink]]\nname = \"u\"\ninterface = \"nosuch0\"\n";
+        r = run(false, write("nul-state.conf", base + "[state]\ndir = \"st\0h7\"\n"));
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("nul-state.conf:7: [state] dir: not a file name");
+        r = run(false, write("nul-name.conf", base.replace("h7", "h\0")));
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("nul-name.conf:2: [tnve] name: holds a '/' or a NUL");
+    }
 }

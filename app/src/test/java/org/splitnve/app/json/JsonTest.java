@@ -32,9 +32,31 @@ class JsonTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"1e100", "-9.75e9999", "1e-9999", "0.5e-40", "12345678901234567890123456789012345678901234567890"
+            + "1234567890123456789012345678901234567890123456789e-9950", "5000", "0.25", "-1.5e30"})
+    @DisplayName("REL-5: a number of any size the parser reads is written back to a text it reads as the same number"
+            + " (the fuzzer's finding: 1e100 was written as 101 digits and refused)")
+    void largeAndSmallNumbersRoundTrip(String text) throws Exception {
+        Json v = Json.parse(text);
+        assertThat(v.write().length()).isLessThanOrEqualTo(Json.Parser.MAX_NUMBER_LENGTH);
+        assertThat(Json.parse(v.write())).isEqualTo(v);
+    }
+
+    @Test
+    @DisplayName("REL-5: ordinary numbers keep their plain form; a number beyond the parser's range is refused")
+    void numberForms() throws Exception {
+        assertThat(Json.parse("[5000, 0.25, 1e3, -1.5e30]").write()).isEqualTo("[5000,0.25,1000,-1500000000000000000000000000000]");
+        assertThat(Json.parse("1e100").write()).isEqualTo("1E+100");
+        assertThatThrownBy(() -> Json.parse("0.001e-9999")).isInstanceOf(Json.JsonException.class)
+                .hasMessageContaining("out of range");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"", "{", "[1,", "{\"a\":}", "{\"a\" 1}", "{a:1}", "[1 2]", "\"abc", "\"\\x\"", "\"\\u12\"",
-            "tru", "nul", "-", "01x", "1.", "1e", "1e99999", "{\"a\":1,\"a\":2}", "[1]x", "\"tab\there\"", "}"})
-    @DisplayName("malformed text gives a JsonException with an offset, never another exception (SEC-4)")
+            "tru", "nul", "-", "01x", "1.", "1e", "1e99999", "{\"a\":1,\"a\":2}", "[1]x", "\"tab\there\"", "}",
+            "-\u0662", "{\"e\":-1,\"\":[-\u0662]}"})
+    @DisplayName("malformed text gives a JsonException with an offset, never another exception (SEC-4; REL-5: the"
+            + " fuzzer's finding, a minus before a non-ASCII digit threw NumberFormatException)")
     void malformed(String text) {
         assertThatThrownBy(() -> Json.parse(text)).isInstanceOf(Json.JsonException.class)
                 .hasMessageContaining("at offset");

@@ -83,6 +83,10 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
             [api]
             listen = "127.0.0.1:0"
             """;
+    private String common() {
+        return COMMON.replace("level = \"debug\"", "level = \"" + logLevel + "\"");
+    }
+
     private static final Pattern COUNTER = Pattern.compile("counter packets (\\d+) bytes \\d+ (?:drop )?comment \"(seen|lost)\"");
 
     /** A Linux bridge in the switch namespace. */
@@ -98,6 +102,7 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
     private int bridgePorts;
     private int lossPercent;
     private String timers = TIMERS;
+    private String logLevel = "debug";
     private Path dir;
     private String testName = "";
 
@@ -161,6 +166,15 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
     /** The {@code [timers]} section of the daemons configured from now on. */
     DaemonLab timers(String section) {
         this.timers = section;
+        return this;
+    }
+
+    /**
+     * The log level of the daemons configured from now on ({@code debug} unless set): a test that floods a
+     * daemon logs at {@code info}, as in production, so that it measures the daemon, not its debug log.
+     */
+    DaemonLab logLevel(String level) {
+        this.logLevel = level;
         return this;
     }
 
@@ -377,7 +391,7 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
 
     /** The full text of an nNVE configuration: {@code [nnve]}, {@code body}, the lab's timers, log and API. */
     String nnveConfig(String name, String body) {
-        return "[nnve]\nname = \"" + name + "\"\n" + body + "\n" + timers + COMMON;
+        return "[nnve]\nname = \"" + name + "\"\n" + body + "\n" + timers + common();
     }
 
     /**
@@ -385,7 +399,7 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
      * its state directory {@code state-NAME} in the lab's directory (the same for a daemon started again).
      */
     String tnveConfig(String name, String body) {
-        return "[tnve]\nname = \"" + name + "\"\n" + body + "\n" + timers + COMMON + "[state]\ndir = \""
+        return "[tnve]\nname = \"" + name + "\"\n" + body + "\n" + timers + common() + "[state]\ndir = \""
                 + stateDir(name) + "\"\n";
     }
 

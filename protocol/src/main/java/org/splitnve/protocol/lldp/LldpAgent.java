@@ -242,4 +242,10 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
     public long nextDeadline() {
         return nextSend == Long.MIN_VALUE ? Long.MIN_VALUE : Math.min(nextSend, engine.nextDeadline());
     }
+
+    /** REL-3: the engine's answer (LLDP neighbours hold no state the transport's fairness counts). */
+    @Override
+    public boolean established(int port, MacAddress station) {
+        return engine.established(port, station);
+    }
 }
