@@ -60,22 +60,36 @@ final class VsiRequests extends EnginePart {
      */
     VsiTlv vsi(Peer p, ManagerId manager, VsiTlv req, long now) {
         VsiTlv answer = vsiAnswer(p, manager, req, now);
-        if (answer == null || !p.has(Feature.TSI_ADDRESSES)) {
+        if (answer == null) {
             return answer;
         }
+        List<OrgTlv> echoes = new ArrayList<>(3);
         TsiAddressTlv lastFragment = null;
         for (OrgTlv o : req.attached()) {
             if (o instanceof TsiAddressTlv a) {
                 lastFragment = a;
             }
         }
-        if (lastFragment == null) {
+        if (lastFragment != null && p.has(Feature.TSI_ADDRESSES)) {
+            echoes.add(new TsiAddressTlv(lastFragment.operation(), lastFragment.transaction(), lastFragment.fragment(),
+                    lastFragment.last(), List.of()));
+        }
+        // the request's deactivate and migration TLVs too: the end device tells apart two requests of one TSI in
+        // the same mode (a create's answer sent twice, a suspend waiting)
+        DeactivateTlv d = req.attached(DeactivateTlv.class);
+        if (d != null && p.has(Feature.DEACTIVATE)) {
+            echoes.add(d);
+        }
+        MigrationTlv m = req.attached(MigrationTlv.class);
+        if (m != null && p.has(Feature.MIGRATION)) {
+            echoes.add(m);
+        }
+        if (echoes.isEmpty()) {
             return answer;
         }
-        List<OrgTlv> attached = new ArrayList<>(answer.attached().size() + 1);
+        List<OrgTlv> attached = new ArrayList<>(answer.attached().size() + echoes.size());
         attached.addAll(answer.attached());
-        attached.add(new TsiAddressTlv(lastFragment.operation(), lastFragment.transaction(), lastFragment.fragment(),
-                lastFragment.last(), List.of()));
+        attached.addAll(echoes);
         return new VsiTlv(answer.mode(), answer.status(), answer.typeId(), answer.typeVersion(), answer.vsiId(),
                 answer.filter(), attached);
     }

@@ -1,5 +1,8 @@
 package org.splitnve.tnve;
 
+import org.splitnve.wire.vdp.DeactivateTlv;
+import org.splitnve.wire.vdp.MigrationTlv;
+
 import java.util.List;
 import java.util.function.Consumer;
 import org.splitnve.tnve.TnveEngine.TsiState;
@@ -22,6 +25,9 @@ final class Pending {
     List<TsiAddress> ipsAfter;
     /** The transaction of the address fragments the request carries, or -1 (none). */
     int transaction = -1;
+    /** The deactivate and migration TLVs the request carries (null: none), which the nNVE's answer echoes. */
+    DeactivateTlv deactivate;
+    MigrationTlv migration;
 
     Pending(TsiState target, VsiMode mode, int remaining, long deadline, Consumer<OpResult> done) {
         this.target = target;

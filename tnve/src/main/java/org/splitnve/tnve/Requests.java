@@ -60,6 +60,16 @@ final class Requests {
             // deadline): it says nothing of the request now waiting (a bridge answers in the request's mode)
             return;
         }
+        DeactivateTlv echoedDeactivate = v.attached(DeactivateTlv.class);
+        MigrationTlv echoedMigration = v.attached(MigrationTlv.class);
+        if ((echoedDeactivate != null || echoedMigration != null)
+                && ((up.has(Feature.DEACTIVATE) && !java.util.Objects.equals(echoedDeactivate, p.deactivate))
+                || (up.has(Feature.MIGRATION) && !java.util.Objects.equals(echoedMigration, p.migration)))) {
+            // the nNVE echoes a request's deactivate and migration TLVs: this answers another request of this TSI
+            // in the same mode (a create's answer sent twice after a lost acknowledgement, while a suspend waits);
+            // an answer without echoes (an nNVE that does not echo) is taken as before
+            return;
+        }
         VsiStatus.Response st = (VsiStatus.Response) v.status();
         TsiAddressTlv echo = v.attached(TsiAddressTlv.class);
         if (echo != null && p.transaction >= 0) {
@@ -251,6 +261,13 @@ final class Requests {
         p.items = items;
         p.ipsAfter = ipsAfter(l, mode, fragments, ext);
         p.transaction = fragments.isEmpty() ? -1 : fragments.getFirst().transaction();
+        for (OrgTlv o : ext) {
+            if (o instanceof DeactivateTlv d && p.deactivate == null) {
+                p.deactivate = d;
+            } else if (o instanceof MigrationTlv mt && p.migration == null) {
+                p.migration = mt;
+            }
+        }
         l.pending = p;
         if (up.inFlight > 0 && up.inFlight + items.size() > WINDOW) {
             up.throttled.add(l); // its response timer starts when it goes

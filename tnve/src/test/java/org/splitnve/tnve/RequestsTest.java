@@ -9,6 +9,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.splitnve.tnve.TnveEngine.TsiState;
 import org.splitnve.wire.vdp.CapabilityTlv.Feature;
+import org.splitnve.wire.vdp.DeactivateTlv;
+import org.splitnve.wire.vdp.MigrationTlv;
 import org.splitnve.wire.vdp.OrgTlv;
 import org.splitnve.wire.vdp.ReasonCode;
 import org.splitnve.wire.vdp.TsiAddressTlv;
@@ -67,6 +69,34 @@ class RequestsTest {
         assertThat(l.confirmed).isEqualTo(TsiState.ASSOCIATED);
         assertThat(l.tag).isEqualTo(Parts.TAG);
         assertThat(t.up.confirmedCount).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("SM-TSI-1, LC-SUSPEND: an answer in the request's mode that echoes another request's deactivate or "
+            + "migration TLV (a create's answer sent twice, while a suspend waits) changes nothing; the answer echoing "
+            + "the suspend's deactivate ends it")
+    void answerMatchedByEchoedTlvs() {
+        Parts t = new Parts(EnumSet.allOf(Feature.class));
+        Link l = t.link(Parts.tsi(1, List.of()));
+        t.requests.drive(l, TsiState.ASSOCIATED, VsiMode.PRE_ASSOCIATE_RR, List.of(MigrationTlv.notMigration()),
+                r -> { });
+        t.requests.response(t.up, Parts.answer(l, VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Response.SUCCESS,
+                List.of(MigrationTlv.notMigration())));
+        assertThat(l.confirmed).isEqualTo(TsiState.ASSOCIATED);
+        l.confirmed = TsiState.ACTIVATED; // as after a start
+
+        List<OpResult> done = new ArrayList<>();
+        DeactivateTlv suspend = new DeactivateTlv(false, DeactivateTlv.Cause.SUSPEND);
+        t.requests.drive(l, TsiState.ASSOCIATED, VsiMode.PRE_ASSOCIATE_RR, List.of(suspend), done::add);
+        t.requests.response(t.up, Parts.answer(l, VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Response.SUCCESS,
+                List.of(MigrationTlv.notMigration())));
+        assertThat(done).as("the create's second answer does not end the suspend").isEmpty();
+        assertThat(l.pending).isNotNull();
+
+        t.requests.response(t.up, Parts.answer(l, VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Response.SUCCESS,
+                List.of(suspend)));
+        assertThat(done).containsExactly(OpResult.OK);
+        assertThat(l.pending).isNull();
     }
 
     @Test
