@@ -439,11 +439,13 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     /**
      * REL-3: frames queued per established source, per new source, and for all new sources together; the share
      * of the engine's time (per mille) frames of new sources get, and what they may spend at once (a station is
-     * new until its first frames gave it state: a session, a TSI; stations starting together rarely need more).
+     * new until its first frames gave it state: a session, a TSI). An established station has one ECPDU in
+     * flight, and LLDP; a new source may send a burst (a fuzzer's thousands of malformed frames are each
+     * decoded and logged, SEC-4), which its share of the engine's time then works off.
      */
     static final int PER_ESTABLISHED = 64;
-    static final int PER_NEW = 64;
-    static final int NEW_TOTAL = 1024;
+    static final int PER_NEW = 2048;
+    static final int NEW_TOTAL = 4096;
     static final long NEW_SHARE = 200;
     static final long NEW_BURST_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** Frames dropped per source are reported at most this often (the largest {@link #DROP_REPORT_SOURCES}). */

@@ -51,8 +51,10 @@ class FairnessNetnsTest {
     static final MacAddress FLOODER = mac(0x66);
     /**
      * R 3, RTE 14 (164 ms), RWD 14, RKA 14 (a keep-alive every 164 ms; the nNVE expires a TSI after 2 s without
-     * one): the issue's short keep-alive. RTE 14 is the default: with the lab's RTE 12 (41 ms) the victim's own
-     * ECP gives up whenever this 2-core machine leaves its thread unscheduled for 160 ms, flood or not.
+     * one): the issue's short keep-alive. RTE 14, the default, because the test asserts that the victim's ECP
+     * never gives up on an ECPDU (four tries): with the lab's RTE 12 that is 164 ms, which a 2-core machine
+     * shared with other builds can take from a thread now and then, flood or not (it passed twice on a quiet
+     * machine).
      */
     static final String SHORT_TIMERS = """
             [timers]
@@ -63,8 +65,8 @@ class FairnessNetnsTest {
             """;
     static final Duration FLOOD = Duration.ofSeconds(10);
     /**
-     * Frames a second the flood is paced at: several times what the nNVE's engine can handle for requests from
-     * new stations (each a peer, an answer and its retransmissions), well below what its thread reads.
+     * Frames a second the flood is paced at: about three times what the nNVE's engine handled of these frames
+     * before the per-source queues (18,000 a second), well below what its thread reads.
      */
     static final long FLOOD_RATE = 50_000;
 
