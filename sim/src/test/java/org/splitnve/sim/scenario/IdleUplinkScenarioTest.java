@@ -3,10 +3,9 @@ package org.splitnve.sim.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.splitnve.sim.scenario.SplitNveNet.SECOND;
 import static org.splitnve.sim.scenario.SplitNveNet.TIMERS;
+import static org.splitnve.sim.scenario.SplitNveNet.ip;
 import static org.splitnve.sim.scenario.SplitNveNet.tsi;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,7 +16,6 @@ import org.splitnve.sim.PcapOnFailure;
 import org.splitnve.sim.scenario.SplitNveNet.NnveNode;
 import org.splitnve.sim.scenario.SplitNveNet.TnveNode;
 import org.splitnve.tnve.TsiSpec;
-import org.splitnve.wire.vdp.TsiAddress;
 
 /**
  * OPS-7, OPS-1: a tNVE that starts while its link is down (cable cut, interface down) with no VM to
@@ -27,13 +25,6 @@ import org.splitnve.wire.vdp.TsiAddress;
 @ExtendWith(PcapOnFailure.class)
 class IdleUplinkScenarioTest {
 
-    private static TsiAddress ip(String s) {
-        try {
-            return TsiAddress.host(InetAddress.getByName(s));
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
 
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})

@@ -3,9 +3,9 @@ package org.splitnve.sim.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.splitnve.sim.scenario.SplitNveNet.SECOND;
 import static org.splitnve.sim.scenario.SplitNveNet.TIMERS;
+import static org.splitnve.sim.scenario.SplitNveNet.ip;
 import static org.splitnve.sim.scenario.SplitNveNet.tsi;
 
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -24,7 +24,6 @@ import org.splitnve.tnve.OpResult;
 import org.splitnve.tnve.TnveEvent;
 import org.splitnve.tnve.TsiSpec;
 import org.splitnve.tnve.VmState;
-import org.splitnve.wire.vdp.TsiAddress;
 
 /**
  * REL-7, OPS-1: an nNVE restarts without keys (a new process: same MACs, no state) while a tNVE holds
@@ -36,13 +35,6 @@ import org.splitnve.wire.vdp.TsiAddress;
 class NnveRestartScenarioTest {
     private static final NnveConfig N1 = NnveConfig.simple("n1", 2).withTimers(TIMERS);
 
-    private static TsiAddress ip(String s) {
-        try {
-            return TsiAddress.host(InetAddress.getByName(s));
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
 
     private record Net(SplitNveNet net, NnveNode n1, TnveNode h1) {
     }
@@ -55,6 +47,14 @@ class NnveRestartScenarioTest {
         TnveNode h1 = net.tnveOn(n1, 1, "h1");
         net.runFor(SECOND / 10);
         return new Net(net, n1, h1);
+    }
+
+    /** The nNVE holds one instance of the TSI, in {@code state}, with every one of its IP addresses. */
+    private static void assertHeld(NnveNode n, TsiSpec t, TsiState state) {
+        assertThat(n.engine().instances(t.id())).as("%s at %s", t.id(), n.name()).singleElement().satisfies(x -> {
+            assertThat(x.state()).isEqualTo(state);
+            assertThat(x.addresses()).containsAll(t.ips());
+        });
     }
 
     private static List<TnveEvent.UplinkState> uplinkStates(TnveNode h, String state) {
@@ -102,14 +102,8 @@ class NnveRestartScenarioTest {
         assertThat(t.h1.engine().uplinkInSync("nnve")).isTrue();
         assertThat(uplinkStates(t.h1, "in-sync")).isNotEmpty();
         assertThat(again.events().of(NnveEvent.ResyncRequested.class)).isNotEmpty();
-        assertThat(again.engine().instances(running.id())).singleElement().satisfies(x -> {
-            assertThat(x.state()).isEqualTo(TsiState.ACTIVATED);
-            assertThat(x.addresses()).containsAll(running.ips());
-        });
-        assertThat(again.engine().instances(suspended.id())).singleElement().satisfies(x -> {
-            assertThat(x.state()).isEqualTo(TsiState.ASSOCIATED);
-            assertThat(x.addresses()).containsAll(suspended.ips());
-        });
+        assertHeld(again, running, TsiState.ACTIVATED);
+        assertHeld(again, suspended, TsiState.ASSOCIATED);
         assertThat(again.engine().instances(defined.id())).singleElement()
                 .satisfies(x -> assertThat(x.state()).isEqualTo(TsiState.ASSOCIATED));
         assertThat(t.net.nva.bindings(running.id())).singleElement()
@@ -182,14 +176,8 @@ class NnveRestartScenarioTest {
         t.net.ok(t.h1.engine().start("vm2"));
         t.net.runFor(2 * SECOND);
 
-        assertThat(again.engine().instances(after.id())).singleElement().satisfies(x -> {
-            assertThat(x.state()).isEqualTo(TsiState.ACTIVATED);
-            assertThat(x.addresses()).containsAll(after.ips());
-        });
-        assertThat(again.engine().instances(before.id())).singleElement().satisfies(x -> {
-            assertThat(x.state()).isEqualTo(TsiState.ACTIVATED);
-            assertThat(x.addresses()).containsAll(before.ips());
-        });
+        assertHeld(again, after, TsiState.ACTIVATED);
+        assertHeld(again, before, TsiState.ACTIVATED);
         assertThat(t.h1.engine().acknowledgedIps("nnve", after.id())).containsExactlyElementsOf(after.ips());
         // Nothing expires: the restarted nNVE knows the end device's session and its keep-alives.
         t.net.runFor(4 * TIMERS.keepAliveNanos());
@@ -215,10 +203,7 @@ class NnveRestartScenarioTest {
         t.net.link(t.h1.host(), 0, again.host(), 1);
         t.net.runFor(TIMERS.keepAliveNanos() + 5 * SECOND);
         assertThat(t.h1.engine().uplinkInSync("nnve")).isTrue();
-        assertThat(again.engine().instances(running.id())).singleElement().satisfies(x -> {
-            assertThat(x.state()).isEqualTo(TsiState.ACTIVATED);
-            assertThat(x.addresses()).containsAll(running.ips());
-        });
+        assertHeld(again, running, TsiState.ACTIVATED);
     }
 
     @ParameterizedTest(name = "loss {0}")
