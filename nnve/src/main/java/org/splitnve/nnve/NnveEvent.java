@@ -88,10 +88,15 @@ public sealed interface NnveEvent extends Event {
 
     /** SM-REASON: a request refused, with the reason code sent and the detail. */
     record Refused(int port, MacAddress station, String request, String tsi, int code, String detail)
-            implements NnveEvent {
+            implements NnveEvent, Event.PerSource {
         @Override
         public String name() {
             return "request.refused";
+        }
+
+        @Override
+        public String sourceKey() {
+            return port + "/" + station;
         }
 
         @Override
@@ -101,10 +106,15 @@ public sealed interface NnveEvent extends Event {
     }
 
     /** SEC-4: a frame that did not decode, or that broke the rules; dropped or refused. */
-    record BadInput(int port, MacAddress source, String error, String detail) implements NnveEvent {
+    record BadInput(int port, MacAddress source, String error, String detail) implements NnveEvent, Event.PerSource {
         @Override
         public String name() {
             return "input.bad";
+        }
+
+        @Override
+        public String sourceKey() {
+            return port + "/" + source;
         }
 
         @Override

@@ -240,6 +240,7 @@ public abstract class Daemon implements AutoCloseable {
             } catch (RuntimeException e) {
                 // the stop goes on
             }
+            log.close(); // the counts of lines not logged yet, before the last line
             AgentRunner.Stats s = runner.stats();
             log.accept(new DaemonEvent.Stopped(s.framesIn(), s.framesOut(), s.engineErrors()));
         } finally {

@@ -14,6 +14,22 @@ public sealed interface DaemonEvent extends Event {
         }
     }
 
+    /**
+     * SEC-5: {@code count} lines of the event {@code suppressed} from {@code source} (port/MAC) were not logged in the last
+     * {@code ms} milliseconds (they were counted: see the metrics); logged once per source and interval.
+     */
+    record LogSuppressed(String suppressed, String source, long count, long ms) implements DaemonEvent {
+        @Override
+        public String name() {
+            return "log.suppressed";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
+
     /** The daemon was asked to stop (SIGTERM, SIGINT, or a caller). */
     record Stopping(String cause) implements DaemonEvent {
         @Override

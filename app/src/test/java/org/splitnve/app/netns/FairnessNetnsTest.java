@@ -111,8 +111,12 @@ class FairnessNetnsTest {
         int samples = 0;
         int transmitErrorsBefore = v.events("ecp.transmit_error").size();
         List<Long> opMillis = new ArrayList<>();
+        // a suspend and resume every 2 s of the flood (1 s, 3 s, ... in): by the clock, not by the count of samples,
+        // so that a slow machine (a loaded CI) still does them while the flood lasts
+        long nextOp = floodEnd - FLOOD.toNanos() + 1_000_000_000L;
         while (flooder.isAlive()) {
-            if (samples % 40 == 20) {
+            if (System.nanoTime() >= nextOp && System.nanoTime() < floodEnd - 500_000_000L) {
+                nextOp += 2_000_000_000L;
                 long t0 = System.nanoTime();
                 v.ok(e -> e.suspend("vm"));
                 v.ok(e -> e.resume("vm"));

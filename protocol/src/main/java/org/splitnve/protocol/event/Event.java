@@ -13,4 +13,15 @@ public interface Event {
     default Level level() {
         return Level.INFO;
     }
+
+    /**
+     * An event a single source can repeat at will by sending frames (a refused request, a frame that does not
+     * decode). A daemon's log shows a few of them per source and interval and counts the rest into one summary
+     * line per source and interval (SEC-5: log lines are a resource a peer must not exhaust); every one of them
+     * still reaches the metrics and the event stream.
+     */
+    interface PerSource extends Event {
+        /** Who sent what caused it, e.g. {@code "2/52:54:00:00:00:01"} (port and MAC). */
+        String sourceKey();
+    }
 }
