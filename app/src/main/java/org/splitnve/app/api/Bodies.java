@@ -1,8 +1,6 @@
 package org.splitnve.app.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonSetter;
-import com.fasterxml.jackson.annotation.Nulls;
 import java.util.List;
 
 /**
@@ -45,10 +43,11 @@ public final class Bodies {
 
     /**
      * {@code POST /v1/tsis/{id}/deactivate} (REQ-9): without {@code ips} the whole TSI; {@code "ips": null} is
-     * refused (it would deactivate the whole TSI where a list of addresses was meant).
+     * refused ({@link Request#has} tells it from an absent member): it would deactivate the whole TSI where a list
+     * of addresses was meant.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Deactivate(String reason, @JsonSetter(nulls = Nulls.FAIL) List<String> ips) {}
+    public record Deactivate(String reason, List<String> ips) {}
 
     /** {@code POST /v1/tsis/{id}/deassociate} (REQ-9). */
     @JsonInclude(JsonInclude.Include.NON_NULL)

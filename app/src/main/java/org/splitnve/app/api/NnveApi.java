@@ -225,16 +225,32 @@ public final class NnveApi {
         return r;
     }
 
+    /**
+     * The addresses a deactivate names: null for the whole TSI (no {@code ips}); a 400 for {@code "ips": null}, an
+     * empty list or an address that does not parse.
+     */
+    static List<TsiAddress> addressesToDeactivate(Bodies.Deactivate o, boolean present) throws ApiError {
+        if (!present) {
+            return null;
+        }
+        if (o.ips() == null) {
+            throw ApiError.badRequest("ips: expected a list of IP addresses, found null (leave it out to deactivate the"
+                    + " whole TSI)");
+        }
+        List<TsiAddress> ips = Fields.ips(o.ips(), "ips", false);
+        if (ips.isEmpty()) {
+            throw ApiError.badRequest("ips: names at least one address (leave it out to deactivate the whole TSI)");
+        }
+        return ips;
+    }
+
     /** REQ-9: {@code {"reason", "ips"}}: deactivate the TSI, or only these addresses of it. */
     Reply deactivate(Request r) throws ApiError {
         VsiId id = tsiId(r.param("id"));
         Bodies.Deactivate o = r.body(Bodies.Deactivate.class);
         String reason = reason(o.reason());
-        List<TsiAddress> ips = Fields.ips(o.ips(), "ips", false);
-        boolean some = o.ips() != null;
-        if (some && ips.isEmpty()) {
-            throw ApiError.badRequest("ips: names at least one address (leave it out to deactivate the whole TSI)");
-        }
+        List<TsiAddress> ips = addressesToDeactivate(o, r.has("ips"));
+        boolean some = ips != null;
         return Reply.ok(read(() -> {
             List<Tsi> inst = engine().instances(id);
             if (inst.isEmpty()) {

@@ -15,6 +15,20 @@ public record Request(String method, String path, Map<String, String> params, St
      * JSON, not an object, or has a member the record does not declare or of another type is a 400 naming it.
      */
     public <T> T body(Class<T> type) throws ApiError {
+        JsonNode v = tree();
+        try {
+            return JsonCodec.bind(v, type);
+        } catch (JsonCodec.Invalid e) {
+            throw ApiError.badRequest(e.getMessage());
+        }
+    }
+
+    /** Whether the body has this member, {@code null} or not (where a record cannot tell null from absent). */
+    public boolean has(String member) throws ApiError {
+        return tree().has(member);
+    }
+
+    private JsonNode tree() throws ApiError {
         JsonNode v;
         if (body == null || body.isBlank()) {
             v = JsonCodec.mapper().createObjectNode();
@@ -28,10 +42,6 @@ public record Request(String method, String path, Map<String, String> params, St
         if (!v.isObject()) {
             throw ApiError.badRequest("the body is a JSON object {...}");
         }
-        try {
-            return JsonCodec.bind(v, type);
-        } catch (JsonCodec.Invalid e) {
-            throw ApiError.badRequest(e.getMessage());
-        }
+        return v;
     }
 }

@@ -66,7 +66,8 @@ public final class Table {
             return j.stringValue().isEmpty() ? "-" : j.stringValue();
         }
         if (j.isNumber()) {
-            return j.decimalValue().stripTrailingZeros().toPlainString();
+            java.math.BigDecimal d = j.decimalValue().stripTrailingZeros();
+            return Math.abs(d.scale()) <= 40 ? d.toPlainString() : d.toString(); // 1e999999999 stays short
         }
         if (j.isBoolean()) {
             return j.booleanValue() ? "yes" : "no";

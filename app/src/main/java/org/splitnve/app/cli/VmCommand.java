@@ -11,9 +11,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.splitnve.app.api.Bodies;
-import tools.jackson.databind.JsonNode;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.vdp.TsiAddress;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code splitnve vm ...}: a VM's lifecycle on a tNVE through its API (LC-CREATE, LC-PAUSE,

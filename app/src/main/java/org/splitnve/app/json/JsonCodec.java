@@ -46,7 +46,7 @@ public final class JsonCodec {
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .build())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS,
-                    DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                    DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS, MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
@@ -90,7 +90,11 @@ public final class JsonCodec {
     /** The JSON value of a text; {@link Invalid} (syntax) when it is not exactly one JSON value. */
     public static JsonNode tree(String text) throws Invalid {
         try {
-            return MAPPER.readTree(text);
+            JsonNode v = MAPPER.readTree(text);
+            if (v == null || v.isMissingNode()) {
+                throw new Invalid("expected a JSON value, found the end of the text at offset " + text.length(), "", true);
+            }
+            return v;
         } catch (JacksonException e) {
             throw new Invalid(syntaxMessage(e), "", true);
         }

@@ -9,9 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
 import org.splitnve.nnve.TsiState;
 import org.splitnve.tnve.VmState;
+import tools.jackson.databind.JsonNode;
 
 /** {@code splitnve demo} in one process over in-memory links: no root needed. */
 class DemoCommandTest {
@@ -83,8 +84,8 @@ class DemoCommandTest {
         assertThat(events).hasSizeGreaterThan(50);
         List<String> names = new ArrayList<>();
         for (String e : events) {
-            Json.Obj o = (Json.Obj) Json.parse(e);
-            names.add(((Json.Str) o.get("event")).value());
+            JsonNode o = JsonCodec.tree(e);
+            names.add(o.get("event").stringValue());
             assertThat(o.has("node")).isTrue();
         }
         assertThat(names).contains("daemon.started", "tsi.state", "vap.state", "vm.state", "tsi.migration_arrival",
