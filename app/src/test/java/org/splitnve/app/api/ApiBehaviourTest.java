@@ -235,6 +235,14 @@ class ApiBehaviourTest {
                     + " {\"vn\": 5001, \"mac\": \"52:54:00:00:00:01\"}]}", "tsis[1].mac");
             bad.put("{\"a\":".repeat(100) + "1" + "}".repeat(100), "not JSON");
             bad.put("\"\\ud800\"", "object");
+            // Jackson as configured: a repeated member, a member of another JSON type, a nested unknown member
+            bad.put("{\"name\": \"vm1\", \"name\": \"vm2\", \"tsis\": []}", "not JSON: Duplicate Object property \"name\"");
+            bad.put("{\"name\": \"vm1\", \"tsis\": [{\"vn\": 5000, \"mac\": 525400000001}]}",
+                    "tsis[0].mac: expected a string, found an integer");
+            bad.put("{\"name\": \"vm1\", \"tsis\": [{\"vn\": 5000, \"mac\": \"52:54:00:00:00:01\", \"vlan\": 7}]}",
+                    "tsis[0].vlan: unknown member (known: id, vn, mac, ips)");
+            bad.put("{\"name\": \"vm1\", \"tsis\": [{\"vn\": 5000.5, \"mac\": \"52:54:00:00:00:01\"}]}",
+                    "tsis[0].vn: expected an integer");
             for (Map.Entry<String, String> b : bad.entrySet()) {
                 Http.Answer a = h.post("/v1/vms", b.getKey());
                 assertThat(a.status()).as("%s -> %s", b.getKey(), a).isEqualTo(400);
