@@ -132,7 +132,10 @@ public final class JsonCodec {
     // ------------------------------------------------------------------ messages
 
     private static String syntaxMessage(JacksonException e) {
-        String m = clip(String.valueOf(e.getOriginalMessage()));
+        // Jackson's own words, without its notes to programmers (where a source would be, which setting bounds it)
+        String m = clip(String.valueOf(e.getOriginalMessage())
+                .replaceAll(" \\(start marker at \\[Source: [^\\]]*\\]\\)", "")
+                .replaceAll(", from `[^`]*`", ""));
         TokenStreamLocation at = e.getLocation();
         if (at != null && at.getCharOffset() >= 0) {
             m += " at offset " + at.getCharOffset();

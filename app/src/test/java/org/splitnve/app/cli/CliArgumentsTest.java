@@ -157,7 +157,8 @@ class CliArgumentsTest {
     }
 
     @Test
-    @DisplayName("watch prints one readable line per event: time, node, event, fields (WARN and ERROR marked)")
+    @DisplayName("SEC-3: watch prints one readable line per event: time, node, event, fields (WARN and ERROR marked); "
+            + "the RFC 3339 time of today's daemons and the Unix seconds of earlier ones")
     void watchLine() {
         String line = WatchCommand.line(new Sse("tsi.state", "{\"t\":1700000000.123456,\"node\":\"nnve-1\",\"level\":\"INFO\","
                 + "\"event\":\"tsi.state\",\"tsi\":\"7510a000-0000-4000-8000-000000000001\",\"from\":\"ASSOCIATED\","
@@ -167,6 +168,13 @@ class CliArgumentsTest {
         assertThat(WatchCommand.line(new Sse("x", "{\"level\":\"WARN\",\"event\":\"ecp.lost\",\"peer\":\"02:00:00:00:00:01\"}")))
                 .isEqualTo("WARN ecp.lost peer=02:00:00:00:00:01");
         assertThat(WatchCommand.line(new Sse("odd", "not json"))).isEqualTo("odd not json");
+        // SEC-3: the daemons' time is RFC 3339 (UTC, microseconds), shown in local time; a nested object is key.member
+        String rfc = WatchCommand.line(new Sse("daemon.started", "{\"t\":\"2026-12-07T00:31:02.123456Z\",\"node\":\"h1\","
+                + "\"level\":\"INFO\",\"event\":\"daemon.started\",\"ports\":[\"eth1\",\"eth2\"],"
+                + "\"timers\":{\"retries\":3,\"rte\":14}}"));
+        assertThat(rfc).isEqualTo(java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS")
+                .withZone(java.time.ZoneId.systemDefault()).format(java.time.Instant.parse("2026-12-07T00:31:02.123456Z"))
+                + " h1 daemon.started ports=eth1,eth2 timers.retries=3 timers.rte=14");
     }
 
     @Test

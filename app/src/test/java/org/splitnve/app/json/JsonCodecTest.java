@@ -28,7 +28,7 @@ class JsonCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "{", "[1,", "{\"a\":}", "{\"a\" 1}", "{a:1}", "[1 2]", "\"abc", "\"\\x\"", "\"\\u12\"",
+    @ValueSource(strings = {"", "{", "{\"name\": \"vm1\"", "[1,", "{\"a\":}", "{\"a\" 1}", "{a:1}", "[1 2]", "\"abc", "\"\\x\"", "\"\\u12\"",
             "tru", "nul", "-", "01x", "1.", "1e", "[1]x", "{\"a\":1} {}", "\"tab\there\"", "}", "-\u0662",
             "{\"e\":-1,\"\":[-\u0662]}", "NaN", "[1,]", "{\"a\":1,}", "// c\n1", "'a'"})
     @DisplayName("SEC-4: malformed text (also text after the value, comments, NaN, trailing commas) is an Invalid "
@@ -36,7 +36,7 @@ class JsonCodecTest {
     void malformed(String text) {
         assertThatThrownBy(() -> JsonCodec.tree(text)).isInstanceOf(JsonCodec.Invalid.class)
                 .satisfies(e -> assertThat(((JsonCodec.Invalid) e).syntax()).isTrue())
-                .satisfies(e -> assertThat(e.getMessage()).isNotBlank());
+                .satisfies(e -> assertThat(e.getMessage()).isNotBlank().doesNotContain("REDACTED", "StreamReadConstraints"));
     }
 
     @Test
@@ -55,7 +55,7 @@ class JsonCodecTest {
     void bounded() throws Exception {
         assertThat(JsonCodec.tree("[".repeat(JsonCodec.MAX_DEPTH) + "]".repeat(JsonCodec.MAX_DEPTH)).isArray()).isTrue();
         assertThatThrownBy(() -> JsonCodec.tree("[".repeat(JsonCodec.MAX_DEPTH + 1) + "]".repeat(JsonCodec.MAX_DEPTH + 1)))
-                .isInstanceOf(JsonCodec.Invalid.class).hasMessageContaining("depth");
+                .isInstanceOf(JsonCodec.Invalid.class).hasMessage("Document nesting depth (65) exceeds the maximum allowed (64)");
         assertThatThrownBy(() -> JsonCodec.tree("[".repeat(100_000))).isInstanceOf(JsonCodec.Invalid.class);
         assertThat(JsonCodec.tree("1" + "0".repeat(JsonCodec.MAX_NUMBER_LENGTH - 1)).isNumber()).isTrue();
         assertThatThrownBy(() -> JsonCodec.tree("1" + "0".repeat(JsonCodec.MAX_NUMBER_LENGTH)))
