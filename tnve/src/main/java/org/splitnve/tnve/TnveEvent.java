@@ -88,10 +88,19 @@ public sealed interface TnveEvent extends Event {
         }
     }
 
+    /**
+     * An uplink's control plane changed: authenticated, up, resync, in-sync, repaired, or down (its nNVE lost: logged
+     * at WARN, SEC-3, as the nNVE logs a lost peer).
+     */
     record UplinkState(String uplink, String state, String detail) implements TnveEvent {
         @Override
         public String name() {
             return "uplink.state";
+        }
+
+        @Override
+        public Level level() {
+            return state.equals("down") ? Level.WARN : Level.INFO;
         }
     }
 

@@ -1,7 +1,5 @@
 package org.splitnve.app.api;
 
-import org.splitnve.app.json.Json;
-
 /**
  * A request that cannot be answered with success: the HTTP status and the error body
  * {@code {"error", "code", "detail"}} (docs/api.md). {@code code} is the VDP reason code when the
@@ -43,7 +41,10 @@ public final class ApiError extends Exception {
         return detail;
     }
 
-    public Json body() {
-        return Json.obj("error", getMessage(), "code", code, "detail", detail);
+    /** The error body, {@code {"error", "code", "detail"}}. */
+    public record Body(String error, int code, String detail) {}
+
+    public Body body() {
+        return new Body(getMessage(), code, detail);
     }
 }

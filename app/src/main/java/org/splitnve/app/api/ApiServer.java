@@ -22,7 +22,7 @@ import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 import org.splitnve.app.config.ApiSettings;
 import org.splitnve.app.daemon.EventLog;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
 
 /**
  * A daemon's HTTP API (docs/api.md) on the JDK's HTTP server: routes, the bearer token (SEC-1), body
@@ -271,7 +271,7 @@ public final class ApiServer implements AutoCloseable {
         requests.inc(method, route, String.valueOf(status));
         try {
             switch (reply) {
-                case Reply.JsonReply j -> send(x, j.status(), "application/json; charset=utf-8", j.body().write());
+                case Reply.JsonReply j -> send(x, j.status(), "application/json; charset=utf-8", JsonCodec.write(j.body()));
                 case Reply.Text t -> send(x, t.status(), t.contentType(), t.body());
                 case Reply.Stream s -> {
                     stream(x, remote);
@@ -505,7 +505,7 @@ public final class ApiServer implements AutoCloseable {
         if (c == null) {
             ApiError e = new ApiError(503, "too many event streams (at most " + EventStream.MAX_CLIENTS + ")", 0, "");
             log.accept(new ApiEvent.Refused(remote, "GET", "/v1/events", 503, 0, e.getMessage()));
-            send(x, 503, "application/json; charset=utf-8", e.body().write());
+            send(x, 503, "application/json; charset=utf-8", JsonCodec.write(e.body()));
             return;
         }
         long sent = 0;

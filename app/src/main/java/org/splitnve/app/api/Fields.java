@@ -4,78 +4,47 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import org.splitnve.app.json.Json;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.vdp.TsiAddress;
 
 /**
- * Typed reading of request bodies: every wrong member is a 400 naming it ({@code tsis[0].mac}).
- * Unknown members are refused too, so a misspelt one does not pass unnoticed.
+ * The checks of request bodies' values, once Jackson has read a body into its record ({@link Bodies}): every
+ * wrong member is a 400 naming it ({@code tsis[0].mac}). Members a record does not declare, and members of
+ * another JSON type, were refused while reading ({@link Request#body}).
  */
 final class Fields {
     private Fields() {
-    }
-
-    static void known(Json.Obj o, String where, String... names) throws ApiError {
-        Set<String> ok = Set.of(names);
-        for (String k : o.members().keySet()) {
-            if (!ok.contains(k)) {
-                throw ApiError.badRequest(path(where, k) + ": unknown member (known: " + String.join(", ", names) + ")");
-            }
-        }
     }
 
     static String path(String where, String name) {
         return where.isEmpty() ? name : where + "." + name;
     }
 
-    static Json.Obj object(Json v, String field) throws ApiError {
-        if (v instanceof Json.Obj o) {
-            return o;
+    /** A string member: the value, null when absent and not required, a 400 when required and absent. */
+    static String string(String value, String field, boolean required) throws ApiError {
+        if (value == null && required) {
+            throw ApiError.badRequest(field + ": required");
         }
-        throw ApiError.badRequest(field + ": expected an object {...}");
+        return value;
     }
 
-    static String string(Json.Obj o, String where, String name, boolean required) throws ApiError {
-        Json v = o.get(name);
-        if (v == Json.Null.NULL) {
-            if (required) {
-                throw ApiError.badRequest(path(where, name) + ": required");
-            }
-            return null;
-        }
-        if (v.asString() == null) {
-            throw ApiError.badRequest(path(where, name) + ": expected a string");
-        }
-        return v.asString();
+    static boolean bool(Boolean value, boolean dflt) {
+        return value == null ? dflt : value;
     }
 
-    static boolean bool(Json.Obj o, String where, String name, boolean dflt) throws ApiError {
-        Json v = o.get(name);
-        if (v == Json.Null.NULL) {
-            return dflt;
+    static long integer(Long value, String field, long min, long max) throws ApiError {
+        if (value == null) {
+            throw ApiError.badRequest(field + ": required");
         }
-        if (v.asBoolean() == null) {
-            throw ApiError.badRequest(path(where, name) + ": expected true or false");
+        if (value < min || value > max) {
+            throw ApiError.badRequest(field + ": expected an integer " + min + ".." + max);
         }
-        return v.asBoolean();
+        return value;
     }
 
-    static long integer(Json.Obj o, String where, String name, long min, long max) throws ApiError {
-        Json v = o.get(name);
-        if (v == Json.Null.NULL) {
-            throw ApiError.badRequest(path(where, name) + ": required");
-        }
-        Long l = v.asLong(min, max);
-        if (l == null) {
-            throw ApiError.badRequest(path(where, name) + ": expected an integer " + min + ".." + max);
-        }
-        return l;
-    }
-
-    static UUID uuid(Json.Obj o, String where, String name, boolean required) throws ApiError {
-        String s = string(o, where, name, required);
-        return s == null ? null : uuid(s, path(where, name));
+    static UUID uuid(String value, String field, boolean required) throws ApiError {
+        String s = string(value, field, required);
+        return s == null ? null : uuid(s, field);
     }
 
     static UUID uuid(String s, String field) throws ApiError {
@@ -89,11 +58,11 @@ final class Fields {
         return u;
     }
 
-    static MacAddress mac(Json.Obj o, String where, String name) throws ApiError {
-        String s = string(o, where, name, true);
+    static MacAddress mac(String value, String field) throws ApiError {
+        String s = string(value, field, true);
         MacAddress m = mac(s);
         if (m == null || !m.isValidUnicast()) {
-            throw ApiError.badRequest(path(where, name) + ": '" + clip(s) + "' is not a unicast MAC address"
+            throw ApiError.badRequest(field + ": '" + clip(s) + "' is not a unicast MAC address"
                     + " (aa:bb:cc:dd:ee:ff, first octet even, not all zeros)");
         }
         return m;
@@ -109,29 +78,22 @@ final class Fields {
     }
 
     /** {@code ["192.0.2.1", "2001:db8::/64"]}: host addresses or prefixes; absent = empty. */
-    static List<TsiAddress> ips(Json.Obj o, String where, String name, boolean required) throws ApiError {
-        Json v = o.get(name);
-        String field = path(where, name);
-        if (v == Json.Null.NULL) {
+    static List<TsiAddress> ips(List<String> items, String field, boolean required) throws ApiError {
+        if (items == null) {
             if (required) {
                 throw ApiError.badRequest(field + ": required (a list of IP addresses)");
             }
             return List.of();
         }
-        List<Json> items = v.asList();
-        if (items == null) {
-            throw ApiError.badRequest(field + ": expected a list of IP addresses");
-        }
         // an ordered set: a long list costs linear time (SEC-6), a repeated address counts once
         Set<TsiAddress> out = new LinkedHashSet<>();
         for (int i = 0; i < items.size(); i++) {
-            String s = items.get(i).asString();
+            String s = items.get(i);
             String f = field + "[" + i + "]";
             if (s == null) {
                 throw ApiError.badRequest(f + ": expected a string (an IP address)");
             }
-            TsiAddress a = ip(s, f);
-            out.add(a);
+            out.add(ip(s, f));
         }
         return List.copyOf(out);
     }

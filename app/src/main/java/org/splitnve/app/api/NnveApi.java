@@ -1,5 +1,6 @@
 package org.splitnve.app.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -9,7 +10,6 @@ import java.util.Set;
 import java.util.UUID;
 import org.splitnve.app.config.NnveSettings;
 import org.splitnve.app.daemon.NnveDaemon;
-import org.splitnve.app.json.Json;
 import org.splitnve.nnve.NnveEngine;
 import org.splitnve.nnve.Peer;
 import org.splitnve.nnve.Tsi;
@@ -59,16 +59,47 @@ public final class NnveApi {
         return port >= 0 && port < ps.size() ? ps.get(port).label() : String.valueOf(port);
     }
 
-    Json status() {
+    /** {@code GET /v1/status}. */
+    public record Status(String node, String role, long epoch, List<PortStatus> ports, int peers, int tsis, int vns) {}
+
+    /** A port in {@link Status}. */
+    public record PortStatus(int index, @JsonProperty("interface") String iface, String scope, String mac) {}
+
+    /** An end device: {@code GET /v1/peers}. */
+    public record PeerView(int port, @JsonProperty("interface") String iface, String station, boolean extensions,
+            boolean authenticated, int tsis) {}
+
+    /** A VN with its VAPs: {@code GET /v1/vns}; the NVA's members are null for a VN its registry does not list. */
+    public record VnView(Long id, String alias, String name, Integer vni, String service, String mode,
+            List<VapView> vaps) {}
+
+    /** A VAP of {@link VnView}. */
+    public record VapView(String scope, int tag, List<Integer> tags, String state, int tsis) {}
+
+    /** A TSI instance: {@code GET /v1/tsis}. */
+    public record TsiView(String id, int port, @JsonProperty("interface") String iface, String station, Long vn,
+            String vnKey, String alias, String state, int tag, String mac, List<String> macs, List<String> ips,
+            List<String> inactiveIps) {}
+
+    /** A local tag in use: {@code GET /v1/tags}. */
+    public record TagView(String scope, int tag, Long vn, String alias) {}
+
+    /** The answer of deactivate and de-associate. */
+    public record Changed(boolean ok, int changed, List<TsiView> tsis) {}
+
+    /** The answer of a tag release (SEC-5). */
+    public record Released(boolean ok, int port, @JsonProperty("interface") String iface, String station, int released,
+            Integer heldBefore, List<TagView> tags) {}
+
+    Status status() {
         NnveEngine e = engine();
-        List<Json> ports = new ArrayList<>();
+        List<PortStatus> ports = new ArrayList<>();
         List<NnveSettings.PortSettings> ps = d.settings().ports();
         for (int i = 0; i < ps.size(); i++) {
-            ports.add(Json.obj("index", i, "interface", ps.get(i).label(), "scope", ps.get(i).scope(), "mac",
-                    d.runner().ports().get(i).mac().toString()));
+            ports.add(new PortStatus(i, ps.get(i).label(), ps.get(i).scope(), d.runner().ports().get(i).mac().toString()));
         }
-        return Json.obj("node", d.settings().name(), "role", "nnve", "epoch", Integer.toUnsignedLong(e.epoch()),
-                "ports", ports, "peers", e.peers().size(), "tsis", e.tsis().size(), "vns", connectedVns().size());
+        return new Status(d.settings().name(), "nnve", Integer.toUnsignedLong(e.epoch()), ports, e.peers().size(),
+                e.tsis().size(), connectedVns().size());
     }
 
     private Set<VnKey> connectedVns() {
@@ -81,29 +112,29 @@ public final class NnveApi {
         return out;
     }
 
-    Json peers() {
+    List<PeerView> peers() {
         List<Peer> list = new ArrayList<>(engine().peers());
         list.sort(Comparator.comparingInt(Peer::port).thenComparing(Peer::station));
-        List<Json> out = new ArrayList<>();
+        List<PeerView> out = new ArrayList<>();
         for (Peer p : list) {
-            out.add(Json.obj("port", p.port(), "interface", portLabel(p.port()), "station", p.station().toString(),
-                    "extensions", p.extensions(), "authenticated", p.authenticated(), "tsis", p.tsiCount()));
+            out.add(new PeerView(p.port(), portLabel(p.port()), p.station().toString(), p.extensions(), p.authenticated(),
+                    p.tsiCount()));
         }
-        return Json.of(out);
+        return out;
     }
 
     /** A VN key as the API shows it: the VN ID (a number) or null for a VN known otherwise. */
-    private static Object vnId(VnKey k) {
+    private static Long vnId(VnKey k) {
         return k instanceof VnKey.Id id ? id.id() : null;
     }
 
-    Json vns() {
+    List<VnView> vns() {
         List<Vap> vaps = new ArrayList<>(engine().vaps());
         vaps.sort(Comparator.comparing(Vap::scope));
-        List<Json> out = new ArrayList<>();
+        List<VnView> out = new ArrayList<>();
         Set<Vap> shown = new LinkedHashSet<>();
         for (VnRecord r : d.nva().vns()) {
-            List<Json> mine = new ArrayList<>();
+            List<VapView> mine = new ArrayList<>();
             for (Vap v : vaps) {
                 VnKey k = v.vn().key();
                 boolean same = k instanceof VnKey.Id id ? id.id() == r.unsignedId()
@@ -113,37 +144,35 @@ public final class NnveApi {
                     shown.add(v);
                 }
             }
-            out.add(Json.obj("id", r.unsignedId(), "alias", r.alias(), "name", r.name().toString(), "vni", r.context(),
-                    "service", r.service().name().toLowerCase(Locale.ROOT), "mode",
-                    r.mode().name().toLowerCase(Locale.ROOT), "vaps", mine));
+            out.add(new VnView(r.unsignedId(), r.alias(), r.name().toString(), r.context(),
+                    r.service().name().toLowerCase(Locale.ROOT), r.mode().name().toLowerCase(Locale.ROOT), mine));
         }
         for (Vap v : vaps) {
             if (!shown.contains(v)) {
                 // a VN the NVA's registry does not list (a plain VLAN of a standard peer)
-                out.add(Json.obj("id", vnId(v.vn().key()), "alias", v.vn().alias(), "name", null, "vni",
-                        v.vn().vni() < 0 ? null : v.vn().vni(), "service", null, "mode", null, "vaps", List.of(vap(v))));
+                out.add(new VnView(vnId(v.vn().key()), v.vn().alias(), null, v.vn().vni() < 0 ? null : v.vn().vni(),
+                        null, null, List.of(vap(v))));
             }
         }
-        return Json.of(out);
+        return out;
     }
 
-    private static Json vap(Vap v) {
-        return Json.obj("scope", v.scope(), "tag", v.tag(), "tags", v.tags(), "state", v.state().name(), "tsis",
-                v.tsiAssociated());
+    private static VapView vap(Vap v) {
+        return new VapView(v.scope(), v.tag(), v.tags(), v.state().name(), v.tsiAssociated());
     }
 
-    Json tsis(List<Tsi> list) {
+    List<TsiView> tsis(List<Tsi> list) {
         List<Tsi> sorted = new ArrayList<>(list);
         sorted.sort(Comparator.comparing((Tsi t) -> t.id().toString()).thenComparingInt(Tsi::port)
                 .thenComparing(Tsi::station));
-        List<Json> out = new ArrayList<>();
+        List<TsiView> out = new ArrayList<>();
         for (Tsi t : sorted) {
             out.add(tsi(t));
         }
-        return Json.of(out);
+        return out;
     }
 
-    private Json tsi(Tsi t) {
+    private TsiView tsi(Tsi t) {
         List<String> macs = new ArrayList<>();
         List<String> ips = new ArrayList<>();
         for (TsiAddress a : t.addresses()) {
@@ -155,22 +184,21 @@ public final class NnveApi {
         }
         List<String> held = t.held().stream().filter(a -> a.ip() != null).map(Fields::ipText).toList();
         VnKey k = t.vap().vn().key();
-        return Json.obj("id", t.id().toString(), "port", t.port(), "interface", portLabel(t.port()), "station",
-                t.station().toString(), "vn", vnId(k), "vnKey", k.toString(), "alias", t.vap().vn().alias(), "state",
-                t.state().name(), "tag", t.vap().tag(), "mac", macs.isEmpty() ? null : macs.getFirst(), "macs", macs,
-                "ips", ips, "inactiveIps", held);
+        return new TsiView(t.id().toString(), t.port(), portLabel(t.port()), t.station().toString(), vnId(k),
+                k.toString(), t.vap().vn().alias(), t.state().name(), t.vap().tag(), macs.isEmpty() ? null : macs.getFirst(),
+                macs, ips, held);
     }
 
-    Json tags() {
-        List<Json> out = new ArrayList<>();
+    List<TagView> tags() {
+        List<TagView> out = new ArrayList<>();
         List<Vap> vaps = new ArrayList<>(engine().vaps());
         vaps.sort(Comparator.comparing(Vap::scope).thenComparingInt(Vap::tag));
         for (Vap v : vaps) {
             for (int tag : v.tags()) {
-                out.add(Json.obj("scope", v.scope(), "tag", tag, "vn", vnId(v.vn().key()), "alias", v.vn().alias()));
+                out.add(new TagView(v.scope(), tag, vnId(v.vn().key()), v.vn().alias()));
             }
         }
-        return Json.of(out);
+        return out;
     }
 
     /** A TSI ID in a path: a UUID, or a MAC address (standard peers often use MAC VSIIDs). */
@@ -186,8 +214,8 @@ public final class NnveApi {
         return VsiId.uuid(u);
     }
 
-    static String reason(Json.Obj o) throws ApiError {
-        String r = Fields.string(o, "", "reason", false);
+    static String reason(String value) throws ApiError {
+        String r = value;
         if (r == null || r.isBlank()) {
             return "administrator (API)";
         }
@@ -197,17 +225,32 @@ public final class NnveApi {
         return r;
     }
 
+    /**
+     * The addresses a deactivate names: null for the whole TSI (no {@code ips}); a 400 for {@code "ips": null}, an
+     * empty list or an address that does not parse.
+     */
+    static List<TsiAddress> addressesToDeactivate(Bodies.Deactivate o, boolean present) throws ApiError {
+        if (!present) {
+            return null;
+        }
+        if (o.ips() == null) {
+            throw ApiError.badRequest("ips: expected a list of IP addresses, found null (leave it out to deactivate the"
+                    + " whole TSI)");
+        }
+        List<TsiAddress> ips = Fields.ips(o.ips(), "ips", false);
+        if (ips.isEmpty()) {
+            throw ApiError.badRequest("ips: names at least one address (leave it out to deactivate the whole TSI)");
+        }
+        return ips;
+    }
+
     /** REQ-9: {@code {"reason", "ips"}}: deactivate the TSI, or only these addresses of it. */
     Reply deactivate(Request r) throws ApiError {
         VsiId id = tsiId(r.param("id"));
-        Json.Obj o = r.json();
-        Fields.known(o, "", "reason", "ips");
-        String reason = reason(o);
-        List<TsiAddress> ips = Fields.ips(o, "", "ips", false);
-        boolean some = o.has("ips");
-        if (some && ips.isEmpty()) {
-            throw ApiError.badRequest("ips: names at least one address (leave it out to deactivate the whole TSI)");
-        }
+        Bodies.Deactivate o = r.body(Bodies.Deactivate.class);
+        String reason = reason(o.reason());
+        List<TsiAddress> ips = addressesToDeactivate(o, r.has("ips"));
+        boolean some = ips != null;
         return Reply.ok(read(() -> {
             List<Tsi> inst = engine().instances(id);
             if (inst.isEmpty()) {
@@ -239,22 +282,20 @@ public final class NnveApi {
                 throw ApiError.conflict("TSI " + id + " has no activated instance to deactivate (states: "
                         + inst.stream().map(t -> t.state().name()).toList() + ")");
             }
-            return Json.obj("ok", true, "changed", n, "tsis", tsis(engine().instances(id)));
+            return new Changed(true, n, tsis(engine().instances(id)));
         }));
     }
 
     /** REQ-9: {@code {"reason"}}: de-associate every instance of the TSI; its end device is told. */
     Reply deassociate(Request r) throws ApiError {
         VsiId id = tsiId(r.param("id"));
-        Json.Obj o = r.json();
-        Fields.known(o, "", "reason");
-        String reason = reason(o);
+        String reason = reason(r.body(Bodies.Deassociate.class).reason());
         return Reply.ok(read(() -> {
             if (engine().instances(id).isEmpty()) {
                 throw ApiError.notFound("no TSI " + id + " here");
             }
             int n = engine().deassociate(id, reason);
-            return Json.obj("ok", true, "changed", n, "tsis", tsis(engine().instances(id)));
+            return new Changed(true, n, tsis(engine().instances(id)));
         }));
     }
 
@@ -264,10 +305,9 @@ public final class NnveApi {
      * return to the pool. {@code port}: the index or the interface ({@code interface} or {@code namespace/interface}).
      */
     Reply releaseTags(Request r) throws ApiError {
-        Json.Obj o = r.json();
-        Fields.known(o, "", "port", "station", "reason");
-        String reason = reason(o);
-        String portText = Fields.string(o, "", "port", true);
+        Bodies.ReleaseTags o = r.body(Bodies.ReleaseTags.class);
+        String reason = reason(o.reason());
+        String portText = Fields.string(o.port(), "port", true);
         int port = -1;
         List<NnveSettings.PortSettings> ps = d.settings().ports();
         for (int i = 0; i < ps.size(); i++) {
@@ -278,7 +318,7 @@ public final class NnveApi {
         if (port < 0) {
             throw ApiError.notFound("no port " + portText + " (an index or an interface of GET /v1/status)");
         }
-        String stationText = Fields.string(o, "", "station", false);
+        String stationText = o.station();
         MacAddress station = null;
         if (stationText != null) {
             station = Fields.mac(stationText);
@@ -291,8 +331,8 @@ public final class NnveApi {
         return Reply.ok(read(() -> {
             int before = st == null ? -1 : engine().tagsHeldBy(p, st);
             int freed = engine().releaseTags(p, st, reason);
-            return Json.obj("ok", true, "port", p, "interface", portLabel(p), "station", st == null ? null : st.toString(),
-                    "released", freed, "heldBefore", before < 0 ? null : before, "tags", tags());
+            return new Released(true, p, portLabel(p), st == null ? null : st.toString(), freed, before < 0 ? null : before,
+                    tags());
         }));
     }
 

@@ -1,17 +1,15 @@
 package org.splitnve.app.api;
 
-import org.splitnve.app.json.Json;
-
-/** What a handler answers: JSON, text, or the event stream. */
+/** What a handler answers: JSON (a record, a list of them, or a tree, written by Jackson), text, or the event stream. */
 public sealed interface Reply {
-    record JsonReply(int status, Json body) implements Reply {}
+    record JsonReply(int status, Object body) implements Reply {}
 
     record Text(int status, String contentType, String body) implements Reply {}
 
     /** {@code GET /v1/events}: the server streams events from the log until the client goes. */
     record Stream() implements Reply {}
 
-    static Reply ok(Json body) {
+    static Reply ok(Object body) {
         return new JsonReply(200, body);
     }
 }

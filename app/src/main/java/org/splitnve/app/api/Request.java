@@ -1,7 +1,8 @@
 package org.splitnve.app.api;
 
 import java.util.Map;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
+import tools.jackson.databind.JsonNode;
 
 /** One request as a handler sees it: method, path, path parameters and the body's text. */
 public record Request(String method, String path, Map<String, String> params, String body, String remote) {
@@ -9,20 +10,38 @@ public record Request(String method, String path, Map<String, String> params, St
         return params.get(name);
     }
 
-    /** The body as a JSON object; an empty body is {@code {}}. Anything else is a 400. */
-    public Json.Obj json() throws ApiError {
-        if (body == null || body.isBlank()) {
-            return new Json.Obj(Map.of());
-        }
-        Json v;
+    /**
+     * The body read as {@code type} (one of {@link Bodies}); an empty body is {@code {}}. A body that is not
+     * JSON, not an object, or has a member the record does not declare or of another type is a 400 naming it.
+     */
+    public <T> T body(Class<T> type) throws ApiError {
+        JsonNode v = tree();
         try {
-            v = Json.parse(body);
-        } catch (Json.JsonException e) {
-            throw ApiError.badRequest("the body is not JSON: " + e.getMessage());
+            return JsonCodec.bind(v, type);
+        } catch (JsonCodec.Invalid e) {
+            throw ApiError.badRequest(e.getMessage());
         }
-        if (!(v instanceof Json.Obj o)) {
+    }
+
+    /** Whether the body has this member, {@code null} or not (where a record cannot tell null from absent). */
+    public boolean has(String member) throws ApiError {
+        return tree().has(member);
+    }
+
+    private JsonNode tree() throws ApiError {
+        JsonNode v;
+        if (body == null || body.isBlank()) {
+            v = JsonCodec.mapper().createObjectNode();
+        } else {
+            try {
+                v = JsonCodec.tree(body);
+            } catch (JsonCodec.Invalid e) {
+                throw ApiError.badRequest("the body is not JSON: " + e.getMessage());
+            }
+        }
+        if (!v.isObject()) {
             throw ApiError.badRequest("the body is a JSON object {...}");
         }
-        return o;
+        return v;
     }
 }

@@ -1,5 +1,6 @@
 package org.splitnve.app.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,7 +15,6 @@ import org.splitnve.app.config.TnveSettings;
 import org.splitnve.app.daemon.DaemonEvent;
 import org.splitnve.app.daemon.TnveDaemon;
 import org.splitnve.app.daemon.VmStore;
-import org.splitnve.app.json.Json;
 import org.splitnve.tnve.OpResult;
 import org.splitnve.tnve.TnveConfig;
 import org.splitnve.tnve.TnveEngine;
@@ -48,7 +48,7 @@ public final class TnveApi {
         TnveApi a = new TnveApi(d);
         return List.of(
                 Route.get("/v1/status", r -> Reply.ok(a.read(a::status))),
-                Route.get("/v1/vms", r -> Reply.ok(a.read(() -> Json.of(a.engine().vms().stream().map(a::vm).toList())))),
+                Route.get("/v1/vms", r -> Reply.ok(a.read(() -> a.engine().vms().stream().map(a::vm).toList()))),
                 Route.get("/v1/vms/{name}", r -> Reply.ok(a.read(() -> a.vm(a.existing(r.param("name")))))),
                 Route.post("/v1/vms", a::create),
                 Route.delete("/v1/vms/{name}", r -> a.op(r, "delete", states(VmState.SHUTDOWN), (e, n) -> e.delete(n))),
@@ -108,18 +108,23 @@ public final class TnveApi {
         return vm;
     }
 
-    Json status() {
+    /** {@code GET /v1/status}. */
+    public record Status(String node, String role, long epoch, List<UplinkStatus> uplinks, int vms) {}
+
+    /** An uplink in {@link Status}. */
+    public record UplinkStatus(String name, @JsonProperty("interface") String iface, boolean alive, boolean extensions,
+            boolean inSync, String nnve) {}
+
+    Status status() {
         TnveEngine e = engine();
         TnveSettings s = d.settings();
-        List<Json> ups = new ArrayList<>();
+        List<UplinkStatus> ups = new ArrayList<>();
         for (TnveSettings.UplinkSettings u : s.uplinks()) {
             MacAddress peer = e.uplinkPeer(u.name());
-            ups.add(Json.obj("name", u.name(), "interface", u.portLabel(), "alive", e.uplinkAlive(u.name()),
-                    "extensions", e.uplinkHasExtensions(u.name()), "inSync", e.uplinkInSync(u.name()),
-                    "nnve", peer == null ? null : peer.toString()));
+            ups.add(new UplinkStatus(u.name(), u.portLabel(), e.uplinkAlive(u.name()), e.uplinkHasExtensions(u.name()),
+                    e.uplinkInSync(u.name()), peer == null ? null : peer.toString()));
         }
-        return Json.obj("node", s.name(), "role", "tnve", "epoch", Integer.toUnsignedLong(e.epoch()), "uplinks", ups,
-                "vms", e.vms().size());
+        return new Status(s.name(), "tnve", Integer.toUnsignedLong(e.epoch()), ups, e.vms().size());
     }
 
     /** The uplinks serving a VN: its placement's, or the first uplink. */
@@ -128,22 +133,33 @@ public final class TnveApi {
         return p != null ? p.uplinks() : List.of(d.settings().uplinks().getFirst().name());
     }
 
-    Json vm(Vm vm) {
-        List<Json> tsis = new ArrayList<>();
+    /** A VM: {@code GET /v1/vms/{name}}, and the {@code vm} of an operation's answer. */
+    public record VmView(String name, String state, String migration, List<TsiView> tsis) {}
+
+    /** A TSI of {@link VmView}: its spec, and what each uplink's nNVE confirmed. */
+    public record TsiView(String id, long vn, String mac, List<String> ips, List<TsiUplink> uplinks) {}
+
+    /** A TSI on one uplink. */
+    public record TsiUplink(String uplink, String state, int localTag, List<String> inactiveIps, List<String> ips) {}
+
+    /** An operation's answer. */
+    public record Done(boolean ok, VmView vm) {}
+
+    VmView vm(Vm vm) {
+        List<TsiView> tsis = new ArrayList<>();
         for (TsiSpec t : vm.tsis()) {
-            List<Json> ups = new ArrayList<>();
+            List<TsiUplink> ups = new ArrayList<>();
             for (String u : uplinksOf(t.vnId())) {
-                ups.add(Json.obj("uplink", u, "state", engine().tsiState(u, t.id()).name(), "localTag",
-                        engine().localTag(u, t.id()), "inactiveIps",
-                        engine().inactiveAddresses(u, t.id()).stream().filter(a -> a.ip() != null).map(Fields::ipText)
-                                .toList(), "ips", engine().acknowledgedIps(u, t.id()).stream()
-                                .filter(a -> a.ip() != null).map(Fields::ipText).toList()));
+                ups.add(new TsiUplink(u, engine().tsiState(u, t.id()).name(), engine().localTag(u, t.id()),
+                        ipTexts(engine().inactiveAddresses(u, t.id())), ipTexts(engine().acknowledgedIps(u, t.id()))));
             }
-            tsis.add(Json.obj("id", t.id().toString(), "vn", t.vnId(), "mac", t.mac().toString(), "ips",
-                    t.ips().stream().filter(a -> a.ip() != null).map(Fields::ipText).toList(), "uplinks", ups));
+            tsis.add(new TsiView(t.id().toString(), t.vnId(), t.mac().toString(), ipTexts(t.ips()), ups));
         }
-        return Json.obj("name", vm.name(), "state", vm.state().name(), "migration",
-                vm.migration() == null ? null : vm.migration().toString(), "tsis", tsis);
+        return new VmView(vm.name(), vm.state().name(), vm.migration() == null ? null : vm.migration().toString(), tsis);
+    }
+
+    private static List<String> ipTexts(List<TsiAddress> addresses) {
+        return addresses.stream().filter(a -> a.ip() != null).map(Fields::ipText).toList();
     }
 
     // ------------------------------------------------------------------ operations
@@ -170,7 +186,11 @@ public final class TnveApi {
     Reply op(Request r, String operation, Set<VmState> allowed, Op op) throws ApiError {
         String name = r.param("name");
         boolean withMigration = operation.equals("migrate_start") || operation.equals("migrate_depart");
-        Fields.known(r.json(), "", withMigration ? new String[] {"migration"} : new String[0]);
+        if (withMigration) {
+            r.body(Bodies.Migration.class);
+        } else {
+            r.body(Bodies.None.class);
+        }
         return run(operation, name, () -> {
             Vm vm = existing(name);
             if (allowed != null && !allowed.contains(vm.state())) {
@@ -224,9 +244,9 @@ public final class TnveApi {
                     0, result.ok() ? "" : result.detail());
         }
         Vm v = started[0].vm;
-        Json vm = v == null ? null : read(() -> vm(v));
+        VmView vm = v == null ? null : read(() -> vm(v));
         if (result.ok()) {
-            return Reply.ok(Json.obj("ok", true, "vm", vm));
+            return Reply.ok(new Done(true, vm));
         }
         throw failure(result);
     }
@@ -255,18 +275,15 @@ public final class TnveApi {
     }
 
     UUID migration(Request r) throws ApiError {
-        Json.Obj o = r.json();
-        Fields.known(o, "", "migration");
-        return Fields.uuid(o, "", "migration", true);
+        return Fields.uuid(r.body(Bodies.Migration.class).migration(), "migration", true);
     }
 
     /** LC-CREATE: {@code {"name", "tsis": [TSI_SPEC], "start": false}}. */
     Reply create(Request r) throws ApiError {
-        Json.Obj o = r.json();
-        Fields.known(o, "", "name", "tsis", "start");
-        String name = name(o);
-        List<TsiSpec> tsis = tsis(o, name);
-        boolean start = Fields.bool(o, "", "start", false);
+        Bodies.Create o = r.body(Bodies.Create.class);
+        String name = name(o.name());
+        List<TsiSpec> tsis = tsis(o.tsis(), name);
+        boolean start = Fields.bool(o.start(), false);
         Reply created = run("create", name, () -> {
             if (engine().vmNamed(name) != null) {
                 throw ApiError.conflict("VM '" + name + "' exists (state " + engine().vmNamed(name).state() + ")");
@@ -285,10 +302,9 @@ public final class TnveApi {
     /** LC-MIGRATE, destination: {@code {"migration": UUID, "tsis": [TSI_SPEC]}}. */
     Reply migratePrepare(Request r) throws ApiError {
         String name = r.param("name");
-        Json.Obj o = r.json();
-        Fields.known(o, "", "migration", "tsis");
-        UUID m = Fields.uuid(o, "", "migration", true);
-        List<TsiSpec> tsis = tsis(o, name);
+        Bodies.Prepare o = r.body(Bodies.Prepare.class);
+        UUID m = Fields.uuid(o.migration(), "migration", true);
+        List<TsiSpec> tsis = tsis(o.tsis(), name);
         return run("migrate_prepare", name, () -> {
             if (engine().vmNamed(name) != null) {
                 throw ApiError.conflict("VM '" + name + "' exists here (state " + engine().vmNamed(name).state() + ")");
@@ -307,12 +323,11 @@ public final class TnveApi {
      */
     Reply adopt(Request r) throws ApiError {
         String name = r.param("name");
-        Json.Obj o = r.json();
-        Fields.known(o, "", "state", "tsis");
+        Bodies.Adopt o = r.body(Bodies.Adopt.class);
         if (name.isEmpty() || name.length() > 128 || !name.chars().allMatch(c -> c > 0x20 && c != 0x7F && c != '/')) {
             throw ApiError.badRequest("name: 1 to 128 printable characters without spaces or '/'");
         }
-        String stateText = Fields.string(o, "", "state", true);
+        String stateText = Fields.string(o.state(), "state", true);
         VmState state = switch (stateText) {
             case "RUNNING" -> VmState.RUNNING;
             case "PAUSED" -> VmState.PAUSED;
@@ -321,7 +336,7 @@ public final class TnveApi {
             default -> throw ApiError.badRequest("state: '" + Fields.clip(stateText)
                     + "' is not RUNNING, PAUSED, SUSPENDED or SHUTDOWN");
         };
-        List<TsiSpec> tsis = tsis(o, name);
+        List<TsiSpec> tsis = tsis(o.tsis(), name);
         return run("adopt", name, () -> {
             if (engine().vmNamed(name) != null) {
                 throw ApiError.conflict("VM '" + name + "' exists (state " + engine().vmNamed(name).state() + ")");
@@ -345,8 +360,8 @@ public final class TnveApi {
         }
     }
 
-    static String name(Json.Obj o) throws ApiError {
-        String name = Fields.string(o, "", "name", true);
+    static String name(String value) throws ApiError {
+        String name = Fields.string(value, "name", true);
         if (name.isEmpty() || name.length() > 128 || !name.chars().allMatch(c -> c > 0x20 && c != 0x7F && c != '/')) {
             throw ApiError.badRequest("name: 1 to 128 printable characters without spaces or '/'");
         }
@@ -354,13 +369,11 @@ public final class TnveApi {
     }
 
     /** TSI_SPEC list; an absent id becomes a name-based UUID of the VM name and MAC. */
-    static List<TsiSpec> tsis(Json.Obj o, String vmName) throws ApiError {
-        Json v = o.get("tsis");
-        if (v == Json.Null.NULL) {
+    static List<TsiSpec> tsis(List<Bodies.TsiSpec> items, String vmName) throws ApiError {
+        if (items == null) {
             throw ApiError.badRequest("tsis: required (a list of {\"vn\", \"mac\", \"ips\", \"id\"})");
         }
-        List<Json> items = v.asList();
-        if (items == null || items.isEmpty()) {
+        if (items.isEmpty()) {
             throw ApiError.badRequest("tsis: expected a non-empty list of {\"vn\", \"mac\", \"ips\", \"id\"}");
         }
         List<TsiSpec> out = new ArrayList<>();
@@ -368,12 +381,14 @@ public final class TnveApi {
         Set<MacAddress> macs = new HashSet<>();
         for (int i = 0; i < items.size(); i++) {
             String where = "tsis[" + i + "]";
-            Json.Obj t = Fields.object(items.get(i), where);
-            Fields.known(t, where, "id", "vn", "mac", "ips");
-            long vn = Fields.integer(t, where, "vn", 0, 0xFFFF_FFFFL);
-            MacAddress mac = Fields.mac(t, where, "mac");
-            List<TsiAddress> ips = Fields.ips(t, where, "ips", false);
-            UUID id = Fields.uuid(t, where, "id", false);
+            Bodies.TsiSpec t = items.get(i);
+            if (t == null) {
+                throw ApiError.badRequest(where + ": expected an object {\"vn\", \"mac\", \"ips\", \"id\"}");
+            }
+            long vn = Fields.integer(t.vn(), where + ".vn", 0, 0xFFFF_FFFFL);
+            MacAddress mac = Fields.mac(t.mac(), where + ".mac");
+            List<TsiAddress> ips = Fields.ips(t.ips(), where + ".ips", false);
+            UUID id = Fields.uuid(t.id(), where + ".id", false);
             VsiId vsi = VsiId.uuid(id != null ? id : derivedId(vmName, mac));
             if (!macs.add(mac)) {
                 throw ApiError.badRequest(where + ".mac: " + mac + " appears twice");
@@ -394,17 +409,16 @@ public final class TnveApi {
     /** REQ-10: {@code {"tsi": UUID or MAC, "op": "add"/"remove"/"replace", "ips": [IP]}}. */
     Reply addresses(Request r) throws ApiError {
         String name = r.param("name");
-        Json.Obj o = r.json();
-        Fields.known(o, "", "tsi", "op", "ips");
-        String tsi = Fields.string(o, "", "tsi", true);
-        String opText = Fields.string(o, "", "op", true);
+        Bodies.Addresses o = r.body(Bodies.Addresses.class);
+        String tsi = Fields.string(o.tsi(), "tsi", true);
+        String opText = Fields.string(o.op(), "op", true);
         TsiAddressTlv.Operation op = switch (opText) {
             case "add" -> TsiAddressTlv.Operation.ADD;
             case "remove" -> TsiAddressTlv.Operation.REMOVE;
             case "replace" -> TsiAddressTlv.Operation.REPLACE;
             default -> throw ApiError.badRequest("op: '" + Fields.clip(opText) + "' is not add, remove or replace");
         };
-        List<TsiAddress> ips = Fields.ips(o, "", "ips", true);
+        List<TsiAddress> ips = Fields.ips(o.ips(), "ips", true);
         if (ips.isEmpty() && op != TsiAddressTlv.Operation.REPLACE) {
             throw ApiError.badRequest("ips: names at least one address to " + opText);
         }

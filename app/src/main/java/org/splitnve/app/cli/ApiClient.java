@@ -17,7 +17,8 @@ import java.util.Iterator;
 import java.util.Objects;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A client of one daemon's HTTP API (docs/api.md) on {@link HttpClient}: JSON in and out, the bearer
@@ -98,19 +99,19 @@ public final class ApiClient {
     }
 
     /** GET: the JSON answer of a 2xx status. */
-    public Json get(String path) throws ApiException {
+    public JsonNode get(String path) throws ApiException {
         return send(request(path).GET().build());
     }
 
-    /** POST with a JSON body (an empty object when null): the JSON answer of a 2xx status. */
-    public Json post(String path, Json body) throws ApiException {
-        String text = body == null ? "{}" : body.write();
+    /** POST with a JSON body (a record of {@code Bodies}; an empty object when null): the JSON answer of a 2xx status. */
+    public JsonNode post(String path, Object body) throws ApiException {
+        String text = body == null ? "{}" : JsonCodec.write(body);
         return send(request(path).header("Content-Type", "application/json; charset=utf-8")
                 .POST(HttpRequest.BodyPublishers.ofString(text, StandardCharsets.UTF_8)).build());
     }
 
     /** DELETE: the JSON answer of a 2xx status. */
-    public Json delete(String path) throws ApiException {
+    public JsonNode delete(String path) throws ApiException {
         return send(request(path).DELETE().build());
     }
 
@@ -160,7 +161,7 @@ public final class ApiClient {
         return URI.create(base + path);
     }
 
-    private Json send(HttpRequest req) throws ApiException {
+    private JsonNode send(HttpRequest req) throws ApiException {
         HttpResponse<String> r;
         try {
             r = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -174,8 +175,8 @@ public final class ApiClient {
             throw ApiException.http(r.statusCode(), r.body());
         }
         try {
-            return Json.parse(r.body());
-        } catch (Json.JsonException e) {
+            return JsonCodec.tree(r.body());
+        } catch (JsonCodec.Invalid e) {
             throw ApiException.badAnswer(base.toString(), "the answer is not JSON: " + e.getMessage());
         }
     }

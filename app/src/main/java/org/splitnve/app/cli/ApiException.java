@@ -1,6 +1,6 @@
 package org.splitnve.app.cli;
 
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
 import org.splitnve.wire.vdp.ReasonCode;
 
 /**
@@ -47,12 +47,13 @@ public final class ApiException extends Exception {
         Integer code = null;
         String detail = null;
         try {
-            Json j = Json.parse(body);
-            error = j.get("error").asString();
-            Long c = j.get("code").asLong(-1, 15);
-            code = c == null ? null : c.intValue();
-            detail = j.get("detail").asString();
-        } catch (Json.JsonException e) {
+            var j = JsonCodec.tree(body);
+            error = Table.string(j.path("error"));
+            var c = j.path("code");
+            code = c.isIntegralNumber() && c.canConvertToInt() && c.intValue() >= -1 && c.intValue() <= 15
+                    ? c.intValue() : null;
+            detail = Table.string(j.path("detail"));
+        } catch (JsonCodec.Invalid e) {
             // not JSON: the text itself is the message
         }
         if (error == null) {

@@ -3,7 +3,7 @@ package org.splitnve.app.cli;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
 
 /**
  * What the API commands ({@code vm}, {@code show}, {@code watch}) share: the common options, the
@@ -74,8 +74,8 @@ public final class Cli {
     }
 
     /** Prints a JSON answer for {@code --json}: one line. */
-    static void printJson(Io io, Json j) {
-        io.out().println(j.write());
+    static void printJson(Io io, Object j) {
+        io.out().println(JsonCodec.write(j));
     }
 
     /** Milliseconds since {@code startNanos}, for progress lines. */

@@ -3,7 +3,8 @@ package org.splitnve.app.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.api.Bodies;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code splitnve vm migrate}: one live migration across two tNVEs (LC-MIGRATE), make-before-break:
@@ -30,29 +31,37 @@ final class Migration {
     }
 
     /** The TSI_SPECs of a VM as a tNVE reports it: id, VN, MAC and IPs. */
-    static List<Json> tsiSpecs(Json vm) {
-        List<Json> out = new ArrayList<>();
-        for (Json t : VmCommand.list(vm.get("tsis"))) {
-            Json ips = t.get("ips") instanceof Json.Arr a ? a : Json.of(List.of());
-            out.add(Json.obj("id", t.get("id"), "vn", t.get("vn"), "mac", t.get("mac"), "ips", ips));
+    static List<Bodies.TsiSpec> tsiSpecs(JsonNode vm) {
+        List<Bodies.TsiSpec> out = new ArrayList<>();
+        for (JsonNode t : VmCommand.list(vm.path("tsis"))) {
+            List<String> ips = VmCommand.list(t.path("ips")).stream().map(Table::string).toList();
+            JsonNode vn = t.path("vn");
+            out.add(new Bodies.TsiSpec(Table.string(t.path("id")), vn.isIntegralNumber() && vn.canConvertToLong()
+                    ? vn.longValue() : null, Table.string(t.path("mac")), ips));
         }
         return out;
     }
+
+    /** A step's answer, one JSON object a line with --json. */
+    record Step(String migration, String side, String step, long ms, JsonNode answer) {}
+
+    /** A step that failed, with --json. */
+    record StepFailed(String migration, String side, String step, String error) {}
 
     int run() throws ApiException {
         long t0 = System.nanoTime();
         if (!json) {
             io.out().println("migrating " + name + " from " + src.base() + " to " + dst.base() + " (migration " + id + ")");
         }
-        Json vm = step("source", "reading the VM's TSIs", "read", () -> src.get(VmCommand.vmPath(name)));
-        List<Json> tsis = tsiSpecs(vm);
+        JsonNode vm = step("source", "reading the VM's TSIs", "read", () -> src.get(VmCommand.vmPath(name)));
+        List<Bodies.TsiSpec> tsis = tsiSpecs(vm);
         String path = VmCommand.vmPath(name) + "/migrate/";
-        Json mig = Json.obj("migration", id.toString());
+        Bodies.Migration mig = new Bodies.Migration(id.toString());
         step("source", "start (the VM stops running here)", "migrating out", () -> src.post(path + "start", mig));
         try {
             step("destination", "prepare (associate " + tsis.size() + " TSI" + (tsis.size() == 1 ? "" : "s")
                     + " with the arrival hint)", "associated",
-                    () -> dst.post(path + "prepare", Json.obj("migration", id.toString(), "tsis", tsis)));
+                    () -> dst.post(path + "prepare", new Bodies.Prepare(id.toString(), tsis)));
         } catch (ApiException e) {
             // a 4xx is a definite answer: the destination undid its own prepare; otherwise it may be half done
             abort(e.kind() != ApiException.Kind.HTTP || e.status() >= 500);
@@ -90,29 +99,29 @@ final class Migration {
 
     @FunctionalInterface
     private interface Call {
-        Json run() throws ApiException;
+        JsonNode run() throws ApiException;
     }
 
     /** One step: a progress line for people ("  destination: commit (activate)... activated (tag 100) in 8 ms"). */
-    private Json step(String side, String doing, String done, Call call) throws ApiException {
+    private JsonNode step(String side, String doing, String done, Call call) throws ApiException {
         if (!json) {
             io.out().print("  " + side + ": " + doing + "... ");
             io.out().flush();
         }
         long t0 = System.nanoTime();
         try {
-            Json answer = call.run();
+            JsonNode answer = call.run();
             long ms = Cli.millisSince(t0);
-            Json vm = answer.get("vm") instanceof Json.Obj o ? o : answer;
+            JsonNode vm = answer.path("vm").isObject() ? answer.path("vm") : answer;
             if (json) {
-                Cli.printJson(io, Json.obj("migration", id.toString(), "side", side, "step", doing, "ms", ms, "answer", answer));
+                Cli.printJson(io, new Step(id.toString(), side, doing, ms, answer));
             } else {
                 io.out().println(done + (done.startsWith("a") ? VmCommand.tags(vm) : "") + " in " + ms + " ms");
             }
             return vm;
         } catch (ApiException e) {
             if (json) {
-                Cli.printJson(io, Json.obj("migration", id.toString(), "side", side, "step", doing, "error", e.getMessage()));
+                Cli.printJson(io, new StepFailed(id.toString(), side, doing, e.getMessage()));
             } else {
                 io.out().println("failed: " + e.getMessage());
             }

@@ -2,7 +2,7 @@ package org.splitnve.app.cli;
 
 import java.util.List;
 import java.util.Map;
-import org.splitnve.app.json.Json;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code splitnve show peers|vns|tsis|tags|status}: an nNVE's state as tables for people (the columns
@@ -37,7 +37,7 @@ public final class ShowCommand {
                 throw new UsageException("show peers, vns, tsis, tags or status, not '" + what + "'");
             }
             ApiClient api = Cli.client(a, io, ApiClient.NNVE_DEFAULT);
-            Json answer;
+            JsonNode answer;
             try {
                 answer = api.get(path);
             } catch (ApiException e) {
@@ -67,37 +67,37 @@ public final class ShowCommand {
     }
 
     /** The table for one kind of nNVE state. */
-    static Table table(String what, List<Json> items) {
+    static Table table(String what, List<JsonNode> items) {
         return switch (what) {
             case "peers" -> {
                 Table t = new Table("PORT", "STATION", "EXTENSIONS", "AUTHENTICATED", "TSIS");
-                items.forEach(p -> t.row(p.get("port"), p.get("station"), p.get("extensions"), p.get("authenticated"),
-                        p.get("tsis")));
+                items.forEach(p -> t.row(p.path("port"), p.path("station"), p.path("extensions"), p.path("authenticated"),
+                        p.path("tsis")));
                 yield t;
             }
             case "vns" -> {
                 Table t = new Table("VN", "ALIAS", "VNI", "MODE", "SCOPE", "PORT", "TAG", "VAP STATE", "TSIS");
-                for (Json vn : items) {
-                    List<Json> vaps = VmCommand.list(vn.get("vaps"));
+                for (JsonNode vn : items) {
+                    List<JsonNode> vaps = VmCommand.list(vn.path("vaps"));
                     if (vaps.isEmpty()) {
-                        t.row(vn.get("id"), vn.get("alias"), vn.get("vni"), vn.get("mode"), "-", "-", "-", "-", 0);
+                        t.row(vn.path("id"), vn.path("alias"), vn.path("vni"), vn.path("mode"), "-", "-", "-", "-", 0);
                     }
-                    for (Json v : vaps) {
-                        t.row(vn.get("id"), vn.get("alias"), vn.get("vni"), vn.get("mode"), v.get("scope"), v.get("port"),
-                                v.get("tag"), v.get("state"), v.get("tsis"));
+                    for (JsonNode v : vaps) {
+                        t.row(vn.path("id"), vn.path("alias"), vn.path("vni"), vn.path("mode"), v.path("scope"), v.path("port"),
+                                v.path("tag"), v.path("state"), v.path("tsis"));
                     }
                 }
                 yield t;
             }
             case "tsis" -> {
                 Table t = new Table("TSI", "VN", "STATE", "TAG", "MAC", "IPS", "INACTIVE IPS", "PORT", "STATION");
-                items.forEach(x -> t.row(x.get("id"), x.get("vn"), x.get("state"), x.get("tag"), x.get("mac"), x.get("ips"),
-                        x.get("inactiveIps"), x.get("port"), x.get("station")));
+                items.forEach(x -> t.row(x.path("id"), x.path("vn"), x.path("state"), x.path("tag"), x.path("mac"), x.path("ips"),
+                        x.path("inactiveIps"), x.path("port"), x.path("station")));
                 yield t;
             }
             case "tags" -> {
                 Table t = new Table("SCOPE", "TAG", "VN");
-                items.forEach(x -> t.row(x.get("scope"), x.get("tag"), x.get("vn")));
+                items.forEach(x -> t.row(x.path("scope"), x.path("tag"), x.path("vn")));
                 yield t;
             }
             default -> throw new IllegalArgumentException(what);
@@ -105,20 +105,20 @@ public final class ShowCommand {
     }
 
     /** {@code show status}: the node's line, then its ports (nNVE) or uplinks (tNVE). */
-    static void status(Json s, Io io) {
-        io.out().println(Table.text(s.get("role")) + " " + Table.text(s.get("node")) + ", session epoch "
-                + Table.text(s.get("epoch")));
-        if (s.get("ports") instanceof Json.Arr ports) {
-            io.out().println("peers " + Table.text(s.get("peers")) + ", VNs " + Table.text(s.get("vns")) + ", TSIs "
-                    + Table.text(s.get("tsis")));
+    static void status(JsonNode s, Io io) {
+        io.out().println(Table.text(s.path("role")) + " " + Table.text(s.path("node")) + ", session epoch "
+                + Table.text(s.path("epoch")));
+        if (s.path("ports").isArray()) {
+            io.out().println("peers " + Table.text(s.path("peers")) + ", VNs " + Table.text(s.path("vns")) + ", TSIs "
+                    + Table.text(s.path("tsis")));
             Table t = new Table("PORT", "INTERFACE", "SCOPE", "MAC");
-            ports.items().forEach(p -> t.row(p.get("index"), p.get("interface"), p.get("scope"), p.get("mac")));
+            Table.items(s.path("ports")).forEach(p -> t.row(p.path("index"), p.path("interface"), p.path("scope"), p.path("mac")));
             t.print(io.out());
         }
-        if (s.get("uplinks") instanceof Json.Arr ups) {
+        if (s.path("uplinks").isArray()) {
             Table t = new Table("UPLINK", "ALIVE", "EXTENSIONS", "IN SYNC", "nNVE");
-            ups.items().forEach(u -> t.row(u.get("name"), u.get("alive"), u.get("extensions"), u.get("inSync"),
-                    u.get("nnve")));
+            Table.items(s.path("uplinks")).forEach(u -> t.row(u.path("name"), u.path("alive"), u.path("extensions"), u.path("inSync"),
+                    u.path("nnve")));
             t.print(io.out());
         }
     }

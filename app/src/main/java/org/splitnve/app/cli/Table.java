@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.splitnve.app.json.Json;
+import tools.jackson.databind.JsonNode;
 
 /** A table for people: a header and rows, columns padded to their widest cell, two spaces apart. */
 public final class Table {
@@ -21,7 +21,7 @@ public final class Table {
         }
         List<String> r = new ArrayList<>(cells.length);
         for (Object c : cells) {
-            r.add(c instanceof Json j ? text(j) : c == null ? "-" : c.toString());
+            r.add(c instanceof JsonNode j ? text(j) : c == null ? "-" : c.toString());
         }
         rows.add(r);
         return this;
@@ -61,15 +61,33 @@ public final class Table {
      * A JSON value as a cell: strings as they are, numbers plain, booleans yes/no, null as "-", arrays
      * comma-separated (empty: "-"), objects as {@code key=value} pairs.
      */
-    public static String text(Json j) {
-        return switch (j) {
-            case Json.Str s -> s.value().isEmpty() ? "-" : s.value();
-            case Json.Num n -> n.value().toPlainString();
-            case Json.Bool b -> b.value() ? "yes" : "no";
-            case Json.Null n -> "-";
-            case Json.Arr a -> a.items().isEmpty() ? "-" : a.items().stream().map(Table::text).collect(Collectors.joining(","));
-            case Json.Obj o -> o.members().entrySet().stream().map(e -> e.getKey() + "=" + text(e.getValue()))
-                    .collect(Collectors.joining(" "));
-        };
+    public static String text(JsonNode j) {
+        if (j.isString()) {
+            return j.stringValue().isEmpty() ? "-" : j.stringValue();
+        }
+        if (j.isNumber()) {
+            java.math.BigDecimal d = j.decimalValue().stripTrailingZeros();
+            return Math.abs(d.scale()) <= 40 ? d.toPlainString() : d.toString(); // 1e999999999 stays short
+        }
+        if (j.isBoolean()) {
+            return j.booleanValue() ? "yes" : "no";
+        }
+        if (j.isArray()) {
+            return j.isEmpty() ? "-" : j.valueStream().map(Table::text).collect(Collectors.joining(","));
+        }
+        if (j.isObject()) {
+            return j.propertyStream().map(e -> e.getKey() + "=" + text(e.getValue())).collect(Collectors.joining(" "));
+        }
+        return "-"; // null, or absent
+    }
+
+    /** A JSON string's value; null for anything else (absent included). */
+    public static String string(JsonNode j) {
+        return j != null && j.isString() ? j.stringValue() : null;
+    }
+
+    /** The items of a JSON list; none for anything else (absent included). */
+    public static List<JsonNode> items(JsonNode j) {
+        return j != null && j.isArray() ? List.copyOf(j.values()) : List.of();
     }
 }

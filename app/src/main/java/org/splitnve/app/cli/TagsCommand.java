@@ -3,7 +3,8 @@ package org.splitnve.app.cli;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.api.Bodies;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code splitnve tags release --port PORT [--station MAC] [--reason TEXT]}: the operator's release of the
@@ -42,13 +43,13 @@ public final class TagsCommand {
             String station = a.value("--station");
             String reason = a.value("--reason");
             ApiClient api = Cli.client(a, io, ApiClient.NNVE_DEFAULT);
-            Json answer = api.post("/v1/tags/release", Json.obj("port", port, "station", station, "reason", reason));
+            JsonNode answer = api.post("/v1/tags/release", new Bodies.ReleaseTags(port, station, reason));
             if (a.flag("--json")) {
                 Cli.printJson(io, answer);
                 return 0;
             }
-            io.out().println("released " + answer.get("released") + " local tag(s) held by "
-                    + (station == null ? "the end devices" : station) + " on " + answer.get("interface").asString());
+            io.out().println("released " + Table.text(answer.path("released")) + " local tag(s) held by "
+                    + (station == null ? "the end devices" : station) + " on " + Table.text(answer.path("interface")));
             return 0;
         });
     }

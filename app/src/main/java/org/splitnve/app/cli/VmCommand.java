@@ -10,9 +10,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.api.Bodies;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.vdp.TsiAddress;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code splitnve vm ...}: a VM's lifecycle on a tNVE through its API (LC-CREATE, LC-PAUSE,
@@ -91,7 +92,7 @@ public final class VmCommand {
     // ---- create
 
     /** The TSI_SPECs of {@code --vn/--mac/--ip/--tsi} groups: each --vn starts a TSI. */
-    static List<Json> tsiSpecs(Args a) throws UsageException {
+    static List<Bodies.TsiSpec> tsiSpecs(Args a) throws UsageException {
         List<Map<String, Object>> tsis = new ArrayList<>();
         Map<String, Object> cur = null;
         Set<String> macs = new LinkedHashSet<>();
@@ -132,19 +133,14 @@ public final class VmCommand {
         if (tsis.isEmpty()) {
             throw new UsageException("a VM needs at least one TSI: --vn ID --mac MAC");
         }
-        List<Json> out = new ArrayList<>();
+        List<Bodies.TsiSpec> out = new ArrayList<>();
         for (Map<String, Object> t : tsis) {
             if (!t.containsKey("mac")) {
                 throw new UsageException("the TSI of --vn " + t.get("vn") + " has no --mac");
             }
-            Map<String, Object> ordered = new LinkedHashMap<>();
-            if (t.containsKey("id")) {
-                ordered.put("id", t.get("id"));
-            }
-            ordered.put("vn", t.get("vn"));
-            ordered.put("mac", t.get("mac"));
-            ordered.put("ips", t.get("ips"));
-            out.add(Json.of(ordered));
+            @SuppressWarnings("unchecked")
+            List<String> ips = (List<String>) t.get("ips");
+            out.add(new Bodies.TsiSpec((String) t.get("id"), (Long) t.get("vn"), (String) t.get("mac"), ips));
         }
         return out;
     }
@@ -152,15 +148,15 @@ public final class VmCommand {
     private int create(List<String> argv) throws UsageException, ApiException {
         Args a = Args.parse(argv, Cli.options("--vn", true, "--mac", true, "--ip", true, "--tsi", true, "--start", false));
         String name = a.words(1, "the VM's NAME").get(0);
-        List<Json> tsis = tsiSpecs(a);
+        List<Bodies.TsiSpec> tsis = tsiSpecs(a);
         boolean start = a.flag("--start");
         ApiClient api = Cli.client(a, io, ApiClient.TNVE_DEFAULT);
-        Json body = Json.obj("name", name, "tsis", tsis, "start", start);
+        Bodies.Create body = new Bodies.Create(name, tsis, start);
         String doing = (start ? "associating and activating " : "associating ") + tsis.size() + " TSI"
                 + (tsis.size() == 1 ? "" : "s");
-        Json answer = call(a, name, doing, start ? "activated" : "associated", () -> api.post("/v1/vms", body));
+        JsonNode answer = call(a, name, doing, start ? "activated" : "associated", () -> api.post("/v1/vms", body));
         if (!a.flag("--json")) {
-            tsiTable(answer.get("vm")).print(io.out());
+            tsiTable(answer.path("vm")).print(io.out());
         }
         return 0;
     }
@@ -172,31 +168,31 @@ public final class VmCommand {
         String name = a.words(1, "the VM's NAME").get(0);
         ApiClient api = Cli.client(a, io, ApiClient.TNVE_DEFAULT);
         Simple s = SIMPLE.get(op);
-        Json answer = call(a, name, s.doing(), s.done(), () -> op.equals("delete") ? api.delete(vmPath(name))
+        JsonNode answer = call(a, name, s.doing(), s.done(), () -> op.equals("delete") ? api.delete(vmPath(name))
                 : api.post(vmPath(name) + "/" + op, null));
         if (op.equals("reconnect") && !a.flag("--json")) {
-            tsiTable(answer.get("vm")).print(io.out());
+            tsiTable(answer.path("vm")).print(io.out());
         }
         return 0;
     }
 
     @FunctionalInterface
     private interface Call {
-        Json run() throws ApiException;
+        JsonNode run() throws ApiException;
     }
 
     /**
      * Runs one operation: "NAME: doing... done in N ms" for people (with the local tags after "associated"
      * and "activated": "activated (tag 100) in 12 ms"), the JSON answer with --json.
      */
-    private Json call(Args a, String name, String doing, String done, Call call) throws ApiException, UsageException {
+    private JsonNode call(Args a, String name, String doing, String done, Call call) throws ApiException, UsageException {
         boolean json = a.flag("--json");
         if (!json) {
             io.out().print(name + ": " + doing + "... ");
             io.out().flush();
         }
         long t0 = System.nanoTime();
-        Json answer;
+        JsonNode answer;
         try {
             answer = call.run();
         } catch (ApiException e) {
@@ -208,23 +204,23 @@ public final class VmCommand {
         if (json) {
             Cli.printJson(io, answer);
         } else {
-            io.out().println(done + (done.startsWith("a") ? tags(answer.get("vm")) : "") + " in " + Cli.millisSince(t0) + " ms");
+            io.out().println(done + (done.startsWith("a") ? tags(answer.path("vm")) : "") + " in " + Cli.millisSince(t0) + " ms");
         }
         return answer;
     }
 
     /** " (tag 100)", " (tags 100, 101)" or "": the local tags the VM's TSIs got. */
-    static String tags(Json vm) {
+    static String tags(JsonNode vm) {
         Set<String> tags = tagSet(vm);
         return tags.isEmpty() ? "" : " (tag" + (tags.size() == 1 ? " " : "s ") + String.join(", ", tags) + ")";
     }
 
     /** The distinct local tags of a VM's TSIs on all its uplinks. */
-    static Set<String> tagSet(Json vm) {
+    static Set<String> tagSet(JsonNode vm) {
         Set<String> tags = new LinkedHashSet<>();
-        for (Json t : list(vm.get("tsis"))) {
-            for (Json u : list(t.get("uplinks"))) {
-                Long tag = u.get("localTag").asLong(1, 4094);
+        for (JsonNode t : list(vm.path("tsis"))) {
+            for (JsonNode u : list(t.path("uplinks"))) {
+                Long tag = localTag(u);
                 if (tag != null) {
                     tags.add(tag.toString());
                 }
@@ -233,22 +229,28 @@ public final class VmCommand {
         return tags;
     }
 
-    public static List<Json> list(Json j) {
-        List<Json> l = j.asList();
-        return l == null ? List.of() : l;
+    /** A TSI's local tag on an uplink (1..4094), or null when it has none. */
+    static Long localTag(JsonNode uplink) {
+        JsonNode t = uplink.path("localTag");
+        return t.isIntegralNumber() && t.canConvertToLong() && t.longValue() >= 1 && t.longValue() <= 4094
+                ? t.longValue() : null;
+    }
+
+    public static List<JsonNode> list(JsonNode j) {
+        return Table.items(j);
     }
 
     /** One row per TSI and uplink: what the nNVE made of each. */
-    static Table tsiTable(Json vm) {
+    static Table tsiTable(JsonNode vm) {
         Table t = new Table("TSI", "VN", "MAC", "IPS", "UPLINK", "STATE", "TAG");
-        for (Json tsi : list(vm.get("tsis"))) {
-            List<Json> ups = list(tsi.get("uplinks"));
+        for (JsonNode tsi : list(vm.path("tsis"))) {
+            List<JsonNode> ups = list(tsi.path("uplinks"));
             if (ups.isEmpty()) {
-                t.row(tsi.get("id"), tsi.get("vn"), tsi.get("mac"), tsi.get("ips"), "-", "-", "-");
+                t.row(tsi.path("id"), tsi.path("vn"), tsi.path("mac"), tsi.path("ips"), "-", "-", "-");
             }
-            for (Json u : ups) {
-                Long tag = u.get("localTag").asLong(1, 4094);
-                t.row(tsi.get("id"), tsi.get("vn"), tsi.get("mac"), tsi.get("ips"), u.get("uplink"), u.get("state"), tag);
+            for (JsonNode u : ups) {
+                Long tag = localTag(u);
+                t.row(tsi.path("id"), tsi.path("vn"), tsi.path("mac"), tsi.path("ips"), u.path("uplink"), u.path("state"), tag);
             }
         }
         return t;
@@ -277,15 +279,15 @@ public final class VmCommand {
         String tsi = a.required("--tsi");
         String tsiKey = UUID_TEXT.matcher(tsi).matches() ? uuid(tsi, "--tsi") : mac(tsi);
         ApiClient api = Cli.client(a, io, ApiClient.TNVE_DEFAULT);
-        Json body = Json.obj("tsi", tsiKey, "op", op, "ips", ips);
+        Bodies.Addresses body = new Bodies.Addresses(tsiKey, op, ips);
         String doing = switch (op) {
             case "add" -> "adding " + String.join(", ", ips) + " to TSI " + tsiKey;
             case "remove" -> "removing " + String.join(", ", ips) + " from TSI " + tsiKey;
             default -> "replacing the addresses of TSI " + tsiKey + (ips.isEmpty() ? " with none" : " with " + String.join(", ", ips));
         };
-        Json answer = call(a, name, doing, "done", () -> api.post(vmPath(name) + "/addresses", body));
+        JsonNode answer = call(a, name, doing, "done", () -> api.post(vmPath(name) + "/addresses", body));
         if (!a.flag("--json")) {
-            tsiTable(answer.get("vm")).print(io.out());
+            tsiTable(answer.path("vm")).print(io.out());
         }
         return 0;
     }
@@ -296,24 +298,24 @@ public final class VmCommand {
         Args a = Args.parse(argv, Cli.COMMON);
         a.words(0, "");
         ApiClient api = Cli.client(a, io, ApiClient.TNVE_DEFAULT);
-        Json vms = api.get("/v1/vms");
+        JsonNode vms = api.get("/v1/vms");
         if (a.flag("--json")) {
             Cli.printJson(io, vms);
             return 0;
         }
         Table t = new Table("NAME", "STATE", "TSIS", "AT THE nNVE", "TAGS", "MIGRATION");
-        for (Json vm : list(vms)) {
+        for (JsonNode vm : list(vms)) {
             Map<String, Integer> states = new LinkedHashMap<>();
-            for (Json tsi : list(vm.get("tsis"))) {
-                for (Json u : list(tsi.get("uplinks"))) {
-                    states.merge(Table.text(u.get("state")), 1, Integer::sum);
+            for (JsonNode tsi : list(vm.path("tsis"))) {
+                for (JsonNode u : list(tsi.path("uplinks"))) {
+                    states.merge(Table.text(u.path("state")), 1, Integer::sum);
                 }
             }
             List<String> s = new ArrayList<>();
             states.forEach((k, v) -> s.add(v + " " + k));
             Set<String> tags = tagSet(vm);
-            t.row(vm.get("name"), vm.get("state"), list(vm.get("tsis")).size(), s.isEmpty() ? "-" : String.join(", ", s),
-                    tags.isEmpty() ? "-" : String.join(",", tags), vm.get("migration"));
+            t.row(vm.path("name"), vm.path("state"), list(vm.path("tsis")).size(), s.isEmpty() ? "-" : String.join(", ", s),
+                    tags.isEmpty() ? "-" : String.join(",", tags), vm.path("migration"));
         }
         if (t.size() == 0) {
             io.out().println("no VMs on " + api.base());
@@ -326,13 +328,13 @@ public final class VmCommand {
     private int show(List<String> argv) throws UsageException, ApiException {
         Args a = Args.parse(argv, Cli.COMMON);
         String name = a.words(1, "the VM's NAME").get(0);
-        Json vm = Cli.client(a, io, ApiClient.TNVE_DEFAULT).get(vmPath(name));
+        JsonNode vm = Cli.client(a, io, ApiClient.TNVE_DEFAULT).get(vmPath(name));
         if (a.flag("--json")) {
             Cli.printJson(io, vm);
             return 0;
         }
-        io.out().println("VM " + Table.text(vm.get("name")) + ": " + Table.text(vm.get("state"))
-                + (vm.get("migration") instanceof Json.Str m ? " (migration " + m.value() + ")" : ""));
+        io.out().println("VM " + Table.text(vm.path("name")) + ": " + Table.text(vm.path("state"))
+                + (vm.path("migration").isString() ? " (migration " + vm.path("migration").stringValue() + ")" : ""));
         tsiTable(vm).print(io.out());
         return 0;
     }

@@ -6,7 +6,8 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code splitnve watch}: follows a daemon's event stream ({@code GET /v1/events}, server-sent events)
@@ -56,40 +57,65 @@ public final class WatchCommand {
 
     /** One event for people: "12:00:01.234 nnve-1 tsi.state id=... from=ASSOCIATED to=ACTIVATED". */
     static String line(Sse e) {
-        Json j;
+        JsonNode o;
         try {
-            j = Json.parse(e.data());
-        } catch (Json.JsonException x) {
+            o = JsonCodec.tree(e.data());
+        } catch (JsonCodec.Invalid x) {
             return e.event() + " " + e.data();
         }
-        if (!(j instanceof Json.Obj o)) {
+        if (!o.isObject()) {
             return e.event() + " " + e.data();
         }
         StringBuilder sb = new StringBuilder();
-        if (o.get("t") instanceof Json.Num t) {
-            BigDecimal nanos = t.value().movePointRight(9);
-            sb.append(TIME.format(Instant.ofEpochSecond(0, nanos.longValue()))).append(' ');
+        Instant at = time(o.path("t"));
+        if (at != null) {
+            sb.append(TIME.format(at)).append(' ');
         }
         if (o.has("node")) {
-            sb.append(Table.text(o.get("node"))).append(' ');
+            sb.append(Table.text(o.path("node"))).append(' ');
         }
-        String level = Table.text(o.get("level"));
+        String level = Table.text(o.path("level"));
         if (level.equals("WARN") || level.equals("ERROR")) {
             sb.append(level).append(' ');
         }
-        sb.append(o.has("event") ? Table.text(o.get("event")) : e.event());
-        for (Map.Entry<String, Json> m : o.members().entrySet()) {
+        sb.append(o.has("event") ? Table.text(o.path("event")) : e.event());
+        for (Map.Entry<String, JsonNode> m : o.properties()) {
             switch (m.getKey()) {
                 case "t", "node", "level", "event" -> {
                     // in front already
                 }
-                default -> {
-                    String v = m.getValue() instanceof Json.Str s ? s.value() : Table.text(m.getValue());
-                    sb.append(' ').append(m.getKey()).append('=');
-                    sb.append(v.isEmpty() || v.contains(" ") ? Json.quote(v) : v);
-                }
+                default -> field(sb, m.getKey(), m.getValue());
             }
         }
         return sb.toString();
+    }
+
+    /** {@code key=value}; a nested object's members as {@code key.member=value}, as the logfmt log writes them. */
+    private static void field(StringBuilder sb, String key, JsonNode value) {
+        if (value.isObject() && !value.isEmpty()) {
+            for (Map.Entry<String, JsonNode> m : value.properties()) {
+                field(sb, key + "." + m.getKey(), m.getValue());
+            }
+            return;
+        }
+        String v = value.isString() ? value.stringValue() : Table.text(value);
+        sb.append(' ').append(key).append('=');
+        sb.append(v.isEmpty() || v.contains(" ") ? JsonCodec.quote(v) : v);
+    }
+
+    /** An event's time: RFC 3339 text (Unix seconds from daemons before it, still read); null when neither. */
+    static Instant time(JsonNode t) {
+        if (t.isString()) {
+            try {
+                return Instant.parse(t.stringValue());
+            } catch (java.time.format.DateTimeParseException e) {
+                return null;
+            }
+        }
+        if (t.isNumber()) {
+            BigDecimal nanos = t.decimalValue().movePointRight(9);
+            return Instant.ofEpochSecond(0, nanos.longValue());
+        }
+        return null;
     }
 }

@@ -19,7 +19,7 @@ import org.splitnve.protocol.event.EventSink;
 
 /**
  * A daemon's log (SEC-3): one line per event, logfmt or one JSON object a line ({@link EventFormat}),
- * with the wall-clock time (Unix seconds) and the node's name; events below the configured level are
+ * with the wall-clock time (RFC 3339, UTC, microseconds) and the node's name; events below the configured level are
  * dropped. Every event, of any level, also goes to the {@link Tap}s (the API's metrics and event
  * stream) first. Safe to call from any thread (the engine's, the API's, the shutdown hook's).
  *

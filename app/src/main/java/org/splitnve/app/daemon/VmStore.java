@@ -1,5 +1,6 @@
 package org.splitnve.app.daemon;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -17,14 +18,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.splitnve.app.config.IpLiteral;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
 import org.splitnve.tnve.TnveEngine;
 import org.splitnve.tnve.TsiSpec;
 import org.splitnve.tnve.Vm;
@@ -33,6 +33,7 @@ import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.vdp.TsiAddress;
 import org.splitnve.wire.vdp.VsiId;
 import org.splitnve.wire.vdp.VsiIdFormat;
+import tools.jackson.databind.JsonNode;
 
 /**
  * REL-1: the tNVE's VMs on disk, so that a restarted tNVE (also after SIGKILL) takes them over
@@ -172,7 +173,7 @@ public final class VmStore implements AutoCloseable {
                     forceDirectory();
                 }
             } else {
-                replace(file, encode(s.record()).write().getBytes(StandardCharsets.UTF_8));
+                replace(file, JsonCodec.write(encode(s.record())).getBytes(StandardCharsets.UTF_8));
             }
             written.put(s.name(), s.seq());
         }
@@ -235,10 +236,10 @@ public final class VmStore implements AutoCloseable {
                 if (Files.size(p) > MAX_RECORD) {
                     throw new Bad("larger than " + MAX_RECORD + " octets");
                 }
-                Json v;
+                JsonNode v;
                 try {
-                    v = Json.parse(Files.readString(p, StandardCharsets.UTF_8));
-                } catch (Json.JsonException e) {
+                    v = JsonCodec.tree(Files.readString(p, StandardCharsets.UTF_8));
+                } catch (JsonCodec.Invalid e) {
                     throw new Bad("not JSON: " + e.getMessage());
                 }
                 Record r = decode(v);
@@ -298,21 +299,27 @@ public final class VmStore implements AutoCloseable {
         return sb + ".json";
     }
 
-    static Json encode(Record r) {
-        List<Json> tsis = new ArrayList<>();
+    /**
+     * A VM's file as Jackson reads and writes it: {@code {"version": 1, "name", "state", "announce", "migration",
+     * "tsis": [{"id", "idFormat", "vn", "mac", "ips", "typeId", "typeVersion"}]}}. Members a later version may add
+     * are ignored; the values are checked by {@link #decode}.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record StoredVm(Integer version, String name, String state, String announce, String migration, List<StoredTsi> tsis) {}
+
+    /** A TSI in {@link StoredVm}. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record StoredTsi(String id, String idFormat, Long vn, String mac, List<String> ips, Long typeId, Long typeVersion) {}
+
+    static StoredVm encode(Record r) {
+        List<StoredTsi> tsis = new ArrayList<>();
         for (TsiSpec t : r.tsis()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", t.id().toString());
-            m.put("idFormat", t.id().format().name());
-            m.put("vn", t.vnId());
-            m.put("mac", t.mac().toString());
-            m.put("ips", t.ips().stream().filter(a -> a.ip() != null).map(VmStore::ipText).toList());
-            m.put("typeId", t.typeId());
-            m.put("typeVersion", t.typeVersion());
-            tsis.add(Json.of(m));
+            tsis.add(new StoredTsi(t.id().toString(), t.id().format().name(), t.vnId(), t.mac().toString(),
+                    t.ips().stream().filter(a -> a.ip() != null).map(VmStore::ipText).toList(), (long) t.typeId(),
+                    (long) t.typeVersion()));
         }
-        return Json.obj("version", VERSION, "name", r.name(), "state", r.state().name(), "announce",
-                r.announce().name(), "migration", r.migration() == null ? null : r.migration().toString(), "tsis", tsis);
+        return new StoredVm(VERSION, r.name(), r.state().name(), r.announce().name(),
+                r.migration() == null ? null : r.migration().toString(), tsis);
     }
 
     /** A record that is not valid. */
@@ -322,76 +329,77 @@ public final class VmStore implements AutoCloseable {
         }
     }
 
-    static Record decode(Json v) throws Bad {
-        if (!(v instanceof Json.Obj o)) {
+    static Record decode(JsonNode v) throws Bad {
+        if (!v.isObject()) {
             throw new Bad("not a JSON object");
         }
-        Long version = o.get("version").asLong(0, Integer.MAX_VALUE);
-        if (version == null || version != VERSION) {
-            throw new Bad("version " + o.get("version").write() + ", this tNVE reads version " + VERSION);
+        JsonNode version = v.path("version");
+        if (!version.isIntegralNumber() || !version.canConvertToInt() || version.intValue() != VERSION) {
+            throw new Bad("version " + (version.isMissingNode() ? "absent" : JsonCodec.write(version))
+                    + ", this tNVE reads version " + VERSION);
         }
-        String name = text(o, "name");
+        StoredVm o;
+        try {
+            o = JsonCodec.bind(v, StoredVm.class);
+        } catch (JsonCodec.Invalid e) {
+            throw new Bad(e.getMessage());
+        }
+        String name = text(o.name(), "name");
         if (name.isEmpty() || name.length() > 128) {
             throw new Bad("name: 1 to 128 characters, not " + name.length());
         }
-        VmState state = enumOf(VmState.class, text(o, "state"), "state");
+        VmState state = enumOf(VmState.class, text(o.state(), "state"), "state");
         if (state == VmState.PREPARING || state == VmState.DESTROYED) {
             throw new Bad("state: " + state + " is never recorded");
         }
-        TnveEngine.TsiState announce = enumOf(TnveEngine.TsiState.class, text(o, "announce"), "announce");
-        UUID migration = null;
-        if (o.get("migration") != Json.Null.NULL) {
-            migration = uuid(text(o, "migration"), "migration");
-        }
-        List<Json> items = o.get("tsis").asList();
-        if (items == null || items.isEmpty()) {
+        TnveEngine.TsiState announce = enumOf(TnveEngine.TsiState.class, text(o.announce(), "announce"), "announce");
+        UUID migration = o.migration() == null ? null : uuid(o.migration(), "migration");
+        if (o.tsis() == null || o.tsis().isEmpty()) {
             throw new Bad("tsis: a non-empty list");
         }
         List<TsiSpec> tsis = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
+        for (int i = 0; i < o.tsis().size(); i++) {
             String at = "tsis[" + i + "]";
-            if (!(items.get(i) instanceof Json.Obj t)) {
+            StoredTsi t = o.tsis().get(i);
+            if (t == null) {
                 throw new Bad(at + ": not an object");
             }
-            VsiIdFormat format = enumOf(VsiIdFormat.class, text(t, "idFormat"), at + ".idFormat");
-            VsiId id = vsiId(format, text(t, "id"), at + ".id");
-            Long vn = t.get("vn").asLong(0, 0xFFFF_FFFFL);
-            if (vn == null) {
+            VsiIdFormat format = enumOf(VsiIdFormat.class, text(t.idFormat(), at + ".idFormat"), at + ".idFormat");
+            VsiId id = vsiId(format, text(t.id(), at + ".id"), at + ".id");
+            if (t.vn() == null || t.vn() < 0 || t.vn() > 0xFFFF_FFFFL) {
                 throw new Bad(at + ".vn: a VN ID (0..4294967295)");
             }
             MacAddress mac;
             try {
-                mac = MacAddress.parse(text(t, "mac"));
+                mac = MacAddress.parse(text(t.mac(), at + ".mac"));
             } catch (IllegalArgumentException e) {
                 throw new Bad(at + ".mac: not a MAC address");
             }
             if (!mac.isValidUnicast()) {
                 throw new Bad(at + ".mac: " + mac + " is not a unicast MAC");
             }
-            List<Json> ipItems = t.get("ips").asList();
-            if (ipItems == null) {
+            if (t.ips() == null) {
                 throw new Bad(at + ".ips: a list");
             }
             List<TsiAddress> ips = new ArrayList<>();
-            for (Json ip : ipItems) {
-                TsiAddress a = ip.asString() == null ? null : ip(ip.asString());
+            for (String ip : t.ips()) {
+                TsiAddress a = ip == null ? null : ip(ip);
                 if (a == null) {
-                    throw new Bad(at + ".ips: " + ip.write() + " is not an IP address or prefix");
+                    throw new Bad(at + ".ips: " + (ip == null ? "null" : JsonCodec.quote(ip))
+                            + " is not an IP address or prefix");
                 }
                 ips.add(a);
             }
-            Long typeId = t.get("typeId").asLong(0, 0xFF_FFFF);
-            Long typeVersion = t.get("typeVersion").asLong(0, 0xFF);
-            if (typeId == null || typeVersion == null) {
+            if (t.typeId() == null || t.typeVersion() == null || t.typeId() < 0 || t.typeId() > 0xFF_FFFF
+                    || t.typeVersion() < 0 || t.typeVersion() > 0xFF) {
                 throw new Bad(at + ": typeId (24 bits) and typeVersion (8 bits) required");
             }
-            tsis.add(new TsiSpec(id, vn, mac, ips, typeId.intValue(), typeVersion.intValue()));
+            tsis.add(new TsiSpec(id, t.vn(), mac, ips, t.typeId().intValue(), t.typeVersion().intValue()));
         }
         return new Record(name, state, announce, migration, tsis);
     }
 
-    private static String text(Json.Obj o, String key) throws Bad {
-        String s = o.get(key).asString();
+    private static String text(String s, String key) throws Bad {
         if (s == null) {
             throw new Bad(key + ": a string is required");
         }

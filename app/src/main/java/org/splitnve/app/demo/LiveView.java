@@ -73,7 +73,8 @@ abstract sealed class LiveView implements AutoCloseable permits LiveView.Plain, 
         if (rest.startsWith("t=")) {
             int sp = rest.indexOf(' ');
             try {
-                time = String.format(Locale.ROOT, "%7.3f", Double.parseDouble(rest.substring(2, sp)) - start);
+                java.time.Instant at = java.time.Instant.parse(rest.substring(2, sp)); // RFC 3339
+                time = String.format(Locale.ROOT, "%7.3f", at.getEpochSecond() + at.getNano() / 1e9 - start);
             } catch (RuntimeException e) {
                 time = "";
             }

@@ -3,19 +3,19 @@ package org.splitnve.app.libvirt;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
+import org.splitnve.app.api.Bodies;
+import org.splitnve.app.api.TnveApi;
 import org.splitnve.app.cli.ApiClient;
 import org.splitnve.app.cli.ApiException;
 import org.splitnve.app.cli.Io;
+import org.splitnve.app.cli.Table;
 import org.splitnve.app.cli.UsageException;
 import org.splitnve.app.cli.VmCommand;
-import org.splitnve.app.api.TnveApi;
 import org.splitnve.app.config.IpLiteral;
-import org.splitnve.app.json.Json;
 import org.splitnve.wire.MacAddress;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code splitnve libvirt-hook GUEST OPERATION SUB_OPERATION [EXTRA]}: what {@code contrib/libvirt/qemu}
@@ -183,7 +183,7 @@ public final class LibvirtHook {
     }
 
     /** The VM as the tNVE knows it, or null when it does not. */
-    private Json vm() throws ApiException {
+    private JsonNode vm() throws ApiException {
         try {
             return api.get(vmPath());
         } catch (ApiException e) {
@@ -198,22 +198,15 @@ public final class LibvirtHook {
         return VmCommand.vmPath(guest);
     }
 
-    private static String state(Json vm) {
-        return vm == null ? null : vm.get("state").asString();
+    private static String state(JsonNode vm) {
+        return vm == null ? null : Table.string(vm.path("state"));
     }
 
     /** The TSI_SPECs of the domain's NICs on VNs. */
-    static List<Json> tsiSpecs(DomainXml.Domain d) {
-        List<Json> out = new ArrayList<>();
+    static List<Bodies.TsiSpec> tsiSpecs(DomainXml.Domain d) {
+        List<Bodies.TsiSpec> out = new ArrayList<>();
         for (DomainXml.Nic n : d.nics()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            if (n.tsi() != null) {
-                m.put("id", n.tsi());
-            }
-            m.put("vn", n.vn());
-            m.put("mac", n.mac().toString());
-            m.put("ips", n.ips());
-            out.add(Json.of(m));
+            out.add(new Bodies.TsiSpec(n.tsi(), n.vn(), n.mac().toString(), n.ips()));
         }
         return out;
     }
@@ -254,12 +247,12 @@ public final class LibvirtHook {
         if (d == null) {
             return 0;
         }
-        Json vm = vm();
+        JsonNode vm = vm();
         if ("MIGRATING_IN".equals(state(vm))) {
             log("incoming migration prepared already: nothing to do");
             return 0;
         }
-        List<Json> specs = tsiSpecs(d);
+        List<Bodies.TsiSpec> specs = tsiSpecs(d);
         if ("SHUTDOWN".equals(state(vm)) && associated(vm) && sameTsis(vm, specs)) {
             log("associated already (the tNVE keeps the VM shut down with these TSIs): nothing to do");
             return 0;
@@ -274,14 +267,14 @@ public final class LibvirtHook {
             api.delete(vmPath());
         }
         long t0 = System.nanoTime();
-        api.post("/v1/vms", Json.obj("name", guest, "tsis", specs, "start", false));
+        api.post("/v1/vms", new Bodies.Create(guest, specs, false));
         log("associated " + d.nics().size() + " TSI" + (d.nics().size() == 1 ? "" : "s") + " in "
                 + (System.nanoTime() - t0) / 1_000_000 + " ms");
         return 0;
     }
 
     private int start() throws ApiException {
-        Json vm = vm();
+        JsonNode vm = vm();
         if (vm == null) {
             log("the tNVE does not know the VM (no interface on a VN): nothing to do");
             return 0;
@@ -301,7 +294,7 @@ public final class LibvirtHook {
     }
 
     private int stop() throws ApiException {
-        Json vm = vm();
+        JsonNode vm = vm();
         if (vm == null) {
             log("the tNVE does not know the VM: nothing to do");
             return 0;
@@ -327,7 +320,7 @@ public final class LibvirtHook {
 
     /** release end: libvirt released the domain; the tNVE forgets the VM (the next prepare creates it afresh). */
     private int release() throws ApiException {
-        Json vm = vm();
+        JsonNode vm = vm();
         if (vm == null) {
             log("nothing left");
             return 0;
@@ -365,7 +358,7 @@ public final class LibvirtHook {
         if (d == null) {
             return 0;
         }
-        Json vm = vm();
+        JsonNode vm = vm();
         long t0 = System.nanoTime();
         if ("SHUTDOWN".equals(state(vm))) {
             api.post(vmPath() + "/start", null);
@@ -376,7 +369,7 @@ public final class LibvirtHook {
             log("the tNVE has the VM (" + state(vm) + "): nothing to do");
             return 0;
         }
-        api.post(vmPath() + "/adopt", Json.obj("state", "RUNNING", "tsis", tsiSpecs(d)));
+        api.post(vmPath() + "/adopt", new Bodies.Adopt("RUNNING", tsiSpecs(d)));
         log("the tNVE did not know the running VM: adopted, " + d.nics().size() + " TSI"
                 + (d.nics().size() == 1 ? "" : "s") + " announced activated in " + ms(t0) + " ms");
         return 0;
@@ -387,10 +380,10 @@ public final class LibvirtHook {
     }
 
     /** True when every TSI of the VM is associated or activated at every uplink. */
-    private static boolean associated(Json vm) {
-        for (Json t : VmCommand.list(vm.get("tsis"))) {
-            for (Json u : VmCommand.list(t.get("uplinks"))) {
-                if ("INIT".equals(u.get("state").asString())) {
+    private static boolean associated(JsonNode vm) {
+        for (JsonNode t : VmCommand.list(vm.path("tsis"))) {
+            for (JsonNode u : VmCommand.list(t.path("uplinks"))) {
+                if ("INIT".equals(Table.string(u.path("state")))) {
                     return false;
                 }
             }
@@ -399,32 +392,33 @@ public final class LibvirtHook {
     }
 
     /** True when the VM the tNVE keeps has the TSIs the domain XML describes (same IDs, VNs, MACs, IPs). */
-    private boolean sameTsis(Json vm, List<Json> specs) {
+    private boolean sameTsis(JsonNode vm, List<Bodies.TsiSpec> specs) {
         java.util.Set<String> have = new java.util.HashSet<>();
-        for (Json t : VmCommand.list(vm.get("tsis"))) {
-            have.add(key(t.get("id").asString(), t));
+        for (JsonNode t : VmCommand.list(vm.path("tsis"))) {
+            JsonNode vn = t.path("vn");
+            List<String> ips = VmCommand.list(t.path("ips")).stream().map(Table::string).toList();
+            have.add(key(String.valueOf(Table.string(t.path("id"))), new Bodies.TsiSpec(null,
+                    vn.isIntegralNumber() && vn.canConvertToLong() ? vn.longValue() : null,
+                    Table.string(t.path("mac")), ips)));
         }
         java.util.Set<String> want = new java.util.HashSet<>();
-        for (Json t : specs) {
-            String mac = t.get("mac").asString();
-            want.add(key(t.get("id").asString() != null ? t.get("id").asString()
-                    : TnveApi.derivedId(guest, MacAddress.parse(mac)).toString(), t));
+        for (Bodies.TsiSpec t : specs) {
+            want.add(key(t.id() != null ? t.id() : TnveApi.derivedId(guest, MacAddress.parse(t.mac())).toString(), t));
         }
         return have.equals(want);
     }
 
     /** A TSI as text to compare: ID, VN, MAC and the set of its addresses, each written one way. */
-    private static String key(String id, Json t) {
+    private static String key(String id, Bodies.TsiSpec t) {
         java.util.TreeSet<String> ips = new java.util.TreeSet<>();
-        for (Json ip : VmCommand.list(t.get("ips"))) {
-            String s = ip.asString() == null ? "" : ip.asString();
+        for (String ip : t.ips() == null ? List.<String>of() : t.ips()) {
+            String s = ip == null ? "" : ip;
             int slash = s.indexOf('/');
             java.net.InetAddress a = IpLiteral.parse(slash < 0 ? s : s.substring(0, slash));
             ips.add(a == null ? s : a.getHostAddress() + (slash < 0 ? "" : s.substring(slash)));
         }
-        Long vn = t.get("vn").asLong(0, 0xFFFF_FFFFL);
-        return id.toLowerCase(java.util.Locale.ROOT) + " " + vn + " " + MacAddress.parse(t.get("mac").asString()) + " "
-                + ips;
+        return id.toLowerCase(java.util.Locale.ROOT) + " " + t.vn() + " " + (t.mac() == null ? null : MacAddress.parse(t.mac()))
+                + " " + ips;
     }
 
     private int migrateIn(String xml) throws DomainXml.DomainXmlException, ApiException {
@@ -432,14 +426,14 @@ public final class LibvirtHook {
         if (d == null) {
             return 0;
         }
-        Json vm = vm();
+        JsonNode vm = vm();
         if ("MIGRATING_IN".equals(state(vm))) {
             log("incoming migration prepared already: nothing to do");
             return 0;
         }
         long t0 = System.nanoTime();
         UUID migration = UUID.randomUUID();
-        api.post(vmPath() + "/migrate/prepare", Json.obj("migration", migration.toString(), "tsis", tsiSpecs(d)));
+        api.post(vmPath() + "/migrate/prepare", new Bodies.Prepare(migration.toString(), tsiSpecs(d)));
         log("incoming migration " + migration + " prepared: " + d.nics().size() + " TSI"
                 + (d.nics().size() == 1 ? "" : "s") + " associated with the arrival hint in "
                 + (System.nanoTime() - t0) / 1_000_000 + " ms");

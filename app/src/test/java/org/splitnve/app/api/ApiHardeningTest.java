@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.splitnve.app.config.ApiSettings;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
 
 /**
  * SEC-8 (issue 12, items 11 and 12) against the real daemons' APIs (an nNVE and a tNVE daemon in this process,
@@ -63,14 +63,14 @@ class ApiHardeningTest {
 
     /** The nNVE's instances: "STATE" each. */
     private static List<String> states(Fixture f) {
-        return f.n.get("/v1/tsis").json().asList().stream().map(t -> t.get("state").asString()).toList();
+        return f.n.get("/v1/tsis").json().values().stream().map(t -> t.get("state").asString()).toList();
     }
 
     private static String runningVm(Fixture f) {
         Http h = f.t.getFirst();
         ApiLifecycleTest.vmOf(h.post("/v1/vms", ApiLifecycleTest.VM1.replace("}]}", "}], \"start\": true}")));
         assertThat(states(f)).containsExactly("ACTIVATED");
-        return f.n.get("/v1/tsis").json().asList().getFirst().get("id").asString();
+        return f.n.get("/v1/tsis").json().get(0).get("id").asString();
     }
 
     @Test
@@ -91,7 +91,7 @@ class ApiHardeningTest {
             Raw attack = raw(api, "POST", path, List.of(evil, "Origin: http://evil.example",
                     "Content-Type: text/plain;charset=UTF-8"), "{\"reason\": \"csrf\"}");
             assertThat(attack.status()).as("%s", attack).isEqualTo(421);
-            assertThat(Json.parse(attack.text()).get("error").asString()).contains("SEC-8").contains("rebind.evil.example");
+            assertThat(JsonCodec.tree(attack.text()).get("error").asString()).contains("SEC-8").contains("rebind.evil.example");
             // each defence alone
             assertThat(raw(api, "POST", path, List.of(evil, "Content-Type: application/json"), "{}").status())
                     .as("a rebound name, JSON, no Origin").isEqualTo(421);
@@ -110,7 +110,7 @@ class ApiHardeningTest {
                     "application/json; charset=latin1", "application/jsonp")) {
                 Raw r = raw(api, "POST", path, List.of(ours, "Content-Type: " + type), "{}");
                 assertThat(r.status()).as(type).isEqualTo(415);
-                assertThat(Json.parse(r.text()).get("error").asString()).contains("application/json");
+                assertThat(JsonCodec.tree(r.text()).get("error").asString()).contains("application/json");
             }
             assertThat(raw(api, "POST", path, List.of(ours), "{}").status()).as("a body without Content-Type").isEqualTo(415);
             assertThat(raw(api, "GET", "/v1/status", List.of(), null).status()).as("no Host at all").isEqualTo(400);

@@ -7,17 +7,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
+import tools.jackson.databind.JsonNode;
 
 /** A small HTTP client for the tests: one daemon's API, optionally with a bearer token. */
 final class Http {
     static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     record Answer(int status, String contentType, String text, HttpResponse<String> response) {
-        Json json() {
+        JsonNode json() {
             try {
-                return Json.parse(text);
-            } catch (Json.JsonException e) {
+                return JsonCodec.tree(text);
+            } catch (JsonCodec.Invalid e) {
                 throw new AssertionError("not JSON (" + e.getMessage() + "): " + text, e);
             }
         }
@@ -71,8 +72,9 @@ final class Http {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
-    Answer post(String path, Json body) {
-        return post(path, body.write());
+    /** POST of a record (one of {@link Bodies}) or a tree, written by Jackson. */
+    Answer post(String path, Object body) {
+        return post(path, JsonCodec.write(body));
     }
 
     Answer send(String method, String path, String body) {

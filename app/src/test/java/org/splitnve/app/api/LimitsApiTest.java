@@ -6,7 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
+import tools.jackson.databind.JsonNode;
 
 /**
  * OPS-3: the tNVE's API answers 400 at once, naming the limit, for a request beyond what its nNVE advertised: the
@@ -39,11 +40,11 @@ class LimitsApiTest {
             assertThat(body.length()).as("within the 1 MiB body limit").isLessThan(1 << 20);
             Http.Answer r = t.post("/v1/vms", body);
             assertThat(r.status()).as("%s", r.text().substring(0, Math.min(400, r.text().length()))).isEqualTo(400);
-            Json err = r.json();
+            JsonNode err = r.json();
             assertThat(err.get("error").asString()).startsWith("over the nNVE's limit: ")
                     .contains("has 50001 addresses", "tor accepts at most 4096 addresses per TSI (its advertised limit)",
                             "nothing was sent");
-            assertThat(err.get("code").asLong(0, 15)).isEqualTo(2);
+            assertThat(err.get("code").asLong()).isEqualTo(2);
             assertThat(t.get("/v1/vms/big").status()).as("nothing left behind").isEqualTo(404);
 
             Http.Answer add = t.post("/v1/vms/web/addresses", "{\"tsi\":\"52:54:00:00:0c:01\",\"op\":\"add\",\"ips\":"
@@ -53,14 +54,14 @@ class LimitsApiTest {
                     "at most 4096 addresses per TSI");
 
             // the nNVE holds only the running VM's TSI, activated with its one address; the uplink is up
-            List<Json> tsis = f.n.get("/v1/tsis").json().asList();
+            List<JsonNode> tsis = JsonCodec.items(f.n.get("/v1/tsis").json());
             assertThat(tsis).singleElement().satisfies(x -> {
                 assertThat(x.get("mac").asString()).isEqualTo("52:54:00:00:0c:01");
                 assertThat(x.get("state").asString()).isEqualTo("ACTIVATED");
-                assertThat(x.get("ips").asList()).containsExactly(new Json.Str("192.0.2.1"));
+                assertThat(x.get("ips").values()).containsExactly(tools.jackson.databind.node.StringNode.valueOf("192.0.2.1"));
             });
-            Json status = t.get("/v1/status").json();
-            assertThat(status.get("uplinks").asList().getFirst().get("alive").asBoolean()).isTrue();
+            JsonNode status = t.get("/v1/status").json();
+            assertThat(status.get("uplinks").get(0).get("alive").asBoolean()).isTrue();
             assertThat(f.logText()).contains("request.over_limit").contains("uplink.limits")
                     .doesNotContain("ecp.transmit_error");
         }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.splitnve.app.daemon.Daemon;
 import org.splitnve.app.daemon.NnveDaemon;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
+import tools.jackson.databind.JsonNode;
 
 /**
  * docs/openapi.json against the running daemons: every route the servers have is documented and every
@@ -28,20 +29,20 @@ import org.splitnve.app.json.Json;
 class OpenApiTest {
     static final Path DOC = Path.of("../docs/openapi.json");
 
-    final Json doc;
+    final JsonNode doc;
     final Set<String> covered = new TreeSet<>();
 
     OpenApiTest() throws Exception {
-        doc = Json.parse(Files.readString(DOC));
+        doc = JsonCodec.tree(Files.readString(DOC));
     }
 
     /** "ROLE METHOD TEMPLATE" for each documented operation a daemon of that role serves. */
     Set<String> documented(String role) {
         Set<String> out = new TreeSet<>();
-        ((Json.Obj) doc.get("paths")).members().forEach((path, item) -> ((Json.Obj) item).members().forEach((m, o) -> {
-            List<String> tags = o.get("tags").asList().stream().map(Json::asString).toList();
+        doc.path("paths").properties().forEach(item -> item.getValue().properties().forEach(op -> {
+            List<String> tags = op.getValue().path("tags").valueStream().map(JsonNode::asString).toList();
             if (tags.contains(role) || tags.contains("both")) {
-                out.add(role + " " + m.toUpperCase(Locale.ROOT) + " " + path);
+                out.add(role + " " + op.getKey().toUpperCase(Locale.ROOT) + " " + item.getKey());
             }
         }));
         return out;
@@ -64,54 +65,54 @@ class OpenApiTest {
             }
             assertThat(f.n.get("/v1/openapi.json").json()).isEqualTo(doc);
             assertThat(f.t.getFirst().get("/v1/openapi.json").json()).isEqualTo(doc);
-            assertThat(doc.get("openapi").asString()).startsWith("3.1");
+            assertThat(doc.path("openapi").asString()).startsWith("3.1");
         }
     }
 
     /** Calls one operation and checks the answer against the document. */
     Http.Answer call(Http h, String role, String method, String template, String path, String body) {
         Http.Answer a = body == null && method.equals("GET") ? h.get(path) : h.send(method, path, body == null ? "" : body);
-        Json op = doc.get("paths").get(template).get(method.toLowerCase(Locale.ROOT));
-        assertThat(op).as("%s %s documented", method, template).isInstanceOf(Json.Obj.class);
-        List<String> tags = op.get("tags").asList().stream().map(Json::asString).toList();
+        JsonNode op = doc.path("paths").path(template).path(method.toLowerCase(Locale.ROOT));
+        assertThat(op.isObject()).as("%s %s documented", method, template).isTrue();
+        List<String> tags = op.path("tags").valueStream().map(JsonNode::asString).toList();
         assertThat(tags).as("%s %s tags", method, template).containsAnyOf(role, "both");
-        Json response = op.get("responses").get(String.valueOf(a.status()));
-        assertThat(response).as("%s %s: status %s documented (%s)", method, path, a.status(), a.text())
-                .isInstanceOf(Json.Obj.class);
+        JsonNode response = op.path("responses").path(String.valueOf(a.status()));
+        assertThat(response.isObject()).as("%s %s: status %s documented (%s)", method, path, a.status(), a.text())
+                .isTrue();
         response = resolve(response);
         String type = a.contentType().split(";")[0].strip();
-        Json media = response.get("content").get(type);
-        assertThat(media).as("%s %s: content type %s documented", method, path, type).isInstanceOf(Json.Obj.class);
+        JsonNode media = response.path("content").path(type);
+        assertThat(media.isObject()).as("%s %s: content type %s documented", method, path, type).isTrue();
         if (type.equals("application/json")) {
             List<String> problems = new ArrayList<>();
-            validate(a.json(), media.get("schema"), "$", problems);
+            validate(a.json(), media.path("schema"), "$", problems);
             assertThat(problems).as("%s %s -> %s: %s", method, path, a.status(), a.text()).isEmpty();
         }
         covered.add(role + " " + method + " " + template);
         return a;
     }
 
-    private Json resolve(Json v) {
-        String ref = v.get("$ref").asString();
-        if (ref == null) {
+    private JsonNode resolve(JsonNode v) {
+        JsonNode ref = v.path("$ref");
+        if (!ref.isString()) {
             return v;
         }
-        assertThat(ref).startsWith("#/");
-        Json out = doc;
-        for (String part : ref.substring(2).split("/")) {
-            out = out.get(part);
+        assertThat(ref.stringValue()).startsWith("#/");
+        JsonNode out = doc;
+        for (String part : ref.stringValue().substring(2).split("/")) {
+            out = out.path(part);
         }
-        assertThat(out).as(ref).isInstanceOf(Json.Obj.class);
+        assertThat(out.isObject()).as(ref.stringValue()).isTrue();
         return resolve(out);
     }
 
     /** The JSON Schema subset: $ref, oneOf, type (one or a list), enum, required, properties (closed), items. */
-    void validate(Json v, Json schema, String at, List<String> problems) {
+    void validate(JsonNode v, JsonNode schema, String at, List<String> problems) {
         schema = resolve(schema);
-        List<Json> oneOf = schema.get("oneOf").asList();
-        if (oneOf != null) {
+        JsonNode oneOf = schema.path("oneOf");
+        if (oneOf.isArray()) {
             int fits = 0;
-            for (Json s : oneOf) {
+            for (JsonNode s : oneOf) {
                 List<String> p = new ArrayList<>();
                 validate(v, s, at, p);
                 fits += p.isEmpty() ? 1 : 0;
@@ -121,54 +122,52 @@ class OpenApiTest {
             }
             return;
         }
-        Json type = schema.get("type");
-        if (type != Json.Null.NULL) {
-            List<String> types = type.asList() != null ? type.asList().stream().map(Json::asString).toList()
+        JsonNode type = schema.path("type");
+        if (!type.isMissingNode()) {
+            List<String> types = type.isArray() ? type.valueStream().map(JsonNode::asString).toList()
                     : List.of(type.asString());
             if (types.stream().noneMatch(t -> is(v, t))) {
-                problems.add(at + ": " + v.write() + " is not " + types);
+                problems.add(at + ": " + JsonCodec.write(v) + " is not " + types);
                 return;
             }
         }
-        List<Json> en = schema.get("enum").asList();
-        if (en != null && !en.contains(v)) {
-            problems.add(at + ": " + v.write() + " is not one of " + en.stream().map(Json::write).toList());
+        JsonNode en = schema.path("enum");
+        if (en.isArray() && !en.values().contains(v)) {
+            problems.add(at + ": " + JsonCodec.write(v) + " is not one of " + JsonCodec.write(en));
         }
-        if (v instanceof Json.Obj o) {
-            List<Json> required = schema.get("required").asList();
-            if (required != null) {
-                for (Json r : required) {
-                    if (!o.has(r.asString())) {
-                        problems.add(at + ": missing " + r.asString());
-                    }
+        if (v.isObject()) {
+            for (JsonNode r : schema.path("required")) {
+                if (!v.has(r.asString())) {
+                    problems.add(at + ": missing " + r.asString());
                 }
             }
-            if (schema.get("properties") instanceof Json.Obj props) {
-                o.members().forEach((k, val) -> {
-                    if (!props.has(k)) {
-                        problems.add(at + ": member " + k + " is not documented");
+            JsonNode props = schema.path("properties");
+            if (props.isObject()) {
+                v.properties().forEach(m -> {
+                    if (!props.has(m.getKey())) {
+                        problems.add(at + ": member " + m.getKey() + " is not documented");
                     } else {
-                        validate(val, props.get(k), at + "." + k, problems);
+                        validate(m.getValue(), props.get(m.getKey()), at + "." + m.getKey(), problems);
                     }
                 });
             }
         }
-        if (v instanceof Json.Arr a && schema.get("items") != Json.Null.NULL) {
-            for (int i = 0; i < a.items().size(); i++) {
-                validate(a.items().get(i), schema.get("items"), at + "[" + i + "]", problems);
+        if (v.isArray() && !schema.path("items").isMissingNode()) {
+            for (int i = 0; i < v.size(); i++) {
+                validate(v.get(i), schema.path("items"), at + "[" + i + "]", problems);
             }
         }
     }
 
-    private static boolean is(Json v, String type) {
+    private static boolean is(JsonNode v, String type) {
         return switch (type) {
-            case "object" -> v instanceof Json.Obj;
-            case "array" -> v instanceof Json.Arr;
-            case "string" -> v instanceof Json.Str;
-            case "boolean" -> v instanceof Json.Bool;
-            case "null" -> v == Json.Null.NULL;
-            case "number" -> v instanceof Json.Num;
-            case "integer" -> v instanceof Json.Num n && n.value().scale() <= 0;
+            case "object" -> v.isObject();
+            case "array" -> v.isArray();
+            case "string" -> v.isString();
+            case "boolean" -> v.isBoolean();
+            case "null" -> v.isNull();
+            case "number" -> v.isNumber();
+            case "integer" -> v.isIntegralNumber();
             default -> throw new AssertionError("the validator does not know type " + type);
         };
     }
@@ -267,9 +266,9 @@ class OpenApiTest {
                 HttpResponse<Stream<String>> r = Http.CLIENT.send(h.request("/v1/events").GET().build(),
                         HttpResponse.BodyHandlers.ofLines());
                 assertThat(r.statusCode()).isEqualTo(200);
-                Json events = doc.get("paths").get("/v1/events").get("get").get("responses").get("200").get("content");
-                assertThat(events.get(r.headers().firstValue("Content-Type").orElse("").split(";")[0]))
-                        .isInstanceOf(Json.Obj.class);
+                JsonNode events = doc.path("paths").path("/v1/events").path("get").path("responses").path("200")
+                        .path("content");
+                assertThat(events.path(r.headers().firstValue("Content-Type").orElse("").split(";")[0]).isObject()).isTrue();
                 r.body().close();
                 covered.add(role(d) + " GET /v1/events");
             }

@@ -12,8 +12,9 @@ import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.splitnve.app.api.Fixture;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
 import org.splitnve.app.libvirt.DomainXml;
+import tools.jackson.databind.JsonNode;
 
 /**
  * OPS-3: the CLI, the HTTP API and the libvirt hook read the same address forms (hosts and prefixes, IPv4
@@ -83,9 +84,9 @@ class AddressFormsTest {
                 HttpResponse<String> r = post(t, "/v1/vms", "{\"name\":\"vm" + i + "\",\"tsis\":[{\"vn\":5000,\"mac\":\""
                         + mac(i) + "\",\"ips\":[\"" + input + "\"]}]}");
                 assertThat(r.statusCode()).as("API: %s: %s", input, r.body()).isEqualTo(200);
-                Json vm = Json.parse(r.body()).get("vm");
-                assertThat(vm.get("tsis").asList().getFirst().get("ips").asList()).as("API: %s", input)
-                        .containsExactly(new Json.Str(shown));
+                JsonNode vm = JsonCodec.tree(r.body()).get("vm");
+                assertThat(vm.get("tsis").get(0).get("ips").values()).as("API: %s", input)
+                        .containsExactly(tools.jackson.databind.node.StringNode.valueOf(shown));
                 assertThat(DomainXml.parse(domainXml(input)).nics().getFirst().ips()).as("hook: %s", input)
                         .containsExactly(shown);
             }
@@ -96,7 +97,7 @@ class AddressFormsTest {
                 HttpResponse<String> r = post(t, "/v1/vms", "{\"name\":\"bad\",\"tsis\":[{\"vn\":5000,\"mac\":\""
                         + mac(99) + "\",\"ips\":[\"" + input + "\"]}]}");
                 assertThat(r.statusCode()).as("API: %s: %s", input, r.body()).isEqualTo(400);
-                assertThat(Json.parse(r.body()).get("error").asString()).as("API: %s", input)
+                assertThat(JsonCodec.tree(r.body()).get("error").asString()).as("API: %s", input)
                         .startsWith("tsis[0].ips[0]: not an IP address: '" + input + "'").contains(bad[1]);
                 assertThatThrownBy(() -> DomainXml.parse(domainXml(input))).as("hook: %s", input)
                         .isInstanceOf(DomainXml.DomainXmlException.class)
@@ -125,9 +126,9 @@ class AddressFormsTest {
                     "--api", t);
             assertThat(removed.status()).as("%s", removed).isZero();
             CliRun.Result after = cli.run("show", "tsis", "--json", "--api", n);
-            List<Json> tsis = Json.parse(after.out()).asList();
+            List<JsonNode> tsis = JsonCodec.items(JsonCodec.tree(after.out()));
             assertThat(tsis).singleElement().satisfies(x -> {
-                assertThat(x.get("ips").asList()).containsExactly(new Json.Str("10.0.0.5"));
+                assertThat(x.get("ips").values()).containsExactly(tools.jackson.databind.node.StringNode.valueOf("10.0.0.5"));
                 assertThat(x.get("state").asString()).isEqualTo("ACTIVATED");
             });
         }

@@ -14,13 +14,14 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.api.Bodies;
+import org.splitnve.app.json.JsonCodec;
 
 /** The command line's parsing and its failures, before (or without) any daemon answering. */
 class CliArgumentsTest {
     private final CliRun cli = new CliRun();
 
-    private static List<Json> specs(String... argv) throws UsageException {
+    private static List<Bodies.TsiSpec> specs(String... argv) throws UsageException {
         return VmCommand.tsiSpecs(Args.parse(List.of(argv), Cli.options("--vn", true, "--mac", true, "--ip", true,
                 "--tsi", true, "--start", false)));
     }
@@ -28,11 +29,11 @@ class CliArgumentsTest {
     @Test
     @DisplayName("each --vn starts a TSI; the --mac, --ip and --tsi after it belong to it")
     void tsiGroups() throws Exception {
-        List<Json> s = specs("--vn", "5000", "--mac", "52:54:00:00:00:01", "--ip", "10.0.0.1", "--ip", "2001:db8::1",
+        List<Bodies.TsiSpec> s = specs("--vn", "5000", "--mac", "52:54:00:00:00:01", "--ip", "10.0.0.1", "--ip", "2001:db8::1",
                 "--start", "--vn=5001", "--tsi", "7510A000-0000-4000-8000-000000000002", "--mac", "52-54-00-00-00-02");
         assertThat(s).hasSize(2);
-        assertThat(s.get(0).write()).isEqualTo("{\"vn\":5000,\"mac\":\"52:54:00:00:00:01\",\"ips\":[\"10.0.0.1\",\"2001:db8::1\"]}");
-        assertThat(s.get(1).write()).isEqualTo(
+        assertThat(JsonCodec.write(s.get(0))).isEqualTo("{\"vn\":5000,\"mac\":\"52:54:00:00:00:01\",\"ips\":[\"10.0.0.1\",\"2001:db8::1\"]}");
+        assertThat(JsonCodec.write(s.get(1))).isEqualTo(
                 "{\"id\":\"7510a000-0000-4000-8000-000000000002\",\"vn\":5001,\"mac\":\"52:54:00:00:00:02\",\"ips\":[]}");
     }
 
@@ -156,7 +157,8 @@ class CliArgumentsTest {
     }
 
     @Test
-    @DisplayName("watch prints one readable line per event: time, node, event, fields (WARN and ERROR marked)")
+    @DisplayName("SEC-3: watch prints one readable line per event: time, node, event, fields (WARN and ERROR marked); "
+            + "the RFC 3339 time of today's daemons and the Unix seconds of earlier ones")
     void watchLine() {
         String line = WatchCommand.line(new Sse("tsi.state", "{\"t\":1700000000.123456,\"node\":\"nnve-1\",\"level\":\"INFO\","
                 + "\"event\":\"tsi.state\",\"tsi\":\"7510a000-0000-4000-8000-000000000001\",\"from\":\"ASSOCIATED\","
@@ -166,14 +168,22 @@ class CliArgumentsTest {
         assertThat(WatchCommand.line(new Sse("x", "{\"level\":\"WARN\",\"event\":\"ecp.lost\",\"peer\":\"02:00:00:00:00:01\"}")))
                 .isEqualTo("WARN ecp.lost peer=02:00:00:00:00:01");
         assertThat(WatchCommand.line(new Sse("odd", "not json"))).isEqualTo("odd not json");
+        // SEC-3: the daemons' time is RFC 3339 (UTC, microseconds), shown in local time; a nested object is key.member
+        String rfc = WatchCommand.line(new Sse("daemon.started", "{\"t\":\"2026-12-07T00:31:02.123456Z\",\"node\":\"h1\","
+                + "\"level\":\"INFO\",\"event\":\"daemon.started\",\"ports\":[\"eth1\",\"eth2\"],"
+                + "\"timers\":{\"retries\":3,\"rte\":14}}"));
+        assertThat(rfc).isEqualTo(java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS")
+                .withZone(java.time.ZoneId.systemDefault()).format(java.time.Instant.parse("2026-12-07T00:31:02.123456Z"))
+                + " h1 daemon.started ports=eth1,eth2 timers.retries=3 timers.rte=14");
     }
 
     @Test
     @DisplayName("tables for people: columns aligned on the widest cell, JSON values as text")
     void table() {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        new Table("VN", "ALIAS", "TAG").row(Json.of(5000), Json.of("web"), Json.of(100))
-                .row(Json.of(123456), Json.Null.NULL, Json.of(List.of(7, 8))).print(new PrintStream(b, true, StandardCharsets.UTF_8));
+        var json = JsonCodec.mapper();
+        new Table("VN", "ALIAS", "TAG").row(json.valueToTree(5000), json.valueToTree("web"), json.valueToTree(100))
+                .row(json.valueToTree(123456), json.nullNode(), json.valueToTree(List.of(7, 8))).print(new PrintStream(b, true, StandardCharsets.UTF_8));
         assertThat(b.toString(StandardCharsets.UTF_8)).isEqualTo("""
                 VN      ALIAS  TAG
                 5000    web    100

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitnve.app.config.NnveSettings;
 import org.splitnve.app.config.TnveSettings;
+import org.splitnve.app.json.JsonCodec;
 import org.splitnve.nnve.Tsi;
 import org.splitnve.nnve.TsiState;
 import org.splitnve.protocol.Timers;
@@ -167,127 +168,8 @@ class DaemonNetnsTest {
                 "\"event\":\"lldp.peer\"", "\"event\":\"daemon.stopped\"");
         assertThat(nText).contains("\"event\":\"daemon.started\"", "\"event\":\"lldp.peer\"", "\"event\":\"lldp.sent\"");
         for (String line : (tText + nText).split("\n")) {
-            assertThat(Json.valid(line)).as("JSON: %s", line).isTrue();
+            assertThat(JsonCodec.tree(line).isObject()).as("JSON: %s", line).isTrue();
         }
         assertThat(tText.lines().count() + nText.lines().count()).isGreaterThan(8);
-    }
-
-    /** A strict JSON syntax check (objects, arrays, strings, numbers, literals). */
-    static final class Json {
-        private final String s;
-        private int i;
-
-        private Json(String s) {
-            this.s = s;
-        }
-
-        static boolean valid(String s) {
-            Json j = new Json(s);
-            try {
-                j.ws();
-                if (j.peek() != '{') {
-                    return false;
-                }
-                j.value();
-                j.ws();
-                return j.i == s.length();
-            } catch (RuntimeException e) {
-                return false;
-            }
-        }
-
-        char peek() {
-            return s.charAt(i);
-        }
-
-        void ws() {
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-                i++;
-            }
-        }
-
-        void expect(char c) {
-            if (s.charAt(i++) != c) {
-                throw new IllegalStateException("expected " + c + " at " + (i - 1));
-            }
-        }
-
-        void value() {
-            ws();
-            char c = peek();
-            if (c == '{') {
-                i++;
-                ws();
-                if (peek() == '}') {
-                    i++;
-                    return;
-                }
-                while (true) {
-                    ws();
-                    string();
-                    ws();
-                    expect(':');
-                    value();
-                    ws();
-                    if (peek() == ',') {
-                        i++;
-                        continue;
-                    }
-                    expect('}');
-                    return;
-                }
-            } else if (c == '[') {
-                i++;
-                ws();
-                if (peek() == ']') {
-                    i++;
-                    return;
-                }
-                while (true) {
-                    value();
-                    ws();
-                    if (peek() == ',') {
-                        i++;
-                        continue;
-                    }
-                    expect(']');
-                    return;
-                }
-            } else if (c == '"') {
-                string();
-            } else if (s.startsWith("true", i) || s.startsWith("null", i)) {
-                i += 4;
-            } else if (s.startsWith("false", i)) {
-                i += 5;
-            } else {
-                int start = i;
-                while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
-                    i++;
-                }
-                Double.parseDouble(s.substring(start, i));
-            }
-        }
-
-        void string() {
-            expect('"');
-            while (true) {
-                char c = s.charAt(i++);
-                if (c == '"') {
-                    return;
-                }
-                if (c < 0x20) {
-                    throw new IllegalStateException("control character in string");
-                }
-                if (c == '\\') {
-                    char e = s.charAt(i++);
-                    if (e == 'u') {
-                        Integer.parseInt(s.substring(i, i + 4), 16);
-                        i += 4;
-                    } else if ("\"\\/bfnrt".indexOf(e) < 0) {
-                        throw new IllegalStateException("bad escape");
-                    }
-                }
-            }
-        }
     }
 }

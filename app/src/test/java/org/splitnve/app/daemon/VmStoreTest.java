@@ -12,13 +12,14 @@ import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
 import org.splitnve.tnve.TnveEngine;
 import org.splitnve.tnve.TsiSpec;
 import org.splitnve.tnve.VmState;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.vdp.TsiAddress;
 import org.splitnve.wire.vdp.VsiId;
+import tools.jackson.databind.JsonNode;
 
 /** REL-1: the tNVE's VM records on disk: what is written is what is read back, in order, atomically. */
 class VmStoreTest {
@@ -50,13 +51,39 @@ class VmStoreTest {
         try (VmStore s = VmStore.open(dir)) {
             VmStore.Record r = record("vm1", VmState.MIGRATING_OUT);
             s.write(new VmStore.Snapshot("vm1", 1, r));
-            Json j = Json.parse(Files.readString(dir.resolve("vms/vm1.json")));
-            assertThat(j.get("version").asLong(0, 9)).isEqualTo(1);
+            JsonNode j = JsonCodec.tree(Files.readString(dir.resolve("vms/vm1.json")));
+            assertThat(j.get("version").asLong()).isEqualTo(1);
             assertThat(j.get("state").asString()).isEqualTo("MIGRATING_OUT");
             assertThat(j.get("announce").asString()).isEqualTo("ASSOCIATED");
             VmStore.Loaded l = s.load();
             assertThat(l.problems()).isEmpty();
             assertThat(l.records()).containsExactly(r);
+        }
+    }
+
+    /** A VM file as the hand-written JSON writer before Jackson wrote it (record("vm1", MIGRATING_OUT)), byte for byte. */
+    static final String BEFORE_JACKSON = "{\"version\":1,\"name\":\"vm1\",\"state\":\"MIGRATING_OUT\",\"announce\":\"ASSOCIATED\","
+            + "\"migration\":\"1b2c3d4e-0000-4000-8000-0000000000a1\","
+            + "\"tsis\":[{\"id\":\"7510a000-0000-4000-8000-000000000001\",\"idFormat\":\"UUID\",\"vn\":5000,"
+            + "\"mac\":\"52:54:00:00:00:01\",\"ips\":[\"10.0.0.1\",\"2001:db8:0:0:0:0:0:1\",\"10.9.0.0/16\"],"
+            + "\"typeId\":1,\"typeVersion\":1},{\"id\":\"52:54:00:00:00:02\",\"idFormat\":\"MAC\",\"vn\":4294967295,"
+            + "\"mac\":\"52:54:00:00:00:02\",\"ips\":[],\"typeId\":11259375,\"typeVersion\":7},{\"id\":\"192.0.2.7\","
+            + "\"idFormat\":\"IPV4\",\"vn\":1,\"mac\":\"52:54:00:00:00:03\",\"ips\":[],\"typeId\":1,\"typeVersion\":1},"
+            + "{\"id\":\"0102030405060708090a0b0c0d0e0f10\",\"idFormat\":\"LOCAL\",\"vn\":2,"
+            + "\"mac\":\"52:54:00:00:00:04\",\"ips\":[],\"typeId\":1,\"typeVersion\":1}]}";
+
+    @Test
+    @DisplayName("REL-1: the VM files already on disk load after the move to Jackson (a file the hand-written writer "
+            + "wrote, byte for byte), and Jackson writes the same bytes for the same VM")
+    void filesOfTheHandWrittenWriterLoad() throws Exception {
+        Files.createDirectories(dir.resolve("vms"));
+        Files.writeString(dir.resolve("vms/vm1.json"), BEFORE_JACKSON);
+        try (VmStore s = VmStore.open(dir)) {
+            VmStore.Loaded l = s.load();
+            assertThat(l.problems()).isEmpty();
+            assertThat(l.records()).containsExactly(record("vm1", VmState.MIGRATING_OUT));
+            s.write(new VmStore.Snapshot("vm1", 1, record("vm1", VmState.MIGRATING_OUT)));
+            assertThat(Files.readString(dir.resolve("vms/vm1.json"))).isEqualTo(BEFORE_JACKSON);
         }
     }
 

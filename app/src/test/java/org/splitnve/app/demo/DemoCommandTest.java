@@ -9,9 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
 import org.splitnve.nnve.TsiState;
 import org.splitnve.tnve.VmState;
+import tools.jackson.databind.JsonNode;
 
 /** {@code splitnve demo} in one process over in-memory links: no root needed. */
 class DemoCommandTest {
@@ -75,17 +76,31 @@ class DemoCommandTest {
     }
 
     @Test
-    @DisplayName("SEC-3: --json prints the daemons' events as one JSON object a line (the narration stays text)")
+    @DisplayName("SEC-3: --json prints the daemons' events as one JSON object a line (the narration stays text); each "
+            + "carries its time as RFC 3339 in UTC with microseconds, within the demo's run; a record field (the "
+            + "daemon's EVB timers) is a nested object, never Java's text of the record")
     void jsonEvents() throws Exception {
+        java.time.Instant before = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         Run r = demo("--memory", "--json", "--step-delay", "0");
         assertThat(r.status()).as(r.err()).isZero();
         List<String> events = r.out().lines().filter(l -> l.startsWith("{")).toList();
         assertThat(events).hasSizeGreaterThan(50);
+        java.time.Instant after = java.time.Instant.now();
         List<String> names = new ArrayList<>();
         for (String e : events) {
-            Json.Obj o = (Json.Obj) Json.parse(e);
-            names.add(((Json.Str) o.get("event")).value());
+            JsonNode o = JsonCodec.tree(e);
+            names.add(o.get("event").stringValue());
             assertThat(o.has("node")).isTrue();
+            String t = o.get("t").stringValue();
+            assertThat(t).as(e).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z");
+            java.time.Instant at = java.time.OffsetDateTime.parse(t).toInstant();
+            assertThat(at).as(e).isBetween(before, after);
+            assertThat(e).doesNotContain("Timers[");
+            if (names.getLast().equals("daemon.started")) {
+                assertThat(o.get("timers").isObject()).as(e).isTrue();
+                assertThat(o.get("timers").get("retries").isInt()).as(e).isTrue();
+                assertThat(o.get("ports").isArray()).as(e).isTrue();
+            }
         }
         assertThat(names).contains("daemon.started", "tsi.state", "vap.state", "vm.state", "tsi.migration_arrival",
                 "tsi.addresses", "nnve.initiated", "daemon.stopped");

@@ -68,7 +68,7 @@ class DemoNetnsTest {
         assertThat(r.status()).as("stderr: %s%nstdout: %s", r.err(), r.out()).isZero();
         assertThat(r.out().lines().findFirst().orElseThrow()).startsWith("splitnve demo: network namespaces " + prefix)
                 .contains("Linux bridge").contains("raw Ethernet");
-        assertThat(r.out()).contains("ports=[" + prefix + "nnve-a/p0]")          // the daemons' raw ports
+        assertThat(r.out()).contains(" ports=" + prefix + "nnve-a/p0 ")          // the daemons' raw ports (a list: comma-separated)
                 .contains("demo complete: 17 steps")
                 .contains("cleaned up: daemons stopped, network namespaces removed (0 left)");
         assertThat(NetnsTopology.existing(prefix)).isEmpty();

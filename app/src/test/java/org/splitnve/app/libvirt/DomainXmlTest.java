@@ -12,10 +12,11 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.splitnve.app.cli.CliRun;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
 import org.splitnve.app.libvirt.DomainXml.DomainXmlException;
 import org.splitnve.app.libvirt.DomainXml.Nic;
 import org.splitnve.wire.MacAddress;
+import tools.jackson.databind.JsonNode;
 
 /** The domain XML libvirt passes to its hook, read into the VM's TSIs (the libvirt hook's input). */
 class DomainXmlTest {
@@ -32,7 +33,7 @@ class DomainXmlTest {
                 new Nic(MacAddress.parse("52:54:00:6b:3c:01"), 5000, List.of(), null, "portgroup vn-5000"),
                 new Nic(MacAddress.parse("52:54:00:6b:3c:02"), 5001, List.of(), null, "portgroup vn-5001"));
         assertThat(d.skipped()).containsExactly("52:54:00:6b:3c:03 (no VN: no metadata, no port group)");
-        assertThat(LibvirtHook.tsiSpecs(d).stream().map(Json::write)).containsExactly(
+        assertThat(LibvirtHook.tsiSpecs(d).stream().map(JsonCodec::write)).containsExactly(
                 "{\"vn\":5000,\"mac\":\"52:54:00:6b:3c:01\",\"ips\":[]}",
                 "{\"vn\":5001,\"mac\":\"52:54:00:6b:3c:02\",\"ips\":[]}");
     }
@@ -53,7 +54,7 @@ class DomainXmlTest {
                 new Nic(MacAddress.parse("52:54:00:6b:3c:01"), 5000, List.of("10.1.0.5", "2001:db8::5"),
                         "7510a000-0000-4000-8000-0000000000aa", "metadata"),
                 new Nic(MacAddress.parse("52:54:00:6b:3c:03"), 7000, List.of(), null, "metadata (the VM's default VN)"));
-        assertThat(LibvirtHook.tsiSpecs(d).get(0).write()).isEqualTo("{\"id\":\"7510a000-0000-4000-8000-0000000000aa\","
+        assertThat(JsonCodec.write(LibvirtHook.tsiSpecs(d).get(0))).isEqualTo("{\"id\":\"7510a000-0000-4000-8000-0000000000aa\","
                 + "\"vn\":5000,\"mac\":\"52:54:00:6b:3c:01\",\"ips\":[\"10.1.0.5\",\"2001:db8::5\"]}");
     }
 

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.splitnve.app.api.Fixture;
 import org.splitnve.app.cli.Launcher;
 import org.splitnve.app.daemon.Daemon;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
+import tools.jackson.databind.JsonNode;
 
 /**
  * contrib/libvirt/qemu run exactly as libvirt runs /etc/libvirt/hooks/qemu: a process with a cleared
@@ -83,8 +84,8 @@ class LibvirtHookProcessTest {
         var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(Fixture.url(f.nnve) + "/v1/tsis")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         List<String> out = new ArrayList<>();
-        for (Json t : Json.parse(r.body()).asList()) {
-            out.add(t.get("port").asLong(0, 99) + " " + t.get("mac").asString() + " " + t.get("state").asString());
+        for (JsonNode t : JsonCodec.tree(r.body()).values()) {
+            out.add(t.get("port").asLong() + " " + t.get("mac").asString() + " " + t.get("state").asString());
         }
         return out;
     }
@@ -97,10 +98,10 @@ class LibvirtHookProcessTest {
         if (r.statusCode() == 404) {
             return "-";
         }
-        Json v = Json.parse(r.body());
+        JsonNode v = JsonCodec.tree(r.body());
         List<String> out = new ArrayList<>(List.of(v.get("state").asString()));
-        for (Json t : v.get("tsis").asList()) {
-            for (Json u : t.get("uplinks").asList()) {
+        for (JsonNode t : v.get("tsis").values()) {
+            for (JsonNode u : t.get("uplinks").values()) {
                 out.add(t.get("mac").asString() + " " + u.get("state").asString());
             }
         }

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.splitnve.app.json.Json;
 import org.splitnve.app.netns.DaemonLab.Bridge;
 import org.splitnve.app.netns.DaemonLab.Nnve;
 import org.splitnve.app.netns.DaemonLab.Tnve;
@@ -41,6 +40,7 @@ import org.splitnve.wire.vdp.SessionTlv;
 import org.splitnve.wire.vdp.VdpPdu;
 import org.splitnve.wire.vdp.VsiMode;
 import org.splitnve.wire.vdp.VsiTlv;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Authentication end to end on real frames: an nNVE daemon that refuses unauthenticated end devices
@@ -138,7 +138,7 @@ class AuthNetnsTest {
                     .filter(e -> KEYED.toString().equals(text(e, "peer"))).map(e -> text(e, "verdict")).toList();
             return verdicts.contains("BAD_TAG") && verdicts.contains("MISSING");
         });
-        for (Json.Obj e : n.events("ecp.auth_refused")) {
+        for (JsonNode e : n.events("ecp.auth_refused")) {
             assertThat(text(e, "level")).isEqualTo("WARN");
         }
         assertThat(n.describe(t1) + " | " + n.describe(t2)).isEqualTo(before);

@@ -29,7 +29,7 @@ import org.splitnve.app.config.TnveSettings;
 import org.splitnve.app.daemon.Daemon;
 import org.splitnve.app.daemon.NnveDaemon;
 import org.splitnve.app.daemon.TnveDaemon;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
 import org.splitnve.nnve.Tsi;
 import org.splitnve.nnve.TsiState;
 import org.splitnve.nnve.Vap;
@@ -42,6 +42,7 @@ import org.splitnve.transport.NetLab;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.vdp.TsiAddress;
 import org.splitnve.wire.vdp.VsiId;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The lab of the daemon integration tests: network namespaces (names {@code netPID-N-x}), Linux bridges
@@ -350,7 +351,7 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
                 throw new AssertionError("the daemon process ended with " + p.exitValue() + ": " + Files.readString(log)
                         + Files.readString(stderrOf(log)));
             }
-            List<Json.Obj> l = events(Files.readString(log), "api.listening");
+            List<JsonNode> l = events(Files.readString(log), "api.listening");
             if (!l.isEmpty()) {
                 found[0] = text(l.getFirst(), "address");
             }
@@ -488,33 +489,32 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
     }
 
     /** The events named {@code name} in a log of JSON lines. */
-    static List<Json.Obj> events(String log, String name) {
-        List<Json.Obj> out = new ArrayList<>();
+    static List<JsonNode> events(String log, String name) {
+        List<JsonNode> out = new ArrayList<>();
         String tag = "\"event\":\"" + name + "\"";
         for (String line : log.split("\n")) {
             if (!line.contains(tag)) {
                 continue;
             }
-            Json v;
+            JsonNode v;
             try {
-                v = Json.parse(line);
-            } catch (Json.JsonException e) {
+                v = JsonCodec.tree(line);
+            } catch (JsonCodec.Invalid e) {
                 throw new AssertionError("not a JSON log line: " + line, e);
             }
-            if (v instanceof Json.Obj o && o.get("event") instanceof Json.Str s && s.value().equals(name)) {
-                out.add(o);
+            if (v.isObject() && name.equals(v.path("event").asString(null))) {
+                out.add(v);
             }
         }
         return out;
     }
 
-    static String text(Json.Obj o, String key) {
-        return switch (o.get(key)) {
-            case Json.Str s -> s.value();
-            case Json.Num n -> n.value().toPlainString();
-            case null -> null;
-            default -> o.get(key).toString();
-        };
+    static String text(JsonNode o, String key) {
+        JsonNode v = o.get(key);
+        if (v == null) {
+            return null;
+        }
+        return v.isString() ? v.stringValue() : v.isNumber() ? v.decimalValue().toPlainString() : v.toString();
     }
 
     /** One daemon of the lab. */
@@ -533,7 +533,7 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
             return log.text();
         }
 
-        List<Json.Obj> events(String event) {
+        List<JsonNode> events(String event) {
             return DaemonLab.events(log(), event);
         }
 

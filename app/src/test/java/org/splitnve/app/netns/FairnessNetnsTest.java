@@ -231,7 +231,7 @@ class FairnessNetnsTest {
         });
     }
 
-    private static List<org.splitnve.app.json.Json.Obj> victimStateEvents(Nnve n) {
+    private static List<tools.jackson.databind.JsonNode> victimStateEvents(Nnve n) {
         return n.events("tsi.state").stream().filter(e -> VICTIM.toString().equals(text(e, "station"))).toList();
     }
 }

@@ -30,12 +30,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.splitnve.app.daemon.Daemon;
-import org.splitnve.app.daemon.EventLog;
-import org.splitnve.app.json.Json;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.splitnve.app.daemon.Daemon;
+import org.splitnve.app.daemon.EventLog;
 import org.splitnve.app.netns.DaemonLab.Bridge;
 import org.splitnve.app.netns.DaemonLab.Nnve;
 import org.splitnve.app.netns.DaemonLab.Tnve;
@@ -68,6 +67,7 @@ import org.splitnve.wire.vdp.VsiId;
 import org.splitnve.wire.vdp.VsiMode;
 import org.splitnve.wire.vdp.VsiStatus;
 import org.splitnve.wire.vdp.VsiTlv;
+import tools.jackson.databind.JsonNode;
 
 /**
  * SEC-4 on real frames: an nNVE daemon serving an authenticated station daemon (the victim) while, from
@@ -384,7 +384,7 @@ class HostileNetnsTest {
             if (!p.isAlive()) {
                 throw new AssertionError("the daemon ended with " + p.exitValue() + ": " + output(log));
             }
-            List<Json.Obj> l = DaemonLab.events(Files.readString(log), "api.listening");
+            List<JsonNode> l = DaemonLab.events(Files.readString(log), "api.listening");
             if (!l.isEmpty()) {
                 found[0] = text(l.getFirst(), "address");
             }

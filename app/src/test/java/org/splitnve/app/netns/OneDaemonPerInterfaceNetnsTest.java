@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.splitnve.app.config.NnveSettings;
 import org.splitnve.app.daemon.NnveDaemon;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
 import org.splitnve.app.netns.DaemonLab.Nnve;
 import org.splitnve.app.netns.DaemonLab.Tnve;
 import org.splitnve.nnve.TsiState;
@@ -105,10 +105,10 @@ class OneDaemonPerInterfaceNetnsTest {
         t.ok(e -> e.start("vm1"));
         HttpResponse<String> tsis = http.send(HttpRequest.newBuilder(URI.create("http://" + api + "/v1/tsis")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(Json.parse(tsis.body()).asList()).singleElement()
+        assertThat(JsonCodec.tree(tsis.body()).values()).singleElement()
                 .satisfies(x -> assertThat(x.get("state").asString()).isEqualTo(TsiState.ACTIVATED.name()));
-        long epoch = Json.parse(http.send(HttpRequest.newBuilder(URI.create("http://" + api + "/v1/status")).build(),
-                HttpResponse.BodyHandlers.ofString()).body()).get("epoch").asLong(0, 0xFFFF_FFFFL);
+        long epoch = JsonCodec.tree(http.send(HttpRequest.newBuilder(URI.create("http://" + api + "/v1/status")).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).get("epoch").asLong();
         Set<Long> epochs = new HashSet<>();
         for (Frame f : drain(sniffer, 200)) {
             if (f instanceof Frame.Vdp v && v.ethernet().source().equals(NNVE) && v.vdp().header(SessionTlv.class) != null) {

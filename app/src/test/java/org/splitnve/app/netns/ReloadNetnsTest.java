@@ -22,13 +22,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
 import org.splitnve.app.netns.DaemonLab.Tnve;
 import org.splitnve.tnve.OpResult;
 import org.splitnve.tnve.TnveEngine;
 import org.splitnve.tnve.TsiSpec;
 import org.splitnve.transport.NetLab;
 import org.splitnve.wire.MacAddress;
+import tools.jackson.databind.JsonNode;
 
 /**
  * OPS-5: SIGHUP reloads a daemon's configuration: what changed takes effect, what did not is untouched, a
@@ -49,22 +50,22 @@ class ReloadNetnsTest {
         NetLab.run("kill", "-" + name, Long.toString(p.pid()));
     }
 
-    private static List<Json.Obj> events(Path log, String name) throws IOException {
+    private static List<JsonNode> events(Path log, String name) throws IOException {
         return DaemonLab.events(Files.readString(log), name);
     }
 
     /** Sends SIGHUP and waits for the reload's outcome: the next daemon.reloaded or daemon.reload_failed event. */
-    private static Json.Obj hup(Process p, Path log) throws Exception {
+    private static JsonNode hup(Process p, Path log) throws Exception {
         int done = events(log, "daemon.reloaded").size() + events(log, "daemon.reload_failed").size();
         signal("HUP", p);
-        Json.Obj[] outcome = new Json.Obj[1];
+        JsonNode[] outcome = new JsonNode[1];
         await("the reload's outcome is logged", Duration.ofSeconds(30), () -> {
             if (!p.isAlive()) {
                 throw new AssertionError("the daemon ended with " + p.exitValue() + " after SIGHUP: "
                         + Files.readString(log));
             }
-            List<Json.Obj> all = DaemonLab.events(Files.readString(log), "daemon.reloaded");
-            List<Json.Obj> failed = DaemonLab.events(Files.readString(log), "daemon.reload_failed");
+            List<JsonNode> all = DaemonLab.events(Files.readString(log), "daemon.reloaded");
+            List<JsonNode> failed = DaemonLab.events(Files.readString(log), "daemon.reload_failed");
             if (all.size() + failed.size() > done) {
                 // the most recent of either kind
                 String text = Files.readString(log);
@@ -122,7 +123,7 @@ class ReloadNetnsTest {
 
         // a VN and an API token added: both take effect; nothing else moves
         Files.writeString(config, nnveConfig(nsN, vns(5000, 5001), true));
-        Json.Obj ok = hup(n, log);
+        JsonNode ok = hup(n, log);
         assertThat(text(ok, "event")).isEqualTo("daemon.reloaded");
         assertThat(text(ok, "detail")).contains("VN 5001 (vn-5001, VNI 15001) added").contains("API token set");
         assertThat(events(log, "daemon.reloading")).singleElement().satisfies(e -> assertThat(text(e, "cause"))
@@ -139,7 +140,7 @@ class ReloadNetnsTest {
 
         // a broken file (and a VN removed in it): nothing changes, every problem logged with its line
         Files.writeString(config, nnveConfig(nsN, vns(5000) + "[[nva.vn]]\nid = 5002\nalias = \"green\"\n", true));
-        Json.Obj failed = hup(n, log);
+        JsonNode failed = hup(n, log);
         assertThat(text(failed, "event")).isEqualTo("daemon.reload_failed");
         assertThat(text(failed, "detail")).contains("nothing changed");
         assertThat(events(log, "daemon.reload_problem")).isNotEmpty().allSatisfy(e -> assertThat(text(e, "problem"))
@@ -152,7 +153,7 @@ class ReloadNetnsTest {
 
         // VN 5001 removed: disconnected everywhere, its TSIs de-associated and the end device told (REQ-6)
         Files.writeString(config, nnveConfig(nsN, vns(5000), true));
-        Json.Obj removed = hup(n, log);
+        JsonNode removed = hup(n, log);
         assertThat(text(removed, "event")).isEqualTo("daemon.reloaded");
         assertThat(text(removed, "detail")).contains("VN 5001 (vn-5001) removed");
         await("the tNVE learns its TSIs on VN 5001 are gone", Duration.ofSeconds(30),
@@ -194,7 +195,7 @@ class ReloadNetnsTest {
 
         // [timers] changed along with the level: refused as a whole, the level stays info
         Files.writeString(config, lab.tnveConfig("h1", body).replace("rte = 12", "rte = 13"));
-        Json.Obj refused = hup(p, log);
+        JsonNode refused = hup(p, log);
         assertThat(text(refused, "event")).isEqualTo("daemon.reload_failed");
         assertThat(events(log, "daemon.reload_problem")).anySatisfy(e -> assertThat(text(e, "problem"))
                 .contains(config + ": [timers]: changed").contains("negotiated").contains("restart"));
@@ -203,14 +204,14 @@ class ReloadNetnsTest {
 
         // the level alone: it takes effect
         Files.writeString(config, lab.tnveConfig("h1", body));
-        Json.Obj ok = hup(p, log);
+        JsonNode ok = hup(p, log);
         assertThat(text(ok, "event")).isEqualTo("daemon.reloaded");
         assertThat(text(ok, "detail")).contains("log: level info, format json -> level debug, format json");
         assertThat(status(api, "/v1/vms", null)).isEqualTo(200);
         await("a debug event is logged", Duration.ofSeconds(10), () -> !events(log, "api.request").isEmpty());
         HttpResponse<String> vm = http.send(HttpRequest.newBuilder(URI.create("http://" + api + "/v1/vms/vm1")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(Json.parse(vm.body()).get("state").asString()).isEqualTo("RUNNING");
+        assertThat(JsonCodec.tree(vm.body()).get("state").asString()).isEqualTo("RUNNING");
         assertThat(events(log, "daemon.stopping")).isEmpty();
         assertThat(p.isAlive()).isTrue();
     }

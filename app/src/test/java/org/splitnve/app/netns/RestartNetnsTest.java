@@ -20,7 +20,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.splitnve.app.json.Json;
 import org.splitnve.app.netns.DaemonLab.Nnve;
 import org.splitnve.nnve.TsiState;
 import org.splitnve.tnve.TsiSpec;
@@ -29,6 +28,7 @@ import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.vdp.VdpItem;
 import org.splitnve.wire.vdp.VsiMode;
 import org.splitnve.wire.vdp.VsiTlv;
+import tools.jackson.databind.JsonNode;
 
 /**
  * REL-1 on real frames: a tNVE daemon process (its own JVM, {@link TnveProcess}) with VMs in every state is
@@ -153,7 +153,7 @@ class RestartNetnsTest {
         tagsBefore.remove(canary.id().toString());
         assertThat(tags(again)).as("local tags (0 for a TSI at INIT)").isEqualTo(tagsBefore);
         assertThat(again.events("state.vm_adopted")).hasSize(4)
-                .allSatisfy(e -> assertThat(e.get("ok")).as("%s", e).isEqualTo(new Json.Bool(true)));
+                .allSatisfy(e -> assertThat(e.get("ok")).as("%s", e).isEqualTo(tools.jackson.databind.node.BooleanNode.valueOf(true)));
         assertThat(again.events("request.failed")).isEmpty();
         // the nNVE: the restart seen, every kept TSI as it was (state, addresses, filter, tag), one release only
         assertThat(n.events("peer.restarted")).singleElement()
@@ -161,7 +161,7 @@ class RestartNetnsTest {
         for (TsiSpec t : kept) {
             assertThat(n.describe(t)).as("%s at the nNVE", t.id()).isEqualTo(nnveBefore.get(t));
         }
-        List<Json.Obj> since = n.events("tsi.state").subList(transitionsBefore, n.events("tsi.state").size());
+        List<JsonNode> since = n.events("tsi.state").subList(transitionsBefore, n.events("tsi.state").size());
         assertThat(since).as("TSI transitions at the nNVE after the restart").singleElement().satisfies(e -> {
             assertThat(text(e, "tsi")).isEqualTo(canary.id().toString());
             assertThat(text(e, "to")).isEqualTo("INIT");
@@ -208,10 +208,10 @@ class RestartNetnsTest {
     /** "STATE UPLINK TSI-STATE, ..." per VM, as the tNVE's API shows them. */
     private static Map<String, String> vms(TnveProcess p) throws Exception {
         Map<String, String> out = new LinkedHashMap<>();
-        for (Json vm : p.get("/v1/vms").asList()) {
+        for (JsonNode vm : p.get("/v1/vms").values()) {
             List<String> links = new ArrayList<>();
-            for (Json t : vm.get("tsis").asList()) {
-                for (Json u : t.get("uplinks").asList()) {
+            for (JsonNode t : vm.get("tsis").values()) {
+                for (JsonNode u : t.get("uplinks").values()) {
                     links.add(u.get("uplink").asString() + " " + u.get("state").asString());
                 }
             }
@@ -223,10 +223,10 @@ class RestartNetnsTest {
     /** The local tag of every TSI of every VM, by TSI ID. */
     private static Map<String, Long> tags(TnveProcess p) throws Exception {
         Map<String, Long> out = new LinkedHashMap<>();
-        for (Json vm : p.get("/v1/vms").asList()) {
-            for (Json t : vm.get("tsis").asList()) {
-                for (Json u : t.get("uplinks").asList()) {
-                    out.put(t.get("id").asString(), u.get("localTag").asLong(0, 4094));
+        for (JsonNode vm : p.get("/v1/vms").values()) {
+            for (JsonNode t : vm.get("tsis").values()) {
+                for (JsonNode u : t.get("uplinks").values()) {
+                    out.put(t.get("id").asString(), u.get("localTag").asLong());
                 }
             }
         }

@@ -16,12 +16,13 @@ import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
 import org.splitnve.app.netns.DaemonLab.Nnve;
 import org.splitnve.nnve.TsiState;
 import org.splitnve.nva.TsiBinding;
 import org.splitnve.tnve.TsiSpec;
 import org.splitnve.wire.MacAddress;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The tNVE daemon as an operator runs it ({@link TnveProcess}): its own JVM, VMs created through its HTTP
@@ -72,7 +73,7 @@ class SigtermNetnsTest {
         assertThat(p.awaitExit()).isZero();
         String text = p.logText();
         for (String line : text.split("\n")) {
-            assertThat(Json.parse(line)).as("a JSON log line: %s", line).isInstanceOf(Json.Obj.class);
+            assertThat(JsonCodec.tree(line)).as("a JSON log line: %s", line).isInstanceOf(JsonNode.class);
         }
         assertThat(DaemonLab.events(text, "daemon.stopping")).singleElement()
                 .satisfies(e -> assertThat(text(e, "cause")).contains("SIGTERM"));
@@ -98,7 +99,7 @@ class SigtermNetnsTest {
         Files.delete(lab.stateDir("h1").resolve("vms").resolve("vm1.json"));
         TnveProcess again = TnveProcess.start(lab, config, lab.dir().resolve("h1-run2.log"));
         assertThat(again.events("state.loaded")).singleElement().satisfies(e -> assertThat(text(e, "vms")).isEqualTo("1"));
-        assertThat(again.get("/v1/vms").asList()).extracting(v -> v.get("name").asString() + " " + v.get("state")
+        assertThat(again.get("/v1/vms").values()).extracting(v -> v.get("name").asString() + " " + v.get("state")
                 .asString()).containsExactly("vm2 SHUTDOWN");
         await("the nNVE sees the restart", Duration.ofSeconds(30), () -> !n.events("peer.restarted").isEmpty());
         assertThat(n.events("peer.restarted")).singleElement().satisfies(e -> {

@@ -14,10 +14,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.splitnve.app.json.Json;
+import org.splitnve.app.json.JsonCodec;
 import org.splitnve.tnve.TsiSpec;
 import org.splitnve.transport.NetLab;
 import org.splitnve.wire.vdp.TsiAddress;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The tNVE daemon as an operator runs it: its own JVM ({@code splitnve tnve --config FILE}, the same main
@@ -69,7 +70,7 @@ final class TnveProcess {
                 throw new AssertionError("the tNVE process ended with " + p.exitValue() + ": " + Files.readString(log)
                         + Files.readString(err(log)));
             }
-            List<Json.Obj> l = DaemonLab.events(Files.readString(log), "api.listening");
+            List<JsonNode> l = DaemonLab.events(Files.readString(log), "api.listening");
             if (!l.isEmpty()) {
                 found[0] = DaemonLab.text(l.getFirst(), "address");
             }
@@ -83,7 +84,7 @@ final class TnveProcess {
     }
 
     /** The events named so in the process's log. */
-    List<Json.Obj> events(String name) throws IOException {
+    List<JsonNode> events(String name) throws IOException {
         return DaemonLab.events(logText(), name);
     }
 
@@ -96,10 +97,10 @@ final class TnveProcess {
     }
 
     /** GET that must answer 200; the answer as JSON. */
-    Json get(String path) throws Exception {
+    JsonNode get(String path) throws Exception {
         HttpResponse<String> r = send(HttpRequest.newBuilder(api.resolve(path)).GET());
         assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
-        return Json.parse(r.body());
+        return JsonCodec.tree(r.body());
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder b) throws Exception {

@@ -27,10 +27,13 @@ import org.splitnve.wire.vdp.CapabilityTlv;
  * (01:80:C2:00:00:00): chassis and port ID the port's MAC, the TTL, the EVB TLV with this side's role
  * and timers, and the splitnve extension capability TLV. Every frame, LLDP included, goes on to the
  * engine, which negotiates max(own, peer) of the EVB timers ({@link Timers#negotiate}); this agent
- * remembers the peer's EVB TLV per port, reports a change as an {@link PeerEvb} event (SEC-3), and
- * answers a new or changed peer at once (it may have started after our last LLDPDU): on the port it
- * spoke on only, and at most once per {@link #MIN_ANSWER_GAP_NANOS} per port, so forged LLDPDUs cannot
- * make it send, or log, at their rate (SEC-10, SEC-5).
+ * remembers each neighbour's EVB TLV (per port and source, at most {@link #MAX_NEIGHBOURS}), reports a
+ * neighbour that appears or changes as a {@link PeerEvb} event (SEC-3) and one whose TTL runs out as a
+ * {@link PeerExpired} event; a neighbour that repeats itself every 30 s is not logged again (a port
+ * shared by several, as behind a switch, used to log each of them every time). It answers a new or
+ * changed peer at once (it may have started after our last LLDPDU): on the port it spoke on only, and at
+ * most once per {@link #MIN_ANSWER_GAP_NANOS} per port, so forged LLDPDUs cannot make it send, or log,
+ * at their rate (SEC-10, SEC-5); a change that got no answer is reported at that neighbour's next LLDPDU.
  * Runs on the engine's thread, like the engine.
  */
 public final class LldpAgent<A extends PortAgent> implements PortAgent {
@@ -40,6 +43,8 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
     public static final int DEFAULT_TTL = 120;
     /** SEC-10: at most one answer to a new or changed peer (and one lldp.peer line) per port per second. */
     public static final long MIN_ANSWER_GAP_NANOS = 1_000_000_000L;
+    /** SEC-10: neighbours remembered at once (all ports); LLDPDUs from more sources are answered and logged as new. */
+    public static final int MAX_NEIGHBOURS = 256;
 
     /** An LLDPDU went out of a port. */
     public record Sent(int port, MacAddress source, int ttl, String mode, Timers timers) implements Event {
@@ -62,6 +67,17 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
             return "lldp.peer";
         }
     }
+
+    /** A neighbour's TTL ran out (it stopped sending LLDPDUs, or sent one with TTL 0): it is forgotten. */
+    public record PeerExpired(int port, MacAddress peer, String mode) implements Event {
+        @Override
+        public String name() {
+            return "lldp.peer_expired";
+        }
+    }
+
+    /** What a neighbour last announced, and until when it holds. */
+    private record Neighbour(EvbTlv evb, long expires) {}
 
     /** An LLDPDU that does not decode. */
     public record BadLldp(int port, MacAddress source, String error) implements Event {
@@ -90,6 +106,8 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
     private final EvbTlv[] peerEvb;
     private final long[] lastAnswer;
     private final long[] unanswered;
+    /** Neighbours by (port << 48 | source MAC), in the order they appeared. */
+    private final java.util.Map<Long, Neighbour> neighbours = new java.util.LinkedHashMap<>();
     private long nextSend;
 
     /**
@@ -187,21 +205,7 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
         if (isLldp(buf, off, len)) {
             try {
                 if (codec.decode(buf, off, len) instanceof Frame.Lldp l) {
-                    EvbTlv evb = l.lldp().evb();
-                    if (evb != null && !evb.equals(peerEvb[port])) {
-                        peerEvb[port] = evb;
-                        long now = clock.nanos();
-                        if (lastAnswer[port] == Long.MIN_VALUE || now - lastAnswer[port] >= MIN_ANSWER_GAP_NANOS) {
-                            lastAnswer[port] = now;
-                            events.accept(new PeerEvb(port, l.ethernet().source(), evb.mode().name(), Timers.of(evb),
-                                    timers.negotiate(Timers.of(evb)), l.lldp().extensionCapability() != null));
-                            // A new (or changed) peer may have missed what we sent before it listened: answer
-                            // at once (like 802.1AB fast start), on its port only (SEC-10).
-                            announce(port);
-                        } else {
-                            unanswered[port]++; // our next periodic LLDPDU answers it
-                        }
-                    }
+                    heard(port, l);
                 }
             } catch (DecodeException e) {
                 MacAddress src = len >= 12 ? MacAddress.of(java.util.Arrays.copyOfRange(buf, off + 6, off + 12))
@@ -211,6 +215,64 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
             }
         }
         engine.onFrame(port, buf, off, len);
+    }
+
+    /** An LLDPDU from a neighbour: a new or changed one is logged and answered (rate-limited); the rest refreshes. */
+    private void heard(int port, Frame.Lldp l) {
+        EvbTlv evb = l.lldp().evb();
+        if (evb == null) {
+            return;
+        }
+        MacAddress source = l.ethernet().source();
+        long key = ((long) port << 48) | source.value();
+        long now = clock.nanos();
+        Neighbour known = neighbours.get(key);
+        peerEvb[port] = evb;
+        if (l.lldp().ttl() == 0) {
+            // 802.1AB shutdown LLDPDU: the neighbour leaves now
+            if (known != null) {
+                neighbours.remove(key);
+                events.accept(new PeerExpired(port, source, known.evb().mode().name()));
+            }
+            return;
+        }
+        long expires = now + l.lldp().ttl() * 1_000_000_000L;
+        if (known != null && known.evb().equals(evb)) {
+            neighbours.put(key, new Neighbour(evb, expires)); // the same as before: not logged again
+            return;
+        }
+        if (lastAnswer[port] == Long.MIN_VALUE || now - lastAnswer[port] >= MIN_ANSWER_GAP_NANOS) {
+            lastAnswer[port] = now;
+            if (known != null || neighbours.size() < MAX_NEIGHBOURS) {
+                neighbours.put(key, new Neighbour(evb, expires));
+            }
+            events.accept(new PeerEvb(port, source, evb.mode().name(), Timers.of(evb), timers.negotiate(Timers.of(evb)),
+                    l.lldp().extensionCapability() != null));
+            // A new (or changed) peer may have missed what we sent before it listened: answer
+            // at once (like 802.1AB fast start), on its port only (SEC-10).
+            announce(port);
+        } else {
+            unanswered[port]++; // our next periodic LLDPDU answers it; its next LLDPDU is logged
+        }
+    }
+
+    /** Forgets, and reports, the neighbours whose TTL ran out. */
+    private void expire(long now) {
+        var it = neighbours.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            if (e.getValue().expires() - now <= 0) {
+                it.remove();
+                long key = e.getKey();
+                events.accept(new PeerExpired((int) (key >>> 48), new MacAddress(key & 0xFFFF_FFFF_FFFFL),
+                        e.getValue().evb().mode().name()));
+            }
+        }
+    }
+
+    /** The neighbours remembered now (SEC-10: at most {@link #MAX_NEIGHBOURS}). */
+    public int neighbours() {
+        return neighbours.size();
     }
 
     private static boolean isLldp(byte[] buf, int off, int len) {
@@ -229,6 +291,7 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
     @Override
     public void onTimer() {
         long now = clock.nanos();
+        expire(now);
         if (nextSend == Long.MIN_VALUE || now - nextSend >= 0) {
             announce();
             nextSend = now + interval;
@@ -240,7 +303,16 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
 
     @Override
     public long nextDeadline() {
-        return nextSend == Long.MIN_VALUE ? Long.MIN_VALUE : Math.min(nextSend, engine.nextDeadline());
+        if (nextSend == Long.MIN_VALUE) {
+            return Long.MIN_VALUE;
+        }
+        long next = Math.min(nextSend, engine.nextDeadline());
+        for (Neighbour n : neighbours.values()) {
+            if (n.expires() - next < 0) {
+                next = n.expires();
+            }
+        }
+        return next;
     }
 
     /** REL-3: the engine's answer (LLDP neighbours hold no state the transport's fairness counts). */

@@ -63,9 +63,97 @@ class LldpAgentTest {
     }
 
     static byte[] lldpdu(MacAddress source, int rka) {
-        EvbTlv evb = EvbTlv.station(7, 31, 31, rka, true);
+        return lldpdu(source, EvbTlv.station(7, 31, 31, rka, true), 120);
+    }
+
+    static byte[] lldpdu(MacAddress source, EvbTlv evb, int ttl) {
         return FrameCodec.DEFAULT.encode(new Frame.Lldp(new EthernetHeader(MacAddress.NEAREST_CUSTOMER_BRIDGE, source,
-                LldpPdu.ETHERTYPE), LldpPdu.ofMac(source, 120, List.of(evb))), true);
+                LldpPdu.ETHERTYPE), LldpPdu.ofMac(source, ttl, List.of(evb))), true);
+    }
+
+    /** Runs the agent as the daemon's runner does, to {@code until}, feeding {@code each} every 30 s of it. */
+    static void run(LldpAgent<Idle> agent, ManualClock clock, long until, Runnable each) {
+        long nextFrame = clock.nanos();
+        while (clock.nanos() < until) {
+            if (clock.nanos() >= nextFrame) {
+                each.run();
+                nextFrame += 30 * SECOND;
+            }
+            if (agent.nextDeadline() <= clock.nanos()) {
+                agent.onTimer();
+            }
+            clock.advance(SECOND / 2);
+        }
+    }
+
+    @Test
+    @DisplayName("SEC-3: two neighbours on one port (a bridge and a station behind a switch), each repeating itself every "
+            + "30 s, are logged once each when they appear, again when one changes, and once more when one falls silent "
+            + "past its TTL (lldp.peer_expired) or says goodbye (TTL 0); never every 30 s")
+    void neighboursLoggedWhenTheyAppearChangeOrExpire() {
+        ManualClock clock = new ManualClock(0);
+        Io io = new Io();
+        RecordingSink events = new RecordingSink();
+        LldpAgent<Idle> agent = new LldpAgent<>(new Idle(), io, clock, 0x0A534E, EvbMode.STATION, Timers.STANDARD, true,
+                null, 120, 30 * SECOND, events);
+        MacAddress bridge = new MacAddress(0x0200_0000_0B01L);
+        MacAddress station = new MacAddress(0x0200_0000_0A02L);
+        EvbTlv bridgeEvb = EvbTlv.bridge(3, 14, 20, 20, true);
+        EvbTlv[] stationEvb = {EvbTlv.station(7, 31, 31, 25, true)};
+        boolean[] stationSpeaks = {true};
+        Runnable both = () -> {
+            byte[] b = lldpdu(bridge, bridgeEvb, 120);
+            agent.onFrame(0, b, 0, b.length);
+            clock.advance(2 * SECOND); // beyond the answer's rate limit: each is answered
+            if (stationSpeaks[0]) {
+                byte[] s = lldpdu(station, stationEvb[0], 120);
+                agent.onFrame(0, s, 0, s.length);
+            }
+        };
+        run(agent, clock, 10 * 60 * SECOND, both);
+        assertThat(events.of(LldpAgent.PeerEvb.class)).as("one line per neighbour in 10 minutes")
+                .extracting(LldpAgent.PeerEvb::peer).containsExactly(bridge, station);
+        assertThat(agent.neighbours()).isEqualTo(2);
+
+        // the station's timers change: one line
+        stationEvb[0] = EvbTlv.station(7, 31, 31, 28, true);
+        run(agent, clock, clock.nanos() + 5 * 60 * SECOND, both);
+        assertThat(events.of(LldpAgent.PeerEvb.class)).extracting(LldpAgent.PeerEvb::peer)
+                .containsExactly(bridge, station, station);
+        assertThat(events.of(LldpAgent.PeerEvb.class).getLast().peerTimers().rka()).isEqualTo(28);
+
+        // the station falls silent: expired once its TTL (120 s) has run out, the bridge not
+        stationSpeaks[0] = false;
+        long silent = clock.nanos();
+        run(agent, clock, silent + 5 * 60 * SECOND, both);
+        assertThat(events.of(LldpAgent.PeerExpired.class)).extracting(LldpAgent.PeerExpired::peer).containsExactly(station);
+        assertThat(events.of(LldpAgent.PeerEvb.class)).hasSize(3);
+        assertThat(agent.neighbours()).isEqualTo(1);
+
+        // it comes back: appears again; the bridge says goodbye (TTL 0): expired at once
+        stationSpeaks[0] = true;
+        run(agent, clock, clock.nanos() + 60 * SECOND, both);
+        assertThat(events.of(LldpAgent.PeerEvb.class)).extracting(LldpAgent.PeerEvb::peer)
+                .containsExactly(bridge, station, station, station);
+        byte[] bye = lldpdu(bridge, bridgeEvb, 0);
+        agent.onFrame(0, bye, 0, bye.length);
+        assertThat(events.of(LldpAgent.PeerExpired.class)).extracting(LldpAgent.PeerExpired::peer)
+                .containsExactly(station, bridge);
+    }
+
+    @Test
+    @DisplayName("SEC-10: a flood of LLDPDUs from made-up sources does not grow the neighbours the agent remembers beyond "
+            + "its bound")
+    void neighboursBounded() {
+        ManualClock clock = new ManualClock(0);
+        LldpAgent<Idle> agent = new LldpAgent<>(new Idle(), new Io(), clock, 0x0A534E, EvbMode.BRIDGE, Timers.STANDARD,
+                true, null, 120, 30 * SECOND, new RecordingSink());
+        for (int i = 0; i < 10_000; i++) {
+            byte[] f = lldpdu(new MacAddress(0x02AA_0000_0000L | i), 20);
+            agent.onFrame(i % 2, f, 0, f.length);
+            clock.advance(SECOND);
+        }
+        assertThat(agent.neighbours()).isEqualTo(LldpAgent.MAX_NEIGHBOURS);
     }
 
     @Test

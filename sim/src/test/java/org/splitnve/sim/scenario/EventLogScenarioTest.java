@@ -42,8 +42,12 @@ import org.splitnve.wire.vdp.TsiAddress;
  */
 @ExtendWith(PcapOnFailure.class)
 class EventLogScenarioTest {
-    private static final Pattern JSON_LINE = Pattern.compile("\\{\"t\":[0-9.]+,\"node\":\"[^\"]+\",\"level\":\"(DEBUG|INFO|WARN|ERROR)\","
-            + "\"event\":\"[a-z_.]+\"(,\"[A-Za-z]+\":(\"([^\"\\\\]|\\\\.)*\"|-?[0-9.]+|true|false|null|\\[[^\\]]*\\]))*\\}");
+    /** A JSON log line: RFC 3339 time, node, level, event, then fields (strings, numbers, literals, arrays, objects). */
+    private static final Pattern JSON_LINE = Pattern.compile("\\{\"t\":\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z\","
+            + "\"node\":\"[^\"]+\",\"level\":\"(DEBUG|INFO|WARN|ERROR)\",\"event\":\"[a-z_.]+\""
+            + "(,\"[A-Za-z]+\":(\"([^\"\\\\]|\\\\.)*\"|-?[0-9.]+|true|false|null|\\[[^\\]]*\\]|\\{[^{}]*\\}))*\\}");
+    /** Java's text of a record ({@code Timers[retries=3, ...]}): never in a log line. */
+    private static final Pattern RECORD_TEXT = Pattern.compile("[A-Z][A-Za-z]*\\[[a-z][A-Za-z]*=");
 
     @ParameterizedTest(name = "loss {0}")
     @ValueSource(doubles = {0.0, 0.2})
@@ -81,8 +85,8 @@ class EventLogScenarioTest {
         assertThat(log).isNotEmpty().allSatisfy(e -> {
             String line = EventFormat.logfmt(e.nanos(), e.node(), e.event());
             assertThat(line).startsWith("t=").contains(" node=" + e.node()).contains(" event=" + e.event().name())
-                    .doesNotContain("\n");
-            assertThat(EventFormat.json(e.nanos(), e.node(), e.event())).matches(JSON_LINE);
+                    .doesNotContain("\n").doesNotContainPattern(RECORD_TEXT);
+            assertThat(EventFormat.json(e.nanos(), e.node(), e.event())).matches(JSON_LINE).doesNotContainPattern(RECORD_TEXT);
         });
 
         // State changes, nNVE: the TSI's chain from Init back to Init, each step's from the previous to.
@@ -118,6 +122,11 @@ class EventLogScenarioTest {
         });
         assertThat(h1.events().of(TnveEvent.UplinkState.class)).extracting(TnveEvent.UplinkState::state)
                 .contains("up", "authenticated", "down");
+        // SEC-3: the uplink going down is a warning, like the nNVE's lost peer; its coming up is not
+        assertThat(h1.events().of(TnveEvent.UplinkState.class)).allSatisfy(e -> assertThat(e.level())
+                .isEqualTo(e.state().equals("down") ? Event.Level.WARN : Event.Level.INFO));
+        assertThat(log).filteredOn(e -> e.event() instanceof TnveEvent.UplinkState u && u.state().equals("down"))
+                .isNotEmpty().allSatisfy(e -> assertThat(e.logfmt()).contains(" level=WARN event=uplink.state "));
 
         // Authentication results: accepted on both sides, refused (with the verdict) for the wrong key.
         assertThat(n1.events().of(AuthEvent.Ok.class)).extracting(AuthEvent::peer).containsExactly(mac(1));
