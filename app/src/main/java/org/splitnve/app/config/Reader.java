@@ -29,6 +29,8 @@ final class Reader {
     /** The schema's sections, as {@link #sections} was given them. */
     private Set<String> singles = Set.of();
     private Set<String> arrays = Set.of();
+    /** The tables {@link #sections} found to be sections (the root first); before it ran, every table. */
+    private List<Table> sectionTables;
 
     Reader(ConfFile file) {
         this.file = file;
@@ -57,18 +59,20 @@ final class Reader {
      * Checks the sections, from the root down: a table (or array of tables) of the root is a section, known
      * or not (an unknown one is a problem); within a known section, a table whose name is known is a section
      * too, any other is a value of its key (read as the schema reads that key, or an unknown key). Each known
-     * one must have its form: one table for a single section, an array of tables for a list of them. The
+     * one must have its form: one table for a single section, an array of tables for a list of them. A table
+     * that only holds sections ({@code auth} of a tNVE's {@code [[auth.key]]}) may be there, with no key. The
      * root holds no keys.
      */
     void sections(Set<String> singles, Set<String> arrays) {
         this.singles = singles;
         this.arrays = arrays;
         List<Table> known = new ArrayList<>(List.of(file.tables().getFirst()));
+        List<Table> holders = new ArrayList<>();
         for (int i = 0; i < known.size(); i++) {
             Table t = known.get(i);
+            boolean root = t.name().isEmpty();
             for (String k : t.keys()) {
                 List<Table> subs = tables(t.values.get(k));
-                boolean root = t.name().isEmpty();
                 if (subs.isEmpty()) {
                     if (root) {
                         t.read.add(k);
@@ -77,25 +81,68 @@ final class Reader {
                     continue;
                 }
                 String name = subs.getFirst().name();
-                boolean single = singles.contains(name);
-                boolean array = arrays.contains(name);
-                if (!single && !array && !root) {
+                Form form = form(name);
+                if (form == Form.UNKNOWN && !root) {
                     continue; // a value of the key k (unknownKeys or the key's reader reports it)
                 }
                 t.read.add(k);
                 for (Table sub : subs) {
-                    if (!single && !array) {
-                        problem(sub, null, "unknown section " + sub.header() + " (known: " + known(singles, arrays) + ")");
-                    } else if (single && sub.array) {
-                        problem(sub, null, "[" + name + "] is one section: write [" + name + "], not [[" + name + "]]");
-                    } else if (array && !sub.array) {
-                        problem(sub, null, "[[" + name + "]] is a list of sections: write [[" + name + "]]");
-                    } else {
-                        known.add(sub);
+                    switch (form) {
+                        case UNKNOWN -> problem(sub, null, "unknown section " + sub.header() + " (known: "
+                                + known(singles, arrays) + ")");
+                        case SINGLE -> {
+                            if (sub.array) {
+                                problem(sub, null, "[" + name + "] is one section: write [" + name + "], not [["
+                                        + name + "]]");
+                            } else {
+                                known.add(sub);
+                            }
+                        }
+                        case ARRAY -> {
+                            if (sub.array) {
+                                known.add(sub);
+                            } else {
+                                problem(sub, null, "[[" + name + "]] is a list of sections: write [[" + name + "]]");
+                            }
+                        }
+                        case HOLDER -> {
+                            if (sub.array) {
+                                problem(sub, null, "unknown section " + sub.header() + " (known: "
+                                        + known(singles, arrays) + ")");
+                            } else {
+                                known.add(sub);
+                                holders.add(sub);
+                            }
+                        }
                     }
                 }
             }
         }
+        sectionTables = known;
+        holders.forEach(this::unknownKeys);
+    }
+
+    /** What a table's name is to the schema. */
+    private enum Form {
+        /** a single section, {@code [name]} */
+        SINGLE,
+        /** a list of sections, {@code [[name]]} */
+        ARRAY,
+        /** no section, but the table that holds some ({@code auth} of {@code auth.key}) */
+        HOLDER,
+        UNKNOWN
+    }
+
+    private Form form(String name) {
+        if (singles.contains(name)) {
+            return Form.SINGLE;
+        }
+        if (arrays.contains(name)) {
+            return Form.ARRAY;
+        }
+        String prefix = name + ".";
+        return singles.stream().anyMatch(n -> n.startsWith(prefix)) || arrays.stream().anyMatch(n -> n.startsWith(prefix))
+                ? Form.HOLDER : Form.UNKNOWN;
     }
 
     /** The tables a value is: a table, or every element of a non-empty array of tables; else none. */
@@ -118,7 +165,7 @@ final class Reader {
 
     /** The single section named so, or an empty table (every key at its default). */
     Table single(String name) {
-        for (Table t : file.tables()) {
+        for (Table t : sections()) {
             if (t.name().equals(name) && !t.array) {
                 return t;
             }
@@ -126,8 +173,14 @@ final class Reader {
         return new Table(name, 0, false);
     }
 
+    /** The elements of the list of sections named so, in file order. */
     List<Table> array(String name) {
-        return file.tables().stream().filter(t -> t.name().equals(name) && t.array).toList();
+        return sections().stream().filter(t -> t.name().equals(name) && t.array)
+                .sorted(java.util.Comparator.comparingInt(Table::line)).toList();
+    }
+
+    private List<Table> sections() {
+        return sectionTables != null ? sectionTables : file.tables();
     }
 
     /**
@@ -135,6 +188,7 @@ final class Reader {
      * reading every key of the table.
      */
     void unknownKeys(Table t) {
+        List<String> keys = t.read.stream().filter(k -> form(t.name() + "." + k) == Form.UNKNOWN).toList();
         for (String k : t.keys()) {
             if (t.read.contains(k)) {
                 continue;
@@ -144,11 +198,13 @@ final class Reader {
             if (!subs.isEmpty()) {
                 problem(subs.getFirst(), null, "unknown section " + subs.getFirst().header() + " (known: "
                         + known(singles, arrays) + ")");
-            } else if (singles.contains(name) || arrays.contains(name)) {
+            } else if (form(name) != Form.UNKNOWN) {
                 String header = arrays.contains(name) ? "[[" + name + "]]" : "[" + name + "]";
                 problem(t, k, "a section, not a value: write " + header + " and its keys below it");
+            } else if (keys.isEmpty()) {
+                problem(t, k, "unknown key (" + t.header() + " holds sections only)");
             } else {
-                problem(t, k, "unknown key (known in " + t.header() + ": " + String.join(", ", t.read) + ")");
+                problem(t, k, "unknown key (known in " + t.header() + ": " + String.join(", ", keys) + ")");
             }
         }
     }
