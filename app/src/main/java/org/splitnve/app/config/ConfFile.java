@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -19,6 +20,7 @@ import org.tomlj.Toml;
 import org.tomlj.TomlArray;
 import org.tomlj.TomlParseError;
 import org.tomlj.TomlParseResult;
+import org.tomlj.TomlPosition;
 import org.tomlj.TomlTable;
 import org.tomlj.TomlVersion;
 import org.tomlj.internal.TomlLexer;
@@ -165,7 +167,7 @@ public final class ConfFile {
 
     public static ConfFile parse(Path path, String text) throws SyntaxError {
         String toml = text.startsWith("\uFEFF") ? text.substring(1) : text; // a byte order mark is allowed
-        checkNesting(toml);
+        long[] inlineTables = lex(toml);
         TomlParseResult result = Toml.parse(toml, TomlVersion.V1_0_0);
         if (result.hasErrors()) {
             List<SyntaxError.Mistake> mistakes = new ArrayList<>();
@@ -176,14 +178,17 @@ public final class ConfFile {
                     .thenComparingInt(SyntaxError.Mistake::column));
             throw new SyntaxError(mistakes);
         }
-        return new ConfFile(path, tables(result));
+        return new ConfFile(path, tables(result, inlineTables));
     }
 
     /** A table still to read: its {@link Table} and the parser's. */
     private record Pending(Table table, TomlTable toml) {}
 
-    /** The tables, breadth first from the root (a loop, not a recursion: dotted keys nest tables without bound). */
-    private static List<Table> tables(TomlTable root) {
+    /**
+     * The tables, breadth first from the root (a loop, not a recursion: dotted keys nest tables without
+     * bound). {@code inlineTables}: where each inline table starts (see {@link #lex}).
+     */
+    private static List<Table> tables(TomlTable root, long[] inlineTables) {
         List<Table> out = new ArrayList<>();
         Deque<Pending> work = new ArrayDeque<>();
         work.add(new Pending(new Table("", 1, false), root));
@@ -194,7 +199,7 @@ public final class ConfFile {
                 List<String> k = List.of(key);
                 int line = p.toml().inputPositionOf(k).line();
                 String name = (p.table().name.isEmpty() ? "" : p.table().name + ".") + Toml.joinKeyPath(k);
-                p.table().values.put(key, value(p.toml().get(k), name, line, false, work));
+                p.table().values.put(key, value(p.toml().get(k), name, line, false, work, inlineTables));
                 p.table().lines.put(key, line);
             }
         }
@@ -208,7 +213,8 @@ public final class ConfFile {
      * {@code work}), an array a List (nested no deeper than {@link #MAX_NESTING}), the rest stays as tomlj
      * gives it (String, Long, Double, Boolean, OffsetDateTime, LocalDateTime, LocalDate, LocalTime).
      */
-    private static Object value(Object v, String name, int line, boolean element, Deque<Pending> work) {
+    private static Object value(Object v, String name, int line, boolean element, Deque<Pending> work,
+            long[] inlineTables) {
         return switch (v) {
             case TomlTable t -> {
                 Table table = new Table(name, line, element);
@@ -218,7 +224,16 @@ public final class ConfFile {
             case TomlArray a -> {
                 List<Object> list = new ArrayList<>(a.size());
                 for (int i = 0; i < a.size(); i++) {
-                    list.add(value(a.get(i), name, a.inputPositionOf(i).line(), true, work));
+                    // tomlj places an element where the newlines before it start (the line before it, in an
+                    // array over several lines); an inline table's line is where its { is
+                    TomlPosition at = a.inputPositionOf(i);
+                    int l = at.line();
+                    if (a.get(i) instanceof TomlTable) {
+                        int next = Arrays.binarySearch(inlineTables, position(at.line(), at.column()));
+                        next = next >= 0 ? next : -next - 1;
+                        l = next < inlineTables.length ? (int) (inlineTables[next] >>> 32) : l;
+                    }
+                    list.add(value(a.get(i), name, l, true, work, inlineTables));
                 }
                 yield List.copyOf(list);
             }
@@ -227,14 +242,16 @@ public final class ConfFile {
     }
 
     /**
-     * Refuses arrays and inline tables nested deeper than {@link #MAX_NESTING}, with the line, before the
-     * parser sees them. Counts the opening and closing brackets among the parser's own tokens (tomlj's
-     * lexer, which is not recursive), so brackets in strings and comments do not count.
+     * Lexes the text as the parser will (tomlj's lexer, which is not recursive): refuses arrays and inline
+     * tables nested deeper than {@link #MAX_NESTING}, with the line, before the parser sees them (brackets in
+     * strings and comments do not count), and returns where each inline table starts, in file order
+     * ({@link #position}: line and column).
      */
-    private static void checkNesting(String toml) throws SyntaxError {
+    private static long[] lex(String toml) throws SyntaxError {
         TomlLexer lexer = new TomlLexer(CharStreams.fromString(toml));
         lexer.removeErrorListeners();
         int depth = 0;
+        List<Long> inlineTables = new ArrayList<>();
         for (Token t = lexer.nextToken(); t.getType() != Token.EOF; t = lexer.nextToken()) {
             switch (t.getType()) {
                 case TomlLexer.ArrayStart, TomlLexer.InlineTableStart -> {
@@ -242,11 +259,20 @@ public final class ConfFile {
                         throw new SyntaxError(List.of(new SyntaxError.Mistake(t.getLine(), t.getCharPositionInLine() + 1,
                                 "arrays and inline tables nested more than " + MAX_NESTING + " deep")));
                     }
+                    if (t.getType() == TomlLexer.InlineTableStart) {
+                        inlineTables.add(position(t.getLine(), t.getCharPositionInLine() + 1));
+                    }
                 }
                 case TomlLexer.ArrayEnd, TomlLexer.InlineTableEnd -> depth = Math.max(0, depth - 1);
                 default -> {
                 }
             }
         }
+        return inlineTables.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** A line and column as one number that sorts in file order. */
+    private static long position(int line, int column) {
+        return (long) line << 32 | column;
     }
 }

@@ -173,7 +173,8 @@ class TomlConfigTest {
 
     @Test
     @DisplayName("SEC-4, OPS-4: unknown keys and sections, and wrong types, are errors on their lines in every TOML "
-            + "form (dotted keys, inline tables, multi-line inline arrays of tables); every one is listed; "
+            + "form (dotted keys, inline tables, an inline array of tables over several lines, each element on its "
+            + "line); every one is listed; "
             + "`splitnve nnve --config` exits with status 2, nothing started")
     void schemaMistakesInEveryForm() throws Exception {
         Path p = write("mistakes.conf", """
@@ -182,6 +183,7 @@ class TomlConfigTest {
                 port = [
                   { interface = "p0" },
                   { interface = "p1", colour = "red" },
+                  { scope = "s" },
                 ]
                 timers = { retries = 3, rte = 1.5 }
                 [lldp]
@@ -202,14 +204,15 @@ class TomlConfigTest {
         assertThat(r.err()).contains(
                 f + ":2: [nnve] bogus: unknown key (known in [nnve]: name, extension_oui)",
                 f + ":5: [[port]] colour: unknown key",
-                f + ":7: [timers] rte: expected an integer, found 1.5 (a float)",
-                f + ":9: [lldp] interval: expected an integer, found 1979-05-27 (a date or time)",
-                f + ":10: [lldp] ttl: expected an integer, found a table",
-                f + ":11: [nva.vns] unknown section [nva.vns] (known: [api], [auth]",
-                f + ":13: [[foo]] unknown section [[foo]]",
-                f + ":16: [api] host_names: expected a list of quoted strings, found a list",
-                f + ":18: [nva] vn: a section, not a value: write [[nva.vn]] and its keys below it",
-                "9 configuration errors; nothing started");
+                f + ":6: [[port]] missing required key 'interface'",
+                f + ":8: [timers] rte: expected an integer, found 1.5 (a float)",
+                f + ":10: [lldp] interval: expected an integer, found 1979-05-27 (a date or time)",
+                f + ":11: [lldp] ttl: expected an integer, found a table",
+                f + ":12: [nva.vns] unknown section [nva.vns] (known: [api], [auth]",
+                f + ":14: [[foo]] unknown section [[foo]]",
+                f + ":17: [api] host_names: expected a list of quoted strings, found a list",
+                f + ":19: [nva] vn: a section, not a value: write [[nva.vn]] and its keys below it",
+                "10 configuration errors; nothing started");
     }
 
     /** Files that are not TOML 1.0, each with the line of its mistake; those marked (*) the old reader took. */
