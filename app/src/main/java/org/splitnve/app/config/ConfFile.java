@@ -155,7 +155,7 @@ public final class ConfFile {
     }
 
     /** {@link #read}, its failures as the daemons report them: "FILE: cannot read ..." or "FILE:LINE: ...". */
-    static ConfFile load(Path path) throws ConfigException {
+    public static ConfFile load(Path path) throws ConfigException {
         try {
             return read(path);
         } catch (IOException e) {
