@@ -240,6 +240,9 @@ class TomlConfigTest {
             arguments("an unknown escape", NNVE + "[log]\nlevel = \"\\q\"\n", 6),
             arguments("\\u without four hex digits (tomlj asserted, with -ea: ConfigFuzzTest's finding)",
                     NNVE + "[api]\ntoken_file = \"a\\u:34:56\"\n", 6),
+            arguments("a bad escape in a quoted key of a [table] header (tomlj threw it: ConfigFuzzTest's finding)",
+                    NNVE + "[\"lldp\\q\"]\n", 5),
+            arguments("a bad escape in a quoted key of a [[table]] header", NNVE + "[[\"port\\q\"]]\n", 5),
             arguments("a float without digits after the point", base + "tsis_per_peer = 1.\n", 6),
             arguments("arrays nested deeper than " + ConfFile.MAX_NESTING, NNVE + "[api]\nhost_names = "
                     + "[".repeat(10_000) + "\n", 6));
