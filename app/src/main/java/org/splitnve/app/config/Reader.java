@@ -73,6 +73,11 @@ final class Reader {
             boolean root = t.name().isEmpty();
             for (String k : t.keys()) {
                 List<Table> subs = tables(t.values.get(k));
+                if (t.values.get(k) instanceof List<?> l && l.isEmpty()
+                        && arrays.contains(root ? k : t.name() + "." + k)) {
+                    t.read.add(k); // an empty list of sections: port = []
+                    continue;
+                }
                 if (subs.isEmpty()) {
                     if (root) {
                         t.read.add(k);

@@ -166,6 +166,17 @@ class TomlConfigTest {
                         dir.resolve("t3.conf") + ":8: [auth] allow_unauthenticated: unknown key ([auth] holds sections only)"));
     }
 
+    @Test
+    @DisplayName("SEC-4: an empty array where a list of sections goes is an empty list: vn = [] is no [[nva.vn]], "
+            + "port = [] is no [[port]] (an error of the nNVE: it needs one)")
+    void emptyListOfSections() throws Exception {
+        assertThat(NnveSettings.load(write("e.conf", NNVE + "[nva]\nvn = []\n")))
+                .isEqualTo(NnveSettings.load(write("p.conf", NNVE)));
+        assertThatThrownBy(() -> NnveSettings.load(write("e2.conf", "port = []\n[nnve]\nname = \"n1\"\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .containsExactly(dir.resolve("e2.conf") + ": no [[port]]: the nNVE needs at least one port"));
+    }
+
     /** Runs {@code splitnve nnve --config FILE} as typed: its status and stderr. */
     private static CliRun.Result nnve(Path config) {
         return new CliRun().run("nnve", "--config", config.toString());
