@@ -4,22 +4,54 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.Token;
+import org.tomlj.Toml;
+import org.tomlj.TomlArray;
+import org.tomlj.TomlParseError;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlPosition;
+import org.tomlj.TomlTable;
+import org.tomlj.TomlVersion;
+import org.tomlj.internal.TomlLexer;
 
 /**
- * A strict subset of TOML, parsed by hand (JDK only): {@code # comments}, {@code [section]} tables,
- * {@code [[section]]} arrays of tables, and {@code key = value} lines where a value is a
- * {@code "string"} (escapes \" \\ \t \n), an integer (decimal, or 0x hex), {@code true}/{@code false},
- * or a one-line array {@code [v, v]} of strings or integers. Keys are {@code [a-z0-9_]+}. Every table
- * remembers the line of each key, and which keys were read, so the schema reports the unknown ones.
+ * A configuration file: TOML 1.0 (<a href="https://toml.io/en/v1.0.0">toml.io/en/v1.0.0</a>), parsed by
+ * tomlj, as {@link Table}s that remember the line of every key. Every TOML table is one {@code Table}:
+ * the root, each {@code [name]} (or {@code name = {...}}, or the table a dotted key {@code name.key = v}
+ * makes), and each element of an array of tables ({@code [[name]]}, or {@code name = [{...}, {...}]});
+ * a table's name is its dotted path from the root, through arrays without an index ({@code nva.vn}).
+ * Which tables are sections and which keys they have is the schema's business ({@link Reader}).
  */
 public final class ConfFile {
-    /** One {@code [name]} table or one element of a {@code [[name]]} array. */
+    /**
+     * How deep arrays and inline tables may nest in one value. TOML sets no limit; the parser (ANTLR,
+     * recursive) runs out of stack some hundred levels deep, so deeper is refused before it parses.
+     */
+    public static final int MAX_NESTING = 32;
+
+    static {
+        // tomlj checks some of its own invariants with assert, and a string can break one: a backslash-u
+        // not followed by four hex digits is an AssertionError with assertions on (-ea, as the tests run),
+        // and the syntax error "Invalid unicode escape sequence" with them off, as a daemon runs. Off for
+        // tomlj, whatever -ea says: the parser behaves as in production (ConfigFuzzTest's finding).
+        ClassLoader loader = ConfFile.class.getClassLoader();
+        if (loader != null) {
+            loader.setPackageAssertionStatus("org.tomlj", false);
+        }
+    }
+
+    /** One table: the root, a {@code [name]} section, or one element of a {@code [[name]]} array. */
     public static final class Table {
         final String name;
         final int line;
@@ -38,6 +70,7 @@ public final class ConfFile {
             return name;
         }
 
+        /** The line that defines the table (its header, or its key); 0 for a section that is not in the file. */
         public int line() {
             return line;
         }
@@ -46,7 +79,10 @@ public final class ConfFile {
             return values.containsKey(key);
         }
 
-        /** The raw value (String, Long, Boolean or List), marking the key as known; null if absent. */
+        /**
+         * The value (String, Long, Double, Boolean, a java.time date or time, a List of values, or a
+         * {@link Table}), marking the key as known; null if absent.
+         */
         public Object get(String key) {
             read.add(key);
             return values.get(key);
@@ -65,14 +101,47 @@ public final class ConfFile {
         }
     }
 
-    /** A line that is not in the subset. */
+    /** The file is not TOML 1.0: every mistake the parser found, in file order (the first is {@link #line}). */
     public static final class SyntaxError extends Exception {
-        public final int line;
-
-        SyntaxError(int line, String message) {
-            super(message);
-            this.line = line;
+        /** One mistake: its line and column (from 1) and what is wrong. */
+        public record Mistake(int line, int column, String message) {
+            @Override
+            public String toString() {
+                return "column " + column + ": " + message;
+            }
         }
+
+        public final int line;
+        private final List<Mistake> mistakes;
+
+        SyntaxError(List<Mistake> mistakes) {
+            super(mistakes.getFirst().toString());
+            this.mistakes = List.copyOf(mistakes);
+            this.line = mistakes.getFirst().line();
+        }
+
+        public List<Mistake> mistakes() {
+            return mistakes;
+        }
+
+        /**
+         * One "FILE:LINE: column N: message" a mistake, as the daemons print them; the first
+         * {@link #LISTED}, then how many more (a file that is not TOML at all has one on every line).
+         */
+        public List<String> problems(Path path) {
+            List<String> out = new ArrayList<>();
+            for (Mistake m : mistakes.subList(0, Math.min(LISTED, mistakes.size()))) {
+                out.add(path + ":" + m.line() + ": " + m);
+            }
+            if (mistakes.size() > LISTED) {
+                out.add(path + ":" + mistakes.get(LISTED).line() + ": and " + (mistakes.size() - LISTED)
+                        + " more syntax errors from here on");
+            }
+            return out;
+        }
+
+        /** How many syntax errors {@link #problems} lists. */
+        public static final int LISTED = 20;
     }
 
     private final Path path;
@@ -87,7 +156,7 @@ public final class ConfFile {
         return path;
     }
 
-    /** Every table in file order; the first is the unnamed root table (keys before any header). */
+    /** Every table in file order (by the line that defines it); the first is the root table. */
     public List<Table> tables() {
         return tables;
     }
@@ -96,174 +165,136 @@ public final class ConfFile {
         return parse(path, Files.readString(path, StandardCharsets.UTF_8));
     }
 
-    public static ConfFile parse(Path path, String text) throws SyntaxError {
-        List<Table> tables = new ArrayList<>();
-        Table current = new Table("", 1, false);
-        tables.add(current);
-        Set<String> singles = new LinkedHashSet<>();
-        String[] lines = text.split("\r?\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            int n = i + 1;
-            String s = stripComment(lines[i], n).strip();
-            if (s.isEmpty()) {
-                continue;
-            }
-            if (s.startsWith("[[")) {
-                if (!s.endsWith("]]")) {
-                    throw new SyntaxError(n, "a table array header is [[name]]: " + s);
-                }
-                String name = s.substring(2, s.length() - 2).strip();
-                checkName(name, n);
-                if (singles.contains(name)) {
-                    throw new SyntaxError(n, "[[" + name + "]] after [" + name + "]: use one form");
-                }
-                current = new Table(name, n, true);
-                tables.add(current);
-            } else if (s.startsWith("[")) {
-                if (!s.endsWith("]")) {
-                    throw new SyntaxError(n, "a table header is [name]: " + s);
-                }
-                String name = s.substring(1, s.length() - 1).strip();
-                checkName(name, n);
-                for (Table t : tables) {
-                    if (t.name.equals(name)) {
-                        throw new SyntaxError(n, (t.array ? "[" + name + "] after [[" + name + "]]"
-                                : "section [" + name + "] appears twice (first on line " + t.line + ")"));
-                    }
-                }
-                singles.add(name);
-                current = new Table(name, n, false);
-                tables.add(current);
-            } else {
-                int eq = s.indexOf('=');
-                if (eq < 0) {
-                    throw new SyntaxError(n, "expected key = value, [section] or [[section]]: " + s);
-                }
-                String key = s.substring(0, eq).strip();
-                if (!key.matches("[a-z0-9_]+")) {
-                    throw new SyntaxError(n, "a key is lower-case letters, digits and _: '" + key + "'");
-                }
-                if (current.values.containsKey(key)) {
-                    throw new SyntaxError(n, "key '" + key + "' appears twice in " + current.header() + " (first on line "
-                            + current.lines.get(key) + ")");
-                }
-                current.values.put(key, value(s.substring(eq + 1).strip(), n, true));
-                current.lines.put(key, n);
-            }
-        }
-        return new ConfFile(path, tables);
-    }
-
-    private static void checkName(String name, int n) throws SyntaxError {
-        if (!name.matches("[a-z0-9_]+(\\.[a-z0-9_]+)*")) {
-            throw new SyntaxError(n, "a section name is lower-case letters, digits, _ and .: '" + name + "'");
-        }
-    }
-
-    /** The line without its comment (a # outside a string). */
-    private static String stripComment(String line, int n) throws SyntaxError {
-        boolean inString = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (inString && c == '\\') {
-                i++;
-            } else if (c == '"') {
-                inString = !inString;
-            } else if (c == '#' && !inString) {
-                return line.substring(0, i);
-            }
-        }
-        if (inString) {
-            throw new SyntaxError(n, "unterminated string");
-        }
-        return line;
-    }
-
-    private static Object value(String v, int n, boolean arrayAllowed) throws SyntaxError {
-        if (v.isEmpty()) {
-            throw new SyntaxError(n, "a key needs a value");
-        }
-        if (v.startsWith("\"")) {
-            StringBuilder sb = new StringBuilder();
-            int i = 1;
-            for (; i < v.length(); i++) {
-                char c = v.charAt(i);
-                if (c == '\\') {
-                    if (++i >= v.length()) {
-                        break;
-                    }
-                    switch (v.charAt(i)) {
-                        case '"' -> sb.append('"');
-                        case '\\' -> sb.append('\\');
-                        case 't' -> sb.append('\t');
-                        case 'n' -> sb.append('\n');
-                        default -> throw new SyntaxError(n, "unknown escape \\" + v.charAt(i));
-                    }
-                } else if (c == '"') {
-                    break;
-                } else {
-                    sb.append(c);
-                }
-            }
-            if (i != v.length() - 1) {
-                throw new SyntaxError(n, "text after the closing quote, or no closing quote: " + v);
-            }
-            return sb.toString();
-        }
-        if (v.equals("true") || v.equals("false")) {
-            return Boolean.valueOf(v);
-        }
-        if (v.startsWith("[")) {
-            if (!arrayAllowed) {
-                throw new SyntaxError(n, "arrays do not nest");
-            }
-            if (!v.endsWith("]")) {
-                throw new SyntaxError(n, "an array is [a, b] on one line: " + v);
-            }
-            List<Object> out = new ArrayList<>();
-            String body = v.substring(1, v.length() - 1).strip();
-            if (!body.isEmpty()) {
-                for (String part : splitTopLevel(body, n)) {
-                    out.add(value(part.strip(), n, false));
-                }
-            }
-            return List.copyOf(out);
-        }
-        String digits = v.replace("_", "");
+    /** {@link #read}, its failures as the daemons report them: "FILE: cannot read ..." or "FILE:LINE: ...". */
+    public static ConfFile load(Path path) throws ConfigException {
         try {
-            if (digits.startsWith("0x") || digits.startsWith("0X")) {
-                return Long.parseLong(digits.substring(2), 16);
-            }
-            return Long.parseLong(digits);
-        } catch (NumberFormatException e) {
-            throw new SyntaxError(n, "not a value (strings are quoted; numbers are integers; booleans true/false): " + v);
+            return read(path);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(path + ": cannot read the configuration file: " + e.getMessage()));
+        } catch (SyntaxError e) {
+            throw new ConfigException(e.problems(path));
         }
     }
 
-    private static List<String> splitTopLevel(String body, int n) throws SyntaxError {
-        List<String> parts = new ArrayList<>();
-        boolean inString = false;
-        int start = 0;
-        for (int i = 0; i < body.length(); i++) {
-            char c = body.charAt(i);
-            if (inString && c == '\\') {
-                i++;
-            } else if (c == '"') {
-                inString = !inString;
-            } else if (c == ',' && !inString) {
-                parts.add(body.substring(start, i));
-                start = i + 1;
+    public static ConfFile parse(Path path, String text) throws SyntaxError {
+        String toml = text.startsWith("\uFEFF") ? text.substring(1) : text; // a byte order mark is allowed
+        long[] inlineTables = lex(toml);
+        TomlParseResult result;
+        try {
+            result = Toml.parse(toml, TomlVersion.V1_0_0);
+        } catch (TomlParseError e) {
+            // tomlj lists its errors in the result, except one it throws: a bad escape in a quoted key of a
+            // [table] or [[table]] header (ConfigFuzzTest's finding)
+            throw new SyntaxError(List.of(mistake(e)));
+        }
+        if (result.hasErrors()) {
+            List<SyntaxError.Mistake> mistakes = new ArrayList<>();
+            for (TomlParseError e : result.errors()) {
+                mistakes.add(mistake(e));
+            }
+            mistakes.sort(Comparator.comparingInt(SyntaxError.Mistake::line)
+                    .thenComparingInt(SyntaxError.Mistake::column));
+            throw new SyntaxError(mistakes);
+        }
+        return new ConfFile(path, tables(result, inlineTables));
+    }
+
+    private static SyntaxError.Mistake mistake(TomlParseError e) {
+        return new SyntaxError.Mistake(e.position().line(), e.position().column(), e.getMessage());
+    }
+
+    /** A table still to read: its {@link Table} and the parser's. */
+    private record Pending(Table table, TomlTable toml) {}
+
+    /**
+     * The tables, breadth first from the root (a loop, not a recursion: dotted keys nest tables without
+     * bound). {@code inlineTables}: where each inline table starts (see {@link #lex}).
+     */
+    private static List<Table> tables(TomlTable root, long[] inlineTables) {
+        List<Table> out = new ArrayList<>();
+        Deque<Pending> work = new ArrayDeque<>();
+        work.add(new Pending(new Table("", 1, false), root));
+        while (!work.isEmpty()) {
+            Pending p = work.poll();
+            out.add(p.table());
+            for (String key : p.toml().keySet()) {
+                List<String> k = List.of(key);
+                int line = p.toml().inputPositionOf(k).line();
+                String name = (p.table().name.isEmpty() ? "" : p.table().name + ".") + Toml.joinKeyPath(k);
+                p.table().values.put(key, value(p.toml().get(k), name, line, false, work, inlineTables));
+                p.table().lines.put(key, line);
             }
         }
-        String last = body.substring(start);
-        if (!last.isBlank()) {
-            parts.add(last);
-        }
-        for (String p : parts) {
-            if (p.isBlank()) {
-                throw new SyntaxError(n, "empty array element");
+        // file order; a stable sort keeps the root first
+        out.sort(Comparator.comparingInt(Table::line));
+        return List.copyOf(out);
+    }
+
+    /**
+     * A TOML value as the schema reads it: a table becomes a {@link Table} (its keys read later, from
+     * {@code work}), an array a List (nested no deeper than {@link #MAX_NESTING}), the rest stays as tomlj
+     * gives it (String, Long, Double, Boolean, OffsetDateTime, LocalDateTime, LocalDate, LocalTime).
+     */
+    private static Object value(Object v, String name, int line, boolean element, Deque<Pending> work,
+            long[] inlineTables) {
+        return switch (v) {
+            case TomlTable t -> {
+                Table table = new Table(name, line, element);
+                work.add(new Pending(table, t));
+                yield table;
+            }
+            case TomlArray a -> {
+                List<Object> list = new ArrayList<>(a.size());
+                for (int i = 0; i < a.size(); i++) {
+                    // tomlj places an element where the newlines before it start (the line before it, in an
+                    // array over several lines); an inline table's line is where its { is
+                    TomlPosition at = a.inputPositionOf(i);
+                    int l = at.line();
+                    if (a.get(i) instanceof TomlTable) {
+                        int next = Arrays.binarySearch(inlineTables, position(at.line(), at.column()));
+                        next = next >= 0 ? next : -next - 1;
+                        l = next < inlineTables.length ? (int) (inlineTables[next] >>> 32) : l;
+                    }
+                    list.add(value(a.get(i), name, l, true, work, inlineTables));
+                }
+                yield List.copyOf(list);
+            }
+            default -> v;
+        };
+    }
+
+    /**
+     * Lexes the text as the parser will (tomlj's lexer, which is not recursive): refuses arrays and inline
+     * tables nested deeper than {@link #MAX_NESTING}, with the line, before the parser sees them (brackets in
+     * strings and comments do not count), and returns where each inline table starts, in file order
+     * ({@link #position}: line and column).
+     */
+    private static long[] lex(String toml) throws SyntaxError {
+        TomlLexer lexer = new TomlLexer(CharStreams.fromString(toml));
+        lexer.removeErrorListeners();
+        int depth = 0;
+        List<Long> inlineTables = new ArrayList<>();
+        for (Token t = lexer.nextToken(); t.getType() != Token.EOF; t = lexer.nextToken()) {
+            switch (t.getType()) {
+                case TomlLexer.ArrayStart, TomlLexer.InlineTableStart -> {
+                    if (++depth > MAX_NESTING) {
+                        throw new SyntaxError(List.of(new SyntaxError.Mistake(t.getLine(), t.getCharPositionInLine() + 1,
+                                "arrays and inline tables nested more than " + MAX_NESTING + " deep")));
+                    }
+                    if (t.getType() == TomlLexer.InlineTableStart) {
+                        inlineTables.add(position(t.getLine(), t.getCharPositionInLine() + 1));
+                    }
+                }
+                case TomlLexer.ArrayEnd, TomlLexer.InlineTableEnd -> depth = Math.max(0, depth - 1);
+                default -> {
+                }
             }
         }
-        return parts;
+        return inlineTables.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** A line and column as one number that sorts in file order. */
+    private static long position(int line, int column) {
+        return (long) line << 32 | column;
     }
 }

@@ -1,6 +1,5 @@
 package org.splitnve.app.config;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,15 +47,7 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
     static final Set<String> ARRAYS = Set.of("port", "auth.key", "nva.vn", "nva.vsi_type");
 
     public static NnveSettings load(Path path) throws ConfigException {
-        ConfFile f;
-        try {
-            f = ConfFile.read(path);
-        } catch (IOException e) {
-            throw new ConfigException(List.of(path + ": cannot read the configuration file: " + e.getMessage()));
-        } catch (ConfFile.SyntaxError e) {
-            throw new ConfigException(List.of(path + ":" + e.line + ": " + e.getMessage()));
-        }
-        return from(f);
+        return from(ConfFile.load(path));
     }
 
     public static NnveSettings from(ConfFile f) throws ConfigException {

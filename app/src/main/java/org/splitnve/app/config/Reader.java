@@ -17,11 +17,20 @@ import org.splitnve.app.config.ConfFile.Table;
 import org.splitnve.protocol.Timers;
 import org.splitnve.protocol.auth.KeyRing;
 import org.splitnve.wire.MacAddress;
+import org.tomlj.Toml;
 
-/** Typed, validating access to a {@link ConfFile}: every mistake becomes one message naming file, line and key. */
+/**
+ * Typed, validating access to a {@link ConfFile}: every mistake becomes one message naming file, line and key
+ * ({@code FILE:LINE: [section] key: message}).
+ */
 final class Reader {
     final ConfFile file;
     final List<String> problems = new ArrayList<>();
+    /** The schema's sections, as {@link #sections} was given them. */
+    private Set<String> singles = Set.of();
+    private Set<String> arrays = Set.of();
+    /** The tables {@link #sections} found to be sections (the root first); before it ran, every table. */
+    private List<Table> sectionTables;
 
     Reader(ConfFile file) {
         this.file = file;
@@ -29,7 +38,7 @@ final class Reader {
 
     String where(Table t, String key) {
         return file.path() + ":" + (key == null ? t.line() : t.lineOf(key)) + ": "
-                + (t.name().isEmpty() ? "" : t.header() + " ") + (key == null ? "" : key + ": ");
+                + (t.name().isEmpty() ? "" : t.header() + " ") + (key == null ? "" : Toml.joinKeyPath(List.of(key)) + ": ");
     }
 
     void problem(Table t, String key, String message) {
@@ -46,25 +55,110 @@ final class Reader {
         }
     }
 
-    /** Checks the sections: each known one, arrays as [[x]] and singles as [x]; the root holds no keys. */
+    /**
+     * Checks the sections, from the root down: a table (or array of tables) of the root is a section, known
+     * or not (an unknown one is a problem); within a known section, a table whose name is known is a section
+     * too, any other is a value of its key (read as the schema reads that key, or an unknown key). Each known
+     * one must have its form: one table for a single section, an array of tables for a list of them. A table
+     * that only holds sections ({@code auth} of a tNVE's {@code [[auth.key]]}) may be there, with no key. The
+     * root holds no keys.
+     */
     void sections(Set<String> singles, Set<String> arrays) {
-        for (Table t : file.tables()) {
-            if (t.name().isEmpty()) {
-                for (String k : t.keys()) {
-                    problem(t, k, "a key outside any section (the file starts with a [section])");
+        this.singles = singles;
+        this.arrays = arrays;
+        List<Table> known = new ArrayList<>(List.of(file.tables().getFirst()));
+        List<Table> holders = new ArrayList<>();
+        for (int i = 0; i < known.size(); i++) {
+            Table t = known.get(i);
+            boolean root = t.name().isEmpty();
+            for (String k : t.keys()) {
+                List<Table> subs = tables(t.values.get(k));
+                if (t.values.get(k) instanceof List<?> l && l.isEmpty()
+                        && arrays.contains(root ? k : t.name() + "." + k)) {
+                    t.read.add(k); // an empty list of sections: port = []
+                    continue;
                 }
-                continue;
-            }
-            boolean single = singles.contains(t.name());
-            boolean array = arrays.contains(t.name());
-            if (!single && !array) {
-                problem(t, null, "unknown section " + t.header() + " (known: " + known(singles, arrays) + ")");
-            } else if (single && t.array) {
-                problem(t, null, "[" + t.name() + "] is one section: write [" + t.name() + "], not [[" + t.name() + "]]");
-            } else if (array && !t.array) {
-                problem(t, null, "[[" + t.name() + "]] is a list of sections: write [[" + t.name() + "]]");
+                if (subs.isEmpty()) {
+                    if (root) {
+                        t.read.add(k);
+                        problem(t, k, "a key outside any section (the file starts with a [section])");
+                    }
+                    continue;
+                }
+                String name = subs.getFirst().name();
+                Form form = form(name);
+                if (form == Form.UNKNOWN && !root) {
+                    continue; // a value of the key k (unknownKeys or the key's reader reports it)
+                }
+                t.read.add(k);
+                for (Table sub : subs) {
+                    switch (form) {
+                        case UNKNOWN -> problem(sub, null, "unknown section " + sub.header() + " (known: "
+                                + known(singles, arrays) + ")");
+                        case SINGLE -> {
+                            if (sub.array) {
+                                problem(sub, null, "[" + name + "] is one section: write [" + name + "], not [["
+                                        + name + "]]");
+                            } else {
+                                known.add(sub);
+                            }
+                        }
+                        case ARRAY -> {
+                            if (sub.array) {
+                                known.add(sub);
+                            } else {
+                                problem(sub, null, "[[" + name + "]] is a list of sections: write [[" + name + "]]");
+                            }
+                        }
+                        case HOLDER -> {
+                            if (sub.array) {
+                                problem(sub, null, "unknown section " + sub.header() + " (known: "
+                                        + known(singles, arrays) + ")");
+                            } else {
+                                known.add(sub);
+                                holders.add(sub);
+                            }
+                        }
+                    }
+                }
             }
         }
+        sectionTables = known;
+        holders.forEach(this::unknownKeys);
+    }
+
+    /** What a table's name is to the schema. */
+    private enum Form {
+        /** a single section, {@code [name]} */
+        SINGLE,
+        /** a list of sections, {@code [[name]]} */
+        ARRAY,
+        /** no section, but the table that holds some ({@code auth} of {@code auth.key}) */
+        HOLDER,
+        UNKNOWN
+    }
+
+    private Form form(String name) {
+        if (singles.contains(name)) {
+            return Form.SINGLE;
+        }
+        if (arrays.contains(name)) {
+            return Form.ARRAY;
+        }
+        String prefix = name + ".";
+        return singles.stream().anyMatch(n -> n.startsWith(prefix)) || arrays.stream().anyMatch(n -> n.startsWith(prefix))
+                ? Form.HOLDER : Form.UNKNOWN;
+    }
+
+    /** The tables a value is: a table, or every element of a non-empty array of tables; else none. */
+    private static List<Table> tables(Object v) {
+        if (v instanceof Table t) {
+            return List.of(t);
+        }
+        if (v instanceof List<?> l && !l.isEmpty() && l.stream().allMatch(Table.class::isInstance)) {
+            return l.stream().map(Table.class::cast).toList();
+        }
+        return List.of();
     }
 
     private static String known(Set<String> singles, Set<String> arrays) {
@@ -76,7 +170,7 @@ final class Reader {
 
     /** The single section named so, or an empty table (every key at its default). */
     Table single(String name) {
-        for (Table t : file.tables()) {
+        for (Table t : sections()) {
             if (t.name().equals(name) && !t.array) {
                 return t;
             }
@@ -84,15 +178,38 @@ final class Reader {
         return new Table(name, 0, false);
     }
 
+    /** The elements of the list of sections named so, in file order. */
     List<Table> array(String name) {
-        return file.tables().stream().filter(t -> t.name().equals(name) && t.array).toList();
+        return sections().stream().filter(t -> t.name().equals(name) && t.array)
+                .sorted(java.util.Comparator.comparingInt(Table::line)).toList();
     }
 
-    /** Reports keys of {@code t} that were never read. Call after reading every key of the table. */
+    private List<Table> sections() {
+        return sectionTables != null ? sectionTables : file.tables();
+    }
+
+    /**
+     * Reports keys of {@code t} that were never read (a table among them: an unknown section). Call after
+     * reading every key of the table.
+     */
     void unknownKeys(Table t) {
+        List<String> keys = t.read.stream().filter(k -> form(t.name() + "." + k) == Form.UNKNOWN).toList();
         for (String k : t.keys()) {
-            if (!t.read.contains(k)) {
-                problem(t, k, "unknown key (known in " + t.header() + ": " + String.join(", ", t.read) + ")");
+            if (t.read.contains(k)) {
+                continue;
+            }
+            List<Table> subs = tables(t.values.get(k));
+            String name = t.name() + "." + k;
+            if (!subs.isEmpty()) {
+                problem(subs.getFirst(), null, "unknown section " + subs.getFirst().header() + " (known: "
+                        + known(singles, arrays) + ")");
+            } else if (form(name) != Form.UNKNOWN) {
+                String header = arrays.contains(name) ? "[[" + name + "]]" : "[" + name + "]";
+                problem(t, k, "a section, not a value: write " + header + " and its keys below it");
+            } else if (keys.isEmpty()) {
+                problem(t, k, "unknown key (" + t.header() + " holds sections only)");
+            } else {
+                problem(t, k, "unknown key (known in " + t.header() + ": " + String.join(", ", keys) + ")");
             }
         }
     }
@@ -474,6 +591,9 @@ final class Reader {
         return switch (v) {
             case String s -> "\"" + s + "\"";
             case List<?> l -> "a list";
+            case Table t -> "a table";
+            case Double d -> d.isNaN() ? "nan" : d.isInfinite() ? (d > 0 ? "inf" : "-inf") : d + " (a float)";
+            case java.time.temporal.Temporal d -> d + " (a date or time)";
             default -> String.valueOf(v);
         };
     }

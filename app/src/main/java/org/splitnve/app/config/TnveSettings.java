@@ -1,6 +1,5 @@
 package org.splitnve.app.config;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,15 +42,7 @@ public record TnveSettings(String name, int extensionOui, List<UplinkSettings> u
     static final Set<String> ARRAYS = Set.of("uplink", "placement", "auth.key");
 
     public static TnveSettings load(Path path) throws ConfigException {
-        ConfFile f;
-        try {
-            f = ConfFile.read(path);
-        } catch (IOException e) {
-            throw new ConfigException(List.of(path + ": cannot read the configuration file: " + e.getMessage()));
-        } catch (ConfFile.SyntaxError e) {
-            throw new ConfigException(List.of(path + ":" + e.line + ": " + e.getMessage()));
-        }
-        return from(f);
+        return from(ConfFile.load(path));
     }
 
     /** The same settings with another [api] (tests and the demo listen on 127.0.0.1:0). */

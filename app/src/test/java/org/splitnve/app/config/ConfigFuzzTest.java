@@ -14,13 +14,13 @@ import org.splitnve.wire.testing.FuzzRun;
 /**
  * REL-5: coverage-guided fuzzing of the configuration readers, {@code NnveSettings} and
  * {@code TnveSettings}, on the steps of their {@code load(Path)}: the octets as strict UTF-8 (a file that
- * is not UTF-8 is written and loaded, and must be refused), {@link ConfFile#parse} (the syntax, its
- * error with a line), then {@code from} of both schemas, for a file in a temporary directory (key and
- * token files it names are looked up beside it). In memory, as the file costs 25 times the parse under
- * the fuzzer's hooks. A file gives settings or a {@link ConfigException}; nothing else is thrown,
- * nothing hangs. Seeds
- * (ConfigFuzzTestInputs/load): examples/nnve.conf, examples/tnve.conf and smaller files with every
- * section.
+ * is not UTF-8 is written and loaded, and must be refused), {@link ConfFile#parse} (TOML 1.0, parsed by
+ * tomlj, whose classes the fuzzer instruments too; its errors with a line), then {@code from} of both
+ * schemas, for a file in a temporary directory (key and token files it names are looked up beside it).
+ * In memory, as the file costs 25 times the parse under the fuzzer's hooks. A file gives settings or a
+ * {@link ConfigException}; nothing else is thrown, nothing hangs. Seeds (ConfigFuzzTestInputs/load):
+ * examples/nnve.conf, examples/tnve.conf, smaller files with every section, the same in TOML's other
+ * forms (inline tables, dotted keys, literal and multi-line strings), and escaped NULs in file names.
  */
 @DisplayName("REL-5: the configuration readers under coverage-guided fuzzing")
 class ConfigFuzzTest {
