@@ -2,11 +2,14 @@ package org.splitnve.app.api;
 
 import org.splitnve.app.json.Json;
 
-/** What a handler answers: JSON, text, or the event stream. */
+/** What a handler answers: JSON, text, metrics, or the event stream. */
 public sealed interface Reply {
     record JsonReply(int status, Json body) implements Reply {}
 
     record Text(int status, String contentType, String body) implements Reply {}
+
+    /** {@code GET /metrics}: the server writes them in the format the scraper's {@code Accept} header asks for. */
+    record MetricsReply(io.prometheus.metrics.model.snapshots.MetricSnapshots metrics) implements Reply {}
 
     /** {@code GET /v1/events}: the server streams events from the log until the client goes. */
     record Stream() implements Reply {}
