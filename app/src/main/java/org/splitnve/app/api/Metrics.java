@@ -116,8 +116,17 @@ public final class Metrics {
         return new MetricSnapshots(all);
     }
 
-    /** The writer for a scraper's {@code Accept} header (null or absent: the Prometheus text format 0.0.4). */
+    /**
+     * The writer for a scraper's {@code Accept} header (null or absent: the Prometheus text format 0.0.4). A scraper
+     * that asks for the protobuf format first (Prometheus with native histograms) gets a text format: the
+     * protobuf writer is not in this build, and such scrapers accept the text formats as well.
+     */
     public static ExpositionFormatWriter writer(String accept) {
-        return FORMATS.findWriter(accept);
+        ExpositionFormatWriter w = FORMATS.findWriter(accept);
+        if (w.isAvailable()) {
+            return w;
+        }
+        ExpositionFormatWriter open = FORMATS.getOpenMetricsTextFormatWriter();
+        return open.accepts(accept) ? open : FORMATS.getPrometheusTextFormatWriter();
     }
 }
