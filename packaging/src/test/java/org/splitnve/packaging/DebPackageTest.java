@@ -1,0 +1,269 @@
+package org.splitnve.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Debian package, built as a user builds it ({@code packaging/deb/build.sh}, docs/packaging.md), read with
+ * {@code dpkg-deb}, checked with {@code lintian}, extracted into a throw-away root (removed at the end, also when a
+ * test fails) and run from there: the installed launcher at its installed path (the root's {@code /usr} laid over
+ * the machine's in a private mount namespace), on the installed runtime. The installed systemd units are checked
+ * with {@code systemd-analyze}. Needs root, dpkg-deb, lintian, systemd-analyze and util-linux: without them the
+ * tests skip, except under CI (.ci/run installs them), where they fail.
+ */
+class DebPackageTest {
+    static final Path TOP = Path.of("..").toAbsolutePath().normalize();
+    static final Path JAR = Path.of(System.getProperty("splitnve.jar", TOP.resolve("app/target/splitnve.jar").toString()));
+    /** The Debian version of the Maven version: 0.1.0-SNAPSHOT is 0.1.0~SNAPSHOT. */
+    static final String VERSION = System.getProperty("splitnve.version", "0.1.0-SNAPSHOT").replaceFirst("-", "~");
+    /** The modules docs/packaging.md lists, which the runtime must hold: no more, no fewer. */
+    static final List<String> MODULES = List.of("java.base", "java.net.http", "java.xml", "jdk.httpserver",
+            "jdk.unsupported");
+
+    static Path deb;
+    static Path root;
+
+    record Run(int status, String out) {}
+
+    static Run run(Map<String, String> env, List<String> cmd) {
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new AssertionError(cmd + ": still running after 10 minutes");
+            }
+            return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new AssertionError(cmd + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    static Run run(String... cmd) {
+        return run(Map.of(), List.of(cmd));
+    }
+
+    static boolean onPath(String tool) {
+        return Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
+                .anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
+    }
+
+    @BeforeAll
+    static void buildAndExtract() throws IOException {
+        boolean root = "0".equals(run("id", "-u").out().strip());
+        List<String> missing = Stream.of("dpkg-deb", "lintian", "systemd-analyze", "unshare", "mount")
+                .filter(t -> !onPath(t)).toList();
+        assumeTrue(System.getenv("CI") != null || root && missing.isEmpty(),
+                "needs root and " + missing + " (.ci/run installs them)");
+        assertThat(missing).as("tools the package test needs (.ci/run installs them)").isEmpty();
+        assertThat(root).as("the package test runs as root (a private mount namespace)").isTrue();
+        assertThat(JAR).as("app's shaded jar (./mvnw verify builds it before this module)").isRegularFile();
+        Path out = Path.of("target", "deb").toAbsolutePath();
+        Run b = run(Map.of("JAVA_HOME", System.getProperty("java.home")), List.of("bash",
+                TOP.resolve("packaging/deb/build.sh").toString(), "--jar", JAR.toString(), "--out", out.toString()));
+        assertThat(b.status()).as("build.sh: %s", b.out()).isZero();
+        String[] lines = b.out().strip().split("\n");
+        deb = Path.of(lines[lines.length - 1]);
+        assertThat(deb).isRegularFile().hasFileName("splitnve_" + VERSION + "_amd64.deb");
+        DebPackageTest.root = Files.createTempDirectory("splitnve-root");
+        Run x = run("dpkg-deb", "-x", deb.toString(), DebPackageTest.root.toString());
+        assertThat(x.status()).as("dpkg-deb -x: %s", x.out()).isZero();
+    }
+
+    @AfterAll
+    static void removeRoot() throws IOException {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+        assertThat(root).doesNotExist();
+    }
+
+    @Test
+    @DisplayName("dpkg-deb --info and --contents: the control fields, the two example configurations as conffiles, the maintainer scripts, and the layout of docs/packaging.md, every file root's and nothing elsewhere")
+    void controlAndLayout() {
+        Run info = run("dpkg-deb", "--info", deb.toString());
+        assertThat(info.status()).isZero();
+        Map<String, String> control = new LinkedHashMap<>();
+        for (String line : run("dpkg-deb", "--field", deb.toString()).out().split("\n")) {
+            Matcher m = Pattern.compile("^([A-Za-z-]+): (.*)$").matcher(line);
+            if (m.matches()) {
+                control.put(m.group(1), m.group(2));
+            }
+        }
+        assertThat(control).containsEntry("Package", "splitnve").containsEntry("Version", VERSION)
+                .containsEntry("Architecture", "amd64").containsKeys("Maintainer", "Description", "Installed-Size");
+        assertThat(control.get("Depends")).contains("libc6").contains("adduser");
+        assertThat(info.out()).contains("conffiles", "postinst", "prerm", "postrm", "md5sums");
+        Path ctl = root.resolveSibling(root.getFileName() + "-control");
+        try {
+            assertThat(run("dpkg-deb", "--control", deb.toString(), ctl.toString()).status()).isZero();
+            assertThat(Files.readAllLines(ctl.resolve("conffiles")))
+                    .containsExactly("/etc/splitnve/nnve1.conf", "/etc/splitnve/host1.conf");
+            assertThat(Files.readString(ctl.resolve("postinst"))).contains("adduser").contains("--system");
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } finally {
+            run("rm", "-rf", ctl.toString());
+        }
+
+        Map<String, String> entries = new TreeMap<>(); // path -> "mode owner"
+        for (String line : run("dpkg-deb", "--contents", deb.toString()).out().split("\n")) {
+            String[] f = line.trim().split("\\s+", 6);
+            String path = f[5].replaceFirst(" -> .*", "");
+            entries.put(path, f[0] + " " + f[1]);
+        }
+        assertThat(entries).containsEntry("./usr/bin/splitnve", "-rwxr-xr-x root/root")
+                .containsEntry("./usr/share/splitnve/splitnve.jar", "-rw-r--r-- root/root")
+                .containsEntry("./usr/lib/splitnve/runtime/bin/java", "-rwxr-xr-x root/root")
+                .containsEntry("./lib/systemd/system/splitnve-nnve@.service", "-rw-r--r-- root/root")
+                .containsEntry("./lib/systemd/system/splitnve-tnve@.service", "-rw-r--r-- root/root")
+                .containsEntry("./etc/splitnve/nnve1.conf", "-rw-r--r-- root/root")
+                .containsEntry("./etc/splitnve/host1.conf", "-rw-r--r-- root/root")
+                .containsEntry("./usr/share/doc/splitnve/copyright", "-rw-r--r-- root/root")
+                .containsEntry("./usr/share/doc/splitnve/changelog.gz", "-rw-r--r-- root/root");
+        assertThat(entries.values()).allSatisfy(v -> assertThat(v).endsWith(" root/root"));
+        List<String> allowed = List.of("./usr/bin/splitnve", "./usr/lib/splitnve/", "./usr/share/splitnve/",
+                "./usr/share/doc/splitnve/", "./usr/share/lintian/overrides/splitnve", "./lib/systemd/system/splitnve-",
+                "./etc/splitnve/", "./usr/share/bash-completion/completions/splitnve");
+        assertThat(entries.keySet()).allSatisfy(p -> assertThat(p.endsWith("/")
+                || allowed.stream().anyMatch(p::startsWith)).as("%s is where the package may put files", p).isTrue());
+        // the completion script is in the package exactly when the build made one (build.sh's marked place)
+        boolean completion = Files.isRegularFile(TOP.resolve("app/target/splitnve_completion"));
+        assertThat(entries.containsKey("./usr/share/bash-completion/completions/splitnve")).isEqualTo(completion);
+    }
+
+    @Test
+    @DisplayName("lintian: no error (its warnings are printed and written to target/lintian.txt)")
+    void lintian() throws IOException {
+        Run l = run("lintian", "--tag-display-limit", "0", deb.toString());
+        List<String> errors = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        for (String line : l.out().split("\n")) {
+            if (line.startsWith("E: ")) {
+                errors.add(line);
+            } else if (line.startsWith("W: ")) {
+                warnings.add(line);
+            }
+        }
+        Files.writeString(Path.of("target", "lintian.txt"), l.out());
+        System.out.println("lintian: " + errors.size() + " errors, " + warnings.size() + " warnings");
+        warnings.forEach(w -> System.out.println("  " + w));
+        assertThat(errors).as("lintian errors").isEmpty();
+        assertThat(l.status()).as("lintian: %s", l.out()).isZero();
+    }
+
+    /** The installed {@code /usr/bin/splitnve}, at that path: the root's /usr over the machine's, in a private mount namespace. */
+    static Run installed(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "mount -t overlay splitnve-root -o lowerdir=\"$1\"/usr:/usr /usr && shift && exec /usr/bin/splitnve \"$@\"",
+                "sh", root.toString()));
+        cmd.addAll(Arrays.asList(args));
+        return run(cmd.toArray(String[]::new));
+    }
+
+    @Test
+    @DisplayName("installed into a throw-away root: the launcher runs on the bundled runtime (--version, else help), the runtime holds exactly the modules jdeps finds and docs/packaging.md lists, and the in-memory demo (both daemons, their APIs, every lifecycle step) passes on it")
+    void runsFromTheInstalledRoot() throws IOException {
+        Run version = installed("--version");
+        if (version.status() == 0) {
+            assertThat(version.out()).isNotBlank();
+        } else {
+            // no --version in the command line yet (docs/packaging.md): the usage, from the installed runtime
+            assertThat(version.out()).contains("unknown command '--version'");
+            Run help = installed("help");
+            assertThat(help.status()).as(help.out()).isZero();
+            assertThat(help.out()).startsWith("usage: splitnve").contains("nnve --config FILE", "tnve --config FILE");
+        }
+        Path java = root.resolve("usr/lib/splitnve/runtime/bin/java");
+        List<String> modules = run(java.toString(), "--list-modules").out().lines().map(l -> l.replaceFirst("@.*", ""))
+                .toList();
+        String jdeps = run(Path.of(System.getProperty("java.home"), "bin", "jdeps").toString(), "--print-module-deps",
+                "--ignore-missing-deps", "--multi-release", "25", JAR.toString()).out().strip();
+        assertThat(modules).containsExactlyInAnyOrderElementsOf(MODULES).containsExactlyInAnyOrder(jdeps.split(","));
+        String doc = Files.readString(TOP.resolve("docs/packaging.md"));
+        assertThat(MODULES).allSatisfy(m -> assertThat(doc).contains("| `" + m + "` |"));
+        Run demo = installed("demo", "--memory", "--step-delay", "0");
+        assertThat(demo.status()).as("the demo on the installed runtime:\n%s", demo.out()).isZero();
+        assertThat(demo.out()).contains("cleaned up");
+    }
+
+    @Test
+    @DisplayName("OPS-5, SEC-7: the installed systemd units pass systemd-analyze verify with no message (a broken unit would not), with the hardening docs/packaging.md describes: user splitnve, CAP_NET_RAW and CAP_NET_ADMIN only, ProtectSystem=strict, ProtectHome, PrivateTmp, NoNewPrivileges, state and runtime directories, restart on failure, SIGTERM, SIGHUP reload")
+    void systemdUnits() throws IOException {
+        Path units = Files.createTempDirectory("splitnve-units");
+        try {
+            for (String role : List.of("nnve", "tnve")) {
+                String text = Files.readString(root.resolve("lib/systemd/system/splitnve-" + role + "@.service"));
+                Map<String, String> service = new TreeMap<>();
+                for (String line : text.split("\n")) {
+                    int eq = line.indexOf('=');
+                    if (!line.startsWith("#") && eq > 0) {
+                        service.merge(line.substring(0, eq), line.substring(eq + 1), (a, b) -> a + " " + b);
+                    }
+                }
+                assertThat(service).containsEntry("ExecStart", "/usr/bin/splitnve " + role
+                                + " --config /etc/splitnve/%i.conf")
+                        .containsEntry("User", "splitnve").containsEntry("NoNewPrivileges", "yes")
+                        .containsEntry("AmbientCapabilities", "CAP_NET_RAW CAP_NET_ADMIN")
+                        .containsEntry("CapabilityBoundingSet", "CAP_NET_RAW CAP_NET_ADMIN")
+                        .containsEntry("ProtectSystem", "strict").containsEntry("ProtectHome", "yes")
+                        .containsEntry("PrivateTmp", "yes").containsEntry("RuntimeDirectory", "splitnve")
+                        .containsEntry("Restart", "on-failure").containsEntry("KillSignal", "SIGTERM")
+                        .containsEntry("ExecReload", "/bin/kill -HUP $MAINPID");
+                assertThat(service.get("StateDirectory")).startsWith("splitnve");
+                // the unit as installed, its launcher named where the throw-away root has it
+                Files.writeString(units.resolve("splitnve-" + role + "@.service"),
+                        text.replace("/usr/bin/splitnve", root.resolve("usr/bin/splitnve").toString()));
+                Run security = run("systemd-analyze", "security", "--offline=yes",
+                        units.resolve("splitnve-" + role + "@.service").toString());
+                Matcher level = Pattern.compile("Overall exposure level for \\S+: (\\d+\\.\\d+)").matcher(security.out());
+                assertThat(level.find()).as(security.out()).isTrue();
+                System.out.println("systemd-analyze security splitnve-" + role + "@: " + level.group(1));
+                assertThat(Double.parseDouble(level.group(1))).as("exposure of splitnve-%s@", role).isLessThanOrEqualTo(4.0);
+            }
+            Map<String, String> env = Map.of("SYSTEMD_UNIT_PATH", units + ":");
+            Run verify = run(env, List.of("systemd-analyze", "verify", "--man=no", "splitnve-nnve@nnve1.service",
+                    "splitnve-tnve@host1.service"));
+            assertThat(verify.status()).as(verify.out()).isZero();
+            assertThat(verify.out()).as("systemd-analyze verify says nothing").isEmpty();
+            // the check can fail: a misspelt key and a bad value are reported
+            Files.writeString(units.resolve("broken@.service"), Files.readString(units.resolve("splitnve-nnve@.service"))
+                    .replace("Restart=on-failure", "Restrat=on-failure").replace("ProtectHome=yes", "ProtectHome=yess"));
+            Run broken = run(env, List.of("systemd-analyze", "verify", "--man=no", "broken@nnve1.service"));
+            assertThat(broken.out()).contains("Unknown key", "Restrat").contains("yess");
+        } finally {
+            run("rm", "-rf", units.toString());
+        }
+    }
+}
