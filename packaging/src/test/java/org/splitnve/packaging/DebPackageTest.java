@@ -218,6 +218,137 @@ class DebPackageTest {
         assertThat(demo.out()).contains("cleaned up");
     }
 
+    /** The capabilities the units give (AmbientCapabilities, CapabilityBoundingSet), as setpriv names them. */
+    static final String UNIT_CAPS = "-all,+net_raw,+net_admin";
+
+    /**
+     * The installed {@code /usr/bin/splitnve} in network namespace {@code ns}, as the units run it: an unprivileged
+     * user (nobody) holding only {@code caps}, no new privileges; {@code lockDir} replaces /run/splitnve (the unit's
+     * RuntimeDirectory).
+     */
+    static ProcessBuilder confined(String ns, String caps, Path lockDir, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, "unshare", "--mount", "--propagation",
+                "private", "sh", "-c", "mount -t overlay splitnve-root -o lowerdir=\"$1\"/usr:/usr /usr && shift && exec \"$@\"",
+                "sh", root.toString(), "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "--inh-caps=" + caps, "--ambient-caps=" + caps, "--bounding-set=" + caps, "--no-new-privs",
+                "/usr/bin/splitnve"));
+        cmd.addAll(Arrays.asList(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("SPLITNVE_JAVA_OPTS", "-Dsplitnve.lockDir=" + lockDir);
+        return pb;
+    }
+
+    /** A daemon's output, read as it comes. */
+    record Daemon(Process process, StringBuffer out) {
+        static Daemon start(ProcessBuilder pb) throws IOException {
+            Process p = pb.start();
+            p.getOutputStream().close();
+            StringBuffer out = new StringBuffer();
+            Thread.ofPlatform().daemon().start(() -> {
+                try (var r = p.inputReader(StandardCharsets.UTF_8)) {
+                    for (String line = r.readLine(); line != null; line = r.readLine()) {
+                        out.append(line).append('\n');
+                    }
+                } catch (IOException e) {
+                    out.append("(read: ").append(e).append(")\n");
+                }
+            });
+            return new Daemon(p, out);
+        }
+
+        void await(String text) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!out.toString().contains(text)) {
+                assertThat(process.isAlive()).as("still running, waiting for %s:\n%s", text, out).isTrue();
+                assertThat(System.nanoTime() - deadline).as("%s within 60 s:\n%s", text, out).isNegative();
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("OPS-5, SEC-7: the installed daemons, run as the units run them but as user nobody with only CAP_NET_RAW and CAP_NET_ADMIN and no new privileges, in a network namespace of their own over a veth pair: the nNVE and the tNVE start, a VM created with the installed CLI is activated at the nNVE, SIGHUP reloads, SIGTERM stops with status 0; without CAP_NET_RAW the nNVE cannot open its port and exits with status 1")
+    void daemonsRunWithTheUnitsCapabilitiesOnly() throws Exception {
+        String ns = "splitnve-pkg-" + ProcessHandle.current().pid();
+        Path dir = Files.createTempDirectory("splitnve-pkg");
+        List<Daemon> daemons = new ArrayList<>();
+        try {
+            for (String[] c : List.of(new String[] {"ip", "netns", "add", ns},
+                    new String[] {"ip", "-n", ns, "link", "set", "lo", "up"},
+                    new String[] {"ip", "-n", ns, "link", "add", "nnve0", "type", "veth", "peer", "name", "up0"},
+                    new String[] {"ip", "-n", ns, "link", "set", "nnve0", "up"},
+                    new String[] {"ip", "-n", ns, "link", "set", "up0", "up"})) {
+                Run r = run(c);
+                assertThat(r.status()).as("%s: %s", String.join(" ", c), r.out()).isZero();
+            }
+            Path locks = Files.createDirectories(dir.resolve("run"));
+            Path state = Files.createDirectories(dir.resolve("state"));
+            Files.writeString(dir.resolve("nnve.conf"), """
+                    [nnve]
+                    name = "pkg-nnve"
+                    [[port]]
+                    interface = "nnve0"
+                    scope = "rack"
+                    [[nva.vn]]
+                    id = 5000
+                    alias = "blue"
+                    vni = 500
+                    [lldp]
+                    enabled = true
+                    [api]
+                    listen = "127.0.0.1:7480"
+                    """);
+            Files.writeString(dir.resolve("tnve.conf"), """
+                    [tnve]
+                    name = "pkg-host"
+                    [[uplink]]
+                    name = "tor"
+                    interface = "up0"
+                    [state]
+                    dir = "%s"
+                    [api]
+                    listen = "127.0.0.1:7481"
+                    """.formatted(state));
+            run("chown", "-R", "65534:65534", locks.toString(), state.toString());
+            run("chmod", "0755", dir.toString());
+
+            // without CAP_NET_RAW: no raw socket, status 1, nothing left running
+            Daemon refused = Daemon.start(confined(ns, "-all,+net_admin", locks, "nnve", "--config",
+                    dir.resolve("nnve.conf").toString()));
+            assertThat(refused.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(refused.process().exitValue()).as(refused.out().toString()).isEqualTo(1);
+
+            Daemon nnve = Daemon.start(confined(ns, UNIT_CAPS, locks, "nnve", "--config", dir.resolve("nnve.conf").toString()));
+            daemons.add(nnve);
+            nnve.await("daemon.started");
+            Daemon tnve = Daemon.start(confined(ns, UNIT_CAPS, locks, "tnve", "--config", dir.resolve("tnve.conf").toString()));
+            daemons.add(tnve);
+            tnve.await("daemon.started");
+            // the installed CLI, in the namespace (any user: it only speaks HTTP to the daemons on loopback)
+            Run create = run(confined(ns, "-all", locks, "vm", "create", "vm1", "--vn", "5000", "--mac",
+                    "52:54:00:00:00:01", "--ip", "10.0.0.1", "--start").command().toArray(String[]::new));
+            assertThat(create.status()).as("vm create: %s\nnNVE:\n%s\ntNVE:\n%s", create.out(), nnve.out(), tnve.out())
+                    .isZero();
+            Run tsis = run(confined(ns, "-all", locks, "show", "tsis", "--json").command().toArray(String[]::new));
+            assertThat(tsis.out()).contains("ACTIVATED").contains("52:54:00:00:00:01");
+            // ExecReload: SIGHUP reloads; KillSignal: SIGTERM stops cleanly
+            for (Daemon d : daemons) {
+                run("kill", "-HUP", String.valueOf(d.process().pid()));
+                d.await("daemon.reloaded");
+                d.process().destroy(); // SIGTERM
+                assertThat(d.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(d.process().exitValue()).as(d.out().toString()).isZero();
+            }
+        } finally {
+            for (Daemon d : daemons) {
+                d.process().destroyForcibly();
+                d.process().waitFor(10, TimeUnit.SECONDS);
+            }
+            run("ip", "netns", "del", ns);
+            run("rm", "-rf", dir.toString());
+        }
+    }
+
     @Test
     @DisplayName("OPS-5, SEC-7: the installed systemd units pass systemd-analyze verify with no message (a broken unit would not), with the hardening docs/packaging.md describes: user splitnve, CAP_NET_RAW and CAP_NET_ADMIN only, ProtectSystem=strict, ProtectHome, PrivateTmp, NoNewPrivileges, state and runtime directories, restart on failure, SIGTERM, SIGHUP reload")
     void systemdUnits() throws IOException {
