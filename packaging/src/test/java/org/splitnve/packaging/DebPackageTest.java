@@ -349,6 +349,210 @@ class DebPackageTest {
         }
     }
 
+    /** The unified (version 2) cgroup hierarchy of this machine: where the test's systemd gets a cgroup of its own. */
+    static Path unifiedCgroup() {
+        for (Path p : List.of(Path.of("/sys/fs/cgroup"), Path.of("/sys/fs/cgroup/unified"))) {
+            if (run("stat", "-fc", "%T", p.toString()).out().strip().equals("cgroup2fs")) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** A command in every namespace of the test's systemd (pid {@code init} on this machine). */
+    static Run inside(long init, String... cmd) {
+        List<String> c = new ArrayList<>(List.of("nsenter", "--target", String.valueOf(init), "--all"));
+        c.addAll(Arrays.asList(cmd));
+        return run(c.toArray(String[]::new));
+    }
+
+    static String property(long init, String unit, String name) {
+        return inside(init, "systemctl", "show", "--value", "-p", name, unit).out().strip();
+    }
+
+    static void awaitInside(long init, String what, java.util.function.BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!done.getAsBoolean()) {
+            assertThat(System.nanoTime() - deadline).as("%s within 90 s; systemd said:%n%s", what,
+                    inside(init, "cat", "/run/console").out()).isNegative();
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * {@code systemctl start} under a real systemd, safely: systemd runs as PID 1 of new PID, mount, network, UTS,
+     * IPC and cgroup namespaces (mounts private, so nothing it mounts or unmounts reaches this machine), in a cgroup
+     * of its own, with only the test's unit directory (the installed units, unchanged, plus a drop-in that sends
+     * their output to a file, and empty stand-ins for the targets they order against). Inside: the package's /usr
+     * laid over the machine's, /etc with a user splitnve and the configurations, tmpfs on /run, /var/lib and
+     * /var/tmp, and a veth pair that is the only link the daemons have. It ends with SIGKILL to that systemd
+     * (its PID namespace dies with it), and its cgroups are removed.
+     */
+    @Test
+    @DisplayName("OPS-5, SEC-7: systemctl start of the installed units under a real systemd (PID 1 of namespaces of its own, over a veth pair of its own): the nNVE and tNVE run as user splitnve with exactly CAP_NET_RAW and CAP_NET_ADMIN, no new privileges, a seccomp filter, a read-only / and no /home, the tNVE's state in /var/lib/splitnve/tnve-NAME; a VM created with the installed CLI is activated; systemctl reload reloads; a killed daemon is restarted; a configuration error (status 2) is not; systemctl stop ends both with status 0")
+    void systemctlUnderSystemd() throws Exception {
+        Path cgroups = unifiedCgroup();
+        boolean available = cgroups != null && Files.isExecutable(Path.of("/lib/systemd/systemd")) && onPath("nsenter");
+        assumeTrue(available || System.getenv("CI") != null, "needs systemd, nsenter and a cgroup2 hierarchy");
+        assertThat(available).as("systemd (.ci/run installs it), nsenter and a cgroup2 hierarchy").isTrue();
+        Path w = Files.createTempDirectory("splitnve-systemd");
+        Path cg = cgroups.resolve("splitnve-test-" + ProcessHandle.current().pid());
+        Process outer = null;
+        long init = -1;
+        try {
+            Path units = Files.createDirectories(w.resolve("units"));
+            for (String role : List.of("nnve", "tnve")) {
+                Files.copy(root.resolve("lib/systemd/system/splitnve-" + role + "@.service"),
+                        units.resolve("splitnve-" + role + "@.service"));
+                Path d = Files.createDirectories(units.resolve("splitnve-" + role + "@.service.d"));
+                Files.writeString(d.resolve("output.conf"), "[Service]\nStandardOutput=append:/run/splitnve-%i.log\n");
+            }
+            for (String t : List.of("sysinit", "basic", "shutdown", "network", "splitnve-test")) {
+                Files.writeString(units.resolve(t + ".target"), "[Unit]\nDescription=" + t + " (the test's stand-in)\n");
+            }
+            Path conf = Files.createDirectories(w.resolve("etc/splitnve"));
+            Files.writeString(conf.resolve("pkg.conf"), """
+                    [nnve]
+                    name = "pkg"
+                    [[port]]
+                    interface = "nnve0"
+                    scope = "rack"
+                    [[nva.vn]]
+                    id = 5000
+                    alias = "blue"
+                    vni = 500
+                    """);
+            Files.writeString(conf.resolve("pkg-host.conf"), """
+                    [tnve]
+                    name = "pkg-host"
+                    [[uplink]]
+                    name = "tor"
+                    interface = "up0"
+                    """);
+            Files.writeString(conf.resolve("broken.conf"), "[nnve]\nname = 1\n");
+            Path etc = w.resolve("etc");
+            Files.copy(Path.of("/etc/passwd"), etc.resolve("passwd"));
+            Files.copy(Path.of("/etc/group"), etc.resolve("group"));
+            Files.writeString(etc.resolve("passwd"), "splitnve:x:990:990:splitnve daemons:/var/lib/splitnve:/usr/sbin/nologin\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(etc.resolve("group"), "splitnve:x:990:\n", java.nio.file.StandardOpenOption.APPEND);
+            Path inner = w.resolve("inner.sh");
+            Files.writeString(inner, """
+                    set -eu
+                    mount --make-rprivate /
+                    mount -t proc proc /proc
+                    mount -t tmpfs tmpfs /run
+                    touch /run/console
+                    mount --bind /run/console /dev/console
+                    mount -t tmpfs tmpfs /var/tmp
+                    mount -t tmpfs tmpfs /var/lib
+                    mount -t overlay splitnve-etc -o lowerdir=%1$s/etc:/etc /etc
+                    mount -t overlay splitnve-usr -o lowerdir=%2$s/usr:/usr /usr
+                    mount -t cgroup2 none /sys/fs/cgroup
+                    ip link set lo up
+                    ip link add nnve0 type veth peer name up0
+                    ip link set nnve0 up
+                    ip link set up0 up
+                    exec env -i container=splitnve-test SYSTEMD_UNIT_PATH=%1$s/units PATH=/usr/sbin:/usr/bin:/sbin:/bin \\
+                        /lib/systemd/systemd --system --unit=splitnve-test.target --log-target=console
+                    """.formatted(w, root));
+            Files.createDirectories(cg);
+            outer = new ProcessBuilder("sh", "-c", "echo $$ > '" + cg.resolve("cgroup.procs") + "' && exec unshare --pid"
+                    + " --fork --mount --net --uts --ipc --cgroup --propagation private sh '" + inner + "'")
+                    .redirectErrorStream(true).redirectOutput(w.resolve("outer.log").toFile()).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (init < 0) {
+                ProcessHandle child = outer.toHandle().children().findFirst().orElse(null);
+                if (child != null && child.info().command().orElse("").endsWith("systemd")) {
+                    init = child.pid();
+                }
+                assertThat(outer.isAlive()).as("unshare: %s", Files.exists(w.resolve("outer.log"))
+                        ? Files.readString(w.resolve("outer.log")) : "").isTrue();
+                assertThat(System.nanoTime() - deadline).as("systemd started within 30 s").isNegative();
+                Thread.sleep(20);
+            }
+            long pid1 = init;
+            awaitInside(pid1, "systemd running", () -> List.of("running", "degraded")
+                    .contains(inside(pid1, "systemctl", "is-system-running").out().strip()));
+
+            String nnve = "splitnve-nnve@pkg.service";
+            String tnve = "splitnve-tnve@pkg-host.service";
+            for (String unit : List.of(nnve, tnve)) {
+                Run start = inside(pid1, "systemctl", "start", unit);
+                assertThat(start.status()).as("systemctl start %s: %s", unit, start.out()).isZero();
+                String log = "/run/" + unit.replaceFirst("splitnve-.nve@(.*)\\.service", "splitnve-$1.log");
+                awaitInside(pid1, unit + " listening", () -> inside(pid1, "cat", log).out().contains("api.listening"));
+                assertThat(property(pid1, unit, "ActiveState")).isEqualTo("active");
+                String main = property(pid1, unit, "MainPID");
+                Map<String, String> status = new TreeMap<>();
+                for (String line : inside(pid1, "cat", "/proc/" + main + "/status").out().split("\n")) {
+                    String[] kv = line.split(":\\s*", 2);
+                    status.put(kv[0], kv.length > 1 ? kv[1] : "");
+                }
+                // CAP_NET_ADMIN is bit 12, CAP_NET_RAW bit 13: 0x3000, and nothing else
+                assertThat(status).containsEntry("Uid", "990\t990\t990\t990").containsEntry("CapEff", "0000000000003000")
+                        .containsEntry("CapPrm", "0000000000003000").containsEntry("CapBnd", "0000000000003000")
+                        .containsEntry("CapAmb", "0000000000003000").containsEntry("NoNewPrivs", "1")
+                        .containsEntry("Seccomp", "2");
+                String mounts = inside(pid1, "cat", "/proc/" + main + "/mountinfo").out();
+                assertThat(mounts.lines().filter(l -> l.split(" ")[4].equals("/")).findFirst().orElseThrow())
+                        .as("/ read-only (ProtectSystem=strict)").contains(" ro,");
+                assertThat(mounts.lines().filter(l -> l.split(" ")[4].equals("/home")).findFirst().orElseThrow())
+                        .as("/home inaccessible (ProtectHome)").contains("inaccessible");
+                assertThat(mounts.lines().filter(l -> l.split(" ")[4].equals("/tmp")).findFirst())
+                        .as("a private /tmp (PrivateTmp)").isPresent();
+            }
+            assertThat(inside(pid1, "stat", "-c", "%U %a", "/var/lib/splitnve/tnve-pkg-host").out().strip())
+                    .isEqualTo("splitnve 750");
+            Run create = inside(pid1, "/usr/bin/splitnve", "vm", "create", "vm1", "--vn", "5000", "--mac",
+                    "52:54:00:00:00:01", "--ip", "10.0.0.1", "--start");
+            assertThat(create.status()).as("vm create: %s", create.out()).isZero();
+            assertThat(inside(pid1, "/usr/bin/splitnve", "show", "tsis").out()).contains("ACTIVATED", "52:54:00:00:00:01");
+
+            // ExecReload: SIGHUP
+            assertThat(inside(pid1, "systemctl", "reload", nnve, tnve).status()).isZero();
+            for (String log : List.of("/run/splitnve-pkg.log", "/run/splitnve-pkg-host.log")) {
+                awaitInside(pid1, "reloaded: " + log, () -> inside(pid1, "cat", log).out().contains("daemon.reloaded"));
+            }
+            // Restart=on-failure: a daemon killed is started again
+            String killed = property(pid1, nnve, "MainPID");
+            inside(pid1, "kill", "-KILL", killed);
+            awaitInside(pid1, "the nNVE restarted", () -> property(pid1, nnve, "NRestarts").equals("1")
+                    && property(pid1, nnve, "ActiveState").equals("active")
+                    && !property(pid1, nnve, "MainPID").equals(killed) && !property(pid1, nnve, "MainPID").equals("0"));
+            // RestartPreventExitStatus=2: a configuration error is not retried
+            String broken = "splitnve-nnve@broken.service";
+            inside(pid1, "systemctl", "start", broken);
+            awaitInside(pid1, "the broken configuration failed", () -> property(pid1, broken, "ActiveState").equals("failed"));
+            assertThat(property(pid1, broken, "ExecMainStatus")).isEqualTo("2");
+            assertThat(property(pid1, broken, "NRestarts")).isEqualTo("0");
+            // KillSignal=SIGTERM: a clean stop
+            assertThat(inside(pid1, "systemctl", "stop", nnve, tnve).status()).isZero();
+            for (String unit : List.of(nnve, tnve)) {
+                assertThat(property(pid1, unit, "ActiveState")).isEqualTo("inactive");
+                assertThat(property(pid1, unit, "ExecMainStatus")).isEqualTo("0");
+                assertThat(property(pid1, unit, "Result")).isEqualTo("success");
+            }
+        } finally {
+            if (init > 0) {
+                run("kill", "-KILL", String.valueOf(init));
+            }
+            if (outer != null) {
+                outer.waitFor(30, TimeUnit.SECONDS);
+                outer.destroyForcibly();
+            }
+            if (Files.isDirectory(cg)) {
+                try (Stream<Path> all = Files.walk(cg)) {
+                    for (Path d : all.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
+                        run("rmdir", d.toString());
+                    }
+                }
+            }
+            run("rm", "-rf", w.toString());
+        }
+        assertThat(cg).doesNotExist();
+    }
+
     @Test
     @DisplayName("OPS-5, SEC-7: the installed systemd units pass systemd-analyze verify with no message (a broken unit would not), with the hardening docs/packaging.md describes: user splitnve, CAP_NET_RAW and CAP_NET_ADMIN only, ProtectSystem=strict, ProtectHome, PrivateTmp, NoNewPrivileges, state and runtime directories, restart on failure, SIGTERM, SIGHUP reload")
     void systemdUnits() throws IOException {

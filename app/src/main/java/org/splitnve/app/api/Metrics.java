@@ -44,7 +44,7 @@ public final class Metrics {
     /** A counter, its series named by {@code labels}' values in that order ({@code labelValues(...).inc()}). */
     public Counter counter(String name, String help, String... labels) {
         return (Counter) declared.computeIfAbsent(name, n -> Counter.builder().name(n).help(help).labelNames(labels)
-                .constLabels(node).register(registry));
+                .constLabels(node).withoutExemplars().register(registry));
     }
 
     /** A histogram of durations in seconds ({@link #BUCKETS}), observed in nanoseconds. */
