@@ -519,7 +519,8 @@ class DebPackageTest {
             inside(pid1, "kill", "-KILL", killed);
             awaitInside(pid1, "the nNVE restarted", () -> property(pid1, nnve, "NRestarts").equals("1")
                     && property(pid1, nnve, "ActiveState").equals("active")
-                    && !property(pid1, nnve, "MainPID").equals(killed) && !property(pid1, nnve, "MainPID").equals("0"));
+                    && !property(pid1, nnve, "MainPID").equals(killed) && !property(pid1, nnve, "MainPID").equals("0")
+                    && inside(pid1, "cat", "/run/splitnve-pkg.log").out().split("event=api.listening", -1).length == 3);
             // RestartPreventExitStatus=2: a configuration error is not retried
             String broken = "splitnve-nnve@broken.service";
             inside(pid1, "systemctl", "start", broken);
@@ -529,7 +530,9 @@ class DebPackageTest {
             // KillSignal=SIGTERM: a clean stop
             assertThat(inside(pid1, "systemctl", "stop", nnve, tnve).status()).isZero();
             for (String unit : List.of(nnve, tnve)) {
-                assertThat(property(pid1, unit, "ActiveState")).isEqualTo("inactive");
+                String log = "/run/" + unit.replaceFirst("splitnve-.nve@(.*)\\.service", "splitnve-$1.log");
+                assertThat(property(pid1, unit, "ActiveState")).as("%s after stop (status %s):%n%s", unit,
+                        property(pid1, unit, "ExecMainStatus"), inside(pid1, "cat", log).out()).isEqualTo("inactive");
                 assertThat(property(pid1, unit, "ExecMainStatus")).isEqualTo("0");
                 assertThat(property(pid1, unit, "Result")).isEqualTo("success");
             }
