@@ -158,7 +158,7 @@ class DashboardTest {
     }
 
     @Test
-    @DisplayName("SEC-3: the dashboard check reads PromQL as Prometheus does: metrics, label matchers, grouping labels, functions, Grafana variables")
+    @DisplayName("the harness: the dashboard check reads PromQL as Prometheus does: metrics, label matchers, grouping labels, functions, Grafana variables")
     void promqlReader() {
         Query q = parse("histogram_quantile(0.95, sum by (le, operation) (rate(splitnve_operation_seconds_bucket"
                 + "{node=~\"$node\", result=\"ok\"}[$__rate_interval])))");
