@@ -2,6 +2,9 @@ package org.splitnve.app.api;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,8 +79,8 @@ public final class ApiServer implements AutoCloseable {
     private final List<Route> routes;
     private final EventStream stream;
     private final Semaphore permits = new Semaphore(MAX_REQUESTS);
-    private final Metrics.Counter requests;
-    private final Metrics.HistogramFamily latency;
+    private final Counter requests;
+    private final Metrics.Durations latency;
     private volatile boolean closed;
 
     private ApiServer(HttpServer http, ExecutorService executor, EventLog log, Metrics metrics, String token,
@@ -97,13 +100,13 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
-     * Listens where {@code s} says, with the daemon's own routes plus the common ones; the metrics text
-     * comes from {@code scrape} (called on an HTTP thread at each scrape).
+     * Listens where {@code s} says, with the daemon's own routes plus the common ones; the metrics come from
+     * {@code scrape} (called on an HTTP thread at each scrape), written in the format the scraper asks for.
      *
      * @throws UncheckedIOException when the address cannot be bound
      */
     public static ApiServer start(ApiSettings s, EventLog log, Metrics metrics, List<Route> own,
-            Supplier<String> scrape) {
+            Supplier<MetricSnapshots> scrape) {
         return start(bind(s), s, log, metrics, own, scrape);
     }
 
@@ -123,12 +126,11 @@ public final class ApiServer implements AutoCloseable {
 
     /** Serves on a server {@link #bind bound} before. */
     public static ApiServer start(HttpServer http, ApiSettings s, EventLog log, Metrics metrics, List<Route> own,
-            Supplier<String> scrape) {
+            Supplier<MetricSnapshots> scrape) {
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory());
         List<Route> routes = new ArrayList<>(own);
         routes.add(Route.get("/v1/events", r -> new Reply.Stream()));
-        routes.add(Route.get("/metrics", r -> new Reply.Text(200, "text/plain; version=0.0.4; charset=utf-8",
-                scrape.get())));
+        routes.add(Route.get("/metrics", r -> new Reply.MetricsReply(scrape.get())));
         routes.add(Route.get("/v1/openapi.json", r -> new Reply.Text(200, "application/json; charset=utf-8",
                 openApi())));
         ApiServer server = new ApiServer(http, executor, log, metrics, s.token(), s.hostNames(), List.copyOf(routes));
@@ -266,13 +268,15 @@ public final class ApiServer implements AutoCloseable {
         int status = switch (reply) {
             case Reply.JsonReply j -> j.status();
             case Reply.Text t -> t.status();
+            case Reply.MetricsReply m -> 200;
             case Reply.Stream s -> 200;
         };
-        requests.inc(method, route, String.valueOf(status));
+        requests.labelValues(method, route, String.valueOf(status)).inc();
         try {
             switch (reply) {
                 case Reply.JsonReply j -> send(x, j.status(), "application/json; charset=utf-8", JsonCodec.write(j.body()));
                 case Reply.Text t -> send(x, t.status(), t.contentType(), t.body());
+                case Reply.MetricsReply m -> metrics(x, m.metrics());
                 case Reply.Stream s -> {
                     stream(x, remote);
                     return;
@@ -496,6 +500,23 @@ public final class ApiServer implements AutoCloseable {
             try (OutputStream o = x.getResponseBody()) {
                 o.write(b);
             }
+        }
+    }
+
+    /**
+     * A scrape, in OpenMetrics when the scraper's {@code Accept} asks for {@code application/openmetrics-text},
+     * else in the Prometheus text format 0.0.4 (the writers of the Prometheus Java client).
+     */
+    private static void metrics(HttpExchange x, MetricSnapshots m) throws IOException {
+        List<String> accept = x.getRequestHeaders().get("Accept");
+        ExpositionFormatWriter w = Metrics.writer(accept == null ? null : String.join(",", accept));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        w.write(out, m);
+        x.getResponseHeaders().set("Content-Type", w.getContentType());
+        x.getResponseHeaders().set("Cache-Control", "no-store");
+        x.sendResponseHeaders(200, out.size() == 0 ? -1 : out.size());
+        try (OutputStream o = x.getResponseBody()) {
+            out.writeTo(o);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.splitnve.app.api;
 
-import java.util.concurrent.atomic.LongAdder;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
 import org.splitnve.app.daemon.EventLog;
 import org.splitnve.nnve.NnveEvent;
 import org.splitnve.protocol.PortAgent;
@@ -10,9 +11,9 @@ import org.splitnve.tnve.TnveEvent;
 import org.splitnve.transport.AgentRunner;
 
 /**
- * What both daemons measure (Prometheus, via {@link Metrics}): counters kept from the daemon's events
- * (ECP retransmissions and transmit errors, refusals by VDP reason code, requests the nNVE never
- * answered, events by name) and the time the engine takes for each received ECPDU. The engine thread
+ * What both daemons measure (Prometheus, via {@link Metrics}): its role ({@code splitnve_info}), counters kept
+ * from the daemon's events (ECP retransmissions and transmit errors, refusals by VDP reason code, requests the
+ * nNVE never answered, events by name) and the time the engine takes for each received ECPDU. The engine thread
  * feeds them without blocking; counters are read at scrape time.
  */
 public final class DaemonMetrics implements EventLog.Tap {
@@ -21,35 +22,36 @@ public final class DaemonMetrics implements EventLog.Tap {
 
     private final Metrics metrics;
     private final String role;
-    private final LongAdder retransmissions;
-    private final LongAdder transmitErrors;
-    private final LongAdder unanswered;
-    private final Metrics.Counter refusals;
-    private final LongAdder[] refusalsByCode = new LongAdder[16];
-    private final Metrics.Counter events;
+    private final CounterDataPoint retransmissions;
+    private final CounterDataPoint transmitErrors;
+    private final CounterDataPoint unanswered;
+    private final Counter refusals;
+    private final CounterDataPoint[] refusalsByCode = new CounterDataPoint[16];
+    private final Counter events;
     /** The events counter's series by event name (no allocation per event once a name was seen). */
-    private final java.util.Map<String, LongAdder> byName = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Metrics.Histogram ecpdu;
-    private final Metrics.HistogramFamily operations;
+    private final java.util.Map<String, CounterDataPoint> byName = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Metrics.Series ecpdu;
+    private final Metrics.Durations operations;
 
     public DaemonMetrics(String node, String role) {
         this.metrics = new Metrics(node);
         this.role = role;
         this.retransmissions = metrics.counter("splitnve_ecp_retransmissions_total",
-                "ECPDUs sent again because no acknowledgement came in time (ECP, 802.1Q 43)").with();
+                "ECPDUs sent again because no acknowledgement came in time (ECP, 802.1Q 43)");
         this.transmitErrors = metrics.counter("splitnve_ecp_transmit_errors_total",
-                "ECPDUs given up after the last retransmission (their items were not delivered)").with();
+                "ECPDUs given up after the last retransmission (their items were not delivered)");
         this.refusals = metrics.counter("splitnve_refusals_total", role.equals("nnve")
                 ? "requests this nNVE refused, by VDP reason code (SM-REASON)"
                 : "requests the nNVE refused, by VDP reason code (SM-REASON)", "code");
         this.unanswered = metrics.counter("splitnve_requests_unanswered_total",
-                "requests the nNVE did not answer (transmit error or response timeout)").with();
+                "requests the nNVE did not answer (transmit error or response timeout)");
         this.events = metrics.counter("splitnve_events_total", "structured events by name (SEC-3)", "event");
         this.ecpdu = metrics.histogram("splitnve_ecpdu_processing_seconds",
                 "engine time to process one received ECPDU (decode, state machines, answers queued)").with();
         this.operations = role.equals("tnve") ? metrics.histogram("splitnve_operation_seconds",
                 "tNVE lifecycle operations through the API: time until every nNVE concerned answered", "operation",
                 "result") : null;
+        metrics.info("splitnve_info", "the daemon's role", "role", role);
     }
 
     public Metrics metrics() {
@@ -61,24 +63,24 @@ public final class DaemonMetrics implements EventLog.Tap {
     }
 
     /** Lifecycle operation latency (tNVE; null on the nNVE): from the call into the engine to the nNVE's last answer. */
-    public Metrics.HistogramFamily operations() {
+    public Metrics.Durations operations() {
         return operations;
     }
 
     @Override
     public void event(long atNanos, Event e) {
-        LongAdder n = byName.get(e.name());
+        CounterDataPoint n = byName.get(e.name());
         if (n == null) {
-            n = byName.computeIfAbsent(e.name(), k -> events.with(k));
+            n = byName.computeIfAbsent(e.name(), events::labelValues);
         }
-        n.increment();
+        n.inc();
         switch (e) {
-            case EcpEvent.Retransmit r -> retransmissions.increment();
-            case EcpEvent.TransmitError t -> transmitErrors.increment();
+            case EcpEvent.Retransmit r -> retransmissions.inc();
+            case EcpEvent.TransmitError t -> transmitErrors.inc();
             case NnveEvent.Refused r -> refusal(r.code());
             case TnveEvent.RequestFailed f -> {
                 if (f.code() < 0) {
-                    unanswered.increment();
+                    unanswered.inc();
                 } else {
                     refusal(f.code());
                 }
@@ -89,12 +91,12 @@ public final class DaemonMetrics implements EventLog.Tap {
 
     private void refusal(int code) {
         int c = code & 0x0F;
-        LongAdder a = refusalsByCode[c];
+        CounterDataPoint a = refusalsByCode[c];
         if (a == null) {
-            a = refusals.with(String.valueOf(c));
+            a = refusals.labelValues(String.valueOf(c));
             refusalsByCode[c] = a;
         }
-        a.increment();
+        a.inc();
     }
 
     /** The agent, timing each ECPDU it receives. */
@@ -141,7 +143,6 @@ public final class DaemonMetrics implements EventLog.Tap {
 
     /** The samples both daemons give: the runner's frame counters. */
     public void common(Metrics.Scrape s, AgentRunner.Stats st) {
-        s.gauge("splitnve_info", "the daemon's role", 1, "role", role);
         s.counter("splitnve_frames_received_total", "frames received on the daemon's ports (ECP and LLDP)",
                 st.framesIn());
         s.counter("splitnve_frames_sent_total", "frames sent on the daemon's ports", st.framesOut());

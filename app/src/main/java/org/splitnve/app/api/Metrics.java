@@ -1,136 +1,106 @@
 package org.splitnve.app.api;
 
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Prometheus metrics in text exposition format 0.0.4, without a library: labelled counters and
- * histograms updated from any thread (lock-free, no allocation once a label set exists), and gauges
- * the caller supplies at scrape time. Every sample carries the label {@code node}. Names are
- * prefixed {@code splitnve_}.
+ * A daemon's Prometheus metrics, kept by the Prometheus Java client: its own registry of counters and histograms
+ * updated from any thread, plus the gauges and counters a daemon reads at scrape time ({@link Scrape}). Every
+ * sample carries the label {@code node}; names are prefixed {@code splitnve_}. {@link #writer} picks the format
+ * of an answer from the scraper's {@code Accept} header: OpenMetrics 1.0 when it names
+ * {@code application/openmetrics-text}, else the Prometheus text format 0.0.4 (in both a counter's samples end in
+ * {@code _total}; the text format's HELP and TYPE lines name it with the suffix, OpenMetrics's without).
  */
 public final class Metrics {
     /** Histogram bucket bounds in seconds: 10 us to 30 s. */
     static final double[] BUCKETS = {1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
         2.5, 5, 10, 30};
+    private static final ExpositionFormats FORMATS = ExpositionFormats.init();
 
-    private final String node;
-    private final Map<String, Family> families = new ConcurrentHashMap<>();
-    private final List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Labels node;
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    /** Each metric once by name: declaring it again (a second API server of the daemon) gives the same one. */
+    private final Map<String, Object> declared = new ConcurrentHashMap<>();
 
     public Metrics(String node) {
-        this.node = node;
+        this.node = Labels.of("node", node);
     }
 
-    public String node() {
-        return node;
-    }
-
-    private enum Kind { COUNTER, HISTOGRAM }
-
-    private record Family(String name, String help, Kind kind, String[] labels, Map<List<String>, Object> series) {}
-
-    private Family family(String name, String help, Kind kind, String... labels) {
-        return families.computeIfAbsent(name, n -> {
-            order.add(n);
-            return new Family(n, help, kind, labels, new ConcurrentHashMap<>());
-        });
-    }
-
-    /** A counter's series for these label values (in the order of {@code labels} at declaration). */
-    public final class Counter {
-        private final Family f;
-
-        private Counter(Family f) {
-            this.f = f;
-        }
-
-        public LongAdder with(String... values) {
-            return (LongAdder) f.series.computeIfAbsent(List.of(values), v -> new LongAdder());
-        }
-
-        public void inc(String... values) {
-            with(values).increment();
-        }
-    }
-
-    /** One histogram series: cumulative counts are computed at scrape time. */
-    public static final class Histogram {
-        private final AtomicLongArray buckets = new AtomicLongArray(BUCKETS.length + 1);
-        private final LongAdder sumNanos = new LongAdder();
-
-        public void observeNanos(long nanos) {
-            double s = nanos / 1e9;
-            int i = 0;
-            while (i < BUCKETS.length && s > BUCKETS[i]) {
-                i++;
-            }
-            buckets.incrementAndGet(i);
-            sumNanos.add(nanos);
-        }
-
-        public long count() {
-            long n = 0;
-            for (int i = 0; i < buckets.length(); i++) {
-                n += buckets.get(i);
-            }
-            return n;
-        }
-    }
-
-    public final class HistogramFamily {
-        private final Family f;
-
-        private HistogramFamily(Family f) {
-            this.f = f;
-        }
-
-        public Histogram with(String... values) {
-            return (Histogram) f.series.computeIfAbsent(List.of(values), v -> new Histogram());
-        }
-    }
-
+    /** A counter, its series named by {@code labels}' values in that order ({@code labelValues(...).inc()}). */
     public Counter counter(String name, String help, String... labels) {
-        return new Counter(family(name, help, Kind.COUNTER, labels));
+        return (Counter) declared.computeIfAbsent(name, n -> Counter.builder().name(n).help(help).labelNames(labels)
+                .constLabels(node).withoutExemplars().register(registry));
     }
 
-    public HistogramFamily histogram(String name, String help, String... labels) {
-        return new HistogramFamily(family(name, help, Kind.HISTOGRAM, labels));
+    /** A histogram of durations in seconds ({@link #BUCKETS}), observed in nanoseconds. */
+    public Durations histogram(String name, String help, String... labels) {
+        return (Durations) declared.computeIfAbsent(name, n -> new Durations(Histogram.builder().name(n).help(help)
+                .labelNames(labels).constLabels(node).classicOnly().classicUpperBounds(BUCKETS).withoutExemplars()
+                .register(registry)));
     }
 
-    /** Gauges and counters read at scrape time: {@link #sample} adds one sample of a family. */
+    /** An info metric: {@code NAME{label="value"} 1} (a gauge in the text format, an info in OpenMetrics). */
+    public void info(String name, String help, String label, String value) {
+        ((Info) declared.computeIfAbsent(name, n -> Info.builder().name(n).help(help).labelNames(label)
+                .constLabels(node).register(registry))).setLabelValues(value);
+    }
+
+    /** A histogram of durations: each series observes nanoseconds and exposes seconds. */
+    public record Durations(Histogram histogram) {
+        public Series with(String... values) {
+            DistributionDataPoint p = histogram.labelValues(values);
+            return nanos -> p.observe(nanos / 1e9);
+        }
+    }
+
+    /** One series of a {@link Durations} histogram. */
+    @FunctionalInterface
+    public interface Series {
+        void observeNanos(long nanos);
+    }
+
+    /** Gauges and counters read at scrape time: each call adds one sample of a family. */
     public static final class Scrape {
-        private final String node;
-        private final StringBuilder sb = new StringBuilder(4096);
-        private final java.util.Set<String> declared = new java.util.HashSet<>();
+        private final Labels node;
+        private final Map<String, GaugeSnapshot.Builder> gauges = new LinkedHashMap<>();
+        private final Map<String, CounterSnapshot.Builder> counters = new LinkedHashMap<>();
 
-        Scrape(String node) {
+        Scrape(Labels node) {
             this.node = node;
         }
 
-        /** Declares a family (once) and adds a sample; {@code labels} alternate names and values. */
-        public Scrape sample(String name, String type, String help, double value, String... labels) {
-            if (declared.add(name)) {
-                sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
-                sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-            }
-            sb.append(name);
-            labels(sb, node, labels);
-            sb.append(' ').append(number(value)).append('\n');
+        /** A gauge's sample; {@code labels} alternate names and values. */
+        public Scrape gauge(String name, String help, double value, String... labels) {
+            gauges.computeIfAbsent(name, n -> GaugeSnapshot.builder().name(n).help(help))
+                    .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels(labels)).value(value).build());
             return this;
         }
 
-        public Scrape gauge(String name, String help, double value, String... labels) {
-            return sample(name, "gauge", help, value, labels);
+        /** A counter's sample, read from a count kept elsewhere; {@code labels} alternate names and values. */
+        public Scrape counter(String name, String help, double value, String... labels) {
+            counters.computeIfAbsent(name, n -> CounterSnapshot.builder().name(n).help(help))
+                    .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels(labels)).value(value)
+                            .build());
+            return this;
         }
 
-        public Scrape counter(String name, String help, double value, String... labels) {
-            return sample(name, "counter", help, value, labels);
+        private Labels labels(String... pairs) {
+            return node.merge(Labels.of(pairs));
         }
     }
 
@@ -138,85 +108,25 @@ public final class Metrics {
         return new Scrape(node);
     }
 
-    /** The text of a scrape: its samples, then every counter and histogram. */
-    public String render(Scrape s) {
-        StringBuilder sb = s.sb;
-        for (String name : order) {
-            Family f = families.get(name);
-            sb.append("# HELP ").append(f.name).append(' ').append(f.help).append('\n');
-            sb.append("# TYPE ").append(f.name).append(' ').append(f.kind.name().toLowerCase(Locale.ROOT)).append('\n');
-            List<Map.Entry<List<String>, Object>> entries = new ArrayList<>(f.series.entrySet());
-            entries.sort((a, b) -> String.join("\u0000", a.getKey()).compareTo(String.join("\u0000", b.getKey())));
-            for (Map.Entry<List<String>, Object> e : entries) {
-                String[] pairs = pairs(f.labels, e.getKey());
-                switch (f.kind) {
-                    case COUNTER -> {
-                        sb.append(f.name);
-                        labels(sb, node, pairs);
-                        sb.append(' ').append(((LongAdder) e.getValue()).sum()).append('\n');
-                    }
-                    case HISTOGRAM -> {
-                        Histogram h = (Histogram) e.getValue();
-                        long cumulative = 0;
-                        for (int i = 0; i <= BUCKETS.length; i++) {
-                            cumulative += h.buckets.get(i);
-                            sb.append(f.name).append("_bucket");
-                            String[] withLe = java.util.Arrays.copyOf(pairs, pairs.length + 2);
-                            withLe[pairs.length] = "le";
-                            withLe[pairs.length + 1] = i < BUCKETS.length ? number(BUCKETS[i]) : "+Inf";
-                            labels(sb, node, withLe);
-                            sb.append(' ').append(cumulative).append('\n');
-                        }
-                        sb.append(f.name).append("_sum");
-                        labels(sb, node, pairs);
-                        sb.append(' ').append(number(h.sumNanos.sum() / 1e9)).append('\n');
-                        sb.append(f.name).append("_count");
-                        labels(sb, node, pairs);
-                        sb.append(' ').append(cumulative).append('\n');
-                    }
-                }
-            }
-        }
-        return sb.toString();
+    /** A scrape's samples and every counter, histogram and info of the registry. */
+    public MetricSnapshots render(Scrape s) {
+        List<MetricSnapshot> all = new ArrayList<>(registry.scrape().stream().toList());
+        s.gauges.values().forEach(b -> all.add(b.build()));
+        s.counters.values().forEach(b -> all.add(b.build()));
+        return new MetricSnapshots(all);
     }
 
-    private static String[] pairs(String[] names, List<String> values) {
-        String[] out = new String[names.length * 2];
-        for (int i = 0; i < names.length; i++) {
-            out[2 * i] = names[i];
-            out[2 * i + 1] = i < values.size() ? values.get(i) : "";
+    /**
+     * The writer for a scraper's {@code Accept} header (null or absent: the Prometheus text format 0.0.4). A scraper
+     * that asks for the protobuf format first (Prometheus with native histograms) gets a text format: the
+     * protobuf writer is not in this build, and such scrapers accept the text formats as well.
+     */
+    public static ExpositionFormatWriter writer(String accept) {
+        ExpositionFormatWriter w = FORMATS.findWriter(accept);
+        if (w.isAvailable()) {
+            return w;
         }
-        return out;
-    }
-
-    private static void labels(StringBuilder sb, String node, String[] pairs) {
-        sb.append("{node=\"");
-        escape(sb, node);
-        sb.append('"');
-        for (int i = 0; i + 1 < pairs.length; i += 2) {
-            sb.append(',').append(pairs[i]).append("=\"");
-            escape(sb, pairs[i + 1]);
-            sb.append('"');
-        }
-        sb.append('}');
-    }
-
-    private static void escape(StringBuilder sb, String v) {
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            switch (c) {
-                case '\\' -> sb.append("\\\\");
-                case '"' -> sb.append("\\\"");
-                case '\n' -> sb.append("\\n");
-                default -> sb.append(c);
-            }
-        }
-    }
-
-    static String number(double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            return Long.toString((long) v);
-        }
-        return Double.toString(v);
+        ExpositionFormatWriter open = FORMATS.getOpenMetricsTextFormatWriter();
+        return open.accepts(accept) ? open : FORMATS.getPrometheusTextFormatWriter();
     }
 }

@@ -339,7 +339,7 @@ public final class NnveApi {
     // ------------------------------------------------------------------ metrics
 
     /** The scrape: peers, VNs, TSIs per state, local tags per scope, read on the engine thread. */
-    public static String scrape(NnveDaemon d) {
+    public static io.prometheus.metrics.model.snapshots.MetricSnapshots scrape(NnveDaemon d) {
         Metrics.Scrape s = d.metrics().metrics().scrape();
         NnveApi a = new NnveApi(d);
         try {

@@ -446,7 +446,7 @@ public final class TnveApi {
     // ------------------------------------------------------------------ metrics
 
     /** The scrape: VMs per state, TSIs per uplink and state, uplinks, read on the engine thread. */
-    public static String scrape(TnveDaemon d) {
+    public static io.prometheus.metrics.model.snapshots.MetricSnapshots scrape(TnveDaemon d) {
         Metrics.Scrape s = d.metrics().metrics().scrape();
         try {
             new TnveApi(d).read(() -> {

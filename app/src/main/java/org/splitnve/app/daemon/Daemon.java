@@ -97,7 +97,8 @@ public abstract class Daemon implements AutoCloseable {
      * Serves the HTTP API on the address {@code bound} before (null: [api] listen = "off"); when it cannot, the
      * daemon stops and this throws.
      */
-    protected void startApi(HttpServer bound, ApiSettings s, List<Route> routes, Supplier<String> scrape) {
+    protected void startApi(HttpServer bound, ApiSettings s, List<Route> routes,
+            Supplier<io.prometheus.metrics.model.snapshots.MetricSnapshots> scrape) {
         if (bound == null) {
             return;
         }

@@ -10,6 +10,9 @@ import java.util.Map;
  * A strict reader of the Prometheus text exposition format 0.0.4 for the tests: {@code # HELP} and
  * {@code # TYPE} lines, samples {@code name{label="value",...} number}. Anything else fails the test:
  * a sample before its family's TYPE, a family's samples not together, a bad name, label or number.
+ * {@link #parseOpenMetrics} reads OpenMetrics 1.0 text as strictly: the same lines, plus {@code # UNIT},
+ * the types {@code info}, {@code stateset}, {@code unknown}, {@code gaugehistogram}, family names without
+ * the samples' suffixes (a counter's samples end in {@code _total}), and {@code # EOF} as the last line.
  */
 final class PrometheusText {
     record Sample(String name, Map<String, String> labels, double value) {}
@@ -17,9 +20,25 @@ final class PrometheusText {
     final Map<String, String> types = new LinkedHashMap<>();
     final Map<String, String> help = new HashMap<>();
     final List<Sample> samples = new ArrayList<>();
+    private final boolean openMetrics;
+
+    private PrometheusText(boolean openMetrics) {
+        this.openMetrics = openMetrics;
+    }
 
     static PrometheusText parse(String text) {
-        PrometheusText p = new PrometheusText();
+        return parse(text, false);
+    }
+
+    static PrometheusText parseOpenMetrics(String text) {
+        if (!text.endsWith("# EOF\n") && !text.endsWith("# EOF")) {
+            throw new AssertionError("OpenMetrics text does not end with # EOF");
+        }
+        return parse(text.substring(0, text.lastIndexOf("# EOF")), true);
+    }
+
+    private static PrometheusText parse(String text, boolean openMetrics) {
+        PrometheusText p = new PrometheusText(openMetrics);
         String family = null;
         java.util.Set<String> closed = new java.util.HashSet<>();
         int n = 0;
@@ -36,7 +55,10 @@ final class PrometheusText {
             }
             if (line.startsWith("# TYPE ")) {
                 String[] parts = line.substring(7).split(" ");
-                if (parts.length != 2 || !List.of("counter", "gauge", "histogram", "summary", "untyped").contains(parts[1])) {
+                List<String> known = openMetrics
+                        ? List.of("counter", "gauge", "histogram", "summary", "info", "stateset", "unknown", "gaugehistogram")
+                        : List.of("counter", "gauge", "histogram", "summary", "untyped");
+                if (parts.length != 2 || !known.contains(parts[1])) {
                     throw new AssertionError("line " + n + ": bad TYPE: " + line);
                 }
                 if (p.types.put(name(parts[0], n), parts[1]) != null) {
@@ -48,7 +70,13 @@ final class PrometheusText {
                 family = parts[0];
                 continue;
             }
-            if (line.startsWith("#")) {
+            if (line.startsWith("#") && !(openMetrics && line.startsWith("# UNIT "))) {
+                if (openMetrics) {
+                    throw new AssertionError("line " + n + ": not an OpenMetrics line: " + line);
+                }
+                continue;
+            }
+            if (line.startsWith("# UNIT ")) {
                 continue;
             }
             int i = 0;
@@ -102,7 +130,7 @@ final class PrometheusText {
                 case "NaN" -> Double.NaN;
                 default -> Double.parseDouble(rest[0]);
             };
-            String base = baseName(name, p.types);
+            String base = p.baseName(name);
             if (base == null) {
                 throw new AssertionError("line " + n + ": sample " + name + " without a TYPE line before it");
             }
@@ -114,14 +142,24 @@ final class PrometheusText {
         return p;
     }
 
-    private static String baseName(String name, Map<String, String> types) {
-        if (types.containsKey(name)) {
+    private String baseName(String name) {
+        if (!openMetrics && types.containsKey(name)) {
             return name;
         }
-        for (String suffix : List.of("_bucket", "_sum", "_count")) {
-            if (name.endsWith(suffix)) {
-                String b = name.substring(0, name.length() - suffix.length());
-                if ("histogram".equals(types.get(b)) || "summary".equals(types.get(b))) {
+        if (openMetrics && types.containsKey(name) && List.of("gauge", "unknown", "stateset").contains(types.get(name))) {
+            return name;
+        }
+        Map<String, List<String>> suffixes = openMetrics
+                ? Map.of("_bucket", List.of("histogram", "gaugehistogram"), "_sum", List.of("histogram", "summary"),
+                        "_count", List.of("histogram", "summary"), "_total", List.of("counter"),
+                        "_created", List.of("counter", "histogram", "summary"), "_info", List.of("info"),
+                        "_gcount", List.of("gaugehistogram"), "_gsum", List.of("gaugehistogram"))
+                : Map.of("_bucket", List.of("histogram"), "_sum", List.of("histogram", "summary"),
+                        "_count", List.of("histogram", "summary"));
+        for (Map.Entry<String, List<String>> suffix : suffixes.entrySet()) {
+            if (name.endsWith(suffix.getKey())) {
+                String b = name.substring(0, name.length() - suffix.getKey().length());
+                if (suffix.getValue().contains(types.get(b))) {
                     return b;
                 }
             }
