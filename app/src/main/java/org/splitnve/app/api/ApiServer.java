@@ -186,6 +186,7 @@ public final class ApiServer implements AutoCloseable {
         closed = true;
         log.removeTap(stream);
         stream.closeAll();
+        awaitStreams();
         http.stop(0);
         executor.shutdownNow();
         log.accept(new ApiEvent.Stopped(addressText()));
@@ -499,7 +500,33 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    /** Streams events to one client until it goes, is too slow, or the daemon stops. */
+    /** Event streams being written. */
+    private int streams;
+    private final Object streamsLock = new Object();
+
+    /** Waits (at most 1 s) for the event streams to write what they have and their end: the stop reaches them. */
+    private void awaitStreams() {
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        synchronized (streamsLock) {
+            while (streams > 0) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    streamsLock.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Streams events to one client until it goes, is too slow, or the daemon stops; a stream the daemon ends
+     * ends with a {@code stream.end} event giving the reason, then closes cleanly.
+     */
     private void stream(HttpExchange x, String remote) throws IOException {
         EventStream.Client c = closed ? null : stream.subscribe();
         if (c == null) {
@@ -510,6 +537,9 @@ public final class ApiServer implements AutoCloseable {
         }
         long sent = 0;
         String why = "the client closed the stream";
+        synchronized (streamsLock) {
+            streams++;
+        }
         try {
             x.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
             x.getResponseHeaders().set("Cache-Control", "no-store");
@@ -523,6 +553,9 @@ public final class ApiServer implements AutoCloseable {
                     o.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
                 } else if (c.isEnd(m)) {
                     why = c.ended;
+                    o.write(("event: stream.end\ndata: " + Json.obj("reason", why).write() + "\n\n")
+                            .getBytes(StandardCharsets.UTF_8));
+                    o.flush();
                     break;
                 } else {
                     o.write(m.getBytes(StandardCharsets.UTF_8));
@@ -537,6 +570,10 @@ public final class ApiServer implements AutoCloseable {
             // the client went away
         } finally {
             c.close();
+            synchronized (streamsLock) {
+                streams--;
+                streamsLock.notifyAll();
+            }
             log.accept(new ApiEvent.StreamEnded(remote, sent, why));
         }
     }

@@ -85,9 +85,15 @@ public final class NnveApi {
         List<Peer> list = new ArrayList<>(engine().peers());
         list.sort(Comparator.comparingInt(Peer::port).thenComparing(Peer::station));
         List<Json> out = new ArrayList<>();
+        long now = System.nanoTime(); // the daemons' engines run on Clock.system()
+        org.splitnve.protocol.lldp.LldpAgent<?> lldp = d.lldp();
         for (Peer p : list) {
+            org.splitnve.protocol.lldp.LldpAgent.Neighbour n = lldp == null ? null : lldp.neighbour(p.port(), p.station());
             out.add(Json.obj("port", p.port(), "interface", portLabel(p.port()), "station", p.station().toString(),
-                    "extensions", p.extensions(), "authenticated", p.authenticated(), "tsis", p.tsiCount()));
+                    "extensions", p.extensions(), "authenticated", p.authenticated(), "tsis", p.tsiCount(),
+                    "systemName", n == null ? null : n.systemName(), "peerInterface", n == null ? null : n.portDescription(),
+                    "lastHeardMs", Math.max(0, (now - p.lastHeard()) / 1_000_000),
+                    "lastLldpMs", n == null ? null : Math.max(0, (now - n.heardNanos()) / 1_000_000)));
         }
         return Json.of(out);
     }
@@ -209,6 +215,7 @@ public final class NnveApi {
             throw ApiError.badRequest("ips: names at least one address (leave it out to deactivate the whole TSI)");
         }
         return Reply.ok(read(() -> {
+            long t0 = System.nanoTime();
             List<Tsi> inst = engine().instances(id);
             if (inst.isEmpty()) {
                 throw ApiError.notFound("no TSI " + id + " here");
@@ -239,8 +246,13 @@ public final class NnveApi {
                 throw ApiError.conflict("TSI " + id + " has no activated instance to deactivate (states: "
                         + inst.stream().map(t -> t.state().name()).toList() + ")");
             }
-            return Json.obj("ok", true, "changed", n, "tsis", tsis(engine().instances(id)));
+            return Json.obj("ok", true, "changed", n, "tsis", tsis(engine().instances(id)), "nnveMs", millis(t0));
         }));
+    }
+
+    /** Milliseconds since {@code t0} (System.nanoTime), to a tenth: how long the nNVE took (answers' {@code nnveMs}). */
+    static java.math.BigDecimal millis(long t0) {
+        return java.math.BigDecimal.valueOf((System.nanoTime() - t0) / 100_000).movePointLeft(1);
     }
 
     /** REQ-9: {@code {"reason"}}: de-associate every instance of the TSI; its end device is told. */
@@ -250,11 +262,12 @@ public final class NnveApi {
         Fields.known(o, "", "reason");
         String reason = reason(o);
         return Reply.ok(read(() -> {
+            long t0 = System.nanoTime();
             if (engine().instances(id).isEmpty()) {
                 throw ApiError.notFound("no TSI " + id + " here");
             }
             int n = engine().deassociate(id, reason);
-            return Json.obj("ok", true, "changed", n, "tsis", tsis(engine().instances(id)));
+            return Json.obj("ok", true, "changed", n, "tsis", tsis(engine().instances(id)), "nnveMs", millis(t0));
         }));
     }
 
@@ -289,10 +302,11 @@ public final class NnveApi {
         int p = port;
         MacAddress st = station;
         return Reply.ok(read(() -> {
+            long t0 = System.nanoTime();
             int before = st == null ? -1 : engine().tagsHeldBy(p, st);
             int freed = engine().releaseTags(p, st, reason);
             return Json.obj("ok", true, "port", p, "interface", portLabel(p), "station", st == null ? null : st.toString(),
-                    "released", freed, "heldBefore", before < 0 ? null : before, "tags", tags());
+                    "released", freed, "heldBefore", before < 0 ? null : before, "tags", tags(), "nnveMs", millis(t0));
         }));
     }
 

@@ -107,7 +107,8 @@ final class Migration {
             if (json) {
                 Cli.printJson(io, Json.obj("migration", id.toString(), "side", side, "step", doing, "ms", ms, "answer", answer));
             } else {
-                io.out().println(done + (done.startsWith("a") ? VmCommand.tags(vm) : "") + " in " + ms + " ms");
+                io.out().println(done + (done.startsWith("a") ? VmCommand.tags(vm) : "") + " in " + ms + " ms"
+                        + VmCommand.nnveTime(answer));
             }
             return vm;
         } catch (ApiException e) {

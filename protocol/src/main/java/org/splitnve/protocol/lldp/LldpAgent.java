@@ -91,6 +91,27 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
     private final long[] lastAnswer;
     private final long[] unanswered;
     private long nextSend;
+    /** What this side announces as its System Name and per port as its Port Description (null: nothing). */
+    private String systemName;
+    private java.util.function.IntFunction<String> portDescription = p -> null;
+    /** The LLDP neighbours heard, least recently heard first, at most {@link #MAX_NEIGHBOURS}. */
+    private final java.util.LinkedHashMap<NeighbourKey, Neighbour> neighbours = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<NeighbourKey, Neighbour> eldest) {
+            return size() > MAX_NEIGHBOURS;
+        }
+    };
+
+    /** LLDP neighbours remembered (the least recently heard is forgotten first, SEC-5). */
+    public static final int MAX_NEIGHBOURS = 1024;
+
+    private record NeighbourKey(int port, MacAddress source) {}
+
+    /**
+     * One LLDP neighbour: a source MAC on a port, the System Name and Port Description its last LLDPDU gave
+     * (null when absent; control characters replaced by '?'), and when that LLDPDU came ({@link Clock#nanos()}).
+     */
+    public record Neighbour(int port, MacAddress source, String systemName, String portDescription, long heardNanos) {}
 
     /**
      * @param role       {@link EvbMode#BRIDGE} for the nNVE, {@link EvbMode#STATION} for the tNVE
@@ -124,6 +145,30 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
 
     public A engine() {
         return engine;
+    }
+
+    /**
+     * What this side's LLDPDUs say about it from the next one on: its System Name (e.g. the daemon's name) and,
+     * per port, a Port Description (e.g. the interface name; null: none), for the neighbour's operator.
+     */
+    public void describe(String systemName, java.util.function.IntFunction<String> portDescription) {
+        this.systemName = systemName == null || systemName.isEmpty() ? null : systemName;
+        this.portDescription = portDescription == null ? p -> null : portDescription;
+    }
+
+    /** The LLDP neighbour with this source MAC on this port, or null when none was heard (or it was forgotten). */
+    public Neighbour neighbour(int port, MacAddress source) {
+        return neighbours.get(new NeighbourKey(port, source));
+    }
+
+    /** Printable text of at most 64 characters: a name from the wire shown to people. */
+    static String printable(String s) {
+        if (s == null) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder();
+        s.codePoints().limit(64).forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return b.toString();
     }
 
     /**
@@ -171,8 +216,20 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
     /** Sends an LLDPDU on one port now. */
     public void announce(int p) {
         MacAddress mac = io.mac(p);
+        LldpPdu pdu = pdu(mac);
+        String description = portDescription.apply(p);
+        if (systemName != null || description != null) {
+            List<LldpTlv> tlvs = new ArrayList<>(pdu.tlvs());
+            if (description != null) {
+                tlvs.add(LldpPdu.textTlv(LldpPdu.PORT_DESCRIPTION, description));
+            }
+            if (systemName != null) {
+                tlvs.add(LldpPdu.textTlv(LldpPdu.SYSTEM_NAME, systemName));
+            }
+            pdu = new LldpPdu(pdu.chassisIdSubtype(), pdu.chassisId(), pdu.portIdSubtype(), pdu.portId(), pdu.ttl(), tlvs);
+        }
         byte[] frame = codec.encode(new Frame.Lldp(
-                new EthernetHeader(MacAddress.NEAREST_CUSTOMER_BRIDGE, mac, LldpPdu.ETHERTYPE), pdu(mac)), true);
+                new EthernetHeader(MacAddress.NEAREST_CUSTOMER_BRIDGE, mac, LldpPdu.ETHERTYPE), pdu), true);
         io.send(p, frame, frame.length);
         events.accept(new Sent(p, mac, ttl, role.name(), timers));
     }
@@ -187,6 +244,9 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
         if (isLldp(buf, off, len)) {
             try {
                 if (codec.decode(buf, off, len) instanceof Frame.Lldp l) {
+                    MacAddress from = l.ethernet().source();
+                    neighbours.put(new NeighbourKey(port, from), new Neighbour(port, from,
+                            printable(l.lldp().systemName()), printable(l.lldp().portDescription()), clock.nanos()));
                     EvbTlv evb = l.lldp().evb();
                     if (evb != null && !evb.equals(peerEvb[port])) {
                         peerEvb[port] = evb;
