@@ -101,8 +101,8 @@ public final class ApiOptions {
                 ep = cs.defaultFor(kind);
             }
             if (ep != null && kind != null && ep.kind() != kind) {
-                throw new UsageException("endpoint '" + ep.name() + "' is a " + ep.kind().text() + "; this command talks to a "
-                        + kind.text());
+                throw new UsageException("endpoint '" + ep.name() + "' is " + ep.kind().withArticle() + "; this command talks to "
+                        + kind.withArticle());
             }
             chosenUrl = ep != null ? ep.url() : io.env("SPLITNVE_API");
         }

@@ -116,6 +116,10 @@ public final class Splitnve extends IoCommand implements Callable<Integer> {
             if (s.usageMessage().commandListHeading().equals("Commands:%n")) {
                 s.usageMessage().commandListHeading("%n" + (s.parent() == null ? "commands" : "operations") + ":%n");
             }
+            if (s.userObject() instanceof CommandLine.HelpCommand) {
+                s.usageMessage().header(new String[0]).description("Print the help of a command: `splitnve help vm`"
+                        + " is `splitnve vm --help`.");
+            }
             if (s.optionsMap().get("--help") == null) {
                 s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("print this help and exit")
                         .build());

@@ -40,6 +40,11 @@ public record ClientSettings(Path file, Map<String, Endpoint> endpoints, String 
         public String text() {
             return this == TNVE ? "tNVE" : "nNVE";
         }
+
+        /** "a tNVE", "an nNVE". */
+        public String withArticle() {
+            return this == TNVE ? "a tNVE" : "an nNVE";
+        }
     }
 
     /** One daemon's API: its name here, its kind, its URL and the file holding its bearer token (or null). */
@@ -123,7 +128,7 @@ public record ClientSettings(Path file, Map<String, Endpoint> endpoints, String 
             return null;
         }
         if (e.kind() != kind) {
-            r.problem(t, key, "[endpoint." + n + "] is a " + e.kind().text() + ", not a " + kind.text());
+            r.problem(t, key, "[endpoint." + n + "] is " + e.kind().withArticle() + ", not " + kind.withArticle());
             return null;
         }
         return n;
