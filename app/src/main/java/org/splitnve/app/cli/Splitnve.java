@@ -36,10 +36,6 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "splitnve", mixinStandardHelpOptions = true, versionProvider = Splitnve.Version.class,
         description = "Split Network Virtualization Edge (RFC 8394): the nNVE and tNVE daemons, the operator's"
                 + " commands over their HTTP API, the demo, and VDP/ECP capture tools.",
-        subcommands = {Splitnve.Demo.class, Splitnve.Decode.class, Splitnve.Nnve.class, Splitnve.Tnve.class,
-            VmCommand.class, ShowCommand.class, TsiCommand.class, TagsCommand.class, WatchCommand.class,
-            Splitnve.Capture.class, Splitnve.Hook.class, Splitnve.Completion.class, CommandLine.HelpCommand.class,
-            Splitnve.Train.class},
         commandListHeading = "%ncommands:%n",
         footer = {"",
             "operating (over a daemon's HTTP API, docs/api.md):",
@@ -66,6 +62,11 @@ public final class Splitnve extends IoCommand implements Callable<Integer> {
     /** Where the build puts the bash completion script in the jar. */
     public static final String COMPLETION_RESOURCE = "/splitnve-completion.bash";
 
+    /** The commands, in the order the help lists them (the last, hidden, trains the start-up cache). */
+    static final List<Class<?>> COMMANDS = List.of(Demo.class, Decode.class, Nnve.class, Tnve.class, VmCommand.class,
+            ShowCommand.class, TsiCommand.class, TagsCommand.class, WatchCommand.class, Capture.class, Hook.class,
+            Completion.class, CommandLine.HelpCommand.class, Train.class);
+
     @Spec
     CommandSpec spec;
 
@@ -74,16 +75,42 @@ public final class Splitnve extends IoCommand implements Callable<Integer> {
         throw new UsageException("which command? " + String.join(", ", visibleSubcommands(spec)));
     }
 
-    /** Runs one command line with these streams and this environment: the exit status. */
+    /**
+     * Runs one command line with these streams and this environment: the exit status. Only the command named
+     * is built when the first word names one (a CLI call starts faster: picocli reads each command's annotations
+     * when it is added); the whole model otherwise (the help, a mistyped command).
+     */
     public static int run(String[] args, Io io) {
-        return commandLine(io).execute(args);
+        return ApiClient.closingAfter(() -> commandLine(io, args.length == 0 ? null : args[0]).execute(args));
     }
 
-    /** The command model, writing to {@code io}. */
+    /** The whole command model, writing to {@code io}. */
     public static CommandLine commandLine(Io io) {
+        return commandLine(io, null);
+    }
+
+    /** The command model with every command, or only {@code only} when that names one, writing to {@code io}. */
+    static CommandLine commandLine(Io io, String only) {
         Splitnve root = new Splitnve();
         root.io = io;
-        CommandLine cl = new CommandLine(root, new Factory(io));
+        Factory factory = new Factory(io);
+        CommandLine cl = new CommandLine(root, factory);
+        Class<?> named = null;
+        for (Class<?> c : COMMANDS) {
+            Command a = c.getAnnotation(Command.class);
+            if (a != null && a.name().equals(only) && c != CommandLine.HelpCommand.class) {
+                named = c;
+            }
+        }
+        for (Class<?> c : COMMANDS) {
+            if (named == null || c == named) {
+                try {
+                    cl.addSubcommand(new CommandLine(factory.create(c), factory));
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot make the command " + c.getName(), e);
+                }
+            }
+        }
         configure(cl);
         cl.setOut(new PrintWriter(io.out(), true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(io.err(), true, StandardCharsets.UTF_8));
@@ -435,11 +462,22 @@ public final class Splitnve extends IoCommand implements Callable<Integer> {
                 if (in != null) {
                     io.out().write(in.readAllBytes());
                 } else {
-                    io.out().print(AutoComplete.bash("splitnve", spec.root().commandLine()));
+                    io.out().print(AutoComplete.bash("splitnve", commandLine(io)));
                 }
             }
             io.out().flush();
             return 0;
+        }
+    }
+
+    /** The build's generator of the bash completion script: writes it to the file {@code args[0]}. */
+    public static final class CompletionScript {
+        private CompletionScript() {
+        }
+
+        public static void main(String[] args) throws IOException {
+            java.nio.file.Files.writeString(Path.of(args[0]), AutoComplete.bash("splitnve", commandLine(Io.system())),
+                    StandardCharsets.UTF_8);
         }
     }
 
@@ -459,7 +497,7 @@ public final class Splitnve extends IoCommand implements Callable<Integer> {
                     io.env());
             List<List<String>> runs = new ArrayList<>();
             List<CommandLine> all = new ArrayList<>();
-            collect(spec.root().commandLine(), all);
+            collect(commandLine(quiet), all);
             for (CommandLine c : all) {
                 if (!c.getCommandSpec().usageMessage().hidden()) {
                     List<String> argv = new ArrayList<>(List.of(c.getCommandSpec().qualifiedName().split(" ")));
