@@ -209,7 +209,7 @@ public final class ApiServer implements AutoCloseable {
             if (required != null && !authorised(x, required)) {
                 x.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"splitnve\"");
                 throw new ApiError(401, x.getRequestHeaders().getFirst("Authorization") == null
-                        ? "this API needs Authorization: Bearer TOKEN (SEC-1)" : "wrong bearer token (SEC-1)", 0, "");
+                        ? "this API needs Authorization: Bearer TOKEN" : "wrong bearer token", 0, "");
             }
             List<String> segments = new ArrayList<>();
             for (String seg : Route.segments(rawPath == null ? "/" : rawPath)) {
@@ -323,14 +323,14 @@ public final class ApiServer implements AutoCloseable {
     private void misdirected(HttpExchange x) throws ApiError {
         List<String> hosts = x.getRequestHeaders().get("Host");
         if (hosts == null || hosts.size() != 1 || hosts.getFirst().isBlank()) {
-            throw ApiError.badRequest(hosts == null || hosts.isEmpty() ? "the request has no Host header (SEC-8)"
-                    : "the request has " + hosts.size() + " Host headers (SEC-8)");
+            throw ApiError.badRequest(hosts == null || hosts.isEmpty() ? "the request has no Host header"
+                    : "the request has " + hosts.size() + " Host headers");
         }
         String name = hostName(hosts.getFirst());
         if (name == null || !acceptedHost(x, name)) {
             throw new ApiError(421, "Host " + Fields.clip(hosts.getFirst()) + " does not name this API (" + addressText()
-                    + (hostNames.isEmpty() ? "" : ", " + String.join(", ", hostNames)) + "): DNS rebinding? (SEC-8;"
-                    + " [api] host_names adds names)", 0, "");
+                    + (hostNames.isEmpty() ? "" : ", " + String.join(", ", hostNames)) + "): DNS rebinding?"
+                    + " ([api] host_names adds names)", 0, "");
         }
     }
 
@@ -406,7 +406,7 @@ public final class ApiServer implements AutoCloseable {
         String host = x.getRequestHeaders().getFirst("Host").strip();
         if (origins.size() != 1 || !origins.getFirst().strip().equalsIgnoreCase("http://" + host)) {
             throw new ApiError(403, "cross-origin request refused: Origin " + Fields.clip(String.join(", ", origins))
-                    + " is not this API's (http://" + Fields.clip(host) + "); web pages may not call it (SEC-8)", 0, "");
+                    + " is not this API's (http://" + Fields.clip(host) + "); web pages may not call it", 0, "");
         }
     }
 
@@ -425,7 +425,7 @@ public final class ApiServer implements AutoCloseable {
         }
         if (type == null || !json(type)) {
             throw new ApiError(415, (type == null ? "a request body needs Content-Type: application/json"
-                    : "Content-Type " + Fields.clip(type) + " is not application/json") + " (SEC-8)", 0, "");
+                    : "Content-Type " + Fields.clip(type) + " is not application/json"), 0, "");
         }
     }
 
@@ -484,7 +484,7 @@ public final class ApiServer implements AutoCloseable {
         } catch (IOException e) {
             // the client went away, or the server closed the connection at the deadline (SEC-8)
             throw new ApiError(408, "the body did not arrive (within " + REQUEST_DEADLINE_SECONDS + " s of the request's"
-                    + " first octet, SEC-8): " + e, 0, "");
+                    + " first octet): " + e, 0, "");
         }
     }
 
