@@ -86,16 +86,15 @@ final class TsiStateMachine extends EnginePart {
         if (!hinted) {
             // REL-4
             return new Refusal(ReasonCode.OTHER_FAILURE.value(), ReasonDetail.OWNER.wire(), owner
-                    + ": only an announced live migration moves it to another end device");
+                    + ": only a migration it announces moves it to another end device");
         }
         if (target != TsiState.ACTIVATED || arrival != null && arrival.equals(h.departing)) {
             return null; // a migration prepared (it holds nothing), or one its holder announced
         }
         // REL-4: a DEPARTURE with the migration ID comes first
-        return new Refusal(ReasonCode.OTHER_FAILURE.value(), ReasonDetail.OWNER.wire(), owner
-                + ": only an announced live migration moves it to another end device, and it did not announce "
+        return new Refusal(ReasonCode.OTHER_FAILURE.value(), ReasonDetail.OWNER.wire(), owner + ": it did not announce "
                 + (arrival == null ? "a migration (the M bit alone cannot name one)" : "migration " + arrival)
-                + " (its holder's departure with the migration ID comes first)");
+                + " (its departure with the migration ID comes first)");
     }
 
     void add(Tsi t) {
