@@ -11,20 +11,18 @@ import picocli.CommandLine.Option;
  * of the client configuration, or {@code --api} and {@code --token-file}), {@code --json} and {@code --timeout}.
  */
 public final class ApiOptions {
-    @Option(names = {"-e", "--endpoint"}, paramLabel = "NAME", description = {
-        "a daemon named in the client configuration (the file env SPLITNVE_CLIENT_CONFIG names, else",
-        "~/.config/splitnve/client.conf): its URL and its token; default: env SPLITNVE_ENDPOINT, else",
-        "the file's [defaults]"})
+    @Option(names = {"-e", "--endpoint"}, paramLabel = "NAME", description = "a daemon named in the client"
+            + " configuration (the file env SPLITNVE_CLIENT_CONFIG names, else ~/.config/splitnve/client.conf): its URL"
+            + " and its token; default: env SPLITNVE_ENDPOINT, else the file's [defaults]")
     String endpoint;
 
-    @Option(names = "--api", paramLabel = "URL", description = {
-        "the daemon's API instead (default: env SPLITNVE_API, else the default endpoint, else",
-        "http://127.0.0.1:7481 for a tNVE, http://127.0.0.1:7480 for an nNVE)"})
+    @Option(names = "--api", paramLabel = "URL", description = "the daemon's API instead (default: env SPLITNVE_API,"
+            + " else the default endpoint, else http://127.0.0.1:7481 for a tNVE, http://127.0.0.1:7480 for an nNVE)")
     String api;
 
-    @Option(names = "--token-file", paramLabel = "FILE", description = {
-        "the file holding the bearer token a daemon not on loopback asks for (default: the endpoint's,",
-        "else env SPLITNVE_TOKEN holding the token, or env SPLITNVE_TOKEN_FILE naming a file)"})
+    @Option(names = "--token-file", paramLabel = "FILE", description = "the file holding the bearer token a daemon"
+            + " not on loopback asks for (default: the endpoint's, else env SPLITNVE_TOKEN holding the token, or env"
+            + " SPLITNVE_TOKEN_FILE naming a file)")
     String tokenFile;
 
     @Option(names = "--json", description = "print the daemon's JSON answers instead of text for people")

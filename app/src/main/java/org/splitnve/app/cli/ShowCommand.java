@@ -21,8 +21,8 @@ public final class ShowCommand extends IoCommand implements Callable<Integer> {
     }
 
     @Command(name = "peers", description = {"the end devices (tNVEs) on each port, with their LLDP names",
-        "Per end device: the nNVE's port and interface, the station's MAC, the system name and interface its LLDP",
-        "announces, extensions, authentication, TSIs, and how long ago the nNVE last heard from it."})
+        "Per end device: the nNVE's port and interface, the station's MAC, the system name and interface",
+        "its LLDP announces, extensions, authentication, TSIs, and how long ago the nNVE last heard from it."})
     int peers(@Mixin ApiOptions o) throws UsageException, ApiException {
         return show("peers", "/v1/peers", o, Kind.NNVE, null);
     }

@@ -39,7 +39,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         commandListHeading = "%ncommands:%n",
         footer = {"",
             "operating (over a daemon's HTTP API, docs/api.md):",
-            "  vm create NAME --vn ID --mac MAC [--ip IP]... [--start]   define a VM on a tNVE, associate its TSIs",
+            "  vm create NAME --vn ID --mac MAC [--ip IP]... [--start]   define a VM, associate its TSIs",
             "  vm start|pause|unpause|suspend|resume|shutdown|delete|reconnect NAME",
             "  vm migrate NAME --to URL|ENDPOINT      live migration to another tNVE (make-before-break)",
             "  vm addr NAME --tsi UUID|MAC add|remove|replace IP...",
@@ -54,8 +54,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             "or --api URL with --token-file FILE (env SPLITNVE_API, SPLITNVE_TOKEN, SPLITNVE_TOKEN_FILE)",
             "",
             "Daemon configuration files: docs/configuration.md, examples/nnve.conf, examples/tnve.conf.",
-            "Exit status: 0 success (daemons: after a clean stop); 1 a failure (an interface cannot be opened, no",
-            "daemon answers, the nNVE refused: the reason on stderr); 2 a usage or configuration error",
+            "Exit status: 0 success (daemons: after a clean stop); 1 a failure (an interface cannot be opened,",
+            "no daemon answers, the nNVE refused: the reason on stderr); 2 a usage or configuration error",
             "(configuration mistakes on stderr as FILE:LINE: [section] key: message), or an interface another",
             "splitnve daemon serves. `splitnve COMMAND --help` details each command."})
 public final class Splitnve extends IoCommand implements Callable<Integer> {
@@ -139,7 +139,7 @@ public final class Splitnve extends IoCommand implements Callable<Integer> {
         for (CommandLine c : all) {
             CommandSpec s = c.getCommandSpec();
             s.usageMessage().synopsisHeading("usage: ").optionListHeading("%noptions:%n").parameterListHeading("%n")
-                    .width(100).adjustLineBreaksForWideCJKCharacters(false);
+                    .width(100);
             if (s.usageMessage().commandListHeading().equals("Commands:%n")) {
                 s.usageMessage().commandListHeading("%n" + (s.parent() == null ? "commands" : "operations") + ":%n");
             }

@@ -20,9 +20,9 @@ public final class TagsCommand extends IoCommand implements Callable<Integer> {
     }
 
     @Command(name = "release", description = {"free the local tags an end device holds through explicit VN connects",
-        "Drops the explicit VN connections of the end device with MAC behind PORT (every end device behind PORT",
-        "without --station); each is told (VN connect DISCONNECTED), and the local tags no TSI and no other end",
-        "device uses return to the pool. TSIs are left alone."})
+        "Drops the explicit VN connections of the end device with MAC behind PORT (every end device behind",
+        "PORT without --station); each is told (VN connect DISCONNECTED), and the local tags no TSI and no",
+        "other end device uses return to the pool. TSIs are left alone."})
     int release(@Option(names = "--port", required = true, paramLabel = "PORT",
                     description = "an index or an interface (as `show status` lists them)") String port,
             @Option(names = "--station", paramLabel = "MAC", description = "the end device") String station,

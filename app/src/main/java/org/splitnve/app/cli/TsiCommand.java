@@ -49,7 +49,7 @@ public final class TsiCommand extends IoCommand implements Callable<Integer> {
     }
 
     @Command(name = "deassociate", description = {"de-associate the TSI at the nNVE",
-        "Every instance goes, and its local tag returns to the pool when nothing else uses it. The end device",
+        "Every instance goes; its local tag returns to the pool when nothing else uses it. The end device",
         "learns it and `vm show` on its tNVE reports it; `vm reconnect` there brings it back."})
     int deassociate(@Parameters(paramLabel = "ID|MAC", description = "the TSI's ID (a UUID or a MAC VSIID) or one of its MACs")
             String key,

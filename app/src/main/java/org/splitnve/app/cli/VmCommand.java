@@ -405,7 +405,7 @@ public final class VmCommand extends IoCommand implements Callable<Integer> {
         "Source start, destination prepare (associate with the arrival hint), destination commit (activate),",
         "source depart and finish, each step printed; on a failure both sides are aborted.",
         "Each side gets its own credentials: the source those of --from (or --endpoint/--api), the",
-        "destination those of --to: an endpoint's token_file, or --to-token-file, or the environment's token."})
+        "destination those of --to: an endpoint's token_file, --to-token-file, or the environment's token."})
     int migrate(@Parameters(paramLabel = "NAME", description = "the VM") String name,
             @Option(names = "--to", required = true, paramLabel = "ENDPOINT|URL", description = "the destination tNVE")
             String to,

@@ -18,9 +18,9 @@ import picocli.CommandLine.Option;
  * the last line and the exit status 0; with {@code --follow} it reconnects (backing off up to 5 s) and goes on.
  */
 @Command(name = "watch", description = {"A daemon's events from now on, one line each, until Ctrl-C.",
-    "Every state change and protocol event (default http://127.0.0.1:7480, an nNVE; a tNVE's API works too).",
-    "When the daemon stops, its stop is the last line and the exit status 0 (1 when the stream broke off);",
-    "--follow reconnects and goes on."})
+    "Every state change and protocol event (default http://127.0.0.1:7480, an nNVE; a tNVE's API works",
+    "too). When the daemon stops, its stop is the last line and the exit status 0 (1 when the stream",
+    "broke off); --follow reconnects and goes on."})
 public final class WatchCommand extends IoCommand implements Callable<Integer> {
     /** The first wait before reconnecting; doubled after each failed try, up to {@link #MAX_BACKOFF_MILLIS}. */
     static final long FIRST_BACKOFF_MILLIS = 250;
@@ -31,8 +31,8 @@ public final class WatchCommand extends IoCommand implements Callable<Integer> {
     @Option(names = "--count", paramLabel = "N", description = "stop after N events")
     String count;
 
-    @Option(names = {"-f", "--follow"}, description = {"when the daemon stops or cannot be reached, reconnect (backing off",
-        "from 0.25 s to 5 s) and go on"})
+    @Option(names = {"-f", "--follow"}, description = "when the daemon stops or cannot be reached, reconnect (backing"
+            + " off from 0.25 s to 5 s) and go on")
     boolean follow;
 
     @Mixin
