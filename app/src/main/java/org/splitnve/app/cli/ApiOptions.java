@@ -21,8 +21,8 @@ public final class ApiOptions {
     String api;
 
     @Option(names = "--token-file", paramLabel = "FILE", description = "the file holding the bearer token a daemon"
-            + " not on loopback asks for (default: the endpoint's, else env SPLITNVE_TOKEN holding the token, or env"
-            + " SPLITNVE_TOKEN_FILE naming a file)")
+            + " not on loopback asks for (default: the endpoint's, also for an --api URL that is an endpoint's, else"
+            + " env SPLITNVE_TOKEN holding the token, or env SPLITNVE_TOKEN_FILE naming a file)")
     String tokenFile;
 
     @Option(names = "--json", description = "print the daemon's JSON answers instead of text for people")
@@ -105,12 +105,35 @@ public final class ApiOptions {
             chosenUrl = ep != null ? ep.url() : io.env("SPLITNVE_API");
         }
         String dflt = kind == Kind.TNVE ? ApiClient.TNVE_DEFAULT : ApiClient.NNVE_DEFAULT;
+        java.net.URI base = ApiClient.baseUri(chosenUrl != null ? chosenUrl : dflt);
+        if (url != null && tokenFile == null) {
+            ep = byUrl(io, base); // a URL that is an endpoint's takes the endpoint's token
+        }
         String token = tokenFile != null ? ApiClient.readToken(Path.of(tokenFile), "--token-file")
                 : ep != null && ep.tokenFile() != null
                         ? ApiClient.readToken(ep.tokenFile(), "endpoint '" + ep.name() + "' token_file")
                         : ApiClient.envToken(io);
-        return new ApiClient(ApiClient.baseUri(chosenUrl != null ? chosenUrl : dflt), token,
-                java.time.Duration.ofSeconds(timeout));
+        return new ApiClient(base, token, java.time.Duration.ofSeconds(timeout));
+    }
+
+    /** The endpoint of the client configuration with this URL, or null (also when the configuration cannot be read). */
+    private static ClientSettings.Endpoint byUrl(Io io, java.net.URI base) {
+        ClientSettings cs;
+        try {
+            cs = clientSettings(io);
+        } catch (UsageException e) {
+            return null; // --api names the daemon: a broken client configuration is no reason to refuse
+        }
+        for (ClientSettings.Endpoint e : cs.endpoints().values()) {
+            try {
+                if (ApiClient.baseUri(e.url()).equals(base)) {
+                    return e;
+                }
+            } catch (UsageException x) {
+                // not a URL the client takes: not this one
+            }
+        }
+        return null;
     }
 
     private static String where(ClientSettings cs) {

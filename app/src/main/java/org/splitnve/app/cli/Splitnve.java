@@ -102,8 +102,9 @@ public final class Splitnve extends IoCommand implements Callable<Integer> {
                 named = c;
             }
         }
+        boolean versionOnly = "--version".equals(only) || "-V".equals(only);
         for (Class<?> c : COMMANDS) {
-            if (named == null || c == named) {
+            if (!versionOnly && (named == null || c == named)) {
                 try {
                     cl.addSubcommand(new CommandLine(factory.create(c), factory));
                 } catch (Exception e) {

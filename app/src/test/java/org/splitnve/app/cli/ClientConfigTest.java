@@ -78,17 +78,24 @@ class ClientConfigTest {
             assertThat(cli.run("vm", "show", "vm1", "-e", "h2").out()).startsWith("VM vm1: RUNNING");
             assertThat(cli.run("vm", "list").out()).startsWith("no VMs on " + Fixture.url(f.tnves.get(0)));
 
-            // back to h1 named by its URL: h2's token (the source's --from endpoint) is not sent there, so h1
-            // refuses the destination's first step (401) and the migration is aborted on the source
-            CliRun.Result refused = cli.run("vm", "migrate", "vm1", "--from", "h2", "--to", Fixture.url(f.tnves.get(0)));
+            // back to h1 named by a URL that is no endpoint's (localhost for 127.0.0.1): h2's token (the source's
+            // --from endpoint) is not sent there, so h1 refuses the destination's first step (401) and the
+            // migration is aborted on the source
+            String h1ByName = Fixture.url(f.tnves.get(0)).replace("127.0.0.1", "localhost");
+            CliRun.Result refused = cli.run("vm", "migrate", "vm1", "--from", "h2", "--to", h1ByName);
             assertThat(refused.status()).as("%s", refused).isEqualTo(1);
             assertThat(refused.out()).contains("destination: prepare (associate 1 TSI with the arrival hint)... failed: 401 ")
                     .contains("source: abort... the VM runs here again");
             assertThat(cli.run("vm", "show", "vm1", "-e", "h2").out()).startsWith("VM vm1: RUNNING");
             // with the destination's own token file it goes
-            CliRun.Result back = cli.run("vm", "migrate", "vm1", "--from", "h2", "--to", Fixture.url(f.tnves.get(0)),
+            CliRun.Result back = cli.run("vm", "migrate", "vm1", "--from", "h2", "--to", h1ByName,
                     "--to-token-file", dir.resolve("h1.token").toString());
             assertThat(back.status()).as("%s", back).isZero();
+            assertThat(cli.run("vm", "show", "vm1").out()).startsWith("VM vm1: RUNNING");
+            // and a URL that is an endpoint's takes that endpoint's token: to h2 and back by URL
+            assertThat(cli.run("vm", "migrate", "vm1", "--to", Fixture.url(f.tnves.get(1))).status()).isZero();
+            assertThat(cli.run("vm", "migrate", "vm1", "--from", Fixture.url(f.tnves.get(1)), "--to",
+                    Fixture.url(f.tnves.get(0))).status()).isZero();
             assertThat(cli.run("vm", "show", "vm1").out()).startsWith("VM vm1: RUNNING");
         }
     }
@@ -101,8 +108,11 @@ class ClientConfigTest {
             Path conf = clientConf(dir, f);
             CliRun cli = new CliRun(Map.of("SPLITNVE_CLIENT_CONFIG", conf.toString()));
             String t2 = Fixture.url(f.tnves.get(1));
-            assertThat(cli.run("vm", "list", "--api", t2).status()).as("h2 without its token").isEqualTo(1);
-            assertThat(cli.run("vm", "list", "--api", t2, "--token-file", dir.resolve("h2.token").toString()).status()).isZero();
+            String t2ByName = t2.replace("127.0.0.1", "localhost");
+            assertThat(cli.run("vm", "list", "--api", t2ByName).status()).as("h2 without its token").isEqualTo(1);
+            assertThat(cli.run("vm", "list", "--api", t2ByName, "--token-file", dir.resolve("h2.token").toString())
+                    .status()).isZero();
+            assertThat(cli.run("vm", "list", "--api", t2).status()).as("h2's URL: h2's token").isZero();
             assertThat(new CliRun(Map.of("SPLITNVE_CLIENT_CONFIG", conf.toString(), "SPLITNVE_API", t2, "SPLITNVE_TOKEN",
                     H2_TOKEN)).run("vm", "list").out()).as("SPLITNVE_API over the default endpoint").startsWith("no VMs on " + t2);
 
