@@ -113,6 +113,14 @@ public final class Peer implements EcpListener {
         return common != null && common.has(f);
     }
 
+    /**
+     * When this end device was last heard from (its clock's nanoseconds): its last frame, or the last time its
+     * keep-alive timeout was checked and renewed.
+     */
+    public long lastHeard() {
+        return lastHeard;
+    }
+
     public int tsiCount() {
         return tsiCount;
     }

@@ -84,15 +84,17 @@ final class TsiStateMachine extends EnginePart {
         String owner = "TSI " + req.vsiId() + " belongs to end device " + h.peer.station + " on port " + h.peer.port
                 + " (another port scope)";
         if (!hinted) {
+            // REL-4
             return new Refusal(ReasonCode.OTHER_FAILURE.value(), ReasonDetail.OWNER.wire(), owner
-                    + ": another end device takes it only by a migration (REL-4)");
+                    + ": only a migration it announces moves it to another end device");
         }
         if (target != TsiState.ACTIVATED || arrival != null && arrival.equals(h.departing)) {
             return null; // a migration prepared (it holds nothing), or one its holder announced
         }
+        // REL-4: a DEPARTURE with the migration ID comes first
         return new Refusal(ReasonCode.OTHER_FAILURE.value(), ReasonDetail.OWNER.wire(), owner + ": it did not announce "
                 + (arrival == null ? "a migration (the M bit alone cannot name one)" : "migration " + arrival)
-                + " (REL-4: a DEPARTURE with the migration ID comes first)");
+                + " (its departure with the migration ID comes first)");
     }
 
     void add(Tsi t) {
@@ -170,7 +172,7 @@ final class TsiStateMachine extends EnginePart {
             if (h != null && !h.tsi.equals(id)) {
                 return new Refusal(ReasonCode.INVALID_VID_GROUP_OR_MAC.value(), ReasonDetail.DUPLICATE_MAC.wire(),
                         "MAC " + a.mac()
-                        + " is an address of TSI " + h.tsi + " in " + k.vn() + " (one MAC, one TSI per VN; OPS-6)");
+                        + " is an address of TSI " + h.tsi + " in " + k.vn() + " (one MAC, one TSI per VN)"); // OPS-6
             }
         }
         return null;

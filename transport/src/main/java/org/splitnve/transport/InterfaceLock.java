@@ -119,7 +119,7 @@ public final class InterfaceLock implements AutoCloseable {
 
     private static HeldException held(String label, Path file, String who) {
         return new HeldException("interface " + label + " is already served by another splitnve daemon"
-                + (who.isEmpty() ? "" : " (" + who + ")") + "; one daemon per interface (OPS-4): stop that one first"
+                + (who.isEmpty() ? "" : " (" + who + ")") + "; one daemon per interface: stop that one first"
                 + " (lock " + file + ")", who);
     }
 

@@ -188,6 +188,7 @@ public final class ApiServer implements AutoCloseable {
         closed = true;
         log.removeTap(stream);
         stream.closeAll();
+        awaitStreams();
         http.stop(0);
         executor.shutdownNow();
         log.accept(new ApiEvent.Stopped(addressText()));
@@ -210,7 +211,7 @@ public final class ApiServer implements AutoCloseable {
             if (required != null && !authorised(x, required)) {
                 x.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"splitnve\"");
                 throw new ApiError(401, x.getRequestHeaders().getFirst("Authorization") == null
-                        ? "this API needs Authorization: Bearer TOKEN (SEC-1)" : "wrong bearer token (SEC-1)", 0, "");
+                        ? "this API needs Authorization: Bearer TOKEN" : "wrong bearer token", 0, "");
             }
             List<String> segments = new ArrayList<>();
             for (String seg : Route.segments(rawPath == null ? "/" : rawPath)) {
@@ -326,14 +327,14 @@ public final class ApiServer implements AutoCloseable {
     private void misdirected(HttpExchange x) throws ApiError {
         List<String> hosts = x.getRequestHeaders().get("Host");
         if (hosts == null || hosts.size() != 1 || hosts.getFirst().isBlank()) {
-            throw ApiError.badRequest(hosts == null || hosts.isEmpty() ? "the request has no Host header (SEC-8)"
-                    : "the request has " + hosts.size() + " Host headers (SEC-8)");
+            throw ApiError.badRequest(hosts == null || hosts.isEmpty() ? "the request has no Host header"
+                    : "the request has " + hosts.size() + " Host headers");
         }
         String name = hostName(hosts.getFirst());
         if (name == null || !acceptedHost(x, name)) {
             throw new ApiError(421, "Host " + Fields.clip(hosts.getFirst()) + " does not name this API (" + addressText()
-                    + (hostNames.isEmpty() ? "" : ", " + String.join(", ", hostNames)) + "): DNS rebinding? (SEC-8;"
-                    + " [api] host_names adds names)", 0, "");
+                    + (hostNames.isEmpty() ? "" : ", " + String.join(", ", hostNames)) + "): DNS rebinding?"
+                    + " ([api] host_names adds names)", 0, "");
         }
     }
 
@@ -409,7 +410,7 @@ public final class ApiServer implements AutoCloseable {
         String host = x.getRequestHeaders().getFirst("Host").strip();
         if (origins.size() != 1 || !origins.getFirst().strip().equalsIgnoreCase("http://" + host)) {
             throw new ApiError(403, "cross-origin request refused: Origin " + Fields.clip(String.join(", ", origins))
-                    + " is not this API's (http://" + Fields.clip(host) + "); web pages may not call it (SEC-8)", 0, "");
+                    + " is not this API's (http://" + Fields.clip(host) + "); web pages may not call it", 0, "");
         }
     }
 
@@ -428,7 +429,7 @@ public final class ApiServer implements AutoCloseable {
         }
         if (type == null || !json(type)) {
             throw new ApiError(415, (type == null ? "a request body needs Content-Type: application/json"
-                    : "Content-Type " + Fields.clip(type) + " is not application/json") + " (SEC-8)", 0, "");
+                    : "Content-Type " + Fields.clip(type) + " is not application/json"), 0, "");
         }
     }
 
@@ -487,7 +488,7 @@ public final class ApiServer implements AutoCloseable {
         } catch (IOException e) {
             // the client went away, or the server closed the connection at the deadline (SEC-8)
             throw new ApiError(408, "the body did not arrive (within " + REQUEST_DEADLINE_SECONDS + " s of the request's"
-                    + " first octet, SEC-8): " + e, 0, "");
+                    + " first octet): " + e, 0, "");
         }
     }
 
@@ -520,7 +521,33 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    /** Streams events to one client until it goes, is too slow, or the daemon stops. */
+    /** Event streams being written. */
+    private int streams;
+    private final Object streamsLock = new Object();
+
+    /** Waits (at most 1 s) for the event streams to write what they have and their end: the stop reaches them. */
+    private void awaitStreams() {
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        synchronized (streamsLock) {
+            while (streams > 0) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    streamsLock.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Streams events to one client until it goes, is too slow, or the daemon stops; a stream the daemon ends
+     * ends with a {@code stream.end} event giving the reason, then closes cleanly.
+     */
     private void stream(HttpExchange x, String remote) throws IOException {
         EventStream.Client c = closed ? null : stream.subscribe();
         if (c == null) {
@@ -531,6 +558,9 @@ public final class ApiServer implements AutoCloseable {
         }
         long sent = 0;
         String why = "the client closed the stream";
+        synchronized (streamsLock) {
+            streams++;
+        }
         try {
             x.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
             x.getResponseHeaders().set("Cache-Control", "no-store");
@@ -544,6 +574,9 @@ public final class ApiServer implements AutoCloseable {
                     o.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
                 } else if (c.isEnd(m)) {
                     why = c.ended;
+                    o.write(("event: stream.end\ndata: " + org.splitnve.app.json.JsonCodec.write(java.util.Map.of("reason", why)) + "\n\n")
+                            .getBytes(StandardCharsets.UTF_8));
+                    o.flush();
                     break;
                 } else {
                     o.write(m.getBytes(StandardCharsets.UTF_8));
@@ -558,6 +591,10 @@ public final class ApiServer implements AutoCloseable {
             // the client went away
         } finally {
             c.close();
+            synchronized (streamsLock) {
+                streams--;
+                streamsLock.notifyAll();
+            }
             log.accept(new ApiEvent.StreamEnded(remote, sent, why));
         }
     }

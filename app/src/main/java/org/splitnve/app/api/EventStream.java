@@ -32,14 +32,23 @@ final class EventStream implements EventLog.Tap {
     final class Client {
         final BlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE);
         volatile String ended;
+        /** Ended by the daemon's stop: what was queued before it (the stop among it) is still sent. */
+        volatile boolean drain;
 
-        /** The next message ({@code event: ...\ndata: ...\n\n}), null after {@code waitMillis} of quiet, END at the end. */
+        /**
+         * The next message ({@code event: ...\ndata: ...\n\n}), null after {@code waitMillis} of quiet, END at the
+         * end: once the daemon stops, what was queued before (its stop among it) comes first; a client too slow
+         * to keep up gets nothing more.
+         */
         String next(long waitMillis) throws InterruptedException {
-            if (ended != null) {
+            if (ended != null && !drain) {
                 return END;
             }
-            String m = queue.poll(waitMillis, TimeUnit.MILLISECONDS);
-            return ended != null ? END : m;
+            String m = ended != null ? queue.poll() : queue.poll(waitMillis, TimeUnit.MILLISECONDS);
+            if (m == null) {
+                return ended != null ? END : null;
+            }
+            return ended != null && !drain ? END : m;
         }
 
         boolean isEnd(String m) {
@@ -52,6 +61,7 @@ final class EventStream implements EventLog.Tap {
 
         void end(String why) {
             if (ended == null) {
+                drain = true;
                 ended = why;
             }
             clients.remove(this);

@@ -67,7 +67,7 @@ public final class NnveApi {
 
     /** An end device: {@code GET /v1/peers}. */
     public record PeerView(int port, @JsonProperty("interface") String iface, String station, boolean extensions,
-            boolean authenticated, int tsis) {}
+            boolean authenticated, int tsis, String systemName, String peerInterface, long lastHeardMs, Long lastLldpMs) {}
 
     /** A VN with its VAPs: {@code GET /v1/vns}; the NVA's members are null for a VN its registry does not list. */
     public record VnView(Long id, String alias, String name, Integer vni, String service, String mode,
@@ -85,11 +85,11 @@ public final class NnveApi {
     public record TagView(String scope, int tag, Long vn, String alias) {}
 
     /** The answer of deactivate and de-associate. */
-    public record Changed(boolean ok, int changed, List<TsiView> tsis) {}
+    public record Changed(boolean ok, int changed, List<TsiView> tsis, java.math.BigDecimal nnveMs) {}
 
     /** The answer of a tag release (SEC-5). */
     public record Released(boolean ok, int port, @JsonProperty("interface") String iface, String station, int released,
-            Integer heldBefore, List<TagView> tags) {}
+            Integer heldBefore, List<TagView> tags, java.math.BigDecimal nnveMs) {}
 
     Status status() {
         NnveEngine e = engine();
@@ -116,9 +116,14 @@ public final class NnveApi {
         List<Peer> list = new ArrayList<>(engine().peers());
         list.sort(Comparator.comparingInt(Peer::port).thenComparing(Peer::station));
         List<PeerView> out = new ArrayList<>();
+        long now = System.nanoTime(); // the daemons' engines run on Clock.system()
+        org.splitnve.protocol.lldp.LldpAgent<?> lldp = d.lldp();
         for (Peer p : list) {
+            org.splitnve.protocol.lldp.LldpAgent.Neighbour n = lldp == null ? null : lldp.neighbour(p.port(), p.station());
             out.add(new PeerView(p.port(), portLabel(p.port()), p.station().toString(), p.extensions(), p.authenticated(),
-                    p.tsiCount()));
+                    p.tsiCount(), n == null ? null : n.systemName(), n == null ? null : n.portDescription(),
+                    Math.max(0, (now - p.lastHeard()) / 1_000_000),
+                    n == null ? null : Math.max(0, (now - n.heardNanos()) / 1_000_000)));
         }
         return out;
     }
@@ -252,6 +257,7 @@ public final class NnveApi {
         List<TsiAddress> ips = addressesToDeactivate(o, r.has("ips"));
         boolean some = ips != null;
         return Reply.ok(read(() -> {
+            long t0 = System.nanoTime();
             List<Tsi> inst = engine().instances(id);
             if (inst.isEmpty()) {
                 throw ApiError.notFound("no TSI " + id + " here");
@@ -282,8 +288,13 @@ public final class NnveApi {
                 throw ApiError.conflict("TSI " + id + " has no activated instance to deactivate (states: "
                         + inst.stream().map(t -> t.state().name()).toList() + ")");
             }
-            return new Changed(true, n, tsis(engine().instances(id)));
+            return new Changed(true, n, tsis(engine().instances(id)), millis(t0));
         }));
+    }
+
+    /** Milliseconds since {@code t0} (System.nanoTime), to a tenth: how long the nNVE took (answers' {@code nnveMs}). */
+    static java.math.BigDecimal millis(long t0) {
+        return java.math.BigDecimal.valueOf((System.nanoTime() - t0) / 100_000).movePointLeft(1);
     }
 
     /** REQ-9: {@code {"reason"}}: de-associate every instance of the TSI; its end device is told. */
@@ -291,11 +302,12 @@ public final class NnveApi {
         VsiId id = tsiId(r.param("id"));
         String reason = reason(r.body(Bodies.Deassociate.class).reason());
         return Reply.ok(read(() -> {
+            long t0 = System.nanoTime();
             if (engine().instances(id).isEmpty()) {
                 throw ApiError.notFound("no TSI " + id + " here");
             }
             int n = engine().deassociate(id, reason);
-            return new Changed(true, n, tsis(engine().instances(id)));
+            return new Changed(true, n, tsis(engine().instances(id)), millis(t0));
         }));
     }
 
@@ -329,10 +341,11 @@ public final class NnveApi {
         int p = port;
         MacAddress st = station;
         return Reply.ok(read(() -> {
+            long t0 = System.nanoTime();
             int before = st == null ? -1 : engine().tagsHeldBy(p, st);
             int freed = engine().releaseTags(p, st, reason);
             return new Released(true, p, portLabel(p), st == null ? null : st.toString(), freed, before < 0 ? null : before,
-                    tags());
+                    tags(), millis(t0));
         }));
     }
 

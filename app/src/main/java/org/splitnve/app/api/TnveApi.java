@@ -143,7 +143,8 @@ public final class TnveApi {
     public record TsiUplink(String uplink, String state, int localTag, List<String> inactiveIps, List<String> ips) {}
 
     /** An operation's answer. */
-    public record Done(boolean ok, VmView vm) {}
+    /** An operation's answer: the VM, and how long the nNVE took to answer (ms, one decimal; null: not asked). */
+    public record Done(boolean ok, VmView vm, java.math.BigDecimal nnveMs) {}
 
     VmView vm(Vm vm) {
         List<TsiView> tsis = new ArrayList<>();
@@ -221,11 +222,20 @@ public final class TnveApi {
     private Reply run(String operation, String name, EngineThread.Call<Started> begin) throws ApiError {
         long t0 = System.nanoTime();
         Started[] started = new Started[1];
+        // how long the nNVEs took: from starting the operation to its result, unless it needed no request
+        long[] nnve = {-1};
         CompletableFuture<Outcome> outcome = read(() -> {
+            long sent = System.nanoTime();
             Started s = begin.call();
             started[0] = s;
+            boolean asked = !s.result.isDone();
             // completes on the engine thread (engine futures do): the record is taken there
-            return s.result.thenApply(res -> new Outcome(res, d.store().capture(engine(), name)));
+            return s.result.thenApply(res -> {
+                if (asked) {
+                    nnve[0] = System.nanoTime() - sent;
+                }
+                return new Outcome(res, d.store().capture(engine(), name));
+            });
         });
         Outcome o;
         try {
@@ -246,7 +256,8 @@ public final class TnveApi {
         Vm v = started[0].vm;
         VmView vm = v == null ? null : read(() -> vm(v));
         if (result.ok()) {
-            return Reply.ok(new Done(true, vm));
+            return Reply.ok(new Done(true, vm,
+                    nnve[0] < 0 ? null : java.math.BigDecimal.valueOf(nnve[0] / 100_000).movePointLeft(1)));
         }
         throw failure(result);
     }

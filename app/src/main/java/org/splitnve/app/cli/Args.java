@@ -21,6 +21,11 @@ public final class Args {
         this.options = List.copyOf(options);
     }
 
+    /** These words and options, parsed already (by picocli). */
+    public static Args of(List<String> words, List<Opt> options) {
+        return new Args(words, options);
+    }
+
     /**
      * Parses {@code argv}; {@code known} maps each option this command takes to whether it takes a
      * value. Unknown options, missing values and values given to flags are usage errors.

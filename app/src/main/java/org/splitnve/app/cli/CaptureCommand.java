@@ -22,15 +22,6 @@ import org.splitnve.wire.pcap.PcapWriter;
  * (every frame is flushed as it is written; the stop closes it). Needs root or CAP_NET_RAW.
  */
 public final class CaptureCommand {
-    static final String USAGE = """
-            usage: splitnve capture IFACE --out FILE.pcap [--netns NS] [--count N] [--duration SECONDS]
-              records ECP (0x8940) and LLDP (0x88CC) frames on IFACE, both directions, into FILE.pcap
-              (read it with `splitnve decode FILE.pcap`, tshark or tcpdump); stops on Ctrl-C, after N
-              frames or after SECONDS, and prints how many frames of each EtherType it recorded
-              --netns NS   IFACE is in network namespace NS (a name under /var/run/netns)
-            needs root (or CAP_NET_RAW; CAP_SYS_ADMIN too with --netns)
-            """;
-
     private static final long POLL_MILLIS = 200;
 
     /** What one capture recorded. */
@@ -52,31 +43,9 @@ public final class CaptureCommand {
         this.deadlineNanos = durationNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + durationNanos;
     }
 
-    public static int run(List<String> argv, Io io) {
-        if (Cli.isHelp(argv)) {
-            io.out().print(USAGE);
-            return 0;
-        }
-        String iface;
-        String ns;
-        Path out;
-        long count;
-        long seconds;
-        try {
-            Args a = Args.parse(argv, Map.of("--out", true, "--netns", true, "--count", true, "--duration", true));
-            iface = a.words(1, "the interface to capture on").get(0);
-            out = Path.of(a.required("--out"));
-            ns = a.value("--netns");
-            count = a.positive("--count", Long.MAX_VALUE);
-            seconds = a.positive("--duration", Long.MAX_VALUE);
-            if (iface.isEmpty() || iface.length() > 15) {
-                throw new UsageException("interface names have 1 to 15 characters: '" + iface + "'");
-            }
-        } catch (UsageException e) {
-            io.err().println("splitnve: " + e.getMessage());
-            io.err().print(USAGE);
-            return 2;
-        }
+    /** Records until Ctrl-C, {@code maxFrames} or {@code seconds}: the exit status (1: cannot capture or write). */
+    public static int capture(String iface, String ns, Path out, long maxFrames, long seconds, Io io) {
+        long count = maxFrames;
         String where = ns == null ? iface : ns + "/" + iface;
         RawSocket.Options options = RawSocket.Options.defaults().withPromiscuous(true).withOutgoing(true);
         RawSocket socket;

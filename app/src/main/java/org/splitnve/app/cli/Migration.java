@@ -116,7 +116,8 @@ final class Migration {
             if (json) {
                 Cli.printJson(io, new Step(id.toString(), side, doing, ms, answer));
             } else {
-                io.out().println(done + (done.startsWith("a") ? VmCommand.tags(vm) : "") + " in " + ms + " ms");
+                io.out().println(done + (done.startsWith("a") ? VmCommand.tags(vm) : "") + " in " + ms + " ms"
+                        + VmCommand.nnveTime(answer));
             }
             return vm;
         } catch (ApiException e) {

@@ -1,56 +1,44 @@
 package org.splitnve.app.cli;
 
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.concurrent.Callable;
+import org.splitnve.app.config.ClientSettings.Kind;
 import org.splitnve.app.api.Bodies;
 import tools.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code splitnve tags release --port PORT [--station MAC] [--reason TEXT]}: the operator's release of the
  * local tags an end device (or every end device behind a port) holds through explicit VN connects (SEC-5):
  * {@code POST /v1/tags/release} on an nNVE.
  */
-public final class TagsCommand {
-    static final String USAGE = """
-            usage: splitnve tags release --port PORT [--station MAC] [--reason TEXT] [options]
-                                                 (an nNVE's API; default --api http://127.0.0.1:7480)
-              drops the explicit VN connections of the end device with MAC behind PORT (every end device
-              behind PORT without --station); each is told (VN connect DISCONNECTED), and the local tags
-              no TSI and no other end device uses return to the pool. PORT: an index or an interface
-              (as `show status` lists them). TSIs are left alone.
-            """ + Cli.COMMON_USAGE;
-
-    private TagsCommand() {
+@Command(name = "tags", description = "An nNVE's local tags (default http://127.0.0.1:7480; --endpoint, --api).")
+public final class TagsCommand extends IoCommand implements Callable<Integer> {
+    @Override
+    public Integer call() throws UsageException {
+        throw new UsageException("tags needs an operation: release");
     }
 
-    public static int run(List<String> argv, Io io) {
-        if (Cli.isHelp(argv)) {
-            io.out().print(USAGE);
+    @Command(name = "release", description = {"free the local tags an end device holds through explicit VN connects",
+        "Drops the explicit VN connections of the end device with MAC behind PORT (every end device behind",
+        "PORT without --station); each is told (VN connect DISCONNECTED), and the local tags no TSI and no",
+        "other end device uses return to the pool. TSIs are left alone."})
+    int release(@Option(names = "--port", required = true, paramLabel = "PORT",
+                    description = "an index or an interface (as `show status` lists them)") String port,
+            @Option(names = "--station", paramLabel = "MAC", description = "the end device") String station,
+            @Option(names = "--reason", paramLabel = "TEXT", description = "why, for the logs") String reason,
+            @Mixin ApiOptions o) throws UsageException, ApiException {
+        ApiClient api = o.client(io, Kind.NNVE);
+        long t0 = System.nanoTime();
+        JsonNode answer = api.post("/v1/tags/release", new Bodies.ReleaseTags(port, station, reason));
+        if (o.json) {
+            Cli.printJson(io, answer);
             return 0;
         }
-        return Cli.execute(io, USAGE, () -> {
-            Map<String, Boolean> known = new HashMap<>(Cli.COMMON);
-            known.put("--port", true);
-            known.put("--station", true);
-            known.put("--reason", true);
-            Args a = Args.parse(argv, known);
-            String what = a.words(1, "what to do with tags: release").get(0);
-            if (!what.equals("release")) {
-                throw new UsageException("tags release, not '" + what + "'");
-            }
-            String port = a.required("--port");
-            String station = a.value("--station");
-            String reason = a.value("--reason");
-            ApiClient api = Cli.client(a, io, ApiClient.NNVE_DEFAULT);
-            JsonNode answer = api.post("/v1/tags/release", new Bodies.ReleaseTags(port, station, reason));
-            if (a.flag("--json")) {
-                Cli.printJson(io, answer);
-                return 0;
-            }
-            io.out().println("released " + Table.text(answer.path("released")) + " local tag(s) held by "
-                    + (station == null ? "the end devices" : station) + " on " + Table.text(answer.path("interface")));
-            return 0;
-        });
+        io.out().println("released " + answer.path("released") + " local tag(s) held by "
+                + (station == null ? "the end devices" : station) + " on " + answer.path("interface").asString() + " in "
+                + Cli.millisSince(t0) + " ms" + VmCommand.nnveTime(answer));
+        return 0;
     }
 }

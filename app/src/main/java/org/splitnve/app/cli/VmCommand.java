@@ -8,44 +8,38 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Stack;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import org.splitnve.app.config.ClientSettings.Kind;
 import org.splitnve.app.api.Bodies;
+import tools.jackson.databind.JsonNode;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.vdp.TsiAddress;
-import tools.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IParameterConsumer;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code splitnve vm ...}: a VM's lifecycle on a tNVE through its API (LC-CREATE, LC-PAUSE,
  * LC-SUSPEND, LC-MIGRATE, LC-TERMINATE, REQ-10, OPS-2). Every operation returns when the nNVE has answered;
- * the line printed says what happened and how long it took.
+ * the line printed says what happened, how long it took, and how long the nNVE took to answer.
  */
-public final class VmCommand {
-    static final String USAGE = """
-            usage: splitnve vm <operation> [options]     (talks to a tNVE; default --api http://127.0.0.1:7481)
-              vm create NAME --vn ID --mac MAC [--ip IP]... [--tsi UUID] [--vn ID --mac MAC ...] [--start]
-                                   define the VM and associate its TSIs (one per --vn; the --mac, --ip and
-                                   --tsi after a --vn belong to it); --start also activates them
-              vm start|pause|unpause|suspend|resume|shutdown NAME
-                                   shutdown de-associates the TSIs and keeps the VM, shut down; start
-                                   associates (if need be) and activates them again
-              vm delete NAME       forget a shut-down VM (de-associating what is still associated)
-              vm reconnect NAME    bring back a VM whose TSIs the nNVE deactivated or de-associated on its
-                                   own: associate and activate them again as the VM's state asks
-              vm migrate NAME --to URL [--from URL]
-                                   live migration between two tNVEs: source start, destination prepare
-                                   (associate with the arrival hint), destination commit (activate), source
-                                   depart and finish; on a failure both sides are aborted
-              vm addr NAME --tsi UUID|MAC add|remove|replace IP...
-                                   IP: an address or a prefix (192.0.2.1, 2001:db8::1, 192.0.2.0/24)
-              vm list
-              vm show NAME
-            """ + Cli.COMMON_USAGE;
-
+@Command(name = "vm", description = "A VM's lifecycle on a tNVE (default http://127.0.0.1:7481; --endpoint, --api).",
+        subcommands = VmCommand.Create.class)
+public final class VmCommand extends IoCommand implements Callable<Integer> {
     private static final Pattern UUID_TEXT = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
-    /** The simple operations: path, what is said while it runs, what is said when done. */
+    /** The simple operations: what is said while it runs, what is said when done. */
     private record Simple(String doing, String done) {}
 
     private static final Map<String, Simple> SIMPLE = Map.of(
@@ -59,34 +53,64 @@ public final class VmCommand {
             "delete", new Simple("forgetting", "deleted, gone from this hypervisor"),
             "reconnect", new Simple("associating and activating again", "reconnected"));
 
-    private final Io io;
+    @Spec
+    CommandSpec spec;
 
-    private VmCommand(Io io) {
-        this.io = io;
+    @Override
+    public Integer call() throws UsageException {
+        throw new UsageException("vm needs an operation: create, start, pause, unpause, suspend, resume, shutdown,"
+                + " delete, reconnect, migrate, addr, list or show");
     }
 
-    public static int run(List<String> argv, Io io) {
-        if (argv.isEmpty()) {
-            io.err().println("splitnve: vm needs an operation");
-            io.err().print(USAGE);
-            return 2;
-        }
-        if (Cli.isHelp(argv)) {
-            io.out().print(USAGE);
-            return 0;
-        }
-        VmCommand c = new VmCommand(io);
-        String op = argv.get(0);
-        List<String> rest = argv.subList(1, argv.size());
-        return Cli.execute(io, USAGE, () -> switch (op) {
-            case "create" -> c.create(rest);
-            case "start", "pause", "unpause", "suspend", "resume", "shutdown", "delete", "reconnect" -> c.simple(op, rest);
-            case "migrate" -> c.migrate(rest);
-            case "addr" -> c.addr(rest);
-            case "list" -> c.list(rest);
-            case "show" -> c.show(rest);
-            default -> throw new UsageException("unknown vm operation '" + op + "'");
-        });
+    // ---- the one-step operations
+
+    @Command(name = "start", description = "associate (if need be) and activate the VM's TSIs: it runs")
+    int start(@Parameters(paramLabel = "NAME", description = "the VM") String name, @Mixin ApiOptions o)
+            throws UsageException, ApiException {
+        return simple("start", name, o);
+    }
+
+    @Command(name = "pause", description = "pause the VM (its TSIs stay activated at the nNVE)")
+    int pause(@Parameters(paramLabel = "NAME", description = "the VM") String name, @Mixin ApiOptions o)
+            throws UsageException, ApiException {
+        return simple("pause", name, o);
+    }
+
+    @Command(name = "unpause", description = "let a paused VM run again")
+    int unpause(@Parameters(paramLabel = "NAME", description = "the VM") String name, @Mixin ApiOptions o)
+            throws UsageException, ApiException {
+        return simple("unpause", name, o);
+    }
+
+    @Command(name = "suspend", description = "suspend the VM: its TSIs deactivated, still associated")
+    int suspend(@Parameters(paramLabel = "NAME", description = "the VM") String name, @Mixin ApiOptions o)
+            throws UsageException, ApiException {
+        return simple("suspend", name, o);
+    }
+
+    @Command(name = "resume", description = "resume a suspended VM: its TSIs activated again")
+    int resume(@Parameters(paramLabel = "NAME", description = "the VM") String name, @Mixin ApiOptions o)
+            throws UsageException, ApiException {
+        return simple("resume", name, o);
+    }
+
+    @Command(name = "shutdown", description = "de-associate the VM's TSIs; the VM stays, shut down (vm start runs it again)")
+    int shutdown(@Parameters(paramLabel = "NAME", description = "the VM") String name, @Mixin ApiOptions o)
+            throws UsageException, ApiException {
+        return simple("shutdown", name, o);
+    }
+
+    @Command(name = "delete", description = "forget a shut-down VM (de-associating what is still associated)")
+    int delete(@Parameters(paramLabel = "NAME", description = "the VM") String name, @Mixin ApiOptions o)
+            throws UsageException, ApiException {
+        return simple("delete", name, o);
+    }
+
+    @Command(name = "reconnect", description = {"bring back a VM whose TSIs the nNVE deactivated or de-associated",
+        "The tNVE associates and activates them again as the VM's state asks."})
+    int reconnect(@Parameters(paramLabel = "NAME", description = "the VM") String name, @Mixin ApiOptions o)
+            throws UsageException, ApiException {
+        return simple("reconnect", name, o);
     }
 
     // ---- create
@@ -145,32 +169,64 @@ public final class VmCommand {
         return out;
     }
 
-    private int create(List<String> argv) throws UsageException, ApiException {
-        Args a = Args.parse(argv, Cli.options("--vn", true, "--mac", true, "--ip", true, "--tsi", true, "--start", false));
-        String name = a.words(1, "the VM's NAME").get(0);
-        List<Bodies.TsiSpec> tsis = tsiSpecs(a);
-        boolean start = a.flag("--start");
-        ApiClient api = Cli.client(a, io, ApiClient.TNVE_DEFAULT);
-        Bodies.Create body = new Bodies.Create(name, tsis, start);
-        String doing = (start ? "associating and activating " : "associating ") + tsis.size() + " TSI"
-                + (tsis.size() == 1 ? "" : "s");
-        JsonNode answer = call(a, name, doing, start ? "activated" : "associated", () -> api.post("/v1/vms", body));
-        if (!a.flag("--json")) {
-            tsiTable(answer.path("vm")).print(io.out());
+    /** Records {@code --vn}, {@code --mac}, {@code --ip} and {@code --tsi} in the order given: each --vn starts a TSI. */
+    public static final class InOrder implements IParameterConsumer {
+        @Override
+        public void consumeParameters(Stack<String> args, ArgSpec arg, CommandSpec spec) {
+            String name = ((OptionSpec) arg).longestName();
+            if (args.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), name + " needs a value");
+            }
+            ((Create) spec.userObject()).order.add(new Args.Opt(name, args.pop()));
         }
-        return 0;
+    }
+
+    @Command(name = "create", description = {"define the VM and associate its TSIs (--start: and activate them)",
+        "One TSI per --vn: the --mac, --ip and --tsi after a --vn belong to it."})
+    static final class Create extends IoCommand implements Callable<Integer> {
+        final List<Args.Opt> order = new ArrayList<>();
+        @Parameters(paramLabel = "NAME", description = "the VM")
+        String name;
+        @Option(names = "--vn", paramLabel = "ID", required = true, parameterConsumer = InOrder.class,
+                description = "starts a TSI on this VN (a VN ID)")
+        List<String> vn;
+        @Option(names = "--mac", paramLabel = "MAC", parameterConsumer = InOrder.class, description = "the TSI's MAC (required)")
+        List<String> mac;
+        @Option(names = "--ip", paramLabel = "IP", parameterConsumer = InOrder.class,
+                description = "an address or prefix of the TSI (192.0.2.1, 2001:db8::1, 192.0.2.0/24), repeatable")
+        List<String> ip;
+        @Option(names = "--tsi", paramLabel = "UUID", parameterConsumer = InOrder.class,
+                description = "the TSI's ID (default: derived from the VM's name and the MAC)")
+        List<String> tsi;
+        @Option(names = "--start", description = "activate the TSIs too: the VM runs")
+        boolean start;
+        @Mixin
+        ApiOptions o;
+
+        @Override
+        public Integer call() throws UsageException, ApiException {
+            List<Bodies.TsiSpec> tsis = tsiSpecs(Args.of(List.of(name), order));
+            ApiClient api = o.client(io, Kind.TNVE);
+            Bodies.Create body = new Bodies.Create(name, tsis, start);
+            String doing = (start ? "associating and activating " : "associating ") + tsis.size() + " TSI"
+                    + (tsis.size() == 1 ? "" : "s");
+            JsonNode answer = VmCommand.call(io, o.json, name, doing, start ? "activated" : "associated",
+                    () -> api.post("/v1/vms", body));
+            if (!o.json) {
+                tsiTable(answer.path("vm")).print(io.out());
+            }
+            return 0;
+        }
     }
 
     // ---- the one-step operations
 
-    private int simple(String op, List<String> argv) throws UsageException, ApiException {
-        Args a = Args.parse(argv, Cli.COMMON);
-        String name = a.words(1, "the VM's NAME").get(0);
-        ApiClient api = Cli.client(a, io, ApiClient.TNVE_DEFAULT);
+    private int simple(String op, String name, ApiOptions o) throws UsageException, ApiException {
+        ApiClient api = o.client(io, Kind.TNVE);
         Simple s = SIMPLE.get(op);
-        JsonNode answer = call(a, name, s.doing(), s.done(), () -> op.equals("delete") ? api.delete(vmPath(name))
+        JsonNode answer = call(io, o.json, name, s.doing(), s.done(), () -> op.equals("delete") ? api.delete(vmPath(name))
                 : api.post(vmPath(name) + "/" + op, null));
-        if (op.equals("reconnect") && !a.flag("--json")) {
+        if (op.equals("reconnect") && !o.json) {
             tsiTable(answer.path("vm")).print(io.out());
         }
         return 0;
@@ -185,8 +241,7 @@ public final class VmCommand {
      * Runs one operation: "NAME: doing... done in N ms" for people (with the local tags after "associated"
      * and "activated": "activated (tag 100) in 12 ms"), the JSON answer with --json.
      */
-    private JsonNode call(Args a, String name, String doing, String done, Call call) throws ApiException, UsageException {
-        boolean json = a.flag("--json");
+    private static JsonNode call(Io io, boolean json, String name, String doing, String done, Call call) throws ApiException {
         if (!json) {
             io.out().print(name + ": " + doing + "... ");
             io.out().flush();
@@ -204,9 +259,19 @@ public final class VmCommand {
         if (json) {
             Cli.printJson(io, answer);
         } else {
-            io.out().println(done + (done.startsWith("a") ? tags(answer.path("vm")) : "") + " in " + Cli.millisSince(t0) + " ms");
+            io.out().println(done + (done.startsWith("a") ? tags(answer.path("vm")) : "") + " in " + Cli.millisSince(t0) + " ms"
+                    + nnveTime(answer));
         }
         return answer;
+    }
+
+    /**
+     * " (nNVE answered in 3.2 ms)": how long the nNVE took, as the tNVE measured it from its request to the
+     * nNVE's answer ({@code nnveMs} of the answer); "" when the operation sent the nNVE nothing.
+     */
+    static String nnveTime(JsonNode answer) {
+        JsonNode n = answer.path("nnveMs");
+        return n.isNumber() ? " (nNVE answered in " + n.decimalValue().toPlainString() + " ms)" : "";
     }
 
     /** " (tag 100)", " (tags 100, 101)" or "": the local tags the VM's TSIs got. */
@@ -258,35 +323,33 @@ public final class VmCommand {
 
     // ---- addresses (REQ-10)
 
-    private int addr(List<String> argv) throws UsageException, ApiException {
-        Args a = Args.parse(argv, Cli.options("--tsi", true));
-        List<String> w = a.words();
-        if (w.size() < 2) {
-            throw new UsageException(w.isEmpty() ? "missing the VM's NAME" : "missing add, remove or replace");
-        }
-        String name = w.get(0);
-        String op = w.get(1);
+    @Command(name = "addr", description = {"add, remove or replace a TSI's IP addresses and prefixes",
+        "IP: an address or a prefix (192.0.2.1, 2001:db8::1, 192.0.2.0/24)."})
+    int addr(@Parameters(index = "0", paramLabel = "NAME", description = "the VM") String name,
+            @Parameters(index = "1", paramLabel = "add|remove|replace", description = "what to do") String op,
+            @Parameters(index = "2..*", arity = "0..*", paramLabel = "IP", description = "the addresses") List<String> given,
+            @Option(names = "--tsi", required = true, paramLabel = "UUID|MAC", description = "the TSI") String tsi,
+            @Mixin ApiOptions o) throws UsageException, ApiException {
         if (!Set.of("add", "remove", "replace").contains(op)) {
             throw new UsageException("the address operation is add, remove or replace, not '" + op + "'");
         }
         List<String> ips = new ArrayList<>();
-        for (String ip : w.subList(2, w.size())) {
+        for (String ip : given == null ? List.<String>of() : given) {
             ips.add(ip(ip));
         }
         if (ips.isEmpty() && !op.equals("replace")) {
             throw new UsageException(op + " needs at least one IP address");
         }
-        String tsi = a.required("--tsi");
         String tsiKey = UUID_TEXT.matcher(tsi).matches() ? uuid(tsi, "--tsi") : mac(tsi);
-        ApiClient api = Cli.client(a, io, ApiClient.TNVE_DEFAULT);
+        ApiClient api = o.client(io, Kind.TNVE);
         Bodies.Addresses body = new Bodies.Addresses(tsiKey, op, ips);
         String doing = switch (op) {
             case "add" -> "adding " + String.join(", ", ips) + " to TSI " + tsiKey;
             case "remove" -> "removing " + String.join(", ", ips) + " from TSI " + tsiKey;
             default -> "replacing the addresses of TSI " + tsiKey + (ips.isEmpty() ? " with none" : " with " + String.join(", ", ips));
         };
-        JsonNode answer = call(a, name, doing, "done", () -> api.post(vmPath(name) + "/addresses", body));
-        if (!a.flag("--json")) {
+        JsonNode answer = call(io, o.json, name, doing, "done", () -> api.post(vmPath(name) + "/addresses", body));
+        if (!o.json) {
             tsiTable(answer.path("vm")).print(io.out());
         }
         return 0;
@@ -294,12 +357,11 @@ public final class VmCommand {
 
     // ---- queries
 
-    private int list(List<String> argv) throws UsageException, ApiException {
-        Args a = Args.parse(argv, Cli.COMMON);
-        a.words(0, "");
-        ApiClient api = Cli.client(a, io, ApiClient.TNVE_DEFAULT);
+    @Command(name = "list", description = "the tNVE's VMs: state, TSIs, their states at the nNVE, local tags")
+    int list(@Mixin ApiOptions o) throws UsageException, ApiException {
+        ApiClient api = o.client(io, Kind.TNVE);
         JsonNode vms = api.get("/v1/vms");
-        if (a.flag("--json")) {
+        if (o.json) {
             Cli.printJson(io, vms);
             return 0;
         }
@@ -325,11 +387,11 @@ public final class VmCommand {
         return 0;
     }
 
-    private int show(List<String> argv) throws UsageException, ApiException {
-        Args a = Args.parse(argv, Cli.COMMON);
-        String name = a.words(1, "the VM's NAME").get(0);
-        JsonNode vm = Cli.client(a, io, ApiClient.TNVE_DEFAULT).get(vmPath(name));
-        if (a.flag("--json")) {
+    @Command(name = "show", description = "one VM: its state and its TSIs, per uplink")
+    int show(@Parameters(paramLabel = "NAME", description = "the VM") String name, @Mixin ApiOptions o)
+            throws UsageException, ApiException {
+        JsonNode vm = o.client(io, Kind.TNVE).get(vmPath(name));
+        if (o.json) {
             Cli.printJson(io, vm);
             return 0;
         }
@@ -341,16 +403,40 @@ public final class VmCommand {
 
     // ---- migrate (LC-MIGRATE)
 
-    private int migrate(List<String> argv) throws UsageException, ApiException {
-        Args a = Args.parse(argv, Cli.options("--to", true, "--from", true));
-        String name = a.words(1, "the VM's NAME").get(0);
-        String from = a.value("--from") != null ? a.value("--from") : a.value("--api");
-        ApiClient src = Cli.client(a, io, from, ApiClient.TNVE_DEFAULT);
-        ApiClient dst = Cli.client(a, io, a.required("--to"), ApiClient.TNVE_DEFAULT);
+    @Command(name = "migrate", description = {
+        "live migration to another tNVE (make-before-break)",
+        "Source start, destination prepare (associate with the arrival hint), destination commit (activate),",
+        "source depart and finish, each step printed; on a failure both sides are aborted.",
+        "Each side gets its own credentials: the source those of --from (or --endpoint/--api), the",
+        "destination those of --to: an endpoint's token_file, --to-token-file, or the environment's token."})
+    int migrate(@Parameters(paramLabel = "NAME", description = "the VM") String name,
+            @Option(names = "--to", required = true, paramLabel = "ENDPOINT|URL", description = "the destination tNVE")
+            String to,
+            @Option(names = "--from", paramLabel = "ENDPOINT|URL", description = "the source tNVE (default: as --endpoint/--api)")
+            String from,
+            @Option(names = "--to-token-file", paramLabel = "FILE", description = "the destination's bearer token")
+            String toTokenFile,
+            @Mixin ApiOptions o) throws UsageException, ApiException {
+        ApiClient src;
+        if (from != null) {
+            if (o.api != null || o.endpoint != null) {
+                throw new UsageException("--from names the source: leave out --api and --endpoint");
+            }
+            src = side(from, o.tokenFile, o.timeoutSeconds());
+        } else {
+            src = o.client(io, Kind.TNVE);
+        }
+        ApiClient dst = side(to, toTokenFile, o.timeoutSeconds());
         if (src.base().equals(dst.base())) {
             throw new UsageException("--to names the source tNVE itself (" + src.base() + ")");
         }
-        return new Migration(name, src, dst, io, a.flag("--json")).run();
+        return new Migration(name, src, dst, io, o.json).run();
+    }
+
+    /** One side of a migration: an endpoint's name or a URL, with its own token. */
+    private ApiClient side(String endpointOrUrl, String tokenFile, long timeout) throws UsageException {
+        boolean url = endpointOrUrl.contains("://");
+        return ApiOptions.resolve(io, url ? endpointOrUrl : null, url ? null : endpointOrUrl, tokenFile, Kind.TNVE, timeout);
     }
 
     // ---- values

@@ -4,55 +4,107 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.splitnve.app.json.JsonCodec;
 import tools.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code splitnve watch}: follows a daemon's event stream ({@code GET /v1/events}, server-sent events)
  * and prints one line per event until Ctrl-C (or {@code --count N} events): time, node, event and its
- * fields for people; the JSON objects one a line with {@code --json}.
+ * fields for people; the JSON objects one a line with {@code --json}. When the daemon stops, its stop is
+ * the last line and the exit status 0; with {@code --follow} it reconnects (backing off up to 5 s) and goes on.
  */
-public final class WatchCommand {
-    static final String USAGE = """
-            usage: splitnve watch [--count N] [options]   (default --api http://127.0.0.1:7480; a tNVE's
-                                                          API works too)
-              prints every state change and protocol event from now on, one line each, until Ctrl-C
-              --count N   stop after N events
-            """ + Cli.COMMON_USAGE;
+@Command(name = "watch", description = {"A daemon's events from now on, one line each, until Ctrl-C.",
+    "Every state change and protocol event (default http://127.0.0.1:7480, an nNVE; a tNVE's API works",
+    "too). When the daemon stops, its stop is the last line and the exit status 0 (1 when the stream",
+    "broke off); --follow reconnects and goes on."})
+public final class WatchCommand extends IoCommand implements Callable<Integer> {
+    /** The first wait before reconnecting; doubled after each failed try, up to {@link #MAX_BACKOFF_MILLIS}. */
+    static final long FIRST_BACKOFF_MILLIS = 250;
+    static final long MAX_BACKOFF_MILLIS = 5_000;
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
-    private WatchCommand() {
+    @Option(names = "--count", paramLabel = "N", description = "stop after N events")
+    String count;
+
+    @Option(names = {"-f", "--follow"}, description = "when the daemon stops or cannot be reached, reconnect (backing"
+            + " off from 0.25 s to 5 s) and go on")
+    boolean follow;
+
+    @Mixin
+    ApiOptions o;
+
+    @Override
+    public Integer call() throws UsageException, ApiException {
+        long max = Cli.positive("--count", count, Long.MAX_VALUE);
+        ApiClient api = o.client(io, null);
+        if (!o.json) {
+            io.err().println("watching " + api.base() + " (Ctrl-C to stop)");
+        }
+        long[] seen = {0};
+        long backoff = FIRST_BACKOFF_MILLIS;
+        while (true) {
+            boolean[] stopping = {false};
+            ApiClient.End end;
+            try {
+                end = api.events("/v1/events", e -> {
+                    if (e.event().equals(ApiClient.STREAM_END)) {
+                        return true;
+                    }
+                    if (e.event().equals("daemon.stopping")) {
+                        stopping[0] = true;
+                    }
+                    io.out().println(o.json ? e.data() : line(e));
+                    io.out().flush();
+                    return ++seen[0] < max;
+                }, () -> {
+                    if (follow && seen[0] > 0) {
+                        io.err().println("watching " + api.base() + " again");
+                    }
+                });
+            } catch (ApiException e) {
+                if (!follow) {
+                    throw e;
+                }
+                io.err().println("splitnve: " + e.getMessage() + "; trying again in " + backoff + " ms");
+                if (!pause(backoff)) {
+                    return 0;
+                }
+                backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+                continue;
+            }
+            if (end == ApiClient.End.CALLER) {
+                return 0;
+            }
+            // the daemon ended the stream: it stops
+            backoff = FIRST_BACKOFF_MILLIS;
+            if (!follow) {
+                if (!o.json) {
+                    io.err().println("the daemon at " + api.base() + (stopping[0] ? " stopped" : " ended the event stream"));
+                }
+                return 0;
+            }
+            io.err().println("the daemon at " + api.base() + " stopped; reconnecting (--follow)");
+            if (!pause(backoff)) {
+                return 0;
+            }
+        }
     }
 
-    public static int run(List<String> argv, Io io) {
-        if (Cli.isHelp(argv)) {
-            io.out().print(USAGE);
-            return 0;
+    /** Waits; false when interrupted (Ctrl-C). */
+    private static boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
-        return Cli.execute(io, USAGE, () -> {
-            Args a = Args.parse(argv, Cli.options("--count", true));
-            a.words(0, "");
-            long count = a.positive("--count", Long.MAX_VALUE);
-            boolean json = a.flag("--json");
-            ApiClient api = Cli.client(a, io, ApiClient.NNVE_DEFAULT);
-            if (!json) {
-                io.err().println("watching " + api.base() + " (Ctrl-C to stop)");
-            }
-            long[] seen = {0};
-            api.events("/v1/events", e -> {
-                if (json) {
-                    io.out().println(e.data());
-                } else {
-                    io.out().println(line(e));
-                }
-                io.out().flush();
-                return ++seen[0] < count;
-            });
-            return 0;
-        });
     }
 
     /** One event for people: "12:00:01.234 nnve-1 tsi.state id=... from=ASSOCIATED to=ACTIVATED". */

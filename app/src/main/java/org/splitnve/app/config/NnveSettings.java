@@ -80,7 +80,7 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
             BitSet tags = r.tags(t, "tags", LocalTagPool.range(1, 4094));
             MacAddress mc = r.mac(t, "multicast");
             if (mc != null && (!mc.isMulticast() || mc.isReservedGroup() || mc.value() == 0xFFFF_FFFF_FFFFL)) {
-                r.problem(t, "multicast", mc + " is not a non-reserved multicast group (GAP-1: e.g. 01:00:5e:..., "
+                r.problem(t, "multicast", mc + " is not a non-reserved multicast group (e.g. 01:00:5e:..., "
                         + "not 01:80:c2:00:00:0x, not broadcast)");
                 mc = null;
             }
@@ -95,7 +95,7 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
                     BitSet overlap = (BitSet) first.tags().clone();
                     overlap.and(tags);
                     r.problem(t, "tags", "ports " + first.label() + " and " + label + " share scope '" + scope
-                            + "' (one tag pool per scope, REQ-7) but their tag pools differ"
+                            + "' (one tag pool per scope) but their tag pools differ"
                             + (overlap.isEmpty() ? "" : " and overlap (" + ranges(overlap) + ")")
                             + "; give the pool once, on line " + scopeTable.get(scope).line() + ", or the same on both");
                 } else {

@@ -417,14 +417,14 @@ final class Reader {
         String token = tokenFile(t, "token_file");
         if (address != null && !address.getAddress().isLoopbackAddress() && !t.has("token_file")) {
             problem(t, "listen", hostPort(address) + " is not a loopback address: the API then needs a bearer token"
-                    + " (token_file = \"FILE\", SEC-1), or listen on 127.0.0.1 / [::1]");
+                    + " (token_file = \"FILE\"), or listen on 127.0.0.1 / [::1]");
         }
         List<String> names = new ArrayList<>();
         List<String> given = strings(t, "host_names");
         for (String n : given == null ? List.<String>of() : given) {
             if (n.length() > 253 || !n.matches("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")) {
                 problem(t, "host_names", "'" + n + "' is not a host name (e.g. \"nnve1.example.org\"; no port, no"
-                        + " wildcard: the API's own address and, on loopback, localhost are accepted anyway; SEC-8)");
+                        + " wildcard: the API's own address and, on loopback, localhost are accepted anyway)");
             } else {
                 names.add(n);
             }

@@ -161,7 +161,7 @@ public record TnveSettings(String name, int extensionOui, List<UplinkSettings> u
                 for (UplinkSettings u : uplinks) {
                     if (u.name().equals(uplink) && u.nnve() == null) {
                         r.problem(t, "uplink", "uplink '" + uplink + "' has a key but no nnve = MAC: authentication"
-                                + " binds the key to both MAC addresses (REQ-11)");
+                                + " binds the key to both MAC addresses");
                     }
                 }
             }

@@ -129,6 +129,11 @@ public final class NnveDaemon extends Daemon {
     }
 
     /** The engine: call it only on the engine thread ({@link AgentRunner#call}). */
+    /** The LLDP agent (its neighbours, read on the engine thread), or null when LLDP is off. */
+    public LldpAgent<?> lldp() {
+        return lldp[0];
+    }
+
     public NnveEngine engine() {
         return engine[0];
     }
@@ -245,6 +250,7 @@ public final class NnveDaemon extends Daemon {
                 LldpAgent<NnveEngine> agent = new LldpAgent<>(engine[0], io, Clock.system(), s.extensionOui(),
                         EvbMode.BRIDGE, s.timers(), true, CapabilityTlv.of(features).withLimits(cfg.limits().advertised()),
                         s.lldp().ttl(), intervalNanos(s.lldp()), log);
+                agent.describe(s.name(), p -> ports.get(p).name());
                 lldp[0] = agent;
                 return withTestHook(metrics.timed(agent));
             });

@@ -213,6 +213,8 @@ public final class TnveDaemon extends Daemon {
                 LldpAgent<TnveEngine> agent = new LldpAgent<>(engine[0], io, Clock.system(), s.extensionOui(),
                         EvbMode.STATION, s.timers(), true, CapabilityTlv.of(features), s.lldp().ttl(),
                         intervalNanos(s.lldp()), log);
+                // the nNVE's operator sees this hypervisor's name and uplink interface (`splitnve show peers`)
+                agent.describe(s.name(), p -> ports.get(p).name());
                 lldp[0] = agent;
                 return withTestHook(metrics.timed(agent));
             });

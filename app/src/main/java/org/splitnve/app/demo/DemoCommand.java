@@ -88,6 +88,11 @@ public final class DemoCommand {
         if (o == null) {
             return 2;
         }
+        return run(o, out, err);
+    }
+
+    /** The demo with these options (parsed by the command line): the exit status. */
+    public static int run(Options o, PrintStream out, PrintStream err) {
         boolean terminal = terminal();
         return new DemoCommand(o, out, err, terminal, new Lifecycle().steps(), CHECK_TIMEOUT_MS).run();
     }

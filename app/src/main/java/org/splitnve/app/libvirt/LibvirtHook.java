@@ -46,13 +46,6 @@ import tools.jackson.databind.JsonNode;
  * {@code SPLITNVE_TOKEN_FILE}, {@code SPLITNVE_TIMEOUT} (seconds, default 30).
  */
 public final class LibvirtHook {
-    static final String USAGE = """
-            usage: splitnve libvirt-hook GUEST OPERATION SUB_OPERATION [EXTRA]   (the domain XML on standard input)
-              run by contrib/libvirt/qemu, installed as /etc/libvirt/hooks/qemu; see contrib/libvirt/README.md
-              environment: SPLITNVE_API (the tNVE, default http://127.0.0.1:7481), SPLITNVE_TOKEN or
-              SPLITNVE_TOKEN_FILE, SPLITNVE_TIMEOUT (seconds, default 30)
-            """;
-
     /** Largest domain XML read (libvirt's own are a few kilobytes). */
     static final int MAX_XML = 8 << 20;
 
@@ -116,7 +109,7 @@ public final class LibvirtHook {
         if (argv.size() < 3 || argv.size() > 4) {
             io.err().println("splitnve libvirt-hook: libvirt passes GUEST OPERATION SUB_OPERATION EXTRA, got "
                     + argv.size() + " argument" + (argv.size() == 1 ? "" : "s"));
-            io.err().print(USAGE);
+            io.err().println("see `splitnve libvirt-hook --help`");
             return 2;
         }
         String guest = argv.get(0);

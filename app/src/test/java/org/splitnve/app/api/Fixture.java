@@ -42,6 +42,14 @@ public final class Fixture implements AutoCloseable {
     }
 
     public Fixture(int hypervisors, ApiSettings nnveApi) throws Exception {
+        this(hypervisors, nnveApi, List.of(), false);
+    }
+
+    /**
+     * @param tnveTokens the bearer token of each tNVE's API in turn (null or absent: none)
+     * @param lldp       whether the daemons run LLDP (announcing their names and interfaces to each other)
+     */
+    public Fixture(int hypervisors, ApiSettings nnveApi, List<String> tnveTokens, boolean lldp) throws Exception {
         dir = Files.createTempDirectory("splitnve-api");
         StringBuilder conf = new StringBuilder("""
                 [nnve]
@@ -49,7 +57,7 @@ public final class Fixture implements AutoCloseable {
                 [timers]
                 rte = 12                    # 41 ms: a loaded machine does not exhaust ECP retries
                 [lldp]
-                enabled = false
+                enabled = %s
                 [log]
                 format = "json"
                 level = "debug"
@@ -62,7 +70,7 @@ public final class Fixture implements AutoCloseable {
                 id = 5001
                 alias = "red"
                 vni = 501
-                """);
+                """.formatted(lldp));
         for (int i = 0; i < hypervisors; i++) {
             conf.append("[[port]]\ninterface = \"mem").append(i).append("\"\nscope = \"rack\"\n");
         }
@@ -86,17 +94,20 @@ public final class Fixture implements AutoCloseable {
                         [timers]
                         rte = 12                    # 41 ms: a loaded machine does not exhaust ECP retries
                         [lldp]
-                        enabled = false
+                        enabled = %s
                         [log]
                         format = "json"
                         level = "debug"
                         [state]
                         dir = "%s"
-                        """.formatted(i + 1, dir.resolve("h" + (i + 1))))).withApi(ApiSettings.loopback(0));
+                        """.formatted(i + 1, lldp, dir.resolve("h" + (i + 1))))).withApi(i < tnveTokens.size()
+                                && tnveTokens.get(i) != null
+                                ? new ApiSettings(ApiSettings.loopback(0).listen(), tnveTokens.get(i))
+                                : ApiSettings.loopback(0));
                 tnveSettings.add(ts);
                 TnveDaemon d = TnveDaemon.start(ts, "h" + (i + 1) + ".conf", log(), List.of(tnvePorts.get(i)));
                 tnves.add(d);
-                t.add(new Http(d.api().address()));
+                t.add(new Http(d.api().address(), i < tnveTokens.size() ? tnveTokens.get(i) : null));
             }
         } catch (RuntimeException e) {
             close();

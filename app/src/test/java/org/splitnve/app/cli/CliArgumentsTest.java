@@ -74,7 +74,10 @@ class CliArgumentsTest {
                 new String[] {"capture", "--out", "x.pcap"}, new String[] {"frobnicate"})) {
             CliRun.Result r = cli.run(argv);
             assertThat(r.status()).as("%s: %s", List.of(argv), r).isEqualTo(2);
-            assertThat(r.err()).as("%s", List.of(argv)).startsWith("splitnve").contains("usage");
+            // issue 9: one line saying what, then where the usage is (no longer the whole usage text)
+            assertThat(r.err()).as("%s", List.of(argv)).startsWith("splitnve").contains("see `splitnve")
+                    .endsWith(" --help`\n");
+            assertThat(r.err().lines().count()).as("%s: %s", List.of(argv), r.err()).isEqualTo(2);
             assertThat(r.out()).isEmpty();
         }
         assertThat(cli.run("vm", "migrate", "vm1", "--to", "http://127.0.0.1:7481").err())

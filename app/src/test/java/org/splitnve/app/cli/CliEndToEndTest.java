@@ -29,6 +29,8 @@ import tools.jackson.databind.JsonNode;
  */
 class CliEndToEndTest {
     private final CliRun cli = new CliRun();
+    /** How long the nNVE took, as a line ends with it (issue 9). */
+    private static final String NNVE = " \\(nNVE answered in \\d+\\.\\d ms\\)";
 
     private CliRun.Result ok(String... argv) {
         CliRun.Result r = cli.run(argv);
@@ -80,8 +82,10 @@ class CliEndToEndTest {
             assertThat(states(n)).containsExactly("52:54:00:00:00:01 ASSOCIATED", "52:54:00:00:00:02 ASSOCIATED");
             assertThat(tsis.get(0).get("ips").values()).containsExactly(tools.jackson.databind.node.StringNode.valueOf("10.0.0.1"));
 
+            // issue 9: the line ends with how long the nNVE took, as the tNVE measured it
             assertThat(ok("vm", "start", "vm1", "--api", t).out()).matches(
-                    "vm1: activating\\.\\.\\. activated \\(tags " + tag0 + ", " + tag1 + "\\) in \\d+ ms\n");
+                    "vm1: activating\\.\\.\\. activated \\(tags " + tag0 + ", " + tag1 + "\\) in \\d+ ms"
+                    + " \\(nNVE answered in \\d+\\.\\d ms\\)\n");
             assertThat(states(n)).containsExactly("52:54:00:00:00:01 ACTIVATED", "52:54:00:00:00:02 ACTIVATED");
             // LC-PAUSE: nothing changes at the nNVE
             assertThat(ok("vm", "pause", "vm1", "--api", t).out()).startsWith("vm1: pausing... paused (TSIs unchanged) in ");
@@ -110,7 +114,9 @@ class CliEndToEndTest {
             assertThat(ok("show", "tags", "--api", n).out()).isEqualTo(
                     "SCOPE  TAG  VN\n" + "rack   %-3d  5000\n".formatted(tag0) + "rack   %-3d  5001\n".formatted(tag1));
             assertThat(ok("show", "vns", "--api", n).out()).contains("5000  blue", "5001  red", "VN_CONNECTED");
-            assertThat(ok("show", "peers", "--api", n).out()).containsPattern("0     02:00:00:00:01:0b  yes\\s+no\\s+2\n");
+            // issue 9: also the interface, the LLDP names (none over in-memory links) and when it was last heard
+            assertThat(ok("show", "peers", "--api", n).out()).containsPattern(
+                    "0     mem0       02:00:00:00:01:0b  -\\s+-\\s+yes\\s+no\\s+2\\s+\\d+\\.\\d s ago\n");
             assertThat(ok("show", "status", "--api", n).out()).startsWith("nnve nnve-api, session epoch ");
             assertThat(ok("show", "status", "--api", t).out()).startsWith("tnve h1, session epoch ").contains("tor     yes");
             assertThat(ok("vm", "show", "vm1", "--api", t).out()).startsWith("VM vm1: RUNNING\n");
@@ -217,12 +223,13 @@ class CliEndToEndTest {
             long tag = before.get("tag").asLong();
             assertThat(m.out()).containsPattern("migrating vm1 from " + t1 + " to " + t2 + " \\(migration [0-9a-f-]{36}\\)\n"
                     + "  source: reading the VM's TSIs\\.\\.\\. read in \\d+ ms\n"
-                    + "  source: start \\(the VM stops running here\\)\\.\\.\\. migrating out in \\d+ ms\n"
+                    // issue 9: each step that asked the nNVE ends with how long the nNVE took
+                    + "  source: start \\(the VM stops running here\\)\\.\\.\\. migrating out in \\d+ ms" + NNVE + "\n"
                     + "  destination: prepare \\(associate 1 TSI with the arrival hint\\)\\.\\.\\. associated \\(tag " + tag
-                    + "\\) in \\d+ ms\n"
-                    + "  destination: commit \\(activate\\)\\.\\.\\. activated \\(tag " + tag + "\\) in \\d+ ms\n"
-                    + "  source: depart \\(deactivate with the departure hint\\)\\.\\.\\. deactivated in \\d+ ms\n"
-                    + "  source: finish \\(de-associate\\)\\.\\.\\. de-associated in \\d+ ms\n"
+                    + "\\) in \\d+ ms" + NNVE + "\n"
+                    + "  destination: commit \\(activate\\)\\.\\.\\. activated \\(tag " + tag + "\\) in \\d+ ms" + NNVE + "\n"
+                    + "  source: depart \\(deactivate with the departure hint\\)\\.\\.\\. deactivated in \\d+ ms" + NNVE + "\n"
+                    + "  source: finish \\(de-associate\\)\\.\\.\\. de-associated in \\d+ ms" + NNVE + "\n"
                     + "vm1 runs on " + t2 + " \\(\\d+ ms\\)\n");
             JsonNode after = tsis(n).getFirst();
             assertThat(tsis(n)).hasSize(1);

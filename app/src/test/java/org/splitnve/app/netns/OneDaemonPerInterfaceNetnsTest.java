@@ -93,7 +93,7 @@ class OneDaemonPerInterfaceNetnsTest {
         String err = Files.readString(DaemonLab.stderrOf(log2));
         assertThat(second.exitValue()).as("exit status; stderr: %s", err).isEqualTo(2);
         assertThat(err).contains("interface " + nsN + "/p0 is already served by another splitnve daemon")
-                .contains("nnve n1 (" + config + ") pid " + first.pid()).contains("OPS-4").contains("no frame sent");
+                .contains("nnve n1 (" + config + ") pid " + first.pid()).contains("one daemon per interface: stop that one first").contains("no frame sent");
         assertThat(DaemonLab.events(Files.readString(log2), "daemon.started")).isEmpty();
         assertThat(first.isAlive()).isTrue();
 

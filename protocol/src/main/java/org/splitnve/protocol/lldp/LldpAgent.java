@@ -77,7 +77,7 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
     }
 
     /** What a neighbour last announced, and until when it holds. */
-    private record Neighbour(EvbTlv evb, long expires) {}
+    private record Heard(EvbTlv evb, long expires) {}
 
     /** An LLDPDU that does not decode. */
     public record BadLldp(int port, MacAddress source, String error) implements Event {
@@ -107,8 +107,29 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
     private final long[] lastAnswer;
     private final long[] unanswered;
     /** Neighbours by (port << 48 | source MAC), in the order they appeared. */
-    private final java.util.Map<Long, Neighbour> neighbours = new java.util.LinkedHashMap<>();
+    private final java.util.Map<Long, Heard> neighbours = new java.util.LinkedHashMap<>();
     private long nextSend;
+    /** What this side announces as its System Name and per port as its Port Description (null: nothing). */
+    private String systemName;
+    private java.util.function.IntFunction<String> portDescription = p -> null;
+    /** The LLDP neighbours' names heard, least recently heard first, at most {@link #MAX_NAMED}. */
+    private final java.util.LinkedHashMap<NeighbourKey, Neighbour> named = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<NeighbourKey, Neighbour> eldest) {
+            return size() > MAX_NAMED;
+        }
+    };
+
+    /** LLDP neighbours' names remembered (the least recently heard is forgotten first, SEC-5). */
+    public static final int MAX_NAMED = 1024;
+
+    private record NeighbourKey(int port, MacAddress source) {}
+
+    /**
+     * One LLDP neighbour: a source MAC on a port, the System Name and Port Description its last LLDPDU gave
+     * (null when absent; control characters replaced by '?'), and when that LLDPDU came ({@link Clock#nanos()}).
+     */
+    public record Neighbour(int port, MacAddress source, String systemName, String portDescription, long heardNanos) {}
 
     /**
      * @param role       {@link EvbMode#BRIDGE} for the nNVE, {@link EvbMode#STATION} for the tNVE
@@ -142,6 +163,30 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
 
     public A engine() {
         return engine;
+    }
+
+    /**
+     * What this side's LLDPDUs say about it from the next one on: its System Name (e.g. the daemon's name) and,
+     * per port, a Port Description (e.g. the interface name; null: none), for the neighbour's operator.
+     */
+    public void describe(String systemName, java.util.function.IntFunction<String> portDescription) {
+        this.systemName = systemName == null || systemName.isEmpty() ? null : systemName;
+        this.portDescription = portDescription == null ? p -> null : portDescription;
+    }
+
+    /** The LLDP neighbour with this source MAC on this port, or null when none was heard (or it was forgotten). */
+    public Neighbour neighbour(int port, MacAddress source) {
+        return named.get(new NeighbourKey(port, source));
+    }
+
+    /** Printable text of at most 64 characters: a name from the wire shown to people. */
+    static String printable(String s) {
+        if (s == null) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder();
+        s.codePoints().limit(64).forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return b.toString();
     }
 
     /**
@@ -189,8 +234,20 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
     /** Sends an LLDPDU on one port now. */
     public void announce(int p) {
         MacAddress mac = io.mac(p);
+        LldpPdu pdu = pdu(mac);
+        String description = portDescription.apply(p);
+        if (systemName != null || description != null) {
+            List<LldpTlv> tlvs = new ArrayList<>(pdu.tlvs());
+            if (description != null) {
+                tlvs.add(LldpPdu.textTlv(LldpPdu.PORT_DESCRIPTION, description));
+            }
+            if (systemName != null) {
+                tlvs.add(LldpPdu.textTlv(LldpPdu.SYSTEM_NAME, systemName));
+            }
+            pdu = new LldpPdu(pdu.chassisIdSubtype(), pdu.chassisId(), pdu.portIdSubtype(), pdu.portId(), pdu.ttl(), tlvs);
+        }
         byte[] frame = codec.encode(new Frame.Lldp(
-                new EthernetHeader(MacAddress.NEAREST_CUSTOMER_BRIDGE, mac, LldpPdu.ETHERTYPE), pdu(mac)), true);
+                new EthernetHeader(MacAddress.NEAREST_CUSTOMER_BRIDGE, mac, LldpPdu.ETHERTYPE), pdu), true);
         io.send(p, frame, frame.length);
         events.accept(new Sent(p, mac, ttl, role.name(), timers));
     }
@@ -205,6 +262,9 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
         if (isLldp(buf, off, len)) {
             try {
                 if (codec.decode(buf, off, len) instanceof Frame.Lldp l) {
+                    MacAddress from = l.ethernet().source();
+                    named.put(new NeighbourKey(port, from), new Neighbour(port, from,
+                            printable(l.lldp().systemName()), printable(l.lldp().portDescription()), clock.nanos()));
                     heard(port, l);
                 }
             } catch (DecodeException e) {
@@ -226,7 +286,7 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
         MacAddress source = l.ethernet().source();
         long key = ((long) port << 48) | source.value();
         long now = clock.nanos();
-        Neighbour known = neighbours.get(key);
+        Heard known = neighbours.get(key);
         peerEvb[port] = evb;
         if (l.lldp().ttl() == 0) {
             // 802.1AB shutdown LLDPDU: the neighbour leaves now
@@ -238,13 +298,13 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
         }
         long expires = now + l.lldp().ttl() * 1_000_000_000L;
         if (known != null && known.evb().equals(evb)) {
-            neighbours.put(key, new Neighbour(evb, expires)); // the same as before: not logged again
+            neighbours.put(key, new Heard(evb, expires)); // the same as before: not logged again
             return;
         }
         if (lastAnswer[port] == Long.MIN_VALUE || now - lastAnswer[port] >= MIN_ANSWER_GAP_NANOS) {
             lastAnswer[port] = now;
             if (known != null || neighbours.size() < MAX_NEIGHBOURS) {
-                neighbours.put(key, new Neighbour(evb, expires));
+                neighbours.put(key, new Heard(evb, expires));
             }
             events.accept(new PeerEvb(port, source, evb.mode().name(), Timers.of(evb), timers.negotiate(Timers.of(evb)),
                     l.lldp().extensionCapability() != null));
@@ -307,7 +367,7 @@ public final class LldpAgent<A extends PortAgent> implements PortAgent {
             return Long.MIN_VALUE;
         }
         long next = Math.min(nextSend, engine.nextDeadline());
-        for (Neighbour n : neighbours.values()) {
+        for (Heard n : neighbours.values()) {
             if (n.expires() - next < 0) {
                 next = n.expires();
             }

@@ -13,6 +13,8 @@ public record LldpPdu(int chassisIdSubtype, Bytes chassisId, int portIdSubtype, 
     public static final int ETHERTYPE = 0x88CC;
     public static final int SUBTYPE_MAC = 4;
     public static final int PORT_SUBTYPE_MAC = 3;
+    public static final int PORT_DESCRIPTION = 4;
+    public static final int SYSTEM_NAME = 5;
 
     public LldpPdu {
         if (chassisIdSubtype < 1 || chassisIdSubtype > 7 || portIdSubtype < 1 || portIdSubtype > 7) {
@@ -40,6 +42,34 @@ public record LldpPdu(int chassisIdSubtype, Bytes chassisId, int portIdSubtype, 
             }
         }
         return null;
+    }
+
+    /** The System Name TLV (802.1AB type 5) as text, or null. */
+    public String systemName() {
+        return text(SYSTEM_NAME);
+    }
+
+    /** The Port Description TLV (802.1AB type 4) as text, or null. */
+    public String portDescription() {
+        return text(PORT_DESCRIPTION);
+    }
+
+    private String text(int type) {
+        for (LldpTlv t : tlvs) {
+            if (t instanceof OtherLldpTlv o && o.type() == type) {
+                return new String(o.value().toArray(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
+    /** A System Name (type 5) or Port Description (type 4) TLV holding {@code text} (UTF-8, at most 255 octets). */
+    public static OtherLldpTlv textTlv(int type, String text) {
+        byte[] b = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (b.length < 1 || b.length > 255) {
+            throw new IllegalArgumentException("an LLDP name holds 1 to 255 octets: '" + text + "'");
+        }
+        return new OtherLldpTlv(type, Bytes.wrap(b));
     }
 
     public ExtensionCapabilityTlv extensionCapability() {
