@@ -90,20 +90,29 @@ public record ClientSettings(Path file, Map<String, Endpoint> endpoints, String 
         Reader r = new Reader(f);
         Map<String, Endpoint> endpoints = new LinkedHashMap<>();
         Table defaults = null;
-        for (Table t : f.tables()) {
-            if (t.name().isEmpty()) {
-                for (String k : t.keys()) {
-                    r.problem(t, k, "a key outside any section (the file starts with [defaults] or [endpoint.NAME])");
-                }
-            } else if (t.name().equals("defaults") && !t.array) {
+        // TOML: [defaults] is a table of the root; each [endpoint.NAME] a table of the root's table "endpoint"
+        Table root = f.tables().getFirst();
+        for (String k : List.copyOf(root.keys())) {
+            Object v = root.get(k);
+            if (k.equals("defaults") && v instanceof Table t && !t.array) {
                 defaults = t;
-            } else if (t.name().startsWith("endpoint.") && !t.array && t.name().indexOf('.', 9) < 0) {
-                Endpoint e = endpoint(r, t, home);
-                if (e != null) {
-                    endpoints.put(e.name(), e);
+            } else if (k.equals("endpoint") && v instanceof Table holder && !holder.array) {
+                for (String name : List.copyOf(holder.keys())) {
+                    if (holder.get(name) instanceof Table t && !t.array) {
+                        Endpoint e = endpoint(r, t, home);
+                        if (e != null) {
+                            endpoints.put(e.name(), e);
+                        }
+                    } else {
+                        r.problem(holder, name, "not an endpoint: write [endpoint." + name + "] with url = \"...\"");
+                    }
                 }
-            } else {
+            } else if (v instanceof Table t) {
                 r.problem(t, null, "unknown section " + t.header() + " (known: [defaults], [endpoint.NAME])");
+            } else if (v instanceof List<?> l && !l.isEmpty() && l.getFirst() instanceof Table t) {
+                r.problem(t, null, "unknown section " + t.header() + " (known: [defaults], [endpoint.NAME])");
+            } else {
+                r.problem(root, k, "a key outside any section (the file starts with [defaults] or [endpoint.NAME])");
             }
         }
         String tnve = null;
