@@ -12,6 +12,11 @@ import java.util.List;
 public record Report(long seq, List<ReportOp> ops) {
     /** At most this many operations per report (docs/nva-protocol.md section 5.1). */
     public static final int MAX_OPS = 4096;
+    /**
+     * At most this many reports of one nNVE in flight (sent, no receipt yet); the NVA keeps the receipts of the
+     * last this many, to answer any of them sent again with its first receipt.
+     */
+    public static final int WINDOW = 16;
 
     public Report {
         if (seq < 1) {

@@ -79,7 +79,8 @@ public final class RevisionedNva implements AutoCloseable {
     private final Map<Integer, VnRecord> vns = new LinkedHashMap<>();
     /** Per VN, per claim key (a MAC, or an IP address or prefix): the mapping entries holding it. */
     private final Map<Integer, Map<TsiAddress, Set<ResourceKey>>> holders = new HashMap<>();
-    private final Map<NveId, Receipt> receipts = new HashMap<>();
+    /** Per nNVE, the receipts of its last {@link Report#WINDOW} reports, oldest first. */
+    private final Map<NveId, ArrayDeque<Receipt>> receipts = new HashMap<>();
     private final Map<NveId, Long> acknowledged = new HashMap<>();
     /** Per VN and claim key: when it moved between nNVEs lately (RFC 7432 section 15.1); not stored. */
     private final Map<MoveKey, ArrayDeque<Instant>> moves = new HashMap<>();
@@ -105,7 +106,13 @@ public final class RevisionedNva implements AutoCloseable {
             log.put(c.revision(), c);
             logEvents += c.events().size();
         }
-        receipts.putAll(l.receipts());
+        for (Map.Entry<NveId, List<Receipt>> e : l.receipts().entrySet()) {
+            ArrayDeque<Receipt> q = new ArrayDeque<>(e.getValue());
+            while (q.size() > Report.WINDOW) {
+                q.pollFirst();
+            }
+            receipts.put(e.getKey(), q);
+        }
     }
 
     /** Opens the NVA on what the store holds. The store belongs to it from now on ({@link #close} closes it). */
@@ -201,7 +208,7 @@ public final class RevisionedNva implements AutoCloseable {
     public Optional<Receipt> lastReceipt(NveId nve) {
         lock.lock();
         try {
-            return Optional.ofNullable(receipts.get(nve));
+            return Optional.ofNullable(last(nve));
         } finally {
             lock.unlock();
         }
@@ -237,7 +244,7 @@ public final class RevisionedNva implements AutoCloseable {
     public SessionInfo session(NveId nve) {
         lock.lock();
         try {
-            Receipt r = receipts.get(nve);
+            Receipt r = last(nve);
             Resource reg = state.get(ResourceKey.nve(nve));
             return new SessionInfo(historyId, revision, compactedThrough, r == null ? 0 : r.seq(),
                     acknowledged.getOrDefault(nve, 0L), reg instanceof Resource.Nve n ? n.registration() : null);
@@ -535,7 +542,8 @@ public final class RevisionedNva implements AutoCloseable {
     /**
      * Applies an nNVE's report (NVA-3): in order (a report that skips a number is refused with
      * {@link Refusal#REPORT_OUT_OF_ORDER}, nothing applied), once (a report already applied changes nothing and
-     * is answered {@link Receipt.Status#REPEATED}: the last one with its receipt unchanged, at the same revision),
+     * is answered {@link Receipt.Status#REPEATED} with its first receipt, at the same revision, for the last
+     * {@link Report#WINDOW} reports: as many as an nNVE may have in flight),
      * operation by operation (a refused operation changes nothing; the others apply), in one revision, durable
      * before the answer (NVA-2).
      *
@@ -545,14 +553,17 @@ public final class RevisionedNva implements AutoCloseable {
         lock.lock();
         try {
             checkOpen();
-            Receipt last = receipts.get(principal);
+            Receipt last = last(principal);
             long lastSeq = last == null ? 0 : last.seq();
-            if (report.seq() == lastSeq) {
-                return last.repeated();
-            }
-            if (report.seq() < lastSeq) {
-                return new Receipt(report.seq(), last.revision(), List.of(), Receipt.Status.REPEATED, null,
-                        "report " + report.seq() + " was applied before report " + lastSeq);
+            if (report.seq() <= lastSeq) {
+                for (Receipt r : receipts.get(principal)) {
+                    if (r.seq() == report.seq()) {
+                        return r.repeated();
+                    }
+                }
+                return new Receipt(report.seq(), receipts.get(principal).peekFirst().revision(), List.of(),
+                        Receipt.Status.REPEATED, null, "report " + report.seq() + " was applied before the last "
+                                + Report.WINDOW + " reports; its results are no longer kept");
             }
             if (report.seq() != lastSeq + 1) {
                 return new Receipt(report.seq(), revision, List.of(), Receipt.Status.REFUSED,
@@ -576,7 +587,11 @@ public final class RevisionedNva implements AutoCloseable {
                 return new Receipt(report.seq(), revision, List.of(), Receipt.Status.REFUSED, Refusal.STORE_FAILURE,
                         e.getMessage());
             }
-            receipts.put(principal, receipt);
+            ArrayDeque<Receipt> q = receipts.computeIfAbsent(principal, k -> new ArrayDeque<>());
+            q.addLast(receipt);
+            if (q.size() > Report.WINDOW) {
+                q.pollFirst();
+            }
             return receipt;
         } finally {
             lock.unlock();
@@ -628,6 +643,11 @@ public final class RevisionedNva implements AutoCloseable {
                 yield next.equals(reg) ? Receipt.Result.UNCHANGED : tx.write(next.key(), new Resource.Nve(next));
             }
         };
+    }
+
+    private Receipt last(NveId nve) {
+        ArrayDeque<Receipt> q = receipts.get(nve);
+        return q == null ? null : q.peekLast();
     }
 
     private static Receipt.Result notOwner(String what, NveId owner) {

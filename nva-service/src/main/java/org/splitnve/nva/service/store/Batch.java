@@ -8,8 +8,8 @@ import org.splitnve.nva.service.Receipt;
 
 /**
  * One durable step: changes in revision order (each puts or removes resources and is kept in the change log),
- * the receipts of the reports they answer (the last one per nNVE replaces the one before: report idempotency
- * survives a restart, NVA-3), and how far the change log is compacted.
+ * the receipts of the reports they answer (a store keeps the last {@code Report.WINDOW} per nNVE: report
+ * idempotency survives a restart, NVA-3), and how far the change log is compacted.
  *
  * @param changes        consecutive revisions, following the store's; may be empty (a report that changed nothing
  *                       still has its receipt made durable)

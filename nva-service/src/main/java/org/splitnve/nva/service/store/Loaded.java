@@ -16,12 +16,15 @@ import org.splitnve.nva.service.Resource;
  * @param resources        the state at {@code revision}
  * @param log              the retained changes, in revision order, ending at {@code revision} (or empty)
  * @param compactedThrough the newest revision no longer in the log (a watch must resume from it or later)
+ * @param receipts         per nNVE, the receipts of its last reports (at most {@code Report.WINDOW}), oldest first
  */
 public record Loaded(String historyId, long revision, List<Resource> resources, List<Change> log,
-        long compactedThrough, Map<NveId, Receipt> receipts) {
+        long compactedThrough, Map<NveId, List<Receipt>> receipts) {
     public Loaded {
         resources = List.copyOf(resources);
         log = List.copyOf(log);
-        receipts = Map.copyOf(receipts);
+        Map<NveId, List<Receipt>> r = new java.util.HashMap<>();
+        receipts.forEach((k, v) -> r.put(k, List.copyOf(v)));
+        receipts = Map.copyOf(r);
     }
 }

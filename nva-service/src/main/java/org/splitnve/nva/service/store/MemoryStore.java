@@ -10,6 +10,7 @@ import org.splitnve.nva.NveId;
 import org.splitnve.nva.service.Change;
 import org.splitnve.nva.service.ChangeEvent;
 import org.splitnve.nva.service.Receipt;
+import org.splitnve.nva.service.Report;
 import org.splitnve.nva.service.Resource;
 import org.splitnve.nva.service.ResourceKey;
 
@@ -22,7 +23,7 @@ public final class MemoryStore implements Store {
     private final String historyId = UUID.randomUUID().toString();
     private final Map<ResourceKey, Resource> resources = new LinkedHashMap<>();
     private final List<Change> log = new ArrayList<>();
-    private final Map<NveId, Receipt> receipts = new HashMap<>();
+    private final Map<NveId, List<Receipt>> receipts = new HashMap<>();
     private long revision;
     private long compactedThrough;
     private boolean failing;
@@ -30,7 +31,9 @@ public final class MemoryStore implements Store {
 
     @Override
     public synchronized Loaded load() {
-        return new Loaded(historyId, revision, List.copyOf(resources.values()), log, compactedThrough, receipts);
+        Map<NveId, List<Receipt>> r = new HashMap<>();
+        receipts.forEach((k, v) -> r.put(k, List.copyOf(v)));
+        return new Loaded(historyId, revision, List.copyOf(resources.values()), log, compactedThrough, r);
     }
 
     @Override
@@ -53,7 +56,13 @@ public final class MemoryStore implements Store {
             log.add(c);
             revision = c.revision();
         }
-        receipts.putAll(batch.receipts());
+        batch.receipts().forEach((nve, r) -> {
+            List<Receipt> l = receipts.computeIfAbsent(nve, k -> new ArrayList<>());
+            l.add(r);
+            if (l.size() > Report.WINDOW) {
+                l.removeFirst();
+            }
+        });
         if (batch.compactThrough() > compactedThrough) {
             compactedThrough = batch.compactThrough();
             log.removeIf(c -> c.revision() <= compactedThrough);
