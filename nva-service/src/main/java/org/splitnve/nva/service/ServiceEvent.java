@@ -22,7 +22,7 @@ public sealed interface ServiceEvent extends Event {
     record Refused(String source, long reportSeq, String op, String reason, String detail) implements ServiceEvent {
         @Override
         public String name() {
-            return "nva.refused";
+            return "nva.op_refused";
         }
 
         @Override

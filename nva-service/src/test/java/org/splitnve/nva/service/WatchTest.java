@@ -157,6 +157,40 @@ class WatchTest {
     }
 
     @Test
+    @DisplayName("NVA-4: removals are explicit events: an nNVE removed takes its entries and tags with it, a VN removed "
+            + "everything in it, each a removal a replica applies; the replica converges")
+    void explicitRemovals() {
+        NvaFixture f = new NvaFixture();
+        Interest interest = Interest.of(C, Set.of(NvaFixture.VN, NvaFixture.VN2));
+        Replica replica = new Replica();
+        replica.reset(f.nva.list(interest));
+        Watch w = f.nva.watch(interest, replica.historyId(), replica.revision());
+        f.report(A, active(A, 1, 0));
+        f.report(A, new ReportOp.RecordTag(new org.splitnve.nva.LocalTag(A, 0, 100, NvaFixture.VN)));
+        f.report(C, ReportOp.Bind.activated(new TsiInstance(NvaFixture.vsi(2), C, 1, NvaFixture.VN2),
+                List.of(mac(2)), 0));
+        assertThat(catchUp(f.nva, w, replica)).isTrue();
+        assertThat(replica.get(ResourceKey.mapping(NvaFixture.VN, NvaFixture.vsi(1), A, 1))).isPresent();
+
+        long before = f.nva.revision();
+        NvaFixture.ok(f.nva.removeNve(A));
+        NvaFixture.ok(f.nva.removeVn(NvaFixture.VN2));
+        Poll.Changes got = changes(w.poll(Duration.ZERO));
+        assertThat(got.changes()).extracting(Change::revision).containsExactly(before + 1, before + 2);
+        assertThat(got.changes().getFirst().events()).allMatch(e -> e instanceof ChangeEvent.Removed)
+                .extracting(ChangeEvent::key).contains(ResourceKey.nve(A),
+                        ResourceKey.mapping(NvaFixture.VN, NvaFixture.vsi(1), A, 1),
+                        ResourceKey.localTag(A, 0, 100));
+        assertThat(got.changes().get(1).events()).allMatch(e -> e instanceof ChangeEvent.Removed)
+                .extracting(ChangeEvent::key).contains(ResourceKey.vn(NvaFixture.VN2),
+                        ResourceKey.mapping(NvaFixture.VN2, NvaFixture.vsi(2), C, 1));
+        assertThat(replica.apply(got)).isTrue();
+        assertThat(replica.sorted()).isEqualTo(f.nva.list(interest).resources());
+        assertThat(replica.get(ResourceKey.mapping(NvaFixture.VN, NvaFixture.vsi(1), A, 1))).isEmpty();
+        assertThat(f.nva.whereIs(NvaFixture.VN, mac(1))).isEmpty();
+    }
+
+    @Test
     @DisplayName("NVA-4: a poll waits for the next change (no busy polling) and returns it as soon as it is in force")
     void pollWaitsForChange() throws Exception {
         NvaFixture f = new NvaFixture();
