@@ -79,15 +79,29 @@ public final class Codec {
     }
 
     public static byte[] change(Change c) {
+        return change(c, null);
+    }
+
+    /**
+     * The change, with the resources of its puts already encoded by {@link #resource(Resource)}, in the order of
+     * the puts (a store that writes them as rows too encodes each once).
+     */
+    public static byte[] change(Change c, List<byte[]> encodedPuts) {
         return write(o -> {
             o.writeLong(c.revision());
             o.writeUTF(c.source());
             o.writeInt(c.events().size());
+            int put = 0;
             for (ChangeEvent e : c.events()) {
                 switch (e) {
                     case ChangeEvent.Put p -> {
                         o.writeByte(E_PUT);
-                        writeResource(o, p.resource());
+                        if (encodedPuts == null) {
+                            writeResource(o, p.resource());
+                        } else {
+                            byte[] r = encodedPuts.get(put++);
+                            o.write(r, 1, r.length - 1); // without its format byte
+                        }
                     }
                     case ChangeEvent.Removed r -> {
                         o.writeByte(E_REMOVED);

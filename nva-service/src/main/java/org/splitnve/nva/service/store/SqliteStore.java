@@ -165,11 +165,14 @@ public final class SqliteStore implements Store {
         try {
             for (Change c : batch.changes()) {
                 int puts = 0;
+                List<byte[]> encoded = new ArrayList<>(c.events().size());
                 for (ChangeEvent e : c.events()) {
                     switch (e) {
                         case ChangeEvent.Put p -> {
+                            byte[] value = Codec.resource(p.resource());
+                            encoded.add(value);
                             putResource.setString(1, p.key().path());
-                            putResource.setBytes(2, Codec.resource(p.resource()));
+                            putResource.setBytes(2, value);
                             putResource.addBatch();
                             puts++;
                         }
@@ -189,7 +192,7 @@ public final class SqliteStore implements Store {
                     putResource.executeBatch();
                 }
                 appendLog.setLong(1, c.revision());
-                appendLog.setBytes(2, Codec.change(c));
+                appendLog.setBytes(2, Codec.change(c, encoded));
                 appendLog.executeUpdate();
             }
             if (!batch.changes().isEmpty()) {
