@@ -28,7 +28,17 @@ public enum Refusal {
     VN_NAME_IN_USE(0x0501, ReasonCode.OTHER_FAILURE, "another VN has this VN Name"),
     VN_ID_IN_USE(0x0502, ReasonCode.OTHER_FAILURE, "another VN has this VN ID"),
     VN_ALIAS_IN_USE(0x0503, ReasonCode.OTHER_FAILURE, "another VN has this VN Alias"),
-    VN_CONTEXT_IN_USE(0x0504, ReasonCode.OTHER_FAILURE, "another VN has this VN Context (VNI)");
+    VN_CONTEXT_IN_USE(0x0504, ReasonCode.OTHER_FAILURE, "another VN has this VN Context (VNI)"),
+    // The NVA service and its nNVEs (NVA-3, NVA-6, NVA-7; docs/nva-protocol.md)
+    NOT_OWNER(0x0601, ReasonCode.OTHER_FAILURE, "an nNVE changes only its own entries"),
+    UNKNOWN_NVE(0x0602, ReasonCode.OTHER_FAILURE, "the nNVE is not in the NVA's NVE registry"),
+    VN_NOT_SERVED(0x0603, ReasonCode.OTHER_FAILURE, "the nNVE has not said that it serves this VN"),
+    STALE_MOBILITY_SEQUENCE(0x0604, ReasonCode.OTHER_FAILURE,
+            "a newer claim of the address is in force (mobility sequence number, RFC 7432 section 15)"),
+    DUPLICATE_ADDRESS(0x0605, ReasonCode.INVALID_VID_GROUP_OR_MAC,
+            "the address is claimed at another nNVE outside a migration (duplicate address)"),
+    REPORT_OUT_OF_ORDER(0x0606, ReasonCode.OTHER_FAILURE, "a report skips a report sequence number"),
+    STORE_FAILURE(0x0607, ReasonCode.OTHER_FAILURE, "the NVA could not make the change durable; nothing changed");
 
     private final int detailCode;
     private final ReasonCode reasonCode;

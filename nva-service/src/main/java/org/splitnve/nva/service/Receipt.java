@@ -1,0 +1,50 @@
+package org.splitnve.nva.service;
+
+import java.util.List;
+import org.splitnve.nva.Refusal;
+
+/**
+ * The NVA's answer to a {@link Report} (docs/nva-protocol.md section 5.2): at which revision it is in force, and
+ * what became of each operation. Sent only once the change is durable (NVA-2).
+ *
+ * @param seq      the report's sequence number
+ * @param revision the revision at which the report's changes are in force: the one it made, or, if it changed
+ *                 nothing, the revision the NVA was at
+ * @param results  one per operation, in order; empty in a {@link Status#REFUSED} receipt
+ * @param status   {@link Status#APPLIED} the first time, {@link Status#REPEATED} for the same report again (the
+ *                 first receipt, unchanged), {@link Status#REFUSED} when the report was not applied at all
+ */
+public record Receipt(long seq, long revision, List<Result> results, Status status, Refusal refusal, String detail) {
+
+    public enum Status { APPLIED, REPEATED, REFUSED }
+
+    /** The outcome of one operation: applied (with or without a change), or refused with a reason. */
+    public record Result(Refusal refusal, String detail, boolean changed) {
+        public static final Result UNCHANGED = new Result(null, "", false);
+        public static final Result CHANGED = new Result(null, "", true);
+
+        public Result {
+            detail = detail == null ? "" : detail;
+        }
+
+        public static Result refused(Refusal reason, String detail) {
+            return new Result(reason, detail, false);
+        }
+
+        public boolean applied() {
+            return refusal == null;
+        }
+    }
+
+    public Receipt {
+        results = List.copyOf(results);
+        detail = detail == null ? "" : detail;
+        if ((status == Status.REFUSED) != (refusal != null)) {
+            throw new IllegalArgumentException("a refused receipt, and only one, has a reason");
+        }
+    }
+
+    Receipt repeated() {
+        return new Receipt(seq, revision, results, Status.REPEATED, null, "");
+    }
+}

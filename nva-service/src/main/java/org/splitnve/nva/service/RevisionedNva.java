@@ -1,0 +1,1179 @@
+package org.splitnve.nva.service;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.splitnve.nva.Decision;
+import org.splitnve.nva.EndDeviceRule;
+import org.splitnve.nva.EntryState;
+import org.splitnve.nva.LocalTag;
+import org.splitnve.nva.NveId;
+import org.splitnve.nva.ProvisioningMode;
+import org.splitnve.nva.Refusal;
+import org.splitnve.nva.TsiInstance;
+import org.splitnve.nva.TsiRecord;
+import org.splitnve.nva.TsiRule;
+import org.splitnve.nva.VnRecord;
+import org.splitnve.nva.service.store.Batch;
+import org.splitnve.nva.service.store.Loaded;
+import org.splitnve.nva.service.store.Store;
+import org.splitnve.nva.service.store.StoreException;
+import org.splitnve.protocol.event.EventSink;
+import org.splitnve.wire.vdp.TsiAddress;
+import org.splitnve.wire.vdp.VsiId;
+
+/**
+ * The authority's state, revisioned (issue 10; docs/nva-protocol.md, docs/nva.md): one NVA above every nNVE.
+ *
+ * <p>Every change, an nNVE's {@link Report} or an operator's action, is one transaction: checked, applied, made
+ * durable in the {@link Store}, and only then answered and shown to watchers, at a new revision with one
+ * {@link Change} in the change log. A change that changes nothing makes no revision. The log is bounded
+ * ({@link Options#maxLogEvents}); a {@link Watch} from before its start gets {@link Poll.TooOld} (NVA-4).
+ *
+ * <p>Reports are applied in their order, once (NVA-3: {@link #report}); each nNVE changes only its own entries
+ * (NVA-7); address claims are ordered by mobility sequence numbers (NVA-6, {@link ReportOp.Bind}).
+ *
+ * <p>Thread-safe: one lock serialises changes, lists and polls; a store commit runs under it (the next step,
+ * group commit, batches concurrent reports into one commit). Watchers wait on a condition, never in the store.
+ */
+public final class RevisionedNva implements AutoCloseable {
+    private static final String OPERATOR = "operator";
+    /** The most events one poll returns; the watcher polls again for the rest. */
+    public static final int MAX_POLL_EVENTS = 8192;
+
+    private final Store store;
+    private final Options options;
+    private final InstantSource clock;
+    private final EventSink events;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition advanced = lock.newCondition();
+    private final Condition acked = lock.newCondition();
+
+    private final String historyId;
+    private long revision;
+    private long compactedThrough;
+    private final TreeMap<Long, Change> log = new TreeMap<>();
+    private long logEvents;
+
+    private final Map<ResourceKey, Resource> state = new HashMap<>();
+    private final Map<Integer, VnRecord> vns = new LinkedHashMap<>();
+    /** Per VN, per claim key (a MAC, or an IP address or prefix): the mapping entries holding it. */
+    private final Map<Integer, Map<TsiAddress, Set<ResourceKey>>> holders = new HashMap<>();
+    /** Per nNVE, the receipts of its last {@link Report#WINDOW} reports, oldest first. */
+    private final Map<NveId, ArrayDeque<Receipt>> receipts = new HashMap<>();
+    private final Map<NveId, Long> acknowledged = new HashMap<>();
+    /** Per VN and claim key: when it moved between nNVEs lately (RFC 7432 section 15.1); not stored. */
+    private final Map<MoveKey, ArrayDeque<Instant>> moves = new HashMap<>();
+    private long duplicateActivations;
+    private boolean closed;
+
+    private record MoveKey(int vnId, TsiAddress claim) {
+    }
+
+    private RevisionedNva(Store store, Options options, InstantSource clock, EventSink events) {
+        this.store = store;
+        this.options = options;
+        this.clock = clock;
+        this.events = events;
+        Loaded l = store.load();
+        this.historyId = l.historyId();
+        this.revision = l.revision();
+        this.compactedThrough = l.compactedThrough();
+        for (Resource r : l.resources()) {
+            put(r.key(), r);
+        }
+        for (Change c : l.log()) {
+            log.put(c.revision(), c);
+            logEvents += c.events().size();
+        }
+        for (Map.Entry<NveId, List<Receipt>> e : l.receipts().entrySet()) {
+            ArrayDeque<Receipt> q = new ArrayDeque<>(e.getValue());
+            while (q.size() > Report.WINDOW) {
+                q.pollFirst();
+            }
+            receipts.put(e.getKey(), q);
+        }
+    }
+
+    /** Opens the NVA on what the store holds. The store belongs to it from now on ({@link #close} closes it). */
+    public static RevisionedNva open(Store store, Options options, InstantSource clock, EventSink events) {
+        return new RevisionedNva(Objects.requireNonNull(store), Objects.requireNonNull(options),
+                Objects.requireNonNull(clock), Objects.requireNonNull(events));
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (!closed) {
+                closed = true;
+                advanced.signalAll();
+                acked.signalAll();
+                store.close();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ================================================================== reading
+
+    public String historyId() {
+        return historyId;
+    }
+
+    public long revision() {
+        lock.lock();
+        try {
+            return revision;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The newest revision no longer in the change log: a watch resumes from it or later. */
+    public long compactedThrough() {
+        lock.lock();
+        try {
+            return compactedThrough;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public Optional<Resource> resource(ResourceKey key) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(state.get(key));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public Optional<MappingEntry> mapping(TsiInstance instance) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(entry(mappingKey(instance)));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * NVA-8: where an address of a VN lives, the entry that forwards it (one at most, NVA-6), if any.
+     *
+     * @param claim a MAC ({@code TsiAddress.mac}) or an IP address or prefix without MAC
+     */
+    public Optional<MappingEntry> whereIs(int vnId, TsiAddress claim) {
+        lock.lock();
+        try {
+            ResourceKey k = owner(vnId, claim, null);
+            return k == null ? Optional.empty() : Optional.of(entry(k));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many distinct activations claimed a duplicate address since the NVA started (a metric). */
+    public long duplicateActivations() {
+        lock.lock();
+        try {
+            return duplicateActivations;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The receipt of the last report of an nNVE the NVA applied. */
+    public Optional<Receipt> lastReceipt(NveId nve) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(last(nve));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Every resource of an interest, at one revision (docs/nva-protocol.md section 4.1). */
+    public Snapshot list(Interest interest) {
+        lock.lock();
+        try {
+            List<Resource> out = new ArrayList<>();
+            for (Resource r : state.values()) {
+                if (interest.covers(r)) {
+                    out.add(r);
+                }
+            }
+            out.sort((a, b) -> a.key().compareTo(b.key()));
+            return new Snapshot(historyId, revision, out);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A watch of an interest from a revision the watcher has (everything after it comes, in order): from a
+     * {@link Snapshot}'s revision, or from the last revision it applied. {@code historyId} is the history that
+     * revision belongs to; another history answers {@link Poll.TooOld} (NVA-4).
+     */
+    public Watch watch(Interest interest, String historyId, long fromRevision) {
+        return new Watch(this, interest, historyId, fromRevision);
+    }
+
+    /** The session an nNVE opens (docs/nva-protocol.md section 6). */
+    public SessionInfo session(NveId nve) {
+        lock.lock();
+        try {
+            Receipt r = last(nve);
+            Resource reg = state.get(ResourceKey.nve(nve));
+            return new SessionInfo(historyId, revision, compactedThrough, r == null ? 0 : r.seq(),
+                    acknowledged.getOrDefault(nve, 0L), reg instanceof Resource.Nve n ? n.registration() : null);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    Poll poll(Watch w, Duration maxWait) {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        lock.lock();
+        try {
+            while (!closed && w.position == revision && w.historyId.equals(historyId)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return new Poll.Changes(List.of(), revision);
+                }
+                advanced.awaitNanos(left);
+            }
+            if (!w.historyId.equals(historyId) || w.position > revision || w.position < compactedThrough) {
+                events.accept(new ServiceEvent.WatchTooOld(w.interest.everything() ? OPERATOR
+                        : w.interest.nve().name(), w.position, compactedThrough, revision));
+                return new Poll.TooOld(historyId, compactedThrough, revision);
+            }
+            List<Change> out = new ArrayList<>();
+            int n = 0;
+            for (Change c : log.tailMap(w.position, false).values()) {
+                List<ChangeEvent> mine = new ArrayList<>();
+                for (ChangeEvent e : c.events()) {
+                    if (w.interest.covers(e)) {
+                        mine.add(e);
+                    }
+                }
+                if (!mine.isEmpty()) {
+                    out.add(mine.size() == c.events().size() ? c : new Change(c.revision(), c.source(), mine));
+                    n += mine.size();
+                }
+                w.position = c.revision();
+                if (n >= MAX_POLL_EVENTS) {
+                    break;
+                }
+            }
+            return new Poll.Changes(out, w.position);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Poll.Changes(List.of(), w.position);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ================================================================== acknowledgements (nb_cfg)
+
+    /**
+     * An nNVE has applied everything up to {@code revision} (to its replica and data plane): docs/nva-protocol.md
+     * section 7. Acknowledgements only go up; one beyond the NVA's revision is refused.
+     */
+    public void acknowledge(NveId nve, long appliedRevision) {
+        lock.lock();
+        try {
+            if (appliedRevision < 0 || appliedRevision > revision) {
+                throw new IllegalArgumentException(nve + " acknowledges revision " + appliedRevision
+                        + ", the NVA is at " + revision);
+            }
+            acknowledged.merge(nve, appliedRevision, Math::max);
+            acked.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The revision every registered nNVE has applied: the lowest acknowledgement (0 if one never acknowledged). */
+    public long inForceEverywhere() {
+        lock.lock();
+        try {
+            return inForceLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long inForceLocked() {
+        long min = revision;
+        for (Resource r : state.values()) {
+            if (r instanceof Resource.Nve n) {
+                min = Math.min(min, acknowledged.getOrDefault(n.registration().nve(), 0L));
+            }
+        }
+        return min;
+    }
+
+    /** Waits until every registered nNVE has applied {@code rev}; whether it happened in time. */
+    public boolean awaitInForce(long rev, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            while (inForceLocked() < rev) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || closed) {
+                    return false;
+                }
+                acked.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ================================================================== authentication (NVA-7)
+
+    /** The operator gives an nNVE its token; the NVA keeps only its SHA-256. */
+    public Applied<NveId> setCredential(NveId nve, String token) {
+        if (token == null || token.length() < 16) {
+            throw new IllegalArgumentException("a token has at least 16 characters");
+        }
+        String hash = HexFormat.of().formatHex(sha256(token));
+        return admin(tx -> {
+            tx.write(ResourceKey.credential(nve), new Resource.Credential(nve, hash));
+            return Decision.allow(nve);
+        });
+    }
+
+    /** Whether {@code token} is the nNVE's (compared in constant time). */
+    public boolean authenticate(NveId nve, String token) {
+        if (token == null) {
+            return false;
+        }
+        Resource r = resource(ResourceKey.credential(nve)).orElse(null);
+        return r instanceof Resource.Credential c
+                && MessageDigest.isEqual(HexFormat.of().parseHex(c.tokenSha256()), sha256(token));
+    }
+
+    private static byte[] sha256(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    // ================================================================== the operator's actions (NVA-1, NVA-8)
+
+    /** The answer to an operator's action: the decision, and the revision it is in force at. */
+    public record Applied<T>(Decision<T> decision, long revision) {
+    }
+
+    public Applied<VnRecord> addVn(VnRecord vn) {
+        return admin(tx -> {
+            for (VnRecord o : vns.values()) {
+                if (o.name().equals(vn.name())) {
+                    return Decision.refuse(Refusal.VN_NAME_IN_USE, vn.name() + " is " + vn(o.id()));
+                }
+                if (o.id() == vn.id()) {
+                    return Decision.refuse(Refusal.VN_ID_IN_USE, vn(vn.id()) + " is \"" + o.alias() + '"');
+                }
+                if (o.alias().toLowerCase(Locale.ROOT).equals(vn.alias().toLowerCase(Locale.ROOT))) {
+                    return Decision.refuse(Refusal.VN_ALIAS_IN_USE, '"' + vn.alias() + "\" is " + vn(o.id()));
+                }
+                if (o.context() == vn.context()) {
+                    return Decision.refuse(Refusal.VN_CONTEXT_IN_USE, "VNI " + vn.context() + " is " + vn(o.id()));
+                }
+            }
+            tx.write(ResourceKey.vn(vn.id()), new Resource.Vn(vn));
+            return Decision.allow(vn);
+        });
+    }
+
+    /** Removes a VN with everything in it: entries, tags, rules, records, duplicates (each removal an event). */
+    public Applied<VnRecord> removeVn(int vnId) {
+        return admin(tx -> {
+            VnRecord vn = vns.get(vnId);
+            if (vn == null) {
+                return Decision.refuse(Refusal.UNKNOWN_VN, vn(vnId));
+            }
+            for (ResourceKey k : keysWhere(r -> r.vnId() != null && r.vnId() == vnId && !(r instanceof Resource.Vn))) {
+                tx.write(k, null);
+            }
+            tx.write(ResourceKey.vn(vnId), null);
+            return Decision.allow(vn);
+        });
+    }
+
+    public Applied<EndDeviceRule> permitEndDevice(EndDeviceRule rule) {
+        return admin(tx -> {
+            tx.write(new Resource.DevicePermit(rule).key(), new Resource.DevicePermit(rule));
+            return Decision.allow(rule);
+        });
+    }
+
+    public Applied<EndDeviceRule> revokeEndDevice(EndDeviceRule rule) {
+        return admin(tx -> {
+            tx.write(new Resource.DevicePermit(rule).key(), null);
+            return Decision.allow(rule);
+        });
+    }
+
+    public Applied<TsiRule> permitTsi(TsiRule rule) {
+        return admin(tx -> {
+            if (!vns.containsKey(rule.vnId())) {
+                return Decision.refuse(Refusal.UNKNOWN_VN, vn(rule.vnId()));
+            }
+            tx.write(new Resource.TsiPermit(rule).key(), new Resource.TsiPermit(rule));
+            return Decision.allow(rule);
+        });
+    }
+
+    public Applied<TsiRule> revokeTsi(TsiRule rule) {
+        return admin(tx -> {
+            tx.write(new Resource.TsiPermit(rule).key(), null);
+            return Decision.allow(rule);
+        });
+    }
+
+    public Applied<TsiRecord> putTsiRecord(TsiRecord record) {
+        return admin(tx -> {
+            if (!vns.containsKey(record.vnId())) {
+                return Decision.refuse(Refusal.UNKNOWN_VN, vn(record.vnId()));
+            }
+            tx.write(new Resource.Record(record).key(), new Resource.Record(record));
+            return Decision.allow(record);
+        });
+    }
+
+    public Applied<VsiId> removeTsiRecord(VsiId vsi, int vnId) {
+        return admin(tx -> {
+            tx.write(ResourceKey.tsiRecord(vnId, vsi), null);
+            return Decision.allow(vsi);
+        });
+    }
+
+    /** Adds an nNVE to the registry, or changes its VTEP address (the VNs it serves are its own to say). */
+    public Applied<NveRegistration> registerNve(NveId nve, java.net.InetAddress vtep) {
+        return admin(tx -> {
+            NveRegistration had = registration(nve);
+            NveRegistration reg = new NveRegistration(nve, vtep, had == null ? Set.of() : had.vns());
+            tx.write(reg.key(), new Resource.Nve(reg));
+            return Decision.allow(reg);
+        });
+    }
+
+    /**
+     * Removes an nNVE with its entries and tags (draft-ietf-nvo3-nve-nva-cp-req section 4: mappings an NVE created
+     * go when it goes), its end-device rules and its credential.
+     */
+    public Applied<NveId> removeNve(NveId nve) {
+        return admin(tx -> {
+            if (registration(nve) == null) {
+                return Decision.refuse(Refusal.UNKNOWN_NVE, nve.name());
+            }
+            for (ResourceKey k : keysWhere(r -> nve.equals(r.nve()))) {
+                tx.write(k, null);
+            }
+            return Decision.allow(nve);
+        });
+    }
+
+    /** An operator clears a duplicate address (RFC 7432 section 15.1): claims of it are processed again. */
+    public Applied<TsiAddress> clearDuplicate(int vnId, TsiAddress claim) {
+        return admin(tx -> {
+            ResourceKey k = ResourceKey.duplicate(vnId, claim);
+            if (!state.containsKey(k)) {
+                return Decision.refuse(Refusal.UNKNOWN_TSI_INSTANCE, "no duplicate " + claim + " in " + vn(vnId));
+            }
+            tx.write(k, null);
+            moves.remove(new MoveKey(vnId, claim));
+            return Decision.allow(claim);
+        });
+    }
+
+    private <T> Applied<T> admin(Function<Tx, Decision<T>> action) {
+        lock.lock();
+        try {
+            checkOpen();
+            Tx tx = new Tx(OPERATOR);
+            Decision<T> d = action.apply(tx);
+            if (d instanceof Decision.Refused<T> r) {
+                tx.rollback();
+                events.accept(new ServiceEvent.Refused(OPERATOR, 0, "", r.reason().name(), r.detail()));
+                return new Applied<>(d, revision);
+            }
+            try {
+                commit(tx, Map.of());
+            } catch (StoreException e) {
+                return new Applied<>(Decision.refuse(Refusal.STORE_FAILURE, e.getMessage()), revision);
+            }
+            return new Applied<>(d, revision);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ================================================================== reports of the nNVEs (NVA-3)
+
+    /**
+     * Applies an nNVE's report (NVA-3): in order (a report that skips a number is refused with
+     * {@link Refusal#REPORT_OUT_OF_ORDER}, nothing applied), once (a report already applied changes nothing and
+     * is answered {@link Receipt.Status#REPEATED} with its first receipt, at the same revision, for the last
+     * {@link Report#WINDOW} reports: as many as an nNVE may have in flight),
+     * operation by operation (a refused operation changes nothing; the others apply), in one revision, durable
+     * before the answer (NVA-2).
+     *
+     * @param principal the nNVE the session authenticated (NVA-7), never a name taken from the report
+     */
+    public Receipt report(NveId principal, Report report) {
+        lock.lock();
+        try {
+            checkOpen();
+            Receipt last = last(principal);
+            long lastSeq = last == null ? 0 : last.seq();
+            if (report.seq() <= lastSeq) {
+                for (Receipt r : receipts.get(principal)) {
+                    if (r.seq() == report.seq()) {
+                        return r.repeated();
+                    }
+                }
+                return new Receipt(report.seq(), receipts.get(principal).peekFirst().revision(), List.of(),
+                        Receipt.Status.REPEATED, null, "report " + report.seq() + " was applied before the last "
+                                + Report.WINDOW + " reports; its results are no longer kept");
+            }
+            if (report.seq() != lastSeq + 1) {
+                return new Receipt(report.seq(), revision, List.of(), Receipt.Status.REFUSED,
+                        Refusal.REPORT_OUT_OF_ORDER, "expected report " + (lastSeq + 1));
+            }
+            Tx tx = new Tx(principal.name());
+            List<Receipt.Result> results = new ArrayList<>(report.ops().size());
+            for (ReportOp op : report.ops()) {
+                Receipt.Result r = apply(tx, principal, op);
+                if (!r.applied()) {
+                    events.accept(new ServiceEvent.Refused(principal.name(), report.seq(),
+                            op.getClass().getSimpleName(), r.refusal().name(), r.detail()));
+                }
+                results.add(r);
+            }
+            long rev = tx.events.isEmpty() ? revision : revision + 1;
+            Receipt receipt = new Receipt(report.seq(), rev, results, Receipt.Status.APPLIED, null, "");
+            try {
+                commit(tx, Map.of(principal, receipt));
+            } catch (StoreException e) {
+                return new Receipt(report.seq(), revision, List.of(), Receipt.Status.REFUSED, Refusal.STORE_FAILURE,
+                        e.getMessage());
+            }
+            ArrayDeque<Receipt> q = receipts.computeIfAbsent(principal, k -> new ArrayDeque<>());
+            q.addLast(receipt);
+            if (q.size() > Report.WINDOW) {
+                q.pollFirst();
+            }
+            return receipt;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Receipt.Result apply(Tx tx, NveId principal, ReportOp op) {
+        return switch (op) {
+            case ReportOp.Bind b -> bind(tx, principal, b);
+            case ReportOp.Unbind u -> {
+                if (!u.instance().nve().equals(principal)) {
+                    yield notOwner(u.instance().toString(), u.instance().nve());
+                }
+                ResourceKey k = mappingKey(u.instance());
+                yield state.containsKey(k) ? tx.write(k, null) : Receipt.Result.UNCHANGED;
+            }
+            case ReportOp.MovePort m -> movePort(tx, principal, m);
+            case ReportOp.RecordTag t -> {
+                LocalTag tag = t.tag();
+                if (!tag.nve().equals(principal)) {
+                    yield notOwner(tag.toString(), tag.nve());
+                }
+                if (!vns.containsKey(tag.vnId())) {
+                    yield Receipt.Result.refused(Refusal.UNKNOWN_VN, vn(tag.vnId()));
+                }
+                ResourceKey k = ResourceKey.localTag(tag.nve(), tag.portScope(), tag.tag());
+                if (state.get(k) instanceof Resource.Tag had) {
+                    yield had.tag().vnId() == tag.vnId() ? Receipt.Result.UNCHANGED
+                            : Receipt.Result.refused(Refusal.TAG_IN_USE, "tag " + tag.tag() + " on " + tag.nve() + ":"
+                                    + tag.portScope() + " is " + vn(had.tag().vnId()));
+                }
+                yield tx.write(k, new Resource.Tag(tag));
+            }
+            case ReportOp.ReleaseTag t -> {
+                LocalTag tag = t.tag();
+                if (!tag.nve().equals(principal)) {
+                    yield notOwner(tag.toString(), tag.nve());
+                }
+                ResourceKey k = ResourceKey.localTag(tag.nve(), tag.portScope(), tag.tag());
+                yield state.get(k) instanceof Resource.Tag had && had.tag().equals(tag) ? tx.write(k, null)
+                        : Receipt.Result.UNCHANGED;
+            }
+            case ReportOp.Serve s -> {
+                NveRegistration reg = registration(principal);
+                if (reg == null) {
+                    yield Receipt.Result.refused(Refusal.UNKNOWN_NVE, principal.name());
+                }
+                NveRegistration next = reg.withVns(s.vns());
+                yield next.equals(reg) ? Receipt.Result.UNCHANGED : tx.write(next.key(), new Resource.Nve(next));
+            }
+        };
+    }
+
+    private Receipt last(NveId nve) {
+        ArrayDeque<Receipt> q = receipts.get(nve);
+        return q == null ? null : q.peekLast();
+    }
+
+    private static Receipt.Result notOwner(String what, NveId owner) {
+        return Receipt.Result.refused(Refusal.NOT_OWNER, what + " belongs to " + owner);
+    }
+
+    private Receipt.Result movePort(Tx tx, NveId principal, ReportOp.MovePort m) {
+        TsiInstance from = m.from();
+        if (!from.nve().equals(principal)) {
+            return notOwner(from.toString(), from.nve());
+        }
+        MappingEntry e = entry(mappingKey(from));
+        if (e == null) {
+            return Receipt.Result.refused(Refusal.UNKNOWN_TSI_INSTANCE, from.toString());
+        }
+        if (m.toPort() == from.port()) {
+            return Receipt.Result.UNCHANGED;
+        }
+        TsiInstance to = from.onPort(m.toPort());
+        if (state.containsKey(mappingKey(to))) {
+            return Receipt.Result.refused(Refusal.INSTANCE_EXISTS, to.toString());
+        }
+        tx.write(mappingKey(from), null);
+        MappingEntry moved = e.onPort(m.toPort());
+        return tx.write(moved.key(), new Resource.Mapping(moved));
+    }
+
+    /**
+     * NVA-6. A Bind replaces the instance's entry; an activation claims each of its addresses (every claim key:
+     * the MAC, the IP address or prefix) against the entry that forwards it elsewhere, in this order:
+     * <ol>
+     *   <li>another TSI (another VSI ID) holds the address: on the same nNVE {@link Refusal#ADDRESS_IN_USE}; at
+     *       another nNVE, both active, a duplicate ({@link DuplicateAddress.Reason#ANOTHER_TSI}), refused with
+     *       {@link Refusal#DUPLICATE_ADDRESS}; otherwise {@link Refusal#ADDRESS_IN_USE};</li>
+     *   <li>a frozen duplicate: refused with {@link Refusal#DUPLICATE_ADDRESS} unless this instance forwards it;</li>
+     *   <li>the entry in force has a newer sequence number: refused with
+     *       {@link Refusal#STALE_MOBILITY_SEQUENCE};</li>
+     *   <li>on the same nNVE (another port): the claim wins;</li>
+     *   <li>at another nNVE, a newer number, or the same one with {@code migration} set: the claim wins (a move),
+     *       unless it is the N-th move within M ({@link Options}): then a frozen duplicate
+     *       ({@link DuplicateAddress.Reason#FLAPPING});</li>
+     *   <li>at another nNVE, the same number without migration: a duplicate
+     *       ({@link DuplicateAddress.Reason#UNORDERED_CLAIM}), refused.</li>
+     * </ol>
+     * A claim that wins withdraws the address from the entry that had it: its entry lists it as withdrawn, and a
+     * {@link ChangeEvent.Withdrawal} tells its nNVE. An address already withdrawn from this instance stays
+     * withdrawn, without refusal, unless the claim wins. A duplicate is recorded (and counted) even though the
+     * operation is refused.
+     */
+    private Receipt.Result bind(Tx tx, NveId principal, ReportOp.Bind b) {
+        TsiInstance in = b.instance();
+        if (!in.nve().equals(principal)) {
+            return notOwner(in.toString(), in.nve());
+        }
+        NveRegistration reg = registration(principal);
+        if (reg == null) {
+            return Receipt.Result.refused(Refusal.UNKNOWN_NVE, principal.name());
+        }
+        VnRecord vn = vns.get(in.vnId());
+        if (vn == null) {
+            return Receipt.Result.refused(Refusal.UNKNOWN_VN, vn(in.vnId()));
+        }
+        if (!reg.serves(vn.id())) {
+            return Receipt.Result.refused(Refusal.VN_NOT_SERVED, principal + " does not serve " + vn(vn.id()));
+        }
+        List<TsiAddress> addrs = normalise(b.addresses(), vn.id());
+        List<TsiAddress> heldIn = normalise(b.held(), vn.id());
+        if (addrs == null || heldIn == null) {
+            return Receipt.Result.refused(Refusal.ADDRESS_NOT_IN_VN, "an address names another VN than " + vn(vn.id()));
+        }
+        List<TsiAddress> held = new ArrayList<>(heldIn);
+        held.retainAll(addrs);
+        if (!vn.service().satisfiedBy(addrs)) {
+            return Receipt.Result.refused(Refusal.ADDRESSES_INCOMPLETE, vn.service().need() + " (" + in + ")");
+        }
+        Receipt.Result policy = policy(vn, in.vsi(), addrs);
+        if (policy != null) {
+            return policy;
+        }
+        ResourceKey self = mappingKey(in);
+        MappingEntry old = entry(self);
+        boolean activation = b.state() == EntryState.FORWARDING;
+        if (old != null && activation && MobilitySeq.newer(old.mobilitySeq(), b.mobilitySeq())) {
+            return Receipt.Result.refused(Refusal.STALE_MOBILITY_SEQUENCE, in + " is at mobility sequence "
+                    + old.mobilitySeq() + ", the report says " + b.mobilitySeq());
+        }
+        Instant now = clock.instant();
+        // 1. another TSI holding one of the addresses
+        for (TsiAddress a : addrs) {
+            for (TsiAddress k : claimKeys(a)) {
+                for (ResourceKey h : holdersOf(vn.id(), k)) {
+                    MappingEntry he = entry(h);
+                    if (h.equals(self) || he.instance().vsi().equals(in.vsi())) {
+                        continue;
+                    }
+                    if (!he.instance().nve().equals(principal) && activation && !held.contains(a)
+                            && forwardsClaim(he, k)) {
+                        duplicate(tx, vn.id(), k, DuplicateAddress.Reason.ANOTHER_TSI, false, in, b.mobilitySeq(), now);
+                        return Receipt.Result.refused(Refusal.DUPLICATE_ADDRESS, k + " is forwarded by "
+                                + he.instance() + " (another TSI)");
+                    }
+                    return Receipt.Result.refused(Refusal.ADDRESS_IN_USE, a + " is held by " + he.instance());
+                }
+            }
+        }
+        // 2..6. the claims of an activation
+        List<TsiAddress> withdrawn = new ArrayList<>();
+        Map<ResourceKey, List<TsiAddress>> losses = new LinkedHashMap<>();
+        List<MoveKey> moved = new ArrayList<>();
+        for (TsiAddress a : addrs) {
+            boolean wasWithdrawn = old != null && old.withdrawn().contains(a);
+            if (!activation || held.contains(a)) {
+                if (wasWithdrawn) {
+                    withdrawn.add(a);
+                }
+                continue;
+            }
+            boolean stays = false;
+            Map<ResourceKey, TsiAddress> wins = new LinkedHashMap<>();
+            List<MoveKey> movesOfA = new ArrayList<>();
+            for (TsiAddress k : claimKeys(a)) {
+                ResourceKey o = owner(vn.id(), k, null);
+                if (self.equals(o)) {
+                    continue;
+                }
+                if (state.get(ResourceKey.duplicate(vn.id(), k)) instanceof Resource.Duplicate d
+                        && d.duplicate().frozen()) {
+                    if (wasWithdrawn) {
+                        stays = true;
+                        continue;
+                    }
+                    duplicate(tx, vn.id(), k, d.duplicate().reason(), true, in, b.mobilitySeq(), now);
+                    return Receipt.Result.refused(Refusal.DUPLICATE_ADDRESS, k + " in " + vn(vn.id())
+                            + " is a duplicate (" + d.duplicate().reason() + "), frozen until an operator clears it");
+                }
+                if (o == null) {
+                    continue;
+                }
+                MappingEntry oe = entry(o);
+                long c = b.mobilitySeq();
+                long s = oe.mobilitySeq();
+                if (MobilitySeq.newer(s, c)) {
+                    if (wasWithdrawn) {
+                        stays = true;
+                        continue;
+                    }
+                    return Receipt.Result.refused(Refusal.STALE_MOBILITY_SEQUENCE, k + " is forwarded by "
+                            + oe.instance() + " at mobility sequence " + s + ", this claim has " + c);
+                }
+                if (oe.instance().nve().equals(principal)) {
+                    wins.put(o, k);
+                } else if (MobilitySeq.newer(c, s) || (c == s && b.migration())) {
+                    MoveKey mk = new MoveKey(vn.id(), k);
+                    if (recentMoves(mk, now) + 1 >= options.duplicateMoves()) {
+                        duplicate(tx, vn.id(), k, DuplicateAddress.Reason.FLAPPING, true, in, c, now);
+                        return Receipt.Result.refused(Refusal.DUPLICATE_ADDRESS, k + " moved "
+                                + options.duplicateMoves() + " times within " + options.duplicateWindow().toSeconds()
+                                + " s (RFC 7432 section 15.1); frozen until an operator clears it");
+                    }
+                    wins.put(o, k);
+                    movesOfA.add(mk);
+                } else {
+                    if (wasWithdrawn) {
+                        stays = true;
+                        continue;
+                    }
+                    duplicate(tx, vn.id(), k, DuplicateAddress.Reason.UNORDERED_CLAIM, false, in, c, now);
+                    return Receipt.Result.refused(Refusal.DUPLICATE_ADDRESS, k + " is forwarded by " + oe.instance()
+                            + " at the same mobility sequence " + s + ", and no migration is under way");
+                }
+            }
+            if (stays) {
+                withdrawn.add(a);
+                continue;
+            }
+            moved.addAll(movesOfA);
+            for (Map.Entry<ResourceKey, TsiAddress> w : wins.entrySet()) {
+                MappingEntry oe = entry(w.getKey());
+                for (TsiAddress x : oe.addresses()) {
+                    if (oe.forwards(x) && claimKeys(x).contains(w.getValue())) {
+                        List<TsiAddress> l = losses.computeIfAbsent(w.getKey(), kk -> new ArrayList<>());
+                        if (!l.contains(x)) {
+                            l.add(x);
+                        }
+                    }
+                }
+            }
+        }
+        for (Map.Entry<ResourceKey, List<TsiAddress>> l : losses.entrySet()) {
+            MappingEntry oe = entry(l.getKey());
+            MappingEntry lost = oe.withWithdrawn(l.getValue());
+            tx.write(l.getKey(), new Resource.Mapping(lost));
+            tx.notice(new ChangeEvent.Withdrawal(oe.instance().nve(), oe.instance(), l.getValue(), in,
+                    b.mobilitySeq()));
+            for (TsiAddress x : l.getValue()) {
+                events.accept(new ServiceEvent.Withdrawn(Integer.toUnsignedLong(vn.id()), x.toString(),
+                        oe.instance().toString(), in.toString(), b.mobilitySeq()));
+            }
+        }
+        tx.moves.addAll(moved);
+        Instant since = old != null && old.state() == b.state() ? old.since() : now;
+        MappingEntry next = new MappingEntry(in, b.state(), addrs, held, withdrawn, b.mobilitySeq(), since);
+        if (next.equals(old)) {
+            return Receipt.Result.UNCHANGED;
+        }
+        return tx.write(self, new Resource.Mapping(next));
+    }
+
+    /** SEC-1, SEC-2 at the NVA: the TSI may join the VN, with these addresses (as the nNVE checked). */
+    private Receipt.Result policy(VnRecord vn, VsiId vsi, List<TsiAddress> addrs) {
+        TsiRecord rec = state.get(ResourceKey.tsiRecord(vn.id(), vsi)) instanceof Resource.Record r ? r.record() : null;
+        if (rec == null && !state.containsKey(ResourceKey.tsiPermit(vn.id(), null))
+                && !state.containsKey(ResourceKey.tsiPermit(vn.id(), vsi))) {
+            return Receipt.Result.refused(Refusal.TSI_NOT_AUTHORISED_ON_VN, "TSI " + vsi + " on " + vn(vn.id()));
+        }
+        if (vn.mode() == ProvisioningMode.VALIDATED) {
+            if (rec == null) {
+                return Receipt.Result.refused(Refusal.NO_TSI_RECORD, "TSI " + vsi + " on " + vn(vn.id()));
+            }
+            for (TsiAddress a : addrs) {
+                if (!rec.covers(a)) {
+                    return Receipt.Result.refused(Refusal.ADDRESS_NOT_IN_RECORD, a + " of TSI " + vsi);
+                }
+            }
+        } else {
+            TsiAddress wide = vn.prefixes().firstRefused(addrs);
+            if (wide != null) {
+                return Receipt.Result.refused(Refusal.PREFIX_TOO_SHORT, vn.prefixes().refusal(wide, vn(vn.id())));
+            }
+        }
+        return null;
+    }
+
+    private int recentMoves(MoveKey k, Instant now) {
+        ArrayDeque<Instant> q = moves.get(k);
+        if (q == null) {
+            return 0;
+        }
+        Instant from = now.minus(options.duplicateWindow());
+        while (!q.isEmpty() && !q.peekFirst().isAfter(from)) {
+            q.pollFirst();
+        }
+        return q.size();
+    }
+
+    private void duplicate(Tx tx, int vnId, TsiAddress claim, DuplicateAddress.Reason reason, boolean frozen,
+            TsiInstance claimant, long seq, Instant now) {
+        ResourceKey k = ResourceKey.duplicate(vnId, claim);
+        DuplicateAddress.Claim c = new DuplicateAddress.Claim(claimant, seq);
+        DuplicateAddress had = state.get(k) instanceof Resource.Duplicate d ? d.duplicate() : null;
+        DuplicateAddress next;
+        if (had == null) {
+            next = new DuplicateAddress(vnId, claim, reason, frozen, 1, List.of(c), now);
+        } else if (had.recent().contains(c)) {
+            next = had.frozen() || !frozen ? had : new DuplicateAddress(vnId, claim, reason, true, had.activations(),
+                    had.recent(), had.since());
+        } else {
+            List<DuplicateAddress.Claim> recent = new ArrayList<>(had.recent());
+            recent.add(c);
+            next = new DuplicateAddress(vnId, claim, frozen ? reason : had.reason(), had.frozen() || frozen,
+                    had.activations() + 1, recent, had.since());
+        }
+        if (!next.equals(had)) {
+            tx.duplicates += next.activations() - (had == null ? 0 : had.activations());
+            tx.write(k, new Resource.Duplicate(next));
+            events.accept(new ServiceEvent.Duplicate(Integer.toUnsignedLong(vnId), claim.toString(), next.reason().name(),
+                    next.activations(), next.frozen(), claimant.toString()));
+        }
+    }
+
+    // ================================================================== transactions
+
+    /** One change in the making: writes go to the state at once, with an undo record, and become events. */
+    private final class Tx {
+        final String source;
+        final List<ChangeEvent> events = new ArrayList<>();
+        final List<Map.Entry<ResourceKey, Resource>> undo = new ArrayList<>();
+        final List<MoveKey> moves = new ArrayList<>();
+        long duplicates;
+
+        Tx(String source) {
+            this.source = source;
+        }
+
+        /** Puts {@code next} (null: removes); no event when nothing changes. */
+        Receipt.Result write(ResourceKey k, Resource next) {
+            Resource prev = state.get(k);
+            if (Objects.equals(prev, next)) {
+                return Receipt.Result.UNCHANGED;
+            }
+            undo.add(new java.util.AbstractMap.SimpleImmutableEntry<>(k, prev));
+            put(k, next);
+            events.add(next == null ? new ChangeEvent.Removed(k) : new ChangeEvent.Put(next));
+            return Receipt.Result.CHANGED;
+        }
+
+        void notice(ChangeEvent.Withdrawal w) {
+            events.add(w);
+        }
+
+        void rollback() {
+            for (int i = undo.size() - 1; i >= 0; i--) {
+                put(undo.get(i).getKey(), undo.get(i).getValue());
+            }
+            undo.clear();
+            events.clear();
+            moves.clear();
+        }
+    }
+
+    /** Makes the transaction durable, then in force: the revision, the log, the watchers. Undone on failure. */
+    private void commit(Tx tx, Map<NveId, Receipt> receipts) {
+        Change change = tx.events.isEmpty() ? null : new Change(revision + 1, tx.source, tx.events);
+        if (change == null && receipts.isEmpty()) {
+            return;
+        }
+        long keep = logEvents + (change == null ? 0 : change.events().size());
+        long compact = compactedThrough;
+        for (Change c : log.values()) {
+            if (keep <= options.maxLogEvents()) {
+                break;
+            }
+            keep -= c.events().size();
+            compact = c.revision();
+        }
+        if (change != null && keep > options.maxLogEvents()) { // the new change alone is larger: keep it
+            compact = revision;
+        }
+        try {
+            store.commit(new Batch(change == null ? List.of() : List.of(change), receipts, compact));
+        } catch (StoreException e) {
+            tx.rollback();
+            events.accept(new ServiceEvent.StoreFailed(tx.source, String.valueOf(e.getMessage())));
+            throw e;
+        }
+        if (change != null) {
+            revision = change.revision();
+            log.put(revision, change);
+            logEvents += change.events().size();
+            while (!log.isEmpty() && log.firstKey() <= compact) {
+                logEvents -= log.pollFirstEntry().getValue().events().size();
+            }
+            compactedThrough = compact;
+            Instant now = clock.instant();
+            for (MoveKey m : tx.moves) {
+                moves.computeIfAbsent(m, k -> new ArrayDeque<>()).addLast(now);
+            }
+            duplicateActivations += tx.duplicates;
+            events.accept(new ServiceEvent.Committed(revision, tx.source, change.events().size()));
+            advanced.signalAll();
+        }
+    }
+
+    // ================================================================== the state and its indexes
+
+    /** Sets or removes one resource, keeping the indexes in step. */
+    private void put(ResourceKey k, Resource next) {
+        Resource prev = next == null ? state.remove(k) : state.put(k, next);
+        if (prev != null) {
+            unindex(k, prev);
+        }
+        if (next != null) {
+            index(k, next);
+        }
+    }
+
+    private void index(ResourceKey k, Resource r) {
+        switch (r) {
+            case Resource.Vn v -> vns.put(v.vn().id(), v.vn());
+            case Resource.Mapping m -> {
+                Map<TsiAddress, Set<ResourceKey>> h = holders.computeIfAbsent(m.entry().instance().vnId(),
+                        x -> new HashMap<>());
+                for (TsiAddress a : m.entry().addresses()) {
+                    for (TsiAddress c : claimKeys(a)) {
+                        h.computeIfAbsent(c, x -> new LinkedHashSet<>(2)).add(k);
+                    }
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void unindex(ResourceKey k, Resource r) {
+        switch (r) {
+            case Resource.Vn v -> vns.remove(v.vn().id());
+            case Resource.Mapping m -> {
+                Map<TsiAddress, Set<ResourceKey>> h = holders.get(m.entry().instance().vnId());
+                for (TsiAddress a : m.entry().addresses()) {
+                    for (TsiAddress c : claimKeys(a)) {
+                        Set<ResourceKey> s = h.get(c);
+                        if (s != null && s.remove(k) && s.isEmpty()) {
+                            h.remove(c);
+                        }
+                    }
+                }
+                if (h.isEmpty()) {
+                    holders.remove(m.entry().instance().vnId());
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private Set<ResourceKey> holdersOf(int vnId, TsiAddress claim) {
+        Map<TsiAddress, Set<ResourceKey>> h = holders.get(vnId);
+        Set<ResourceKey> s = h == null ? null : h.get(claim);
+        return s == null ? Set.of() : s;
+    }
+
+    /** The entry forwarding a claim key in a VN, other than {@code except}; null if none. */
+    private ResourceKey owner(int vnId, TsiAddress claim, ResourceKey except) {
+        for (ResourceKey k : holdersOf(vnId, claim)) {
+            if (!k.equals(except) && forwardsClaim(entry(k), claim)) {
+                return k;
+            }
+        }
+        return null;
+    }
+
+    private static boolean forwardsClaim(MappingEntry e, TsiAddress claim) {
+        for (TsiAddress a : e.addresses()) {
+            if (e.forwards(a) && claimKeys(a).contains(claim)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The keys an address claims: its MAC, and its IP address or prefix (without the MAC). Two entries conflict,
+     * and claims compete, on equal keys.
+     */
+    static List<TsiAddress> claimKeys(TsiAddress a) {
+        if (a.ip() == null) {
+            return List.of(TsiAddress.mac(a.mac()));
+        }
+        TsiAddress ip = new TsiAddress(a.ip(), a.prefixLength(), null, null);
+        return a.mac() == null ? List.of(ip) : List.of(TsiAddress.mac(a.mac()), ip);
+    }
+
+    private MappingEntry entry(ResourceKey k) {
+        return state.get(k) instanceof Resource.Mapping m ? m.entry() : null;
+    }
+
+    private NveRegistration registration(NveId nve) {
+        return state.get(ResourceKey.nve(nve)) instanceof Resource.Nve n ? n.registration() : null;
+    }
+
+    private List<ResourceKey> keysWhere(java.util.function.Predicate<Resource> p) {
+        List<ResourceKey> out = new ArrayList<>();
+        for (Map.Entry<ResourceKey, Resource> e : state.entrySet()) {
+            if (p.test(e.getValue())) {
+                out.add(e.getKey());
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    private static ResourceKey mappingKey(TsiInstance i) {
+        return ResourceKey.mapping(i.vnId(), i.vsi(), i.nve(), i.port());
+    }
+
+    /** The addresses in the VN without GroupID, duplicates dropped, order kept; null if one names another VN. */
+    private static List<TsiAddress> normalise(List<TsiAddress> in, int vnId) {
+        Set<TsiAddress> out = new LinkedHashSet<>();
+        for (TsiAddress a : in) {
+            if (a.groupId() != null) {
+                if (a.groupId() != vnId) {
+                    return null;
+                }
+                a = new TsiAddress(a.ip(), a.prefixLength(), a.mac(), null);
+            }
+            out.add(a);
+        }
+        return List.copyOf(out);
+    }
+
+    private static String vn(int vnId) {
+        return "VN " + Integer.toUnsignedLong(vnId);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the NVA is closed");
+        }
+    }
+
+    /** Test support: the invariant of NVA-6, one forwarding entry per claim key and VN. Null when it holds. */
+    String invariantViolation() {
+        lock.lock();
+        try {
+            for (Map.Entry<Integer, Map<TsiAddress, Set<ResourceKey>>> v : holders.entrySet()) {
+                for (Map.Entry<TsiAddress, Set<ResourceKey>> h : v.getValue().entrySet()) {
+                    int n = 0;
+                    for (ResourceKey k : h.getValue()) {
+                        n += forwardsClaim(entry(k), h.getKey()) ? 1 : 0;
+                    }
+                    if (n > 1) {
+                        return h.getKey() + " in " + vn(v.getKey()) + " forwarded by " + n + " entries";
+                    }
+                }
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until the revision is at least {@code rev} (tests, the HTTP service's read-your-writes). */
+    public boolean awaitRevision(long rev, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            while (revision < rev) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || closed) {
+                    return false;
+                }
+                advanced.await(left, TimeUnit.NANOSECONDS);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+}
