@@ -215,12 +215,7 @@ final class TsiStateMachine extends EnginePart {
         }
         t.state = to;
         t.held = List.of(); // a whole-TSI change ends a partial deactivation (the NVA does the same)
-        if (from != TsiState.INIT) {
-            tsisInState[from.ordinal()]--;
-        }
-        if (to != TsiState.INIT) {
-            tsisInState[to.ordinal()]++;
-        }
+        tsisInState.moved(from, to);
         digest(t, from, to);
         switch (to) {
             case ASSOCIATED -> {
@@ -323,7 +318,7 @@ final class TsiStateMachine extends EnginePart {
     void digest(Tsi t, TsiState from, TsiState to) {
         Peer p = t.peer;
         p.digest ^= t.digest;
-        t.digest = to == TsiState.INIT ? 0 : SessionIdentity.tsiDigest(t.id, to.ordinal());
+        t.digest = to == TsiState.INIT ? 0 : SessionIdentity.tsiDigest(t.id, to.digestCode());
         p.digest ^= t.digest;
     }
 
