@@ -3,7 +3,6 @@ package org.splitnve.tnve;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.splitnve.tnve.TnveEngine.TsiState;
@@ -551,7 +550,7 @@ final class Lifecycle {
      * to it (the same change asked again while the first was under way), hence an identity map.
      */
     void unupdate(Vm vm, TsiSpec before, TsiSpec updated) {
-        Map<TsiSpec, TsiSpec> undo = new IdentityHashMap<>(2);
+        IdentityHashMap<TsiSpec, TsiSpec> undo = new IdentityHashMap<>(2);
         undo.put(updated, before);
         List<TsiSpec> list = new ArrayList<>(vm.tsis);
         list.replaceAll(s -> undo.getOrDefault(s, s));

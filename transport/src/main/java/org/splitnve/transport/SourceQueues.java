@@ -200,7 +200,7 @@ final class SourceQueues {
 
     private double fill(long now) {
         if (filledAt != Long.MIN_VALUE && now - filledAt > 0) {
-            tokens = Math.min(newBurst, tokens + (double) (now - filledAt) * (double) newShare / 1000);
+            tokens = Math.min((double) newBurst, tokens + (double) (now - filledAt) * (double) newShare / 1000);
         }
         filledAt = now;
         return tokens;
