@@ -41,7 +41,17 @@ public final class RestartResync {
     private RestartResync() {
     }
 
-    record Hop(int to, byte[] frame, int length) {
+    /** A frame on its way to agent {@code to}: a plain carrier of the array, not a value (no record equality). */
+    static final class Hop {
+        final int to;
+        final byte[] frame;
+        final int length;
+
+        Hop(int to, byte[] frame, int length) {
+            this.to = to;
+            this.frame = frame;
+            this.length = length;
+        }
     }
 
     public static void main(String[] args) throws Exception {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.splitnve.protocol.Timers;
@@ -50,8 +51,8 @@ public final class Lldpad implements AutoCloseable {
     public static Lldpad start(String namespace, String ifname, Role role, Timers timers, Path dir, boolean debugLog)
             throws IOException {
         Files.createDirectories(dir);
-        Path conf = dir.resolve("lldpad-" + role.name().toLowerCase() + ".conf");
-        Path log = dir.resolve("lldpad-" + role.name().toLowerCase() + ".log");
+        Path conf = dir.resolve("lldpad-" + role.name().toLowerCase(Locale.ROOT) + ".conf");
+        Path log = dir.resolve("lldpad-" + role.name().toLowerCase(Locale.ROOT) + ".log");
         Files.writeString(conf, """
                 dcbx : { version = "1.0"; dcbx_version = 2; };
                 nearest_customer_bridge : {
@@ -141,8 +142,8 @@ public final class Lldpad implements AutoCloseable {
     }
 
     public String tail() {
-        String[] lines = log().split("\n");
-        return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 40), lines.length));
+        List<String> lines = log().lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 
     /** Runs vdptool in lldpad's namespaces (its control socket is per network namespace); returns its output. */

@@ -350,11 +350,9 @@ class LldpadStationInteropTest {
     @DisplayName("REL-7 (real lldpad station): our nNVE restarts (a new engine, nothing kept) while lldpad holds five "
             + "activated VSIs; lldpad's keep-alives (RKA 16: 0.66 s) bring every one back, activated, to the new nNVE")
     void nnveRestartUnderLldpad() throws Exception {
-        List<Answer> answers = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
             Answer a = ask("assoc", 7, uuid(20 + i), "0-" + mac(20 + i) + "-5001");
             assertThat(a.ok()).as(a.output()).isTrue();
-            answers.add(a);
         }
         for (int i = 1; i <= 5; i++) {
             assertThat(state(vsi(20 + i))).isEqualTo(TsiState.ACTIVATED);

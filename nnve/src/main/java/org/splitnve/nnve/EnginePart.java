@@ -35,7 +35,7 @@ abstract class EnginePart {
     final CapabilityTlv ownCapabilities;
     final int epoch;
     final Bytes nonce;
-    final long[] tsisInState;
+    final TsiCounts tsisInState;
     final Map<Long, Timers> announcedTimers;
     final long[] stagedOctetsOfPort;
     final Map<Long, Integer> tagsOfPeer;

@@ -30,6 +30,8 @@ public record NnveConfig(String name, List<PortConfig> ports, Timers timers, int
         BiFunction<Integer, MacAddress, FrameAuthenticator> authenticators) {
 
     /**
+     * One port of the nNVE: its port scope, its local tags and an extra multicast group.
+     *
      * @param scope     the port scope: ports sharing a scope share local tags (REQ-7)
      * @param tagPool   the VIDs this scope hands out
      * @param multicast a non-reserved multicast group this port also accepts VDP on (GAP-1), or null

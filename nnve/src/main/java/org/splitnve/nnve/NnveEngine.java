@@ -73,7 +73,7 @@ public final class NnveEngine implements PortAgent {
     final CapabilityTlv ownCapabilities;
     final int epoch;
     final Bytes nonce;
-    final long[] tsisInState = new long[TsiState.values().length];
+    final TsiCounts tsisInState = new TsiCounts();
     /**
      * SEC-10: EVB timers stations announced in LLDP before they spoke VDP, per (port, station), the most
      * recent {@value #MAX_ANNOUNCED} only (a flood of LLDPDUs from made-up sources cannot grow it).
@@ -193,7 +193,7 @@ public final class NnveEngine implements PortAgent {
     }
 
     public long tsisIn(TsiState state) {
-        return tsisInState[state.ordinal()];
+        return tsisInState.of(state);
     }
 
     public int epoch() {

@@ -61,7 +61,7 @@ final class OwnInitiative extends EnginePart {
             List<OrgTlv> attached = new ArrayList<>(2);
             attached.add(new DeactivateTlv(false, DeactivateTlv.Cause.ADMINISTRATIVE));
             if (t.peer.has(Feature.REASON_DETAIL)) {
-                attached.add(new ReasonDetailTlv(ReasonDetail.ADMIN.wire(), engine.requests.clip(reason)));
+                attached.add(new ReasonDetailTlv(ReasonDetail.ADMIN.wire(), VsiRequests.clip(reason)));
             }
             engine.sessions.send(t.peer, new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, t.typeId,
                     t.typeVersion, t.id, t.filter, attached));
@@ -100,7 +100,7 @@ final class OwnInitiative extends EnginePart {
                 if (i + 2 >= frags.size()) {
                     att.add(new DeactivateTlv(true, DeactivateTlv.Cause.ADMINISTRATIVE));
                     if (t.peer.has(Feature.REASON_DETAIL)) {
-                        att.add(new ReasonDetailTlv(ReasonDetail.ADMIN.wire(), engine.requests.clip(reason)));
+                        att.add(new ReasonDetailTlv(ReasonDetail.ADMIN.wire(), VsiRequests.clip(reason)));
                     }
                 }
                 engine.sessions.send(t.peer, new VsiTlv(VsiMode.PRE_ASSOCIATE_RR, VsiStatus.Request.PLAIN, t.typeId,
@@ -134,7 +134,7 @@ final class OwnInitiative extends EnginePart {
                 if (id != null && p.has(Feature.VN_CONNECT)) {
                     engine.sessions.send(p, new VnConnectTlv(VsiStatus.Request.PLAIN,
                             VnConnectTlv.Operation.DISCONNECTED, id, List.of(), p.has(Feature.REASON_DETAIL)
-                                    ? List.of(new ReasonDetailTlv(ReasonDetail.ADMIN.wire(), engine.requests.clip(reason)))
+                                    ? List.of(new ReasonDetailTlv(ReasonDetail.ADMIN.wire(), VsiRequests.clip(reason)))
                                     : List.of()));
                 }
                 if (vap.tsiAssociated == 0 && vap.explicit.isEmpty()) {
@@ -175,7 +175,7 @@ final class OwnInitiative extends EnginePart {
                 if (id != null && p.has(Feature.VN_CONNECT)) {
                     engine.sessions.send(p, new VnConnectTlv(VsiStatus.Request.PLAIN,
                             VnConnectTlv.Operation.DISCONNECTED, id, List.of(), p.has(Feature.REASON_DETAIL)
-                                    ? List.of(new ReasonDetailTlv(ReasonDetail.ADMIN.wire(), engine.requests.clip(reason)))
+                                    ? List.of(new ReasonDetailTlv(ReasonDetail.ADMIN.wire(), VsiRequests.clip(reason)))
                                     : List.of()));
                 }
             }

@@ -50,16 +50,12 @@ final class RefusedStations {
     static final int MAX_STATIONS = 64;
 
     private final class Station implements EcpListener {
-        final int port;
-        final MacAddress mac;
         final EcpEndpoint ecp;
         long answeredAt;
         Authority.Decision decision;
         boolean reasonDetail;
 
         Station(int port, MacAddress mac, Timers timers) {
-            this.port = port;
-            this.mac = mac;
             this.ecp = new EcpEndpoint(io.mac(port), mac, mac, codec, managerId, EcpProfile.STANDARD, timers, clock,
                     events, (bytes, len) -> io.send(port, bytes, len), this, List::of);
         }

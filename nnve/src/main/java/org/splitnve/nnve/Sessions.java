@@ -324,7 +324,7 @@ final class Sessions extends EnginePart {
     void notifyDeassociate(Tsi t, String why) {
         Peer p = t.peer;
         List<OrgTlv> attached = p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(ReasonDetail.ADMIN.wire(),
-                engine.requests.clip(why)))
+                VsiRequests.clip(why)))
                 : List.of();
         send(p, new VsiTlv(VsiMode.DE_ASSOCIATE, VsiStatus.Request.PLAIN, t.typeId, t.typeVersion, t.id, t.filter,
                 attached), t.manager);

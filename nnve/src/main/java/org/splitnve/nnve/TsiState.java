@@ -7,5 +7,14 @@ public enum TsiState {
     /** Resources reserved, mapping entries at the NVA, ACLs created but not allowing, no traffic (SM-TSI-2). */
     ASSOCIATED,
     /** ACLs enabled, forwarding entries at the NVA, traffic passes (SM-TSI-3). */
-    ACTIVATED
+    ACTIVATED;
+
+    /** The state's code in a session digest (docs/protocol.md 5.2); INIT has none (it is not in the digest). */
+    public int digestCode() {
+        return switch (this) {
+            case INIT -> 0;
+            case ASSOCIATED -> org.splitnve.protocol.SessionIdentity.ASSOCIATED;
+            case ACTIVATED -> org.splitnve.protocol.SessionIdentity.ACTIVATED;
+        };
+    }
 }

@@ -55,7 +55,7 @@ final class TsiStateMachine extends EnginePart {
         if (t.arrival == null && !t.arrivalHinted) {
             return false;
         }
-        return t.vap == holder.vap || t.arrival != null && t.arrival.equals(holder.departing);
+        return t.vap == holder.vap || (t.arrival != null && t.arrival.equals(holder.departing));
     }
 
     /**
@@ -75,12 +75,12 @@ final class TsiStateMachine extends EnginePart {
         if (t != null && (target != TsiState.ACTIVATED || t.state == TsiState.ACTIVATED)) {
             return null; // an instance that exists already: a refresh, an address change, a deactivation
         }
-        UUID arrival = engine.requests.arrivalOf(req);
+        UUID arrival = VsiRequests.arrivalOf(req);
         if (arrival == null && t != null) {
             arrival = t.arrival; // announced at its association (a prepare)
         }
-        boolean hinted = arrival != null || req.status() instanceof VsiStatus.Request r && r.migratingTo()
-                || t != null && t.arrivalHinted;
+        boolean hinted = arrival != null || (req.status() instanceof VsiStatus.Request r && r.migratingTo())
+                || (t != null && t.arrivalHinted);
         String owner = "TSI " + req.vsiId() + " belongs to end device " + h.peer.station + " on port " + h.peer.port
                 + " (another port scope)";
         if (!hinted) {
@@ -88,7 +88,7 @@ final class TsiStateMachine extends EnginePart {
             return new Refusal(ReasonCode.OTHER_FAILURE.value(), ReasonDetail.OWNER.wire(), owner
                     + ": only a migration it announces moves it to another end device");
         }
-        if (target != TsiState.ACTIVATED || arrival != null && arrival.equals(h.departing)) {
+        if (target != TsiState.ACTIVATED || (arrival != null && arrival.equals(h.departing))) {
             return null; // a migration prepared (it holds nothing), or one its holder announced
         }
         // REL-4: a DEPARTURE with the migration ID comes first
@@ -217,12 +217,7 @@ final class TsiStateMachine extends EnginePart {
         }
         t.state = to;
         t.held = List.of(); // a whole-TSI change ends a partial deactivation (the NVA does the same)
-        if (from != TsiState.INIT) {
-            tsisInState[from.ordinal()]--;
-        }
-        if (to != TsiState.INIT) {
-            tsisInState[to.ordinal()]++;
-        }
+        tsisInState.moved(from, to);
         digest(t, from, to);
         switch (to) {
             case ASSOCIATED -> {
@@ -309,7 +304,7 @@ final class TsiStateMachine extends EnginePart {
         t.ownsNva = false;
         for (Tsi x = instances.get(t.id); x != null; x = x.nextInstance) {
             if (x != t && x.state != TsiState.INIT && x.vap.vn.key().equals(t.vap.vn.key())
-                    && (x.vap == t.vap || x.arrival != null && x.arrival.equals(t.departing))) {
+                    && (x.vap == t.vap || (x.arrival != null && x.arrival.equals(t.departing)))) {
                 // The other instance takes the entries over: a move, not a remove-then-add. REL-4: only one the
                 // leaving holder would have let take them (its port scope, or the migration it announced).
                 effects.accept(new Effect.NvaMove(t.instance(), x.instance()));
@@ -325,7 +320,7 @@ final class TsiStateMachine extends EnginePart {
     void digest(Tsi t, TsiState from, TsiState to) {
         Peer p = t.peer;
         p.digest ^= t.digest;
-        t.digest = to == TsiState.INIT ? 0 : SessionIdentity.tsiDigest(t.id, to.ordinal());
+        t.digest = to == TsiState.INIT ? 0 : SessionIdentity.tsiDigest(t.id, to.digestCode());
         p.digest ^= t.digest;
     }
 

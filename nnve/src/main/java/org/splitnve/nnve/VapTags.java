@@ -234,7 +234,7 @@ final class VapTags extends EnginePart {
     VnConnectTlv vnRefuse(Peer p, VnConnectTlv c, int code, String detail) {
         events.accept(new NnveEvent.Refused(p.port, p.station, "VN " + c.operation(), c.vn().toString(), code, detail));
         List<OrgTlv> attached = p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(ReasonDetail.TAG.wire(),
-                engine.requests.clip(detail)))
+                VsiRequests.clip(detail)))
                 : List.of();
         return new VnConnectTlv(VsiStatus.Response.refused(ReasonCode.of(code)), c.operation(), c.vn(), List.of(), attached);
     }

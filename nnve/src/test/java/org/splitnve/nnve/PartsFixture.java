@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 import org.splitnve.protocol.ManualClock;
 import org.splitnve.protocol.PortIo;
 import org.splitnve.protocol.event.Event;
+import org.splitnve.wire.Bytes;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.vdp.Filter;
 import org.splitnve.wire.vdp.FilterEntry;
@@ -27,7 +28,7 @@ final class PartsFixture {
     final List<Sent> sent = new ArrayList<>();
     final NnveEngine engine;
 
-    record Sent(int port, byte[] frame) {
+    record Sent(int port, Bytes frame) {
     }
 
     PartsFixture(NnveConfig config) {
@@ -44,7 +45,7 @@ final class PartsFixture {
 
             @Override
             public void send(int port, byte[] frame, int length) {
-                sent.add(new Sent(port, java.util.Arrays.copyOf(frame, length)));
+                sent.add(new Sent(port, Bytes.wrap(java.util.Arrays.copyOf(frame, length))));
             }
         };
         engine = new NnveEngine(config, clock, io, Authority.trustAll(), effects::add, events::add,

@@ -136,8 +136,8 @@ class TsiStateMachineTest {
         tsm.transition(a, TsiState.ACTIVATED, "test");
         tsm.transition(b, TsiState.ASSOCIATED, "test");
         assertThat(p.digest).isEqualTo(org.splitnve.protocol.SessionIdentity.tsiDigest(a.id(),
-                TsiState.ACTIVATED.ordinal())
-                ^ org.splitnve.protocol.SessionIdentity.tsiDigest(b.id(), TsiState.ASSOCIATED.ordinal()));
+                org.splitnve.protocol.SessionIdentity.ACTIVATED)
+                ^ org.splitnve.protocol.SessionIdentity.tsiDigest(b.id(), org.splitnve.protocol.SessionIdentity.ASSOCIATED));
         tsm.release(a, "test");
         tsm.release(b, "test");
         assertThat(p.digest).isZero();

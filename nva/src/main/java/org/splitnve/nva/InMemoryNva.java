@@ -640,7 +640,7 @@ public final class InMemoryNva implements Nva {
 
     private static final Comparator<Ref> LOOKUP_ORDER = Comparator
             .comparing((Ref r) -> r.slot.stateOf(r.address) != EntryState.FORWARDING)
-            .thenComparing(r -> -(r.address.ip() == null ? 48 : r.address.prefixLength()))
+            .thenComparingInt(r -> -(r.address.ip() == null ? 48 : r.address.prefixLength()))
             .thenComparingLong(r -> r.slot.seq);
 
     @Override

@@ -41,12 +41,13 @@ public enum Refusal {
     STORE_FAILURE(0x0607, ReasonCode.OTHER_FAILURE, "the NVA could not make the change durable; nothing changed");
 
     private final int detailCode;
-    private final ReasonCode reasonCode;
+    /** The suggested reason code's 4-bit value: an enum's fields are of immutable types (an int, a String). */
+    private final int reasonCode;
     private final String text;
 
     Refusal(int detailCode, ReasonCode reasonCode, String text) {
         this.detailCode = detailCode;
-        this.reasonCode = reasonCode;
+        this.reasonCode = reasonCode.value();
         this.text = text;
     }
 
@@ -57,7 +58,7 @@ public enum Refusal {
 
     /** The VDP reason code this refusal suggests. */
     public ReasonCode reasonCode() {
-        return reasonCode;
+        return ReasonCode.of(reasonCode); // the defined codes' constants, as they were given
     }
 
     /** Human-readable text. */

@@ -21,11 +21,18 @@ public record SessionIdentity(int epoch, Bytes nonce) {
         return new SessionIdentity(e, Bytes.wrap(n));
     }
 
+    /** The state codes of {@link #tsiDigest}: the same on both halves, whatever their enums. */
+    public static final int ASSOCIATED = 1;
+    public static final int ACTIVATED = 2;
+
     /**
      * One TSI's share of a session digest; the digest is the XOR of the shares (order-independent,
      * updated in O(1)). {@code state}: 1 Associated, 2 Activated. Both halves must use this one function.
      */
     public static long tsiDigest(VsiId id, int state) {
+        if (state != ASSOCIATED && state != ACTIVATED) {
+            throw new IllegalArgumentException("a TSI's digest state is 1 (Associated) or 2 (Activated), not " + state);
+        }
         long z = id.hi() * 31 + id.lo() + state;
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
         z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;

@@ -21,7 +21,19 @@ import org.splitnve.wire.MacAddress;
  * after it arrived (zero: at once, within the same step), through its own timers.
  */
 public final class EthernetSwitch extends Node implements PortAgent {
-    private record Pending(long at, long order, int port, byte[] frame) {
+    /** A frame waiting for its departure: a class, as it holds its own array, and nothing compares two. */
+    private static final class Pending {
+        final long at;
+        final long order;
+        final int port;
+        final byte[] frame;
+
+        Pending(long at, long order, int port, byte[] frame) {
+            this.at = at;
+            this.order = order;
+            this.port = port;
+            this.frame = frame;
+        }
     }
 
     private final Map<MacAddress, Integer> fdb = new HashMap<>();

@@ -137,7 +137,7 @@ public final class Simulation {
         if (ports < 1 || ports > 256) {
             throw new IllegalArgumentException("1 to 256 ports, not " + ports);
         }
-        long n = nodes.size() + 1;
+        long n = nodes.size() + 1L;
         if (n > 0xFFFF) {
             throw new IllegalStateException("too many nodes for derived MACs");
         }

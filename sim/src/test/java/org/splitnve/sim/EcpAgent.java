@@ -28,7 +28,8 @@ import org.splitnve.wire.vdp.VdpPdu;
  * sources, unicast for another station) is ignored and counted.
  */
 final class EcpAgent implements PortAgent {
-    record Error(long nanos, List<Object> tokens) {
+    /** A transmit error: the tokens ECP gave up on, and when. */
+    record TransmitError(long nanos, List<Object> tokens) {
     }
 
     private final PortIo io;
@@ -37,7 +38,7 @@ final class EcpAgent implements PortAgent {
     private final Map<MacAddress, EcpEndpoint> endpoints = new LinkedHashMap<>();
     final Map<MacAddress, List<VdpItem>> received = new LinkedHashMap<>();
     final List<Object> delivered = new ArrayList<>();
-    final List<Error> errors = new ArrayList<>();
+    final List<TransmitError> errors = new ArrayList<>();
     long ignored;
 
     EcpAgent(PortIo io, Clock clock, EventSink next) {
@@ -66,7 +67,7 @@ final class EcpAgent implements PortAgent {
 
             @Override
             public void onTransmitError(List<Object> tokens) {
-                errors.add(new Error(clock.nanos(), List.copyOf(tokens)));
+                errors.add(new TransmitError(clock.nanos(), List.copyOf(tokens)));
             }
         };
         EcpEndpoint ep = new EcpEndpoint(mac(), peer, destination, FrameCodec.DEFAULT, ManagerId.ofText("sim"),

@@ -172,7 +172,7 @@ class EcpDeliveryTest {
         assertThat(net.ab.retransmissions()).isZero();
         assertThat(net.acks(net.b)).hasSize(requests.size());
         // all done within a few microseconds per ECPDU round trip
-        assertThat(net.sim.now()).isLessThan(requests.size() * 3 * US);
+        assertThat(net.sim.now()).isLessThan(requests.size() * 3L * US);
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -201,7 +201,7 @@ class EcpDeliveryTest {
         // items trickle in, so ECPDUs are small and many
         for (int i = 0; i < N; i++) {
             int k = i;
-            net.sim.at(i * 50 * US, () -> net.ab.submit(item(k), k));
+            net.sim.at(i * 50L * US, () -> net.ab.submit(item(k), k));
         }
         assertThat(net.sim.runUntilIdle(Long.MAX_VALUE)).isTrue();
 
@@ -220,7 +220,7 @@ class EcpDeliveryTest {
         net.direct(new LinkProfile(0.15, 0.15, 5 * US, 500 * US));
         for (int i = 0; i < N; i++) {
             int k = i;
-            net.sim.at(i * 20 * US, () -> {
+            net.sim.at(i * 20L * US, () -> {
                 net.ab.submit(item(k), k);
                 net.ba.submit(item(N + k), N + k);
             });
@@ -286,7 +286,7 @@ class EcpDeliveryTest {
             assertThat(s.capture().frame()).isEqualTo(tries.get(0).capture().frame());
             assertThat(s.capture().delivered()).isFalse();
         }
-        assertThat(net.ea.errors).containsExactly(new EcpAgent.Error(t0 + (timers.retries() + 1) * tau, List.of(10)));
+        assertThat(net.ea.errors).containsExactly(new EcpAgent.TransmitError(t0 + (timers.retries() + 1) * tau, List.of(10)));
         assertThat(net.ea.events.of(EcpEvent.Retransmit.class)).extracting(EcpEvent.Retransmit::attempt)
                 .containsExactly(1, 2, 3);
         assertThat(net.ea.events.of(EcpEvent.TransmitError.class))
@@ -392,7 +392,7 @@ class EcpDeliveryTest {
             EcpEndpoint down = nnve.addPeer(h.mac(0), h.mac(0), EcpProfile.BATCHING, PATIENT);
             for (int i = 0; i < n; i++) {
                 int k = s * 10_000 + i;
-                sim.at(i * 30 * US, () -> {
+                sim.at(i * 30L * US, () -> {
                     up.submit(item(k), k);
                     down.submit(item(100_000 + k), 100_000 + k);
                 });
@@ -425,8 +425,8 @@ class EcpDeliveryTest {
         var rnd = net.sim.random();
         for (int i = 0; i < N; i++) {
             int k = i;
-            net.sim.at(i * 10 * US, () -> net.ab.submit(item(k), k));
-            net.sim.at(i * 10 * US + 5 * US, () -> {
+            net.sim.at(i * 10L * US, () -> net.ab.submit(item(k), k));
+            net.sim.at(i * 10L * US + 5 * US, () -> {
                 byte[] junk = new byte[14 + rnd.nextInt(100)];
                 rnd.nextBytes(junk);
                 int kind = k % 3;

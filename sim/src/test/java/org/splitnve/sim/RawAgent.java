@@ -5,6 +5,7 @@ import java.util.List;
 import org.splitnve.protocol.Clock;
 import org.splitnve.protocol.PortAgent;
 import org.splitnve.protocol.PortIo;
+import org.splitnve.wire.Bytes;
 import org.splitnve.wire.MacAddress;
 
 /**
@@ -14,17 +15,17 @@ import org.splitnve.wire.MacAddress;
 final class RawAgent implements PortAgent {
     static final int ETHERTYPE = 0x88B5;
 
-    record Received(long nanos, int port, byte[] frame) {
+    record Received(long nanos, int port, Bytes frame) {
         MacAddress destination() {
-            return new MacAddress(u48(frame, 0));
+            return new MacAddress(u48(frame.toArray(), 0));
         }
 
         MacAddress source() {
-            return new MacAddress(u48(frame, 6));
+            return new MacAddress(u48(frame.toArray(), 6));
         }
 
         int number() {
-            return RawAgent.number(frame);
+            return RawAgent.number(frame.toArray());
         }
     }
 
@@ -82,7 +83,7 @@ final class RawAgent implements PortAgent {
     @Override
     public void onFrame(int port, byte[] buf, int off, int len) {
         byte[] copy = java.util.Arrays.copyOfRange(buf, off, off + len);
-        received.add(new Received(clock.nanos(), port, copy));
+        received.add(new Received(clock.nanos(), port, Bytes.wrap(copy)));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.splitnve.tnve;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -121,8 +122,8 @@ final class Lifecycle {
     }
 
     /**
-     * REL-1: {@link #adopt(String, List, VmState)} with the state its TSIs were announced in ({@link #wanted}
-     * when it was recorded): ACTIVATED, ASSOCIATED, or INIT for a VM shut down with its TSIs de-associated,
+     * REL-1: {@link #adopt(String, List, VmState)} with the state its TSIs were announced in
+     * ({@link TnveEngine#wanted} when it was recorded): ACTIVATED, ASSOCIATED, or INIT for a VM shut down with its TSIs de-associated,
      * which sends nothing. {@code migration}: the live migration the VM was in, or null.
      */
     CompletableFuture<OpResult> adopt(String name, List<TsiSpec> tsis, VmState state, TsiState announce,
@@ -147,7 +148,7 @@ final class Lifecycle {
         if (announce == TsiState.INIT) {
             return CompletableFuture.completedFuture(OpResult.OK);
         }
-        boolean quiet = state == VmState.SUSPENDED || state == VmState.MIGRATING_OUT && announce == TsiState.ASSOCIATED;
+        boolean quiet = state == VmState.SUSPENDED || (state == VmState.MIGRATING_OUT && announce == TsiState.ASSOCIATED);
         return step(vm, announce, announce == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR, l -> {
             l.suspended = quiet;
             return List.of();
@@ -381,10 +382,6 @@ final class Lifecycle {
     }
 
     /**
-     * REQ-10: adds, removes or replaces IP addresses of a TSI; the TSI's state does not change
-     * (SM-TSI-6). Needs the TSI addresses extension on the nNVE.
-     */
-    /**
      * REQ-8: deactivates some addresses of an activated TSI (they stop forwarding, resources stay), at
      * every nNVE serving it; deactivating every address is a plain deactivate (the TSI is Associated).
      * Needs the deactivate and TSI addresses extensions.
@@ -464,6 +461,10 @@ final class Lifecycle {
         return l == null ? List.of() : List.copyOf(l.inactive);
     }
 
+    /**
+     * REQ-10: adds, removes or replaces IP addresses of a TSI; the TSI's state does not change
+     * (SM-TSI-6). Needs the TSI addresses extension on the nNVE.
+     */
     CompletableFuture<OpResult> updateAddresses(String name, VsiId tsi, TsiAddressTlv.Operation op,
             List<TsiAddress> addresses) {
         Vm vm = vm(name);
@@ -489,7 +490,7 @@ final class Lifecycle {
         long count = 1L + next.size();
         long named = 1L + addresses.size(); // what the change itself carries: never more than a TSI may hold
         for (Uplink up : placement.uplinksFor(spec.vnId())) {
-            long max = limits.limit(up, CapabilityTlv.Limit.ADDRESSES_PER_TSI);
+            long max = Limits.limit(up, CapabilityTlv.Limit.ADDRESSES_PER_TSI);
             if (count > max || named > max) {
                 // OPS-3: refused before anything is sent; the TSI keeps its addresses
                 return limits.overLimit(name, tsi.toString(), up, "addresses", CapabilityTlv.Limit.ADDRESSES_PER_TSI,
@@ -543,14 +544,20 @@ final class Lifecycle {
         return f;
     }
 
-    /** Puts a TSI's spec back where a refused address change replaced it. */
+    /**
+     * Puts a TSI's spec back where a refused address change replaced it. By identity, not equality: only
+     * where the very spec this change put in is still in place. A later change's spec stays, also one equal
+     * to it (the same change asked again while the first was under way), hence an identity map.
+     */
     void unupdate(Vm vm, TsiSpec before, TsiSpec updated) {
+        IdentityHashMap<TsiSpec, TsiSpec> undo = new IdentityHashMap<>(2);
+        undo.put(updated, before);
         List<TsiSpec> list = new ArrayList<>(vm.tsis);
-        list.replaceAll(s -> s == updated ? before : s);
+        list.replaceAll(s -> undo.getOrDefault(s, s));
         vm.tsis = List.copyOf(list);
         for (Uplink up : station.uplinks) {
             Link l = up.links.get(before.id());
-            if (l != null && l.spec == updated) {
+            if (l != null && undo.containsKey(l.spec)) {
                 l.spec = before;
             }
         }

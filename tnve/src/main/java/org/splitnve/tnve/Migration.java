@@ -31,7 +31,7 @@ final class Migration {
     /** LC-MIGRATE, destination: associate with the arrival indication before the VM runs here. */
     CompletableFuture<OpResult> migratePrepare(String name, List<TsiSpec> tsis, UUID migration) {
         if (station.vms.containsKey(name)) {
-            return lifecycle.refused("VM '" + name + "' exists here");
+            return Lifecycle.refused("VM '" + name + "' exists here");
         }
         CompletableFuture<OpResult> over = limits.checkLimits(name, "migrate_prepare", tsis);
         if (over != null) {
@@ -50,7 +50,7 @@ final class Migration {
     CompletableFuture<OpResult> migrateActivate(String name) {
         Vm vm = lifecycle.vm(name);
         if (vm.state != VmState.MIGRATING_IN) {
-            return lifecycle.refused("VM '" + name + "' is " + vm.state + ", not MIGRATING_IN");
+            return Lifecycle.refused("VM '" + name + "' is " + vm.state + ", not MIGRATING_IN");
         }
         return lifecycle.step(vm, TsiState.ACTIVATED, VsiMode.ASSOCIATE, l -> List.of(MigrationTlv.arrival(vm.migration)))
                 .thenCompose(r -> r.ok() ? lifecycle.done(vm, VmState.RUNNING, "migration arrived", r)
@@ -67,7 +67,7 @@ final class Migration {
     CompletableFuture<OpResult> migrateStart(String name, UUID migration) {
         Vm vm = lifecycle.vm(name);
         if (vm.state != VmState.RUNNING && vm.state != VmState.PAUSED) {
-            return lifecycle.refused("VM '" + name + "' is " + vm.state + ", not RUNNING or PAUSED");
+            return Lifecycle.refused("VM '" + name + "' is " + vm.state + ", not RUNNING or PAUSED");
         }
         VmState was = vm.state;
         vm.migration = migration;

@@ -144,7 +144,11 @@ final class Requests {
     }
 
     static long digest(VsiId id, TsiState s) {
-        return SessionIdentity.tsiDigest(id, s.ordinal());
+        return SessionIdentity.tsiDigest(id, switch (s) {
+            case INIT -> throw new IllegalArgumentException("INIT is not in a session digest");
+            case ASSOCIATED -> SessionIdentity.ASSOCIATED;
+            case ACTIVATED -> SessionIdentity.ACTIVATED;
+        });
     }
 
     void armKeepAlive(Link l) {

@@ -197,12 +197,6 @@ public final class TnveEngine implements PortAgent {
         return v;
     }
 
-    /**
-     * SEC-5: whether a frame could matter, read from its Ethernet header before anything is decoded: ECP
-     * or LLDP (else it is not ours), VDP to this station's MAC or a reserved group (else another end device's,
-     * flooded by a switch), and from this port's nNVE once every uplink on the port knows it. A flood from
-     * other sources costs a counter, not a decode and a log line each.
-     */
     /** Whether {@code mac} is the multicast destination (GAP-1) of an uplink on {@code port}. */
     private boolean uplinkGroup(int port, long mac) {
         for (Uplink up : station.uplinks) {
@@ -214,6 +208,12 @@ public final class TnveEngine implements PortAgent {
         return false;
     }
 
+    /**
+     * SEC-5: whether a frame could matter, read from its Ethernet header before anything is decoded: ECP
+     * or LLDP (else it is not ours), VDP to this station's MAC or a reserved group (else another end device's,
+     * flooded by a switch), and from this port's nNVE once every uplink on the port knows it. A flood from
+     * other sources costs a counter, not a decode and a log line each.
+     */
     private boolean worthDecoding(int port, byte[] buf, int off, int len) {
         if (len < 14) {
             return true; // the codec says what is wrong with it

@@ -92,7 +92,7 @@ final class Uplink implements EcpListener {
     final ArrayDeque<Held> waiting = new ArrayDeque<>();
     final ArrayDeque<Due> responseDeadlines = new ArrayDeque<>();
     final ArrayDeque<Due> keepAlives = new ArrayDeque<>();
-    /** VSI TLVs sent and not answered yet ({@link #WINDOW}), and the links whose request waits for room. */
+    /** VSI TLVs sent and not answered yet ({@link Requests#WINDOW}), and the links whose request waits for room. */
     int inFlight;
     final ArrayDeque<Link> throttled = new ArrayDeque<>();
 
@@ -621,7 +621,7 @@ final class Uplink implements EcpListener {
         }
         alive = false;
         station.emit(new TnveEvent.UplinkState(cfg.name(), "down", why));
-        if (auth == null && (!config.features().isEmpty())) {
+        if (auth == null && !config.features().isEmpty()) {
             // OPS-7: probed until it answers (link up again, nNVE back), not only when a VM needs it.
             probeBackoff = 2 * ecp.timers().deliveryNanos();
             nextProbe = station.now + probeBackoff;

@@ -65,8 +65,24 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
 
     private sealed interface Item {}
 
-    /** A received frame: {@code nanoTime} for captures, {@code at} on the runner's clock (timers compare it). */
-    private record Inbound(int port, byte[] frame, long nanoTime, long at) implements Item {}
+    /**
+     * A received frame: {@code nanoTime} for captures, {@code at} on the runner's clock (timers compare it). A
+     * class, not a record: it carries the port's array as it is, with no copy, and no array-content equality
+     * is implied (nothing compares two of them).
+     */
+    private static final class Inbound implements Item {
+        final int port;
+        final byte[] frame;
+        final long nanoTime;
+        final long at;
+
+        Inbound(int port, byte[] frame, long nanoTime, long at) {
+            this.port = port;
+            this.frame = frame;
+            this.nanoTime = nanoTime;
+            this.at = at;
+        }
+    }
 
     private record Task(Callable<?> body, CompletableFuture<Object> result) implements Item {}
 
@@ -84,6 +100,8 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     private final java.util.function.Consumer<Throwable> onFatal;
     private final A agent;
     private final Thread engine;
+    /** The engine thread's ID (unique while it lives): {@link #isEngineThread} compares IDs, not Thread objects. */
+    private final long engineId;
     private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     /** The sockets the engine thread reads itself (every port a {@link RawPort}), or null: ports deliver. */
     private final RawSocket[] sockets;
@@ -120,6 +138,7 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
         this.onFatal = b.onFatal;
         this.sendFailing = new boolean[ports.size()];
         this.engine = Thread.ofPlatform().name("engine " + name).unstarted(this::run);
+        this.engineId = engine.threadId();
         this.agent = Objects.requireNonNull(factory.apply(new Io()), "the factory returned no agent");
         if (ports.stream().allMatch(p -> p instanceof RawPort)) {
             this.sockets = ports.stream().map(p -> ((RawPort) p).socket()).toArray(RawSocket[]::new);
@@ -230,7 +249,7 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     }
 
     public boolean isEngineThread() {
-        return Thread.currentThread() == engine;
+        return Thread.currentThread().threadId() == engineId;
     }
 
     public Stats stats() {

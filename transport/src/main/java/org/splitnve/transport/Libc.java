@@ -202,7 +202,7 @@ final class Libc {
             return;
         }
         try (Arena arena = Arena.ofConfined()) {
-            int unused = (int) CLOSE.invokeExact(newState(arena), fd);
+            int _ = (int) CLOSE.invokeExact(newState(arena), fd);
         } catch (Throwable ignored) {
             // nothing to do: the descriptor is gone either way
         }

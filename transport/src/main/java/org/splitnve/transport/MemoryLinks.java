@@ -177,7 +177,7 @@ public final class MemoryLinks {
             sent.incrementAndGet();
             double share = link.loss;
             Receiver r = peer.receiver;
-            if (!link.up || r == null || peer.closed || share > 0 && random.nextDouble() < share) {
+            if (!link.up || r == null || peer.closed || (share > 0 && random.nextDouble() < share)) {
                 lost.incrementAndGet();
                 return;
             }

@@ -82,7 +82,7 @@ final class Namespaces {
                     return body.call();
                 } finally {
                     // Best effort: this thread ends right after, so a failure here harms no one.
-                    int unused = (int) SETNS.invokeExact(st, self, CLONE_NEWNET);
+                    int _ = (int) SETNS.invokeExact(st, self, CLONE_NEWNET);
                 }
             } finally {
                 closeQuietly(target);

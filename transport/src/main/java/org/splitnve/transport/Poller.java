@@ -79,7 +79,7 @@ final class Poller implements AutoCloseable {
                 throw failure("poll", errno(state));
             }
             if (r > 0 && fds.get(JAVA_SHORT, (count - 1) * POLLFD_SIZE + 6) != 0) {
-                long unused = (long) READ.invokeExact(state, wakeFd, drain, 8L);
+                long _ = (long) READ.invokeExact(state, wakeFd, drain, 8L);
             }
         } catch (IOException | RuntimeException | Error e) {
             throw e;
@@ -94,7 +94,7 @@ final class Poller implements AutoCloseable {
             return;
         }
         try {
-            long unused = (long) WRITE.invokeExact(wakeState, wakeFd, one, 8L);
+            long _ = (long) WRITE.invokeExact(wakeState, wakeFd, one, 8L);
         } catch (Throwable ignored) {
             // the counter is full (2^64 - 2 wake-ups pending): the poller wakes anyway
         }

@@ -90,7 +90,7 @@ public final class RawPort implements Port {
         synchronized (this) {
             t = thread;
         }
-        if (t != null && t != Thread.currentThread()) {
+        if (t != null && t.threadId() != Thread.currentThread().threadId()) { // not from its own receive thread
             boolean interrupted = false;
             while (t.isAlive()) {
                 try {

@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
@@ -172,10 +174,23 @@ public final class RawSocket implements AutoCloseable {
     private final MemorySegment tx;
     private final MemorySegment txState;
 
-    private volatile long received;
-    private volatile long sent;
-    private volatile long filtered;
-    private volatile long oversized;
+    /*
+     * The counters have one writer at a time and any number of readers. received, filtered and oversized are
+     * written under rxLock, sent under txLock; stats() reads them from any thread without a lock. The writer
+     * reads its own field plainly (the lock orders it after the previous writer, so no update is lost) and
+     * publishes the new value with a release store; stats() reads with an acquire load, so it sees each counter
+     * whole and at most one update old. A release store is a plain store on x86 (a volatile write adds a full
+     * fence there) and a store-release elsewhere: no dearer on the receive path than the volatile ++ it
+     * replaces, and with no atomic read-modify-write, unlike AtomicLong.incrementAndGet or a LongAdder.
+     */
+    private long received;
+    private long sent;
+    private long filtered;
+    private long oversized;
+    private static final VarHandle RECEIVED = counter("received");
+    private static final VarHandle SENT = counter("sent");
+    private static final VarHandle FILTERED = counter("filtered");
+    private static final VarHandle OVERSIZED = counter("oversized");
     /** Kernel drops read so far (under txLock). */
     private long dropped;
 
@@ -359,13 +374,22 @@ public final class RawSocket implements AutoCloseable {
         return mac;
     }
 
+    private static VarHandle counter(String field) {
+        try {
+            return MethodHandles.lookup().findVarHandle(RawSocket.class, field, long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     public Options options() {
         return options;
     }
 
     /** The counters; asks the kernel for its drops (any thread). */
     public Stats stats() {
-        return new Stats(received, sent, filtered, oversized, kernelDrops());
+        return new Stats((long) RECEIVED.getAcquire(this), (long) SENT.getAcquire(this),
+                (long) FILTERED.getAcquire(this), (long) OVERSIZED.getAcquire(this), kernelDrops());
     }
 
     private long kernelDrops() {
@@ -424,7 +448,7 @@ public final class RawSocket implements AutoCloseable {
             if (r < 0) {
                 throw failure("send on " + describe(), errno(txState));
             }
-            sent++;
+            SENT.setRelease(this, sent + 1);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -484,7 +508,7 @@ public final class RawSocket implements AutoCloseable {
                 if (r >= 0) {
                     int n = accept(r, max);
                     if (n > 0) {
-                        received++;
+                        RECEIVED.setRelease(this, received + 1);
                         return n;
                     }
                     continue;
@@ -525,11 +549,13 @@ public final class RawSocket implements AutoCloseable {
     private int accept(long got, int max) {
         int flags = msg.get(JAVA_INT, MSG_FLAGS);
         int type = from.get(JAVA_BYTE, SLL_PKTTYPE) & 0xFF;
-        if (type == PACKET_OUTGOING && !options.outgoing() || type == PACKET_OTHERHOST && !options.promiscuous()) {
+        if ((type == PACKET_OUTGOING && !options.outgoing()) || (type == PACKET_OTHERHOST && !options.promiscuous())) {
             return 0;
         }
         if (got < 14 || (flags & MSG_TRUNC) != 0 || got > MAX_FRAME) {
-            oversized += got >= 14 ? 1 : 0;
+            if (got >= 14) {
+                OVERSIZED.setRelease(this, oversized + 1);
+            }
             return 0;
         }
         long start = RX_DATA;
@@ -559,11 +585,11 @@ public final class RawSocket implements AutoCloseable {
             at += 4;
         }
         if (Arrays.binarySearch(etherTypes, etherType) < 0) {
-            filtered++;
+            FILTERED.setRelease(this, filtered + 1);
             return 0;
         }
         if (len > max) {
-            oversized++;
+            OVERSIZED.setRelease(this, oversized + 1);
             return 0;
         }
         rxStart = start;
@@ -608,7 +634,7 @@ public final class RawSocket implements AutoCloseable {
             return;
         }
         try (Arena a = Arena.ofConfined()) {
-            long unused = (long) WRITE.invokeExact(newState(a), wakeFd, a.allocateFrom(JAVA_LONG, 1L), 8L);
+            long _ = (long) WRITE.invokeExact(newState(a), wakeFd, a.allocateFrom(JAVA_LONG, 1L), 8L);
         } catch (Throwable ignored) {
             // the receiver then notices at its next timeout
         }

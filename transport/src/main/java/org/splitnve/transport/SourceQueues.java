@@ -37,8 +37,41 @@ final class SourceQueues {
         boolean established(int port, MacAddress station);
     }
 
-    /** A queued frame: the octets (a copy), when it was read (System.nanoTime, for captures), its source's class. */
-    record Frame(int port, byte[] data, long nanoTime, boolean established) {}
+    /**
+     * A queued frame: the octets (the queue's own copy), when it was read (System.nanoTime, for captures), its
+     * source's class. A class rather than a record, which would promise an equality its array does not have:
+     * {@link #data()} hands the engine that copy as it is, with no second one per frame.
+     */
+    static final class Frame {
+        private final int port;
+        private final byte[] data;
+        private final long nanoTime;
+        private final boolean established;
+
+        Frame(int port, byte[] data, long nanoTime, boolean established) {
+            this.port = port;
+            this.data = data;
+            this.nanoTime = nanoTime;
+            this.established = established;
+        }
+
+        int port() {
+            return port;
+        }
+
+        /** The frame's octets: the queue's own array, owned by whoever polled the frame. */
+        byte[] data() {
+            return data;
+        }
+
+        long nanoTime() {
+            return nanoTime;
+        }
+
+        boolean established() {
+            return established;
+        }
+    }
 
     /** Frames one source dropped since the last report. */
     record Drops(int port, MacAddress station, long frames) {}
@@ -167,7 +200,7 @@ final class SourceQueues {
 
     private double fill(long now) {
         if (filledAt != Long.MIN_VALUE && now - filledAt > 0) {
-            tokens = Math.min(newBurst, tokens + (now - filledAt) * (double) newShare / 1000);
+            tokens = Math.min((double) newBurst, tokens + (double) (now - filledAt) * (double) newShare / 1000);
         }
         filledAt = now;
         return tokens;

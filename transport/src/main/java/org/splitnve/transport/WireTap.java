@@ -19,10 +19,43 @@ import org.splitnve.wire.frame.FrameCodec;
  * side-by-side benchmark (interop's compare package, bench/run-vs-lldpad.sh).
  */
 public final class WireTap implements AutoCloseable {
-    /** One frame as it arrived: when ({@link System#nanoTime()}), its octets, decoded (null if it does not decode). */
-    public record Captured(long nanos, byte[] bytes, Frame frame) {
+    /**
+     * One frame as it arrived: when ({@link System#nanoTime()}), its octets, decoded (null if it does not
+     * decode). A class rather than a record: a record would promise an equality its array does not have, and
+     * the tap hands the array it received on as it is, with no copy per frame. Two captures are two arrivals
+     * (identity equality), whatever their octets.
+     */
+    public static final class Captured {
+        private final long nanos;
+        private final byte[] bytes;
+        private final Frame frame;
+
+        public Captured(long nanos, byte[] bytes, Frame frame) {
+            this.nanos = nanos;
+            this.bytes = bytes;
+            this.frame = frame;
+        }
+
+        public long nanos() {
+            return nanos;
+        }
+
+        /** The octets as received: the capture's own array, not a copy; read it, do not change it. */
+        public byte[] bytes() {
+            return bytes;
+        }
+
+        public Frame frame() {
+            return frame;
+        }
+
         public Frame.Vdp vdp() {
             return frame instanceof Frame.Vdp v ? v : null;
+        }
+
+        @Override
+        public String toString() {
+            return "Captured[nanos=" + nanos + ", " + bytes.length + " octets, " + frame + "]";
         }
     }
 

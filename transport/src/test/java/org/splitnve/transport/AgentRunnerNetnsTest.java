@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
@@ -158,8 +159,9 @@ class AgentRunnerNetnsTest {
             try (pinger; echo) {
                 echo.start();
                 pinger.start();
-                pinger.submit(() -> pinger.agent().ping(0));
+                CompletableFuture<Void> first = pinger.submit(() -> pinger.agent().ping(0));
                 assertThat(pinger.agent().done.await(30, TimeUnit.SECONDS)).as("1000 round trips").isTrue();
+                first.get(30, TimeUnit.SECONDS); // the first ping went out without an exception
                 assertThat(receiveThreads()).isEmpty();
                 assertThat(threads("engine pinger", "engine echo")).hasSize(2);
             }

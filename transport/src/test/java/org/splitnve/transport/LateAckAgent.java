@@ -1,8 +1,10 @@
 package org.splitnve.transport;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.splitnve.protocol.Clock;
 import org.splitnve.protocol.PortAgent;
 
@@ -52,16 +54,17 @@ final class LateAckAgent implements PortAgent {
      */
     static void busyPastDeadline(AgentRunner<LateAckAgent> r, Runnable send) throws Exception {
         CountDownLatch busy = new CountDownLatch(1);
-        r.submit(() -> {
+        CompletableFuture<Void> task = r.submit(() -> {
             r.agent().arm(5_000_000L);
             busy.countDown();
             sleep(100);
         });
         busy.await();
         send.run();
-        if (!r.agent().frame.await(5, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!r.agent().frame.await(5, TimeUnit.SECONDS)) {
             throw new AssertionError("the frame never reached the engine");
         }
+        task.get(5, TimeUnit.SECONDS); // the busy task ended normally (it ran before the frame)
         r.call(() -> null).get(); // anything the engine did right after the frame is done too
     }
 

@@ -9,6 +9,7 @@ import static org.splitnve.transport.TestFrames.padded;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -190,7 +191,7 @@ class MemoryLinksTest {
                 long due = r.call(() -> r.agent().nextDeadline()).get(WAIT, TimeUnit.SECONDS);
                 CountDownLatch inside = new CountDownLatch(1);
                 CountDownLatch busy = new CountDownLatch(1);
-                r.submit(() -> {
+                CompletableFuture<Void> busyTask = r.submit(() -> {
                     inside.countDown();
                     try {
                         busy.await(); // the engine is busy: what comes now waits in the queue
@@ -205,9 +206,11 @@ class MemoryLinksTest {
                 link.a().send(f, f.length);
                 now.set(due + 1_000);                              // the timer is due while the frame waits
                 String mark = "round " + round + " done";
-                r.submit(() -> r.agent().calls.add(mark));
+                CompletableFuture<Void> marked = r.submit(() -> r.agent().calls.add(mark));
                 busy.countDown();
                 await(mark, () -> r.agent().calls.contains(mark));
+                busyTask.get(WAIT, TimeUnit.SECONDS);
+                marked.get(WAIT, TimeUnit.SECONDS);
             }
             assertThat(r.agent().calls).containsExactly("frame 1", "round 1 done", "timeout", "frame 2", "round 2 done");
         }
@@ -227,14 +230,16 @@ class MemoryLinksTest {
         assertThat(early.get(WAIT, TimeUnit.SECONDS)).isZero();
         assertThat(after.get(WAIT, TimeUnit.SECONDS)).as("the frame queued before the task is handled first").isEqualTo(1);
         List<Integer> order = new ArrayList<>();
+        List<CompletableFuture<Void>> submitted = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             int n = i;
-            r.submit(() -> order.add(n));
+            submitted.add(r.submit(() -> order.add(n)));
         }
         r.call(() -> {
             assertThat(r.isEngineThread()).isTrue();
             return r.call(() -> "nested calls run at once").getNow("queued");
         }).thenAccept(s -> assertThat(s).isEqualTo("nested calls run at once")).get(WAIT, TimeUnit.SECONDS);
+        CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new)).get(WAIT, TimeUnit.SECONDS);
         assertThat(order).hasSize(100).isSorted();
         assertThat(r.isEngineThread()).isFalse();
         assertThatThrownBy(() -> r.call(() -> {
@@ -328,7 +333,7 @@ class MemoryLinksTest {
                 .events(events::add).build(EchoAgent::new)) {
             r.start();
             CountDownLatch release = new CountDownLatch(1);
-            r.submit(() -> {
+            CompletableFuture<Void> blocker = r.submit(() -> {
                 try {
                     release.await();
                 } catch (InterruptedException e) {
@@ -341,6 +346,7 @@ class MemoryLinksTest {
             }
             var size = r.call(() -> r.agent().frames.size());
             release.countDown();
+            blocker.get(WAIT, TimeUnit.SECONDS);
             assertThat(size.get(WAIT, TimeUnit.SECONDS)).isEqualTo(10);
             assertThat(r.stats().dropped()).isEqualTo(5);
             assertThat(events).contains(new TransportEvent.QueueOverflow(5));

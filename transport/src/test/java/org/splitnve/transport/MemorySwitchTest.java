@@ -122,7 +122,7 @@ class MemorySwitchTest {
         MemoryLinks.Link a = links.connect(H1, null);
         MemoryLinks.Link b = links.connect(H2, null);
         MemoryLinks.Link c = links.connect(NNVE, null);
-        try (MemorySwitch s = new MemorySwitch("sw2", List.of(a.b(), b.b(), c.b()));
+        try (MemorySwitch _ = new MemorySwitch("sw2", List.of(a.b(), b.b(), c.b()));
                 AgentRunner<EchoAgent> echo = AgentRunner.builder("echo").port(c.a()).build(EchoAgent::new)) {
             echo.start();
             MemoryLinksTest.Sink fromEcho1 = new MemoryLinksTest.Sink();

@@ -208,7 +208,7 @@ public final class NetLab implements AutoCloseable {
     private static void endProcessesIn(String ns) {
         List<ProcessHandle> in = new ArrayList<>();
         try {
-            for (String line : run("ip", "netns", "pids", ns).split("\n")) {
+            for (String line : run("ip", "netns", "pids", ns).lines().toList()) {
                 if (!line.isBlank()) {
                     ProcessHandle.of(Long.parseLong(line.strip())).ifPresent(in::add);
                 }

@@ -228,7 +228,7 @@ class RawSocketNetnsTest {
                 for (java.nio.file.Path task : tasks.toList()) {
                     try {
                         if (java.nio.file.Files.readString(task.resolve("comm")).strip().equals(name)
-                                && poll.contains(java.nio.file.Files.readString(task.resolve("syscall")).split(" ")[0]
+                                && poll.contains(java.nio.file.Files.readString(task.resolve("syscall")).split(" ", 2)[0]
                                         .strip())) {
                             return;
                         }

@@ -186,7 +186,7 @@ public final class IpText {
         }
         int[] g = new int[8];
         for (int i = 0; i < 8; i++) {
-            g[i] = (b[2 * i] & 0xFF) << 8 | b[2 * i + 1] & 0xFF;
+            g[i] = ((b[2 * i] & 0xFF) << 8) | (b[2 * i + 1] & 0xFF);
         }
         if (g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 && g[5] == 0xFFFF) {
             // RFC 5952 section 5: an IPv4-mapped address ends in its dotted quad

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.splitnve.app.config.ConfigException;
 import org.splitnve.app.config.NnveSettings;
 import org.splitnve.app.config.TnveSettings;
 import org.splitnve.nva.PrefixPolicy;
@@ -333,14 +332,6 @@ class ConfigValidationTest {
     void usage() {
         assertThat(org.splitnve.app.MainAccess.run("nnve")).isEqualTo(2);
         assertThat(org.splitnve.app.MainAccess.run("tnve", "--config")).isEqualTo(2);
-    }
-
-    static {
-        try {
-            ConfigException.class.getName();
-        } catch (RuntimeException ignored) {
-            // keeps the import used
-        }
     }
 
     @Test

@@ -119,8 +119,8 @@ public final class LldpadPair implements AutoCloseable {
      * @param vdptoolAnswered calls whose output was the response for their own VSI
      * @param answered      VSIs of this run the bridge answered with success (on the wire)
      * @param held          VSIs of this run the bridge holds at the end
-     * @param stationFrames frames of the station (ECPDUs and acknowledgements), during the run
-     * @param bridgeFrames  frames of the bridge, during the run
+     * @param station       frames of the station (ECPDUs and acknowledgements), during the run
+     * @param bridge        frames of the bridge, during the run
      * @param retransmissions ECPDUs sent again, both sides, during the run
      * @param deassociatedByBridge VSIs of this run the bridge de-associated on its own (keep-alive timeout)
      */

@@ -41,11 +41,8 @@ public final class VsiLedger {
     }
 
     private static final class Vsi {
-        long requests;
         long lastRequest;
-        long answers;
         long lastSuccess;
-        long refusals;
         long bridgeDeassociates;
         long lastBridgeDeassociate;
     }
@@ -88,15 +85,11 @@ public final class VsiLedger {
             Vsi s = vsis.computeIfAbsent(v.vsiId(), k -> new Vsi());
             if (fromStation) {
                 if (!v.isResponse()) {
-                    s.requests++;
                     s.lastRequest = c.nanos();
                 }
             } else if (v.isResponse()) {
-                s.answers++;
                 if (v.status() instanceof VsiStatus.Response r && r.isSuccess() && v.mode() != VsiMode.DE_ASSOCIATE) {
                     s.lastSuccess = c.nanos();
-                } else {
-                    s.refusals++;
                 }
             } else if (v.mode() == VsiMode.DE_ASSOCIATE) {
                 s.bridgeDeassociates++;

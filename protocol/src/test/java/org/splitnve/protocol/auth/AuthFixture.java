@@ -47,10 +47,50 @@ final class AuthFixture {
         return VnConnectTlv.request(VnConnectTlv.Operation.CONNECT, new VnId.Group(vn), List.of(0));
     }
 
-    /** A signed frame as it goes on the link, its tag offset and its decoded authentication TLV. */
-    record Signed(byte[] bytes, int tagOffset, AuthTlv tlv, Frame.Vdp frame) {
+    /**
+     * A signed frame as it goes on the link, its tag offset and its decoded authentication TLV. The octets
+     * stay private: {@link #bytes()} hands out a copy, and a tampered frame is a new one ({@link #flipped}).
+     */
+    static final class Signed {
+        private final byte[] bytes;
+        private final int tagOffset;
+        private final AuthTlv tlv;
+        private final Frame.Vdp frame;
+
+        Signed(byte[] bytes, int tagOffset, AuthTlv tlv, Frame.Vdp frame) {
+            this.bytes = bytes;
+            this.tagOffset = tagOffset;
+            this.tlv = tlv;
+            this.frame = frame;
+        }
+
+        /** A copy of the octets on the link. */
+        byte[] bytes() {
+            return bytes.clone();
+        }
+
+        int tagOffset() {
+            return tagOffset;
+        }
+
+        AuthTlv tlv() {
+            return tlv;
+        }
+
+        Frame.Vdp frame() {
+            return frame;
+        }
+
+        /** The same frame again, in octets of its own (a retransmission or a replay). */
         Signed copy() {
             return new Signed(bytes.clone(), tagOffset, tlv, frame);
+        }
+
+        /** This frame with the octet at {@code offset} XORed with {@code mask}, as a tampering link delivers it. */
+        Signed flipped(int offset, int mask) {
+            byte[] b = bytes.clone();
+            b[offset] ^= (byte) mask;
+            return new Signed(b, tagOffset, tlv, frame);
         }
 
         int sequence() {

@@ -43,9 +43,9 @@ import org.splitnve.wire.vdp.VdpPdu;
  * sending call returns, as a real link would), under a {@link ManualClock}.
  */
 class EcpAuthenticationTest {
-    private record Transit(boolean toBridge, byte[] bytes) {
+    private record Transit(boolean toBridge, Bytes bytes) {
         Frame.Vdp frame() {
-            return AuthFixture.decode(bytes);
+            return AuthFixture.decode(bytes.toArray());
         }
 
         boolean request() {
@@ -112,7 +112,7 @@ class EcpAuthenticationTest {
             boolean toBridge, Listener listener, int epoch) {
         EcpEndpoint e = new EcpEndpoint(local, peer, MacAddress.NEAREST_CUSTOMER_BRIDGE, CODEC, MANAGER,
                 EcpProfile.BATCHING, Timers.STANDARD, clock, events,
-                (frame, length) -> wire.add(new Transit(toBridge, Arrays.copyOf(frame, length))), listener,
+                (frame, length) -> wire.add(new Transit(toBridge, Bytes.wrap(Arrays.copyOf(frame, length)))), listener,
                 () -> header(auth, epoch));
         e.setAuthenticator(auth);
         return e;
@@ -134,7 +134,7 @@ class EcpAuthenticationTest {
             if (drop.test(t)) {
                 continue;
             }
-            inject(t.toBridge, t.bytes);
+            inject(t.toBridge, t.bytes.toArray());
         }
     }
 
@@ -251,7 +251,7 @@ class EcpAuthenticationTest {
         assertThat(bridgeListener.items()).containsExactly(item(1));
 
         // Replayed right away: valid tag, counter already seen, same sequence: acknowledged again, not delivered.
-        inject(true, capturedRequest.bytes.clone());
+        inject(true, capturedRequest.bytes.toArray());
         assertThat(bridgeListener.items()).containsExactly(item(1));
         assertThat(bridgeEvents.of(EcpEvent.Duplicate.class)).hasSize(1);
         deliver(); // the repeated acknowledgement finds nothing outstanding at the station
@@ -260,7 +260,7 @@ class EcpAuthenticationTest {
         station.submit(item(2), "t2");
         deliver();
         // Replayed later: a refused REPLAY.
-        inject(true, capturedRequest.bytes.clone());
+        inject(true, capturedRequest.bytes.toArray());
         assertThat(bridgeListener.items()).containsExactly(item(1), item(2));
         assertThat(bridgeEvents.of(EcpEvent.AuthRefused.class)).extracting(EcpEvent.AuthRefused::verdict)
                 .containsExactly("REPLAY");
@@ -268,7 +268,7 @@ class EcpAuthenticationTest {
         Transit oldAck = captured.stream().filter(t -> !t.toBridge && t.ack()).toList().getLast();
         station.submit(item(3), "t3");
         Transit t3 = wire.poll();
-        inject(false, oldAck.bytes.clone());
+        inject(false, oldAck.bytes.toArray());
         assertThat(stationListener.delivered).containsExactly("t1", "t2");
         wire.addFirst(t3);
         deliver();
@@ -353,7 +353,7 @@ class EcpAuthenticationTest {
 
         // A frame captured under key 1, replayed after its retirement.
         Transit old = requestsToBridgeWithItems().getFirst();
-        inject(true, old.bytes.clone());
+        inject(true, old.bytes.toArray());
         assertThat(bridgeEvents.of(EcpEvent.AuthRefused.class)).extracting(EcpEvent.AuthRefused::verdict)
                 .containsExactly("UNKNOWN_KEY");
     }

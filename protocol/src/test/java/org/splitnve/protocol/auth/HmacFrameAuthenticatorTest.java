@@ -187,7 +187,7 @@ class HmacFrameAuthenticatorTest {
         private void checkEveryBit(Signed s) {
             List<Integer> notRefused = new ArrayList<>();
             for (int bit = 0; bit < (s.tagOffset() + AuthTlv.HMAC_SHA256_TAG) * 8; bit++) {
-                byte[] b = s.bytes().clone();
+                byte[] b = s.bytes();
                 b[bit / 8] ^= (byte) (0x80 >>> (bit % 8));
                 // As received, with the TLV the receiver decoded from the original octets.
                 Verdict v = bridge.auth.verify(b, 0, s.tagOffset(), s.tlv());
@@ -207,7 +207,7 @@ class HmacFrameAuthenticatorTest {
         @DisplayName("REQ-11, SEC-4: a flipped key ID that decodes to a key the receiver lacks is UNKNOWN_KEY")
         void flippedKeyIdDecoded() {
             Signed s = station.items(item(1));
-            byte[] b = s.bytes().clone();
+            byte[] b = s.bytes();
             b[s.tagOffset() - 12 + 3] ^= 0x04; // key ID 1 -> 5
             assertThat(AuthFixture.verifyAt(bridge.auth, b)).isEqualTo(Verdict.UNKNOWN_KEY);
         }
@@ -220,8 +220,7 @@ class HmacFrameAuthenticatorTest {
             assertThat(bridge.verify(first)).isEqualTo(Verdict.OK);
             assertThat(bridge.verify(first.copy())).isEqualTo(Verdict.REPLAY);
             // REPLAY only for a valid tag: the same replay with one bit changed is BAD_TAG.
-            Signed tampered = first.copy();
-            tampered.bytes()[20] ^= 1;
+            Signed tampered = first.flipped(20, 1);
             assertThat(bridge.auth.verify(tampered.bytes(), 0, first.tagOffset(), first.tlv())).isEqualTo(Verdict.BAD_TAG);
             // The retransmission of the last request is logged at DEBUG, other replays are refusals.
             assertThat(bridge.events.of(AuthEvent.Retransmission.class)).hasSize(1);
@@ -316,8 +315,8 @@ class HmacFrameAuthenticatorTest {
         @DisplayName("SEC-3: results are structured events: auth.ok once per session and key, auth.refused at WARN with verdict and peer")
         void events() {
             assertThat(bridge.verify(station.items(item(1)))).isEqualTo(Verdict.OK);
-            Signed bad = station.items(item(2));
-            bad.bytes()[bad.tagOffset()] ^= 1;
+            Signed good = station.items(item(2));
+            Signed bad = good.flipped(good.tagOffset(), 1);
             assertThat(bridge.verify(bad)).isEqualTo(Verdict.BAD_TAG);
             List<AuthEvent> events = bridge.events.of(AuthEvent.class);
             assertThat(events).extracting(Event::name).containsExactly("auth.peer_session", "auth.ok", "auth.refused");

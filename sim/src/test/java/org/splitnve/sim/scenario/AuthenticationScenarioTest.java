@@ -435,7 +435,8 @@ class AuthenticationScenarioTest {
         assertThat(h1.events().of(AuthEvent.Rekeyed.class)).singleElement()
                 .satisfies(e -> assertThat(e.reason()).isEqualTo("session restarted"));
         assertThat(n1RestartedRefusals(net, 30 * SECOND)).isEmpty();
-        assertThat(second.events().of(NnveEvent.PeerAuthenticated.class)).singleElement();
+        assertThat(second.events().of(NnveEvent.PeerAuthenticated.class))
+                .containsExactly(new NnveEvent.PeerAuthenticated(0, mac(1)));
     }
 
     /** Authentication refusals anywhere in the last {@code window} of the run. */
@@ -619,8 +620,8 @@ class AuthenticationScenarioTest {
         assertThat(h1.engine().tsiState("nnve", t.id())).isEqualTo(org.splitnve.tnve.TnveEngine.TsiState.ACTIVATED);
         assertThat(h1.engine().vmNamed("vm1").state()).isEqualTo(VmState.RUNNING);
         assertThat(h1.reported().subList(reported, h1.reported().size())).noneMatch(
-                e -> e instanceof TnveEvent.NnveInitiated || e instanceof TnveEvent.UplinkState u
-                        && (u.state().equals("repaired") || u.state().equals("resync")));
+                e -> e instanceof TnveEvent.NnveInitiated || (e instanceof TnveEvent.UplinkState u
+                        && (u.state().equals("repaired") || u.state().equals("resync"))));
         List<EcpEvent.AuthRefused> dropped = h1.events().of(EcpEvent.AuthRefused.class);
         assertThat(dropped.subList(refused, dropped.size())).isNotEmpty()
                 .allSatisfy(e -> assertThat(e.peer()).isEqualTo(n1.mac(0)))

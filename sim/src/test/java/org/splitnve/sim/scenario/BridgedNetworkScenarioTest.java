@@ -180,7 +180,7 @@ class BridgedNetworkScenarioTest {
         NnveNode n1 = net.nnve("n1", 1);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
         TnveNode h2 = net.tnve("h2", n1.mac(0));
-        EthernetSwitch sw = net.behindOneSwitch(h1, h2, n1, 0);
+        net.behindOneSwitch(h1, h2, n1, 0);
         net.runFor(SECOND / 10);
 
         TsiSpec a = tsi(1, 5000);
@@ -240,7 +240,7 @@ class BridgedNetworkScenarioTest {
         NnveNode n1 = net.nnve(config("n1", null, 100, 101));    // a pool of two tags
         TnveNode h1 = net.tnve("h1", n1.mac(0));
         TnveNode h2 = net.tnve("h2", n1.mac(0));
-        EthernetSwitch sw = net.behindOneSwitch(h1, h2, n1, 0);
+        net.behindOneSwitch(h1, h2, n1, 0);
         net.runFor(SECOND / 10);
 
         TsiSpec a = tsi(1, 5000);

@@ -15,7 +15,6 @@ import org.splitnve.nnve.NnveEvent;
 import org.splitnve.nnve.Tsi;
 import org.splitnve.nnve.TsiState;
 import org.splitnve.nva.EntryState;
-import org.splitnve.sim.EthernetSwitch;
 import org.splitnve.sim.Node;
 import org.splitnve.sim.PcapOnFailure;
 import org.splitnve.sim.scenario.SplitNveNet.NnveNode;
@@ -87,7 +86,7 @@ class MigrationScenarioTest {
         NnveNode n1 = net.nnve("n1", 1);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
         TnveNode h2 = net.tnve("h2", n1.mac(0));
-        EthernetSwitch sw = net.behindOneSwitch(h1, h2, n1, 0);
+        net.behindOneSwitch(h1, h2, n1, 0);
         net.runFor(SECOND / 10);
 
         TsiSpec t = tsi(1, 5000);

@@ -22,7 +22,6 @@ import org.splitnve.nva.LocalTag;
 import org.splitnve.nva.NvaChange;
 import org.splitnve.nva.NveId;
 import org.splitnve.nva.TsiBinding;
-import org.splitnve.sim.EthernetSwitch;
 import org.splitnve.sim.PcapOnFailure;
 import org.splitnve.sim.scenario.SplitNveNet.NnveNode;
 import org.splitnve.sim.scenario.SplitNveNet.TnveNode;
@@ -173,7 +172,7 @@ class SameNnveMoveScenarioTest {
         NnveNode n1 = net.nnve("n1", 1);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
         TnveNode h2 = net.tnve("h2", n1.mac(0));
-        EthernetSwitch sw = net.behindOneSwitch(h1, h2, n1, 0);
+        net.behindOneSwitch(h1, h2, n1, 0);
         net.runFor(SECOND / 10);
         TsiSpec t = vmTsi();
         UUID migration = UUID.fromString("0e5b0a8e-2f4b-4c55-9a61-0c3f3b7e1a02");

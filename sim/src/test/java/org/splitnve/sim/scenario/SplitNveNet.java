@@ -218,7 +218,8 @@ public final class SplitNveNet {
         }
         String name = config.name();
         List<Effect> effects = new ArrayList<>();
-        String hostName = name + "#" + (++restarts);
+        restarts++;
+        String hostName = name + "#" + restarts;
         RecordingSink events = new RecordingSink(sim.eventSink(hostName));
         NvaAuthority authority = new NvaAuthority(nva, name, Map.of(5, 5000L), true);
         Host h = sim.addHost(hostName, macs, io -> new NnveEngine(config, sim.clock(), io, authority,

@@ -156,7 +156,7 @@ class TsiOperationsScenarioTest {
                 .containsExactlyInAnyOrder("PRE_ASSOCIATE_RR+deactivate", "DE_ASSOCIATE");
         assertThat(Frames.requestsFrom(net.sim, h1.host()).stream().filter(v -> v.nanos() >= at)
                 .flatMap(v -> v.vsis().stream()).filter(v -> !v.isResponse())
-                .filter(v -> v.vsiId().equals(t.id()) && v.mode() == VsiMode.ASSOCIATE || v.vsiId().equals(u.id())))
+                .filter(v -> (v.vsiId().equals(t.id()) && v.mode() == VsiMode.ASSOCIATE) || v.vsiId().equals(u.id())))
                 .isEmpty();
         assertThat(h1.engine().vmNamed("vm1").state()).isEqualTo(VmState.RUNNING);   // for the orchestrator to decide
     }

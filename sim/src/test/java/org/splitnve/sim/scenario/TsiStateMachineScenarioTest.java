@@ -68,7 +68,7 @@ class TsiStateMachineScenarioTest {
         return l.isEmpty() ? null : l.getLast().state();
     }
 
-    private static Effect.Instance inst(NnveNode n, TnveNode h, TsiSpec t) {
+    private static Effect.Instance inst(TnveNode h, TsiSpec t) {
         return new Effect.Instance(t.id(), 0, h.mac(0), BLUE);
     }
 
@@ -87,8 +87,8 @@ class TsiStateMachineScenarioTest {
         TsiSpec t1 = tsi(1, 5000, TsiAddress.host(InetAddress.getByName("10.0.0.1")),
                 TsiAddress.host(InetAddress.getByName("2001:db8::1")), TsiAddress.host(InetAddress.getByName("10.0.0.11")));
         TsiSpec t2 = tsi(2, 5000);
-        Effect.Instance i1 = inst(n1, h1, t1);
-        Effect.Instance i2 = inst(n1, h1, t2);
+        Effect.Instance i1 = inst(h1, t1);
+        Effect.Instance i2 = inst(h1, t2);
 
         // Associate (Init -> Associated), SM-TSI-2
         int mark = n1.effects().size();
@@ -244,7 +244,7 @@ class TsiStateMachineScenarioTest {
         net.lldpadRequest(ld, VsiMode.ASSOCIATE, id, f);
         assertThat(n1.state(id, 1, ldMac)).isEqualTo(TsiState.ACTIVATED);
         net.lldpadRequest(ld, VsiMode.DE_ASSOCIATE, id, f);
-        v = net.lldpadRequest(ld, VsiMode.PRE_ASSOCIATE_RR, id, f);
+        net.lldpadRequest(ld, VsiMode.PRE_ASSOCIATE_RR, id, f);
         net.lldpadRequest(ld, VsiMode.DE_ASSOCIATE, id, f);
 
         assertThat(n1.path(id)).containsExactly("INIT>ACTIVATED", "ACTIVATED>INIT", "INIT>ASSOCIATED",

@@ -14,7 +14,6 @@ import org.splitnve.nnve.TsiState;
 import org.splitnve.nnve.Vap;
 import org.splitnve.nnve.VnKey;
 import org.splitnve.nva.LocalTag;
-import org.splitnve.sim.EthernetSwitch;
 import org.splitnve.sim.PcapOnFailure;
 import org.splitnve.sim.scenario.SplitNveNet.NnveNode;
 import org.splitnve.sim.scenario.SplitNveNet.TnveNode;
@@ -138,7 +137,7 @@ class VnConnectScenarioTest {
         NnveNode n1 = net.nnve("n1", 1);
         TnveNode h1 = net.tnve("h1", n1.mac(0));
         TnveNode h2 = net.tnve("h2", n1.mac(0));
-        EthernetSwitch sw = net.behindOneSwitch(h1, h2, n1, 0);
+        net.behindOneSwitch(h1, h2, n1, 0);
         net.runFor(SECOND / 10);
 
         TsiSpec t = tsi(1, 5000);

@@ -60,7 +60,7 @@ public record EvbTlv(boolean bgid, boolean rrcap, boolean rrctr, boolean sgid, b
                 .u8((bgid ? 4 : 0) | (rrcap ? 2 : 0) | (rrctr ? 1 : 0))
                 .u8((sgid ? 8 : 0) | (rrreq ? 4 : 0) | rrstat)
                 .u8((retries << 5) | rte)
-                .u8((mode.ordinal() << 6) | (rolRwd ? 0x20 : 0) | rwd)
+                .u8((mode.code() << 6) | (rolRwd ? 0x20 : 0) | rwd)
                 .u8((rolRka ? 0x20 : 0) | rka);
     }
 
@@ -75,6 +75,6 @@ public record EvbTlv(boolean bgid, boolean rrcap, boolean rrctr, boolean sgid, b
         int m = r.u8("mode/RWD");
         int k = r.u8("RKA");
         return new EvbTlv((b & 4) != 0, (b & 2) != 0, (b & 1) != 0, (s & 8) != 0, (s & 4) != 0, s & 3,
-                rr >>> 5, rr & 0x1F, EvbMode.values()[m >>> 6], (m & 0x20) != 0, m & 0x1F, (k & 0x20) != 0, k & 0x1F);
+                rr >>> 5, rr & 0x1F, EvbMode.ofCode(m >>> 6), (m & 0x20) != 0, m & 0x1F, (k & 0x20) != 0, k & 0x1F);
     }
 }

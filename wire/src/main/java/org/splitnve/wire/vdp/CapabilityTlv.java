@@ -35,11 +35,18 @@ public record CapabilityTlv(int version, int featureBits, List<Limit> limits) im
 
     /** One bit each, bit 0 the least significant. */
     public enum Feature {
-        TSI_ADDRESSES, VN_CONNECT, DEACTIVATE, MIGRATION, AUTHENTICATION, SESSION, PARAMETERS,
-        REASON_DETAIL, BATCHING, UNICAST_DESTINATION;
+        TSI_ADDRESSES(0), VN_CONNECT(1), DEACTIVATE(2), MIGRATION(3), AUTHENTICATION(4), SESSION(5), PARAMETERS(6),
+        REASON_DETAIL(7), BATCHING(8), UNICAST_DESTINATION(9);
 
+        private final int position;
+
+        Feature(int position) {
+            this.position = position;
+        }
+
+        /** The feature's bit in the capability TLV's features field (docs/protocol.md). */
         public int bit() {
-            return 1 << ordinal();
+            return 1 << position;
         }
     }
 

@@ -18,10 +18,26 @@ public record DeactivateTlv(boolean partial, Cause cause) implements OrgTlv, Ext
     public static final int PARTIAL = 0x01;
 
     public enum Cause {
-        UNSPECIFIED, SUSPEND, MIGRATION_DEPARTURE, ADMINISTRATIVE, POLICY, KEEPALIVE_TIMEOUT;
+        UNSPECIFIED(0), SUSPEND(1), MIGRATION_DEPARTURE(2), ADMINISTRATIVE(3), POLICY(4), KEEPALIVE_TIMEOUT(5);
+
+        private final int code;
+
+        Cause(int code) {
+            this.code = code;
+        }
+
+        /** The cause's value on the wire (docs/protocol.md). */
+        public int code() {
+            return code;
+        }
 
         static Cause ofCode(int code) {
-            return code < values().length ? values()[code] : null;
+            for (Cause c : values()) {
+                if (c.code == code) {
+                    return c;
+                }
+            }
+            return null;
         }
     }
 
@@ -43,7 +59,7 @@ public record DeactivateTlv(boolean partial, Cause cause) implements OrgTlv, Ext
 
     @Override
     public void encodeBody(WireWriter w) {
-        w.u8(partial ? PARTIAL : 0).u8(cause.ordinal());
+        w.u8(partial ? PARTIAL : 0).u8(cause.code());
     }
 
     static DeactivateTlv decodeBody(WireReader r) throws DecodeException {

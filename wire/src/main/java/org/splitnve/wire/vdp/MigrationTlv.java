@@ -18,7 +18,28 @@ public record MigrationTlv(Indication indication, UUID migrationId) implements O
     public static final UUID NIL = new UUID(0, 0);
 
     public enum Indication {
-        NO_INFORMATION, NOT_MIGRATION, ARRIVAL, DEPARTURE;
+        NO_INFORMATION(0), NOT_MIGRATION(1), ARRIVAL(2), DEPARTURE(3);
+
+        private final int code;
+
+        Indication(int code) {
+            this.code = code;
+        }
+
+        /** The indication's value on the wire (docs/protocol.md). */
+        public int code() {
+            return code;
+        }
+
+        /** The indication of a value, or null for an unknown one. */
+        static Indication ofCode(int code) {
+            for (Indication i : values()) {
+                if (i.code == code) {
+                    return i;
+                }
+            }
+            return null;
+        }
 
         public boolean isMigration() {
             return this == ARRIVAL || this == DEPARTURE;
@@ -59,15 +80,15 @@ public record MigrationTlv(Indication indication, UUID migrationId) implements O
 
     @Override
     public void encodeBody(WireWriter w) {
-        w.u8(indication.ordinal()).u64(migrationId.getMostSignificantBits()).u64(migrationId.getLeastSignificantBits());
+        w.u8(indication.code()).u64(migrationId.getMostSignificantBits()).u64(migrationId.getLeastSignificantBits());
     }
 
     static MigrationTlv decodeBody(WireReader r) throws DecodeException {
         int code = r.u8("migration indication");
-        if (code >= Indication.values().length) {
+        Indication ind = Indication.ofCode(code);
+        if (ind == null) {
             throw r.error(DecodeError.UNKNOWN_VALUE, "unknown migration indication " + code);
         }
-        Indication ind = Indication.values()[code];
         UUID id = new UUID(r.u64("migration ID"), r.u64("migration ID"));
         if (ind.isMigration() == NIL.equals(id)) {
             throw r.error(DecodeError.INVALID_FIELD, ind + (ind.isMigration()

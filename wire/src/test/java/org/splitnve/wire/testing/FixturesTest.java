@@ -58,8 +58,8 @@ class FixturesTest {
             byte[] out = m.apply(frame, fields);
             switch (m) {
                 case Mutation.Truncate t -> assertThat(out.length).isLessThan(frame.length);
-                case Mutation.Insert i -> assertThat(out.length).isEqualTo(frame.length + i.octets().length);
-                case Mutation.Append a -> assertThat(out.length).isEqualTo(frame.length + a.octets().length);
+                case Mutation.Insert i -> assertThat(out.length).isEqualTo(frame.length + i.octets().length());
+                case Mutation.Append a -> assertThat(out.length).isEqualTo(frame.length + a.octets().length());
                 case Mutation.CorruptLength c -> {
                     assertThat(out.length).isEqualTo(frame.length);
                     for (LengthField f : fields) {

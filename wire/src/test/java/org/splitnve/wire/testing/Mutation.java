@@ -7,6 +7,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.Tuple;
+import org.splitnve.wire.Bytes;
 
 /**
  * One change to an encoded message, for totality properties: decoders must refuse (or accept) the
@@ -54,20 +55,20 @@ public sealed interface Mutation {
     }
 
     /** Inserts octets at a position (possibly the end). */
-    record Insert(int position, byte[] octets) implements Mutation {
+    record Insert(int position, Bytes octets) implements Mutation {
         @Override
         public byte[] apply(byte[] in, List<LengthField> fields) {
             int at = position % (in.length + 1);
-            byte[] out = new byte[in.length + octets.length];
+            byte[] out = new byte[in.length + octets.length()];
             System.arraycopy(in, 0, out, 0, at);
-            System.arraycopy(octets, 0, out, at, octets.length);
-            System.arraycopy(in, at, out, at + octets.length, in.length - at);
+            octets.copyTo(out, at);
+            System.arraycopy(in, at, out, at + octets.length(), in.length - at);
             return out;
         }
 
         @Override
         public String toString() {
-            return "Insert[position=" + position + ", octets=" + java.util.HexFormat.of().formatHex(octets) + "]";
+            return "Insert[position=" + position + ", octets=" + octets.hex() + "]";
         }
     }
 
@@ -88,17 +89,17 @@ public sealed interface Mutation {
     }
 
     /** Appends garbage. */
-    record Append(byte[] octets) implements Mutation {
+    record Append(Bytes octets) implements Mutation {
         @Override
         public byte[] apply(byte[] in, List<LengthField> fields) {
-            byte[] out = Arrays.copyOf(in, in.length + octets.length);
-            System.arraycopy(octets, 0, out, in.length, octets.length);
+            byte[] out = Arrays.copyOf(in, in.length + octets.length());
+            octets.copyTo(out, in.length);
             return out;
         }
 
         @Override
         public String toString() {
-            return "Append[" + java.util.HexFormat.of().formatHex(octets) + "]";
+            return "Append[" + octets.hex() + "]";
         }
     }
 
@@ -143,7 +144,7 @@ public sealed interface Mutation {
             int start = f.offset();
             int end = (int) Math.min(in.length, start + 2 + f.read(in));
             byte[] tlv = Arrays.copyOfRange(in, start, end);
-            return new Insert(end, tlv).apply(in, fields);
+            return new Insert(end, Bytes.wrap(tlv)).apply(in, fields);
         }
     }
 
@@ -178,9 +179,9 @@ public sealed interface Mutation {
                 Tuple.of(3, Combinators.combine(pos, Arbitraries.integers().between(1, 255)).as(FlipBits::new)),
                 Tuple.of(2, Combinators.combine(pos, Arbitraries.bytes()).as(Replace::new)),
                 Tuple.of(2, pos.map(Truncate::new)),
-                Tuple.of(1, Combinators.combine(pos, WireArbitraries.octets(1, 16)).as(Insert::new)),
+                Tuple.of(1, Combinators.combine(pos, WireArbitraries.octets(1, 16).map(Bytes::wrap)).as(Insert::new)),
                 Tuple.of(1, Combinators.combine(pos, Arbitraries.integers().between(1, 16)).as(Delete::new)),
-                Tuple.of(1, WireArbitraries.octets(1, 64).map(Append::new)),
+                Tuple.of(1, WireArbitraries.octets(1, 64).map(Bytes::wrap).map(Append::new)),
                 Tuple.of(4, Combinators.combine(pos, Arbitraries.integers().between(0, 5),
                         Arbitraries.longs().between(0, 0xFFFF_FFFFL)).as(CorruptLength::new)),
                 Tuple.of(1, pos.map(DuplicateTlv::new)),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -102,7 +103,10 @@ class TsiAddressFragmentationTest {
                 }
                 case FOREIGN_OPERATION -> {
                     TsiAddressTlv f = l.get(a);
-                    TsiAddressTlv.Operation other = TsiAddressTlv.Operation.values()[(f.operation().ordinal() + 1 + j % 2) % 3];
+                    // one of the two other operations, chosen by j
+                    List<TsiAddressTlv.Operation> others =
+                            EnumSet.complementOf(EnumSet.of(f.operation())).stream().toList();
+                    TsiAddressTlv.Operation other = others.get(j % others.size());
                     l.set(a, new TsiAddressTlv(other, f.transaction(), f.fragment(), f.last(), f.addresses()));
                 }
                 case LAST_CLEARED -> {
