@@ -202,7 +202,7 @@ public final class NvaStoreBench {
     /** Through the whole NVA: reports of {@code b} activations, each answered once durable. */
     private static void nvaReports(Store store, int b, double seconds) throws UnknownHostException {
         try (RevisionedNva nva = RevisionedNva.open(store, Options.DEFAULT, CLOCK, EventSink.NONE)) {
-            nva.addVn(VnRecord.of(UUID.nameUUIDFromBytes("bench".getBytes()), VN, "bench", 900, VnService.L2))
+            nva.addVn(VnRecord.of(UUID.nameUUIDFromBytes("bench".getBytes(java.nio.charset.StandardCharsets.UTF_8)), VN, "bench", 900, VnService.L2))
                     .decision().orElseThrow();
             nva.permitTsi(TsiRule.anyOn(VN)).decision().orElseThrow();
             nva.registerNve(NVE, InetAddress.getByName("192.0.2.99")).decision().orElseThrow();

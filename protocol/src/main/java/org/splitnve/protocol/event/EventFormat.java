@@ -159,7 +159,7 @@ public final class EventFormat {
 
     /** A record, map or collection: written out member by member, not as its text. */
     private static boolean structured(Object v) {
-        return v instanceof Record r && plainRecord(r) || v instanceof Map<?, ?> || v instanceof Collection<?>;
+        return (v instanceof Record r && plainRecord(r)) || v instanceof Map<?, ?> || v instanceof Collection<?>;
     }
 
     /**
