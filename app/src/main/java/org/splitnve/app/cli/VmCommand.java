@@ -274,7 +274,8 @@ public final class VmCommand extends IoCommand implements Callable<Integer> {
      * nNVE's answer ({@code nnveMs} of the answer); "" when the operation sent the nNVE nothing.
      */
     static String nnveTime(Json answer) {
-        return answer.get("nnveMs") instanceof Json.Num n ? " (nNVE answered in " + n.value().toPlainString() + " ms)" : "";
+        return answer.get("nnveMs") instanceof Json.Num n ? " (nNVE answered in "
+                + n.value().setScale(1, java.math.RoundingMode.HALF_UP).toPlainString() + " ms)" : "";
     }
 
     /** " (tag 100)", " (tags 100, 101)" or "": the local tags the VM's TSIs got. */
