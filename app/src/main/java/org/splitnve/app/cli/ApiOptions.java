@@ -69,7 +69,15 @@ public final class ApiOptions {
      * kind, else the built-in default.
      */
     ApiClient client(Io io, Kind kind) throws UsageException {
-        return resolve(io, api, endpoint, tokenFile, kind, timeoutSeconds());
+        return resolve(io, api, endpoint, tokenFile, kind, kind, timeoutSeconds());
+    }
+
+    /**
+     * The client for a command that talks to either kind of daemon ({@code watch}, {@code show status}): by default
+     * the default endpoint (or built-in address) of {@code usual}, any endpoint named.
+     */
+    ApiClient clientOfAnyKind(Io io, Kind usual) throws UsageException {
+        return resolve(io, api, endpoint, tokenFile, null, usual, timeoutSeconds());
     }
 
     /**
@@ -77,6 +85,12 @@ public final class ApiOptions {
      * name), the token from {@code tokenFile}, else the endpoint's, else the environment's.
      */
     static ApiClient resolve(Io io, String url, String endpointName, String tokenFile, Kind kind, long timeout)
+            throws UsageException {
+        return resolve(io, url, endpointName, tokenFile, kind, kind, timeout);
+    }
+
+    /** As above; {@code kind} null: any kind will do, {@code usual} gives the default. */
+    static ApiClient resolve(Io io, String url, String endpointName, String tokenFile, Kind kind, Kind usual, long timeout)
             throws UsageException {
         if (url != null && endpointName != null) {
             throw new UsageException("--api and --endpoint name two daemons: give one");
@@ -94,9 +108,9 @@ public final class ApiOptions {
                     throw new UsageException("no endpoint '" + name + "' in " + where(cs)
                             + (cs.endpoints().isEmpty() ? "" : " (it has: " + String.join(", ", cs.endpoints().keySet()) + ")"));
                 }
-            } else if (io.env("SPLITNVE_API") == null && kind != null) {
+            } else if (io.env("SPLITNVE_API") == null && usual != null) {
                 cs = clientSettings(io);
-                ep = cs.defaultFor(kind);
+                ep = cs.defaultFor(usual);
             }
             if (ep != null && kind != null && ep.kind() != kind) {
                 throw new UsageException("endpoint '" + ep.name() + "' is " + ep.kind().withArticle() + "; this command talks to "
@@ -104,7 +118,7 @@ public final class ApiOptions {
             }
             chosenUrl = ep != null ? ep.url() : io.env("SPLITNVE_API");
         }
-        String dflt = kind == Kind.TNVE ? ApiClient.TNVE_DEFAULT : ApiClient.NNVE_DEFAULT;
+        String dflt = usual == Kind.TNVE ? ApiClient.TNVE_DEFAULT : ApiClient.NNVE_DEFAULT;
         java.net.URI base = ApiClient.baseUri(chosenUrl != null ? chosenUrl : dflt);
         if (url != null && tokenFile == null) {
             ep = byUrl(io, base); // a URL that is an endpoint's takes the endpoint's token

@@ -89,7 +89,7 @@ public final class ShowCommand extends IoCommand implements Callable<Integer> {
 
     @Command(name = "status", description = "the node: role, session epoch, ports or uplinks (an nNVE or a tNVE)")
     int status(@Mixin ApiOptions o) throws UsageException, ApiException {
-        ApiClient api = o.client(io, null);
+        ApiClient api = o.clientOfAnyKind(io, Kind.NNVE);
         JsonNode answer = get(api, "/v1/status");
         if (o.json) {
             Cli.printJson(io, answer);

@@ -271,7 +271,8 @@ public final class VmCommand extends IoCommand implements Callable<Integer> {
      */
     static String nnveTime(JsonNode answer) {
         JsonNode n = answer.path("nnveMs");
-        return n.isNumber() ? " (nNVE answered in " + n.decimalValue().toPlainString() + " ms)" : "";
+        return n.isNumber() ? " (nNVE answered in "
+                + n.decimalValue().setScale(1, java.math.RoundingMode.HALF_UP).toPlainString() + " ms)" : "";
     }
 
     /** " (tag 100)", " (tags 100, 101)" or "": the local tags the VM's TSIs got. */

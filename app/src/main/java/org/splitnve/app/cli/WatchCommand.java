@@ -6,6 +6,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.splitnve.app.config.ClientSettings.Kind;
 import org.splitnve.app.json.JsonCodec;
 import tools.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
@@ -42,7 +43,7 @@ public final class WatchCommand extends IoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws UsageException, ApiException {
         long max = Cli.positive("--count", count, Long.MAX_VALUE);
-        ApiClient api = o.client(io, null);
+        ApiClient api = o.clientOfAnyKind(io, Kind.NNVE);
         if (!o.json) {
             io.err().println("watching " + api.base() + " (Ctrl-C to stop)");
         }

@@ -126,6 +126,7 @@ class ClientConfigTest {
             assertThat(cli.run("vm", "list", "--endpoint", "h1", "--api", t2).err()).contains("give one");
             assertThat(cli.run("show", "status", "--endpoint", "h2").out()).as("status reads either kind")
                     .startsWith("tnve h2, session epoch ");
+            assertThat(cli.run("show", "status").out()).as("by default the nNVE endpoint").startsWith("nnve nnve-api, ");
             CliRun.Result missing = new CliRun(Map.of("SPLITNVE_CLIENT_CONFIG", dir.resolve("none.conf").toString()))
                     .run("vm", "list", "--endpoint", "h1");
             assertThat(missing.status()).isEqualTo(2);

@@ -123,6 +123,17 @@ class CommandLineTest {
     }
 
     @Test
+    @DisplayName("the nNVE's time as progress lines end with it: milliseconds to a tenth, also when the JSON wrote 1 for 1.0; "
+            + "nothing when the operation asked the nNVE nothing")
+    void nnveTime() {
+        assertThat(VmCommand.nnveTime(org.splitnve.app.json.JsonCodec.mapper().valueToTree(java.util.Map.of("nnveMs", new java.math.BigDecimal("1")))))
+                .isEqualTo(" (nNVE answered in 1.0 ms)");
+        assertThat(VmCommand.nnveTime(org.splitnve.app.json.JsonCodec.mapper().valueToTree(java.util.Map.of("nnveMs", new java.math.BigDecimal("3.25")))))
+                .isEqualTo(" (nNVE answered in 3.3 ms)");
+        assertThat(VmCommand.nnveTime(org.splitnve.app.json.JsonCodec.mapper().createObjectNode().putNull("nnveMs"))).isEmpty();
+    }
+
+    @Test
     @DisplayName("the bash completion script the build generated from the model: shipped in the jar, printed by "
             + "`splitnve completion`, and bash completes operations and options with it")
     void completion(@TempDir Path dir) throws Exception {
