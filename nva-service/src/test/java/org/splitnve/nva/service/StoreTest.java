@@ -65,7 +65,7 @@ class StoreTest {
 
         f.nva = RevisionedNva.open(SqliteStore.open(file), Options.DEFAULT, f.clock, f.events);
         assertThat(f.nva.list(Interest.operator())).isEqualTo(before);
-        assertThat(before.resources()).extracting(r -> r.key().kind()).contains(ResourceKey.Kind.values()[0],
+        assertThat(before.resources()).extracting(r -> r.key().kind()).contains(ResourceKey.Kind.VN,
                 ResourceKey.Kind.DEVICE_PERMIT, ResourceKey.Kind.TSI_PERMIT, ResourceKey.Kind.TSI_RECORD,
                 ResourceKey.Kind.NVE, ResourceKey.Kind.MAPPING, ResourceKey.Kind.LOCAL_TAG,
                 ResourceKey.Kind.DUPLICATE);
