@@ -207,7 +207,7 @@ public final class Codec {
                     vsi(o, t.rule().vsi());
                 }
             }
-            case Resource.Record rec -> {
+            case Resource.ValidatedTsi rec -> {
                 o.writeByte(K_TSI_RECORD);
                 TsiRecord tr = rec.record();
                 vsi(o, tr.vsi());
@@ -294,7 +294,7 @@ public final class Codec {
             case K_TSI_RECORD -> {
                 VsiId vsi = vsi(i);
                 int vn = i.readInt();
-                yield new Resource.Record(new TsiRecord(vsi, vn, addresses(i), parameters(i)));
+                yield new Resource.ValidatedTsi(new TsiRecord(vsi, vn, addresses(i), parameters(i)));
             }
             case K_NVE -> {
                 NveId nve = nve(i);
