@@ -9,8 +9,32 @@ import org.splitnve.wire.vdp.TsiAddress;
  * so a TSI needs an IP and still a MAC (the NVE must address frames to the VNIC).
  */
 public enum VnService {
-    L2,
-    L3;
+    L2(0),
+    L3(1);
+
+    private final int code;
+
+    VnService(int code) {
+        this.code = code;
+    }
+
+    /**
+     * This value's code in the NVA's store (nva-service's {@code store.Codec}): fixed, never derived from the
+     * declaration order, so a store written before a value was added or the values reordered still reads.
+     */
+    public int code() {
+        return code;
+    }
+
+    /** The value of a store {@link #code()}; an unknown code is an {@link IllegalArgumentException}. */
+    public static VnService ofCode(int code) {
+        for (VnService v : values()) {
+            if (v.code == code) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("unknown VN service code " + code);
+    }
 
     /** Whether {@code addresses} give what this service needs. */
     public boolean satisfiedBy(Collection<TsiAddress> addresses) {

@@ -25,11 +25,36 @@ public record DuplicateAddress(int vnId, TsiAddress claim, Reason reason, boolea
 
     public enum Reason {
         /** Another TSI (another VSI ID) claims the address at another nNVE. */
-        ANOTHER_TSI,
+        ANOTHER_TSI(0),
         /** The same TSI claims it at another nNVE with the same sequence number and no migration under way. */
-        UNORDERED_CLAIM,
+        UNORDERED_CLAIM(1),
         /** It moved N times within M seconds (RFC 7432 section 15.1: N 5, M 180 by default). */
-        FLAPPING
+        FLAPPING(2);
+
+        private final int code;
+
+        Reason(int code) {
+            this.code = code;
+        }
+
+        /**
+         * This value's code in the NVA's store ({@link org.splitnve.nva.service.store.Codec}): fixed, never
+         * derived from the declaration order, so a store written before a value was added or the values reordered
+         * still reads.
+         */
+        public int code() {
+            return code;
+        }
+
+        /** The value of a store {@link #code()}; an unknown code is an {@link IllegalArgumentException}. */
+        public static Reason ofCode(int code) {
+            for (Reason v : values()) {
+                if (v.code == code) {
+                    return v;
+                }
+            }
+            throw new IllegalArgumentException("unknown duplicate reason code " + code);
+        }
     }
 
     /** One activation that claimed the address. */

@@ -12,8 +12,8 @@ import java.time.Duration;
  * @param duplicateWindow  M of RFC 7432 section 15.1
  */
 public record Options(int maxLogEvents, int duplicateMoves, Duration duplicateWindow) {
-    /** 100,000 events; N 5 moves in M 180 s, RFC 7432's defaults. */
-    public static final Options DEFAULT = new Options(100_000, 5, Duration.ofSeconds(180));
+    /** 100,000 events; N 5 moves in M 180 s (3 minutes), RFC 7432's defaults. */
+    public static final Options DEFAULT = new Options(100_000, 5, Duration.ofMinutes(3));
 
     public Options {
         if (maxLogEvents < 1) {

@@ -16,7 +16,36 @@ import org.splitnve.nva.Refusal;
  */
 public record Receipt(long seq, long revision, List<Result> results, Status status, Refusal refusal, String detail) {
 
-    public enum Status { APPLIED, REPEATED, REFUSED }
+    public enum Status {
+        APPLIED(0),
+        REPEATED(1),
+        REFUSED(2);
+
+        private final int code;
+
+        Status(int code) {
+            this.code = code;
+        }
+
+        /**
+         * This value's code in the NVA's store ({@link org.splitnve.nva.service.store.Codec}): fixed, never
+         * derived from the declaration order, so a store written before a value was added or the values reordered
+         * still reads.
+         */
+        public int code() {
+            return code;
+        }
+
+        /** The value of a store {@link #code()}; an unknown code is an {@link IllegalArgumentException}. */
+        public static Status ofCode(int code) {
+            for (Status v : values()) {
+                if (v.code == code) {
+                    return v;
+                }
+            }
+            throw new IllegalArgumentException("unknown receipt status code " + code);
+        }
+    }
 
     /** The outcome of one operation: applied (with or without a change), or refused with a reason. */
     public record Result(Refusal refusal, String detail, boolean changed) {

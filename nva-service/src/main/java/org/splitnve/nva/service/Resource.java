@@ -85,8 +85,9 @@ public sealed interface Resource {
         }
     }
 
-    record Record(TsiRecord record) implements Resource {
-        public Record {
+    /** A validated VN's record of a TSI: its addresses and parameters (SEC-2, {@code ProvisioningMode.VALIDATED}). */
+    record ValidatedTsi(TsiRecord record) implements Resource {
+        public ValidatedTsi {
             Objects.requireNonNull(record, "record");
         }
 

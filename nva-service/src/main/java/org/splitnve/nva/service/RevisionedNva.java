@@ -464,7 +464,7 @@ public final class RevisionedNva implements AutoCloseable {
             if (!vns.containsKey(record.vnId())) {
                 return Decision.refuse(Refusal.UNKNOWN_VN, vn(record.vnId()));
             }
-            tx.write(new Resource.Record(record).key(), new Resource.Record(record));
+            tx.write(new Resource.ValidatedTsi(record).key(), new Resource.ValidatedTsi(record));
             return Decision.allow(record);
         });
     }
@@ -858,7 +858,8 @@ public final class RevisionedNva implements AutoCloseable {
 
     /** SEC-1, SEC-2 at the NVA: the TSI may join the VN, with these addresses (as the nNVE checked). */
     private Receipt.Result policy(VnRecord vn, VsiId vsi, List<TsiAddress> addrs) {
-        TsiRecord rec = state.get(ResourceKey.tsiRecord(vn.id(), vsi)) instanceof Resource.Record r ? r.record() : null;
+        TsiRecord rec = state.get(ResourceKey.tsiRecord(vn.id(), vsi)) instanceof Resource.ValidatedTsi r
+                ? r.record() : null;
         if (rec == null && !state.containsKey(ResourceKey.tsiPermit(vn.id(), null))
                 && !state.containsKey(ResourceKey.tsiPermit(vn.id(), vsi))) {
             return Receipt.Result.refused(Refusal.TSI_NOT_AUTHORISED_ON_VN, "TSI " + vsi + " on " + vn(vn.id()));

@@ -38,7 +38,7 @@ final class CrashWorkload {
         if (nva.revision() > 0) {
             return;
         }
-        nva.addVn(VnRecord.of(UUID.nameUUIDFromBytes("crash".getBytes()), VN, "crash", 700, VnService.L2))
+        nva.addVn(VnRecord.of(NvaFixture.vnName("crash"), VN, "crash", 700, VnService.L2))
                 .decision().orElseThrow();
         nva.permitTsi(TsiRule.anyOn(VN)).decision().orElseThrow();
         nva.registerNve(WRITER, InetAddress.getByName("192.0.2.77")).decision().orElseThrow();

@@ -143,7 +143,7 @@ class MobilityTest {
             + "activate there with the next number, de-associate at the source; N moves within M freeze the "
             + "address as a duplicate until an operator clears it")
     void movesAreCountedByActivations() {
-        NvaFixture f = new NvaFixture(new Options(100_000, 3, Duration.ofSeconds(180)));
+        NvaFixture f = new NvaFixture(new Options(100_000, 3, Duration.ofMinutes(3)));
         f.one(A, active(A, 1, 0));
         // migration 1: A -> B
         f.one(B, associated(B, 1, 0));
@@ -175,7 +175,7 @@ class MobilityTest {
     @Test
     @DisplayName("NVA-6: moves further apart than M are not a duplicate")
     void movesOutsideTheWindow() {
-        NvaFixture f = new NvaFixture(new Options(100_000, 3, Duration.ofSeconds(180)));
+        NvaFixture f = new NvaFixture(new Options(100_000, 3, Duration.ofMinutes(3)));
         NvaFixture.ok(f.nva.permitTsi(org.splitnve.nva.TsiRule.anyOn(VN)));
         long seq = 0;
         f.one(A, active(A, 1, seq));

@@ -116,7 +116,8 @@ class NvaCrashTest {
     }
 
     private static long[] ack(String line) {
-        String[] f = line.split(" ");
+        String[] f = line.split(" ", -1);
+        assertThat(f).as("an ACK line: %s", line).hasSize(3);
         return new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])};
     }
 }

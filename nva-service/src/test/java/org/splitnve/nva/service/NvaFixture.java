@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -65,8 +66,8 @@ final class NvaFixture {
     NvaFixture(Store store, Options options) {
         this.memory = store instanceof MemoryStore m ? m : null;
         nva = RevisionedNva.open(store, options, clock, events);
-        ok(nva.addVn(VnRecord.of(UUID.nameUUIDFromBytes("blue".getBytes()), VN, "blue", 500, VnService.L2)));
-        ok(nva.addVn(VnRecord.of(UUID.nameUUIDFromBytes("red".getBytes()), VN2, "red", 501, VnService.L2)));
+        ok(nva.addVn(VnRecord.of(vnName("blue"), VN, "blue", 500, VnService.L2)));
+        ok(nva.addVn(VnRecord.of(vnName("red"), VN2, "red", 501, VnService.L2)));
         ok(nva.permitTsi(TsiRule.anyOn(VN)));
         ok(nva.permitTsi(TsiRule.anyOn(VN2)));
         register(A, "192.0.2.1", VN);
@@ -103,6 +104,11 @@ final class NvaFixture {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(e);
         }
+    }
+
+    /** A VN Name derived from {@code name}'s UTF-8 octets (a name-based UUID), the same on every platform. */
+    static UUID vnName(String name) {
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8));
     }
 
     static VsiId vsi(int n) {

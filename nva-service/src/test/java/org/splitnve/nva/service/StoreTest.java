@@ -13,7 +13,6 @@ import static org.splitnve.nva.service.NvaFixture.mac;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +40,7 @@ class StoreTest {
     void reopenKeepsEverything(@TempDir Path dir) {
         Path file = dir.resolve("nva.db");
         NvaFixture f = new NvaFixture(SqliteStore.open(file), Options.DEFAULT);
-        VnRecord green = new VnRecord(UUID.nameUUIDFromBytes("green".getBytes()), 6000, "green", 600, VnService.L3,
+        VnRecord green = new VnRecord(NvaFixture.vnName("green"), 6000, "green", 600, VnService.L3,
                 ProvisioningMode.VALIDATED, List.of(Parameter.vnProfile("gold"), Parameter.mtu(9000)),
                 new PrefixPolicy(28, 96));
         NvaFixture.ok(f.nva.addVn(green));
@@ -65,7 +64,7 @@ class StoreTest {
 
         f.nva = RevisionedNva.open(SqliteStore.open(file), Options.DEFAULT, f.clock, f.events);
         assertThat(f.nva.list(Interest.operator())).isEqualTo(before);
-        assertThat(before.resources()).extracting(r -> r.key().kind()).contains(ResourceKey.Kind.values()[0],
+        assertThat(before.resources()).extracting(r -> r.key().kind()).contains(ResourceKey.Kind.VN,
                 ResourceKey.Kind.DEVICE_PERMIT, ResourceKey.Kind.TSI_PERMIT, ResourceKey.Kind.TSI_RECORD,
                 ResourceKey.Kind.NVE, ResourceKey.Kind.MAPPING, ResourceKey.Kind.LOCAL_TAG,
                 ResourceKey.Kind.DUPLICATE);

@@ -226,7 +226,10 @@ class WatchTest {
                 case 0 -> new ReportOp.Unbind(at(n, tsi));
                 case 1 -> ReportOp.Bind.associated(at(n, tsi), List.of(mac(tsi)), seq[tsi - 1]);
                 case 2 -> active(n, tsi, seq[tsi - 1]); // often stale or a duplicate
-                default -> active(n, tsi, seq[tsi - 1] = MobilitySeq.next(seq[tsi - 1])); // a move
+                default -> { // a move
+                    seq[tsi - 1] = MobilitySeq.next(seq[tsi - 1]);
+                    yield active(n, tsi, seq[tsi - 1]);
+                }
             };
             f.report(n, op);
             assertThat(f.nva.invariantViolation()).isNull();

@@ -45,6 +45,8 @@ import org.splitnve.wire.vdp.VsiIdFormat;
  * The stored form of resources, changes and receipts: compact binary, big-endian ({@link DataOutputStream}), one
  * format byte first ({@link #FORMAT}); a mapping entry with one MAC takes about 90 octets. Every value decodes to
  * one equal to what was encoded; bytes that do not decode are a {@link StoreException} naming what was read.
+ * An enum is stored as its fixed {@code code()} (the ordinal it had when format 1 was defined), never its
+ * ordinal, so reordering or adding values does not change what is written or how it reads.
  * Stores, not the wire: the NVE-NVA protocol is JSON (docs/nva-protocol.md).
  */
 public final class Codec {
@@ -144,7 +146,7 @@ public final class Codec {
         return write(o -> {
             o.writeLong(r.seq());
             o.writeLong(r.revision());
-            o.writeByte(r.status().ordinal());
+            o.writeByte(r.status().code());
             refusal(o, r.refusal());
             o.writeUTF(r.detail());
             o.writeInt(r.results().size());
@@ -160,7 +162,7 @@ public final class Codec {
         return read(b, "receipt", i -> {
             long seq = i.readLong();
             long rev = i.readLong();
-            Receipt.Status status = Receipt.Status.values()[i.readUnsignedByte() % Receipt.Status.values().length];
+            Receipt.Status status = Receipt.Status.ofCode(i.readUnsignedByte());
             Refusal refusal = refusal(i);
             String detail = i.readUTF();
             int n = count(i);
@@ -184,8 +186,8 @@ public final class Codec {
                 o.writeInt(vn.id());
                 o.writeUTF(vn.alias());
                 o.writeInt(vn.context());
-                o.writeByte(vn.service().ordinal());
-                o.writeByte(vn.mode().ordinal());
+                o.writeByte(vn.service().code());
+                o.writeByte(vn.mode().code());
                 parameters(o, vn.parameters());
                 o.writeByte(vn.prefixes().shortestIpv4());
                 o.writeByte(vn.prefixes().shortestIpv6());
@@ -205,7 +207,7 @@ public final class Codec {
                     vsi(o, t.rule().vsi());
                 }
             }
-            case Resource.Record rec -> {
+            case Resource.ValidatedTsi rec -> {
                 o.writeByte(K_TSI_RECORD);
                 TsiRecord tr = rec.record();
                 vsi(o, tr.vsi());
@@ -227,7 +229,7 @@ public final class Codec {
                 o.writeByte(K_MAPPING);
                 MappingEntry e = m.entry();
                 instance(o, e.instance());
-                o.writeByte(e.state().ordinal());
+                o.writeByte(e.state().code());
                 addresses(o, e.addresses());
                 addresses(o, e.held());
                 addresses(o, e.withdrawn());
@@ -246,7 +248,7 @@ public final class Codec {
                 DuplicateAddress x = d.duplicate();
                 o.writeInt(x.vnId());
                 address(o, x.claim());
-                o.writeByte(x.reason().ordinal());
+                o.writeByte(x.reason().code());
                 o.writeBoolean(x.frozen());
                 o.writeLong(x.activations());
                 o.writeInt(x.recent().size());
@@ -272,8 +274,8 @@ public final class Codec {
                 int id = i.readInt();
                 String alias = i.readUTF();
                 int context = i.readInt();
-                VnService service = pick(VnService.values(), i.readUnsignedByte(), "VN service");
-                ProvisioningMode mode = pick(ProvisioningMode.values(), i.readUnsignedByte(), "provisioning mode");
+                VnService service = VnService.ofCode(i.readUnsignedByte());
+                ProvisioningMode mode = ProvisioningMode.ofCode(i.readUnsignedByte());
                 List<Parameter> params = parameters(i);
                 PrefixPolicy prefixes = new PrefixPolicy(i.readUnsignedByte(), i.readUnsignedByte());
                 yield new Resource.Vn(new VnRecord(name, id, alias, context, service, mode, params, prefixes));
@@ -292,7 +294,7 @@ public final class Codec {
             case K_TSI_RECORD -> {
                 VsiId vsi = vsi(i);
                 int vn = i.readInt();
-                yield new Resource.Record(new TsiRecord(vsi, vn, addresses(i), parameters(i)));
+                yield new Resource.ValidatedTsi(new TsiRecord(vsi, vn, addresses(i), parameters(i)));
             }
             case K_NVE -> {
                 NveId nve = nve(i);
@@ -306,7 +308,7 @@ public final class Codec {
             }
             case K_MAPPING -> {
                 TsiInstance in = instance(i);
-                EntryState state = pick(EntryState.values(), i.readUnsignedByte(), "entry state");
+                EntryState state = EntryState.ofCode(i.readUnsignedByte());
                 yield new Resource.Mapping(new MappingEntry(in, state, addresses(i), addresses(i), addresses(i),
                         Integer.toUnsignedLong(i.readInt()), instant(i)));
             }
@@ -319,8 +321,7 @@ public final class Codec {
             case K_DUPLICATE -> {
                 int vn = i.readInt();
                 TsiAddress claim = address(i);
-                DuplicateAddress.Reason reason = pick(DuplicateAddress.Reason.values(), i.readUnsignedByte(),
-                        "duplicate reason");
+                DuplicateAddress.Reason reason = DuplicateAddress.Reason.ofCode(i.readUnsignedByte());
                 boolean frozen = i.readBoolean();
                 long activations = i.readLong();
                 int n = count(i);
@@ -480,13 +481,6 @@ public final class Codec {
             throw new StoreException("a count of " + n + " with " + i.available() + " octets left");
         }
         return n;
-    }
-
-    private static <E> E pick(E[] values, int ordinal, String what) {
-        if (ordinal >= values.length) {
-            throw new StoreException("unknown " + what + " " + ordinal);
-        }
-        return values[ordinal];
     }
 
     // ------------------------------------------------------------------ framing
