@@ -120,13 +120,13 @@ class LldpadBridgeInteropTest {
                         int n = i;
                         ops.add(on(r, () -> r.agent().create("vm" + (n + 1), List.of(tsis.get(n)))));
                     }
-                    ops.forEach(f -> assertThat(await(f).ok()).as("create").isTrue());
+                    ops.forEach(f -> { OpResult res = await(f); assertThat(res.ok()).as("create: %s", res).isTrue(); });
                     ops.clear();
                     for (int i = 1; i <= tsis.size(); i++) {
                         int n = i;
                         ops.add(on(r, () -> r.agent().start("vm" + n)));
                     }
-                    ops.forEach(f -> assertThat(await(f).ok()).as("start").isTrue());
+                    ops.forEach(f -> { OpResult res = await(f); assertThat(res.ok()).as("start: %s", res).isTrue(); });
                     for (TsiSpec t : tsis) {
                         assertThat(on(r, () -> r.agent().tsiState("lldpad", t.id()))).isEqualTo(TnveEngine.TsiState.ACTIVATED);
                     }
