@@ -9,14 +9,17 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 import org.splitnve.app.config.NnveSettings;
-import org.splitnve.app.daemon.NnveDaemon;
 import org.splitnve.nnve.NnveEngine;
 import org.splitnve.nnve.Peer;
 import org.splitnve.nnve.Tsi;
 import org.splitnve.nnve.TsiState;
 import org.splitnve.nnve.Vap;
 import org.splitnve.nnve.VnKey;
+import org.splitnve.nva.InMemoryNva;
 import org.splitnve.nva.VnRecord;
+import org.splitnve.protocol.PortAgent;
+import org.splitnve.protocol.lldp.LldpAgent;
+import org.splitnve.transport.AgentRunner;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.vdp.TsiAddress;
 import org.splitnve.wire.vdp.VsiId;
@@ -27,13 +30,34 @@ import org.splitnve.wire.vdp.VsiId;
  * de-associate (REQ-6, REQ-9).
  */
 public final class NnveApi {
-    private final NnveDaemon d;
+    /**
+     * What the routes read and act on, handed over by the nNVE daemon (which implements it): the API knows
+     * this interface, never the daemon's class, so the dependency points one way (daemon to API).
+     */
+    public interface Backend {
+        /** The engine: call it only on the engine thread ({@link EngineThread}). */
+        NnveEngine engine();
 
-    private NnveApi(NnveDaemon d) {
+        AgentRunner<PortAgent> runner();
+
+        /** The configuration in effect. */
+        NnveSettings settings();
+
+        /** The LLDP agent (its neighbours, read on the engine thread), or null when LLDP is off. */
+        LldpAgent<?> lldp();
+
+        InMemoryNva nva();
+
+        DaemonMetrics metrics();
+    }
+
+    private final Backend d;
+
+    private NnveApi(Backend d) {
         this.d = d;
     }
 
-    public static List<Route> routes(NnveDaemon d) {
+    public static List<Route> routes(Backend d) {
         NnveApi a = new NnveApi(d);
         return List.of(
                 Route.get("/v1/status", r -> Reply.ok(a.read(a::status))),
@@ -352,7 +376,7 @@ public final class NnveApi {
     // ------------------------------------------------------------------ metrics
 
     /** The scrape: peers, VNs, TSIs per state, local tags per scope, read on the engine thread. */
-    public static io.prometheus.metrics.model.snapshots.MetricSnapshots scrape(NnveDaemon d) {
+    public static io.prometheus.metrics.model.snapshots.MetricSnapshots scrape(Backend d) {
         Metrics.Scrape s = d.metrics().metrics().scrape();
         NnveApi a = new NnveApi(d);
         try {

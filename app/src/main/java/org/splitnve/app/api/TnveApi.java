@@ -2,7 +2,6 @@ package org.splitnve.app.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -13,14 +12,16 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.splitnve.app.config.TnveSettings;
 import org.splitnve.app.daemon.DaemonEvent;
-import org.splitnve.app.daemon.TnveDaemon;
+import org.splitnve.app.daemon.EventLog;
 import org.splitnve.app.daemon.VmStore;
+import org.splitnve.protocol.PortAgent;
 import org.splitnve.tnve.OpResult;
 import org.splitnve.tnve.TnveConfig;
 import org.splitnve.tnve.TnveEngine;
 import org.splitnve.tnve.TsiSpec;
 import org.splitnve.tnve.Vm;
 import org.splitnve.tnve.VmState;
+import org.splitnve.transport.AgentRunner;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.vdp.ReasonCode;
 import org.splitnve.wire.vdp.TsiAddress;
@@ -38,13 +39,34 @@ public final class TnveApi {
     /** How long a request waits for the nNVEs' answers (the engine gives up earlier on its own timers). */
     static final long OPERATION_TIMEOUT_SECONDS = 60;
 
-    private final TnveDaemon d;
+    /**
+     * What the routes read and act on, handed over by the tNVE daemon (which implements it): the API knows
+     * this interface, never the daemon's class, so the dependency points one way (daemon to API).
+     */
+    public interface Backend {
+        /** The engine: call it only on the engine thread ({@link EngineThread}). */
+        TnveEngine engine();
 
-    private TnveApi(TnveDaemon d) {
+        AgentRunner<PortAgent> runner();
+
+        /** The configuration in effect. */
+        TnveSettings settings();
+
+        /** Where the VMs are kept (REL-1). */
+        VmStore store();
+
+        EventLog log();
+
+        DaemonMetrics metrics();
+    }
+
+    private final Backend d;
+
+    private TnveApi(Backend d) {
         this.d = d;
     }
 
-    public static List<Route> routes(TnveDaemon d) {
+    public static List<Route> routes(Backend d) {
         TnveApi a = new TnveApi(d);
         return List.of(
                 Route.get("/v1/status", r -> Reply.ok(a.read(a::status))),
@@ -400,7 +422,7 @@ public final class TnveApi {
             MacAddress mac = Fields.mac(t.mac(), where + ".mac");
             List<TsiAddress> ips = Fields.ips(t.ips(), where + ".ips", false);
             UUID id = Fields.uuid(t.id(), where + ".id", false);
-            VsiId vsi = VsiId.uuid(id != null ? id : derivedId(vmName, mac));
+            VsiId vsi = VsiId.uuid(id != null ? id : TsiIds.derivedId(vmName, mac));
             if (!macs.add(mac)) {
                 throw ApiError.badRequest(where + ".mac: " + mac + " appears twice");
             }
@@ -410,11 +432,6 @@ public final class TnveApi {
             out.add(TsiSpec.of(vsi, vn, mac, ips));
         }
         return out;
-    }
-
-    /** The TSI ID of a TSI_SPEC without one: a name-based (v3) UUID of "splitnve-tsi:VM/MAC". */
-    public static UUID derivedId(String vmName, MacAddress mac) {
-        return UUID.nameUUIDFromBytes(("splitnve-tsi:" + vmName + "/" + mac).getBytes(StandardCharsets.UTF_8));
     }
 
     /** REQ-10: {@code {"tsi": UUID or MAC, "op": "add"/"remove"/"replace", "ips": [IP]}}. */
@@ -457,7 +474,7 @@ public final class TnveApi {
     // ------------------------------------------------------------------ metrics
 
     /** The scrape: VMs per state, TSIs per uplink and state, uplinks, read on the engine thread. */
-    public static io.prometheus.metrics.model.snapshots.MetricSnapshots scrape(TnveDaemon d) {
+    public static io.prometheus.metrics.model.snapshots.MetricSnapshots scrape(Backend d) {
         Metrics.Scrape s = d.metrics().metrics().scrape();
         try {
             new TnveApi(d).read(() -> {

@@ -105,7 +105,7 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
             ports.add(p);
         }
 
-        Timers timers = r.timers();
+        Timers timers = Sections.timers(r);
 
         Table auth = r.single("auth");
         boolean allowUnauth = r.bool(auth, "allow_unauthenticated", true);
@@ -137,7 +137,7 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
             if (!t.has("id")) {
                 r.problem(t, null, "missing required key 'id' (the key ID, 0..4294967295)");
             }
-            byte[] material = r.keyFile(t, "file");
+            byte[] material = Sections.keyFile(r, t, "file");
             r.unknownKeys(t);
             r.unique(seenKeys, t, "id", port + "/" + station + "/" + id, "key ID " + id + " for this port/station");
             if (material != null && id >= 0) {
@@ -211,9 +211,9 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
                 typeVns.put((int) type, vn);
             }
         }
-        LogSettings log = r.log();
-        LldpSettings lldp = r.lldp();
-        ApiSettings api = r.api(ApiSettings.NNVE_PORT);
+        LogSettings log = Sections.log(r);
+        LldpSettings lldp = Sections.lldp(r);
+        ApiSettings api = Sections.api(r, ApiSettings.NNVE_PORT);
         NnveConfig.Limits limits = limits(r);
         r.throwIfAny();
         return new NnveSettings(name, oui, ports, timers, allowUnauth, keys, plainVlans, vns, typeVns, log, lldp, api,

@@ -9,13 +9,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.splitnve.app.config.ConfFile.Table;
-import org.splitnve.protocol.Timers;
-import org.splitnve.protocol.auth.KeyRing;
 import org.splitnve.wire.MacAddress;
 import org.tomlj.Toml;
 
@@ -365,74 +362,6 @@ final class Reader {
         }
     }
 
-    /** The [timers] section, defaults lldpad's (R 3, RTE 14, RWD 20, RKA 20). */
-    Timers timers() {
-        Table t = single("timers");
-        Timers d = Timers.STANDARD;
-        Timers out = new Timers((int) integer(t, "retries", d.retries(), 0, 7), (int) integer(t, "rte", d.rte(), 0, 31),
-                (int) integer(t, "rwd", d.rwd(), 0, 31), (int) integer(t, "rka", d.rka(), 0, 31));
-        unknownKeys(t);
-        return out;
-    }
-
-    /** The [log] section. */
-    LogSettings log() {
-        Table t = single("log");
-        String format = choice(t, "format", "text", "text", "json");
-        String level = choice(t, "level", "info", "debug", "info", "warn", "error");
-        unknownKeys(t);
-        return new LogSettings(format.equals("json"), org.splitnve.protocol.event.Event.Level.valueOf(level.toUpperCase()));
-    }
-
-    /** The [lldp] section. */
-    LldpSettings lldp() {
-        Table t = single("lldp");
-        boolean on = bool(t, "enabled", true);
-        long interval = integer(t, "interval", 30, 1, 3600);
-        long ttl = integer(t, "ttl", 120, 0, 65535);
-        unknownKeys(t);
-        return new LldpSettings(on, interval, (int) ttl);
-    }
-
-    /**
-     * The [api] section: {@code listen} ("HOST:PORT", "[IPv6]:PORT" or "off"; HOST an IP literal or
-     * localhost; port 0 = any free port) and {@code token_file} (relative to the configuration file; the
-     * token is its first non-empty line, at least {@link ApiSettings#MIN_TOKEN_LENGTH} characters).
-     * A listen address other than loopback without a token is refused (SEC-1). {@code host_names}: the
-     * names the API may be called by besides its address (the Host header, SEC-8).
-     */
-    ApiSettings api(int defaultPort) {
-        Table t = single("api");
-        String listen = string(t, "listen", "127.0.0.1:" + defaultPort);
-        InetSocketAddress address = null;
-        boolean off = "off".equals(listen);
-        if (!off && listen != null) {
-            address = socketAddress(listen);
-            if (address == null) {
-                problem(t, "listen", "'" + listen + "' is not HOST:PORT (e.g. \"127.0.0.1:" + defaultPort
-                        + "\", \"[::1]:" + defaultPort + "\", \"0.0.0.0:" + defaultPort
-                        + "\"; HOST an IP address or localhost, PORT 0..65535) nor \"off\"");
-            }
-        }
-        String token = tokenFile(t, "token_file");
-        if (address != null && !address.getAddress().isLoopbackAddress() && !t.has("token_file")) {
-            problem(t, "listen", hostPort(address) + " is not a loopback address: the API then needs a bearer token"
-                    + " (token_file = \"FILE\"), or listen on 127.0.0.1 / [::1]");
-        }
-        List<String> names = new ArrayList<>();
-        List<String> given = strings(t, "host_names");
-        for (String n : given == null ? List.<String>of() : given) {
-            if (n.length() > 253 || !n.matches("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")) {
-                problem(t, "host_names", "'" + n + "' is not a host name (e.g. \"nnve1.example.org\"; no port, no"
-                        + " wildcard: the API's own address and, on loopback, localhost are accepted anyway)");
-            } else {
-                names.add(n);
-            }
-        }
-        unknownKeys(t);
-        return off ? ApiSettings.OFF : new ApiSettings(address, token, names);
-    }
-
     /** "HOST:PORT" as the configuration writes it ("[::1]:7480" for IPv6). */
     static String hostPort(InetSocketAddress a) {
         String host = a.getAddress().getHostAddress();
@@ -465,42 +394,6 @@ final class Reader {
             }
         }
         return new InetSocketAddress(ip, Integer.parseInt(port));
-    }
-
-    /** The bearer token: the first non-empty line of the file (relative to the configuration file). */
-    private String tokenFile(Table t, String key) {
-        String name = string(t, key, null);
-        if (name == null) {
-            return null;
-        }
-        Path p = relative(t, key, name);
-        if (p == null) {
-            return null;
-        }
-        String text;
-        try {
-            text = Files.readString(p, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            problem(t, key, "token file " + p + " does not exist");
-            return null;
-        } catch (IOException | java.io.UncheckedIOException e) {
-            problem(t, key, "token file " + p + " is not readable: " + e.getMessage());
-            return null;
-        }
-        for (String line : text.split("\n")) {
-            String s = line.strip();
-            if (s.isEmpty()) {
-                continue;
-            }
-            if (s.length() < ApiSettings.MIN_TOKEN_LENGTH || !s.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
-                problem(t, key, "the token in " + p + " has " + s.length() + " characters; a token is at least "
-                        + ApiSettings.MIN_TOKEN_LENGTH + " printable ASCII characters without spaces");
-                return null;
-            }
-            return s;
-        }
-        problem(t, key, "token file " + p + " holds no token (its first non-empty line is the token)");
-        return null;
     }
 
     /**
@@ -537,54 +430,6 @@ final class Reader {
             return dflt;
         }
         return (int) value;
-    }
-
-    /**
-     * A key file: hex key material (whitespace and # comment lines ignored), at least
-     * {@link KeyRing#MIN_KEY_LENGTH} octets. The path is relative to the configuration file's directory.
-     */
-    byte[] keyFile(Table t, String key) {
-        String name = required(t, key);
-        if (name == null) {
-            return null;
-        }
-        Path p = relative(t, key, name);
-        if (p == null) {
-            return null;
-        }
-        String text;
-        try {
-            text = Files.readString(p, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            problem(t, key, "key file " + p + " does not exist");
-            return null;
-        } catch (IOException e) {
-            problem(t, key, "key file " + p + " is not readable: " + e.getMessage());
-            return null;
-        }
-        StringBuilder hex = new StringBuilder();
-        for (String line : text.split("\n")) {
-            String s = line.strip();
-            if (!s.startsWith("#")) {
-                hex.append(s.replaceAll("\\s+", ""));
-            }
-        }
-        byte[] material;
-        try {
-            if (hex.length() % 2 != 0) {
-                throw new IllegalArgumentException("odd number of hex digits");
-            }
-            material = HexFormat.of().parseHex(hex);
-        } catch (IllegalArgumentException e) {
-            problem(t, key, "key file " + p + " does not hold a hex key (" + e.getMessage() + ")");
-            return null;
-        }
-        if (material.length < KeyRing.MIN_KEY_LENGTH) {
-            problem(t, key, "key file " + p + " holds " + material.length + " octets; a key has at least "
-                    + KeyRing.MIN_KEY_LENGTH + " (" + 2 * KeyRing.MIN_KEY_LENGTH + " hex digits)");
-            return null;
-        }
-        return material;
     }
 
     static String show(Object v) {

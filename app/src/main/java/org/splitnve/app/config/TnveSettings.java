@@ -149,7 +149,7 @@ public record TnveSettings(String name, int extensionOui, List<UplinkSettings> u
             }
         }
 
-        Timers timers = r.timers();
+        Timers timers = Sections.timers(r);
 
         List<KeySettings> keys = new ArrayList<>();
         Map<String, Table> seenKeys = new HashMap<>();
@@ -169,16 +169,16 @@ public record TnveSettings(String name, int extensionOui, List<UplinkSettings> u
             if (!t.has("id")) {
                 r.problem(t, null, "missing required key 'id' (the key ID, 0..4294967295)");
             }
-            byte[] material = r.keyFile(t, "file");
+            byte[] material = Sections.keyFile(r, t, "file");
             r.unknownKeys(t);
             r.unique(seenKeys, t, "id", uplink + "/" + id, "key ID " + id + " for uplink " + uplink);
             if (uplink != null && material != null && id >= 0) {
                 keys.add(new KeySettings(uplink, (int) id, material));
             }
         }
-        LogSettings log = r.log();
-        LldpSettings lldp = r.lldp();
-        ApiSettings api = r.api(ApiSettings.TNVE_PORT);
+        LogSettings log = Sections.log(r);
+        LldpSettings lldp = Sections.lldp(r);
+        ApiSettings api = Sections.api(r, ApiSettings.TNVE_PORT);
         Table state = r.single("state");
         String dir = r.string(state, "dir", null);
         // the default is resolved only for a name that is a file name (REL-5: a NUL threw InvalidPathException)

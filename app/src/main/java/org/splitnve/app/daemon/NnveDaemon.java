@@ -48,7 +48,7 @@ import org.splitnve.wire.vdp.VsiId;
  * {@code splitnve nnve --config FILE}: the External NVE (VDP bridge) on raw Ethernet, with the
  * in-memory NVA loaded from the file's [nva] sections (NvaAuthority decides, NvaEffects records).
  */
-public final class NnveDaemon extends Daemon {
+public final class NnveDaemon extends Daemon implements NnveApi.Backend {
     /** The configuration in effect: the one started with, or the last one reloaded (OPS-5). */
     private volatile NnveSettings settings;
     private final InMemoryNva nva;
@@ -130,18 +130,22 @@ public final class NnveDaemon extends Daemon {
 
     /** The engine: call it only on the engine thread ({@link AgentRunner#call}). */
     /** The LLDP agent (its neighbours, read on the engine thread), or null when LLDP is off. */
+    @Override
     public LldpAgent<?> lldp() {
         return lldp[0];
     }
 
+    @Override
     public NnveEngine engine() {
         return engine[0];
     }
 
+    @Override
     public InMemoryNva nva() {
         return nva;
     }
 
+    @Override
     public NnveSettings settings() {
         return settings;
     }

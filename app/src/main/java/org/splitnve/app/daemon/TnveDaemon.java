@@ -39,7 +39,7 @@ import org.splitnve.wire.vdp.ManagerId;
  * restarted, also after SIGKILL, it takes its VMs over and announces their TSIs again, which the nNVE
  * kept across the restart (REL-1).
  */
-public final class TnveDaemon extends Daemon {
+public final class TnveDaemon extends Daemon implements TnveApi.Backend {
     /** The configuration in effect: the one started with, or the last one reloaded (OPS-5). */
     private volatile TnveSettings settings;
     private final TnveEngine[] engine;
@@ -60,6 +60,7 @@ public final class TnveDaemon extends Daemon {
     }
 
     /** Where the VMs are kept (REL-1). */
+    @Override
     public VmStore store() {
         return store;
     }
@@ -75,10 +76,12 @@ public final class TnveDaemon extends Daemon {
     }
 
     /** The engine: call it only on the engine thread ({@link AgentRunner#call}). */
+    @Override
     public TnveEngine engine() {
         return engine[0];
     }
 
+    @Override
     public TnveSettings settings() {
         return settings;
     }

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.splitnve.app.api.Bodies;
-import org.splitnve.app.api.TnveApi;
+import org.splitnve.app.api.TsiIds;
 import org.splitnve.app.cli.ApiClient;
 import org.splitnve.app.cli.ApiException;
 import org.splitnve.app.cli.Io;
@@ -396,7 +396,7 @@ public final class LibvirtHook {
         }
         java.util.Set<String> want = new java.util.HashSet<>();
         for (Bodies.TsiSpec t : specs) {
-            want.add(key(t.id() != null ? t.id() : TnveApi.derivedId(guest, MacAddress.parse(t.mac())).toString(), t));
+            want.add(key(t.id() != null ? t.id() : TsiIds.derivedId(guest, MacAddress.parse(t.mac())).toString(), t));
         }
         return have.equals(want);
     }

@@ -38,7 +38,7 @@ class ApiLifecycleTest {
             JsonNode tsi = only(vm.get("tsis"));
             assertThat(only(tsi.get("uplinks")).get("state").asString()).isEqualTo("ASSOCIATED");
             String id = tsi.get("id").asString();
-            assertThat(id).isEqualTo(TnveApi.derivedId("vm1", org.splitnve.wire.MacAddress.parse("52:54:00:00:00:01"))
+            assertThat(id).isEqualTo(TsiIds.derivedId("vm1", org.splitnve.wire.MacAddress.parse("52:54:00:00:00:01"))
                     .toString());
             // LC-CREATE: associated while shut down
             JsonNode n = only(f.n.get("/v1/tsis").json());

@@ -91,7 +91,7 @@ class ApiStateTest {
             assertThat(tsi.get("mac").asString()).isEqualTo("52:54:00:00:00:01");
             assertThat(tsi.get("vn").asLong()).isEqualTo(5000);
             assertThat(tsi.get("ips").values()).containsExactly(tools.jackson.databind.node.StringNode.valueOf("10.0.0.1"));
-            assertThat(tsi.get("id").asString()).isEqualTo(TnveApi.derivedId("vm1",
+            assertThat(tsi.get("id").asString()).isEqualTo(TsiIds.derivedId("vm1",
                     org.splitnve.wire.MacAddress.parse("52:54:00:00:00:01")).toString());
 
             ApiLifecycleTest.vmOf(h.post("/v1/vms/vm1/start", ""));

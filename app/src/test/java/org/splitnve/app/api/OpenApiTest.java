@@ -224,7 +224,7 @@ class OpenApiTest {
             for (String p : List.of("/v1/status", "/v1/peers", "/v1/vns", "/v1/tsis", "/v1/tags")) {
                 assertThat(nnve(n, "GET", p, p, null).status()).as(p).isEqualTo(200);
             }
-            String id3 = TnveApi.derivedId("vm3", org.splitnve.wire.MacAddress.parse("52:54:00:00:03:01")).toString();
+            String id3 = TsiIds.derivedId("vm3", org.splitnve.wire.MacAddress.parse("52:54:00:00:03:01")).toString();
             assertThat(nnve(n, "POST", "/v1/tsis/{id}/deactivate", "/v1/tsis/" + id3 + "/deactivate",
                     "{\"reason\": \"test\", \"ips\": [\"10.1.0.4\"]}").status()).isEqualTo(200);
             assertThat(nnve(n, "POST", "/v1/tsis/{id}/deactivate", "/v1/tsis/" + id3 + "/deactivate", "{}").status())
