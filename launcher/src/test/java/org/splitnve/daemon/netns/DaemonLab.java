@@ -337,7 +337,7 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
         return log.resolveSibling(log.getFileName() + ".err");
     }
 
-    /** The test JVM's class path, entries that exist (the app's classes and every dependency). */
+    /** The test JVM's class path, entries that exist (the launcher's classes and every dependency). */
     static String classpath() {
         return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
                 .filter(e -> Files.exists(Path.of(e))).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));

@@ -56,7 +56,7 @@ final class TnveProcess {
         return log.resolveSibling(log.getFileName() + ".err");
     }
 
-    /** The test JVM's class path, entries that exist (the app's classes and every dependency). */
+    /** The test JVM's class path, entries that exist (the launcher's classes and every dependency). */
     private static String classpath() {
         return List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
                 .filter(e -> Files.exists(Path.of(e))).collect(Collectors.joining(File.pathSeparator));
