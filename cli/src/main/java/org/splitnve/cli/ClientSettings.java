@@ -96,8 +96,13 @@ public record ClientSettings(Path file, Map<String, Endpoint> endpoints, String 
         for (Table t : f.tables()) {
             if (t.name().isEmpty()) {
                 for (String k : t.keys()) {
-                    r.problem(t, k, "a key outside any section (the file starts with [defaults] or [endpoint.NAME])");
+                    if (!holdsTables(t.get(k))) {
+                        r.problem(t, k, "a key outside any section (the file starts with [defaults] or [endpoint.NAME])");
+                    }
                 }
+            } else if (t.name().equals("endpoint") && !t.array() && t.keys().stream().allMatch(k -> t.get(k) instanceof Table)) {
+                // TOML makes [endpoint.NAME] a table NAME in a table endpoint: that one only holds the endpoints
+                continue;
             } else if (t.name().equals("defaults") && !t.array()) {
                 defaults = t;
             } else if (t.name().startsWith("endpoint.") && !t.array() && t.name().indexOf('.', 9) < 0) {
@@ -118,6 +123,11 @@ public record ClientSettings(Path file, Map<String, Endpoint> endpoints, String 
         }
         r.throwIfAny();
         return new ClientSettings(f.path(), endpoints, tnve, nnve);
+    }
+
+    /** A section, or a list of them, as TOML puts it in the table above it (read as a table of its own). */
+    private static boolean holdsTables(Object v) {
+        return v instanceof Table || v instanceof List<?> l && !l.isEmpty() && l.stream().allMatch(e -> e instanceof Table);
     }
 
     private static String defaultName(Reader r, Table t, String key, Kind kind, Map<String, Endpoint> endpoints) {
