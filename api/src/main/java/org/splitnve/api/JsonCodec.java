@@ -97,6 +97,10 @@ public final class JsonCodec {
             return v;
         } catch (JacksonException e) {
             throw new Invalid(syntaxMessage(e), "", true);
+        } catch (NumberFormatException e) {
+            // a number within MAX_NUMBER_LENGTH whose exponent BigDecimal cannot hold (Jackson's BigDecimalParser
+            // throws this, not a JacksonException: REL-5, the fuzzer's finding)
+            throw new Invalid("a number beyond what a JSON number here can be (its exponent is too large)", "", true);
         }
     }
 

@@ -78,6 +78,17 @@ class JsonCodecTest {
         assertThat(read).isPositive();
     }
 
+    @Test
+    @DisplayName("SEC-4, REL-5: a number whose exponent BigDecimal cannot hold is an Invalid, not a NumberFormatException"
+            + " (the fuzzer's finding)")
+    void exponentBeyondLimits() {
+        String text = "55555500000000000000000000000000000000000000000000000000000000E000000000800000000000000000"
+                + "8000000000000000000000793279535";
+        assertThatThrownBy(() -> JsonCodec.tree(text)).isInstanceOf(JsonCodec.Invalid.class)
+                .satisfies(e -> assertThat(((JsonCodec.Invalid) e).syntax()).isTrue())
+                .hasMessageContaining("exponent");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"1e100", "-9.75e9999", "1e-9999", "5000", "0.25", "-1.5e30", "[1,2e3,-0.5,\"\\u00e9\\/\"]",
             "{\"a\":\"a\\\"b\\\\c\\n\\u0001\\u00e9\",\"n\":null,\"t\":true}"})
