@@ -4,7 +4,8 @@
 #
 # Usage: bench/run-fuzz.sh TARGET|all [DURATION]
 #   TARGET    a fuzz test class: FrameCodecFuzzTest, VdpCodecFuzzTest, LldpCodecFuzzTest, PcapReaderFuzzTest
-#             (wire), ConfigFuzzTest, JsonFuzzTest, ApiBodyFuzzTest, DomainXmlFuzzTest (app); all: each in turn
+#             (wire), JsonCodecFuzzTest (api), ConfigFuzzTest, ApiBodyFuzzTest (daemon), DomainXmlFuzzTest
+#             (libvirt); all: each in turn
 #   DURATION  per fuzz test, as Jazzer reads it: 90s, 10m, 2h (default 10m)
 # Environment:
 #   JAVA_HOME     used if it is a JDK 25; otherwise the first /usr/lib/jvm/*25* JDK is taken
@@ -30,7 +31,7 @@ duration=${2:-10m}
 timeout=${FUZZ_TIMEOUT:-10}
 
 if [ "$target" = all ]; then
-    mapfile -t targets < <(find wire app -path '*/src/test/java/*' -name '*FuzzTest.java' -printf '%f\n' \
+    mapfile -t targets < <(find wire api daemon libvirt -path '*/src/test/java/*' -name '*FuzzTest.java' -printf '%f\n' \
         | sed 's/\.java$//' | sort)
 else
     targets=("$target")

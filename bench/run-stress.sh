@@ -27,7 +27,7 @@ echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD) rounds $ROUNDS, 
 failed=0
 for r in $(seq "$ROUNDS"); do
     start=$(date +%s)
-    if CI=true ./mvnw -B -pl transport,interop,app verify -Dtest="$TESTS" -Dsurefire.failIfNoSpecifiedTests=false \
+    if CI=true ./mvnw -B -pl transport,interop,daemon,launcher verify -Dtest="$TESTS" -Dsurefire.failIfNoSpecifiedTests=false \
             > "$out/round-$r.log" 2>&1; then
         verdict=ok
     else

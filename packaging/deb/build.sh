@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Debian package of splitnve (Debian 12, amd64) with one command:
 #   packaging/deb/build.sh [--jar JAR] [--out DIR]
-# JAR: the shaded application jar (default app/target/splitnve.jar, built with Maven when missing);
+# JAR: the shaded application jar (default launcher/target/splitnve.jar, built with Maven when missing);
 # DIR: where splitnve_VERSION_amd64.deb goes (default packaging/target). It prints the package's path.
 # Needs a JDK 25 with jlink and jdeps ($JAVA_HOME, else /usr/lib/jvm/temurin-25-jdk-amd64) and dpkg-deb.
 # What goes where and why: docs/packaging.md.
@@ -9,7 +9,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
-jar="$top/app/target/splitnve.jar"
+jar="$top/launcher/target/splitnve.jar"
 out="$top/packaging/target"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -26,7 +26,7 @@ fi
 [ -x "$jdk/bin/jlink" ] || { echo "build.sh: no JDK 25 with jlink (set JAVA_HOME)" >&2; exit 1; }
 if [ ! -f "$jar" ]; then
   echo "build.sh: building $jar" >&2
-  (cd "$top" && JAVA_HOME=$jdk ./mvnw -B -q -DskipTests package -pl app -am) >&2
+  (cd "$top" && JAVA_HOME=$jdk ./mvnw -B -q -DskipTests package -pl launcher -am) >&2
 fi
 
 # 0.1.0-SNAPSHOT -> 0.1.0~SNAPSHOT (sorts before 0.1.0); a native package: no Debian revision
@@ -67,7 +67,7 @@ printf '/etc/splitnve/nnve1.conf\n/etc/splitnve/host1.conf\n' > "$root/DEBIAN/co
 # ---- bash completion: PLACEHOLDER until the command line (picocli) generates one -------------------------
 # When the build makes a completion script, name it here (or set SPLITNVE_COMPLETION); it is installed where
 # bash-completion finds it. Until then the package has none.
-completion=${SPLITNVE_COMPLETION:-$top/app/target/splitnve_completion}
+completion=${SPLITNVE_COMPLETION:-$top/launcher/target/splitnve_completion}
 if [ -f "$completion" ]; then
   install -d -m 0755 "$root/usr/share/bash-completion/completions"
   install -m 0644 "$completion" "$root/usr/share/bash-completion/completions/splitnve"

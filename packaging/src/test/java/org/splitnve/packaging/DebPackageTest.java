@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class DebPackageTest {
     static final Path TOP = Path.of("..").toAbsolutePath().normalize();
-    static final Path JAR = Path.of(System.getProperty("splitnve.jar", TOP.resolve("app/target/splitnve.jar").toString()));
+    static final Path JAR = Path.of(System.getProperty("splitnve.jar", TOP.resolve("launcher/target/splitnve.jar").toString()));
     /** The Debian version of the Maven version: 0.1.0-SNAPSHOT is 0.1.0~SNAPSHOT. */
     static final String VERSION = System.getProperty("splitnve.version", "0.1.0-SNAPSHOT").replaceFirst("-", "~");
     /** The modules docs/packaging.md lists, which the runtime must hold: no more, no fewer. */
@@ -83,7 +83,7 @@ class DebPackageTest {
                 "needs root and " + missing + " (.ci/run installs them)");
         assertThat(missing).as("tools the package test needs (.ci/run installs them)").isEmpty();
         assertThat(root).as("the package test runs as root (a private mount namespace)").isTrue();
-        assertThat(JAR).as("app's shaded jar (./mvnw verify builds it before this module)").isRegularFile();
+        assertThat(JAR).as("the launcher's shaded jar (./mvnw verify builds it before this module)").isRegularFile();
         Path out = Path.of("target", "deb").toAbsolutePath();
         Run b = run(Map.of("JAVA_HOME", System.getProperty("java.home")), List.of("bash",
                 TOP.resolve("packaging/deb/build.sh").toString(), "--jar", JAR.toString(), "--out", out.toString()));
@@ -159,7 +159,7 @@ class DebPackageTest {
         assertThat(entries.keySet()).allSatisfy(p -> assertThat(p.endsWith("/")
                 || allowed.stream().anyMatch(p::startsWith)).as("%s is where the package may put files", p).isTrue());
         // the completion script is in the package exactly when the build made one (build.sh's marked place)
-        boolean completion = Files.isRegularFile(TOP.resolve("app/target/splitnve_completion"));
+        boolean completion = Files.isRegularFile(TOP.resolve("launcher/target/splitnve_completion"));
         assertThat(entries.containsKey("./usr/share/bash-completion/completions/splitnve")).isEqualTo(completion);
     }
 

@@ -1,0 +1,267 @@
+package org.splitnve.daemon.config;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.splitnve.config.ConfFile.Table;
+import org.splitnve.config.ConfFile;
+import org.splitnve.config.ConfigException;
+import org.splitnve.config.Reader;
+import org.splitnve.nnve.LocalTagPool;
+import org.splitnve.nnve.NnveConfig;
+import org.splitnve.nva.PrefixPolicy;
+import org.splitnve.nva.ProvisioningMode;
+import org.splitnve.nva.VnRecord;
+import org.splitnve.nva.VnService;
+import org.splitnve.protocol.Timers;
+import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.vdp.VdpCodec;
+
+/**
+ * The nNVE daemon's configuration file (docs/configuration.md), validated.
+ *
+ * @param allowUnauthenticated whether end devices without a configured key may use the nNVE (RFC 8394
+ *                             section 6: implicit authentication of standard peers)
+ * @param limits               per end device: TSIs, VNs, addresses per TSI (SEC-5), advertised (OPS-3)
+ */
+public record NnveSettings(String name, int extensionOui, List<PortSettings> ports, Timers timers,
+        boolean allowUnauthenticated, List<KeySettings> keys, boolean plainVlans, List<VnRecord> vns,
+        Map<Integer, Long> typeVns, LogSettings log, LldpSettings lldp, ApiSettings api, NnveConfig.Limits limits) {
+
+    /** One [[port]]: an interface (in a network namespace, or the daemon's own). */
+    public record PortSettings(String iface, String namespace, String scope, BitSet tags, MacAddress multicast) {
+        /** How logs and [[auth.key]] name the port: {@code interface} or {@code namespace/interface}. */
+        public String label() {
+            return namespace == null ? iface : namespace + "/" + iface;
+        }
+    }
+
+    /** One [[auth.key]]: a key for one station, one port, or one station on one port; index = port or -1. */
+    public record KeySettings(int port, MacAddress station, int id, byte[] material) {}
+
+    static final Set<String> SINGLES = Set.of("nnve", "timers", "auth", "nva", "log", "lldp", "api", "limits");
+    static final Set<String> ARRAYS = Set.of("port", "auth.key", "nva.vn", "nva.vsi_type");
+
+    public static NnveSettings load(Path path) throws ConfigException {
+        return from(ConfFile.load(path));
+    }
+
+    public static NnveSettings from(ConfFile f) throws ConfigException {
+        Reader r = new Reader(f);
+        r.sections(SINGLES, ARRAYS);
+
+        Table nnve = r.single("nnve");
+        if (nnve.line() == 0) {
+            r.problem("missing section [nnve] (it holds at least name = \"...\")");
+        }
+        String name = nnve.line() == 0 ? "nnve" : r.required(nnve, "name");
+        int oui = r.oui(nnve, "extension_oui", VdpCodec.DEFAULT_OUI);
+        r.unknownKeys(nnve);
+
+        List<PortSettings> ports = new ArrayList<>();
+        Map<String, Table> seenPorts = new HashMap<>();
+        Map<String, PortSettings> scopeFirst = new HashMap<>();
+        Map<String, Table> scopeTable = new HashMap<>();
+        List<Table> portTables = r.array("port");
+        if (portTables.isEmpty()) {
+            r.problem("no [[port]]: the nNVE needs at least one port");
+        }
+        for (Table t : portTables) {
+            String iface = r.required(t, "interface");
+            String ns = r.string(t, "namespace", null);
+            String label = iface == null ? null : ns == null ? iface : ns + "/" + iface;
+            r.unique(seenPorts, t, "interface", label, "port");
+            String scope = r.string(t, "scope", label);
+            boolean declared = t.has("tags");
+            BitSet tags = r.tags(t, "tags", LocalTagPool.range(1, 4094));
+            MacAddress mc = r.mac(t, "multicast");
+            if (mc != null && (!mc.isMulticast() || mc.isReservedGroup() || mc.value() == 0xFFFF_FFFF_FFFFL)) {
+                r.problem(t, "multicast", mc + " is not a non-reserved multicast group (e.g. 01:00:5e:..., "
+                        + "not 01:80:c2:00:00:0x, not broadcast)");
+                mc = null;
+            }
+            r.unknownKeys(t);
+            PortSettings p = new PortSettings(iface, ns, scope, tags, mc);
+            if (scope != null) {
+                PortSettings first = scopeFirst.get(scope);
+                if (first == null) {
+                    scopeFirst.put(scope, p);
+                    scopeTable.put(scope, t);
+                } else if (declared && !first.tags().equals(tags)) {
+                    BitSet overlap = (BitSet) first.tags().clone();
+                    overlap.and(tags);
+                    r.problem(t, "tags", "ports " + first.label() + " and " + label + " share scope '" + scope
+                            + "' (one tag pool per scope) but their tag pools differ"
+                            + (overlap.isEmpty() ? "" : " and overlap (" + ranges(overlap) + ")")
+                            + "; give the pool once, on line " + scopeTable.get(scope).line() + ", or the same on both");
+                } else {
+                    p = new PortSettings(iface, ns, scope, first.tags(), mc);
+                }
+            }
+            ports.add(p);
+        }
+
+        Timers timers = Sections.timers(r);
+
+        Table auth = r.single("auth");
+        boolean allowUnauth = r.bool(auth, "allow_unauthenticated", true);
+        r.unknownKeys(auth);
+        List<KeySettings> keys = new ArrayList<>();
+        Map<String, Table> seenKeys = new HashMap<>();
+        for (Table t : r.array("auth.key")) {
+            String portName = r.string(t, "port", null);
+            MacAddress station = r.mac(t, "station");
+            int port = -1;
+            if (portName != null) {
+                for (int i = 0; i < ports.size(); i++) {
+                    if (portName.equals(ports.get(i).label()) || portName.equals(ports.get(i).iface())) {
+                        port = i;
+                        break;
+                    }
+                }
+                if (port < 0) {
+                    r.problem(t, "port", "no [[port]] has interface '" + portName + "'");
+                }
+            }
+            if (station != null && !station.isValidUnicast()) {
+                r.problem(t, "station", station + " is not a unicast MAC address");
+            }
+            if (!t.has("port") && !t.has("station")) {
+                r.problem(t, null, "a key names a port, a station, or both");
+            }
+            long id = r.integer(t, "id", -1, 0, 0xFFFF_FFFFL);
+            if (!t.has("id")) {
+                r.problem(t, null, "missing required key 'id' (the key ID, 0..4294967295)");
+            }
+            byte[] material = Sections.keyFile(r, t, "file");
+            r.unknownKeys(t);
+            r.unique(seenKeys, t, "id", port + "/" + station + "/" + id, "key ID " + id + " for this port/station");
+            if (material != null && id >= 0) {
+                keys.add(new KeySettings(port, station, (int) id, material));
+            }
+        }
+
+        Table nva = r.single("nva");
+        boolean plainVlans = r.bool(nva, "plain_vlans", false);
+        r.unknownKeys(nva);
+        List<VnRecord> vns = new ArrayList<>();
+        Map<String, Table> ids = new HashMap<>();
+        Map<String, Table> aliases = new HashMap<>();
+        Map<String, Table> names = new HashMap<>();
+        for (Table t : r.array("nva.vn")) {
+            long id = r.integer(t, "id", -1, 0, 0xFFFF_FFFFL);
+            if (!t.has("id")) {
+                r.problem(t, null, "missing required key 'id' (the VN ID, 0..4294967295)");
+            }
+            String alias = r.required(t, "alias");
+            String nameText = r.string(t, "name", null);
+            UUID uuid = null;
+            if (nameText != null) {
+                try {
+                    uuid = UUID.fromString(nameText);
+                    if (uuid.getMostSignificantBits() == 0 && uuid.getLeastSignificantBits() == 0) {
+                        r.problem(t, "name", "the nil UUID is not a VN Name");
+                        uuid = null;
+                    }
+                } catch (IllegalArgumentException e) {
+                    r.problem(t, "name", "not a UUID: '" + nameText + "'");
+                }
+            } else if (id >= 0) {
+                uuid = defaultName(id);
+            }
+            long vni = r.integer(t, "vni", -1, 0, 0xFF_FFFF);
+            if (!t.has("vni")) {
+                r.problem(t, null, "missing required key 'vni' (the VXLAN VNI, 0..16777215)");
+            }
+            String service = r.choice(t, "service", "l2", "l2", "l3");
+            String mode = r.choice(t, "mode", "trusted", "trusted", "validated");
+            PrefixPolicy prefixes = new PrefixPolicy(
+                    (int) r.integer(t, "shortest_ipv4_prefix", PrefixPolicy.DEFAULT.shortestIpv4(), 0, 32),
+                    (int) r.integer(t, "shortest_ipv6_prefix", PrefixPolicy.DEFAULT.shortestIpv6(), 0, 128));
+            r.unknownKeys(t);
+            r.unique(ids, t, "id", id < 0 ? null : String.valueOf(id), "VN ID");
+            r.unique(aliases, t, "alias", alias, "VN alias");
+            r.unique(names, t, "name", uuid == null ? null : uuid.toString(), "VN name");
+            if (id >= 0 && alias != null && uuid != null && vni >= 0) {
+                vns.add(VnRecord.of(uuid, id, alias, (int) vni, service.equals("l3") ? VnService.L3 : VnService.L2)
+                        .withMode(mode.equals("validated") ? ProvisioningMode.VALIDATED : ProvisioningMode.TRUSTED)
+                        .withPrefixes(prefixes));
+            }
+        }
+        Map<Integer, Long> typeVns = new LinkedHashMap<>();
+        Map<String, Table> types = new HashMap<>();
+        for (Table t : r.array("nva.vsi_type")) {
+            long type = r.integer(t, "type", -1, 0, 0xFF_FFFF);
+            long vn = r.integer(t, "vn", -1, 0, 0xFFFF_FFFFL);
+            if (!t.has("type")) {
+                r.problem(t, null, "missing required key 'type' (the VSI type ID, 0..16777215)");
+            }
+            if (!t.has("vn")) {
+                r.problem(t, null, "missing required key 'vn' (a VN ID of an [[nva.vn]])");
+            } else if (vn >= 0 && !ids.containsKey(String.valueOf(vn))) {
+                r.problem(t, "vn", "no [[nva.vn]] has id " + vn);
+            }
+            r.unknownKeys(t);
+            r.unique(types, t, "type", type < 0 ? null : String.valueOf(type), "VSI type");
+            if (type >= 0 && vn >= 0) {
+                typeVns.put((int) type, vn);
+            }
+        }
+        LogSettings log = Sections.log(r);
+        LldpSettings lldp = Sections.lldp(r);
+        ApiSettings api = Sections.api(r, ApiSettings.NNVE_PORT);
+        NnveConfig.Limits limits = limits(r);
+        r.throwIfAny();
+        return new NnveSettings(name, oui, ports, timers, allowUnauth, keys, plainVlans, vns, typeVns, log, lldp, api,
+                limits);
+    }
+
+    /** The same settings with another [api] (tests and the demo listen on 127.0.0.1:0). */
+    public NnveSettings withApi(ApiSettings a) {
+        return new NnveSettings(name, extensionOui, ports, timers, allowUnauthenticated, keys, plainVlans, vns, typeVns,
+                log, lldp, a, limits);
+    }
+
+    /** [limits]: what one end device (and the end devices of one port) may make the nNVE hold (SEC-4, SEC-5). */
+    private static NnveConfig.Limits limits(Reader r) {
+        Table t = r.single("limits");
+        NnveConfig.Limits d = NnveConfig.Limits.DEFAULT;
+        int max = Integer.MAX_VALUE;
+        NnveConfig.Limits out = new NnveConfig.Limits(
+                (int) r.integer(t, "tsis_per_peer", d.tsisPerPeer(), 1, 1_000_000),
+                (int) r.integer(t, "vns_per_peer", d.vnsPerPeer(), 1, 4094),
+                (int) r.integer(t, "addresses_per_tsi", d.addressesPerTsi(), 1, 65_536),
+                (int) r.integer(t, "fragments_per_change", d.fragmentsPerChange(), 1, 65_536),
+                (int) r.integer(t, "fragment_octets_per_change", d.fragmentOctetsPerChange(), 1, max),
+                (int) r.integer(t, "fragments_per_peer", d.fragmentsPerPeer(), 1, max),
+                (int) r.integer(t, "fragment_octets_per_peer", d.fragmentOctetsPerPeer(), 1, max),
+                (int) r.integer(t, "fragment_octets_per_port", d.fragmentOctetsPerPort(), 1, max),
+                (int) r.integer(t, "answers_per_peer", d.responsesPerPeer(), 1, max),
+                (int) r.integer(t, "tags_per_peer", d.tagsPerPeer(), 1, 4094),
+                (int) r.integer(t, "tags_per_port", d.tagsPerPort(), 1, 4094));
+        r.unknownKeys(t);
+        return out;
+    }
+
+    /** The VN Name a [[nva.vn]] without {@code name} gets: a name-based UUID of "splitnve-vn-ID". */
+    public static UUID defaultName(long id) {
+        return UUID.nameUUIDFromBytes(("splitnve-vn-" + id).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String ranges(BitSet b) {
+        List<String> out = new ArrayList<>();
+        for (int a = b.nextSetBit(0); a >= 0; ) {
+            int end = b.nextClearBit(a) - 1;
+            out.add(Reader.text(new int[] {a, end}));
+            a = b.nextSetBit(end + 1);
+        }
+        return String.join(", ", out);
+    }
+}

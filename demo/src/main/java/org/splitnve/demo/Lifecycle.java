@@ -1,0 +1,404 @@
+package org.splitnve.demo;
+
+import static org.splitnve.demo.Plan.H1;
+import static org.splitnve.demo.Plan.H2;
+import static org.splitnve.demo.Plan.H3;
+import static org.splitnve.demo.Plan.NNVE_A;
+import static org.splitnve.demo.Plan.NNVE_B;
+import static org.splitnve.demo.Plan.VM_DB;
+import static org.splitnve.demo.Plan.VM_MGMT;
+import static org.splitnve.demo.Plan.VM_WEB;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.splitnve.nnve.NnveEngine;
+import org.splitnve.nnve.TsiState;
+import org.splitnve.nnve.Vap;
+import org.splitnve.nva.Churn;
+import org.splitnve.tnve.OpResult;
+import org.splitnve.tnve.TnveEngine;
+import org.splitnve.tnve.VmState;
+import org.splitnve.wire.MacAddress;
+import org.splitnve.wire.vdp.TsiAddress;
+import org.splitnve.wire.vdp.TsiAddressTlv;
+
+/**
+ * The story the demo plays: every step says what happens and which requirements and lifecycle steps
+ * of REQUIREMENTS.md it shows, does it through the daemons' engines, and names what the network must
+ * then hold. The demo checks that after each step and stops, naming the step, when it does not.
+ */
+final class Lifecycle {
+    /** What a step does, through the daemons. */
+    interface Action {
+        void run(Ops ops) throws Exception;
+    }
+
+    /** What must hold after a step: null when it does, else what is wrong. */
+    interface Check {
+        String problem(World w);
+    }
+
+    /** The daemons, as a step drives them (each call on the engine's own thread). */
+    interface Ops {
+        /** Starts the nNVE daemons, then the tNVE daemons, each from the configuration text of its node. */
+        void startDaemons() throws Exception;
+
+        /** Runs a tNVE operation and waits for the nNVEs' answers; an operation refused fails the step. */
+        void tnve(String host, String what, Function<TnveEngine, CompletableFuture<OpResult>> op) throws Exception;
+
+        /** Runs something on an nNVE's engine; its result. */
+        <T> T nnve(String nnve, Function<NnveEngine, T> op) throws Exception;
+
+        World world() throws Exception;
+    }
+
+    record Step(String name, String title, String requirements, String narration, Action action, List<Check> expect) {
+    }
+
+    /** vm-web's churn at nnve-a before it moves within nnve-a (SM-TSI-7: it must not change). */
+    private Churn webChurnBefore = Churn.NONE;
+
+    List<Step> steps() {
+        List<Step> s = new ArrayList<>();
+        s.add(new Step("network", "the network comes up", "REQ-1, REQ-2, REQ-3, REQ-12, GAP-1",
+                "The daemons of two External NVEs and three hypervisors start. h1 and h2 sit behind one ordinary Ethernet switch and"
+                        + " share nnve-a's port p0; h2 also has a cable to nnve-b. Each tNVE says hello with its"
+                        + " extensions: h1 sends VDP to nnve-a's own MAC, h2 to a multicast group nnve-a's port joined,"
+                        + " the others to the nearest-customer-bridge address.",
+                Ops::startDaemons,
+                List.of(peers(NNVE_A, H1, H2), peers(NNVE_B, H3, H2))));
+        s.add(new Step("create", "create vm-web on h1, vm-db and vm-mgmt on h2",
+                "LC-CREATE, REQ-5, REQ-7, SM-VAP-1, SM-VAP-2, SM-TSI-2, REQ-3",
+                "Three VMs are defined, one TSI each, on three VNs. The tNVEs associate the TSIs while the VMs are"
+                        + " still shut down; the first TSI of a VN connects the VN at the port and the nNVE picks a"
+                        + " local tag from the port scope's pool and tells the NVA. vm-mgmt's VN is placed on h2's"
+                        + " uplink to nnve-b: h2 uses both nNVEs, one per VN. Associated: resources reserved, mapping"
+                        + " entries at the NVA, no traffic yet.",
+                each("create", (e, vm) -> e.create(vm.name(), List.of(vm.tsi())), on(H1, VM_WEB), on(H2, VM_DB), on(H2, VM_MGMT)),
+                List.of(tsi(NNVE_A, VM_WEB, H1, TsiState.ASSOCIATED), tsi(NNVE_A, VM_DB, H2, TsiState.ASSOCIATED),
+                        tsi(NNVE_B, VM_MGMT, H2, TsiState.ASSOCIATED), vm(H1, VM_WEB, VmState.SHUTDOWN),
+                        vm(H2, VM_DB, VmState.SHUTDOWN), vm(H2, VM_MGMT, VmState.SHUTDOWN),
+                        vap(NNVE_A, Plan.WEB), vap(NNVE_A, Plan.DB), vap(NNVE_B, Plan.MGMT),
+                        nva(NNVE_A, Plan.WEB, 2, 0), nva(NNVE_B, Plan.MGMT, 2, 0))));
+        s.add(new Step("start", "start the three VMs", "LC-CREATE, SM-TSI-3",
+                "The VMs start: the tNVEs activate their TSIs and the VMs run only once the nNVEs have confirmed;"
+                        + " the NVA turns the mapping entries into forwarding entries.",
+                each("start", (e, vm) -> e.start(vm.name()), on(H1, VM_WEB), on(H2, VM_DB), on(H2, VM_MGMT)),
+                List.of(tsi(NNVE_A, VM_WEB, H1, TsiState.ACTIVATED), tsi(NNVE_A, VM_DB, H2, TsiState.ACTIVATED),
+                        tsi(NNVE_B, VM_MGMT, H2, TsiState.ACTIVATED), vm(H1, VM_WEB, VmState.RUNNING),
+                        vm(H2, VM_DB, VmState.RUNNING), vm(H2, VM_MGMT, VmState.RUNNING),
+                        nva(NNVE_A, Plan.WEB, 0, 2), nva(NNVE_A, Plan.DB, 0, 2), nva(NNVE_B, Plan.MGMT, 0, 2))));
+        s.add(new Step("pause", "pause vm-db on h2", "LC-PAUSE",
+                "vm-db is paused: nothing is said to the nNVE, its TSI stays Activated.",
+                ops -> ops.tnve(H2, "pause vm-db", e -> e.pause(VM_DB.name())),
+                List.of(vm(H2, VM_DB, VmState.PAUSED), tsi(NNVE_A, VM_DB, H2, TsiState.ACTIVATED),
+                        nva(NNVE_A, Plan.DB, 0, 2))));
+        s.add(new Step("suspend", "suspend vm-db on h2", "LC-SUSPEND, GAP-8, REQ-8, SM-TSI-4",
+                "vm-db is suspended: its TSI goes from Activated back to Associated without being released (the"
+                        + " deactivate extension); the NVA keeps the addresses as mapping entries, the tag stays.",
+                ops -> ops.tnve(H2, "suspend vm-db", e -> e.suspend(VM_DB.name())),
+                List.of(vm(H2, VM_DB, VmState.SUSPENDED), tsi(NNVE_A, VM_DB, H2, TsiState.ASSOCIATED),
+                        nva(NNVE_A, Plan.DB, 2, 0), vap(NNVE_A, Plan.DB))));
+        s.add(new Step("resume", "resume vm-db on h2", "LC-SUSPEND",
+                "vm-db resumes: its TSI is activated again, the NVA forwards to it again.",
+                ops -> ops.tnve(H2, "resume vm-db", e -> e.resume(VM_DB.name())),
+                List.of(vm(H2, VM_DB, VmState.RUNNING), tsi(NNVE_A, VM_DB, H2, TsiState.ACTIVATED),
+                        nva(NNVE_A, Plan.DB, 0, 2))));
+        s.add(new Step("move-prepare", "live migration of vm-web h1 -> h2 (same nNVE port): prepare",
+                "LC-MIGRATE, REQ-13, SM-TSI-7, REQ-2",
+                "vm-web moves from h1 to h2, two hypervisors behind the same nNVE port. h2 associates the TSI with"
+                        + " the migration-arrival hint before the VM runs there: nnve-a now holds two instances of"
+                        + " one TSI on port p0, told apart by station; the NVA still points at h1's.",
+                ops -> {
+                    webChurnBefore = ops.world().nnves().get(NNVE_A).nva(Plan.WEB.id()).churn();
+                    ops.tnve(H2, "migrate prepare vm-web",
+                            e -> e.migratePrepare(VM_WEB.name(), List.of(VM_WEB.tsi()), Plan.MIGRATION_1));
+                },
+                List.of(tsi(NNVE_A, VM_WEB, H1, TsiState.ACTIVATED), tsi(NNVE_A, VM_WEB, H2, TsiState.ASSOCIATED),
+                        owns(NNVE_A, VM_WEB, H1), vm(H1, VM_WEB, VmState.RUNNING),
+                        vm(H2, VM_WEB, VmState.MIGRATING_IN))));
+        s.add(new Step("move-switch", "live migration of vm-web h1 -> h2: switch over", "LC-MIGRATE, REQ-13, LC-MCAST",
+                "The VM stops running on h1 and runs on h2: h2 activates with the arrival hint while h1's TSI is"
+                        + " still Activated (make-before-break, the VM never runs on both); the NVA entries pass to"
+                        + " h2's instance and nnve-a triggers re-learning toward the VM.",
+                ops -> {
+                    ops.tnve(H1, "migrate start vm-web", e -> e.migrateStart(VM_WEB.name(), Plan.MIGRATION_1));
+                    ops.tnve(H2, "migrate activate vm-web", e -> e.migrateActivate(VM_WEB.name()));
+                },
+                List.of(tsi(NNVE_A, VM_WEB, H2, TsiState.ACTIVATED), tsi(NNVE_A, VM_WEB, H1, TsiState.ACTIVATED),
+                        owns(NNVE_A, VM_WEB, H2), vm(H1, VM_WEB, VmState.MIGRATING_OUT),
+                        vm(H2, VM_WEB, VmState.RUNNING))));
+        s.add(new Step("move-finish", "live migration of vm-web h1 -> h2: finish", "LC-MIGRATE, LC-TERMINATE, SM-TSI-7",
+                "h1 deactivates its TSI with the departure hint, then de-associates it. Same nNVE, same port: the"
+                        + " NVA saw no address removed and none added (no churn), only the station changed.",
+                ops -> {
+                    ops.tnve(H1, "migrate depart vm-web", e -> e.migrateDepart(VM_WEB.name(), Plan.MIGRATION_1));
+                    ops.tnve(H1, "migrate finish vm-web", e -> e.migrateFinish(VM_WEB.name()));
+                },
+                List.of(only(NNVE_A, VM_WEB, H2, TsiState.ACTIVATED), noVm(H1, VM_WEB), nva(NNVE_A, Plan.WEB, 0, 2),
+                        noChurn(NNVE_A, Plan.WEB))));
+        s.add(new Step("cross-prepare", "live migration of vm-web h2 -> h3 (another nNVE): prepare",
+                "LC-MIGRATE, REQ-13, REQ-5, REQ-7",
+                "vm-web moves on to h3, behind the other nNVE. h3 associates at nnve-b with the arrival hint;"
+                        + " nnve-b connects VN 5000 in its own port scope with a tag from its own pool.",
+                ops -> ops.tnve(H3, "migrate prepare vm-web",
+                        e -> e.migratePrepare(VM_WEB.name(), List.of(VM_WEB.tsi()), Plan.MIGRATION_2)),
+                List.of(tsi(NNVE_B, VM_WEB, H3, TsiState.ASSOCIATED), tsi(NNVE_A, VM_WEB, H2, TsiState.ACTIVATED),
+                        vap(NNVE_B, Plan.WEB), vm(H3, VM_WEB, VmState.MIGRATING_IN))));
+        s.add(new Step("cross-switch", "live migration of vm-web h2 -> h3: switch over", "LC-MIGRATE, LC-MCAST",
+                "The VM stops on h2 and runs on h3: nnve-b activates it while nnve-a still forwards to the old"
+                        + " place (make-before-break).",
+                ops -> {
+                    ops.tnve(H2, "migrate start vm-web", e -> e.migrateStart(VM_WEB.name(), Plan.MIGRATION_2));
+                    ops.tnve(H3, "migrate activate vm-web", e -> e.migrateActivate(VM_WEB.name()));
+                },
+                List.of(tsi(NNVE_B, VM_WEB, H3, TsiState.ACTIVATED), tsi(NNVE_A, VM_WEB, H2, TsiState.ACTIVATED),
+                        vm(H2, VM_WEB, VmState.MIGRATING_OUT), vm(H3, VM_WEB, VmState.RUNNING))));
+        s.add(new Step("cross-finish", "live migration of vm-web h2 -> h3: finish",
+                "LC-MIGRATE, LC-TERMINATE, SM-TSI-5, SM-VAP-3",
+                "h2 departs and de-associates: vm-web's TSI is gone from nnve-a, the NVA there forgets its"
+                        + " entries, and VN 5000 (no TSI left at nnve-a) is disconnected: its tag returns to the pool.",
+                ops -> {
+                    ops.tnve(H2, "migrate depart vm-web", e -> e.migrateDepart(VM_WEB.name(), Plan.MIGRATION_2));
+                    ops.tnve(H2, "migrate finish vm-web", e -> e.migrateFinish(VM_WEB.name()));
+                },
+                List.of(none(NNVE_A, VM_WEB), noVap(NNVE_A, Plan.WEB), nva(NNVE_A, Plan.WEB, 0, 0), noVm(H2, VM_WEB),
+                        only(NNVE_B, VM_WEB, H3, TsiState.ACTIVATED), nva(NNVE_B, Plan.WEB, 0, 2))));
+        s.add(new Step("address", "vm-web gets an IPv6 address", "REQ-10, SM-TSI-6, GAP-10",
+                "An IPv6 address is added to vm-web's TSI (the TSI addresses extension): the TSI stays Activated,"
+                        + " the NVA learns the new address.",
+                ops -> ops.tnve(H3, "add 2001:db8:50::11 to vm-web", e -> e.updateAddresses(VM_WEB.name(),
+                        VM_WEB.tsi().id(), TsiAddressTlv.Operation.ADD, List.of(Plan.WEB_IPV6))),
+                List.of(hasIp(NNVE_B, VM_WEB, Plan.WEB_IPV6), only(NNVE_B, VM_WEB, H3, TsiState.ACTIVATED),
+                        nva(NNVE_B, Plan.WEB, 0, 3))));
+        s.add(new Step("nnve-deactivate", "nnve-b deactivates vm-mgmt on its own", "REQ-9, GAP-8, SEC-3",
+                "nnve-b, on its own initiative (an administrator, a policy), deactivates vm-mgmt's TSI: Activated"
+                        + " to Associated, resources kept; h2 learns it and reports it to its orchestrator.",
+                ops -> {
+                    int n = ops.nnve(NNVE_B, e -> e.deactivate(VM_MGMT.tsi().id(), "demo: administrator's decision"));
+                    if (n != 1) {
+                        throw new IllegalStateException("nnve-b deactivated " + n + " instances of vm-mgmt's TSI, not 1");
+                    }
+                },
+                List.of(tsi(NNVE_B, VM_MGMT, H2, TsiState.ASSOCIATED), link(H2, VM_MGMT, NNVE_B,
+                        TnveEngine.TsiState.ASSOCIATED), nva(NNVE_B, Plan.MGMT, 2, 0))));
+        s.add(new Step("reconnect", "h2 brings vm-mgmt back", "OPS-2, REQ-9",
+                "The orchestrator, told of nnve-b's decision, brings vm-mgmt back with one command (vm reconnect):"
+                        + " h2 activates its TSI again, the NVA forwards to it again.",
+                ops -> ops.tnve(H2, "reconnect vm-mgmt", e -> e.reconnect(VM_MGMT.name())),
+                List.of(tsi(NNVE_B, VM_MGMT, H2, TsiState.ACTIVATED), link(H2, VM_MGMT, NNVE_B,
+                        TnveEngine.TsiState.ACTIVATED), nva(NNVE_B, Plan.MGMT, 0, 2))));
+        s.add(new Step("shutdown", "shut every VM down", "LC-TERMINATE, SM-TSI-5, SM-VAP-3, OPS-2",
+                "Every VM powers off: each TSI is de-associated, every VN's tag returns to its pool and the NVAs"
+                        + " forget every entry; the hypervisors keep the VMs, shut down (libvirt's meaning).",
+                each("shutdown", (e, vm) -> e.shutdown(vm.name()), on(H3, VM_WEB), on(H2, VM_DB), on(H2, VM_MGMT)),
+                List.of(empty(NNVE_A), empty(NNVE_B), vm(H3, VM_WEB, VmState.SHUTDOWN), vm(H2, VM_DB, VmState.SHUTDOWN),
+                        vm(H2, VM_MGMT, VmState.SHUTDOWN))));
+        s.add(new Step("delete", "delete every VM", "OPS-2",
+                "The shut-down VMs are deleted: the hypervisors forget them; nothing was left to de-associate.",
+                each("delete", (e, vm) -> e.delete(vm.name()), on(H3, VM_WEB), on(H2, VM_DB), on(H2, VM_MGMT)),
+                List.of(empty(NNVE_A), empty(NNVE_B), noVm(H3, VM_WEB), noVm(H2, VM_DB), noVm(H2, VM_MGMT))));
+        return s;
+    }
+
+    /** A VM on a hypervisor. */
+    private record Placed(String host, Plan.Vm vm) {
+    }
+
+    private static Placed on(String host, Plan.Vm vm) {
+        return new Placed(host, vm);
+    }
+
+    /** One operation on several VMs, one after the other. */
+    private static Action each(String verb, java.util.function.BiFunction<TnveEngine, Plan.Vm,
+            CompletableFuture<OpResult>> op, Placed... placed) {
+        return ops -> {
+            for (Placed p : placed) {
+                ops.tnve(p.host(), verb + " " + p.vm().name(), e -> op.apply(e, p.vm()));
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ checks
+
+    private static World.TsiRow instance(World w, String nnve, Plan.Vm vm, String host) {
+        MacAddress station = Plan.stationMac(host, nnve);
+        for (World.TsiRow r : w.nnves().get(nnve).instances(vm.tsi().id())) {
+            if (r.station().equals(station)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** REQ-2: the nNVE knows exactly these hypervisors as peers, each on the port its plan says. */
+    static Check peers(String nnve, String... hosts) {
+        return w -> {
+            List<String> want = new ArrayList<>();
+            for (String h : hosts) {
+                want.add(h + "@" + portOf(nnve, h));
+            }
+            List<String> have = new ArrayList<>();
+            for (World.PeerRow p : w.nnves().get(nnve).peers()) {
+                have.add(Plan.station(p.station()) + "@" + Plan.portName(nnve, p.port()));
+            }
+            return have.containsAll(want) && want.containsAll(have) ? null
+                    : nnve + " has peers " + have + ", expected " + want;
+        };
+    }
+
+    private static String portOf(String nnve, String host) {
+        for (Plan.Uplink u : Plan.uplinks(host)) {
+            if (u.nnve().equals(nnve)) {
+                return u.nnvePort().name();
+            }
+        }
+        return "?";
+    }
+
+    static Check tsi(String nnve, Plan.Vm vm, String host, TsiState state) {
+        return w -> {
+            World.TsiRow r = instance(w, nnve, vm, host);
+            if (r == null) {
+                return nnve + " has no TSI of " + vm.name() + " from " + host + ", expected one " + state;
+            }
+            return r.state() == state ? null : nnve + ": " + vm.name() + " from " + host + " is " + r.state()
+                    + ", expected " + state;
+        };
+    }
+
+    /** The TSI has exactly one instance at the nNVE, from {@code host}, in {@code state}. */
+    static Check only(String nnve, Plan.Vm vm, String host, TsiState state) {
+        Check one = tsi(nnve, vm, host, state);
+        return w -> {
+            int n = w.nnves().get(nnve).instances(vm.tsi().id()).size();
+            return n != 1 ? nnve + " has " + n + " instances of " + vm.name() + "'s TSI, expected 1" : one.problem(w);
+        };
+    }
+
+    static Check none(String nnve, Plan.Vm vm) {
+        return w -> {
+            int n = w.nnves().get(nnve).instances(vm.tsi().id()).size();
+            return n == 0 ? null : nnve + " still has " + n + " instance(s) of " + vm.name() + "'s TSI";
+        };
+    }
+
+    /** SM-TSI-7: this instance holds the TSI's NVA entries. */
+    static Check owns(String nnve, Plan.Vm vm, String host) {
+        return w -> {
+            World.TsiRow r = instance(w, nnve, vm, host);
+            return r != null && r.ownsNva() ? null : nnve + ": " + vm.name() + " from " + host
+                    + " does not hold the NVA entries";
+        };
+    }
+
+    static Check vm(String host, Plan.Vm vm, VmState state) {
+        return w -> {
+            World.VmRow r = w.tnves().get(host).vm(vm.name());
+            if (r == null) {
+                return host + " has no VM " + vm.name() + ", expected it " + state;
+            }
+            return r.state() == state ? null : host + ": " + vm.name() + " is " + r.state() + ", expected " + state;
+        };
+    }
+
+    static Check noVm(String host, Plan.Vm vm) {
+        return w -> w.tnves().get(host).vm(vm.name()) == null ? null : host + " still has " + vm.name();
+    }
+
+    /** The TSI's state at an uplink as the tNVE knows it (REQ-9: it learns what the nNVE did). */
+    static Check link(String host, Plan.Vm vm, String uplink, TnveEngine.TsiState state) {
+        return w -> {
+            World.VmRow r = w.tnves().get(host).vm(vm.name());
+            if (r == null) {
+                return host + " has no VM " + vm.name();
+            }
+            for (World.LinkRow l : r.links()) {
+                if (l.uplink().equals(uplink)) {
+                    return l.state() == state ? null : host + " sees " + vm.name() + " " + l.state() + " at " + uplink
+                            + ", expected " + state;
+                }
+            }
+            return host + " sees " + vm.name() + " INIT at " + uplink + ", expected " + state;
+        };
+    }
+
+    /** REQ-7, SM-VAP-1: the VN is connected in the scope with a local tag from the scope's pool. */
+    static Check vap(String nnve, Plan.Vn vn) {
+        return w -> {
+            for (World.VapRow v : w.nnves().get(nnve).vaps()) {
+                if (v.vn() == vn.id() && v.state() == Vap.State.VN_CONNECTED) {
+                    BitSet pool = pool(nnve, v.scope());
+                    boolean inPool = !v.tags().isEmpty() && v.tags().stream().allMatch(pool::get);
+                    return inPool && v.vni() == vn.vni() ? null : nnve + ": VN " + vn.id() + " has tags " + v.tags()
+                            + " and VNI " + v.vni() + ", expected a tag from the pool of " + v.scope() + " and VNI "
+                            + vn.vni();
+                }
+            }
+            return nnve + ": VN " + vn.id() + " is not connected";
+        };
+    }
+
+    private static BitSet pool(String nnve, String scope) {
+        BitSet b = new BitSet();
+        for (Plan.NnvePort p : Plan.nnvePorts(nnve)) {
+            if (p.scope().equals(scope)) {
+                String[] r = p.tags().split("-");
+                b.set(Integer.parseInt(r[0]), Integer.parseInt(r[1]) + 1);
+            }
+        }
+        return b;
+    }
+
+    /** SM-VAP-3: the VN holds no tag at the nNVE any more. */
+    static Check noVap(String nnve, Plan.Vn vn) {
+        return w -> w.nnves().get(nnve).vaps().stream()
+                .noneMatch(v -> v.vn() == vn.id() && v.state() == Vap.State.VN_CONNECTED) ? null
+                : nnve + ": VN " + vn.id() + " is still connected";
+    }
+
+    /** SM-TSI-2, SM-TSI-3: the NVA's entries for the VN at this nNVE (MAC and IPs of its TSIs). */
+    static Check nva(String nnve, Plan.Vn vn, int mapping, int forwarding) {
+        return w -> {
+            World.NvaRow r = w.nnves().get(nnve).nva(vn.id());
+            return r.mapping() == mapping && r.forwarding() == forwarding ? null
+                    : nnve + "'s NVA holds " + r.mapping() + " mapping and " + r.forwarding() + " forwarding entries for"
+                            + " VN " + vn.id() + ", expected " + mapping + " and " + forwarding;
+        };
+    }
+
+    /** SM-TSI-7: no address of the VN was added or removed at the NVA since the move began. */
+    Check noChurn(String nnve, Plan.Vn vn) {
+        return w -> {
+            Churn now = w.nnves().get(nnve).nva(vn.id()).churn();
+            return now.equals(webChurnBefore) ? null : nnve + "'s NVA churned for VN " + vn.id() + ": " + webChurnBefore
+                    + " before the move, " + now + " after";
+        };
+    }
+
+    static Check hasIp(String nnve, Plan.Vm vm, TsiAddress ip) {
+        return w -> {
+            for (World.TsiRow r : w.nnves().get(nnve).instances(vm.tsi().id())) {
+                if (r.ips().contains(ip)) {
+                    return null;
+                }
+            }
+            return nnve + ": " + vm.name() + "'s TSI has no address " + ip.ip().getHostAddress();
+        };
+    }
+
+    /** LC-TERMINATE, SM-VAP-3: no TSI, no connected VN, no NVA entry left. */
+    static Check empty(String nnve) {
+        return w -> {
+            World.NnveView v = w.nnves().get(nnve);
+            long vaps = v.vaps().stream().filter(x -> x.state() == Vap.State.VN_CONNECTED).count();
+            int entries = v.nva().stream().mapToInt(r -> r.mapping() + r.forwarding()).sum();
+            return v.tsis().isEmpty() && vaps == 0 && entries == 0 ? null
+                    : nnve + " still has " + v.tsis().size() + " TSIs, " + vaps + " connected VNs, " + entries
+                            + " NVA entries";
+        };
+    }
+}
