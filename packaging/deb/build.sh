@@ -64,10 +64,9 @@ install -m 0644 "$top/examples/nnve.conf" "$root/etc/splitnve/nnve1.conf"
 install -m 0644 "$top/examples/tnve.conf" "$root/etc/splitnve/host1.conf"
 printf '/etc/splitnve/nnve1.conf\n/etc/splitnve/host1.conf\n' > "$root/DEBIAN/conffiles"
 
-# ---- bash completion: PLACEHOLDER until the command line (picocli) generates one -------------------------
-# When the build makes a completion script, name it here (or set SPLITNVE_COMPLETION); it is installed where
-# bash-completion finds it. Until then the package has none.
-completion=${SPLITNVE_COMPLETION:-$top/launcher/target/splitnve_completion}
+# ---- bash completion: the script the build generates from the command model (picocli AutoComplete), beside the
+# jar's classes (and in the jar: `splitnve completion` prints it); installed where bash-completion finds it.
+completion=${SPLITNVE_COMPLETION:-$top/launcher/target/classes/splitnve-completion.bash}
 if [ -f "$completion" ]; then
   install -d -m 0755 "$root/usr/share/bash-completion/completions"
   install -m 0644 "$completion" "$root/usr/share/bash-completion/completions/splitnve"

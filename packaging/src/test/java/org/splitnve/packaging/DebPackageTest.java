@@ -158,9 +158,10 @@ class DebPackageTest {
                 "./etc/splitnve/", "./usr/share/bash-completion/completions/splitnve");
         assertThat(entries.keySet()).allSatisfy(p -> assertThat(p.endsWith("/")
                 || allowed.stream().anyMatch(p::startsWith)).as("%s is where the package may put files", p).isTrue());
-        // the completion script is in the package exactly when the build made one (build.sh's marked place)
-        boolean completion = Files.isRegularFile(TOP.resolve("launcher/target/splitnve_completion"));
-        assertThat(entries.containsKey("./usr/share/bash-completion/completions/splitnve")).isEqualTo(completion);
+        // the bash completion script the build generated from the command model is installed for bash-completion
+        assertThat(Files.isRegularFile(TOP.resolve("launcher/target/classes/splitnve-completion.bash")))
+                .as("the build generated the completion script").isTrue();
+        assertThat(entries).containsEntry("./usr/share/bash-completion/completions/splitnve", "-rw-r--r-- root/root");
     }
 
     @Test
