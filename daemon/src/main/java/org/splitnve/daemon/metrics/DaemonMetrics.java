@@ -41,11 +41,11 @@ public final class DaemonMetrics implements EventLog.Tap {
         this.transmitErrors = metrics.counter("splitnve_ecp_transmit_errors_total",
                 "ECPDUs given up after the last retransmission (their items were not delivered)");
         this.refusals = metrics.counter("splitnve_refusals_total", role.equals("nnve")
-                ? "requests this nNVE refused, by VDP reason code (SM-REASON)"
-                : "requests the nNVE refused, by VDP reason code (SM-REASON)", "code");
+                ? "requests this nNVE refused, by VDP reason code"
+                : "requests the nNVE refused, by VDP reason code", "code");
         this.unanswered = metrics.counter("splitnve_requests_unanswered_total",
                 "requests the nNVE did not answer (transmit error or response timeout)");
-        this.events = metrics.counter("splitnve_events_total", "structured events by name (SEC-3)", "event");
+        this.events = metrics.counter("splitnve_events_total", "structured events by name", "event");
         this.ecpdu = metrics.histogram("splitnve_ecpdu_processing_seconds",
                 "engine time to process one received ECPDU (decode, state machines, answers queued)").with();
         this.operations = role.equals("tnve") ? metrics.histogram("splitnve_operation_seconds",
