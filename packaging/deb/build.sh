@@ -34,7 +34,11 @@ pom_version=$(sed -n '0,/<version>/s/.*<version>\(.*\)<\/version>.*/\1/p' "$top/
 version=${pom_version/-/\~}
 
 # The JDK modules the application uses, as jdeps finds them in the jar (docs/packaging.md says why each)
-modules=$("$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 25 "$jar")
+# (every module a class refers to, --list-deps), but java.desktop and java.sql: only Jackson's optional extensions
+# refer to them (tools.jackson.databind.ext.beans and .ext.sql, used only when those modules are present), and
+# java.desktop would bring AWT's native libraries (freetype, lcms, libjpeg, splashscreen) into a daemon's runtime.
+modules=$("$jdk/bin/jdeps" --list-deps --ignore-missing-deps --multi-release 25 "$jar" | tr -d ' ' \
+  | grep -vx -e java.desktop -e java.sql | paste -sd, -)
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/splitnve-deb.XXXXXX")
 trap 'rm -rf "$stage"' EXIT

@@ -81,6 +81,14 @@ public record ClientSettings(Path file, Map<String, Endpoint> endpoints, String 
                 return none(path);
             }
             throw new ConfigException(List.of(path + ": no such client configuration file"));
+        } catch (java.nio.file.AccessDeniedException e) {
+            // the default location under a home directory this user may not enter (a service user whose HOME is
+            // root's): nothing can be known to be there, so nothing is; a file that exists and is not readable
+            // is a mistake to report
+            if (optional && !java.nio.file.Files.exists(path)) {
+                return none(path);
+            }
+            throw new ConfigException(List.of(path + ": cannot read the client configuration: permission denied"));
         } catch (IOException e) {
             throw new ConfigException(List.of(path + ": cannot read the client configuration: " + e.getMessage()));
         } catch (ConfFile.SyntaxError e) {

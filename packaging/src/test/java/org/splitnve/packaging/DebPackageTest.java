@@ -209,9 +209,11 @@ class DebPackageTest {
         Path java = root.resolve("usr/lib/splitnve/runtime/bin/java");
         List<String> modules = run(java.toString(), "--list-modules").out().lines().map(l -> l.replaceFirst("@.*", ""))
                 .toList();
-        String jdeps = run(Path.of(System.getProperty("java.home"), "bin", "jdeps").toString(), "--print-module-deps",
-                "--ignore-missing-deps", "--multi-release", "25", JAR.toString()).out().strip();
-        assertThat(modules).containsExactlyInAnyOrderElementsOf(MODULES).containsExactlyInAnyOrder(jdeps.split(","));
+        // every module a class of the jar refers to, but Jackson's optional ones (build.sh says why)
+        List<String> jdeps = run(Path.of(System.getProperty("java.home"), "bin", "jdeps").toString(), "--list-deps",
+                "--ignore-missing-deps", "--multi-release", "25", JAR.toString()).out().lines().map(String::strip)
+                .filter(m -> !m.isEmpty() && !m.equals("java.desktop") && !m.equals("java.sql")).toList();
+        assertThat(modules).containsExactlyInAnyOrderElementsOf(MODULES).containsExactlyInAnyOrderElementsOf(jdeps);
         String doc = Files.readString(TOP.resolve("docs/packaging.md"));
         assertThat(MODULES).allSatisfy(m -> assertThat(doc).contains("| `" + m + "` |"));
         Run demo = installed("demo", "--memory", "--step-delay", "0");
