@@ -6,7 +6,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -536,19 +535,6 @@ public abstract class Daemon implements AutoCloseable {
             log.accept(new DaemonEvent.ReloadProblem("SIGHUP cannot be handled (" + e.getMessage()
                     + "): the configuration will not be reloaded on SIGHUP"));
         }
-    }
-
-    /**
-     * Logs a {@code daemon.task_failed} event if {@code task} fails: for a task nothing waits for, whose failure
-     * would otherwise go unseen.
-     */
-    public static void logFailure(EventLog log, String what, CompletableFuture<?> task) {
-        // the future whenComplete returns fails as the task does: the failure is logged here, nothing is left to see it
-        CompletableFuture<?> _ = task.whenComplete((v, e) -> {
-            if (e != null) {
-                log.accept(new DaemonEvent.TaskFailed(what, e.toString()));
-            }
-        });
     }
 
     /** Prints configuration problems: one line each on {@code err}; returns the exit status, 2. */

@@ -271,7 +271,7 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
         log.accept(new DaemonEvent.Started("nnve", configName, ports.stream().map(Port::name).toList(), s.timers(),
                 s.lldp().enabled()));
         // REL-2, REL-7: end devices that held TSIs with an earlier run of this nNVE announce them again at once
-        logFailure(log, "nNVE start announcement", runner.submit(() -> engine[0].announceStart()));
+        log.logFailure("nNVE start announcement", runner.submit(() -> engine[0].announceStart()));
         d.startApi(bound, s.api(), NnveApi.routes(d), () -> NnveApi.scrape(d));
         return d;
     }

@@ -344,7 +344,7 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
         try {
             runner.call(() -> {
                 for (VmStore.VmRecord r : records) {
-                    logFailure(log, "adopting VM " + r.name(), engine[0].adopt(r.name(), r.tsis(), r.state(), r.announce(),
+                    log.logFailure("adopting VM " + r.name(), engine[0].adopt(r.name(), r.tsis(), r.state(), r.announce(),
                             r.migration()).thenAccept(res -> log.accept(new DaemonEvent.VmAdopted(r.name(),
                                     r.state().name(), r.announce().name(), r.tsis().size(), res.ok(),
                                     res.ok() ? "" : res.code() + " " + res.detail()))));

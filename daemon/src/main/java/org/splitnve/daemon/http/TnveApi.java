@@ -12,7 +12,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.splitnve.api.Bodies;
 import org.splitnve.api.TsiIds;
-import org.splitnve.daemon.Daemon;
 import org.splitnve.daemon.config.TnveSettings;
 import org.splitnve.daemon.log.DaemonEvent;
 import org.splitnve.daemon.log.EventLog;
@@ -268,7 +267,7 @@ public final class TnveApi {
             o = EngineThread.await(outcome, OPERATION_TIMEOUT_SECONDS);
         } catch (ApiError e) {
             // the operation may still complete: its record is written then
-            Daemon.logFailure(d.log(), operation + " of VM " + name + " after its timeout",
+            d.log().logFailure(operation + " of VM " + name + " after its timeout",
                     outcome.thenAcceptAsync(late -> save(late.snapshot), r -> Thread.ofVirtual().start(r)));
             throw e;
         }

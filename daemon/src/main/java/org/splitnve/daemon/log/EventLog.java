@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -93,6 +94,19 @@ public final class EventLog implements EventSink, AutoCloseable {
     /** OPS-5: the level and format from now on (a configuration reload). */
     public void setSettings(LogSettings s) {
         this.settings = java.util.Objects.requireNonNull(s, "settings");
+    }
+
+    /**
+     * Logs a {@code daemon.task_failed} event if {@code task} fails: for a task nothing waits for, whose failure
+     * would otherwise go unseen.
+     */
+    public void logFailure(String what, CompletableFuture<?> task) {
+        // the future whenComplete returns fails as the task does: the failure is logged here, nothing is left to see it
+        CompletableFuture<?> _ = task.whenComplete((v, e) -> {
+            if (e != null) {
+                accept(new DaemonEvent.TaskFailed(what, e.toString()));
+            }
+        });
     }
 
     /** Whether an event of this level is logged (and so streamed). */
