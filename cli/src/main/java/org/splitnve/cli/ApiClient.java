@@ -112,7 +112,7 @@ public final class ApiClient {
         } catch (java.net.URISyntaxException e) {
             throw new UsageException("not a URL: '" + url + "' (e.g. http://127.0.0.1:7481)");
         }
-        if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null
+        if ((!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) || u.getHost() == null
                 || u.getRawQuery() != null || u.getRawFragment() != null) {
             throw new UsageException("not an API URL: '" + url + "' (e.g. http://127.0.0.1:7481)");
         }

@@ -36,7 +36,7 @@ public final class Args {
         boolean onlyWords = false;
         for (int i = 0; i < argv.size(); i++) {
             String a = argv.get(i);
-            if (onlyWords || !a.startsWith("--") || a.length() == 2 && !a.equals("--")) {
+            if (onlyWords || !a.startsWith("--") || (a.length() == 2 && !a.equals("--"))) {
                 if (!onlyWords && a.startsWith("-") && a.length() > 1 && !isNumber(a)) {
                     throw new UsageException("unknown option '" + a + "'");
                 }

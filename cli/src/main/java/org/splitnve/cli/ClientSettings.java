@@ -109,8 +109,8 @@ public record ClientSettings(Path file, Map<String, Endpoint> endpoints, String 
                     }
                 }
             } else if (t.name().equals("endpoint") && !t.array() && t.keys().stream().allMatch(k -> t.get(k) instanceof Table)) {
-                // TOML makes [endpoint.NAME] a table NAME in a table endpoint: that one only holds the endpoints
-                continue;
+                // TOML makes [endpoint.NAME] a table NAME in a table endpoint: that one only holds the endpoints,
+                // each read as its own section below; nothing to read here
             } else if (t.name().equals("defaults") && !t.array()) {
                 defaults = t;
             } else if (t.name().startsWith("endpoint.") && !t.array() && t.name().indexOf('.', 9) < 0) {
@@ -135,7 +135,7 @@ public record ClientSettings(Path file, Map<String, Endpoint> endpoints, String 
 
     /** A section, or a list of them, as TOML puts it in the table above it (read as a table of its own). */
     private static boolean holdsTables(Object v) {
-        return v instanceof Table || v instanceof List<?> l && !l.isEmpty() && l.stream().allMatch(e -> e instanceof Table);
+        return v instanceof Table || (v instanceof List<?> l && !l.isEmpty() && l.stream().allMatch(e -> e instanceof Table));
     }
 
     private static String defaultName(Reader r, Table t, String key, Kind kind, Map<String, Endpoint> endpoints) {
@@ -170,7 +170,7 @@ public record ClientSettings(Path file, Map<String, Endpoint> endpoints, String 
         if (url != null) {
             try {
                 URI u = new URI(url);
-                if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+                if ((!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) || u.getHost() == null) {
                     r.problem(t, "url", "an http:// or https:// URL with a host, not \"" + url + "\"");
                     url = null;
                 }

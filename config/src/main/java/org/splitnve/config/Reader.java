@@ -325,7 +325,7 @@ public final class Reader {
         BitSet out = new BitSet(4096);
         List<int[]> ranges = new ArrayList<>();
         for (String part : parts) {
-            for (String r : part.split(",")) {
+            for (String r : part.split(",", -1)) { // every piece, empty ones (a trailing comma) skipped below
                 String s = r.strip();
                 if (s.isEmpty()) {
                     continue;

@@ -530,7 +530,7 @@ public abstract class Daemon implements AutoCloseable {
      */
     public void installReloadSignal() {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reload("SIGHUP"));
+            HangupSignal.handle(() -> reload("SIGHUP"));
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             log.accept(new DaemonEvent.ReloadProblem("SIGHUP cannot be handled (" + e.getMessage()
                     + "): the configuration will not be reloaded on SIGHUP"));

@@ -130,13 +130,13 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
         return rings;
     }
 
-    /** The engine: call it only on the engine thread ({@link AgentRunner#call}). */
     /** The LLDP agent (its neighbours, read on the engine thread), or null when LLDP is off. */
     @Override
     public LldpAgent<?> lldp() {
         return lldp[0];
     }
 
+    /** The engine: call it only on the engine thread ({@link AgentRunner#call}). */
     @Override
     public NnveEngine engine() {
         return engine[0];
@@ -271,7 +271,7 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
         log.accept(new DaemonEvent.Started("nnve", configName, ports.stream().map(Port::name).toList(), s.timers(),
                 s.lldp().enabled()));
         // REL-2, REL-7: end devices that held TSIs with an earlier run of this nNVE announce them again at once
-        runner.submit(() -> engine[0].announceStart());
+        log.logFailure("nNVE start announcement", runner.submit(() -> engine[0].announceStart()));
         d.startApi(bound, s.api(), NnveApi.routes(d), () -> NnveApi.scrape(d));
         return d;
     }

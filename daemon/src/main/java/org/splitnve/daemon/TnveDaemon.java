@@ -316,11 +316,11 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
         for (VmStore.Problem p : loaded.problems()) {
             log.accept(new DaemonEvent.StateUnreadable(p.file().toString(), p.reason()));
         }
-        List<VmStore.Record> records = new ArrayList<>();
+        List<VmStore.VmRecord> records = new ArrayList<>();
         java.util.Set<org.splitnve.wire.vdp.VsiId> ids = new java.util.HashSet<>();
         int unreadable = loaded.problems().size();
         int tsis = 0;
-        for (VmStore.Record r : loaded.records()) {
+        for (VmStore.VmRecord r : loaded.records()) {
             org.splitnve.wire.vdp.VsiId dup = null;
             for (org.splitnve.tnve.TsiSpec t : r.tsis()) {
                 if (ids.contains(t.id())) {
@@ -343,10 +343,11 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
         }
         try {
             runner.call(() -> {
-                for (VmStore.Record r : records) {
-                    engine[0].adopt(r.name(), r.tsis(), r.state(), r.announce(), r.migration()).thenAccept(res ->
-                            log.accept(new DaemonEvent.VmAdopted(r.name(), r.state().name(), r.announce().name(),
-                                    r.tsis().size(), res.ok(), res.ok() ? "" : res.code() + " " + res.detail())));
+                for (VmStore.VmRecord r : records) {
+                    log.logFailure("adopting VM " + r.name(), engine[0].adopt(r.name(), r.tsis(), r.state(), r.announce(),
+                            r.migration()).thenAccept(res -> log.accept(new DaemonEvent.VmAdopted(r.name(),
+                                    r.state().name(), r.announce().name(), r.tsis().size(), res.ok(),
+                                    res.ok() ? "" : res.code() + " " + res.detail()))));
                 }
                 return null;
             }).get(30, TimeUnit.SECONDS);

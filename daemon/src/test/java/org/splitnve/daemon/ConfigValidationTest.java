@@ -240,17 +240,17 @@ class ConfigValidationTest {
     @DisplayName("[api] defaults to loopback (nNVE 7480, tNVE 7481); beyond loopback without token_file, bad addresses, bad token files and bad host names are errors with the line; exit status 2")
     void api() throws Exception {
         NnveSettings n = NnveSettings.load(Path.of("../examples/nnve.conf"));
-        assertThat(n.api().listen()).isEqualTo(new java.net.InetSocketAddress("127.0.0.1", 7480));
+        assertThat(n.api().listen()).isEqualTo(new java.net.InetSocketAddress(java.net.InetAddress.ofLiteral("127.0.0.1"), 7480));
         assertThat(n.api().token()).isNull();
         TnveSettings t = TnveSettings.load(Path.of("../examples/tnve.conf"));
-        assertThat(t.api().listen()).isEqualTo(new java.net.InetSocketAddress("127.0.0.1", 7481));
+        assertThat(t.api().listen()).isEqualTo(new java.net.InetSocketAddress(java.net.InetAddress.ofLiteral("127.0.0.1"), 7481));
         String base = "[nnve]\nname = \"n\"\n[[port]]\ninterface = \"eth0\"\n[api]\n";
         // no [api] at all: the default
         assertThat(NnveSettings.from(org.splitnve.config.ConfFile.parse(dir.resolve("d.conf"),
                 "[nnve]\nname = \"n\"\n[[port]]\ninterface = \"eth0\"\n")).api().listen().getPort()).isEqualTo(7480);
         assertThat(load(base + "listen = \"off\"\n").api().enabled()).isFalse();
         assertThat(load(base + "listen = \"[::1]:0\"\n").api().listen().getAddress())
-                .isEqualTo(java.net.InetAddress.getByName("::1"));
+                .isEqualTo(java.net.InetAddress.ofLiteral("::1"));
         assertThat(load(base + "listen = \"localhost:9000\"\n").api().listen().getAddress().isLoopbackAddress())
                 .isTrue();
         Files.writeString(dir.resolve("api.token"), "\n  0123456789abcdef-token  \nsecond line\n");
@@ -288,8 +288,15 @@ class ConfigValidationTest {
             assertThat(r[1]).as(b[0]).contains(b[1]).contains("nothing started");
         }
         // the tNVE checks the same
-        String[] r = run(false, write("bad-api-t.conf", "[tnve]\nname = \"h\"\n[[uplink]]\nname = \"u\"\n"
-                + "interface = \"eth0\"\n[api]\nlisten = \"0.0.0.0:7481\"\n"));
+        String[] r = run(false, write("bad-api-t.conf", """
+                [tnve]
+                name = "h"
+                [[uplink]]
+                name = "u"
+                interface = "eth0"
+                [api]
+                listen = "0.0.0.0:7481"
+                """));
         assertThat(r[0]).isEqualTo("2");
         assertThat(r[1]).contains("bad-api-t.conf:7: [api] listen: 0.0.0.0:7481 is not a loopback address");
     }
@@ -332,12 +339,27 @@ class ConfigValidationTest {
             + " error on its line, not an InvalidPathException (the fuzzer's finding)")
     void fileNamesWithNul() throws Exception {
         // a NUL in a TOML string is written as an escape, backslash u0000 (a raw NUL is not TOML)
-        String[] r = run(true, write("nul-token.conf", "[nnve]\nname = \"n1\"\n[[port]]\ninterface = \"p0\"\n"
-                + "[api]\nlisten = \"127.0.0.1:0\"\ntoken_file = \"a\\u0000b\"\n"));
+        String[] r = run(true, write("nul-token.conf", """
+                [nnve]
+                name = "n1"
+                [[port]]
+                interface = "p0"
+                [api]
+                listen = "127.0.0.1:0"
+                token_file = "a\\u0000b"
+                """));
         assertThat(r[0]).isEqualTo("2");
         assertThat(r[1]).contains("nul-token.conf:7: [api] token_file: not a file name");
-        r = run(true, write("nul-key.conf", "[nnve]\nname = \"n1\"\n[[port]]\ninterface = \"p0\"\n"
-                + "[[auth.key]]\nstation = \"52:54:00:12:34:56\"\nid = 1\nfile = \"k\\u0000.key\"\n"));
+        r = run(true, write("nul-key.conf", """
+                [nnve]
+                name = "n1"
+                [[port]]
+                interface = "p0"
+                [[auth.key]]
+                station = "52:54:00:12:34:56"
+                id = 1
+                file = "k\\u0000.key"
+                """));
         assertThat(r[0]).isEqualTo("2");
         assertThat(r[1]).contains("nul-key.conf:8: [[auth.key]] file: not a file name");
         String base = "[tnve]\nname = \"h7\"\n[[uplink]]\nname = \"u\"\ninterface = \"nosuch0\"\n";

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -44,7 +45,7 @@ class DaemonNetnsTest {
     static void run(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", cmd) + ": " + new String(p.getInputStream().readAllBytes()));
+            throw new IOException(String.join(" ", cmd) + ": " + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         }
     }
 
@@ -133,11 +134,12 @@ class DaemonNetnsTest {
                 TnveDaemon t = TnveDaemon.start(ts, tConf.toString(), new PrintStream(tLog, true, StandardCharsets.UTF_8))) {
             TsiSpec tsi = TsiSpec.of(VsiId.uuid(UUID.fromString("7510a000-0000-4000-8000-000000000001")), 5000,
                     MacAddress.parse("52:54:00:00:00:01"), List.of());
-            OpResult created = t.runner().call(() -> t.engine().create("vm1", List.of(tsi))).get(10, TimeUnit.SECONDS)
-                    .get(20, TimeUnit.SECONDS);
+            // the engine's future as a CompletionStage: not a future of a future (Error Prone FutureReturnValueIgnored)
+            OpResult created = t.runner().call(() -> (CompletionStage<OpResult>) t.engine().create("vm1", List.of(tsi)))
+                    .get(10, TimeUnit.SECONDS).toCompletableFuture().get(20, TimeUnit.SECONDS);
             assertThat(created.ok()).as("create: %s", created).isTrue();
-            OpResult started = t.runner().call(() -> t.engine().start("vm1")).get(10, TimeUnit.SECONDS)
-                    .get(20, TimeUnit.SECONDS);
+            OpResult started = t.runner().call(() -> (CompletionStage<OpResult>) t.engine().start("vm1"))
+                    .get(10, TimeUnit.SECONDS).toCompletableFuture().get(20, TimeUnit.SECONDS);
             assertThat(started.ok()).as("start: %s", started).isTrue();
             List<Tsi> tsis = n.runner().call(() -> n.engine().tsis()).get(5, TimeUnit.SECONDS);
             assertThat(tsis).singleElement().satisfies(x -> {
@@ -167,7 +169,7 @@ class DaemonNetnsTest {
         assertThat(tText).contains("\"event\":\"daemon.tsis_kept\"", "\"vms\":1", "\"tsis\":1", "no De-Associate sent",
                 "\"event\":\"lldp.peer\"", "\"event\":\"daemon.stopped\"");
         assertThat(nText).contains("\"event\":\"daemon.started\"", "\"event\":\"lldp.peer\"", "\"event\":\"lldp.sent\"");
-        for (String line : (tText + nText).split("\n")) {
+        for (String line : (tText + nText).lines().toList()) {
             assertThat(JsonCodec.tree(line).isObject()).as("JSON: %s", line).isTrue();
         }
         assertThat(tText.lines().count() + nText.lines().count()).isGreaterThan(8);

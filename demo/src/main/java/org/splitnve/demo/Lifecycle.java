@@ -346,7 +346,7 @@ final class Lifecycle {
         BitSet b = new BitSet();
         for (Plan.NnvePort p : Plan.nnvePorts(nnve)) {
             if (p.scope().equals(scope)) {
-                String[] r = p.tags().split("-");
+                String[] r = p.tags().split("-", -1); // FIRST-LAST
                 b.set(Integer.parseInt(r[0]), Integer.parseInt(r[1]) + 1);
             }
         }

@@ -187,7 +187,12 @@ abstract sealed class LiveView implements AutoCloseable permits LiveView.Plain, 
     static List<String> wrap(String text, int width, String indent) {
         List<String> lines = new ArrayList<>();
         StringBuilder line = new StringBuilder(indent);
-        for (String word : text.split(" ")) {
+        String[] words = text.split(" ", -1);
+        int n = words.length;
+        while (n > 0 && words[n - 1].isEmpty()) {
+            n--; // spaces at the end add no word
+        }
+        for (String word : java.util.Arrays.asList(words).subList(0, n)) {
             if (line.length() > indent.length() && line.length() + 1 + word.length() > width) {
                 lines.add(line.toString());
                 line = new StringBuilder(indent);
@@ -345,7 +350,7 @@ abstract sealed class LiveView implements AutoCloseable permits LiveView.Plain, 
             try {
                 Process p = new ProcessBuilder("stty", "size").redirectInput(new java.io.File("/dev/tty"))
                         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-                String[] rc = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim().split("\\s+");
+                String[] rc = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim().split("\\s+", -1);
                 if (p.waitFor() == 0 && rc.length == 2) {
                     return new int[] {Math.max(16, Integer.parseInt(rc[0])), Math.max(60, Integer.parseInt(rc[1]))};
                 }

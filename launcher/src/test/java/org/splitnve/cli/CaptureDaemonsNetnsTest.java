@@ -72,7 +72,7 @@ class CaptureDaemonsNetnsTest {
                     dir = "state"
                     """.formatted(nsT));
             PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-            try (NnveDaemon n = NnveDaemon.start(NnveSettings.load(nConf), nConf.toString(), log);
+            try (NnveDaemon _ = NnveDaemon.start(NnveSettings.load(nConf), nConf.toString(), log);
                     TnveDaemon t = TnveDaemon.start(TnveSettings.load(tConf), tConf.toString(), log)) {
                 CaptureNetnsTest.Running cap = CaptureNetnsTest.start("capture", "eth0", "--netns", nsN, "--out", file.toString(),
                         "--duration", "3");

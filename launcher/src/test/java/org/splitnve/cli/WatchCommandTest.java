@@ -49,7 +49,7 @@ class WatchCommandTest {
                 vni = 500
                 [[port]]
                 interface = "mem0"
-                """)).withApi(new ApiSettings(new InetSocketAddress("127.0.0.1", port), null));
+                """)).withApi(new ApiSettings(new InetSocketAddress(java.net.InetAddress.ofLiteral("127.0.0.1"), port), null));
         return NnveDaemon.start(s, "watch.conf", new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                 List.of(links.connect().a()));
     }

@@ -69,10 +69,28 @@ class TomlConfigTest {
                 "nnve.name = \"n1\"\nlldp.interval = 10\nlldp.ttl = 60\n[[port]]\ninterface = \"p0\"\n",
                 NNVE + "[lldp]\ninterval = 10\nttl = 60\n"),
             arguments("an inline array of tables, also in a section",
-                "port = [ { interface = \"p0\", scope = \"r\" },\n         { interface = \"p1\", scope = \"r\" } ]\n"
-                    + "[nnve]\nname = \"n1\"\n[nva]\nvn = [{ id = 7, alias = \"a\", vni = 1 }]\n",
-                "[nnve]\nname = \"n1\"\n[[port]]\ninterface = \"p0\"\nscope = \"r\"\n[[port]]\ninterface = \"p1\"\n"
-                    + "scope = \"r\"\n[[nva.vn]]\nid = 7\nalias = \"a\"\nvni = 1\n"),
+                """
+                port = [ { interface = "p0", scope = "r" },
+                         { interface = "p1", scope = "r" } ]
+                [nnve]
+                name = "n1"
+                [nva]
+                vn = [{ id = 7, alias = "a", vni = 1 }]
+                """,
+                """
+                [nnve]
+                name = "n1"
+                [[port]]
+                interface = "p0"
+                scope = "r"
+                [[port]]
+                interface = "p1"
+                scope = "r"
+                [[nva.vn]]
+                id = 7
+                alias = "a"
+                vni = 1
+                """),
             arguments("quoted keys, and whitespace around the dots of a header",
                 "[\"nnve\"]\n\"name\" = \"n1\"\n[[ port ]]\n'interface' = \"p0\"\n[[ nva . vn ]]\nid = 7\nalias = \"a\"\nvni = 1\n",
                 NNVE + "[[nva.vn]]\nid = 7\nalias = \"a\"\nvni = 1\n"),
@@ -245,8 +263,13 @@ class TomlConfigTest {
             arguments("a key twice", NNVE + "interface = \"p1\"\n", 5),
             arguments("a table twice", NNVE + "[lldp]\nttl = 1\n[lldp]\nttl = 2\n", 7),
             arguments("a header extending an inline table", "lldp = { ttl = 1 }\n" + NNVE + "[lldp]\ninterval = 5\n", 6),
-            arguments("[[port]] after a static array port = [...]", "port = [{ interface = \"p0\" }]\n[nnve]\n"
-                    + "name = \"n1\"\n[[port]]\ninterface = \"p1\"\n", 4),
+            arguments("[[port]] after a static array port = [...]", """
+                    port = [{ interface = "p0" }]
+                    [nnve]
+                    name = "n1"
+                    [[port]]
+                    interface = "p1"
+                    """, 4),
             arguments("a key without a value", NNVE + "[lldp]\ninterval =\n", 6),
             arguments("an unquoted string", NNVE + "[log]\nlevel = debug\n", 6),
             arguments("an unterminated string", NNVE + "[log]\nlevel = \"debug\n", 6),

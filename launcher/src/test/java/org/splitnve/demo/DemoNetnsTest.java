@@ -45,7 +45,7 @@ class DemoNetnsTest {
         String all = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(10, TimeUnit.SECONDS);
         List<String> found = new ArrayList<>();
-        for (String line : all.split("\n")) {
+        for (String line : all.lines().toList()) {
             for (Plan.Iface f : List.of(Plan.A_P0, Plan.B_P0, Plan.B_P1, Plan.H1_UP0, Plan.H2_UP0, Plan.H2_UP1,
                     Plan.H3_UP0)) {
                 if (line.contains(f.mac().toString())) {
@@ -200,7 +200,7 @@ class DemoNetnsTest {
     static void run(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", cmd) + ": " + new String(p.getInputStream().readAllBytes()));
+            throw new IOException(String.join(" ", cmd) + ": " + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         }
     }
 }

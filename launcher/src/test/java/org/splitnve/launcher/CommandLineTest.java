@@ -90,13 +90,19 @@ class CommandLineTest {
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).isEqualTo("splitnve: unknown vm operation 'strat'; did you mean start?\nsee `splitnve vm --help`\n");
-        assertThat(cli.run("wtach").err()).isEqualTo("splitnve: unknown command 'wtach'; did you mean watch?\n"
-                + "see `splitnve --help`\n");
-        assertThat(cli.run("vm", "list", "--jsno").err()).isEqualTo("splitnve: unknown option '--jsno'; did you mean --json?\n"
-                + "see `splitnve vm list --help`\n");
+        assertThat(cli.run("wtach").err()).isEqualTo("""
+                splitnve: unknown command 'wtach'; did you mean watch?
+                see `splitnve --help`
+                """);
+        assertThat(cli.run("vm", "list", "--jsno").err()).isEqualTo("""
+                splitnve: unknown option '--jsno'; did you mean --json?
+                see `splitnve vm list --help`
+                """);
         assertThat(cli.run("show", "tsis", "--vnn=5000").err()).startsWith("splitnve: unknown option '--vnn'; did you mean --vn?\n");
-        assertThat(cli.run("show", "tsi").err()).isEqualTo("splitnve: missing required parameter: 'ID|MAC'\n"
-                + "see `splitnve show tsi --help`\n");
+        assertThat(cli.run("show", "tsi").err()).isEqualTo("""
+                splitnve: missing required parameter: 'ID|MAC'
+                see `splitnve show tsi --help`
+                """);
         // nothing close: the choices instead
         assertThat(cli.run("show", "everything").err()).startsWith("splitnve: unknown show operation 'everything' (peers,");
         assertThat(Splitnve.suggestions("--endpiont", List.of("--endpoint", "--api", "--json"))).containsExactly("--endpoint");
@@ -147,7 +153,7 @@ class CommandLineTest {
 
     /** What bash's completion offers for a command line (the last word being completed). */
     private static String complete(Path script, String line) throws Exception {
-        String[] words = line.split(" ");
+        String[] words = line.split(" ", -1); // a trailing space would start a new (empty) word, as in bash
         String bash = "source '" + script + "' 2>/dev/null; COMP_LINE='" + line + "'; COMP_WORDS=(" + line + "); COMP_CWORD="
                 + (words.length - 1) + "; _complete_splitnve 2>/dev/null; echo \"${COMPREPLY[*]}\"";
         Process p = new ProcessBuilder("bash", "-c", bash).redirectErrorStream(false).start();

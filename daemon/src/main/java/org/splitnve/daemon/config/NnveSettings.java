@@ -43,8 +43,57 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
         }
     }
 
-    /** One [[auth.key]]: a key for one station, one port, or one station on one port; index = port or -1. */
-    public record KeySettings(int port, MacAddress station, int id, byte[] material) {}
+    /**
+     * One [[auth.key]]: a key for one station, one port, or one station on one port; index = port or -1. A final
+     * class, not a record: its key material is an array, copied in and out so that the settings stay immutable.
+     */
+    public static final class KeySettings {
+        private final int port;
+        private final MacAddress station;
+        private final int id;
+        private final byte[] material;
+
+        public KeySettings(int port, MacAddress station, int id, byte[] material) {
+            this.port = port;
+            this.station = station;
+            this.id = id;
+            this.material = material.clone();
+        }
+
+        public int port() {
+            return port;
+        }
+
+        public MacAddress station() {
+            return station;
+        }
+
+        public int id() {
+            return id;
+        }
+
+        /** The key material (a copy). */
+        public byte[] material() {
+            return material.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof KeySettings k && port == k.port && java.util.Objects.equals(station, k.station)
+                    && id == k.id && java.util.Arrays.equals(material, k.material);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(port, station, id, java.util.Arrays.hashCode(material));
+        }
+
+        /** Without the key material. */
+        @Override
+        public String toString() {
+            return "KeySettings[port=" + port + ", station=" + station + ", id=" + id + "]";
+        }
+    }
 
     static final Set<String> SINGLES = Set.of("nnve", "timers", "auth", "nva", "log", "lldp", "api", "limits");
     static final Set<String> ARRAYS = Set.of("port", "auth.key", "nva.vn", "nva.vsi_type");

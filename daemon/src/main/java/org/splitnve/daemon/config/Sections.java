@@ -38,7 +38,7 @@ final class Sections {
         String format = r.choice(t, "format", "text", "text", "json");
         String level = r.choice(t, "level", "info", "debug", "info", "warn", "error");
         r.unknownKeys(t);
-        return new LogSettings(format.equals("json"), org.splitnve.protocol.event.Event.Level.valueOf(level.toUpperCase()));
+        return new LogSettings(format.equals("json"), org.splitnve.protocol.event.Event.Level.valueOf(level.toUpperCase(java.util.Locale.ROOT)));
     }
 
     /** The [lldp] section. */
@@ -110,7 +110,7 @@ final class Sections {
             r.problem(t, key, "token file " + p + " is not readable: " + e.getMessage());
             return null;
         }
-        for (String line : text.split("\n")) {
+        for (String line : text.lines().toList()) {
             String s = line.strip();
             if (s.isEmpty()) {
                 continue;
@@ -150,7 +150,7 @@ final class Sections {
             return null;
         }
         StringBuilder hex = new StringBuilder();
-        for (String line : text.split("\n")) {
+        for (String line : text.lines().toList()) {
             String s = line.strip();
             if (!s.startsWith("#")) {
                 hex.append(s.replaceAll("\\s+", ""));

@@ -38,8 +38,51 @@ public record TnveSettings(String name, int extensionOui, List<UplinkSettings> u
         }
     }
 
-    /** One [[auth.key]]: the key shared with one uplink's nNVE (the first listed for an uplink is current). */
-    public record KeySettings(String uplink, int id, byte[] material) {}
+    /**
+     * One [[auth.key]]: the key shared with one uplink's nNVE (the first listed for an uplink is current). A final
+     * class, not a record: its key material is an array, copied in and out so that the settings stay immutable.
+     */
+    public static final class KeySettings {
+        private final String uplink;
+        private final int id;
+        private final byte[] material;
+
+        public KeySettings(String uplink, int id, byte[] material) {
+            this.uplink = uplink;
+            this.id = id;
+            this.material = material.clone();
+        }
+
+        public String uplink() {
+            return uplink;
+        }
+
+        public int id() {
+            return id;
+        }
+
+        /** The key material (a copy). */
+        public byte[] material() {
+            return material.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof KeySettings k && java.util.Objects.equals(uplink, k.uplink) && id == k.id
+                    && java.util.Arrays.equals(material, k.material);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(uplink, id, java.util.Arrays.hashCode(material));
+        }
+
+        /** Without the key material. */
+        @Override
+        public String toString() {
+            return "KeySettings[uplink=" + uplink + ", id=" + id + "]";
+        }
+    }
 
     static final Set<String> SINGLES = Set.of("tnve", "timers", "log", "lldp", "api", "state");
     static final Set<String> ARRAYS = Set.of("uplink", "placement", "auth.key");

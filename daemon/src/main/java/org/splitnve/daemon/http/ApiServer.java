@@ -72,7 +72,6 @@ public final class ApiServer implements AutoCloseable {
     private final HttpServer http;
     private final ExecutorService executor;
     private final EventLog log;
-    private final Metrics metrics;
     /** The bearer token (null: none); replaced by a configuration reload (OPS-5). */
     private volatile byte[] token;
     /** SEC-8: host names the API is called by besides its address (lower case); replaced by a reload. */
@@ -89,7 +88,6 @@ public final class ApiServer implements AutoCloseable {
         this.http = http;
         this.executor = executor;
         this.log = log;
-        this.metrics = metrics;
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
         this.hostNames = Set.copyOf(hostNames);
         this.routes = routes;
@@ -344,7 +342,7 @@ public final class ApiServer implements AutoCloseable {
         String h = host.strip().toLowerCase(java.util.Locale.ROOT);
         if (h.startsWith("[")) {
             int end = h.indexOf(']');
-            if (end < 0 || end + 1 < h.length() && (h.charAt(end + 1) != ':' || !port(h.substring(end + 2)))) {
+            if (end < 0 || (end + 1 < h.length() && (h.charAt(end + 1) != ':' || !port(h.substring(end + 2))))) {
                 return null;
             }
             return h.substring(0, end + 1);
@@ -386,7 +384,7 @@ public final class ApiServer implements AutoCloseable {
         String inner = v6 ? name.substring(1, name.length() - 1) : name;
         boolean plausible = !inner.isEmpty() && (v6
                 ? inner.chars().allMatch(c -> c == ':' || c == '.' || Character.digit(c, 16) >= 0)
-                : inner.chars().allMatch(c -> c == '.' || c >= '0' && c <= '9'));
+                : inner.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')));
         if (!plausible) {
             return null; // a name: never looked up
         }
@@ -423,7 +421,7 @@ public final class ApiServer implements AutoCloseable {
     private static void contentType(HttpExchange x) throws ApiError {
         String length = x.getRequestHeaders().getFirst("Content-Length");
         boolean body = x.getRequestHeaders().containsKey("Transfer-Encoding")
-                || length != null && !length.strip().equals("0");
+                || (length != null && !length.strip().equals("0"));
         String type = x.getRequestHeaders().getFirst("Content-Type");
         if (!body && type == null) {
             return;
@@ -436,7 +434,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** {@code application/json} with no parameter but {@code charset=utf-8}, any case. */
     static boolean json(String contentType) {
-        String[] parts = contentType.split(";");
+        String[] parts = contentType.split(";", -1); // every parameter; empty ones (";;", a trailing ";") skipped below
         if (!parts[0].strip().equalsIgnoreCase("application/json")) {
             return false;
         }

@@ -1,5 +1,6 @@
 package org.splitnve.daemon.http;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -20,6 +21,7 @@ final class EventStream implements EventLog.Tap {
     /** Clients at once; more are refused with 503. */
     static final int MAX_CLIENTS = 32;
 
+    /** The end of a client's stream: the only empty message (every event is {@code event: ...}). */
     private static final String END = "";
 
     private final EventLog log;
@@ -52,7 +54,7 @@ final class EventStream implements EventLog.Tap {
         }
 
         boolean isEnd(String m) {
-            return m == END;
+            return m.isEmpty(); // END
         }
 
         void close() {
@@ -85,13 +87,15 @@ final class EventStream implements EventLog.Tap {
             return;
         }
         String message = "event: " + e.name() + "\ndata: " + EventFormat.json(atNanos, log.node(), e) + "\n\n";
+        List<Client> slow = new ArrayList<>(0);
         for (Client c : clients) {
             if (!c.queue.offer(message)) {
                 // too slow: dropped; its writer sees the end once it has written what it had
                 c.ended = "too slow: more than " + QUEUE + " events behind";
-                clients.remove(c);
+                slow.add(c);
             }
         }
+        clients.removeAll(slow);
     }
 
     /** Ends every client (the daemon stops). */

@@ -391,7 +391,7 @@ public final class NnveApi {
                 s.gauge("splitnve_vns_configured", "VNs in the NVA's registry", d.nva().vns().size());
                 for (TsiState st : TsiState.values()) {
                     if (st != TsiState.INIT) {
-                        s.gauge("splitnve_tsis", "TSI instances by state (SM-TSI-1)", e.tsisIn(st), "state", st.name());
+                        s.gauge("splitnve_tsis", "TSI instances by state (SM-TSI-1)", (double) e.tsisIn(st), "state", st.name());
                     }
                 }
                 java.util.Map<String, Integer> tags = new java.util.TreeMap<>();

@@ -168,7 +168,6 @@ public final class TnveApi {
     /** A TSI on one uplink. */
     public record TsiUplink(String uplink, String state, int localTag, List<String> inactiveIps, List<String> ips) {}
 
-    /** An operation's answer. */
     /** An operation's answer: the VM, and how long the nNVE took to answer (ms, one decimal; null: not asked). */
     public record Done(boolean ok, VmView vm, java.math.BigDecimal nnveMs) {}
 
@@ -268,7 +267,8 @@ public final class TnveApi {
             o = EngineThread.await(outcome, OPERATION_TIMEOUT_SECONDS);
         } catch (ApiError e) {
             // the operation may still complete: its record is written then
-            outcome.thenAcceptAsync(late -> save(late.snapshot), r -> Thread.ofVirtual().start(r));
+            d.log().logFailure(operation + " of VM " + name + " after its timeout",
+                    outcome.thenAcceptAsync(late -> save(late.snapshot), r -> Thread.ofVirtual().start(r)));
             throw e;
         }
         OpResult result = o.result;
@@ -487,26 +487,30 @@ public final class TnveApi {
                 for (VmState st : VmState.values()) {
                     vms.put(st, 0);
                 }
-                Map<String, int[]> links = new java.util.LinkedHashMap<>();
+                Map<String, Map<TnveEngine.TsiState, Integer>> links = new java.util.LinkedHashMap<>();
                 for (TnveSettings.UplinkSettings u : d.settings().uplinks()) {
-                    links.put(u.name(), new int[TnveEngine.TsiState.values().length]);
+                    Map<TnveEngine.TsiState, Integer> counts = new EnumMap<>(TnveEngine.TsiState.class);
+                    for (TnveEngine.TsiState st : TnveEngine.TsiState.values()) {
+                        counts.put(st, 0);
+                    }
+                    links.put(u.name(), counts);
                 }
                 TnveApi a = new TnveApi(d);
                 for (Vm vm : e.vms()) {
                     vms.merge(vm.state(), 1, Integer::sum);
                     for (TsiSpec t : vm.tsis()) {
                         for (String u : a.uplinksOf(t.vnId())) {
-                            links.get(u)[e.tsiState(u, t.id()).ordinal()]++;
+                            links.get(u).merge(e.tsiState(u, t.id()), 1, Integer::sum);
                         }
                     }
                 }
                 for (Map.Entry<VmState, Integer> v : vms.entrySet()) {
                     s.gauge("splitnve_vms", "VMs on this hypervisor by state", v.getValue(), "state", v.getKey().name());
                 }
-                for (Map.Entry<String, int[]> l : links.entrySet()) {
-                    for (TnveEngine.TsiState st : TnveEngine.TsiState.values()) {
+                for (Map.Entry<String, Map<TnveEngine.TsiState, Integer>> l : links.entrySet()) {
+                    for (Map.Entry<TnveEngine.TsiState, Integer> st : l.getValue().entrySet()) {
                         s.gauge("splitnve_tsis", "TSIs by the state their nNVE confirmed, per uplink",
-                                l.getValue()[st.ordinal()], "uplink", l.getKey(), "state", st.name());
+                                st.getValue(), "uplink", l.getKey(), "state", st.getKey().name());
                     }
                 }
                 for (TnveSettings.UplinkSettings u : d.settings().uplinks()) {

@@ -100,6 +100,22 @@ public sealed interface DaemonEvent extends Event {
         }
     }
 
+    /**
+     * A task the daemon started without waiting for it (on the engine thread, or after an operation's answer came
+     * too late) failed: what it was, and the exception. Nothing else would report it.
+     */
+    record TaskFailed(String task, String error) implements DaemonEvent {
+        @Override
+        public String name() {
+            return "daemon.task_failed";
+        }
+
+        @Override
+        public Level level() {
+            return Level.ERROR;
+        }
+    }
+
     /** The nNVE stops: its TSIs end with it (the NVA entries stay until the NVA ages them). */
     record NnveState(int peers, int tsis) implements DaemonEvent {
         @Override

@@ -7,9 +7,11 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.splitnve.daemon.config.LogSettings;
@@ -94,9 +96,32 @@ public final class EventLog implements EventSink, AutoCloseable {
         this.settings = java.util.Objects.requireNonNull(s, "settings");
     }
 
+    /**
+     * Logs a {@code daemon.task_failed} event if {@code task} fails: for a task nothing waits for, whose failure
+     * would otherwise go unseen.
+     */
+    public void logFailure(String what, CompletableFuture<?> task) {
+        // the future whenComplete returns fails as the task does: the failure is logged here, nothing is left to see it
+        CompletableFuture<?> _ = task.whenComplete((v, e) -> {
+            if (e != null) {
+                accept(new DaemonEvent.TaskFailed(what, e.toString()));
+            }
+        });
+    }
+
     /** Whether an event of this level is logged (and so streamed). */
     public boolean logs(Event.Level level) {
-        return level.ordinal() >= settings.level().ordinal();
+        return severity(level) >= severity(settings.level());
+    }
+
+    /** The levels' order, explicit (not the enum's declaration order). */
+    private static int severity(Event.Level level) {
+        return switch (level) {
+            case DEBUG -> 0;
+            case INFO -> 1;
+            case WARN -> 2;
+            case ERROR -> 3;
+        };
     }
 
     public void addTap(Tap t) {
@@ -165,7 +190,8 @@ public final class EventLog implements EventSink, AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
-                summaries.scheduleWithFixedDelay(() -> summarise(false), 1, 1, TimeUnit.SECONDS);
+                // the task never throws (see summariseEachSecond), so its future only ends when close() stops the timer
+                ScheduledFuture<?> _ = summaries.scheduleWithFixedDelay(this::summariseEachSecond, 1, 1, TimeUnit.SECONDS);
             }
             return false;
         }
@@ -198,6 +224,18 @@ public final class EventLog implements EventSink, AutoCloseable {
         }
         for (DaemonEvent.LogSuppressed e : due) {
             print(now, e);
+        }
+    }
+
+    /**
+     * The timer's task: an exception would end the timer silently (no more summaries), so it is written to the
+     * log's stream instead and the next second summarises again.
+     */
+    private void summariseEachSecond() {
+        try {
+            summarise(false);
+        } catch (RuntimeException e) {
+            out.println("splitnve: log summaries failed: " + e);
         }
     }
 

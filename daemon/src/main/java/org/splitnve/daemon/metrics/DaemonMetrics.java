@@ -141,15 +141,15 @@ public final class DaemonMetrics implements EventLog.Tap {
         return type == ECP;
     }
 
-    /** The samples both daemons give: the runner's frame counters. */
+    /** The samples both daemons give: the runner's frame counters (as doubles, Prometheus' type: exact below 2^53). */
     public void common(Metrics.Scrape s, AgentRunner.Stats st) {
         s.counter("splitnve_frames_received_total", "frames received on the daemon's ports (ECP and LLDP)",
-                st.framesIn());
-        s.counter("splitnve_frames_sent_total", "frames sent on the daemon's ports", st.framesOut());
+                (double) st.framesIn());
+        s.counter("splitnve_frames_sent_total", "frames sent on the daemon's ports", (double) st.framesOut());
         s.counter("splitnve_frames_dropped_total", "frames dropped because the engine's queue was full",
-                st.dropped());
-        s.counter("splitnve_send_errors_total", "frames the kernel refused to send", st.sendErrors());
+                (double) st.dropped());
+        s.counter("splitnve_send_errors_total", "frames the kernel refused to send", (double) st.sendErrors());
         s.counter("splitnve_engine_errors_total", "exceptions thrown by the engine (each logged)",
-                st.engineErrors());
+                (double) st.engineErrors());
     }
 }

@@ -58,17 +58,17 @@ public final class VmStore implements AutoCloseable {
      * What is kept of one VM: its state, the state its TSIs are announced in at the nNVEs ({@link
      * TnveEngine#wanted}), the live migration it is in (or null) and its TSIs with their addresses.
      */
-    public record Record(String name, VmState state, TnveEngine.TsiState announce, UUID migration, List<TsiSpec> tsis) {
-        public Record {
+    public record VmRecord(String name, VmState state, TnveEngine.TsiState announce, UUID migration, List<TsiSpec> tsis) {
+        public VmRecord {
             tsis = List.copyOf(tsis);
         }
     }
 
     /** A VM's record as the engine had it at one moment, or null when the VM is gone; {@code seq} orders them. */
-    public record Snapshot(String name, long seq, Record record) {}
+    public record Snapshot(String name, long seq, VmRecord record) {}
 
     /** What {@link #load} found: the records, and one problem per file it could not read. */
-    public record Loaded(List<Record> records, List<Problem> problems) {}
+    public record Loaded(List<VmRecord> records, List<Problem> problems) {}
 
     /** A file that is not a usable record, and why. */
     public record Problem(Path file, String reason) {}
@@ -141,7 +141,7 @@ public final class VmStore implements AutoCloseable {
         if (vm == null || vm.state() == VmState.DESTROYED) {
             return new Snapshot(name, n, null);
         }
-        return new Snapshot(name, n, new Record(name, vm.state(), announce(engine, vm), vm.migration(), vm.tsis()));
+        return new Snapshot(name, n, new VmRecord(name, vm.state(), announce(engine, vm), vm.migration(), vm.tsis()));
     }
 
     /** The state a VM's TSIs are re-announced in after a restart. */
@@ -214,7 +214,7 @@ public final class VmStore implements AutoCloseable {
      * they were to replace stands.
      */
     public Loaded load() throws IOException {
-        List<Record> records = new ArrayList<>();
+        List<VmRecord> records = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(vms)) {
@@ -242,7 +242,7 @@ public final class VmStore implements AutoCloseable {
                 } catch (JsonCodec.Invalid e) {
                     throw new Bad("not JSON: " + e.getMessage());
                 }
-                Record r = decode(v);
+                VmRecord r = decode(v);
                 if (!fileName(r.name()).equals(fn)) {
                     throw new Bad("holds VM '" + r.name() + "', whose record is " + fileName(r.name()));
                 }
@@ -281,8 +281,8 @@ public final class VmStore implements AutoCloseable {
         byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < bytes.length; i++) {
             int c = bytes[i] & 0xFF;
-            boolean plain = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
-                    || c == '-' || c == '.' && i > 0;
+            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
+                    || c == '-' || (c == '.' && i > 0);
             if (plain) {
                 sb.append((char) c);
             } else {
@@ -311,7 +311,7 @@ public final class VmStore implements AutoCloseable {
     @JsonIgnoreProperties(ignoreUnknown = true)
     record StoredTsi(String id, String idFormat, Long vn, String mac, List<String> ips, Long typeId, Long typeVersion) {}
 
-    static StoredVm encode(Record r) {
+    static StoredVm encode(VmRecord r) {
         List<StoredTsi> tsis = new ArrayList<>();
         for (TsiSpec t : r.tsis()) {
             tsis.add(new StoredTsi(t.id().toString(), t.id().format().name(), t.vnId(), t.mac().toString(),
@@ -329,7 +329,7 @@ public final class VmStore implements AutoCloseable {
         }
     }
 
-    static Record decode(JsonNode v) throws Bad {
+    static VmRecord decode(JsonNode v) throws Bad {
         if (!v.isObject()) {
             throw new Bad("not a JSON object");
         }
@@ -396,7 +396,7 @@ public final class VmStore implements AutoCloseable {
             }
             tsis.add(new TsiSpec(id, t.vn(), mac, ips, t.typeId().intValue(), t.typeVersion().intValue()));
         }
-        return new Record(name, state, announce, migration, tsis);
+        return new VmRecord(name, state, announce, migration, tsis);
     }
 
     private static String text(String s, String key) throws Bad {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -205,7 +206,7 @@ class ApiHardeningTest {
                 headers.add(new Trickler(api, "GET /v1/status HTTP/1.1\r\nHost: " + host(api) + "\r\nX-Slow: "));
             }
             long started = System.nanoTime();
-            clock.scheduleAtFixedRate(() -> {
+            ScheduledFuture<?> trickling = clock.scheduleAtFixedRate(() -> {
                 bodies.forEach(t -> t.trickle((byte) 'x'));
                 headers.forEach(t -> t.trickle((byte) 'y'));
             }, 200, 200, TimeUnit.MILLISECONDS);
@@ -237,6 +238,8 @@ class ApiHardeningTest {
                 assertThat(System.nanoTime()).as("%d of %d trickling connections still open %d s after they began", open,
                         all.size(), ApiServer.REQUEST_DEADLINE_SECONDS + 20).isLessThan(deadline);
             }
+            // the trickle went on all along (a task that threw would have ended it: the closes would prove nothing)
+            assertThat(trickling.isDone()).as("the trickle still runs").isFalse();
             long closedAfter = (System.nanoTime() - started) / 1_000_000;
             System.out.printf("every trickling connection closed by the server %d ms after it began%n", closedAfter);
             clock.shutdownNow();

@@ -59,7 +59,7 @@ class DashboardTest {
         e = e.replaceAll("\\{[^}]*\\}", " ").replaceAll("\\[[^]]*\\]", " ").replaceAll("\"(?:[^\"\\\\]|\\\\.)*\"", " ");
         Matcher g = GROUPING.matcher(e);
         while (g.find()) {
-            for (String l : g.group(2).split(",")) {
+            for (String l : g.group(2).split(",", -1)) { // blank ones (a trailing comma) skipped
                 if (!l.isBlank()) {
                     labels.add(l.strip());
                 }

@@ -54,7 +54,7 @@ final class PrometheusText {
                 continue;
             }
             if (line.startsWith("# TYPE ")) {
-                String[] parts = line.substring(7).split(" ");
+                String[] parts = line.substring(7).split(" ", -1); // NAME TYPE: exactly two words
                 List<String> known = openMetrics
                         ? List.of("counter", "gauge", "histogram", "summary", "info", "stateset", "unknown", "gaugehistogram")
                         : List.of("counter", "gauge", "histogram", "summary", "untyped");
@@ -123,7 +123,7 @@ final class PrometheusText {
             if (line.charAt(i) != ' ') {
                 throw new AssertionError("line " + n + ": expected a space before the value: " + line);
             }
-            String[] rest = line.substring(i + 1).split(" ");
+            String[] rest = line.substring(i + 1).split(" ", -1); // VALUE [TIMESTAMP]
             double value = switch (rest[0]) {
                 case "+Inf" -> Double.POSITIVE_INFINITY;
                 case "-Inf" -> Double.NEGATIVE_INFINITY;

@@ -30,7 +30,7 @@ class VmStoreTest {
         return TsiAddress.host(InetAddress.getByName(s));   // literals only: no name lookup
     }
 
-    static VmStore.Record record(String name, VmState state) throws IOException {
+    static VmStore.VmRecord record(String name, VmState state) throws IOException {
         TsiSpec a = TsiSpec.of(VsiId.uuid(UUID.fromString("7510a000-0000-4000-8000-000000000001")), 5000,
                 MacAddress.parse("52:54:00:00:00:01"), List.of(ip("10.0.0.1"), ip("2001:db8::1"),
                         TsiAddress.prefix(InetAddress.getByName("10.9.0.0"), 16)));
@@ -40,7 +40,7 @@ class VmStoreTest {
                 MacAddress.parse("52:54:00:00:00:03"), List.of());
         TsiSpec d = TsiSpec.of(VsiId.local(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}), 2,
                 MacAddress.parse("52:54:00:00:00:04"), List.of());
-        return new VmStore.Record(name, state, TnveEngine.TsiState.ASSOCIATED,
+        return new VmStore.VmRecord(name, state, TnveEngine.TsiState.ASSOCIATED,
                 UUID.fromString("1b2c3d4e-0000-4000-8000-0000000000a1"), List.of(a, b, c, d));
     }
 
@@ -49,7 +49,7 @@ class VmStoreTest {
             + "the JSON names its version, state and announced TSI state")
     void roundTrip() throws Exception {
         try (VmStore s = VmStore.open(dir)) {
-            VmStore.Record r = record("vm1", VmState.MIGRATING_OUT);
+            VmStore.VmRecord r = record("vm1", VmState.MIGRATING_OUT);
             s.write(new VmStore.Snapshot("vm1", 1, r));
             JsonNode j = JsonCodec.tree(Files.readString(dir.resolve("vms/vm1.json")));
             assertThat(j.get("version").asLong()).isEqualTo(1);
@@ -130,7 +130,7 @@ class VmStoreTest {
             Files.writeString(vms.resolve("array.json"), "[]");
             Files.writeString(vms.resolve("notes.txt"), "not a record: left alone");
             VmStore.Loaded l = s.load();
-            assertThat(l.records()).extracting(VmStore.Record::name).containsExactly("ok");
+            assertThat(l.records()).extracting(VmStore.VmRecord::name).containsExactly("ok");
             assertThat(l.problems()).extracting(p -> p.file().getFileName() + ": " + p.reason()).containsExactlyInAnyOrder(
                     "moved.json: holds VM 'ok', whose record is ok.json",
                     "prep.json: state: PREPARING is never recorded",

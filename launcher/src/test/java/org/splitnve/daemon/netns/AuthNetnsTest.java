@@ -12,6 +12,7 @@ import static org.splitnve.daemon.netns.DaemonLab.vns;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -202,10 +203,13 @@ class AuthNetnsTest {
 
         TsiSpec ta = tsi(11, 5000);
         TsiSpec tb = tsi(12, 5000);
-        CompletableFuture<OpResult> ca = a.daemon.runner().call(() -> a.d.engine().create("vmA", List.of(ta)))
-                .get(10, TimeUnit.SECONDS);
-        CompletableFuture<OpResult> cb = b.daemon.runner().call(() -> b.d.engine().create("vmB", List.of(tb)))
-                .get(10, TimeUnit.SECONDS);
+        // the engine's futures as CompletionStages: not futures of futures (Error Prone FutureReturnValueIgnored)
+        CompletableFuture<OpResult> ca = a.daemon.runner()
+                .call(() -> (CompletionStage<OpResult>) a.d.engine().create("vmA", List.of(ta))).get(10, TimeUnit.SECONDS)
+                .toCompletableFuture();
+        CompletableFuture<OpResult> cb = b.daemon.runner()
+                .call(() -> (CompletionStage<OpResult>) b.d.engine().create("vmB", List.of(tb))).get(10, TimeUnit.SECONDS)
+                .toCompletableFuture();
         // What the nNVE with another key would send if it answered: its hello, signed with its key.
         HmacFrameAuthenticator theirs = new HmacFrameAuthenticator(Role.BRIDGE, NNVE, OTHER_KEY,
                 KeyRing.of(KEY_ID, nnveKey), null);

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -209,7 +210,8 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
      * the lab's share of the frames arriving from {@code iface}. Returns the bridge port's name.
      */
     String attach(Bridge bridge, String ns, String iface, MacAddress mac) throws IOException {
-        String port = "p" + (++bridgePorts);
+        bridgePorts++;
+        String port = "p" + bridgePorts;
         NetLab.ip("link", "add", iface, "netns", ns, "address", mac.toString(), "type", "veth", "peer", "name", port,
                 "netns", switchNs);
         NetLab.ip("-n", switchNs, "link", "set", port, "master", bridge.name());
@@ -260,8 +262,8 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
     List<MacAddress> learned(Bridge bridge, String port) throws IOException {
         List<MacAddress> out = new ArrayList<>();
         for (String line : NetLab.run("bridge", "-n", switchNs, "fdb", "show", "br", bridge.name(), "brport", port)
-                .split("\n")) {
-            String[] w = line.trim().split("\\s+");
+                .lines().toList()) {
+            String[] w = line.trim().split("\\s+", -1);
             if (w.length > 0 && w[0].length() == 17 && !line.contains("permanent")) {
                 out.add(MacAddress.parse(w[0]));
             }
@@ -492,7 +494,7 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
     static List<JsonNode> events(String log, String name) {
         List<JsonNode> out = new ArrayList<>();
         String tag = "\"event\":\"" + name + "\"";
-        for (String line : log.split("\n")) {
+        for (String line : log.lines().toList()) {
             if (!line.contains(tag)) {
                 continue;
             }
@@ -600,8 +602,9 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
 
         /** Runs a lifecycle operation and waits for the nNVEs' answers. */
         OpResult op(Function<TnveEngine, CompletableFuture<OpResult>> operation) throws Exception {
-            return daemon.runner().call(() -> operation.apply(d.engine())).get(10, TimeUnit.SECONDS)
-                    .get(60, TimeUnit.SECONDS);
+            // the engine's future as a CompletionStage: not a future of a future (Error Prone FutureReturnValueIgnored)
+            return daemon.runner().call(() -> (CompletionStage<OpResult>) operation.apply(d.engine()))
+                    .get(10, TimeUnit.SECONDS).toCompletableFuture().get(60, TimeUnit.SECONDS);
         }
 
         /** Runs a lifecycle operation that must succeed. */

@@ -13,6 +13,7 @@ import static org.splitnve.sim.scenario.Frames.vsi;
 
 import java.io.File;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -143,7 +144,7 @@ class HostileNetnsTest {
         long[] vnIds = new long[1 + KNOWN_FLOOD_VNS];
         vnIds[0] = 5000;
         for (int i = 0; i < KNOWN_FLOOD_VNS; i++) {
-            vnIds[i + 1] = FIRST_FLOOD_VN + i;
+            vnIds[i + 1] = (long) FIRST_FLOOD_VN + i;
         }
         Nnve n = lab.nnve("n1", port(nsN, "p0", "tags = \"100-109\"") + port(nsN, "p1", "tags = \"200-209\"") + """
                 [auth]
@@ -193,7 +194,7 @@ class HostileNetnsTest {
         hostile.submit(() -> {
             hostile.agent().hello();
             hostile.agent().submitAll(connects);
-        });
+        }).get(30, TimeUnit.SECONDS); // ran without an exception
         Map<Long, VnConnectTlv> vnAnswers = new HashMap<>();
         await("answers to the 5,000 VN connects", Duration.ofSeconds(60), () -> {
             for (VnConnectTlv c : atHostile(() -> hostile.agent().received(VnConnectTlv.class))) {
@@ -242,7 +243,7 @@ class HostileNetnsTest {
             flood.add(vsi(VsiMode.PRE_ASSOCIATE, hostileTsi(10_000 + i), connected, hostileTsiMac(10_000 + i),
                     List.of()));
         }
-        hostile.submit(() -> hostile.agent().submitAll(flood));
+        hostile.submit(() -> hostile.agent().submitAll(flood)).get(30, TimeUnit.SECONDS); // ran without an exception
 
         // 3. Octets within a second, to port 1: random frames, random VDP behind a valid header, every truncation
         //    and every TLV length one off, of a valid request.
@@ -275,7 +276,7 @@ class HostileNetnsTest {
                         ManagerId.ofText("spoof"), List.of(), List.of(vsi(VsiMode.PRE_ASSOCIATE_RR,
                                 hostileTsi(20_000 + i), 5000, spoofed, List.of())), null)));
             }
-        });
+        }).get(30, TimeUnit.SECONDS); // ran without an exception
 
         // The hostile station's requests are all answered (ECP delivered them; VDP answers them).
         await("answers to the hostile requests", Duration.ofSeconds(60), () -> atHostile(() ->
@@ -450,8 +451,8 @@ class HostileNetnsTest {
         hostile.submit(() -> {
             hostile.agent().hello();
             hostile.agent().submitAll(flood);
-        });
-        await("answers to the 10,000 requests (or the daemon's death)", Duration.ofSeconds(180), () -> {
+        }).get(30, TimeUnit.SECONDS); // ran without an exception
+        await("answers to the 10,000 requests (or the daemon's death)", Duration.ofMinutes(3), () -> {
             if (!n.isAlive()) {
                 throw new AssertionError("the nNVE process died with status " + n.exitValue() + ": "
                         + output(log).lines().filter(l -> l.contains("fatal") || l.contains("OutOfMemory"))
@@ -464,7 +465,7 @@ class HostileNetnsTest {
         try {
             Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                     Long.toString(n.pid()), "GC.heap_info").redirectErrorStream(true).start();
-            System.out.println("nNVE heap after the flood:\n" + new String(jcmd.getInputStream().readAllBytes()));
+            System.out.println("nNVE heap after the flood:\n" + new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
             jcmd.waitFor(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             System.out.println("jcmd: " + e);

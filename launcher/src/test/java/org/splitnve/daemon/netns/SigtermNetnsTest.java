@@ -72,7 +72,7 @@ class SigtermNetnsTest {
         p.signal("TERM");
         assertThat(p.awaitExit()).isZero();
         String text = p.logText();
-        for (String line : text.split("\n")) {
+        for (String line : text.lines().toList()) {
             assertThat(JsonCodec.tree(line)).as("a JSON log line: %s", line).isInstanceOf(JsonNode.class);
         }
         assertThat(DaemonLab.events(text, "daemon.stopping")).singleElement()

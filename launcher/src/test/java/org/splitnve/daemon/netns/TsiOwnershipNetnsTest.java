@@ -79,7 +79,7 @@ class TsiOwnershipNetnsTest {
     /** Submits a request from the claimant and waits for its answer. */
     private VsiTlv ask(VsiTlv request) throws Exception {
         int before = atClaimant(() -> claimant.agent().vsiResponses().size());
-        claimant.submit(() -> claimant.agent().submit(request));
+        claimant.submit(() -> claimant.agent().submit(request)).get(10, TimeUnit.SECONDS); // ran without an exception
         await("the nNVE's answer to " + request.mode(), Duration.ofSeconds(20),
                 () -> atClaimant(() -> claimant.agent().vsiResponses().size()) > before);
         return atClaimant(() -> claimant.agent().vsiResponses().getLast());
@@ -127,7 +127,7 @@ class TsiOwnershipNetnsTest {
         claimant = lab.closeAfter(AgentRunner.builder("claimant").port(raw).build(io -> new ScriptStation(io,
                 Clock.system(), P1, EnumSet.allOf(CapabilityTlv.Feature.class), new Timers(7, 12, 20, 20), e -> { })));
         claimant.start();
-        claimant.submit(() -> claimant.agent().hello());
+        claimant.submit(() -> claimant.agent().hello()).get(10, TimeUnit.SECONDS); // ran without an exception
         for (VsiTlv c : List.of(claim(VsiMode.ASSOCIATE, t, true, null),
                 claim(VsiMode.ASSOCIATE, t, true, MigrationTlv.arrival(GUESSED)),
                 claim(VsiMode.ASSOCIATE, t, false, null),
