@@ -39,6 +39,9 @@ version=${pom_version/-/\~}
 # java.desktop would bring AWT's native libraries (freetype, lcms, libjpeg, splashscreen) into a daemon's runtime.
 modules=$("$jdk/bin/jdeps" --list-deps --ignore-missing-deps --multi-release 25 "$jar" | tr -d ' ' \
   | grep -vx -e java.desktop -e java.sql | paste -sd, -)
+# ... and jdk.unsupported, which jdeps cannot see: the daemons' SIGHUP handler (daemon/.../HangupSignal) looks
+# sun.misc.Signal up by name (javac's warning on a compiled reference to it cannot be turned off)
+modules="$modules,jdk.unsupported"
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/splitnve-deb.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
