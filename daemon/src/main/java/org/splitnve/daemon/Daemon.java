@@ -323,6 +323,40 @@ public abstract class Daemon implements AutoCloseable {
         };
     }
 
+    /** Reads a daemon's configuration file (every mistake in the exception). */
+    @FunctionalInterface
+    protected interface SettingsLoader<S> {
+        S load(Path config) throws ConfigException;
+    }
+
+    /** Opens a daemon's ports and API and starts its engine. */
+    @FunctionalInterface
+    protected interface Starter<S, D extends Daemon> {
+        D start(S settings, String configName, PrintStream out) throws IOException;
+    }
+
+    /**
+     * {@code splitnve nnve|tnve --config FILE}: loads the file, starts the daemon and runs it until a signal: 0
+     * after a clean stop, 1 when a port cannot open, 2 on a configuration error (or an interface another
+     * daemon holds).
+     */
+    protected static <S, D extends Daemon> int main(String role, Path config, PrintStream out, PrintStream err,
+            SettingsLoader<S> loader, Starter<S, D> starter) {
+        S s;
+        try {
+            s = loader.load(config);
+        } catch (ConfigException e) {
+            return configError(e.problems(), err);
+        }
+        D d;
+        try {
+            d = starter.start(s, config.toString(), out);
+        } catch (IOException | RuntimeException e) {
+            return startFailure(role, e, err);
+        }
+        return runUntilSignal(d, config);
+    }
+
     /**
      * Waits for a signal: SIGTERM or SIGINT stop the daemon (exit status 0), SIGHUP reloads {@code config}
      * (OPS-5); a fatal error ends the process with {@link #FATAL_STATUS} (SEC-7). Returns the exit status.

@@ -154,19 +154,7 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
 
     /** {@code splitnve nnve --config FILE}: 0 after a clean stop, 1 when a port cannot open, 2 on a configuration error. */
     public static int main(Path config, PrintStream out, PrintStream err) {
-        NnveSettings s;
-        try {
-            s = NnveSettings.load(config);
-        } catch (ConfigException e) {
-            return configError(e.problems(), err);
-        }
-        NnveDaemon d;
-        try {
-            d = start(s, config.toString(), out);
-        } catch (IOException | RuntimeException e) {
-            return startFailure("nnve", e, err);
-        }
-        return runUntilSignal(d, config);
+        return main("nnve", config, out, err, NnveSettings::load, NnveDaemon::start);
     }
 
     /**

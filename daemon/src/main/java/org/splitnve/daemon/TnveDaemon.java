@@ -91,19 +91,7 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
 
     /** {@code splitnve tnve --config FILE}: 0 after a clean stop, 1 when a port cannot open, 2 on a configuration error. */
     public static int main(Path config, PrintStream out, PrintStream err) {
-        TnveSettings s;
-        try {
-            s = TnveSettings.load(config);
-        } catch (ConfigException e) {
-            return configError(e.problems(), err);
-        }
-        TnveDaemon d;
-        try {
-            d = start(s, config.toString(), out);
-        } catch (IOException | RuntimeException e) {
-            return startFailure("tnve", e, err);
-        }
-        return runUntilSignal(d, config);
+        return main("tnve", config, out, err, TnveSettings::load, TnveDaemon::start);
     }
 
     /**
