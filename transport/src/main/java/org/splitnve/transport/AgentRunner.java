@@ -60,8 +60,13 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     /**
      * Counters since the runner was built; {@code dropped}: frames lost before the engine, because the queue
      * was full or (sockets read by the engine thread) the kernel found the socket's receive buffer full.
+     * {@code busyNanos}: time the engine thread spent working (not waiting for a frame, a task or a timer); over
+     * wall time, the loop's duty cycle. {@code turns}: passes of the loop, each a bounded amount of work
+     * ({@link #TASK_BURST} tasks, {@link #BURST} frames or {@link #SLICE_NANOS}, the timers); the longest since
+     * the last look: {@link #takeLongestTurn}.
      */
-    public record Stats(long framesIn, long framesOut, long dropped, long sendErrors, long engineErrors, long tasks) {}
+    public record Stats(long framesIn, long framesOut, long dropped, long sendErrors, long engineErrors, long tasks,
+            long busyNanos, long turns) {}
 
     private sealed interface Item {}
 
@@ -116,6 +121,15 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     private final AtomicLong sendErrors = new AtomicLong();
     private final AtomicLong engineErrors = new AtomicLong();
     private final AtomicLong tasks = new AtomicLong();
+    /** Time the engine thread waited (for a frame, a task, a deadline); busy = alive - idle. */
+    private final AtomicLong idleNanos = new AtomicLong();
+    private final AtomicLong turns = new AtomicLong();
+    private final java.util.concurrent.atomic.LongAccumulator longestTurn = new java.util.concurrent.atomic.LongAccumulator(Math::max, 0);
+    private volatile long startedAt;
+    /** When the engine thread began its current wait, or 0 while it works. */
+    private volatile long waitingSince;
+    /** Set when the engine thread ends: busy time stops growing. */
+    private volatile long endedAt;
     private long droppedReported;
     /** Drops of the per-source queues already reported (engine thread). */
     private long droppedByQueues;
@@ -259,8 +273,32 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
                 kernel += s.stats().dropped();
             }
         }
+        long from = startedAt;
+        long to = endedAt != 0 ? endedAt : System.nanoTime();
+        long waiting = waitingSince;
+        long busy = from == 0 ? 0 : Math.max(0, to - from - idleNanos.get() - (waiting != 0 && endedAt == 0 ? to - waiting : 0));
         return new Stats(framesIn.get(), framesOut.get(), dropped.get() + kernel, sendErrors.get(), engineErrors.get(),
-                tasks.get());
+                tasks.get(), busy, turns.get());
+    }
+
+    /** The longest turn of the engine loop since the previous call (0: none), and starts a new interval. */
+    public long takeLongestTurn() {
+        return longestTurn.getThenReset();
+    }
+
+    /** A turn of the loop ended at {@code now}, having begun at {@code begun}. */
+    private void turnEnded(long begun, long now) {
+        turns.incrementAndGet();
+        longestTurn.accumulate(now - begun);
+        waitingSince = now;
+    }
+
+    /** Waited from {@code from} to now; answers now (the next turn's start). */
+    private long waited(long from) {
+        long now = System.nanoTime();
+        idleNanos.addAndGet(now - from);
+        waitingSince = 0;
+        return now;
     }
 
     /** Starts the engine thread, then the ports' receivers. */
@@ -380,6 +418,7 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     }
 
     private void run() {
+        startedAt = System.nanoTime();
         try {
             if (poller != null) {
                 readSockets();
@@ -396,6 +435,7 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
             onFatal.accept(e);
             throw e;
         } finally {
+            endedAt = System.nanoTime();
             drain(); // also when the engine threw an Error: callers get failed futures, not silence
             if (poller != null) {
                 poller.close(); // this thread was the only one waiting in it
@@ -404,6 +444,7 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     }
 
     private void loop() {
+        long begun = System.nanoTime();
         while (!closed) {
             Item item;
             try {
@@ -421,10 +462,14 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
                         engineFailed("onTimer", e);
                     }
                     item = queue.poll();
-                } else if (deadline == Long.MAX_VALUE) {
-                    item = queue.take();
                 } else {
-                    item = queue.poll(deadline - now, TimeUnit.NANOSECONDS);
+                    long t = System.nanoTime();
+                    turnEnded(begun, t);
+                    try {
+                        item = deadline == Long.MAX_VALUE ? queue.take() : queue.poll(deadline - now, TimeUnit.NANOSECONDS);
+                    } finally {
+                        begun = waited(t);
+                    }
                 }
             } catch (InterruptedException e) {
                 if (closed) {
@@ -454,6 +499,8 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
      * peer), before the kernel's receive buffer overflows and drops frames of every station alike (REL-3).
      */
     private static final int BURST = 64;
+    /** Tasks (API calls, timers of the daemon) run in one turn before the sockets are read again. */
+    static final int TASK_BURST = 256;
     private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /**
      * REL-3: frames queued per established source, per new source, and for all new sources together; the share
@@ -485,15 +532,18 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
         SourceQueues inbound = new SourceQueues(PER_ESTABLISHED, PER_NEW, NEW_TOTAL, NEW_SHARE, NEW_BURST_NANOS,
                 (port, station) -> established(port, station));
         long nextDropReport = clock.nanos();
+        long begun = System.nanoTime();
         while (!closed) {
             Item item;
-            while ((item = queue.poll()) != null) {
+            for (int k = 0; k < TASK_BURST && (item = queue.poll()) != null; k++) {
                 if (item == Stop.STOP) {
                     return;
                 }
                 handle(item);
             }
-            boolean any = false;
+            // tasks beyond this turn's share wait for the next turn, after the sockets: no waiting meanwhile, and
+            // an API client cannot starve the stations
+            boolean any = !queue.isEmpty();
             long backoff = Long.MAX_VALUE;
             for (int i = 0; i < sockets.length && !closed; i++) {
                 if (failedUntil[i] != 0) {
@@ -573,12 +623,15 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
                 long untilReport = Math.max(1, nextDropReport - now);
                 wait = wait < 0 ? untilReport : Math.min(wait, untilReport);
             }
+            long t = System.nanoTime();
+            turnEnded(begun, t);
             try {
                 poller.await(wait);
             } catch (IOException e) {
                 emit(new TransportEvent.ReceiveFailed(name, String.valueOf(e.getMessage())));
                 sleepQuietly(RawPort.ERROR_BACKOFF_MILLIS);
             }
+            begun = waited(t);
         }
     }
 

@@ -409,4 +409,45 @@ class MemoryLinksTest {
         assertThat(named.b().mac()).isEqualTo(MacAddress.parse("02:aa:00:00:00:02"));
         assertThatThrownBy(() -> AgentRunner.builder("none").build(EchoAgent::new)).isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    @DisplayName("issue 13 (pauses): the runner measures its loop: busy time grows by the work done and not while it "
+            + "waits, each pass is a turn, and the longest turn since the last look is reported once")
+    void dutyCycle() throws Exception {
+        MemoryLinks.Link link = new MemoryLinks(3).connect();
+        link.a().start(new Sink());
+        try (AgentRunner<EchoAgent> r = AgentRunner.builder("echo").port(link.b()).build(EchoAgent::new)) {
+            r.start();
+            r.call(() -> null).get(WAIT, TimeUnit.SECONDS);
+            AgentRunner.Stats before = r.stats();
+            r.takeLongestTurn();
+            long spin = TimeUnit.MILLISECONDS.toNanos(60);
+            r.call(() -> {
+                long until = System.nanoTime() + spin;
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+                return null;
+            }).get(WAIT, TimeUnit.SECONDS);
+            AgentRunner.Stats after = r.stats();
+            assertThat(after.busyNanos() - before.busyNanos()).as("the 60 ms of work counted as busy").isGreaterThanOrEqualTo(spin);
+            // the turn that ran the work ends once the loop waits again
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
+            long longest = 0;
+            while (longest < spin && System.nanoTime() < deadline) {
+                longest = Math.max(longest, r.takeLongestTurn());
+                Thread.onSpinWait();
+            }
+            assertThat(longest).as("the longest turn holds the 60 ms").isGreaterThanOrEqualTo(spin);
+            assertThat(r.stats().turns()).as("the turn counted once it ended").isGreaterThan(before.turns());
+            assertThat(r.takeLongestTurn()).as("taken: a new interval starts").isLessThan(spin);
+            // idle: the engine thread waits, its busy time does not grow with the wall clock
+            AgentRunner.Stats idle0 = r.stats();
+            long t0 = System.nanoTime();
+            CountDownLatch never = new CountDownLatch(1);
+            never.await(100, TimeUnit.MILLISECONDS);
+            long wall = System.nanoTime() - t0;
+            assertThat(r.stats().busyNanos() - idle0.busyNanos()).as("busy while idle for %d ns", wall).isLessThan(wall / 2);
+        }
+    }
 }

@@ -410,7 +410,7 @@ public final class NnveApi {
         } catch (ApiError err) {
             // the engine is stopping: the counters below still answer
         }
-        d.metrics().common(s, d.runner().stats());
+        d.metrics().common(s, d.runner());
         return d.metrics().metrics().render(s);
     }
 }

@@ -524,7 +524,7 @@ public final class TnveApi {
         } catch (ApiError err) {
             // the engine is stopping: the counters below still answer
         }
-        d.metrics().common(s, d.runner().stats());
+        d.metrics().common(s, d.runner());
         return d.metrics().metrics().render(s);
     }
 }

@@ -142,7 +142,8 @@ public final class DaemonMetrics implements EventLog.Tap {
     }
 
     /** The samples both daemons give: the runner's frame counters (as doubles, Prometheus' type: exact below 2^53). */
-    public void common(Metrics.Scrape s, AgentRunner.Stats st) {
+    public void common(Metrics.Scrape s, AgentRunner<?> runner) {
+        AgentRunner.Stats st = runner.stats();
         s.counter("splitnve_frames_received_total", "frames received on the daemon's ports (ECP and LLDP)",
                 (double) st.framesIn());
         s.counter("splitnve_frames_sent_total", "frames sent on the daemon's ports", (double) st.framesOut());
@@ -151,5 +152,12 @@ public final class DaemonMetrics implements EventLog.Tap {
         s.counter("splitnve_send_errors_total", "frames the kernel refused to send", (double) st.sendErrors());
         s.counter("splitnve_engine_errors_total", "exceptions thrown by the engine (each logged)",
                 (double) st.engineErrors());
+        s.counter("splitnve_engine_busy_seconds_total", "time the engine thread worked, not waiting for a frame, a "
+                + "task or a timer (rate() of it is the engine loop's duty cycle)", st.busyNanos() / 1e9);
+        s.counter("splitnve_engine_turns_total", "passes of the engine loop (each does a bounded amount of work)",
+                (double) st.turns());
+        // the longest turn of the engine loop since the previous scrape (a stall: a GC pause, a slow frame)
+        s.gauge("splitnve_engine_longest_turn_seconds", "the longest pass of the engine loop since the previous "
+                + "scrape (work without waiting; a GC pause inside it counts)", runner.takeLongestTurn() / 1e9);
     }
 }
