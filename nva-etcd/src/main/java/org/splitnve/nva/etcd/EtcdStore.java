@@ -112,6 +112,7 @@ public final class EtcdStore implements SharedStore {
     /** The etcd revision the watch has delivered everything up to. */
     private final AtomicLong watched = new AtomicLong();
     private final AtomicLong recreated = new AtomicLong();
+    private volatile String lastRecreation = "";
     private long behindAt = -1;
 
     private EtcdStore(Settings settings) {
@@ -404,6 +405,11 @@ public final class EtcdStore implements SharedStore {
         return recreated.get();
     }
 
+    /** Why the watch was last re-created. */
+    public String lastRecreation() {
+        return lastRecreation;
+    }
+
     private void watchLoop() {
         long backoff = 50;
         while (!closed) {
@@ -435,6 +441,7 @@ public final class EtcdStore implements SharedStore {
                 return;
             }
             recreated.incrementAndGet();
+            lastRecreation = why;
             try {
                 follower.resync(why); // whatever the stream may have missed comes from the store itself
             } catch (RuntimeException e) {
