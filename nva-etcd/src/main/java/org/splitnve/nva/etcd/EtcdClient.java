@@ -214,6 +214,6 @@ final class EtcdClient implements AutoCloseable {
 
     @Override
     public void close() {
-        http.close();
+        http.shutdownNow(); // a watch stream never completes by itself: close() would wait for it
     }
 }

@@ -366,10 +366,11 @@ public final class EtcdStore implements SharedStore {
         for (JsonNode kv : r.path(2).path("response_range").path("kvs")) {
             changes.add(Codec.change(EtcdClient.bytes(kv.get("value"))));
         }
-        if (changes.isEmpty() && head > revision) {
-            compacted = Math.max(compacted, head); // the log holds none of what is missing
-        } else if (!changes.isEmpty()) {
-            compacted = Math.max(compacted, changes.getFirst().revision() - 1);
+        // what the log no longer holds of what the caller misses: then it must load everything (a compaction point
+        // past its revision); otherwise the stored compaction point, which may be older than the caller's revision
+        long missingThrough = changes.isEmpty() ? head : changes.getFirst().revision() - 1;
+        if (missingThrough > revision) {
+            compacted = Math.max(compacted, missingThrough);
         }
         return new Tail(head, changes, compacted);
     }

@@ -64,7 +64,13 @@ class EtcdNvaTest {
     private RevisionedNva instance(String prefix, List<URI> endpoints, Options options) {
         EtcdStore store = EtcdStore.open(EtcdStore.Settings.of(endpoints, prefix)
                 .withCheckInterval(Duration.ofMillis(300)));
-        RevisionedNva nva = RevisionedNva.open(store, options, CLOCK, EventSink.NONE);
+        String name = "nva-" + opened.size();
+        EventSink log = e -> {
+            if (e.level() != org.splitnve.protocol.event.Event.Level.DEBUG) {
+                System.err.println(name + " " + e); // the shared store's conflicts, reloads and failures
+            }
+        };
+        RevisionedNva nva = RevisionedNva.open(store, options, CLOCK, log);
         opened.add(nva);
         stores.put(nva, store);
         return nva;

@@ -282,16 +282,18 @@ public final class RevisionedNva implements AutoCloseable {
 
     @Override
     public void close() {
+        boolean closing;
         lock.lock();
         try {
-            if (!closed) {
-                closed = true;
-                advanced.signalAll();
-                acked.signalAll();
-                store.close();
-            }
+            closing = !closed;
+            closed = true;
+            advanced.signalAll();
+            acked.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (closing) {
+            store.close(); // outside the lock: a shared store's watch thread may be waiting for it
         }
     }
 
