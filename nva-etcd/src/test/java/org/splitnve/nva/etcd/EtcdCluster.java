@@ -14,10 +14,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -26,14 +22,12 @@ import tools.jackson.databind.JsonNode;
  * Members are killed by their pid (SIGKILL) and restarted with their data. {@link #close} ends every process it
  * started and removes the directory.
  *
- * <p>As a JUnit extension ({@code @RegisterExtension static final EtcdCluster ETCD = EtcdCluster.extension();}) it
- * starts before the class's tests and stops after them; without {@code etcd} the tests are skipped, unless
- * {@code CI=true}: then a missing etcd fails them. {@link #start} is the same outside JUnit (the benchmark).
+ * <p>In JUnit tests through {@link EtcdClusterExtension}; {@link #start} outside JUnit (the benchmark).
  *
  * <p>Members run with {@code --max-txn-ops 10000 --max-request-bytes 8388608} (the NVA's largest changes: see
  * {@link EtcdStore}).
  */
-public final class EtcdCluster implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class EtcdCluster implements AutoCloseable {
     private static final String ETCD = "/usr/bin/etcd";
 
     private final int size;
@@ -74,12 +68,7 @@ public final class EtcdCluster implements BeforeAllCallback, AfterAllCallback, A
     private EtcdCluster(int size, Path dir) {
         this.size = size;
         this.dir = dir;
-        this.name = dir == null ? "extension" : dir.getFileName().toString();
-    }
-
-    /** For {@code @RegisterExtension}: three members, started before the class's tests. */
-    public static EtcdCluster extension() {
-        return new EtcdCluster(3, null);
+        this.name = dir.getFileName().toString();
     }
 
     /** Starts a cluster of {@code size} members now, in a new directory under {@code parent}. */
@@ -94,33 +83,6 @@ public final class EtcdCluster implements BeforeAllCallback, AfterAllCallback, A
 
     public static boolean available() {
         return Files.isExecutable(Path.of(ETCD));
-    }
-
-    // ------------------------------------------------------------------ JUnit
-
-    private EtcdCluster delegate;
-
-    @Override
-    public void beforeAll(ExtensionContext context) throws Exception {
-        if (!available()) {
-            if ("true".equals(System.getenv("CI"))) {
-                throw new IllegalStateException(ETCD + " is missing and CI=true: .ci/run installs etcd-server");
-            }
-            Assumptions.abort(ETCD + " is missing (apt-get install etcd-server): etcd tests skipped");
-        }
-        delegate = start(size, Path.of(System.getProperty("java.io.tmpdir")));
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        if (delegate != null) {
-            delegate.close();
-            delegate = null;
-        }
-    }
-
-    private EtcdCluster live() {
-        return delegate != null ? delegate : this;
     }
 
     // ------------------------------------------------------------------ the members
@@ -183,19 +145,19 @@ public final class EtcdCluster implements BeforeAllCallback, AfterAllCallback, A
     }
 
     public List<Member> members() {
-        return List.copyOf(live().members);
+        return List.copyOf(members);
     }
 
     /** The client URLs of every member, in member order. */
     public List<URI> endpoints() {
-        return live().members.stream().map(Member::endpoint).toList();
+        return members.stream().map(Member::endpoint).toList();
     }
 
     /** The client URLs with {@code first} first (a client that starts on that member). */
     public List<URI> endpointsFrom(Member first) {
         List<URI> out = new ArrayList<>();
         out.add(first.endpoint());
-        for (Member m : live().members) {
+        for (Member m : members) {
             if (m != first) {
                 out.add(m.endpoint());
             }
@@ -205,7 +167,7 @@ public final class EtcdCluster implements BeforeAllCallback, AfterAllCallback, A
 
     /** The member that is the Raft leader now (asked of the running members). */
     public Member leader() {
-        for (Member m : live().members) {
+        for (Member m : members) {
             if (!m.running()) {
                 continue;
             }
@@ -239,14 +201,14 @@ public final class EtcdCluster implements BeforeAllCallback, AfterAllCallback, A
     /** Starts a killed member again on its data directory. */
     public void restart(Member m) throws IOException, InterruptedException {
         if (!m.running()) {
-            live().spawn(m, "existing");
-            live().awaitHealthy(m);
+            spawn(m, "existing");
+            awaitHealthy(m);
         }
     }
 
     @Override
     public void close() {
-        EtcdCluster c = live();
+        EtcdCluster c = this;
         for (Member m : c.members) {
             if (m.process != null && m.process.isAlive()) {
                 m.process.destroyForcibly();

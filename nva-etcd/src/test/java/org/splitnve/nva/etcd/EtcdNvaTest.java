@@ -46,7 +46,7 @@ import org.splitnve.wire.vdp.VsiId;
  */
 class EtcdNvaTest {
     @RegisterExtension
-    static final EtcdCluster ETCD = EtcdCluster.extension();
+    static final EtcdClusterExtension ETCD = new EtcdClusterExtension();
 
     private static final NveId NVE = NveId.of("nnve-a");
     private static final int VN = 5000;
@@ -77,7 +77,7 @@ class EtcdNvaTest {
     }
 
     private RevisionedNva instance(String prefix) {
-        return instance(prefix, ETCD.endpoints(), Options.DEFAULT);
+        return instance(prefix, ETCD.cluster().endpoints(), Options.DEFAULT);
     }
 
     /** The VN, a permit for every TSI, the nNVE registered; its report 1 says it serves the VN. */
@@ -256,8 +256,8 @@ class EtcdNvaTest {
     @DisplayName("NVA-2: the etcd leader killed under a load of reports: nothing acknowledged is lost, the reports carry on")
     void etcdLeaderKilledUnderLoad() throws Exception {
         String prefix = prefix();
-        EtcdCluster.Member leader = ETCD.leader();
-        RevisionedNva a = instance(prefix, ETCD.endpointsFrom(leader), Options.DEFAULT);
+        EtcdCluster.Member leader = ETCD.cluster().leader();
+        RevisionedNva a = instance(prefix, ETCD.cluster().endpointsFrom(leader), Options.DEFAULT);
         domain(a);
         RevisionedNva b = instance(prefix);
         Watch onB = b.watch(Interest.operator(), b.historyId(), b.revision());
@@ -265,17 +265,17 @@ class EtcdNvaTest {
         Load load = new Load(a, 2);
         try {
             load.awaitAcks(30);
-            ETCD.kill(leader);
+            ETCD.cluster().kill(leader);
             int afterKill = load.acknowledged.size();
             load.awaitAcks(afterKill + 30);
             load.stop();
-            List<URI> alive = ETCD.members().stream().filter(EtcdCluster.Member::running)
+            List<URI> alive = ETCD.cluster().members().stream().filter(EtcdCluster.Member::running)
                     .map(EtcdCluster.Member::endpoint).toList();
             assertNothingLost(prefix, alive, List.copyOf(load.acknowledged), b);
             assertConsecutive(drain(onB, a.revision()), start, a.revision());
         } finally {
             load.stop();
-            ETCD.restart(leader);
+            ETCD.cluster().restart(leader);
         }
     }
 
@@ -297,7 +297,7 @@ class EtcdNvaTest {
             load.awaitAcks(afterKill + 30);
             load.stop();
             assertThat(load.failures.get()).isLessThanOrEqualTo(1);
-            assertNothingLost(prefix, ETCD.endpoints(), List.copyOf(load.acknowledged), b);
+            assertNothingLost(prefix, ETCD.cluster().endpoints(), List.copyOf(load.acknowledged), b);
             assertConsecutive(drain(onB, b.revision()), start, b.revision());
         } finally {
             load.stop();
@@ -308,9 +308,9 @@ class EtcdNvaTest {
     @DisplayName("NVA-4: a watch on instance B survives an etcd compaction of the revisions it missed (the stream is re-created, nothing is lost)")
     void watchSurvivesEtcdCompaction() throws Exception {
         String prefix = prefix();
-        RevisionedNva a = instance(prefix, ETCD.endpoints(), Options.DEFAULT);
+        RevisionedNva a = instance(prefix, ETCD.cluster().endpoints(), Options.DEFAULT);
         domain(a);
-        RevisionedNva b = instance(prefix, ETCD.endpoints(), Options.DEFAULT);
+        RevisionedNva b = instance(prefix, ETCD.cluster().endpoints(), Options.DEFAULT);
         EtcdStore bStore = storeOf(b);
         long start = b.revision();
         Watch onB = b.watch(Interest.operator(), b.historyId(), start);
@@ -334,9 +334,9 @@ class EtcdNvaTest {
     void laggingInstanceReloadsAndItsWatchersGetTooOld() throws Exception {
         String prefix = prefix();
         Options small = Options.DEFAULT.withMaxLogEvents(5);
-        RevisionedNva a = instance(prefix, ETCD.endpoints(), small);
+        RevisionedNva a = instance(prefix, ETCD.cluster().endpoints(), small);
         domain(a);
-        RevisionedNva b = instance(prefix, ETCD.endpoints(), small);
+        RevisionedNva b = instance(prefix, ETCD.cluster().endpoints(), small);
         long start = b.revision();
         Watch onB = b.watch(Interest.operator(), b.historyId(), start);
         storeOf(b).suspendFollowing();
@@ -355,22 +355,22 @@ class EtcdNvaTest {
     @DisplayName("NVA-2, NVA-4: a watch on instance B, connected to the etcd leader, survives the leader's death (jetcd #1352)")
     void watchSurvivesLeaderLoss() throws Exception {
         String prefix = prefix();
-        EtcdCluster.Member leader = ETCD.leader();
-        List<URI> others = ETCD.members().stream().filter(m -> m != leader).map(EtcdCluster.Member::endpoint).toList();
+        EtcdCluster.Member leader = ETCD.cluster().leader();
+        List<URI> others = ETCD.cluster().members().stream().filter(m -> m != leader).map(EtcdCluster.Member::endpoint).toList();
         RevisionedNva a = instance(prefix, others, Options.DEFAULT);
         domain(a);
-        RevisionedNva b = instance(prefix, ETCD.endpointsFrom(leader), Options.DEFAULT);
+        RevisionedNva b = instance(prefix, ETCD.cluster().endpointsFrom(leader), Options.DEFAULT);
         long start = b.revision();
         Watch onB = b.watch(Interest.operator(), b.historyId(), start);
         try {
-            ETCD.kill(leader);
+            ETCD.cluster().kill(leader);
             for (long s = 2; s <= 11; s++) {
                 assertThat(a.report(NVE, bind(s)).status()).isEqualTo(Receipt.Status.APPLIED);
             }
             assertConsecutive(drain(onB, a.revision()), start, a.revision());
             assertThat(storeOf(b).watchesRecreated()).isPositive();
         } finally {
-            ETCD.restart(leader);
+            ETCD.cluster().restart(leader);
         }
     }
 }
