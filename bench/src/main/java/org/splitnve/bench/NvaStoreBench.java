@@ -111,14 +111,14 @@ public final class NvaStoreBench {
         System.out.println("# store                batch  reports  changes/s  report p50 ms  p99 ms");
         for (int b : new int[] {100, 1000}) {
             Path dir = Files.createDirectories(root.resolve("nva-" + b));
-            nvaReports(SqliteStore.open(dir.resolve("nva.db")), b, seconds);
+            nvaReports("nva+sqlite-wal-full", SqliteStore.open(dir.resolve("nva.db")), b, seconds);
             delete(dir);
         }
         delete(root);
     }
 
     /** Batches of {@code b} mapping entries (new ones, then the same TSIs again), each committed durably. */
-    private static void writes(String name, Store s, int b, double seconds) {
+    static void writes(String name, Store s, int b, double seconds) {
         Loaded l = s.load();
         long rev = l.revision();
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
@@ -200,7 +200,7 @@ public final class NvaStoreBench {
     }
 
     /** Through the whole NVA: reports of {@code b} activations, each answered once durable. */
-    private static void nvaReports(Store store, int b, double seconds) throws UnknownHostException {
+    static void nvaReports(String label, Store store, int b, double seconds) throws UnknownHostException {
         try (RevisionedNva nva = RevisionedNva.open(store, Options.DEFAULT, CLOCK, EventSink.NONE)) {
             nva.addVn(VnRecord.of(UUID.nameUUIDFromBytes("bench".getBytes(java.nio.charset.StandardCharsets.UTF_8)), VN, "bench", 900, VnService.L2))
                     .decision().orElseThrow();
@@ -235,13 +235,13 @@ public final class NvaStoreBench {
             }
             double secs = (System.nanoTime() - start) / 1e9;
             lat.sort(null);
-            System.out.printf("%-22s %5d %8d %10.0f %14.2f %7.2f%n", "nva+sqlite-wal-full", b, lat.size(),
+            System.out.printf("%-22s %5d %8d %10.0f %14.2f %7.2f%n", label, b, lat.size(),
                     changes / secs, pct(lat, 0.50), pct(lat, 0.99));
         }
     }
 
     /** TSI {@code n}: a MAC and an IPv4 address bound to it, activated at the bench nNVE. */
-    private static MappingEntry entry(int n, long seq) {
+    static MappingEntry entry(int n, long seq) {
         MacAddress mac = new MacAddress(0x5254_0900_0000L + n);
         TsiAddress ip;
         try {

@@ -36,7 +36,9 @@ import org.splitnve.nva.TsiRule;
 import org.splitnve.nva.VnRecord;
 import org.splitnve.nva.service.store.Batch;
 import org.splitnve.nva.service.store.Loaded;
+import org.splitnve.nva.service.store.SharedStore;
 import org.splitnve.nva.service.store.Store;
+import org.splitnve.nva.service.store.StoreConflict;
 import org.splitnve.nva.service.store.StoreException;
 import org.splitnve.protocol.event.EventSink;
 import org.splitnve.wire.vdp.TsiAddress;
@@ -55,13 +57,23 @@ import org.splitnve.wire.vdp.VsiId;
  *
  * <p>Thread-safe: one lock serialises changes, lists and polls; a store commit runs under it (the next step,
  * group commit, batches concurrent reports into one commit). Watchers wait on a condition, never in the store.
+ *
+ * <p>On a {@link SharedStore} (etcd: several NVA instances at once, docs/nva.md section 4) the NVA is one writer
+ * among several: it follows the store, applying the changes other instances commit to its state, its change log
+ * and its watchers (same revisions on every instance), and when its commit is refused with
+ * {@link StoreConflict} it catches up and makes the change again against the new state. On any other store it is
+ * the only writer, as before.
  */
 public final class RevisionedNva implements AutoCloseable {
     private static final String OPERATOR = "operator";
     /** The most events one poll returns; the watcher polls again for the rest. */
     public static final int MAX_POLL_EVENTS = 8192;
+    /** How often a change refused by a shared store's guard is made again before it is refused. */
+    static final int MAX_CONFLICTS = 64;
 
     private final Store store;
+    /** The same store when other NVA instances write it too; null when this NVA is its only writer. */
+    private final SharedStore shared;
     private final Options options;
     private final InstantSource clock;
     private final EventSink events;
@@ -69,7 +81,7 @@ public final class RevisionedNva implements AutoCloseable {
     private final Condition advanced = lock.newCondition();
     private final Condition acked = lock.newCondition();
 
-    private final String historyId;
+    private String historyId;
     private long revision;
     private long compactedThrough;
     private final TreeMap<Long, Change> log = new TreeMap<>();
@@ -95,10 +107,23 @@ public final class RevisionedNva implements AutoCloseable {
         this.options = options;
         this.clock = clock;
         this.events = events;
+        this.shared = store instanceof SharedStore s ? s : null;
         Loaded l = store.load();
         this.historyId = l.historyId();
-        this.revision = l.revision();
-        this.compactedThrough = l.compactedThrough();
+        loaded(l);
+    }
+
+    /** Takes what the store holds as the state, the log and the receipts (at open, and at a shared store's reload). */
+    private void loaded(Loaded l) {
+        historyId = l.historyId();
+        revision = l.revision();
+        compactedThrough = l.compactedThrough();
+        state.clear();
+        vns.clear();
+        holders.clear();
+        log.clear();
+        logEvents = 0;
+        receipts.clear();
         for (Resource r : l.resources()) {
             put(r.key(), r);
         }
@@ -115,24 +140,160 @@ public final class RevisionedNva implements AutoCloseable {
         }
     }
 
-    /** Opens the NVA on what the store holds. The store belongs to it from now on ({@link #close} closes it). */
+    /**
+     * Opens the NVA on what the store holds. The store belongs to it from now on ({@link #close} closes it). On a
+     * {@link SharedStore} it starts following the other instances' commits.
+     */
     public static RevisionedNva open(Store store, Options options, InstantSource clock, EventSink events) {
-        return new RevisionedNva(Objects.requireNonNull(store), Objects.requireNonNull(options),
+        RevisionedNva nva = new RevisionedNva(Objects.requireNonNull(store), Objects.requireNonNull(options),
                 Objects.requireNonNull(clock), Objects.requireNonNull(events));
+        if (nva.shared != null) {
+            nva.shared.follow(nva.new Following());
+        }
+        return nva;
+    }
+
+    // ================================================================== following a shared store
+
+    /** What the shared store tells this NVA about commits, its own and other instances'. */
+    private final class Following implements SharedStore.Follower {
+        @Override
+        public long revision() {
+            return RevisionedNva.this.revision();
+        }
+
+        @Override
+        public void committed(List<Change> changes, Map<NveId, Receipt> receipts, long compacted) {
+            lock.lock();
+            try {
+                if (closed) {
+                    return;
+                }
+                for (Change c : changes) {
+                    if (c.revision() <= revision) {
+                        continue; // this instance's own commit, or one it caught up with already
+                    }
+                    if (c.revision() != revision + 1) {
+                        catchUp("change " + c.revision() + " does not follow " + revision);
+                        break;
+                    }
+                    followed(c);
+                }
+                receipts.forEach(RevisionedNva.this::remember);
+                compactTo(compacted);
+            } catch (StoreException e) {
+                events.accept(new ServiceEvent.StoreFailed("follow", String.valueOf(e.getMessage())));
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void resync(String why) {
+            lock.lock();
+            try {
+                if (!closed) {
+                    catchUp(why);
+                }
+            } catch (StoreException e) {
+                events.accept(new ServiceEvent.StoreFailed("follow", String.valueOf(e.getMessage())));
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Brings the state up to the shared store's: the changes after this NVA's revision, or everything again when
+     * the store no longer keeps them all (its log was compacted past this revision). Under the lock.
+     */
+    private void catchUp(String why) {
+        while (true) {
+            SharedStore.Tail t = shared.since(revision);
+            if (t.compactedThrough() > revision) {
+                long from = revision;
+                loaded(shared.load());
+                events.accept(new ServiceEvent.Reloaded(from, revision, compactedThrough, why));
+                advanced.signalAll();
+                return;
+            }
+            for (Change c : t.changes()) {
+                if (c.revision() == revision + 1) {
+                    followed(c);
+                } else if (c.revision() > revision) {
+                    throw new StoreException("the store's log skips from " + revision + " to " + c.revision());
+                }
+            }
+            compactTo(t.compactedThrough());
+            if (t.changes().isEmpty() || revision >= t.revision()) {
+                return;
+            }
+        }
+    }
+
+    /** Applies a change another instance committed: the state, the log, the watchers (under the lock). */
+    private void followed(Change c) {
+        for (ChangeEvent e : c.events()) {
+            switch (e) {
+                case ChangeEvent.Put p -> put(p.key(), p.resource());
+                case ChangeEvent.Removed r -> put(r.key(), null);
+                case ChangeEvent.Withdrawal w -> {
+                }
+            }
+        }
+        revision = c.revision();
+        log.put(revision, c);
+        logEvents += c.events().size();
+        events.accept(new ServiceEvent.Followed(revision, c.source(), c.events().size()));
+        advanced.signalAll();
+    }
+
+    /** Forgets the log up to {@code through} (a compaction another instance made); never goes back. */
+    private void compactTo(long through) {
+        if (through <= compactedThrough) {
+            return;
+        }
+        compactedThrough = Math.min(through, revision);
+        while (!log.isEmpty() && log.firstKey() <= compactedThrough) {
+            logEvents -= log.pollFirstEntry().getValue().events().size();
+        }
+    }
+
+    /** Keeps a receipt of an nNVE's report unless a newer one is kept already. */
+    private void remember(NveId nve, Receipt r) {
+        ArrayDeque<Receipt> q = receipts.computeIfAbsent(nve, k -> new ArrayDeque<>());
+        if (q.isEmpty() || q.peekLast().seq() < r.seq()) {
+            q.addLast(r);
+            while (q.size() > Report.WINDOW) {
+                q.pollFirst();
+            }
+        }
+    }
+
+    /** On a shared store: the state and this nNVE's receipts as committed by every instance (under the lock). */
+    private void refresh(NveId nve) {
+        catchUp("report of " + nve + " out of this instance's order");
+        List<Receipt> stored = shared.receipts(nve);
+        Receipt mine = last(nve);
+        if (!stored.isEmpty() && (mine == null || stored.getLast().seq() > mine.seq())) {
+            receipts.put(nve, new ArrayDeque<>(stored));
+        }
     }
 
     @Override
     public void close() {
+        boolean closing;
         lock.lock();
         try {
-            if (!closed) {
-                closed = true;
-                advanced.signalAll();
-                acked.signalAll();
-                store.close();
-            }
+            closing = !closed;
+            closed = true;
+            advanced.signalAll();
+            acked.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (closing) {
+            store.close(); // outside the lock: a shared store's watch thread may be waiting for it
         }
     }
 
@@ -519,21 +680,39 @@ public final class RevisionedNva implements AutoCloseable {
         lock.lock();
         try {
             checkOpen();
-            Tx tx = new Tx(OPERATOR);
-            Decision<T> d = action.apply(tx);
-            if (d instanceof Decision.Refused<T> r) {
-                tx.rollback();
-                events.accept(new ServiceEvent.Refused(OPERATOR, 0, "", r.reason().name(), r.detail()));
+            for (int attempt = 1; ; attempt++) {
+                Tx tx = new Tx(OPERATOR);
+                Decision<T> d = action.apply(tx);
+                if (d instanceof Decision.Refused<T> r) {
+                    tx.rollback();
+                    events.accept(new ServiceEvent.Refused(OPERATOR, 0, "", r.reason().name(), r.detail()));
+                    return new Applied<>(d, revision);
+                }
+                try {
+                    commit(tx, Map.of());
+                } catch (StoreConflict e) {
+                    if (attempt < MAX_CONFLICTS && catchUpAfter(e)) {
+                        continue; // the action again, against the state another instance made
+                    }
+                    return new Applied<>(Decision.refuse(Refusal.STORE_FAILURE, e.getMessage()), revision);
+                } catch (StoreException e) {
+                    return new Applied<>(Decision.refuse(Refusal.STORE_FAILURE, e.getMessage()), revision);
+                }
                 return new Applied<>(d, revision);
             }
-            try {
-                commit(tx, Map.of());
-            } catch (StoreException e) {
-                return new Applied<>(Decision.refuse(Refusal.STORE_FAILURE, e.getMessage()), revision);
-            }
-            return new Applied<>(d, revision);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** After a refused guard: catches up with the shared store; false when even that fails. */
+    private boolean catchUpAfter(StoreConflict e) {
+        try {
+            catchUp(String.valueOf(e.getMessage()));
+            return true;
+        } catch (StoreException failed) {
+            events.accept(new ServiceEvent.StoreFailed("catch-up", String.valueOf(failed.getMessage())));
+            return false;
         }
     }
 
@@ -553,6 +732,42 @@ public final class RevisionedNva implements AutoCloseable {
         lock.lock();
         try {
             checkOpen();
+            if (shared != null) {
+                Receipt last = last(principal);
+                if (report.seq() != (last == null ? 0 : last.seq()) + 1) {
+                    try {
+                        refresh(principal); // another instance may have applied reports of this nNVE
+                    } catch (StoreException e) {
+                        return new Receipt(report.seq(), revision, List.of(), Receipt.Status.REFUSED,
+                                Refusal.STORE_FAILURE, e.getMessage());
+                    }
+                }
+            }
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return reportOnce(principal, report);
+                } catch (StoreConflict e) {
+                    boolean caughtUp = attempt < MAX_CONFLICTS && catchUpAfter(e);
+                    if (caughtUp) {
+                        try {
+                            refresh(principal);
+                            continue; // the report again: applied against the new state, or answered repeated
+                        } catch (StoreException failed) {
+                            e.addSuppressed(failed);
+                        }
+                    }
+                    return new Receipt(report.seq(), revision, List.of(), Receipt.Status.REFUSED,
+                            Refusal.STORE_FAILURE, e.getMessage());
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One attempt at a report; throws {@link StoreConflict} when another instance committed first. */
+    private Receipt reportOnce(NveId principal, Report report) {
+        {
             Receipt last = last(principal);
             long lastSeq = last == null ? 0 : last.seq();
             if (report.seq() <= lastSeq) {
@@ -583,6 +798,8 @@ public final class RevisionedNva implements AutoCloseable {
             Receipt receipt = new Receipt(report.seq(), rev, results, Receipt.Status.APPLIED, null, "");
             try {
                 commit(tx, Map.of(principal, receipt));
+            } catch (StoreConflict e) {
+                throw e;
             } catch (StoreException e) {
                 return new Receipt(report.seq(), revision, List.of(), Receipt.Status.REFUSED, Refusal.STORE_FAILURE,
                         e.getMessage());
@@ -593,8 +810,6 @@ public final class RevisionedNva implements AutoCloseable {
                 q.pollFirst();
             }
             return receipt;
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -978,7 +1193,16 @@ public final class RevisionedNva implements AutoCloseable {
             compact = revision;
         }
         try {
-            store.commit(new Batch(change == null ? List.of() : List.of(change), receipts, compact));
+            Batch batch = new Batch(change == null ? List.of() : List.of(change), receipts, compact);
+            if (shared != null) {
+                shared.commit(batch, revision);
+            } else {
+                store.commit(batch);
+            }
+        } catch (StoreConflict e) {
+            tx.rollback();
+            events.accept(new ServiceEvent.CommitConflict(tx.source, revision, String.valueOf(e.getMessage())));
+            throw e;
         } catch (StoreException e) {
             tx.rollback();
             events.accept(new ServiceEvent.StoreFailed(tx.source, String.valueOf(e.getMessage())));

@@ -73,4 +73,38 @@ public sealed interface ServiceEvent extends Event {
             return Level.ERROR;
         }
     }
+
+    /** NVA-2 (shared store): a change another NVA instance committed is in force here too. */
+    record Followed(long revision, String source, int events) implements ServiceEvent {
+        @Override
+        public String name() {
+            return "nva.followed";
+        }
+
+        @Override
+        public Level level() {
+            return Level.DEBUG;
+        }
+    }
+
+    /** NVA-2 (shared store): another instance committed first; the change is made again on the new state. */
+    record CommitConflict(String source, long revision, String detail) implements ServiceEvent {
+        @Override
+        public String name() {
+            return "nva.commit_conflict";
+        }
+    }
+
+    /** NVA-2 (shared store): the store no longer kept the changes this instance missed; it loaded everything. */
+    record Reloaded(long from, long revision, long compactedThrough, String why) implements ServiceEvent {
+        @Override
+        public String name() {
+            return "nva.reloaded";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
 }
