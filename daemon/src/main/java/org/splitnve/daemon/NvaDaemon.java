@@ -1,4 +1,4 @@
-package org.splitnve.daemon.nva;
+package org.splitnve.daemon;
 
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
@@ -17,7 +17,8 @@ import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.splitnve.config.ConfigException;
-import org.splitnve.daemon.Daemon;
+import org.splitnve.daemon.nva.NvaApi;
+import org.splitnve.daemon.nva.NvaEvent;
 import org.splitnve.daemon.config.NvaSettings;
 import org.splitnve.daemon.http.ApiServer;
 import org.splitnve.daemon.log.EventLog;
