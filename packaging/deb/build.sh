@@ -34,11 +34,11 @@ pom_version=$(sed -n '0,/<version>/s/.*<version>\(.*\)<\/version>.*/\1/p' "$top/
 version=${pom_version/-/\~}
 
 # The JDK modules the application uses, as jdeps finds them in the jar (docs/packaging.md says why each)
-# (every module a class refers to, --list-deps), but java.desktop and java.sql: only Jackson's optional extensions
-# refer to them (tools.jackson.databind.ext.beans and .ext.sql, used only when those modules are present), and
-# java.desktop would bring AWT's native libraries (freetype, lcms, libjpeg, splashscreen) into a daemon's runtime.
+# (every module a class refers to, --list-deps), but java.desktop: only Jackson's optional extensions refer to it
+# (tools.jackson.databind.ext.beans, used only when the module is present), and it would bring AWT's native
+# libraries (freetype, lcms, libjpeg, splashscreen) into a daemon's runtime.
 modules=$("$jdk/bin/jdeps" --list-deps --ignore-missing-deps --multi-release 25 "$jar" | tr -d ' ' \
-  | grep -vx -e java.desktop -e java.sql | paste -sd, -)
+  | grep -vx -e java.desktop | paste -sd, -)
 # ... and jdk.unsupported, which jdeps cannot see: the daemons' SIGHUP handler (daemon/.../HangupSignal) looks
 # sun.misc.Signal up by name (javac's warning on a compiled reference to it cannot be turned off)
 modules="$modules,jdk.unsupported"

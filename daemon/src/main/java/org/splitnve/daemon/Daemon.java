@@ -81,7 +81,7 @@ public abstract class Daemon implements AutoCloseable {
     }
 
     /** A log and the metrics that count its events: what a daemon builds first. */
-    static DaemonMetrics metricsFor(EventLog log, String role) {
+    protected static DaemonMetrics metricsFor(EventLog log, String role) {
         DaemonMetrics m = new DaemonMetrics(log.node(), role);
         log.addTap(m);
         return m;
@@ -106,6 +106,22 @@ public abstract class Daemon implements AutoCloseable {
         }
         try {
             api = ApiServer.start(bound, s, log, metrics.metrics(), routes, scrape);
+        } catch (RuntimeException e) {
+            bound.stop(0);
+            stop("the HTTP API cannot start: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    /**
+     * Serves the HTTP API on {@code bound} (an {@code HttpsServer} too) with its own access rule and OpenAPI
+     * document (the NVA's: {@link ApiServer.Access}); when it cannot, the daemon stops and this throws.
+     */
+    protected void startApi(HttpServer bound, ApiSettings s, List<Route> routes,
+            Supplier<io.prometheus.metrics.model.snapshots.MetricSnapshots> scrape, ApiServer.Access access,
+            String openApiResource) {
+        try {
+            api = ApiServer.start(bound, s, log, metrics.metrics(), routes, scrape, access, openApiResource);
         } catch (RuntimeException e) {
             bound.stop(0);
             stop("the HTTP API cannot start: " + e.getMessage());

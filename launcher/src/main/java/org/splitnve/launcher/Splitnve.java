@@ -75,7 +75,7 @@ public final class Splitnve extends IoCommand implements Callable<Integer> {
     public static final String COMPLETION_RESOURCE = "/splitnve-completion.bash";
 
     /** The commands, in the order the help lists them (the last, hidden, trains the start-up cache). */
-    static final List<Class<?>> COMMANDS = List.of(Demo.class, Decode.class, Nnve.class, Tnve.class, VmCommand.class,
+    static final List<Class<?>> COMMANDS = List.of(Demo.class, Decode.class, Nnve.class, Tnve.class, Nva.class, org.splitnve.cli.NvaCommands.Where.class, VmCommand.class,
             ShowCommand.class, TsiCommand.class, TagsCommand.class, WatchCommand.class, Capture.class, Hook.class,
             Completion.class, CommandLine.HelpCommand.class, Train.class);
 
@@ -399,6 +399,25 @@ public final class Splitnve extends IoCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             return NnveDaemon.main(config, io.out(), io.err());
+        }
+    }
+
+    @Command(name = "nva", description = {
+        "Run the NVA (the domain's Network Virtualization Authority) until SIGTERM/SIGINT, or operate it.",
+        "With --config: the daemon (SQLite state, HTTP API for nNVEs and operators; docs/nva-api.md).",
+        "Without: vn|nve|duplicate commands over its API."},
+            subcommands = {org.splitnve.cli.NvaCommands.Vn.class, org.splitnve.cli.NvaCommands.Nve.class,
+                org.splitnve.cli.NvaCommands.Duplicate.class})
+    static final class Nva extends IoCommand implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "run the NVA with this configuration")
+        Path config;
+
+        @Override
+        public Integer call() throws UsageException {
+            if (config == null) {
+                throw new UsageException("nva needs --config FILE (the daemon) or an operation: vn, nve, duplicate");
+            }
+            return org.splitnve.daemon.NvaDaemon.main(config, io.out(), io.err());
         }
     }
 

@@ -91,7 +91,7 @@ final class Sections {
     }
 
     /** The bearer token: the first non-empty line of the file (relative to the configuration file). */
-    private static String tokenFile(Reader r, Table t, String key) {
+    static String tokenFile(Reader r, Table t, String key) {
         String name = r.string(t, key, null);
         if (name == null) {
             return null;

@@ -69,8 +69,23 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Who may call a route, decided per request once the route is known (the NVA: each nNVE by its own token, the
+     * operator by the operator's token or from loopback, docs/nva-api.md). Without one, the server checks its one
+     * bearer token for every request, before routing (SEC-1).
+     */
+    @FunctionalInterface
+    public interface Access {
+        /**
+         * The principal of the request (given to the handler as {@link Request#principal()}), or an {@link ApiError}
+         * (401, 403). {@code route} is the route's pattern, null when no route matches the path.
+         */
+        String admit(String method, String route, String authorization, java.net.InetAddress remote) throws ApiError;
+    }
+
     private final HttpServer http;
     private final ExecutorService executor;
+    private final Access access;
     private final EventLog log;
     /** The bearer token (null: none); replaced by a configuration reload (OPS-5). */
     private volatile byte[] token;
@@ -84,8 +99,9 @@ public final class ApiServer implements AutoCloseable {
     private volatile boolean closed;
 
     private ApiServer(HttpServer http, ExecutorService executor, EventLog log, Metrics metrics, String token,
-            List<String> hostNames, List<Route> routes) {
+            List<String> hostNames, List<Route> routes, Access access) {
         this.http = http;
+        this.access = access;
         this.executor = executor;
         this.log = log;
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
@@ -126,13 +142,24 @@ public final class ApiServer implements AutoCloseable {
     /** Serves on a server {@link #bind bound} before. */
     public static ApiServer start(HttpServer http, ApiSettings s, EventLog log, Metrics metrics, List<Route> own,
             Supplier<MetricSnapshots> scrape) {
+        return start(http, s, log, metrics, own, scrape, null, "/api/openapi.json");
+    }
+
+    /**
+     * Serves on a server {@link #bind bound} before (an {@code HttpsServer} too), with {@code access} deciding who
+     * may call each route (null: the settings' one token) and {@code openApiResource} the OpenAPI document served
+     * at {@code /v1/openapi.json}.
+     */
+    public static ApiServer start(HttpServer http, ApiSettings s, EventLog log, Metrics metrics, List<Route> own,
+            Supplier<MetricSnapshots> scrape, Access access, String openApiResource) {
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory());
         List<Route> routes = new ArrayList<>(own);
         routes.add(Route.get("/v1/events", r -> new Reply.Stream()));
         routes.add(Route.get("/metrics", r -> new Reply.MetricsReply(scrape.get())));
         routes.add(Route.get("/v1/openapi.json", r -> new Reply.Text(200, "application/json; charset=utf-8",
-                openApi())));
-        ApiServer server = new ApiServer(http, executor, log, metrics, s.token(), s.hostNames(), List.copyOf(routes));
+                openApi(openApiResource))));
+        ApiServer server = new ApiServer(http, executor, log, metrics, s.token(), s.hostNames(), List.copyOf(routes),
+                access);
         log.addTap(server.stream);
         http.setExecutor(executor);
         http.createContext("/", server::handle);
@@ -143,7 +170,12 @@ public final class ApiServer implements AutoCloseable {
 
     /** docs/openapi.json, packaged with the application. */
     public static String openApi() {
-        try (InputStream in = ApiServer.class.getResourceAsStream("/api/openapi.json")) {
+        return openApi("/api/openapi.json");
+    }
+
+    /** An OpenAPI document packaged with the application ({@code /api/nva-openapi.json}: the NVA's). */
+    public static String openApi(String resource) {
+        try (InputStream in = ApiServer.class.getResourceAsStream(resource)) {
             if (in == null) {
                 return "{}";
             }
@@ -207,7 +239,7 @@ public final class ApiServer implements AutoCloseable {
             misdirected(x);
             crossOrigin(x);
             byte[] required = token; // read once: a reload may replace it meanwhile
-            if (required != null && !authorised(x, required)) {
+            if (access == null && required != null && !authorised(x, required)) {
                 x.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"splitnve\"");
                 throw new ApiError(401, x.getRequestHeaders().getFirst("Authorization") == null
                         ? "this API needs Authorization: Bearer TOKEN" : "wrong bearer token", 0, "");
@@ -230,6 +262,8 @@ public final class ApiServer implements AutoCloseable {
                     params = p;
                 }
             }
+            String principal = access == null ? null : access.admit(method, found == null ? null : found.pattern(),
+                    x.getRequestHeaders().getFirst("Authorization"), x.getRemoteAddress().getAddress());
             if (found == null && allowed.isEmpty()) {
                 throw ApiError.notFound("no such path: " + Fields.clip(String.valueOf(rawPath)));
             }
@@ -246,8 +280,12 @@ public final class ApiServer implements AutoCloseable {
             if (!permitted) {
                 throw new ApiError(503, "busy: " + MAX_REQUESTS + " requests in progress; try again", 0, "");
             }
-            reply = found.handler().handle(new Request(method, rawPath, params, body, remote));
+            reply = found.handler().handle(new Request(method, rawPath, params, body, remote,
+                    x.getRequestURI().getRawQuery(), principal));
         } catch (ApiError e) {
+            if (e.status() == 401) {
+                x.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"splitnve\"");
+            }
             if (e.status() == 413 || e.status() == 408) {
                 // the body was not read: this connection cannot carry another request
                 x.getResponseHeaders().set("Connection", "close");
@@ -270,6 +308,7 @@ public final class ApiServer implements AutoCloseable {
             case Reply.Text t -> t.status();
             case Reply.MetricsReply m -> 200;
             case Reply.Stream s -> 200;
+            case Reply.Lines l -> 200;
         };
         requests.labelValues(method, route, String.valueOf(status)).inc();
         try {
@@ -279,6 +318,10 @@ public final class ApiServer implements AutoCloseable {
                 case Reply.MetricsReply m -> metrics(x, m.metrics());
                 case Reply.Stream s -> {
                     stream(x, remote);
+                    return;
+                }
+                case Reply.Lines l -> {
+                    lines(x, l.writer());
                     return;
                 }
             }
@@ -539,6 +582,36 @@ public final class ApiServer implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     return;
                 }
+            }
+        }
+    }
+
+    /** Writes a stream of JSON lines until its writer returns, the client goes or the server stops. */
+    private void lines(HttpExchange x, Reply.LineWriter writer) throws IOException {
+        synchronized (streamsLock) {
+            streams++;
+        }
+        try {
+            x.getResponseHeaders().set("Content-Type", "application/x-ndjson; charset=utf-8");
+            x.getResponseHeaders().set("Cache-Control", "no-store");
+            x.sendResponseHeaders(200, 0);
+            OutputStream o = x.getResponseBody();
+            writer.write(json -> {
+                if (closed) {
+                    throw new IOException("the server stops");
+                }
+                o.write((json + "\n").getBytes(StandardCharsets.UTF_8));
+                o.flush();
+            });
+            o.close();
+        } catch (InterruptedException e) {
+            // the server stops
+        } catch (IOException e) {
+            // the client went away, or the server stops
+        } finally {
+            synchronized (streamsLock) {
+                streams--;
+                streamsLock.notifyAll();
             }
         }
     }

@@ -5,8 +5,32 @@ import org.splitnve.api.Bodies;
 import org.splitnve.api.JsonCodec;
 import tools.jackson.databind.JsonNode;
 
-/** One request as a handler sees it: method, path, path parameters and the body's text. */
-public record Request(String method, String path, Map<String, String> params, String body, String remote) {
+/**
+ * One request as a handler sees it: method, path, path parameters, the body's text, the caller's address, the
+ * query string (raw, null when none) and the principal its {@link ApiServer.Access} admitted (null when the
+ * server checks one token for every route).
+ */
+public record Request(String method, String path, Map<String, String> params, String body, String remote,
+        String query, String principal) {
+    public Request(String method, String path, Map<String, String> params, String body, String remote) {
+        this(method, path, params, body, remote, null, null);
+    }
+
+    /** A query parameter's decoded value (the first one), or null. */
+    public String queryParam(String name) {
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&", -1)) {
+            int eq = pair.indexOf('=');
+            String k = eq < 0 ? pair : pair.substring(0, eq);
+            if (java.net.URLDecoder.decode(k, java.nio.charset.StandardCharsets.UTF_8).equals(name)) {
+                return eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
     public String param(String name) {
         return params.get(name);
     }

@@ -94,6 +94,8 @@ public final class RevisionedNva implements AutoCloseable {
     /** Per nNVE, the receipts of its last {@link Report#WINDOW} reports, oldest first. */
     private final Map<NveId, ArrayDeque<Receipt>> receipts = new HashMap<>();
     private final Map<NveId, Long> acknowledged = new HashMap<>();
+    /** The credentials by their SHA-256 (hexadecimal): who a bearer token is, in one look-up (NVA-7). */
+    private final Map<String, NveId> credentials = new HashMap<>();
     /** Per VN and claim key: when it moved between nNVEs lately (RFC 7432 section 15.1); not stored. */
     private final Map<MoveKey, ArrayDeque<Instant>> moves = new HashMap<>();
     private long duplicateActivations;
@@ -537,6 +539,24 @@ public final class RevisionedNva implements AutoCloseable {
         Resource r = resource(ResourceKey.credential(nve)).orElse(null);
         return r instanceof Resource.Credential c
                 && MessageDigest.isEqual(HexFormat.of().parseHex(c.tokenSha256()), sha256(token));
+    }
+
+    /**
+     * NVA-7: the nNVE whose token this is, if any (the principal of a request that carries only a bearer
+     * token: docs/nva-protocol.md section 9). The token is hashed once and looked up by its SHA-256, so the
+     * answer costs the same whichever nNVE it is and however many there are.
+     */
+    public Optional<NveId> principal(String token) {
+        if (token == null || token.length() < 16) {
+            return Optional.empty();
+        }
+        String hash = HexFormat.of().formatHex(sha256(token));
+        lock.lock();
+        try {
+            return Optional.ofNullable(credentials.get(hash));
+        } finally {
+            lock.unlock();
+        }
     }
 
     private static byte[] sha256(String token) {
@@ -1242,6 +1262,7 @@ public final class RevisionedNva implements AutoCloseable {
     private void index(ResourceKey k, Resource r) {
         switch (r) {
             case Resource.Vn v -> vns.put(v.vn().id(), v.vn());
+            case Resource.Credential c -> credentials.put(c.tokenSha256(), c.owner());
             case Resource.Mapping m -> {
                 Map<TsiAddress, Set<ResourceKey>> h = holders.computeIfAbsent(m.entry().instance().vnId(),
                         x -> new HashMap<>());
@@ -1259,6 +1280,7 @@ public final class RevisionedNva implements AutoCloseable {
     private void unindex(ResourceKey k, Resource r) {
         switch (r) {
             case Resource.Vn v -> vns.remove(v.vn().id());
+            case Resource.Credential c -> credentials.remove(c.tokenSha256(), c.owner());
             case Resource.Mapping m -> {
                 Map<TsiAddress, Set<ResourceKey>> h = holders.get(m.entry().instance().vnId());
                 for (TsiAddress a : m.entry().addresses()) {
