@@ -110,7 +110,7 @@ public final class OfCodec {
                 w.u64(f.cookie());
                 w.u64(f.cookieMask());
                 w.u8(f.table());
-                w.u8(f.command().ordinal());
+                w.u8(f.command().code());
                 w.u16(f.idleTimeout());
                 w.u16(f.hardTimeout());
                 w.u16(f.priority());
@@ -165,7 +165,7 @@ public final class OfCodec {
             }
             case BundleControl c -> {
                 w.u32(c.bundleId());
-                w.u16(c.type().ordinal());
+                w.u16(c.type().code());
                 w.u16(c.flags());
             }
             case BundleAdd a -> {
@@ -379,11 +379,12 @@ public final class OfCodec {
                 int id = r.s32("bundle_id");
                 int ctl = r.u16("bundle control type");
                 int flags = r.u16("bundle flags");
-                if (ctl >= BundleCtrlType.values().length) {
+                BundleCtrlType ctlType = BundleCtrlType.of(ctl);
+                if (ctlType == null) {
                     throw r.fail(OfDecodeError.BAD_VALUE, "bundle control type " + ctl);
                 }
                 r.pos = end; // properties are not used
-                yield new BundleControl(xid, id, BundleCtrlType.values()[ctl], flags);
+                yield new BundleControl(xid, id, ctlType, flags);
             }
             case OfMessage.BUNDLE_ADD_MESSAGE -> bundleAdd(r, version, xid, end, depth);
             default -> new OfMessage.Unknown(xid, type, r.rest(end));
@@ -416,7 +417,8 @@ public final class OfCodec {
         long mask = r.u64("cookie_mask");
         int table = r.u8("table_id");
         int cmd = r.u8("command");
-        if (cmd >= FlowModCommand.values().length) {
+        FlowModCommand command = FlowModCommand.of(cmd);
+        if (command == null) {
             throw r.fail(OfDecodeError.BAD_VALUE, "flow-mod command " + cmd);
         }
         int idle = r.u16("idle_timeout");
@@ -429,7 +431,7 @@ public final class OfCodec {
         r.skip(2, "importance");
         Match match = match(r, end);
         List<Instruction> ins = instructions(r, end);
-        return new FlowMod(xid, cookie, mask, table, FlowModCommand.values()[cmd], idle, hard, prio, buffer, outPort,
+        return new FlowMod(xid, cookie, mask, table, command, idle, hard, prio, buffer, outPort,
                 outGroup, flags, match, ins);
     }
 
@@ -534,7 +536,7 @@ public final class OfCodec {
             throw r.fail(OfDecodeError.BAD_LENGTH, "OXM length " + len + " overruns its container by " + (r.pos + len - end));
         }
         boolean hasMask = (fh & 1) != 0;
-        if (hasMask && len % 2 != 0 || len == 0) {
+        if ((hasMask && len % 2 != 0) || len == 0) {
             throw r.fail(OfDecodeError.BAD_OXM, "OXM length " + len + (hasMask ? " with mask is odd" : " is zero"));
         }
         int vlen = hasMask ? len / 2 : len;

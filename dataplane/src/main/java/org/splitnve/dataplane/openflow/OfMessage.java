@@ -52,7 +52,30 @@ public sealed interface OfMessage {
             implements OfMessage {
     }
 
-    enum FlowModCommand { ADD, MODIFY, MODIFY_STRICT, DELETE, DELETE_STRICT }
+    /** ofp_flow_mod_command, with its wire value. */
+    enum FlowModCommand {
+        ADD(0), MODIFY(1), MODIFY_STRICT(2), DELETE(3), DELETE_STRICT(4);
+
+        private final int code;
+
+        FlowModCommand(int code) {
+            this.code = code;
+        }
+
+        public int code() {
+            return code;
+        }
+
+        /** The command with wire value {@code code}, or null. */
+        public static FlowModCommand of(int code) {
+            for (FlowModCommand c : values()) {
+                if (c.code == code) {
+                    return c;
+                }
+            }
+            return null;
+        }
+    }
 
     /** OFPT_FLOW_MOD. {@code outPort}/{@code outGroup} restrict deletes ({@link Action#ANY}: none). */
     record FlowMod(int xid, long cookie, long cookieMask, int table, FlowModCommand command, int idleTimeout,
@@ -65,6 +88,12 @@ public sealed interface OfMessage {
 
         public FlowMod {
             instructions = List.copyOf(instructions);
+        }
+
+        /** This flow-mod with another transaction id (a bundle gives each staged message its own). */
+        public FlowMod withXid(int newXid) {
+            return new FlowMod(newXid, cookie, cookieMask, table, command, idleTimeout, hardTimeout, priority, bufferId,
+                    outPort, outGroup, flags, match, instructions);
         }
 
         public static FlowMod add(int xid, int table, int priority, long cookie, Match match, List<Instruction> instructions) {
@@ -114,8 +143,30 @@ public sealed interface OfMessage {
     record BarrierReply(int xid) implements OfMessage {
     }
 
+    /** ofp_bundle_ctrl_type, with its wire value. */
     enum BundleCtrlType {
-        OPEN_REQUEST, OPEN_REPLY, CLOSE_REQUEST, CLOSE_REPLY, COMMIT_REQUEST, COMMIT_REPLY, DISCARD_REQUEST, DISCARD_REPLY
+        OPEN_REQUEST(0), OPEN_REPLY(1), CLOSE_REQUEST(2), CLOSE_REPLY(3), COMMIT_REQUEST(4), COMMIT_REPLY(5),
+        DISCARD_REQUEST(6), DISCARD_REPLY(7);
+
+        private final int code;
+
+        BundleCtrlType(int code) {
+            this.code = code;
+        }
+
+        public int code() {
+            return code;
+        }
+
+        /** The type with wire value {@code code}, or null. */
+        public static BundleCtrlType of(int code) {
+            for (BundleCtrlType c : values()) {
+                if (c.code == code) {
+                    return c;
+                }
+            }
+            return null;
+        }
     }
 
     /** OFPT_BUNDLE_CONTROL (OpenFlow 1.4 section 7.3.9). Flags: {@link #ATOMIC}, {@link #ORDERED}. */
