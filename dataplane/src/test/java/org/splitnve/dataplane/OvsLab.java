@@ -258,6 +258,10 @@ public final class OvsLab implements AutoCloseable {
 
     @Override
     public void close() {
+        if (Boolean.getBoolean("ovslab.keep")) {
+            System.err.println("ovslab.keep: left namespaces " + namespaces + " and run directory " + runRoot);
+            return;
+        }
         for (Ovs o : switches) {
             o.stop();
         }
