@@ -49,8 +49,9 @@ public record Oxm(int oxmClass, int field, Octets value, Octets mask) implements
         if (mask != null && mask.length() != value.length()) {
             throw new IllegalArgumentException("OXM mask length " + mask.length() + " != value length " + value.length());
         }
-        if (2 * value.length() > 250) {
-            throw new IllegalArgumentException("OXM value of " + value.length() + " octets is too long");
+        if (value.length() * (mask == null ? 1 : 2) > 255) {
+            throw new IllegalArgumentException("OXM payload of " + value.length() * (mask == null ? 1 : 2)
+                    + " octets exceeds its 8-bit length (255)");
         }
     }
 
