@@ -76,15 +76,21 @@ public final class FlowDriver {
      * found in our cookies. Then {@link #apply} moves the switch to the desired table in one step.
      */
     public void start() throws ApplyException {
+        generation = refresh() + 1;
+    }
+
+    /** Re-reads the installed table from the switch; answers the highest generation found in our cookies. */
+    private long refresh() throws ApplyException {
+        List<FlowStats> flows = read();
         installed.clear();
         long highest = 0;
-        for (FlowStats s : read()) {
+        for (FlowStats s : flows) {
             installed.put(new FlowKey(s.table(), s.priority(), s.match()), new Installed(s.cookie(), s.instructions()));
             if ((s.cookie() & 0xffffffffL) == OWNER) {
                 highest = Math.max(highest, s.cookie() >>> 32);
             }
         }
-        generation = highest + 1;
+        return highest;
     }
 
     public long generation() {
@@ -124,7 +130,14 @@ public final class FlowDriver {
             }
             adds.add(FlowMod.add(0, f.key().table(), f.key().priority(), cookie(), f.key().match(), f.instructions()));
         }
-        int bundles = send(deletes, adds);
+        int bundles;
+        try {
+            bundles = send(deletes, adds);
+        } catch (ApplyException e) {
+            // Earlier bundles of a split difference may have taken effect: learn what the switch holds now.
+            refresh();
+            throw e;
+        }
         for (FlowMod d : deletes) {
             installed.remove(new FlowKey(d.table(), d.priority(), d.match()));
         }

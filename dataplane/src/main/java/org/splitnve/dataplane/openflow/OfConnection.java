@@ -193,9 +193,10 @@ public final class OfConnection implements AutoCloseable {
     }
 
     /**
-     * Applies {@code mods} as one atomic, ordered bundle (OpenFlow 1.4 OFPT_BUNDLE_*): open, every flow-mod staged,
-     * commit, all in one write; one round trip. Either all take effect at once or none does ({@link Outcome.Refused}
-     * with the switch's errors: the staged message's and BUNDLE_FAILED). Answers the number of flow-mods applied.
+     * Applies {@code mods} as one atomic, ordered bundle (OpenFlow 1.4 OFPT_BUNDLE_*): open, every flow-mod staged and
+     * a barrier in one write, then commit (or discard, if the switch refused any staged message): two round trips.
+     * Either all take effect at once or none does ({@link Outcome.Refused} with the switch's errors: the staged
+     * messages' and BUNDLE_FAILED). Answers the number of flow-mods applied.
      */
     public Outcome<Integer> bundle(List<FlowMod> mods, Duration timeout) {
         bundleLock.lock();
@@ -213,27 +214,37 @@ public final class OfConnection implements AutoCloseable {
             }
             List<ErrorMessage> errors = java.util.Collections.synchronizedList(new ArrayList<>());
             bundleErrors = new BundleErrors(openXid, last, errors);
-            int commitXid = xid();
-            OfCodec.encodeTo(sink, version, new BundleControl(commitXid, bundleId, BundleCtrlType.COMMIT_REQUEST, flags));
-            Waiter w = new Waiter();
-            waiting.put(commitXid, w);
-            writeLock.lock();
+            // OVS checks each staged message when it is added, answers an error for a bad one, and leaves it out of
+            // the bundle: a commit would then apply the others. So a barrier follows the adds, and only a bundle
+            // whose every add was accepted is committed; any refusal discards it.
+            int barrierXid = xid();
+            OfCodec.encodeTo(sink, version, new BarrierRequest(barrierXid));
+            Waiter barrier = new Waiter();
+            waiting.put(barrierXid, barrier);
             try {
-                writeAll(ByteBuffer.wrap(sink.array(), 0, sink.size()));
+                writeLocked(ByteBuffer.wrap(sink.array(), 0, sink.size()));
             } catch (IOException e) {
-                waiting.remove(commitXid);
+                waiting.remove(barrierXid);
+                bundleErrors = null;
                 return new Outcome.Failed<>("write to " + path + " failed: " + e.getMessage());
-            } finally {
-                writeLock.unlock();
             }
-            Outcome<OfMessage> o = await(commitXid, w, timeout, OfMessage.class);
+            Outcome<OfMessage> staged = await(barrierXid, barrier, timeout, OfMessage.class);
             bundleErrors = null;
+            if (staged instanceof Outcome.Failed<OfMessage> f) {
+                return new Outcome.Failed<>(f.reason());
+            }
+            boolean refused = !errors.isEmpty() || staged instanceof Outcome.Refused;
+            BundleCtrlType finish = refused ? BundleCtrlType.DISCARD_REQUEST : BundleCtrlType.COMMIT_REQUEST;
+            Outcome<OfMessage> o = request(new BundleControl(xid(), bundleId, finish, flags), timeout);
+            List<ErrorMessage> all = new ArrayList<>(errors);
+            if (staged instanceof Outcome.Refused<OfMessage> r) {
+                all.addAll(r.errors());
+            }
             return switch (o) {
-                case Outcome.Ok<OfMessage>(BundleControl c) when c.type() == BundleCtrlType.COMMIT_REPLY
-                        && errors.isEmpty() -> new Outcome.Ok<>(mods.size());
-                case Outcome.Ok<OfMessage> ok -> new Outcome.Refused<>(List.copyOf(errors));
+                case Outcome.Ok<OfMessage>(BundleControl c) when c.type() == BundleCtrlType.COMMIT_REPLY && !refused ->
+                        new Outcome.Ok<>(mods.size());
+                case Outcome.Ok<OfMessage> ok -> new Outcome.Refused<>(List.copyOf(all));
                 case Outcome.Refused<OfMessage> r -> {
-                    List<ErrorMessage> all = new ArrayList<>(errors);
                     all.addAll(r.errors());
                     yield new Outcome.Refused<>(all);
                 }
@@ -271,9 +282,13 @@ public final class OfConnection implements AutoCloseable {
     }
 
     private void write(byte[] b) throws IOException {
+        writeLocked(ByteBuffer.wrap(b));
+    }
+
+    private void writeLocked(ByteBuffer b) throws IOException {
         writeLock.lock();
         try {
-            writeAll(ByteBuffer.wrap(b));
+            writeAll(b);
         } finally {
             writeLock.unlock();
         }
