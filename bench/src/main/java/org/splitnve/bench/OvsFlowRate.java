@@ -75,6 +75,31 @@ public final class OvsFlowRate {
                 System.out.printf("%-6d %14.0f %14.0f %14.0f %14.0f %14.0f %10s%n", r + 1, ofctlAdd[r], ofctlDel[r],
                         ourAdd[r], ourMod[r], ourDel[r], rss(pid));
             }
+            // Work proportional to what changed: with N installed, change 1% of them, then nothing.
+            d.apply(flows);
+            List<Flow> onePercent = new ArrayList<>(flows);
+            int k = Math.max(1, n / 100);
+            for (int i = 0; i < k; i++) {
+                onePercent.set(i * 100 % n, changed.get(i * 100 % n));
+            }
+            double[] small = new double[rounds];
+            double[] none = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                List<Flow> target = r % 2 == 0 ? onePercent : flows; // alternate: each step changes k flows
+                small[r] = seconds(() -> d.apply(target)) * 1000;
+                none[r] = seconds(() -> d.apply(target)) * 1000;
+            }
+            double[] known = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                List<Flow> target = new ArrayList<>(k);
+                for (int i = 0; i < k; i++) {
+                    target.add((r % 2 == 0 ? changed : flows).get(i * 100 % n));
+                }
+                known[r] = seconds(() -> d.update(target, List.of())) * 1000;
+            }
+            System.out.printf("with %d installed, %d changed: apply(whole table) %.1f ms, apply(no change) %.1f ms,"
+                    + " update(the %d only) %.1f ms (medians)%n", n, k, median(small), median(none), k, median(known));
+            d.apply(List.of());
         } finally {
             Files.deleteIfExists(addFile);
             Files.deleteIfExists(delFile);

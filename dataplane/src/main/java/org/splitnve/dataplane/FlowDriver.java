@@ -130,6 +130,11 @@ public final class FlowDriver {
             }
             adds.add(FlowMod.add(0, f.key().table(), f.key().priority(), cookie(), f.key().match(), f.instructions()));
         }
+        return commit(t0, deletes, adds, added, modified);
+    }
+
+    private Report commit(long t0, List<FlowMod> deletes, List<FlowMod> adds, int added, int modified)
+            throws ApplyException {
         int bundles;
         try {
             bundles = send(deletes, adds);
@@ -145,6 +150,36 @@ public final class FlowDriver {
             installed.put(new FlowKey(a.table(), a.priority(), a.match()), new Installed(a.cookie(), a.instructions()));
         }
         return new Report(added, modified, deletes.size(), bundles, System.nanoTime() - t0);
+    }
+
+    /**
+     * Applies a change the caller already knows (work proportional to it, not to the table's size): {@code upserts}
+     * are added or replace the flow with their key, {@code removals} are deleted. Flows already so are not sent.
+     */
+    public Report update(Collection<Flow> upserts, Collection<FlowKey> removals) throws ApplyException {
+        long t0 = System.nanoTime();
+        Map<FlowKey, Flow> up = index(upserts);
+        List<FlowMod> deletes = new ArrayList<>();
+        List<FlowMod> adds = new ArrayList<>();
+        int added = 0;
+        int modified = 0;
+        for (FlowKey k : removals) {
+            if (installed.containsKey(k) && !up.containsKey(k)) {
+                deletes.add(FlowMod.deleteStrict(0, k.table(), k.priority(), k.match()));
+            }
+        }
+        for (Flow f : up.values()) {
+            Installed have = installed.get(f.key());
+            if (have == null) {
+                added++;
+            } else if (!have.instructions().equals(f.instructions())) {
+                modified++;
+            } else {
+                continue;
+            }
+            adds.add(FlowMod.add(0, f.key().table(), f.key().priority(), cookie(), f.key().match(), f.instructions()));
+        }
+        return commit(t0, deletes, adds, added, modified);
     }
 
     /**

@@ -8,9 +8,12 @@ public final class Octets implements Comparable<Octets> {
     public static final Octets EMPTY = new Octets(new byte[0]);
 
     private final byte[] bytes;
+    /** Cached: the driver hashes every match of the desired table on each apply. */
+    private final int hash;
 
     private Octets(byte[] bytes) {
         this.bytes = bytes;
+        this.hash = Arrays.hashCode(bytes);
     }
 
     public static Octets of(byte... bytes) {
@@ -58,12 +61,12 @@ public final class Octets implements Comparable<Octets> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Octets other && Arrays.equals(bytes, other.bytes);
+        return o instanceof Octets other && other.hash == hash && Arrays.equals(bytes, other.bytes);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(bytes);
+        return hash;
     }
 
     @Override
