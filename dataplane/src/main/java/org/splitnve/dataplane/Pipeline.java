@@ -37,6 +37,9 @@ import org.splitnve.dataplane.openflow.Oxm;
  *            VN's local ports (never back into the overlay)
  * </pre>
  * OpenFlow never outputs a frame to the port it came in on, so a flood skips the ingress trunk by itself.
+ * Table 10 also answers ARP requests for the IPv4 addresses of the VN's Activated addresses, local and remote, at
+ * priority 200 per (trunk, tag) of the VN: the reply goes back out of the ingress port with its tag, and the request
+ * never reaches the flood (DP-7; IPv6 neighbour solicitations are not answered yet).
  */
 public final class Pipeline {
     public static final int T_ADMIT = 0;
@@ -49,6 +52,9 @@ public final class Pipeline {
     static final int P_UNICAST = 100;
     static final int P_GUARD = 110;
     static final int P_TUNNEL = 100;
+    static final int P_RESPONDER = 200;
+    static final int ARP_REQUEST = 1;
+    static final int ARP_REPLY = 2;
 
     static final int ETH_IPV4 = 0x0800;
     static final int ETH_ARP = 0x0806;
@@ -118,6 +124,7 @@ public final class Pipeline {
                 }
             }
         }
+        responders(out, s, vni, local);
         for (Vn v : s.vns()) {
             List<RemoteNve> peers = serving.getOrDefault(v.name(), List.of());
             for (RemoteNve r : peers) {
@@ -151,6 +158,60 @@ public final class Pipeline {
     }
 
     private record PortTag(int port, int tag) {
+    }
+
+    /** ARP answered at the nNVE (DP-7) for every IPv4 address of an Activated address of the VN, local or remote. */
+    private static void responders(List<Flow> out, DataplaneState s, Map<String, Integer> vni,
+                                   Map<String, Set<PortTag>> local) {
+        Map<String, Map<Inet4Address, Long>> known = new LinkedHashMap<>();
+        for (Tsi t : s.tsis()) {
+            if (t.state() == TsiState.ACTIVATED) {
+                for (Address a : t.addresses()) {
+                    if (!a.held()) {
+                        know(known, t.vn(), a.mac(), a.ips());
+                    }
+                }
+            }
+        }
+        for (RemoteNve r : s.remotes()) {
+            for (RemoteAddress ra : r.addresses()) {
+                know(known, ra.vn(), ra.mac(), ra.ips());
+            }
+        }
+        for (Map.Entry<String, Map<Inet4Address, Long>> vn : known.entrySet()) {
+            Integer id = vni.get(vn.getKey());
+            if (id == null) {
+                continue;
+            }
+            for (PortTag pt : local.getOrDefault(vn.getKey(), Set.of())) {
+                for (Map.Entry<Inet4Address, Long> e : vn.getValue().entrySet()) {
+                    Octets ip = ip(e.getKey());
+                    long mac = e.getValue();
+                    out.add(new Flow(T_LOCAL, P_RESPONDER, Match.of(Oxm.inPort(pt.port()), Oxm.tunnelId(id),
+                            Oxm.ethType(ETH_ARP), Oxm.arpOp(ARP_REQUEST), Oxm.arpTpa(ip)),
+                            List.of(Instruction.apply(
+                                    Action.nxMove(48, Action.NXM_OF_ETH_SRC, Action.NXM_OF_ETH_DST),
+                                    new Action.SetField(Oxm.basic(Oxm.ETH_SRC, Octets.ofLong(mac, 6))),
+                                    new Action.SetField(Oxm.arpOp(ARP_REPLY)),
+                                    Action.nxMove(48, Action.NXM_NX_ARP_SHA, Action.NXM_NX_ARP_THA),
+                                    Action.nxMove(32, Action.NXM_OF_ARP_SPA, Action.NXM_OF_ARP_TPA),
+                                    new Action.SetField(Oxm.arpSha(mac)),
+                                    new Action.SetField(Oxm.arpSpa(ip)),
+                                    new Action.PushVlan(0x8100),
+                                    new Action.SetField(Oxm.vlanVid(pt.tag())),
+                                    new Action.Output(Action.PORT_IN_PORT))),
+                            "ARP for " + e.getKey().getHostAddress() + " answered with " + mac(mac)));
+                }
+            }
+        }
+    }
+
+    private static void know(Map<String, Map<Inet4Address, Long>> known, String vn, long mac, List<InetAddress> ips) {
+        for (InetAddress ip : ips) {
+            if (ip instanceof Inet4Address v4) {
+                known.computeIfAbsent(vn, k -> new LinkedHashMap<>()).putIfAbsent(v4, mac);
+            }
+        }
     }
 
     /** Table 0 for one Activated address: MAC only, or MAC with its IPs (IPv4, ARP, IPv6 incl. link-local and DAD). */

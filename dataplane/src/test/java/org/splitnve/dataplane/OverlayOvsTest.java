@@ -336,6 +336,29 @@ class OverlayOvsTest {
 
     @Test
     @Order(6)
+    @DisplayName("DP-7 (ARP; IPv6 ND not yet): an ARP request for a known address is answered at the nNVE, even with the target down")
+    void arpAnsweredAtTheNnve() throws Exception {
+        program(true, true, true, true);
+        assertPingPasses(vm1, "10.77.0.3");
+        OvsLab.run("ip", "-n", vm3, "link", "set", "eth0", "down");
+        try {
+            OvsLab.exec(vm1, "ip", "neigh", "flush", "all");
+            assertThat(ping(vm1, "10.77.0.3", 1)).as("vm3 is down: no echo reply").isFalse();
+            assertThat(OvsLab.exec(vm1, "ip", "neigh", "show", "10.77.0.3"))
+                    .as("but the nNVE answered the ARP request").contains("lladdr 02:77:00:00:00:03");
+            // an address the NVA does not know (vm4's IP is red, not blue) is not answered in blue
+            OvsLab.exec(vm1, "ip", "neigh", "flush", "all");
+            assertThat(ping(vm1, "10.77.0.4", 1)).isFalse();
+            assertThat(OvsLab.exec(vm1, "ip", "neigh", "show", "10.77.0.4")).doesNotContain("lladdr");
+        } finally {
+            OvsLab.run("ip", "-n", vm3, "link", "set", "eth0", "up");
+        }
+        assertPingPasses(vm1, "10.77.0.3");
+        assertThat(a.driver.reconcile().changes()).as("OVS reports the responder's actions as we sent them").isZero();
+    }
+
+    @Test
+    @Order(7)
     @DisplayName("DP-6: restarting the driver (new connection, new generation) loses no ping at 10 ms; nothing is re-sent")
     void restartKeepsForwarding() throws Exception {
         program(true, true, true, true);
@@ -374,7 +397,7 @@ class OverlayOvsTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     @DisplayName("DP-6: reconcile repairs drift: a flow deleted behind the driver's back comes back, one added is removed")
     void reconcileRepairsDrift() throws Exception {
         program(true, true, true, true);

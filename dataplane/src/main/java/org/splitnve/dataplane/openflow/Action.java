@@ -55,6 +55,34 @@ public sealed interface Action {
         }
     }
 
+    /** The Nicira vendor id of OVS's extension actions. */
+    int NICIRA = 0x2320;
+    /** NXM headers (class, field, length) the ARP responder moves between. */
+    int NXM_OF_ETH_DST = 0x00000206;
+    int NXM_OF_ETH_SRC = 0x00000406;
+    int NXM_OF_ARP_SPA = 0x00002004;
+    int NXM_OF_ARP_TPA = 0x00002204;
+    int NXM_NX_ARP_SHA = 0x00012206;
+    int NXM_NX_ARP_THA = 0x00012406;
+
+    /**
+     * Nicira's reg_move (NXAST_REG_MOVE, subtype 6): copies all {@code bits} of field {@code src} into {@code dst}
+     * (NXM headers): OpenFlow 1.3 has no copy action, OVS accepts this one.
+     */
+    static Action nxMove(int bits, int src, int dst) {
+        byte[] b = new byte[16];
+        int[] v = {6, bits, 0, 0}; // subtype, n_bits, src_ofs, dst_ofs
+        for (int i = 0; i < v.length; i++) {
+            b[2 * i] = (byte) (v[i] >>> 8);
+            b[2 * i + 1] = (byte) v[i];
+        }
+        for (int i = 0; i < 4; i++) {
+            b[8 + i] = (byte) (src >>> (24 - 8 * i));
+            b[12 + i] = (byte) (dst >>> (24 - 8 * i));
+        }
+        return new Experimenter(NICIRA, Octets.of(b));
+    }
+
     /** Any other action type, kept as data. */
     record Unknown(int type, Octets body) implements Action {
         public Unknown {
