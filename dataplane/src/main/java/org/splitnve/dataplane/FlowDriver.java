@@ -109,47 +109,7 @@ public final class FlowDriver {
     /** Makes the switch's table equal to {@code desired} (keys must be unique), sending only the difference. */
     public Report apply(Collection<Flow> desired) throws ApplyException {
         long t0 = System.nanoTime();
-        Map<FlowKey, Flow> want = index(desired);
-        List<FlowMod> deletes = new ArrayList<>();
-        List<FlowMod> adds = new ArrayList<>();
-        int added = 0;
-        int modified = 0;
-        for (FlowKey k : installed.keySet()) {
-            if (!want.containsKey(k)) {
-                deletes.add(FlowMod.deleteStrict(0, k.table(), k.priority(), k.match()));
-            }
-        }
-        for (Flow f : want.values()) {
-            Installed have = installed.get(f.key());
-            if (have == null) {
-                added++;
-            } else if (!have.instructions().equals(f.instructions())) {
-                modified++;
-            } else {
-                continue;
-            }
-            adds.add(FlowMod.add(0, f.key().table(), f.key().priority(), cookie(), f.key().match(), f.instructions()));
-        }
-        return commit(t0, deletes, adds, added, modified);
-    }
-
-    private Report commit(long t0, List<FlowMod> deletes, List<FlowMod> adds, int added, int modified)
-            throws ApplyException {
-        int bundles;
-        try {
-            bundles = send(deletes, adds);
-        } catch (ApplyException e) {
-            // Earlier bundles of a split difference may have taken effect: learn what the switch holds now.
-            refresh();
-            throw e;
-        }
-        for (FlowMod d : deletes) {
-            installed.remove(new FlowKey(d.table(), d.priority(), d.match()));
-        }
-        for (FlowMod a : adds) {
-            installed.put(new FlowKey(a.table(), a.priority(), a.match()), new Installed(a.cookie(), a.instructions()));
-        }
-        return new Report(added, modified, deletes.size(), bundles, System.nanoTime() - t0);
+        return commit(t0, diff(installed, wanted(desired), installed.keySet()));
     }
 
     /**
@@ -158,28 +118,7 @@ public final class FlowDriver {
      */
     public Report update(Collection<Flow> upserts, Collection<FlowKey> removals) throws ApplyException {
         long t0 = System.nanoTime();
-        Map<FlowKey, Flow> up = index(upserts);
-        List<FlowMod> deletes = new ArrayList<>();
-        List<FlowMod> adds = new ArrayList<>();
-        int added = 0;
-        int modified = 0;
-        for (FlowKey k : removals) {
-            if (installed.containsKey(k) && !up.containsKey(k)) {
-                deletes.add(FlowMod.deleteStrict(0, k.table(), k.priority(), k.match()));
-            }
-        }
-        for (Flow f : up.values()) {
-            Installed have = installed.get(f.key());
-            if (have == null) {
-                added++;
-            } else if (!have.instructions().equals(f.instructions())) {
-                modified++;
-            } else {
-                continue;
-            }
-            adds.add(FlowMod.add(0, f.key().table(), f.key().priority(), cookie(), f.key().match(), f.instructions()));
-        }
-        return commit(t0, deletes, adds, added, modified);
+        return commit(t0, diff(installed, wanted(upserts), removals));
     }
 
     /**
@@ -192,17 +131,26 @@ public final class FlowDriver {
         for (FlowStats s : read()) {
             actual.put(new FlowKey(s.table(), s.priority(), s.match()), new Installed(s.cookie(), s.instructions()));
         }
+        Diff d = diff(actual, installed, actual.keySet());
+        return new Report(d.added(), d.modified(), d.deletes().size(), send(d.deletes(), d.adds()), System.nanoTime() - t0);
+    }
+
+    /** The flow-mods that take a table from {@code have} to {@code want}, deleting only among {@code deletable}. */
+    private record Diff(List<FlowMod> deletes, List<FlowMod> adds, int added, int modified) {
+    }
+
+    private static Diff diff(Map<FlowKey, Installed> have, Map<FlowKey, Installed> want, Collection<FlowKey> deletable) {
         List<FlowMod> deletes = new ArrayList<>();
         List<FlowMod> adds = new ArrayList<>();
         int added = 0;
         int modified = 0;
-        for (FlowKey k : actual.keySet()) {
-            if (!installed.containsKey(k)) {
+        for (FlowKey k : deletable) {
+            if (have.containsKey(k) && !want.containsKey(k)) {
                 deletes.add(FlowMod.deleteStrict(0, k.table(), k.priority(), k.match()));
             }
         }
-        for (Map.Entry<FlowKey, Installed> e : installed.entrySet()) {
-            Installed there = actual.get(e.getKey());
+        for (Map.Entry<FlowKey, Installed> e : want.entrySet()) {
+            Installed there = have.get(e.getKey());
             if (there == null) {
                 added++;
             } else if (!there.instructions().equals(e.getValue().instructions())) {
@@ -213,8 +161,43 @@ public final class FlowDriver {
             FlowKey k = e.getKey();
             adds.add(FlowMod.add(0, k.table(), k.priority(), e.getValue().cookie(), k.match(), e.getValue().instructions()));
         }
-        int bundles = send(deletes, adds);
-        return new Report(added, modified, deletes.size(), bundles, System.nanoTime() - t0);
+        return new Diff(deletes, adds, added, modified);
+    }
+
+    /** Desired flows as they are to be installed, with this generation's cookie (keys must be unique). */
+    private Map<FlowKey, Installed> wanted(Collection<Flow> desired) {
+        Map<FlowKey, Installed> m = new HashMap<>(desired.size() * 2);
+        Map<FlowKey, String> why = new HashMap<>(desired.size() * 2);
+        long cookie = cookie();
+        for (Flow f : desired) {
+            Installed before = m.put(f.key(), new Installed(cookie, f.instructions()));
+            String whyBefore = why.put(f.key(), f.why());
+            if (before != null && !before.instructions().equals(f.instructions())) {
+                throw new IllegalArgumentException("two desired flows with key " + f.key() + ": " + whyBefore + " and "
+                        + f.why());
+            }
+        }
+        return m;
+    }
+
+    private Report commit(long t0, Diff d) throws ApplyException {
+        List<FlowMod> deletes = d.deletes();
+        List<FlowMod> adds = d.adds();
+        int bundles;
+        try {
+            bundles = send(deletes, adds);
+        } catch (ApplyException e) {
+            // Earlier bundles of a split difference may have taken effect: learn what the switch holds now.
+            refresh();
+            throw e;
+        }
+        for (FlowMod del : deletes) {
+            installed.remove(new FlowKey(del.table(), del.priority(), del.match()));
+        }
+        for (FlowMod a : adds) {
+            installed.put(new FlowKey(a.table(), a.priority(), a.match()), new Installed(a.cookie(), a.instructions()));
+        }
+        return new Report(d.added(), d.modified(), deletes.size(), bundles, System.nanoTime() - t0);
     }
 
     private int send(List<FlowMod> deletes, List<FlowMod> adds) throws ApplyException {
@@ -241,17 +224,5 @@ public final class FlowDriver {
             case Outcome.Refused<List<FlowStats>> r -> throw new ApplyException("the switch refused to list its flows: " + r.errors());
             case Outcome.Failed<List<FlowStats>> f -> throw new ApplyException("listing the flows failed: " + f.reason());
         };
-    }
-
-    private static Map<FlowKey, Flow> index(Collection<Flow> desired) {
-        Map<FlowKey, Flow> m = new HashMap<>(desired.size() * 2);
-        for (Flow f : desired) {
-            Flow before = m.put(f.key(), f);
-            if (before != null && !before.instructions().equals(f.instructions())) {
-                throw new IllegalArgumentException("two desired flows with key " + f.key() + ": " + before.why()
-                        + " and " + f.why());
-            }
-        }
-        return m;
     }
 }

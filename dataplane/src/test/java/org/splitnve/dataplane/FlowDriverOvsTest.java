@@ -79,6 +79,13 @@ class FlowDriverOvsTest {
             assertThat(dump.lines().filter(l -> l.contains("output:3")).count()).isEqualTo(10);
             assertThat(d.apply(next).changes()).isZero();
             assertThat(d.reconcile().changes()).isZero();
+            // a change the caller knows: 990-999 back to output 2, flow 5 removed, nothing else looked at
+            FlowDriver.Report u = d.update(flows(990, 10, 2), List.of(flows(5, 1, 2).getFirst().key()));
+            assertThat(u).extracting(FlowDriver.Report::added, FlowDriver.Report::modified, FlowDriver.Report::deleted)
+                    .containsExactly(0, 10, 1);
+            assertThat(countOnSwitch()).isEqualTo(999);
+            assertThat(ovs.ofctl("dump-flows", "br0", "--no-stats")).doesNotContain("output:3");
+            assertThat(d.reconcile().changes()).isZero();
         }
     }
 

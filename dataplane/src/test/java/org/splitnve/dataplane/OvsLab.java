@@ -184,38 +184,34 @@ public final class OvsLab implements AutoCloseable {
 
     /** Runs {@code cmd}, answering its exit status (0: success) without failing. */
     public static int status(String... cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", cmd) + ": no answer in 60 s");
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-        return p.exitValue();
+        return finish(new ProcessBuilder(cmd).redirectErrorStream(true).start(), cmd).status();
     }
 
     public static String run(String... cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out;
+        Finished f = finish(new ProcessBuilder(cmd).redirectErrorStream(true).start(), cmd);
+        if (f.status() != 0) {
+            throw new IOException(String.join(" ", cmd) + " exited with " + f.status() + ": " + f.output().strip());
+        }
+        return f.output();
+    }
+
+    private record Finished(int status, String output) {
+    }
+
+    /** Reads the process's output and waits (60 s at most) for it to end. */
+    private static Finished finish(Process p, String... cmd) throws IOException {
         try {
-            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new IOException(String.join(" ", cmd) + ": no answer in 60 s");
             }
+            return new Finished(p.exitValue(), out);
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IOException(String.join(" ", cmd) + ": interrupted", e);
         }
-        if (p.exitValue() != 0) {
-            throw new IOException(String.join(" ", cmd) + " exited with " + p.exitValue() + ": " + out.strip());
-        }
-        return out;
     }
 
     /** Waits for {@code condition} up to {@code millis}, polling every 10 ms; throws with {@code what} if it never holds. */

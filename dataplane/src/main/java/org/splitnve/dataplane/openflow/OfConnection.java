@@ -160,6 +160,11 @@ public final class OfConnection implements AutoCloseable {
 
     /** Sends {@code m} (whose xid the caller took from {@link #xid}) and waits for the reply with its xid. */
     public Outcome<OfMessage> request(OfMessage m, Duration timeout) {
+        return exchange(m, timeout, OfMessage.class);
+    }
+
+    /** Registers a waiter for {@code m}'s xid, sends {@code m} and waits for the answer, of type {@code kind}. */
+    private <T> Outcome<T> exchange(OfMessage m, Duration timeout, Class<?> kind) {
         Waiter w = new Waiter();
         waiting.put(m.xid(), w);
         try {
@@ -168,7 +173,7 @@ public final class OfConnection implements AutoCloseable {
             waiting.remove(m.xid());
             return new Outcome.Failed<>("write to " + path + " failed: " + e.getMessage());
         }
-        return await(m.xid(), w, timeout, OfMessage.class);
+        return await(m.xid(), w, timeout, kind);
     }
 
     /** Echo round trip: the switch is alive and has read everything sent before. */
@@ -178,18 +183,7 @@ public final class OfConnection implements AutoCloseable {
 
     /** Every flow in every table (multipart flow stats, all parts). */
     public Outcome<List<FlowStats>> flows(Duration timeout) {
-        FlowStatsRequest r = FlowStatsRequest.all(xid());
-        Waiter w = new Waiter();
-        waiting.put(r.xid(), w);
-        try {
-            write(OfCodec.encode(version, r));
-        } catch (IOException e) {
-            waiting.remove(r.xid());
-            return new Outcome.Failed<>("write to " + path + " failed: " + e.getMessage());
-        }
-        @SuppressWarnings("unchecked")
-        Outcome<List<FlowStats>> o = (Outcome<List<FlowStats>>) (Outcome<?>) await(r.xid(), w, timeout, List.class);
-        return o;
+        return exchange(FlowStatsRequest.all(xid()), timeout, List.class);
     }
 
     /**
