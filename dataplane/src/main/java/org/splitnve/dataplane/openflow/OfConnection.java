@@ -71,6 +71,7 @@ public final class OfConnection implements AutoCloseable {
     private volatile int version;
     private volatile long datapathId;
     private volatile String closedBecause;
+    private final CompletableFuture<String> closed = new CompletableFuture<>();
     /** A bundle in flight collects the errors of its staged messages (xid range) here. */
     private volatile BundleErrors bundleErrors;
 
@@ -391,6 +392,7 @@ public final class OfConnection implements AutoCloseable {
         if (closedBecause == null) {
             closedBecause = why;
         }
+        closed.complete(closedBecause);
         try {
             channel.close();
         } catch (IOException ignored) {
@@ -403,6 +405,11 @@ public final class OfConnection implements AutoCloseable {
         if (f != null) {
             f.completeExceptionally(new IOException(path + ": " + why));
         }
+    }
+
+    /** Completes, with the reason, when the connection ends (the switch restarted, closed it, or we did). */
+    public CompletableFuture<String> closed() {
+        return closed;
     }
 
     /** Why the connection ended, or null while open. */
