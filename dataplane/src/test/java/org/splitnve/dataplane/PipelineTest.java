@@ -1,0 +1,118 @@
+package org.splitnve.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.splitnve.dataplane.DataplaneState.Address;
+import org.splitnve.dataplane.DataplaneState.RemoteAddress;
+import org.splitnve.dataplane.DataplaneState.RemoteNve;
+import org.splitnve.dataplane.DataplaneState.Tsi;
+import org.splitnve.dataplane.DataplaneState.TsiState;
+import org.splitnve.dataplane.DataplaneState.Vn;
+import org.splitnve.dataplane.openflow.Action;
+import org.splitnve.dataplane.openflow.Instruction;
+import org.splitnve.dataplane.openflow.Octets;
+import org.splitnve.dataplane.openflow.Oxm;
+
+/** The pipeline as a pure function of the model: which flows a state yields (the OVS tests prove what they do). */
+class PipelineTest {
+    private static final long M1 = 0x027700000001L;
+    private static final long M3 = 0x027700000003L;
+
+    private static InetAddress ip(String s) throws Exception {
+        return InetAddress.getByName(s);
+    }
+
+    private static DataplaneState state(TsiState s1, boolean held) throws Exception {
+        return new DataplaneState(2, List.of(new Vn("blue", 5000), new Vn("red", 6000)),
+                List.of(new Tsi("vm1", 1, 100, "blue", s1, List.of(new Address(M1, List.of(ip("10.0.0.1")), held)))),
+                List.of(new RemoteNve("b", (Inet4Address) ip("192.0.2.2"), List.of("blue"),
+                        List.of(new RemoteAddress("blue", M3, List.of())))));
+    }
+
+    private static List<Flow> admission(List<Flow> flows, long mac) {
+        return flows.stream().filter(f -> f.key().table() == Pipeline.T_ADMIT
+                && f.key().match().fields().contains(Oxm.ethSrc(mac))).toList();
+    }
+
+    @Test
+    @DisplayName("DP-2: only an Activated, not held address is admitted, and only with its IP (IPv4 and ARP source guard)")
+    void admissionOnlyWhenActivated() throws Exception {
+        assertThat(admission(Pipeline.flows(state(TsiState.ASSOCIATED, false)), M1)).isEmpty();
+        assertThat(admission(Pipeline.flows(state(TsiState.ACTIVATED, true)), M1)).isEmpty();
+        List<Flow> admit = admission(Pipeline.flows(state(TsiState.ACTIVATED, false)), M1);
+        assertThat(admit).isNotEmpty().allSatisfy(f -> {
+            assertThat(f.key().match().fields()).contains(Oxm.inPort(1), Oxm.vlanVid(100));
+            assertThat(f.instructions()).containsExactly(
+                    Instruction.apply(new Action.PopVlan(), new Action.SetField(Oxm.tunnelId(5000))),
+                    new Instruction.GotoTable(Pipeline.T_LOCAL));
+        });
+        assertThat(admit).anySatisfy(f -> assertThat(f.key().match().fields())
+                .contains(Oxm.ethType(0x0800), Oxm.ipv4Src(Octets.ofHex("0a000001"))));
+        assertThat(admit).anySatisfy(f -> assertThat(f.key().match().fields())
+                .contains(Oxm.ethType(0x0806), Oxm.arpSpa(Octets.ofHex("0a000001")), Oxm.arpSha(M1)));
+        assertThat(admit).noneSatisfy(f -> assertThat(f.key().match().fields()).doesNotContain(Oxm.ethType(0x0800),
+                Oxm.ethType(0x0806), Oxm.ethType(0x8035)));
+    }
+
+    @Test
+    @DisplayName("DP-2: a known local address that is not Activated is dropped toward it, from both directions")
+    void blockedTowardNotActivated() throws Exception {
+        List<Flow> flows = Pipeline.flows(state(TsiState.ASSOCIATED, false));
+        for (int table : List.of(Pipeline.T_LOCAL, Pipeline.T_REMOTE)) {
+            assertThat(flows).anySatisfy(f -> {
+                assertThat(f.key().table()).isEqualTo(table);
+                assertThat(f.key().match().fields()).contains(Oxm.ethDst(M1));
+                assertThat(f.instructions()).isEmpty();
+            });
+        }
+    }
+
+    @Test
+    @DisplayName("DP-1, DP-3: unicast to the NVE the NVA names; floods to the NVEs serving the VN only; tunnel ingress only from them")
+    void forwarding() throws Exception {
+        List<Flow> flows = Pipeline.flows(state(TsiState.ACTIVATED, false));
+        Octets vtep = Octets.ofHex("c0000202");
+        assertThat(flows).anySatisfy(f -> {
+            assertThat(f.key()).isEqualTo(new FlowKey(Pipeline.T_LOCAL, Pipeline.P_UNICAST,
+                    org.splitnve.dataplane.openflow.Match.of(Oxm.tunnelId(5000), Oxm.ethDst(M3))));
+            assertThat(f.instructions()).containsExactly(Instruction.apply(new Action.SetField(Oxm.tunIpv4Dst(vtep)),
+                    new Action.Output(2)));
+        });
+        // red has no remote NVE and no local TSI: its flood goes nowhere; blue's goes to b and to port 1, tag 100
+        assertThat(flows).anySatisfy(f -> {
+            assertThat(f.key().match().fields()).containsExactly(Oxm.tunnelId(6000));
+            assertThat(f.key().table()).isEqualTo(Pipeline.T_LOCAL);
+            assertThat(f.instructions()).isEmpty();
+        });
+        assertThat(flows).anySatisfy(f -> {
+            assertThat(f.key().match().fields()).containsExactly(Oxm.tunnelId(5000));
+            assertThat(f.key().table()).isEqualTo(Pipeline.T_LOCAL);
+            assertThat(f.instructions()).containsExactly(Instruction.apply(new Action.SetField(Oxm.tunIpv4Dst(vtep)),
+                    new Action.Output(2), new Action.PushVlan(0x8100), new Action.SetField(Oxm.vlanVid(100)),
+                    new Action.Output(1)));
+        });
+        List<Flow> fromTunnel = flows.stream().filter(f -> f.key().table() == Pipeline.T_ADMIT
+                && f.key().match().fields().contains(Oxm.inPort(2))).toList();
+        assertThat(fromTunnel).singleElement().satisfies(f -> assertThat(f.key().match().fields())
+                .contains(Oxm.tunnelId(5000), Oxm.tunIpv4Src(vtep)));
+    }
+
+    @Test
+    @DisplayName("the flows' keys are unique and the function is deterministic")
+    void uniqueAndPure() throws Exception {
+        DataplaneState s = state(TsiState.ACTIVATED, false);
+        List<Flow> flows = Pipeline.flows(s);
+        Set<FlowKey> keys = new HashSet<>();
+        for (Flow f : flows) {
+            assertThat(keys.add(f.key())).as("duplicate " + f.key()).isTrue();
+        }
+        assertThat(Pipeline.flows(s)).isEqualTo(flows);
+    }
+}
