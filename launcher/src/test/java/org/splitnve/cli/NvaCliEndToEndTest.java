@@ -2,14 +2,9 @@ package org.splitnve.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -18,6 +13,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.splitnve.daemon.nva.NvaProcesses;
 import org.splitnve.nva.NveId;
 import org.splitnve.nva.TsiInstance;
 import org.splitnve.nva.http.HttpNvaLink;
@@ -42,33 +38,10 @@ class NvaCliEndToEndTest {
         return r;
     }
 
-    static void awaitServing(URI base, Process p, Path out) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        try (HttpClient c = HttpClient.newHttpClient()) {
-            while (System.nanoTime() < deadline) {
-                assertThat(p.isAlive()).as("splitnve nva runs: %s", Files.exists(out) ? Files.readString(out) : "")
-                        .isTrue();
-                try {
-                    if (c.send(HttpRequest.newBuilder(base.resolve("/v1/nva/status")).timeout(Duration.ofSeconds(2))
-                            .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                        return;
-                    }
-                } catch (java.io.IOException e) {
-                    // not listening yet
-                }
-                Thread.sleep(100); // polling a condition (the API answers) with a deadline
-            }
-        }
-        throw new AssertionError("splitnve nva did not serve within 60 s: " + Files.readString(out));
-    }
-
     @Test
     @DisplayName("NVA-1, NVA-8: splitnve nva as a process; nva vn create/list/show, nva nve add (its token printed), an nNVE's report with that token, splitnve where finds the address (nNVE, port, VN, state, mobility sequence), vn delete takes it away")
     void operatorCommandsAgainstTheDaemon(@TempDir Path dir) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = NvaProcesses.freePort();
         Path config = dir.resolve("nva.toml");
         Files.writeString(config, """
                 [nva]
@@ -82,7 +55,7 @@ class NvaCliEndToEndTest {
         Process p = new ProcessBuilder(Launcher.write(dir).toString(), "nva", "--config", config.toString())
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         try {
-            awaitServing(base, p, out);
+            NvaProcesses.awaitServing(base, null, p, out);
             assertThat(run(0, "nva", "vn", "create", "5000", "--alias", "blue", "--context", "5000", "--permit-any",
                     "--name", "6f1c2d3e-0000-4000-8000-000000005000", "--nva", nva).out())
                     .matches("VN 5000 \\(blue\\) created at revision \\d+\n");

@@ -50,6 +50,7 @@ class NvaApiLimitsTest {
     final List<AutoCloseable> open = new ArrayList<>();
     final ByteArrayOutputStream logged = new ByteArrayOutputStream();
     final AtomicLong nanos = new AtomicLong(1_000_000_000_000L);
+    RevisionedNva nva;
 
     @AfterEach
     void close() throws Exception {
@@ -58,7 +59,12 @@ class NvaApiLimitsTest {
         }
     }
 
-    URI serve(RevisionedNva nva, String operatorToken) {
+    /** {@link NvaHttpTest#nva}'s NVA served with the operator's token, its clock of failures {@link #nanos}. */
+    URI serve() {
+        RevisionedNva nva = NvaHttpTest.nva(100_000);
+        open.add(nva);
+        this.nva = nva;
+        String operatorToken = NvaHttpTest.OPERATOR;
         EventLog log = new EventLog("nva-test", new LogSettings(false, Event.Level.INFO),
                 new PrintStream(logged, true, StandardCharsets.UTF_8));
         open.add(log);
@@ -124,9 +130,7 @@ class NvaApiLimitsTest {
     @Test
     @DisplayName("NVA-3 (docs/nva-protocol.md 13): a maximal report (4,096 operations, binds of 32 IPv6 addresses with MAC and group, over 1 MiB) is accepted and applied; a body above the report limit is 413; other routes keep the 1 MiB limit")
     void maximalReportAccepted() throws Exception {
-        RevisionedNva nva = NvaHttpTest.nva(100_000);
-        open.add(nva);
-        URI base = serve(nva, NvaHttpTest.OPERATOR);
+        URI base = serve();
         Report big = maximal(NvaHttpTest.A);
         int size = NvaJson.text(NvaJson.report(big)).getBytes(StandardCharsets.UTF_8).length;
         assertThat(big.ops()).hasSize(Report.MAX_OPS);
@@ -159,9 +163,7 @@ class NvaApiLimitsTest {
     @Test
     @DisplayName("NVA-7 (docs/nva-protocol.md 9): after 20 wrong tokens in a minute one source address gets 429 with Retry-After, even with a right token; another address is not affected; the 429s are logged in aggregate; the window's end lifts the limit")
     void wrongTokensLimitedPerSource() throws Exception {
-        RevisionedNva nva = NvaHttpTest.nva(100_000);
-        open.add(nva);
-        URI base = serve(nva, NvaHttpTest.OPERATOR);
+        URI base = serve();
         try (HttpClient one = HttpClient.newBuilder().localAddress(InetAddress.ofLiteral("127.0.0.1")).build();
                 HttpClient two = HttpClient.newBuilder().localAddress(InetAddress.ofLiteral("127.0.0.2")).build()) {
             for (int i = 0; i < AuthFailures.MAX_FAILURES; i++) {

@@ -2,10 +2,7 @@ package org.splitnve.daemon.nva;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,12 +55,6 @@ class NvaEtcdFailoverTest {
     static final NveId NVE = NveId.of("nnve-a");
     static final int REPORTS = 240;
 
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     static Path config(Path dir, String name, int port, String store) throws Exception {
         Path c = dir.resolve(name + ".toml");
         Files.writeString(c, """
@@ -82,32 +73,7 @@ class NvaEtcdFailoverTest {
     }
 
     static HttpResponse<String> operator(URI base, String method, String path, String body) throws Exception {
-        try (HttpClient c = HttpClient.newHttpClient()) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10))
-                    .header("Authorization", "Bearer " + OPERATOR);
-            if (body != null) {
-                b.header("Content-Type", "application/json");
-            }
-            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-            return c.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        }
-    }
-
-    static void awaitServing(URI base, Process p, Path out) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            assertThat(p.isAlive()).as("the NVA process runs: %s", Files.exists(out) ? Files.readString(out) : "")
-                    .isTrue();
-            try {
-                if (operator(base, "GET", "/v1/nva/status", null).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(100); // polling a condition (the API answers) with a deadline
-        }
-        throw new AssertionError("the NVA did not serve within 60 s: " + Files.readString(out));
+        return NvaProcesses.call(base, OPERATOR, method, path, body);
     }
 
     /** Report {@code seq}: the activation of TSI {@code seq} with its own MAC (the same content whoever sends it). */
@@ -131,8 +97,8 @@ class NvaEtcdFailoverTest {
         String store = "etcd://" + ETCD.cluster().endpoints().stream().map(u -> u.getHost() + ":" + u.getPort())
                 .collect(Collectors.joining(",")) + "/splitnve/failover-" + UUID.randomUUID();
         Files.writeString(dir.resolve("operator.token"), OPERATOR + "\n");
-        int portA = freePort();
-        int portB = freePort();
+        int portA = NvaProcesses.freePort();
+        int portB = NvaProcesses.freePort();
         URI a = URI.create("http://127.0.0.1:" + portA);
         URI b = URI.create("http://127.0.0.1:" + portB);
         Path outA = dir.resolve("nva-a.log");
@@ -141,9 +107,9 @@ class NvaEtcdFailoverTest {
         Process pb = null;
         List<AutoCloseable> open = new ArrayList<>();
         try {
-            awaitServing(a, pa, outA);
+            NvaProcesses.awaitServing(a, OPERATOR, pa, outA);
             pb = NvaCrashHttpTest.start(config(dir, "nva-b", portB, store), outB);
-            awaitServing(b, pb, outB);
+            NvaProcesses.awaitServing(b, OPERATOR, pb, outB);
             assertThat(operator(a, "POST", "/v1/nva/nves", "{\"name\": \"nnve-a\", \"vtep\": \"192.0.2.1\", \"token\": \""
                     + TOKEN + "\"}").statusCode()).isEqualTo(201);
 
