@@ -65,21 +65,22 @@ public final class NvaCommands {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /** The rows of {@code list} as a {@link Table} (columns as wide as their widest cell: a TSI's UUID included). */
     static void table(Io io, JsonNode list, String... columns) {
-        StringBuilder head = new StringBuilder();
-        for (String c : columns) {
-            head.append(String.format("%-22s", c.toUpperCase(java.util.Locale.ROOT)));
+        String[] head = new String[columns.length];
+        for (int i = 0; i < columns.length; i++) {
+            head[i] = columns[i].toUpperCase(java.util.Locale.ROOT);
         }
-        io.out().println(head.toString().stripTrailing());
+        Table t = new Table(head);
         for (JsonNode row : list) {
-            StringBuilder line = new StringBuilder();
-            for (String c : columns) {
-                JsonNode v = row.path(c);
-                String t = v.isString() ? v.asString() : v.isMissingNode() || v.isNull() ? "-" : v.toString();
-                line.append(String.format("%-22s", t));
+            Object[] cells = new Object[columns.length];
+            for (int i = 0; i < columns.length; i++) {
+                JsonNode v = row.path(columns[i]);
+                cells[i] = v.isString() ? v.asString() : v.isMissingNode() || v.isNull() ? "-" : v.toString();
             }
-            io.out().println(line.toString().stripTrailing());
+            t.row(cells);
         }
+        t.print(io.out());
     }
 
     @Command(name = "vn", description = "The NVA's VNs (NVA-1): create, list, show, delete; TSI permits and records.")

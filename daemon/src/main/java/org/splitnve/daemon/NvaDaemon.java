@@ -26,17 +26,18 @@ import org.splitnve.daemon.metrics.DaemonMetrics;
 import org.splitnve.daemon.metrics.Metrics;
 import org.splitnve.nva.Decision;
 import org.splitnve.nva.TsiRule;
+import org.splitnve.nva.etcd.Stores;
 import org.splitnve.nva.service.Options;
 import org.splitnve.nva.service.ResourceKey;
 import org.splitnve.nva.service.RevisionedNva;
-import org.splitnve.nva.service.store.SqliteStore;
 import org.splitnve.protocol.PortAgent;
 import org.splitnve.transport.AgentRunner;
 import org.splitnve.transport.MemoryLinks;
 
 /**
  * {@code splitnve nva --config FILE}: the NVA as a service (docs/nva-api.md, docs/nva-protocol.md). It opens its
- * SQLite state file (NVA-2: every answer after the change is durable), imports the configuration's [[vn]] once,
+ * store ({@code [nva] store}: a SQLite state file, or an etcd cluster that several instances serve; NVA-2: every
+ * answer after the change is durable), imports the configuration's [[vn]] once,
  * and serves the protocol and the operator's API over HTTP(S) with the daemons' {@link ApiServer}: the metrics,
  * the event stream and the token checks are theirs. It sends no frame: its engine thread (a {@link Daemon} has
  * one) idles on a port that leads nowhere. SIGTERM stops it cleanly (status 0), SIGHUP reloads [log] and the
@@ -74,11 +75,12 @@ public final class NvaDaemon extends Daemon {
         HttpServer bound = bind(s);
         RevisionedNva nva;
         try {
-            Path parent = s.store().toAbsolutePath().getParent();
+            Path file = s.stateFile();
+            Path parent = file == null ? null : file.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            nva = RevisionedNva.open(SqliteStore.open(s.store()), Options.DEFAULT.withMaxLogEvents(s.maxLogEvents()),
+            nva = RevisionedNva.open(Stores.open(s.store()), Options.DEFAULT.withMaxLogEvents(s.maxLogEvents()),
                     Clock.systemUTC(), log);
         } catch (IOException | RuntimeException e) {
             bound.stop(0);
@@ -112,7 +114,7 @@ public final class NvaDaemon extends Daemon {
         d.importVns(s);
         d.startApi(bound, s.api(), api.routes(), d::scrape, api::access, OPENAPI);
         log.accept(new NvaEvent.Started(configName, d.api().address().toString(), s.tls() != null,
-                s.store().toString(), nva.historyId(), nva.revision()));
+                s.store(), nva.historyId(), nva.revision()));
         return d;
     }
 

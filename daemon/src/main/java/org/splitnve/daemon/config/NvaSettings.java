@@ -16,15 +16,16 @@ import org.splitnve.config.Reader;
 import org.splitnve.nva.ProvisioningMode;
 import org.splitnve.nva.VnRecord;
 import org.splitnve.nva.VnService;
+import org.splitnve.nva.etcd.Stores;
 
 /**
  * The NVA daemon's configuration file ({@code splitnve nva --config FILE}, docs/nva-api.md, examples/nva.toml),
- * validated: [nva] (name, the SQLite state file, the change log's bound), [api] (as the other daemons': listen,
+ * validated: [nva] (name, the store, the change log's bound), [api] (as the other daemons': listen,
  * the operator's token_file, host_names), [tls] (a PKCS#12 key store; required when [api] listen is not loopback:
  * plain HTTP only on loopback), [log], and [[vn]]: VNs imported once (each added at start when the NVA has no VN
  * with its ID yet; NVA-1: from then on the NVA's state is the reference, not this file).
  */
-public record NvaSettings(String name, Path store, int maxLogEvents, ApiSettings api, TlsSettings tls, LogSettings log,
+public record NvaSettings(String name, String store, int maxLogEvents, ApiSettings api, TlsSettings tls, LogSettings log,
         List<VnImport> vns) {
     /** The NVA's default port: 127.0.0.1:7490. */
     public static final int NVA_PORT = 7490;
@@ -48,6 +49,46 @@ public record NvaSettings(String name, Path store, int maxLogEvents, ApiSettings
     public record VnImport(VnRecord vn, boolean permitAny) {
     }
 
+    /**
+     * The {@code store} setting as {@link Stores#open} takes it (docs/nva-api.md): {@code sqlite:PATH} or a bare
+     * {@code PATH} (the SQLite state file; relative to the configuration file), {@code etcd://HOST:PORT,.../PREFIX}
+     * (several NVA instances on one etcd cluster, NVA-2) or {@code memory:}. Checked here, opened at start.
+     */
+    static String store(Reader r, Table nva, String text) {
+        if (text == null) {
+            return null;
+        }
+        String spec = text;
+        boolean scheme = text.matches("(?s)[A-Za-z][A-Za-z0-9+.-]*:.*");
+        if (!scheme || text.startsWith("sqlite:")) {
+            String file = scheme ? text.substring("sqlite:".length()) : text;
+            if (file.startsWith("//")) {
+                file = file.substring(2);
+            }
+            if (file.isEmpty()) {
+                r.problem(nva, "store", "sqlite: needs a file: sqlite:/var/lib/splitnve/nva.db");
+                return null;
+            }
+            Path p = r.relative(nva, "store", file);
+            if (p == null) {
+                return null;
+            }
+            spec = "sqlite:" + p;
+        }
+        try {
+            Stores.parse(spec);
+        } catch (IllegalArgumentException e) {
+            r.problem(nva, "store", e.getMessage());
+            return null;
+        }
+        return spec;
+    }
+
+    /** The SQLite state file of a {@code sqlite:} store, else null (etcd, memory). */
+    public Path stateFile() {
+        return Stores.parse(store) instanceof Stores.Spec.Sqlite q ? q.file() : null;
+    }
+
     public static NvaSettings load(Path path) throws ConfigException {
         return from(ConfFile.load(path));
     }
@@ -62,8 +103,7 @@ public record NvaSettings(String name, Path store, int maxLogEvents, ApiSettings
         r.sections(SINGLES, ARRAYS);
         Table nva = r.single("nva");
         String name = r.string(nva, "name", "nva");
-        String storeName = r.string(nva, "store", "nva.db");
-        Path store = storeName == null ? null : r.relative(nva, "store", storeName);
+        String store = store(r, nva, r.string(nva, "store", "nva.db"));
         int maxLog = (int) r.integer(nva, "max_log_events", 100_000, 1_000, 100_000_000);
         r.unknownKeys(nva);
 

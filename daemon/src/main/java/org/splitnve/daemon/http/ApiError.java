@@ -9,12 +9,28 @@ public final class ApiError extends Exception {
     private final int status;
     private final int code;
     private final String detail;
+    private final long retryAfterSeconds;
 
     public ApiError(int status, String message, int code, String detail) {
+        this(status, message, code, detail, 0);
+    }
+
+    private ApiError(int status, String message, int code, String detail, long retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
         this.detail = detail == null ? "" : detail;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** 429 with {@code Retry-After: seconds}: this source has called too often (a limit per source address). */
+    public static ApiError tooMany(String message, long seconds) {
+        return new ApiError(429, message, 0, "", seconds);
+    }
+
+    /** The seconds of a {@code Retry-After} header (0: none). */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public static ApiError badRequest(String message) {

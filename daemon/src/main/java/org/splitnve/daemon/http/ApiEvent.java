@@ -41,6 +41,28 @@ public sealed interface ApiEvent extends Event {
         }
     }
 
+    /**
+     * A request refused with 429 because its source address is limited (the NVA: too many wrong tokens, section 9
+     * of docs/nva-protocol.md). One source can repeat it at will: logged in aggregate per source address (SEC-5).
+     */
+    record Limited(String source, String remote, String method, String path, String error)
+            implements ApiEvent, Event.PerSource {
+        @Override
+        public String name() {
+            return "api.limited";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+
+        @Override
+        public String sourceKey() {
+            return source;
+        }
+    }
+
     /** An event stream client ended: it closed, the daemon stopped, or it was too slow and was dropped. */
     record StreamEnded(String remote, long events, String why) implements ApiEvent {
         @Override

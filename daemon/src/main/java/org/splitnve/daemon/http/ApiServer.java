@@ -46,7 +46,7 @@ import org.splitnve.daemon.metrics.Metrics;
  * thread each, never a permit.
  */
 public final class ApiServer implements AutoCloseable {
-    /** Request bodies above this are refused with 413. */
+    /** Request bodies above this are refused with 413 (unless a route sets its own limit: {@link Route#maxBody}). */
     public static final int MAX_BODY = 1 << 20;
     /** Requests handled at once (event streams not counted). */
     public static final int MAX_REQUESTS = 64;
@@ -274,7 +274,7 @@ public final class ApiServer implements AutoCloseable {
             }
             route = found.pattern();
             contentType(x);
-            String body = body(x);
+            String body = body(x, found.maxBody());
             // SEC-8: the permit is taken once the body is in, so a client that trickles its request holds none
             permitted = permits.tryAcquire();
             if (!permitted) {
@@ -290,9 +290,18 @@ public final class ApiServer implements AutoCloseable {
                 // the body was not read: this connection cannot carry another request
                 x.getResponseHeaders().set("Connection", "close");
             }
+            if (e.retryAfterSeconds() > 0) {
+                x.getResponseHeaders().set("Retry-After", String.valueOf(e.retryAfterSeconds()));
+            }
             reply = new Reply.JsonReply(e.status(), e.body());
-            log.accept(new ApiEvent.Refused(remote, method, Fields.clip(String.valueOf(rawPath)), e.status(), e.code(),
-                    e.getMessage()));
+            if (e.status() == 429) {
+                InetSocketAddress from = x.getRemoteAddress();
+                log.accept(new ApiEvent.Limited(from == null ? "?" : from.getAddress().getHostAddress(), remote, method,
+                        Fields.clip(String.valueOf(rawPath)), e.getMessage()));
+            } else {
+                log.accept(new ApiEvent.Refused(remote, method, Fields.clip(String.valueOf(rawPath)), e.status(),
+                        e.code(), e.getMessage()));
+            }
         } catch (RuntimeException e) {
             ApiError err = new ApiError(500, "internal error: " + e, 0, "");
             reply = new Reply.JsonReply(500, err.body());
@@ -498,13 +507,13 @@ public final class ApiServer implements AutoCloseable {
         return true;
     }
 
-    /** The body's text, at most {@link #MAX_BODY} octets (413 beyond), UTF-8 (400 if not); 408 if it breaks off. */
-    private static String body(HttpExchange x) throws ApiError {
+    /** The body's text, at most {@code max} octets (413 beyond), UTF-8 (400 if not); 408 if it breaks off. */
+    private static String body(HttpExchange x, int max) throws ApiError {
         String length = x.getRequestHeaders().getFirst("Content-Length");
         if (length != null) {
             try {
-                if (Long.parseLong(length.strip()) > MAX_BODY) {
-                    throw new ApiError(413, "the body is larger than " + MAX_BODY + " octets", 0, "");
+                if (Long.parseLong(length.strip()) > max) {
+                    throw new ApiError(413, "the body is larger than " + max + " octets", 0, "");
                 }
             } catch (NumberFormatException e) {
                 throw ApiError.badRequest("bad Content-Length");
@@ -515,8 +524,8 @@ public final class ApiServer implements AutoCloseable {
             byte[] buf = new byte[8192];
             int n;
             while ((n = in.read(buf)) > 0) {
-                if (out.size() + n > MAX_BODY) {
-                    throw new ApiError(413, "the body is larger than " + MAX_BODY + " octets", 0, "");
+                if (out.size() + n > max) {
+                    throw new ApiError(413, "the body is larger than " + max + " octets", 0, "");
                 }
                 out.write(buf, 0, n);
             }

@@ -6,9 +6,25 @@ import java.util.Map;
 
 /**
  * One operation of the API: a method, a path pattern ({@code /v1/vms/{name}/start}: a {@code {param}}
- * matches one path segment) and its handler.
+ * matches one path segment), its handler and the largest request body it takes (413 beyond; {@link
+ * ApiServer#MAX_BODY} unless the route says otherwise).
  */
-public record Route(String method, String pattern, Handler handler) {
+public record Route(String method, String pattern, Handler handler, int maxBody) {
+    public Route {
+        if (maxBody < 0) {
+            throw new IllegalArgumentException("a route's body limit is 0 or more octets, not " + maxBody);
+        }
+    }
+
+    public Route(String method, String pattern, Handler handler) {
+        this(method, pattern, handler, ApiServer.MAX_BODY);
+    }
+
+    /** The same route with another body limit (the NVA's reports: docs/nva-protocol.md section 13). */
+    public Route withMaxBody(int octets) {
+        return new Route(method, pattern, handler, octets);
+    }
+
     /** Answers one request; refusals are {@link ApiError}s. Runs on an HTTP thread, never the engine's. */
     @FunctionalInterface
     public interface Handler {

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.splitnve.daemon.http.ApiError;
+import org.splitnve.daemon.http.AuthFailures;
 import org.splitnve.daemon.http.ApiServer;
 import org.splitnve.daemon.http.Reply;
 import org.splitnve.daemon.http.Request;
@@ -66,6 +67,15 @@ import tools.jackson.databind.node.ObjectNode;
 public final class NvaApi {
     /** A progress line this often on an idle watch (section 4.2). */
     public static final Duration HEARTBEAT = Duration.ofSeconds(10);
+    /**
+     * The body limit of {@code POST /v1/nva/reports} (every other route: {@link ApiServer#MAX_BODY}, 1 MiB): the
+     * largest report of docs/nva-protocol.md section 13, 4,096 operations, each a {@code bind} of
+     * {@link #MAX_REPORT_BIND_ADDRESSES} addresses (an IPv6 address with its MAC and group, the longest an
+     * address is in JSON), 12.4 MB (NvaApiLimitsTest), fits. 413 beyond.
+     */
+    public static final int MAX_REPORT_BODY = 16 << 20;
+    /** The addresses of the largest bind {@link #MAX_REPORT_BODY} is sized for (section 13). */
+    public static final int MAX_REPORT_BIND_ADDRESSES = 32;
     /** Watch streams at once; more are refused with 503. */
     public static final int MAX_WATCHES = 4096;
     /** The principal of the operator's requests. */
@@ -83,9 +93,16 @@ public final class NvaApi {
     private final Counter refusedOps;
     private final Counter streams;
     private final SecureRandom random = new SecureRandom();
+    private final AuthFailures failures;
 
     public NvaApi(RevisionedNva nva, Metrics metrics, String operatorToken, Duration heartbeat) {
+        this(nva, metrics, operatorToken, heartbeat, AuthFailures.standard());
+    }
+
+    /** With {@code failures} counting wrong tokens per source address (section 9; tests move its clock). */
+    public NvaApi(RevisionedNva nva, Metrics metrics, String operatorToken, Duration heartbeat, AuthFailures failures) {
         this.nva = nva;
+        this.failures = failures;
         this.heartbeat = heartbeat;
         setOperatorToken(operatorToken);
         this.reports = metrics.counter("splitnve_nva_reports_total", "nNVE reports answered, by status", "status");
@@ -106,8 +123,28 @@ public final class NvaApi {
 
     // ================================================================== who (NVA-7)
 
-    /** {@link ApiServer.Access}: the principal of a request, "operator" or "nve:NAME". */
+    /**
+     * {@link ApiServer.Access}: the principal of a request, "operator" or "nve:NAME". A missing or wrong token is
+     * 401 and counts against its source address; a source with {@link AuthFailures#MAX_FAILURES} of them in
+     * {@link AuthFailures#WINDOW} gets 429 for every request until the window ends (section 9), whatever it sends.
+     */
     public String access(String method, String route, String authorization, InetAddress remote) throws ApiError {
+        long wait = failures.blockedFor(remote);
+        if (wait > 0) {
+            throw ApiError.tooMany("too many wrong or missing tokens from " + remote.getHostAddress() + ": try again in "
+                    + wait + " s", wait);
+        }
+        try {
+            return admit(route, authorization, remote);
+        } catch (ApiError e) {
+            if (e.status() == 401) {
+                failures.failed(remote);
+            }
+            throw e;
+        }
+    }
+
+    private String admit(String route, String authorization, InetAddress remote) throws ApiError {
         String principal;
         if (authorization == null) {
             if (operatorToken != null || remote == null || !remote.isLoopbackAddress()) {
@@ -155,7 +192,7 @@ public final class NvaApi {
         out.add(Route.post("/v1/nva/session", this::session));
         out.add(Route.get("/v1/nva/list", this::list));
         out.add(Route.get("/v1/nva/watch", this::watch));
-        out.add(Route.post("/v1/nva/reports", this::report));
+        out.add(Route.post("/v1/nva/reports", this::report).withMaxBody(MAX_REPORT_BODY));
         out.add(Route.post("/v1/nva/ack", this::ack));
 
         out.add(Route.get("/v1/nva/status", r -> Reply.ok(status())));

@@ -3,14 +3,10 @@ package org.splitnve.daemon.nva;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -40,40 +36,17 @@ class NvaCrashHttpTest {
     }
 
     static HttpResponse<String> call(URI base, String method, String path, String body) throws Exception {
-        try (HttpClient c = HttpClient.newHttpClient()) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(5));
-            if (body != null) {
-                b.header("Content-Type", "application/json");
-            }
-            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-            return c.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        }
+        return NvaProcesses.call(base, null, method, path, body);
     }
 
     static void awaitServing(URI base, Process p, Path out) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            assertThat(p.isAlive()).as("the NVA process runs: %s", Files.exists(out) ? Files.readString(out) : "")
-                    .isTrue();
-            try {
-                if (call(base, "GET", "/v1/nva/status", null).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the NVA did not serve within 60 s: " + Files.readString(out));
+        NvaProcesses.awaitServing(base, null, p, out);
     }
 
     @Test
     @DisplayName("NVA-2: a report acknowledged over HTTP survives kill -9 of the splitnve nva process; restarted on the same state file, the NVA has it, the same history, and answers the report again as repeated")
     void acknowledgedReportSurvivesKill9(@TempDir Path dir) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = NvaProcesses.freePort();
         Path config = dir.resolve("nva.toml");
         Files.writeString(config, """
                 [nva]

@@ -7,8 +7,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -271,17 +269,7 @@ class NvaHttpTest {
     }
 
     static HttpResponse<String> call(URI base, String method, String path, String token, String body) throws Exception {
-        try (HttpClient c = HttpClient.newHttpClient()) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path));
-            if (token != null) {
-                b.header("Authorization", "Bearer " + token);
-            }
-            if (body != null) {
-                b.header("Content-Type", "application/json");
-            }
-            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-            return c.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        }
+        return NvaProcesses.call(base, token, method, path, body);
     }
 
     @Test
