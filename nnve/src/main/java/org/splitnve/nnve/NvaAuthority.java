@@ -64,8 +64,9 @@ public final class NvaAuthority implements Authority {
             groupId = typeVns.get(typeId);
         }
         if (groupId >= 0) {
-            return nva.vnById((int) groupId).map(r -> VnResolution.of(vn(r)))
-                    .orElseGet(() -> unknown("unknown VN ID " + groupId));
+            long id = groupId;
+            return nva.vnById((int) id).map(r -> VnResolution.of(vn(r)))
+                    .orElseGet(() -> unknown("unknown VN ID " + id));
         }
         if (vnName != null) {
             return nva.vnByName(vnName).map(r -> VnResolution.of(vn(r)))
