@@ -172,7 +172,28 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
      * [[nva.vn]] sections are imported once, at start: VNs the store lacks are added (with a TSI permit for any TSI),
      * and this nNVE is registered and permitted for every end device; what the store already has stays.
      */
-    record EmbeddedNva(RevisionedNva service, ReplicaNva replica, NvaClient[] client) {
+    static final class EmbeddedNva {
+        private final RevisionedNva service;
+        private final ReplicaNva replica;
+        private volatile NvaClient client;
+
+        private EmbeddedNva(RevisionedNva service, ReplicaNva replica) {
+            this.service = service;
+            this.replica = replica;
+        }
+
+        RevisionedNva service() {
+            return service;
+        }
+
+        ReplicaNva replica() {
+            return replica;
+        }
+
+        NvaClient client() {
+            return client;
+        }
+
         static EmbeddedNva open(NnveSettings s, EventSink log) {
             NveId self = NveId.of(s.name());
             Store store = s.nvaService().state() == null ? new MemoryStore() : SqliteStore.open(s.nvaService().state());
@@ -187,7 +208,7 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
                 service.registerNve(self, java.net.InetAddress.getLoopbackAddress());
                 service.permitEndDevice(EndDeviceRule.anyOn(self));
             }
-            return new EmbeddedNva(service, new ReplicaNva(self, new ReportQueue(), log), new NvaClient[1]);
+            return new EmbeddedNva(service, new ReplicaNva(self, new ReportQueue(), log));
         }
 
         /** Every VN the embedded NVA has: this nNVE serves them all. */
@@ -219,7 +240,7 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
                 }
             });
             NveId self = NveId.of(s.name());
-            client[0] = new NvaClient(self, List.of(new InProcessLink(service, self)), replica,
+            client = new NvaClient(self, List.of(new InProcessLink(service, self)), replica,
                     task -> submit(runner, task, log), vns(), log, NvaClient.Options.DEFAULT,
                     new SecureRandom(), System::nanoTime).start();
         }
@@ -234,8 +255,9 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
         }
 
         void close() {
-            if (client[0] != null) {
-                client[0].close();
+            NvaClient c = client;
+            if (c != null) {
+                c.close();
             }
             service.close();
         }
@@ -248,7 +270,7 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
 
     /** The nNVE's NVA client ([nva] embedded = true), if any. */
     public java.util.Optional<NvaClient> nvaClient() {
-        return embedded == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(embedded.client()[0]);
+        return embedded == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(embedded.client());
     }
 
     @Override

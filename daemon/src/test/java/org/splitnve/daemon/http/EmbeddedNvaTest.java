@@ -37,11 +37,11 @@ class EmbeddedNvaTest {
     @DisplayName("NVA-1, NVA-2, NVA-3: with [nva] embedded = true and a state file, a VM started through the API is "
             + "activated from the replica and reported to the embedded NVA, which keeps it across the daemon's stop")
     void embedded() throws Exception {
-        Path[] state = new Path[1];
-        try (Fixture f = new Fixture(1, ApiSettings.loopback(0), List.of(), false, dir -> {
-            state[0] = dir.resolve("nva.db");
-            return "[nva]\nembedded = true\nstate = \"" + state[0] + "\"\n";
-        })) {
+        Path keep = java.nio.file.Files.createTempDirectory("splitnve-nva");
+        Path state = keep.resolve("nva.db");
+        MappingEntry reported;
+        try (Fixture f = new Fixture(1, ApiSettings.loopback(0), List.of(), false,
+                dir -> "[nva]\nembedded = true\nstate = \"" + state + "\"\n")) {
             NvaClient client = f.nnve.nvaClient().orElseThrow();
             RevisionedNva nva = f.nnve.embeddedNva().orElseThrow();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -60,16 +60,21 @@ class EmbeddedNvaTest {
                     nva.awaitRevision(nva.revision() + 1, java.time.Duration.ofMillis(200));
                 }
             }
+            reported = e.orElseThrow();
             assertThat(e).get().satisfies(m -> {
                 assertThat(m.instance().nve()).isEqualTo(NveId.of("nnve-api"));
                 assertThat(m.state()).isEqualTo(EntryState.FORWARDING);
             });
             assertThat(f.logText()).contains("\"event\":\"nva_client.in_sync\"");
         }
-        try (RevisionedNva reopened = RevisionedNva.open(SqliteStore.open(state[0]), Options.DEFAULT,
+        try (RevisionedNva reopened = RevisionedNva.open(SqliteStore.open(state), Options.DEFAULT,
                 InstantSource.system(), EventSink.NONE)) {
-            assertThat(reopened.whereIs(5000, TsiAddress.mac(VM_MAC))).as("kept in the state file").isPresent();
+            assertThat(reopened.mapping(reported.instance())).as("kept in the state file").isPresent();
             assertThat(reopened.session(NveId.of("nnve-api")).lastReportSeq()).isPositive();
+        } finally {
+            try (var files = java.nio.file.Files.walk(keep)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
