@@ -186,14 +186,15 @@ class NvaReplicaScenarioTest {
             + "NVA has compacted that revision away, the nNVE lists again in full; either way the replica converges")
     void resumeElseList() throws Exception {
         net = new SplitNveNet(102, 0.0);
-        RevisionedNva nva = nva(3, A, B);
+        // the log keeps 6 events: one VM (its tag, association and activation: 3 events at most) fits, ten do not
+        RevisionedNva nva = nva(6, A, B);
         Member a = member(A, nva);
         Member b = member(B, nva);
         until("both in sync", () -> a.replica().connected() && b.replica().connected());
         TnveNode h1 = net.tnveOn(a.node(), 0, "h1");
         net.runFor(SECOND / 10);
 
-        // a short cut: one change (within the log's 3 events) while nnve-b is away
+        // a short cut: one VM's changes (within the log's 6 events) while nnve-b is away
         b.link().setReachable(false);
         until("nnve-b cut off", () -> !b.replica().connected());
         TsiSpec t1 = tsi(1, VN);
@@ -208,8 +209,11 @@ class NvaReplicaScenarioTest {
         // a long cut: more changes than the log keeps
         b.link().setReachable(false);
         until("nnve-b cut off again", () -> !b.replica().connected());
-        for (int n = 2; n <= 5; n++) {
-            net.createAndStart(h1, "vm" + n, tsi(n, VN));
+        for (int n = 2; n <= 11; n++) {
+            TsiSpec t = tsi(n, VN);
+            net.createAndStart(h1, "vm" + n, t);
+            // one revision (one event at least) per VM: ten events, more than the log keeps
+            until("the NVA has vm" + n, () -> nva.mapping(instance(A, t)).isPresent());
         }
         until("the NVA compacted past nnve-b", () -> nva.compactedThrough() > b.replica().appliedRevision());
         b.link().setReachable(true);
@@ -217,7 +221,7 @@ class NvaReplicaScenarioTest {
                 .equals(nva.list(Interest.of(B, Set.of(VN))).resources()));
         assertThat(b.client().resyncs()).as("one full list").isEqualTo(1);
         assertThat(logged(ClientEvent.Listing.class)).anyMatch(l -> l.reason().contains("compacted"));
-        assertThat(b.replica().bindings(tsi(5, VN).id())).singleElement()
+        assertThat(b.replica().bindings(tsi(11, VN).id())).singleElement()
                 .extracting(TsiBinding::state).isEqualTo(EntryState.FORWARDING);
     }
 

@@ -116,6 +116,8 @@ public final class ReplicaNva implements Nva {
         final Set<TsiAddress> withdrawn = new LinkedHashSet<>();
         long seq;
         boolean migration;
+        /** The last bind queued: the same state again (a refresh) queues nothing. */
+        ReportOp.Bind last;
     }
 
     private final NveId self;
@@ -223,6 +225,7 @@ public final class ReplicaNva implements Nva {
             ReportOp.Bind b = bindOf(i);
             if (b != null && !queue.supersedes(b) && (e == null || e.state() != b.state()
                     || !e.addresses().equals(b.addresses()) || !e.held().equals(b.held()))) {
+                own.get(i).last = b;
                 queue.put(b);
                 queued++;
             }
@@ -602,8 +605,17 @@ public final class ReplicaNva implements Nva {
         if (b.state() == EntryState.FORWARDING && !b.held().containsAll(o.withdrawn)) {
             view.hold(i, union(o.held, List.copyOf(o.withdrawn)));
         }
-        queue.put(bindOf(i));
+        report(i, o);
         return Decision.allow(view.binding(i).orElseThrow());
+    }
+
+    /** Queues the instance's state, unless it is the one queued last (a refresh changes nothing at the NVA). */
+    private void report(TsiInstance i, Own o) {
+        ReportOp.Bind b = bindOf(i);
+        if (!b.equals(o.last)) {
+            o.last = b;
+            queue.put(b);
+        }
     }
 
     private ReportOp.Bind bindOf(TsiInstance i) {
@@ -706,7 +718,7 @@ public final class ReplicaNva implements Nva {
         if (!o.withdrawn.isEmpty()) {
             view.hold(instance, union(o.held, List.copyOf(o.withdrawn)));
         }
-        queue.put(bindOf(instance));
+        report(instance, o);
         return Decision.allow(view.binding(instance).orElseThrow());
     }
 
@@ -730,7 +742,8 @@ public final class ReplicaNva implements Nva {
             Own o = own.remove(instance);
             own.put(to, o == null ? new Own() : o);
             queue.put(new ReportOp.Unbind(instance));
-            queue.put(bindOf(to));
+            own.get(to).last = null;
+            report(to, own.get(to));
         }
         return d;
     }
