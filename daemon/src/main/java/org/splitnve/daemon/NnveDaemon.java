@@ -26,6 +26,21 @@ import org.splitnve.nnve.Vn;
 import org.splitnve.nnve.VnKey;
 import org.splitnve.nva.EndDeviceRule;
 import org.splitnve.nva.InMemoryNva;
+import org.splitnve.nva.Nva;
+import org.splitnve.nva.service.Interest;
+import org.splitnve.nva.service.Options;
+import org.splitnve.nva.service.Resource;
+import org.splitnve.nva.service.ResourceKey;
+import org.splitnve.nva.service.RevisionedNva;
+import org.splitnve.nva.service.client.NvaClient;
+import org.splitnve.nva.service.client.ReplicaNva;
+import org.splitnve.nva.service.client.ReportQueue;
+import org.splitnve.nva.service.link.InProcessLink;
+import org.splitnve.nva.service.store.MemoryStore;
+import org.splitnve.nva.service.store.SqliteStore;
+import org.splitnve.nva.service.store.Store;
+import org.splitnve.protocol.event.EventSink;
+import java.time.InstantSource;
 import org.splitnve.nva.NveId;
 import org.splitnve.nva.TsiRule;
 import org.splitnve.nva.VnRecord;
@@ -53,16 +68,19 @@ import org.splitnve.wire.vdp.VsiId;
 public final class NnveDaemon extends Daemon implements NnveApi.Backend {
     /** The configuration in effect: the one started with, or the last one reloaded (OPS-5). */
     private volatile NnveSettings settings;
-    private final InMemoryNva nva;
+    private final Nva nva;
+    /** The embedded NVA service and the nNVE's client of it ([nva] embedded = true), else null. */
+    private final EmbeddedNva embedded;
     private final NnveEngine[] engine;
     private final LldpAgent<?>[] lldp;
     private final Keys keys;
 
     private NnveDaemon(NnveSettings settings, EventLog log, AgentRunner<PortAgent> runner, DaemonMetrics metrics,
-            InMemoryNva nva, NnveEngine[] engine, LldpAgent<?>[] lldp, Keys keys) {
+            Nva nva, EmbeddedNva embedded, NnveEngine[] engine, LldpAgent<?>[] lldp, Keys keys) {
         super(log, runner, metrics);
         this.settings = settings;
         this.nva = nva;
+        this.embedded = embedded;
         this.engine = engine;
         this.lldp = lldp;
         this.keys = keys;
@@ -96,7 +114,7 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
         }
 
         /** The authority from a configuration: the NVA's, behind the key check unless unauthenticated peers may. */
-        Authority authorityOf(InMemoryNva nva, NnveSettings s) {
+        Authority authorityOf(Nva nva, NnveSettings s) {
             Authority nvaAuthority = new NvaAuthority(nva, s.name(), s.typeVns(), s.plainVlans());
             return s.allowUnauthenticated() ? nvaAuthority
                     : requireKeys(nvaAuthority, (port, station) -> ringFor(port, station) != null);
@@ -143,8 +161,116 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
     }
 
     @Override
-    public InMemoryNva nva() {
+    public Nva nva() {
         return nva;
+    }
+
+    /**
+     * [nva] embedded = true (issue 10, docs/nva-protocol.md): the NVA service in this process, on the SQLite file
+     * {@code state} or in memory, and the engine behind a {@link ReplicaNva} kept by an {@link NvaClient} over an
+     * {@link InProcessLink}: the single-nNVE deployment of the protocol the nNVEs of a domain speak to a remote NVA.
+     * [[nva.vn]] sections are imported once, at start: VNs the store lacks are added (with a TSI permit for any TSI),
+     * and this nNVE is registered and permitted for every end device; what the store already has stays.
+     */
+    static final class EmbeddedNva {
+        private final RevisionedNva service;
+        private final ReplicaNva replica;
+        private volatile NvaClient client;
+
+        private EmbeddedNva(RevisionedNva service, ReplicaNva replica) {
+            this.service = service;
+            this.replica = replica;
+        }
+
+        RevisionedNva service() {
+            return service;
+        }
+
+        ReplicaNva replica() {
+            return replica;
+        }
+
+        NvaClient client() {
+            return client;
+        }
+
+        static EmbeddedNva open(NnveSettings s, EventSink log) {
+            NveId self = NveId.of(s.name());
+            Store store = s.nvaService().state() == null ? new MemoryStore() : SqliteStore.open(s.nvaService().state());
+            RevisionedNva service = RevisionedNva.open(store, Options.DEFAULT, InstantSource.system(), log);
+            for (VnRecord vn : s.vns()) {
+                if (service.resource(ResourceKey.vn(vn.id())).isEmpty()) {
+                    service.addVn(vn).decision().orElseThrow();
+                    service.permitTsi(TsiRule.anyOn(vn.id()));
+                }
+            }
+            if (service.resource(ResourceKey.nve(self)).isEmpty()) {
+                service.registerNve(self, java.net.InetAddress.getLoopbackAddress());
+                service.permitEndDevice(EndDeviceRule.anyOn(self));
+            }
+            return new EmbeddedNva(service, new ReplicaNva(self, new ReportQueue(), log));
+        }
+
+        /** Every VN the embedded NVA has: this nNVE serves them all. */
+        java.util.Set<Integer> vns() {
+            java.util.Set<Integer> out = new java.util.LinkedHashSet<>();
+            for (Resource r : service.list(Interest.operator()).resources()) {
+                if (r instanceof Resource.Vn v) {
+                    out.add(v.vn().id());
+                }
+            }
+            return out;
+        }
+
+        void start(NnveSettings s, AgentRunner<PortAgent> runner, NnveEngine[] engine, EventLog log) {
+            replica.endDevices(new ReplicaNva.EndDevices() {
+                @Override
+                public void deactivate(VsiId tsi, String reason) {
+                    engine[0].deactivate(tsi, reason);
+                }
+
+                @Override
+                public void deassociate(VsiId tsi, String reason) {
+                    engine[0].deassociate(tsi, reason);
+                }
+
+                @Override
+                public void vnGone(int vnId, String reason) {
+                    engine[0].disconnectVn(new VnKey.Id(Integer.toUnsignedLong(vnId)), reason);
+                }
+            });
+            NveId self = NveId.of(s.name());
+            client = new NvaClient(self, List.of(new InProcessLink(service, self)), replica,
+                    task -> submit(runner, task, log), vns(), log, NvaClient.Options.DEFAULT,
+                    new SecureRandom(), System::nanoTime).start();
+        }
+
+        /** A task of the client on the engine thread; none once the engine has stopped. */
+        private static void submit(AgentRunner<PortAgent> runner, Runnable task, EventLog log) {
+            try {
+                log.logFailure("NVA client task", runner.submit(task));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the daemon stops: the engine takes nothing more
+            }
+        }
+
+        void close() {
+            NvaClient c = client;
+            if (c != null) {
+                c.close();
+            }
+            service.close();
+        }
+    }
+
+    /** The NVA service in this process ([nva] embedded = true), if any: for tests and the operator's reads. */
+    public java.util.Optional<RevisionedNva> embeddedNva() {
+        return embedded == null ? java.util.Optional.empty() : java.util.Optional.of(embedded.service());
+    }
+
+    /** The nNVE's NVA client ([nva] embedded = true), if any. */
+    public java.util.Optional<NvaClient> nvaClient() {
+        return embedded == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(embedded.client());
     }
 
     @Override
@@ -202,12 +328,26 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
             portConfigs.add(new NnveConfig.PortConfig(p.scope(), p.tags(), p.multicast()));
         }
 
-        InMemoryNva nva = new InMemoryNva();
-        for (VnRecord vn : s.vns()) {
-            nva.addVn(vn).orElseThrow();
-            nva.permitTsi(TsiRule.anyOn(vn.id()));
+        Nva nva;
+        EmbeddedNva embedded = null;
+        if (s.nvaService().mode() == NnveSettings.NvaService.Mode.EMBEDDED) {
+            try {
+                embedded = EmbeddedNva.open(s, log);
+            } catch (RuntimeException e) {
+                release(ports, bound, locks);
+                throw e;
+            }
+            nva = embedded.replica();
+        } else {
+            // LOCAL (the default): the NVA in memory, as before issue 10 (REMOTE is refused by the settings for now)
+            InMemoryNva local = new InMemoryNva();
+            for (VnRecord vn : s.vns()) {
+                local.addVn(vn).orElseThrow();
+                local.permitTsi(TsiRule.anyOn(vn.id()));
+            }
+            local.permitEndDevice(EndDeviceRule.anyOn(NveId.of(s.name())));
+            nva = local;
         }
-        nva.permitEndDevice(EndDeviceRule.anyOn(NveId.of(s.name())));
 
         Keys keys = new Keys(rings(s));
         MacAddress[] macs = ports.stream().map(Port::mac).toArray(MacAddress[]::new);
@@ -249,13 +389,19 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
                 return withTestHook(metrics.timed(agent));
             });
         } catch (RuntimeException e) {
+            if (embedded != null) {
+                embedded.close();
+            }
             release(ports, bound, locks);
             throw e;
         }
-        NnveDaemon d = new NnveDaemon(s, log, runner, metrics, nva, engine, lldp, keys);
+        NnveDaemon d = new NnveDaemon(s, log, runner, metrics, nva, embedded, engine, lldp, keys);
         self[0] = d;
         d.holdLocks(locks);
         runner.start();
+        if (embedded != null) {
+            embedded.start(s, runner, engine, log);
+        }
         log.accept(new DaemonEvent.Started("nnve", configName, ports.stream().map(Port::name).toList(), s.timers(),
                 s.lldp().enabled()));
         // REL-2, REL-7: end devices that held TSIs with an earlier run of this nNVE announce them again at once
@@ -355,6 +501,13 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
                 }
             }
         }
+        if (!was.nvaService().equals(now.nvaService())) {
+            problems.add(file + ": [nva]: where the NVA is changed; this needs a restart");
+        }
+        if (embedded != null && (!added.isEmpty() || !removed.isEmpty())) {
+            problems.add(file + ": [[nva.vn]]: with [nva] embedded = true the VNs are imported once, at start; change"
+                    + " them at the NVA (or restart with a new state file)");
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -445,6 +598,13 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
             }
         }
         return true;
+    }
+
+    @Override
+    protected void afterStop() {
+        if (embedded != null) {
+            embedded.close();
+        }
     }
 
     @Override

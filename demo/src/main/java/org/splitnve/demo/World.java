@@ -17,7 +17,7 @@ import org.splitnve.nnve.VnKey;
 import org.splitnve.nva.Churn;
 import org.splitnve.nva.Entry;
 import org.splitnve.nva.EntryState;
-import org.splitnve.nva.InMemoryNva;
+import org.splitnve.nva.Nva;
 import org.splitnve.tnve.TnveEngine;
 import org.splitnve.tnve.TsiSpec;
 import org.splitnve.tnve.Vm;
@@ -89,7 +89,7 @@ record World(Map<String, NnveView> nnves, Map<String, TnveView> tnves) {
         return new World(n, t);
     }
 
-    private static NnveView nnve(String name, NnveEngine engine, InMemoryNva nva) {
+    private static NnveView nnve(String name, NnveEngine engine, Nva nva) {
         List<PeerRow> peers = new ArrayList<>();
         for (Peer p : engine.peers()) {
             peers.add(new PeerRow(p.port(), p.station(), p.extensions(), p.tsiCount()));

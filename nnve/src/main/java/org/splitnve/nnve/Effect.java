@@ -17,8 +17,16 @@ public sealed interface Effect {
 
     enum EntryState { MAPPING, FORWARDING }
 
-    /** SM-TSI-2/3/4: the NVA holds the addresses as mapping entries (Associated) or forwarding entries (Activated). */
-    record NvaEntries(Instance instance, List<TsiAddress> addresses, EntryState state) implements Effect {
+    /**
+     * SM-TSI-2/3/4: the NVA holds the addresses as mapping entries (Associated) or forwarding entries (Activated).
+     * {@code migration}: the instance forwards as the destination of a live migration its end device announced
+     * (REQ-13; the NVA's mobility ordering, NVA-6, settles an equal claim in its favour).
+     */
+    record NvaEntries(Instance instance, List<TsiAddress> addresses, EntryState state, boolean migration)
+            implements Effect {
+        public NvaEntries(Instance instance, List<TsiAddress> addresses, EntryState state) {
+            this(instance, addresses, state, false);
+        }
     }
 
     /**

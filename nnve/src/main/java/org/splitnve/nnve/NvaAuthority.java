@@ -64,17 +64,27 @@ public final class NvaAuthority implements Authority {
             groupId = typeVns.get(typeId);
         }
         if (groupId >= 0) {
-            return nva.vnById((int) groupId).map(r -> VnResolution.of(vn(r)))
-                    .orElse(VnResolution.refuse(4, "unknown VN ID " + groupId));
+            long id = groupId;
+            return nva.vnById((int) id).map(r -> VnResolution.of(vn(r)))
+                    .orElseGet(() -> unknown("unknown VN ID " + id));
         }
         if (vnName != null) {
             return nva.vnByName(vnName).map(r -> VnResolution.of(vn(r)))
-                    .orElse(VnResolution.refuse(4, "unknown VN Name " + vnName));
+                    .orElseGet(() -> unknown("unknown VN Name " + vnName));
         }
         if (plainVlans && vid > 0) {
             return VnResolution.of(Vn.trusted(new VnKey.Vlan(vid), -1));
         }
         return VnResolution.refuse(4, "the request names no VN (no GroupID) and the VSI type " + typeId + " maps to none");
+    }
+
+    /**
+     * A VN the NVA does not know (reason code 4, as before). NVA-5: a replica cut off from the NVA says so in the
+     * detail ("the NVA is unreachable"), at once: no request waits on the NVA.
+     */
+    private VnResolution unknown(String what) {
+        String why = nva.incompleteBecause();
+        return VnResolution.refuse(4, why == null ? what : what + ": " + why);
     }
 
     @Override

@@ -88,6 +88,9 @@ public final class NvaEffects implements Consumer<Effect> {
         TsiInstance i = instance(e.instance());
         Optional<TsiBinding> b = nva.binding(i);
         boolean forwarding = e.state() == Effect.EntryState.FORWARDING;
+        if (e.migration()) {
+            nva.migrationDestination(i); // NVA-6: the activation is a live migration's destination
+        }
         if (b.isEmpty()) {
             check(e, forwarding ? nva.activate(i, e.addresses()) : nva.associate(i, e.addresses()));
             return;

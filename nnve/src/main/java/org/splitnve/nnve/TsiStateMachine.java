@@ -294,7 +294,8 @@ final class TsiStateMachine extends EnginePart {
             }
             t.ownsNva = true;
         }
-        effects.accept(new Effect.NvaEntries(t.instance(), t.addresses, state));
+        effects.accept(new Effect.NvaEntries(t.instance(), t.addresses, state,
+                state == Effect.EntryState.FORWARDING && (t.arrival != null || t.arrivalHinted)));
     }
 
     void nvaRemove(Tsi t) {

@@ -90,4 +90,12 @@ public interface MappingTable {
 
     /** NVA-visible churn of a VN since it was added ({@link Churn}). */
     Churn churn(int vnId);
+
+    /**
+     * NVA-6: the next activation of this instance is the destination of a live migration its end device announced
+     * (RFC 8394's migration hints), which settles a claim with the same mobility sequence number as the entry in
+     * force. A table that orders no claims ignores it.
+     */
+    default void migrationDestination(TsiInstance instance) {
+    }
 }

@@ -35,4 +35,13 @@ public interface VnRegistry {
 
     /** Every VN, in the order added. */
     List<VnRecord> vns();
+
+    /**
+     * Why a VN this registry does not know may still exist, or null when the registry is complete: an nNVE's
+     * replica cut off from the NVA says "the NVA is unreachable" (NVA-5), and a VN it does not know is refused with
+     * {@link Refusal#UNKNOWN_VN} and that detail.
+     */
+    default String incompleteBecause() {
+        return null;
+    }
 }

@@ -33,7 +33,32 @@ import org.splitnve.wire.vdp.VdpCodec;
  */
 public record NnveSettings(String name, int extensionOui, List<PortSettings> ports, Timers timers,
         boolean allowUnauthenticated, List<KeySettings> keys, boolean plainVlans, List<VnRecord> vns,
-        Map<Integer, Long> typeVns, LogSettings log, LldpSettings lldp, ApiSettings api, NnveConfig.Limits limits) {
+        Map<Integer, Long> typeVns, LogSettings log, LldpSettings lldp, ApiSettings api, NnveConfig.Limits limits,
+        NvaService nvaService) {
+
+    /**
+     * [nva]: where the nNVE's NVA is (issue 10; docs/configuration.md). {@link Mode#LOCAL} (the default, as before
+     * issue 10): an NVA in the daemon's memory, loaded from [[nva.vn]] and changed by a reload.
+     * {@link Mode#EMBEDDED} ({@code embedded = true}): the NVA service in process (RevisionedNva), on the SQLite file
+     * {@code state} or in memory, [[nva.vn]] imported once at start, the engine behind a replica and the NVA client
+     * (the single-nNVE deployment of the protocol). {@link Mode#REMOTE} ({@code servers}, {@code token}): the NVA
+     * elsewhere, reached through the HTTP binding.
+     */
+    public record NvaService(Mode mode, java.nio.file.Path state, List<String> servers, String token) {
+        public enum Mode { LOCAL, EMBEDDED, REMOTE }
+
+        public static final NvaService LOCAL = new NvaService(Mode.LOCAL, null, List.of(), null);
+
+        public NvaService {
+            servers = List.copyOf(servers);
+        }
+
+        @Override
+        public String toString() {
+            return "NvaService[mode=" + mode + ", state=" + state + ", servers=" + servers + ", token="
+                    + (token == null ? "none" : "(hidden)") + "]";
+        }
+    }
 
     /** One [[port]]: an interface (in a network namespace, or the daemon's own). */
     public record PortSettings(String iface, String namespace, String scope, BitSet tags, MacAddress multicast) {
@@ -199,6 +224,7 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
 
         Table nva = r.single("nva");
         boolean plainVlans = r.bool(nva, "plain_vlans", false);
+        NvaService nvaService = nvaService(r, nva);
         r.unknownKeys(nva);
         List<VnRecord> vns = new ArrayList<>();
         Map<String, Table> ids = new HashMap<>();
@@ -269,13 +295,50 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
         NnveConfig.Limits limits = limits(r);
         r.throwIfAny();
         return new NnveSettings(name, oui, ports, timers, allowUnauth, keys, plainVlans, vns, typeVns, log, lldp, api,
-                limits);
+                limits, nvaService);
     }
 
     /** The same settings with another [api] (tests and the demo listen on 127.0.0.1:0). */
     public NnveSettings withApi(ApiSettings a) {
         return new NnveSettings(name, extensionOui, ports, timers, allowUnauthenticated, keys, plainVlans, vns, typeVns,
-                log, lldp, a, limits);
+                log, lldp, a, limits, nvaService);
+    }
+
+    /** [nva] embedded, state, servers, token (issue 10). */
+    private static NvaService nvaService(Reader r, Table nva) {
+        boolean embedded = r.bool(nva, "embedded", false);
+        String state = r.string(nva, "state", null);
+        List<String> servers = r.strings(nva, "servers");
+        String token = r.string(nva, "token", null);
+        if (embedded && servers != null) {
+            r.problem(nva, "servers", "an NVA is either embedded (embedded = true) or remote (servers), not both");
+            return NvaService.LOCAL;
+        }
+        if (state != null && !embedded) {
+            r.problem(nva, "state", "the NVA's state file is for the embedded NVA: set embedded = true");
+        }
+        if (servers != null) {
+            if (servers.isEmpty()) {
+                r.problem(nva, "servers", "names no NVA address");
+            }
+            if (token == null || token.length() < 16) {
+                r.problem(nva, "token", "a remote NVA needs this nNVE's token, at least 16 characters");
+            }
+            for (String url : servers) {
+                if (!url.startsWith("https://") && !url.startsWith("http://")) {
+                    r.problem(nva, "servers", "'" + url + "' is not an http:// or https:// URL");
+                } else if (org.splitnve.nva.service.client.NvaLinkFactory.find(url).isEmpty()) {
+                    r.problem(nva, "servers", "no NVA binding for '" + url + "' in this build (the HTTP binding,"
+                            + " module nva-http, is not installed yet): use embedded = true for now");
+                }
+            }
+            return new NvaService(NvaService.Mode.REMOTE, null, servers, token);
+        }
+        if (token != null) {
+            r.problem(nva, "token", "a token is for a remote NVA (servers)");
+        }
+        return embedded ? new NvaService(NvaService.Mode.EMBEDDED, state == null ? null : java.nio.file.Path.of(state),
+                List.of(), null) : NvaService.LOCAL;
     }
 
     /** [limits]: what one end device (and the end devices of one port) may make the nNVE hold (SEC-4, SEC-5). */

@@ -18,7 +18,7 @@ import org.splitnve.nnve.Tsi;
 import org.splitnve.nnve.TsiState;
 import org.splitnve.nnve.Vap;
 import org.splitnve.nnve.VnKey;
-import org.splitnve.nva.InMemoryNva;
+import org.splitnve.nva.Nva;
 import org.splitnve.nva.VnRecord;
 import org.splitnve.protocol.PortAgent;
 import org.splitnve.protocol.lldp.LldpAgent;
@@ -49,7 +49,7 @@ public final class NnveApi {
         /** The LLDP agent (its neighbours, read on the engine thread), or null when LLDP is off. */
         LldpAgent<?> lldp();
 
-        InMemoryNva nva();
+        Nva nva();
 
         DaemonMetrics metrics();
     }

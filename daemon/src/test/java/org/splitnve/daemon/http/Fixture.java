@@ -50,6 +50,12 @@ public final class Fixture implements AutoCloseable {
      * @param lldp       whether the daemons run LLDP (announcing their names and interfaces to each other)
      */
     public Fixture(int hypervisors, ApiSettings nnveApi, List<String> tnveTokens, boolean lldp) throws Exception {
+        this(hypervisors, nnveApi, tnveTokens, lldp, dir -> "");
+    }
+
+    /** @param nnveExtra more of the nNVE's configuration, given the fixture's directory (e.g. an [nva] table) */
+    public Fixture(int hypervisors, ApiSettings nnveApi, List<String> tnveTokens, boolean lldp,
+            java.util.function.Function<Path, String> nnveExtra) throws Exception {
         dir = Files.createTempDirectory("splitnve-api");
         StringBuilder conf = new StringBuilder("""
                 [nnve]
@@ -71,6 +77,7 @@ public final class Fixture implements AutoCloseable {
                 alias = "red"
                 vni = 501
                 """.formatted(lldp));
+        conf.append(nnveExtra.apply(dir));
         for (int i = 0; i < hypervisors; i++) {
             conf.append("[[port]]\ninterface = \"mem").append(i).append("\"\nscope = \"rack\"\n");
         }

@@ -201,6 +201,22 @@ public final class SplitNveNet {
     }
 
     /**
+     * An nNVE backed by its own {@link org.splitnve.nva.Nva} (an NVA client's replica, NVA-3) instead of the shared
+     * in-memory NVA; the end-device and TSI policy are that NVA's.
+     */
+    public NnveNode nnve(NnveConfig config, org.splitnve.nva.Nva own) {
+        String name = config.name();
+        List<Effect> effects = new ArrayList<>();
+        RecordingSink events = new RecordingSink(sim.eventSink(name));
+        NvaAuthority authority = new NvaAuthority(own, name, Map.of(5, 5000L), true);
+        Host h = sim.addHost(name, config.ports().size(), ports -> new NnveEngine(config, sim.clock(), ports,
+                authority, new NvaEffects(own, name, events, effects::add), events, new SplittableRandom(name.hashCode())));
+        NnveNode n = new NnveNode(name, h, h.agent(NnveEngine.class), effects, events);
+        nnves.add(n);
+        return n;
+    }
+
+    /**
      * REL-7: the nNVE's process ends (its ports go dark, its engine is never heard again) and a new one with
      * the same name and MACs and none of the old one's state takes its ports, on the same cables. The NVA keeps
      * what the old one reported.
