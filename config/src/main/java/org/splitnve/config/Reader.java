@@ -313,6 +313,22 @@ public final class Reader {
         return null;
     }
 
+    /** A list of integers ({@code [5000, 5001]}), or null when the key is absent. */
+    public List<Long> longs(Table t, String key) {
+        Object v = t.get(key);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Long n) {
+            return List.of(n);
+        }
+        if (v instanceof List<?> l && l.stream().allMatch(Long.class::isInstance)) {
+            return l.stream().map(Long.class::cast).toList();
+        }
+        problem(t, key, "expected a list of integers, found " + show(v));
+        return null;
+    }
+
     /**
      * VID ranges: {@code "2-1000, 2000-2100"} (a string) or {@code ["2-1000", "2000"]}; each VID 1..4094;
      * ranges must not overlap.

@@ -36,6 +36,7 @@ import org.splitnve.nva.service.client.NvaClient;
 import org.splitnve.nva.service.client.ReplicaNva;
 import org.splitnve.nva.service.client.ReportQueue;
 import org.splitnve.nva.service.link.InProcessLink;
+import org.splitnve.nva.service.link.NvaLink;
 import org.splitnve.nva.service.store.MemoryStore;
 import org.splitnve.nva.service.store.SqliteStore;
 import org.splitnve.nva.service.store.Store;
@@ -173,13 +174,33 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
      * and this nNVE is registered and permitted for every end device; what the store already has stays.
      */
     static final class EmbeddedNva {
+        /** The NVA service in this process; null for a remote NVA ([nva] servers). */
         private final RevisionedNva service;
         private final ReplicaNva replica;
+        /** A remote NVA's addresses, as links (HTTP binding); empty for the embedded one. */
+        private final List<NvaLink> remote;
         private volatile NvaClient client;
 
-        private EmbeddedNva(RevisionedNva service, ReplicaNva replica) {
+        private EmbeddedNva(RevisionedNva service, ReplicaNva replica, List<NvaLink> remote) {
             this.service = service;
             this.replica = replica;
+            this.remote = List.copyOf(remote);
+        }
+
+        /**
+         * [nva] servers (issue 10): the NVA elsewhere ({@code splitnve nva}), one link per address through the HTTP
+         * binding, this nNVE's token; the engine behind the replica its client keeps; the VNs it serves from
+         * [nva] serves (the VNs themselves are the NVA's).
+         */
+        static EmbeddedNva remote(NnveSettings s, EventSink log) {
+            NveId self = NveId.of(s.name());
+            List<NvaLink> links = new ArrayList<>();
+            for (String url : s.nvaService().servers()) {
+                links.add(org.splitnve.nva.service.client.NvaLinkFactory.find(url).orElseThrow(
+                        () -> new IllegalArgumentException("no NVA binding for " + url)).open(url, self,
+                                s.nvaService().token()));
+            }
+            return new EmbeddedNva(null, new ReplicaNva(self, new ReportQueue(), log), links);
         }
 
         RevisionedNva service() {
@@ -208,7 +229,7 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
                 service.registerNve(self, java.net.InetAddress.getLoopbackAddress());
                 service.permitEndDevice(EndDeviceRule.anyOn(self));
             }
-            return new EmbeddedNva(service, new ReplicaNva(self, new ReportQueue(), log));
+            return new EmbeddedNva(service, new ReplicaNva(self, new ReportQueue(), log), List.of());
         }
 
         /** Every VN the embedded NVA has: this nNVE serves them all. */
@@ -240,8 +261,9 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
                 }
             });
             NveId self = NveId.of(s.name());
-            client = new NvaClient(self, List.of(new InProcessLink(service, self)), replica,
-                    task -> submit(runner, task, log), vns(), log, NvaClient.Options.DEFAULT,
+            List<NvaLink> links = service == null ? remote : List.of(new InProcessLink(service, self));
+            client = new NvaClient(self, links, replica, task -> submit(runner, task, log),
+                    service == null ? s.nvaService().serves() : vns(), log, NvaClient.Options.DEFAULT,
                     new SecureRandom(), System::nanoTime).start();
         }
 
@@ -259,16 +281,19 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
             if (c != null) {
                 c.close();
             }
-            service.close();
+            remote.forEach(NvaLink::close);
+            if (service != null) {
+                service.close();
+            }
         }
     }
 
     /** The NVA service in this process ([nva] embedded = true), if any: for tests and the operator's reads. */
     public java.util.Optional<RevisionedNva> embeddedNva() {
-        return embedded == null ? java.util.Optional.empty() : java.util.Optional.of(embedded.service());
+        return embedded == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(embedded.service());
     }
 
-    /** The nNVE's NVA client ([nva] embedded = true), if any. */
+    /** The nNVE's NVA client ([nva] embedded = true, or servers), if any. */
     public java.util.Optional<NvaClient> nvaClient() {
         return embedded == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(embedded.client());
     }
@@ -330,16 +355,17 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
 
         Nva nva;
         EmbeddedNva embedded = null;
-        if (s.nvaService().mode() == NnveSettings.NvaService.Mode.EMBEDDED) {
+        if (s.nvaService().mode() != NnveSettings.NvaService.Mode.LOCAL) {
             try {
-                embedded = EmbeddedNva.open(s, log);
+                embedded = s.nvaService().mode() == NnveSettings.NvaService.Mode.EMBEDDED ? EmbeddedNva.open(s, log)
+                        : EmbeddedNva.remote(s, log);
             } catch (RuntimeException e) {
                 release(ports, bound, locks);
                 throw e;
             }
             nva = embedded.replica();
         } else {
-            // LOCAL (the default): the NVA in memory, as before issue 10 (REMOTE is refused by the settings for now)
+            // LOCAL (the default): the NVA in memory, as before issue 10
             InMemoryNva local = new InMemoryNva();
             for (VnRecord vn : s.vns()) {
                 local.addVn(vn).orElseThrow();

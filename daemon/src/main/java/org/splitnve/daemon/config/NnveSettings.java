@@ -44,19 +44,25 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
      * (the single-nNVE deployment of the protocol). {@link Mode#REMOTE} ({@code servers}, {@code token}): the NVA
      * elsewhere, reached through the HTTP binding.
      */
-    public record NvaService(Mode mode, java.nio.file.Path state, List<String> servers, String token) {
+    public record NvaService(Mode mode, java.nio.file.Path state, List<String> servers, String token,
+            java.util.Set<Integer> serves) {
         public enum Mode { LOCAL, EMBEDDED, REMOTE }
 
-        public static final NvaService LOCAL = new NvaService(Mode.LOCAL, null, List.of(), null);
+        public static final NvaService LOCAL = new NvaService(Mode.LOCAL, null, List.of(), null, java.util.Set.of());
 
         public NvaService {
             servers = List.copyOf(servers);
+            serves = java.util.Set.copyOf(serves);
+        }
+
+        public NvaService(Mode mode, java.nio.file.Path state, List<String> servers, String token) {
+            this(mode, state, servers, token, java.util.Set.of());
         }
 
         @Override
         public String toString() {
             return "NvaService[mode=" + mode + ", state=" + state + ", servers=" + servers + ", token="
-                    + (token == null ? "none" : "(hidden)") + "]";
+                    + (token == null ? "none" : "(hidden)") + ", serves=" + serves + "]";
         }
     }
 
@@ -328,11 +334,24 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
                 if (!url.startsWith("https://") && !url.startsWith("http://")) {
                     r.problem(nva, "servers", "'" + url + "' is not an http:// or https:// URL");
                 } else if (org.splitnve.nva.service.client.NvaLinkFactory.find(url).isEmpty()) {
-                    r.problem(nva, "servers", "no NVA binding for '" + url + "' in this build (the HTTP binding,"
-                            + " module nva-http, is not installed yet): use embedded = true for now");
+                    r.problem(nva, "servers", "no NVA binding for '" + url + "' in this build (module nva-http)");
                 }
             }
-            return new NvaService(NvaService.Mode.REMOTE, null, servers, token);
+            List<Long> serves = r.longs(nva, "serves");
+            java.util.Set<Integer> vns = new java.util.LinkedHashSet<>();
+            if (serves == null || serves.isEmpty()) {
+                r.problem(nva, "serves", "a remote NVA needs the VN IDs this nNVE serves (serves = [5000, ...]); the"
+                        + " VNs themselves are defined at the NVA (splitnve nva vn create)");
+            } else {
+                for (long vn : serves) {
+                    if (vn < 0 || vn > 0xFFFFFFFFL) {
+                        r.problem(nva, "serves", "VN ID " + vn + " is not a 32-bit unsigned number");
+                    } else {
+                        vns.add((int) vn);
+                    }
+                }
+            }
+            return new NvaService(NvaService.Mode.REMOTE, null, servers, token, vns);
         }
         if (token != null) {
             r.problem(nva, "token", "a token is for a remote NVA (servers)");

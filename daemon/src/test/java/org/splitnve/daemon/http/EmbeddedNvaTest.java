@@ -79,14 +79,14 @@ class EmbeddedNvaTest {
     }
 
     @Test
-    @DisplayName("OPS-4, SEC-4: [nva] servers without the HTTP binding in the build, both embedded and servers, a state "
+    @DisplayName("OPS-4, SEC-4: [nva] servers not http(s), both embedded and servers, a state "
             + "file without embedded, a short token: configuration errors naming the key")
     void remoteWithoutBinding() {
         String base = "[nnve]\nname = \"n\"\n[[port]]\ninterface = \"eth0\"\n";
         assertThatThrownBy(() -> NnveSettings.from(ConfFile.parse(Path.of("n.conf"), base
-                + "[nva]\nservers = [\"https://nva.example:7443\"]\ntoken = \"0123456789abcdef0123\"\n")))
+                + "[nva]\nservers = [\"ftp://nva.example:7443\"]\ntoken = \"0123456789abcdef0123\"\nserves = [5000]\n")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("[nva] servers")
-                .hasMessageContaining("nva-http");
+                .hasMessageContaining("not an http:// or https:// URL");
         assertThatThrownBy(() -> NnveSettings.from(ConfFile.parse(Path.of("n.conf"), base
                 + "[nva]\nembedded = true\nservers = [\"https://nva.example:7443\"]\n")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("not both");
