@@ -219,8 +219,6 @@ public final class NvaPropagationBench {
         }
         System.out.printf("# digest of the interest (%,d entries): kept by the NVA %.3f ms, on demand %.1f ms%n",
                 held.view().size(), bestKept / 1e6, bestDemand / 1e6);
-        java.lang.ref.Reference.reachabilityFence(held);
-        java.lang.ref.Reference.reachabilityFence(listed);
     }
 
     private static void fanOut(RevisionedNva nva, long firstSeq, int tsis, int watchers, int changes)
