@@ -22,6 +22,8 @@ public final class Replica {
     private String historyId;
     private long revision = -1;
     private long resyncs;
+    /** The digest of everything held (docs/nva-protocol.md section 12), kept change by change. */
+    private Digest digest = Digest.EMPTY;
 
     /** @param listener told of each event applied (a put, a removal, a withdrawal addressed to this nNVE) */
     public Replica(Consumer<ChangeEvent> listener) {
@@ -41,6 +43,7 @@ public final class Replica {
         for (Resource r : s.resources()) {
             resources.put(r.key(), r);
         }
+        digest = Digest.of(resources.values());
         historyId = s.historyId();
         revision = s.revision();
     }
@@ -53,8 +56,19 @@ public final class Replica {
                 for (Change ch : c.changes()) {
                     for (ChangeEvent e : ch.events()) {
                         switch (e) {
-                            case ChangeEvent.Put put -> resources.put(put.key(), put.resource());
-                            case ChangeEvent.Removed r -> resources.remove(r.key());
+                            case ChangeEvent.Put put -> {
+                                Resource had = resources.put(put.key(), put.resource());
+                                if (had != null) {
+                                    digest = digest.minus(Digest.hash(had));
+                                }
+                                digest = digest.plus(Digest.hash(put.resource()));
+                            }
+                            case ChangeEvent.Removed r -> {
+                                Resource had = resources.remove(r.key());
+                                if (had != null) {
+                                    digest = digest.minus(Digest.hash(had));
+                                }
+                            }
                             case ChangeEvent.Withdrawal w -> {
                             }
                         }
@@ -79,6 +93,15 @@ public final class Replica {
     /** The revision it holds everything of its interest up to (what the nNVE acknowledges); -1 before a list. */
     public long revision() {
         return revision;
+    }
+
+    /**
+     * The digest of everything it holds, at {@link #revision()} (section 12): what the nNVE's acknowledgement
+     * carries, for the NVA to compare with its own ({@link RevisionedNva#acknowledge(org.splitnve.nva.NveId, long,
+     * Digest)}).
+     */
+    public Digest digest() {
+        return digest;
     }
 
     /** How many full resyncs it went through (lists after the first). */

@@ -55,8 +55,11 @@ import org.splitnve.wire.vdp.VsiId;
  * <p>Reports are applied in their order, once (NVA-3: {@link #report}); each nNVE changes only its own entries
  * (NVA-7); address claims are ordered by mobility sequence numbers (NVA-6, {@link ReportOp.Bind}).
  *
- * <p>Thread-safe: one lock serialises changes, lists and polls; a store commit runs under it (the next step,
- * group commit, batches concurrent reports into one commit). Watchers wait on a condition, never in the store.
+ * <p>Thread-safe: one lock serialises changes, lists and polls. On a store it is the only writer of, commits are
+ * grouped (docs/nva.md section 1.1): changes are applied in memory under the lock, one revision each, and a leader
+ * makes all those applied since the last commit durable in one {@link Store#commit}, outside the lock, while the
+ * next ones are applied. Nothing is seen (reads, lists, watches, the revision) before it is durable, and each
+ * caller is answered once its change is. Watchers wait on a condition, never in the store.
  *
  * <p>On a {@link SharedStore} (etcd: several NVA instances at once, docs/nva.md section 4) the NVA is one writer
  * among several: it follows the store, applying the changes other instances commit to its state, its change log
@@ -80,6 +83,8 @@ public final class RevisionedNva implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition advanced = lock.newCondition();
     private final Condition acked = lock.newCondition();
+    /** Group commit: signalled when a group is taken by its leader, and when it is durable or failed. */
+    private final Condition grouped = lock.newCondition();
 
     private String historyId;
     private long revision;
@@ -99,7 +104,53 @@ public final class RevisionedNva implements AutoCloseable {
     /** Per VN and claim key: when it moved between nNVEs lately (RFC 7432 section 15.1); not stored. */
     private final Map<MoveKey, ArrayDeque<Instant>> moves = new HashMap<>();
     private long duplicateActivations;
+    private long divergences;
     private boolean closed;
+    private final Digests digests = new Digests();
+
+    // group commit (a store this NVA is the only writer of; docs/nva.md section 1.1)
+    /** The revision of the last change applied in memory: {@link #revision} plus the changes not yet durable. */
+    private long appliedRevision;
+    /** Changes applied in memory and waiting for the next commit, in order. */
+    private List<Pending> open = new ArrayList<>();
+    /** The group a leader is making durable outside the lock, or null. */
+    private List<Pending> committing;
+    /**
+     * For each key a change not yet durable wrote: its durable value (null: absent). Reads, lists and the
+     * registry see these, never what is not durable yet.
+     */
+    private final Map<ResourceKey, Resource> durable = new HashMap<>();
+    /** Per nNVE, its newest report not yet durable. */
+    private final Map<NveId, Pending> pendingReport = new HashMap<>();
+
+    /** A change applied in memory, waiting to be durable (group commit). */
+    private static final class Pending {
+        final Tx tx;
+        final NveId nve;
+        final Receipt receipt;
+        final Change change;
+        /** The revision it is in force at: its change's, or the one before it when it changed nothing. */
+        final long at;
+        Outcome outcome;
+        String failure = "";
+
+        Pending(Tx tx, NveId nve, Receipt receipt, Change change, long at) {
+            this.tx = tx;
+            this.nve = nve;
+            this.receipt = receipt;
+            this.change = change;
+            this.at = at;
+        }
+    }
+
+    private enum Outcome {
+        /** Durable and in force: answer it. */
+        DURABLE,
+        /** Its group's commit failed: undone, refused with STORE_FAILURE. */
+        FAILED,
+        /** Undone because a group before it failed: made again against the state without that group. */
+        AGAIN
+    }
 
     private record MoveKey(int vnId, TsiAddress claim) {
     }
@@ -129,6 +180,8 @@ public final class RevisionedNva implements AutoCloseable {
         for (Resource r : l.resources()) {
             put(r.key(), r);
         }
+        appliedRevision = revision;
+        digests.reset(l.resources(), revision);
         for (Change c : l.log()) {
             log.put(c.revision(), c);
             logEvents += c.events().size();
@@ -235,15 +288,24 @@ public final class RevisionedNva implements AutoCloseable {
 
     /** Applies a change another instance committed: the state, the log, the watchers (under the lock). */
     private void followed(Change c) {
+        List<Digests.Write> writes = new ArrayList<>(c.events().size());
         for (ChangeEvent e : c.events()) {
             switch (e) {
-                case ChangeEvent.Put p -> put(p.key(), p.resource());
-                case ChangeEvent.Removed r -> put(r.key(), null);
+                case ChangeEvent.Put p -> {
+                    writes.add(new Digests.Write(p.key(), state.get(p.key()), p.resource()));
+                    put(p.key(), p.resource());
+                }
+                case ChangeEvent.Removed r -> {
+                    writes.add(new Digests.Write(r.key(), state.get(r.key()), null));
+                    put(r.key(), null);
+                }
                 case ChangeEvent.Withdrawal w -> {
                 }
             }
         }
         revision = c.revision();
+        appliedRevision = revision;
+        digests.changed(revision, writes, compactedThrough);
         log.put(revision, c);
         logEvents += c.events().size();
         events.accept(new ServiceEvent.Followed(revision, c.source(), c.events().size()));
@@ -291,6 +353,9 @@ public final class RevisionedNva implements AutoCloseable {
             closed = true;
             advanced.signalAll();
             acked.signalAll();
+            while (committing != null || !open.isEmpty()) {
+                grouped.awaitUninterruptibly(); // changes already applied are made durable (or failed) and answered
+            }
         } finally {
             lock.unlock();
         }
@@ -327,7 +392,7 @@ public final class RevisionedNva implements AutoCloseable {
     public Optional<Resource> resource(ResourceKey key) {
         lock.lock();
         try {
-            return Optional.ofNullable(state.get(key));
+            return Optional.ofNullable(visible(key));
         } finally {
             lock.unlock();
         }
@@ -336,7 +401,7 @@ public final class RevisionedNva implements AutoCloseable {
     public Optional<MappingEntry> mapping(TsiInstance instance) {
         lock.lock();
         try {
-            return Optional.ofNullable(entry(mappingKey(instance)));
+            return Optional.ofNullable(visible(mappingKey(instance)) instanceof Resource.Mapping m ? m.entry() : null);
         } finally {
             lock.unlock();
         }
@@ -350,8 +415,7 @@ public final class RevisionedNva implements AutoCloseable {
     public Optional<MappingEntry> whereIs(int vnId, TsiAddress claim) {
         lock.lock();
         try {
-            ResourceKey k = owner(vnId, claim, null);
-            return k == null ? Optional.empty() : Optional.of(entry(k));
+            return Optional.ofNullable(visibleOwner(vnId, claim));
         } finally {
             lock.unlock();
         }
@@ -382,8 +446,13 @@ public final class RevisionedNva implements AutoCloseable {
         lock.lock();
         try {
             List<Resource> out = new ArrayList<>();
-            for (Resource r : state.values()) {
-                if (interest.covers(r)) {
+            for (Map.Entry<ResourceKey, Resource> e : state.entrySet()) {
+                if (!durable.containsKey(e.getKey()) && interest.covers(e.getValue())) {
+                    out.add(e.getValue());
+                }
+            }
+            for (Resource r : durable.values()) { // what changes not yet durable replaced or removed
+                if (r != null && interest.covers(r)) {
                     out.add(r);
                 }
             }
@@ -408,7 +477,7 @@ public final class RevisionedNva implements AutoCloseable {
         lock.lock();
         try {
             Receipt r = last(nve);
-            Resource reg = state.get(ResourceKey.nve(nve));
+            Resource reg = visible(ResourceKey.nve(nve));
             return new SessionInfo(historyId, revision, compactedThrough, r == null ? 0 : r.seq(),
                     acknowledged.getOrDefault(nve, 0L), reg instanceof Resource.Nve n ? n.registration() : null);
         } finally {
@@ -479,6 +548,79 @@ public final class RevisionedNva implements AutoCloseable {
         }
     }
 
+    /**
+     * An acknowledgement with the digest of the nNVE's replica at that revision (docs/nva-protocol.md sections 7
+     * and 12; NVA-4). The NVA compares it with the digest of the nNVE's interest (the VNs its registration serves
+     * now) at that revision: {@link Digest.Audit#DIVERGED} means the replica does not hold what the NVA does,
+     * and the nNVE must list again; the acknowledgement is then not recorded, and the divergence is counted
+     * ({@link #divergences()}, {@link ServiceEvent.ReplicaDiverged}). {@link Digest.Audit#UNCHECKED} when the NVA
+     * no longer knows that revision's digest (older than the change log's start) or no digest came.
+     */
+    public Digest.Audit acknowledge(NveId nve, long appliedRevision, Digest replica) {
+        lock.lock();
+        try {
+            if (appliedRevision < 0 || appliedRevision > revision) {
+                throw new IllegalArgumentException(nve + " acknowledges revision " + appliedRevision
+                        + ", the NVA is at " + revision);
+            }
+            Digest expected = replica == null ? null : digests.at(interestOf(nve), appliedRevision, compactedThrough);
+            if (expected != null && !expected.equals(replica)) {
+                divergences++;
+                events.accept(new ServiceEvent.ReplicaDiverged(nve.name(), appliedRevision, expected.count(),
+                        replica.count(), divergences));
+                return Digest.Audit.DIVERGED;
+            }
+            acknowledged.merge(nve, appliedRevision, Math::max);
+            acked.signalAll();
+            return expected == null ? Digest.Audit.UNCHECKED : Digest.Audit.MATCHES;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** An nNVE's interest: its resources and the VNs its (durable) registration serves. */
+    private Interest interestOf(NveId nve) {
+        NveRegistration reg = visible(ResourceKey.nve(nve)) instanceof Resource.Nve n ? n.registration() : null;
+        return Interest.of(nve, reg == null ? Set.of() : reg.vns());
+    }
+
+    /**
+     * The digest of an interest at a revision (section 12), if the NVA still knows it: from the change log's start
+     * (and the NVA's start) to its revision. Costs a few look-ups per VN of the interest, whatever their size.
+     */
+    public Optional<Digest> digest(Interest interest, long atRevision) {
+        lock.lock();
+        try {
+            return atRevision > revision ? Optional.empty()
+                    : Optional.ofNullable(digests.at(interest, atRevision, compactedThrough));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The digest of an nNVE's own mapping entries and local tags as the NVA holds them, at its revision (section
+     * 12): the nNVE compares it with {@link Digest#own} of its engine's state.
+     */
+    public Digest.At ownDigest(NveId nve) {
+        lock.lock();
+        try {
+            return new Digest.At(revision, digests.own(nve));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many acknowledgements carried a digest that did not match (replicas that diverged) since the start. */
+    public long divergences() {
+        lock.lock();
+        try {
+            return divergences;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The revision every registered nNVE has applied: the lowest acknowledgement (0 if one never acknowledged). */
     public long inForceEverywhere() {
         lock.lock();
@@ -491,7 +633,12 @@ public final class RevisionedNva implements AutoCloseable {
 
     private long inForceLocked() {
         long min = revision;
-        for (Resource r : state.values()) {
+        for (Map.Entry<ResourceKey, Resource> e : state.entrySet()) {
+            if (e.getValue() instanceof Resource.Nve n && !durable.containsKey(e.getKey())) {
+                min = Math.min(min, acknowledged.getOrDefault(n.registration().nve(), 0L));
+            }
+        }
+        for (Resource r : durable.values()) {
             if (r instanceof Resource.Nve n) {
                 min = Math.min(min, acknowledged.getOrDefault(n.registration().nve(), 0L));
             }
@@ -553,7 +700,13 @@ public final class RevisionedNva implements AutoCloseable {
         String hash = HexFormat.of().formatHex(sha256(token));
         lock.lock();
         try {
-            return Optional.ofNullable(credentials.get(hash));
+            NveId nve = credentials.get(hash);
+            if (nve == null || durable.isEmpty()) {
+                return Optional.ofNullable(nve);
+            }
+            // a credential set or replaced by a change not yet durable does not count yet
+            return visible(ResourceKey.credential(nve)) instanceof Resource.Credential c && c.tokenSha256().equals(hash)
+                    ? Optional.of(nve) : Optional.empty();
         } finally {
             lock.unlock();
         }
@@ -708,6 +861,21 @@ public final class RevisionedNva implements AutoCloseable {
                     events.accept(new ServiceEvent.Refused(OPERATOR, 0, "", r.reason().name(), r.detail()));
                     return new Applied<>(d, revision);
                 }
+                if (shared == null) {
+                    Pending p = enqueue(tx, null, null);
+                    awaitDurable(p);
+                    switch (p.outcome) {
+                        case DURABLE -> {
+                            return new Applied<>(d, p.at);
+                        }
+                        case FAILED -> {
+                            return new Applied<>(Decision.refuse(Refusal.STORE_FAILURE, p.failure), revision);
+                        }
+                        case AGAIN -> {
+                            continue; // a group before it failed: the action again, on the state without it
+                        }
+                    }
+                }
                 try {
                     commit(tx, Map.of());
                 } catch (StoreConflict e) {
@@ -763,6 +931,9 @@ public final class RevisionedNva implements AutoCloseable {
                     }
                 }
             }
+            if (shared == null) {
+                return reportGrouped(principal, report);
+            }
             for (int attempt = 1; ; attempt++) {
                 try {
                     return reportOnce(principal, report);
@@ -785,35 +956,87 @@ public final class RevisionedNva implements AutoCloseable {
         }
     }
 
+    /**
+     * A report on a store this NVA is the only writer of: applied in memory, then made durable with the other
+     * changes applied meanwhile (group commit), answered once durable. One report per nNVE per group (a
+     * {@link Batch} holds one receipt per nNVE); a report whose number is not durable yet (sent again while the
+     * first is being committed) waits for it and is answered as it ends.
+     */
+    private Receipt reportGrouped(NveId principal, Report report) {
+        while (true) {
+            Pending mine = pendingReport.get(principal);
+            while (mine != null && (report.seq() <= mine.receipt.seq() || open.contains(mine))) {
+                grouped.awaitUninterruptibly();
+                mine = pendingReport.get(principal);
+            }
+            Receipt last = mine != null ? mine.receipt : last(principal);
+            Receipt answer = answerWithoutApplying(principal, report, last == null ? 0 : last.seq());
+            if (answer != null) {
+                return answer;
+            }
+            Tx tx = new Tx(principal.name());
+            List<Receipt.Result> results = applyOps(tx, principal, report);
+            long rev = tx.events.isEmpty() ? appliedRevision : appliedRevision + 1;
+            Pending p = enqueue(tx, principal, new Receipt(report.seq(), rev, results, Receipt.Status.APPLIED, null,
+                    ""));
+            awaitDurable(p);
+            switch (p.outcome) {
+                case DURABLE -> {
+                    return p.receipt;
+                }
+                case FAILED -> {
+                    return new Receipt(report.seq(), revision, List.of(), Receipt.Status.REFUSED,
+                            Refusal.STORE_FAILURE, p.failure);
+                }
+                case AGAIN -> {
+                    // a group before it failed: the report again, against the state without that group
+                }
+            }
+        }
+    }
+
+    /** A repeated report's first receipt, or the refusal of one out of order; null when it is to be applied. */
+    private Receipt answerWithoutApplying(NveId principal, Report report, long lastSeq) {
+        if (report.seq() <= lastSeq) {
+            for (Receipt r : receipts.get(principal)) {
+                if (r.seq() == report.seq()) {
+                    return r.repeated();
+                }
+            }
+            return new Receipt(report.seq(), receipts.get(principal).peekFirst().revision(), List.of(),
+                    Receipt.Status.REPEATED, null, "report " + report.seq() + " was applied before the last "
+                            + Report.WINDOW + " reports; its results are no longer kept");
+        }
+        if (report.seq() != lastSeq + 1) {
+            return new Receipt(report.seq(), revision, List.of(), Receipt.Status.REFUSED,
+                    Refusal.REPORT_OUT_OF_ORDER, "expected report " + (lastSeq + 1));
+        }
+        return null;
+    }
+
+    private List<Receipt.Result> applyOps(Tx tx, NveId principal, Report report) {
+        List<Receipt.Result> results = new ArrayList<>(report.ops().size());
+        for (ReportOp op : report.ops()) {
+            Receipt.Result r = apply(tx, principal, op);
+            if (!r.applied()) {
+                events.accept(new ServiceEvent.Refused(principal.name(), report.seq(),
+                        op.getClass().getSimpleName(), r.refusal().name(), r.detail()));
+            }
+            results.add(r);
+        }
+        return results;
+    }
+
     /** One attempt at a report; throws {@link StoreConflict} when another instance committed first. */
     private Receipt reportOnce(NveId principal, Report report) {
         {
             Receipt last = last(principal);
-            long lastSeq = last == null ? 0 : last.seq();
-            if (report.seq() <= lastSeq) {
-                for (Receipt r : receipts.get(principal)) {
-                    if (r.seq() == report.seq()) {
-                        return r.repeated();
-                    }
-                }
-                return new Receipt(report.seq(), receipts.get(principal).peekFirst().revision(), List.of(),
-                        Receipt.Status.REPEATED, null, "report " + report.seq() + " was applied before the last "
-                                + Report.WINDOW + " reports; its results are no longer kept");
-            }
-            if (report.seq() != lastSeq + 1) {
-                return new Receipt(report.seq(), revision, List.of(), Receipt.Status.REFUSED,
-                        Refusal.REPORT_OUT_OF_ORDER, "expected report " + (lastSeq + 1));
+            Receipt answer = answerWithoutApplying(principal, report, last == null ? 0 : last.seq());
+            if (answer != null) {
+                return answer;
             }
             Tx tx = new Tx(principal.name());
-            List<Receipt.Result> results = new ArrayList<>(report.ops().size());
-            for (ReportOp op : report.ops()) {
-                Receipt.Result r = apply(tx, principal, op);
-                if (!r.applied()) {
-                    events.accept(new ServiceEvent.Refused(principal.name(), report.seq(),
-                            op.getClass().getSimpleName(), r.refusal().name(), r.detail()));
-                }
-                results.add(r);
-            }
+            List<Receipt.Result> results = applyOps(tx, principal, report);
             long rev = tx.events.isEmpty() ? revision : revision + 1;
             Receipt receipt = new Receipt(report.seq(), rev, results, Receipt.Status.APPLIED, null, "");
             try {
@@ -1160,7 +1383,8 @@ public final class RevisionedNva implements AutoCloseable {
     private final class Tx {
         final String source;
         final List<ChangeEvent> events = new ArrayList<>();
-        final List<Map.Entry<ResourceKey, Resource>> undo = new ArrayList<>();
+        /** Every write, in order: undone backwards, and counted in the digests once durable. */
+        final List<Digests.Write> writes = new ArrayList<>();
         final List<MoveKey> moves = new ArrayList<>();
         long duplicates;
 
@@ -1174,7 +1398,7 @@ public final class RevisionedNva implements AutoCloseable {
             if (Objects.equals(prev, next)) {
                 return Receipt.Result.UNCHANGED;
             }
-            undo.add(new java.util.AbstractMap.SimpleImmutableEntry<>(k, prev));
+            writes.add(new Digests.Write(k, prev, next));
             put(k, next);
             events.add(next == null ? new ChangeEvent.Removed(k) : new ChangeEvent.Put(next));
             return Receipt.Result.CHANGED;
@@ -1185,16 +1409,19 @@ public final class RevisionedNva implements AutoCloseable {
         }
 
         void rollback() {
-            for (int i = undo.size() - 1; i >= 0; i--) {
-                put(undo.get(i).getKey(), undo.get(i).getValue());
+            for (int i = writes.size() - 1; i >= 0; i--) {
+                put(writes.get(i).key(), writes.get(i).prev());
             }
-            undo.clear();
+            writes.clear();
             events.clear();
             moves.clear();
         }
     }
 
-    /** Makes the transaction durable, then in force: the revision, the log, the watchers. Undone on failure. */
+    /**
+     * On a shared store: makes the transaction durable, then in force: the revision, the log, the watchers.
+     * Undone on failure. (On a store this NVA alone writes, changes go through {@link #enqueue}.)
+     */
     private void commit(Tx tx, Map<NveId, Receipt> receipts) {
         Change change = tx.events.isEmpty() ? null : new Change(revision + 1, tx.source, tx.events);
         if (change == null && receipts.isEmpty()) {
@@ -1230,12 +1457,14 @@ public final class RevisionedNva implements AutoCloseable {
         }
         if (change != null) {
             revision = change.revision();
+            appliedRevision = revision;
             log.put(revision, change);
             logEvents += change.events().size();
             while (!log.isEmpty() && log.firstKey() <= compact) {
                 logEvents -= log.pollFirstEntry().getValue().events().size();
             }
             compactedThrough = compact;
+            digests.changed(revision, tx.writes, compactedThrough);
             Instant now = clock.instant();
             for (MoveKey m : tx.moves) {
                 moves.computeIfAbsent(m, k -> new ArrayDeque<>()).addLast(now);
@@ -1243,6 +1472,192 @@ public final class RevisionedNva implements AutoCloseable {
             duplicateActivations += tx.duplicates;
             events.accept(new ServiceEvent.Committed(revision, tx.source, change.events().size()));
             advanced.signalAll();
+        }
+    }
+
+    // ================================================================== group commit (docs/nva.md section 1.1)
+
+    /** Queues a change applied in memory for the next group (under the lock); it is durable once answered. */
+    private Pending enqueue(Tx tx, NveId nve, Receipt receipt) {
+        Change change = null;
+        if (!tx.events.isEmpty()) {
+            appliedRevision++;
+            change = new Change(appliedRevision, tx.source, tx.events);
+        }
+        Pending p = new Pending(tx, nve, receipt, change, appliedRevision);
+        for (Digests.Write w : tx.writes) {
+            if (!durable.containsKey(w.key())) {
+                durable.put(w.key(), w.prev());
+            }
+        }
+        open.add(p);
+        if (nve != null) {
+            pendingReport.put(nve, p);
+        }
+        return p;
+    }
+
+    /**
+     * Waits until {@code p} is durable, failed, or to be made again (under the lock). When no group is being
+     * committed, this thread leads: it takes every change applied so far and commits them as one batch.
+     */
+    private void awaitDurable(Pending p) {
+        while (p.outcome == null) {
+            if (committing == null) {
+                lead();
+            } else {
+                grouped.awaitUninterruptibly();
+            }
+        }
+    }
+
+    /** Commits the open group as one {@link Batch}: outside the lock, while the next group is applied. */
+    private void lead() {
+        List<Pending> group = open;
+        open = new ArrayList<>();
+        committing = group;
+        grouped.signalAll(); // the group's nNVEs may apply their next reports, into the next group
+        List<Change> changes = new ArrayList<>();
+        Map<NveId, Receipt> stored = new HashMap<>();
+        for (Pending p : group) {
+            if (p.change != null) {
+                changes.add(p.change);
+            }
+            if (p.receipt != null) {
+                stored.put(p.nve, p.receipt);
+            }
+        }
+        long compact = compactionAfter(changes);
+        RuntimeException failure = null;
+        if (!changes.isEmpty() || !stored.isEmpty()) {
+            Batch batch = new Batch(changes, stored, compact);
+            lock.unlock();
+            try {
+                store.commit(batch);
+            } catch (RuntimeException e) {
+                failure = e;
+            } finally {
+                lock.lock();
+            }
+        }
+        committing = null;
+        if (failure == null) {
+            inForce(group, compact);
+        } else {
+            failed(group, failure);
+        }
+        grouped.signalAll();
+    }
+
+    /** How far the log is compacted once {@code added} are in it: to at most {@link Options#maxLogEvents}. */
+    private long compactionAfter(List<Change> added) {
+        long keep = logEvents;
+        for (Change c : added) {
+            keep += c.events().size();
+        }
+        long compact = compactedThrough;
+        List<Change> all = new ArrayList<>(log.values());
+        all.addAll(added);
+        for (int i = 0; i < all.size() - 1 && keep > options.maxLogEvents(); i++) { // the newest change is kept
+            keep -= all.get(i).events().size();
+            compact = all.get(i).revision();
+        }
+        return compact;
+    }
+
+    /** A group is durable: its changes in force in order, its callers answered. */
+    private void inForce(List<Pending> group, long compact) {
+        Instant now = clock.instant();
+        for (Pending p : group) {
+            if (p.change != null) {
+                revision = p.change.revision();
+                log.put(revision, p.change);
+                logEvents += p.change.events().size();
+                for (MoveKey m : p.tx.moves) {
+                    moves.computeIfAbsent(m, k -> new ArrayDeque<>()).addLast(now);
+                }
+                duplicateActivations += p.tx.duplicates;
+                digests.changed(revision, p.tx.writes, compactedThrough);
+                events.accept(new ServiceEvent.Committed(revision, p.tx.source, p.change.events().size()));
+            }
+            if (p.receipt != null) {
+                remember(p.nve, p.receipt);
+                pendingReport.remove(p.nve, p);
+            }
+            p.outcome = Outcome.DURABLE;
+        }
+        while (!log.isEmpty() && log.firstKey() <= compact) {
+            logEvents -= log.pollFirstEntry().getValue().events().size();
+        }
+        compactedThrough = Math.max(compactedThrough, compact);
+        durable.clear(); // the durable values of what the next group wrote, from its first writes
+        for (Pending p : open) {
+            for (Digests.Write w : p.tx.writes) {
+                if (!durable.containsKey(w.key())) {
+                    durable.put(w.key(), w.prev());
+                }
+            }
+        }
+        events.accept(new ServiceEvent.GroupCommitted(group.size(), group.getFirst().at, group.getLast().at));
+        advanced.signalAll();
+    }
+
+    /**
+     * A group's commit failed: its changes, and those applied on top of them since (the next group), are undone,
+     * newest first. The group's callers get STORE_FAILURE; the next group's make their changes again.
+     */
+    private void failed(List<Pending> group, RuntimeException e) {
+        String why = String.valueOf(e.getMessage());
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).tx.rollback();
+            open.get(i).outcome = Outcome.AGAIN;
+        }
+        for (int i = group.size() - 1; i >= 0; i--) {
+            Pending p = group.get(i);
+            p.tx.rollback();
+            p.outcome = Outcome.FAILED;
+            p.failure = why;
+            events.accept(new ServiceEvent.StoreFailed(p.tx.source, why));
+        }
+        open = new ArrayList<>();
+        durable.clear();
+        pendingReport.clear();
+        appliedRevision = revision;
+    }
+
+    /** A resource as durable: what changes not yet durable wrote is not seen. */
+    private Resource visible(ResourceKey k) {
+        return durable.containsKey(k) ? durable.get(k) : state.get(k);
+    }
+
+    /** {@link #owner} as durable: the entry forwarding a claim key, among the durable values. */
+    private MappingEntry visibleOwner(int vnId, TsiAddress claim) {
+        if (durable.isEmpty()) {
+            ResourceKey k = owner(vnId, claim, null);
+            return k == null ? null : entry(k);
+        }
+        Set<ResourceKey> candidates = new LinkedHashSet<>(holdersOf(vnId, claim));
+        for (Map.Entry<ResourceKey, Resource> d : durable.entrySet()) {
+            if (d.getValue() instanceof Resource.Mapping) {
+                candidates.add(d.getKey());
+            }
+        }
+        for (ResourceKey k : candidates) {
+            if (visible(k) instanceof Resource.Mapping m && m.entry().instance().vnId() == vnId
+                    && forwardsClaim(m.entry(), claim)) {
+                return m.entry();
+            }
+        }
+        return null;
+    }
+
+    /** Test support: how many changes are applied in memory and wait for the next commit. */
+    int waitingForCommit() {
+        lock.lock();
+        try {
+            return open.size();
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -107,4 +107,35 @@ public sealed interface ServiceEvent extends Event {
             return Level.WARN;
         }
     }
+
+    /** Group commit: several changes made durable in one store commit (revisions {@code from} to {@code to}). */
+    record GroupCommitted(int changes, long from, long to) implements ServiceEvent {
+        @Override
+        public String name() {
+            return "nva.group_committed";
+        }
+
+        @Override
+        public Level level() {
+            return Level.DEBUG;
+        }
+    }
+
+    /**
+     * NVA-4, anti-entropy (docs/nva-protocol.md section 12): an nNVE acknowledged a revision with a digest of its
+     * replica that differs from the NVA's for its interest; it must list again. {@code divergences} counts them
+     * since the NVA started (a metric).
+     */
+    record ReplicaDiverged(String nve, long revision, long expectedCount, long replicaCount, long divergences)
+            implements ServiceEvent {
+        @Override
+        public String name() {
+            return "nva.replica_diverged";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
 }

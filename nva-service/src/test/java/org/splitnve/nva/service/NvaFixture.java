@@ -37,6 +37,8 @@ final class NvaFixture {
     static final int VN2 = 5001;
 
     final MemoryStore memory;
+    /** The store the NVA runs on (a restart opens a new NVA on it). */
+    final Store store;
     final RecordingSink events = new RecordingSink();
     final MutableClock clock = new MutableClock();
     RevisionedNva nva;
@@ -65,6 +67,7 @@ final class NvaFixture {
 
     NvaFixture(Store store, Options options) {
         this.memory = store instanceof MemoryStore m ? m : null;
+        this.store = store;
         nva = RevisionedNva.open(store, options, clock, events);
         ok(nva.addVn(VnRecord.of(vnName("blue"), VN, "blue", 500, VnService.L2)));
         ok(nva.addVn(VnRecord.of(vnName("red"), VN2, "red", 501, VnService.L2)));
@@ -138,7 +141,6 @@ final class NvaFixture {
 
     /** Opens a new NVA on the same store: an NVA process restarted. */
     void restart(Options options) {
-        Store s = memory;
-        nva = RevisionedNva.open(s, options, clock, events);
+        nva = RevisionedNva.open(store, options, clock, events);
     }
 }

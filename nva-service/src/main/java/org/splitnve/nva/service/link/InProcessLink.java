@@ -3,6 +3,7 @@ package org.splitnve.nva.service.link;
 import java.time.Duration;
 import java.util.Set;
 import org.splitnve.nva.NveId;
+import org.splitnve.nva.service.Digest;
 import org.splitnve.nva.service.Interest;
 import org.splitnve.nva.service.Poll;
 import org.splitnve.nva.service.Receipt;
@@ -92,6 +93,15 @@ public final class InProcessLink implements NvaLink {
         if (historyId.equals(nva.historyId())) {
             nva.acknowledge(nve, appliedRevision);
         }
+    }
+
+    @Override
+    public Digest.Audit acknowledge(String historyId, long appliedRevision, Digest replica) throws NvaUnavailable {
+        check();
+        if (!historyId.equals(nva.historyId())) {
+            return Digest.Audit.UNCHECKED; // another history's revision means nothing here
+        }
+        return nva.acknowledge(nve, appliedRevision, replica);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.splitnve.nva.service.link;
 
 import java.time.Duration;
+import org.splitnve.nva.service.Digest;
 import org.splitnve.nva.service.Poll;
 import org.splitnve.nva.service.Receipt;
 import org.splitnve.nva.service.Report;
@@ -40,6 +41,16 @@ public interface NvaLink extends AutoCloseable {
      * {@code historyId} (section 7).
      */
     void acknowledge(String historyId, long appliedRevision) throws NvaUnavailable;
+
+    /**
+     * An acknowledgement with the digest of the replica at that revision (section 12): whether the NVA's digest
+     * of this nNVE's interest at that revision matches. {@link Digest.Audit#DIVERGED}: list again. A link that
+     * cannot carry the digest yet acknowledges without it ({@link Digest.Audit#UNCHECKED}).
+     */
+    default Digest.Audit acknowledge(String historyId, long appliedRevision, Digest replica) throws NvaUnavailable {
+        acknowledge(historyId, appliedRevision);
+        return Digest.Audit.UNCHECKED;
+    }
 
     /** Where this link goes, for logs and metrics ("in-process", "https://10.0.0.1:7443"). */
     String address();

@@ -31,7 +31,7 @@ import org.splitnve.nva.service.Resource;
  * (path to encoded resource), {@code log} (revision to encoded change), {@code receipt} (nNVE and report number to
  * encoded receipt, the last {@link Report#WINDOW} per nNVE). Values are {@link Codec}'s.
  *
- * <p>Not thread-safe: its NVA calls it under its lock.
+ * <p>Not thread-safe: its NVA calls it from one thread at a time (the leader of a group commit).
  */
 public final class SqliteStore implements Store {
     /** How a commit reaches the disk. */

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# NVA-2, NVA-3, NVA-4: the NVA's core under load (BENCHMARKS.md, "The NVA's core: group commit and propagation").
+#  1. NvaReportersBench: N nNVEs report concurrently to one NVA on SQLite FULL (group commit): changes/s, latency.
+#  2. NvaPropagationBench: 100,000 TSIs; one nNVE reports 1,000 changes/s, another's replica holds each after how
+#     long; a restarted replica's list; 100 replicas watching one NVA (fan-out). In one process (InProcessLink).
+#
+# Usage: bench/run-nva-propagation.sh [seconds (default 10)] [directory (default a new one under /var/tmp)]
+# Environment: JAVA_HOME (a JDK 25, else the first /usr/lib/jvm/*25*), SKIP_BUILD=1 to reuse the jar.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+. bench/jdk25.sh
+
+echo "# JAVA_HOME: $JAVA_HOME"
+echo "# CPUs: $(nproc); $(lscpu 2>/dev/null | grep 'Model name' | sed 's/  */ /g' || true)"
+echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+echo "# commit: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (modified)')"
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    ./mvnw -q -B -pl bench -am package -DskipTests
+fi
+secs=${1:-10}
+dir=${2:-$(mktemp -d /var/tmp/nva-core-bench.XXXXXX)}
+run() { "$JAVA_HOME/bin/java" -Xmx3g --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar "$@"; }
+run org.splitnve.bench.nva.NvaReportersBench "$secs" 8 1,10,100 "$dir/reporters"
+run org.splitnve.bench.nva.NvaPropagationBench "$secs" 100000 1000 100 "$dir/propagation"
+rmdir "$dir" 2>/dev/null || true
