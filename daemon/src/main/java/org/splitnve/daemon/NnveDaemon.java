@@ -501,6 +501,9 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
                 }
             }
         }
+        if (!java.util.Objects.equals(was.dataplane(), now.dataplane())) {
+            problems.add(file + ": [dataplane]: changed; this needs a restart");
+        }
         if (!was.nvaService().equals(now.nvaService())) {
             problems.add(file + ": [nva]: where the NVA is changed; this needs a restart");
         }
