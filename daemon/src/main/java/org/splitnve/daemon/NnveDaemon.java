@@ -286,6 +286,14 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
         return dataplane == null ? java.util.Optional.empty() : java.util.Optional.of(dataplane.agent());
     }
 
+    /**
+     * [dataplane]: completes with true when the bridge holds the flows of the TSIs' and the NVA's state as of the
+     * call (no change still on its way to the switch), false when not yet or without a data plane.
+     */
+    public java.util.concurrent.CompletableFuture<Boolean> dataplaneInstalled() {
+        return runner.call(() -> dataplane != null && dataplane.installed());
+    }
+
     /** The nNVE's NVA client ([nva] embedded = true), if any. */
     public java.util.Optional<NvaClient> nvaClient() {
         return embedded == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(embedded.client());

@@ -54,6 +54,8 @@ final class NnveDataplane implements AutoCloseable {
     private boolean pending;
     /** Engine thread: the model last handed to the agent. */
     private DataplaneState last;
+    /** Engine thread: the number the agent gave the last desired table ({@link SwitchAgent#desire}). */
+    private long lastNumber = -1;
 
     NnveDataplane(DataplaneSettings settings, String self, Nva nva, EventLog log) {
         this.settings = settings;
@@ -82,6 +84,14 @@ final class NnveDataplane implements AutoCloseable {
         return last;
     }
 
+    /**
+     * Engine thread: true when the switch holds the flows of the engine's and the NVA's state as of now (no refresh
+     * queued, the last model applied): what tests wait for before they probe the data plane.
+     */
+    boolean installed() {
+        return !pending && lastNumber >= 0 && agent.installed() >= lastNumber;
+    }
+
     /** Engine thread (or any, before start): something the model is made of changed; a refresh is queued once. */
     void changed() {
         if (runner == null || pending) {
@@ -104,7 +114,7 @@ final class NnveDataplane implements AutoCloseable {
         }
         last = s;
         List<Flow> flows = Pipeline.flows(s);
-        agent.desire(flows);
+        lastNumber = agent.desire(flows);
         long activated = s.tsis().stream().filter(t -> t.state() == DataplaneState.TsiState.ACTIVATED).count();
         log.accept(new DaemonEvent.Dataplane("desired", s.tsis().size() + " TSIs (" + activated + " Activated), "
                 + s.vns().size() + " VNs, " + s.remotes().size() + " remote NVEs, " + flows.size() + " flows"));
