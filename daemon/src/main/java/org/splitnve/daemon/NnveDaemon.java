@@ -294,6 +294,15 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
         return runner.call(() -> dataplane != null && dataplane.installed());
     }
 
+    /**
+     * [dataplane]: the model last handed to the switch agent (the TSIs on the bridge's ports, the VNs, the remote NVEs
+     * and their forwarding addresses), empty without a data plane or before the first.
+     */
+    public java.util.concurrent.CompletableFuture<java.util.Optional<org.splitnve.dataplane.DataplaneState>>
+            dataplaneModel() {
+        return runner.call(() -> java.util.Optional.ofNullable(dataplane == null ? null : dataplane.state()));
+    }
+
     /** The nNVE's NVA client ([nva] embedded = true), if any. */
     public java.util.Optional<NvaClient> nvaClient() {
         return embedded == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(embedded.client());

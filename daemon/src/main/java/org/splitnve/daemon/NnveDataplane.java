@@ -168,9 +168,16 @@ final class NnveDataplane implements AutoCloseable {
                     for (TsiAddress a : m.entry().addresses()) {
                         if (a.mac() != null && !held.contains(a)) {
                             List<InetAddress> ips = byMac.computeIfAbsent(a.mac().value(), k -> new ArrayList<>());
-                            if (a.ip() != null) {
+                            if (a.ip() != null && a.prefixLength() == full(a.ip())) {
                                 ips.add(a.ip());
                             }
+                        }
+                    }
+                    // an IP the entry names without a MAC belongs to its one MAC (a TSI with several: unknown)
+                    for (TsiAddress a : m.entry().addresses()) {
+                        if (a.mac() == null && a.ip() != null && byMac.size() == 1 && !held.contains(a)
+                                && a.prefixLength() == full(a.ip())) {
+                            byMac.values().iterator().next().add(a.ip());
                         }
                     }
                     List<DataplaneState.RemoteAddress> out = addresses.computeIfAbsent(m.entry().instance().nve(),
