@@ -75,10 +75,14 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
     private final NnveEngine[] engine;
     private final LldpAgent<?>[] lldp;
     private final Keys keys;
+    /** The Open vSwitch bridge's programming ([dataplane]), else null. */
+    private final NnveDataplane dataplane;
 
     private NnveDaemon(NnveSettings settings, EventLog log, AgentRunner<PortAgent> runner, DaemonMetrics metrics,
-            Nva nva, EmbeddedNva embedded, NnveEngine[] engine, LldpAgent<?>[] lldp, Keys keys) {
+            Nva nva, EmbeddedNva embedded, NnveEngine[] engine, LldpAgent<?>[] lldp, Keys keys,
+            NnveDataplane dataplane) {
         super(log, runner, metrics);
+        this.dataplane = dataplane;
         this.settings = settings;
         this.nva = nva;
         this.embedded = embedded;
@@ -226,7 +230,9 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
                 }
             }
             if (service.resource(ResourceKey.nve(self)).isEmpty()) {
-                service.registerNve(self, java.net.InetAddress.getLoopbackAddress());
+                // the VTEP the other NVEs tunnel to ([dataplane] vtep); without a data plane none is used
+                service.registerNve(self, s.dataplane() != null ? s.dataplane().vtep()
+                        : java.net.InetAddress.getLoopbackAddress());
                 service.permitEndDevice(EndDeviceRule.anyOn(self));
             }
             return new EmbeddedNva(service, new ReplicaNva(self, new ReportQueue(), log), List.of());
@@ -243,7 +249,8 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
             return out;
         }
 
-        void start(NnveSettings s, AgentRunner<PortAgent> runner, NnveEngine[] engine, EventLog log) {
+        void start(NnveSettings s, AgentRunner<PortAgent> runner, NnveEngine[] engine, EventLog log,
+                Runnable afterTask) {
             replica.endDevices(new ReplicaNva.EndDevices() {
                 @Override
                 public void deactivate(VsiId tsi, String reason) {
@@ -262,7 +269,10 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
             });
             NveId self = NveId.of(s.name());
             List<NvaLink> links = service == null ? remote : List.of(new InProcessLink(service, self));
-            client = new NvaClient(self, links, replica, task -> submit(runner, task, log),
+            client = new NvaClient(self, links, replica, task -> submit(runner, () -> {
+                        task.run();
+                        afterTask.run(); // the replica may have changed: the data plane's model too
+                    }, log),
                     service == null ? s.nvaService().serves() : vns(), log, NvaClient.Options.DEFAULT,
                     new SecureRandom(), System::nanoTime).start();
         }
@@ -291,6 +301,31 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
     /** The NVA service in this process ([nva] embedded = true), if any: for tests and the operator's reads. */
     public java.util.Optional<RevisionedNva> embeddedNva() {
         return embedded == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(embedded.service());
+    }
+
+    /**
+     * The switch agent programming the Open vSwitch bridge ([dataplane]), if any: whether the switch holds the last
+     * model ({@code synced}), how many models were applied.
+     */
+    public java.util.Optional<org.splitnve.dataplane.SwitchAgent> switchAgent() {
+        return dataplane == null ? java.util.Optional.empty() : java.util.Optional.of(dataplane.agent());
+    }
+
+    /**
+     * [dataplane]: completes with true when the bridge holds the flows of the TSIs' and the NVA's state as of the
+     * call (no change still on its way to the switch), false when not yet or without a data plane.
+     */
+    public java.util.concurrent.CompletableFuture<Boolean> dataplaneInstalled() {
+        return runner.call(() -> dataplane != null && dataplane.installed());
+    }
+
+    /**
+     * [dataplane]: the model last handed to the switch agent (the TSIs on the bridge's ports, the VNs, the remote NVEs
+     * and their forwarding addresses), empty without a data plane or before the first.
+     */
+    public java.util.concurrent.CompletableFuture<java.util.Optional<org.splitnve.dataplane.DataplaneState>>
+            dataplaneModel() {
+        return runner.call(() -> java.util.Optional.ofNullable(dataplane == null ? null : dataplane.state()));
     }
 
     /** The nNVE's NVA client ([nva] embedded = true, or servers), if any. */
@@ -375,6 +410,8 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
             nva = local;
         }
 
+        NnveDataplane dataplane = s.dataplane() == null ? null : new NnveDataplane(s.dataplane(), s.name(), nva, log);
+        Runnable dataplaneChanged = dataplane == null ? () -> { } : dataplane::changed;
         Keys keys = new Keys(rings(s));
         MacAddress[] macs = ports.stream().map(Port::mac).toArray(MacAddress[]::new);
         java.util.function.BiFunction<Integer, MacAddress, FrameAuthenticator> authenticators = (port, station) -> {
@@ -403,7 +440,7 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
                 }
             }).build(io -> {
                 engine[0] = new NnveEngine(cfg, Clock.system(), io, authority,
-                        new NvaEffects(nva, s.name(), log, e -> { }), log, new SecureRandom());
+                        new NvaEffects(nva, s.name(), log, e -> dataplaneChanged.run()), log, new SecureRandom());
                 if (!s.lldp().enabled()) {
                     return withTestHook(metrics.timed(engine[0]));
                 }
@@ -421,12 +458,15 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
             release(ports, bound, locks);
             throw e;
         }
-        NnveDaemon d = new NnveDaemon(s, log, runner, metrics, nva, embedded, engine, lldp, keys);
+        NnveDaemon d = new NnveDaemon(s, log, runner, metrics, nva, embedded, engine, lldp, keys, dataplane);
         self[0] = d;
         d.holdLocks(locks);
         runner.start();
+        if (dataplane != null) {
+            dataplane.start(runner, engine);
+        }
         if (embedded != null) {
-            embedded.start(s, runner, engine, log);
+            embedded.start(s, runner, engine, log, dataplaneChanged);
         }
         log.accept(new DaemonEvent.Started("nnve", configName, ports.stream().map(Port::name).toList(), s.timers(),
                 s.lldp().enabled()));
@@ -526,6 +566,9 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
                             + "): its key material changed; a new key needs a new ID (add it, switch, retire the old)");
                 }
             }
+        }
+        if (!java.util.Objects.equals(was.dataplane(), now.dataplane())) {
+            problems.add(file + ": [dataplane]: changed; this needs a restart");
         }
         if (!was.nvaService().equals(now.nvaService())) {
             problems.add(file + ": [nva]: where the NVA is changed; this needs a restart");
@@ -628,6 +671,9 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
 
     @Override
     protected void afterStop() {
+        if (dataplane != null) {
+            dataplane.close(); // the flows stay on the switch (fail-mode=secure): it forwards on them meanwhile (DP-6)
+        }
         if (embedded != null) {
             embedded.close();
         }

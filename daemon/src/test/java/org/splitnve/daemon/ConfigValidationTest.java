@@ -132,6 +132,64 @@ class ConfigValidationTest {
     }
 
     @Test
+    @DisplayName("SEC-4, OPS-4, DP-1 (issue 11): [dataplane] is off by default; with it, the bridge's socket (socket, or"
+            + " run_dir and bridge), the VTEP, the VXLAN port and an OpenFlow port per [[port]] are read; every mistake"
+            + " is an error with the line, exit status 2, nothing started")
+    void dataplane() throws Exception {
+        String base = """
+                [nnve]
+                name = "n"
+                [[port]]
+                interface = "eth0"
+                [[port]]
+                interface = "eth1"
+                namespace = "hv"
+                """;
+        assertThat(load(base).dataplane()).isNull();
+        String good = """
+                [dataplane]
+                run_dir = "/run/ovs"
+                bridge = "br0"
+                vtep = "192.0.2.1"
+                tunnel_ofport = 9
+                [[dataplane.port]]
+                port = "hv/eth1"
+                ofport = 2
+                [[dataplane.port]]
+                port = "eth0"
+                ofport = 1
+                """;
+        var d = load(base + good).dataplane();
+        assertThat(d.socket()).isEqualTo(Path.of("/run/ovs/br0.mgmt"));
+        assertThat(d.vtep().getHostAddress()).isEqualTo("192.0.2.1");
+        assertThat(d.tunnelOfport()).isEqualTo(9);
+        assertThat(d.ofports()).containsExactly(1, 2);
+        assertThat(d.audit()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(load(base + good.replace("run_dir = \"/run/ovs\"\nbridge = \"br0\"", "socket = \"/s/b.mgmt\"")).dataplane().socket()).isEqualTo(Path.of("/s/b.mgmt"));
+        assertThat(load(base + "[dataplane]\nenabled = false\n").dataplane()).isNull();
+        for (String[] b : new String[][] {
+            {good.replace("vtep = \"192.0.2.1\"", "vtep = \"2001:db8::1\""),
+                "[dataplane] vtep: '2001:db8::1' is not a unicast IPv4 address"},
+            {good.replace("vtep = \"192.0.2.1\"\n", ""), "[dataplane] missing required key 'vtep'"},
+            {good.replace("tunnel_ofport = 9\n", ""), "missing required key 'tunnel_ofport'"},
+            {good.replace("run_dir = \"/run/ovs\"\n", ""), "the bridge's management socket is missing"},
+            {good.replace("run_dir", "socket = \"/x\"\nrun_dir"), "either socket or run_dir and bridge, not both"},
+            {good.replace("port = \"eth0\"", "port = \"eth7\""), "[[dataplane.port]] port: no [[port]] has interface 'eth7'"},
+            {good.replace("port = \"eth0\"\nofport = 1", "port = \"hv/eth1\"\nofport = 1"),
+                "[[port]] eth0 has no [[dataplane.port]]"},
+            {good.replace("ofport = 1", "ofport = 2"), "[[dataplane.port]] ofport: 2 is already the OpenFlow port of line"},
+            {good.replace("ofport = 1", "ofport = 9"), "[[dataplane.port]] ofport: 9 is already the OpenFlow port"},
+            {good.replace("ofport = 1", "ofport = 0"), "[[dataplane.port]] ofport: 0 is out of range"},
+            {good + "colour = \"red\"\n", "colour"},
+            {"[[dataplane.port]]\nport = \"eth0\"\nofport = 1\n", "[dataplane] missing required key 'vtep'"},
+        }) {
+            String[] r = run(true, write("bad-dp.conf", base + b[0]));
+            assertThat(r[0]).as(b[0]).isEqualTo("2");
+            assertThat(r[1]).as(b[0]).contains(b[1]).contains("nothing started");
+        }
+    }
+
+    @Test
     @DisplayName("[[nva.vn]] shortest_ipv4_prefix and shortest_ipv6_prefix: the "
             + "shortest prefix a TSI may claim in trusted mode, /24 and /64 unless the VN grants others; out of range "
             + "is an error with the line, exit status 2")

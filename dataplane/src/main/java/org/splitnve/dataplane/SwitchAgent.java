@@ -33,8 +33,14 @@ public final class SwitchAgent implements AutoCloseable {
     private final Thread thread;
     private final AtomicLong connects = new AtomicLong();
     private final AtomicLong applied = new AtomicLong();
-    private volatile List<Flow> desired = List.of();
+    /** A desired table and its number (1, 2, ... in the order handed to {@link #desire}; 0: the empty one at start). */
+    private record Desired(long number, List<Flow> flows) {
+    }
+
+    private volatile Desired desired = new Desired(0, List.of());
+    private final AtomicLong desires = new AtomicLong();
     private volatile boolean synced;
+    private volatile long installed = -1;
 
     public SwitchAgent(Path socket, int maxBundle, Duration timeout, Duration retry, Duration audit, Consumer<String> log) {
         this.socket = Objects.requireNonNull(socket);
@@ -51,10 +57,18 @@ public final class SwitchAgent implements AutoCloseable {
         return this;
     }
 
-    /** The table the switch must hold from now on; applied on the agent's thread (now, or once connected). */
-    public void desire(List<Flow> flows) {
-        desired = List.copyOf(flows);
+    /**
+     * The table the switch must hold from now on; applied on the agent's thread (now, or once connected). Answers the
+     * table's number, which {@link #installed} reports once the switch holds it.
+     */
+    public long desire(List<Flow> flows) {
+        Desired d;
+        synchronized (desires) {
+            d = new Desired(desires.incrementAndGet(), List.copyOf(flows));
+            desired = d;
+        }
         events.add(Signal.DESIRE);
+        return d.number();
     }
 
     /** How many times the agent (re)connected and brought the switch to the desired table. */
@@ -65,6 +79,11 @@ public final class SwitchAgent implements AutoCloseable {
     /** How many desired tables were applied (changes of the model, plus one per connection). */
     public long applied() {
         return applied.get();
+    }
+
+    /** The number of the desired table ({@link #desire}) the switch was last brought to; -1 before the first. */
+    public long installed() {
+        return installed;
     }
 
     /** True while connected and the switch holds the last desired table. */
@@ -82,7 +101,9 @@ public final class SwitchAgent implements AutoCloseable {
                 FlowDriver d = new FlowDriver(c, maxBundle, timeout);
                 long t0 = System.nanoTime();
                 d.start();
-                FlowDriver.Report r = d.apply(desired);
+                Desired want = desired;
+                FlowDriver.Report r = d.apply(want.flows());
+                installed = want.number();
                 synced = true;
                 connects.incrementAndGet();
                 applied.incrementAndGet();
@@ -127,7 +148,9 @@ public final class SwitchAgent implements AutoCloseable {
                 nextAudit = System.nanoTime() + audit.toNanos();
             } else {
                 synced = false;
-                d.apply(desired);
+                Desired want = desired;
+                d.apply(want.flows());
+                installed = want.number();
                 applied.incrementAndGet();
                 synced = true;
             }

@@ -30,11 +30,12 @@ import org.splitnve.wire.vdp.VdpCodec;
  * @param allowUnauthenticated whether end devices without a configured key may use the nNVE (RFC 8394
  *                             section 6: implicit authentication of standard peers)
  * @param limits               per end device: TSIs, VNs, addresses per TSI (SEC-5), advertised (OPS-3)
+ * @param dataplane            the Open vSwitch bridge the nNVE programs ([dataplane]), or null: none (the default)
  */
 public record NnveSettings(String name, int extensionOui, List<PortSettings> ports, Timers timers,
         boolean allowUnauthenticated, List<KeySettings> keys, boolean plainVlans, List<VnRecord> vns,
         Map<Integer, Long> typeVns, LogSettings log, LldpSettings lldp, ApiSettings api, NnveConfig.Limits limits,
-        NvaService nvaService) {
+        NvaService nvaService, DataplaneSettings dataplane) {
 
     /**
      * [nva]: where the nNVE's NVA is (issue 10; docs/configuration.md). {@link Mode#LOCAL} (the default, as before
@@ -126,8 +127,9 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
         }
     }
 
-    static final Set<String> SINGLES = Set.of("nnve", "timers", "auth", "nva", "log", "lldp", "api", "limits");
-    static final Set<String> ARRAYS = Set.of("port", "auth.key", "nva.vn", "nva.vsi_type");
+    static final Set<String> SINGLES = Set.of("nnve", "timers", "auth", "nva", "log", "lldp", "api", "limits",
+            "dataplane");
+    static final Set<String> ARRAYS = Set.of("port", "auth.key", "nva.vn", "nva.vsi_type", "dataplane.port");
 
     public static NnveSettings load(Path path) throws ConfigException {
         return from(ConfFile.load(path));
@@ -299,15 +301,16 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
         LldpSettings lldp = Sections.lldp(r);
         ApiSettings api = Sections.api(r, ApiSettings.NNVE_PORT);
         NnveConfig.Limits limits = limits(r);
+        DataplaneSettings dataplane = DataplaneSettings.read(r, ports);
         r.throwIfAny();
         return new NnveSettings(name, oui, ports, timers, allowUnauth, keys, plainVlans, vns, typeVns, log, lldp, api,
-                limits, nvaService);
+                limits, nvaService, dataplane);
     }
 
     /** The same settings with another [api] (tests and the demo listen on 127.0.0.1:0). */
     public NnveSettings withApi(ApiSettings a) {
         return new NnveSettings(name, extensionOui, ports, timers, allowUnauthenticated, keys, plainVlans, vns, typeVns,
-                log, lldp, a, limits, nvaService);
+                log, lldp, a, limits, nvaService, dataplane);
     }
 
     /** [nva] embedded, state, servers, token (issue 10). */

@@ -116,6 +116,18 @@ public sealed interface DaemonEvent extends Event {
         }
     }
 
+    /**
+     * The nNVE's data plane ([dataplane], docs/dataplane.md): {@code what} is {@code desired} (a new model handed to
+     * the switch agent: TSIs, remote NVEs, flows) or {@code switch} (the agent: connected, applied, drift repaired,
+     * connection lost).
+     */
+    record Dataplane(String what, String detail) implements DaemonEvent {
+        @Override
+        public String name() {
+            return "dataplane." + what;
+        }
+    }
+
     /** The nNVE stops: its TSIs end with it (the NVA entries stay until the NVA ages them). */
     record NnveState(int peers, int tsis) implements DaemonEvent {
         @Override

@@ -1,0 +1,265 @@
+package org.splitnve.daemon;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import org.splitnve.daemon.config.DataplaneSettings;
+import org.splitnve.daemon.log.DaemonEvent;
+import org.splitnve.daemon.log.EventLog;
+import org.splitnve.dataplane.DataplaneState;
+import org.splitnve.dataplane.Flow;
+import org.splitnve.dataplane.Pipeline;
+import org.splitnve.dataplane.SwitchAgent;
+import org.splitnve.nnve.NnveEngine;
+import org.splitnve.nnve.Tsi;
+import org.splitnve.nnve.TsiState;
+import org.splitnve.nnve.VnKey;
+import org.splitnve.nva.EntryState;
+import org.splitnve.nva.Nva;
+import org.splitnve.nva.NveId;
+import org.splitnve.nva.VnRecord;
+import org.splitnve.nva.service.Resource;
+import org.splitnve.nva.service.client.ReplicaNva;
+import org.splitnve.protocol.PortAgent;
+import org.splitnve.transport.AgentRunner;
+import org.splitnve.wire.vdp.FilterEntry;
+import org.splitnve.wire.vdp.TsiAddress;
+
+/**
+ * [dataplane] (issue 11, docs/dataplane.md): the nNVE daemon's side of its Open vSwitch bridge. Every effect of the
+ * engine and every change the NVA client brings into the replica marks the model stale; one task on the engine thread
+ * (queued behind the frame or change being processed, so that it reads the state they leave) then rebuilds the
+ * {@link DataplaneState} from the engine's TSIs and the NVA's view of the other NVEs, turns it into flows
+ * ({@link Pipeline#flows}) and hands them to the {@link SwitchAgent}, which applies the difference on its own thread.
+ * The engine thread never waits for the switch: {@link SwitchAgent#desire} only replaces a reference and queues a
+ * signal.
+ */
+final class NnveDataplane implements AutoCloseable {
+    private final DataplaneSettings settings;
+    private final NveId self;
+    private final Nva nva;
+    private final EventLog log;
+    private final SwitchAgent agent;
+    private AgentRunner<PortAgent> runner;
+    private NnveEngine[] engine;
+    /** Engine thread: a refresh is queued and has not run yet. */
+    private boolean pending;
+    /** Engine thread: the model last handed to the agent. */
+    private DataplaneState last;
+    /** Engine thread: the number the agent gave the last desired table ({@link SwitchAgent#desire}). */
+    private long lastNumber = -1;
+
+    NnveDataplane(DataplaneSettings settings, String self, Nva nva, EventLog log) {
+        this.settings = settings;
+        this.self = NveId.of(self);
+        this.nva = nva;
+        this.log = log;
+        this.agent = new SwitchAgent(settings.socket(), 10_000, Duration.ofSeconds(5), Duration.ofMillis(50),
+                settings.audit(), line -> log.accept(new DaemonEvent.Dataplane("switch", line)));
+    }
+
+    /** Starts the switch agent (it connects on its own thread, retrying until the bridge answers). */
+    void start(AgentRunner<PortAgent> r, NnveEngine[] e) {
+        this.runner = r;
+        this.engine = e;
+        agent.start();
+        changed();
+    }
+
+    /** The switch agent (its counters: connects, applied, synced). */
+    SwitchAgent agent() {
+        return agent;
+    }
+
+    /** The model last handed to the switch agent (read it on the engine thread), or null before the first. */
+    DataplaneState state() {
+        return last;
+    }
+
+    /**
+     * Engine thread: true when the switch holds the flows of the engine's and the NVA's state as of now (no refresh
+     * queued, the last model applied): what tests wait for before they probe the data plane.
+     */
+    boolean installed() {
+        return !pending && lastNumber >= 0 && agent.installed() >= lastNumber;
+    }
+
+    /** Engine thread (or any, before start): something the model is made of changed; a refresh is queued once. */
+    void changed() {
+        if (runner == null || pending) {
+            return;
+        }
+        pending = true;
+        try {
+            log.logFailure("data plane refresh", runner.submit(this::refresh));
+        } catch (RejectedExecutionException e) {
+            pending = false; // the daemon stops
+        }
+    }
+
+    /** Engine thread: the model from the engine and the NVA; to the agent when it changed. */
+    private void refresh() {
+        pending = false;
+        DataplaneState s = model();
+        if (s.equals(last)) {
+            return;
+        }
+        last = s;
+        List<Flow> flows = Pipeline.flows(s);
+        lastNumber = agent.desire(flows);
+        long activated = s.tsis().stream().filter(t -> t.state() == DataplaneState.TsiState.ACTIVATED).count();
+        log.accept(new DaemonEvent.Dataplane("desired", s.tsis().size() + " TSIs (" + activated + " Activated), "
+                + s.vns().size() + " VNs, " + s.remotes().size() + " remote NVEs, " + flows.size() + " flows"));
+    }
+
+    /** The data plane's model now (engine thread). */
+    DataplaneState model() {
+        Map<Integer, VnRecord> vns = new LinkedHashMap<>();
+        List<DataplaneState.Tsi> tsis = new ArrayList<>();
+        for (Tsi t : engine[0].tsis()) {
+            DataplaneState.TsiState state = switch (t.state()) {
+                case ASSOCIATED -> DataplaneState.TsiState.ASSOCIATED;
+                case ACTIVATED -> DataplaneState.TsiState.ACTIVATED;
+                case INIT -> null;
+            };
+            Optional<VnRecord> vn = vnOf(t.vap().vn().key());
+            int tag = t.vap().tag();
+            if (state == null || vn.isEmpty() || tag < 1 || tag > 4094 || t.port() >= settings.ofports().size()) {
+                continue;
+            }
+            vns.put(vn.get().id(), vn.get());
+            tsis.add(new DataplaneState.Tsi(t.id().toString(), settings.ofports().get(t.port()), tag, name(vn.get().id()),
+                    state, addresses(t)));
+        }
+        return new DataplaneState(settings.tunnelOfport(),
+                vns.values().stream().map(v -> new DataplaneState.Vn(name(v.id()), v.context())).toList(), tsis,
+                remotes(vns.keySet()));
+    }
+
+    /**
+     * The other NVEs serving the VNs this nNVE has TSIs in, from the replica of the NVA (the NVE registry: VTEPs and
+     * VNs; the mapping entries: forwarding addresses). The in-memory NVA ([nva] local) knows no other NVE.
+     */
+    private List<DataplaneState.RemoteNve> remotes(Set<Integer> served) {
+        if (!(nva instanceof ReplicaNva replica)) {
+            return List.of();
+        }
+        Map<NveId, Inet4Address> vteps = new LinkedHashMap<>();
+        Map<NveId, Set<Integer>> nveVns = new LinkedHashMap<>();
+        Map<NveId, List<DataplaneState.RemoteAddress>> addresses = new LinkedHashMap<>();
+        for (Resource r : replica.replica().sorted()) {
+            switch (r) {
+                case Resource.Nve n when !n.nve().equals(self) && n.registration().vtep() instanceof Inet4Address v4 -> {
+                    vteps.put(n.nve(), v4);
+                    nveVns.put(n.nve(), n.registration().vns());
+                }
+                case Resource.Mapping m when !m.entry().instance().nve().equals(self)
+                        && m.entry().state() == EntryState.FORWARDING && served.contains(m.entry().instance().vnId()) -> {
+                    List<TsiAddress> held = m.entry().held();
+                    Map<Long, List<InetAddress>> byMac = new LinkedHashMap<>();
+                    for (TsiAddress a : m.entry().addresses()) {
+                        if (a.mac() != null && !held.contains(a)) {
+                            List<InetAddress> ips = byMac.computeIfAbsent(a.mac().value(), k -> new ArrayList<>());
+                            if (a.ip() != null && a.prefixLength() == full(a.ip())) {
+                                ips.add(a.ip());
+                            }
+                        }
+                    }
+                    // an IP the entry names without a MAC belongs to its one MAC (a TSI with several: unknown)
+                    for (TsiAddress a : m.entry().addresses()) {
+                        if (a.mac() == null && a.ip() != null && byMac.size() == 1 && !held.contains(a)
+                                && a.prefixLength() == full(a.ip())) {
+                            byMac.values().iterator().next().add(a.ip());
+                        }
+                    }
+                    List<DataplaneState.RemoteAddress> out = addresses.computeIfAbsent(m.entry().instance().nve(),
+                            k -> new ArrayList<>());
+                    byMac.forEach((mac, ips) -> out.add(new DataplaneState.RemoteAddress(
+                            name(m.entry().instance().vnId()), mac, ips)));
+                    nveVns.computeIfAbsent(m.entry().instance().nve(), k -> new LinkedHashSet<>());
+                }
+                default -> {
+                }
+            }
+        }
+        List<DataplaneState.RemoteNve> out = new ArrayList<>();
+        vteps.forEach((nve, vtep) -> {
+            List<String> vnsOf = new ArrayList<>();
+            Set<Integer> registered = new LinkedHashSet<>(nveVns.getOrDefault(nve, Set.of()));
+            for (DataplaneState.RemoteAddress a : addresses.getOrDefault(nve, List.of())) {
+                registered.add(Integer.parseUnsignedInt(a.vn().substring(3)));
+            }
+            for (int vn : registered) {
+                if (served.contains(vn)) {
+                    vnsOf.add(name(vn));
+                }
+            }
+            if (!vnsOf.isEmpty()) {
+                out.add(new DataplaneState.RemoteNve(nve.toString(), vtep, vnsOf, addresses.getOrDefault(nve, List.of())));
+            }
+        });
+        return out;
+    }
+
+    /** The TSI's MACs (its filter), each with the IPs declared for it; an address held (REQ-8, REQ-9) passes nothing. */
+    private static List<DataplaneState.Address> addresses(Tsi t) {
+        Set<Long> macs = new LinkedHashSet<>();
+        for (FilterEntry f : t.filter().entries()) {
+            if (f.mac() != null) {
+                macs.add(f.mac().value());
+            }
+        }
+        for (TsiAddress a : t.addresses()) {
+            if (a.mac() != null) {
+                macs.add(a.mac().value());
+            }
+        }
+        List<DataplaneState.Address> out = new ArrayList<>();
+        for (long mac : macs) {
+            List<InetAddress> ips = new ArrayList<>();
+            boolean held = false;
+            for (TsiAddress a : t.addresses()) {
+                if (a.ip() != null && (a.mac() == null || a.mac().value() == mac) && a.prefixLength() == full(a.ip())) {
+                    ips.add(a.ip());
+                }
+            }
+            for (TsiAddress h : t.held()) {
+                if (h.mac() != null && h.mac().value() == mac && h.ip() == null) {
+                    held = true;
+                }
+                ips.remove(h.ip());
+            }
+            out.add(new DataplaneState.Address(mac, ips, held));
+        }
+        return out;
+    }
+
+    private static int full(InetAddress ip) {
+        return ip instanceof Inet4Address ? 32 : 128;
+    }
+
+    private Optional<VnRecord> vnOf(VnKey key) {
+        return switch (key) {
+            case VnKey.Id id -> nva.vnById((int) id.id());
+            case VnKey.Name n -> nva.vnByName(n.name());
+            default -> Optional.empty();
+        };
+    }
+
+    private static String name(int vnId) {
+        return "vn-" + Integer.toUnsignedString(vnId);
+    }
+
+    @Override
+    public void close() {
+        agent.close();
+    }
+}

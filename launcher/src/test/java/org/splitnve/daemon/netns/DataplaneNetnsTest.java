@@ -1,0 +1,156 @@
+package org.splitnve.daemon.netns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitnve.daemon.netns.DaemonLab.await;
+import static org.splitnve.daemon.netns.DaemonLab.mac;
+import static org.splitnve.daemon.netns.DaemonLab.port;
+import static org.splitnve.daemon.netns.DaemonLab.tsi;
+import static org.splitnve.daemon.netns.DaemonLab.uplink;
+import static org.splitnve.daemon.netns.DaemonLab.vns;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.splitnve.daemon.netns.DaemonLab.Nnve;
+import org.splitnve.daemon.netns.DaemonLab.Tnve;
+import org.splitnve.dataplane.OvsLab;
+import org.splitnve.nnve.TsiState;
+import org.splitnve.tnve.TsiSpec;
+import org.splitnve.wire.MacAddress;
+
+/**
+ * Issue 11, DP-2 through the real protocol: an nNVE daemon with [dataplane] and an embedded NVA programs its Open
+ * vSwitch bridge (userspace datapath, fail-mode=secure) from what the tNVE daemons ask over VDP. Two hypervisors, each
+ * an OVS bridge with the VM's access port tagged with the nNVE's local tag for the VN (the kernel here has no 8021q)
+ * and a trunk to its own nNVE port; a tNVE daemon on each trunk. The VMs are network namespaces with the TSIs' MACs and
+ * IPs. Each hypervisor has one VM, so frames between them can only cross the nNVE's bridge.
+ */
+class DataplaneNetnsTest {
+    static final MacAddress P0 = mac(0x10);
+    static final MacAddress P1 = mac(0x11);
+    static final MacAddress H1 = mac(1);
+    static final MacAddress H2 = mac(2);
+    static final int TAG = 100;
+    static final int VXLAN = 9;
+
+    @RegisterExtension
+    final DaemonLab lab = new DaemonLab();
+
+    private OvsLab ovs;
+    private OvsLab.Ovs nveSwitch;
+
+    /** A hypervisor: its namespace and OVS bridge with the VM's access port (tag TAG). */
+    private OvsLab.Ovs hypervisor(String name, String vm, TsiSpec t) throws IOException {
+        String hv = ovs.namespace(name);
+        ovs.veth(vm, "eth0", hv, "vp");
+        ovs.vm(vm, "eth0", t.mac().toString(), t.ips().getFirst().ip().getHostAddress() + "/24", null);
+        ovs.quiet(hv, "vp");
+        OvsLab.Ovs sw = ovs.startOvs(hv, name);
+        OvsLab.run("ip", "-n", hv, "link", "set", "dev", "vp", "up");
+        sw.vsctl("add-br", "br-hv", "--", "set", "bridge", "br-hv", "datapath_type=netdev",
+                "--", "add-port", "br-hv", "vp", "tag=" + TAG);
+        return sw;
+    }
+
+    /**
+     * A cable from the hypervisor's trunk up0 (MAC {@code hvMac}, a port of its bridge) to the nNVE's {@code nnvePort}
+     * (MAC {@code nMac}, OpenFlow port {@code ofport} of the nNVE's bridge). Returns the hypervisor's namespace.
+     */
+    private String trunk(OvsLab.Ovs sw, MacAddress hvMac, String nsN, String nnvePort, MacAddress nMac, int ofport)
+            throws IOException {
+        String hv = sw.ns;
+        ovs.veth(hv, "up0", nsN, nnvePort);
+        OvsLab.run("ip", "-n", hv, "link", "set", "dev", "up0", "address", hvMac.toString());
+        OvsLab.run("ip", "-n", nsN, "link", "set", "dev", nnvePort, "address", nMac.toString());
+        ovs.quiet(hv, "up0");
+        ovs.quiet(nsN, nnvePort);
+        sw.vsctl("add-port", "br-hv", "up0");
+        nveSwitch.vsctl("add-port", "br-nve", nnvePort, "--", "set", "interface", nnvePort, "ofport_request=" + ofport);
+        return hv;
+    }
+
+    private static boolean ping(String vm, String dst) throws IOException {
+        int status = OvsLab.status("ip", "netns", "exec", vm, "ping", "-n", "-q", "-c", "3", "-i", "0.2", "-W", "1", dst);
+        assertThat(status).as("ping's exit status (0: answered, 1: no answer)").isIn(0, 1);
+        return status == 0;
+    }
+
+    private static void awaitPing(String vm, String dst, String why) throws Exception {
+        await(why, Duration.ofSeconds(20), () -> OvsLab.status("ip", "netns", "exec", vm, "ping", "-n", "-q", "-c", "1",
+                "-W", "1", dst) == 0);
+    }
+
+    /** Waits until the nNVE's bridge holds the flows of the engine's state as of now. */
+    private static void awaitInstalled(Nnve n) throws Exception {
+        await("the nNVE's bridge to hold the flows of its TSIs' state", Duration.ofSeconds(20),
+                () -> n.d.dataplaneInstalled().get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    @DisplayName("DP-2 (issue 11): two VMs of one VN behind two hypervisors ping each other through the nNVE daemon's OVS"
+            + " bridge only while both TSIs are Activated over VDP: nothing while one is only created (Associated), passes"
+            + " once both are started, stops when one is suspended (deactivated, LC-SUSPEND), passes again when it is resumed")
+    void activationGatesTraffic() throws Exception {
+        OvsLab.assumeOvs();
+        ovs = lab.closeAfter(new OvsLab());
+        String nsN = ovs.namespace("n");
+        nveSwitch = ovs.startOvs(nsN, "nnve");
+        nveSwitch.vsctl("add-br", "br-nve", "--", "set", "bridge", "br-nve", "datapath_type=netdev", "fail-mode=secure",
+                "protocols=OpenFlow13,OpenFlow14",
+                "--", "add-port", "br-nve", "vx", "--", "set", "interface", "vx", "type=vxlan", "ofport_request=" + VXLAN,
+                "options:remote_ip=flow", "options:local_ip=192.0.2.1", "options:key=flow");
+        TsiSpec t1 = tsi(1, 5000);
+        TsiSpec t2 = tsi(2, 5000);
+        String vm1 = ovs.namespace("vm1");
+        String vm2 = ovs.namespace("vm2");
+        String hv1 = trunk(hypervisor("hv1", vm1, t1), H1, nsN, "p0", P0, 1);
+        String hv2 = trunk(hypervisor("hv2", vm2, t2), H2, nsN, "p1", P1, 2);
+
+        Nnve n = lab.nnve("n1", port(nsN, "p0", "tags = \"" + TAG + "\"") + port(nsN, "p1", "tags = \"" + TAG + "\"")
+                + vns(5000).replace("[nva]\n", "[nva]\nembedded = true\n")
+                + "[dataplane]\nsocket = \"" + nveSwitch.mgmt("br-nve") + "\"\nvtep = \"192.0.2.1\"\ntunnel_ofport = "
+                + VXLAN + "\n[[dataplane.port]]\nport = \"p0\"\nofport = 1\n[[dataplane.port]]\nport = \"p1\"\nofport = 2\n");
+        Tnve h1 = lab.tnve("hv1", uplink("tor", hv1, "up0", P0.toString(), "nnve = \"" + P0 + "\""));
+        Tnve h2 = lab.tnve("hv2", uplink("tor", hv2, "up0", P1.toString(), "nnve = \"" + P1 + "\""));
+        String ip1 = t1.ips().getFirst().ip().getHostAddress();
+        String ip2 = t2.ips().getFirst().ip().getHostAddress();
+
+        h1.ok(e -> e.create("vm1", List.of(t1)));
+        h1.ok(e -> e.start("vm1"));
+        h2.ok(e -> e.create("vm2", List.of(t2)));
+        assertThat(n.state(t1)).isEqualTo(TsiState.ACTIVATED);
+        assertThat(n.state(t2)).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(h1.tag("tor", t1)).as("the nNVE's local tag for the VN on port 0").isEqualTo(TAG);
+        awaitInstalled(n);
+        assertThat(ping(vm1, ip2)).as("vm1 -> vm2 while vm2 is only Associated").isFalse();
+
+        long t0 = System.nanoTime();
+        h2.ok(e -> e.start("vm2"));
+        awaitPing(vm1, ip2, "vm1 -> vm2 once both are Activated");
+        long firstPing = System.nanoTime() - t0;
+        assertThat(ping(vm2, ip1)).as("vm2 -> vm1").isTrue();
+
+        h2.ok(e -> e.suspend("vm2"));
+        assertThat(n.state(t2)).isEqualTo(TsiState.ASSOCIATED);
+        awaitInstalled(n);
+        assertThat(ping(vm1, ip2)).as("vm1 -> vm2 after vm2 was suspended (deactivated)").isFalse();
+        assertThat(ping(vm2, ip1)).as("vm2 -> vm1 after vm2 was suspended (deactivated)").isFalse();
+
+        t0 = System.nanoTime();
+        h2.ok(e -> e.resume("vm2"));
+        awaitPing(vm1, ip2, "vm1 -> vm2 after vm2 was resumed (Activated again)");
+        long again = System.nanoTime() - t0;
+        assertThat(ping(vm2, ip1)).as("vm2 -> vm1 after resume").isTrue();
+
+        List<String> flows = new ArrayList<>(nveSwitch.ofctl("dump-flows", "br-nve").lines().toList());
+        assertThat(String.join("\n", flows)).contains("dl_src=" + t1.mac()).contains("dl_src=" + t2.mac());
+        assertThat(n.d.switchAgent().orElseThrow().connects()).isEqualTo(1);
+        System.out.printf("[DP-2] start op to first answered ping %d ms; resume op to first answered ping %d ms%n",
+                firstPing / 1_000_000, again / 1_000_000);
+    }
+}
