@@ -140,10 +140,22 @@ final class Migration {
 
     /**
      * LC-MIGRATE, source: the migration is over: de-associate (LC-TERMINATE of the source side); the VM
-     * left this hypervisor and is forgotten here.
+     * left this hypervisor and is forgotten here. TSIs still Activated at an nNVE with the migration extension
+     * depart first, make-before-break ({@link #migrateDepart}: refused while the destination is not Activated).
      */
     CompletableFuture<OpResult> migrateFinish(String name) {
-        return lifecycle.terminate(lifecycle.vm(name), "migrated away");
+        Vm vm = lifecycle.vm(name);
+        if (vm.state == VmState.MIGRATING_OUT && vm.migration != null) {
+            for (Link l : placement.links(vm)) {
+                if (l.up.has(Feature.MIGRATION) && l.confirmed == TsiState.ACTIVATED) {
+                    // not departed yet: make-before-break holds for a finish too (the departure asks first)
+                    UUID migration = vm.migration;
+                    return migrateDepart(name, migration).thenCompose(r -> r.ok()
+                            ? lifecycle.terminate(vm, "migrated away") : CompletableFuture.completedFuture(r));
+                }
+            }
+        }
+        return lifecycle.terminate(vm, "migrated away");
     }
 
     /** LC-MIGRATE abort: the source runs the VM again; the destination de-associates and forgets it. */

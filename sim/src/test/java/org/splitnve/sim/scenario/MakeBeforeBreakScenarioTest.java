@@ -56,6 +56,12 @@ class MakeBeforeBreakScenarioTest {
         net.runFor(5 * SECOND);
         assertThat(src.state(t)).as("and stays so (keep-alives)").isEqualTo(TsiState.ACTIVATED);
 
+        // a finish departs first: refused too
+        OpResult finish = net.await(h1.engine().migrateFinish("vm1"));
+        assertThat(finish.ok()).as("finish before the destination is Activated: %s", finish).isFalse();
+        assertThat(finish.detail()).contains("make-before-break");
+        assertThat(src.state(t)).isEqualTo(TsiState.ACTIVATED);
+
         // activated at the destination: now the source departs
         net.ok(h2.engine().migrateActivate("vm1"));
         net.ok(h1.engine().migrateDepart("vm1", MIGRATION));
