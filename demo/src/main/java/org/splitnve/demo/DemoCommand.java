@@ -301,6 +301,8 @@ public final class DemoCommand {
         String b = url(Plan.NNVE_B);
         String h1 = url(Plan.H1);
         String h2 = url(Plan.H2);
+        NvaDaemon service = nva;
+        String nvaUrl = service == null ? "(no NVA)" : "http://127.0.0.1:" + service.api().address().getPort();
         for (String line : List.of(
                 "./splitnve show tsis --api " + a + "          # nnve-a's TSIs (show peers|vns|tsis|tags|status)",
                 "./splitnve show vns --api " + b + "           # nnve-b's VNs and local tags",
@@ -308,7 +310,9 @@ public final class DemoCommand {
                 "./splitnve vm migrate vm-new --to " + h2 + " --api " + h1 + "   # h1 -> h2, same nNVE port",
                 "./splitnve vm list --api " + url(Plan.H3) + "            # h3's VMs",
                 "./splitnve watch --api " + a + "              # nnve-a's events as they happen",
-                "curl -s " + a + "/v1/tsis                     # the JSON itself")) {
+                "curl -s " + a + "/v1/tsis                     # the JSON itself",
+                "curl -s " + nvaUrl + "/v1/nva/vns/5000        # the NVA: VN 5000, its permits and mappings",
+                "curl -s '" + nvaUrl + "/v1/nva/where?mac=" + Plan.VM_WEB.tsi().mac() + "'   # where vm-web lives")) {
             v.message("  " + line);
         }
         for (String line : t.explore()) {
