@@ -210,7 +210,8 @@ public final class DemoCommand {
             v.message("removed " + stale.size() + " network namespace(s) an earlier demo left behind: "
                     + String.join(", ", stale));
         }
-        v.message("Two External NVEs (nnve-a, nnve-b), three hypervisors (h1, h2, h3: tNVEs), VMs on three VNs;"
+        v.message("One NVA (nva) shared by two External NVEs (nnve-a, nnve-b), three hypervisors (h1, h2, h3: tNVEs),"
+                + " VMs on three VNs;"
                 + " MACs and TSI IDs in events are shown by name. Ctrl-C stops and cleans up.");
         v.message(apis());
         Ops ops = new Ops();
