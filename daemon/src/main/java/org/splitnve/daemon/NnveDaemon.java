@@ -140,6 +140,12 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
         public TsiGrant authoriseTsi(int port, MacAddress station, VsiId tsi, Vn vn, List<TsiAddress> requested) {
             return target.authoriseTsi(port, station, tsi, vn, requested);
         }
+
+        /** LC-MIGRATE make-before-break: the NVA's answer, not the interface's default (false: never ARRIVED). */
+        @Override
+        public boolean activatedAtAnotherNve(VsiId tsi, Vn vn) {
+            return target.activatedAtAnotherNve(tsi, vn);
+        }
     }
 
     /** The key rings of a configuration, per target ("PORT/STATION"; port -1: any; station null: any). */
@@ -497,6 +503,11 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
             @Override
             public TsiGrant authoriseTsi(int port, MacAddress station, VsiId tsi, Vn vn, List<TsiAddress> requested) {
                 return inner.authoriseTsi(port, station, tsi, vn, requested);
+            }
+
+            @Override
+            public boolean activatedAtAnotherNve(VsiId tsi, Vn vn) {
+                return inner.activatedAtAnotherNve(tsi, vn);
             }
         };
     }

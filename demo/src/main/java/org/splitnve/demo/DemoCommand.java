@@ -2,6 +2,7 @@ package org.splitnve.demo;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,14 +15,22 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.splitnve.config.ConfFile;
 import org.splitnve.config.ConfigException;
 import org.splitnve.daemon.Daemon;
 import org.splitnve.daemon.NnveDaemon;
+import org.splitnve.daemon.NvaDaemon;
 import org.splitnve.daemon.TnveDaemon;
 import org.splitnve.daemon.config.NnveSettings;
+import org.splitnve.daemon.config.NvaSettings;
 import org.splitnve.daemon.config.TnveSettings;
 import org.splitnve.nnve.NnveEngine;
+import org.splitnve.nva.EndDeviceRule;
+import org.splitnve.nva.NveId;
+import org.splitnve.nva.Nva;
+import org.splitnve.nva.service.RevisionedNva;
+import org.splitnve.nva.service.client.NvaClient;
 import org.splitnve.tnve.OpResult;
 import org.splitnve.tnve.TnveEngine;
 import org.splitnve.transport.Port;
@@ -39,6 +48,8 @@ import org.splitnve.transport.Port;
 public final class DemoCommand {
     /** How long an operation may take before the step fails (the nNVE answers in milliseconds). */
     private static final long OP_TIMEOUT_MS = 10_000;
+    /** How long an nNVE's client may take to hold the NVA's state (a first list and watch over loopback). */
+    private static final long SYNC_TIMEOUT_MS = 30_000;
     /** How long a step's expectations may take to hold after its operations returned. */
     static final long CHECK_TIMEOUT_MS = 5_000;
 
@@ -118,6 +129,8 @@ public final class DemoCommand {
     private final long stepDelayMs;
     private final Map<String, NnveDaemon> nnves = new LinkedHashMap<>();
     private final Map<String, TnveDaemon> tnves = new LinkedHashMap<>();
+    /** The NVA daemon both nNVEs are clients of (issue 10), once started. */
+    private volatile NvaDaemon nva;
     private final Object cleanupLock = new Object();
     private volatile Topology topology;
     private volatile LiveView view;
@@ -197,7 +210,8 @@ public final class DemoCommand {
             v.message("removed " + stale.size() + " network namespace(s) an earlier demo left behind: "
                     + String.join(", ", stale));
         }
-        v.message("Two External NVEs (nnve-a, nnve-b), three hypervisors (h1, h2, h3: tNVEs), VMs on three VNs;"
+        v.message("One NVA (nva) shared by two External NVEs (nnve-a, nnve-b), three hypervisors (h1, h2, h3: tNVEs),"
+                + " VMs on three VNs;"
                 + " MACs and TSI IDs in events are shown by name. Ctrl-C stops and cleans up.");
         v.message(apis());
         Ops ops = new Ops();
@@ -210,7 +224,7 @@ public final class DemoCommand {
             try {
                 s.action().run(ops);
                 problem = awaitExpectations(s);
-                w = World.take(nnves, tnves, 2_000);
+                w = World.take(nvaService(), nnves, tnves, 2_000);
             } catch (Exception e) {
                 problem = describe(e);
             }
@@ -288,6 +302,8 @@ public final class DemoCommand {
         String b = url(Plan.NNVE_B);
         String h1 = url(Plan.H1);
         String h2 = url(Plan.H2);
+        NvaDaemon service = nva;
+        String nvaUrl = service == null ? "(no NVA)" : "http://127.0.0.1:" + service.api().address().getPort();
         for (String line : List.of(
                 "./splitnve show tsis --api " + a + "          # nnve-a's TSIs (show peers|vns|tsis|tags|status)",
                 "./splitnve show vns --api " + b + "           # nnve-b's VNs and local tags",
@@ -295,7 +311,9 @@ public final class DemoCommand {
                 "./splitnve vm migrate vm-new --to " + h2 + " --api " + h1 + "   # h1 -> h2, same nNVE port",
                 "./splitnve vm list --api " + url(Plan.H3) + "            # h3's VMs",
                 "./splitnve watch --api " + a + "              # nnve-a's events as they happen",
-                "curl -s " + a + "/v1/tsis                     # the JSON itself")) {
+                "curl -s " + a + "/v1/tsis                     # the JSON itself",
+                "curl -s " + nvaUrl + "/v1/nva/vns/5000        # the NVA: VN 5000, its permits and mappings",
+                "curl -s '" + nvaUrl + "/v1/nva/where?mac=" + Plan.VM_WEB.tsi().mac() + "'   # where vm-web lives")) {
             v.message("  " + line);
         }
         for (String line : t.explore()) {
@@ -326,7 +344,7 @@ public final class DemoCommand {
     private String awaitExpectations(Lifecycle.Step s) throws Exception {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(checkTimeoutMs);
         while (true) {
-            World w = World.take(nnves, tnves, 2_000);
+            World w = World.take(nvaService(), nnves, tnves, 2_000);
             List<String> problems = new ArrayList<>();
             for (Lifecycle.Check c : s.expect()) {
                 String p = c.problem(w);
@@ -349,7 +367,7 @@ public final class DemoCommand {
             return null;
         }
         try {
-            return World.take(nnves, tnves, 1_000);
+            return World.take(nvaService(), nnves, tnves, 1_000);
         } catch (Exception | Error e) {
             return null;
         }
@@ -393,15 +411,51 @@ public final class DemoCommand {
         }
 
         @Override
+        public void await(String what, String nnve, Predicate<Nva> condition) {
+            NnveDaemon d = nnves.get(nnve);
+            awaitCondition(what, () -> d.runner().call(() -> condition.test(d.nva()))
+                    .get(OP_TIMEOUT_MS, TimeUnit.MILLISECONDS), OP_TIMEOUT_MS);
+        }
+
+        @Override
         public World world() throws Exception {
-            return World.take(nnves, tnves, 2_000);
+            return World.take(nvaService(), nnves, tnves, 2_000);
         }
     }
 
-    /** The nNVEs first (so the tNVEs' hellos find them), then the tNVEs; each from the configuration text of its node. */
+    /** The shared NVA's service, or null before it started. */
+    private RevisionedNva nvaService() {
+        NvaDaemon d = nva;
+        return d == null ? null : d.nva();
+    }
+
+    /**
+     * The NVA daemon first (in this process, its state in memory, its API on a free loopback port): the demo's VNs
+     * (imported from its configuration), the two nNVEs registered with loopback VTEPs, each with its own token.
+     * Then the nNVEs, its clients ([nva] servers), each waited for until its replica is in sync (so the tNVEs'
+     * requests find the NVA's VNs); then the tNVEs, whose hellos find the nNVEs. Each from the configuration text of
+     * its node.
+     */
     private void startDaemons(Topology t) throws IOException {
+        NvaSettings ns = settings(Plan.NVA, Plan.nvaConfig(options.json()), NvaSettings::from);
+        NvaDaemon service = NvaDaemon.start(ns, "demo:" + Plan.NVA, view.eventStream(Plan.NVA));
+        if (!register(() -> nva = service, service)) {
+            return;
+        }
+        String nvaUrl = "http://127.0.0.1:" + service.api().address().getPort();
+        RevisionedNva truth = service.nva();
         for (String n : Plan.NNVES) {
-            NnveSettings s = settings(n, Plan.nnveConfig(n, t.namespace(n), options.json(), api(n)), NnveSettings::from);
+            NveId id = NveId.of(n);
+            truth.registerNve(id, InetAddress.getLoopbackAddress()).decision().orElseThrow();
+            truth.permitEndDevice(EndDeviceRule.anyOn(id)).decision().orElseThrow();
+            truth.setCredential(id, Plan.token(n)).decision().orElseThrow();
+        }
+        view.message("NVA (splitnve nva, shared by both nNVEs) " + nvaUrl + ": VNs " + Plan.VNS.stream()
+                .map(v -> v.id() + " " + v.alias()).collect(java.util.stream.Collectors.joining(", "))
+                + "; nnve-a and nnve-b registered, each with its own token");
+        for (String n : Plan.NNVES) {
+            NnveSettings s = settings(n, Plan.nnveConfig(n, t.namespace(n), options.json(), api(n), nvaUrl),
+                    NnveSettings::from);
             List<Port> ports = t.ports(n, s.ports().stream().map(NnveSettings.PortSettings::iface).toList());
             PrintStream log = view.eventStream(n);
             NnveDaemon d = ports == null ? NnveDaemon.start(s, "demo:" + n, log)
@@ -409,6 +463,9 @@ public final class DemoCommand {
             if (!register(() -> nnves.put(n, d), d)) {
                 return;
             }
+        }
+        for (String n : Plan.NNVES) {
+            awaitInSync(n);
         }
         Path states = Files.createTempDirectory("splitnve-demo-state");
         stateRoot = states;
@@ -422,6 +479,39 @@ public final class DemoCommand {
             if (!register(() -> tnves.put(h, d), d)) {
                 return;
             }
+        }
+    }
+
+    /** Waits (at most {@link #OP_TIMEOUT_MS}) until the nNVE's client holds the NVA's state (NVA-3, NVA-4). */
+    private void awaitInSync(String nnve) {
+        NvaClient c = nnves.get(nnve).nvaClient().orElseThrow(() -> new IllegalStateException(nnve
+                + " has no NVA client: its configuration names no NVA"));
+        awaitCondition(nnve + "'s replica of the NVA in sync", () -> c.state() == NvaClient.State.IN_SYNC,
+                SYNC_TIMEOUT_MS);
+    }
+
+    /** What the demo waits for. */
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Polls {@code condition} until it holds; after {@code timeoutMs} (or a signal) fails naming {@code what}. */
+    private void awaitCondition(String what, Condition condition, long timeoutMs) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        try {
+            while (!condition.holds()) {
+                if (System.nanoTime() > end || signalled) {
+                    throw new IllegalStateException("waited " + timeoutMs + " ms for " + what + " in vain");
+                }
+                Thread.sleep(10); // the next look, not the condition: the loop ends as soon as it holds
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + what, e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("waiting for " + what + ": " + e.getMessage(), e);
         }
     }
 
@@ -481,6 +571,9 @@ public final class DemoCommand {
             cleanedUp = true;
             daemons = new ArrayList<>(tnves.values());
             daemons.addAll(nnves.values());
+            if (nva != null) {
+                daemons.add(nva); // last: its clients are gone by then
+            }
         }
         for (Daemon d : daemons) {
             try {

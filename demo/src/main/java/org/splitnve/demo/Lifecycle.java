@@ -14,10 +14,14 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.splitnve.nnve.NnveEngine;
 import org.splitnve.nnve.TsiState;
 import org.splitnve.nnve.Vap;
 import org.splitnve.nva.Churn;
+import org.splitnve.nva.EntryState;
+import org.splitnve.nva.Nva;
+import org.splitnve.nva.service.MobilitySeq;
 import org.splitnve.tnve.OpResult;
 import org.splitnve.tnve.TnveEngine;
 import org.splitnve.tnve.VmState;
@@ -52,6 +56,12 @@ final class Lifecycle {
         /** Runs something on an nNVE's engine; its result. */
         <T> T nnve(String nnve, Function<NnveEngine, T> op) throws Exception;
 
+        /**
+         * Waits, with a deadline, until {@code condition} holds of the nNVE's view of the NVA (its replica, read on
+         * its engine thread): a step that needs what the NVA propagated (never a sleep); fails naming {@code what}.
+         */
+        void await(String what, String nnve, Predicate<Nva> condition) throws Exception;
+
         World world() throws Exception;
     }
 
@@ -60,11 +70,15 @@ final class Lifecycle {
 
     /** vm-web's churn at nnve-a before it moves within nnve-a (SM-TSI-7: it must not change). */
     private Churn webChurnBefore = Churn.NONE;
+    /** vm-web's mobility sequence number at the NVA before it moves to another nNVE (NVA-6: it must move up). */
+    private long webSeqBefore = -1;
 
     List<Step> steps() {
         List<Step> s = new ArrayList<>();
         s.add(new Step("network", "the network comes up", "REQ-1, REQ-2, REQ-3, REQ-12, GAP-1",
-                "The daemons of two External NVEs and three hypervisors start. h1 and h2 sit behind one ordinary Ethernet switch and"
+                "The NVA starts (splitnve nva, in this process): it defines the three VNs and knows both nNVEs, each"
+                        + " with its own token. The daemons of two External NVEs start as its clients and wait until their"
+                        + " replicas hold its state; then three hypervisors' tNVEs start. h1 and h2 sit behind one ordinary Ethernet switch and"
                         + " share nnve-a's port p0; h2 also has a cable to nnve-b. Each tNVE says hello with its"
                         + " extensions: h1 sends VDP to nnve-a's own MAC, h2 to a multicast group nnve-a's port joined,"
                         + " the others to the nearest-customer-bridge address.",
@@ -144,29 +158,42 @@ final class Lifecycle {
                 "LC-MIGRATE, REQ-13, REQ-5, REQ-7",
                 "vm-web moves on to h3, behind the other nNVE. h3 associates at nnve-b with the arrival hint;"
                         + " nnve-b connects VN 5000 in its own port scope with a tag from its own pool.",
-                ops -> ops.tnve(H3, "migrate prepare vm-web",
-                        e -> e.migratePrepare(VM_WEB.name(), List.of(VM_WEB.tsi()), Plan.MIGRATION_2)),
+                ops -> {
+                    webSeqBefore = seqAt(ops.world(), VM_WEB, NNVE_A);
+                    ops.tnve(H3, "migrate prepare vm-web",
+                            e -> e.migratePrepare(VM_WEB.name(), List.of(VM_WEB.tsi()), Plan.MIGRATION_2));
+                },
                 List.of(tsi(NNVE_B, VM_WEB, H3, TsiState.ASSOCIATED), tsi(NNVE_A, VM_WEB, H2, TsiState.ACTIVATED),
-                        vap(NNVE_B, Plan.WEB), vm(H3, VM_WEB, VmState.MIGRATING_IN))));
+                        vap(NNVE_B, Plan.WEB), vm(H3, VM_WEB, VmState.MIGRATING_IN),
+                        placed(VM_WEB, NNVE_A, EntryState.FORWARDING))));
         s.add(new Step("cross-switch", "live migration of vm-web h2 -> h3: switch over", "LC-MIGRATE, LC-MCAST",
-                "The VM stops on h2 and runs on h3: nnve-b activates it while nnve-a still forwards to the old"
-                        + " place (make-before-break).",
+                "The VM stops on h2 and runs on h3: nnve-b activates it while h2's TSI is still Activated at nnve-a"
+                        + " (make-before-break). nnve-b reports it to the NVA with a higher mobility sequence number: the"
+                        + " NVA now forwards vm-web's addresses to nnve-b and withdraws them from nnve-a's entry (NVA-6).",
                 ops -> {
                     ops.tnve(H2, "migrate start vm-web", e -> e.migrateStart(VM_WEB.name(), Plan.MIGRATION_2));
                     ops.tnve(H3, "migrate activate vm-web", e -> e.migrateActivate(VM_WEB.name()));
                 },
                 List.of(tsi(NNVE_B, VM_WEB, H3, TsiState.ACTIVATED), tsi(NNVE_A, VM_WEB, H2, TsiState.ACTIVATED),
-                        vm(H2, VM_WEB, VmState.MIGRATING_OUT), vm(H3, VM_WEB, VmState.RUNNING))));
+                        vm(H2, VM_WEB, VmState.MIGRATING_OUT), vm(H3, VM_WEB, VmState.RUNNING),
+                        placed(VM_WEB, NNVE_B, EntryState.FORWARDING), newerSeq(VM_WEB, NNVE_B),
+                        withdrawn(VM_WEB, NNVE_A), nva(NNVE_B, Plan.WEB, 0, 2))));
         s.add(new Step("cross-finish", "live migration of vm-web h2 -> h3: finish",
                 "LC-MIGRATE, LC-TERMINATE, SM-TSI-5, SM-VAP-3",
-                "h2 departs and de-associates: vm-web's TSI is gone from nnve-a, the NVA there forgets its"
-                        + " entries, and VN 5000 (no TSI left at nnve-a) is disconnected: its tag returns to the pool.",
+                "h2 departs once nnve-a knows, from its replica of the NVA, that vm-web is Activated at nnve-b"
+                        + " (nnve-a answers the departure ARRIVED: make-before-break), then de-associates: vm-web's TSI"
+                        + " is gone from nnve-a, the NVA forgets nnve-a's entry, and VN 5000 (no TSI left at nnve-a) is"
+                        + " disconnected: its tag returns to the pool.",
                 ops -> {
+                    ops.await("nnve-a's replica of the NVA showing vm-web Activated at nnve-b", NNVE_A,
+                            nva -> nva.bindings(VM_WEB.tsi().id()).stream().anyMatch(b -> b.instance().nve()
+                                    .name().equals(NNVE_B) && b.state() == EntryState.FORWARDING));
                     ops.tnve(H2, "migrate depart vm-web", e -> e.migrateDepart(VM_WEB.name(), Plan.MIGRATION_2));
                     ops.tnve(H2, "migrate finish vm-web", e -> e.migrateFinish(VM_WEB.name()));
                 },
                 List.of(none(NNVE_A, VM_WEB), noVap(NNVE_A, Plan.WEB), nva(NNVE_A, Plan.WEB, 0, 0), noVm(H2, VM_WEB),
-                        only(NNVE_B, VM_WEB, H3, TsiState.ACTIVATED), nva(NNVE_B, Plan.WEB, 0, 2))));
+                        only(NNVE_B, VM_WEB, H3, TsiState.ACTIVATED), nva(NNVE_B, Plan.WEB, 0, 2),
+                        placedOnly(VM_WEB, NNVE_B, EntryState.FORWARDING))));
         s.add(new Step("address", "vm-web gets an IPv6 address", "REQ-10, SM-TSI-6, GAP-10",
                 "An IPv6 address is added to vm-web's TSI (the TSI addresses extension): the TSI stays Activated,"
                         + " the NVA learns the new address.",
@@ -192,8 +219,8 @@ final class Lifecycle {
                 List.of(tsi(NNVE_B, VM_MGMT, H2, TsiState.ACTIVATED), link(H2, VM_MGMT, NNVE_B,
                         TnveEngine.TsiState.ACTIVATED), nva(NNVE_B, Plan.MGMT, 0, 2))));
         s.add(new Step("shutdown", "shut every VM down", "LC-TERMINATE, SM-TSI-5, SM-VAP-3, OPS-2",
-                "Every VM powers off: each TSI is de-associated, every VN's tag returns to its pool and the NVAs"
-                        + " forget every entry; the hypervisors keep the VMs, shut down (libvirt's meaning).",
+                "Every VM powers off: each TSI is de-associated, every VN's tag returns to its pool and the NVA"
+                        + " forgets every entry; the hypervisors keep the VMs, shut down (libvirt's meaning).",
                 each("shutdown", (e, vm) -> e.shutdown(vm.name()), on(H3, VM_WEB), on(H2, VM_DB), on(H2, VM_MGMT)),
                 List.of(empty(NNVE_A), empty(NNVE_B), vm(H3, VM_WEB, VmState.SHUTDOWN), vm(H2, VM_DB, VmState.SHUTDOWN),
                         vm(H2, VM_MGMT, VmState.SHUTDOWN))));
@@ -360,13 +387,76 @@ final class Lifecycle {
                 : nnve + ": VN " + vn.id() + " is still connected";
     }
 
-    /** SM-TSI-2, SM-TSI-3: the NVA's entries for the VN at this nNVE (MAC and IPs of its TSIs). */
+    /**
+     * SM-TSI-2, SM-TSI-3: the NVA's entries for the VN of the TSIs attached through this nNVE (MAC and IPs), counted
+     * by the NVA's truth (the nNVE's replica holds the other nNVE's entries of the VN too).
+     */
     static Check nva(String nnve, Plan.Vn vn, int mapping, int forwarding) {
         return w -> {
             World.NvaRow r = w.nnves().get(nnve).nva(vn.id());
             return r.mapping() == mapping && r.forwarding() == forwarding ? null
-                    : nnve + "'s NVA holds " + r.mapping() + " mapping and " + r.forwarding() + " forwarding entries for"
-                            + " VN " + vn.id() + ", expected " + mapping + " and " + forwarding;
+                    : "the NVA holds " + r.mapping() + " mapping and " + r.forwarding() + " forwarding entries at "
+                            + nnve + " for VN " + vn.id() + ", expected " + mapping + " and " + forwarding;
+        };
+    }
+
+    /** The NVA's entry of the VM's TSI at the nNVE, or null. */
+    private static World.PlaceRow placeAt(World w, Plan.Vm vm, String nnve) {
+        for (World.PlaceRow p : w.nva().of(vm.tsi().id())) {
+            if (p.nve().equals(nnve)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** The mobility sequence number of the VM's entry at the nNVE, -1 when the NVA has none. */
+    static long seqAt(World w, Plan.Vm vm, String nnve) {
+        World.PlaceRow p = placeAt(w, vm, nnve);
+        return p == null ? -1 : p.seq();
+    }
+
+    /** NVA-6: the NVA has the TSI's instance at this nNVE, in this state, none of its addresses withdrawn. */
+    static Check placed(Plan.Vm vm, String nnve, EntryState state) {
+        return w -> {
+            World.PlaceRow p = placeAt(w, vm, nnve);
+            if (p == null) {
+                return "the NVA has no entry of " + vm.name() + " at " + nnve + ", expected one " + state;
+            }
+            return p.state() == state && p.withdrawn().isEmpty() ? null : "the NVA has " + vm.name() + " at " + nnve
+                    + " " + p.state() + " (withdrawn " + p.withdrawn().size() + "), expected " + state;
+        };
+    }
+
+    /** NVA-6: the TSI lives at this nNVE only, as far as the NVA knows. */
+    static Check placedOnly(Plan.Vm vm, String nnve, EntryState state) {
+        Check at = placed(vm, nnve, state);
+        return w -> {
+            List<String> where = w.nva().of(vm.tsi().id()).stream().map(World.PlaceRow::nve).toList();
+            return where.size() != 1 ? "the NVA has " + vm.name() + " at " + where + ", expected at " + nnve + " only"
+                    : at.problem(w);
+        };
+    }
+
+    /** NVA-6: the NVA withdrew every address of the TSI's entry at this nNVE (another nNVE claimed them, newer). */
+    static Check withdrawn(Plan.Vm vm, String nnve) {
+        return w -> {
+            World.PlaceRow p = placeAt(w, vm, nnve);
+            if (p == null) {
+                return "the NVA has no entry of " + vm.name() + " at " + nnve + ", expected one withdrawn";
+            }
+            return p.withdrawn().containsAll(p.addresses()) ? null : "the NVA withdrew " + p.withdrawn().size() + " of "
+                    + p.addresses().size() + " addresses of " + vm.name() + " at " + nnve + ", expected all";
+        };
+    }
+
+    /** NVA-6: the TSI's entry at this nNVE carries a mobility sequence number above the one it had before the move. */
+    Check newerSeq(Plan.Vm vm, String nnve) {
+        return w -> {
+            long now = seqAt(w, vm, nnve);
+            return webSeqBefore >= 0 && now >= 0 && MobilitySeq.newer(now, webSeqBefore) ? null
+                    : "the NVA has " + vm.name() + " at " + nnve + " with mobility sequence number " + now
+                            + ", expected one newer than " + webSeqBefore;
         };
     }
 

@@ -141,6 +141,7 @@ abstract sealed class LiveView implements AutoCloseable permits LiveView.Plain, 
                 }
             }
         }
+        lines.addAll(nvaTable(w.nva()));
         StringJoiner hosts = new StringJoiner("   ");
         for (World.TnveView h : w.tnves().values()) {
             StringJoiner vms = new StringJoiner(", ");
@@ -150,6 +151,31 @@ abstract sealed class LiveView implements AutoCloseable permits LiveView.Plain, 
             hosts.add(h.name() + ": " + (h.vms().isEmpty() ? "-" : vms.toString()));
         }
         lines.add("VMs  " + hosts);
+        return lines;
+    }
+
+    /**
+     * Where every TSI lives according to the NVA (NVA-6): per instance its nNVE and port, its state (FORWARDING:
+     * Activated, MAPPING: Associated), its mobility sequence number and its addresses, those withdrawn marked.
+     */
+    static List<String> nvaTable(World.NvaView nva) {
+        List<String> lines = new ArrayList<>();
+        lines.add("NVA (shared by nnve-a and nnve-b, revision " + nva.revision() + "): where every TSI lives");
+        if (nva.places().isEmpty()) {
+            lines.add("   no TSI");
+            return lines;
+        }
+        lines.add(String.format(Locale.ROOT, "   %-8s %-5s %-7s %-4s %-10s %-4s %s", "TSI of", "VN", "nNVE", "port",
+                "state", "seq", "addresses (withdrawn: another nNVE forwards them)"));
+        for (World.PlaceRow p : nva.places()) {
+            StringJoiner addrs = new StringJoiner(" ");
+            for (TsiAddress a : p.addresses()) {
+                String t = a.ip() == null ? a.mac().toString() : text(a.ip());
+                addrs.add(p.withdrawn().contains(a) ? t + "(withdrawn)" : t);
+            }
+            lines.add(String.format(Locale.ROOT, "   %-8s %-5d %-7s %-4s %-10s %-4d %s", Plan.vmOf(p.tsi()), p.vn(),
+                    p.nve(), Plan.portName(p.nve(), p.port()), p.state(), p.seq(), addrs));
+        }
         return lines;
     }
 

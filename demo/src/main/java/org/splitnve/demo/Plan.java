@@ -33,6 +33,8 @@ final class Plan {
     static final String H2 = "h2";
     static final String H3 = "h3";
     static final String SWITCH = "sw";
+    /** The NVA daemon ({@code splitnve nva}) both nNVEs share (issue 10: the product's deployment). */
+    static final String NVA = "nva";
     static final List<String> NNVES = List.of(NNVE_A, NNVE_B);
     static final List<String> HOSTS = List.of(H1, H2, H3);
 
@@ -117,7 +119,7 @@ final class Plan {
 
     /** The name of port {@code index} of an nNVE. */
     static String portName(String nnve, int index) {
-        List<NnvePort> ports = nnvePorts(nnve);
+        List<NnvePort> ports = NNVES.contains(nnve) ? nnvePorts(nnve) : List.of();
         return index >= 0 && index < ports.size() ? ports.get(index).iface().name() : "port" + index;
     }
 
@@ -202,8 +204,10 @@ final class Plan {
      *
      * @param namespace the namespace of its interfaces, or null (in-memory ports)
      * @param api       the API listen address, or null for none
+     * @param nvaUrl    the shared NVA daemon's URL: the nNVE is its client ([nva] servers, its own token, the VNs
+     *                  it serves; the VNs themselves are the NVA's, NVA-1)
      */
-    static String nnveConfig(String nnve, String namespace, boolean json, String api) {
+    static String nnveConfig(String nnve, String namespace, boolean json, String api, String nvaUrl) {
         StringBuilder sb = new StringBuilder();
         sb.append("[nnve]\nname = \"").append(nnve).append("\"\n");
         for (NnvePort p : nnvePorts(nnve)) {
@@ -218,13 +222,35 @@ final class Plan {
         }
         sb.append('\n').append(TIMERS);
         sb.append("\n[lldp]\nenabled = true\ninterval = 30\nttl = 120\n");
-        sb.append("\n[nva]\n");
-        for (Vn v : VNS) {
-            sb.append("\n[[nva.vn]]\nid = ").append(v.id()).append("\nalias = \"").append(v.alias())
-                    .append("\"\nvni = ").append(v.vni()).append('\n');
+        sb.append("\n[nva]\nservers = [\"").append(nvaUrl).append("\"]\ntoken = \"").append(token(nnve))
+                .append("\"\nserves = [");
+        for (int i = 0; i < VNS.size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(VNS.get(i).id());
         }
+        sb.append("]\n");
         sb.append(log(json));
         sb.append(api(api));
+        return sb.toString();
+    }
+
+    /** An nNVE's token at the NVA (NVA-7: it reports only its own entries with it); the NVA keeps its hash. */
+    static String token(String nnve) {
+        return "demo-" + nnve + "-token-at-the-nva";
+    }
+
+    /**
+     * The NVA daemon's configuration file (docs/nva-api.md): its state in memory, its API on a free loopback port,
+     * the demo's VNs imported at start, any TSI permitted on them (the nNVEs are registered through its API).
+     */
+    static String nvaConfig(boolean json) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("[nva]\nname = \"").append(NVA).append("\"\nstore = \"memory:\"\n");
+        sb.append("\n[api]\nlisten = \"127.0.0.1:0\"\n");
+        for (Vn v : VNS) {
+            sb.append("\n[[vn]]\nid = ").append(v.id()).append("\nalias = \"").append(v.alias())
+                    .append("\"\ncontext = ").append(v.vni()).append("\npermit_any = true\n");
+        }
+        sb.append(log(json));
         return sb.toString();
     }
 

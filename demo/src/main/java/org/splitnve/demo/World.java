@@ -18,6 +18,11 @@ import org.splitnve.nva.Churn;
 import org.splitnve.nva.Entry;
 import org.splitnve.nva.EntryState;
 import org.splitnve.nva.Nva;
+import org.splitnve.nva.service.Interest;
+import org.splitnve.nva.service.MappingEntry;
+import org.splitnve.nva.service.Resource;
+import org.splitnve.nva.service.RevisionedNva;
+import org.splitnve.nva.service.Snapshot;
 import org.splitnve.tnve.TnveEngine;
 import org.splitnve.tnve.TsiSpec;
 import org.splitnve.tnve.Vm;
@@ -27,10 +32,25 @@ import org.splitnve.wire.vdp.TsiAddress;
 import org.splitnve.wire.vdp.VsiId;
 
 /**
- * What every daemon holds at one moment, read on each engine's own thread: the view's tables and
- * the lifecycle's expectations are both made from it.
+ * What every daemon holds at one moment, read on each engine's own thread, and what the shared NVA holds (its
+ * truth: where every TSI lives): the view's tables and the lifecycle's expectations are both made from it.
  */
-record World(Map<String, NnveView> nnves, Map<String, TnveView> tnves) {
+record World(Map<String, NnveView> nnves, Map<String, TnveView> tnves, NvaView nva) {
+
+    /**
+     * One TSI instance as the NVA holds it (its mapping entry, NVA-6): VN, nNVE, nNVE port, state, mobility
+     * sequence number, addresses and those another nNVE claimed with a newer sequence number (withdrawn here).
+     */
+    record PlaceRow(VsiId tsi, long vn, String nve, int port, EntryState state, long seq, List<TsiAddress> addresses,
+            List<TsiAddress> withdrawn) {
+    }
+
+    /** The NVA's truth at one revision: every TSI instance's mapping entry. */
+    record NvaView(long revision, List<PlaceRow> places) {
+        List<PlaceRow> of(VsiId tsi) {
+            return places.stream().filter(p -> p.tsi().equals(tsi)).toList();
+        }
+    }
 
     record PeerRow(int port, MacAddress station, boolean extensions, int tsis) {
     }
@@ -44,7 +64,10 @@ record World(Map<String, NnveView> nnves, Map<String, TnveView> tnves) {
             List<TsiAddress> ips, boolean ownsNva) {
     }
 
-    /** The NVA's view of one VN (the nNVE's own in-memory NVA). */
+    /**
+     * One VN at the NVA, counted by the NVA's truth: the mapping and forwarding entries of the instances attached
+     * through this nNVE (a withdrawn address is a mapping entry); the churn as the nNVE's replica saw it.
+     */
     record NvaRow(long vn, int mapping, int forwarding, Churn churn) {
     }
 
@@ -71,12 +94,35 @@ record World(Map<String, NnveView> nnves, Map<String, TnveView> tnves) {
         }
     }
 
-    /** Reads every daemon (each on its engine thread, at most {@code timeoutMs} each). */
-    static World take(Map<String, NnveDaemon> nnves, Map<String, TnveDaemon> tnves, long timeoutMs) throws Exception {
+    /**
+     * Reads the NVA, then every daemon (each on its engine thread, at most {@code timeoutMs} each); {@code nva} null
+     * before the NVA daemon started.
+     */
+    static World take(RevisionedNva nva, Map<String, NnveDaemon> nnves, Map<String, TnveDaemon> tnves, long timeoutMs)
+            throws Exception {
+        List<MappingEntry> entries = new ArrayList<>();
+        long revision = 0;
+        if (nva != null) {
+            Snapshot snap = nva.list(Interest.operator());
+            revision = snap.revision();
+            for (Resource r : snap.resources()) {
+                if (r instanceof Resource.Mapping m) {
+                    entries.add(m.entry());
+                }
+            }
+        }
+        List<PlaceRow> places = new ArrayList<>();
+        for (MappingEntry m : entries) {
+            places.add(new PlaceRow(m.instance().vsi(), Integer.toUnsignedLong(m.instance().vnId()),
+                    m.instance().nve().name(), m.instance().port(), m.state(), m.mobilitySeq(), m.addresses(),
+                    m.withdrawn()));
+        }
+        places.sort(Comparator.comparing((PlaceRow p) -> Plan.vmOf(p.tsi())).thenComparing(PlaceRow::nve)
+                .thenComparingInt(PlaceRow::port));
         Map<String, NnveView> n = new LinkedHashMap<>();
         for (var e : nnves.entrySet()) {
             NnveDaemon d = e.getValue();
-            n.put(e.getKey(), d.runner().call(() -> nnve(e.getKey(), d.engine(), d.nva()))
+            n.put(e.getKey(), d.runner().call(() -> nnve(e.getKey(), d.engine(), d.nva(), entries))
                     .get(timeoutMs, TimeUnit.MILLISECONDS));
         }
         Map<String, TnveView> t = new LinkedHashMap<>();
@@ -86,10 +132,10 @@ record World(Map<String, NnveView> nnves, Map<String, TnveView> tnves) {
             t.put(e.getKey(), d.runner().call(() -> tnve(e.getKey(), d.engine(), uplinks))
                     .get(timeoutMs, TimeUnit.MILLISECONDS));
         }
-        return new World(n, t);
+        return new World(n, t, new NvaView(revision, List.copyOf(places)));
     }
 
-    private static NnveView nnve(String name, NnveEngine engine, Nva nva) {
+    private static NnveView nnve(String name, NnveEngine engine, Nva nva, List<MappingEntry> truth) {
         List<PeerRow> peers = new ArrayList<>();
         for (Peer p : engine.peers()) {
             peers.add(new PeerRow(p.port(), p.station(), p.extensions(), p.tsiCount()));
@@ -120,11 +166,16 @@ record World(Map<String, NnveView> nnves, Map<String, TnveView> tnves) {
         for (Plan.Vn vn : Plan.VNS) {
             int mapping = 0;
             int forwarding = 0;
-            for (Entry en : nva.entries((int) vn.id())) {
-                if (en.state() == EntryState.FORWARDING) {
-                    forwarding++;
-                } else {
-                    mapping++;
+            for (MappingEntry m : truth) {
+                if (m.instance().vnId() != (int) vn.id() || !m.instance().nve().name().equals(name)) {
+                    continue; // another nNVE's entry: in this nNVE's replica too, but not attached here
+                }
+                for (Entry en : m.entries()) {
+                    if (en.forwarding()) {
+                        forwarding++;
+                    } else {
+                        mapping++;
+                    }
                 }
             }
             rows.add(new NvaRow(vn.id(), mapping, forwarding, nva.churn((int) vn.id())));

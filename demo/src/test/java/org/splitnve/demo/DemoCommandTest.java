@@ -76,6 +76,33 @@ class DemoCommandTest {
     }
 
     @Test
+    @DisplayName("NVA-1, NVA-3, NVA-6, LC-MIGRATE: both nNVEs are clients of one NVA daemon; after the cross-nNVE switch"
+            + " the NVA's table shows vm-web at nnve-b with a newer mobility sequence number and nnve-a's addresses"
+            + " withdrawn; after the finish (the source's departure, answered ARRIVED by nnve-a from its replica:"
+            + " make-before-break) vm-web lives at nnve-b only")
+    void sharedNva() {
+        Run r = demo("--memory", "--step-delay", "0");
+        assertThat(r.status()).as("stderr: %s%nstdout: %s", r.err(), r.out()).isZero();
+        String out = r.out();
+        assertThat(out).contains("NVA (splitnve nva, shared by both nNVEs) http://127.0.0.1:")
+                .contains("nnve-a nva_client.in_sync").contains("nnve-b nva_client.in_sync");
+        String cross = out.substring(out.indexOf("[cross-switch]"), out.indexOf("[cross-finish]"));
+        String table = cross.substring(cross.indexOf("NVA (shared by nnve-a and nnve-b"));
+        List<String> web = table.lines().filter(l -> l.strip().startsWith("vm-web")).toList();
+        assertThat(web).hasSize(2);
+        assertThat(web.get(0)).contains("nnve-a").contains("(withdrawn)");
+        assertThat(web.get(1)).contains("nnve-b").contains("FORWARDING").doesNotContain("withdrawn");
+        long seqA = Long.parseLong(web.get(0).strip().split(" +", -1)[5]);
+        long seqB = Long.parseLong(web.get(1).strip().split(" +", -1)[5]);
+        assertThat(seqB).as("the mobility sequence number moved up").isGreaterThan(seqA);
+        String finish = out.substring(out.indexOf("[cross-finish]"), out.indexOf("[address]"));
+        String after = finish.substring(finish.indexOf("NVA (shared by nnve-a and nnve-b"));
+        assertThat(after.lines().filter(l -> l.strip().startsWith("vm-web")).toList()).singleElement()
+                .satisfies(l -> assertThat(l).contains("nnve-b").contains("FORWARDING"));
+        assertThat(out).doesNotContain("migration.departure_refused");
+    }
+
+    @Test
     @DisplayName("SEC-3: --json prints the daemons' events as one JSON object a line (the narration stays text); each "
             + "carries its time as RFC 3339 in UTC with microseconds, within the demo's run; a record field (the "
             + "daemon's EVB timers) is a nested object, never Java's text of the record")

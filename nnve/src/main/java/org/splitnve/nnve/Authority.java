@@ -58,6 +58,15 @@ public interface Authority {
     /** SEC-1, SEC-2: may this TSI join this VN? In validated mode the grant carries its addresses. */
     TsiGrant authoriseTsi(int port, MacAddress station, VsiId tsi, Vn vn, List<TsiAddress> requested);
 
+    /**
+     * LC-MIGRATE make-before-break: whether TSI {@code tsi} is Activated in VN {@code vn} at another nNVE (the
+     * destination of a migration that leaves this one), as the NVA knows it. An authority without an NVA knows
+     * no other nNVE: false.
+     */
+    default boolean activatedAtAnotherNve(VsiId tsi, Vn vn) {
+        return false;
+    }
+
     /** An authority that trusts every end device, TSI and VN: the behaviour of a plain VDP bridge. */
     static Authority trustAll() {
         return new Authority() {

@@ -104,4 +104,18 @@ public final class NvaAuthority implements Authority {
         return g.mode() == ProvisioningMode.VALIDATED ? new TsiGrant(Decision.ALLOW, g.addresses(), g.parameters())
                 : new TsiGrant(Decision.ALLOW, null, g.parameters());
     }
+
+    @Override
+    public boolean activatedAtAnotherNve(VsiId tsi, Vn vn) {
+        if (!(vn.key() instanceof VnKey.Id id)) {
+            return false;
+        }
+        for (org.splitnve.nva.TsiBinding b : nva.bindings(tsi)) {
+            if (!b.instance().nve().equals(self) && b.instance().vnId() == (int) id.id()
+                    && b.state() == org.splitnve.nva.EntryState.FORWARDING) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -82,7 +82,8 @@ final class VsiRequests extends EnginePart {
         }
         MigrationTlv m = req.attached(MigrationTlv.class);
         if (m != null && p.has(Feature.MIGRATION)) {
-            echoes.add(m);
+            echoes.add(m.indication() == MigrationTlv.Indication.DEPARTURE && answer.status() instanceof VsiStatus.Response r && r.isSuccess()
+                    && arrived(p, req) ? MigrationTlv.arrived(m.migrationId()) : m);
         }
         if (echoes.isEmpty()) {
             return answer;
@@ -635,6 +636,27 @@ final class VsiRequests extends EnginePart {
         } else if (m != null && m.indication() == MigrationTlv.Indication.NOT_MIGRATION) {
             t.departing = null;            // e.g. a migration aborted at the source
         }
+    }
+
+    /**
+     * LC-MIGRATE make-before-break: whether the migration that the TSI of {@code req} leaves
+     * {@code p} by has arrived: another instance of the TSI in the same VN is Activated on this nNVE and holds the
+     * TSI's NVA entries (it took them over), or is Activated at another nNVE as the NVA says. The answer to the source's DEPARTURE then says
+     * ARRIVED, and its end device may deactivate (docs/protocol.md 5.6).
+     */
+    private boolean arrived(Peer p, VsiTlv req) {
+        for (Tsi t : engine.instances(req.vsiId())) {
+            if (t.peer != p) {
+                continue;
+            }
+            for (Tsi x : engine.instances(req.vsiId())) {
+                if (x != t && x.state == TsiState.ACTIVATED && x.ownsNva && x.vap.vn.key().equals(t.vap.vn.key())) {
+                    return true;
+                }
+            }
+            return authority.activatedAtAnotherNve(req.vsiId(), t.vap.vn);
+        }
+        return false;
     }
 
     /** The migration ID a request arrives by (its ARRIVAL), or null. */

@@ -38,6 +38,12 @@ final class Link {
      */
     TsiState beforeNotice;
 
+    /**
+     * LC-MIGRATE make-before-break: the migration whose destination this nNVE last said is Activated (its answer
+     * to a DEPARTURE was ARRIVED), or null (it said not yet, or was not asked).
+     */
+    java.util.UUID arrived;
+
     Link(Vm vm, TsiSpec spec, Uplink up) {
         this.vm = vm;
         this.spec = spec;

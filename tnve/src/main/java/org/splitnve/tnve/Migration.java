@@ -91,21 +91,71 @@ final class Migration {
                 });
     }
 
-    /** LC-MIGRATE, source: the VM stops here: deactivate with the departure indication. */
+    /**
+     * LC-MIGRATE, source: the VM stops here: deactivate with the departure indication, make-before-break. Each
+     * nNVE that understands the migration extension is asked first (an Associate with DEPARTURE, the TSIs staying
+     * activated) whether the migration's destination is Activated; it answers ARRIVED when it is, on itself or,
+     * as the NVA says, on another nNVE. While one answers not yet, the departure is refused and the TSIs stay
+     * Activated here: the caller retries once the destination is activated, or aborts the migration
+     * ({@link #migrateAbort}). An nNVE without the extension cannot tell: its TSIs are deactivated unconfirmed.
+     */
     CompletableFuture<OpResult> migrateDepart(String name, UUID migration) {
         Vm vm = lifecycle.vm(name);
-        vm.migration = migration;
-        lifecycle.vmState(vm, VmState.MIGRATING_OUT, "migration " + migration);
-        return lifecycle.step(vm, TsiState.ASSOCIATED, VsiMode.PRE_ASSOCIATE_RR, l -> List.of(MigrationTlv.departure(migration),
-                new DeactivateTlv(false, DeactivateTlv.Cause.MIGRATION_DEPARTURE)));
+        if (vm.state == VmState.MIGRATING_OUT ? !migration.equals(vm.migration)
+                : vm.state != VmState.RUNNING && vm.state != VmState.PAUSED) {
+            return Lifecycle.refused("VM '" + name + "' is " + vm.state + (vm.migration == null ? ""
+                    : " in migration " + vm.migration) + ": it cannot depart by migration " + migration);
+        }
+        List<Link> ask = new ArrayList<>();
+        for (Link l : placement.links(vm)) {
+            if (l.up.has(Feature.MIGRATION) && l.confirmed == TsiState.ACTIVATED) {
+                ask.add(l);
+            }
+        }
+        return lifecycle.steps(ask, TsiState.ACTIVATED, VsiMode.ASSOCIATE, l -> List.of(MigrationTlv.departure(migration)))
+                .thenCompose(r -> {
+                    if (!r.ok()) {
+                        return CompletableFuture.completedFuture(r);
+                    }
+                    List<String> notYet = new ArrayList<>();
+                    for (Link l : ask) {
+                        if (!migration.equals(l.arrived)) {
+                            notYet.add(l.spec.id() + " at " + l.up.cfg.name());
+                        }
+                    }
+                    vm.migration = migration;
+                    lifecycle.vmState(vm, VmState.MIGRATING_OUT, "migration " + migration);
+                    if (!notYet.isEmpty()) {
+                        String why = "make-before-break: the destination of migration " + migration
+                                + " is not Activated yet (" + String.join(", ", notYet)
+                                + "); the TSIs stay Activated here: depart once it is, or abort the migration";
+                        station.emit(new TnveEvent.DepartureRefused(name, migration.toString(), why));
+                        return Lifecycle.refused(why);
+                    }
+                    return lifecycle.step(vm, TsiState.ASSOCIATED, VsiMode.PRE_ASSOCIATE_RR,
+                            l -> List.of(MigrationTlv.departure(migration),
+                                    new DeactivateTlv(false, DeactivateTlv.Cause.MIGRATION_DEPARTURE)));
+                });
     }
 
     /**
      * LC-MIGRATE, source: the migration is over: de-associate (LC-TERMINATE of the source side); the VM
-     * left this hypervisor and is forgotten here.
+     * left this hypervisor and is forgotten here. TSIs still Activated at an nNVE with the migration extension
+     * depart first, make-before-break ({@link #migrateDepart}: refused while the destination is not Activated).
      */
     CompletableFuture<OpResult> migrateFinish(String name) {
-        return lifecycle.terminate(lifecycle.vm(name), "migrated away");
+        Vm vm = lifecycle.vm(name);
+        if (vm.state == VmState.MIGRATING_OUT && vm.migration != null) {
+            for (Link l : placement.links(vm)) {
+                if (l.up.has(Feature.MIGRATION) && l.confirmed == TsiState.ACTIVATED) {
+                    // not departed yet: make-before-break holds for a finish too (the departure asks first)
+                    UUID migration = vm.migration;
+                    return migrateDepart(name, migration).thenCompose(r -> r.ok()
+                            ? lifecycle.terminate(vm, "migrated away") : CompletableFuture.completedFuture(r));
+                }
+            }
+        }
+        return lifecycle.terminate(vm, "migrated away");
     }
 
     /** LC-MIGRATE abort: the source runs the VM again; the destination de-associates and forgets it. */

@@ -64,7 +64,8 @@ final class Requests {
         MigrationTlv echoedMigration = v.attached(MigrationTlv.class);
         if ((echoedDeactivate != null || echoedMigration != null)
                 && ((up.has(Feature.DEACTIVATE) && !java.util.Objects.equals(echoedDeactivate, p.deactivate))
-                || (up.has(Feature.MIGRATION) && !java.util.Objects.equals(echoedMigration, p.migration)))) {
+                || (up.has(Feature.MIGRATION) && !java.util.Objects.equals(echoedMigration, p.migration)
+                        && !arrivedFor(echoedMigration, p.migration)))) {
             // the nNVE echoes a request's deactivate and migration TLVs: this answers another request of this TSI
             // in the same mode (a create's answer sent twice after a lost acknowledgement, while a suspend waits);
             // an answer without echoes (an nNVE that does not echo) is taken as before
@@ -104,6 +105,10 @@ final class Requests {
                 l.beforeNotice = null;
                 up.noticed.remove(l);
             }
+            if (p.migration != null && p.migration.indication() == MigrationTlv.Indication.DEPARTURE) {
+                // LC-MIGRATE: the answer to a DEPARTURE says whether the destination is Activated (ARRIVED)
+                l.arrived = arrivedFor(echoedMigration, p.migration) ? p.migration.migrationId() : null;
+            }
             setConfirmed(l, p.target);
             armKeepAlive(l);
             p.done.accept(OpResult.OK);
@@ -120,6 +125,12 @@ final class Requests {
             p.done.accept(p.failure);
         }
         runNext(l);
+    }
+
+    /** An nNVE's ARRIVED answers a DEPARTURE of the same migration (docs/protocol.md 5.6). */
+    static boolean arrivedFor(MigrationTlv echoed, MigrationTlv sent) {
+        return echoed != null && sent != null && echoed.indication() == MigrationTlv.Indication.ARRIVED
+                && sent.indication() == MigrationTlv.Indication.DEPARTURE && echoed.migrationId().equals(sent.migrationId());
     }
 
     void setConfirmed(Link l, TsiState s) {

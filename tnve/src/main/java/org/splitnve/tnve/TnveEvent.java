@@ -21,6 +21,22 @@ public sealed interface TnveEvent extends Event {
         }
     }
 
+    /**
+     * LC-MIGRATE make-before-break: a migration's departure refused here because an nNVE said the destination is
+     * not Activated yet; the TSIs stay Activated.
+     */
+    record DepartureRefused(String vm, String migration, String detail) implements TnveEvent {
+        @Override
+        public String name() {
+            return "migration.departure_refused";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
+
     /** A request the nNVE refused or never answered. */
     record RequestFailed(String vm, String tsi, String uplink, String request, int code, String detail) implements TnveEvent {
         @Override

@@ -645,13 +645,15 @@ class MalformedInputTest {
         }
 
         @Test
-        @DisplayName("REQ-13, GAP-13, SEC-4: a migration with the nil migration ID, or 'not a migration' with one, is INVALID_FIELD")
+        @DisplayName("REQ-13, GAP-13, SEC-4: a migration with the nil migration ID, or 'not a migration' with one, is INVALID_FIELD;"
+                + " an unknown indication is UNKNOWN_VALUE")
         void badMigration() {
             assertThat(vdpRefused(onVsi(Octets.of().org(OUI, 6, Octets.of().u8(2).zeros(16)))).error())
                     .isEqualTo(DecodeError.INVALID_FIELD);
             assertThat(vdpRefused(onVsi(Octets.of().org(OUI, 6, Octets.of().u8(1).u64(0).u64(1)))).error())
                     .isEqualTo(DecodeError.INVALID_FIELD);
-            assertThat(vdpRefused(onVsi(Octets.of().org(OUI, 6, Octets.of().u8(4).u64(0).u64(1)))).error())
+            // 4 is ARRIVED since LC-MIGRATE make-before-break (docs/protocol.md 5.6): 5 is the first unknown indication
+            assertThat(vdpRefused(onVsi(Octets.of().org(OUI, 6, Octets.of().u8(5).u64(0).u64(1)))).error())
                     .isEqualTo(DecodeError.UNKNOWN_VALUE);
         }
 

@@ -605,6 +605,9 @@ public final class ApiServer implements AutoCloseable {
             x.getResponseHeaders().set("Cache-Control", "no-store");
             x.sendResponseHeaders(200, 0);
             OutputStream o = x.getResponseBody();
+            // the headers now, not with the first line: a client waits for them (an NVA watch's first line can be a
+            // heartbeat, 10 s away; the nNVE's client was not in sync until then)
+            o.flush();
             writer.write(json -> {
                 if (closed) {
                     throw new IOException("the server stops");

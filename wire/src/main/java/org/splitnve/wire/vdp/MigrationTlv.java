@@ -18,7 +18,13 @@ public record MigrationTlv(Indication indication, UUID migrationId) implements O
     public static final UUID NIL = new UUID(0, 0);
 
     public enum Indication {
-        NO_INFORMATION(0), NOT_MIGRATION(1), ARRIVAL(2), DEPARTURE(3);
+        NO_INFORMATION(0), NOT_MIGRATION(1), ARRIVAL(2), DEPARTURE(3),
+        /**
+         * Only in an nNVE's answer to a DEPARTURE: the TSI is Activated at the migration's destination (on this
+         * nNVE or, as the NVA says, on another), so the source may let go (LC-MIGRATE make-before-break). An
+         * answer to a DEPARTURE that echoes DEPARTURE says the destination is not Activated yet.
+         */
+        ARRIVED(4);
 
         private final int code;
 
@@ -42,7 +48,7 @@ public record MigrationTlv(Indication indication, UUID migrationId) implements O
         }
 
         public boolean isMigration() {
-            return this == ARRIVAL || this == DEPARTURE;
+            return this == ARRIVAL || this == DEPARTURE || this == ARRIVED;
         }
     }
 
@@ -62,6 +68,11 @@ public record MigrationTlv(Indication indication, UUID migrationId) implements O
 
     public static MigrationTlv departure(UUID migrationId) {
         return new MigrationTlv(Indication.DEPARTURE, migrationId);
+    }
+
+    /** An nNVE's answer to {@link #departure}: the destination of the migration is Activated. */
+    public static MigrationTlv arrived(UUID migrationId) {
+        return new MigrationTlv(Indication.ARRIVED, migrationId);
     }
 
     public static MigrationTlv notMigration() {
