@@ -6,7 +6,7 @@
 #
 # Usage: bench/run-nva-propagation.sh [seconds (default 10)] [directory (default a new one under /var/tmp)]
 # Environment: JAVA_HOME (a JDK 25, else the first /usr/lib/jvm/*25*), SKIP_BUILD=1 to reuse the jar, JAVA_OPTS
-# (default -XX:+UseZGC, the collector the daemons run with; "-XX:+UseG1GC" for the JVM's default).
+# (extra JVM options, e.g. -XX:+UseZGC, the collector the daemons run with; default: none, the JVM's G1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +22,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 secs=${1:-10}
 dir=${2:-$(mktemp -d /var/tmp/nva-core-bench.XXXXXX)}
-echo "# JVM options: ${JAVA_OPTS:=-XX:+UseZGC}"
+echo "# JVM options: ${JAVA_OPTS:=}"
 # shellcheck disable=SC2086
 run() { "$JAVA_HOME/bin/java" -Xmx3g $JAVA_OPTS --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar "$@"; }
 run org.splitnve.bench.nva.NvaReportersBench "$secs" 8 1,10,100 "$dir/reporters"
