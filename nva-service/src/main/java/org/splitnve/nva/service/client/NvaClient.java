@@ -603,6 +603,13 @@ public final class NvaClient implements AutoCloseable {
             // not recorded at the NVA: the replica is not what the NVA has for this nNVE; list again (section 12)
             events.accept(new ClientEvent.ReplicaDiverged(link.address(), a.revision(), a.digest().count(),
                     divergences.incrementAndGet()));
+            // the interest is the VNs the registration serves now: if they changed behind this nNVE's back, serve
+            // them again first, or the list would be of another interest (section 12)
+            SessionInfo s = link.session();
+            if (s.registration() != null && !s.registration().vns().equals(serves)) {
+                queue.put(new ReportOp.Serve(serves));
+                sendReports(link);
+            }
             list(link, "the replica diverged at revision " + a.revision(), true);
             return;
         }
