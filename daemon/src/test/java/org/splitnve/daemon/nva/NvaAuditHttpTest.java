@@ -2,6 +2,8 @@ package org.splitnve.daemon.nva;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,6 +18,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.splitnve.daemon.metrics.DaemonMetrics;
 import org.splitnve.nva.EndDeviceRule;
 import org.splitnve.nva.EntryState;
 import org.splitnve.nva.NveId;
@@ -28,6 +31,7 @@ import org.splitnve.nva.service.ReportOp;
 import org.splitnve.nva.service.Resource;
 import org.splitnve.nva.service.ResourceKey;
 import org.splitnve.nva.service.RevisionedNva;
+import org.splitnve.nva.service.ServiceEvent;
 import org.splitnve.nva.service.Snapshot;
 import org.splitnve.nva.service.client.ClientEvent;
 import org.splitnve.nva.service.client.NvaClient;
@@ -179,5 +183,39 @@ class NvaAuditHttpTest {
                     o -> assertThat(o.nvaCount()).isZero()));
         }
         assertThat(nva.resource(ResourceKey.mapping(5000, x.vsi(), A, 3)).map(Resource.class::cast)).isPresent();
+    }
+
+    /** A counter's value in what a daemon's metrics export (the sample with these label values). */
+    static double counter(DaemonMetrics m, String family, String... labelValues) {
+        for (MetricSnapshot ms : m.metrics().render(m.metrics().scrape())) {
+            if (ms.getMetadata().getPrometheusName().equals(family.replaceFirst("_total$", ""))
+                    && ms instanceof CounterSnapshot c) {
+                for (CounterSnapshot.CounterDataPointSnapshot d : c.getDataPoints()) {
+                    List<String> values = new ArrayList<>();
+                    d.getLabels().forEach(l -> values.add(l.getValue()));
+                    if (values.containsAll(List.of(labelValues))) {
+                        return d.getValue();
+                    }
+                }
+            }
+        }
+        throw new AssertionError(family + " is not exported");
+    }
+
+    @Test
+    @DisplayName("NVA-4: the audit's events become the daemons' metrics: the NVA counts replica divergences, the "
+            + "nNVE its client's divergences and own-state resends")
+    void auditMetrics() {
+        DaemonMetrics nvaMetrics = new DaemonMetrics("nva", "nva");
+        DaemonMetrics nnveMetrics = new DaemonMetrics("nnve-a", "nnve");
+        assertThat(counter(nvaMetrics, "splitnve_nva_replica_divergences_total")).isZero();
+        nvaMetrics.event(0, new ServiceEvent.ReplicaDiverged("nnve-a", 7, 3, 2, 1));
+        assertThat(counter(nvaMetrics, "splitnve_nva_replica_divergences_total")).isEqualTo(1);
+        assertThat(counter(nnveMetrics, "splitnve_nva_client_audit_total", "replica_diverged")).isZero();
+        nnveMetrics.event(0, new ClientEvent.ReplicaDiverged("http://127.0.0.1:1", 7, 2, 1));
+        nnveMetrics.event(0, new ClientEvent.OwnStateResent(9, 0, 1, 1, 1));
+        nnveMetrics.event(0, new ClientEvent.OwnStateResent(12, 0, 1, 1, 2));
+        assertThat(counter(nnveMetrics, "splitnve_nva_client_audit_total", "replica_diverged")).isEqualTo(1);
+        assertThat(counter(nnveMetrics, "splitnve_nva_client_audit_total", "own_state_resent")).isEqualTo(2);
     }
 }
