@@ -118,7 +118,7 @@ class NvaJsonTest {
         assertThatThrownBy(() -> NvaJson.read("{\"history\":\"h\",\"revision\":1,\"digest\":{\"count\":1,"
                 + "\"hash\":\"9F3C\"}}", NvaJson::ack)).isInstanceOf(NvaJson.Bad.class).hasMessageContaining("digest.hash");
         for (Digest.Audit a : List.of(Digest.Audit.MATCHES, Digest.Audit.UNCHECKED)) {
-            assertThat(NvaJson.read(NvaJson.text(NvaJson.audit(a)), NvaJson::audit)).isEqualTo(a);
+            assertThat((Object) NvaJson.read(NvaJson.text(NvaJson.audit(a)), NvaJson::audit)).isEqualTo(a);
         }
         Digest.At own = new Digest.At(1042, new Digest(3, -5));
         assertThat((Object) NvaJson.read(NvaJson.text(NvaJson.ownDigest(own)), NvaJson::ownDigest)).isEqualTo(own);
