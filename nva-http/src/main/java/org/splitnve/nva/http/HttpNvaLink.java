@@ -198,10 +198,16 @@ public final class HttpNvaLink implements NvaLink {
         }
     }
 
+    /** The NVA's own-entries digest; null from an NVA that does not serve it yet (404): no audit then. */
     @Override
     public Digest.At ownDigest() throws NvaUnavailable {
-        String body = json(request("/v1/nva/own-digest").timeout(requestTimeout).GET().build(), 200);
-        return decode(body, NvaJson::ownDigest, "digest");
+        HttpRequest r = request("/v1/nva/own-digest").timeout(requestTimeout).GET().build();
+        HttpResponse<String> a = send(r, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        if (a.statusCode() == 404) {
+            return null;
+        }
+        check(a.statusCode(), a.body(), r);
+        return decode(a.body(), NvaJson::ownDigest, "digest");
     }
 
     @Override
