@@ -4,6 +4,8 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import org.splitnve.daemon.log.EventLog;
 import org.splitnve.nnve.NnveEvent;
+import org.splitnve.nva.service.ServiceEvent;
+import org.splitnve.nva.service.client.ClientEvent;
 import org.splitnve.protocol.PortAgent;
 import org.splitnve.protocol.ecp.EcpEvent;
 import org.splitnve.protocol.event.Event;
@@ -32,6 +34,11 @@ public final class DaemonMetrics implements EventLog.Tap {
     private final java.util.Map<String, CounterDataPoint> byName = new java.util.concurrent.ConcurrentHashMap<>();
     private final Metrics.Series ecpdu;
     private final Metrics.Durations operations;
+    /** The NVA: acknowledgements whose digest diverged (NVA-4); null elsewhere. */
+    private final CounterDataPoint replicaDivergences;
+    /** The nNVE's NVA client's anti-entropy audit (NVA-4), by result; null elsewhere. */
+    private final CounterDataPoint clientDivergences;
+    private final CounterDataPoint ownStateResent;
 
     public DaemonMetrics(String node, String role) {
         this.metrics = new Metrics(node);
@@ -51,6 +58,13 @@ public final class DaemonMetrics implements EventLog.Tap {
         this.operations = role.equals("tnve") ? metrics.histogram("splitnve_operation_seconds",
                 "tNVE lifecycle operations through the API: time until every nNVE concerned answered", "operation",
                 "result") : null;
+        this.replicaDivergences = role.equals("nva") ? metrics.counter("splitnve_nva_replica_divergences_total",
+                "acknowledgements whose replica digest was not the NVA's: the nNVE lists again (NVA-4)") : null;
+        Counter audit = role.equals("nnve") ? metrics.counter("splitnve_nva_client_audit_total",
+                "the NVA client's anti-entropy audit (NVA-4): replica_diverged (listed again), own_state_resent",
+                "result") : null;
+        this.clientDivergences = audit == null ? null : audit.labelValues("replica_diverged");
+        this.ownStateResent = audit == null ? null : audit.labelValues("own_state_resent");
         metrics.info("splitnve_info", "the daemon's role", "role", role);
     }
 
@@ -85,6 +99,9 @@ public final class DaemonMetrics implements EventLog.Tap {
                     refusal(f.code());
                 }
             }
+            case ServiceEvent.ReplicaDiverged d when replicaDivergences != null -> replicaDivergences.inc();
+            case ClientEvent.ReplicaDiverged d when clientDivergences != null -> clientDivergences.inc();
+            case ClientEvent.OwnStateResent o when ownStateResent != null -> ownStateResent.inc();
             default -> { }
         }
     }

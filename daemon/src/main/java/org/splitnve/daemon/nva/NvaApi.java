@@ -32,6 +32,7 @@ import org.splitnve.nva.VnRecord;
 import org.splitnve.nva.VnService;
 import org.splitnve.nva.http.NvaJson;
 import org.splitnve.nva.service.Change;
+import org.splitnve.nva.service.Digest;
 import org.splitnve.nva.service.Interest;
 import org.splitnve.nva.service.MappingEntry;
 import org.splitnve.nva.service.Poll;
@@ -52,14 +53,14 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The NVA's HTTP API: the NVE-NVA protocol's endpoints (docs/nva-protocol.md section 2: session, list, watch,
- * reports, ack) and the operator's (docs/nva-api.md, NVA-1, NVA-8: VNs, TSI permits and records, end-device
+ * reports, ack, own-digest) and the operator's (docs/nva-api.md, NVA-1, NVA-8: VNs, TSI permits and records, end-device
  * permits, nNVEs and their tokens, duplicates, where an address lives, status), served by the daemons'
  * {@link ApiServer} with {@link #access} deciding who calls what (NVA-7, section 9):
  *
  * <ul>
  *   <li>an nNVE: its own bearer token; the principal is that nNVE; it may call the protocol's endpoints only;</li>
  *   <li>the operator: the operator's token ([api] token_file), or, when none is configured, any caller on loopback
- *       (as the daemons' API); it may call everything but session, reports and ack (which need an nNVE), and
+ *       (as the daemons' API); it may call everything but session, reports, ack and own-digest (which need an nNVE), and
  *       lists and watches everything but credentials (section 4.1);</li>
  *   <li>anyone else: 401, logged ({@code api.refused}).</li>
  * </ul>
@@ -81,9 +82,10 @@ public final class NvaApi {
     /** The principal of the operator's requests. */
     static final String OPERATOR = "operator";
     private static final String NVE = "nve:";
-    private static final Set<String> NVE_ONLY = Set.of("/v1/nva/session", "/v1/nva/reports", "/v1/nva/ack");
+    private static final Set<String> NVE_ONLY = Set.of("/v1/nva/session", "/v1/nva/reports", "/v1/nva/ack",
+            "/v1/nva/own-digest");
     private static final Set<String> PROTOCOL = Set.of("/v1/nva/session", "/v1/nva/list", "/v1/nva/watch",
-            "/v1/nva/reports", "/v1/nva/ack");
+            "/v1/nva/reports", "/v1/nva/ack", "/v1/nva/own-digest");
 
     private final RevisionedNva nva;
     private final Duration heartbeat;
@@ -194,6 +196,7 @@ public final class NvaApi {
         out.add(Route.get("/v1/nva/watch", this::watch));
         out.add(Route.post("/v1/nva/reports", this::report).withMaxBody(MAX_REPORT_BODY));
         out.add(Route.post("/v1/nva/ack", this::ack));
+        out.add(Route.get("/v1/nva/own-digest", r -> Reply.ok(NvaJson.ownDigest(nva.ownDigest(registered(r))))));
 
         out.add(Route.get("/v1/nva/status", r -> Reply.ok(status())));
         out.add(Route.get("/v1/nva/vns", r -> Reply.ok(ofKind(ResourceKey.Kind.VN))));
@@ -345,15 +348,27 @@ public final class NvaApi {
         } catch (NvaJson.Bad e) {
             throw ApiError.badRequest("not an acknowledgement: " + e.getMessage());
         }
-        if (a.historyId().equals(nva.historyId())) {
-            try {
-                nva.acknowledge(nve, a.revision());
-            } catch (IllegalArgumentException e) {
-                throw new ApiError(409, e.getMessage(), 0, "");
-            }
+        if (!a.historyId().equals(nva.historyId())) {
+            // another history's revision means nothing here (section 4): ignored, as by InProcessLink
+            return a.digest() == null ? new Reply.Text(204, "text/plain; charset=utf-8", "")
+                    : Reply.ok(NvaJson.audit(Digest.Audit.UNCHECKED));
         }
-        // another history's revision means nothing here (section 4): ignored, as by InProcessLink
-        return new Reply.Text(204, "text/plain; charset=utf-8", "");
+        Digest.Audit audit;
+        try {
+            audit = nva.acknowledge(nve, a.revision(), a.digest());
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(409, e.getMessage(), 0, "");
+        }
+        if (a.digest() == null) {
+            return new Reply.Text(204, "text/plain; charset=utf-8", "");
+        }
+        if (audit == Digest.Audit.DIVERGED) {
+            // section 12: not recorded; the nNVE lists again (not the 409 of a revision beyond the NVA's)
+            ObjectNode o = JsonTrees.object();
+            o.put("reason", NvaJson.RESYNC);
+            return new Reply.JsonReply(409, o);
+        }
+        return Reply.ok(NvaJson.audit(audit));
     }
 
     // ================================================================== the operator (NVA-1, NVA-8)

@@ -25,8 +25,12 @@ import org.splitnve.daemon.config.LogSettings;
 import org.splitnve.daemon.log.EventLog;
 import org.splitnve.daemon.metrics.Metrics;
 import org.splitnve.daemon.nva.NvaApi;
+import org.splitnve.nva.NveId;
+import org.splitnve.nva.service.Digest;
+import org.splitnve.nva.service.Interest;
 import org.splitnve.nva.service.Options;
 import org.splitnve.nva.service.RevisionedNva;
+import org.splitnve.nva.service.Snapshot;
 import org.splitnve.nva.service.store.MemoryStore;
 import tools.jackson.databind.JsonNode;
 
@@ -46,6 +50,7 @@ class NvaOpenApiTest {
     final SchemaCheck schemas;
     final Set<String> covered = new TreeSet<>();
     final List<AutoCloseable> open = new ArrayList<>();
+    RevisionedNva served;
 
     NvaOpenApiTest() throws Exception {
         doc = JsonCodec.tree(Files.readString(DOC));
@@ -62,6 +67,7 @@ class NvaOpenApiTest {
     ApiServer serve() {
         RevisionedNva nva = RevisionedNva.open(new MemoryStore(), Options.DEFAULT, java.time.Clock.systemUTC(), e -> { });
         open.add(nva);
+        served = nva;
         EventLog log = new EventLog("nva-test", LogSettings.DEFAULT, new PrintStream(new ByteArrayOutputStream(), true,
                 StandardCharsets.UTF_8));
         open.add(log);
@@ -176,6 +182,23 @@ class NvaOpenApiTest {
                 + "\", \"revision\": " + receipt.path("revision").asLong() + "}", 204);
         call(a, "POST", "/v1/nva/ack", "/v1/nva/ack", "{\"history\": \"" + session.path("history").asString()
                 + "\", \"revision\": 999999}", 409);
+        // NVA-4, section 12: the acknowledgement's digest, and the own-entries digest
+        Snapshot interest = served.list(Interest.of(NveId.of("nnve-a"), Set.of(5000)));
+        Digest digest = Digest.of(interest.resources());
+        String history = session.path("history").asString();
+        String ack = "{\"history\": \"" + history + "\", \"revision\": " + interest.revision()
+                + ", \"digest\": {\"count\": %d, \"hash\": \"%s\"}}";
+        assertThat(call(a, "POST", "/v1/nva/ack", "/v1/nva/ack", ack.formatted(digest.count(), digest.hashHex()), 200)
+                .json().path("audit").asString()).isEqualTo("matches");
+        Digest wrong = new Digest(digest.count(), digest.hash() + 1);
+        assertThat(call(a, "POST", "/v1/nva/ack", "/v1/nva/ack", ack.formatted(wrong.count(), wrong.hashHex()), 409)
+                .json().path("reason").asString()).isEqualTo("resync");
+        call(a, "POST", "/v1/nva/ack", "/v1/nva/ack", ack.formatted(1, "xyz"), 400);
+        JsonNode own = call(a, "GET", "/v1/nva/own-digest", "/v1/nva/own-digest", null, 200).json();
+        Digest.At nvaOwn = served.ownDigest(NveId.of("nnve-a"));
+        assertThat(Digest.of(own.path("count").asLong(), own.path("hash").asString())).isEqualTo(nvaOwn.digest());
+        assertThat(nvaOwn.digest().count()).as("nnve-a's one mapping entry").isEqualTo(1);
+        call(op, "GET", "/v1/nva/own-digest", "/v1/nva/own-digest", null, 403);
         call(a, "GET", "/v1/nva/status", "/v1/nva/status", null, 403);
 
         // the operator reads what the nNVEs reported (NVA-8)

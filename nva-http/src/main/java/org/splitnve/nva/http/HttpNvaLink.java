@@ -20,6 +20,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.splitnve.nva.service.Change;
+import org.splitnve.nva.service.Digest;
 import org.splitnve.nva.service.Poll;
 import org.splitnve.nva.service.Receipt;
 import org.splitnve.nva.service.Report;
@@ -27,6 +28,7 @@ import org.splitnve.nva.service.Resource;
 import org.splitnve.nva.service.SessionInfo;
 import org.splitnve.nva.service.Snapshot;
 import org.splitnve.nva.service.link.NvaLink;
+import tools.jackson.databind.JsonNode;
 
 /**
  * An nNVE's link to one NVA address over HTTP (docs/nva-protocol.md section 2): the JDK's {@link HttpClient},
@@ -155,13 +157,57 @@ public final class HttpNvaLink implements NvaLink {
 
     @Override
     public void acknowledge(String historyId, long appliedRevision) throws NvaUnavailable {
-        HttpRequest r = post("/v1/nva/ack", NvaJson.text(NvaJson.ack(new NvaJson.Ack(historyId, appliedRevision))));
+        ack(new NvaJson.Ack(historyId, appliedRevision));
+    }
+
+    /**
+     * The acknowledgement with the replica's digest (section 12): {@code 200 {"audit": "matches"}} or
+     * {@code {"audit": "unchecked"}} (recorded), {@code 409 {"reason": "resync"}} ({@link Digest.Audit#DIVERGED}:
+     * list again); {@code 204} (an NVA that does not audit) is {@link Digest.Audit#UNCHECKED}.
+     */
+    @Override
+    public Digest.Audit acknowledge(String historyId, long appliedRevision, Digest replica) throws NvaUnavailable {
+        return ack(new NvaJson.Ack(historyId, appliedRevision, replica));
+    }
+
+    private Digest.Audit ack(NvaJson.Ack ack) throws NvaUnavailable {
+        HttpRequest r = post("/v1/nva/ack", NvaJson.text(NvaJson.ack(ack)));
         HttpResponse<String> a = send(r, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         if (a.statusCode() == 409) {
+            if (resync(a.body())) {
+                return Digest.Audit.DIVERGED;
+            }
             // as RevisionedNva.acknowledge: a revision beyond the NVA's is the caller's mistake, not the network's
             throw new IllegalArgumentException(clip(a.body()));
         }
         check(a.statusCode(), a.body(), r);
+        if (a.statusCode() == 204 || ack.digest() == null) {
+            return Digest.Audit.UNCHECKED;
+        }
+        return decode(a.body(), NvaJson::audit, "verdict");
+    }
+
+    /** Whether a 409's body is the NVA's {@code {"reason": "resync"}}. */
+    private static boolean resync(String body) {
+        try {
+            JsonNode n = NvaJson.parse(body);
+            JsonNode reason = n.get("reason");
+            return reason != null && reason.isString() && NvaJson.RESYNC.equals(reason.asString());
+        } catch (NvaJson.Bad e) {
+            return false;
+        }
+    }
+
+    /** The NVA's own-entries digest; null from an NVA that does not serve it yet (404): no audit then. */
+    @Override
+    public Digest.At ownDigest() throws NvaUnavailable {
+        HttpRequest r = request("/v1/nva/own-digest").timeout(requestTimeout).GET().build();
+        HttpResponse<String> a = send(r, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        if (a.statusCode() == 404) {
+            return null;
+        }
+        check(a.statusCode(), a.body(), r);
+        return decode(a.body(), NvaJson::ownDigest, "digest");
     }
 
     @Override

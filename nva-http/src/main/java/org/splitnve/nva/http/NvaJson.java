@@ -25,6 +25,7 @@ import org.splitnve.nva.VnRecord;
 import org.splitnve.nva.VnService;
 import org.splitnve.nva.service.Change;
 import org.splitnve.nva.service.ChangeEvent;
+import org.splitnve.nva.service.Digest;
 import org.splitnve.nva.service.DuplicateAddress;
 import org.splitnve.nva.service.MappingEntry;
 import org.splitnve.nva.service.NveRegistration;
@@ -696,27 +697,94 @@ public final class NvaJson {
         return new SessionInfo(history, rev, compacted, last, acked, registration);
     }
 
-    /** {@code POST /v1/nva/ack}'s body: {@code {"history", "revision"}} ({@code digest}: section 12, later). */
-    public record Ack(String historyId, long revision) {
+    /**
+     * {@code POST /v1/nva/ack}'s body: {@code {"history", "revision", "digest"}}; {@code digest} (section 12) is the
+     * replica's at that revision, null when none came.
+     */
+    public record Ack(String historyId, long revision, Digest digest) {
+        public Ack(String historyId, long revision) {
+            this(historyId, revision, null);
+        }
     }
 
     public static ObjectNode ack(Ack a) {
         ObjectNode o = obj();
         o.put("history", a.historyId());
         o.put("revision", a.revision());
+        if (a.digest() != null) {
+            o.set("digest", digest(a.digest()));
+        }
         return o;
     }
 
     public static Ack ack(JsonNode node) throws Bad {
         Json o = Json.object(node, "");
-        Ack a = new Ack(o.string("history"), o.integer("revision", 0, Long.MAX_VALUE));
-        JsonNode digest = o.optional("digest");
-        if (digest != null && !digest.isObject()) {
-            throw new Bad(o.at("digest"), "expected an object {...}" + Json.found(digest));
+        String history = o.string("history");
+        long revision = o.integer("revision", 0, Long.MAX_VALUE);
+        JsonNode d = o.optional("digest");
+        Digest digest = d == null ? null : digest(Json.object(d, o.at("digest")));
+        o.done();
+        return new Ack(history, revision, digest);
+    }
+
+    /** A digest (section 12): {@code {"count": n, "hash": "<16 hex digits>"}}. */
+    public static ObjectNode digest(Digest d) {
+        ObjectNode o = obj();
+        o.put("count", d.count());
+        o.put("hash", d.hashHex());
+        return o;
+    }
+
+    private static final java.util.regex.Pattern HEX16 = java.util.regex.Pattern.compile("[0-9a-f]{16}");
+
+    private static Digest digest(Json o) throws Bad {
+        long count = o.integer("count", 0, Long.MAX_VALUE);
+        String hash = o.string("hash");
+        if (!HEX16.matcher(hash).matches()) {
+            throw new Bad(o.at("hash"), "expected 16 lower-case hexadecimal digits, found \"" + hash + "\"");
         }
         o.done();
-        return a;
+        return Digest.of(count, hash);
     }
+
+    /**
+     * {@code GET /v1/nva/own-digest}'s answer (section 12): {@code {"revision": R, "count": n, "hash": "..."}}, the
+     * NVA's digest of the nNVE's own entries at its revision R.
+     */
+    public static ObjectNode ownDigest(Digest.At at) {
+        ObjectNode o = obj();
+        o.put("revision", at.revision());
+        o.put("count", at.digest().count());
+        o.put("hash", at.digest().hashHex());
+        return o;
+    }
+
+    public static Digest.At ownDigest(JsonNode node) throws Bad {
+        Json o = Json.object(node, "");
+        long revision = o.integer("revision", 0, Long.MAX_VALUE);
+        return new Digest.At(revision, digest(o));
+    }
+
+    /** {@code POST /v1/nva/ack}'s answer to an acknowledgement with a digest: {@code {"audit": "matches"}}. */
+    public static ObjectNode audit(Digest.Audit a) {
+        ObjectNode o = obj();
+        o.put("audit", a.name().toLowerCase(Locale.ROOT));
+        return o;
+    }
+
+    public static Digest.Audit audit(JsonNode node) throws Bad {
+        Json o = Json.object(node, "");
+        String a = o.string("audit");
+        o.done();
+        return switch (a) {
+            case "matches" -> Digest.Audit.MATCHES;
+            case "unchecked" -> Digest.Audit.UNCHECKED;
+            default -> throw new Bad(o.at("audit"), "expected \"matches\" or \"unchecked\", found \"" + a + "\"");
+        };
+    }
+
+    /** The reason of a {@code 409} answering an acknowledgement whose digest diverged (section 12). */
+    public static final String RESYNC = "resync";
 
     // ================================================================== parts
 

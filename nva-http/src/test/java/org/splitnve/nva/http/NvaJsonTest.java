@@ -24,6 +24,7 @@ import org.splitnve.nva.VnRecord;
 import org.splitnve.nva.VnService;
 import org.splitnve.nva.service.Change;
 import org.splitnve.nva.service.ChangeEvent;
+import org.splitnve.nva.service.Digest;
 import org.splitnve.nva.service.DuplicateAddress;
 import org.splitnve.nva.service.MappingEntry;
 import org.splitnve.nva.service.NveRegistration;
@@ -79,7 +80,7 @@ class NvaJsonTest {
     }
 
     @Test
-    @DisplayName("NVA-3/NVA-4: every resource kind, change event, report op, receipt, session and line round-trips")
+    @DisplayName("NVA-3/NVA-4: every resource kind, change event, report op, receipt, session, acknowledgement with its digest and verdict, own digest and line round-trips")
     void roundTrips() throws Exception {
         for (Resource r : everyKind()) {
             String text = NvaJson.text(NvaJson.resource(r));
@@ -108,6 +109,19 @@ class NvaJsonTest {
         assertThat((Object) NvaJson.read(NvaJson.text(NvaJson.session(s)), NvaJson::session)).isEqualTo(s);
         SessionInfo none = new SessionInfo("5b0e", 0, 0, 0, 0, null);
         assertThat((Object) NvaJson.read(NvaJson.text(NvaJson.session(none)), NvaJson::session)).isEqualTo(none);
+        // section 12: the ack's digest (a hash with its top bit set: unsigned hex), its verdict, the own digest
+        NvaJson.Ack ack = new NvaJson.Ack("5b0e", 1042, new Digest(20517, 0x9f3c_0000_0000_0001L));
+        assertThat(NvaJson.text(NvaJson.ack(ack))).contains("\"hash\":\"9f3c000000000001\"");
+        assertThat((Object) NvaJson.read(NvaJson.text(NvaJson.ack(ack)), NvaJson::ack)).isEqualTo(ack);
+        NvaJson.Ack bare = new NvaJson.Ack("5b0e", 1042);
+        assertThat((Object) NvaJson.read(NvaJson.text(NvaJson.ack(bare)), NvaJson::ack)).isEqualTo(bare);
+        assertThatThrownBy(() -> NvaJson.read("{\"history\":\"h\",\"revision\":1,\"digest\":{\"count\":1,"
+                + "\"hash\":\"9F3C\"}}", NvaJson::ack)).isInstanceOf(NvaJson.Bad.class).hasMessageContaining("digest.hash");
+        for (Digest.Audit a : List.of(Digest.Audit.MATCHES, Digest.Audit.UNCHECKED)) {
+            assertThat((Object) NvaJson.read(NvaJson.text(NvaJson.audit(a)), NvaJson::audit)).isEqualTo(a);
+        }
+        Digest.At own = new Digest.At(1042, new Digest(3, -5));
+        assertThat((Object) NvaJson.read(NvaJson.text(NvaJson.ownDigest(own)), NvaJson::ownDigest)).isEqualTo(own);
         Poll.TooOld t = new Poll.TooOld("5b0e", 88120, 190455);
         assertThat((Object) NvaJson.read(NvaJson.text(NvaJson.tooOld(t)), NvaJson::line)).isEqualTo(new NvaJson.Line.TooOld(t));
         assertThat((Object) NvaJson.read(NvaJson.text(NvaJson.progress(1050)), NvaJson::line))

@@ -135,4 +135,45 @@ public sealed interface ClientEvent extends Event {
             return Level.WARN;
         }
     }
+
+    /**
+     * The NVA found the replica's digest at {@code revision} is not its digest of this nNVE's interest
+     * (docs/nva-protocol.md section 12; NVA-4): the client lists again. {@code divergences}: how many so far.
+     */
+    record ReplicaDiverged(String address, long revision, long count, long divergences) implements ClientEvent {
+        @Override
+        public String name() {
+            return "nva_client.replica_diverged";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
+
+    /** The list after a divergence replaced the replica; {@code differing}: the first keys that differed. */
+    record Repaired(long revision, List<String> differing) implements ClientEvent {
+        @Override
+        public String name() {
+            return "nva_client.replica_repaired";
+        }
+    }
+
+    /**
+     * The own-entries audit (section 12): the NVA's digest of this nNVE's entries at {@code revision} is not the one
+     * of what the engine holds; the whole own state was queued again ({@code ops} operations).
+     */
+    record OwnStateResent(long revision, long nvaCount, long engineCount, int ops, long resent)
+            implements ClientEvent {
+        @Override
+        public String name() {
+            return "nva_client.own_state_resent";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
 }

@@ -14,6 +14,7 @@ import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 import org.splitnve.nva.NveId;
 import org.splitnve.nva.Refusal;
+import org.splitnve.nva.service.Digest;
 import org.splitnve.nva.service.Poll;
 import org.splitnve.nva.service.Receipt;
 import org.splitnve.nva.service.Report;
@@ -42,7 +43,11 @@ import org.splitnve.protocol.event.EventSink;
  *       order; after a reconnection the unanswered ones are sent again (the NVA answers a repeat with its first
  *       receipt). Nothing is cut while cut off: what queues meanwhile goes coalesced (NVA-5).</li>
  *   <li><b>Acknowledgements</b> (7): of the revision the engine applied, at most once a second, and when the watch is
- *       idle.</li>
+ *       idle, each with the replica's digest at that revision (12); when the NVA answers that the replica diverged,
+ *       the divergence is counted and logged, and the client lists again (NVA-4).</li>
+ *   <li><b>The own-entries audit</b> (12): every {@link Options#ownAudit} and after each list, when no report
+ *       waits, the NVA's digest of this nNVE's own entries is compared with the one of what the engine holds; on a
+ *       difference the whole own state is sent again (NVA-4).</li>
  *   <li><b>Dead streams</b>: a watch silent for 30 s is closed and the next address tried.</li>
  * </ul>
  */
@@ -59,11 +64,25 @@ public final class NvaClient implements AutoCloseable {
      * @param silence      a watch that says nothing for this long is dead (30 s)
      * @param pollWait     how long one watch read waits for a change (10 s: the NVA's progress interval)
      * @param ackInterval  acknowledgements at most this often (1 s)
+     * @param ownAudit     the own-entries audit at least this often (10 min; section 12), and after each list
      */
     public record Options(Duration backoffMin, Duration backoffMax, Duration refusedRetry, Duration silence,
-            Duration pollWait, Duration ackInterval) {
+            Duration pollWait, Duration ackInterval, Duration ownAudit) {
+        /** The own-entries audit's default interval. */
+        public static final Duration OWN_AUDIT = Duration.ofMinutes(10);
         public static final Options DEFAULT = new Options(Duration.ofMillis(500), Duration.ofSeconds(30),
                 Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(1));
+
+        /** The timings with the own-entries audit every {@link #OWN_AUDIT}. */
+        public Options(Duration backoffMin, Duration backoffMax, Duration refusedRetry, Duration silence,
+                Duration pollWait, Duration ackInterval) {
+            this(backoffMin, backoffMax, refusedRetry, silence, pollWait, ackInterval, OWN_AUDIT);
+        }
+
+        /** The same timings with another own-entries audit interval. */
+        public Options withOwnAudit(Duration every) {
+            return new Options(backoffMin, backoffMax, refusedRetry, silence, pollWait, ackInterval, every);
+        }
     }
 
     /** The replica's position, as handed to the engine: what a resume starts from. */
@@ -94,6 +113,11 @@ public final class NvaClient implements AutoCloseable {
     private long lastAck = -1;
     private long lastAckNanos;
     private String linkHistory;
+    /** The own-entries audit is due (after a list, or when the engine could not compare yet). */
+    private boolean ownAuditDue = true;
+    private long nextOwnAudit;
+    /** Set on the engine thread when the audit found the engine not ready to compare: try again soon. */
+    private volatile boolean ownAuditAgain;
 
     // shared with the watch thread (under lock)
     private Throwable watchFailure;
@@ -110,6 +134,9 @@ public final class NvaClient implements AutoCloseable {
     private final AtomicLong acks = new AtomicLong();
     private final AtomicLong failovers = new AtomicLong();
     private final AtomicLong resyncs = new AtomicLong();
+    private final AtomicLong divergences = new AtomicLong();
+    private final AtomicLong ownAudits = new AtomicLong();
+    private final AtomicLong ownStateResent = new AtomicLong();
 
     /**
      * @param links  the NVA's addresses, in order of preference (each one link)
@@ -169,6 +196,21 @@ public final class NvaClient implements AutoCloseable {
     /** Full lists after the first. */
     public long resyncs() {
         return resyncs.get();
+    }
+
+    /** Acknowledgements the NVA answered {@link Digest.Audit#DIVERGED} (each followed by a list; NVA-4). */
+    public long divergences() {
+        return divergences.get();
+    }
+
+    /** Own-entries audits compared (section 12). */
+    public long ownAudits() {
+        return ownAudits.get();
+    }
+
+    /** Own-entries audits that found a difference: the whole own state sent again (NVA-4). */
+    public long ownStateResent() {
+        return ownStateResent.get();
     }
 
     /** Reports cut and not yet answered. */
@@ -344,6 +386,11 @@ public final class NvaClient implements AutoCloseable {
     }
 
     private void list(NvaLink link, String reason) throws NvaUnavailable {
+        list(link, reason, false);
+    }
+
+    /** A full list; {@code diverged}: the NVA found the replica diverged (the resync logs what differed). */
+    private void list(NvaLink link, String reason, boolean diverged) throws NvaUnavailable {
         setState(State.LISTING);
         events.accept(new ClientEvent.Listing(link.address(), reason));
         closeStream();
@@ -351,7 +398,8 @@ public final class NvaClient implements AutoCloseable {
         if (position != null) {
             resyncs.incrementAndGet();
         }
-        onEngine(() -> replica.reset(snap));
+        ownAuditDue = true;
+        onEngine(() -> replica.reset(snap, diverged));
         Position p = new Position(snap.historyId(), snap.revision());
         position = p;
         openWatch(link, p);
@@ -472,6 +520,7 @@ public final class NvaClient implements AutoCloseable {
                 list(link, "the VNs served changed");
             }
             acknowledge(link, ackNow);
+            auditOwn(link);
             lock.lock();
             try {
                 if (watchFailure == null && !tooOld && !idle && queue.size() == 0 && inFlight.isEmpty()) {
@@ -539,18 +588,71 @@ public final class NvaClient implements AutoCloseable {
     }
 
     private void acknowledge(NvaLink link, boolean idleNow) throws NvaUnavailable {
-        long applied = replica.appliedRevision();
-        String history = replica.appliedHistory();
+        ReplicaNva.Applied a = replica.applied();
         long now = nanos.getAsLong();
-        if (history == null || applied <= lastAck || !history.equals(linkHistory)) {
+        if (a == null || a.revision() <= lastAck || !a.history().equals(linkHistory)) {
             return;
         }
         if (!idleNow && now - lastAckNanos < options.ackInterval().toNanos()) {
             return;
         }
-        link.acknowledge(history, applied);
+        Digest.Audit audit = link.acknowledge(a.history(), a.revision(), a.digest());
         acks.incrementAndGet();
-        lastAck = applied;
         lastAckNanos = now;
+        if (audit == Digest.Audit.DIVERGED) {
+            // not recorded at the NVA: the replica is not what the NVA has for this nNVE; list again (section 12)
+            events.accept(new ClientEvent.ReplicaDiverged(link.address(), a.revision(), a.digest().count(),
+                    divergences.incrementAndGet()));
+            // the interest is the VNs the registration serves now: if they changed behind this nNVE's back, serve
+            // them again first, or the list would be of another interest (section 12)
+            SessionInfo s = link.session();
+            if (s.registration() != null && !s.registration().vns().equals(serves)) {
+                queue.put(new ReportOp.Serve(serves));
+                sendReports(link);
+            }
+            list(link, "the replica diverged at revision " + a.revision(), true);
+            return;
+        }
+        lastAck = a.revision();
+    }
+
+    /**
+     * The own-entries audit (section 12): when due and no report waits, the NVA's digest of this nNVE's entries,
+     * compared on the engine's thread with the one of what the engine holds, once the replica has applied the
+     * NVA's revision; a difference queues the whole own state again.
+     */
+    private void auditOwn(NvaLink link) throws NvaUnavailable {
+        long now = nanos.getAsLong();
+        if (ownAuditAgain) {
+            ownAuditAgain = false;
+            ownAuditDue = true;
+        }
+        if (!ownAuditDue && now - nextOwnAudit < 0) {
+            return;
+        }
+        if (queue.size() > 0 || !inFlight.isEmpty() || replica.applied() == null) {
+            return; // what the NVA holds of this nNVE is about to change: compare once it has
+        }
+        ownAuditDue = false;
+        nextOwnAudit = now + options.ownAudit().toNanos();
+        Digest.At nva = link.ownDigest();
+        if (nva == null) {
+            return; // a link that cannot ask
+        }
+        onEngine(() -> {
+            ReplicaNva.Applied a = replica.applied();
+            if (queue.size() > 0 || a == null || a.revision() < nva.revision()) {
+                ownAuditAgain = true; // not comparable yet: the replica catches up, the reports go first
+                signal();
+                return;
+            }
+            ownAudits.incrementAndGet();
+            Digest mine = replica.ownDigest();
+            if (!mine.equals(nva.digest())) {
+                int ops = replica.resendOwnState();
+                events.accept(new ClientEvent.OwnStateResent(nva.revision(), nva.digest().count(), mine.count(), ops,
+                        ownStateResent.incrementAndGet()));
+            }
+        });
     }
 }

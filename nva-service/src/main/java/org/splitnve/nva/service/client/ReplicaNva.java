@@ -32,6 +32,7 @@ import org.splitnve.nva.TsiRule;
 import org.splitnve.nva.VnRecord;
 import org.splitnve.nva.service.Change;
 import org.splitnve.nva.service.ChangeEvent;
+import org.splitnve.nva.service.Digest;
 import org.splitnve.nva.service.MappingEntry;
 import org.splitnve.nva.service.MobilitySeq;
 import org.splitnve.nva.service.Poll;
@@ -142,6 +143,8 @@ public final class ReplicaNva implements Nva {
     private boolean connected;
     private volatile long appliedRevision = -1;
     private volatile String appliedHistory;
+    /** The replica's digest at {@link #appliedRevision}, published with it for the client's acknowledgements. */
+    private volatile Applied applied;
     private long refusedOps;
     private long undone;
     private long withdrawals;
@@ -187,6 +190,18 @@ public final class ReplicaNva implements Nva {
         return appliedHistory;
     }
 
+    /**
+     * What the replica holds, as one value the client's thread reads: the history, the revision applied, and the
+     * replica's digest at that revision (docs/nva-protocol.md section 12; NVA-4).
+     */
+    public record Applied(String history, long revision, Digest digest) {
+    }
+
+    /** The replica's history, revision and digest, as of the last list or watch read applied; null before. */
+    public Applied applied() {
+        return applied;
+    }
+
     /** The replica (read on the engine thread). */
     public Replica replica() {
         return replica;
@@ -200,6 +215,16 @@ public final class ReplicaNva implements Nva {
      * @return how many operations were queued to bring the NVA's view of this nNVE in line
      */
     public int reset(Snapshot s) {
+        return reset(s, false);
+    }
+
+    /**
+     * {@link #reset(Snapshot)}, after the NVA found the replica {@link Digest.Audit#DIVERGED}: the first keys in
+     * which the old replica and the list differ (at most {@value #DIFFERING_KEYS}; changes between the two
+     * revisions among them) are logged with the resync, for whoever looks for the cause.
+     */
+    public int reset(Snapshot s, boolean diverged) {
+        List<String> differing = diverged ? differing(s) : List.of();
         String was = replica.historyId();
         boolean newHistory = was != null && !was.equals(s.historyId());
         replica.reset(s);
@@ -247,8 +272,111 @@ public final class ReplicaNva implements Nva {
         }
         appliedHistory = s.historyId();
         appliedRevision = s.revision();
+        applied = new Applied(s.historyId(), s.revision(), replica.digest());
         events.accept(new ClientEvent.Resync(was, s.historyId(), s.revision(), s.resources().size(), newHistory,
                 queued));
+        if (diverged) {
+            events.accept(new ClientEvent.Repaired(s.revision(), differing));
+        }
+        return queued;
+    }
+
+    /** How many differing keys a divergence's resync logs. */
+    public static final int DIFFERING_KEYS = 5;
+
+    /** The first keys (in key order) whose resources differ between the replica and a list (engine thread). */
+    private List<String> differing(Snapshot s) {
+        Map<ResourceKey, Resource> now = new HashMap<>();
+        for (Resource r : s.resources()) {
+            now.put(r.key(), r);
+        }
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        Map<ResourceKey, Resource> had = replica.view();
+        for (Map.Entry<ResourceKey, Resource> e : had.entrySet()) {
+            if (!e.getValue().equals(now.get(e.getKey()))) {
+                keep(out, e.getKey().path());
+            }
+        }
+        for (ResourceKey k : now.keySet()) {
+            if (!had.containsKey(k)) {
+                keep(out, k.path());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static void keep(java.util.NavigableSet<String> out, String key) {
+        out.add(key);
+        if (out.size() > DIFFERING_KEYS) {
+            out.pollLast();
+        }
+    }
+
+    /**
+     * The digest of what the engine holds as this nNVE's own entries (docs/nva-protocol.md section 12): one mapping
+     * entry per own instance, one resource per own local tag, to compare with the NVA's
+     * {@link org.splitnve.nva.service.RevisionedNva#ownDigest}. What only the NVA knows of an entry (since when it
+     * is in its state, the addresses another nNVE's claim withdrew) is taken from the replica's copy when that copy
+     * says what the engine holds (state, addresses, held addresses, mobility sequence number); an entry the replica
+     * lacks or has otherwise counts with a hash the NVA's cannot have, so the digests differ (engine thread).
+     */
+    public Digest ownDigest() {
+        long n = 0;
+        long h = 0;
+        for (TsiInstance i : own.keySet()) {
+            ReportOp.Bind b = bindOf(i);
+            if (b == null) {
+                continue;
+            }
+            Resource r = replica.get(ResourceKey.mapping(i.vnId(), i.vsi(), i.nve(), i.port())).orElse(null);
+            if (!(r instanceof Resource.Mapping m && m.entry().state() == b.state()
+                    && Set.copyOf(m.entry().addresses()).equals(Set.copyOf(b.addresses()))
+                    && Set.copyOf(m.entry().held()).equals(Set.copyOf(b.held()))
+                    && m.entry().mobilitySeq() == b.mobilitySeq())) {
+                r = new Resource.Mapping(new MappingEntry(i, b.state(), b.addresses(), b.held(), List.of(),
+                        b.mobilitySeq(), java.time.Instant.EPOCH));
+            }
+            n++;
+            h += Digest.hash(r);
+        }
+        for (LocalTag t : ownTags) {
+            n++;
+            h += Digest.hash(new Resource.Tag(t));
+        }
+        return new Digest(n, h);
+    }
+
+    /**
+     * The own-entries audit found the NVA's copy of this nNVE's entries differs from the engine's: the whole own
+     * state is queued again (a bind per own instance, a tag record per own tag; an unbind, a tag release for what
+     * the replica says the NVA holds of this nNVE and the engine does not). Engine thread.
+     *
+     * @return how many operations were queued
+     */
+    public int resendOwnState() {
+        int queued = 0;
+        for (Resource r : replica.view().values()) {
+            if (r instanceof Resource.Mapping m && m.entry().instance().nve().equals(self)
+                    && !own.containsKey(m.entry().instance())) {
+                queue.put(new ReportOp.Unbind(m.entry().instance()));
+                queued++;
+            } else if (r instanceof Resource.Tag t && t.tag().nve().equals(self) && !ownTags.contains(t.tag())) {
+                queue.put(new ReportOp.ReleaseTag(t.tag()));
+                queued++;
+            }
+        }
+        for (TsiInstance i : List.copyOf(own.keySet())) {
+            ReportOp.Bind b = bindOf(i);
+            if (b != null) {
+                own.get(i).last = b;
+                queue.put(b);
+                queued++;
+            }
+        }
+        for (LocalTag t : ownTags) {
+            queue.put(new ReportOp.RecordTag(t));
+            queued++;
+        }
         return queued;
     }
 
@@ -290,6 +418,7 @@ public final class ReplicaNva implements Nva {
         replica.apply(new Poll.Changes(List.of(), c.revision()));
         retryConflicts();
         appliedRevision = replica.revision();
+        applied = new Applied(replica.historyId(), replica.revision(), replica.digest());
         return true;
     }
 

@@ -105,6 +105,12 @@ public final class InProcessLink implements NvaLink {
     }
 
     @Override
+    public Digest.At ownDigest() throws NvaUnavailable {
+        check();
+        return nva.ownDigest(nve);
+    }
+
+    @Override
     public String address() {
         return "in-process";
     }

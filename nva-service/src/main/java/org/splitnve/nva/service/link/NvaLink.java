@@ -52,6 +52,14 @@ public interface NvaLink extends AutoCloseable {
         return Digest.Audit.UNCHECKED;
     }
 
+    /**
+     * {@code GET /v1/nva/own-digest}: the NVA's digest of this nNVE's own entries (its mapping entries and local
+     * tags) at the NVA's revision (section 12), for the own-entries audit. Null from a link that cannot ask it.
+     */
+    default Digest.At ownDigest() throws NvaUnavailable {
+        return null;
+    }
+
     /** Where this link goes, for logs and metrics ("in-process", "https://10.0.0.1:7443"). */
     String address();
 
