@@ -94,6 +94,7 @@ public final class JsonCodec {
             if (v == null || v.isMissingNode()) {
                 throw new Invalid("expected a JSON value, found the end of the text at offset " + text.length(), "", true);
             }
+            checkWritable(v);
             return v;
         } catch (JacksonException e) {
             throw new Invalid(syntaxMessage(e), "", true);
@@ -101,6 +102,29 @@ public final class JsonCodec {
             // a number within MAX_NUMBER_LENGTH whose exponent BigDecimal cannot hold (Jackson's BigDecimalParser
             // throws this, not a JacksonException: REL-5, the fuzzer's finding)
             throw new Invalid("a number beyond what a JSON number here can be (its exponent is too large)", "", true);
+        }
+    }
+
+    /**
+     * REL-5: every number of the tree is written back in at most {@link #MAX_NUMBER_LENGTH} characters, so what this
+     * codec writes it reads again. A decimal is written normalised ({@code 5.055E+151}): an unnormalised one that
+     * fitted ({@code 5055...279e35}, 120 characters) could take three more (the fuzzer's finding). Nesting is
+     * bounded by {@link #MAX_DEPTH}, so the walk is too.
+     */
+    private static void checkWritable(JsonNode v) throws Invalid {
+        java.util.ArrayDeque<JsonNode> todo = new java.util.ArrayDeque<>();
+        todo.push(v);
+        while (!todo.isEmpty()) {
+            JsonNode n = todo.pop();
+            if (n.isBigDecimal() && n.decimalValue().toString().length() > MAX_NUMBER_LENGTH) {
+                throw new Invalid("a number of more than " + MAX_NUMBER_LENGTH + " characters once normalised ("
+                        + n.decimalValue().toString().length() + ")", "", true);
+            }
+            if (n.isContainer()) {
+                for (JsonNode c : n.values()) {
+                    todo.push(c);
+                }
+            }
         }
     }
 
