@@ -5,6 +5,17 @@
 #   bench/run-stress.sh [ROUNDS]        (default 20)
 # Environment: JAVA_HOME (a JDK 25, else /usr/lib/jvm/*25*); LOAD=0 runs without the CPU load.
 set -euo pipefail
+# A shell started in the background (`cmd &` without job control) ignores SIGINT and SIGQUIT, and every process it
+# starts inherits that: a JVM that starts with SIGINT ignored installs no handler for it, so CaptureNetnsTest's
+# Ctrl-C of a capture would never be heard (4 rounds of 4 failed that way). Restore the default first.
+if [ -z "${SPLITNVE_SIGINT_RESET:-}" ] && (( 0x$(awk '/^SigIgn/ {print $2}' /proc/$$/status) & 2 )); then
+    SPLITNVE_SIGINT_RESET=1 exec python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # Python ignores these two itself
+signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' bash "$0" "$@"
+fi
 cd "$(dirname "$0")/.."
 . bench/jdk25.sh
 ROUNDS=${1:-20}
