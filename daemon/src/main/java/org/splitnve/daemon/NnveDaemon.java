@@ -71,7 +71,7 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
     private volatile NnveSettings settings;
     private final Nva nva;
     /** The embedded NVA service and the nNVE's client of it ([nva] embedded = true), else null. */
-    private final EmbeddedNva embedded;
+    private final NvaConnection embedded;
     private final NnveEngine[] engine;
     private final LldpAgent<?>[] lldp;
     private final Keys keys;
@@ -79,7 +79,7 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
     private final NnveDataplane dataplane;
 
     private NnveDaemon(NnveSettings settings, EventLog log, AgentRunner<PortAgent> runner, DaemonMetrics metrics,
-            Nva nva, EmbeddedNva embedded, NnveEngine[] engine, LldpAgent<?>[] lldp, Keys keys,
+            Nva nva, NvaConnection embedded, NnveEngine[] engine, LldpAgent<?>[] lldp, Keys keys,
             NnveDataplane dataplane) {
         super(log, runner, metrics);
         this.dataplane = dataplane;
@@ -177,13 +177,14 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
     }
 
     /**
-     * [nva] embedded = true (issue 10, docs/nva-protocol.md): the NVA service in this process, on the SQLite file
+     * The nNVE's NVA when it is not the old in-memory one: the replica, its client and the links it uses.
+     * [nva] servers: a remote NVA ({@link #remote}). [nva] embedded = true (issue 10, docs/nva-protocol.md): the NVA service in this process, on the SQLite file
      * {@code state} or in memory, and the engine behind a {@link ReplicaNva} kept by an {@link NvaClient} over an
      * {@link InProcessLink}: the single-nNVE deployment of the protocol the nNVEs of a domain speak to a remote NVA.
      * [[nva.vn]] sections are imported once, at start: VNs the store lacks are added (with a TSI permit for any TSI),
      * and this nNVE is registered and permitted for every end device; what the store already has stays.
      */
-    static final class EmbeddedNva {
+    static final class NvaConnection {
         /** The NVA service in this process; null for a remote NVA ([nva] servers). */
         private final RevisionedNva service;
         private final ReplicaNva replica;
@@ -191,7 +192,7 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
         private final List<NvaLink> remote;
         private volatile NvaClient client;
 
-        private EmbeddedNva(RevisionedNva service, ReplicaNva replica, List<NvaLink> remote) {
+        private NvaConnection(RevisionedNva service, ReplicaNva replica, List<NvaLink> remote) {
             this.service = service;
             this.replica = replica;
             this.remote = List.copyOf(remote);
@@ -202,7 +203,7 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
          * binding, this nNVE's token; the engine behind the replica its client keeps; the VNs it serves from
          * [nva] serves (the VNs themselves are the NVA's).
          */
-        static EmbeddedNva remote(NnveSettings s, EventSink log) {
+        static NvaConnection remote(NnveSettings s, EventSink log) {
             NveId self = NveId.of(s.name());
             List<NvaLink> links = new ArrayList<>();
             for (String url : s.nvaService().servers()) {
@@ -210,7 +211,7 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
                         () -> new IllegalArgumentException("no NVA binding for " + url)).open(url, self,
                                 s.nvaService().token()));
             }
-            return new EmbeddedNva(null, new ReplicaNva(self, new ReportQueue(), log), links);
+            return new NvaConnection(null, new ReplicaNva(self, new ReportQueue(), log), links);
         }
 
         RevisionedNva service() {
@@ -225,7 +226,7 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
             return client;
         }
 
-        static EmbeddedNva open(NnveSettings s, EventSink log) {
+        static NvaConnection open(NnveSettings s, EventSink log) {
             NveId self = NveId.of(s.name());
             Store store = s.nvaService().state() == null ? new MemoryStore() : SqliteStore.open(s.nvaService().state());
             RevisionedNva service = RevisionedNva.open(store, Options.DEFAULT, InstantSource.system(), log);
@@ -241,7 +242,7 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
                         : java.net.InetAddress.getLoopbackAddress());
                 service.permitEndDevice(EndDeviceRule.anyOn(self));
             }
-            return new EmbeddedNva(service, new ReplicaNva(self, new ReportQueue(), log), List.of());
+            return new NvaConnection(service, new ReplicaNva(self, new ReportQueue(), log), List.of());
         }
 
         /** Every VN the embedded NVA has: this nNVE serves them all. */
@@ -395,11 +396,11 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
         }
 
         Nva nva;
-        EmbeddedNva embedded = null;
+        NvaConnection embedded = null;
         if (s.nvaService().mode() != NnveSettings.NvaService.Mode.LOCAL) {
             try {
-                embedded = s.nvaService().mode() == NnveSettings.NvaService.Mode.EMBEDDED ? EmbeddedNva.open(s, log)
-                        : EmbeddedNva.remote(s, log);
+                embedded = s.nvaService().mode() == NnveSettings.NvaService.Mode.EMBEDDED ? NvaConnection.open(s, log)
+                        : NvaConnection.remote(s, log);
             } catch (RuntimeException e) {
                 release(ports, bound, locks);
                 throw e;
