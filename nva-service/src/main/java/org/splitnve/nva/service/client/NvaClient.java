@@ -630,6 +630,7 @@ public final class NvaClient implements AutoCloseable {
         if (!ownAuditDue && now - nextOwnAudit < 0) {
             return;
         }
+        long queuedBefore = queue.queued(); // read first: an op the engine queues from here on is seen below
         if (queue.size() > 0 || !inFlight.isEmpty() || replica.applied() == null) {
             return; // what the NVA holds of this nNVE is about to change: compare once it has
         }
@@ -641,8 +642,10 @@ public final class NvaClient implements AutoCloseable {
         }
         onEngine(() -> {
             ReplicaNva.Applied a = replica.applied();
-            if (queue.size() > 0 || a == null || a.revision() < nva.revision()) {
-                ownAuditAgain = true; // not comparable yet: the replica catches up, the reports go first
+            if (queue.queued() != queuedBefore || a == null || a.revision() < nva.revision()) {
+                // not comparable yet: the engine changed its own state while the NVA's digest was asked for (the
+                // report may already be in flight, the digest predates it), or the replica catches up
+                ownAuditAgain = true;
                 signal();
                 return;
             }
