@@ -274,6 +274,10 @@ final class Uplink implements EcpListener {
         nextProbe = Long.MAX_VALUE;
         if (!alive) {
             alive = true;
+            // A new period of life: the errors that declared the nNVE lost are behind it. Without this, every
+            // later transmit error (a slow nNVE acknowledges late, not never) failed the requests at once
+            // instead of sending them again until their response deadline.
+            consecutiveErrors = 0;
             station.emit(new TnveEvent.UplinkState(cfg.name(), "up", "frames again"));
             // REQ-3: what failed over to a standby while this nNVE was lost is let go here, or the VN
             // would stay on both (session keep-alives would keep it alive at this nNVE for ever).

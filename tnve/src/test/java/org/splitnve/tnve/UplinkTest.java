@@ -2,6 +2,7 @@ package org.splitnve.tnve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -89,5 +90,43 @@ class UplinkTest {
         assertThat(l.pending).isNull();
         assertThat(t.events).noneMatch(e -> e instanceof TnveEvent.UplinkState s && s.state().equals("repaired"));
         assertThat(t.up.noticed).isEmpty();
+    }
+
+    @Test
+    @DisplayName("REL-7, OPS-7: an nNVE that acknowledges late (a starved peer: three ECPDUs given up on, the uplink "
+            + "declared lost, then its frames again) is a live peer: the next request ECP gives up on goes again "
+            + "until its response deadline, and the nNVE's answer completes it (it used to fail at once, the count "
+            + "of errors never restarting)")
+    void lateAcknowledgementsAfterALossRetried() {
+        Parts t = new Parts(EnumSet.allOf(Feature.class));
+        for (int i = 0; i < 3; i++) {
+            t.up.onTransmitError(List.of()); // three keep-alives given up on
+        }
+        assertThat(t.events).anyMatch(e -> e instanceof TnveEvent.UplinkState s && s.state().equals("down"));
+        t.up.onReceive(null, pdu(List.of(), List.of())); // the nNVE is heard again
+        assertThat(t.events.getLast()).isInstanceOfSatisfying(TnveEvent.UplinkState.class,
+                s -> assertThat(s.state()).isEqualTo("up"));
+
+        Link l = t.link(Parts.tsi(1, List.of()));
+        List<OpResult> r = new ArrayList<>();
+        l.desired = TsiState.ASSOCIATED;
+        t.requests.drive(l, TsiState.ASSOCIATED, VsiMode.ASSOCIATE, List.of(), r::add);
+        long giveUp = t.up.ecp.timers().deliveryNanos(); // all retries of one ECPDU, unacknowledged
+        for (long ns = 0; ns <= 2 * giveUp && t.up.consecutiveErrors == 0 && r.isEmpty(); ns += 1_000_000L) {
+            t.advance(1_000_000L);
+            t.up.onTimer(t.station.now);
+        }
+        for (int ms = 0; ms < 5; ms++) { // the minimum gap between ECPDUs
+            t.advance(1_000_000L);
+            t.up.onTimer(t.station.now);
+        }
+        assertThat(t.up.consecutiveErrors).as("ECP gave up on the request's ECPDU once").isEqualTo(1);
+        assertThat(r).as("the request is not failed: it goes again").isEmpty();
+        assertThat(t.up.ecp.busy()).as("the request is in flight again").isTrue();
+        assertThat(l.pending).isNotNull();
+
+        t.answer(l, org.splitnve.wire.vdp.VsiStatus.Response.SUCCESS);
+        assertThat(r).singleElement().satisfies(x -> assertThat(x.ok()).isTrue());
+        assertThat(l.confirmed).isEqualTo(TsiState.ASSOCIATED);
     }
 }
