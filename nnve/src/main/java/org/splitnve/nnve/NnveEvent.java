@@ -10,12 +10,19 @@ public sealed interface NnveEvent extends Event {
     /**
      * A new end device on a port (control-plane connectivity established). {@code authenticated}: it
      * has proved it holds the key already; an end device that must authenticate and has not yet is
-     * reported by {@link PeerAuthenticated} once it does (REQ-11).
+     * reported by {@link PeerAuthenticated} once it does (REQ-11). Per source: a frame from a made-up station
+     * makes a peer (SEC-5: logged in aggregate).
      */
-    record PeerUp(int port, MacAddress station, boolean extensions, boolean authenticated) implements NnveEvent {
+    record PeerUp(int port, MacAddress station, boolean extensions, boolean authenticated)
+            implements NnveEvent, Event.PerSource {
         @Override
         public String name() {
             return "peer.up";
+        }
+
+        @Override
+        public String sourceKey() {
+            return port + "/" + station;
         }
     }
 
@@ -27,11 +34,20 @@ public sealed interface NnveEvent extends Event {
         }
     }
 
-    /** An end device is gone: its session timed out, or it was removed. */
-    record PeerLost(int port, MacAddress station, String reason, int tsisReleased) implements NnveEvent {
+    /**
+     * An end device is gone: its session timed out, or it was removed. One that held no TSI is per source (the
+     * made-up stations of a flood, SEC-5); one that released TSIs is always logged.
+     */
+    record PeerLost(int port, MacAddress station, String reason, int tsisReleased)
+            implements NnveEvent, Event.PerSource {
         @Override
         public String name() {
             return "peer.lost";
+        }
+
+        @Override
+        public String sourceKey() {
+            return tsisReleased > 0 ? null : port + "/" + station;
         }
 
         @Override

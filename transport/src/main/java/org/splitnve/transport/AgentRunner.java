@@ -35,7 +35,9 @@ import org.splitnve.wire.MacAddress;
  * timer (without kernel timestamps a frame that came a moment after the deadline, while the engine was
  * busy, counts as in time too). Frames read from raw sockets wait in per-source queues, served fairly
  * (REL-3, {@link SourceQueues}): a station that floods, or a flood from made-up source MACs, delays
- * another station's frames by a bounded amount and has its own excess dropped.
+ * another station's frames by a bounded amount and has its own excess dropped. Before that, in the kernel, the
+ * stations the engine holds state for have a socket of their own per port ({@link PrioritySockets}), so a flood
+ * that overflows a port's receive buffer drops none of their frames.
  * {@link PortIo#send} goes straight to the port, on the engine thread. Other threads (an
  * HTTP API) reach the engine with {@link #submit} and {@link #call}, which queue tasks among the
  * frames.
@@ -112,6 +114,8 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
     private final RawSocket[] sockets;
     /** Waits for those sockets and for tasks; null with delivering ports. */
     private final Poller poller;
+    /** REL-3: the established stations' own sockets beside {@link #sockets}; null without, or if they failed. */
+    private final PrioritySockets priority;
     private final AtomicInteger queuedFrames = new AtomicInteger();
     private final boolean[] sendFailing;
 
@@ -156,14 +160,25 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
         this.agent = Objects.requireNonNull(factory.apply(new Io()), "the factory returned no agent");
         if (ports.stream().allMatch(p -> p instanceof RawPort)) {
             this.sockets = ports.stream().map(p -> ((RawPort) p).socket()).toArray(RawSocket[]::new);
+            this.priority = b.prioritySockets
+                    ? PrioritySockets.open(ports.stream().map(Port::name).toList(), sockets, this::emit)
+                    : null;
+            List<RawSocket> polled = new ArrayList<>(List.of(sockets));
+            if (priority != null) {
+                polled.addAll(priority.sockets());
+            }
             try {
-                this.poller = new Poller(List.of(sockets));
+                this.poller = new Poller(polled);
             } catch (IOException e) {
+                if (priority != null) {
+                    priority.close();
+                }
                 throw new UncheckedIOException("runner " + name + ": " + e.getMessage(), e);
             }
         } else {
             this.sockets = null;
             this.poller = null;
+            this.priority = null;
         }
     }
 
@@ -180,6 +195,7 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
         private EventSink events = EventSink.NONE;
         private int queueCapacity = 65_536;
         private java.util.function.Consumer<Throwable> onFatal = e -> { };
+        private boolean prioritySockets = true;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -221,6 +237,16 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
          */
         public Builder onFatal(java.util.function.Consumer<Throwable> handler) {
             this.onFatal = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * REL-3: with raw sockets read by the engine thread, a second socket per port for the stations the engine
+         * holds state for, so that a flood from other sources that fills the kernel's receive buffer cannot drop
+         * their frames ({@link PrioritySockets}). On by default; off reads each port through one socket.
+         */
+        public Builder prioritySockets(boolean on) {
+            this.prioritySockets = on;
             return this;
         }
 
@@ -440,6 +466,9 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
             if (poller != null) {
                 poller.close(); // this thread was the only one waiting in it
             }
+            if (priority != null) {
+                priority.close();
+            }
         }
     }
 
@@ -552,28 +581,18 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
                         continue;
                     }
                     failedUntil[i] = 0;
-                    poller.watch(i, true);
+                    watch(i, true);
                 }
-                for (int k = 0; k < READ_BURST; k++) {
-                    int n;
-                    try {
-                        n = sockets[i].receive(buf, 0);
-                    } catch (java.nio.channels.ClosedChannelException e) {
-                        return; // closing: the ports are closed after this thread ends, so someone closed the socket
-                    } catch (IOException e) {
-                        emit(new TransportEvent.ReceiveFailed(ports.get(i).name(), String.valueOf(e.getMessage())));
-                        failedUntil[i] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RawPort.ERROR_BACKOFF_MILLIS);
-                        poller.watch(i, false);
-                        break;
-                    }
-                    if (n == 0) {
-                        break;
-                    }
-                    any = true;
-                    if (!inbound.offer(i, buf, n, System.nanoTime())) {
-                        dropped.incrementAndGet();
-                    }
+                // the established stations' socket first: its frames never wait behind a flood in the kernel
+                int got = priority == null ? 0 : read(priority.socket(i), i, buf, inbound, failedUntil);
+                if (got >= 0) {
+                    int more = read(sockets[i], i, buf, inbound, failedUntil);
+                    got = more < 0 ? more : got + more;
                 }
+                if (got == CLOSED) {
+                    return;
+                }
+                any |= got > 0;
             }
             long polled = clock.nanos();
             long sliceEnd = System.nanoTime() + SLICE_NANOS;
@@ -585,6 +604,12 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
                 long t0 = System.nanoTime();
                 frame(f.port(), f.data(), f.data().length, f.nanoTime());
                 inbound.charge(f, System.nanoTime() - t0);
+                if (priority != null && f.established()) {
+                    priority.established(f.port(), f.data());
+                }
+            }
+            if (priority != null) {
+                priority.refresh(System.nanoTime(), this::established);
             }
             long deadline = deadline();
             long now = clock.nanos();
@@ -632,6 +657,47 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
                 sleepQuietly(RawPort.ERROR_BACKOFF_MILLIS);
             }
             begun = waited(t);
+        }
+    }
+
+    /** What {@link #read} returns when the runner is closing. */
+    private static final int CLOSED = Integer.MIN_VALUE;
+    /** What {@link #read} returns when the socket failed (it is left alone for a while). */
+    private static final int FAILED = -1;
+
+    /**
+     * Reads at most {@link #READ_BURST} frames of port {@code i}'s socket {@code s} into the per-source queues: how
+     * many, {@link #FAILED} (the port is left alone until {@code failedUntil[i]}) or {@link #CLOSED}.
+     */
+    private int read(RawSocket s, int i, byte[] buf, SourceQueues inbound, long[] failedUntil) {
+        int k = 0;
+        for (; k < READ_BURST; k++) {
+            int n;
+            try {
+                n = s.receive(buf, 0);
+            } catch (java.nio.channels.ClosedChannelException e) {
+                return CLOSED; // closing: the ports are closed after this thread ends, so someone closed the socket
+            } catch (IOException e) {
+                emit(new TransportEvent.ReceiveFailed(ports.get(i).name(), String.valueOf(e.getMessage())));
+                failedUntil[i] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RawPort.ERROR_BACKOFF_MILLIS);
+                watch(i, false);
+                return FAILED;
+            }
+            if (n == 0) {
+                break;
+            }
+            if (!inbound.offer(i, buf, n, System.nanoTime())) {
+                dropped.incrementAndGet();
+            }
+        }
+        return k;
+    }
+
+    /** Whether the poller watches port {@code i}'s sockets. */
+    private void watch(int i, boolean on) {
+        poller.watch(i, on);
+        if (priority != null) {
+            poller.watch(sockets.length + i, on);
         }
     }
 
@@ -780,6 +846,9 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
         }
         if (poller != null && !wasStarted) {
             poller.close(); // else the engine thread closes it as it ends
+            if (priority != null) {
+                priority.close();
+            }
         }
     }
 

@@ -40,6 +40,12 @@ final class Libc {
     static final int SO_RCVBUF = 8;
     /** As SO_RCVBUF, past net.core.rmem_max (needs CAP_NET_ADMIN). */
     static final int SO_RCVBUFFORCE = 33;
+    /** A classic BPF program (struct sock_fprog) run on each frame before it is queued to the socket. */
+    static final int SO_ATTACH_FILTER = 26;
+    /** struct sock_fprog: an unsigned short length, padding, a pointer to the struct sock_filter array. */
+    static final long SOCK_FPROG_SIZE = 16;
+    /** struct sock_filter: u16 code, u8 jt, u8 jf, u32 k. */
+    static final long SOCK_FILTER_SIZE = 8;
     /** getsockopt: struct tpacket_stats {u32 tp_packets; u32 tp_drops}, counted since the last read. */
     static final int PACKET_STATISTICS = 6;
     static final int MSG_TRUNC = 0x20;

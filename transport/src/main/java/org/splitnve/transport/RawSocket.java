@@ -356,6 +356,85 @@ public final class RawSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * The most stations a source filter names: five classic BPF instructions each, under the kernel's limit of
+     * 4,096 instructions per program.
+     */
+    public static final int MAX_FILTERED_SOURCES = 800;
+
+    private static final short BPF_LD_H_ABS = 0x28;
+    private static final short BPF_LD_W_ABS = 0x20;
+    private static final short BPF_JEQ_K = 0x15;
+    private static final short BPF_RET_K = 0x06;
+    /** A filter's "keep the whole frame" (the kernel keeps at most the frame's length). */
+    private static final int BPF_ACCEPT = -1;
+
+    /**
+     * Hands up only the frames whose source MAC is one of {@code sources} ({@code include}), or only those whose
+     * source is none of them ({@code !include}). The kernel runs the filter (a classic BPF program) before a frame
+     * takes room in this socket's receive buffer, so frames filtered out never crowd the ones let through; a new
+     * filter replaces the last one at once. With {@code include}, an empty set lets nothing through; without, an
+     * empty set lets everything through.
+     *
+     * @throws IllegalArgumentException for more than {@link #MAX_FILTERED_SOURCES} sources
+     */
+    public void filterSources(Collection<MacAddress> sources, boolean include) throws IOException {
+        if (sources.size() > MAX_FILTERED_SOURCES) {
+            throw new IllegalArgumentException(sources.size() + " sources, at most " + MAX_FILTERED_SOURCES);
+        }
+        long[] program = sourceProgram(sources, include);
+        txLock.lock();
+        try {
+            ensureOpen();
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment st = newState(a);
+                MemorySegment filter = a.allocate(program.length * SOCK_FILTER_SIZE, 8);
+                for (int i = 0; i < program.length; i++) {
+                    filter.set(JAVA_LONG, i * SOCK_FILTER_SIZE, program[i]);
+                }
+                MemorySegment fprog = a.allocate(SOCK_FPROG_SIZE, 8);
+                fprog.set(JAVA_SHORT, 0, (short) program.length);
+                fprog.set(ADDRESS, 8, filter);
+                if ((int) SETSOCKOPT.invokeExact(st, fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, (int) SOCK_FPROG_SIZE) != 0) {
+                    throw failure("setsockopt(SO_ATTACH_FILTER) of " + sources.size() + " sources on " + describe(),
+                            errno(st));
+                }
+            } catch (IOException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw unexpected("filtering sources on " + describe(), t);
+            }
+        } finally {
+            txLock.unlock();
+        }
+    }
+
+    /**
+     * The filter of {@link #filterSources}: per source, five instructions (load the source's last two octets,
+     * compare, load its first four, compare, return "match"), then "no match". Each instruction as the 8 octets
+     * of a {@code struct sock_filter} on a little-endian machine: code, jt, jf, k.
+     */
+    static long[] sourceProgram(Collection<MacAddress> sources, boolean include) {
+        int match = include ? BPF_ACCEPT : 0;
+        int noMatch = include ? 0 : BPF_ACCEPT;
+        long[] p = new long[5 * sources.size() + 1];
+        int i = 0;
+        for (MacAddress m : sources) {
+            long v = m.value();
+            p[i++] = instruction(BPF_LD_H_ABS, 0, 0, 10);
+            p[i++] = instruction(BPF_JEQ_K, 0, 3, (int) (v & 0xFFFF)); // not this source: the next one's block
+            p[i++] = instruction(BPF_LD_W_ABS, 0, 0, 6);
+            p[i++] = instruction(BPF_JEQ_K, 0, 1, (int) (v >>> 16));
+            p[i++] = instruction(BPF_RET_K, 0, 0, match);
+        }
+        p[i] = instruction(BPF_RET_K, 0, 0, noMatch);
+        return p;
+    }
+
+    private static long instruction(short code, int jt, int jf, int k) {
+        return (code & 0xFFFFL) | (long) (jt & 0xFF) << 16 | (long) (jf & 0xFF) << 24 | (k & 0xFFFF_FFFFL) << 32;
+    }
+
     public String interfaceName() {
         return interfaceName;
     }

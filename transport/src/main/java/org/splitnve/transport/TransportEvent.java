@@ -72,4 +72,33 @@ public sealed interface TransportEvent extends Event {
             return Level.WARN;
         }
     }
+
+    /**
+     * REL-3: the stations a port's priority socket now takes (those the engine holds state for): their frames no
+     * longer share the kernel's receive buffer with other sources.
+     */
+    record PrioritySources(String port, int stations) implements TransportEvent {
+        @Override
+        public String name() {
+            return "transport.priority_sources";
+        }
+
+        @Override
+        public Level level() {
+            return Level.INFO;
+        }
+    }
+
+    /** The port's priority socket could not be opened or filtered: the port is read through one socket, unfiltered. */
+    record PriorityFailed(String port, String error) implements TransportEvent {
+        @Override
+        public String name() {
+            return "transport.priority_failed";
+        }
+
+        @Override
+        public Level level() {
+            return Level.WARN;
+        }
+    }
 }

@@ -26,18 +26,25 @@ import org.splitnve.protocol.event.EventSink;
  * stream) first. Safe to call from any thread (the engine's, the API's, the shutdown hook's).
  *
  * <p>SEC-5: events one source can repeat at will ({@link Event.PerSource}: refused requests, undecodable
- * frames) are logged in aggregate: at most {@link #BURST} lines per event name and source in an interval of
- * {@link #INTERVAL_NANOS}; the rest are counted, and one {@code log.suppressed} line per name and source
- * reports the count when the interval has passed (checked every second, and at {@link #close}). A flood
- * costs a few lines per source per interval, not one per frame. The taps see every event.
+ * frames, the lifecycle of peers that made-up stations create) are logged in aggregate: at most {@link #BURST}
+ * lines per event name and source in an interval of {@link #INTERVAL_NANOS}, and at most {@link #NAME_BURST} lines
+ * per event name from all sources together; the rest are counted, and one {@code log.suppressed} line per name and
+ * source reports the count when the interval has passed (checked every second, and at {@link #close}). Sources
+ * first seen once the name's lines of the interval are spent share one count ({@code source=others}), so a flood
+ * from made-up source addresses (a new MAC per frame) costs {@link #NAME_BURST} lines and a handful of summaries
+ * per name and interval, not a line per frame. The taps see every event.
  */
 public final class EventLog implements EventSink, AutoCloseable {
     /** Lines of one event name from one source logged as they come within an interval. */
     public static final int BURST = 5;
     /** The aggregation interval: one summary line per name and source at most this often. */
     public static final long INTERVAL_NANOS = 10_000_000_000L;
+    /** Lines of one event name, from all sources together, logged as they come within an interval. */
+    public static final int NAME_BURST = 50;
     /** Sources tracked at once; beyond, further ones share one summary ("others"). */
     static final int MAX_SOURCES = 4096;
+    /** The key of the count shared by sources not tracked. */
+    static final String OTHERS = "others";
 
     private record Source(String event, String key) {
     }
@@ -46,6 +53,12 @@ public final class EventLog implements EventSink, AutoCloseable {
         long start;
         int logged;
         long suppressed;
+    }
+
+    /** Lines of one event name logged in the current interval, from all sources. */
+    private static final class NameWindow {
+        long start;
+        int logged;
     }
 
     /** Sees every event with its wall-clock time (Unix nanoseconds); must not block. */
@@ -62,6 +75,8 @@ public final class EventLog implements EventSink, AutoCloseable {
     private final LongSupplier clock;
     /** Guarded by itself. */
     private final Map<Source, Window> windows = new HashMap<>();
+    /** Guarded by {@link #windows}. */
+    private final Map<String, NameWindow> names = new HashMap<>();
     /** Started with the first suppressed line; guarded by {@link #windows}. */
     private ScheduledExecutorService summaries;
     private boolean closed;
@@ -149,7 +164,8 @@ public final class EventLog implements EventSink, AutoCloseable {
         if (!logged) {
             return;
         }
-        if (e instanceof Event.PerSource ps && !admit(new Source(e.name(), ps.sourceKey()), nanos)) {
+        if (e instanceof Event.PerSource ps && ps.sourceKey() != null
+                && !admit(new Source(e.name(), ps.sourceKey()), nanos)) {
             return;
         }
         print(nanos, e);
@@ -167,10 +183,16 @@ public final class EventLog implements EventSink, AutoCloseable {
     /** Whether this occurrence is logged now; if not, it is counted into its source's next summary. */
     private boolean admit(Source source, long now) {
         synchronized (windows) {
+            NameWindow name = names.computeIfAbsent(source.event(), k -> new NameWindow());
+            if (now - name.start >= INTERVAL_NANOS) {
+                name.start = now;
+                name.logged = 0;
+            }
+            boolean nameSpent = name.logged >= NAME_BURST;
             Window w = windows.get(source);
             if (w == null) {
-                if (windows.size() >= MAX_SOURCES) {
-                    source = new Source(source.event(), "others");
+                if (nameSpent || windows.size() >= MAX_SOURCES) {
+                    source = new Source(source.event(), OTHERS);
                     w = windows.get(source);
                 }
                 if (w == null) {
@@ -179,8 +201,9 @@ public final class EventLog implements EventSink, AutoCloseable {
                     windows.put(source, w);
                 }
             }
-            if (w.logged < BURST) {
+            if (w.logged < BURST && !nameSpent) {
                 w.logged++;
+                name.logged++;
                 return true;
             }
             w.suppressed++;

@@ -89,16 +89,64 @@ class EventLogAggregationTest {
     }
 
     @Test
-    @DisplayName("SEC-5: many flooding sources are tracked up to a bound; the rest share one summary")
+    @DisplayName("SEC-5: sources that each repeat an event are tracked while the event's lines of the interval last; "
+            + "sources first seen after that share one summary; every occurrence is a line or counted in a summary")
     void sourcesBounded() {
-        for (int i = 0; i < EventLog.MAX_SOURCES + 100; i++) {
+        int sources = EventLog.MAX_SOURCES + 100;
+        for (int i = 0; i < sources; i++) {
             MacAddress m = new MacAddress(0x02AB_0000_0000L | i);
             for (int k = 0; k <= EventLog.BURST; k++) {
                 log.accept(refused(m, k));
             }
         }
         log.close();
-        assertThat(lines("log.suppressed")).hasSize(EventLog.MAX_SOURCES + 1)
-                .anySatisfy(l -> assertThat(l).contains("source=others"));
+        int tracked = EventLog.NAME_BURST / EventLog.BURST;
+        assertThat(lines("request.refused")).hasSize(EventLog.NAME_BURST);
+        assertThat(lines("log.suppressed")).as("one summary per tracked source, one for the others")
+                .hasSize(tracked + 1)
+                .anySatisfy(l -> assertThat(l).contains("source=others")
+                        .contains("count=" + (long) (sources - tracked) * (EventLog.BURST + 1)));
+        assertThat(lines("request.refused").size() + counted("request.refused"))
+                .isEqualTo((long) sources * (EventLog.BURST + 1));
+    }
+
+    @Test
+    @DisplayName("SEC-5: a flood from made-up stations (a new source MAC per frame: the peer each one makes, the answers "
+            + "that go unacknowledged, the peer's expiry) costs NAME_BURST lines per event and interval and one summary "
+            + "each, not three lines per frame; a peer that released TSIs is always logged")
+    void madeUpStationsLoggedInAggregate() {
+        List<Event> tapped = new ArrayList<>();
+        log.addTap((at, e) -> tapped.add(e));
+        int stations = 20_000;
+        for (int i = 0; i < stations; i++) {
+            MacAddress m = new MacAddress(0x02AB_0000_0000L | i);
+            log.accept(new NnveEvent.PeerUp(0, m, false, false));
+            log.accept(new org.splitnve.protocol.ecp.EcpEvent.TransmitError(m, 1, 1));
+            log.accept(new NnveEvent.PeerLost(0, m, "idle", 0));
+            now.addAndGet(500_000); // 2,000 stations a second: the interval does not pass
+        }
+        log.accept(new NnveEvent.PeerLost(0, OTHER, "keep-alive timeout", 2));
+        assertThat(tapped).hasSize(3 * stations + 1);
+        for (String event : List.of("peer.up", "ecp.transmit_error")) {
+            assertThat(lines(event)).as(event).hasSize(EventLog.NAME_BURST);
+        }
+        assertThat(lines("peer.lost")).as("NAME_BURST of the idle ones, and the one that released TSIs")
+                .hasSize(EventLog.NAME_BURST + 1)
+                .anySatisfy(l -> assertThat(l).contains("station=" + OTHER).contains("tsisReleased=2"));
+        now.addAndGet(EventLog.INTERVAL_NANOS);
+        log.summarise(false);
+        for (String event : List.of("peer.up", "ecp.transmit_error", "peer.lost")) {
+            assertThat(lines("log.suppressed")).filteredOn(l -> l.contains("suppressed=" + event + " "))
+                    .as("one summary of " + event).singleElement()
+                    .satisfies(l -> assertThat(l).contains("source=others"));
+            assertThat(counted(event)).as(event).isEqualTo(stations - EventLog.NAME_BURST);
+        }
+        log.close();
+    }
+
+    /** The occurrences of {@code event} counted in summaries. */
+    private long counted(String event) {
+        return lines("log.suppressed").stream().filter(l -> l.contains("suppressed=" + event + " "))
+                .mapToLong(l -> Long.parseLong(l.replaceAll(".* count=(\\d+).*", "$1"))).sum();
     }
 }

@@ -20,11 +20,19 @@ public sealed interface EcpEvent extends Event {
         }
     }
 
-    /** R retransmissions went unacknowledged: the items are reported undelivered. */
-    record TransmitError(MacAddress peer, int sequence, int items) implements EcpEvent {
+    /**
+     * R retransmissions went unacknowledged: the items are reported undelivered. Per source (the peer): a flood
+     * of requests from made-up stations has the nNVE answer each of them, and each answer goes unacknowledged.
+     */
+    record TransmitError(MacAddress peer, int sequence, int items) implements EcpEvent, Event.PerSource {
         @Override
         public String name() {
             return "ecp.transmit_error";
+        }
+
+        @Override
+        public String sourceKey() {
+            return peer.toString();
         }
 
         @Override

@@ -21,7 +21,10 @@ public interface Event {
      * still reaches the metrics and the event stream.
      */
     interface PerSource extends Event {
-        /** Who sent what caused it, e.g. {@code "2/52:54:00:00:00:01"} (port and MAC). */
+        /**
+         * Who sent what caused it, e.g. {@code "2/52:54:00:00:00:01"} (port and MAC); {@code null} when this
+         * occurrence is one no source can repeat at will (it is then logged as any other event).
+         */
         String sourceKey();
     }
 }
