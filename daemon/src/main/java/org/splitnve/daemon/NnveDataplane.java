@@ -18,6 +18,7 @@ import org.splitnve.dataplane.DataplaneState;
 import org.splitnve.dataplane.Flow;
 import org.splitnve.dataplane.Pipeline;
 import org.splitnve.dataplane.SwitchAgent;
+import org.splitnve.dataplane.openflow.OfMessage;
 import org.splitnve.nnve.NnveEngine;
 import org.splitnve.nnve.Tsi;
 import org.splitnve.nnve.TsiState;
@@ -56,6 +57,11 @@ final class NnveDataplane implements AutoCloseable {
     private DataplaneState last;
     /** Engine thread: the number the agent gave the last desired table ({@link SwitchAgent#desire}). */
     private long lastNumber = -1;
+    /** Engine thread: migration destinations ("TSI@OpenFlow port") their first frame unblocked (DP-5). */
+    private final Set<String> unblocked = new java.util.HashSet<>();
+    /** Packet-ins handed to the engine thread and not handled yet: bounded, whatever a blocked VM sends. */
+    private final java.util.concurrent.atomic.AtomicInteger packetIns = new java.util.concurrent.atomic.AtomicInteger();
+    private static final int MAX_PACKET_INS = 64;
 
     NnveDataplane(DataplaneSettings settings, String self, Nva nva, EventLog log) {
         this.settings = settings;
@@ -70,8 +76,78 @@ final class NnveDataplane implements AutoCloseable {
     void start(AgentRunner<PortAgent> r, NnveEngine[] e) {
         this.runner = r;
         this.engine = e;
+        agent.onPacketIn(this::packetIn);
         agent.start();
         changed();
+    }
+
+    /** The switch connection's reader thread: a frame the flows sent to the nNVE, handed to the engine thread. */
+    private void packetIn(OfMessage.PacketIn p) {
+        if (packetIns.incrementAndGet() > MAX_PACKET_INS) {
+            packetIns.decrementAndGet();
+            return; // enough of them wait for the engine: this frame is lost, as on a busy switch
+        }
+        try {
+            log.logFailure("data plane packet-in", runner.submit(() -> {
+                packetIns.decrementAndGet();
+                firstFrame(p);
+            }));
+        } catch (RejectedExecutionException e) {
+            packetIns.decrementAndGet(); // the daemon stops
+        }
+    }
+
+    /**
+     * Engine thread, DP-5: a frame the switch sent to the nNVE. From a live migration's destination still blocked
+     * (ARRIVING: the VM runs there now, and this is its first frame, e.g. QEMU's RARP announcement) it unblocks that
+     * instance at once, ahead of the migration's commit (the activation at the destination); the frame itself goes back
+     * through the tables once the switch holds the new flows, so it is not lost. Anything else is logged and dropped.
+     */
+    private void firstFrame(OfMessage.PacketIn p) {
+        byte[] f = p.data().toArray();
+        int inPort = p.inPort();
+        if (f.length < 18 || inPort < 0 || (((f[12] & 0xff) << 8) | (f[13] & 0xff)) != 0x8100) {
+            log.accept(new DaemonEvent.Dataplane("packet_in_ignored", "OpenFlow port " + inPort + ", " + f.length
+                    + " octets: not a tagged frame from a trunk"));
+            return;
+        }
+        long src = 0;
+        for (int i = 6; i < 12; i++) {
+            src = (src << 8) | (f[i] & 0xff);
+        }
+        int vid = (((f[14] & 0xff) << 8) | (f[15] & 0xff)) & 0xfff;
+        String mac = new org.splitnve.wire.MacAddress(src).toString();
+        DataplaneState.Tsi from = null;
+        for (DataplaneState.Tsi t : last == null ? List.<DataplaneState.Tsi>of() : last.tsis()) {
+            long m = src;
+            boolean migrating = t.state() == DataplaneState.TsiState.ARRIVING
+                    || t.state() == DataplaneState.TsiState.ARRIVED;
+            if (migrating && t.port() == inPort && t.tag() == vid && t.addresses().stream().anyMatch(a -> a.mac() == m)) {
+                from = t;
+                break;
+            }
+        }
+        if (from == null) {
+            log.accept(new DaemonEvent.Dataplane("packet_in_ignored", "OpenFlow port " + inPort + ", tag " + vid
+                    + ", from " + mac + ": no migration destination waits there"));
+            return;
+        }
+        if (from.state() == DataplaneState.TsiState.ARRIVING) {
+            unblocked.add(key(from.id(), inPort));
+            log.accept(new DaemonEvent.Dataplane("arrival", "TSI " + from.id() + " on OpenFlow port " + inPort
+                    + ", tag " + vid + ": first frame from " + mac + " (ethertype 0x" + Integer.toHexString(
+                    ((f[16] & 0xff) << 8) | (f[17] & 0xff)) + ") at the migration's destination; unblocked before its"
+                    + " activation"));
+            refresh();
+        }
+        if (!agent.packetOut(lastNumber, inPort, p.data())) {
+            log.accept(new DaemonEvent.Dataplane("packet_in_ignored", "OpenFlow port " + inPort + ", from " + mac
+                    + ": too many frames wait for the switch's new flows; this one is dropped"));
+        }
+    }
+
+    private static String key(String tsi, int ofport) {
+        return tsi + "@" + ofport;
     }
 
     /** The switch agent (its counters: connects, applied, synced). */
@@ -98,10 +174,22 @@ final class NnveDataplane implements AutoCloseable {
             return;
         }
         pending = true;
+        if (!runner.isEngineThread()) {
+            queueRefresh();
+            return;
+        }
+        // The engine emits its effects in the middle of a transition (a migration's destination Activated before it
+        // took the NVA entries from the source): on the engine thread AgentRunner.submit would run the refresh at once,
+        // on that half-made state, and the switch could get it (traffic toward the VM sent to the source for a moment).
+        // Queued from another thread, it runs after the engine's task.
+        Thread.ofVirtual().name("dataplane-refresh").start(this::queueRefresh);
+    }
+
+    private void queueRefresh() {
         try {
             log.logFailure("data plane refresh", runner.submit(this::refresh));
         } catch (RejectedExecutionException e) {
-            pending = false; // the daemon stops
+            // the daemon stops: the model is not needed any more
         }
     }
 
@@ -124,21 +212,43 @@ final class NnveDataplane implements AutoCloseable {
     DataplaneState model() {
         Map<Integer, VnRecord> vns = new LinkedHashMap<>();
         List<DataplaneState.Tsi> tsis = new ArrayList<>();
+        // DP-5: a TSI Activated on two ports of this nNVE is a migration between them (make-before-break)
+        Map<org.splitnve.wire.vdp.VsiId, Integer> activated = new java.util.HashMap<>();
         for (Tsi t : engine[0].tsis()) {
-            DataplaneState.TsiState state = switch (t.state()) {
-                case ASSOCIATED -> DataplaneState.TsiState.ASSOCIATED;
-                case ACTIVATED -> DataplaneState.TsiState.ACTIVATED;
-                case INIT -> null;
-            };
+            if (t.state() == TsiState.ACTIVATED) {
+                activated.merge(t.id(), 1, Integer::sum);
+            }
+        }
+        Set<String> moving = new java.util.HashSet<>();
+        Map<String, List<TsiAddress>> withdrawn = withdrawn();
+        for (Tsi t : engine[0].tsis()) {
             Optional<VnRecord> vn = vnOf(t.vap().vn().key());
             int tag = t.vap().tag();
-            if (state == null || vn.isEmpty() || tag < 1 || tag > 4094 || t.port() >= settings.ofports().size()) {
+            if (t.state() == TsiState.INIT || vn.isEmpty() || tag < 1 || tag > 4094
+                    || t.port() >= settings.ofports().size()) {
                 continue;
             }
+            int ofport = settings.ofports().get(t.port());
+            String key = key(t.id().toString(), ofport);
+            boolean twice = t.state() == TsiState.ACTIVATED && activated.getOrDefault(t.id(), 0) > 1;
+            if (t.arriving() || twice) {
+                moving.add(key);
+            }
+            // the destination: blocked until its first frame (ARRIVING); then, and once activated while the source
+            // still is, it gets the TSI's traffic (ARRIVED), the source until then
+            DataplaneState.TsiState state;
+            if (t.state() == TsiState.ASSOCIATED) {
+                state = !t.arriving() ? DataplaneState.TsiState.ASSOCIATED
+                        : unblocked.contains(key) ? DataplaneState.TsiState.ARRIVED : DataplaneState.TsiState.ARRIVING;
+            } else {
+                state = twice && (t.ownsNvaEntries() || unblocked.contains(key)) ? DataplaneState.TsiState.ARRIVED
+                        : DataplaneState.TsiState.ACTIVATED;
+            }
             vns.put(vn.get().id(), vn.get());
-            tsis.add(new DataplaneState.Tsi(t.id().toString(), settings.ofports().get(t.port()), tag, name(vn.get().id()),
-                    state, addresses(t)));
+            tsis.add(new DataplaneState.Tsi(t.id().toString(), ofport, tag, name(vn.get().id()), state,
+                    addresses(t, withdrawn.getOrDefault(t.id() + "/" + t.port(), List.of()))));
         }
+        unblocked.retainAll(moving); // a migration over (or aborted) forgets its destination's first frame
         return new DataplaneState(settings.tunnelOfport(),
                 vns.values().stream().map(v -> new DataplaneState.Vn(name(v.id()), v.context())).toList(), tsis,
                 remotes(vns.keySet()));
@@ -209,8 +319,30 @@ final class NnveDataplane implements AutoCloseable {
         return out;
     }
 
-    /** The TSI's MACs (its filter), each with the IPs declared for it; an address held (REQ-8, REQ-9) passes nothing. */
-    private static List<DataplaneState.Address> addresses(Tsi t) {
+    /**
+     * NVA-6: the addresses of this nNVE's instances that another NVE claimed with a newer mobility sequence number (a
+     * live migration's destination behind it), as the NVA lists them in this nNVE's own mapping entries, by
+     * "TSI/port": the data plane stops forwarding them here, so the other NVE's entry takes their traffic.
+     */
+    private Map<String, List<TsiAddress>> withdrawn() {
+        if (!(nva instanceof ReplicaNva replica)) {
+            return Map.of();
+        }
+        Map<String, List<TsiAddress>> out = new java.util.HashMap<>();
+        for (Resource r : replica.replica().sorted()) {
+            if (r instanceof Resource.Mapping m && m.entry().instance().nve().equals(self)
+                    && !m.entry().withdrawn().isEmpty()) {
+                out.put(m.entry().instance().vsi() + "/" + m.entry().instance().port(), m.entry().withdrawn());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The TSI's MACs (its filter), each with the IPs declared for it; an address held (REQ-8, REQ-9) or withdrawn by
+     * the NVA ({@code withdrawn}, NVA-6) passes nothing.
+     */
+    private static List<DataplaneState.Address> addresses(Tsi t, List<TsiAddress> withdrawn) {
         Set<Long> macs = new LinkedHashSet<>();
         for (FilterEntry f : t.filter().entries()) {
             if (f.mac() != null) {
@@ -231,7 +363,9 @@ final class NnveDataplane implements AutoCloseable {
                     ips.add(a.ip());
                 }
             }
-            for (TsiAddress h : t.held()) {
+            List<TsiAddress> off = new ArrayList<>(t.held());
+            off.addAll(withdrawn);
+            for (TsiAddress h : off) {
                 if (h.mac() != null && h.mac().value() == mac && h.ip() == null) {
                     held = true;
                 }

@@ -31,8 +31,24 @@ public record DataplaneState(int tunnelPort, List<Vn> vns, List<Tsi> tsis, List<
         }
     }
 
-    /** The TSI states that matter to the data plane (SM-TSI-1): only ACTIVATED passes traffic. */
-    public enum TsiState { ASSOCIATED, ACTIVATED }
+    /**
+     * The TSI states that matter to the data plane (SM-TSI-1): only ACTIVATED and ARRIVED pass traffic.
+     * <ul>
+     * <li>ARRIVING (DP-5, LC-MIGRATE): associated at a live migration's destination, not activated yet: blocked, its
+     * frames go to the nNVE (OpenFlow packet-in) and nothing else; the first one unblocks it.</li>
+     * <li>ARRIVED (DP-5): a migration's destination unblocked by its first frame, or activated while the source
+     * instance is still Activated (make-before-break): it passes like ACTIVATED, and frames to its MACs go to it rather
+     * than to another instance of the same TSI on this nNVE.</li>
+     * </ul>
+     */
+    public enum TsiState {
+        ASSOCIATED, ACTIVATED, ARRIVING, ARRIVED;
+
+        /** Whether frames from and to the TSI pass. */
+        public boolean passes() {
+            return this == ACTIVATED || this == ARRIVED;
+        }
+    }
 
     /**
      * One TSI address: a MAC and the IPs the TSI declared with it (none: MAC only, no IP source guard). {@code held}:

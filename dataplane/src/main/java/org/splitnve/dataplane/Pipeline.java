@@ -50,9 +50,13 @@ public final class Pipeline {
     static final int P_FLOOD = 10;
     static final int P_BLOCKED = 90;
     static final int P_UNICAST = 100;
+    /** A migration's destination (ARRIVED) wins over the source instance of the same MAC (DP-5). */
+    static final int P_MOVED = 105;
     static final int P_GUARD = 110;
     static final int P_TUNNEL = 100;
     static final int P_RESPONDER = 200;
+    /** OFPCML_NO_BUFFER: an output to the controller sends the whole frame, never a buffer id. */
+    static final int CONTROLLER_NO_BUFFER = 0xffff;
     static final int ARP_REQUEST = 1;
     static final int ARP_REPLY = 2;
 
@@ -80,7 +84,7 @@ public final class Pipeline {
         // (port, tag) pairs of each VN's Activated TSIs: where the VN's floods go locally.
         Map<String, Set<PortTag>> local = new LinkedHashMap<>();
         for (Tsi t : s.tsis()) {
-            if (t.state() == TsiState.ACTIVATED && vni.containsKey(t.vn())) {
+            if (t.state().passes() && vni.containsKey(t.vn())) {
                 local.computeIfAbsent(t.vn(), k -> new LinkedHashSet<>()).add(new PortTag(t.port(), t.tag()));
             }
         }
@@ -91,15 +95,24 @@ public final class Pipeline {
                 continue; // a VN we do not serve carries nothing
             }
             for (Address a : t.addresses()) {
-                boolean passes = t.state() == TsiState.ACTIVATED && !a.held();
-                String why = "TSI " + t.id() + " " + mac(a.mac()) + (passes ? "" : " (" + (a.held() ? "held" : t.state()) + ")");
+                boolean passes = t.state().passes() && !a.held();
+                String why = "TSI " + t.id() + " " + mac(a.mac()) + (passes && t.state() == TsiState.ACTIVATED ? ""
+                        : " (" + (a.held() ? "held" : t.state()) + ")");
                 if (passes) {
                     admission(out, t, a, id, why);
+                } else if (t.state() == TsiState.ARRIVING && !a.held()) {
+                    // DP-5: the destination of a migration is programmed blocked; its first frame tells the nNVE
+                    Flow f = new Flow(T_ADMIT, P_GUARD, Match.of(Oxm.inPort(t.port()), Oxm.vlanVid(t.tag()),
+                            Oxm.ethSrc(a.mac())), List.of(Instruction.apply(
+                                    new Action.Output(Action.PORT_CONTROLLER, CONTROLLER_NO_BUFFER))),
+                            why + ": to the nNVE, which unblocks it");
+                    unicast.putIfAbsent(f.key(), f);
                 }
                 for (int table : List.of(T_LOCAL, T_REMOTE)) {
                     Match m = Match.of(Oxm.tunnelId(id), Oxm.ethDst(a.mac()));
+                    int priority = t.state() == TsiState.ARRIVED ? P_MOVED : P_UNICAST;
                     Flow f = passes
-                            ? new Flow(table, P_UNICAST, m, List.of(Instruction.apply(new Action.PushVlan(0x8100),
+                            ? new Flow(table, priority, m, List.of(Instruction.apply(new Action.PushVlan(0x8100),
                                     new Action.SetField(Oxm.vlanVid(t.tag())), new Action.Output(t.port()))), why)
                             : new Flow(table, P_BLOCKED, m, List.of(), why);
                     unicast.putIfAbsent(f.key(), f);
@@ -165,7 +178,7 @@ public final class Pipeline {
                                    Map<String, Set<PortTag>> local) {
         Map<String, Map<Inet4Address, Long>> known = new LinkedHashMap<>();
         for (Tsi t : s.tsis()) {
-            if (t.state() == TsiState.ACTIVATED) {
+            if (t.state().passes()) {
                 for (Address a : t.addresses()) {
                     if (!a.held()) {
                         know(known, t.vn(), a.mac(), a.ips());

@@ -9,7 +9,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.splitnve.dataplane.openflow.Action;
 import org.splitnve.dataplane.openflow.OfConnection;
+import org.splitnve.dataplane.openflow.OfMessage;
+import org.splitnve.dataplane.openflow.Octets;
 
 /**
  * Keeps one switch programmed, whatever happens to the switch (DP-6): one platform thread owns the connection and the
@@ -21,7 +24,14 @@ import org.splitnve.dataplane.openflow.OfConnection;
  */
 public final class SwitchAgent implements AutoCloseable {
     /** What wakes the agent's thread: a new desired table, the connection's end, or close(). */
-    private enum Signal { DESIRE, CLOSED, STOP }
+    private enum Signal { DESIRE, CLOSED, STOP, PACKET_OUT }
+
+    /** Frames waiting to be sent back through the tables once table {@code after} is installed (DP-5). */
+    private record Out(long after, int inPort, Octets frame) {
+    }
+
+    /** At most this many frames wait for their table; more are dropped (a frame lost, as on a busy switch). */
+    private static final int MAX_OUT = 256;
 
     private final Path socket;
     private final int maxBundle;
@@ -41,6 +51,9 @@ public final class SwitchAgent implements AutoCloseable {
     private final AtomicLong desires = new AtomicLong();
     private volatile boolean synced;
     private volatile long installed = -1;
+    private volatile Consumer<OfMessage.PacketIn> packetIns;
+    private final java.util.Queue<Out> outs = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger outCount = new java.util.concurrent.atomic.AtomicInteger();
 
     public SwitchAgent(Path socket, int maxBundle, Duration timeout, Duration retry, Duration audit, Consumer<String> log) {
         this.socket = Objects.requireNonNull(socket);
@@ -50,6 +63,48 @@ public final class SwitchAgent implements AutoCloseable {
         this.audit = audit;
         this.log = log;
         this.thread = Thread.ofPlatform().daemon().name("switch-" + socket.getFileName()).unstarted(this::run);
+    }
+
+    /**
+     * DP-5: the switch's packet-ins (frames the flows send to the controller), handed to {@code listener} on the
+     * connection's reader thread; set before {@link #start}. With a listener the agent asks the switch for them on each
+     * connection (OpenFlow SET_CONFIG with a nonzero miss_send_len: OVS sends a service connection nothing otherwise).
+     */
+    public SwitchAgent onPacketIn(Consumer<OfMessage.PacketIn> listener) {
+        this.packetIns = listener;
+        return this;
+    }
+
+    /**
+     * DP-5: sends {@code frame} through the switch's tables as if it had come in on {@code inPort} (PACKET_OUT to
+     * OFPP_TABLE), once the switch holds desired table {@code afterTable} or a later one: a frame the old table sent to
+     * the controller is forwarded by the new one instead of being lost. Answers false when too many frames wait.
+     */
+    public boolean packetOut(long afterTable, int inPort, Octets frame) {
+        if (outCount.incrementAndGet() > MAX_OUT) {
+            outCount.decrementAndGet();
+            return false;
+        }
+        outs.add(new Out(afterTable, inPort, frame));
+        events.add(Signal.PACKET_OUT);
+        return true;
+    }
+
+    /** Sends the waiting frames whose table the switch holds (agent thread). */
+    private void flushOut(OfConnection c) {
+        long have = installed;
+        for (var it = outs.iterator(); it.hasNext(); ) {
+            Out o = it.next();
+            if (o.after() <= have) {
+                it.remove();
+                outCount.decrementAndGet();
+                OfConnection.Outcome<OfMessage> r = c.send(new OfMessage.PacketOut(c.xid(), OfMessage.FlowMod.NO_BUFFER,
+                        o.inPort(), List.of(new Action.Output(Action.PORT_TABLE)), o.frame()));
+                if (r instanceof OfConnection.Outcome.Failed<OfMessage> f) {
+                    log.accept("switch " + socket + ": packet-out failed: " + f.reason());
+                }
+            }
+        }
     }
 
     public SwitchAgent start() {
@@ -98,6 +153,15 @@ public final class SwitchAgent implements AutoCloseable {
                 return;
             }
             try (c) {
+                Consumer<OfMessage.PacketIn> listener = packetIns;
+                if (listener != null) {
+                    c.onPacketIn(listener);
+                    OfConnection.Outcome<OfMessage> asked = c.send(new OfMessage.SetConfig(c.xid(), 0,
+                            OfMessage.SetConfig.NO_BUFFER));
+                    if (asked instanceof OfConnection.Outcome.Failed<OfMessage> f) {
+                        log.accept("switch " + socket + ": could not ask for packet-ins: " + f.reason());
+                    }
+                }
                 FlowDriver d = new FlowDriver(c, maxBundle, timeout);
                 long t0 = System.nanoTime();
                 d.start();
@@ -110,6 +174,7 @@ public final class SwitchAgent implements AutoCloseable {
                 log.accept("switch " + socket + ": connected (generation " + d.generation() + "), " + r.changes()
                         + " flow changes in " + r.bundles() + " bundles, " + (System.nanoTime() - t0) / 1_000_000 + " ms");
                 var _ = c.closed().thenRun(() -> events.add(Signal.CLOSED));
+                flushOut(c);
                 if (!serve(c, d)) {
                     return;
                 }
@@ -140,6 +205,10 @@ public final class SwitchAgent implements AutoCloseable {
             if (e == Signal.CLOSED) {
                 continue; // an earlier connection's end, signalled late
             }
+            if (e == Signal.PACKET_OUT) {
+                flushOut(c);
+                continue;
+            }
             if (e == null) {
                 FlowDriver.Report r = d.reconcile();
                 if (r.changes() > 0) {
@@ -153,6 +222,7 @@ public final class SwitchAgent implements AutoCloseable {
                 installed = want.number();
                 applied.incrementAndGet();
                 synced = true;
+                flushOut(c);
             }
         }
     }

@@ -104,6 +104,46 @@ class PipelineTest {
                 .contains(Oxm.tunnelId(5000), Oxm.tunIpv4Src(vtep)));
     }
 
+    /** vm1 Activated on port 1 (the migration's source) and its instance {@code dest} on port 3 (the destination). */
+    private static List<Flow> migrating(TsiState dest) throws Exception {
+        List<Address> a = List.of(new Address(M1, List.of(ip("10.0.0.1"))));
+        return Pipeline.flows(new DataplaneState(2, List.of(new Vn("blue", 5000)),
+                List.of(new Tsi("vm1", 1, 100, "blue", TsiState.ACTIVATED, a), new Tsi("vm1", 3, 100, "blue", dest, a)),
+                List.of()));
+    }
+
+    @Test
+    @DisplayName("DP-5: a migration's destination is programmed blocked (its frames go to the nNVE's controller connection"
+            + " and nowhere else) while the source still gets the traffic; unblocked (ARRIVED) it is admitted and frames"
+            + " to its MAC go to it, ahead of the source")
+    void migrationDestination() throws Exception {
+        List<Flow> blocked = migrating(TsiState.ARRIVING);
+        List<Flow> fromDest = blocked.stream().filter(f -> f.key().table() == Pipeline.T_ADMIT
+                && f.key().match().fields().contains(Oxm.inPort(3))).toList();
+        assertThat(fromDest).singleElement().satisfies(f -> {
+            assertThat(f.key().match().fields()).containsExactlyInAnyOrder(Oxm.inPort(3), Oxm.vlanVid(100), Oxm.ethSrc(M1));
+            assertThat(f.instructions()).containsExactly(Instruction.apply(
+                    new Action.Output(Action.PORT_CONTROLLER, Pipeline.CONTROLLER_NO_BUFFER)));
+        });
+        assertThat(toward(blocked, M1)).as("the highest-priority flow toward vm1 while the destination is blocked")
+                .contains(new Action.Output(1)).doesNotContain(new Action.Output(3));
+
+        List<Flow> arrived = migrating(TsiState.ARRIVED);
+        assertThat(admission(arrived, M1).stream().filter(f -> f.key().match().fields().contains(Oxm.inPort(3))))
+                .isNotEmpty().allSatisfy(f -> assertThat(f.instructions()).contains(new Instruction.GotoTable(Pipeline.T_LOCAL)));
+        assertThat(toward(arrived, M1)).as("the highest-priority flow toward vm1 once the destination is unblocked")
+                .contains(new Action.Output(3)).doesNotContain(new Action.Output(1));
+    }
+
+    /** The actions of the highest-priority unicast flow of table 10 toward {@code mac}. */
+    private static List<Action> toward(List<Flow> flows, long mac) {
+        Flow best = flows.stream().filter(f -> f.key().table() == Pipeline.T_LOCAL
+                && f.key().match().fields().contains(Oxm.ethDst(mac)))
+                .max(java.util.Comparator.comparingInt(f -> f.key().priority())).orElseThrow();
+        return best.instructions().isEmpty() ? List.of()
+                : ((Instruction.ApplyActions) best.instructions().getFirst()).actions();
+    }
+
     @Test
     @DisplayName("the flows' keys are unique and the function is deterministic")
     void uniqueAndPure() throws Exception {

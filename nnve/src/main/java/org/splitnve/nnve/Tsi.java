@@ -93,6 +93,14 @@ public final class Tsi {
         return ownsNva;
     }
 
+    /**
+     * LC-MIGRATE, DP-5: this instance is a live migration's destination that has not activated yet (associated with the
+     * ARRIVAL indication, or the M bit).
+     */
+    public boolean arriving() {
+        return state == TsiState.ASSOCIATED && (arrival != null || arrivalHinted);
+    }
+
     Effect.Instance instance() {
         return new Effect.Instance(id, peer.port, peer.station, vap.vn.key());
     }

@@ -11,6 +11,8 @@ public sealed interface Action {
 
     /** OFPP_IN_PORT: send back out of the port the frame came in on. */
     int PORT_IN_PORT = 0xfffffff8;
+    /** OFPP_TABLE: a PACKET_OUT's frame goes through the flow tables from table 0 (only in a PACKET_OUT). */
+    int PORT_TABLE = 0xfffffff9;
     /** OFPP_CONTROLLER. */
     int PORT_CONTROLLER = 0xfffffffd;
     /** OFPP_ANY (and OFPG_ANY): no restriction in a delete or a statistics request. */

@@ -174,6 +174,32 @@ public final class OfCodec {
                 w.u16(a.flags());
                 encode(w, version, a.message());
             }
+            case OfMessage.SetConfig c -> {
+                w.u16(c.flags());
+                w.u16(c.missSendLen());
+            }
+            case OfMessage.PacketIn p -> {
+                w.u32(p.bufferId());
+                w.u16(p.totalLen());
+                w.u8(p.reason());
+                w.u8(p.table());
+                w.u64(p.cookie());
+                match(w, p.match());
+                w.u16(0);
+                w.octets(p.data());
+            }
+            case OfMessage.PacketOut p -> {
+                w.u32(p.bufferId());
+                w.u32(p.inPort());
+                int at = w.n;
+                w.u16(0);
+                w.zeros(6);
+                for (Action a : p.actions()) {
+                    action(w, a);
+                }
+                w.put16(at, w.n - at - 8);
+                w.octets(p.data());
+            }
             case OfMessage.Unknown u -> w.octets(u.body());
         }
         int length = w.n - start;
@@ -198,6 +224,9 @@ public final class OfCodec {
             case BarrierReply b -> OfMessage.BARRIER_REPLY;
             case BundleControl c -> OfMessage.BUNDLE_CONTROL;
             case BundleAdd a -> OfMessage.BUNDLE_ADD_MESSAGE;
+            case OfMessage.SetConfig c -> OfMessage.SET_CONFIG;
+            case OfMessage.PacketIn p -> OfMessage.PACKET_IN;
+            case OfMessage.PacketOut p -> OfMessage.PACKET_OUT;
             case OfMessage.Unknown u -> u.type();
         };
     }
@@ -387,6 +416,36 @@ public final class OfCodec {
                 yield new BundleControl(xid, id, ctlType, flags);
             }
             case OfMessage.BUNDLE_ADD_MESSAGE -> bundleAdd(r, version, xid, end, depth);
+            case OfMessage.SET_CONFIG -> {
+                int flags = r.u16("config flags");
+                int miss = r.u16("miss_send_len");
+                if (r.pos != end) {
+                    throw r.fail(OfDecodeError.BAD_LENGTH, "set_config of " + (end - r.pos) + " octets too many");
+                }
+                yield new OfMessage.SetConfig(xid, flags, miss);
+            }
+            case OfMessage.PACKET_IN -> {
+                int buffer = r.s32("buffer_id");
+                int total = r.u16("total_len");
+                int reason = r.u8("reason");
+                int table = r.u8("table_id");
+                long cookie = r.u64("cookie");
+                Match m = match(r, end);
+                r.skip(2, "packet-in pad");
+                yield new OfMessage.PacketIn(xid, buffer, total, reason, table, cookie, m, r.rest(end));
+            }
+            case OfMessage.PACKET_OUT -> {
+                int buffer = r.s32("buffer_id");
+                int inPort = r.s32("in_port");
+                int actionsLen = r.u16("actions_len");
+                r.skip(6, "packet-out pad");
+                if (r.pos + actionsLen > end) {
+                    throw r.fail(OfDecodeError.BAD_LENGTH, "actions_len " + actionsLen + " overruns the message by "
+                            + (r.pos + actionsLen - end));
+                }
+                List<Action> actions = actions(r, r.pos + actionsLen);
+                yield new OfMessage.PacketOut(xid, buffer, inPort, actions, r.rest(end));
+            }
             default -> new OfMessage.Unknown(xid, type, r.rest(end));
         };
     }

@@ -133,6 +133,26 @@ public final class OfConnection implements AutoCloseable {
     }
 
     private volatile CompletableFuture<Object> helloFuture;
+    /** Who hears the switch's packet-ins (on the reader thread), or null: they are dropped. */
+    private volatile java.util.function.Consumer<OfMessage.PacketIn> packetIns;
+
+    /**
+     * From now on every PACKET_IN the switch sends goes to {@code listener}, on this connection's reader thread (it must
+     * not block). The switch sends none to a service connection before {@link OfMessage.SetConfig} asked for them.
+     */
+    public void onPacketIn(java.util.function.Consumer<OfMessage.PacketIn> listener) {
+        packetIns = listener;
+    }
+
+    /** Sends {@code m}, which has no reply on success (SET_CONFIG, PACKET_OUT); the switch's refusal is not awaited. */
+    public Outcome<OfMessage> send(OfMessage m) {
+        try {
+            write(OfCodec.encode(version, m));
+            return new Outcome.Ok<>(m);
+        } catch (IOException e) {
+            return new Outcome.Failed<>("write to " + path + " failed: " + e.getMessage());
+        }
+    }
 
     public int version() {
         return version;
@@ -360,6 +380,12 @@ public final class OfConnection implements AutoCloseable {
                 }
             }
             case EchoRequest e -> write(OfCodec.encode(version, new EchoReply(e.xid(), e.data())));
+            case OfMessage.PacketIn p -> {
+                java.util.function.Consumer<OfMessage.PacketIn> l = packetIns;
+                if (l != null) {
+                    l.accept(p);
+                }
+            }
             case ErrorMessage e -> {
                 BundleErrors be = bundleErrors;
                 if (be != null && e.xid() >= be.firstXid() && e.xid() <= be.lastXid()) {

@@ -16,6 +16,9 @@ public sealed interface OfMessage {
     int ECHO_REPLY = 3;
     int FEATURES_REQUEST = 5;
     int FEATURES_REPLY = 6;
+    int SET_CONFIG = 9;
+    int PACKET_IN = 10;
+    int PACKET_OUT = 13;
     int FLOW_MOD = 14;
     int MULTIPART_REQUEST = 18;
     int MULTIPART_REPLY = 19;
@@ -187,7 +190,40 @@ public sealed interface OfMessage {
         }
     }
 
-    /** Any other message (port status, packet-in, other multipart kinds...), kept as its type and body. */
+    /**
+     * OFPT_SET_CONFIG: fragment handling flags and {@code missSendLen}. OVS sends asynchronous messages (packet-ins)
+     * to a service connection such as the bridge's management socket only once it set a nonzero miss_send_len.
+     */
+    record SetConfig(int xid, int flags, int missSendLen) implements OfMessage {
+        /** OFPCML_NO_BUFFER: the whole frame, never buffered in the switch. */
+        public static final int NO_BUFFER = 0xffff;
+    }
+
+    /**
+     * OFPT_PACKET_IN: a frame the switch hands the controller ({@code reason} 1: an output to the controller port),
+     * with the pipeline fields of its match (in_port) and the frame as it was when sent ({@code data}).
+     */
+    record PacketIn(int xid, int bufferId, int totalLen, int reason, int table, long cookie, Match match, Octets data)
+            implements OfMessage {
+        /** The in_port of the match, or -1 when it names none. */
+        public int inPort() {
+            for (Oxm f : match.fields()) {
+                if (f.oxmClass() == Oxm.BASIC && f.field() == Oxm.IN_PORT && f.value().length() == 4 && !f.hasMask()) {
+                    return (int) f.value().toLong();
+                }
+            }
+            return -1;
+        }
+    }
+
+    /** OFPT_PACKET_OUT: {@code data} through {@code actions} as if it had come in on {@code inPort}. */
+    record PacketOut(int xid, int bufferId, int inPort, List<Action> actions, Octets data) implements OfMessage {
+        public PacketOut {
+            actions = List.copyOf(actions);
+        }
+    }
+
+    /** Any other message (port status, other multipart kinds...), kept as its type and body. */
     record Unknown(int xid, int type, Octets body) implements OfMessage {
     }
 }

@@ -48,6 +48,11 @@ class OfCodecTest {
                         Octets.ofHex("0006" + "0030" + "0000" + "0000" + "00000406" + "00000206")),
                         new Action.Output(Action.PORT_CONTROLLER, 0xffff)))));
         out.add(new OfMessage.Unknown(19, 12, Octets.ofHex("0000000000000000")));
+        out.add(new OfMessage.SetConfig(20, 0, OfMessage.SetConfig.NO_BUFFER));
+        out.add(new OfMessage.PacketIn(21, FlowMod.NO_BUFFER, 64, 1, 0, 0x1534e5645L, Match.of(Oxm.inPort(2)),
+                Octets.ofHex("ffffffffffff525400000001810000648035" + "00".repeat(46))));
+        out.add(new OfMessage.PacketOut(22, FlowMod.NO_BUFFER, 2, List.of(new Action.Output(Action.PORT_TABLE)),
+                Octets.ofHex("525400000002525400000001810000640800" + "45".repeat(20))));
         return out;
     }
 
@@ -61,6 +66,34 @@ class OfCodecTest {
                 assertThat(OfCodec.decode(b)).as(m.toString()).isEqualTo(new Decoded.Ok(version, m));
             }
         }
+    }
+
+    @Test
+    @DisplayName("a PACKET_IN as OpenFlow 1.4 section 7.4.1 lays it out (checked by hand) decodes with its in_port"
+            + " and frame; a PACKET_OUT to OFPP_TABLE and a SET_CONFIG encode as section 7.3.7 and 7.3.2 say")
+    void packetInOutLayout() {
+        String frame = "ffffffffffff" + "525400000001" + "81000064" + "8035" + "0001";
+        byte[] in = Octets.ofHex("050a003e" + "00000000"     // header: 1.4, PACKET_IN, 62 octets, xid 0
+                + "ffffffff" + "0014" + "01" + "00"           // no buffer, total_len 20, reason ACTION, table 0
+                + "00000001534e5645"                          // cookie
+                + "0001000c" + "80000004" + "00000002" + "00000000" // match: OXM, 12; in_port=2; pad
+                + "0000"                                      // pad
+                + frame).toArray();
+        assertThat(OfCodec.decode(in)).isInstanceOfSatisfying(Decoded.Ok.class, ok -> {
+            OfMessage.PacketIn p = (OfMessage.PacketIn) ok.message();
+            assertThat(p.inPort()).isEqualTo(2);
+            assertThat(p.reason()).isEqualTo(1);
+            assertThat(p.cookie()).isEqualTo(0x1534e5645L);
+            assertThat(p.data()).isEqualTo(Octets.ofHex(frame));
+        });
+        String out = Octets.of(OfCodec.encode(OfCodec.V1_4, new OfMessage.PacketOut(7, FlowMod.NO_BUFFER, 2,
+                List.of(new Action.Output(Action.PORT_TABLE)), Octets.ofHex(frame)))).toString();
+        assertThat(out).isEqualTo("050d003c" + "00000007"     // header: 1.4, PACKET_OUT, 60 octets, xid 7
+                + "ffffffff" + "00000002" + "0010" + "000000000000" // no buffer, in_port 2, actions_len 16, pad
+                + "00000010" + "fffffff9" + "0000" + "000000000000" // output:TABLE, max_len 0, pad
+                + frame);
+        assertThat(Octets.of(OfCodec.encode(OfCodec.V1_4, new OfMessage.SetConfig(8, 0, 0xffff))).toString())
+                .isEqualTo("0509000c" + "00000008" + "0000" + "ffff");
     }
 
     @Test
