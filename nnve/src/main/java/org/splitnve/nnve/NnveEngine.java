@@ -107,6 +107,8 @@ public final class NnveEngine implements PortAgent {
     final TsiStateMachine tsm;
     /** What the nNVE does on its own initiative (REQ-6, REQ-9). */
     final OwnInitiative initiative;
+    /** The TSI table out and back in (REL-2). */
+    final SavedTsis saved;
 
     public NnveEngine(NnveConfig config, Clock clock, PortIo io, Authority authority, Consumer<Effect> effects,
             EventSink events, RandomGenerator random) {
@@ -140,6 +142,7 @@ public final class NnveEngine implements PortAgent {
         this.vapTags = new VapTags(this);
         this.tsm = new TsiStateMachine(this);
         this.initiative = new OwnInitiative(this);
+        this.saved = new SavedTsis(this);
     }
 
     // ------------------------------------------------------------------ queries
@@ -319,6 +322,32 @@ public final class NnveEngine implements PortAgent {
      */
     public int announceStart() {
         return sessions.announceStart();
+    }
+
+    /**
+     * REL-2: every TSI instance as it is now ({@link SavedTsi}: port, station, VN and local tag, state, filter and
+     * addresses, whether it holds the NVA entries, time since its last refresh), for a durable copy.
+     */
+    public List<SavedTsi> export() {
+        return saved.export();
+    }
+
+    /** REL-2: the instances of one TSI as they are now (none once it is gone): a change to journal. */
+    public List<SavedTsi> export(VsiId id) {
+        return saved.export(id);
+    }
+
+    /**
+     * REL-2: builds the saved TSIs again in this engine, before its first frame (an IllegalStateException
+     * after): each goes from Init to its saved state through the state machine, with the same VAP and local tag,
+     * its keep-alive as long ago as when it was saved; the effects (NVA entries, ACLs, tags on the ports) are
+     * emitted as they were the first time. An instance that cannot be restored here (a port or tag the
+     * configuration no longer has, a MAC another holds, an end device no longer allowed) is left out, logged as
+     * a {@code request.refused} "restore". Returns how many were restored. The peers are new: no session, no
+     * capabilities; {@link #announceStart()} then asks them all to re-announce.
+     */
+    public int restore(List<SavedTsi> tsis) {
+        return saved.restore(tsis);
     }
 
     /** The local tags reserved on behalf of an end device (SEC-5). */

@@ -84,6 +84,12 @@ public sealed interface NnveEvent extends Event {
         public String name() {
             return "tsi.state";
         }
+
+        /** REL-2: a TSI restored from a durable copy at start is debug (one summary line says how many). */
+        @Override
+        public Level level() {
+            return "restored".equals(cause) ? Level.DEBUG : Level.INFO;
+        }
     }
 
     /** REQ-10, SM-TSI-6: a TSI's addresses changed; its state did not. */

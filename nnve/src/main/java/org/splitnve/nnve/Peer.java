@@ -42,6 +42,11 @@ public final class Peer implements EcpListener {
     boolean resyncWanted;
     int tsiCount;
     long digest;
+    /**
+     * REL-2: the peer was made for TSIs restored from the nNVE's durable state and has not spoken since: once it
+     * does with a session, what it does not announce again by the resync deadline is released.
+     */
+    boolean restored;
     /** Refresh order of this peer's TSIs: oldest first. */
     Tsi oldest;
     Tsi newest;

@@ -72,11 +72,17 @@ final class Sessions extends EnginePart {
             refusedStations.onFrame(port, station, d, timers, buf, off, length, frame);
             return null;
         }
-        p = new Peer(port, station, engine);
+        p = create(port, station, timers);
         p.announced = announcedTimers.remove(key(port, station));
-        Peer fp = p;
+        events.accept(new NnveEvent.PeerUp(port, station, false, p.authenticated));
+        return p;
+    }
+
+    /** A new peer with its ECP endpoint (and its authenticator, REQ-11), heard now, in the table. */
+    private Peer create(int port, MacAddress station, Timers timers) {
+        Peer p = new Peer(port, station, engine);
         p.ecp = new EcpEndpoint(io.mac(port), station, station, codec, config.managerId(), EcpProfile.STANDARD, timers,
-                clock, events, (bytes, len) -> io.send(port, bytes, len), p, () -> header(fp));
+                clock, events, (bytes, len) -> io.send(port, bytes, len), p, () -> header(p));
         p.ecp.setQueueLimit(config.limits().responsesPerPeer()); // SEC-5
         FrameAuthenticator auth = config.authenticators().apply(port, station);
         if (auth != null) {
@@ -86,7 +92,21 @@ final class Sessions extends EnginePart {
         }
         p.lastHeard = clock.nanos();
         peers.put(key(port, station), p);
-        events.accept(new NnveEvent.PeerUp(port, station, false, p.authenticated));
+        return p;
+    }
+
+    /**
+     * REL-2: the peer of a restored TSI (before the first frame), with this side's timers: no session yet and no
+     * capabilities exchanged, so the first frame of an end device with the extensions makes it announce every TSI
+     * again (REL-7), and a standard one's keep-alives refresh them.
+     */
+    Peer restoredPeer(int port, MacAddress station) {
+        Peer p = peers.get(key(port, station));
+        if (p == null) {
+            p = create(port, station, config.timers());
+            p.restored = true;
+            events.accept(new NnveEvent.PeerUp(port, station, false, p.authenticated));
+        }
         return p;
     }
 
@@ -217,6 +237,16 @@ final class Sessions extends EnginePart {
             p.resyncWanted = true;
             events.accept(new NnveEvent.ResyncRequested(p.port, p.station, "a new epoch of the end device", 0));
         }
+        if (p.restored && p.epoch == 0 && p.tsiCount > 0) {
+            // REL-2: its TSIs were restored from this nNVE's durable state; it announces again what it holds (the
+            // start announcement, or the RESYNC_REQUEST of REL-7), and what it does not by the deadline is released
+            // (a change the durable state missed: a TSI it let go of just before the nNVE stopped)
+            for (Tsi t = p.oldest; t != null; t = t.newer) {
+                t.refreshedAt = Long.MIN_VALUE;
+            }
+            p.resyncDeadline = now + p.ecp.timers().bridgeKeepAliveTimeoutNanos();
+        }
+        p.restored = false;
         p.epoch = s.epoch();
         if (s.has(SessionTlv.KEEPALIVE)) {
             p.lastHeard = now;

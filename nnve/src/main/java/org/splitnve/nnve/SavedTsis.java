@@ -1,0 +1,151 @@
+package org.splitnve.nnve;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.splitnve.wire.vdp.ReasonCode;
+import org.splitnve.wire.vdp.VsiId;
+
+/**
+ * REL-2: the TSI table out of the engine ({@link SavedTsi}) and back into a new engine before its first frame: each
+ * saved instance becomes a TSI of a peer on its port, in its VN's VAP with the saved local tag, moved from Init to its
+ * saved state through the state machine, so that every table, counter, digest and effect (the NVA's entries, the
+ * ACLs, the tags on the ports) is what the original engine built, and a keep-alive or a De-Associate is answered as
+ * the original engine would have answered it.
+ */
+final class SavedTsis extends EnginePart {
+    SavedTsis(NnveEngine engine) {
+        super(engine);
+    }
+
+    SavedTsi save(Tsi t, long now) {
+        long since = t.refreshedAt == Long.MIN_VALUE ? 0 : Math.max(0, now - t.refreshedAt);
+        return new SavedTsi(t.id, t.peer.port, t.peer.station, t.vap.vn, t.vap.tag(), t.state, t.typeId,
+                t.typeVersion, t.manager, t.filter, t.addresses, t.parameters, t.held, t.ownsNva, t.departing, since);
+    }
+
+    List<SavedTsi> export() {
+        long now = clock.nanos();
+        List<SavedTsi> out = new ArrayList<>(instances.size());
+        for (Tsi head : instances.values()) {
+            for (Tsi t = head; t != null; t = t.nextInstance) {
+                if (t.state != TsiState.INIT) {
+                    out.add(save(t, now));
+                }
+            }
+        }
+        return out;
+    }
+
+    List<SavedTsi> export(VsiId id) {
+        long now = clock.nanos();
+        List<SavedTsi> out = new ArrayList<>(1);
+        for (Tsi t = instances.get(id); t != null; t = t.nextInstance) {
+            if (t.state != TsiState.INIT) {
+                out.add(save(t, now));
+            }
+        }
+        return out;
+    }
+
+    int restore(List<SavedTsi> saved) {
+        if (!peers.isEmpty() || !instances.isEmpty()) {
+            throw new IllegalStateException("restore before the first frame: the engine holds " + peers.size()
+                    + " peers and " + instances.size() + " TSIs already");
+        }
+        long now = clock.nanos();
+        // the holders of NVA entries first: an instance that did not hold them finds its holder and waits (SM-TSI-7)
+        List<SavedTsi> order = new ArrayList<>(saved);
+        order.sort(Comparator.comparing((SavedTsi s) -> !s.ownsNva()));
+        List<Tsi> restored = new ArrayList<>(order.size());
+        List<Long> since = new ArrayList<>(order.size());
+        for (SavedTsi s : order) {
+            String problem = problem(s);
+            Tsi t = problem == null ? restore(s) : null;
+            if (t == null) {
+                events.accept(new NnveEvent.Refused(s.port(), s.station(), "restore", s.id().toString(),
+                        ReasonCode.OTHER_FAILURE.value(), problem == null ? "its VN's tag cannot be had again" : problem));
+                continue;
+            }
+            restored.add(t);
+            since.add(s.sinceRefreshNanos());
+        }
+        // the keep-alive order (oldest first) is the saved one: each instance refreshed as long ago as when it was saved
+        Integer[] idx = new Integer[restored.size()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+        }
+        java.util.Arrays.sort(idx, Comparator.comparing((Integer i) -> since.get(i)).reversed());
+        for (int i : idx) {
+            Tsi t = restored.get(i);
+            t.peer.touch(t, now - Math.min(since.get(i), t.peer.ecp.timers().bridgeKeepAliveTimeoutNanos()));
+        }
+        return restored.size();
+    }
+
+    /** Why a saved instance cannot be restored here, or null. */
+    private String problem(SavedTsi s) {
+        if (s.port() >= scopeOfPort.length) {
+            return "port " + s.port() + " is not configured (" + scopeOfPort.length + " ports)";
+        }
+        if (!s.station().isValidUnicast()) {
+            return "station " + s.station() + " is not a unicast address";
+        }
+        Scope scope = scopeOfPort[s.port()];
+        if (!scope.tags.contains(s.tag())) {
+            return "tag " + s.tag() + " is not in the tag pool of port scope " + scope.name;
+        }
+        VnKey owner = scope.tags.owner(s.tag());
+        if (owner != null && !owner.equals(s.vn().key())) {
+            return "tag " + s.tag() + " is the tag of " + owner + " on port scope " + scope.name;
+        }
+        Vap vap = scope.vaps.get(s.vn().key());
+        if (vap != null && !vap.tags.contains(s.tag())) {
+            return s.vn().key() + " uses tag " + vap.tag() + " on port scope " + scope.name + ", not " + s.tag();
+        }
+        Peer known = peers.get(key(s.port(), s.station()));
+        if (known != null && engine.tsm.find(s.id(), known, s.vn().key()) != null) {
+            return "saved twice";
+        }
+        Refusal dup = engine.tsm.duplicateMac(s.id(), s.vn().key(), s.addresses());
+        if (dup != null) {
+            return dup.text();
+        }
+        Authority.Decision d = authority.authoriseEndDevice(s.port(), s.station());
+        if (!d.allowed()) {
+            return "the end device is no longer allowed: " + d.detail();
+        }
+        return null;
+    }
+
+    private Tsi restore(SavedTsi s) {
+        Peer p = engine.sessions.restoredPeer(s.port(), s.station());
+        Scope scope = scopeOfPort[s.port()];
+        Vap vap = scope.vaps.get(s.vn().key());
+        if (vap == null) {
+            vap = new Vap(scope, s.vn());
+            if (engine.vapTags.connect(p, vap, s.tag()) != null) {
+                return null;
+            }
+        }
+        Tsi t = new Tsi(s.id(), p, vap);
+        t.typeId = s.typeId();
+        t.typeVersion = s.typeVersion();
+        t.manager = s.manager();
+        t.filter = s.filter();
+        t.addresses = s.addresses();
+        t.parameters = s.parameters();
+        t.departing = s.departing();
+        engine.tsm.add(t);
+        engine.tsm.transition(t, s.state(), "restored");
+        if (!s.held().isEmpty() && t.state == TsiState.ACTIVATED) {
+            // REQ-8, REQ-9: the addresses deactivated stay so
+            t.held = s.held();
+            if (t.ownsNva) {
+                effects.accept(new Effect.NvaHeld(t.instance(), t.held));
+            }
+            effects.accept(new Effect.Acl(t.instance(), t.held, vap.tag(), Effect.AclState.DISABLED));
+        }
+        return t;
+    }
+}
