@@ -319,9 +319,13 @@ public final class NnveEngine implements PortAgent {
      * an earlier run of this nNVE announces them all again at once, instead of at its next keep-alive; a
      * standard one ignores the extension TLVs. Sent once, unacknowledged (a lost one leaves the keep-alive
      * path, docs/protocol.md 5.2). The daemons call it once the engine runs; returns the frames sent.
+     * REL-2: TSIs restored from the durable state ({@link #restore}) of standard stations are answered again too:
+     * such a station cannot be asked to re-announce, and waits for the answer to what it sent meanwhile.
      */
     public int announceStart() {
-        return sessions.announceStart();
+        int sent = sessions.announceStart();
+        saved.answerRestored();
+        return sent;
     }
 
     /**
@@ -342,9 +346,10 @@ public final class NnveEngine implements PortAgent {
      * after): each goes from Init to its saved state through the state machine, with the same VAP and local tag,
      * its keep-alive as long ago as when it was saved; the effects (NVA entries, ACLs, tags on the ports) are
      * emitted as they were the first time. An instance that cannot be restored here (a port or tag the
-     * configuration no longer has, a MAC another holds, an end device no longer allowed) is left out, logged as
-     * a {@code request.refused} "restore". Returns how many were restored. The peers are new: no session, no
-     * capabilities; {@link #announceStart()} then asks them all to re-announce.
+     * configuration no longer has, a MAC another holds) is left out, logged as a {@code request.refused}
+     * "restore"; the authority is not asked again (an NVA's replica is empty until its first synchronisation).
+     * Returns how many were restored. The peers are new: no session, no capabilities; {@link #announceStart()}
+     * then asks them all to re-announce, and answers the standard stations' TSIs once.
      */
     public int restore(List<SavedTsi> tsis) {
         return saved.restore(tsis);

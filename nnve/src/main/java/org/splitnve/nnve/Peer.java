@@ -47,6 +47,8 @@ public final class Peer implements EcpListener {
      * does with a session, what it does not announce again by the resync deadline is released.
      */
     boolean restored;
+    /** REL-2: whether its restored TSIs say it spoke the extensions (kept while it has not spoken again). */
+    boolean restoredExtensions;
     /** Refresh order of this peer's TSIs: oldest first. */
     Tsi oldest;
     Tsi newest;

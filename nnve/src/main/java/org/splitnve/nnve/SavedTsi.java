@@ -18,10 +18,12 @@ import org.splitnve.wire.vdp.VsiId;
  * SM-TIMER: relative, so a copy read by another process or clock means the same). {@link SavedTsiCodec} writes it.
  *
  * @param sinceRefreshNanos nanoseconds between its last refresh and the export (0 or more)
+ * @param extensions        whether its end device spoke the splitnve extensions (it announces its TSIs again when
+ *                          asked); false: a standard station, whose request sent while the nNVE was away is answered
  */
 public record SavedTsi(VsiId id, int port, MacAddress station, Vn vn, int tag, TsiState state, int typeId,
         int typeVersion, ManagerId manager, Filter filter, List<TsiAddress> addresses, List<Parameter> parameters,
-        List<TsiAddress> held, boolean ownsNva, UUID departing, long sinceRefreshNanos) {
+        List<TsiAddress> held, boolean ownsNva, UUID departing, long sinceRefreshNanos, boolean extensions) {
     public SavedTsi {
         addresses = List.copyOf(addresses);
         parameters = List.copyOf(parameters);

@@ -104,6 +104,30 @@ public final class SavedTsiCodec {
         }
     }
 
+    /** The TSI ID of an entry, read without decoding the rest. */
+    public static VsiId key(byte[] b, int off, int len) throws Invalid {
+        if (len < 20) {
+            throw new Invalid("an entry of " + len + " octets", null);
+        }
+        if ((b[off] & 0xFF) != VERSION) {
+            throw new Invalid("format version " + (b[off] & 0xFF) + ", this nNVE reads " + VERSION, null);
+        }
+        try {
+            ByteArrayInputStream in = new ByteArrayInputStream(b, off + 1, 17);
+            return id(new DataInputStream(in));
+        } catch (IOException | RuntimeException e) {
+            throw new Invalid(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+    }
+
+    /** Whether an entry says its TSI ID is gone (no instance), read without decoding the rest. */
+    public static boolean removes(byte[] b, int off, int len) throws Invalid {
+        if (len < 20) {
+            throw new Invalid("an entry of " + len + " octets", null);
+        }
+        return b[off + 18] == 0 && b[off + 19] == 0;
+    }
+
     // ------------------------------------------------------------------ the parts
 
     private static void id(DataOutputStream out, VsiId id) throws IOException {
@@ -147,6 +171,7 @@ public final class SavedTsiCodec {
             out.writeLong(s.departing().getLeastSignificantBits());
         }
         out.writeLong(s.sinceRefreshNanos());
+        out.writeBoolean(s.extensions());
     }
 
     private static SavedTsi tsi(DataInputStream in, VsiId id) throws IOException {
@@ -178,8 +203,9 @@ public final class SavedTsiCodec {
         boolean owns = in.readBoolean();
         UUID departing = in.readBoolean() ? new UUID(in.readLong(), in.readLong()) : null;
         long since = in.readLong();
+        boolean extensions = in.readBoolean();
         return new SavedTsi(id, port, station, vn, tag, state, typeId, typeVersion, manager,
-                new Filter(format, entries), addresses, parameters, held, owns, departing, since);
+                new Filter(format, entries), addresses, parameters, held, owns, departing, since, extensions);
     }
 
     /** The state's code in the format (the engine's codes are not the format's). */

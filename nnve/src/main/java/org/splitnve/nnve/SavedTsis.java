@@ -2,9 +2,14 @@ package org.splitnve.nnve;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.splitnve.wire.vdp.ReasonCode;
 import org.splitnve.wire.vdp.VsiId;
+import org.splitnve.wire.vdp.VsiMode;
+import org.splitnve.wire.vdp.VsiStatus;
+import org.splitnve.wire.vdp.VsiTlv;
 
 /**
  * REL-2: the TSI table out of the engine ({@link SavedTsi}) and back into a new engine before its first frame: each
@@ -18,10 +23,14 @@ final class SavedTsis extends EnginePart {
         super(engine);
     }
 
+    /** Restored TSIs of standard stations, answered once the engine runs ({@link #answerRestored}). */
+    private List<Tsi> toAnswer = new ArrayList<>();
+
     SavedTsi save(Tsi t, long now) {
         long since = t.refreshedAt == Long.MIN_VALUE ? 0 : Math.max(0, now - t.refreshedAt);
         return new SavedTsi(t.id, t.peer.port, t.peer.station, t.vap.vn, t.vap.tag(), t.state, t.typeId,
-                t.typeVersion, t.manager, t.filter, t.addresses, t.parameters, t.held, t.ownsNva, t.departing, since);
+                t.typeVersion, t.manager, t.filter, t.addresses, t.parameters, t.held, t.ownsNva, t.departing, since,
+                t.peer.common != null || (t.peer.restored && t.peer.restoredExtensions));
     }
 
     List<SavedTsi> export() {
@@ -69,6 +78,10 @@ final class SavedTsis extends EnginePart {
             }
             restored.add(t);
             since.add(s.sinceRefreshNanos());
+            t.peer.restoredExtensions |= s.extensions();
+            if (!s.extensions()) {
+                toAnswer.add(t);
+            }
         }
         // the keep-alive order (oldest first) is the saved one: each instance refreshed as long ago as when it was saved
         Integer[] idx = new Integer[restored.size()];
@@ -81,6 +94,38 @@ final class SavedTsis extends EnginePart {
             t.peer.touch(t, now - Math.min(since.get(i), t.peer.ecp.timers().bridgeKeepAliveTimeoutNanos()));
         }
         return restored.size();
+    }
+
+    /**
+     * REL-2: a standard station (lldpad) whose request went out while this nNVE was away got no acknowledgement; its
+     * ECP gives up on the frame and its VDP waits for the answer until its response wait delay (about 16 s at RWD 20),
+     * sending no keep-alive meanwhile, and this nNVE would release the TSI after its keep-alive timeout. Each restored
+     * TSI of a standard station is answered once as its keep-alive would have been (Associate for an Activated one,
+     * Pre-Associate-RR for an Associated one, with its filter as accepted): a station waiting for it goes on with its
+     * keep-alives; one that is not, finds no request it waits for and changes nothing. Called once the engine runs
+     * ({@link NnveEngine#announceStart}); returns how many were answered.
+     */
+    int answerRestored() {
+        Map<Peer, Integer> answered = new LinkedHashMap<>();
+        for (Tsi t : toAnswer) {
+            if (t.state == TsiState.INIT || peers.get(key(t.peer.port, t.peer.station)) != t.peer
+                    || engine.tsm.find(t.id, t.peer, t.vap.vn.key()) != t || t.peer.common != null) {
+                continue;
+            }
+            VsiMode mode = t.state == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR;
+            engine.sessions.send(t.peer, new VsiTlv(mode, VsiStatus.Response.SUCCESS, t.typeId, t.typeVersion, t.id,
+                    t.filter), t.manager);
+            answered.merge(t.peer, 1, Integer::sum);
+        }
+        toAnswer = new ArrayList<>(0);
+        int n = 0;
+        for (Map.Entry<Peer, Integer> e : answered.entrySet()) {
+            n += e.getValue();
+            events.accept(new NnveEvent.ResyncRequested(e.getKey().port, e.getKey().station, e.getValue()
+                    + " TSIs restored from this nNVE's durable state answered again (a standard station waits for the"
+                    + " answer to a request it sent while this nNVE was away)", 0));
+        }
+        return n;
     }
 
     /** Why a saved instance cannot be restored here, or null. */
@@ -111,10 +156,9 @@ final class SavedTsis extends EnginePart {
         if (dup != null) {
             return dup.text();
         }
-        Authority.Decision d = authority.authoriseEndDevice(s.port(), s.station());
-        if (!d.allowed()) {
-            return "the end device is no longer allowed: " + d.detail();
-        }
+        // The authority is not asked again: the TSI was allowed when it was made, and an NVA's replica is empty until
+        // its client's first synchronisation (every end device would look unknown). What the NVA revoked since is
+        // applied as its changes arrive.
         return null;
     }
 

@@ -119,7 +119,8 @@ class SavedTsisTest {
         List<SavedTsi> out = new ArrayList<>();
         for (SavedTsi s : f.engine.export()) {
             out.add(new SavedTsi(s.id(), s.port(), s.station(), s.vn(), s.tag(), s.state(), s.typeId(), s.typeVersion(),
-                    s.manager(), s.filter(), s.addresses(), s.parameters(), s.held(), s.ownsNva(), s.departing(), 0));
+                    s.manager(), s.filter(), s.addresses(), s.parameters(), s.held(), s.ownsNva(), s.departing(), 0,
+                    s.extensions()));
         }
         out.sort(java.util.Comparator.comparing((SavedTsi s) -> s.id().toString()).thenComparing(SavedTsi::station));
         return out;
@@ -213,6 +214,34 @@ class SavedTsisTest {
         assertThat(settle(b)).isEqualTo(settle(a)).isNotEmpty();
         assertThat(b.effects).isEqualTo(a.effects).isNotEmpty();
         assertThat(table(b)).isEqualTo(table(a)).extracting(SavedTsi::id).containsExactly(vsi(1));
+    }
+
+    @Test
+    @DisplayName("REL-2: once the restored engine runs, each restored TSI of a standard station is answered once as its"
+            + " keep-alive would have been (Associate for an Activated one, Pre-Associate-RR for an Associated one, its"
+            + " filter as accepted): the station may be waiting for the answer to a request it sent while the nNVE was"
+            + " away")
+    void standardStationsAnsweredOnceAtStart() throws Exception {
+        exchange(a, 0, request(S1, VsiMode.ASSOCIATE, 1));
+        exchange(a, 0, request(S1, VsiMode.PRE_ASSOCIATE_RR, 2));
+        PartsFixture b = new PartsFixture(NnveConfig.simple("n", 2));
+        assertThat(b.engine.restore(throughCodec(a.engine.export()))).isEqualTo(2);
+        assertThat(b.engine.export()).allSatisfy(s -> assertThat(s.extensions()).isFalse());
+        b.sent.clear();
+        b.engine.announceStart();
+        List<VdpItem> answers = settle(b);
+        assertThat(answers).hasSize(2).allSatisfy(i -> assertThat(((VsiTlv) i).status())
+                .isEqualTo(VsiStatus.Response.SUCCESS));
+        VsiTlv one = answers.stream().map(VsiTlv.class::cast).filter(v -> v.vsiId().equals(vsi(1))).findFirst()
+                .orElseThrow();
+        VsiTlv two = answers.stream().map(VsiTlv.class::cast).filter(v -> v.vsiId().equals(vsi(2))).findFirst()
+                .orElseThrow();
+        assertThat(one.mode()).isEqualTo(VsiMode.ASSOCIATE);
+        assertThat(one.filter()).isEqualTo(a.engine.instances(vsi(1)).getFirst().filter());
+        assertThat(two.mode()).isEqualTo(VsiMode.PRE_ASSOCIATE_RR);
+        b.sent.clear();
+        b.engine.announceStart();
+        assertThat(settle(b)).as("answered once only").isEmpty();
     }
 
     @Test
