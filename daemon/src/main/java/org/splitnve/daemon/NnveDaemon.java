@@ -17,6 +17,7 @@ import org.splitnve.daemon.http.NnveApi;
 import org.splitnve.daemon.log.DaemonEvent;
 import org.splitnve.daemon.log.EventLog;
 import org.splitnve.daemon.metrics.DaemonMetrics;
+import org.splitnve.daemon.state.TsiJournal;
 import org.splitnve.nnve.Authority;
 import org.splitnve.nnve.NnveConfig;
 import org.splitnve.nnve.NnveEngine;
@@ -77,12 +78,15 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
     private final Keys keys;
     /** The Open vSwitch bridge's programming ([dataplane]), else null. */
     private final NnveDataplane dataplane;
+    /** The TSI journal ([state] dir, REL-2), else null. */
+    private final TsiJournal journal;
 
     private NnveDaemon(NnveSettings settings, EventLog log, AgentRunner<PortAgent> runner, DaemonMetrics metrics,
             Nva nva, NvaConnection embedded, NnveEngine[] engine, LldpAgent<?>[] lldp, Keys keys,
-            NnveDataplane dataplane) {
+            NnveDataplane dataplane, TsiJournal journal) {
         super(log, runner, metrics);
         this.dataplane = dataplane;
+        this.journal = journal;
         this.settings = settings;
         this.nva = nva;
         this.embedded = embedded;
@@ -361,10 +365,20 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
             where.add(new String[] {p.namespace(), p.iface()});
             groups.add(p.multicast() == null ? List.of() : List.of(p.multicast()));
         }
-        HttpServer bound = bindApi(s.api());
+        TsiJournal journal = s.stateDir() == null ? null : TsiJournal.open(s.stateDir()); // REL-2: read before the ports
+        HttpServer bound;
         List<InterfaceLock> locks = new ArrayList<>();
-        List<Port> ports = openLocked(where, groups, bound, "nnve " + s.name() + " (" + configName + ")", locks);
-        return start(s, configName, out, ports, bound, locks);
+        List<Port> ports;
+        try {
+            bound = bindApi(s.api());
+            ports = openLocked(where, groups, bound, "nnve " + s.name() + " (" + configName + ")", locks);
+        } catch (IOException | RuntimeException e) {
+            if (journal != null) {
+                journal.close();
+            }
+            throw e;
+        }
+        return start(s, configName, out, ports, bound, locks, journal);
     }
 
     /**
@@ -379,12 +393,22 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
             ports.forEach(Port::close);
             throw e;
         }
-        return start(s, configName, out, ports, bound, List.of());
+        TsiJournal journal;
+        try {
+            journal = s.stateDir() == null ? null : TsiJournal.open(s.stateDir());
+        } catch (IOException e) {
+            release(ports, bound, List.of());
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        }
+        return start(s, configName, out, ports, bound, List.of(), journal);
     }
 
     private static NnveDaemon start(NnveSettings s, String configName, PrintStream out, List<Port> ports,
-            HttpServer bound, List<InterfaceLock> locks) {
+            HttpServer bound, List<InterfaceLock> locks, TsiJournal journal) {
         if (ports.size() != s.ports().size()) {
+            if (journal != null) {
+                journal.close();
+            }
             release(ports, bound, locks);
             throw new IllegalArgumentException(s.ports().size() + " ports configured, " + ports.size() + " given");
         }
@@ -402,6 +426,9 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
                 embedded = s.nvaService().mode() == NnveSettings.NvaService.Mode.EMBEDDED ? NvaConnection.open(s, log)
                         : NvaConnection.remote(s, log);
             } catch (RuntimeException e) {
+                if (journal != null) {
+                    journal.close();
+                }
                 release(ports, bound, locks);
                 throw e;
             }
@@ -437,6 +464,7 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
         NnveConfig cfg = new NnveConfig(s.name(), portConfigs, s.timers(), s.extensionOui(), features,
                 s.limits(), ManagerId.ofText(s.name()), authenticators);
         NnveEngine[] engine = new NnveEngine[1];
+        EventSink engineEvents = journal == null ? log : Journaling.events(log, journal, engine);
         LldpAgent<?>[] lldp = new LldpAgent<?>[1];
         AgentRunner<PortAgent> runner;
         NnveDaemon[] self = new NnveDaemon[1];
@@ -447,7 +475,10 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
                 }
             }).build(io -> {
                 engine[0] = new NnveEngine(cfg, Clock.system(), io, authority,
-                        new NvaEffects(nva, s.name(), log, e -> dataplaneChanged.run()), log, new SecureRandom());
+                        new NvaEffects(nva, s.name(), log, e -> dataplaneChanged.run()), engineEvents, new SecureRandom());
+                if (journal != null) {
+                    Journaling.restore(journal, engine[0], log); // REL-2: every TSI back before the first frame
+                }
                 if (!s.lldp().enabled()) {
                     return withTestHook(metrics.timed(engine[0]));
                 }
@@ -462,10 +493,13 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
             if (embedded != null) {
                 embedded.close();
             }
+            if (journal != null) {
+                journal.close();
+            }
             release(ports, bound, locks);
             throw e;
         }
-        NnveDaemon d = new NnveDaemon(s, log, runner, metrics, nva, embedded, engine, lldp, keys, dataplane);
+        NnveDaemon d = new NnveDaemon(s, log, runner, metrics, nva, embedded, engine, lldp, keys, dataplane, journal);
         self[0] = d;
         d.holdLocks(locks);
         runner.start();
@@ -688,6 +722,9 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
         }
         if (embedded != null) {
             embedded.close();
+        }
+        if (journal != null) {
+            journal.close(); // what is queued is written first
         }
     }
 

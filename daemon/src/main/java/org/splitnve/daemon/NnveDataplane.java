@@ -72,12 +72,19 @@ final class NnveDataplane implements AutoCloseable {
                 settings.audit(), line -> log.accept(new DaemonEvent.Dataplane("switch", line)));
     }
 
-    /** Starts the switch agent (it connects on its own thread, retrying until the bridge answers). */
+    /** Engine thread: the switch agent was started (once it had the first desired table). */
+    private boolean agentStarted;
+
+    /**
+     * Queues the first model; the switch agent starts (it connects on its own thread, retrying until the bridge
+     * answers) once it holds that model. REL-2: a switch agent connected before it would bring the bridge to the empty
+     * table; an nNVE restarted with its TSIs (its [state] journal) would remove their flows, and the VMs would stop
+     * forwarding until they were installed again.
+     */
     void start(AgentRunner<PortAgent> r, NnveEngine[] e) {
         this.runner = r;
         this.engine = e;
         agent.onPacketIn(this::packetIn);
-        agent.start();
         changed();
     }
 
@@ -203,6 +210,10 @@ final class NnveDataplane implements AutoCloseable {
         last = s;
         List<Flow> flows = Pipeline.flows(s);
         lastNumber = agent.desire(flows);
+        if (!agentStarted) {
+            agentStarted = true;
+            agent.start();
+        }
         long activated = s.tsis().stream().filter(t -> t.state() == DataplaneState.TsiState.ACTIVATED).count();
         log.accept(new DaemonEvent.Dataplane("desired", s.tsis().size() + " TSIs (" + activated + " Activated), "
                 + s.vns().size() + " VNs, " + s.remotes().size() + " remote NVEs, " + flows.size() + " flows"));
@@ -210,7 +221,7 @@ final class NnveDataplane implements AutoCloseable {
 
     /** The data plane's model now (engine thread). */
     DataplaneState model() {
-        Map<Integer, VnRecord> vns = new LinkedHashMap<>();
+        Map<Integer, Integer> vns = new LinkedHashMap<>();
         List<DataplaneState.Tsi> tsis = new ArrayList<>();
         // DP-5: a TSI Activated on two ports of this nNVE is a migration between them (make-before-break)
         Map<org.splitnve.wire.vdp.VsiId, Integer> activated = new java.util.HashMap<>();
@@ -224,7 +235,11 @@ final class NnveDataplane implements AutoCloseable {
         for (Tsi t : engine[0].tsis()) {
             Optional<VnRecord> vn = vnOf(t.vap().vn().key());
             int tag = t.vap().tag();
-            if (t.state() == TsiState.INIT || vn.isEmpty() || tag < 1 || tag > 4094
+            // REL-2: a TSI restored before the NVA's replica has its VN (the first model after a restart) goes by the
+            // VN as the engine resolved it
+            Integer id = vn.map(VnRecord::id).orElse(t.vap().vn().key() instanceof VnKey.Id k && t.vap().vn().vni() >= 0
+                    ? (int) k.id() : null);
+            if (t.state() == TsiState.INIT || id == null || tag < 1 || tag > 4094
                     || t.port() >= settings.ofports().size()) {
                 continue;
             }
@@ -244,13 +259,13 @@ final class NnveDataplane implements AutoCloseable {
                 state = twice && (t.ownsNvaEntries() || unblocked.contains(key)) ? DataplaneState.TsiState.ARRIVED
                         : DataplaneState.TsiState.ACTIVATED;
             }
-            vns.put(vn.get().id(), vn.get());
-            tsis.add(new DataplaneState.Tsi(t.id().toString(), ofport, tag, name(vn.get().id()), state,
+            vns.putIfAbsent(id, vn.map(VnRecord::context).orElse(t.vap().vn().vni()));
+            tsis.add(new DataplaneState.Tsi(t.id().toString(), ofport, tag, name(id), state,
                     addresses(t, withdrawn.getOrDefault(t.id() + "/" + t.port(), List.of()))));
         }
         unblocked.retainAll(moving); // a migration over (or aborted) forgets its destination's first frame
         return new DataplaneState(settings.tunnelOfport(),
-                vns.values().stream().map(v -> new DataplaneState.Vn(name(v.id()), v.context())).toList(), tsis,
+                vns.entrySet().stream().map(v -> new DataplaneState.Vn(name(v.getKey()), v.getValue())).toList(), tsis,
                 remotes(vns.keySet()));
     }
 

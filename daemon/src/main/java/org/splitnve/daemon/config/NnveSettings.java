@@ -31,11 +31,12 @@ import org.splitnve.wire.vdp.VdpCodec;
  *                             section 6: implicit authentication of standard peers)
  * @param limits               per end device: TSIs, VNs, addresses per TSI (SEC-5), advertised (OPS-3)
  * @param dataplane            the Open vSwitch bridge the nNVE programs ([dataplane]), or null: none (the default)
+ * @param stateDir             where the nNVE journals its TSIs ([state] dir, REL-2), or null: not kept (the default)
  */
 public record NnveSettings(String name, int extensionOui, List<PortSettings> ports, Timers timers,
         boolean allowUnauthenticated, List<KeySettings> keys, boolean plainVlans, List<VnRecord> vns,
         Map<Integer, Long> typeVns, LogSettings log, LldpSettings lldp, ApiSettings api, NnveConfig.Limits limits,
-        NvaService nvaService, DataplaneSettings dataplane) {
+        NvaService nvaService, DataplaneSettings dataplane, java.nio.file.Path stateDir) {
 
     /**
      * [nva]: where the nNVE's NVA is (issue 10; docs/configuration.md). {@link Mode#LOCAL} (the default, as before
@@ -128,7 +129,7 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
     }
 
     static final Set<String> SINGLES = Set.of("nnve", "timers", "auth", "nva", "log", "lldp", "api", "limits",
-            "dataplane");
+            "dataplane", "state");
     static final Set<String> ARRAYS = Set.of("port", "auth.key", "nva.vn", "nva.vsi_type", "dataplane.port");
 
     public static NnveSettings load(Path path) throws ConfigException {
@@ -302,15 +303,24 @@ public record NnveSettings(String name, int extensionOui, List<PortSettings> por
         ApiSettings api = Sections.api(r, ApiSettings.NNVE_PORT);
         NnveConfig.Limits limits = limits(r);
         DataplaneSettings dataplane = DataplaneSettings.read(r, ports);
+        Table state = r.single("state");
+        String dir = r.string(state, "dir", null);
+        java.nio.file.Path stateDir = null;
+        if (dir != null && dir.isBlank()) {
+            r.problem(state, "dir", "an empty path (leave [state] out to keep no TSI journal)");
+        } else if (dir != null) {
+            stateDir = r.relative(state, "dir", dir);
+        }
+        r.unknownKeys(state);
         r.throwIfAny();
         return new NnveSettings(name, oui, ports, timers, allowUnauth, keys, plainVlans, vns, typeVns, log, lldp, api,
-                limits, nvaService, dataplane);
+                limits, nvaService, dataplane, stateDir);
     }
 
     /** The same settings with another [api] (tests and the demo listen on 127.0.0.1:0). */
     public NnveSettings withApi(ApiSettings a) {
         return new NnveSettings(name, extensionOui, ports, timers, allowUnauthenticated, keys, plainVlans, vns, typeVns,
-                log, lldp, a, limits, nvaService, dataplane);
+                log, lldp, a, limits, nvaService, dataplane, stateDir);
     }
 
     /** [nva] embedded, state, servers, token (issue 10). */

@@ -60,6 +60,19 @@ public sealed interface DaemonEvent extends Event {
         }
     }
 
+    /**
+     * REL-2: the nNVE read its TSI journal ([state] dir) before its first frame: {@code saved} TSIs in it,
+     * {@code restored} of them back in the engine (each other one logged as a {@code request.refused} "restore"), how
+     * many records and octets were read and how long reading and restoring took.
+     */
+    record TsisRestored(String dir, int saved, int restored, int records, long octets, long readMs, long restoreMs)
+            implements DaemonEvent {
+        @Override
+        public String name() {
+            return "state.tsis_restored";
+        }
+    }
+
     /** A file of the state directory that is not a usable VM record: the VM is not taken over. */
     record StateUnreadable(String file, String reason) implements DaemonEvent {
         @Override

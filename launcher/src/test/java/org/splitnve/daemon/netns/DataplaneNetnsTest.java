@@ -44,8 +44,21 @@ class DataplaneNetnsTest {
     private OvsLab ovs;
     private OvsLab.Ovs nveSwitch;
 
+    /**
+     * The nNVE's Open vSwitch in {@code nsN}: bridge br-nve (userspace datapath, fail-mode=secure, OpenFlow 1.3 and
+     * 1.4) with its flow-based VXLAN port (OpenFlow port VXLAN, local IP 192.0.2.1).
+     */
+    static OvsLab.Ovs nveBridge(OvsLab ovs, String nsN) throws IOException {
+        OvsLab.Ovs nveSwitch = ovs.startOvs(nsN, "nnve");
+        nveSwitch.vsctl("add-br", "br-nve", "--", "set", "bridge", "br-nve", "datapath_type=netdev", "fail-mode=secure",
+                "protocols=OpenFlow13,OpenFlow14",
+                "--", "add-port", "br-nve", "vx", "--", "set", "interface", "vx", "type=vxlan", "ofport_request=" + VXLAN,
+                "options:remote_ip=flow", "options:local_ip=192.0.2.1", "options:key=flow");
+        return nveSwitch;
+    }
+
     /** A hypervisor: its namespace and OVS bridge with the VM's access port (tag TAG). */
-    private OvsLab.Ovs hypervisor(String name, String vm, TsiSpec t) throws IOException {
+    static OvsLab.Ovs hypervisor(OvsLab ovs, String name, String vm, TsiSpec t) throws IOException {
         String hv = ovs.namespace(name);
         ovs.veth(vm, "eth0", hv, "vp");
         ovs.vm(vm, "eth0", t.mac().toString(), t.ips().getFirst().ip().getHostAddress() + "/24", null);
@@ -61,8 +74,8 @@ class DataplaneNetnsTest {
      * A cable from the hypervisor's trunk up0 (MAC {@code hvMac}, a port of its bridge) to the nNVE's {@code nnvePort}
      * (MAC {@code nMac}, OpenFlow port {@code ofport} of the nNVE's bridge). Returns the hypervisor's namespace.
      */
-    private String trunk(OvsLab.Ovs sw, MacAddress hvMac, String nsN, String nnvePort, MacAddress nMac, int ofport)
-            throws IOException {
+    static String trunk(OvsLab ovs, OvsLab.Ovs nveSwitch, OvsLab.Ovs sw, MacAddress hvMac, String nsN, String nnvePort,
+            MacAddress nMac, int ofport) throws IOException {
         String hv = sw.ns;
         ovs.veth(hv, "up0", nsN, nnvePort);
         OvsLab.run("ip", "-n", hv, "link", "set", "dev", "up0", "address", hvMac.toString());
@@ -99,17 +112,13 @@ class DataplaneNetnsTest {
         OvsLab.assumeOvs();
         ovs = lab.closeAfter(new OvsLab());
         String nsN = ovs.namespace("n");
-        nveSwitch = ovs.startOvs(nsN, "nnve");
-        nveSwitch.vsctl("add-br", "br-nve", "--", "set", "bridge", "br-nve", "datapath_type=netdev", "fail-mode=secure",
-                "protocols=OpenFlow13,OpenFlow14",
-                "--", "add-port", "br-nve", "vx", "--", "set", "interface", "vx", "type=vxlan", "ofport_request=" + VXLAN,
-                "options:remote_ip=flow", "options:local_ip=192.0.2.1", "options:key=flow");
+        nveSwitch = nveBridge(ovs, nsN);
         TsiSpec t1 = tsi(1, 5000);
         TsiSpec t2 = tsi(2, 5000);
         String vm1 = ovs.namespace("vm1");
         String vm2 = ovs.namespace("vm2");
-        String hv1 = trunk(hypervisor("hv1", vm1, t1), H1, nsN, "p0", P0, 1);
-        String hv2 = trunk(hypervisor("hv2", vm2, t2), H2, nsN, "p1", P1, 2);
+        String hv1 = trunk(ovs, nveSwitch, hypervisor(ovs, "hv1", vm1, t1), H1, nsN, "p0", P0, 1);
+        String hv2 = trunk(ovs, nveSwitch, hypervisor(ovs, "hv2", vm2, t2), H2, nsN, "p1", P1, 2);
 
         Nnve n = lab.nnve("n1", port(nsN, "p0", "tags = \"" + TAG + "\"") + port(nsN, "p1", "tags = \"" + TAG + "\"")
                 + vns(5000).replace("[nva]\n", "[nva]\nembedded = true\n")
