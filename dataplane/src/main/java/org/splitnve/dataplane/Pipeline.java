@@ -37,13 +37,17 @@ import org.splitnve.dataplane.openflow.Oxm;
  *            VN's local ports (never back into the overlay)
  * </pre>
  * OpenFlow never outputs a frame to the port it came in on, so a flood skips the ingress trunk by itself.
- * Table 10 also answers ARP requests for the IPv4 addresses of the VN's Activated addresses, local and remote, at
- * priority 200 per (trunk, tag) of the VN: the reply goes back out of the ingress port with its tag, and the request
- * never reaches the flood (DP-7; IPv6 neighbour solicitations are not answered yet).
+ * Table 10 also answers ARP requests and IPv6 neighbour solicitations for the IPs of the VN's Activated addresses,
+ * local and remote, at priority 200 per (trunk, tag) of the VN: the answer goes back out of the ingress port with its
+ * tag, and the request never reaches the flood (DP-7). A solicitation takes two stages: table 10 turns it into an
+ * advertisement, table 11 ({@link #T_ND}) writes the target's MAC into its option and sends it. A solicitation from
+ * the unspecified address (duplicate address detection) is never answered: priority 210 floods it as before.
  */
 public final class Pipeline {
     public static final int T_ADMIT = 0;
     public static final int T_LOCAL = 10;
+    /** The second stage of the ND responder (DP-7): only table 10's responder flows go there. */
+    public static final int T_ND = 11;
     public static final int T_REMOTE = 20;
 
     static final int P_DROP = 0;
@@ -55,10 +59,19 @@ public final class Pipeline {
     static final int P_GUARD = 110;
     static final int P_TUNNEL = 100;
     static final int P_RESPONDER = 200;
+    /** A TSI's duplicate address detection (source ::) is never answered by the nNVE: it goes the normal way. */
+    static final int P_DAD = 210;
     /** OFPCML_NO_BUFFER: an output to the controller sends the whole frame, never a buffer id. */
     static final int CONTROLLER_NO_BUFFER = 0xffff;
     static final int ARP_REQUEST = 1;
     static final int ARP_REPLY = 2;
+    static final int IPPROTO_ICMPV6 = 58;
+    static final int ND_SOLICITATION = 135;
+    static final int ND_ADVERTISEMENT = 136;
+    /** A neighbour advertisement's flags (RFC 4861 section 4.4): Solicited, Override. */
+    static final int NA_SOLICITED = 0x40000000;
+    static final int NA_OVERRIDE = 0x20000000;
+    static final int ND_OPT_TARGET_LL = 2;
 
     static final int ETH_IPV4 = 0x0800;
     static final int ETH_ARP = 0x0806;
@@ -78,7 +91,7 @@ public final class Pipeline {
         for (Vn v : s.vns()) {
             vni.put(v.name(), v.vni());
         }
-        for (int t : List.of(T_ADMIT, T_LOCAL, T_REMOTE)) {
+        for (int t : List.of(T_ADMIT, T_LOCAL, T_ND, T_REMOTE)) {
             out.add(new Flow(t, P_DROP, Match.ALL, List.of(), "default: drop"));
         }
         // (port, tag) pairs of each VN's Activated TSIs: where the VN's floods go locally.
@@ -161,9 +174,14 @@ public final class Pipeline {
             }
             flood.addAll(toLocal);
             Match m = Match.of(Oxm.tunnelId(v.vni()));
-            out.add(new Flow(T_LOCAL, P_FLOOD, m, flood.isEmpty() ? List.of() : List.of(new Instruction.ApplyActions(flood)),
+            List<Instruction> floodIt = flood.isEmpty() ? List.of() : List.of(new Instruction.ApplyActions(flood));
+            out.add(new Flow(T_LOCAL, P_FLOOD, m, floodIt,
                     "VN " + v.name() + ": broadcast, multicast, unknown unicast to " + peers.size() + " NVEs and "
                             + ports.size() + " local ports"));
+            // a TSI probing its own (or a wanted) address must not be told by the nNVE that it is taken
+            out.add(new Flow(T_LOCAL, P_DAD, Match.of(Oxm.tunnelId(v.vni()), Oxm.ethType(ETH_IPV6),
+                    Oxm.ipv6Src(UNSPECIFIED), Oxm.ipProto(IPPROTO_ICMPV6), Oxm.icmpv6Type(ND_SOLICITATION)), floodIt,
+                    "VN " + v.name() + ": duplicate address detection goes the normal way, never answered here"));
             out.add(new Flow(T_REMOTE, P_FLOOD, m, toLocal.isEmpty() ? List.of() : List.of(new Instruction.ApplyActions(toLocal)),
                     "VN " + v.name() + ": from the overlay to " + ports.size() + " local ports"));
         }
@@ -173,10 +191,13 @@ public final class Pipeline {
     private record PortTag(int port, int tag) {
     }
 
-    /** ARP answered at the nNVE (DP-7) for every IPv4 address of an Activated address of the VN, local or remote. */
+    /**
+     * ARP and IPv6 neighbour solicitations answered at the nNVE (DP-7) for every IP of an Activated address of the VN,
+     * local or remote, per (trunk, tag) of the VN: the answer goes back out of the ingress port with its tag.
+     */
     private static void responders(List<Flow> out, DataplaneState s, Map<String, Integer> vni,
                                    Map<String, Set<PortTag>> local) {
-        Map<String, Map<Inet4Address, Long>> known = new LinkedHashMap<>();
+        Map<String, Map<InetAddress, Long>> known = new LinkedHashMap<>();
         for (Tsi t : s.tsis()) {
             if (t.state().passes()) {
                 for (Address a : t.addresses()) {
@@ -191,39 +212,76 @@ public final class Pipeline {
                 know(known, ra.vn(), ra.mac(), ra.ips());
             }
         }
-        for (Map.Entry<String, Map<Inet4Address, Long>> vn : known.entrySet()) {
+        for (Map.Entry<String, Map<InetAddress, Long>> vn : known.entrySet()) {
             Integer id = vni.get(vn.getKey());
             if (id == null) {
                 continue;
             }
             for (PortTag pt : local.getOrDefault(vn.getKey(), Set.of())) {
-                for (Map.Entry<Inet4Address, Long> e : vn.getValue().entrySet()) {
-                    Octets ip = ip(e.getKey());
-                    long mac = e.getValue();
-                    out.add(new Flow(T_LOCAL, P_RESPONDER, Match.of(Oxm.inPort(pt.port()), Oxm.tunnelId(id),
-                            Oxm.ethType(ETH_ARP), Oxm.arpOp(ARP_REQUEST), Oxm.arpTpa(ip)),
-                            List.of(Instruction.apply(
-                                    Action.nxMove(48, Action.NXM_OF_ETH_SRC, Action.NXM_OF_ETH_DST),
-                                    new Action.SetField(Oxm.basic(Oxm.ETH_SRC, Octets.ofLong(mac, 6))),
-                                    new Action.SetField(Oxm.arpOp(ARP_REPLY)),
-                                    Action.nxMove(48, Action.NXM_NX_ARP_SHA, Action.NXM_NX_ARP_THA),
-                                    Action.nxMove(32, Action.NXM_OF_ARP_SPA, Action.NXM_OF_ARP_TPA),
-                                    new Action.SetField(Oxm.arpSha(mac)),
-                                    new Action.SetField(Oxm.arpSpa(ip)),
-                                    new Action.PushVlan(0x8100),
-                                    new Action.SetField(Oxm.vlanVid(pt.tag())),
-                                    new Action.Output(Action.PORT_IN_PORT))),
-                            "ARP for " + e.getKey().getHostAddress() + " answered with " + mac(mac)));
+                for (Map.Entry<InetAddress, Long> e : vn.getValue().entrySet()) {
+                    if (e.getKey() instanceof Inet4Address v4) {
+                        arpResponder(out, pt, id, v4, e.getValue());
+                    } else if (e.getKey() instanceof Inet6Address v6) {
+                        ndResponder(out, pt, id, v6, e.getValue());
+                    }
                 }
             }
         }
     }
 
-    private static void know(Map<String, Map<Inet4Address, Long>> known, String vn, long mac, List<InetAddress> ips) {
+    private static void arpResponder(List<Flow> out, PortTag pt, int vni, Inet4Address addr, long mac) {
+        Octets ip = ip(addr);
+        out.add(new Flow(T_LOCAL, P_RESPONDER, Match.of(Oxm.inPort(pt.port()), Oxm.tunnelId(vni),
+                Oxm.ethType(ETH_ARP), Oxm.arpOp(ARP_REQUEST), Oxm.arpTpa(ip)),
+                List.of(Instruction.apply(
+                        Action.nxMove(48, Action.NXM_OF_ETH_SRC, Action.NXM_OF_ETH_DST),
+                        new Action.SetField(Oxm.basic(Oxm.ETH_SRC, Octets.ofLong(mac, 6))),
+                        new Action.SetField(Oxm.arpOp(ARP_REPLY)),
+                        Action.nxMove(48, Action.NXM_NX_ARP_SHA, Action.NXM_NX_ARP_THA),
+                        Action.nxMove(32, Action.NXM_OF_ARP_SPA, Action.NXM_OF_ARP_TPA),
+                        new Action.SetField(Oxm.arpSha(mac)),
+                        new Action.SetField(Oxm.arpSpa(ip)),
+                        new Action.PushVlan(0x8100),
+                        new Action.SetField(Oxm.vlanVid(pt.tag())),
+                        new Action.Output(Action.PORT_IN_PORT))),
+                "ARP for " + addr.getHostAddress() + " answered with " + mac(mac)));
+    }
+
+    /**
+     * The neighbour solicitation for {@code addr} turned into the advertisement in two stages (OVS refuses to set the
+     * target link-layer address on a match that is a solicitation, ../shared/docs/ovs-dataplane.md section 3): table 10
+     * swaps the addresses, makes it type 136 with the Solicited and Override flags and its option a target link-layer
+     * address option; table 11 writes the MAC into that option and sends it back. OVS's userspace datapath updates the
+     * ICMPv6 checksum for each field it sets (pseudo-header included).
+     */
+    private static void ndResponder(List<Flow> out, PortTag pt, int vni, Inet6Address addr, long mac) {
+        Octets target = Octets.of(addr.getAddress());
+        String what = "ND for " + addr.getHostAddress() + " answered with " + mac(mac);
+        out.add(new Flow(T_LOCAL, P_RESPONDER, Match.of(Oxm.inPort(pt.port()), Oxm.tunnelId(vni), Oxm.ethType(ETH_IPV6),
+                Oxm.ipProto(IPPROTO_ICMPV6), Oxm.icmpv6Type(ND_SOLICITATION), Oxm.icmpv6Code(0), Oxm.ndTarget(target)),
+                List.of(Instruction.apply(
+                        Action.nxMove(48, Action.NXM_OF_ETH_SRC, Action.NXM_OF_ETH_DST),
+                        new Action.SetField(Oxm.ethSrc(mac)),
+                        Action.nxMove(128, Action.NXM_NX_IPV6_SRC, Action.NXM_NX_IPV6_DST),
+                        new Action.SetField(Oxm.ipv6Src(target)),
+                        new Action.SetField(Oxm.icmpv6Type(ND_ADVERTISEMENT)),
+                        new Action.SetField(Oxm.ndReserved(NA_SOLICITED | NA_OVERRIDE)),
+                        new Action.SetField(Oxm.ndOptionsType(ND_OPT_TARGET_LL))),
+                        new Instruction.GotoTable(T_ND)),
+                what + " (1/2)"));
+        out.add(new Flow(T_ND, P_RESPONDER, Match.of(Oxm.inPort(pt.port()), Oxm.tunnelId(vni), Oxm.ethType(ETH_IPV6),
+                Oxm.ipProto(IPPROTO_ICMPV6), Oxm.icmpv6Type(ND_ADVERTISEMENT), Oxm.icmpv6Code(0), Oxm.ndTarget(target)),
+                List.of(Instruction.apply(
+                        new Action.SetField(Oxm.ndTll(mac)),
+                        new Action.PushVlan(0x8100),
+                        new Action.SetField(Oxm.vlanVid(pt.tag())),
+                        new Action.Output(Action.PORT_IN_PORT))),
+                what + " (2/2)"));
+    }
+
+    private static void know(Map<String, Map<InetAddress, Long>> known, String vn, long mac, List<InetAddress> ips) {
         for (InetAddress ip : ips) {
-            if (ip instanceof Inet4Address v4) {
-                known.computeIfAbsent(vn, k -> new LinkedHashMap<>()).putIfAbsent(v4, mac);
-            }
+            known.computeIfAbsent(vn, k -> new LinkedHashMap<>()).putIfAbsent(ip, mac);
         }
     }
 

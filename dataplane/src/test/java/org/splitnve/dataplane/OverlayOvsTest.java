@@ -336,7 +336,7 @@ class OverlayOvsTest {
 
     @Test
     @Order(6)
-    @DisplayName("DP-7 (ARP; IPv6 ND not yet): an ARP request for a known address is answered at the nNVE, even with the target down")
+    @DisplayName("DP-7 (ARP): an ARP request for a known address is answered at the nNVE, even with the target down")
     void arpAnsweredAtTheNnve() throws Exception {
         program(true, true, true, true);
         assertPingPasses(vm1, "10.77.0.3");
@@ -354,6 +354,34 @@ class OverlayOvsTest {
             OvsLab.run("ip", "-n", vm3, "link", "set", "eth0", "up");
         }
         assertPingPasses(vm1, "10.77.0.3");
+        assertThat(a.driver.reconcile().changes()).as("OVS reports the responder's actions as we sent them").isZero();
+    }
+
+    @Test
+    @Order(6)
+    @DisplayName("DP-7 (IPv6 ND): a neighbour solicitation for a known address is answered at the nNVE (S and O, the"
+            + " address's MAC), even with the target down; one for an address not in the VN is not")
+    void ndAnsweredAtTheNnve() throws Exception {
+        program(true, true, true, true);
+        // an earlier link-down in vm3 removed its IPv6 address (keep_addr_on_down=0)
+        OvsLab.run("ip", "-n", vm3, "addr", "replace", "fd77::3/64", "dev", "eth0", "nodad");
+        assertPingPasses(vm1, "fd77::3");
+        OvsLab.run("ip", "-n", vm3, "link", "set", "eth0", "down");
+        try {
+            OvsLab.exec(vm1, "ip", "-6", "neigh", "flush", "all");
+            assertThat(ping(vm1, "fd77::3", 1)).as("vm3 is down: no echo reply").isFalse();
+            assertThat(OvsLab.exec(vm1, "ip", "-6", "neigh", "show", "fd77::3"))
+                    .as("but the nNVE answered the solicitation with vm3's MAC, flagged Solicited (REACHABLE)")
+                    .contains("lladdr 02:77:00:00:00:03").contains("REACHABLE").doesNotContain("router");
+            // an address the NVA does not know in blue (vm4's is red) is not answered
+            OvsLab.exec(vm1, "ip", "-6", "neigh", "flush", "all");
+            assertThat(ping(vm1, "fd77::4", 1)).isFalse();
+            assertThat(OvsLab.exec(vm1, "ip", "-6", "neigh", "show", "fd77::4")).doesNotContain("lladdr");
+        } finally {
+            OvsLab.run("ip", "-n", vm3, "link", "set", "eth0", "up");
+            OvsLab.run("ip", "-n", vm3, "addr", "replace", "fd77::3/64", "dev", "eth0", "nodad");
+        }
+        assertPingPasses(vm1, "fd77::3");
         assertThat(a.driver.reconcile().changes()).as("OVS reports the responder's actions as we sent them").isZero();
     }
 

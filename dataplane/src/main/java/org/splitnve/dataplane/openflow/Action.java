@@ -59,13 +59,15 @@ public sealed interface Action {
 
     /** The Nicira vendor id of OVS's extension actions. */
     int NICIRA = 0x2320;
-    /** NXM headers (class, field, length) the ARP responder moves between. */
+    /** NXM headers (class, field, length) the ARP and ND responders move between. */
     int NXM_OF_ETH_DST = 0x00000206;
     int NXM_OF_ETH_SRC = 0x00000406;
     int NXM_OF_ARP_SPA = 0x00002004;
     int NXM_OF_ARP_TPA = 0x00002204;
     int NXM_NX_ARP_SHA = 0x00012206;
     int NXM_NX_ARP_THA = 0x00012406;
+    int NXM_NX_IPV6_SRC = 0x00012610;
+    int NXM_NX_IPV6_DST = 0x00012810;
 
     /**
      * Nicira's reg_move (NXAST_REG_MOVE, subtype 6): copies all {@code bits} of field {@code src} into {@code dst}

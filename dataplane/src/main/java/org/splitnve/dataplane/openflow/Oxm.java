@@ -10,6 +10,8 @@ import java.util.Objects;
 public record Oxm(int oxmClass, int field, Octets value, Octets mask) implements Comparable<Oxm> {
     public static final int BASIC = 0x8000;
     public static final int NXM1 = 0x0001;
+    /** OVS's Ericsson class ({@code ERICOXM_OF_*}): the ND fields OpenFlow has no OXM for (OVS 2.11+). */
+    public static final int ERICSSON = 0x1000;
 
     // OpenFlow basic field numbers (OFPXMT_OFB_*).
     public static final int IN_PORT = 0;
@@ -37,6 +39,9 @@ public record Oxm(int oxmClass, int field, Octets value, Octets mask) implements
     // Nicira extension fields (class NXM1).
     public static final int NX_TUN_IPV4_SRC = 31;
     public static final int NX_TUN_IPV4_DST = 32;
+    // Ericsson extension fields (class ERICSSON).
+    public static final int ERIC_ND_RESERVED = 1;
+    public static final int ERIC_ND_OPTIONS_TYPE = 2;
 
     /** OFPVID_PRESENT: a vlan_vid value with this bit matches (and sets) a tagged frame's VID. */
     public static final int VID_PRESENT = 0x1000;
@@ -125,8 +130,30 @@ public record Oxm(int oxmClass, int field, Octets value, Octets mask) implements
         return basic(ICMPV6_TYPE, Octets.ofLong(type, 1));
     }
 
+    public static Oxm icmpv6Code(int code) {
+        return basic(ICMPV6_CODE, Octets.ofLong(code, 1));
+    }
+
     public static Oxm ndTarget(Octets addr) {
         return basic(IPV6_ND_TARGET, addr);
+    }
+
+    /** The target link-layer address option's MAC of a neighbour advertisement. */
+    public static Oxm ndTll(long mac) {
+        return basic(IPV6_ND_TLL, Octets.ofLong(mac, 6));
+    }
+
+    /**
+     * The 32 bits after an ND message's checksum: a neighbour advertisement's R, S and O flags and reserved bits
+     * (RFC 4861 section 4.4), OVS's {@code nd_reserved}.
+     */
+    public static Oxm ndReserved(int value) {
+        return new Oxm(ERICSSON, ERIC_ND_RESERVED, Octets.ofLong(value & 0xffffffffL, 4), null);
+    }
+
+    /** The type of an ND message's first option (1 source, 2 target link-layer address), OVS's {@code nd_options_type}. */
+    public static Oxm ndOptionsType(int type) {
+        return new Oxm(ERICSSON, ERIC_ND_OPTIONS_TYPE, Octets.ofLong(type, 1), null);
     }
 
     public static Oxm tunnelId(long id) {

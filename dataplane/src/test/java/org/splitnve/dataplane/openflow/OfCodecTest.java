@@ -17,6 +17,20 @@ import org.splitnve.dataplane.openflow.OfMessage.FlowStatsReply;
 /** The OpenFlow codec: every message round-trips, known octets decode as the spec lays them out, bad input is refused. */
 class OfCodecTest {
 
+    private static final Octets FD77_3 = Octets.ofHex("fd770000000000000000000000000003");
+
+    /** The ND responder's actions (first stage, then the second's): every field it sets, the ipv6 move. */
+    private static List<Instruction> ndResponder() {
+        return List.of(Instruction.apply(
+                Action.nxMove(128, Action.NXM_NX_IPV6_SRC, Action.NXM_NX_IPV6_DST),
+                new Action.SetField(Oxm.ipv6Src(FD77_3)),
+                new Action.SetField(Oxm.icmpv6Type(136)),
+                new Action.SetField(Oxm.ndReserved(0x60000000)),
+                new Action.SetField(Oxm.ndOptionsType(2)),
+                new Action.SetField(Oxm.ndTll(0x027700000003L))),
+                new Instruction.GotoTable(11));
+    }
+
     static List<OfMessage> samples() {
         List<OfMessage> out = new ArrayList<>();
         out.add(new OfMessage.Hello(1, 0x30));
@@ -47,6 +61,8 @@ class OfCodecTest {
                 List.of(Instruction.apply(new Action.Experimenter(0x2320, // Nicira reg_move eth_src -> eth_dst (48 bits)
                         Octets.ofHex("0006" + "0030" + "0000" + "0000" + "00000406" + "00000206")),
                         new Action.Output(Action.PORT_CONTROLLER, 0xffff)))));
+        out.add(FlowMod.add(23, 10, 200, 0, Match.of(Oxm.inPort(1), Oxm.tunnelId(5000), Oxm.ethType(0x86dd),
+                Oxm.ipProto(58), Oxm.icmpv6Type(135), Oxm.icmpv6Code(0), Oxm.ndTarget(FD77_3)), ndResponder()));
         out.add(new OfMessage.Unknown(19, 12, Octets.ofHex("0000000000000000")));
         out.add(new OfMessage.SetConfig(20, 0, OfMessage.SetConfig.NO_BUFFER));
         out.add(new OfMessage.PacketIn(21, FlowMod.NO_BUFFER, 64, 1, 0, 0x1534e5645L, Match.of(Oxm.inPort(2)),
@@ -110,6 +126,36 @@ class OfCodecTest {
                         + "0000" + "0000"                         // flags, importance
                         + "0001000c" + "80000004" + "00000001" + "00000000" // match: OXM, 12; in_port=1; pad
                         + "00010008" + "14000000");               // goto_table 20
+    }
+
+    @Test
+    @DisplayName("the ND responder's actions are laid out as OpenFlow 1.3 section 7.2.5 (set_field), OVS's Nicira"
+            + " reg_move and Ericsson ND fields say (checked by hand), and decode back")
+    void ndResponderLayout() {
+        FlowMod m = FlowMod.add(0x11223344, 10, 200, 0, Match.ALL, ndResponder());
+        byte[] b = OfCodec.encode(OfCodec.V1_4, m);
+        assertThat(Octets.of(b).toString()).isEqualTo(
+                "050e00b8" + "11223344"                      // header: 1.4, FLOW_MOD, 184 octets, xid
+                        + "0000000000000000" + "0000000000000000" // cookie, cookie mask
+                        + "0a" + "00" + "0000" + "0000" + "00c8"  // table 10, ADD, idle, hard, priority 200
+                        + "ffffffff" + "ffffffff" + "ffffffff"  // buffer, out_port, out_group
+                        + "0000" + "0000"                         // flags, importance
+                        + "00010004" + "00000000"                 // match: OXM, 4 (empty); pad
+                        + "00040078" + "00000000"                 // apply_actions, 120 octets
+                        // experimenter 24 octets, Nicira; reg_move (6) of 128 bits, offsets 0, ipv6_src -> ipv6_dst
+                        + "ffff0018" + "00002320" + "0006" + "0080" + "0000" + "0000" + "00012610" + "00012810"
+                        // set_field 24: OXM basic ipv6_src (26), 16 octets
+                        + "00190018" + "80003410" + "fd770000000000000000000000000003"
+                        // set_field 16: icmpv6_type (29) = 136, pad 7
+                        + "00190010" + "80003a01" + "88" + "00000000000000"
+                        // set_field 16: Ericsson (0x1000) nd_reserved (1) = S|O
+                        + "00190010" + "10000204" + "60000000" + "00000000"
+                        // set_field 16: Ericsson nd_options_type (2) = 2 (target link-layer address), pad 7
+                        + "00190010" + "10000401" + "02" + "00000000000000"
+                        // set_field 16: nd_tll (33), pad 2
+                        + "00190010" + "80004206" + "027700000003" + "0000"
+                        + "00010008" + "0b000000");               // goto_table 11
+        assertThat(OfCodec.decode(b)).isEqualTo(new Decoded.Ok(OfCodec.V1_4, m));
     }
 
     @Test
