@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -247,6 +248,29 @@ class OverlayOvsTest {
         assertThat(ping(vm, dst, 3)).as("ping " + vm + " -> " + dst).isFalse();
     }
 
+    /** The targets of the neighbour solicitations in a capture of VXLAN (tshark decodes UDP 4789 as VXLAN). */
+    private static List<String> solicitedTargets(Path pcap) throws IOException {
+        Process p = new ProcessBuilder("tshark", "-r", pcap.toString(), "-Y", "icmpv6.type == 135", "-T", "fields",
+                "-e", "icmpv6.nd.ns.target_address").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        // a capture still being written may read as cut short: what it holds is all we look at
+        return out.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+
+    /** Flushes {@code vm}'s neighbours and pings {@code dst} once (not answered: its target is down or unknown). */
+    private static void solicit(String vm, String dst) throws IOException {
+        OvsLab.exec(vm, "ip", "-6", "neigh", "flush", "all");
+        assertThat(ping(vm, dst, 1)).as("no echo reply from " + dst).isFalse();
+    }
+
     // --------------------------------------------------------------------------------------------- tests
 
     @Test
@@ -367,17 +391,44 @@ class OverlayOvsTest {
         OvsLab.run("ip", "-n", vm3, "addr", "replace", "fd77::3/64", "dev", "eth0", "nodad");
         assertPingPasses(vm1, "fd77::3");
         OvsLab.run("ip", "-n", vm3, "link", "set", "eth0", "down");
+        // what crosses the overlay to nNVE b, seen on its underlay port
+        Path pcap = nveB.dir.resolve("nd.pcap");
+        Process tshark = new ProcessBuilder("ip", "netns", "exec", nveB.ns, "tshark", "-n", "-i", "ub", "-f", "udp port 4789",
+                "-w", pcap.toString()).redirectErrorStream(true).redirectOutput(nveB.dir.resolve("tshark-nd.log").toFile())
+                .start();
         try {
-            OvsLab.exec(vm1, "ip", "-6", "neigh", "flush", "all");
-            assertThat(ping(vm1, "fd77::3", 1)).as("vm3 is down: no echo reply").isFalse();
-            assertThat(OvsLab.exec(vm1, "ip", "-6", "neigh", "show", "fd77::3"))
-                    .as("but the nNVE answered the solicitation with vm3's MAC, flagged Solicited (REACHABLE)")
-                    .contains("lladdr 02:77:00:00:00:03").contains("REACHABLE").doesNotContain("router");
-            // an address the NVA does not know in blue (vm4's is red) is not answered
-            OvsLab.exec(vm1, "ip", "-6", "neigh", "flush", "all");
-            assertThat(ping(vm1, "fd77::4", 1)).isFalse();
+            // an address the NVA does not know in blue (vm4's is red) is not answered: it goes the normal way, and
+            // once the capture has seen it go, the capture is live
+            OvsLab.await(() -> {
+                try {
+                    solicit(vm1, "fd77::4");
+                    return solicitedTargets(pcap).contains("fd77::4");
+                } catch (IOException e) {
+                    return false;
+                }
+            }, 30_000, "vm1's solicitation for fd77::4 to be flooded to nNVE b");
             assertThat(OvsLab.exec(vm1, "ip", "-6", "neigh", "show", "fd77::4")).doesNotContain("lladdr");
+            solicit(vm1, "fd77::3");
+            assertThat(OvsLab.exec(vm1, "ip", "-6", "neigh", "show", "fd77::3"))
+                    .as("vm3 is down, but the nNVE answered the solicitation with vm3's MAC, flagged Solicited (REACHABLE)")
+                    .contains("lladdr 02:77:00:00:00:03").contains("REACHABLE").doesNotContain("router");
+            // one more unanswered one after it: once it is in the capture, so is anything sent before it
+            long before = solicitedTargets(pcap).stream().filter("fd77::4"::equals).count();
+            OvsLab.await(() -> {
+                try {
+                    solicit(vm1, "fd77::4");
+                    return solicitedTargets(pcap).stream().filter("fd77::4"::equals).count() > before;
+                } catch (IOException e) {
+                    return false;
+                }
+            }, 30_000, "a second solicitation for fd77::4 to be flooded to nNVE b");
+            assertThat(solicitedTargets(pcap)).as("the solicitation for vm3's address never crossed the overlay")
+                    .doesNotContain("fd77::3");
         } finally {
+            tshark.destroy();
+            if (!tshark.waitFor(10, TimeUnit.SECONDS)) {
+                tshark.destroyForcibly();
+            }
             OvsLab.run("ip", "-n", vm3, "link", "set", "eth0", "up");
             OvsLab.run("ip", "-n", vm3, "addr", "replace", "fd77::3/64", "dev", "eth0", "nodad");
         }
