@@ -383,8 +383,9 @@ class OverlayOvsTest {
 
     @Test
     @Order(6)
-    @DisplayName("DP-7 (IPv6 ND): a neighbour solicitation for a known address is answered at the nNVE (S and O, the"
-            + " address's MAC), even with the target down; one for an address not in the VN is not")
+    @DisplayName("DP-7 (IPv6 ND): a neighbour solicitation for a known address is answered at the nNVE with its MAC"
+            + " (Solicited), even with the target down, and not flooded across the overlay; one for an address not in"
+            + " the VN is not answered")
     void ndAnsweredAtTheNnve() throws Exception {
         program(true, true, true, true);
         // an earlier link-down in vm3 removed its IPv6 address (keep_addr_on_down=0)
