@@ -438,6 +438,33 @@ class OverlayOvsTest {
     }
 
     @Test
+    @Order(6)
+    @DisplayName("DP-7 (IPv6 ND): duplicate address detection is never answered by the nNVE but goes the normal way:"
+            + " vm1 claiming vm3's address hears from vm3 that it is taken")
+    void dadGoesTheNormalWay() throws Exception {
+        program(true, true, true, true);
+        OvsLab.run("ip", "-n", vm3, "addr", "replace", "fd77::3/64", "dev", "eth0", "nodad");
+        assertPingPasses(vm1, "fd77::3");
+        // vm1 probes fd77::3 from :: (RFC 4862); vm3 owns it and answers to ff02::1, across the overlay
+        OvsLab.run("ip", "-n", vm1, "addr", "add", "fd77::3/64", "dev", "eth0");
+        try {
+            OvsLab.await(() -> {
+                try {
+                    String out = OvsLab.exec(vm1, "ip", "-6", "addr", "show", "dev", "eth0", "to", "fd77::3/128");
+                    return !out.contains("tentative") || out.contains("dadfailed");
+                } catch (IOException e) {
+                    return false;
+                }
+            }, 15_000, "vm1's duplicate address detection for fd77::3 to end");
+            assertThat(OvsLab.exec(vm1, "ip", "-6", "addr", "show", "dev", "eth0", "to", "fd77::3/128"))
+                    .as("vm3 answered vm1's probe: the address is taken").contains("dadfailed");
+        } finally {
+            OvsLab.run("ip", "-n", vm1, "addr", "del", "fd77::3/64", "dev", "eth0");
+        }
+        assertPingPasses(vm1, "fd77::3");
+    }
+
+    @Test
     @Order(7)
     @DisplayName("DP-6: restarting the driver (new connection, new generation) loses no ping at 10 ms; nothing is re-sent")
     void restartKeepsForwarding() throws Exception {
