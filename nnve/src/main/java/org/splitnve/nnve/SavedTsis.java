@@ -83,7 +83,11 @@ final class SavedTsis extends EnginePart {
                 toAnswer.add(t);
             }
         }
-        // the keep-alive order (oldest first) is the saved one: each instance refreshed as long ago as when it was saved
+        // The keep-alive order (oldest first) is the saved one, and every instance counts as refreshed now: its end
+        // device could not refresh it while this nNVE was away, so it gets one whole keep-alive timeout from the
+        // restart (a kill -9 of NnveKillNetnsTest found the TSIs of lldpad's station saved near their deadline expiring
+        // 0.9 s after the restart, before lldpad's next keep-alive, when they were restored as refreshed as long ago
+        // as when saved).
         Integer[] idx = new Integer[restored.size()];
         for (int i = 0; i < idx.length; i++) {
             idx[i] = i;
@@ -91,7 +95,7 @@ final class SavedTsis extends EnginePart {
         java.util.Arrays.sort(idx, Comparator.comparing((Integer i) -> since.get(i)).reversed());
         for (int i : idx) {
             Tsi t = restored.get(i);
-            t.peer.touch(t, now - Math.min(since.get(i), t.peer.ecp.timers().bridgeKeepAliveTimeoutNanos()));
+            t.peer.touch(t, now);
         }
         return restored.size();
     }

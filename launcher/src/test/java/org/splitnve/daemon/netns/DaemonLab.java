@@ -617,6 +617,16 @@ final class DaemonLab implements BeforeEachCallback, AfterEachCallback {
             return call(() -> d.engine().tsiState(uplink, t.id()));
         }
 
+        /**
+         * Waits until the uplink is in sync with its nNVE (heard, session up): an nNVE daemon process just started is
+         * a cold JVM, which on a loaded machine acknowledges its first frames later than R x RTE, and a request made
+         * before the uplink is in sync then fails at its first ECP give-up (the uplink counts as lost).
+         */
+        void awaitInSync(String uplink) throws Exception {
+            await(name + "'s uplink " + uplink + " in sync", Duration.ofSeconds(60),
+                    () -> call(() -> d.engine().uplinkInSync(uplink)));
+        }
+
         int tag(String uplink, TsiSpec t) throws Exception {
             return call(() -> d.engine().localTag(uplink, t.id()));
         }

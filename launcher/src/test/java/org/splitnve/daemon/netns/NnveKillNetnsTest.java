@@ -397,6 +397,8 @@ class NnveKillNetnsTest {
         String api = DaemonLab.apiAddress(n, log1);
         Tnve h1 = lab.tnve("hv1", uplink("tor", hv1, "up0", p0.toString(), "nnve = \"" + p0 + "\""));
         Tnve h2 = lab.tnve("hv2", uplink("tor", hv2, "up0", p1.toString(), "nnve = \"" + p1 + "\""));
+        h1.awaitInSync("tor");
+        h2.awaitInSync("tor");
         h1.ok(e -> e.create("vm1", List.of(t1)));
         h1.ok(e -> e.start("vm1"));
         h2.ok(e -> e.create("vm2", List.of(t2)));
