@@ -50,16 +50,41 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
     /** The frame authenticator of each uplink that has a key (the engine thread's). */
     private final Map<String, HmacFrameAuthenticator> authenticators;
     private final VmStore store;
+    /** The hypervisor's Open vSwitch bridge's programming ([dataplane], DP-4), else null. */
+    private final TnveDataplane dataplane;
 
     private TnveDaemon(TnveSettings settings, EventLog log, AgentRunner<PortAgent> runner, DaemonMetrics metrics,
             TnveEngine[] engine, LldpAgent<?>[] lldp, Map<String, HmacFrameAuthenticator> authenticators,
-            VmStore store) {
+            VmStore store, TnveDataplane dataplane) {
         super(log, runner, metrics);
         this.settings = settings;
         this.engine = engine;
         this.lldp = lldp;
         this.authenticators = authenticators;
         this.store = store;
+        this.dataplane = dataplane;
+    }
+
+    /**
+     * [dataplane]: the switch agent programming the hypervisor's bridge, if any (its counters: connects, applied,
+     * synced).
+     */
+    public java.util.Optional<org.splitnve.dataplane.SwitchAgent> switchAgent() {
+        return dataplane == null ? java.util.Optional.empty() : java.util.Optional.of(dataplane.agent());
+    }
+
+    /**
+     * [dataplane]: completes with true when the hypervisor's bridge holds the flows of the TSIs' and VMs' state as of
+     * the call (false without a data plane).
+     */
+    public java.util.concurrent.CompletableFuture<Boolean> dataplaneInstalled() {
+        return runner.call(() -> dataplane != null && dataplane.installed());
+    }
+
+    /** [dataplane]: the model last handed to the switch agent, if any. */
+    public java.util.concurrent.CompletableFuture<java.util.Optional<org.splitnve.dataplane.HypervisorState>>
+            dataplaneModel() {
+        return runner.call(() -> java.util.Optional.ofNullable(dataplane == null ? null : dataplane.state()));
     }
 
     /** Where the VMs are kept (REL-1). */
@@ -192,6 +217,7 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
                 ManagerId.ofText(s.name()));
         TnveEngine[] engine = new TnveEngine[1];
         LldpAgent<?>[] lldp = new LldpAgent<?>[1];
+        TnveDataplane dataplane = s.dataplane() == null ? null : new TnveDataplane(s.dataplane(), s.uplinks(), log);
         AgentRunner<PortAgent> runner;
         TnveDaemon[] self = new TnveDaemon[1];
         try {
@@ -201,6 +227,9 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
                 }
             }).build(io -> {
                 engine[0] = new TnveEngine(cfg, Clock.system(), io, log, new SecureRandom());
+                if (dataplane != null) {
+                    engine[0].addListener(dataplane::onEvent);
+                }
                 if (!s.lldp().enabled()) {
                     return withTestHook(metrics.timed(engine[0]));
                 }
@@ -217,10 +246,13 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
             store.close();
             throw e;
         }
-        TnveDaemon d = new TnveDaemon(s, log, runner, metrics, engine, lldp, Map.copyOf(authenticators), store);
+        TnveDaemon d = new TnveDaemon(s, log, runner, metrics, engine, lldp, Map.copyOf(authenticators), store, dataplane);
         self[0] = d;
         d.holdLocks(locks);
         runner.start();
+        if (dataplane != null) {
+            dataplane.start(runner, engine);
+        }
         log.accept(new DaemonEvent.Started("tnve", configName, ports.stream().map(Port::name).toList(), s.timers(),
                 s.lldp().enabled()));
         d.adopt(loaded);
@@ -247,6 +279,9 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
                 problems, changes, onEngine, after);
         if (!was.uplinks().equals(now.uplinks())) {
             problems.add(file + ": [[uplink]]: the uplinks changed; this needs a restart");
+        }
+        if (!java.util.Objects.equals(was.dataplane(), now.dataplane())) {
+            problems.add(file + ": [dataplane]: changed; this needs a restart");
         }
         if (!was.placements().equals(now.placements())) {
             problems.add(file + ": [[placement]]: the placements changed; this needs a restart");
@@ -369,6 +404,9 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
 
     @Override
     protected void afterStop() {
+        if (dataplane != null) {
+            dataplane.close(); // the flows stay on the switch (fail-mode=secure)
+        }
         store.close();
     }
 }

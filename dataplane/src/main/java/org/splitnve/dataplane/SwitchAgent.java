@@ -50,6 +50,7 @@ public final class SwitchAgent implements AutoCloseable {
     private final Thread thread;
     private final AtomicLong connects = new AtomicLong();
     private final AtomicLong applied = new AtomicLong();
+    private final AtomicLong audits = new AtomicLong();
     /**
      * A desired table and its number (1, 2, ... in the order handed to {@link #desire}; 0: the empty one at start),
      * built from the switch's ports when {@code byPorts}.
@@ -159,6 +160,11 @@ public final class SwitchAgent implements AutoCloseable {
         return applied.get();
     }
 
+    /** How many audits ran to their end (the switch read and compared; drift, if any, repaired). */
+    public long audits() {
+        return audits.get();
+    }
+
     /** The number of the desired table ({@link #desire}) the switch was last brought to; -1 before the first. */
     public long installed() {
         return installed;
@@ -249,6 +255,7 @@ public final class SwitchAgent implements AutoCloseable {
                 if (r.changes() > 0) {
                     log.accept("switch " + socket + ": audit repaired drift: " + r);
                 }
+                audits.incrementAndGet();
                 nextAudit = System.nanoTime() + audit.toNanos();
             } else {
                 synced = false;
