@@ -250,12 +250,12 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
         self[0] = d;
         d.holdLocks(locks);
         runner.start();
-        if (dataplane != null) {
-            dataplane.start(runner, engine);
-        }
         log.accept(new DaemonEvent.Started("tnve", configName, ports.stream().map(Port::name).toList(), s.timers(),
                 s.lldp().enabled()));
-        d.adopt(loaded);
+        java.util.concurrent.CompletableFuture<Void> adopted = d.adopt(loaded);
+        if (dataplane != null) {
+            dataplane.start(runner, engine, adopted);
+        }
         d.startApi(bound, s.api(), TnveApi.routes(d), () -> TnveApi.scrape(d));
         return d;
     }
@@ -333,9 +333,9 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
      * REL-1: takes over the recorded VMs on the engine thread, before the API serves: each in its state,
      * its TSIs announced again in the state they were in (the nNVE kept them: nothing changes there). A
      * record that is unreadable, or whose VM name or TSI IDs another record has already, is logged and
-     * skipped.
+     * skipped. Answers a future that completes when every announcement was answered (or given up).
      */
-    private void adopt(VmStore.Loaded loaded) {
+    private java.util.concurrent.CompletableFuture<Void> adopt(VmStore.Loaded loaded) {
         for (VmStore.Problem p : loaded.problems()) {
             log.accept(new DaemonEvent.StateUnreadable(p.file().toString(), p.reason()));
         }
@@ -362,18 +362,23 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
         }
         log.accept(new DaemonEvent.StateLoaded(store.dir().toString(), records.size(), tsis, unreadable));
         if (records.isEmpty()) {
-            return;
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
         }
         try {
-            runner.call(() -> {
+            return runner.call(() -> {
+                List<java.util.concurrent.CompletableFuture<?>> answered = new ArrayList<>();
                 for (VmStore.VmRecord r : records) {
-                    log.logFailure("adopting VM " + r.name(), engine[0].adopt(r.name(), r.tsis(), r.state(), r.announce(),
-                            r.migration()).thenAccept(res -> log.accept(new DaemonEvent.VmAdopted(r.name(),
+                    java.util.concurrent.CompletableFuture<Void> a = engine[0].adopt(r.name(), r.tsis(), r.state(),
+                            r.announce(), r.migration()).thenAccept(res -> log.accept(new DaemonEvent.VmAdopted(r.name(),
                                     r.state().name(), r.announce().name(), r.tsis().size(), res.ok(),
-                                    res.ok() ? "" : res.code() + " " + res.detail()))));
+                                    res.ok() ? "" : res.code() + " " + res.detail())));
+                    log.logFailure("adopting VM " + r.name(), a);
+                    answered.add(a);
                 }
-                return null;
-            }).get(30, TimeUnit.SECONDS);
+                // a CompletionStage: not a future of a future (Error Prone FutureReturnValueIgnored)
+                return (java.util.concurrent.CompletionStage<Void>) java.util.concurrent.CompletableFuture.allOf(
+                        answered.toArray(java.util.concurrent.CompletableFuture[]::new));
+            }).get(30, TimeUnit.SECONDS).toCompletableFuture();
         } catch (Exception e) {
             stop("the recorded VMs cannot be taken over: " + e);
             throw new IllegalStateException("the recorded VMs cannot be taken over: " + e, e);

@@ -62,13 +62,17 @@ final class TnveDataplane implements AutoCloseable {
     }
 
     /**
-     * Queues the first model; the switch agent starts with it (it connects on its own thread, retrying until the bridge
-     * answers), so that it never applies the empty table it holds before.
+     * Queues the first model once {@code adopted} completes; the switch agent starts with it (it connects on its own
+     * thread, retrying until the bridge answers), so that it never applies the empty table it holds before. The VMs a
+     * restarted tNVE takes over have their TSIs at INIT until their nNVEs answer the announcement: until then the bridge
+     * keeps the flows it has (secure, never flushed) rather than losing them for that round trip (DP-6).
      */
-    void start(AgentRunner<PortAgent> r, TnveEngine[] e) {
+    void start(AgentRunner<PortAgent> r, TnveEngine[] e, CompletableFuture<?> adopted) {
         this.engine = e;
-        this.runner = r;
-        log.logFailure("data plane start", r.submit(this::changed));
+        CompletableFuture<?> _ = adopted.whenComplete((v, x) -> {
+            this.runner = r;
+            log.logFailure("data plane start", r.submit(this::changed));
+        });
     }
 
     /** Engine thread: the engine's events that change what the switch must do. */
