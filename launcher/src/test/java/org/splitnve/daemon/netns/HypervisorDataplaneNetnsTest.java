@@ -142,6 +142,7 @@ class HypervisorDataplaneNetnsTest {
     private String vm1;
     private String vm2;
     private String hv2Config;
+    private String nnveConfig;
 
     /**
      * The topology, daemons started, no VM yet; hv1's [dataplane] gets {@code hv1Extra} (its [[dataplane.vm]] for vm1
@@ -162,16 +163,25 @@ class HypervisorDataplaneNetnsTest {
         String tap2 = "fe" + t2.mac().toString().substring(2); // libvirt's tap MAC for the guest's 52:54:...
         hv2 = hypervisor("hv2", vm2, t2, tap2, H2, nve, "p1", P1, 2);
 
-        n = lab.nnve("n1", port(nsN, "p0", "tags = \"100\"") + port(nsN, "p1", "tags = \"200\"")
+        nnveConfig = port(nsN, "p0", "tags = \"100\"") + port(nsN, "p1", "tags = \"200\"")
                 + vns(5000).replace("[nva]\n", "[nva]\nembedded = true\n")
                 + "[dataplane]\nsocket = \"" + nve.mgmt("br-nve") + "\"\nvtep = \"192.0.2.1\"\ntunnel_ofport = "
-                + VXLAN + "\n[[dataplane.port]]\nport = \"p0\"\nofport = 1\n[[dataplane.port]]\nport = \"p1\"\nofport = 2\n");
+                + VXLAN + "\n[[dataplane.port]]\nport = \"p0\"\nofport = 1\n[[dataplane.port]]\nport = \"p1\"\nofport = 2\n";
+        n = lab.nnve("n1", nnveConfig);
         h1 = lab.tnve("hv1", uplink("tor", hv1.ns, "up0", P0.toString(), "nnve = \"" + P0 + "\"")
                 + "[dataplane]\nsocket = \"" + hv1.mgmt("br-hv") + "\"\n" + hv1Extra
                 + "[[dataplane.vm]]\nname = \"vm1\"\ninterfaces = [\"vp\"]\n");
         hv2Config = uplink("tor", hv2.ns, "up0", P1.toString(), "nnve = \"" + P1 + "\"")
                 + "[dataplane]\nsocket = \"" + hv2.mgmt("br-hv") + "\"\naudit = 1\n";
         h2 = lab.tnve("hv2", hv2Config);
+    }
+
+    /** vm1 and vm2 created and started. */
+    private void bothRunning() throws Exception {
+        h1.ok(e -> e.create("vm1", List.of(t1)));
+        h1.ok(e -> e.start("vm1"));
+        h2.ok(e -> e.create("vm2", List.of(t2)));
+        h2.ok(e -> e.start("vm2"));
     }
 
     @Test
@@ -296,10 +306,7 @@ class HypervisorDataplaneNetnsTest {
             + " none (but the last, which the ping's stop may cut short)")
     void tnveRestartKeepsForwarding() throws Exception {
         topology("");
-        h1.ok(e -> e.create("vm1", List.of(t1)));
-        h1.ok(e -> e.start("vm1"));
-        h2.ok(e -> e.create("vm2", List.of(t2)));
-        h2.ok(e -> e.start("vm2"));
+        bothRunning();
         // recorded in the state directory as the API records it after each operation (REL-1)
         h2.d.store().write(h2.call(() -> h2.d.store().capture(h2.d.engine(), "vm2")));
         awaitPing(vm1, ip2, "vm1 -> vm2");
@@ -337,5 +344,40 @@ class HypervisorDataplaneNetnsTest {
         assertThat(sent).as("pings sent").isGreaterThan(100);
         assertThat(sent - got).as("pings lost across the tNVE's restart (" + out.strip().lines().toList().getLast() + ")")
                 .isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("DP-4 (issue 11): a tag change over VDP follows: the nNVE restarted with another tag pool (300) for hv2's"
+            + " port refuses vm2's TSI with its old tag 200 when hv2 announces it again (REL-7), and hv2's bridge closes"
+            + " vm2's port; reconnected (OPS-2: a new local tag asked for), the TSI gets 300 and hv2's bridge follows: vm1"
+            + " and vm2 ping again, every frame of theirs on hv2's trunk tagged 300")
+    void tagChangeFollows() throws Exception {
+        topology("");
+        bothRunning();
+        awaitPing(vm1, ip2, "vm1 -> vm2");
+        assertThat(h2.tag("tor", t2)).isEqualTo(200);
+
+        lab.write("n1.conf", lab.nnveConfig("n1", nnveConfig.replace("tags = \"200\"", "tags = \"300\"")));
+        Nnve again = lab.restart(n);
+        await("the restarted nNVE to refuse vm2's TSI with tag 200", Duration.ofSeconds(20),
+                () -> h2.state("tor", t2) == org.splitnve.tnve.TnveEngine.TsiState.INIT);
+        awaitInstalled("vm2's TSI refused", h2);
+        assertThat(hv2.ofctl("dump-flows", "br-hv")).doesNotContain("in_port");
+        assertThat(ping(vm1, ip2)).as("vm1 -> vm2 while its TSI is not associated").isFalse();
+
+        h2.ok(e -> e.reconnect("vm2"));
+        assertThat(h2.tag("tor", t2)).isEqualTo(300);
+        awaitInstalled(again);
+        awaitInstalled("vm2 with tag 300", h2);
+        awaitPing(vm1, ip2, "vm1 -> vm2 with hv2's new tag");
+        assertThat(ping(vm2, ip1)).as("vm2 -> vm1").isTrue();
+        try (Capture c2 = new Capture(lab, hv2.ns, "up0")) {
+            await("vm2's echo replies captured on hv2's trunk", Duration.ofSeconds(30), () -> {
+                ping(vm1, ip2);
+                return c2.between(ip2, ip1).size() >= 2;
+            });
+            assertThat(c2.lines).allMatch(l -> l.startsWith("300\t"));
+        }
+        assertThat(hv2.ofctl("dump-flows", "br-hv")).doesNotContain("dl_vlan=200").contains("dl_vlan=300");
     }
 }
