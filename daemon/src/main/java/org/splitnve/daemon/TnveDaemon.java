@@ -50,16 +50,41 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
     /** The frame authenticator of each uplink that has a key (the engine thread's). */
     private final Map<String, HmacFrameAuthenticator> authenticators;
     private final VmStore store;
+    /** The hypervisor's Open vSwitch bridge's programming ([dataplane], DP-4), else null. */
+    private final TnveDataplane dataplane;
 
     private TnveDaemon(TnveSettings settings, EventLog log, AgentRunner<PortAgent> runner, DaemonMetrics metrics,
             TnveEngine[] engine, LldpAgent<?>[] lldp, Map<String, HmacFrameAuthenticator> authenticators,
-            VmStore store) {
+            VmStore store, TnveDataplane dataplane) {
         super(log, runner, metrics);
         this.settings = settings;
         this.engine = engine;
         this.lldp = lldp;
         this.authenticators = authenticators;
         this.store = store;
+        this.dataplane = dataplane;
+    }
+
+    /**
+     * [dataplane]: the switch agent programming the hypervisor's bridge, if any (its counters: connects, applied,
+     * synced).
+     */
+    public java.util.Optional<org.splitnve.dataplane.SwitchAgent> switchAgent() {
+        return dataplane == null ? java.util.Optional.empty() : java.util.Optional.of(dataplane.agent());
+    }
+
+    /**
+     * [dataplane]: completes with true when the hypervisor's bridge holds the flows of the TSIs' and VMs' state as of
+     * the call (false without a data plane).
+     */
+    public java.util.concurrent.CompletableFuture<Boolean> dataplaneInstalled() {
+        return runner.call(() -> dataplane != null && dataplane.installed());
+    }
+
+    /** [dataplane]: the model last handed to the switch agent, if any. */
+    public java.util.concurrent.CompletableFuture<java.util.Optional<org.splitnve.dataplane.HypervisorState>>
+            dataplaneModel() {
+        return runner.call(() -> java.util.Optional.ofNullable(dataplane == null ? null : dataplane.state()));
     }
 
     /** Where the VMs are kept (REL-1). */
@@ -192,6 +217,7 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
                 ManagerId.ofText(s.name()));
         TnveEngine[] engine = new TnveEngine[1];
         LldpAgent<?>[] lldp = new LldpAgent<?>[1];
+        TnveDataplane dataplane = s.dataplane() == null ? null : new TnveDataplane(s.dataplane(), s.uplinks(), log);
         AgentRunner<PortAgent> runner;
         TnveDaemon[] self = new TnveDaemon[1];
         try {
@@ -201,6 +227,9 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
                 }
             }).build(io -> {
                 engine[0] = new TnveEngine(cfg, Clock.system(), io, log, new SecureRandom());
+                if (dataplane != null) {
+                    engine[0].addListener(dataplane::onEvent);
+                }
                 if (!s.lldp().enabled()) {
                     return withTestHook(metrics.timed(engine[0]));
                 }
@@ -217,13 +246,16 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
             store.close();
             throw e;
         }
-        TnveDaemon d = new TnveDaemon(s, log, runner, metrics, engine, lldp, Map.copyOf(authenticators), store);
+        TnveDaemon d = new TnveDaemon(s, log, runner, metrics, engine, lldp, Map.copyOf(authenticators), store, dataplane);
         self[0] = d;
         d.holdLocks(locks);
         runner.start();
         log.accept(new DaemonEvent.Started("tnve", configName, ports.stream().map(Port::name).toList(), s.timers(),
                 s.lldp().enabled()));
-        d.adopt(loaded);
+        java.util.concurrent.CompletableFuture<Void> adopted = d.adopt(loaded);
+        if (dataplane != null) {
+            dataplane.start(runner, engine, adopted);
+        }
         d.startApi(bound, s.api(), TnveApi.routes(d), () -> TnveApi.scrape(d));
         return d;
     }
@@ -247,6 +279,9 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
                 problems, changes, onEngine, after);
         if (!was.uplinks().equals(now.uplinks())) {
             problems.add(file + ": [[uplink]]: the uplinks changed; this needs a restart");
+        }
+        if (!java.util.Objects.equals(was.dataplane(), now.dataplane())) {
+            problems.add(file + ": [dataplane]: changed; this needs a restart");
         }
         if (!was.placements().equals(now.placements())) {
             problems.add(file + ": [[placement]]: the placements changed; this needs a restart");
@@ -298,9 +333,9 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
      * REL-1: takes over the recorded VMs on the engine thread, before the API serves: each in its state,
      * its TSIs announced again in the state they were in (the nNVE kept them: nothing changes there). A
      * record that is unreadable, or whose VM name or TSI IDs another record has already, is logged and
-     * skipped.
+     * skipped. Answers a future that completes when every announcement was answered (or given up).
      */
-    private void adopt(VmStore.Loaded loaded) {
+    private java.util.concurrent.CompletableFuture<Void> adopt(VmStore.Loaded loaded) {
         for (VmStore.Problem p : loaded.problems()) {
             log.accept(new DaemonEvent.StateUnreadable(p.file().toString(), p.reason()));
         }
@@ -327,18 +362,23 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
         }
         log.accept(new DaemonEvent.StateLoaded(store.dir().toString(), records.size(), tsis, unreadable));
         if (records.isEmpty()) {
-            return;
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
         }
         try {
-            runner.call(() -> {
+            return runner.call(() -> {
+                List<java.util.concurrent.CompletableFuture<?>> answered = new ArrayList<>();
                 for (VmStore.VmRecord r : records) {
-                    log.logFailure("adopting VM " + r.name(), engine[0].adopt(r.name(), r.tsis(), r.state(), r.announce(),
-                            r.migration()).thenAccept(res -> log.accept(new DaemonEvent.VmAdopted(r.name(),
+                    java.util.concurrent.CompletableFuture<Void> a = engine[0].adopt(r.name(), r.tsis(), r.state(),
+                            r.announce(), r.migration()).thenAccept(res -> log.accept(new DaemonEvent.VmAdopted(r.name(),
                                     r.state().name(), r.announce().name(), r.tsis().size(), res.ok(),
-                                    res.ok() ? "" : res.code() + " " + res.detail()))));
+                                    res.ok() ? "" : res.code() + " " + res.detail())));
+                    log.logFailure("adopting VM " + r.name(), a);
+                    answered.add(a);
                 }
-                return null;
-            }).get(30, TimeUnit.SECONDS);
+                // a CompletionStage: not a future of a future (Error Prone FutureReturnValueIgnored)
+                return (java.util.concurrent.CompletionStage<Void>) java.util.concurrent.CompletableFuture.allOf(
+                        answered.toArray(java.util.concurrent.CompletableFuture[]::new));
+            }).get(30, TimeUnit.SECONDS).toCompletableFuture();
         } catch (Exception e) {
             stop("the recorded VMs cannot be taken over: " + e);
             throw new IllegalStateException("the recorded VMs cannot be taken over: " + e, e);
@@ -369,6 +409,9 @@ public final class TnveDaemon extends Daemon implements TnveApi.Backend {
 
     @Override
     protected void afterStop() {
+        if (dataplane != null) {
+            dataplane.close(); // the flows stay on the switch (fail-mode=secure)
+        }
         store.close();
     }
 }

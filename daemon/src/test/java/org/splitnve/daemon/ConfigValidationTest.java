@@ -190,6 +190,51 @@ class ConfigValidationTest {
     }
 
     @Test
+    @DisplayName("SEC-4, OPS-4, DP-4 (issue 11): a tNVE's [dataplane] is off by default; with it, the hypervisor bridge's"
+            + " socket, the trunk (default: each uplink's interface), the audit and per [[dataplane.vm]] a VM's interfaces"
+            + " are read; every mistake is an error with the line, exit status 2, nothing started")
+    void tnveDataplane() throws Exception {
+        String base = """
+                [tnve]
+                name = "h"
+                [[uplink]]
+                name = "tor"
+                interface = "up0"
+                """;
+        assertThat(TnveSettings.load(write("t.conf", base)).dataplane()).isNull();
+        String good = """
+                [dataplane]
+                run_dir = "/run/ovs"
+                bridge = "br-hv"
+                [[dataplane.vm]]
+                name = "vm1"
+                interfaces = ["vnet0", "vnet1"]
+                """;
+        var d = TnveSettings.load(write("t.conf", base + good)).dataplane();
+        assertThat(d.socket()).isEqualTo(Path.of("/run/ovs/br-hv.mgmt"));
+        assertThat(d.trunk()).isNull();
+        assertThat(d.interfaces()).containsExactly(java.util.Map.entry("vm1", java.util.List.of("vnet0", "vnet1")));
+        assertThat(d.audit()).isEqualTo(java.time.Duration.ofSeconds(30));
+        var t = TnveSettings.load(write("t.conf", base + good.replace("bridge = \"br-hv\"\n",
+                "bridge = \"br-hv\"\ntrunk = \"eth1\"\naudit = 5\n"))).dataplane();
+        assertThat(t.trunk()).isEqualTo("eth1");
+        assertThat(t.audit()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(TnveSettings.load(write("t.conf", base + "[dataplane]\nenabled = false\n")).dataplane()).isNull();
+        for (String[] b : new String[][] {
+            {good.replace("run_dir = \"/run/ovs\"\n", ""), "the bridge's management socket is missing"},
+            {good.replace("interfaces = [\"vnet0\", \"vnet1\"]\n", ""), "[[dataplane.vm]] missing required key 'interfaces'"},
+            {good.replace("interfaces = [\"vnet0\", \"vnet1\"]", "interfaces = [1]"), "[[dataplane.vm]] interfaces: expected a list"},
+            {good + "[[dataplane.vm]]\nname = \"vm1\"\ninterfaces = [\"vnet2\"]\n", "duplicate [[dataplane.vm]] for this VM 'vm1'"},
+            {good.replace("bridge = \"br-hv\"\n", "bridge = \"br-hv\"\naudit = 0\n"), "[dataplane] audit: 0 is out of range"},
+            {good.replace("bridge = \"br-hv\"\n", "bridge = \"br-hv\"\ncolour = \"red\"\n"), "colour"},
+        }) {
+            String[] r = run(false, write("bad-tdp.conf", base + b[0]));
+            assertThat(r[0]).as(b[0]).isEqualTo("2");
+            assertThat(r[1]).as(b[0]).contains(b[1]).contains("nothing started");
+        }
+    }
+
+    @Test
     @DisplayName("[[nva.vn]] shortest_ipv4_prefix and shortest_ipv6_prefix: the "
             + "shortest prefix a TSI may claim in trusted mode, /24 and /64 unless the VN grants others; out of range "
             + "is an error with the line, exit status 2")

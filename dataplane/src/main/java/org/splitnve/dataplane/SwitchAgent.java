@@ -9,9 +9,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.splitnve.dataplane.openflow.Action;
 import org.splitnve.dataplane.openflow.OfConnection;
 import org.splitnve.dataplane.openflow.OfMessage;
+import org.splitnve.dataplane.openflow.OfMessage.Port;
 import org.splitnve.dataplane.openflow.Octets;
 
 /**
@@ -21,6 +23,11 @@ import org.splitnve.dataplane.openflow.Octets;
  * reconnects as soon as the bridge's socket answers again (every {@code retry}), reads what is installed, and
  * applies the desired table in one atomic step. Every {@code audit} it reconciles (drift repaired). Events (connected,
  * applied, drift repaired, lost, failures) go to {@code log} as one line each.
+ *
+ * <p>A desired table may depend on the switch's ports ({@link #desireByPorts}: the hypervisor's switch finds a TSI's
+ * port by its interface name or MAC): the agent then reads the ports (OpenFlow port description) before each apply,
+ * on every port status message the switch sends (it asks for them when it connects with such a table), and at every
+ * audit, so a port that appears later is picked up.
  */
 public final class SwitchAgent implements AutoCloseable {
     /** What wakes the agent's thread: a new desired table, the connection's end, or close(). */
@@ -43,11 +50,15 @@ public final class SwitchAgent implements AutoCloseable {
     private final Thread thread;
     private final AtomicLong connects = new AtomicLong();
     private final AtomicLong applied = new AtomicLong();
-    /** A desired table and its number (1, 2, ... in the order handed to {@link #desire}; 0: the empty one at start). */
-    private record Desired(long number, List<Flow> flows) {
+    private final AtomicLong audits = new AtomicLong();
+    /**
+     * A desired table and its number (1, 2, ... in the order handed to {@link #desire}; 0: the empty one at start),
+     * built from the switch's ports when {@code byPorts}.
+     */
+    private record Desired(long number, Function<List<Port>, List<Flow>> table, boolean byPorts) {
     }
 
-    private volatile Desired desired = new Desired(0, List.of());
+    private volatile Desired desired = new Desired(0, p -> List.of(), false);
     private final AtomicLong desires = new AtomicLong();
     private volatile boolean synced;
     private volatile long installed = -1;
@@ -117,9 +128,22 @@ public final class SwitchAgent implements AutoCloseable {
      * table's number, which {@link #installed} reports once the switch holds it.
      */
     public long desire(List<Flow> flows) {
+        List<Flow> copy = List.copyOf(flows);
+        return desire(p -> copy, false);
+    }
+
+    /**
+     * As {@link #desire}, for a table made from the switch's ports: {@code table} runs on the agent's thread with the
+     * ports the switch describes, before each apply and whenever the ports may have changed.
+     */
+    public long desireByPorts(Function<List<Port>, List<Flow>> table) {
+        return desire(Objects.requireNonNull(table), true);
+    }
+
+    private long desire(Function<List<Port>, List<Flow>> table, boolean byPorts) {
         Desired d;
         synchronized (desires) {
-            d = new Desired(desires.incrementAndGet(), List.copyOf(flows));
+            d = new Desired(desires.incrementAndGet(), table, byPorts);
             desired = d;
         }
         events.add(Signal.DESIRE);
@@ -134,6 +158,11 @@ public final class SwitchAgent implements AutoCloseable {
     /** How many desired tables were applied (changes of the model, plus one per connection). */
     public long applied() {
         return applied.get();
+    }
+
+    /** How many audits ran to their end (the switch read and compared; drift, if any, repaired). */
+    public long audits() {
+        return audits.get();
     }
 
     /** The number of the desired table ({@link #desire}) the switch was last brought to; -1 before the first. */
@@ -166,7 +195,12 @@ public final class SwitchAgent implements AutoCloseable {
                 long t0 = System.nanoTime();
                 d.start();
                 Desired want = desired;
-                FlowDriver.Report r = d.apply(want.flows());
+                if (want.byPorts() && !(c.onPortStatus(ps -> events.add(Signal.DESIRE), timeout)
+                        instanceof OfConnection.Outcome.Ok<?>)) {
+                    log.accept("switch " + socket + ": port status messages not set up; ports are read again at each"
+                            + " change and audit only");
+                }
+                FlowDriver.Report r = d.apply(flows(c, want));
                 installed = want.number();
                 synced = true;
                 connects.incrementAndGet();
@@ -210,21 +244,43 @@ public final class SwitchAgent implements AutoCloseable {
                 continue;
             }
             if (e == null) {
+                Desired want = desired;
+                if (want.byPorts()) {
+                    FlowDriver.Report p = d.apply(flows(c, want));
+                    if (p.changes() > 0) {
+                        log.accept("switch " + socket + ": the ports changed: " + p);
+                    }
+                }
                 FlowDriver.Report r = d.reconcile();
                 if (r.changes() > 0) {
                     log.accept("switch " + socket + ": audit repaired drift: " + r);
                 }
+                audits.incrementAndGet();
                 nextAudit = System.nanoTime() + audit.toNanos();
             } else {
                 synced = false;
                 Desired want = desired;
-                d.apply(want.flows());
+                d.apply(flows(c, want));
                 installed = want.number();
                 applied.incrementAndGet();
                 synced = true;
                 flushOut(c);
             }
         }
+    }
+
+    /** The flows of {@code want}: with the switch's ports read first if it is made from them. */
+    private List<Flow> flows(OfConnection c, Desired want) throws FlowDriver.ApplyException {
+        if (!want.byPorts()) {
+            return want.table().apply(List.of());
+        }
+        return switch (c.ports(timeout)) {
+            case OfConnection.Outcome.Ok<List<Port>> ok -> want.table().apply(ok.value());
+            case OfConnection.Outcome.Refused<List<Port>> r ->
+                    throw new FlowDriver.ApplyException("the switch refused to describe its ports: " + r.errors());
+            case OfConnection.Outcome.Failed<List<Port>> f ->
+                    throw new FlowDriver.ApplyException("reading the ports failed: " + f.reason());
+        };
     }
 
     /** Connects, retrying every {@code retry} until the switch answers; null if the agent was stopped. */

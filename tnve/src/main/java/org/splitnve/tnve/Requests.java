@@ -94,6 +94,9 @@ final class Requests {
         if (p.failure == null) {
             for (FilterEntry e : v.filter().entries()) {
                 if (!e.isNullVid()) {
+                    if (l.tag != 0 && l.tag != e.vid() && l.confirmed != TsiState.INIT) {
+                        station.emit(new TnveEvent.TagChanged(l.vm.name, l.spec.id(), up.cfg.name(), l.tag, e.vid()));
+                    }
                     l.tag = e.vid();
                     break;
                 }

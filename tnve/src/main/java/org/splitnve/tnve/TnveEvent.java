@@ -22,6 +22,17 @@ public sealed interface TnveEvent extends Event {
     }
 
     /**
+     * The nNVE answered a TSI that stays associated or activated with another local tag than before (REQ-7): the
+     * hypervisor's switch follows it (DP-4).
+     */
+    record TagChanged(String vm, org.splitnve.wire.vdp.VsiId tsi, String uplink, int from, int to) implements TnveEvent {
+        @Override
+        public String name() {
+            return "tsi.tag";
+        }
+    }
+
+    /**
      * LC-MIGRATE make-before-break: a migration's departure refused here because an nNVE said the destination is
      * not Activated yet; the TSIs stay Activated.
      */

@@ -10,6 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.splitnve.tnve.TnveEngine.TsiState;
 import org.splitnve.wire.vdp.CapabilityTlv.Feature;
 import org.splitnve.wire.vdp.DeactivateTlv;
+import org.splitnve.wire.vdp.Filter;
+import org.splitnve.wire.vdp.FilterEntry;
+import org.splitnve.wire.vdp.FilterFormat;
 import org.splitnve.wire.vdp.MigrationTlv;
 import org.splitnve.wire.vdp.OrgTlv;
 import org.splitnve.wire.vdp.ReasonCode;
@@ -69,6 +72,27 @@ class RequestsTest {
         assertThat(l.confirmed).isEqualTo(TsiState.ASSOCIATED);
         assertThat(l.tag).isEqualTo(Parts.TAG);
         assertThat(t.up.confirmedCount).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("DP-4, REQ-7: an answer that keeps the TSI's state but carries another local tag (the nNVE gave it a new"
+            + " one, e.g. re-associated after its restart) is reported as tsi.tag, so that the hypervisor's switch follows;"
+            + " the first tag, and the same tag again, are not")
+    void tagChangeReported() {
+        Parts t = new Parts(EnumSet.noneOf(Feature.class));
+        Link l = t.link(Parts.tsi(1, List.of()));
+        t.confirm(l, TsiState.ASSOCIATED, VsiMode.PRE_ASSOCIATE_RR);
+        t.confirm(l, TsiState.ACTIVATED, VsiMode.ASSOCIATE);
+        assertThat(t.events).noneMatch(e -> e instanceof TnveEvent.TagChanged);
+
+        t.requests.drive(l, TsiState.ACTIVATED, VsiMode.ASSOCIATE, List.of(), r -> { });
+        Filter other = Filter.of(FilterFormat.GROUP_MAC_VID, FilterEntry.groupMacVid((int) l.spec.vnId(), l.spec.mac(), 300));
+        t.requests.response(t.up, new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Response.SUCCESS, l.spec.typeId(),
+                l.spec.typeVersion(), l.spec.id(), other, List.of()));
+        assertThat(l.tag).isEqualTo(300);
+        assertThat(l.confirmed).isEqualTo(TsiState.ACTIVATED);
+        assertThat(t.events).filteredOn(e -> e instanceof TnveEvent.TagChanged).singleElement()
+                .isEqualTo(new TnveEvent.TagChanged("vm", l.spec.id(), t.up.cfg.name(), Parts.TAG, 300));
     }
 
     @Test

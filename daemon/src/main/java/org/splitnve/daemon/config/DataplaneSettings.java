@@ -41,21 +41,7 @@ public record DataplaneSettings(Path socket, Inet4Address vtep, int tunnelOfport
             r.unknownKeys(t);
             return null;
         }
-        String socket = r.string(t, "socket", null);
-        String runDir = r.string(t, "run_dir", null);
-        String bridge = r.string(t, "bridge", null);
-        Path sock = null;
-        if (socket != null && (runDir != null || bridge != null)) {
-            r.problem(t, "socket", "either socket or run_dir and bridge, not both");
-        } else if (socket != null) {
-            sock = path(r, t, "socket", socket);
-        } else if (runDir != null && bridge != null) {
-            Path dir = path(r, t, "run_dir", runDir);
-            sock = dir == null ? null : dir.resolve(bridge + ".mgmt");
-        } else {
-            r.problem(t, null, "the bridge's management socket is missing: socket = \"/var/run/openvswitch/br0.mgmt\","
-                    + " or run_dir = \"/var/run/openvswitch\" and bridge = \"br0\"");
-        }
+        Path sock = socket(r, t);
         String vtepText = r.required(t, "vtep");
         Inet4Address vtep = null;
         if (vtepText != null) {
@@ -121,6 +107,26 @@ public record DataplaneSettings(Path socket, Inet4Address vtep, int tunnelOfport
             return null; // the problems are reported
         }
         return new DataplaneSettings(sock, vtep, (int) tunnel, List.of(ofports), Duration.ofSeconds(auditSeconds));
+    }
+
+    /** The bridge's management socket: {@code socket}, or {@code run_dir} and {@code bridge}; null (reported) if neither. */
+    static Path socket(Reader r, Table t) {
+        String socket = r.string(t, "socket", null);
+        String runDir = r.string(t, "run_dir", null);
+        String bridge = r.string(t, "bridge", null);
+        Path sock = null;
+        if (socket != null && (runDir != null || bridge != null)) {
+            r.problem(t, "socket", "either socket or run_dir and bridge, not both");
+        } else if (socket != null) {
+            sock = path(r, t, "socket", socket);
+        } else if (runDir != null && bridge != null) {
+            Path dir = path(r, t, "run_dir", runDir);
+            sock = dir == null ? null : dir.resolve(bridge + ".mgmt");
+        } else {
+            r.problem(t, null, "the bridge's management socket is missing: socket = \"/var/run/openvswitch/br0.mgmt\","
+                    + " or run_dir = \"/var/run/openvswitch\" and bridge = \"br0\"");
+        }
+        return sock;
     }
 
     private static Path path(Reader r, Table t, String key, String text) {

@@ -17,10 +17,14 @@ import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.vdp.FilterFormat;
 import org.splitnve.wire.vdp.VdpCodec;
 
-/** The tNVE daemon's configuration file (docs/configuration.md), validated. */
+/**
+ * The tNVE daemon's configuration file (docs/configuration.md), validated.
+ *
+ * @param dataplane the hypervisor's Open vSwitch bridge the tNVE programs ([dataplane], DP-4), or null: none
+ */
 public record TnveSettings(String name, int extensionOui, List<UplinkSettings> uplinks,
         Map<Long, TnveConfig.Placement> placements, Timers timers, List<KeySettings> keys, LogSettings log,
-        LldpSettings lldp, ApiSettings api, Path stateDir) {
+        LldpSettings lldp, ApiSettings api, Path stateDir, TnveDataplaneSettings dataplane) {
 
     /** Where a tNVE keeps its VMs when [state] dir is not set: this directory, then "tnve-" and its name. */
     public static final Path STATE_ROOT = Path.of("/var/lib/splitnve");
@@ -84,8 +88,8 @@ public record TnveSettings(String name, int extensionOui, List<UplinkSettings> u
         }
     }
 
-    static final Set<String> SINGLES = Set.of("tnve", "timers", "log", "lldp", "api", "state");
-    static final Set<String> ARRAYS = Set.of("uplink", "placement", "auth.key");
+    static final Set<String> SINGLES = Set.of("tnve", "timers", "log", "lldp", "api", "state", "dataplane");
+    static final Set<String> ARRAYS = Set.of("uplink", "placement", "auth.key", "dataplane.vm");
 
     public static TnveSettings load(Path path) throws ConfigException {
         return from(ConfFile.load(path));
@@ -93,12 +97,12 @@ public record TnveSettings(String name, int extensionOui, List<UplinkSettings> u
 
     /** The same settings with another [api] (tests and the demo listen on 127.0.0.1:0). */
     public TnveSettings withApi(ApiSettings a) {
-        return new TnveSettings(name, extensionOui, uplinks, placements, timers, keys, log, lldp, a, stateDir);
+        return new TnveSettings(name, extensionOui, uplinks, placements, timers, keys, log, lldp, a, stateDir, dataplane);
     }
 
     /** The same settings with another state directory (tests and the demo use temporary ones). */
     public TnveSettings withStateDir(Path dir) {
-        return new TnveSettings(name, extensionOui, uplinks, placements, timers, keys, log, lldp, api, dir);
+        return new TnveSettings(name, extensionOui, uplinks, placements, timers, keys, log, lldp, api, dir, dataplane);
     }
 
     static FilterFormat filter(String s) {
@@ -240,7 +244,8 @@ public record TnveSettings(String name, int extensionOui, List<UplinkSettings> u
             stateDir = STATE_ROOT.resolve("tnve-" + name);
         }
         r.unknownKeys(state);
+        TnveDataplaneSettings dataplane = TnveDataplaneSettings.read(r);
         r.throwIfAny();
-        return new TnveSettings(name, oui, uplinks, placements, timers, keys, log, lldp, api, stateDir);
+        return new TnveSettings(name, oui, uplinks, placements, timers, keys, log, lldp, api, stateDir, dataplane);
     }
 }

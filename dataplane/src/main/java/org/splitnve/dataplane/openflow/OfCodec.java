@@ -17,6 +17,10 @@ import org.splitnve.dataplane.openflow.OfMessage.FlowStats;
 import org.splitnve.dataplane.openflow.OfMessage.FlowStatsReply;
 import org.splitnve.dataplane.openflow.OfMessage.FlowStatsRequest;
 import org.splitnve.dataplane.openflow.OfMessage.Hello;
+import org.splitnve.dataplane.openflow.OfMessage.Port;
+import org.splitnve.dataplane.openflow.OfMessage.PortDescReply;
+import org.splitnve.dataplane.openflow.OfMessage.PortDescRequest;
+import org.splitnve.dataplane.openflow.OfMessage.PortStatus;
 
 /**
  * OpenFlow 1.3 (wire version 0x04) and 1.4 (0x05) messages to and from octets. The two versions share every layout
@@ -29,6 +33,9 @@ import org.splitnve.dataplane.openflow.OfMessage.Hello;
  * FLOW_MOD:  header cookie(8) cookie_mask(8) table(1) command(1) idle(2) hard(2) priority(2) buffer(4) out_port(4)
  *            out_group(4) flags(2) importance/pad(2) | match: type=1(2) length(2) OXM... pad to 8 | instructions
  * OXM:       class(2) field(7 bits) hasmask(1 bit) length(1) value [mask]
+ * ofp_port:  port_no(4) 1.3: pad(4) | 1.4: length(2) pad(2) | hw_addr(6) pad(2) name(16) config(4) state(4)
+ *            1.3: curr advertised supported peer curr_speed max_speed (4 each) | 1.4: properties (to length)
+ * PORT_DESC: multipart type 13; the request has no body (1.3, 1.4), the reply is ofp_port after ofp_port
  * </pre>
  */
 public final class OfCodec {
@@ -38,6 +45,11 @@ public final class OfCodec {
     /** The largest message: the header's 16-bit length. */
     public static final int MAX_MESSAGE = 0xffff;
     private static final int MULTIPART_FLOW = 1;
+    private static final int MULTIPART_PORT_DESC = 13;
+    /** ofp_port up to its properties (1.4) or its feature words (1.3). */
+    private static final int PORT_FIXED = 40;
+    /** ofp_port in 1.3: fixed size, the six feature and speed words after the fixed part. */
+    private static final int PORT_V13 = 64;
     private static final int OFPMT_OXM = 1;
     private static final int VERSIONBITMAP = 1;
 
@@ -159,6 +171,24 @@ public final class OfCodec {
                     w.put16(at, w.n - at);
                 }
             }
+            case PortDescRequest r -> {
+                w.u16(MULTIPART_PORT_DESC);
+                w.u16(0);
+                w.u32(0);
+            }
+            case PortDescReply r -> {
+                w.u16(MULTIPART_PORT_DESC);
+                w.u16(r.more() ? 1 : 0);
+                w.u32(0);
+                for (Port p : r.ports()) {
+                    port(w, version, p);
+                }
+            }
+            case PortStatus ps -> {
+                w.u8(ps.reason());
+                w.zeros(7);
+                port(w, version, ps.port());
+            }
             case BarrierRequest b -> {
             }
             case BarrierReply b -> {
@@ -220,6 +250,9 @@ public final class OfCodec {
             case FlowMod f -> OfMessage.FLOW_MOD;
             case FlowStatsRequest r -> OfMessage.MULTIPART_REQUEST;
             case FlowStatsReply r -> OfMessage.MULTIPART_REPLY;
+            case PortDescRequest r -> OfMessage.MULTIPART_REQUEST;
+            case PortDescReply r -> OfMessage.MULTIPART_REPLY;
+            case PortStatus ps -> OfMessage.PORT_STATUS;
             case BarrierRequest b -> OfMessage.BARRIER_REQUEST;
             case BarrierReply b -> OfMessage.BARRIER_REPLY;
             case BundleControl c -> OfMessage.BUNDLE_CONTROL;
@@ -229,6 +262,32 @@ public final class OfCodec {
             case OfMessage.PacketOut p -> OfMessage.PACKET_OUT;
             case OfMessage.Unknown u -> u.type();
         };
+    }
+
+    /** ofp_port as {@code version} lays it out; the rest must fit it (1.3: 24 octets; 1.4: 8-aligned properties). */
+    private static void port(W w, int version, Port p) {
+        int at = w.n;
+        w.u32(p.number());
+        w.u32(0); // 1.3: pad; 1.4: length (set below) and pad
+        w.octets(Octets.ofLong(p.mac(), 6));
+        w.u16(0);
+        for (int i = 0; i < Port.NAME_LENGTH; i++) {
+            w.u8(i < p.name().length() ? p.name().charAt(i) : 0);
+        }
+        w.u32(p.config());
+        w.u32(p.state());
+        if (version >= V1_4) {
+            if (p.rest().length() % 8 != 0) {
+                throw new IllegalArgumentException("port properties of " + p.rest().length() + " octets are not 8-aligned");
+            }
+            w.octets(p.rest());
+            w.put16(at + 4, w.n - at);
+        } else {
+            if (p.rest().length() != PORT_V13 - PORT_FIXED) {
+                throw new IllegalArgumentException("an OpenFlow 1.3 port has 24 octets of features, not " + p.rest().length());
+            }
+            w.octets(p.rest());
+        }
     }
 
     private static void match(W w, Match m) {
@@ -401,7 +460,16 @@ public final class OfCodec {
                 yield new FeaturesReply(xid, dpid, buffers, tables, aux, caps);
             }
             case OfMessage.FLOW_MOD -> flowMod(r, xid, end);
-            case OfMessage.MULTIPART_REQUEST, OfMessage.MULTIPART_REPLY -> multipart(r, type, xid, end);
+            case OfMessage.MULTIPART_REQUEST, OfMessage.MULTIPART_REPLY -> multipart(r, version, type, xid, end);
+            case OfMessage.PORT_STATUS -> {
+                int reason = r.u8("port status reason");
+                r.skip(7, "pad");
+                Port p = port(r, version, end);
+                if (r.pos != end) {
+                    throw r.fail(OfDecodeError.BAD_LENGTH, (end - r.pos) + " octets after the port of a port status");
+                }
+                yield new PortStatus(xid, reason, p);
+            }
             case OfMessage.BARRIER_REQUEST -> new BarrierRequest(xid);
             case OfMessage.BARRIER_REPLY -> new BarrierReply(xid);
             case OfMessage.BUNDLE_CONTROL -> {
@@ -494,11 +562,14 @@ public final class OfCodec {
                 outGroup, flags, match, ins);
     }
 
-    private static OfMessage multipart(R r, int type, int xid, int end) throws Refusal {
+    private static OfMessage multipart(R r, int version, int type, int xid, int end) throws Refusal {
         int at = r.pos;
         int mpType = r.u16("multipart type");
         int flags = r.u16("multipart flags");
         r.skip(4, "pad");
+        if (mpType == MULTIPART_PORT_DESC) {
+            return portDesc(r, version, type, xid, flags, end);
+        }
         if (mpType != MULTIPART_FLOW) {
             r.pos = at;
             return new OfMessage.Unknown(xid, type, r.rest(end));
@@ -539,6 +610,51 @@ public final class OfCodec {
             flows.add(new FlowStats(table, sec, nsec, prio, idle, hard, fl, cookie, packets, bytes, match, ins));
         }
         return new FlowStatsReply(xid, (flags & 1) != 0, flows);
+    }
+
+    private static OfMessage portDesc(R r, int version, int type, int xid, int flags, int end) throws Refusal {
+        if (type == OfMessage.MULTIPART_REQUEST) {
+            if (r.pos != end) {
+                throw r.fail(OfDecodeError.BAD_LENGTH, "a port description request has no body, " + (end - r.pos) + " octets given");
+            }
+            return new PortDescRequest(xid);
+        }
+        List<Port> ports = new ArrayList<>();
+        while (r.pos < end) {
+            ports.add(port(r, version, end));
+        }
+        return new PortDescReply(xid, (flags & 1) != 0, ports);
+    }
+
+    private static Port port(R r, int version, int end) throws Refusal {
+        int start = r.pos;
+        int number = r.s32("port_no");
+        int length = PORT_V13;
+        if (version >= V1_4) {
+            length = r.u16("port length");
+            r.skip(2, "pad");
+            if (length < PORT_FIXED || length % 8 != 0 || start + length > end) {
+                throw r.fail(OfDecodeError.BAD_LENGTH, "port length " + length + " (8-aligned, " + PORT_FIXED + ".."
+                        + (end - start) + ")");
+            }
+        } else {
+            r.skip(4, "pad");
+            if (start + length > end) {
+                throw r.fail(OfDecodeError.TRUNCATED, "an OpenFlow 1.3 port needs 64 octets, " + (end - start) + " left");
+            }
+        }
+        long mac = r.octets(6, "hw_addr").toLong();
+        r.skip(2, "pad");
+        byte[] raw = r.octets(Port.NAME_LENGTH, "port name").toArray();
+        int n = 0;
+        while (n < raw.length && raw[n] != 0) {
+            n++;
+        }
+        String name = new String(raw, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int config = r.s32("port config");
+        int state = r.s32("port state");
+        Octets rest = r.octets(start + length - r.pos, "port features or properties");
+        return new Port(number, mac, name, config, state, rest);
     }
 
     private static BundleAdd bundleAdd(R r, int version, int xid, int end, int depth) throws Refusal {

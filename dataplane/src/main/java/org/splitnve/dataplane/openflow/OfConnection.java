@@ -32,6 +32,10 @@ import org.splitnve.dataplane.openflow.OfMessage.FlowStats;
 import org.splitnve.dataplane.openflow.OfMessage.FlowStatsReply;
 import org.splitnve.dataplane.openflow.OfMessage.FlowStatsRequest;
 import org.splitnve.dataplane.openflow.OfMessage.Hello;
+import org.splitnve.dataplane.openflow.OfMessage.Port;
+import org.splitnve.dataplane.openflow.OfMessage.PortDescReply;
+import org.splitnve.dataplane.openflow.OfMessage.PortDescRequest;
+import org.splitnve.dataplane.openflow.OfMessage.PortStatus;
 
 /**
  * One OpenFlow session with a switch over a unix socket: the bridge's management socket
@@ -78,11 +82,21 @@ public final class OfConnection implements AutoCloseable {
     private record BundleErrors(int firstXid, int lastXid, List<ErrorMessage> errors) {
     }
 
-    /** A request waiting for its reply; flow stats replies accumulate until the last part. */
+    /** A request waiting for its reply; multipart replies (flows, ports) accumulate until the last part. */
     private static final class Waiter {
         final CompletableFuture<Object> future = new CompletableFuture<>();
-        final List<FlowStats> parts = new ArrayList<>();
+        final List<Object> parts = new ArrayList<>();
+
+        void part(boolean more, List<?> items) {
+            parts.addAll(items);
+            if (!more) {
+                future.complete(List.copyOf(parts));
+            }
+        }
     }
+
+    /** Who hears the switch's port status messages (a port added, deleted or changed), if anyone. */
+    private volatile java.util.function.Consumer<PortStatus> portListener;
 
     private OfConnection(SocketChannel channel, Path path) {
         this.channel = channel;
@@ -205,6 +219,27 @@ public final class OfConnection implements AutoCloseable {
     /** Every flow in every table (multipart flow stats, all parts). */
     public Outcome<List<FlowStats>> flows(Duration timeout) {
         return exchange(FlowStatsRequest.all(xid()), timeout, List.class);
+    }
+
+    /** Every port of the switch (multipart port description, all parts): numbers, names, MACs. */
+    public Outcome<List<Port>> ports(Duration timeout) {
+        return exchange(new PortDescRequest(xid()), timeout, List.class);
+    }
+
+    /**
+     * {@code l} hears every port status message the switch sends from now on (on the reader thread: keep it short). OVS
+     * sends them on this service connection only once asked: a SET_CONFIG with a nonzero miss_send_len (answered by a
+     * barrier: the switch has taken it when this returns Ok). No flow here sends packets to a controller, so nothing
+     * else comes of it.
+     */
+    public Outcome<OfMessage> onPortStatus(java.util.function.Consumer<PortStatus> l, Duration timeout) {
+        portListener = l;
+        try {
+            write(OfCodec.encode(version, new OfMessage.SetConfig(xid(), 0, OfMessage.SetConfig.NO_BUFFER)));
+        } catch (IOException e) {
+            return new Outcome.Failed<>("write to " + path + " failed: " + e.getMessage());
+        }
+        return barrier(timeout);
     }
 
     /**
@@ -397,10 +432,19 @@ public final class OfConnection implements AutoCloseable {
             case FlowStatsReply r -> {
                 Waiter w = waiting.get(r.xid());
                 if (w != null) {
-                    w.parts.addAll(r.flows());
-                    if (!r.more()) {
-                        w.future.complete(List.copyOf(w.parts));
-                    }
+                    w.part(r.more(), r.flows());
+                }
+            }
+            case PortDescReply r -> {
+                Waiter w = waiting.get(r.xid());
+                if (w != null) {
+                    w.part(r.more(), r.ports());
+                }
+            }
+            case PortStatus ps -> {
+                java.util.function.Consumer<PortStatus> l = portListener;
+                if (l != null) {
+                    l.accept(ps);
                 }
             }
             default -> complete(m.xid(), m);

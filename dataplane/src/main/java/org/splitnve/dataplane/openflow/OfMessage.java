@@ -18,6 +18,7 @@ public sealed interface OfMessage {
     int FEATURES_REPLY = 6;
     int SET_CONFIG = 9;
     int PACKET_IN = 10;
+    int PORT_STATUS = 12;
     int PACKET_OUT = 13;
     int FLOW_MOD = 14;
     int MULTIPART_REQUEST = 18;
@@ -137,6 +138,56 @@ public sealed interface OfMessage {
     record FlowStatsReply(int xid, boolean more, List<FlowStats> flows) implements OfMessage {
         public FlowStatsReply {
             flows = List.copyOf(flows);
+        }
+    }
+
+    /**
+     * One port of the switch (ofp_port, OpenFlow 1.3 section 7.2.1 and 1.4 section 7.2.1): its OpenFlow number, its
+     * MAC, its interface name (at most 16 characters, ISO 8859-1, no NUL), its config and state bits, and the rest as
+     * the switch sent it: in 1.3 the six 32-bit feature and speed words (24 octets), in 1.4 the port's properties
+     * (the Ethernet one: 32 octets).
+     */
+    record Port(int number, long mac, String name, int config, int state, Octets rest) {
+        /** OFPPC_PORT_DOWN: the port is administratively down. */
+        public static final int CONFIG_PORT_DOWN = 1;
+        /** OFPPS_LINK_DOWN: no physical link. */
+        public static final int STATE_LINK_DOWN = 1;
+        /** The length of the name field on the wire. */
+        public static final int NAME_LENGTH = 16;
+
+        public Port {
+            if (mac < 0 || mac > 0xffffffffffffL) {
+                throw new IllegalArgumentException("MAC " + Long.toHexString(mac) + " is not 48 bits");
+            }
+            if (name.length() > NAME_LENGTH || name.chars().anyMatch(c -> c == 0 || c > 0xff)) {
+                throw new IllegalArgumentException("port name '" + name + "' is not up to 16 ISO 8859-1 characters without NUL");
+            }
+            java.util.Objects.requireNonNull(rest);
+        }
+    }
+
+    /** OFPMP_PORT_DESC request: every port of the switch. */
+    record PortDescRequest(int xid) implements OfMessage {
+    }
+
+    /** One OFPMP_PORT_DESC reply part; {@code more} (OFPMPF_REPLY_MORE) says further parts follow with the same xid. */
+    record PortDescReply(int xid, boolean more, List<Port> ports) implements OfMessage {
+        public PortDescReply {
+            ports = List.copyOf(ports);
+        }
+    }
+
+    /** OFPT_PORT_STATUS: a port was added ({@link #ADD}), deleted or modified (its config or state changed). */
+    record PortStatus(int xid, int reason, Port port) implements OfMessage {
+        public static final int ADD = 0;
+        public static final int DELETE = 1;
+        public static final int MODIFY = 2;
+
+        public PortStatus {
+            if (reason < 0 || reason > 0xff) {
+                throw new IllegalArgumentException("port status reason " + reason + " is not 8 bits");
+            }
+            java.util.Objects.requireNonNull(port);
         }
     }
 

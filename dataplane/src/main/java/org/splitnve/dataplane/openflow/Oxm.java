@@ -90,6 +90,11 @@ public record Oxm(int oxmClass, int field, Octets value, Octets mask) implements
         return basic(VLAN_VID, Octets.ofLong(VID_PRESENT | vid, 2));
     }
 
+    /** An untagged frame (OFPVID_NONE: vlan_vid 0 without the OFPVID_PRESENT bit). */
+    public static Oxm vlanNone() {
+        return basic(VLAN_VID, Octets.ofLong(0, 2));
+    }
+
     public static Oxm ipProto(int proto) {
         return basic(IP_PROTO, Octets.ofLong(proto, 1));
     }

@@ -16,6 +16,8 @@ import org.splitnve.dataplane.openflow.OfMessage.FlowStatsReply;
 
 /** The OpenFlow codec: every message round-trips, known octets decode as the spec lays them out, bad input is refused. */
 class OfCodecTest {
+    /** An OpenFlow 1.3 port's six feature and speed words (also a valid, if odd, 1.4 property list: 8-aligned). */
+    static final Octets FEATURES = Octets.ofHex("00002840" + "00000000" + "00000000" + "00000000" + "00989680" + "00989680");
 
     private static final Octets FD77_3 = Octets.ofHex("fd770000000000000000000000000003");
 
@@ -63,12 +65,19 @@ class OfCodecTest {
                         new Action.Output(Action.PORT_CONTROLLER, 0xffff)))));
         out.add(FlowMod.add(23, 10, 200, 0, Match.of(Oxm.inPort(1), Oxm.tunnelId(5000), Oxm.ethType(0x86dd),
                 Oxm.ipProto(58), Oxm.icmpv6Type(135), Oxm.icmpv6Code(0), Oxm.ndTarget(FD77_3)), ndResponder()));
-        out.add(new OfMessage.Unknown(19, 12, Octets.ofHex("0000000000000000")));
+        out.add(new OfMessage.Unknown(19, 4, Octets.ofHex("0000000000000000"))); // EXPERIMENTER: kept as data
         out.add(new OfMessage.SetConfig(20, 0, OfMessage.SetConfig.NO_BUFFER));
         out.add(new OfMessage.PacketIn(21, FlowMod.NO_BUFFER, 64, 1, 0, 0x1534e5645L, Match.of(Oxm.inPort(2)),
                 Octets.ofHex("ffffffffffff525400000001810000648035" + "00".repeat(46))));
         out.add(new OfMessage.PacketOut(22, FlowMod.NO_BUFFER, 2, List.of(new Action.Output(Action.PORT_TABLE)),
                 Octets.ofHex("525400000002525400000001810000640800" + "45".repeat(20))));
+        out.add(new OfMessage.PortDescRequest(23));
+        out.add(new OfMessage.PortDescReply(24, true, List.of(
+                new OfMessage.Port(1, 0xfe540000000aL, "vnet0", 0, 4, FEATURES),
+                new OfMessage.Port(0xfffffffe, 0x026e65740001L, "br-hv-sixteen-ch", OfMessage.Port.CONFIG_PORT_DOWN,
+                        OfMessage.Port.STATE_LINK_DOWN, FEATURES))));
+        out.add(new OfMessage.PortDescReply(25, false, List.of()));
+        out.add(new OfMessage.PortStatus(26, OfMessage.PortStatus.ADD, new OfMessage.Port(7, 0x02, "up0", 0, 0, FEATURES)));
         return out;
     }
 
@@ -156,6 +165,51 @@ class OfCodecTest {
                         + "00190010" + "80004206" + "027700000003" + "0000"
                         + "00010008" + "0b000000");               // goto_table 11
         assertThat(OfCodec.decode(b)).isEqualTo(new Decoded.Ok(OfCodec.V1_4, m));
+    }
+
+    @Test
+    @DisplayName("a port description reply as OVS sends it in OpenFlow 1.4 (section 7.2.1: ofp_port with its Ethernet"
+            + " property) and in 1.3 (fixed 64 octets), laid out by hand, decodes field by field and encodes back to the"
+            + " same octets")
+    void portDescriptionLayout() {
+        String v14 = "05130058" + "00000007"                          // header: 1.4, MULTIPART_REPLY, 88 octets, xid 7
+                + "000d" + "0000" + "00000000"                         // OFPMP_PORT_DESC, no more parts, pad
+                + "00000001" + "0048" + "0000"                         // port 1, 72 octets, pad
+                + "fe540000000a" + "0000"                              // hw_addr, pad
+                + "766e657430" + "0000000000000000000000"              // name "vnet0", NUL-padded to 16
+                + "00000000" + "00000004"                              // config, state (OFPPS_LIVE)
+                + "0000" + "0020" + "00000000"                         // property: Ethernet, 32 octets, pad
+                + "00002840" + "00000000" + "00000000" + "00000000" + "00989680" + "00989680";
+        Decoded d = OfCodec.decode(Octets.ofHex(v14).toArray());
+        OfMessage.Port vnet0 = new OfMessage.Port(1, 0xfe540000000aL, "vnet0", 0, 4,
+                Octets.ofHex("0000002000000000" + FEATURES));
+        assertThat(d).isEqualTo(new Decoded.Ok(OfCodec.V1_4, new OfMessage.PortDescReply(7, false, List.of(vnet0))));
+        assertThat(Octets.of(OfCodec.encode(OfCodec.V1_4, ((Decoded.Ok) d).message())).toString()).isEqualTo(v14);
+
+        String v13 = "04130050" + "00000008"                          // header: 1.3, MULTIPART_REPLY, 80 octets, xid 8
+                + "000d" + "0001" + "00000000"                         // OFPMP_PORT_DESC, more parts follow, pad
+                + "fffffffe" + "00000000"                              // OFPP_LOCAL, pad
+                + "026e65740001" + "0000"                              // hw_addr, pad
+                + "62722d6876" + "0000000000000000000000"              // name "br-hv"
+                + "00000001" + "00000001"                              // config PORT_DOWN, state LINK_DOWN
+                + FEATURES;                                            // curr .. max_speed
+        Decoded d13 = OfCodec.decode(Octets.ofHex(v13).toArray());
+        assertThat(d13).isEqualTo(new Decoded.Ok(OfCodec.V1_3, new OfMessage.PortDescReply(8, true, List.of(
+                new OfMessage.Port(0xfffffffe, 0x026e65740001L, "br-hv", 1, 1, FEATURES)))));
+        assertThat(Octets.of(OfCodec.encode(OfCodec.V1_3, ((Decoded.Ok) d13).message())).toString()).isEqualTo(v13);
+
+        assertThat(Octets.of(OfCodec.encode(OfCodec.V1_4, new OfMessage.PortDescRequest(9))).toString())
+                .isEqualTo("0512001000000009" + "000d000000000000");
+        // a port whose length is below ofp_port's fixed 40 octets, and a request with a body, are refused
+        String shortPort = v14.substring(0, 40) + "0020" + v14.substring(44);
+        assertThat(OfCodec.decode(Octets.ofHex(shortPort).toArray())).isInstanceOfSatisfying(Decoded.Failed.class,
+                f -> assertThat(f.failure().error()).isEqualTo(OfDecodeError.BAD_LENGTH));
+        assertThat(OfCodec.decode(Octets.ofHex("0512001800000009" + "000d000000000000" + "0000000100000000").toArray()))
+                .isInstanceOfSatisfying(Decoded.Failed.class, f -> assertThat(f.failure().error()).isEqualTo(OfDecodeError.BAD_LENGTH));
+        // a port status (OFPT_PORT_STATUS, 12): reason, pad, the port
+        String status = "050c0058" + "0000000a" + "02" + "00000000000000" + v14.substring(32);
+        assertThat(OfCodec.decode(Octets.ofHex(status).toArray())).isEqualTo(new Decoded.Ok(OfCodec.V1_4,
+                new OfMessage.PortStatus(10, OfMessage.PortStatus.MODIFY, vnet0)));
     }
 
     @Test

@@ -87,13 +87,13 @@ class DataplaneNetnsTest {
         return hv;
     }
 
-    private static boolean ping(String vm, String dst) throws IOException {
+    static boolean ping(String vm, String dst) throws IOException {
         int status = OvsLab.status("ip", "netns", "exec", vm, "ping", "-n", "-q", "-c", "3", "-i", "0.2", "-W", "1", dst);
         assertThat(status).as("ping's exit status (0: answered, 1: no answer)").isIn(0, 1);
         return status == 0;
     }
 
-    private static void awaitPing(String vm, String dst, String why) throws Exception {
+    static void awaitPing(String vm, String dst, String why) throws Exception {
         await(why, Duration.ofSeconds(20), () -> OvsLab.status("ip", "netns", "exec", vm, "ping", "-n", "-q", "-c", "1",
                 "-W", "1", dst) == 0);
     }
