@@ -150,6 +150,12 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
         public boolean activatedAtAnotherNve(VsiId tsi, Vn vn) {
             return target.activatedAtAnotherNve(tsi, vn);
         }
+
+        /** REL-2: the restored TSIs, to the NVA's authority (it answers for them until its replica is complete). */
+        @Override
+        public void restored(int port, MacAddress station, VsiId tsi, Vn vn, List<TsiAddress> addresses) {
+            target.restored(port, station, tsi, vn, addresses);
+        }
     }
 
     /** The key rings of a configuration, per target ("PORT/STATION"; port -1: any; station null: any). */
@@ -543,6 +549,11 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
             @Override
             public boolean activatedAtAnotherNve(VsiId tsi, Vn vn) {
                 return inner.activatedAtAnotherNve(tsi, vn);
+            }
+
+            @Override
+            public void restored(int port, MacAddress station, VsiId tsi, Vn vn, List<TsiAddress> addresses) {
+                inner.restored(port, station, tsi, vn, addresses);
             }
         };
     }

@@ -67,6 +67,15 @@ public interface Authority {
         return false;
     }
 
+    /**
+     * REL-2: a TSI restored from the nNVE's durable state (before the first frame), in its VN as resolved then, with
+     * its addresses as accepted. An authority whose knowledge is not complete yet (an NVA's replica before its
+     * client's first list) answers the requests of its end device for it as it did before the restart. Default:
+     * nothing kept.
+     */
+    default void restored(int port, MacAddress station, VsiId tsi, Vn vn, List<TsiAddress> addresses) {
+    }
+
     /** An authority that trusts every end device, TSI and VN: the behaviour of a plain VDP bridge. */
     static Authority trustAll() {
         return new Authority() {

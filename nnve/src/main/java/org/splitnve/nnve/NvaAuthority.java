@@ -28,6 +28,16 @@ public final class NvaAuthority implements Authority {
     private final NveId self;
     private final Map<Integer, Long> typeVns;
     private final boolean plainVlans;
+    /**
+     * REL-2: the restored TSIs' VNs (by VN ID) and instances (with their addresses), while the NVA's replica is
+     * incomplete ({@link Nva#incompleteBecause}: before its client's first list it is empty, and every VN would be
+     * unknown); forgotten once the replica is complete.
+     */
+    private final Map<Long, Vn> restoredVns = new java.util.HashMap<>();
+    private final Map<Restored, List<TsiAddress>> restoredTsis = new java.util.HashMap<>();
+
+    private record Restored(int port, MacAddress station, VsiId tsi, long vn) {
+    }
 
     public NvaAuthority(Nva nva, String nnveName, Map<Integer, Long> typeVns, boolean plainVlans) {
         this.nva = nva;
@@ -47,8 +57,33 @@ public final class NvaAuthority implements Authority {
     }
 
     @Override
+    public void restored(int port, MacAddress station, VsiId tsi, Vn vn, List<TsiAddress> addresses) {
+        if (vn.key() instanceof VnKey.Id id) {
+            restoredVns.put(id.id(), vn);
+            restoredTsis.put(new Restored(port, station, tsi, id.id()), List.copyOf(addresses));
+        }
+    }
+
+    /** Whether the restored TSIs still answer for the NVA: its replica is incomplete; once it is not, forgotten. */
+    private boolean restoring() {
+        if (restoredTsis.isEmpty()) {
+            return false;
+        }
+        if (nva.incompleteBecause() == null) {
+            restoredVns.clear();
+            restoredTsis.clear();
+            return false;
+        }
+        return true;
+    }
+
+    @Override
     public Decision authoriseEndDevice(int port, MacAddress station) {
         var d = nva.authoriseEndDevice(device(port, station));
+        if (!d.isAllowed() && restoring()
+                && restoredTsis.keySet().stream().anyMatch(r -> r.port() == port && r.station().equals(station))) {
+            return Decision.ALLOW; // REL-2: the end device of restored TSIs, before the NVA's replica is complete
+        }
         return d.isAllowed() ? Decision.ALLOW : refused(d);
     }
 
@@ -66,7 +101,8 @@ public final class NvaAuthority implements Authority {
         if (groupId >= 0) {
             long id = groupId;
             return nva.vnById((int) id).map(r -> VnResolution.of(vn(r)))
-                    .orElseGet(() -> unknown("unknown VN ID " + id));
+                    .orElseGet(() -> restoring() && restoredVns.containsKey(id) ? VnResolution.of(restoredVns.get(id))
+                            : unknown("unknown VN ID " + id));
         }
         if (vnName != null) {
             return nva.vnByName(vnName).map(r -> VnResolution.of(vn(r)))
@@ -96,6 +132,18 @@ public final class NvaAuthority implements Authority {
                     Refusal.PREFIX_TOO_SHORT.text() + ": " + PrefixPolicy.DEFAULT.refusal(wide, vn.key().toString()));
         }
         var d = nva.authoriseTsi(device(port, station), tsi, (int) id.id(), requested, List.of());
+        List<TsiAddress> had = d.isAllowed() || !restoring() ? null
+                : restoredTsis.get(new Restored(port, station, tsi, id.id()));
+        if (had != null) {
+            // REL-2: a restored TSI's end device, before the NVA's replica is complete: allowed as it was (a trusted
+            // VN: with the addresses it had, or fewer; a validated one: the addresses it had)
+            if (vn.provisioning() == Vn.Provisioning.VALIDATED) {
+                return new TsiGrant(Decision.ALLOW, had, List.of());
+            }
+            if (had.containsAll(requested)) {
+                return TsiGrant.trusted();
+            }
+        }
         if (!d.isAllowed()) {
             Decision r = refused(d);
             return new TsiGrant(r, null, List.of());

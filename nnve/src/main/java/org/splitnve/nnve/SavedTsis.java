@@ -77,6 +77,7 @@ final class SavedTsis extends EnginePart {
                 continue;
             }
             restored.add(t);
+            engine.authority.restored(s.port(), s.station(), s.id(), s.vn(), s.addresses());
             since.add(s.sinceRefreshNanos());
             t.peer.restoredExtensions |= s.extensions();
             if (!s.extensions()) {

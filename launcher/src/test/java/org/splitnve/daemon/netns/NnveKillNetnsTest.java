@@ -56,7 +56,7 @@ class NnveKillNetnsTest {
     final DaemonLab lab = new DaemonLab();
 
     /** The nNVE's TSIs from its API ({@code GET /v1/tsis}), by TSI ID. */
-    private static Map<String, JsonNode> tsisAt(String api) throws Exception {
+    static Map<String, JsonNode> tsisAt(String api) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + api + "/v1/tsis"))
                 .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("GET /v1/tsis: %s", r.body()).isEqualTo(200);
@@ -68,18 +68,18 @@ class NnveKillNetnsTest {
         return out;
     }
 
-    private static List<String> ips(JsonNode t) {
+    static List<String> ips(JsonNode t) {
         List<String> out = new ArrayList<>();
         t.path("ips").forEach(i -> out.add(i.asString()));
         return out;
     }
 
-    private static List<String> ips(TsiSpec t) {
+    static List<String> ips(TsiSpec t) {
         return t.ips().stream().map(TsiAddress::ipText).toList();
     }
 
     /** SIGKILL to {@code p} by its PID; returns once it is gone. */
-    private static void kill9(Process p) throws Exception {
+    static void kill9(Process p) throws Exception {
         NetLab.run("kill", "-KILL", Long.toString(p.pid()));
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("the killed nNVE process ends").isTrue();
         assertThat(p.exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
@@ -89,7 +89,7 @@ class NnveKillNetnsTest {
      * A cold nNVE JVM on a loaded machine may acknowledge its first frames later than the tNVE retransmits them (R x
      * RTE): a first VM is created, with a new TSI each time, until one is acknowledged (at most 5); returns its TSI.
      */
-    private static TsiSpec warmUp(Tnve t, int base, Map<TsiSpec, Tnve> tried) throws Exception {
+    static TsiSpec warmUp(Tnve t, int base, Map<TsiSpec, Tnve> tried) throws Exception {
         for (int i = 0; i < 5; i++) {
             TsiSpec spec = tsi(base + i, 5000);
             int n = base + i;
@@ -101,7 +101,36 @@ class NnveKillNetnsTest {
         throw new AssertionError(t.name + ": the nNVE never acknowledged a first VM");
     }
 
-    private static boolean holds(TnveEngine.TsiState s) {
+    /**
+     * Five VMs, acknowledged: on {@code a} vm1 running (VN 5000), vm2 suspended (6000), vm3 defined (5000); on
+     * {@code b} vm4 (6000) and vm5 (5000) running. Returns their TSIs (TSIs 1 to 5) and hypervisors.
+     */
+    static Map<TsiSpec, Tnve> fiveVms(Tnve a, Tnve b) throws Exception {
+        TsiSpec running = tsi(1, 5000);
+        TsiSpec suspended = tsi(2, 6000);
+        TsiSpec defined = tsi(3, 5000);
+        TsiSpec runningB = tsi(4, 6000);
+        TsiSpec runningB2 = tsi(5, 5000);
+        a.ok(e -> e.create("vm1", List.of(running)));
+        a.ok(e -> e.start("vm1"));
+        a.ok(e -> e.create("vm2", List.of(suspended)));
+        a.ok(e -> e.start("vm2"));
+        a.ok(e -> e.suspend("vm2"));
+        a.ok(e -> e.create("vm3", List.of(defined)));
+        b.ok(e -> e.create("vm4", List.of(runningB)));
+        b.ok(e -> e.start("vm4"));
+        b.ok(e -> e.create("vm5", List.of(runningB2)));
+        b.ok(e -> e.start("vm5"));
+        Map<TsiSpec, Tnve> out = new LinkedHashMap<>();
+        out.put(running, a);
+        out.put(suspended, a);
+        out.put(defined, a);
+        out.put(runningB, b);
+        out.put(runningB2, b);
+        return out;
+    }
+
+    static boolean holds(TnveEngine.TsiState s) {
         return s == TnveEngine.TsiState.ASSOCIATED || s == TnveEngine.TsiState.ACTIVATED;
     }
 
@@ -134,26 +163,8 @@ class NnveKillNetnsTest {
         Map<TsiSpec, Tnve> created = new ConcurrentHashMap<>();
         acknowledged.put(warmUp(a, 90, created), a);
         acknowledged.put(warmUp(b, 95, created), b);
+        acknowledged.putAll(fiveVms(a, b));
         TsiSpec running = tsi(1, 5000);
-        TsiSpec suspended = tsi(2, 6000);
-        TsiSpec defined = tsi(3, 5000);
-        TsiSpec runningB = tsi(4, 6000);
-        TsiSpec runningB2 = tsi(5, 5000);
-        a.ok(e -> e.create("vm1", List.of(running)));
-        a.ok(e -> e.start("vm1"));
-        a.ok(e -> e.create("vm2", List.of(suspended)));
-        a.ok(e -> e.start("vm2"));
-        a.ok(e -> e.suspend("vm2"));
-        a.ok(e -> e.create("vm3", List.of(defined)));
-        b.ok(e -> e.create("vm4", List.of(runningB)));
-        b.ok(e -> e.start("vm4"));
-        b.ok(e -> e.create("vm5", List.of(runningB2)));
-        b.ok(e -> e.start("vm5"));
-        acknowledged.put(running, a);
-        acknowledged.put(suspended, a);
-        acknowledged.put(defined, a);
-        acknowledged.put(runningB, b);
-        acknowledged.put(runningB2, b);
         Map<String, String> before = new LinkedHashMap<>();
         for (TsiSpec t : acknowledged.keySet()) {
             before.put(t.id().toString(), acknowledged.get(t).state("tor", t).name());

@@ -176,4 +176,20 @@ public sealed interface ClientEvent extends Event {
             return Level.WARN;
         }
     }
+
+    /**
+     * The own-entries audit (section 12) compared the NVA's digest of this nNVE's entries at {@code revision} with
+     * the one of what the engine holds: the same ({@code entries} entries and tags), nothing to repair.
+     */
+    record OwnAuditMatched(long revision, long entries) implements ClientEvent {
+        @Override
+        public String name() {
+            return "nva_client.own_audit_matched";
+        }
+
+        @Override
+        public Level level() {
+            return Level.DEBUG;
+        }
+    }
 }

@@ -655,6 +655,8 @@ public final class NvaClient implements AutoCloseable {
                 int ops = replica.resendOwnState();
                 events.accept(new ClientEvent.OwnStateResent(nva.revision(), nva.digest().count(), mine.count(), ops,
                         ownStateResent.incrementAndGet()));
+            } else {
+                events.accept(new ClientEvent.OwnAuditMatched(nva.revision(), mine.count()));
             }
         });
     }

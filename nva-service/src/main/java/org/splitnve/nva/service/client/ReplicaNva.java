@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.splitnve.nva.Churn;
 import org.splitnve.nva.Decision;
 import org.splitnve.nva.EndDevice;
@@ -133,6 +134,16 @@ public final class ReplicaNva implements Nva {
     /** Other nNVEs' entries the view could not take (they conflict with this nNVE's own): retried. */
     private final Set<ResourceKey> conflicts = new LinkedHashSet<>();
     private final Set<TsiInstance> migrationNext = new LinkedHashSet<>();
+    /**
+     * REL-2: this nNVE's own instances written before the first list (the TSIs an nNVE restores from its durable
+     * state before its first frame), as the engine holds them: the replica, and so the view, knows no VN yet, so the
+     * view cannot take them. Nothing is queued for them; the first list ({@link #reset}) puts them in the view and
+     * compares them with what the NVA holds of this nNVE: an entry the NVA has as the engine has it is not sent again
+     * (its mobility sequence number is the NVA's), a missing or different one is bound.
+     */
+    private final Map<TsiInstance, TsiBinding> early = new LinkedHashMap<>();
+    /** Whether a list was applied (until then, own writes go to {@link #early}). */
+    private boolean listed;
     private final List<NvaListener> listeners = new ArrayList<>();
     private final NvaListener relay = c -> {
         for (NvaListener l : listeners.toArray(new NvaListener[0])) {
@@ -228,7 +239,9 @@ public final class ReplicaNva implements Nva {
         String was = replica.historyId();
         boolean newHistory = was != null && !was.equals(s.historyId());
         replica.reset(s);
+        Set<TsiInstance> restored = Set.copyOf(early.keySet());
         rebuild();
+        listed = true;
         int queued = 0;
         Map<TsiInstance, MappingEntry> nvaOwn = new HashMap<>();
         Set<LocalTag> nvaTags = new LinkedHashSet<>();
@@ -247,12 +260,17 @@ public final class ReplicaNva implements Nva {
         }
         for (TsiInstance i : List.copyOf(own.keySet())) {
             MappingEntry e = nvaOwn.get(i);
+            if (restored.contains(i)) {
+                adopt(i, e);
+            }
             ReportOp.Bind b = bindOf(i);
             if (b != null && !queue.supersedes(b) && (e == null || e.state() != b.state()
                     || !e.addresses().equals(b.addresses()) || !e.held().equals(b.held()))) {
                 own.get(i).last = b;
                 queue.put(b);
                 queued++;
+            } else if (b != null && restored.contains(i)) {
+                own.get(i).last = b; // the NVA holds it as the engine does: nothing to send
             }
             if (e != null) {
                 converge(e);
@@ -279,6 +297,27 @@ public final class ReplicaNva implements Nva {
             events.accept(new ClientEvent.Repaired(s.revision(), differing));
         }
         return queued;
+    }
+
+    /**
+     * REL-2: what a restored instance's own record says, from the view and the NVA's entry for it ({@code e}, null
+     * when the NVA has none): the addresses held, and its mobility sequence number: the NVA's when the NVA has the
+     * entry and the engine's state is not a new claim of its addresses (the NVA's entry forwards too, or the engine's
+     * does not), else a new claim's ({@link #claimSeq}).
+     */
+    private void adopt(TsiInstance i, MappingEntry e) {
+        Own o = own.get(i);
+        Optional<TsiBinding> now = view.binding(i);
+        if (o == null || now.isEmpty()) {
+            return;
+        }
+        o.held = now.get().held();
+        boolean forwarding = now.get().state() == EntryState.FORWARDING;
+        if (e != null && (!forwarding || e.state() == EntryState.FORWARDING)) {
+            o.seq = e.mobilitySeq();
+        } else if (forwarding) {
+            o.seq = claimSeq(i, now.get().addresses());
+        }
     }
 
     /** How many differing keys a divergence's resync logs. */
@@ -660,9 +699,12 @@ public final class ReplicaNva implements Nva {
             }
         }
         Set<Integer> gone = new LinkedHashSet<>();
+        for (TsiInstance i : early.keySet()) {
+            own.putIfAbsent(i, new Own());
+        }
         for (Map.Entry<TsiInstance, Own> e : List.copyOf(own.entrySet())) {
             TsiInstance i = e.getKey();
-            Optional<TsiBinding> b = old.binding(i);
+            Optional<TsiBinding> b = early.containsKey(i) ? Optional.of(early.get(i)) : old.binding(i);
             if (b.isEmpty()) {
                 own.remove(i);
                 continue;
@@ -677,6 +719,7 @@ public final class ReplicaNva implements Nva {
                 v.hold(i, b.get().held());
             }
         }
+        early.clear();
         for (LocalTag t : List.copyOf(ownTags)) {
             if (v.recordLocalTag(t).refusal() != null) {
                 ownTags.remove(t);
@@ -710,8 +753,33 @@ public final class ReplicaNva implements Nva {
         return i.nve().equals(self);
     }
 
+    /**
+     * Before the first list, a write of an own instance changes {@link #early} ({@code op}: the binding after it,
+     * from the one before or null; null: no such instance); null after the first list or for another nNVE's.
+     */
+    private Decision<TsiBinding> early(TsiInstance i, UnaryOperator<TsiBinding> op) {
+        if (listed || !mine(i)) {
+            return null;
+        }
+        TsiBinding now = op.apply(early.get(i));
+        if (now == null) {
+            return Decision.refuse(Refusal.UNKNOWN_TSI_INSTANCE, i.toString());
+        }
+        early.put(i, now);
+        return Decision.allow(now);
+    }
+
+    private static List<TsiAddress> retained(List<TsiAddress> held, List<TsiAddress> addresses) {
+        return held.stream().filter(addresses::contains).toList();
+    }
+
     /** A write of an own instance: the view first, then what the nNVE's state for it now is, queued. */
-    private Decision<TsiBinding> write(TsiInstance i, Supplier<Decision<TsiBinding>> op) {
+    private Decision<TsiBinding> write(TsiInstance i, UnaryOperator<TsiBinding> before1st,
+            Supplier<Decision<TsiBinding>> op) {
+        Decision<TsiBinding> restoring = early(i, before1st);
+        if (restoring != null) {
+            return restoring;
+        }
         Optional<TsiBinding> before = view.binding(i);
         Decision<TsiBinding> d = op.get();
         if (d.refusal() != null || !mine(i)) {
@@ -804,40 +872,60 @@ public final class ReplicaNva implements Nva {
 
     @Override
     public Decision<TsiBinding> associate(TsiInstance instance, List<TsiAddress> addresses) {
-        return write(instance, () -> view.associate(instance, addresses));
+        return write(instance, b -> new TsiBinding(instance, EntryState.MAPPING, addresses),
+                () -> view.associate(instance, addresses));
     }
 
     @Override
     public Decision<TsiBinding> activate(TsiInstance instance, List<TsiAddress> addresses) {
-        return write(instance, () -> view.activate(instance, addresses));
+        return write(instance, b -> new TsiBinding(instance, EntryState.FORWARDING, addresses),
+                () -> view.activate(instance, addresses));
     }
 
     @Override
     public Decision<TsiBinding> activate(TsiInstance instance) {
-        return write(instance, () -> view.activate(instance));
+        return write(instance, b -> b == null ? null
+                : new TsiBinding(instance, EntryState.FORWARDING, b.addresses(), b.held()),
+                () -> view.activate(instance));
     }
 
     @Override
     public Decision<TsiBinding> deactivate(TsiInstance instance) {
-        return write(instance, () -> view.deactivate(instance));
+        return write(instance, b -> b == null ? null : new TsiBinding(instance, EntryState.MAPPING, b.addresses()),
+                () -> view.deactivate(instance));
     }
 
     @Override
     public Decision<TsiBinding> updateAddresses(TsiInstance instance, List<TsiAddress> remove, List<TsiAddress> add) {
-        Decision<TsiBinding> d = write(instance, () -> view.updateAddresses(instance, remove, add));
+        Decision<TsiBinding> d = write(instance, b -> {
+            if (b == null) {
+                return null;
+            }
+            List<TsiAddress> next = new ArrayList<>(b.addresses());
+            next.removeAll(remove);
+            next.addAll(add);
+            return new TsiBinding(instance, b.state(), next, retained(b.held(), next));
+        }, () -> view.updateAddresses(instance, remove, add));
         retryConflicts();
         return d;
     }
 
     @Override
     public Decision<TsiBinding> replaceAddresses(TsiInstance instance, List<TsiAddress> addresses) {
-        Decision<TsiBinding> d = write(instance, () -> view.replaceAddresses(instance, addresses));
+        Decision<TsiBinding> d = write(instance, b -> b == null ? null
+                : new TsiBinding(instance, b.state(), addresses, retained(b.held(), addresses)),
+                () -> view.replaceAddresses(instance, addresses));
         retryConflicts();
         return d;
     }
 
     @Override
     public Decision<TsiBinding> hold(TsiInstance instance, List<TsiAddress> held) {
+        Decision<TsiBinding> restoring = early(instance, b -> b == null ? null
+                : new TsiBinding(instance, b.state(), b.addresses(), retained(held, b.addresses())));
+        if (restoring != null) {
+            return restoring;
+        }
         Decision<TsiBinding> d = view.hold(instance, held);
         if (d.refusal() != null || !mine(instance)) {
             return d;
@@ -853,6 +941,11 @@ public final class ReplicaNva implements Nva {
 
     @Override
     public Decision<TsiBinding> deassociate(TsiInstance instance) {
+        if (!listed && mine(instance)) {
+            TsiBinding was = early.remove(instance);
+            return was == null ? Decision.refuse(Refusal.UNKNOWN_TSI_INSTANCE, instance.toString())
+                    : Decision.allow(was);
+        }
         Decision<TsiBinding> d = view.deassociate(instance);
         if (d.refusal() == null && mine(instance)) {
             own.remove(instance);
@@ -865,6 +958,20 @@ public final class ReplicaNva implements Nva {
 
     @Override
     public Decision<TsiBinding> movePort(TsiInstance instance, int newPort) {
+        if (!listed && mine(instance)) {
+            TsiBinding was = early.get(instance);
+            TsiInstance to = instance.onPort(newPort);
+            if (was == null) {
+                return Decision.refuse(Refusal.UNKNOWN_TSI_INSTANCE, instance.toString());
+            }
+            if (newPort != instance.port() && early.containsKey(to)) {
+                return Decision.refuse(Refusal.INSTANCE_EXISTS, to.toString());
+            }
+            early.remove(instance);
+            TsiBinding moved = new TsiBinding(to, was.state(), was.addresses(), was.held());
+            early.put(to, moved);
+            return Decision.allow(moved);
+        }
         Decision<TsiBinding> d = view.movePort(instance, newPort);
         if (d.refusal() == null && mine(instance) && newPort != instance.port()) {
             TsiInstance to = instance.onPort(newPort);
@@ -879,12 +986,22 @@ public final class ReplicaNva implements Nva {
 
     @Override
     public Optional<TsiBinding> binding(TsiInstance instance) {
-        return view.binding(instance);
+        TsiBinding b = early.get(instance);
+        return b != null ? Optional.of(b) : view.binding(instance);
     }
 
     @Override
     public List<TsiBinding> bindings(VsiId vsi) {
-        return view.bindings(vsi);
+        if (early.isEmpty()) {
+            return view.bindings(vsi);
+        }
+        List<TsiBinding> out = new ArrayList<>(view.bindings(vsi));
+        for (TsiBinding b : early.values()) {
+            if (b.instance().vsi().equals(vsi)) {
+                out.add(b);
+            }
+        }
+        return out;
     }
 
     @Override
@@ -911,6 +1028,10 @@ public final class ReplicaNva implements Nva {
 
     @Override
     public Decision<LocalTag> recordLocalTag(LocalTag tag) {
+        if (!listed && tag.nve().equals(self)) {
+            ownTags.add(tag); // REL-2: restored before the first list; compared with the NVA's at the first list
+            return Decision.allow(tag);
+        }
         Decision<LocalTag> d = view.recordLocalTag(tag);
         if (d.refusal() == null && tag.nve().equals(self) && ownTags.add(tag)) {
             queue.put(new ReportOp.RecordTag(tag));
@@ -920,6 +1041,9 @@ public final class ReplicaNva implements Nva {
 
     @Override
     public boolean releaseLocalTag(LocalTag tag) {
+        if (!listed && tag.nve().equals(self)) {
+            return ownTags.remove(tag);
+        }
         boolean was = view.releaseLocalTag(tag);
         if (was && tag.nve().equals(self) && ownTags.remove(tag)) {
             queue.put(new ReportOp.ReleaseTag(tag));
@@ -929,12 +1053,28 @@ public final class ReplicaNva implements Nva {
 
     @Override
     public Optional<LocalTag> localTag(NveId nve, int portScope, int tag) {
+        if (!listed && nve.equals(self)) {
+            for (LocalTag t : ownTags) {
+                if (t.portScope() == portScope && t.tag() == tag) {
+                    return Optional.of(t);
+                }
+            }
+        }
         return view.localTag(nve, portScope, tag);
     }
 
     @Override
     public List<LocalTag> localTags(int vnId) {
-        return view.localTags(vnId);
+        if (listed) {
+            return view.localTags(vnId);
+        }
+        List<LocalTag> out = new ArrayList<>(view.localTags(vnId));
+        for (LocalTag t : ownTags) {
+            if (t.vnId() == vnId) {
+                out.add(t);
+            }
+        }
+        return out;
     }
 
     // ================================================================== VN registry and policy: the NVA's
