@@ -443,10 +443,14 @@ public final class EtcdStore implements SharedStore {
             }
             recreated.incrementAndGet();
             lastRecreation = why;
-            try {
-                follower.resync(why); // whatever the stream may have missed comes from the store itself
-            } catch (RuntimeException e) {
-                why = why + "; " + e; // the next check or the next stream tries again
+            synchronized (pause) { // not once suspendFollowing has returned: the test's instance is to lag
+                if (!suspended) {
+                    try {
+                        follower.resync(why); // whatever the stream may have missed comes from the store itself
+                    } catch (RuntimeException e) {
+                        why = why + "; " + e; // the next check or the next stream tries again
+                    }
+                }
             }
             try {
                 Thread.sleep(backoff);
@@ -497,7 +501,13 @@ public final class EtcdStore implements SharedStore {
                     }
                     continue;
                 }
-                deliver(evs);
+                // a response read before suspendFollowing is not delivered after it (under the same lock)
+                synchronized (pause) {
+                    if (suspended) {
+                        return "suspended";
+                    }
+                    deliver(evs);
+                }
             }
             return "the watch stream ended";
         } finally {
@@ -577,9 +587,16 @@ public final class EtcdStore implements SharedStore {
         }
     }
 
-    /** Test support: stops delivering (the stream is closed) until {@link #resumeFollowing}. */
+    /**
+     * Test support: stops delivering (the stream is closed) until {@link #resumeFollowing}. Once it returns, nothing
+     * more is delivered: a response already read waits for the lock and is dropped, and the closed stream's
+     * resynchronisation from the store does not run (EtcdNvaTest's lagging instance once caught up with the commit it
+     * was to miss, in a fresh-clone run).
+     */
     void suspendFollowing() {
-        suspended = true;
+        synchronized (pause) {
+            suspended = true;
+        }
         abortStream();
     }
 
