@@ -215,8 +215,10 @@ class NnveKillNetnsTest {
                         assertThat(text(s, "to")).isEqualTo(e.getValue());
                     });
         }
-        assertThat(events(Files.readString(log2), "peer.resync_requested")).as("every end device asked to announce again")
-                .isNotEmpty();
+        // the start announcement (RESYNC_REQUEST) goes out once the engine runs, which may be a moment after the API
+        // listens: waited for, not read at once (a fresh-clone run read the log before it)
+        await("every end device asked to announce again", Duration.ofSeconds(20),
+                () -> !events(Files.readString(log2), "peer.resync_requested").isEmpty());
 
         // the load goes on across the restart for a few more VMs, then stops; everything every tNVE holds is at the
         // restarted nNVE, in its state, with the same addresses
