@@ -10,15 +10,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 . bench/jdk25.sh
+. bench/header.sh
 
-echo "# JAVA_HOME: $JAVA_HOME"
-echo "# CPUs: $(nproc); $(lscpu 2>/dev/null | grep 'Model name' | sed 's/  */ /g' || true)"
-echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
-echo "# commit: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (modified)')"
+bench_header
 
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-    ./mvnw -q -B -pl bench -am package -DskipTests
-fi
+bench_build
 dir=${3:-$(mktemp -d /var/tmp/tsi-journal-bench.XXXXXX)}
 "$JAVA_HOME/bin/java" -Xmx2g -cp bench/target/benchmarks.jar \
     org.splitnve.bench.TsiJournalBench all "${1:-100000}" "$dir" "${2:-3}"
