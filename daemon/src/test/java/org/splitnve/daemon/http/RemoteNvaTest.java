@@ -89,6 +89,10 @@ class RemoteNvaTest {
                     Thread.onSpinWait();
                 }
                 assertThat(client.state()).isEqualTo(NvaClient.State.IN_SYNC);
+                // the client is IN_SYNC once the list is read; the engine thread applies it to the replica just after
+                while (f.nnve.nva().vnById(5000).isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(5); // waiting for a condition (the list applied) with a deadline
+                }
                 assertThat(f.nnve.embeddedNva()).as("no NVA in the nNVE's process").isEmpty();
                 assertThat(f.nnve.nva().vnById(5000)).as("the NVA's VN, in the replica").isPresent();
                 Http h = f.t.getFirst();

@@ -87,6 +87,33 @@ class NvaEtcdFailoverTest {
         return new Report(seq, ops);
     }
 
+    /** How {@code seen} differs from {@code expected} (missing, repeated, out of order, unexpected), or "". */
+    static String difference(List<Long> seen, List<Long> expected) {
+        Set<Long> want = new java.util.HashSet<>(expected);
+        Set<Long> once = new java.util.HashSet<>();
+        List<Long> repeated = new ArrayList<>();
+        List<Long> unexpected = new ArrayList<>();
+        List<String> disorder = new ArrayList<>();
+        for (int i = 0; i < seen.size(); i++) {
+            long r = seen.get(i);
+            if (!once.add(r)) {
+                repeated.add(r);
+            }
+            if (!want.contains(r)) {
+                unexpected.add(r);
+            }
+            if (i > 0 && r <= seen.get(i - 1)) {
+                disorder.add(seen.get(i - 1) + " then " + r);
+            }
+        }
+        List<Long> missing = expected.stream().filter(r -> !once.contains(r)).toList();
+        if (missing.isEmpty() && repeated.isEmpty() && unexpected.isEmpty() && disorder.isEmpty()) {
+            return "";
+        }
+        return seen.size() + " seen, " + expected.size() + " expected; missing " + missing + ", repeated " + repeated
+                + ", unexpected " + unexpected + ", out of order " + disorder;
+    }
+
     static TsiAddress mac(long seq) {
         return TsiAddress.mac(new MacAddress(0x5254_0010_0000L + seq));
     }
@@ -217,7 +244,8 @@ class NvaEtcdFailoverTest {
             for (long r = start.revision() + 1; r <= last; r++) {
                 expected.add(r);
             }
-            assertThat(revisions).isEqualTo(expected);
+            assertThat(difference(revisions, expected)).as("the revisions the watcher on B saw, from %s to %s",
+                    start.revision() + 1, last).isEmpty();
             Map<Long, Change> byRevision = new TreeMap<>();
             seen.forEach(c -> byRevision.put(c.revision(), c));
             for (Map.Entry<Long, Receipt> e : acknowledged.entrySet()) {
