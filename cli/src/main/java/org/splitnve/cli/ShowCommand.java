@@ -10,14 +10,14 @@ import picocli.CommandLine.Parameters;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code splitnve show peers|vns|tsis|tsi|tags|status}: an nNVE's state as tables for people (the columns
+ * {@code splitnve show peers|vns|tsis|tsi|tags|flows|status}: an nNVE's state as tables for people (the columns
  * an operator looks at first), or its JSON with {@code --json}.
  */
 @Command(name = "show", description = "An nNVE's state as tables (default http://127.0.0.1:7480; --endpoint, --api).")
 public final class ShowCommand extends IoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws UsageException {
-        throw new UsageException("show what? peers, vns, tsis, tsi ID|MAC, tags or status");
+        throw new UsageException("show what? peers, vns, tsis, tsi ID|MAC, tags, flows or status");
     }
 
     @Command(name = "peers", description = {"the end devices (tNVEs) on each port, with their LLDP names",
@@ -85,6 +85,71 @@ public final class ShowCommand extends IoCommand implements Callable<Integer> {
     @Command(name = "tags", description = "the local tags in use per scope (port or switch) and their VN")
     int tags(@Mixin ApiOptions o) throws UsageException, ApiException {
         return show("tags", "/v1/tags", o, Kind.NNVE, null);
+    }
+
+    @Command(name = "flows", description = {"per TSI, what the nNVE's Open vSwitch bridge does for it and why",
+        "For each TSI on the bridge: its state in the data plane's model, what that lets through, and each flow the",
+        "model asks for with its reason, whether the switch holds it and its packet count; then the VNs' and remote",
+        "NVEs' flows, and flows the switch holds that the model does not ask for (drift, until the next audit)."})
+    int flows(@Option(names = "--tsi", paramLabel = "ID|MAC", description = "only this TSI") String tsi,
+            @Mixin ApiOptions o) throws UsageException, ApiException {
+        ApiClient api = o.client(io, Kind.NNVE);
+        String path = "/v1/dataplane/flows" + (tsi == null ? "" : "?tsi=" + java.net.URLEncoder.encode(TsiCommand.key(tsi),
+                java.nio.charset.StandardCharsets.UTF_8));
+        JsonNode answer = get(api, path);
+        if (o.json) {
+            Cli.printJson(io, answer);
+            return 0;
+        }
+        flows(answer, tsi != null, io);
+        return tsi != null && Table.items(answer.path("tsis")).isEmpty() ? 1 : 0;
+    }
+
+    /** {@code show flows} for people: the switch agent's line, each TSI with its flows, the others, the drift. */
+    static void flows(JsonNode a, boolean oneTsi, Io io) {
+        JsonNode ag = a.path("agent");
+        io.out().println("switch " + Table.text(ag.path("socket")) + ": " + (ag.path("connected").asBoolean(false)
+                ? "connected" : "NOT CONNECTED") + ", desired table " + Table.text(ag.path("desiredTable"))
+                + ", installed " + Table.text(ag.path("installedTable")) + (ag.path("synced").asBoolean(false) ? " (in sync)"
+                : " (not in sync)") + ", audits " + Table.text(ag.path("audits"))
+                + (a.path("counters").asBoolean(false) ? "" : "; counters not read: " + Table.text(a.path("error"))));
+        List<JsonNode> tsis = Table.items(a.path("tsis"));
+        if (tsis.isEmpty()) {
+            io.out().println(oneTsi ? "no such TSI on the bridge" : "no TSI on the bridge");
+        }
+        for (JsonNode t : tsis) {
+            io.out().println();
+            io.out().println("TSI " + Table.text(t.path("id")) + " on OpenFlow port " + Table.text(t.path("ofport"))
+                    + ", tag " + Table.text(t.path("tag")) + ", " + Table.text(t.path("vn")) + ": "
+                    + Table.text(t.path("state")) + (t.path("passes").asBoolean(false) ? " (passes)" : " (passes nothing)"));
+            io.out().println("  addresses: " + Table.text(t.path("addresses")));
+            io.out().println("  " + Table.text(t.path("explanation")));
+            flowTable(Table.items(t.path("flows")), "  ", io);
+        }
+        List<JsonNode> other = Table.items(a.path("other"));
+        if (!other.isEmpty()) {
+            io.out().println();
+            io.out().println("the VNs', remote NVEs' and default flows:");
+            flowTable(other, "  ", io);
+        }
+        List<JsonNode> drift = Table.items(a.path("unexpected"));
+        if (!drift.isEmpty()) {
+            io.out().println();
+            io.out().println(drift.size() + " flow(s) the switch holds that the model does not ask for (drift: the next"
+                    + " audit or `splitnve reconcile` removes them):");
+            flowTable(drift, "  ", io);
+        }
+    }
+
+    private static void flowTable(List<JsonNode> flows, String indent, Io io) {
+        Table t = new Table(indent + "TABLE", "PRIORITY", "MATCH", "ACTIONS", "HELD", "PACKETS", "WHY");
+        for (JsonNode f : flows) {
+            t.row(indent + Table.text(f.path("table")), f.path("priority"), f.path("match"), f.path("actions"),
+                    f.path("installed"), f.path("packets"), f.path("why"));
+        }
+        if (t.size() > 0) {
+            t.print(io.out());
+        }
     }
 
     @Command(name = "status", description = "the node: role, session epoch, ports or uplinks (an nNVE or a tNVE)")

@@ -324,6 +324,7 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
      * The switch agent programming the Open vSwitch bridge ([dataplane]), if any: whether the switch holds the last
      * model ({@code synced}), how many models were applied.
      */
+    @Override
     public java.util.Optional<org.splitnve.dataplane.SwitchAgent> switchAgent() {
         return dataplane == null ? java.util.Optional.empty() : java.util.Optional.of(dataplane.agent());
     }
@@ -343,6 +344,11 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
     public java.util.concurrent.CompletableFuture<java.util.Optional<org.splitnve.dataplane.DataplaneState>>
             dataplaneModel() {
         return runner.call(() -> java.util.Optional.ofNullable(dataplane == null ? null : dataplane.state()));
+    }
+
+    @Override
+    public org.splitnve.daemon.http.DataplaneApi.Desired desiredTable() {
+        return dataplane == null ? null : dataplane.desired();
     }
 
     /** The nNVE's NVA client ([nva] embedded = true, or servers), if any. */

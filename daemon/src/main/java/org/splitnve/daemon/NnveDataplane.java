@@ -57,6 +57,8 @@ final class NnveDataplane implements AutoCloseable {
     private DataplaneState last;
     /** Engine thread: the number the agent gave the last desired table ({@link SwitchAgent#desire}). */
     private long lastNumber = -1;
+    /** Engine thread: the flows of {@link #last} ({@code show flows} explains them). */
+    private List<Flow> lastFlows = List.of();
     /** Engine thread: migration destinations ("TSI@OpenFlow port") their first frame unblocked (DP-5). */
     private final Set<String> unblocked = new java.util.HashSet<>();
     /** Packet-ins handed to the engine thread and not handled yet: bounded, whatever a blocked VM sends. */
@@ -157,6 +159,11 @@ final class NnveDataplane implements AutoCloseable {
         return tsi + "@" + ofport;
     }
 
+    /** Engine thread: the model, its flows and their table's number last handed to the agent; null before the first. */
+    org.splitnve.daemon.http.DataplaneApi.Desired desired() {
+        return last == null ? null : new org.splitnve.daemon.http.DataplaneApi.Desired(last, lastFlows, lastNumber);
+    }
+
     /** The switch agent (its counters: connects, applied, synced). */
     SwitchAgent agent() {
         return agent;
@@ -209,6 +216,7 @@ final class NnveDataplane implements AutoCloseable {
         }
         last = s;
         List<Flow> flows = Pipeline.flows(s);
+        lastFlows = flows;
         lastNumber = agent.desire(flows);
         if (!agentStarted) {
             agentStarted = true;

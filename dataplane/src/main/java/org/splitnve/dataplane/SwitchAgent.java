@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,7 +32,23 @@ import org.splitnve.dataplane.openflow.Octets;
  */
 public final class SwitchAgent implements AutoCloseable {
     /** What wakes the agent's thread: a new desired table, the connection's end, or close(). */
-    private enum Signal { DESIRE, CLOSED, STOP, PACKET_OUT }
+    private enum Signal { DESIRE, CLOSED, STOP, PACKET_OUT, ASK }
+
+    /**
+     * What an operator asks of the switch, answered on the agent's thread (which owns the connection): an audit now
+     * ({@code splitnve reconcile}), or the switch's flows with their counters ({@code splitnve show flows}).
+     */
+    private sealed interface Ask {
+        CompletableFuture<?> answer();
+    }
+
+    private record Reconcile(CompletableFuture<FlowDriver.Report> answer) implements Ask {
+    }
+
+    private record Dump(CompletableFuture<List<OfMessage.FlowStats>> answer) implements Ask {
+    }
+
+    private final java.util.Queue<Ask> asks = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** Frames waiting to be sent back through the tables once table {@code after} is installed (DP-5). */
     private record Out(long after, int inPort, Octets frame) {
@@ -61,6 +78,8 @@ public final class SwitchAgent implements AutoCloseable {
     private volatile Desired desired = new Desired(0, p -> List.of(), false);
     private final AtomicLong desires = new AtomicLong();
     private volatile boolean synced;
+    /** True from the first table applied on a connection to its end: asks are answered on the agent's thread. */
+    private volatile boolean connected;
     private volatile long installed = -1;
     private volatile Consumer<OfMessage.PacketIn> packetIns;
     private final java.util.Queue<Out> outs = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -160,6 +179,63 @@ public final class SwitchAgent implements AutoCloseable {
         return applied.get();
     }
 
+    /**
+     * An audit now, on the agent's thread (as the periodic one: the ports read again when the table is made from them,
+     * the switch's flows read and every difference from the desired table repaired): answers what it changed, or fails
+     * when the agent is not connected to the switch (the answer then comes at once, not at the next connection).
+     */
+    public CompletableFuture<FlowDriver.Report> reconcile() {
+        Reconcile r = new Reconcile(new CompletableFuture<>());
+        ask(r);
+        return r.answer();
+    }
+
+    /** The switch's flows as it reports them now, with their packet and byte counts (agent thread; fails as reconcile). */
+    public CompletableFuture<List<OfMessage.FlowStats>> flows() {
+        Dump d = new Dump(new CompletableFuture<>());
+        ask(d);
+        return d.answer();
+    }
+
+    private void ask(Ask a) {
+        asks.add(a);
+        events.add(Signal.ASK);
+        if (!connected) {
+            refuseAsks(); // not connected: answered now (an ask that races the connection is answered either way)
+        }
+    }
+
+    private void refuseAsks() {
+        for (Ask a = asks.poll(); a != null; a = asks.poll()) {
+            a.answer().completeExceptionally(new IllegalStateException("not connected to the switch at " + socket));
+        }
+    }
+
+    /** Answers the waiting asks (agent thread, connected). */
+    private void answerAsks(OfConnection c, FlowDriver d) throws FlowDriver.ApplyException {
+        for (Ask a = asks.poll(); a != null; a = asks.poll()) {
+            switch (a) {
+                case Reconcile r -> {
+                    try {
+                        r.answer().complete(audit(c, d, "reconcile"));
+                    } catch (FlowDriver.ApplyException | RuntimeException e) {
+                        r.answer().completeExceptionally(e);
+                        throw e;
+                    }
+                }
+                case Dump x -> {
+                    switch (c.flows(timeout)) {
+                        case OfConnection.Outcome.Ok<List<OfMessage.FlowStats>> ok -> x.answer().complete(ok.value());
+                        case OfConnection.Outcome.Refused<List<OfMessage.FlowStats>> r -> x.answer().completeExceptionally(
+                                new IllegalStateException("the switch refused to list its flows: " + r.errors()));
+                        case OfConnection.Outcome.Failed<List<OfMessage.FlowStats>> f -> x.answer().completeExceptionally(
+                                new IllegalStateException("listing the flows failed: " + f.reason()));
+                    }
+                }
+            }
+        }
+    }
+
     /** How many audits ran to their end (the switch read and compared; drift, if any, repaired). */
     public long audits() {
         return audits.get();
@@ -168,6 +244,16 @@ public final class SwitchAgent implements AutoCloseable {
     /** The number of the desired table ({@link #desire}) the switch was last brought to; -1 before the first. */
     public long installed() {
         return installed;
+    }
+
+    /** The switch's OpenFlow socket. */
+    public Path socket() {
+        return socket;
+    }
+
+    /** True while connected to the switch (from the first table applied on a connection to its end). */
+    public boolean connected() {
+        return connected;
     }
 
     /** True while connected and the switch holds the last desired table. */
@@ -203,17 +289,22 @@ public final class SwitchAgent implements AutoCloseable {
                 FlowDriver.Report r = d.apply(flows(c, want));
                 installed = want.number();
                 synced = true;
+                connected = true;
                 connects.incrementAndGet();
                 applied.incrementAndGet();
                 log.accept("switch " + socket + ": connected (generation " + d.generation() + "), " + r.changes()
                         + " flow changes in " + r.bundles() + " bundles, " + (System.nanoTime() - t0) / 1_000_000 + " ms");
                 var _ = c.closed().thenRun(() -> events.add(Signal.CLOSED));
                 flushOut(c);
+                answerAsks(c, d);
                 if (!serve(c, d)) {
                     return;
                 }
             } catch (FlowDriver.ApplyException e) {
                 log.accept("switch " + socket + ": " + e.getMessage() + "; reconnecting");
+            } finally {
+                connected = false;
+                refuseAsks();
             }
             synced = false;
         }
@@ -243,19 +334,12 @@ public final class SwitchAgent implements AutoCloseable {
                 flushOut(c);
                 continue;
             }
+            if (e == Signal.ASK) {
+                answerAsks(c, d);
+                continue;
+            }
             if (e == null) {
-                Desired want = desired;
-                if (want.byPorts()) {
-                    FlowDriver.Report p = d.apply(flows(c, want));
-                    if (p.changes() > 0) {
-                        log.accept("switch " + socket + ": the ports changed: " + p);
-                    }
-                }
-                FlowDriver.Report r = d.reconcile();
-                if (r.changes() > 0) {
-                    log.accept("switch " + socket + ": audit repaired drift: " + r);
-                }
-                audits.incrementAndGet();
+                audit(c, d, "audit");
                 nextAudit = System.nanoTime() + audit.toNanos();
             } else {
                 synced = false;
@@ -267,6 +351,25 @@ public final class SwitchAgent implements AutoCloseable {
                 flushOut(c);
             }
         }
+    }
+
+    /** An audit (periodic, or asked for): the ports read again if the table is made from them, then drift repaired. */
+    private FlowDriver.Report audit(OfConnection c, FlowDriver d, String why) throws FlowDriver.ApplyException {
+        Desired want = desired;
+        FlowDriver.Report p = new FlowDriver.Report(0, 0, 0, 0, 0);
+        if (want.byPorts()) {
+            p = d.apply(flows(c, want));
+            if (p.changes() > 0) {
+                log.accept("switch " + socket + ": the ports changed: " + p);
+            }
+        }
+        FlowDriver.Report r = d.reconcile();
+        if (r.changes() > 0) {
+            log.accept("switch " + socket + ": " + why + " repaired drift: " + r);
+        }
+        audits.incrementAndGet();
+        return new FlowDriver.Report(p.added() + r.added(), p.modified() + r.modified(), p.deleted() + r.deleted(),
+                p.bundles() + r.bundles(), p.nanos() + r.nanos());
     }
 
     /** The flows of {@code want}: with the switch's ports read first if it is made from them. */

@@ -17,6 +17,7 @@ import org.splitnve.cli.Cli;
 import org.splitnve.cli.Io;
 import org.splitnve.cli.IoCommand;
 import org.splitnve.cli.ShowCommand;
+import org.splitnve.cli.ReconcileCommand;
 import org.splitnve.cli.TagsCommand;
 import org.splitnve.cli.TsiCommand;
 import org.splitnve.cli.UsageException;
@@ -57,6 +58,8 @@ import picocli.CommandLine;
             "  vm addr NAME --tsi UUID|MAC add|remove|replace IP...",
             "  vm list | vm show NAME",
             "  show peers|vns|tsis|tags|status | show tsi ID|MAC         an nNVE's state as tables",
+            "  show flows [--tsi ID|MAC]              per TSI, what the nNVE's switch does for it and why",
+            "  reconcile                              repair the nNVE's switch now (drift)",
             "  tsi deactivate|deassociate ID|MAC [--address IP]... [--reason TEXT]   the nNVE's own initiative",
             "  tags release --port P [--station MAC]   free the local tags an end device holds",
             "  watch [--follow]                       live events of a daemon, one line each",
@@ -76,7 +79,7 @@ public final class Splitnve extends IoCommand implements Callable<Integer> {
 
     /** The commands, in the order the help lists them (the last, hidden, trains the start-up cache). */
     static final List<Class<?>> COMMANDS = List.of(Demo.class, Decode.class, Nnve.class, Tnve.class, Nva.class, org.splitnve.cli.NvaCommands.Where.class, VmCommand.class,
-            ShowCommand.class, TsiCommand.class, TagsCommand.class, WatchCommand.class, Capture.class, Hook.class,
+            ShowCommand.class, ReconcileCommand.class, TsiCommand.class, TagsCommand.class, WatchCommand.class, Capture.class, Hook.class,
             Completion.class, CommandLine.HelpCommand.class, Train.class);
 
     @Spec

@@ -52,6 +52,16 @@ public final class NnveApi {
         Nva nva();
 
         DaemonMetrics metrics();
+
+        /** [dataplane]: the switch agent programming the Open vSwitch bridge, if any. */
+        default java.util.Optional<org.splitnve.dataplane.SwitchAgent> switchAgent() {
+            return java.util.Optional.empty();
+        }
+
+        /** [dataplane], engine thread: what was last handed to the switch agent; null without one or before the first. */
+        default DataplaneApi.Desired desiredTable() {
+            return null;
+        }
     }
 
     private final Backend d;
@@ -62,6 +72,12 @@ public final class NnveApi {
 
     public static List<Route> routes(Backend d) {
         NnveApi a = new NnveApi(d);
+        List<Route> out = new ArrayList<>(own(a));
+        out.addAll(DataplaneApi.routes(d));
+        return List.copyOf(out);
+    }
+
+    private static List<Route> own(NnveApi a) {
         return List.of(
                 Route.get("/v1/status", r -> Reply.ok(a.read(a::status))),
                 Route.get("/v1/peers", r -> Reply.ok(a.read(a::peers))),

@@ -169,6 +169,9 @@ class OpenApiTest {
                     .isEqualTo(404);
             assertThat(nnve(n, "POST", "/v1/tsis/{id}/deassociate", "/v1/tsis/bad/deassociate", "").status())
                     .isEqualTo(400);
+            // issue 11: without [dataplane] there is no switch to explain or reconcile
+            assertThat(nnve(n, "GET", "/v1/dataplane/flows", "/v1/dataplane/flows", null).status()).isEqualTo(404);
+            assertThat(nnve(n, "POST", "/v1/dataplane/reconcile", "/v1/dataplane/reconcile", "").status()).isEqualTo(404);
             // SEC-5: the operator's release of local tags (every end device behind port 0: none holds any by VN connect)
             assertThat(nnve(n, "POST", "/v1/tags/release", "/v1/tags/release", "{\"port\": \"0\", \"reason\": \"test\"}")
                     .status()).isEqualTo(200);

@@ -104,11 +104,15 @@ class DataplaneNetnsTest {
                 () -> n.d.dataplaneInstalled().get(10, TimeUnit.SECONDS));
     }
 
-    @Test
-    @DisplayName("DP-2 (issue 11): two VMs of one VN behind two hypervisors ping each other through the nNVE daemon's OVS"
-            + " bridge only while both TSIs are Activated over VDP: nothing while one is only created (Associated), passes"
-            + " once both are started, stops when one is suspended (deactivated, LC-SUSPEND), passes again when it is resumed")
-    void activationGatesTraffic() throws Exception {
+    /** The nNVE daemon, the two tNVE daemons, and the VMs behind them with their TSIs. */
+    record Setup(Nnve n, Tnve h1, Tnve h2, TsiSpec t1, TsiSpec t2, String vm1, String vm2) {
+    }
+
+    /**
+     * One nNVE daemon with [dataplane] (its switch agent audits every {@code auditSeconds}) and an embedded NVA, two
+     * hypervisors with a VM each and a tNVE daemon on each trunk.
+     */
+    private Setup setup(int auditSeconds) throws Exception {
         OvsLab.assumeOvs();
         ovs = lab.closeAfter(new OvsLab());
         String nsN = ovs.namespace("n");
@@ -123,9 +127,25 @@ class DataplaneNetnsTest {
         Nnve n = lab.nnve("n1", port(nsN, "p0", "tags = \"" + TAG + "\"") + port(nsN, "p1", "tags = \"" + TAG + "\"")
                 + vns(5000).replace("[nva]\n", "[nva]\nembedded = true\n")
                 + "[dataplane]\nsocket = \"" + nveSwitch.mgmt("br-nve") + "\"\nvtep = \"192.0.2.1\"\ntunnel_ofport = "
-                + VXLAN + "\n[[dataplane.port]]\nport = \"p0\"\nofport = 1\n[[dataplane.port]]\nport = \"p1\"\nofport = 2\n");
+                + VXLAN + "\naudit = " + auditSeconds + "\n[[dataplane.port]]\nport = \"p0\"\nofport = 1\n[[dataplane.port]]\nport = \"p1\"\nofport = 2\n");
         Tnve h1 = lab.tnve("hv1", uplink("tor", hv1, "up0", P0.toString(), "nnve = \"" + P0 + "\""));
         Tnve h2 = lab.tnve("hv2", uplink("tor", hv2, "up0", P1.toString(), "nnve = \"" + P1 + "\""));
+        return new Setup(n, h1, h2, t1, t2, vm1, vm2);
+    }
+
+    @Test
+    @DisplayName("DP-2 (issue 11): two VMs of one VN behind two hypervisors ping each other through the nNVE daemon's OVS"
+            + " bridge only while both TSIs are Activated over VDP: nothing while one is only created (Associated), passes"
+            + " once both are started, stops when one is suspended (deactivated, LC-SUSPEND), passes again when it is resumed")
+    void activationGatesTraffic() throws Exception {
+        Setup u = setup(30);
+        Nnve n = u.n();
+        Tnve h1 = u.h1();
+        Tnve h2 = u.h2();
+        TsiSpec t1 = u.t1();
+        TsiSpec t2 = u.t2();
+        String vm1 = u.vm1();
+        String vm2 = u.vm2();
         String ip1 = t1.ips().getFirst().ip().getHostAddress();
         String ip2 = t2.ips().getFirst().ip().getHostAddress();
 
@@ -161,5 +181,85 @@ class DataplaneNetnsTest {
         assertThat(n.d.switchAgent().orElseThrow().connects()).isEqualTo(1);
         System.out.printf("[DP-2] start op to first answered ping %d ms; resume op to first answered ping %d ms%n",
                 firstPing / 1_000_000, again / 1_000_000);
+    }
+
+    @Test
+    @DisplayName("DP-6, DP-2 (issue 11): `splitnve show flows` explains per TSI what the switch does (an Activated TSI's"
+            + " admission flow held with the packets the VMs sent, an Associated one's drop); a flow deleted behind the"
+            + " nNVE's back stops vm1's traffic and shows as not held, one added shows as drift; `splitnve reconcile`"
+            + " repairs both (traffic again), and finds nothing the second time")
+    void showFlowsAndReconcile() throws Exception {
+        Setup u = setup(86_400); // no periodic audit during the test: only the reconcile asked for repairs the drift
+        Nnve n = u.n();
+        String ip2 = u.t2().ips().getFirst().ip().getHostAddress();
+        u.h1().ok(e -> e.create("vm1", List.of(u.t1())));
+        u.h1().ok(e -> e.start("vm1"));
+        u.h2().ok(e -> e.create("vm2", List.of(u.t2())));
+        u.h2().ok(e -> e.start("vm2"));
+        awaitInstalled(n);
+        awaitPing(u.vm1(), ip2, "vm1 -> vm2 with both Activated");
+        String api = "--api=http://127.0.0.1:" + n.d.api().address().getPort();
+        org.splitnve.cli.CliRun cli = new org.splitnve.cli.CliRun();
+        String mac1 = u.t1().mac().toString();
+        String admit1 = "table=0,in_port=1,dl_vlan=" + TAG + ",dl_src=" + mac1;
+
+        // the explanation, as JSON: vm1's flows, the admission flow held with the packets it passed
+        org.splitnve.cli.CliRun.Result shown = cli.run("show", "flows", "--json", api);
+        assertThat(shown.status()).as("%s", shown).isZero();
+        tools.jackson.databind.JsonNode j = org.splitnve.api.JsonCodec.tree(shown.out());
+        assertThat(j.path("agent").path("connected").asBoolean()).isTrue();
+        assertThat(j.path("counters").asBoolean()).as("the switch's flows read: %s", j.path("error")).isTrue();
+        tools.jackson.databind.JsonNode vm1 = tsiOf(j, mac1);
+        assertThat(vm1.path("state").asString()).isEqualTo("ACTIVATED");
+        assertThat(vm1.path("ofport").asInt()).isEqualTo(1);
+        assertThat(vm1.path("explanation").asString()).startsWith("Activated");
+        tools.jackson.databind.JsonNode admission = admissionOf(vm1, mac1);
+        assertThat(admission.path("installed").asBoolean()).isTrue();
+        assertThat(admission.path("packets").asLong()).as("vm1's pings counted on its admission flow").isPositive();
+        assertThat(admission.path("actions").asString()).contains("pop_vlan", "goto_table:10");
+        assertThat(j.path("unexpected").isEmpty()).as("no drift yet: %s", j.path("unexpected")).isTrue();
+
+        // for people: one TSI
+        org.splitnve.cli.CliRun.Result text = cli.run("show", "flows", "--tsi", mac1, api);
+        assertThat(text.status()).as("%s", text).isZero();
+        assertThat(text.out()).contains("ACTIVATED (passes)", "dl_src=" + mac1, "TSI " + vm1.path("id").asString())
+                .doesNotContain("TSI " + tsiOf(j, u.t2().mac().toString()).path("id").asString());
+
+        // drift: vm1's admission flows deleted behind the nNVE's back (vm1 passes nothing), and a flow added
+        nveSwitch.ofctl("del-flows", "br-nve", admit1);
+        nveSwitch.ofctl("add-flow", "br-nve", "table=20,priority=7,dl_dst=02:00:00:00:00:99,actions=drop");
+        assertThat(ping(u.vm1(), ip2)).as("vm1 -> vm2 once its admission flows are gone").isFalse();
+        j = org.splitnve.api.JsonCodec.tree(cli.run("show", "flows", "--json", api).out());
+        assertThat(admissionOf(tsiOf(j, mac1), mac1).path("installed").asBoolean(true)).as("shown as not held").isFalse();
+        assertThat(j.path("unexpected").valueStream().map(f -> f.path("match").asString()))
+                .as("the flow added, shown as drift").containsExactly("dl_dst=02:00:00:00:00:99");
+
+        org.splitnve.cli.CliRun.Result r = cli.run("reconcile", "--json", api);
+        assertThat(r.status()).as("%s", r).isZero();
+        tools.jackson.databind.JsonNode rj = org.splitnve.api.JsonCodec.tree(r.out());
+        assertThat(rj.path("deleted").asInt()).as("the flow added, removed: %s", rj).isEqualTo(1);
+        assertThat(rj.path("added").asInt()).as("vm1's admission flows, back: %s", rj).isPositive();
+        assertThat(ping(u.vm1(), ip2)).as("vm1 -> vm2 after the reconcile").isTrue();
+        assertThat(nveSwitch.ofctl("dump-flows", "br-nve")).doesNotContain("02:00:00:00:00:99");
+        org.splitnve.cli.CliRun.Result again = cli.run("reconcile", api);
+        assertThat(again.status()).as("%s", again).isZero();
+        assertThat(again.out()).startsWith("no drift");
+        assertThat(n.events("dataplane.switch")).as("the nNVE's log of the repair")
+                .anyMatch(e -> e.toString().contains("reconcile repaired drift"));
+    }
+
+    /** The TSI of {@code show flows --json} that has {@code mac}. */
+    private static tools.jackson.databind.JsonNode tsiOf(tools.jackson.databind.JsonNode flows, String mac) {
+        return flows.path("tsis").valueStream().filter(t -> t.path("addresses").valueStream()
+                .anyMatch(a -> a.asString().startsWith(mac))).findFirst().orElseThrow(() -> new AssertionError(
+                        "no TSI with " + mac + " in " + flows));
+    }
+
+    /** A TSI's table-0 flow that admits its IPv4 packets (its MAC and its IP: DP-2's IP source guard). */
+    private static tools.jackson.databind.JsonNode admissionOf(tools.jackson.databind.JsonNode tsi, String mac) {
+        return tsi.path("flows").valueStream().filter(f -> f.path("table").asInt() == 0
+                && f.path("match").asString().contains("dl_src=" + mac) && f.path("match").asString().contains(
+                        "dl_type=0x0800")).findFirst().orElseThrow(
+                        () -> new AssertionError("no admission flow of " + mac + " in " + tsi));
     }
 }
