@@ -5,6 +5,9 @@
 # secure bridge with one port); both are removed at the end, also on failure. See BENCHMARKS.md.
 #
 # Usage: bench/run-ovs-flows.sh [flows per step (default 50000)] [rounds (default 5)] [max bundle (default 10000)]
+#        bench/run-ovs-flows.sh pipeline [TSIs (default 10000)] [VNs (100)] [trunks (4)] [remote NVEs (4)]
+#            [addresses per remote NVE (1000)] [rounds (3)]: the nNVE's pipeline for that many Activated TSIs,
+#            programmed as the daemon does it (OvsPipelineScale)
 # Environment: JAVA_HOME (a JDK 25, else the first /usr/lib/jvm/*25*), SKIP_BUILD=1 to reuse the jar.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,5 +44,10 @@ ip netns exec "$ns" env OVS_RUNDIR="$run" OVS_LOGDIR="$run" OVS_DBDIR="$run" ovs
 ovs-vsctl --db=unix:"$run/db.sock" add-br br0 -- set bridge br0 datapath_type=netdev fail-mode=secure \
     protocols=OpenFlow13,OpenFlow14 -- add-port br0 p1 -- set interface p1 ofport_request=1
 
-"$JAVA_HOME/bin/java" -Xmx1g -cp bench/target/benchmarks.jar org.splitnve.bench.OvsFlowRate "$run/br0.mgmt" \
-    "${1:-50000}" "${2:-5}" "${3:-10000}" "$(cat "$run/ovs-vswitchd.pid")"
+if [ "${1:-}" = pipeline ]; then
+    "$JAVA_HOME/bin/java" -Xmx2g -cp bench/target/benchmarks.jar org.splitnve.bench.OvsPipelineScale "$run/br0.mgmt" \
+        "${2:-10000}" "${3:-100}" "${4:-4}" "${5:-4}" "${6:-1000}" "${7:-3}" "$(cat "$run/ovs-vswitchd.pid")"
+else
+    "$JAVA_HOME/bin/java" -Xmx1g -cp bench/target/benchmarks.jar org.splitnve.bench.OvsFlowRate "$run/br0.mgmt" \
+        "${1:-50000}" "${2:-5}" "${3:-10000}" "$(cat "$run/ovs-vswitchd.pid")"
+fi

@@ -159,7 +159,7 @@ public final class OvsFlowRate {
         }
     }
 
-    private static String rss(long pid) {
+    static String rss(long pid) {
         if (pid <= 0) {
             return "-";
         }

@@ -143,6 +143,14 @@ final class NnveDataplane implements AutoCloseable {
         }
         if (from.state() == DataplaneState.TsiState.ARRIVING) {
             unblocked.add(key(from.id(), inPort));
+            // the NVA learns at once where the VM runs now (the other NVEs follow before the commit)
+            int port = settings.ofports().indexOf(inPort);
+            for (Tsi t : engine[0].tsis()) {
+                if (t.port() == port && t.arriving() && t.id().toString().equals(from.id())) {
+                    engine[0].firstFrame(t.id(), port);
+                    break;
+                }
+            }
             log.accept(new DaemonEvent.Dataplane("arrival", "TSI " + from.id() + " on OpenFlow port " + inPort
                     + ", tag " + vid + ": first frame from " + mac + " (ethertype 0x" + Integer.toHexString(
                     ((f[16] & 0xff) << 8) | (f[17] & 0xff)) + ") at the migration's destination; unblocked before its"

@@ -360,6 +360,31 @@ public final class NnveEngine implements PortAgent {
         return vapTags.tagsHeldBy(port, station);
     }
 
+    /**
+     * DP-5: the data plane saw the first frame of a live migration's destination on {@code port}: an instance of the
+     * TSI there associated by a migration (ARRIVAL or the M bit) and not activated yet. The VM runs there now, so its
+     * NVA entries forward from this instance at once, ahead of the activation at the migration's commit: the NVA moves
+     * the addresses (the mobility sequence), and the other NVEs tunnel to this one before the source departs. An
+     * instance of this nNVE that holds the entries keeps them unless it may be taken over (SM-TSI-7, REL-4: its end
+     * device announced the departure, or both are in one port scope); the data plane unblocks the destination either
+     * way. Logged as {@code tsi.first_frame}. Answers whether the instance holds the TSI's NVA entries now (false also
+     * when no such instance is there).
+     */
+    public boolean firstFrame(VsiId id, int port) {
+        for (Tsi t = instances.get(id); t != null; t = t.nextInstance) {
+            if (t.peer.port == port && t.arriving()) {
+                boolean before = t.ownsNva;
+                tsm.nva(t, Effect.EntryState.FORWARDING);
+                events.accept(new NnveEvent.FirstFrame(port, t.peer.station, id.toString(), t.vap.vn.key(),
+                        t.ownsNva && !before ? "the NVA entries taken from the instance on port " + t.arrivedFrom
+                                : t.ownsNva ? "the NVA entries forward from here" : "the NVA entries stay with the"
+                                + " source until the commit"));
+                return t.ownsNva;
+            }
+        }
+        return false;
+    }
+
     /** De-associates every instance of a TSI and tells its end device (REQ-9). Returns how many. */
     public int deassociate(VsiId id, String reason) {
         return initiative.deassociate(id, reason);

@@ -157,4 +157,15 @@ public sealed interface NnveEvent extends Event {
             return "tsi.migration_arrival";
         }
     }
+
+    /**
+     * DP-5: the data plane saw the first frame of a live migration's destination (associated, not activated yet): the
+     * VM runs behind {@code port} now; {@code nva} says what became of the TSI's NVA entries.
+     */
+    record FirstFrame(int port, MacAddress station, String tsi, VnKey vn, String nva) implements NnveEvent {
+        @Override
+        public String name() {
+            return "tsi.first_frame";
+        }
+    }
 }

@@ -88,7 +88,7 @@ public final class NvaEffects implements Consumer<Effect> {
         TsiInstance i = instance(e.instance());
         Optional<TsiBinding> b = nva.binding(i);
         boolean forwarding = e.state() == Effect.EntryState.FORWARDING;
-        if (e.migration()) {
+        if (e.migration() && forwarding && (b.isEmpty() || b.get().state() != EntryState.FORWARDING)) {
             nva.migrationDestination(i); // NVA-6: the activation is a live migration's destination
         }
         if (b.isEmpty()) {

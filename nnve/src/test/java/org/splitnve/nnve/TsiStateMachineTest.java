@@ -129,6 +129,47 @@ class TsiStateMachineTest {
     }
 
     @Test
+    @DisplayName("DP-5, LC-MIGRATE: the data plane's first frame of a migration's destination (associated by ARRIVAL, "
+            + "the only instance here: the source is behind another nNVE) makes its NVA entries forward at once, as a "
+            + "migration's, ahead of the activation; logged; a TSI not arriving, or on another port, changes nothing")
+    void firstFrameForwardsTheDestination() {
+        Tsi dest = f.tsi(p, vap, 1, 0x02_00_00_00_10_01L);
+        dest.arrival = java.util.UUID.fromString("0000d905-0000-4000-8000-000000000005");
+        tsm.transition(dest, TsiState.ASSOCIATED, "test");
+        Tsi other = f.tsi(p, vap, 2, 0x02_00_00_00_10_02L);
+        tsm.transition(other, TsiState.ASSOCIATED, "test");
+        f.effects.clear();
+        f.events.clear();
+        assertThat(f.engine.firstFrame(other.id(), 0)).as("not a migration's destination").isFalse();
+        assertThat(f.engine.firstFrame(dest.id(), 1)).as("not on that port").isFalse();
+        assertThat(f.effects).isEmpty();
+        assertThat(f.engine.firstFrame(dest.id(), 0)).isTrue();
+        assertThat(f.effects).containsExactly(new Effect.NvaEntries(dest.instance(), dest.addresses,
+                Effect.EntryState.FORWARDING, true));
+        assertThat(dest.state()).as("VDP's state is the tNVE's to change").isEqualTo(TsiState.ASSOCIATED);
+        assertThat(f.events).singleElement().isInstanceOfSatisfying(NnveEvent.FirstFrame.class,
+                e -> assertThat(e.tsi()).isEqualTo(dest.id().toString()));
+    }
+
+    @Test
+    @DisplayName("DP-5, SM-TSI-7: the first frame of a destination on another port of this nNVE leaves the NVA entries "
+            + "with the source instance until the commit (no departure announced, another port scope)")
+    void firstFrameLeavesALocalSourceItsEntries() {
+        Peer p1 = f.peer(1, 0x02_00_00_00_00_0BL);
+        Vap v1 = f.vap(p1, 10);
+        Tsi source = f.tsi(p, vap, 1, 0x02_00_00_00_10_01L);
+        tsm.transition(source, TsiState.ACTIVATED, "test");
+        Tsi dest = f.tsi(p1, v1, 1, 0x02_00_00_00_10_01L);
+        dest.arrival = java.util.UUID.fromString("0000d905-0000-4000-8000-000000000005");
+        tsm.transition(dest, TsiState.ASSOCIATED, "test");
+        f.effects.clear();
+        assertThat(f.engine.firstFrame(dest.id(), 1)).isFalse();
+        assertThat(f.effectsOf(Effect.NvaMove.class)).isEmpty();
+        assertThat(f.effectsOf(Effect.NvaEntries.class)).isEmpty();
+        assertThat(source.ownsNva).isTrue();
+    }
+
+    @Test
     @DisplayName("the peer's session digest (what the tNVE compares, docs/protocol.md 5.2) is the XOR of its instances' (TSI, state) digests, zero with none left")
     void digest() {
         Tsi a = f.tsi(p, vap, 1, 0x02_00_00_00_10_01L);

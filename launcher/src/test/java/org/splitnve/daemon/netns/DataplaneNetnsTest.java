@@ -41,8 +41,6 @@ class DataplaneNetnsTest {
     @RegisterExtension
     final DaemonLab lab = new DaemonLab();
 
-    private OvsLab ovs;
-    private OvsLab.Ovs nveSwitch;
 
     /**
      * The nNVE's Open vSwitch in {@code nsN}: bridge br-nve (userspace datapath, fail-mode=secure, OpenFlow 1.3 and
@@ -99,24 +97,24 @@ class DataplaneNetnsTest {
     }
 
     /** Waits until the nNVE's bridge holds the flows of the engine's state as of now. */
-    private static void awaitInstalled(Nnve n) throws Exception {
+    static void awaitInstalled(Nnve n) throws Exception {
         await("the nNVE's bridge to hold the flows of its TSIs' state", Duration.ofSeconds(20),
                 () -> n.d.dataplaneInstalled().get(10, TimeUnit.SECONDS));
     }
 
-    /** The nNVE daemon, the two tNVE daemons, and the VMs behind them with their TSIs. */
-    record Setup(Nnve n, Tnve h1, Tnve h2, TsiSpec t1, TsiSpec t2, String vm1, String vm2) {
+    /** The nNVE daemon, the two tNVE daemons, the VMs behind them with their TSIs, and the nNVE's switch. */
+    record Setup(Nnve n, Tnve h1, Tnve h2, TsiSpec t1, TsiSpec t2, String vm1, String vm2, OvsLab.Ovs nveSwitch) {
     }
 
     /**
      * One nNVE daemon with [dataplane] (its switch agent audits every {@code auditSeconds}) and an embedded NVA, two
      * hypervisors with a VM each and a tNVE daemon on each trunk.
      */
-    private Setup setup(int auditSeconds) throws Exception {
+    static Setup setup(DaemonLab lab, int auditSeconds) throws Exception {
         OvsLab.assumeOvs();
-        ovs = lab.closeAfter(new OvsLab());
+        OvsLab ovs = lab.closeAfter(new OvsLab());
         String nsN = ovs.namespace("n");
-        nveSwitch = nveBridge(ovs, nsN);
+        OvsLab.Ovs nveSwitch = nveBridge(ovs, nsN);
         TsiSpec t1 = tsi(1, 5000);
         TsiSpec t2 = tsi(2, 5000);
         String vm1 = ovs.namespace("vm1");
@@ -130,7 +128,7 @@ class DataplaneNetnsTest {
                 + VXLAN + "\naudit = " + auditSeconds + "\n[[dataplane.port]]\nport = \"p0\"\nofport = 1\n[[dataplane.port]]\nport = \"p1\"\nofport = 2\n");
         Tnve h1 = lab.tnve("hv1", uplink("tor", hv1, "up0", P0.toString(), "nnve = \"" + P0 + "\""));
         Tnve h2 = lab.tnve("hv2", uplink("tor", hv2, "up0", P1.toString(), "nnve = \"" + P1 + "\""));
-        return new Setup(n, h1, h2, t1, t2, vm1, vm2);
+        return new Setup(n, h1, h2, t1, t2, vm1, vm2, nveSwitch);
     }
 
     @Test
@@ -138,7 +136,7 @@ class DataplaneNetnsTest {
             + " bridge only while both TSIs are Activated over VDP: nothing while one is only created (Associated), passes"
             + " once both are started, stops when one is suspended (deactivated, LC-SUSPEND), passes again when it is resumed")
     void activationGatesTraffic() throws Exception {
-        Setup u = setup(30);
+        Setup u = setup(lab, 30);
         Nnve n = u.n();
         Tnve h1 = u.h1();
         Tnve h2 = u.h2();
@@ -176,7 +174,7 @@ class DataplaneNetnsTest {
         long again = System.nanoTime() - t0;
         assertThat(ping(vm2, ip1)).as("vm2 -> vm1 after resume").isTrue();
 
-        List<String> flows = new ArrayList<>(nveSwitch.ofctl("dump-flows", "br-nve").lines().toList());
+        List<String> flows = new ArrayList<>(u.nveSwitch().ofctl("dump-flows", "br-nve").lines().toList());
         assertThat(String.join("\n", flows)).contains("dl_src=" + t1.mac()).contains("dl_src=" + t2.mac());
         assertThat(n.d.switchAgent().orElseThrow().connects()).isEqualTo(1);
         System.out.printf("[DP-2] start op to first answered ping %d ms; resume op to first answered ping %d ms%n",
@@ -189,7 +187,8 @@ class DataplaneNetnsTest {
             + " nNVE's back stops vm1's traffic and shows as not held, one added shows as drift; `splitnve reconcile`"
             + " repairs both (traffic again), and finds nothing the second time")
     void showFlowsAndReconcile() throws Exception {
-        Setup u = setup(86_400); // no periodic audit during the test: only the reconcile asked for repairs the drift
+        Setup u = setup(lab, 86_400); // no periodic audit during the test: only the reconcile asked for repairs the drift
+        OvsLab.Ovs nveSwitch = u.nveSwitch();
         Nnve n = u.n();
         String ip2 = u.t2().ips().getFirst().ip().getHostAddress();
         u.h1().ok(e -> e.create("vm1", List.of(u.t1())));

@@ -140,10 +140,10 @@ class MigrationNetnsTest {
 
     @Test
     @DisplayName("DP-5, NVA-6 (issue 11): vm1 migrates from a hypervisor of nNVE n1 to one of nNVE n2 (two daemons"
-            + " sharing one splitnve nva) while pinging vm2, behind n1, every 10 ms: n2 programs the destination blocked,"
-            + " the commit follows the VM's move at once, the NVA moves the address to n2 and n1 follows before the source"
-            + " departs (it stops forwarding vm1's MAC locally and tunnels it to n2); pings lost are counted against the"
-            + " VM's pause")
+            + " sharing one splitnve nva) while pinging vm2, behind n1, every 10 ms: n2 programs the destination blocked;"
+            + " vm1's first frame there unblocks it and moves its address at the NVA, and n1 follows before the commit"
+            + " (it stops forwarding vm1's MAC locally and tunnels it to n2); pings lost are counted against the VM's"
+            + " pause")
     void migrationAcrossTwoNnves() throws Exception {
         OvsLab.assumeOvs();
         OvsOverlay o = new OvsOverlay(lab.closeAfter(new OvsLab()));
@@ -185,12 +185,16 @@ class MigrationNetnsTest {
 
         long[] pause = move(hv1, hv2, h2.tag("tor", t1));
         o.ovs.quiet(hv2.ns, "v1p");
-        // the commit follows the VM's move at once, as an orchestrator issues it when the VM runs at the destination
-        h2.ok(e -> e.migrateActivate("vm1"));
-        OvsOverlay.awaitRemote(n1, t1.mac(), "n1 to learn from the NVA that vm1 is behind n2 now");
-        // NVA-6: n1 follows the NVA while its source TSI is still Activated: vm1's MAC goes to n2, not to hv1
-        awaitPing(vms[1], ip(t1), "vm2 (behind n1) -> vm1 (behind n2) after the commit, before the source departs");
+        // DP-5: vm1's first frame at hv2 unblocks it at n2 and moves its address at the NVA at once (NVA-6: n1 follows
+        // while its source TSI is still Activated: vm1's MAC goes to n2, not to hv1), before the migration's commit
+        OvsOverlay.awaitRemote(n1, t1.mac(), "n1 to learn from the NVA that vm1 is behind n2, before the commit");
+        awaitPing(vms[1], ip(t1), "vm2 (behind n1) -> vm1 (behind n2) before the commit");
+        assertThat(stateAt(n2, t1, 0)).as("the destination's TSI at n2 then").isEqualTo(TsiState.ASSOCIATED);
         assertThat(stateAt(n1, t1, 0)).as("the source's TSI at n1 then").isEqualTo(TsiState.ACTIVATED);
+        assertThat(n2.events("tsi.first_frame")).as("n2's log of the first frame").hasSize(1);
+        long commit = System.currentTimeMillis();
+        h2.ok(e -> e.migrateActivate("vm1"));
+        System.out.printf("[DP-5] two nNVEs: the commit %d ms after the pause's start%n", commit - pause[0]);
         h1.ok(e -> e.migrateDepart("vm1", MIGRATION));
         h1.ok(e -> e.migrateFinish("vm1"));
         awaitPing(vms[1], ip(t1), "vm2 (behind n1) -> vm1 (behind n2) after the migration");
