@@ -16,7 +16,7 @@ import org.splitnve.daemon.log.DaemonEvent;
 import org.splitnve.daemon.log.EventLog;
 import org.splitnve.dataplane.DataplaneState;
 import org.splitnve.dataplane.Flow;
-import org.splitnve.dataplane.Pipeline;
+import org.splitnve.dataplane.FlowTable;
 import org.splitnve.dataplane.SwitchAgent;
 import org.splitnve.dataplane.openflow.OfMessage;
 import org.splitnve.nnve.NnveEngine;
@@ -39,7 +39,9 @@ import org.splitnve.wire.vdp.TsiAddress;
  * engine and every change the NVA client brings into the replica marks the model stale; one task on the engine thread
  * (queued behind the frame or change being processed, so that it reads the state they leave) then rebuilds the
  * {@link DataplaneState} from the engine's TSIs and the NVA's view of the other NVEs, turns it into flows
- * ({@link Pipeline#flows}) and hands them to the {@link SwitchAgent}, which applies the difference on its own thread.
+ * ({@link org.splitnve.dataplane.Pipeline}: only the VNs whose part of the model changed are recomputed, {@link
+ * FlowTable}) and hands them with their difference from the previous table to the {@link SwitchAgent}, which sends only
+ * that difference on its own thread.
  * The engine thread never waits for the switch: {@link SwitchAgent#desire} only replaces a reference and queues a
  * signal.
  */
@@ -57,6 +59,8 @@ final class NnveDataplane implements AutoCloseable {
     private DataplaneState last;
     /** Engine thread: the number the agent gave the last desired table ({@link SwitchAgent#desire}). */
     private long lastNumber = -1;
+    /** Engine thread: the desired flows, recomputed per VN whose part of the model changed. */
+    private final FlowTable table = new FlowTable();
     /** Engine thread: the flows of {@link #last} ({@code show flows} explains them). */
     private List<Flow> lastFlows = List.of();
     /** Engine thread: migration destinations ("TSI@OpenFlow port") their first frame unblocked (DP-5). */
@@ -223,16 +227,19 @@ final class NnveDataplane implements AutoCloseable {
             return;
         }
         last = s;
-        List<Flow> flows = Pipeline.flows(s);
+        FlowTable.Delta d = table.update(s); // only the VNs whose part of the model changed are recomputed
+        List<Flow> flows = d.all();
         lastFlows = flows;
-        lastNumber = agent.desire(flows);
+        lastNumber = agent.desire(flows, d.upserts(), d.removals());
         if (!agentStarted) {
             agentStarted = true;
             agent.start();
         }
         long activated = s.tsis().stream().filter(t -> t.state() == DataplaneState.TsiState.ACTIVATED).count();
         log.accept(new DaemonEvent.Dataplane("desired", s.tsis().size() + " TSIs (" + activated + " Activated), "
-                + s.vns().size() + " VNs, " + s.remotes().size() + " remote NVEs, " + flows.size() + " flows"));
+                + s.vns().size() + " VNs, " + s.remotes().size() + " remote NVEs, " + flows.size() + " flows; "
+                + d.vnsRecomputed() + " VNs recomputed, " + d.upserts().size() + " flows to add or replace, "
+                + d.removals().size() + " to delete"));
     }
 
     /** The data plane's model now (engine thread). */

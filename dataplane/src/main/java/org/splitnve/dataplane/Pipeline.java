@@ -84,15 +84,71 @@ public final class Pipeline {
     private Pipeline() {
     }
 
-    /** Every flow the switch must hold for {@code s}, keys unique. */
+    /** Every flow the switch must hold for {@code s}, keys unique: the defaults, then each VN's ({@link #vnFlows}). */
     public static List<Flow> flows(DataplaneState s) {
+        List<Flow> out = new ArrayList<>(defaults());
+        for (VnSlice v : slices(s)) {
+            out.addAll(vnFlows(v));
+        }
+        return out;
+    }
+
+    /** The flows of no VN: each table drops what no other flow takes. */
+    public static List<Flow> defaults() {
+        List<Flow> out = new ArrayList<>(4);
+        for (int t : List.of(T_ADMIT, T_LOCAL, T_ND, T_REMOTE)) {
+            out.add(new Flow(t, P_DROP, Match.ALL, List.of(), "default: drop"));
+        }
+        return out;
+    }
+
+    /**
+     * What one VN's flows are made of: the VN, the bridge's tunnel port, its TSIs, and the other NVEs that serve it or
+     * have addresses in it (each with only this VN in its VNs and only its addresses in this VN). Every flow but the
+     * defaults belongs to exactly one VN (its VNI, or a trunk's tag for it), so a change recomputes only the VNs whose
+     * slice changed ({@link FlowTable}).
+     */
+    public record VnSlice(int tunnelPort, Vn vn, List<Tsi> tsis, List<RemoteNve> remotes) {
+        public VnSlice {
+            tsis = List.copyOf(tsis);
+            remotes = List.copyOf(remotes);
+        }
+    }
+
+    /** The state cut into one slice per VN (in the order of {@code s.vns()}); TSIs of a VN not listed are left out. */
+    public static List<VnSlice> slices(DataplaneState s) {
+        Map<String, List<Tsi>> tsis = new HashMap<>();
+        for (Tsi t : s.tsis()) {
+            tsis.computeIfAbsent(t.vn(), k -> new ArrayList<>()).add(t);
+        }
+        Map<String, List<RemoteNve>> remotes = new HashMap<>();
+        for (RemoteNve r : s.remotes()) {
+            Map<String, List<RemoteAddress>> byVn = new LinkedHashMap<>();
+            for (String vn : r.vns()) {
+                byVn.put(vn, new ArrayList<>());
+            }
+            for (RemoteAddress a : r.addresses()) {
+                byVn.computeIfAbsent(a.vn(), k -> new ArrayList<>()).add(a);
+            }
+            Set<String> serves = Set.copyOf(r.vns());
+            byVn.forEach((vn, addresses) -> remotes.computeIfAbsent(vn, k -> new ArrayList<>()).add(new RemoteNve(r.id(),
+                    r.vtep(), serves.contains(vn) ? List.of(vn) : List.of(), addresses)));
+        }
+        List<VnSlice> out = new ArrayList<>(s.vns().size());
+        for (Vn v : s.vns()) {
+            out.add(new VnSlice(s.tunnelPort(), v, tsis.getOrDefault(v.name(), List.of()),
+                    remotes.getOrDefault(v.name(), List.of())));
+        }
+        return out;
+    }
+
+    /** The flows of one VN, keys unique. */
+    public static List<Flow> vnFlows(VnSlice slice) {
+        DataplaneState s = new DataplaneState(slice.tunnelPort(), List.of(slice.vn()), slice.tsis(), slice.remotes());
         List<Flow> out = new ArrayList<>();
         Map<String, Integer> vni = new HashMap<>();
         for (Vn v : s.vns()) {
             vni.put(v.name(), v.vni());
-        }
-        for (int t : List.of(T_ADMIT, T_LOCAL, T_ND, T_REMOTE)) {
-            out.add(new Flow(t, P_DROP, Match.ALL, List.of(), "default: drop"));
         }
         // (port, tag) pairs of each VN's Activated TSIs: where the VN's floods go locally.
         Map<String, Set<PortTag>> local = new LinkedHashMap<>();

@@ -3,7 +3,9 @@ package org.splitnve.dataplane;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -159,14 +161,86 @@ public final class SwitchAgent implements AutoCloseable {
         return desire(Objects.requireNonNull(table), true);
     }
 
+    /**
+     * As {@link #desire(List)}, with what changed since the previous desired table ({@link FlowTable.Delta}): while the
+     * switch holds that previous table, the agent sends only the change (work proportional to it, not to the table's
+     * size); changes handed over faster than they are applied are merged in order. After a reconnection, or when a
+     * change in the chain is missing, it compares the whole table as {@link #desire(List)} does.
+     */
+    public long desire(List<Flow> flows, java.util.Collection<Flow> upserts, java.util.Collection<FlowKey> removals) {
+        List<Flow> copy = List.copyOf(flows);
+        return desire(p -> copy, false, new Change(List.copyOf(upserts), List.copyOf(removals)));
+    }
+
     private long desire(Function<List<Port>, List<Flow>> table, boolean byPorts) {
+        return desire(table, byPorts, null);
+    }
+
+    private long desire(Function<List<Port>, List<Flow>> table, boolean byPorts, Change change) {
         Desired d;
         synchronized (desires) {
             d = new Desired(desires.incrementAndGet(), table, byPorts);
             desired = d;
+            if (change == null || changes.size() >= MAX_CHANGES) {
+                changes.clear(); // a whole table (or a switch away too long): the chain starts again after it
+            }
+            if (change != null) {
+                changes.put(d.number(), change);
+            }
         }
         events.add(Signal.DESIRE);
         return d.number();
+    }
+
+    /** Changes kept for the agent at most; beyond, the agent compares the whole table (a switch away a long time). */
+    private static final int MAX_CHANGES = 10_000;
+
+    /** A desired table's difference from the one before it. */
+    private record Change(List<Flow> upserts, List<FlowKey> removals) {
+    }
+
+    /** The changes of the desired tables after the installed one, by number (guarded by {@code desires}). */
+    private final java.util.TreeMap<Long, Change> changes = new java.util.TreeMap<>();
+
+    /**
+     * Brings the switch to {@code want}: by the chain of changes from the installed table when it is complete, else by
+     * comparing the whole table. Agent thread.
+     */
+    private void bringTo(OfConnection c, FlowDriver d, Desired want) throws FlowDriver.ApplyException {
+        Map<FlowKey, Flow> merged = null;
+        synchronized (desires) {
+            long from = installed;
+            if (!want.byPorts() && from >= 0 && from < want.number() && changes.containsKey(from + 1)
+                    && changes.lastKey() >= want.number() && changes.subMap(from + 1, true, want.number(), true).size()
+                    == want.number() - from) {
+                merged = new java.util.LinkedHashMap<>();
+                for (Change ch : changes.subMap(from + 1, true, want.number(), true).values()) {
+                    for (FlowKey k : ch.removals()) {
+                        merged.put(k, null);
+                    }
+                    for (Flow f : ch.upserts()) {
+                        merged.put(f.key(), f);
+                    }
+                }
+            }
+        }
+        if (merged == null) {
+            d.apply(flows(c, want));
+        } else {
+            List<Flow> upserts = new ArrayList<>();
+            List<FlowKey> removals = new ArrayList<>();
+            merged.forEach((k, f) -> {
+                if (f == null) {
+                    removals.add(k);
+                } else {
+                    upserts.add(f);
+                }
+            });
+            d.update(upserts, removals);
+        }
+        synchronized (desires) {
+            changes.headMap(want.number(), true).clear();
+        }
     }
 
     /** How many times the agent (re)connected and brought the switch to the desired table. */
@@ -288,6 +362,9 @@ public final class SwitchAgent implements AutoCloseable {
                 }
                 FlowDriver.Report r = d.apply(flows(c, want));
                 installed = want.number();
+                synchronized (desires) {
+                    changes.headMap(want.number(), true).clear();
+                }
                 synced = true;
                 connected = true;
                 connects.incrementAndGet();
@@ -344,7 +421,7 @@ public final class SwitchAgent implements AutoCloseable {
             } else {
                 synced = false;
                 Desired want = desired;
-                d.apply(flows(c, want));
+                bringTo(c, d, want);
                 installed = want.number();
                 applied.incrementAndGet();
                 synced = true;

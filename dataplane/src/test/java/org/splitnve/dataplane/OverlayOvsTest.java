@@ -187,12 +187,23 @@ class OverlayOvsTest {
 
     /** The two nNVEs' states for the given activations; remote addresses are the other side's Activated ones. */
     private static void program(boolean vm1On, boolean vm2On, boolean vm3On, boolean vm4On) throws Exception {
-        List<Tsi> onA = List.of(tsi("vm1", 100, "blue", vm1On, MAC1, "10.77.0.1", "fd77::1"),
+        a.program(stateA(vm1On, vm2On, vm3On, vm4On));
+        b.program(new DataplaneState(VXLAN, VNS, onB(vm3On, vm4On), List.of(remote("nve-a", a.vtep, onA(vm1On, vm2On)))));
+    }
+
+    private static List<Tsi> onA(boolean vm1On, boolean vm2On) throws Exception {
+        return List.of(tsi("vm1", 100, "blue", vm1On, MAC1, "10.77.0.1", "fd77::1"),
                 tsi("vm2", 101, "red", vm2On, MAC2, "10.77.0.2", "fd77::2"));
-        List<Tsi> onB = List.of(tsi("vm3", 200, "blue", vm3On, MAC3, "10.77.0.3", "fd77::3"),
+    }
+
+    private static List<Tsi> onB(boolean vm3On, boolean vm4On) throws Exception {
+        return List.of(tsi("vm3", 200, "blue", vm3On, MAC3, "10.77.0.3", "fd77::3"),
                 tsi("vm4", 201, "red", vm4On, MAC4, "10.77.0.4", "fd77::4"));
-        a.program(new DataplaneState(VXLAN, VNS, onA, List.of(remote("nve-b", b.vtep, onB))));
-        b.program(new DataplaneState(VXLAN, VNS, onB, List.of(remote("nve-a", a.vtep, onA))));
+    }
+
+    /** nNVE a's model for these VMs' states. */
+    private static DataplaneState stateA(boolean vm1On, boolean vm2On, boolean vm3On, boolean vm4On) throws Exception {
+        return new DataplaneState(VXLAN, VNS, onA(vm1On, vm2On), List.of(remote("nve-b", b.vtep, onB(vm3On, vm4On))));
     }
 
     private static RemoteNve remote(String id, Inet4Address vtep, List<Tsi> theirs) {
@@ -531,6 +542,48 @@ class OverlayOvsTest {
                 ping.destroyForcibly();
             }
         }
+    }
+
+    @Test
+    @Order(10)
+    @DisplayName("DP-6: models handed to the switch agent as differences (FlowTable), faster than it applies them (merged"
+            + " in order), leave the switch holding exactly the pipeline's table for the last one; traffic follows")
+    void differencesReachTheSwitch() throws Exception {
+        program(true, true, true, true);
+        a.connection.close();
+        boolean[][] steps = {{false, true}, {true, false}, {false, false}, {true, true}, {false, true}, {true, true},
+            {true, false}};
+        try (SwitchAgent agent = new SwitchAgent(nveA.mgmt("br-nve"), FlowDriver.DEFAULT_MAX_BUNDLE, T,
+                Duration.ofMillis(10), Duration.ofDays(1), l -> { }).start()) {
+            FlowTable table = new FlowTable();
+            FlowTable.Delta first = table.update(stateA(true, true, true, true));
+            agent.desire(first.all(), first.upserts(), first.removals());
+            OvsLab.await(agent::synced, 10_000, "the agent to take over");
+            long applied = agent.applied();
+            long last = -1;
+            DataplaneState s = null;
+            for (boolean[] step : steps) {
+                s = stateA(step[0], step[1], true, true);
+                FlowTable.Delta d = table.update(s);
+                assertThat(d.vnsRecomputed()).as("one VM's change: one VN or two").isBetween(1, 2);
+                last = agent.desire(d.all(), d.upserts(), d.removals());
+            }
+            long want = last;
+            OvsLab.await(() -> agent.installed() == want && agent.synced(), 10_000, "the agent to apply the last model");
+            assertThat(agent.applied() - applied).as("models applied: at most one per model, merged when they come faster").isBetween(1L, (long) steps.length);
+            java.util.Map<FlowKey, List<org.splitnve.dataplane.openflow.Instruction>> held = new java.util.HashMap<>();
+            for (var f : agent.flows().get(10, TimeUnit.SECONDS)) {
+                held.put(new FlowKey(f.table(), f.priority(), f.match()), f.instructions());
+            }
+            java.util.Map<FlowKey, List<org.splitnve.dataplane.openflow.Instruction>> expected = new java.util.HashMap<>();
+            for (Flow f : Pipeline.flows(s)) {
+                expected.put(f.key(), f.instructions());
+            }
+            assertThat(held).isEqualTo(expected);
+            assertPingPasses(vm1, "10.77.0.3"); // the last step: vm1 on, vm2 off
+            assertNoPing(vm2, "10.77.0.4");
+        }
+        a.connect();
     }
 
     private static int flowCount(OvsLab.Ovs ovs) throws IOException {
