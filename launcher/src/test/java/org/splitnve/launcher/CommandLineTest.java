@@ -104,7 +104,7 @@ class CommandLineTest {
                 see `splitnve show tsi --help`
                 """);
         // nothing close: the choices instead
-        assertThat(cli.run("show", "everything").err()).startsWith("splitnve: unknown show operation 'everything' (peers,");
+        assertThat(cli.run("show", "everything").err()).startsWith("splitnve: unknown show operation 'everything' (flows, peers,");
         assertThat(Splitnve.suggestions("--endpiont", List.of("--endpoint", "--api", "--json"))).containsExactly("--endpoint");
         assertThat(Splitnve.suggestions("mig", List.of("migrate", "list"))).containsExactly("migrate");
         assertThat(Splitnve.suggestions("frobnicate", List.of("migrate", "list"))).isEmpty();
