@@ -49,6 +49,12 @@ public final class Peer implements EcpListener {
     boolean restored;
     /** REL-2: whether its restored TSIs say it spoke the extensions (kept while it has not spoken again). */
     boolean restoredExtensions;
+    /**
+     * REL-2: until then (clock nanos) no TSI of this standard station is stepped down for want of a keep-alive: its
+     * TSIs were restored after a kill, and a request it sent while this nNVE was away may have been given up by its ECP,
+     * after which it waits its response timeout (lldpad: about 16 s) before it asks again.
+     */
+    long restoredGraceUntil = Long.MIN_VALUE;
     /** Refresh order of this peer's TSIs: oldest first. */
     Tsi oldest;
     Tsi newest;

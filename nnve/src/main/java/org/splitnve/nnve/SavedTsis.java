@@ -82,6 +82,9 @@ final class SavedTsis extends EnginePart {
             t.peer.restoredExtensions |= s.extensions();
             if (!s.extensions()) {
                 toAnswer.add(t);
+                // its keep-alive may have been lost while this nNVE was away and its ECP given up on it: the station
+                // then asks again only after its response timeout; its TSIs are kept at least that long
+                t.peer.restoredGraceUntil = now + t.peer.ecp.timers().responseTimeoutNanos();
             }
         }
         // The keep-alive order (oldest first) is the saved one, and every instance counts as refreshed now: its end

@@ -304,6 +304,10 @@ final class Sessions extends EnginePart {
         } else {
             while (p.oldest != null && p.oldest.refreshedAt + timeout <= now) {
                 Tsi t = p.oldest;
+                if (now < p.restoredGraceUntil) {
+                    p.touch(t, now); // REL-2: a restored standard station's TSIs wait out its response timeout
+                    continue;
+                }
                 stepDown(p, List.of(t));
                 if (t.state != TsiState.INIT) {
                     p.touch(t, now);

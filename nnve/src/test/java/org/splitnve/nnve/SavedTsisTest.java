@@ -221,6 +221,32 @@ class SavedTsisTest {
     }
 
     @Test
+    @DisplayName("REL-2: a restored standard station's TSIs are kept through its response timeout (lldpad asks again only"
+            + " then when its ECP gave up on a keep-alive sent while the nNVE was away), then step down one keep-alive"
+            + " timeout after their last refresh")
+    void standardStationKeptThroughItsResponseTimeout() throws Exception {
+        org.splitnve.protocol.Timers timers = new org.splitnve.protocol.Timers(3, 8, 20, 16);
+        PartsFixture x = new PartsFixture(NnveConfig.simple("n", 2).withTimers(timers));
+        exchange(x, 0, request(S1, VsiMode.ASSOCIATE, 1));
+        PartsFixture y = new PartsFixture(NnveConfig.simple("n", 2).withTimers(timers));
+        align(x, y);
+        assertThat(y.engine.restore(throughCodec(x.engine.export()))).isEqualTo(1);
+        assertThat(y.engine.export()).allSatisfy(t -> assertThat(t.extensions()).as("a standard station").isFalse());
+        long restoredAt = y.clock.nanos();
+        long timeout = timers.bridgeKeepAliveTimeoutNanos();
+        long wait = timers.responseTimeoutNanos();
+        assertThat(wait).as("lldpad's response timeout against the bridge's keep-alive timeout").isGreaterThan(10 * timeout);
+        y.clock.set(restoredAt + 5 * timeout);
+        y.engine.onTimer();
+        settle(y);
+        assertThat(y.engine.tsisIn(TsiState.ACTIVATED)).as("five keep-alive timeouts after the restart").isEqualTo(1);
+        y.clock.set(restoredAt + wait + timeout + 1);
+        y.engine.onTimer();
+        settle(y);
+        assertThat(y.engine.tsisIn(TsiState.ACTIVATED)).as("its response timeout and a keep-alive timeout after").isZero();
+    }
+
+    @Test
     @DisplayName("REL-2: once the restored engine runs, each restored TSI of a standard station is answered once as its"
             + " keep-alive would have been (Associate for an Activated one, Pre-Associate-RR for an Associated one, its"
             + " filter as accepted): the station may be waiting for the answer to a request it sent while the nNVE was"

@@ -354,8 +354,10 @@ class NnveKillNetnsTest {
         assertThat(events(Files.readString(log2), "state.tsis_restored")).singleElement()
                 .satisfies(e -> assertThat(Long.parseLong(text(e, "restored"))).isGreaterThanOrEqualTo(VSIS));
         assertThat(activatedAt(api2, ids)).as("all 20 back as soon as the restarted nNVE answers").isEqualTo(VSIS);
-        // several keep-alive timeouts of the nNVE (about 1 s each): lldpad still holds all 20 and refreshes them
-        long end = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+        // beyond lldpad's response timeout (15.8 s at RWD 20: a VSI whose keep-alive lldpad's ECP gave up on while the
+        // nNVE was away is asked for again only then; the restarted nNVE keeps a standard station's TSIs that long) and
+        // two keep-alive timeouts more: lldpad still holds all 20 and refreshes them
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         try {
             while (System.nanoTime() < end) {
                 assertThat(activatedAt(api2, ids)).as("VSIs activated at the restarted nNVE").isEqualTo(VSIS);
@@ -372,7 +374,7 @@ class NnveKillNetnsTest {
         });
         assertThat(lldpad.alive()).isTrue();
         System.out.printf("[REL-2 lldpad kill -9] restarted nNVE answered with all %d VSIs %d ms after the restart"
-                + " began; all %d still activated 6 s later%n", VSIS, back / 1_000_000, VSIS);
+                + " began; all %d still activated 20 s later%n", VSIS, back / 1_000_000, VSIS);
     }
 
     // ------------------------------------------------------------------ the data plane keeps forwarding
@@ -387,6 +389,10 @@ class NnveKillNetnsTest {
             + " restored TSIs'), and both VMs stay Activated")
     void dataplaneKeepsForwarding() throws Exception {
         org.splitnve.dataplane.OvsLab.assumeOvs();
+        // the nNVE is a JVM of its own started cold, beside OVS and two daemons: under two CPU burners (issue 14's
+        // stress run) it once acknowledged a VM's first request later than 4 x 41 ms (RTE 12). RTE 14 (164 ms a try):
+        // what this test measures is the data plane across the kill, not the protocol's timers
+        lab.timers(DaemonLab.TIMERS.replace("rte = 12", "rte = 14"));
         org.splitnve.dataplane.OvsLab ovs = lab.closeAfter(new org.splitnve.dataplane.OvsLab());
         MacAddress p0 = mac(0x10);
         MacAddress p1 = mac(0x11);
