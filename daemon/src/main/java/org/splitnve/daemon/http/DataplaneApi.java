@@ -133,12 +133,13 @@ public final class DataplaneApi {
         Map<String, List<FlowView>> byTsi = new LinkedHashMap<>();
         List<FlowView> other = new ArrayList<>();
         List<DataplaneState.Tsi> tsis = want.state().tsis();
+        Owners owners = new Owners(tsis);
         for (Flow f : want.flows()) {
             OfMessage.FlowStats s = held.get(f.key());
             FlowView v = new FlowView(f.key().table(), f.key().priority(), FlowText.match(f.key().match()),
                     FlowText.instructions(f.instructions()), f.why(), counters ? s != null : null,
                     s == null ? null : s.packetCount(), s == null ? null : s.byteCount());
-            DataplaneState.Tsi owner = ownerOf(f, tsis);
+            DataplaneState.Tsi owner = owners.of(f);
             if (owner == null) {
                 other.add(v);
             } else {
@@ -177,27 +178,47 @@ public final class DataplaneApi {
     }
 
     /**
-     * The TSI instance a flow is for: the pipeline names it ("TSI id mac ...") in admission, unicast and blocked flows,
-     * and its MAC in the ARP and ND responder's ("... answered with mac"); null for a VN's or a remote NVE's flow.
+     * The TSI instance a flow is for, found by what its reason names (one lookup per flow, whatever the number of
+     * TSIs): the pipeline names the TSI and MAC ("TSI id mac ...") in admission, unicast and blocked flows, the MAC in
+     * the ARP and ND responder's ("... answered with mac"); null for a VN's or a remote NVE's flow. Of two instances of
+     * a TSI (a migration), the one on the flow's ingress port, else the first.
      */
-    static DataplaneState.Tsi ownerOf(Flow f, List<DataplaneState.Tsi> tsis) {
-        String why = f.why();
-        for (DataplaneState.Tsi t : tsis) {
-            for (DataplaneState.Address a : t.addresses()) {
-                String m = mac(a.mac());
-                if (why.startsWith("TSI " + t.id() + " " + m) && portOf(f, t)) {
-                    return t;
+    static final class Owners {
+        private final Map<String, List<DataplaneState.Tsi>> byIdAndMac = new HashMap<>();
+        private final Map<String, DataplaneState.Tsi> byMac = new HashMap<>();
+
+        Owners(List<DataplaneState.Tsi> tsis) {
+            for (DataplaneState.Tsi t : tsis) {
+                for (DataplaneState.Address a : t.addresses()) {
+                    String m = mac(a.mac());
+                    byIdAndMac.computeIfAbsent(t.id() + " " + m, k -> new ArrayList<>(1)).add(t);
+                    byMac.putIfAbsent(m, t);
                 }
             }
         }
-        for (DataplaneState.Tsi t : tsis) {
-            for (DataplaneState.Address a : t.addresses()) {
-                if (why.contains("answered with " + mac(a.mac()))) {
-                    return t;
+
+        DataplaneState.Tsi of(Flow f) {
+            String why = f.why();
+            if (why.startsWith("TSI ")) {
+                String[] w = why.split(" ", 4);
+                List<DataplaneState.Tsi> named = w.length < 3 ? null : byIdAndMac.get(w[1] + " " + w[2]);
+                if (named != null) {
+                    for (DataplaneState.Tsi t : named) {
+                        if (portOf(f, t)) {
+                            return t;
+                        }
+                    }
+                    return named.getFirst();
                 }
             }
+            int at = why.indexOf("answered with ");
+            if (at >= 0) {
+                String rest = why.substring(at + "answered with ".length());
+                int end = rest.indexOf(' ');
+                return byMac.get(end < 0 ? rest : rest.substring(0, end));
+            }
+            return null;
         }
-        return null;
     }
 
     /** A TSI's flow that matches an ingress port is the instance's on that port (a migration has two instances). */
