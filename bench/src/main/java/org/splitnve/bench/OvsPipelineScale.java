@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.splitnve.dataplane.DataplaneState;
 import org.splitnve.dataplane.Flow;
@@ -97,8 +96,8 @@ public final class OvsPipelineScale {
             }
             System.out.printf("median: %d flows for %d TSIs: computed %.0f ms, programmed %.0f ms; one more TSI %.1f ms"
                     + " incremental (%.1f whole table), one less %.1f ms (%.1f); ovs-vswitchd RSS %s MB with them, %s MB"
-                    + " empty%n", flowCount, n, median(compute), median(program), median(oneMore), median(wholeMore),
-                    median(oneLess), median(wholeLess), rssFull, rssEmpty);
+                    + " empty%n", flowCount, n, OvsFlowRate.median(compute), OvsFlowRate.median(program), OvsFlowRate.median(oneMore), OvsFlowRate.median(wholeMore),
+                    OvsFlowRate.median(oneLess), OvsFlowRate.median(wholeLess), rssFull, rssEmpty);
         }
     }
 
@@ -135,11 +134,5 @@ public final class OvsPipelineScale {
 
     private static double ms(long t0) {
         return (System.nanoTime() - t0) / 1e6;
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }

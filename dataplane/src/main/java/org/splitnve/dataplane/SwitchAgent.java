@@ -210,9 +210,9 @@ public final class SwitchAgent implements AutoCloseable {
         Map<FlowKey, Flow> merged = null;
         synchronized (desires) {
             long from = installed;
-            if (!want.byPorts() && from >= 0 && from < want.number() && changes.containsKey(from + 1)
-                    && changes.lastKey() >= want.number() && changes.subMap(from + 1, true, want.number(), true).size()
-                    == want.number() - from) {
+            // the chain is complete when every number from the installed table's on to the wanted one has its change
+            if (!want.byPorts() && from >= 0 && from < want.number()
+                    && changes.subMap(from + 1, true, want.number(), true).size() == want.number() - from) {
                 merged = new java.util.LinkedHashMap<>();
                 for (Change ch : changes.subMap(from + 1, true, want.number(), true).values()) {
                     for (FlowKey k : ch.removals()) {
