@@ -3,7 +3,10 @@
 # (issue 14: a suite that fails instead of hanging, with no flaky test). As root, like CI. Reports each round's
 # result and the total of failed rounds; exits 1 if any round failed.
 #   bench/run-stress.sh [ROUNDS]        (default 20)
-# Environment: JAVA_HOME (a JDK 25, else /usr/lib/jvm/*25*); LOAD=0 runs without the CPU load.
+# Environment: JAVA_HOME (a JDK 25, else /usr/lib/jvm/*25*); LOAD=0 runs without the CPU load; FORKS (default 2)
+# test JVMs run test classes side by side (Surefire's forkCount): on a 2-core machine a round takes about 4 min
+# instead of 10 under the load, and two test JVMs besides the burners are a harder load than one (every lab
+# names its namespaces, temporary directories, OVS and lldpad instances by its JVM's pid, so they do not meet).
 set -euo pipefail
 # A shell started in the background (`cmd &` without job control) ignores SIGINT and SIGQUIT, and every process it
 # starts inherits that: a JVM that starts with SIGINT ignored installs no handler for it, so CaptureNetnsTest's
@@ -37,11 +40,11 @@ if [ "${LOAD:-1}" != 0 ]; then
         burners+=("$!")
     done
 fi
-echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD) rounds $ROUNDS, CPU burners ${#burners[@]} on $(nproc) cores"
+echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD) rounds $ROUNDS, test JVMs ${FORKS:-2}, CPU burners ${#burners[@]} on $(nproc) cores"
 failed=0
 for r in $(seq "$ROUNDS"); do
     start=$(date +%s)
-    if CI=true ./mvnw -B -pl transport,interop,daemon,launcher verify -Dtest="$TESTS" -Dsurefire.failIfNoSpecifiedTests=false \
+    if CI=true ./mvnw -B -pl transport,interop,daemon,launcher verify -DforkCount="${FORKS:-2}" -Dtest="$TESTS" -Dsurefire.failIfNoSpecifiedTests=false \
             > "$out/round-$r.log" 2>&1; then
         verdict=ok
     else
