@@ -3,7 +3,6 @@ package org.splitnve.dataplane;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +43,7 @@ public final class OvsLab implements AutoCloseable {
     public static void assumeOvs() {
         boolean ci = System.getenv("CI") != null;
         boolean root = privileged();
-        boolean ovs = Files.isExecutable(Path.of("/usr/sbin/ovs-vswitchd")) && Files.isExecutable(Path.of("/usr/bin/ovs-vsctl"));
+        boolean ovs = OvsInstance.installed();
         if (ci) {
             if (!root || !ovs) {
                 throw new IllegalStateException("CI is set but " + (root ? "" : "we are not root ")
@@ -91,87 +90,57 @@ public final class OvsLab implements AutoCloseable {
 
     /** Starts ovsdb-server and ovs-vswitchd inside {@code ns} with run directory {@code RUNROOT/name}. */
     public Ovs startOvs(String ns, String name) throws IOException {
-        Path dir = runRoot.resolve(name);
-        Files.createDirectories(dir);
-        String d = dir.toString();
-        run("ovsdb-tool", "create", d + "/conf.db", "/usr/share/openvswitch/vswitch.ovsschema");
-        run("ip", "netns", "exec", ns, "ovsdb-server", d + "/conf.db", "--remote=punix:" + d + "/db.sock",
-                "--pidfile=" + d + "/ovsdb-server.pid", "--unixctl=" + d + "/ovsdb-server.ctl",
-                "--log-file=" + d + "/ovsdb-server.log", "--detach", "--no-chdir");
-        Ovs ovs = new Ovs(ns, dir);
+        Ovs ovs = new Ovs(OvsInstance.start(ns, runRoot.resolve(name)));
         switches.add(ovs);
-        ovs.vsctl("--no-wait", "init");
-        ovs.startVswitchd();
         return ovs;
     }
 
-    /** One OVS instance (ovsdb-server + ovs-vswitchd) in one namespace. */
+    /** One OVS instance (ovsdb-server + ovs-vswitchd) in one namespace: the product's {@link OvsInstance}, as tests use it. */
     public static final class Ovs {
         public final String ns;
         public final Path dir;
+        private final OvsInstance instance;
 
-        Ovs(String ns, Path dir) {
-            this.ns = ns;
-            this.dir = dir;
+        Ovs(OvsInstance instance) {
+            this.instance = instance;
+            this.ns = instance.ns;
+            this.dir = instance.dir;
         }
 
         /** Starts ovs-vswitchd (again, after {@link #killVswitchd}). */
         public void startVswitchd() throws IOException {
-            String d = dir.toString();
-            run("ip", "netns", "exec", ns, "env", "OVS_RUNDIR=" + d, "OVS_LOGDIR=" + d, "OVS_DBDIR=" + d, "ovs-vswitchd",
-                    "unix:" + d + "/db.sock", "--pidfile=" + d + "/ovs-vswitchd.pid",
-                    "--unixctl=" + d + "/ovs-vswitchd.ctl", "--log-file=" + d + "/ovs-vswitchd.log", "--detach",
-                    "--no-chdir");
+            instance.startVswitchd();
         }
 
         /** SIGKILL to ovs-vswitchd by its PID; waits until it is gone or a zombie. */
         public void killVswitchd() throws IOException {
-            long pid = pid("ovs-vswitchd");
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-            await(() -> !alive(pid), 5000, "ovs-vswitchd " + pid + " to end");
-            Files.deleteIfExists(dir.resolve("ovs-vswitchd.pid"));
+            instance.killVswitchd();
         }
 
         public String vsctl(String... args) throws IOException {
-            List<String> cmd = new ArrayList<>(List.of("ovs-vsctl", "--db=unix:" + dir + "/db.sock", "--timeout=20"));
-            cmd.addAll(List.of(args));
-            return run(cmd.toArray(String[]::new));
+            return instance.vsctl(args);
         }
 
-        /** ovs-ofctl against {@code bridge}'s management socket (OpenFlow 1.4); "-" args are replaced by the socket. */
+        /** ovs-ofctl against {@code bridge}'s management socket (OpenFlow 1.4). */
         public String ofctl(String command, String bridge, String... args) throws IOException {
-            List<String> cmd = new ArrayList<>(List.of("ovs-ofctl", "-O", "OpenFlow14", command, "unix:" + mgmt(bridge)));
-            cmd.addAll(List.of(args));
-            return run(cmd.toArray(String[]::new));
+            return instance.ofctl(command, bridge, args);
         }
 
         public String appctl(String... args) throws IOException {
-            List<String> cmd = new ArrayList<>(List.of("ovs-appctl", "-t", dir + "/ovs-vswitchd.ctl"));
-            cmd.addAll(List.of(args));
-            return run(cmd.toArray(String[]::new));
+            return instance.appctl(args);
         }
 
         /** The bridge's OpenFlow management socket. */
         public Path mgmt(String bridge) {
-            return dir.resolve(bridge + ".mgmt");
+            return instance.mgmt(bridge);
         }
 
         long pid(String daemon) throws IOException {
-            Path f = dir.resolve(daemon + ".pid");
-            return Files.exists(f) ? Long.parseLong(Files.readString(f).strip()) : -1;
+            return instance.pid(daemon);
         }
 
         void stop() {
-            for (String daemon : List.of("ovs-vswitchd", "ovsdb-server")) {
-                try {
-                    long pid = pid(daemon);
-                    if (pid > 0) {
-                        end(pid);
-                    }
-                } catch (IOException | RuntimeException e) {
-                    System.err.println("could not stop " + daemon + " in " + ns + ": " + e.getMessage());
-                }
-            }
+            instance.stop();
         }
     }
 
@@ -184,34 +153,11 @@ public final class OvsLab implements AutoCloseable {
 
     /** Runs {@code cmd}, answering its exit status (0: success) without failing. */
     public static int status(String... cmd) throws IOException {
-        return finish(new ProcessBuilder(cmd).redirectErrorStream(true).start(), cmd).status();
+        return OvsInstance.finish(cmd).status();
     }
 
     public static String run(String... cmd) throws IOException {
-        Finished f = finish(new ProcessBuilder(cmd).redirectErrorStream(true).start(), cmd);
-        if (f.status() != 0) {
-            throw new IOException(String.join(" ", cmd) + " exited with " + f.status() + ": " + f.output().strip());
-        }
-        return f.output();
-    }
-
-    private record Finished(int status, String output) {
-    }
-
-    /** Reads the process's output and waits (60 s at most) for it to end. */
-    private static Finished finish(Process p, String... cmd) throws IOException {
-        try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", cmd) + ": no answer in 60 s");
-            }
-            return new Finished(p.exitValue(), out);
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException(String.join(" ", cmd) + ": interrupted", e);
-        }
+        return OvsInstance.run(cmd);
     }
 
     /** Waits for {@code condition} up to {@code millis}, polling every 10 ms; throws with {@code what} if it never holds. */
@@ -228,28 +174,6 @@ public final class OvsLab implements AutoCloseable {
                 throw new IOException("interrupted waiting for " + what, e);
             }
         }
-    }
-
-    private static boolean alive(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            int close = stat.lastIndexOf(')');
-            return close > 0 && stat.length() > close + 2 && stat.charAt(close + 2) != 'Z';
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** SIGTERM, then SIGKILL after 5 s, to the process {@code pid}. */
-    private static void end(long pid) {
-        ProcessHandle.of(pid).ifPresent(ph -> {
-            ph.destroy();
-            try {
-                await(() -> !alive(pid), 5000, "process " + pid + " to end");
-            } catch (IOException e) {
-                ph.destroyForcibly();
-            }
-        });
     }
 
     @Override
@@ -292,7 +216,7 @@ public final class OvsLab implements AutoCloseable {
                         String ns = p.getFileName().toString();
                         for (String line : run("ip", "netns", "pids", ns).lines().toList()) {
                             if (!line.isBlank()) {
-                                end(Long.parseLong(line.strip()));
+                                OvsInstance.end(Long.parseLong(line.strip()));
                             }
                         }
                         run("ip", "netns", "delete", ns);

@@ -25,6 +25,7 @@ import org.splitnve.daemon.TnveDaemon;
 import org.splitnve.daemon.config.NnveSettings;
 import org.splitnve.daemon.config.NvaSettings;
 import org.splitnve.daemon.config.TnveSettings;
+import org.splitnve.dataplane.OvsInstance;
 import org.splitnve.nnve.NnveEngine;
 import org.splitnve.nva.EndDeviceRule;
 import org.splitnve.nva.NveId;
@@ -53,8 +54,14 @@ public final class DemoCommand {
     /** How long a step's expectations may take to hold after its operations returned. */
     static final long CHECK_TIMEOUT_MS = 5_000;
 
-    /** The command line's options. {@code stepDelayMs} null: 1 s on a terminal, 0 elsewhere. */
-    public record Options(boolean keep, boolean memory, Long stepDelayMs, boolean json) {
+    /** How long a probe of the data plane waits for an answer to come (one ping a second). */
+    private static final long PROBE_TIMEOUT_MS = 10_000;
+
+    /**
+     * The command line's options. {@code stepDelayMs} null: 1 s on a terminal, 0 elsewhere; {@code noTraffic}: no
+     * Open vSwitch and no VMs as namespaces even where they could run.
+     */
+    public record Options(boolean keep, boolean memory, Long stepDelayMs, boolean json, boolean noTraffic) {
     }
 
     /** The options, or null after a usage message on {@code err}. */
@@ -62,6 +69,7 @@ public final class DemoCommand {
         boolean keep = false;
         boolean memory = false;
         boolean json = false;
+        boolean noTraffic = false;
         Long delay = null;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
@@ -69,6 +77,7 @@ public final class DemoCommand {
                 case "--keep" -> keep = true;
                 case "--memory" -> memory = true;
                 case "--json" -> json = true;
+                case "--no-traffic" -> noTraffic = true;
                 case "--step-delay" -> {
                     if (i + 1 >= args.size()) {
                         err.println("splitnve: demo: --step-delay needs a value in milliseconds");
@@ -91,10 +100,10 @@ public final class DemoCommand {
                 }
             }
         }
-        return new Options(keep, memory, delay, json);
+        return new Options(keep, memory, delay, json, noTraffic);
     }
 
-    /** {@code splitnve demo [--keep] [--memory] [--step-delay MS] [--json]}: the exit status. */
+    /** {@code splitnve demo [--keep] [--memory] [--step-delay MS] [--json] [--no-traffic]}: the exit status. */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
         Options o = parse(args, err);
         if (o == null) {
@@ -143,6 +152,12 @@ public final class DemoCommand {
     private volatile Path stateRoot;
     /** The API port of each daemon: the usual one, or a free one when that is taken. */
     private final Map<String, Integer> apiPorts = new LinkedHashMap<>();
+    /** Tenant traffic between the VMs (network namespaces with Open vSwitch), or null: none. */
+    private volatile Traffic traffic;
+    /** The ping every 10 ms through a migration, while it runs. */
+    private volatile Traffic.Stream stream;
+    /** The hypervisor each VM's NIC is on (with tenant traffic): its home, until a migration moves it. */
+    private final Map<String, String> nicAt = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param steps the lifecycle to play ({@link Lifecycle#steps()}; tests give others) */
     DemoCommand(Options options, PrintStream out, PrintStream err, boolean terminal, List<Lifecycle.Step> steps,
@@ -154,6 +169,9 @@ public final class DemoCommand {
         this.err = err;
         this.terminal = terminal;
         this.stepDelayMs = options.stepDelayMs() != null ? options.stepDelayMs() : terminal ? 1000 : 0;
+        for (Plan.Vm vm : Plan.VMS) {
+            nicAt.put(vm.name(), vm.home());
+        }
     }
 
     static boolean root() {
@@ -185,12 +203,22 @@ public final class DemoCommand {
         boolean root = root();
         List<String> stale = root ? NetnsTopology.removeStale() : List.of();
         Topology t;
+        String noTraffic = null;
         if (options.memory()) {
             t = new MemoryTopology("--memory");
+            noTraffic = "in-memory links carry no tenant frames (as root: VMs pinging through Open vSwitch)";
         } else if (!root) {
             t = new MemoryTopology("not root: network namespaces and raw sockets need root");
+            noTraffic = "tenant traffic needs root (network namespaces, Open vSwitch): the control plane only";
         } else {
-            NetnsTopology n = new NetnsTopology();
+            boolean ovs = OvsInstance.installed();
+            if (options.noTraffic()) {
+                noTraffic = "--no-traffic: the control plane only";
+            } else if (!ovs) {
+                noTraffic = "tenant traffic needs Open vSwitch (Debian: apt-get install openvswitch-switch): the"
+                        + " control plane only";
+            }
+            NetnsTopology n = new NetnsTopology(ovs && !options.noTraffic());
             topology = n; // a signal from now on removes what it made
             t = n;
             try {
@@ -203,6 +231,11 @@ public final class DemoCommand {
             }
         }
         topology = t;
+        if (t instanceof NetnsTopology n && n.traffic()) {
+            traffic = new Traffic(NetnsTopology.prefixOf(ProcessHandle.current().pid()));
+        } else if (noTraffic == null) {
+            noTraffic = "the network namespaces could not be made: the control plane only";
+        }
         LiveView v = LiveView.of(out, options.json(), terminal, this::worldOrNull);
         view = v;
         v.message("splitnve demo: " + t.describe());
@@ -210,12 +243,16 @@ public final class DemoCommand {
             v.message("removed " + stale.size() + " network namespace(s) an earlier demo left behind: "
                     + String.join(", ", stale));
         }
+        if (noTraffic != null) {
+            v.message("no tenant traffic: " + noTraffic);
+        }
         v.message("One NVA (nva) shared by two External NVEs (nnve-a, nnve-b), three hypervisors (h1, h2, h3: tNVEs),"
                 + " VMs on three VNs;"
                 + " MACs and TSI IDs in events are shown by name. Ctrl-C stops and cleans up.");
         v.message(apis());
         Ops ops = new Ops();
         int checks = 0;
+        int probes = 0;
         for (int i = 0; i < steps.size(); i++) {
             Lifecycle.Step s = steps.get(i);
             v.stepStarted(i + 1, steps.size(), s);
@@ -224,6 +261,9 @@ public final class DemoCommand {
             try {
                 s.action().run(ops);
                 problem = awaitExpectations(s);
+                if (problem == null) {
+                    problem = probe(s);
+                }
                 w = World.take(nvaService(), nnves, tnves, 2_000);
             } catch (Exception e) {
                 problem = describe(e);
@@ -242,6 +282,7 @@ public final class DemoCommand {
                 return 1;
             }
             checks += s.expect().size();
+            probes += traffic == null ? 0 : s.traffic().size();
             v.stepDone(i + 1, steps.size(), s, w);
             if (stepDelayMs > 0 && i + 1 < steps.size()) {
                 try {
@@ -254,7 +295,7 @@ public final class DemoCommand {
         }
         v.message("");
         v.message("demo complete: " + steps.size() + " steps, every one reached its expected state (" + checks
-                + " checks).");
+                + " checks" + (probes > 0 ? ", " + probes + " probes of the data plane" : "") + ").");
         if (options.keep()) {
             return keep(t, v);
         }
@@ -297,6 +338,26 @@ public final class DemoCommand {
 
     /** --keep: the daemons keep running until SIGINT/SIGTERM; the hook cleans up. */
     private int keep(Topology t, LiveView v) {
+        if (traffic != null) {
+            // the lifecycle ended with every VM deleted: bring them back where their NICs are, for a person to ping
+            Ops ops = new Ops();
+            try {
+                for (Plan.Vm vm : Plan.VMS) {
+                    String host = nicAt.get(vm.name());
+                    ops.tnve(host, "create " + vm.name(), e -> e.create(vm.name(), List.of(vm.tsi())));
+                    ops.tnve(host, "start " + vm.name(), e -> e.start(vm.name()));
+                }
+            } catch (Exception e) {
+                v.close();
+                err.println("splitnve: demo: --keep: the VMs could not be started again: " + describe(e));
+                return 1;
+            }
+            StringBuilder where = new StringBuilder();
+            for (Plan.Vm vm : Plan.VMS) {
+                where.append(where.isEmpty() ? "" : ", ").append(vm.name()).append(" on ").append(nicAt.get(vm.name()));
+            }
+            v.message("--keep: the VMs run again for you to ping (" + where + ").");
+        }
         v.message("--keep: everything keeps running until Ctrl-C (then it is all removed). To explore:");
         String a = url(Plan.NNVE_A);
         String b = url(Plan.NNVE_B);
@@ -311,6 +372,7 @@ public final class DemoCommand {
                 "./splitnve vm migrate vm-new --to " + h2 + " --api " + h1 + "   # h1 -> h2, same nNVE port",
                 "./splitnve vm list --api " + url(Plan.H3) + "            # h3's VMs",
                 "./splitnve watch --api " + a + "              # nnve-a's events as they happen",
+                "./splitnve show flows --api " + b + "         # nnve-b's switch: per TSI what passes and why",
                 "curl -s " + a + "/v1/tsis                     # the JSON itself",
                 "curl -s " + nvaUrl + "/v1/nva/vns/5000        # the NVA: VN 5000, its permits and mappings",
                 "curl -s '" + nvaUrl + "/v1/nva/where?mac=" + Plan.VM_WEB.tsi().mac() + "'   # where vm-web lives")) {
@@ -338,6 +400,43 @@ public final class DemoCommand {
             return "no answer in time";
         }
         return c.getMessage() != null ? c.getMessage() : c.toString();
+    }
+
+    /**
+     * The step's probes of the data plane (with tenant traffic), once every daemon's switch holds the flows of its
+     * state: each one shown; the first that did not do what it says, or null.
+     */
+    private String probe(Lifecycle.Step s) throws Exception {
+        Traffic t = traffic;
+        if (t == null || s.traffic().isEmpty()) {
+            return null;
+        }
+        awaitInstalled();
+        for (Lifecycle.Probe p : s.traffic()) {
+            boolean answered = p.passes() ? t.reaches(p.from(), p.to(), PROBE_TIMEOUT_MS) : !t.blocked(p.from(), p.to());
+            String what = p.from().name() + " -> " + p.to().name() + " (" + p.to().ip() + ")";
+            view.message("   traffic: " + what + (answered ? " answered" : " no answer") + (answered == p.passes() ? ""
+                    : ", NOT AS EXPECTED") + ": " + p.why());
+            if (answered != p.passes()) {
+                return "traffic: " + what + (answered ? " was answered, expected no answer" : " got no answer in "
+                        + PROBE_TIMEOUT_MS + " ms") + " (" + p.why() + ")";
+            }
+        }
+        return null;
+    }
+
+    /** Waits until every daemon's switch holds the flows of its state as of now (its switch agent says so). */
+    private void awaitInstalled() {
+        for (var e : nnves.entrySet()) {
+            NnveDaemon d = e.getValue();
+            awaitCondition(e.getKey() + "'s switch to hold the flows of its state",
+                    () -> d.dataplaneInstalled().get(OP_TIMEOUT_MS, TimeUnit.MILLISECONDS), OP_TIMEOUT_MS);
+        }
+        for (var e : tnves.entrySet()) {
+            TnveDaemon d = e.getValue();
+            awaitCondition(e.getKey() + "'s switch to hold the flows of its state",
+                    () -> d.dataplaneInstalled().get(OP_TIMEOUT_MS, TimeUnit.MILLISECONDS), OP_TIMEOUT_MS);
+        }
     }
 
     /** Polls the world until every expectation of the step holds; the problems left at the timeout, or null. */
@@ -421,6 +520,47 @@ public final class DemoCommand {
         public World world() throws Exception {
             return World.take(nvaService(), nnves, tnves, 2_000);
         }
+
+        @Override
+        public void pingStart(Plan.Vm from, Plan.Vm to) throws Exception {
+            Traffic t = traffic;
+            if (t == null) {
+                return;
+            }
+            Traffic.Stream s = t.stream(from, to);
+            stream = s;
+            if (!s.awaitReplyAfter(0, PROBE_TIMEOUT_MS)) {
+                throw new IllegalStateException("traffic: " + from.name() + " got no answer from " + to.name()
+                        + " before the migration");
+            }
+        }
+
+        @Override
+        public void pause(Plan.Vm vm, String from, String to) throws Exception {
+            if (traffic != null && topology instanceof NetnsTopology n) {
+                long[] pause = n.moveNic(vm, from, to);
+                nicAt.put(vm.name(), to);
+                Traffic.Stream s = stream;
+                if (s != null) {
+                    s.pause(pause);
+                }
+            }
+        }
+
+        @Override
+        public void pingEnd() throws Exception {
+            Traffic.Stream s = stream;
+            if (s == null) {
+                return;
+            }
+            boolean answered = s.awaitReplyAfter(s.lastPauseEnd(), PROBE_TIMEOUT_MS);
+            stream = null;
+            Traffic.Seen seen = s.stop();
+            view.message("   traffic: " + s.describe(seen));
+            if (!answered) {
+                throw new IllegalStateException("traffic: no answer in " + PROBE_TIMEOUT_MS + " ms after the VM's pause");
+            }
+        }
     }
 
     /** The shared NVA's service, or null before it started. */
@@ -446,15 +586,16 @@ public final class DemoCommand {
         RevisionedNva truth = service.nva();
         for (String n : Plan.NNVES) {
             NveId id = NveId.of(n);
-            truth.registerNve(id, InetAddress.getLoopbackAddress()).decision().orElseThrow();
+            truth.registerNve(id, InetAddress.getByName(Plan.vtep(n))).decision().orElseThrow();
             truth.permitEndDevice(EndDeviceRule.anyOn(id)).decision().orElseThrow();
             truth.setCredential(id, Plan.token(n)).decision().orElseThrow();
         }
         view.message("NVA (splitnve nva, shared by both nNVEs) " + nvaUrl + ": VNs " + Plan.VNS.stream()
                 .map(v -> v.id() + " " + v.alias()).collect(java.util.stream.Collectors.joining(", "))
-                + "; nnve-a and nnve-b registered, each with its own token");
+                + "; nnve-a and nnve-b registered (VTEPs " + Plan.vtep(Plan.NNVE_A) + ", " + Plan.vtep(Plan.NNVE_B)
+                + "), each with its own token");
         for (String n : Plan.NNVES) {
-            NnveSettings s = settings(n, Plan.nnveConfig(n, t.namespace(n), options.json(), api(n), nvaUrl),
+            NnveSettings s = settings(n, Plan.nnveConfig(n, t.namespace(n), options.json(), api(n), nvaUrl, ovsDir(t, n)),
                     NnveSettings::from);
             List<Port> ports = t.ports(n, s.ports().stream().map(NnveSettings.PortSettings::iface).toList());
             PrintStream log = view.eventStream(n);
@@ -471,7 +612,7 @@ public final class DemoCommand {
         stateRoot = states;
         for (String h : Plan.HOSTS) {
             TnveSettings s = settings(h, Plan.tnveConfig(h, t.namespace(h), options.json(), api(h),
-                    states.resolve(h).toString()), TnveSettings::from);
+                    states.resolve(h).toString(), ovsDir(t, h)), TnveSettings::from);
             List<Port> ports = t.ports(h, TnveDaemon.portLabels(s));
             PrintStream log = view.eventStream(h);
             TnveDaemon d = ports == null ? TnveDaemon.start(s, "demo:" + h, log)
@@ -480,6 +621,11 @@ public final class DemoCommand {
                 return;
             }
         }
+    }
+
+    /** The run directory of the node's Open vSwitch, which its daemon programs; null without tenant traffic. */
+    private static Path ovsDir(Topology t, String node) {
+        return t instanceof NetnsTopology n && n.traffic() ? n.ovsDir(node) : null;
     }
 
     /** Waits (at most {@link #OP_TIMEOUT_MS}) until the nNVE's client holds the NVA's state (NVA-3, NVA-4). */
@@ -563,6 +709,10 @@ public final class DemoCommand {
 
     /** Stops the daemons (hypervisors first) and removes the topology; once. */
     private void cleanup() {
+        Traffic.Stream s = stream;
+        if (s != null) {
+            s.kill();
+        }
         List<Daemon> daemons;
         synchronized (cleanupLock) {
             if (cleanedUp) {

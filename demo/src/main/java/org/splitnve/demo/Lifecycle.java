@@ -5,6 +5,8 @@ import static org.splitnve.demo.Plan.H2;
 import static org.splitnve.demo.Plan.H3;
 import static org.splitnve.demo.Plan.NNVE_A;
 import static org.splitnve.demo.Plan.NNVE_B;
+import static org.splitnve.demo.Plan.VM_APP;
+import static org.splitnve.demo.Plan.VM_BATCH;
 import static org.splitnve.demo.Plan.VM_DB;
 import static org.splitnve.demo.Plan.VM_MGMT;
 import static org.splitnve.demo.Plan.VM_WEB;
@@ -63,9 +65,51 @@ final class Lifecycle {
         void await(String what, String nnve, Predicate<Nva> condition) throws Exception;
 
         World world() throws Exception;
+
+        /**
+         * With tenant traffic, a ping every 10 ms from {@code from} to {@code to} until {@link #pingEnd}; without, nothing.
+         */
+        void pingStart(Plan.Vm from, Plan.Vm to) throws Exception;
+
+        /**
+         * With tenant traffic, the VM's pause in a live migration: its NIC's hypervisor end leaves {@code from}'s switch
+         * and joins {@code to}'s (the VM has no link meanwhile); without, nothing.
+         */
+        void pause(Plan.Vm vm, String from, String to) throws Exception;
+
+        /** Ends the ping {@link #pingStart} started once it has been answered after the last pause, and says what it saw. */
+        void pingEnd() throws Exception;
     }
 
-    record Step(String name, String title, String requirements, String narration, Action action, List<Check> expect) {
+    /**
+     * What must reach what on the data plane once a step's state holds, checked with pings where tenant frames flow
+     * (as root, with Open vSwitch): {@code passes} false means that no ping may be answered.
+     */
+    record Probe(Plan.Vm from, Plan.Vm to, boolean passes, String why) {
+    }
+
+    /**
+     * A step; {@code traffic}: the probes of the data plane after it (empty: none).
+     */
+    record Step(String name, String title, String requirements, String narration, Action action, List<Check> expect,
+            List<Probe> traffic) {
+        Step {
+            expect = List.copyOf(expect);
+            traffic = List.copyOf(traffic);
+        }
+
+        /** A step without probes of the data plane. */
+        Step(String name, String title, String requirements, String narration, Action action, List<Check> expect) {
+            this(name, title, requirements, narration, action, expect, List.of());
+        }
+    }
+
+    private static Probe passes(Plan.Vm from, Plan.Vm to, String why) {
+        return new Probe(from, to, true, why);
+    }
+
+    private static Probe blocked(Plan.Vm from, Plan.Vm to, String why) {
+        return new Probe(from, to, false, why);
     }
 
     /** vm-web's churn at nnve-a before it moves within nnve-a (SM-TSI-7: it must not change). */
@@ -84,50 +128,73 @@ final class Lifecycle {
                         + " the others to the nearest-customer-bridge address.",
                 Ops::startDaemons,
                 List.of(peers(NNVE_A, H1, H2), peers(NNVE_B, H3, H2))));
-        s.add(new Step("create", "create vm-web on h1, vm-db and vm-mgmt on h2",
-                "LC-CREATE, REQ-5, REQ-7, SM-VAP-1, SM-VAP-2, SM-TSI-2, REQ-3",
-                "Three VMs are defined, one TSI each, on three VNs. The tNVEs associate the TSIs while the VMs are"
+        s.add(new Step("create", "create vm-web and vm-batch on h1, vm-db and vm-mgmt on h2, vm-app on h3",
+                "LC-CREATE, REQ-5, REQ-7, SM-VAP-1, SM-VAP-2, SM-TSI-2, REQ-3, DP-2",
+                "Five VMs are defined, one TSI each, on three VNs. The tNVEs associate the TSIs while the VMs are"
                         + " still shut down; the first TSI of a VN connects the VN at the port and the nNVE picks a"
                         + " local tag from the port scope's pool and tells the NVA. vm-mgmt's VN is placed on h2's"
                         + " uplink to nnve-b: h2 uses both nNVEs, one per VN. Associated: resources reserved, mapping"
                         + " entries at the NVA, no traffic yet.",
-                each("create", (e, vm) -> e.create(vm.name(), List.of(vm.tsi())), on(H1, VM_WEB), on(H2, VM_DB), on(H2, VM_MGMT)),
+                each("create", (e, vm) -> e.create(vm.name(), List.of(vm.tsi())), on(H1, VM_WEB), on(H2, VM_DB),
+                        on(H2, VM_MGMT), on(H3, VM_APP), on(H1, VM_BATCH)),
                 List.of(tsi(NNVE_A, VM_WEB, H1, TsiState.ASSOCIATED), tsi(NNVE_A, VM_DB, H2, TsiState.ASSOCIATED),
-                        tsi(NNVE_B, VM_MGMT, H2, TsiState.ASSOCIATED), vm(H1, VM_WEB, VmState.SHUTDOWN),
+                        tsi(NNVE_B, VM_MGMT, H2, TsiState.ASSOCIATED), tsi(NNVE_B, VM_APP, H3, TsiState.ASSOCIATED),
+                        tsi(NNVE_A, VM_BATCH, H1, TsiState.ASSOCIATED), vm(H1, VM_WEB, VmState.SHUTDOWN),
                         vm(H2, VM_DB, VmState.SHUTDOWN), vm(H2, VM_MGMT, VmState.SHUTDOWN),
-                        vap(NNVE_A, Plan.WEB), vap(NNVE_A, Plan.DB), vap(NNVE_B, Plan.MGMT),
-                        nva(NNVE_A, Plan.WEB, 2, 0), nva(NNVE_B, Plan.MGMT, 2, 0))));
-        s.add(new Step("start", "start the three VMs", "LC-CREATE, SM-TSI-3",
+                        vm(H3, VM_APP, VmState.SHUTDOWN), vm(H1, VM_BATCH, VmState.SHUTDOWN),
+                        vap(NNVE_A, Plan.WEB), vap(NNVE_A, Plan.DB), vap(NNVE_B, Plan.MGMT), vap(NNVE_B, Plan.WEB),
+                        nva(NNVE_A, Plan.WEB, 2, 0), nva(NNVE_B, Plan.MGMT, 2, 0), nva(NNVE_B, Plan.WEB, 2, 0),
+                        nva(NNVE_A, Plan.DB, 4, 0)),
+                List.of(blocked(VM_WEB, VM_APP, "both Associated, not Activated: nothing passes (DP-2)"))));
+        s.add(new Step("start", "start the five VMs", "LC-CREATE, SM-TSI-3, DP-1, DP-2, DP-3",
                 "The VMs start: the tNVEs activate their TSIs and the VMs run only once the nNVEs have confirmed;"
-                        + " the NVA turns the mapping entries into forwarding entries.",
-                each("start", (e, vm) -> e.start(vm.name()), on(H1, VM_WEB), on(H2, VM_DB), on(H2, VM_MGMT)),
+                        + " the NVA turns the mapping entries into forwarding entries. Now traffic flows: vm-web (h1,"
+                        + " nnve-a) and vm-app (h3, nnve-b) reach each other across the overlay (VXLAN between the nNVEs,"
+                        + " VNI 10500); vm-batch (h1) and vm-db (h2) across the switch in front of nnve-a. vm-db, in"
+                        + " another VN but in the same IPv4 subnet, reaches neither vm-web nor vm-app.",
+                each("start", (e, vm) -> e.start(vm.name()), on(H1, VM_WEB), on(H2, VM_DB), on(H2, VM_MGMT),
+                        on(H3, VM_APP), on(H1, VM_BATCH)),
                 List.of(tsi(NNVE_A, VM_WEB, H1, TsiState.ACTIVATED), tsi(NNVE_A, VM_DB, H2, TsiState.ACTIVATED),
-                        tsi(NNVE_B, VM_MGMT, H2, TsiState.ACTIVATED), vm(H1, VM_WEB, VmState.RUNNING),
+                        tsi(NNVE_B, VM_MGMT, H2, TsiState.ACTIVATED), tsi(NNVE_B, VM_APP, H3, TsiState.ACTIVATED),
+                        tsi(NNVE_A, VM_BATCH, H1, TsiState.ACTIVATED), vm(H1, VM_WEB, VmState.RUNNING),
                         vm(H2, VM_DB, VmState.RUNNING), vm(H2, VM_MGMT, VmState.RUNNING),
-                        nva(NNVE_A, Plan.WEB, 0, 2), nva(NNVE_A, Plan.DB, 0, 2), nva(NNVE_B, Plan.MGMT, 0, 2))));
-        s.add(new Step("pause", "pause vm-db on h2", "LC-PAUSE",
-                "vm-db is paused: nothing is said to the nNVE, its TSI stays Activated.",
+                        vm(H3, VM_APP, VmState.RUNNING), vm(H1, VM_BATCH, VmState.RUNNING),
+                        nva(NNVE_A, Plan.WEB, 0, 2), nva(NNVE_A, Plan.DB, 0, 4), nva(NNVE_B, Plan.MGMT, 0, 2),
+                        nva(NNVE_B, Plan.WEB, 0, 2)),
+                List.of(passes(VM_WEB, VM_APP, "h1 -> nnve-a -> VXLAN -> nnve-b -> h3 (DP-1)"),
+                        passes(VM_APP, VM_WEB, "and back"),
+                        passes(VM_BATCH, VM_DB, "h1 -> h2, both behind nnve-a's port p0"),
+                        blocked(VM_DB, VM_WEB, "another VN: nothing crosses (DP-3)"),
+                        blocked(VM_DB, VM_APP, "another VN, behind the other nNVE (DP-3)"))));
+        s.add(new Step("pause", "pause vm-db on h2", "LC-PAUSE, DP-4",
+                "vm-db is paused: nothing is said to the nNVE, its TSI stays Activated; h2's switch passes nothing"
+                        + " for a VM that does not run.",
                 ops -> ops.tnve(H2, "pause vm-db", e -> e.pause(VM_DB.name())),
                 List.of(vm(H2, VM_DB, VmState.PAUSED), tsi(NNVE_A, VM_DB, H2, TsiState.ACTIVATED),
-                        nva(NNVE_A, Plan.DB, 0, 2))));
-        s.add(new Step("suspend", "suspend vm-db on h2", "LC-SUSPEND, GAP-8, REQ-8, SM-TSI-4",
+                        nva(NNVE_A, Plan.DB, 0, 4)),
+                List.of(blocked(VM_BATCH, VM_DB, "paused: h2's switch passes nothing for it (DP-4)"))));
+        s.add(new Step("suspend", "suspend vm-db on h2", "LC-SUSPEND, GAP-8, REQ-8, SM-TSI-4, DP-2",
                 "vm-db is suspended: its TSI goes from Activated back to Associated without being released (the"
                         + " deactivate extension); the NVA keeps the addresses as mapping entries, the tag stays.",
                 ops -> ops.tnve(H2, "suspend vm-db", e -> e.suspend(VM_DB.name())),
                 List.of(vm(H2, VM_DB, VmState.SUSPENDED), tsi(NNVE_A, VM_DB, H2, TsiState.ASSOCIATED),
-                        nva(NNVE_A, Plan.DB, 2, 0), vap(NNVE_A, Plan.DB))));
-        s.add(new Step("resume", "resume vm-db on h2", "LC-SUSPEND",
+                        nva(NNVE_A, Plan.DB, 2, 2), vap(NNVE_A, Plan.DB)),
+                List.of(blocked(VM_BATCH, VM_DB, "deactivated: nothing passes (DP-2)"))));
+        s.add(new Step("resume", "resume vm-db on h2", "LC-SUSPEND, DP-2",
                 "vm-db resumes: its TSI is activated again, the NVA forwards to it again.",
                 ops -> ops.tnve(H2, "resume vm-db", e -> e.resume(VM_DB.name())),
                 List.of(vm(H2, VM_DB, VmState.RUNNING), tsi(NNVE_A, VM_DB, H2, TsiState.ACTIVATED),
-                        nva(NNVE_A, Plan.DB, 0, 2))));
+                        nva(NNVE_A, Plan.DB, 0, 4)),
+                List.of(passes(VM_BATCH, VM_DB, "Activated again"))));
         s.add(new Step("move-prepare", "live migration of vm-web h1 -> h2 (same nNVE port): prepare",
                 "LC-MIGRATE, REQ-13, SM-TSI-7, REQ-2",
-                "vm-web moves from h1 to h2, two hypervisors behind the same nNVE port. h2 associates the TSI with"
+                "vm-web moves from h1 to h2, two hypervisors behind the same nNVE port, while it pings vm-app every"
+                        + " 10 ms (with traffic). h2 associates the TSI with"
                         + " the migration-arrival hint before the VM runs there: nnve-a now holds two instances of"
                         + " one TSI on port p0, told apart by station; the NVA still points at h1's.",
                 ops -> {
                     webChurnBefore = ops.world().nnves().get(NNVE_A).nva(Plan.WEB.id()).churn();
+                    ops.pingStart(VM_WEB, VM_APP);
                     ops.tnve(H2, "migrate prepare vm-web",
                             e -> e.migratePrepare(VM_WEB.name(), List.of(VM_WEB.tsi()), Plan.MIGRATION_1));
                 },
@@ -135,11 +202,13 @@ final class Lifecycle {
                         owns(NNVE_A, VM_WEB, H1), vm(H1, VM_WEB, VmState.RUNNING),
                         vm(H2, VM_WEB, VmState.MIGRATING_IN))));
         s.add(new Step("move-switch", "live migration of vm-web h1 -> h2: switch over", "LC-MIGRATE, REQ-13, LC-MCAST",
-                "The VM stops running on h1 and runs on h2: h2 activates with the arrival hint while h1's TSI is"
+                "The VM stops running on h1 and runs on h2 (its NIC moves from h1's switch to h2's: the VM's"
+                        + " pause): h2 activates with the arrival hint while h1's TSI is"
                         + " still Activated (make-before-break, the VM never runs on both); the NVA entries pass to"
                         + " h2's instance and nnve-a triggers re-learning toward the VM.",
                 ops -> {
                     ops.tnve(H1, "migrate start vm-web", e -> e.migrateStart(VM_WEB.name(), Plan.MIGRATION_1));
+                    ops.pause(VM_WEB, H1, H2);
                     ops.tnve(H2, "migrate activate vm-web", e -> e.migrateActivate(VM_WEB.name()));
                 },
                 List.of(tsi(NNVE_A, VM_WEB, H2, TsiState.ACTIVATED), tsi(NNVE_A, VM_WEB, H1, TsiState.ACTIVATED),
@@ -151,15 +220,19 @@ final class Lifecycle {
                 ops -> {
                     ops.tnve(H1, "migrate depart vm-web", e -> e.migrateDepart(VM_WEB.name(), Plan.MIGRATION_1));
                     ops.tnve(H1, "migrate finish vm-web", e -> e.migrateFinish(VM_WEB.name()));
+                    ops.pingEnd();
                 },
                 List.of(only(NNVE_A, VM_WEB, H2, TsiState.ACTIVATED), noVm(H1, VM_WEB), nva(NNVE_A, Plan.WEB, 0, 2),
-                        noChurn(NNVE_A, Plan.WEB))));
+                        noChurn(NNVE_A, Plan.WEB)),
+                List.of(passes(VM_APP, VM_WEB, "vm-web at h2 now (DP-5)"))));
         s.add(new Step("cross-prepare", "live migration of vm-web h2 -> h3 (another nNVE): prepare",
                 "LC-MIGRATE, REQ-13, REQ-5, REQ-7",
-                "vm-web moves on to h3, behind the other nNVE. h3 associates at nnve-b with the arrival hint;"
-                        + " nnve-b connects VN 5000 in its own port scope with a tag from its own pool.",
+                "vm-web moves on to h3, behind the other nNVE, pinging vm-app every 10 ms again (with traffic). h3"
+                        + " associates at nnve-b with the arrival hint; VN 5000 is connected in nnve-b's port scope"
+                        + " already (vm-app), with a tag from nnve-b's own pool.",
                 ops -> {
                     webSeqBefore = seqAt(ops.world(), VM_WEB, NNVE_A);
+                    ops.pingStart(VM_WEB, VM_APP);
                     ops.tnve(H3, "migrate prepare vm-web",
                             e -> e.migratePrepare(VM_WEB.name(), List.of(VM_WEB.tsi()), Plan.MIGRATION_2));
                 },
@@ -167,17 +240,19 @@ final class Lifecycle {
                         vap(NNVE_B, Plan.WEB), vm(H3, VM_WEB, VmState.MIGRATING_IN),
                         placed(VM_WEB, NNVE_A, EntryState.FORWARDING))));
         s.add(new Step("cross-switch", "live migration of vm-web h2 -> h3: switch over", "LC-MIGRATE, LC-MCAST",
-                "The VM stops on h2 and runs on h3: nnve-b activates it while h2's TSI is still Activated at nnve-a"
+                "The VM stops on h2 and runs on h3 (its NIC moves to h3's switch): nnve-b activates it while h2's"
+                        + " TSI is still Activated at nnve-a"
                         + " (make-before-break). nnve-b reports it to the NVA with a higher mobility sequence number: the"
                         + " NVA now forwards vm-web's addresses to nnve-b and withdraws them from nnve-a's entry (NVA-6).",
                 ops -> {
                     ops.tnve(H2, "migrate start vm-web", e -> e.migrateStart(VM_WEB.name(), Plan.MIGRATION_2));
+                    ops.pause(VM_WEB, H2, H3);
                     ops.tnve(H3, "migrate activate vm-web", e -> e.migrateActivate(VM_WEB.name()));
                 },
                 List.of(tsi(NNVE_B, VM_WEB, H3, TsiState.ACTIVATED), tsi(NNVE_A, VM_WEB, H2, TsiState.ACTIVATED),
                         vm(H2, VM_WEB, VmState.MIGRATING_OUT), vm(H3, VM_WEB, VmState.RUNNING),
                         placed(VM_WEB, NNVE_B, EntryState.FORWARDING), newerSeq(VM_WEB, NNVE_B),
-                        withdrawn(VM_WEB, NNVE_A), nva(NNVE_B, Plan.WEB, 0, 2))));
+                        withdrawn(VM_WEB, NNVE_A), nva(NNVE_B, Plan.WEB, 0, 4))));
         s.add(new Step("cross-finish", "live migration of vm-web h2 -> h3: finish",
                 "LC-MIGRATE, LC-TERMINATE, SM-TSI-5, SM-VAP-3",
                 "h2 departs once nnve-a knows, from its replica of the NVA, that vm-web is Activated at nnve-b"
@@ -190,17 +265,20 @@ final class Lifecycle {
                                     .name().equals(NNVE_B) && b.state() == EntryState.FORWARDING));
                     ops.tnve(H2, "migrate depart vm-web", e -> e.migrateDepart(VM_WEB.name(), Plan.MIGRATION_2));
                     ops.tnve(H2, "migrate finish vm-web", e -> e.migrateFinish(VM_WEB.name()));
+                    ops.pingEnd();
                 },
                 List.of(none(NNVE_A, VM_WEB), noVap(NNVE_A, Plan.WEB), nva(NNVE_A, Plan.WEB, 0, 0), noVm(H2, VM_WEB),
-                        only(NNVE_B, VM_WEB, H3, TsiState.ACTIVATED), nva(NNVE_B, Plan.WEB, 0, 2),
-                        placedOnly(VM_WEB, NNVE_B, EntryState.FORWARDING))));
+                        only(NNVE_B, VM_WEB, H3, TsiState.ACTIVATED), nva(NNVE_B, Plan.WEB, 0, 4),
+                        placedOnly(VM_WEB, NNVE_B, EntryState.FORWARDING)),
+                List.of(passes(VM_APP, VM_WEB, "both on h3 now, one local tag: h3's switch joins them (DP-4)"),
+                        blocked(VM_BATCH, VM_WEB, "another VN (DP-3)"))));
         s.add(new Step("address", "vm-web gets an IPv6 address", "REQ-10, SM-TSI-6, GAP-10",
                 "An IPv6 address is added to vm-web's TSI (the TSI addresses extension): the TSI stays Activated,"
                         + " the NVA learns the new address.",
                 ops -> ops.tnve(H3, "add 2001:db8:50::11 to vm-web", e -> e.updateAddresses(VM_WEB.name(),
                         VM_WEB.tsi().id(), TsiAddressTlv.Operation.ADD, List.of(Plan.WEB_IPV6))),
                 List.of(hasIp(NNVE_B, VM_WEB, Plan.WEB_IPV6), only(NNVE_B, VM_WEB, H3, TsiState.ACTIVATED),
-                        nva(NNVE_B, Plan.WEB, 0, 3))));
+                        nva(NNVE_B, Plan.WEB, 0, 5))));
         s.add(new Step("nnve-deactivate", "nnve-b deactivates vm-mgmt on its own", "REQ-9, GAP-8, SEC-3",
                 "nnve-b, on its own initiative (an administrator, a policy), deactivates vm-mgmt's TSI: Activated"
                         + " to Associated, resources kept; h2 learns it and reports it to its orchestrator.",
@@ -218,16 +296,21 @@ final class Lifecycle {
                 ops -> ops.tnve(H2, "reconnect vm-mgmt", e -> e.reconnect(VM_MGMT.name())),
                 List.of(tsi(NNVE_B, VM_MGMT, H2, TsiState.ACTIVATED), link(H2, VM_MGMT, NNVE_B,
                         TnveEngine.TsiState.ACTIVATED), nva(NNVE_B, Plan.MGMT, 0, 2))));
-        s.add(new Step("shutdown", "shut every VM down", "LC-TERMINATE, SM-TSI-5, SM-VAP-3, OPS-2",
+        s.add(new Step("shutdown", "shut every VM down", "LC-TERMINATE, SM-TSI-5, SM-VAP-3, OPS-2, DP-2",
                 "Every VM powers off: each TSI is de-associated, every VN's tag returns to its pool and the NVA"
                         + " forgets every entry; the hypervisors keep the VMs, shut down (libvirt's meaning).",
-                each("shutdown", (e, vm) -> e.shutdown(vm.name()), on(H3, VM_WEB), on(H2, VM_DB), on(H2, VM_MGMT)),
+                each("shutdown", (e, vm) -> e.shutdown(vm.name()), on(H3, VM_WEB), on(H2, VM_DB), on(H2, VM_MGMT),
+                        on(H3, VM_APP), on(H1, VM_BATCH)),
                 List.of(empty(NNVE_A), empty(NNVE_B), vm(H3, VM_WEB, VmState.SHUTDOWN), vm(H2, VM_DB, VmState.SHUTDOWN),
-                        vm(H2, VM_MGMT, VmState.SHUTDOWN))));
+                        vm(H2, VM_MGMT, VmState.SHUTDOWN), vm(H3, VM_APP, VmState.SHUTDOWN),
+                        vm(H1, VM_BATCH, VmState.SHUTDOWN)),
+                List.of(blocked(VM_APP, VM_WEB, "de-associated: nothing passes (DP-2)"))));
         s.add(new Step("delete", "delete every VM", "OPS-2",
                 "The shut-down VMs are deleted: the hypervisors forget them; nothing was left to de-associate.",
-                each("delete", (e, vm) -> e.delete(vm.name()), on(H3, VM_WEB), on(H2, VM_DB), on(H2, VM_MGMT)),
-                List.of(empty(NNVE_A), empty(NNVE_B), noVm(H3, VM_WEB), noVm(H2, VM_DB), noVm(H2, VM_MGMT))));
+                each("delete", (e, vm) -> e.delete(vm.name()), on(H3, VM_WEB), on(H2, VM_DB), on(H2, VM_MGMT),
+                        on(H3, VM_APP), on(H1, VM_BATCH)),
+                List.of(empty(NNVE_A), empty(NNVE_B), noVm(H3, VM_WEB), noVm(H2, VM_DB), noVm(H2, VM_MGMT),
+                        noVm(H3, VM_APP), noVm(H1, VM_BATCH))));
         return s;
     }
 

@@ -2,6 +2,7 @@ package org.splitnve.demo;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -12,8 +13,10 @@ import org.splitnve.wire.vdp.VsiId;
 
 /**
  * The demo's Split-NVE, the same in both topologies: two External NVEs, three hypervisors, one
- * ordinary Ethernet switch, three VNs and three VMs, with fixed (locally administered) MACs so that
- * tables and captures read the same on every run.
+ * ordinary Ethernet switch, three VNs and five VMs, with fixed (locally administered) MACs so that
+ * tables and captures read the same on every run. With tenant traffic (root, Open vSwitch installed)
+ * each nNVE and each hypervisor has an Open vSwitch bridge the daemon on it programs, the nNVEs share
+ * an underlay cable for VXLAN, and each VM is a namespace whose NIC is a port of its hypervisor's bridge.
  *
  * <pre>
  *   h1 up0 --+
@@ -123,6 +126,35 @@ final class Plan {
         return index >= 0 && index < ports.size() ? ports.get(index).iface().name() : "port" + index;
     }
 
+    /** The nNVEs' underlay cable: an interface of this name at each end, on the nNVE's bridge {@link #UNDERLAY_BRIDGE}. */
+    static final String UNDERLAY = "ul0";
+    static final String NNVE_BRIDGE = "br-nve";
+    static final String UNDERLAY_BRIDGE = "br-und";
+    static final String HV_BRIDGE = "br-hv";
+    /** The OpenFlow port number of each nNVE bridge's flow-based VXLAN port ({@code [dataplane] tunnel_ofport}). */
+    static final int TUNNEL_OFPORT = 9;
+    /** The VMs' NIC in their namespaces; its other end, a port of the hypervisor's bridge, is named after the VM. */
+    static final String VM_NIC = "eth0";
+    /**
+     * The prefix length of every VM's IPv4 address: one subnet for all of them, so that nothing but the VN keeps a VM
+     * of one VN from reaching another's (DP-3: vm-db asks for vm-web's address and gets no answer).
+     */
+    static final int VM_PREFIX = 8;
+
+    /** The nNVE's VTEP: its underlay address (documentation addresses, only ever inside the demo's namespaces). */
+    static String vtep(String nnve) {
+        return switch (nnve) {
+            case NNVE_A -> "192.0.2.1";
+            case NNVE_B -> "192.0.2.2";
+            default -> throw new IllegalArgumentException(nnve);
+        };
+    }
+
+    /** The MAC of the nNVE's underlay interface. */
+    static MacAddress underlayMac(String nnve) {
+        return NNVE_A.equals(nnve) ? MacAddress.parse("02:00:00:0a:ff:00") : MacAddress.parse("02:00:00:0b:ff:00");
+    }
+
     /** A VN: the VN ID (VDP GroupID), its alias and VXLAN VNI. */
     record Vn(long id, String alias, int vni) {
     }
@@ -141,20 +173,28 @@ final class Plan {
         return String.valueOf(vn);
     }
 
-    /** A VM with one TSI. */
-    record Vm(String name, TsiSpec tsi) {
+    /** A VM with one TSI, created on hypervisor {@code home} (its NIC's first bridge). */
+    record Vm(String name, TsiSpec tsi, String home) {
+        /** Its IPv4 address, as a ping names it. */
+        String ip() {
+            return tsi.ips().getFirst().ip().getHostAddress();
+        }
     }
 
-    static final Vm VM_WEB = vm("vm-web", 1, WEB, "52:54:00:50:00:01", "10.50.0.11");
-    static final Vm VM_DB = vm("vm-db", 2, DB, "52:54:00:51:00:01", "10.51.0.21");
-    static final Vm VM_MGMT = vm("vm-mgmt", 3, MGMT, "52:54:00:52:00:01", "10.52.0.31");
-    static final List<Vm> VMS = List.of(VM_WEB, VM_DB, VM_MGMT);
+    static final Vm VM_WEB = vm("vm-web", 1, WEB, "52:54:00:50:00:01", "10.50.0.11", H1);
+    static final Vm VM_DB = vm("vm-db", 2, DB, "52:54:00:51:00:01", "10.51.0.21", H2);
+    static final Vm VM_MGMT = vm("vm-mgmt", 3, MGMT, "52:54:00:52:00:01", "10.52.0.31", H2);
+    /** vm-web's peer in VN web, behind the other nNVE: their traffic crosses the overlay (VXLAN between the nNVEs). */
+    static final Vm VM_APP = vm("vm-app", 4, WEB, "52:54:00:50:00:02", "10.50.0.12", H3);
+    /** vm-db's peer in VN db, on another hypervisor behind the same nNVE port. */
+    static final Vm VM_BATCH = vm("vm-batch", 5, DB, "52:54:00:51:00:02", "10.51.0.22", H1);
+    static final List<Vm> VMS = List.of(VM_WEB, VM_DB, VM_MGMT, VM_APP, VM_BATCH);
     /** The address vm-web gains in the address-change step (REQ-10). */
     static final TsiAddress WEB_IPV6 = TsiAddress.host(ip("2001:db8:50::11"));
 
-    private static Vm vm(String name, int n, Vn vn, String mac, String ipv4) {
+    private static Vm vm(String name, int n, Vn vn, String mac, String ipv4, String home) {
         VsiId id = VsiId.uuid(new UUID(0x7510_de00_0000_4000L | n, 0x8000_0000_0000_0000L | n));
-        return new Vm(name, TsiSpec.of(id, vn.id(), MacAddress.parse(mac), List.of(TsiAddress.host(ip(ipv4)))));
+        return new Vm(name, TsiSpec.of(id, vn.id(), MacAddress.parse(mac), List.of(TsiAddress.host(ip(ipv4)))), home);
     }
 
     static InetAddress ip(String literal) {
@@ -206,8 +246,10 @@ final class Plan {
      * @param api       the API listen address, or null for none
      * @param nvaUrl    the shared NVA daemon's URL: the nNVE is its client ([nva] servers, its own token, the VNs
      *                  it serves; the VNs themselves are the NVA's, NVA-1)
+     * @param ovs       the run directory of the nNVE's Open vSwitch, whose bridge {@link #NNVE_BRIDGE} it programs
+     *                  ([dataplane]), or null: no data plane
      */
-    static String nnveConfig(String nnve, String namespace, boolean json, String api, String nvaUrl) {
+    static String nnveConfig(String nnve, String namespace, boolean json, String api, String nvaUrl, Path ovs) {
         StringBuilder sb = new StringBuilder();
         sb.append("[nnve]\nname = \"").append(nnve).append("\"\n");
         for (NnvePort p : nnvePorts(nnve)) {
@@ -228,6 +270,15 @@ final class Plan {
             sb.append(i == 0 ? "" : ", ").append(VNS.get(i).id());
         }
         sb.append("]\n");
+        if (ovs != null) {
+            sb.append("\n[dataplane]\nsocket = \"").append(ovs.resolve(NNVE_BRIDGE + ".mgmt")).append("\"\nvtep = \"")
+                    .append(vtep(nnve)).append("\"\ntunnel_ofport = ").append(TUNNEL_OFPORT).append('\n');
+            List<NnvePort> ports = nnvePorts(nnve);
+            for (int i = 0; i < ports.size(); i++) {
+                sb.append("[[dataplane.port]]\nport = \"").append(ports.get(i).iface().name()).append("\"\nofport = ")
+                        .append(i + 1).append('\n');
+            }
+        }
         sb.append(log(json));
         sb.append(api(api));
         return sb.toString();
@@ -254,8 +305,12 @@ final class Plan {
         return sb.toString();
     }
 
-    /** The configuration file of a hypervisor's tNVE, its VMs kept in {@code stateDir}; see {@link #nnveConfig}. */
-    static String tnveConfig(String host, String namespace, boolean json, String api, String stateDir) {
+    /**
+     * The configuration file of a hypervisor's tNVE, its VMs kept in {@code stateDir}; with {@code ovs} (the run
+     * directory of the hypervisor's Open vSwitch) it programs the bridge {@link #HV_BRIDGE}, where each VM's port is
+     * named after the VM ([dataplane], DP-4); see {@link #nnveConfig}.
+     */
+    static String tnveConfig(String host, String namespace, boolean json, String api, String stateDir, Path ovs) {
         StringBuilder sb = new StringBuilder();
         sb.append("[tnve]\nname = \"").append(host).append("\"\n");
         List<Uplink> ups = uplinks(host);
@@ -277,6 +332,13 @@ final class Plan {
         sb.append(log(json));
         sb.append(api(api));
         sb.append("\n[state]\ndir = \"").append(stateDir).append("\"\n");
+        if (ovs != null) {
+            sb.append("\n[dataplane]\nsocket = \"").append(ovs.resolve(HV_BRIDGE + ".mgmt")).append("\"\n");
+            for (Vm vm : VMS) {
+                sb.append("[[dataplane.vm]]\nname = \"").append(vm.name()).append("\"\ninterfaces = [\"")
+                        .append(vm.name()).append("\"]\n");
+            }
+        }
         return sb.toString();
     }
 

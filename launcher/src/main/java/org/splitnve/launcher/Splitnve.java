@@ -334,7 +334,9 @@ public final class Splitnve extends IoCommand implements Callable<Integer> {
         "Two nNVEs, three hypervisors (two behind one switch), VMs on three VNs, played through create,",
         "start, pause, suspend, resume, two live migrations, an address change, an nNVE-initiated deactivate",
         "and shutdown, every step checked; as root in network namespaces over real",
-        "frames, else in one process over in-memory links. It removes what it made (also on Ctrl-C/SIGTERM)",
+        "frames, else in one process over in-memory links. As root with Open vSwitch installed, tenant traffic too:",
+        "the VMs are namespaces that ping each other through the nNVEs' and hypervisors' switches, only when the",
+        "protocol says they may. It removes what it made (also on Ctrl-C/SIGTERM)",
         "and exits with 0 when every step reached its expected state, 1 naming the step that did not."})
     static final class Demo extends IoCommand implements Callable<Integer> {
         @Option(names = "--keep", description = "leave everything running after the lifecycle, to explore, until Ctrl-C")
@@ -346,6 +348,8 @@ public final class Splitnve extends IoCommand implements Callable<Integer> {
         String stepDelay;
         @Option(names = "--json", description = "the daemons' events as JSON objects, one a line")
         boolean json;
+        @Option(names = "--no-traffic", description = "the control plane only: no Open vSwitch, no VMs pinging")
+        boolean noTraffic;
 
         @Override
         public Integer call() throws UsageException {
@@ -360,7 +364,7 @@ public final class Splitnve extends IoCommand implements Callable<Integer> {
                     throw new UsageException("--step-delay takes milliseconds from 0 to 600000, not '" + stepDelay + "'");
                 }
             }
-            return DemoCommand.run(new DemoCommand.Options(keep, memory, delay, json), io.out(), io.err());
+            return DemoCommand.run(new DemoCommand.Options(keep, memory, delay, json, noTraffic), io.out(), io.err());
         }
     }
 

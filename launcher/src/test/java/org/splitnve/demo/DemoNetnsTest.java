@@ -17,10 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.splitnve.dataplane.OvsInstance;
 
 /**
  * {@code splitnve demo} as root: network namespaces, veth pairs, a Linux bridge and the daemons on raw
- * Ethernet; in this JVM and as a process of its own stopped by a signal in the middle.
+ * Ethernet, with Open vSwitch on the nNVEs and hypervisors and VMs as namespaces pinging each other (tenant traffic,
+ * issue 11); in this JVM and as a process of its own stopped by a signal in the middle.
  */
 class DemoNetnsTest {
     private final List<Process> processes = new ArrayList<>();
@@ -52,28 +54,82 @@ class DemoNetnsTest {
                     found.add(line);
                 }
             }
+            for (Plan.Vm vm : Plan.VMS) {
+                if (line.contains(vm.tsi().mac().toString())) {
+                    found.add(line);
+                }
+            }
         }
         return found;
     }
 
+    /** The Open vSwitch daemons the demo run by process {@code pid} started that still run (there must be none after it). */
+    static List<String> ovsLeft(long pid) {
+        String dir = NetnsTopology.OVS_PREFIX + pid + "-";
+        return ProcessHandle.allProcesses().map(ph -> ph.info().commandLine().orElse(""))
+                .filter(c -> c.contains(dir)).toList();
+    }
+
     @Test
-    @DisplayName("REQ-1, REQ-2, REQ-3, REQ-12, GAP-1, LC-MIGRATE, SM-TSI-7: as root the demo builds namespaces, veths and"
-            + " a Linux bridge, runs the real daemons over raw Ethernet through the whole lifecycle (exit 0) and leaves"
-            + " no namespace and no interface behind")
+    @DisplayName("REQ-1, REQ-2, REQ-3, REQ-12, GAP-1, LC-MIGRATE, SM-TSI-7, DP-1, DP-2, DP-3, DP-4, DP-5: as root with"
+            + " Open vSwitch the demo builds namespaces, veths, a Linux bridge and a switch per nNVE and hypervisor, runs"
+            + " the real daemons over raw Ethernet through the whole lifecycle (exit 0): the VMs ping each other across"
+            + " the overlay only once Activated, never across VNs, never while paused or deactivated, and through both"
+            + " live migrations; it leaves no namespace, no interface and no Open vSwitch behind")
     void netnsToTheEnd() throws Exception {
+        org.splitnve.dataplane.OvsLab.assumeOvs();
         String prefix = NetnsTopology.prefixOf(ProcessHandle.current().pid());
         long t0 = System.nanoTime();
         DemoCommandTest.Run r = DemoCommandTest.demo("--step-delay", "0");
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertThat(r.status()).as("stderr: %s%nstdout: %s", r.err(), r.out()).isZero();
         assertThat(r.out().lines().findFirst().orElseThrow()).startsWith("splitnve demo: network namespaces " + prefix)
-                .contains("Linux bridge").contains("raw Ethernet");
-        assertThat(r.out()).contains(" ports=" + prefix + "nnve-a/p0 ")          // the daemons' raw ports (a list: comma-separated)
-                .contains("demo complete: 17 steps")
-                .contains("cleaned up: daemons stopped, network namespaces removed (0 left)");
+                .contains("Linux bridge").contains("raw Ethernet").contains("Open vSwitch").contains("tenant traffic");
+        String out = r.out();
+        assertThat(out).contains(" ports=" + prefix + "nnve-a/p0 ")          // the daemons' raw ports (a list: comma-separated)
+                .contains("demo complete: 17 steps").contains("13 probes of the data plane")
+                .contains("cleaned up: daemons stopped, network namespaces removed (0 left)")
+                .doesNotContain("NOT AS EXPECTED").doesNotContain("no tenant traffic");
+        // DP-2: Associated, nothing passes; DP-1: once Activated, across the overlay both ways; DP-3: never across VNs
+        String create = section(out, "[create]", "[start]");
+        assertThat(create).contains("traffic: vm-web -> vm-app (10.50.0.12) no answer: both Associated");
+        String start = section(out, "[start]", "[pause]");
+        assertThat(start).contains("traffic: vm-web -> vm-app (10.50.0.12) answered: h1 -> nnve-a -> VXLAN")
+                .contains("traffic: vm-app -> vm-web (10.50.0.11) answered")
+                .contains("traffic: vm-batch -> vm-db (10.51.0.21) answered")
+                .contains("traffic: vm-db -> vm-web (10.50.0.11) no answer: another VN")
+                .contains("traffic: vm-db -> vm-app (10.50.0.12) no answer: another VN");
+        // DP-4: a paused VM's port passes nothing; DP-2: a suspended (deactivated) TSI neither; resumed, it passes
+        assertThat(section(out, "[pause]", "[suspend]")).contains("traffic: vm-batch -> vm-db (10.51.0.21) no answer: paused");
+        assertThat(section(out, "[suspend]", "[resume]")).contains("traffic: vm-batch -> vm-db (10.51.0.21) no answer: deactivated");
+        assertThat(section(out, "[resume]", "[move-prepare]")).contains("traffic: vm-batch -> vm-db (10.51.0.21) answered");
+        // DP-5: both migrations with a ping every 10 ms, answered again after the VM's pause (the demo fails otherwise)
+        for (String[] m : List.of(new String[] {"[move-prepare]", "[cross-prepare]"}, new String[] {"[cross-prepare]",
+                "[address]"})) {
+            String move = section(out, m[0], m[1]);
+            java.util.regex.Matcher seen = java.util.regex.Pattern.compile("vm-web -> vm-app \\(10\\.50\\.0\\.12\\), a ping"
+                    + " every 10 ms through the migration: (\\d+) sent, (\\d+) lost .*longest silence between two replies"
+                    + " (\\d+) ms").matcher(move);
+            assertThat(seen.find()).as("the ping through %s: %s", m[0], move).isTrue();
+            assertThat(Integer.parseInt(seen.group(1))).as("pings sent through %s", m[0]).isPositive();
+            System.out.println("[DP-5] demo " + m[0] + ": " + seen.group(0));
+        }
+        assertThat(section(out, "[move-finish]", "[cross-prepare]")).contains("traffic: vm-app -> vm-web (10.50.0.11) answered");
+        assertThat(section(out, "[cross-finish]", "[address]")).contains("traffic: vm-app -> vm-web (10.50.0.11) answered")
+                .contains("traffic: vm-batch -> vm-web (10.50.0.11) no answer");
+        assertThat(section(out, "[shutdown]", "[delete]")).contains("traffic: vm-app -> vm-web (10.50.0.11) no answer");
         assertThat(NetnsTopology.existing(prefix)).isEmpty();
         assertThat(planInterfacesInHost()).isEmpty();
+        assertThat(ovsLeft(ProcessHandle.current().pid())).isEmpty();
         System.out.println("netns demo, step delay 0: " + ms + " ms");
+    }
+
+    /** The demo's output from the line of step {@code from} to the line of step {@code to}. */
+    private static String section(String out, String from, String to) {
+        int a = out.indexOf(" " + from + " ");
+        int b = out.indexOf(" " + to + " ", Math.max(a, 0));
+        assertThat(a).as("step %s in the output", from).isNotNegative();
+        return out.substring(a, b < 0 ? out.length() : b);
     }
 
     @Test
@@ -141,7 +197,7 @@ class DemoNetnsTest {
         Process p = start(dir, "--step-delay", "300");
         String prefix = NetnsTopology.prefixOf(p.pid());
         awaitOutput(dir.resolve("out.txt"), "== step 7/17 [move-prepare]", p);
-        assertThat(NetnsTopology.existing(prefix)).hasSize(Plan.nodes().size());
+        assertThat(NetnsTopology.existing(prefix)).hasSize(NetnsTopology.namespaces(OvsInstance.installed()).size());
         run("kill", "-" + signal, String.valueOf(p.pid()));
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("the demo stops").isTrue();
         String err = Files.readString(dir.resolve("err.txt"));
@@ -149,6 +205,7 @@ class DemoNetnsTest {
         assertThat(err).contains("stopping (signal)").contains("network namespaces removed (0 left)");
         assertThat(NetnsTopology.existing(prefix)).isEmpty();
         assertThat(planInterfacesInHost()).isEmpty();
+        assertThat(ovsLeft(p.pid())).isEmpty();
         assertThat(Files.readString(dir.resolve("out.txt"))).doesNotContain("demo complete");
     }
 
@@ -172,16 +229,32 @@ class DemoNetnsTest {
     }
 
     @Test
-    @DisplayName("REQ-2, LC-CREATE: --keep leaves the network and the daemons running after the lifecycle, prints their"
-            + " API URLs and how to explore; a VM created through h1's API is Activated at nnve-a's port p0; SIGTERM"
-            + " removes everything")
+    @DisplayName("REQ-2, LC-CREATE, DP-1: --keep leaves the network and the daemons running after the lifecycle, prints"
+            + " their API URLs and how to explore; the VMs run again and a person's ping from one VM's namespace to"
+            + " another is answered; a VM created through h1's API is Activated at nnve-a's port p0; SIGTERM removes"
+            + " everything, Open vSwitch included")
     void keep(@TempDir Path dir) throws Exception {
+        org.splitnve.dataplane.OvsLab.assumeOvs();
         Process p = start(dir, "--keep", "--step-delay", "0");
         String prefix = NetnsTopology.prefixOf(p.pid());
         awaitOutput(dir.resolve("out.txt"), "--keep: everything keeps running", p);
-        awaitOutput(dir.resolve("out.txt"), "bridge fdb show", p);
+        awaitOutput(dir.resolve("out.txt"), "dump-flows", p);
         assertThat(p.isAlive()).isTrue();
-        assertThat(NetnsTopology.existing(prefix)).hasSize(Plan.nodes().size());
+        assertThat(NetnsTopology.existing(prefix)).hasSize(NetnsTopology.namespaces(true).size());
+        String printed = Files.readString(dir.resolve("out.txt"));
+        assertThat(printed).contains("--keep: the VMs run again for you to ping (vm-web on h3")
+                .contains("ip netns exec " + prefix + "vm-app ping 10.50.0.11");
+        // what the explore line says a person can do: vm-app pings vm-web (both on h3 after the migrations)
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        int status;
+        do {
+            Process ping = new ProcessBuilder("ip", "netns", "exec", prefix + "vm-app", "ping", "-n", "-q", "-c", "1", "-W",
+                    "1", "10.50.0.11").redirectErrorStream(true).start();
+            ping.getInputStream().readAllBytes();
+            assertThat(ping.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            status = ping.exitValue();
+        } while (status != 0 && System.nanoTime() < end);
+        assertThat(status).as("a person's ping from vm-app to vm-web after the lifecycle (0: answered)").isZero();
         String out = Files.readString(dir.resolve("out.txt"));
         String a = apiUrl(out, Plan.NNVE_A);
         String h1 = apiUrl(out, Plan.H1);
@@ -195,6 +268,7 @@ class DemoNetnsTest {
         p.destroy();  // SIGTERM
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(NetnsTopology.existing(prefix)).isEmpty();
+        assertThat(ovsLeft(p.pid())).isEmpty();
     }
 
     static void run(String... cmd) throws Exception {

@@ -75,6 +75,7 @@ class NnveKillNvaNetnsTest {
      * same state with the same addresses, the tNVEs in sync with it.
      */
     private Restarted killAndRestart(String nva, BeforeKill beforeKill) throws Exception {
+        lab.timers(NnveKillNetnsTest.COLD_NNVE_TIMERS);
         String nsN = lab.namespace("n");
         String nsA = lab.namespace("a");
         String nsB = lab.namespace("b");
