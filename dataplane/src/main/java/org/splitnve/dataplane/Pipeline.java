@@ -249,16 +249,26 @@ public final class Pipeline {
 
     /**
      * ARP and IPv6 neighbour solicitations answered at the nNVE (DP-7) for every IP of an Activated address of the VN,
-     * local or remote, per (trunk, tag) of the VN: the answer goes back out of the ingress port with its tag.
+     * local or remote, per (trunk, tag) of the VN: the answer goes back out of the ingress port with its tag. Not on
+     * the port the address's own TSI is behind (REQ-2: several end devices behind one port through an ordinary
+     * bridge): there the owner answers itself, and an answer from the nNVE, sent with the owner's MAC as its source,
+     * would teach that bridge the owner's MAC on the nNVE's link, so that the bridge sent the owner's frames to the
+     * nNVE, which cannot send them back out of the port they came in on (the demo's h1 and h2 behind nnve-a's p0 lost
+     * each other that way now and then, issue 14's stress run).
      */
     private static void responders(List<Flow> out, DataplaneState s, Map<String, Integer> vni,
                                    Map<String, Set<PortTag>> local) {
         Map<String, Map<InetAddress, Long>> known = new LinkedHashMap<>();
+        Map<String, Map<InetAddress, Set<Integer>>> behind = new LinkedHashMap<>();
         for (Tsi t : s.tsis()) {
             if (t.state().passes()) {
                 for (Address a : t.addresses()) {
                     if (!a.held()) {
                         know(known, t.vn(), a.mac(), a.ips());
+                        for (InetAddress ip : a.ips()) {
+                            behind.computeIfAbsent(t.vn(), k -> new LinkedHashMap<>())
+                                    .computeIfAbsent(ip, k -> new java.util.HashSet<>()).add(t.port());
+                        }
                     }
                 }
             }
@@ -273,8 +283,12 @@ public final class Pipeline {
             if (id == null) {
                 continue;
             }
+            Map<InetAddress, Set<Integer>> owners = behind.getOrDefault(vn.getKey(), Map.of());
             for (PortTag pt : local.getOrDefault(vn.getKey(), Set.of())) {
                 for (Map.Entry<InetAddress, Long> e : vn.getValue().entrySet()) {
+                    if (owners.getOrDefault(e.getKey(), Set.of()).contains(pt.port())) {
+                        continue; // its owner is behind this very port: it answers itself
+                    }
                     if (e.getKey() instanceof Inet4Address v4) {
                         arpResponder(out, pt, id, v4, e.getValue());
                     } else if (e.getKey() instanceof Inet6Address v6) {

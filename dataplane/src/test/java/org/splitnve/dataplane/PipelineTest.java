@@ -145,37 +145,52 @@ class PipelineTest {
     }
 
     @Test
-    @DisplayName("DP-7: an IPv6 solicitation for a known address (local or remote) gets the two-stage responder; one"
-            + " from the unspecified address (duplicate address detection) floods as before; a not Activated address none")
+    @DisplayName("DP-7, REQ-2: an IPv6 solicitation for a known address (local or remote) gets the two-stage responder,"
+            + " except on the port the address's own TSI is behind (it answers itself there; the nNVE's answer would teach"
+            + " a bridge behind that port the owner's MAC on the nNVE's link); one from the unspecified address"
+            + " (duplicate address detection) floods as before; a not Activated address none")
     void ndResponder() throws Exception {
         Octets fd1 = Octets.of(ip("fd00::1").getAddress());
+        Octets fd2 = Octets.of(ip("fd00::2").getAddress());
         Octets fd3 = Octets.of(ip("fd00::3").getAddress());
         Octets fd4 = Octets.of(ip("fd00::4").getAddress());
+        long m2 = 0x027700000002L;
         List<Flow> flows = Pipeline.flows(new DataplaneState(2, List.of(new Vn("blue", 5000)),
                 List.of(new Tsi("vm1", 1, 100, "blue", TsiState.ACTIVATED, List.of(new Address(M1, List.of(ip("fd00::1"))))),
+                        new Tsi("vm2", 3, 100, "blue", TsiState.ACTIVATED, List.of(new Address(m2, List.of(ip("fd00::2"))))),
                         new Tsi("vm4", 1, 101, "blue", TsiState.ASSOCIATED,
                                 List.of(new Address(0x027700000004L, List.of(ip("fd00::4")))))),
                 List.of(new RemoteNve("b", (Inet4Address) ip("192.0.2.2"), List.of("blue"),
                         List.of(new RemoteAddress("blue", M3, List.of(ip("fd00::3"))))))));
-        for (Octets target : List.of(fd1, fd3)) {
-            long mac = target.equals(fd1) ? M1 : M3;
+        // asked on port 3 (vm2's): vm1's and the remote's addresses; on port 1 (vm1's): vm2's and the remote's
+        for (Object[] c : List.of(new Object[] {fd1, M1, 3}, new Object[] {fd3, M3, 3}, new Object[] {fd2, m2, 1},
+                new Object[] {fd3, M3, 1})) {
+            Octets target = (Octets) c[0];
+            long mac = (Long) c[1];
+            int port = (Integer) c[2];
             Flow first = flows.stream().filter(f -> f.key().table() == Pipeline.T_LOCAL
-                    && f.key().match().fields().contains(Oxm.ndTarget(target))).collect(onlyOne());
+                    && f.key().match().fields().contains(Oxm.ndTarget(target))
+                    && f.key().match().fields().contains(Oxm.inPort(port))).collect(onlyOne());
             assertThat(first.key().priority()).isEqualTo(Pipeline.P_RESPONDER);
-            assertThat(first.key().match().fields()).contains(Oxm.inPort(1), Oxm.tunnelId(5000), Oxm.icmpv6Type(135));
+            assertThat(first.key().match().fields()).contains(Oxm.inPort(port), Oxm.tunnelId(5000), Oxm.icmpv6Type(135));
             assertThat(first.instructions()).contains(new Instruction.GotoTable(Pipeline.T_ND));
             assertThat(((Instruction.ApplyActions) first.instructions().getFirst()).actions()).contains(
                     new Action.SetField(Oxm.ethSrc(mac)), new Action.SetField(Oxm.ipv6Src(target)),
                     new Action.SetField(Oxm.icmpv6Type(136)), new Action.SetField(Oxm.ndReserved(0x60000000)),
                     new Action.SetField(Oxm.ndOptionsType(2)));
             Flow second = flows.stream().filter(f -> f.key().table() == Pipeline.T_ND
-                    && f.key().match().fields().contains(Oxm.ndTarget(target))).collect(onlyOne());
+                    && f.key().match().fields().contains(Oxm.ndTarget(target))
+                    && f.key().match().fields().contains(Oxm.inPort(port))).collect(onlyOne());
             assertThat(second.key().match().fields()).contains(Oxm.icmpv6Type(136));
             assertThat(second.instructions()).containsExactly(Instruction.apply(new Action.SetField(Oxm.ndTll(mac)),
                     new Action.PushVlan(0x8100), new Action.SetField(Oxm.vlanVid(100)),
                     new Action.Output(Action.PORT_IN_PORT)));
         }
         assertThat(flows).noneSatisfy(f -> assertThat(f.key().match().fields()).contains(Oxm.ndTarget(fd4)));
+        for (Object[] own : List.of(new Object[] {fd1, 1}, new Object[] {fd2, 3})) {
+            assertThat(flows).as("a responder for %s on its own TSI's port %s", own[0], own[1]).noneSatisfy(f ->
+                    assertThat(f.key().match().fields()).contains(Oxm.ndTarget((Octets) own[0]), Oxm.inPort((Integer) own[1])));
+        }
         Flow flood = flows.stream().filter(f -> f.key().table() == Pipeline.T_LOCAL && f.key().priority() == Pipeline.P_FLOOD)
                 .collect(onlyOne());
         Flow dad = flows.stream().filter(f -> f.key().table() == Pipeline.T_LOCAL && f.key().priority() == Pipeline.P_DAD)

@@ -648,6 +648,13 @@ public final class AgentRunner<A extends PortAgent> implements AutoCloseable {
                 long untilReport = Math.max(1, nextDropReport - now);
                 wait = wait < 0 ? untilReport : Math.min(wait, untilReport);
             }
+            if (priority != null) {
+                long pending = priority.nanosUntilPending(System.nanoTime());
+                if (pending >= 0) {
+                    long untilRefresh = Math.max(1, pending);
+                    wait = wait < 0 ? untilRefresh : Math.min(wait, untilRefresh);
+                }
+            }
             long t = System.nanoTime();
             turnEnded(begun, t);
             try {

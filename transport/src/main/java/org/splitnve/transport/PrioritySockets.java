@@ -109,6 +109,21 @@ final class PrioritySockets implements AutoCloseable {
         }
     }
 
+    /**
+     * Nanoseconds from {@code now} (System.nanoTime) until {@link #refresh} would install established stations seen
+     * and not installed yet (0: due now); -1 when none waits. The engine's loop wakes for it: with no frame and no
+     * timer due, it would otherwise wait in its poller with a station's filter pending (a race issue 14's stress run
+     * hit: a station's first frame read within 100 ms of the last refresh, and nothing after it).
+     */
+    long nanosUntilPending(long now) {
+        for (int i = 0; i < main.length; i++) {
+            if (!gaveUp[i] && !seen.get(i).isEmpty()) {
+                return Math.max(0, nextRefresh - now);
+            }
+        }
+        return -1;
+    }
+
     /** Applies what changed, at most every {@link #REFRESH_NANOS}; {@code now} from System.nanoTime. */
     void refresh(long now, Established engine) {
         if (now - nextRefresh < 0) {
