@@ -97,6 +97,7 @@ class MigrationNetnsTest {
 
         Path out = lab.dir().resolve("ping.txt");
         Process[] ping = pingEvery10Ms(vm1, ip(t2), out, sw.ns, "p1");
+        Prober probes = probeEveryMs(vm1, vm2, ip(t2));
 
         // The destination associates (LC-MIGRATE prepare): its flows are programmed, blocked (DP-5).
         h2.ok(e -> e.migratePrepare("vm1", List.of(t1), MIGRATION));
@@ -136,6 +137,7 @@ class MigrationNetnsTest {
         Gaps g = report("one nNVE, hv1 -> hv2", out, wire(out), pause);
         assertThat(g.lostOnWire).as("pings lost beyond the VM's own pause: at the destination's nNVE, never answered (DP-5)")
                 .isZero();
+        reportProbes("one nNVE, hv1 -> hv2", probes, pause);
     }
 
     @Test
@@ -176,6 +178,7 @@ class MigrationNetnsTest {
 
         Path out = lab.dir().resolve("ping.txt");
         Process[] ping = pingEvery10Ms(vms[0], ip(t2), out, s2.ns, "p0");
+        Prober probes = probeEveryMs(vms[0], vms[1], ip(t2));
         h2.ok(e -> e.migratePrepare("vm1", List.of(t1), MIGRATION));
         h1.ok(e -> e.migrateStart("vm1", MIGRATION));
         awaitInstalled(n2);
@@ -200,6 +203,7 @@ class MigrationNetnsTest {
         awaitPing(vms[1], ip(t1), "vm2 (behind n1) -> vm1 (behind n2) after the migration");
         finish(ping);
         report("two nNVEs, hv1 (n1) -> hv2 (n2)", out, wire(out), pause);
+        reportProbes("two nNVEs, hv1 (n1) -> hv2 (n2)", probes, pause);
     }
 
     /** Creates and starts vm1 (t1) on the first hypervisor and vm2 (t2) on the second; their ARP caches are permanent. */
@@ -239,6 +243,116 @@ class MigrationNetnsTest {
                 String.valueOf(INTERVAL_MS / 1000.0), "-w", "10", dst).redirectOutput(out.toFile())
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start());
         return new Process[] {ping, tshark};
+    }
+
+    /** An echo server for UDP on port 7007: every datagram back to its sender. */
+    private static final String ECHO = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(("0.0.0.0", 7007))
+            print("listening", flush=True)
+            while True:
+                b, a = s.recvfrom(64)
+                s.sendto(b, a)
+            """;
+
+    /**
+     * The prober: for 10 s a UDP datagram every millisecond (its sequence number) to the echo server; prints "ready" when
+     * the first echo is back, then at the end how many it sent and each echo's sequence number and arrival time (epoch
+     * seconds). Errors while the link is away (no route, no buffer, a refusal) are counted as sent and lost.
+     */
+    private static final String PROBER = """
+            import socket, sys, threading, time
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.connect((sys.argv[1], 7007))
+            s.settimeout(0.5)
+            got = []
+            done = [False]
+            def rx():
+                while True:
+                    try:
+                        b = s.recv(64)
+                    except socket.timeout:
+                        if done[0]:
+                            return
+                        continue
+                    except OSError:
+                        continue
+                    got.append((int(b), time.time()))
+                    if len(got) == 1:
+                        print("ready", flush=True)
+            t = threading.Thread(target=rx)
+            t.start()
+            n = 0
+            start = time.monotonic()
+            due = start
+            while time.monotonic() - start < 10:
+                try:
+                    s.send(b"%d" % n)
+                except OSError:
+                    pass
+                n += 1
+                due += 0.001
+                d = due - time.monotonic()
+                if d > 0:
+                    time.sleep(d)
+            done[0] = True
+            t.join()
+            print(n)
+            for seq, at in got:
+                print(seq, "%.6f" % at)
+            """;
+
+    /** A running prober and its output. */
+    private record Prober(Process process, java.io.BufferedReader out) {
+    }
+
+    /**
+     * The longest gap measured with 1-ms probes (issue 11's measurement beside the 10-ms ping, whose interval bounds
+     * its resolution): an echo server in {@code to}, the prober in {@code from} toward {@code toIp}, for 10 s; returns
+     * once the first echo is back (the probes run before the migration begins).
+     */
+    private Prober probeEveryMs(String from, String to, String toIp) throws Exception {
+        Process echo = lab.process(new ProcessBuilder("ip", "netns", "exec", to, "python3", "-c", ECHO)
+                .redirectErrorStream(true).start());
+        java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(echo.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(r.readLine()).as("the UDP echo server in %s", to).isEqualTo("listening");
+        Process p = lab.process(new ProcessBuilder("ip", "netns", "exec", from, "python3", "-c", PROBER, toIp)
+                .redirectErrorStream(true).start());
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(out.readLine()).as("the prober's first line: its first echo is back").isEqualTo("ready");
+        return new Prober(p, out);
+    }
+
+    /** Waits for the prober's end and prints what its 1-ms probes saw: sent, lost, the longest gap between echoes. */
+    private static void reportProbes(String what, Prober prober, long[] pause) throws Exception {
+        List<String> lines = prober.out().lines().toList();
+        assertThat(prober.process().waitFor(30, TimeUnit.SECONDS)).as("the 1-ms prober ends").isTrue();
+        assertThat(lines).as("the prober's output").isNotEmpty();
+        int sent = Integer.parseInt(lines.getFirst().strip());
+        java.util.Set<Integer> seqs = new java.util.HashSet<>();
+        List<Double> at = new java.util.ArrayList<>();
+        for (String l : lines.subList(1, lines.size())) {
+            String[] f = l.strip().split(" ", -1);
+            seqs.add(Integer.parseInt(f[0]));
+            at.add(Double.parseDouble(f[1]));
+        }
+        java.util.Collections.sort(at);
+        long gap = 0;
+        long gapAt = 0;
+        for (int i = 1; i < at.size(); i++) {
+            long g = Math.round((at.get(i) - at.get(i - 1)) * 1000);
+            if (g > gap) {
+                gap = g;
+                gapAt = Math.round(at.get(i - 1) * 1000) - pause[0];
+            }
+        }
+        System.out.printf("[DP-5] %s, 1-ms UDP probes: %d sent, %d echoed, %d lost; the longest gap between echoes %d ms,"
+                + " from %d ms after the pause's start (the VM's pause: %d ms)%n", what, sent, seqs.size(),
+                sent - seqs.size(), gap, gapAt, pause[1] - pause[0]);
+        assertThat(at.stream().filter(t -> t * 1000 > pause[1]).count()).as("echoes after the VM's pause").isPositive();
     }
 
     private static Path wire(Path out) {

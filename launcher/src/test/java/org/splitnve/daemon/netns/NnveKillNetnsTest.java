@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.splitnve.api.JsonCodec;
 import org.splitnve.daemon.netns.DaemonLab.Bridge;
 import org.splitnve.daemon.netns.DaemonLab.Tnve;
@@ -143,13 +145,15 @@ class NnveKillNetnsTest {
         return s == TnveEngine.TsiState.ASSOCIATED || s == TnveEngine.TsiState.ACTIVATED;
     }
 
-    @Test
-    @DisplayName("REL-2: kill -9 of the nNVE daemon (its [state] journal on) while two tNVE daemons create and start VMs"
-            + " on it; started again at once, it has every TSI it had acknowledged back from its journal before the"
-            + " first frame (restored, not built anew from Init), in its state with its addresses, asks the end devices"
-            + " to announce theirs again, and every TSI both tNVEs hold is there again in the same state with the same"
-            + " addresses: nothing acknowledged is lost")
-    void killNineWithRequestsInFlight() throws Exception {
+    @ParameterizedTest(name = "SIG{0}")
+    @ValueSource(strings = {"KILL", "TERM", "HUP"})
+    @DisplayName("REL-2, OPS-5: SIGKILL, SIGTERM or SIGHUP to the nNVE daemon process (its [state] journal on) while two"
+            + " tNVE daemons create and start VMs on it. Killed or stopped, it is started again at once: it has every TSI"
+            + " it had acknowledged back from its journal before the first frame (restored, not built anew from Init),"
+            + " in its state with its addresses, and asks the end devices to announce theirs again. Told to reload (a VN"
+            + " added to its file), it goes on, no restart. Either way every TSI both tNVEs hold is there in the same"
+            + " state with the same addresses: nothing acknowledged is lost")
+    void signalWithRequestsInFlight(String signal) throws Exception {
         lab.timers(COLD_NNVE_TIMERS);
         String nsN = lab.namespace("n");
         String nsA = lab.namespace("a");
@@ -163,12 +167,12 @@ class NnveKillNetnsTest {
                 + "[state]\ndir = \"" + state + "\"\n"));
         Path log1 = lab.dir().resolve("n1.log");
         Process n = lab.daemonProcess("nnve", config, log1);
-        DaemonLab.apiAddress(n, log1);
+        String api1 = DaemonLab.apiAddress(n, log1);
         String up = "nnve = \"" + NNVE + "\"";
         Tnve a = lab.tnve("ha", uplink("tor", nsA, "up0", NNVE.toString(), up));
         Tnve b = lab.tnve("hb", uplink("tor", nsB, "up0", NNVE.toString(), up));
 
-        // before the kill: running, suspended and defined VMs on both hypervisors, acknowledged
+        // before the signal: running, suspended and defined VMs on both hypervisors, acknowledged
         Map<TsiSpec, Tnve> acknowledged = new LinkedHashMap<>();
         Map<TsiSpec, Tnve> created = new ConcurrentHashMap<>();
         acknowledged.put(warmUp(a, 90, created), a);
@@ -203,32 +207,61 @@ class NnveKillNetnsTest {
         }
         await("VMs being created through the nNVE", Duration.ofSeconds(60), () -> okOps.size() >= 4);
 
-        kill9(n);
         long t0 = System.nanoTime();
-        Path log2 = lab.dir().resolve("n1-again.log");
-        Process again = lab.daemonProcess("nnve", config, log2);
-        String api2 = DaemonLab.apiAddress(again, log2);
+        String api2;
+        Path log2;
+        List<JsonNode> restoredEvents = List.of();
+        if (signal.equals("HUP")) {
+            // a change the reload applies at once, under the load: a VN more
+            Files.writeString(config, lab.nnveConfig("n1", port(nsN, "p0", "tags = \"100-199\"") + vns(5000, 6000, 7000)
+                    + "[state]\ndir = \"" + state + "\"\n"));
+            int reloads = events(Files.readString(log1), "daemon.reloaded").size();
+            NetLab.run("kill", "-HUP", Long.toString(n.pid()));
+            await("the reload's outcome logged", Duration.ofSeconds(30),
+                    () -> events(Files.readString(log1), "daemon.reloaded").size() > reloads
+                            || !events(Files.readString(log1), "daemon.reload_failed").isEmpty() || !n.isAlive());
+            assertThat(n.isAlive()).as("the nNVE after SIGHUP").isTrue();
+            assertThat(events(Files.readString(log1), "daemon.reload_failed")).as("reloads refused").isEmpty();
+            assertThat(Long.parseLong(text(events(Files.readString(log1), "daemon.reloaded").getLast(), "changes")))
+                    .as("changes the reload applied").isPositive();
+            api2 = api1;
+            log2 = log1;
+        } else {
+            if (signal.equals("KILL")) {
+                kill9(n);
+            } else {
+                NetLab.run("kill", "-TERM", Long.toString(n.pid()));
+                assertThat(n.waitFor(30, TimeUnit.SECONDS)).as("the nNVE stops on SIGTERM").isTrue();
+                assertThat(n.exitValue()).as("its exit status after SIGTERM").isZero();
+            }
+            log2 = lab.dir().resolve("n1-again.log");
+            Process again = lab.daemonProcess("nnve", config, log2);
+            api2 = DaemonLab.apiAddress(again, log2);
 
-        // every TSI acknowledged before the load began is back from the journal, in its state, with its addresses
-        List<JsonNode> restoredEvents = events(Files.readString(log2), "state.tsis_restored");
-        assertThat(restoredEvents).singleElement().satisfies(e -> {
-            assertThat(Long.parseLong(text(e, "restored"))).isEqualTo(Long.parseLong(text(e, "saved")))
-                    .isGreaterThanOrEqualTo(acknowledged.size());
-        });
-        List<JsonNode> restoredStates = events(Files.readString(log2), "tsi.state").stream()
-                .filter(e -> "restored".equals(text(e, "cause"))).toList();
-        for (Map.Entry<String, String> e : before.entrySet()) {
-            assertThat(restoredStates).as("TSI %s restored from the journal", e.getKey())
-                    .anySatisfy(s -> {
-                        assertThat(text(s, "tsi")).isEqualTo(e.getKey());
-                        assertThat(text(s, "from")).isEqualTo("INIT");
-                        assertThat(text(s, "to")).isEqualTo(e.getValue());
-                    });
+            // every TSI acknowledged before the load began is back from the journal, in its state, with its addresses
+            restoredEvents = events(Files.readString(log2), "state.tsis_restored");
+            assertThat(restoredEvents).singleElement().satisfies(e -> {
+                assertThat(Long.parseLong(text(e, "restored"))).isEqualTo(Long.parseLong(text(e, "saved")))
+                        .isGreaterThanOrEqualTo(acknowledged.size());
+            });
+            List<JsonNode> restoredStates = events(Files.readString(log2), "tsi.state").stream()
+                    .filter(e -> "restored".equals(text(e, "cause"))).toList();
+            for (Map.Entry<String, String> e : before.entrySet()) {
+                assertThat(restoredStates).as("TSI %s restored from the journal", e.getKey())
+                        .anySatisfy(s -> {
+                            assertThat(text(s, "tsi")).isEqualTo(e.getKey());
+                            assertThat(text(s, "from")).isEqualTo("INIT");
+                            assertThat(text(s, "to")).isEqualTo(e.getValue());
+                        });
+            }
+            // the start announcement (RESYNC_REQUEST) goes out once the engine runs, which may be a moment after the
+            // API listens: waited for, not read at once (a fresh-clone run read the log before it)
+            Path restartedLog = log2;
+            await("every end device asked to announce again", Duration.ofSeconds(20),
+                    () -> !events(Files.readString(restartedLog), "peer.resync_requested").isEmpty());
         }
-        // the start announcement (RESYNC_REQUEST) goes out once the engine runs, which may be a moment after the API
-        // listens: waited for, not read at once (a fresh-clone run read the log before it)
-        await("every end device asked to announce again", Duration.ofSeconds(20),
-                () -> !events(Files.readString(log2), "peer.resync_requested").isEmpty());
+        Path lastLog = log2;
+        String api = api2;
 
         // the load goes on across the restart for a few more VMs, then stops; everything every tNVE holds is at the
         // restarted nNVE, in its state, with the same addresses
@@ -241,7 +274,7 @@ class NnveKillNetnsTest {
         }
         await("every TSI the tNVEs hold is at the restarted nNVE in the same state with the same addresses",
                 Duration.ofSeconds(60), () -> {
-                    Map<String, JsonNode> at = tsisAt(api2);
+                    Map<String, JsonNode> at = tsisAt(api);
                     int held = 0;
                     Map<TsiSpec, Tnve> all = new LinkedHashMap<>(acknowledged);
                     all.putAll(created);
@@ -264,7 +297,7 @@ class NnveKillNetnsTest {
 
         // nothing acknowledged lost: every VM acknowledged before the kill is as it was; every create and start that
         // succeeded is activated at the nNVE
-        Map<String, JsonNode> at = tsisAt(api2);
+        Map<String, JsonNode> at = tsisAt(api);
         for (Map.Entry<String, String> e : before.entrySet()) {
             assertThat(text(at.get(e.getKey()), "state")).as("TSI %s", e.getKey()).isEqualTo(e.getValue());
         }
@@ -278,14 +311,15 @@ class NnveKillNetnsTest {
             }
         }
         assertThat(succeeded).as("creates and starts acknowledged around the kill").isGreaterThanOrEqualTo(4);
-        assertThat(events(Files.readString(log2), "tsi.state")).as("no TSI acknowledged before the kill released")
+        assertThat(events(Files.readString(lastLog), "tsi.state")).as("no TSI acknowledged before the signal released")
                 .noneSatisfy(e -> {
                     assertThat(before).containsKey(text(e, "tsi"));
                     assertThat(text(e, "to")).isEqualTo("INIT");
                 });
-        System.out.printf("[REL-2 kill -9] %d TSIs restored from the journal at start; %d TSIs of 2 tNVEs (%d operations"
-                + " acknowledged around the kill) in sync %d ms after the restart began%n",
-                Long.parseLong(text(restoredEvents.getFirst(), "restored")), at.size(), succeeded, took / 1_000_000);
+        System.out.printf("[REL-2 SIG%s] %s; %d TSIs of 2 tNVEs (%d operations acknowledged around the signal) in sync"
+                + " %d ms after it%n", signal, restoredEvents.isEmpty() ? "no restart"
+                        : text(restoredEvents.getFirst(), "restored") + " TSIs restored from the journal at start",
+                at.size(), succeeded, took / 1_000_000);
     }
 
     // ------------------------------------------------------------------ the real lldpad station

@@ -140,6 +140,82 @@ final class OvsOverlay {
         return t.ips().getFirst().ip().getHostAddress();
     }
 
+    /** A TCP transfer's outcome: octets sent and received, whether the SHA-256 at both ends agreed, how long it took. */
+    record Tcp(long sent, long received, boolean intact, double seconds) {
+        double mbitPerSecond() {
+            return sent * 8 / seconds / 1e6;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "%d octets sent, %d received, %s, %.2f s (%.0f Mbit/s)", sent,
+                    received, intact ? "SHA-256 equal" : "SHA-256 DIFFERENT", seconds, mbitPerSecond());
+        }
+    }
+
+    /** The receiving end: one connection, every octet hashed, then "OCTETS SHA256" sent back. */
+    private static final String TCP_SERVER = """
+            import hashlib, socket, sys
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("0.0.0.0", int(sys.argv[1])))
+            s.listen(1)
+            print("listening", flush=True)
+            c, _ = s.accept()
+            h = hashlib.sha256()
+            n = 0
+            while True:
+                b = c.recv(1 << 16)
+                if not b:
+                    break
+                h.update(b)
+                n += len(b)
+            c.sendall(("%d %s\\n" % (n, h.hexdigest())).encode())
+            c.close()
+            """;
+
+    /** The sending end: MEGABYTES MiB of random octets, then the answer; prints "SENT SHA256 RECEIVED SHA256 SECONDS". */
+    private static final String TCP_CLIENT = """
+            import hashlib, os, socket, sys, time
+            ip, port, mb = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+            data = os.urandom(1 << 20)
+            h = hashlib.sha256()
+            c = socket.create_connection((ip, port), timeout=30)
+            t0 = time.monotonic()
+            for _ in range(mb):
+                c.sendall(data)
+                h.update(data)
+            c.shutdown(socket.SHUT_WR)
+            answer = c.makefile().readline().split()
+            t1 = time.monotonic()
+            print(mb << 20, h.hexdigest(), answer[0], answer[1], "%.6f" % (t1 - t0))
+            """;
+
+    /**
+     * {@code megabytes} MiB of TCP from namespace {@code from} to {@code to} (its address {@code toIp}, port 5001), with
+     * python3 at both ends: what the receiver counted and hashed against what the sender sent.
+     */
+    static Tcp tcp(String from, String to, String toIp, int megabytes) throws Exception {
+        Process server = new ProcessBuilder("ip", "netns", "exec", to, "python3", "-c", TCP_SERVER, "5001")
+                .redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(r.readLine()).as("the TCP server in %s", to).isEqualTo("listening");
+            Process client = new ProcessBuilder("ip", "netns", "exec", from, "python3", "-c", TCP_CLIENT, toIp, "5001",
+                    String.valueOf(megabytes)).redirectErrorStream(true).start();
+            String out = new String(client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            assertThat(client.waitFor(60, TimeUnit.SECONDS)).as("the TCP client ends").isTrue();
+            assertThat(client.exitValue()).as("the TCP client's status: %s", out).isZero();
+            String[] f = out.split(" ", -1);
+            assertThat(f).as("the TCP client's line: %s", out).hasSize(5);
+            return new Tcp(Long.parseLong(f[0]), Long.parseLong(f[2]), f[1].equals(f[3]), Double.parseDouble(f[4]));
+        } finally {
+            server.destroyForcibly();
+            server.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** Three pings 0.2 s apart: true when one was answered. */
     static boolean ping(String vm, String dst) throws IOException {
         int status = OvsLab.status("ip", "netns", "exec", vm, "ping", "-n", "-q", "-c", "3", "-i", "0.2", "-W", "1", dst);

@@ -96,6 +96,12 @@ final class TnveProcess {
         return r.body();
     }
 
+    /** POST whatever it answers (a client under load: a refusal or an error is counted, not asserted). */
+    HttpResponse<String> tryPost(String path, String body) throws Exception {
+        return send(HttpRequest.newBuilder(api.resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     /** GET that must answer 200; the answer as JSON. */
     JsonNode get(String path) throws Exception {
         HttpResponse<String> r = send(HttpRequest.newBuilder(api.resolve(path)).GET());
