@@ -55,7 +55,9 @@ class OverlayThroughputBench {
         for (int round = 1; round <= rounds; round++) {
             for (String[] way : List.of(new String[] {"vm1 -> vm3", u.vm1(), u.vm3(), ip3},
                     new String[] {"vm3 -> vm1", u.vm3(), u.vm1(), ip1})) {
-                JsonNode sums = iperf(way[1], way[2], way[3], seconds).get("end");
+                JsonNode result = iperf(way[1], way[2], way[3], seconds);
+                JsonNode sums = result.path("end");
+                assertThat(sums.has("sum_sent")).as("iperf3's result: %s", result).isTrue();
                 JsonNode sent = sums.get("sum_sent");
                 JsonNode received = sums.get("sum_received");
                 System.out.printf("[bench] round %d, TCP %s, iperf3 %d s: sender %.0f Mbit/s, receiver %.0f Mbit/s, %d"
