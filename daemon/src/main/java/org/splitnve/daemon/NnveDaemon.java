@@ -156,6 +156,12 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
         public void restored(int port, MacAddress station, VsiId tsi, Vn vn, List<TsiAddress> addresses) {
             target.restored(port, station, tsi, vn, addresses);
         }
+
+        /** The NVA's readiness: its replica's first list (the engine holds requests until then). */
+        @Override
+        public boolean ready() {
+            return target.ready();
+        }
     }
 
     /** The key rings of a configuration, per target ("PORT/STATION"; port -1: any; station null: any). */
@@ -560,6 +566,11 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
             @Override
             public void restored(int port, MacAddress station, VsiId tsi, Vn vn, List<TsiAddress> addresses) {
                 inner.restored(port, station, tsi, vn, addresses);
+            }
+
+            @Override
+            public boolean ready() {
+                return inner.ready();
             }
         };
     }

@@ -76,6 +76,15 @@ public interface Authority {
     default void restored(int port, MacAddress station, VsiId tsi, Vn vn, List<TsiAddress> addresses) {
     }
 
+    /**
+     * Whether the authority knows what it decides with: false while an NVA's replica has not had its client's first
+     * list since this nNVE started (it is empty then, and would refuse every end device and VN). The engine holds
+     * the requests that come meanwhile ({@link NnveEngine#HOLD_NANOS}). Default: ready.
+     */
+    default boolean ready() {
+        return true;
+    }
+
     /** An authority that trusts every end device, TSI and VN: the behaviour of a plain VDP bridge. */
     static Authority trustAll() {
         return new Authority() {

@@ -262,6 +262,7 @@ public final class NnveEngine implements PortAgent {
     @Override
     public void onTimer() {
         long now = clock.nanos();
+        releaseHeld(now);
         for (org.splitnve.protocol.event.Throttle.Summary s : droppedLog.due(now)) {
             long k = s.key();
             boolean others = k == org.splitnve.protocol.event.Throttle.OVERFLOW_KEY;
@@ -290,6 +291,10 @@ public final class NnveEngine implements PortAgent {
     @Override
     public long nextDeadline() {
         long next = droppedLog.nextDeadline();
+        if (!held.isEmpty()) {
+            // the authority's readiness is looked at every 10 ms while PDUs wait (seconds, after a start only)
+            next = Math.min(holdUntil, clock.nanos() + 10_000_000L);
+        }
         for (Peer p : peers.values()) {
             next = Math.min(next, p.ecp.nextDeadline());
             long timeout = p.ecp.timers().bridgeKeepAliveTimeoutNanos();
@@ -427,9 +432,60 @@ public final class NnveEngine implements PortAgent {
         return initiative.disconnectVn(vn, reason);
     }
 
-    /** Peer's ECP listener: a VDP PDU of {@code p} arrived. */
+    /**
+     * How long VDP PDUs are held at most while the authority is not {@link Authority#ready} (an NVA's replica before its
+     * client's first list: about 1 s after the start for an NVA daemon over loopback, milliseconds for one in the
+     * process): 5 s. After that they are taken as they are (a VN unknown then is refused, "the NVA is unreachable",
+     * NVA-5).
+     */
+    public static final long HOLD_NANOS = 5_000_000_000L;
+    /** At most this many PDUs are held; one more is taken at once, with every one held before it. */
+    static final int HOLD_MAX = 65_536;
+    /** VDP PDUs held, in the order they came (ECP acknowledged them: their end devices wait for the answers). */
+    private final java.util.ArrayDeque<HeldPdu> held = new java.util.ArrayDeque<>();
+    /** Until when PDUs are held, from the first one held. */
+    private long holdUntil = Long.MIN_VALUE;
+
+    private record HeldPdu(Peer peer, VdpPdu pdu) {
+    }
+
+    /**
+     * Peer's ECP listener: a VDP PDU of {@code p} arrived. Held while the authority is not ready: answered then, its
+     * requests would be refused for what the authority does not know yet (the end device not authorised, the VN
+     * unknown), and a tNVE re-announcing its TSIs to this nNVE just after its restart would lose them for good (issue
+     * 14's stress run: HypervisorDataplaneNetnsTest's restarted nNVE refused hv1's vm1 this way, 15 ms before its
+     * embedded NVA's first list).
+     */
     void receive(Peer p, VdpPdu pdu) {
-        sessions.receive(p, pdu);
+        if (held.isEmpty() && authority.ready()) {
+            sessions.receive(p, pdu);
+            return;
+        }
+        long now = clock.nanos();
+        if (held.isEmpty()) {
+            holdUntil = now + HOLD_NANOS;
+        }
+        p.lastHeard = now; // heard: not an idle peer to drop while its PDUs wait
+        held.add(new HeldPdu(p, pdu));
+        if (held.size() > HOLD_MAX) {
+            releaseHeld();
+        }
+    }
+
+    /** Takes the held PDUs, in order, once the authority is ready or the hold's time is up. */
+    private void releaseHeld(long now) {
+        if (!held.isEmpty() && (authority.ready() || now - holdUntil >= 0)) {
+            releaseHeld();
+        }
+    }
+
+    private void releaseHeld() {
+        events.accept(new NnveEvent.Held(held.size(), authority.ready() ? "the NVA's replica is loaded"
+                : "the NVA's replica is not loaded after " + HOLD_NANOS / 1_000_000 + " ms: taken as it is"));
+        while (!held.isEmpty()) {
+            HeldPdu h = held.poll();
+            sessions.receive(h.peer(), h.pdu());
+        }
     }
 
     /** Peer's ECP listener: ECP gave up on {@code tokens}. */

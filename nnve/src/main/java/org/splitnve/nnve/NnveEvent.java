@@ -76,6 +76,17 @@ public sealed interface NnveEvent extends Event {
         }
     }
 
+    /**
+     * VDP PDUs held while the authority was not ready (an NVA's replica before its client's first list), now taken in
+     * the order they came.
+     */
+    record Held(int pdus, String why) implements NnveEvent {
+        @Override
+        public String name() {
+            return "requests.held";
+        }
+    }
+
     /** SM-TSI-1: one TSI instance changed state. */
     record TsiState(int port, MacAddress station, VsiId tsi, VnKey vn, org.splitnve.nnve.TsiState from,
             org.splitnve.nnve.TsiState to, String cause)

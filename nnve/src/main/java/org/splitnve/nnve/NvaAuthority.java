@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.splitnve.nva.EndDevice;
 import org.splitnve.nva.Nva;
+import org.splitnve.nva.VnRegistry;
 import org.splitnve.nva.NveId;
 import org.splitnve.nva.PrefixPolicy;
 import org.splitnve.nva.ProvisioningMode;
@@ -151,6 +152,12 @@ public final class NvaAuthority implements Authority {
         org.splitnve.nva.TsiGrant g = d.orElseThrow();
         return g.mode() == ProvisioningMode.VALIDATED ? new TsiGrant(Decision.ALLOW, g.addresses(), g.parameters())
                 : new TsiGrant(Decision.ALLOW, null, g.parameters());
+    }
+
+    /** Ready once the NVA's replica (if it is one) has had its first list ({@link VnRegistry#loaded}). */
+    @Override
+    public boolean ready() {
+        return nva.loaded();
     }
 
     @Override

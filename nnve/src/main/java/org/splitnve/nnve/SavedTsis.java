@@ -83,8 +83,11 @@ final class SavedTsis extends EnginePart {
             if (!s.extensions()) {
                 toAnswer.add(t);
                 // its keep-alive may have been lost while this nNVE was away and its ECP given up on it: the station
-                // then asks again only after its response timeout; its TSIs are kept at least that long
-                t.peer.restoredGraceUntil = now + t.peer.ecp.timers().responseTimeoutNanos();
+                // then asks again only after its response timeout; its TSIs are kept that long, and one keep-alive
+                // timeout more, the slack any station's keep-alive has (issue 14's stress run: lldpad, under two CPU
+                // burners, asked again 0.24 s after its response timeout, and one of 20 VSIs had stepped down)
+                t.peer.restoredGraceUntil = now + t.peer.ecp.timers().responseTimeoutNanos()
+                        + t.peer.ecp.timers().bridgeKeepAliveTimeoutNanos();
             }
         }
         // The keep-alive order (oldest first) is the saved one, and every instance counts as refreshed now: its end

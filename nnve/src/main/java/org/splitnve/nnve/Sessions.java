@@ -66,7 +66,9 @@ final class Sessions extends EnginePart {
         Authority.Decision d = authority.authoriseEndDevice(port, station);
         Timers announced = announcedTimers.get(key(port, station));
         Timers timers = announced != null ? config.timers().negotiate(announced) : config.timers();
-        if (!d.allowed()) {
+        // an authority not ready yet (an NVA's replica before its first list) knows no end device: the peer is made,
+        // its requests are held until it is (NnveEngine#receive), and each is authorised then (SEC-1 at the request)
+        if (!d.allowed() && authority.ready()) {
             events.accept(new NnveEvent.Refused(port, station, "end device", "-", d.reasonCode(), d.detail()));
             // SM-REASON: its requests are answered with the reason code, a few a second at most.
             refusedStations.onFrame(port, station, d, timers, buf, off, length, frame);
@@ -170,8 +172,13 @@ final class Sessions extends EnginePart {
             boolean first = p.common == null;
             p.common = ownCapabilities.intersect(caps);
             p.ecp.setProfile(p.common.has(Feature.BATCHING) ? EcpProfile.BATCHING : EcpProfile.STANDARD);
+            // An end device announces its capabilities until it has heard this side's (or while it resynchronises):
+            // this side's go with the next PDU to it. The PDU that carried them may have been lost (ECP gave up on it
+            // under loss): the end device would otherwise treat this nNVE as a standard bridge for ever, sending
+            // what needs an extension without it (issue 14's stress run: a migration's destination sent its
+            // activation with the M bit alone and was refused for naming no migration).
+            p.capabilitySent = false;
             if (first) {
-                p.capabilitySent = false;
                 events.accept(new NnveEvent.PeerUp(p.port, p.station, true, p.authenticated));
             }
         }

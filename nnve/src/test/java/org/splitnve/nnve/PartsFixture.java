@@ -32,6 +32,10 @@ final class PartsFixture {
     }
 
     PartsFixture(NnveConfig config) {
+        this(config, Authority.trustAll());
+    }
+
+    PartsFixture(NnveConfig config, Authority authority) {
         PortIo io = new PortIo() {
             @Override
             public int ports() {
@@ -48,7 +52,7 @@ final class PartsFixture {
                 sent.add(new Sent(port, Bytes.wrap(java.util.Arrays.copyOf(frame, length))));
             }
         };
-        engine = new NnveEngine(config, clock, io, Authority.trustAll(), effects::add, events::add,
+        engine = new NnveEngine(config, clock, io, authority, effects::add, events::add,
                 new SplittableRandom(7));
     }
 

@@ -3,9 +3,11 @@ package org.splitnve.nnve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.EnumSet;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.splitnve.wire.vdp.CapabilityTlv;
+import org.splitnve.wire.vdp.VdpPdu;
 
 /** The peers and sessions part alone: the keep-alive step-down with time moved by hand. */
 class SessionsTest {
@@ -40,6 +42,22 @@ class SessionsTest {
         assertThat(f.events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(NnveEvent.PeerLost.class,
                 l -> assertThat(l.reason()).isEqualTo("keep-alive timeout")));
         assertThat(f.sent).as("the de-association is told to the end device").isNotEmpty();
+    }
+
+    @Test
+    @DisplayName("REQ-6, OPS-1: this side's capabilities go with the next PDU to an end device as long as it announces its"
+            + " own: the PDU that first carried them may have been lost (ECP gave up on it under loss), and the end device"
+            + " would then never learn this nNVE's extensions")
+    void capabilitiesAgainWhileThePeerAnnouncesItsOwn() {
+        VdpPdu hello = new VdpPdu(null, List.of(CapabilityTlv.of(EnumSet.allOf(CapabilityTlv.Feature.class))), List.of(),
+                null);
+        f.engine.sessions.receive(p, hello);
+        assertThat(f.engine.sessions.header(p)).as("the first PDU to it").hasAtLeastOneElementOfType(CapabilityTlv.class);
+        assertThat(f.engine.sessions.header(p)).as("the next one, the end device silent meanwhile")
+                .doesNotHaveAnyElementsOfTypes(CapabilityTlv.class);
+        // the first was lost: the end device, still without this side's capabilities, sends its own again
+        f.engine.sessions.receive(p, hello);
+        assertThat(f.engine.sessions.header(p)).as("the next PDU to it").hasAtLeastOneElementOfType(CapabilityTlv.class);
     }
 
     @Test

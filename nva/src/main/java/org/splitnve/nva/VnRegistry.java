@@ -44,4 +44,12 @@ public interface VnRegistry {
     default String incompleteBecause() {
         return null;
     }
+
+    /**
+     * Whether the registry holds what it was given to hold: an nNVE's replica of the NVA is not loaded before its
+     * client's first list since the nNVE started (it knows no VN, no end device then); a registry of its own always is.
+     */
+    default boolean loaded() {
+        return true;
+    }
 }

@@ -6,6 +6,10 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -39,6 +43,14 @@ public final class Metrics {
 
     public Metrics(String node) {
         this.node = Labels.of("node", node);
+        // the JVM's and the process's own metrics (jvm_memory_*, jvm_gc_collection_seconds, jvm_threads_*,
+        // process_resident_memory_bytes, process_open_fds, ...), the client library's names, without the node label:
+        // one process is one daemon. Not its allocation metrics: they add a listener to every collector for each
+        // registry, and a test JVM runs hundreds of daemons.
+        JvmMemoryMetrics.builder().register(registry);
+        JvmThreadsMetrics.builder().register(registry);
+        JvmGarbageCollectorMetrics.builder().register(registry);
+        ProcessMetrics.builder().register(registry);
     }
 
     /** A counter, its series named by {@code labels}' values in that order ({@code labelValues(...).inc()}). */

@@ -191,6 +191,12 @@ public final class ReplicaNva implements Nva {
         return connected;
     }
 
+    /** Loaded once the first list has been applied (then cut off or not: it holds what it had, NVA-5). */
+    @Override
+    public boolean loaded() {
+        return appliedRevision >= 0;
+    }
+
     /** The revision the replica holds everything of (what the client acknowledges); -1 before the first list. */
     public long appliedRevision() {
         return appliedRevision;
