@@ -37,8 +37,8 @@ class DebPackageTest {
     /** The Debian version of the Maven version: 0.1.0-SNAPSHOT is 0.1.0~SNAPSHOT. */
     static final String VERSION = System.getProperty("splitnve.version", "0.1.0-SNAPSHOT").replaceFirst("-", "~");
     /** The modules docs/packaging.md lists, which the runtime must hold: no more, no fewer. */
-    static final List<String> MODULES = List.of("java.base", "java.logging", "java.net.http", "java.sql",
-            "java.transaction.xa", "java.xml", "jdk.httpserver", "jdk.unsupported");
+    static final List<String> MODULES = List.of("java.base", "java.logging", "java.management", "java.net.http",
+            "java.sql", "java.transaction.xa", "java.xml", "jdk.httpserver", "jdk.management", "jdk.unsupported");
 
     static Path deb;
     static Path root;
