@@ -293,7 +293,7 @@ public final class NnveEngine implements PortAgent {
         long next = droppedLog.nextDeadline();
         if (!held.isEmpty()) {
             // the authority's readiness is looked at every 10 ms while PDUs wait (seconds, after a start only)
-            next = Math.min(holdUntil, clock.nanos() + 10_000_000L);
+            next = Math.min(next, Math.min(holdUntil, clock.nanos() + 10_000_000L));
         }
         for (Peer p : peers.values()) {
             next = Math.min(next, p.ecp.nextDeadline());
