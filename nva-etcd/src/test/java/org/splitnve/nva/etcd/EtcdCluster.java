@@ -99,9 +99,21 @@ public final class EtcdCluster implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /** Ports handed to this cluster's members: a port closed again may be handed out again by the kernel. */
+    private final java.util.Set<Integer> taken = new java.util.HashSet<>();
+
+    /**
+     * A loopback port nothing listens on now and this cluster has not used: the kernel may give a port just closed to
+     * the next asker, and two members on one port left one of them exiting at start (a fresh-clone run's
+     * NvaEtcdFailoverTest: "etcd member m1 exited").
+     */
+    private int freePort() throws IOException {
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (taken.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
         }
     }
 
