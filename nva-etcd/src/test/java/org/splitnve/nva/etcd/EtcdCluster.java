@@ -77,7 +77,12 @@ public final class EtcdCluster implements AutoCloseable {
             throw new IllegalStateException(ETCD + " is missing: apt-get install etcd-server");
         }
         EtcdCluster c = new EtcdCluster(size, Files.createTempDirectory(parent, "etcd-cluster"));
-        c.launch();
+        try {
+            c.launch();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            c.close(); // the members that did start end with it (a member that exited at start left two running)
+            throw e;
+        }
         return c;
     }
 
