@@ -68,6 +68,11 @@ final class NnveDataplane implements AutoCloseable {
     /** Packet-ins handed to the engine thread and not handled yet: bounded, whatever a blocked VM sends. */
     private final java.util.concurrent.atomic.AtomicInteger packetIns = new java.util.concurrent.atomic.AtomicInteger();
     private static final int MAX_PACKET_INS = 64;
+    /**
+     * The bridge's ports by interface name as the switch last described them (the agent's thread writes it); null before
+     * the first description. Only read when a port is configured by name ({@link DataplaneSettings#named}).
+     */
+    private volatile Map<String, Integer> portsByName;
 
     NnveDataplane(DataplaneSettings settings, String self, Nva nva, EventLog log) {
         this.settings = settings;
@@ -76,6 +81,9 @@ final class NnveDataplane implements AutoCloseable {
         this.log = log;
         this.agent = new SwitchAgent(settings.socket(), 10_000, Duration.ofSeconds(5), Duration.ofMillis(50),
                 settings.audit(), line -> log.accept(new DaemonEvent.Dataplane("switch", line)));
+        if (settings.named()) {
+            agent.onPorts(this::ports);
+        }
     }
 
     /** Engine thread: the switch agent was started (once it had the first desired table). */
@@ -91,7 +99,88 @@ final class NnveDataplane implements AutoCloseable {
         this.runner = r;
         this.engine = e;
         agent.onPacketIn(this::packetIn);
+        if (settings.named()) {
+            // the first model needs the ports' numbers: the agent reads them when it connects, and programs nothing
+            // before the first table made from them (onPorts)
+            agentStarted = true;
+            agent.start();
+        }
         changed();
+    }
+
+    /**
+     * The agent's thread: the switch described its ports (on connecting, on a port status message, at each audit). When
+     * a configured interface's number changed (it appeared, went, or was added again with another number), the model
+     * is made again on the engine thread.
+     */
+    private void ports(List<OfMessage.Port> ports) {
+        Map<String, Integer> now = new java.util.HashMap<>();
+        for (OfMessage.Port p : ports) {
+            now.put(p.name(), p.number());
+        }
+        Map<String, Integer> was = portsByName;
+        if (was != null && resolved(was).equals(resolved(now))) {
+            portsByName = now;
+            return;
+        }
+        portsByName = now;
+        List<String> missing = new ArrayList<>();
+        StringBuilder found = new StringBuilder();
+        List<DataplaneSettings.BridgePort> all = new ArrayList<>(settings.ports());
+        all.add(settings.tunnel());
+        for (DataplaneSettings.BridgePort b : all) {
+            if (b.name() != null) {
+                Integer n = now.get(b.name());
+                if (n == null) {
+                    missing.add(b.name());
+                } else {
+                    found.append(found.isEmpty() ? "" : ", ").append(b.name()).append(" = ").append(n);
+                }
+            }
+        }
+        String tunnel = settings.tunnel().name() != null && !now.containsKey(settings.tunnel().name())
+                ? "; the tunnel's interface is not on the bridge: nothing is programmed until it is" : "";
+        log.accept(new DaemonEvent.Dataplane("ports", "the bridge's ports by name: " + (found.isEmpty() ? "none found"
+                : found) + (missing.isEmpty() ? "" : "; not on the bridge (nothing programmed for them): "
+                + String.join(", ", missing)) + tunnel));
+        try {
+            log.logFailure("data plane ports", runner.submit(this::changed));
+        } catch (RejectedExecutionException e) {
+            // the daemon stops
+        }
+    }
+
+    /** The configured ports' numbers under {@code byName}: tunnel first, then each [[port]] (-1: not on the bridge). */
+    private List<Integer> resolved(Map<String, Integer> byName) {
+        List<Integer> out = new ArrayList<>();
+        out.add(ofport(settings.tunnel(), byName));
+        for (DataplaneSettings.BridgePort b : settings.ports()) {
+            out.add(ofport(b, byName));
+        }
+        return out;
+    }
+
+    private static int ofport(DataplaneSettings.BridgePort b, Map<String, Integer> byName) {
+        if (b.name() == null) {
+            return b.ofport();
+        }
+        Integer n = byName == null ? null : byName.get(b.name());
+        return n == null ? -1 : n;
+    }
+
+    /** The OpenFlow port number of [[port]] {@code index} now; -1 when not known (a name not on the bridge). */
+    private int ofport(int index) {
+        return index < 0 || index >= settings.ports().size() ? -1 : ofport(settings.ports().get(index), portsByName);
+    }
+
+    /** The [[port]] whose bridge port has OpenFlow number {@code ofport}; -1 when none. */
+    private int portOf(int ofport) {
+        for (int i = 0; i < settings.ports().size(); i++) {
+            if (ofport(i) == ofport) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The switch connection's reader thread: a frame the flows sent to the nNVE, handed to the engine thread. */
@@ -148,7 +237,7 @@ final class NnveDataplane implements AutoCloseable {
         if (from.state() == DataplaneState.TsiState.ARRIVING) {
             unblocked.add(key(from.id(), inPort));
             // the NVA learns at once where the VM runs now (the other NVEs follow before the commit)
-            int port = settings.ofports().indexOf(inPort);
+            int port = portOf(inPort);
             for (Tsi t : engine[0].tsis()) {
                 if (t.port() == port && t.arriving() && t.id().toString().equals(from.id())) {
                     engine[0].firstFrame(t.id(), port);
@@ -222,6 +311,9 @@ final class NnveDataplane implements AutoCloseable {
     /** Engine thread: the model from the engine and the NVA; to the agent when it changed. */
     private void refresh() {
         pending = false;
+        if (settings.named() && (portsByName == null || ofport(settings.tunnel(), portsByName) < 0)) {
+            return; // the ports are not described yet (or the tunnel is not on the bridge: logged); nothing to program
+        }
         DataplaneState s = model();
         if (s.equals(last)) {
             return;
@@ -262,11 +354,10 @@ final class NnveDataplane implements AutoCloseable {
             // VN as the engine resolved it
             Integer id = vn.map(VnRecord::id).orElse(t.vap().vn().key() instanceof VnKey.Id k && t.vap().vn().vni() >= 0
                     ? (int) k.id() : null);
-            if (t.state() == TsiState.INIT || id == null || tag < 1 || tag > 4094
-                    || t.port() >= settings.ofports().size()) {
+            int ofport = ofport(t.port());
+            if (t.state() == TsiState.INIT || id == null || tag < 1 || tag > 4094 || ofport < 0) {
                 continue;
             }
-            int ofport = settings.ofports().get(t.port());
             String key = key(t.id().toString(), ofport);
             boolean twice = t.state() == TsiState.ACTIVATED && activated.getOrDefault(t.id(), 0) > 1;
             if (t.arriving() || twice) {
@@ -287,7 +378,7 @@ final class NnveDataplane implements AutoCloseable {
                     addresses(t, withdrawn.getOrDefault(t.id() + "/" + t.port(), List.of()))));
         }
         unblocked.retainAll(moving); // a migration over (or aborted) forgets its destination's first frame
-        return new DataplaneState(settings.tunnelOfport(),
+        return new DataplaneState(ofport(settings.tunnel(), portsByName),
                 vns.entrySet().stream().map(v -> new DataplaneState.Vn(name(v.getKey()), v.getValue())).toList(), tsis,
                 remotes(vns.keySet()));
     }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.splitnve.daemon.config.DataplaneSettings;
 import org.splitnve.daemon.config.NnveSettings;
 import org.splitnve.daemon.config.TnveSettings;
 import org.splitnve.nva.PrefixPolicy;
@@ -133,7 +134,8 @@ class ConfigValidationTest {
 
     @Test
     @DisplayName("SEC-4, OPS-4, DP-1 (issue 11): [dataplane] is off by default; with it, the bridge's socket (socket, or"
-            + " run_dir and bridge), the VTEP, the VXLAN port and an OpenFlow port per [[port]] are read; every mistake"
+            + " run_dir and bridge), the VTEP, the VXLAN port and the bridge's port of each [[port]] are read (by OpenFlow"
+            + " port number or by interface name; a [[port]] without one: its own interface's name); every mistake"
             + " is an error with the line, exit status 2, nothing started")
     void dataplane() throws Exception {
         String base = """
@@ -162,8 +164,19 @@ class ConfigValidationTest {
         var d = load(base + good).dataplane();
         assertThat(d.socket()).isEqualTo(Path.of("/run/ovs/br0.mgmt"));
         assertThat(d.vtep().getHostAddress()).isEqualTo("192.0.2.1");
-        assertThat(d.tunnelOfport()).isEqualTo(9);
-        assertThat(d.ofports()).containsExactly(1, 2);
+        assertThat(d.tunnel()).isEqualTo(DataplaneSettings.BridgePort.number(9));
+        assertThat(d.ports()).containsExactly(DataplaneSettings.BridgePort.number(1),
+                DataplaneSettings.BridgePort.number(2));
+        assertThat(d.named()).isFalse();
+        // by name: the tunnel's interface, a [[dataplane.port]] naming another interface, a [[port]] without one (its
+        // own interface's name on the bridge)
+        var named = load(base + good.replace("tunnel_ofport = 9", "tunnel_interface = \"vx0\"")
+                .replace("port = \"hv/eth1\"\nofport = 2", "port = \"hv/eth1\"\ninterface = \"hv-eth1\"")
+                .replace("[[dataplane.port]]\nport = \"eth0\"\nofport = 1\n", "")).dataplane();
+        assertThat(named.tunnel()).isEqualTo(DataplaneSettings.BridgePort.named("vx0"));
+        assertThat(named.ports()).containsExactly(DataplaneSettings.BridgePort.named("eth0"),
+                DataplaneSettings.BridgePort.named("hv-eth1"));
+        assertThat(named.named()).isTrue();
         assertThat(d.audit()).isEqualTo(java.time.Duration.ofSeconds(30));
         assertThat(load(base + good.replace("run_dir = \"/run/ovs\"\nbridge = \"br0\"", "socket = \"/s/b.mgmt\"")).dataplane().socket()).isEqualTo(Path.of("/s/b.mgmt"));
         assertThat(load(base + "[dataplane]\nenabled = false\n").dataplane()).isNull();
@@ -171,14 +184,22 @@ class ConfigValidationTest {
             {good.replace("vtep = \"192.0.2.1\"", "vtep = \"2001:db8::1\""),
                 "[dataplane] vtep: '2001:db8::1' is not a unicast IPv4 address"},
             {good.replace("vtep = \"192.0.2.1\"\n", ""), "[dataplane] missing required key 'vtep'"},
-            {good.replace("tunnel_ofport = 9\n", ""), "missing required key 'tunnel_ofport'"},
+            {good.replace("tunnel_ofport = 9\n", ""), "missing required key 'tunnel_interface'"},
+            {good.replace("tunnel_ofport = 9\n", "tunnel_ofport = 9\ntunnel_interface = \"vx\"\n"),
+                "[dataplane] tunnel_interface: either tunnel_interface or tunnel_ofport, not both"},
+            {good.replace("ofport = 1", "ofport = 1\ninterface = \"eth0\""),
+                "[[dataplane.port]] interface: either interface or ofport, not both"},
+            {good.replace("ofport = 1", "interface = \"a-name-too-long-for-linux\""),
+                "[[dataplane.port]] interface: 'a-name-too-long-for-linux' is not an interface name"},
+            {good.replace("ofport = 1", "interface = \"vx\"").replace("tunnel_ofport = 9", "tunnel_interface = \"vx\""),
+                "the bridge's interface vx is already the tunnel's"},
             {good.replace("run_dir = \"/run/ovs\"\n", ""), "the bridge's management socket is missing"},
             {good.replace("run_dir", "socket = \"/x\"\nrun_dir"), "either socket or run_dir and bridge, not both"},
             {good.replace("port = \"eth0\"", "port = \"eth7\""), "[[dataplane.port]] port: no [[port]] has interface 'eth7'"},
             {good.replace("port = \"eth0\"\nofport = 1", "port = \"hv/eth1\"\nofport = 1"),
-                "[[port]] eth0 has no [[dataplane.port]]"},
-            {good.replace("ofport = 1", "ofport = 2"), "[[dataplane.port]] ofport: 2 is already the OpenFlow port of line"},
-            {good.replace("ofport = 1", "ofport = 9"), "[[dataplane.port]] ofport: 9 is already the OpenFlow port"},
+                "[[dataplane.port]] port: duplicate [[dataplane.port]] for this [[port]] 'hv/eth1'"},
+            {good.replace("ofport = 1", "ofport = 2"), "the bridge's OpenFlow port 2 is already [[port]] eth0's"},
+            {good.replace("ofport = 1", "ofport = 9"), "the bridge's OpenFlow port 9 is already the tunnel's"},
             {good.replace("ofport = 1", "ofport = 0"), "[[dataplane.port]] ofport: 0 is out of range"},
             {good + "colour = \"red\"\n", "colour"},
             {"[[dataplane.port]]\nport = \"eth0\"\nofport = 1\n", "[dataplane] missing required key 'vtep'"},

@@ -34,7 +34,7 @@ import org.splitnve.dataplane.openflow.Octets;
  */
 public final class SwitchAgent implements AutoCloseable {
     /** What wakes the agent's thread: a new desired table, the connection's end, or close(). */
-    private enum Signal { DESIRE, CLOSED, STOP, PACKET_OUT, ASK }
+    private enum Signal { DESIRE, CLOSED, STOP, PACKET_OUT, ASK, PORTS }
 
     /**
      * What an operator asks of the switch, answered on the agent's thread (which owns the connection): an audit now
@@ -84,6 +84,7 @@ public final class SwitchAgent implements AutoCloseable {
     private volatile boolean connected;
     private volatile long installed = -1;
     private volatile Consumer<OfMessage.PacketIn> packetIns;
+    private volatile Consumer<List<Port>> portsListener;
     private final java.util.Queue<Out> outs = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicInteger outCount = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -137,6 +138,18 @@ public final class SwitchAgent implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The switch's ports (OpenFlow port description), handed to {@code listener} on the agent's thread: when it
+     * connects, on every port status message (asked for on each connection), and at each audit; set before {@link
+     * #start}. For an owner whose tables name ports it finds by name: the agent then applies nothing on a connection
+     * before the owner's first desired table (DP-6: never the empty table the agent starts with, which would remove
+     * the flows a restarted owner is about to want again), so the owner may start the agent before it has a table.
+     */
+    public SwitchAgent onPorts(Consumer<List<Port>> listener) {
+        this.portsListener = listener;
+        return this;
     }
 
     public SwitchAgent start() {
@@ -354,12 +367,19 @@ public final class SwitchAgent implements AutoCloseable {
                 FlowDriver d = new FlowDriver(c, maxBundle, timeout);
                 long t0 = System.nanoTime();
                 d.start();
-                Desired want = desired;
-                if (want.byPorts() && !(c.onPortStatus(ps -> events.add(Signal.DESIRE), timeout)
+                Consumer<List<Port>> heard = portsListener;
+                if ((desired.byPorts() || heard != null) && !(c.onPortStatus(ps -> events.add(Signal.PORTS), timeout)
                         instanceof OfConnection.Outcome.Ok<?>)) {
                     log.accept("switch " + socket + ": port status messages not set up; ports are read again at each"
                             + " change and audit only");
                 }
+                if (heard != null) {
+                    heard.accept(ports(c));
+                    if (!awaitFirstTable(c, heard)) {
+                        return;
+                    }
+                }
+                Desired want = desired;
                 FlowDriver.Report r = d.apply(flows(c, want));
                 installed = want.number();
                 synchronized (desires) {
@@ -415,6 +435,15 @@ public final class SwitchAgent implements AutoCloseable {
                 answerAsks(c, d);
                 continue;
             }
+            if (e == Signal.PORTS) {
+                Consumer<List<Port>> heard = portsListener;
+                if (heard != null) {
+                    heard.accept(ports(c));
+                }
+                if (!desired.byPorts()) {
+                    continue;
+                }
+            }
             if (e == null) {
                 audit(c, d, "audit");
                 nextAudit = System.nanoTime() + audit.toNanos();
@@ -434,6 +463,10 @@ public final class SwitchAgent implements AutoCloseable {
     private FlowDriver.Report audit(OfConnection c, FlowDriver d, String why) throws FlowDriver.ApplyException {
         Desired want = desired;
         FlowDriver.Report p = new FlowDriver.Report(0, 0, 0, 0, 0);
+        Consumer<List<Port>> heard = portsListener;
+        if (heard != null) {
+            heard.accept(ports(c));
+        }
         if (want.byPorts()) {
             p = d.apply(flows(c, want));
             if (p.changes() > 0) {
@@ -449,18 +482,46 @@ public final class SwitchAgent implements AutoCloseable {
                 p.bundles() + r.bundles(), p.nanos() + r.nanos());
     }
 
-    /** The flows of {@code want}: with the switch's ports read first if it is made from them. */
-    private List<Flow> flows(OfConnection c, Desired want) throws FlowDriver.ApplyException {
-        if (!want.byPorts()) {
-            return want.table().apply(List.of());
+    /**
+     * With a {@link #onPorts} listener, before the first desired table: waits on a fresh connection until the owner
+     * hands one over (the ports it heard of go on being reported). False: the agent was stopped. The connection's end
+     * ends the wait with an {@link FlowDriver.ApplyException} (the agent reconnects).
+     */
+    private boolean awaitFirstTable(OfConnection c, Consumer<List<Port>> heard) throws FlowDriver.ApplyException {
+        while (desired.number() == 0) {
+            Signal e;
+            try {
+                e = events.poll(retry.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException ie) {
+                return false;
+            }
+            if (e == Signal.STOP) {
+                return false;
+            }
+            if (!c.isOpen()) {
+                throw new FlowDriver.ApplyException("connection lost before the first table (" + c.closedBecause() + ")");
+            }
+            if (e == Signal.PORTS) {
+                heard.accept(ports(c));
+            }
         }
+        return true;
+    }
+
+    /** The switch's ports as it describes them now. */
+    private List<Port> ports(OfConnection c) throws FlowDriver.ApplyException {
         return switch (c.ports(timeout)) {
-            case OfConnection.Outcome.Ok<List<Port>> ok -> want.table().apply(ok.value());
+            case OfConnection.Outcome.Ok<List<Port>> ok -> ok.value();
             case OfConnection.Outcome.Refused<List<Port>> r ->
                     throw new FlowDriver.ApplyException("the switch refused to describe its ports: " + r.errors());
             case OfConnection.Outcome.Failed<List<Port>> f ->
                     throw new FlowDriver.ApplyException("reading the ports failed: " + f.reason());
         };
+    }
+
+    /** The flows of {@code want}: with the switch's ports read first if it is made from them. */
+    private List<Flow> flows(OfConnection c, Desired want) throws FlowDriver.ApplyException {
+        return want.table().apply(want.byPorts() ? ports(c) : List.of());
     }
 
     /** Connects, retrying every {@code retry} until the switch answers; null if the agent was stopped. */

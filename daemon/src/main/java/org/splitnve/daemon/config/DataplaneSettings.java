@@ -15,19 +15,50 @@ import org.splitnve.config.Reader;
  * [dataplane] (issue 11, docs/dataplane.md): the Open vSwitch bridge this nNVE programs, or none (the default: the
  * daemon runs the protocol only, as before).
  *
- * @param socket       the bridge's management socket ({@code RUNDIR/BRIDGE.mgmt})
- * @param vtep         this nNVE's underlay (VXLAN tunnel end point) address, registered at the embedded NVA
- * @param tunnelOfport the OpenFlow port number of the bridge's flow-based VXLAN port
- * @param ofports      per [[port]] of the nNVE (in order), the OpenFlow port number of the same interface on the bridge
- * @param audit        how often the switch agent compares the switch with what it installed (drift repaired)
+ * @param socket the bridge's management socket ({@code RUNDIR/BRIDGE.mgmt})
+ * @param vtep   this nNVE's underlay (VXLAN tunnel end point) address, registered at the embedded NVA
+ * @param tunnel the bridge's flow-based VXLAN port
+ * @param ports  per [[port]] of the nNVE (in order), the same interface's port on the bridge
+ * @param audit  how often the switch agent compares the switch with what it installed (drift repaired)
  */
-public record DataplaneSettings(Path socket, Inet4Address vtep, int tunnelOfport, List<Integer> ofports,
+public record DataplaneSettings(Path socket, Inet4Address vtep, BridgePort tunnel, List<BridgePort> ports,
         Duration audit) {
     /** The largest OpenFlow port number a physical or tunnel port may have (OFPP_MAX, OpenFlow 1.3 section 7.2.1). */
     public static final long OFPP_MAX = 0xffff_ff00L;
 
     public DataplaneSettings {
-        ofports = List.copyOf(ofports);
+        ports = List.copyOf(ports);
+    }
+
+    /**
+     * A port of the bridge: by its OpenFlow port number ({@code ofport}, pinned with {@code ofport_request}), or by its
+     * interface name, whose number the daemon reads from the switch's port descriptions and follows when it changes
+     * (an interface deleted and added again gets a new number).
+     */
+    public record BridgePort(int ofport, String name) {
+        public BridgePort {
+            if ((ofport > 0) == (name != null)) {
+                throw new IllegalArgumentException("a bridge port is a number or a name: " + ofport + ", " + name);
+            }
+        }
+
+        public static BridgePort number(int ofport) {
+            return new BridgePort(ofport, null);
+        }
+
+        public static BridgePort named(String name) {
+            return new BridgePort(0, name);
+        }
+
+        @Override
+        public String toString() {
+            return name == null ? "OpenFlow port " + ofport : "interface " + name;
+        }
+    }
+
+    /** True when a port is given by name: the daemon reads the switch's ports before it programs anything. */
+    public boolean named() {
+        return tunnel.name() != null || ports.stream().anyMatch(p -> p.name() != null);
     }
 
     /** [dataplane] and [[dataplane.port]] of a file whose [[port]]s are {@code ports}; null when absent. */
@@ -52,27 +83,20 @@ public record DataplaneSettings(Path socket, Inet4Address vtep, int tunnelOfport
                 vtep = v4;
             }
         }
-        long tunnel = r.integer(t, "tunnel_ofport", -1, 1, OFPP_MAX);
-        if (!t.has("tunnel_ofport")) {
-            r.problem(t, null, "missing required key 'tunnel_ofport' (the OpenFlow port number of the bridge's VXLAN"
-                    + " port, type=vxlan options:remote_ip=flow options:key=flow)");
+        BridgePort tunnel = port(r, t, "tunnel_ofport", "tunnel_interface");
+        if (!t.has("tunnel_ofport") && !t.has("tunnel_interface")) {
+            r.problem(t, null, "missing required key 'tunnel_interface' (the name of the bridge's VXLAN port, type=vxlan"
+                    + " options:remote_ip=flow options:key=flow), or 'tunnel_ofport' (its OpenFlow port number)");
         }
         long auditSeconds = r.integer(t, "audit", 30, 1, 86_400);
         r.unknownKeys(t);
 
-        Integer[] ofports = new Integer[ports.size()];
+        BridgePort[] bridgePorts = new BridgePort[ports.size()];
+        Table[] lines = new Table[ports.size()];
         Map<String, Table> seen = new HashMap<>();
-        Map<String, Table> numbers = new HashMap<>();
-        if (tunnel > 0) {
-            numbers.put(String.valueOf(tunnel), t);
-        }
         for (Table m : mapped) {
             String name = r.required(m, "port");
-            long ofport = r.integer(m, "ofport", -1, 1, OFPP_MAX);
-            if (!m.has("ofport")) {
-                r.problem(m, null, "missing required key 'ofport' (the OpenFlow port number of the interface on the"
-                        + " bridge; pin it with ovs-vsctl set Interface NAME ofport_request=N)");
-            }
+            BridgePort b = port(r, m, "ofport", "interface");
             r.unknownKeys(m);
             if (name == null) {
                 continue;
@@ -89,24 +113,56 @@ public record DataplaneSettings(Path socket, Inet4Address vtep, int tunnelOfport
                 continue;
             }
             r.unique(seen, m, "port", ports.get(index).label(), "[[dataplane.port]] for this [[port]]");
-            if (ofport > 0) {
-                Table other = numbers.putIfAbsent(String.valueOf(ofport), m);
-                if (other != null) {
-                    r.problem(m, "ofport", ofport + " is already the OpenFlow port of line " + other.line());
-                }
-                ofports[index] = (int) ofport;
-            }
+            // neither key: the bridge port is the [[port]]'s own interface, by name
+            bridgePorts[index] = b != null ? b : m.has("ofport") || m.has("interface") ? null
+                    : BridgePort.named(ports.get(index).iface());
+            lines[index] = m;
         }
         for (int i = 0; i < ports.size(); i++) {
-            if (ofports[i] == null && seen.get(ports.get(i).label()) == null) {
-                r.problem(t, null, "[[port]] " + ports.get(i).label() + " has no [[dataplane.port]] (port = \""
-                        + ports.get(i).label() + "\", ofport = N): every nNVE port is a port of the bridge");
+            if (bridgePorts[i] == null && lines[i] == null) {
+                bridgePorts[i] = BridgePort.named(ports.get(i).iface()); // no [[dataplane.port]]: by its name
             }
         }
-        if (sock == null || vtep == null || tunnel < 1 || java.util.Arrays.asList(ofports).contains(null)) {
+        // every bridge port once: the tunnel's, then each [[port]]'s
+        Map<BridgePort, String> taken = new HashMap<>();
+        if (tunnel != null) {
+            taken.put(tunnel, "the tunnel's (line " + t.line() + ")");
+        }
+        for (int i = 0; i < ports.size(); i++) {
+            if (bridgePorts[i] == null) {
+                continue;
+            }
+            String other = taken.putIfAbsent(bridgePorts[i], "[[port]] " + ports.get(i).label() + "'s");
+            if (other != null) {
+                Table where = lines[i] != null ? lines[i] : t;
+                r.problem(where, bridgePorts[i].name() == null ? "ofport" : lines[i] != null
+                        && lines[i].has("interface") ? "interface" : null, "[[port]] " + ports.get(i).label()
+                        + ": the bridge's " + bridgePorts[i] + " is already " + other + " (give it 'interface' or"
+                        + " 'ofport' in its [[dataplane.port]])");
+            }
+        }
+        if (sock == null || vtep == null || tunnel == null || java.util.Arrays.asList(bridgePorts).contains(null)) {
             return null; // the problems are reported
         }
-        return new DataplaneSettings(sock, vtep, (int) tunnel, List.of(ofports), Duration.ofSeconds(auditSeconds));
+        return new DataplaneSettings(sock, vtep, tunnel, List.of(bridgePorts), Duration.ofSeconds(auditSeconds));
+    }
+
+    /** A bridge port by number ({@code numberKey}) or by name ({@code nameKey}), not both; null (reported) if neither. */
+    private static BridgePort port(Reader r, Table t, String numberKey, String nameKey) {
+        long number = r.integer(t, numberKey, -1, 1, OFPP_MAX);
+        String name = r.string(t, nameKey, null);
+        if (t.has(numberKey) && t.has(nameKey)) {
+            r.problem(t, nameKey, "either " + nameKey + " or " + numberKey + ", not both");
+            return null;
+        }
+        if (name != null) {
+            if (name.isEmpty() || name.length() > 15) {
+                r.problem(t, nameKey, "'" + name + "' is not an interface name (1 to 15 characters)");
+                return null;
+            }
+            return BridgePort.named(name);
+        }
+        return number > 0 ? BridgePort.number((int) number) : null;
     }
 
     /** The bridge's management socket: {@code socket}, or {@code run_dir} and {@code bridge}; null (reported) if neither. */

@@ -48,8 +48,16 @@ import org.splitnve.daemon.metrics.Metrics;
 public final class ApiServer implements AutoCloseable {
     /** Request bodies above this are refused with 413 (unless a route sets its own limit: {@link Route#maxBody}). */
     public static final int MAX_BODY = 1 << 20;
-    /** Requests handled at once (event streams not counted). */
+    /** Requests handled at once (event streams and {@link #MONITORING} reads not counted). */
     public static final int MAX_REQUESTS = 64;
+    /**
+     * The monitoring reads, {@code GET} of these paths: cheap, bounded answers that a scraper or a health check asks
+     * for exactly when the API is busiest. They take permits of their own ({@link #MONITORING_REQUESTS}), so 64
+     * requests in progress never blind the operator (the soak's scrape was refused so, issue 13).
+     */
+    static final Set<String> MONITORING = Set.of("/metrics", "/v1/status");
+    /** Monitoring reads handled at once, besides the {@link #MAX_REQUESTS}. */
+    public static final int MONITORING_REQUESTS = 8;
     /** A comment line on an idle event stream this often. */
     static final long KEEP_ALIVE_MILLIS = 15_000;
     /**
@@ -94,6 +102,7 @@ public final class ApiServer implements AutoCloseable {
     private final List<Route> routes;
     private final EventStream stream;
     private final Semaphore permits = new Semaphore(MAX_REQUESTS);
+    private final Semaphore monitoringPermits = new Semaphore(MONITORING_REQUESTS);
     private final Counter requests;
     private final Metrics.Durations latency;
     private volatile boolean closed;
@@ -234,7 +243,7 @@ public final class ApiServer implements AutoCloseable {
         String remote = remote(x);
         String route = "unmatched";
         Reply reply;
-        boolean permitted = false;
+        Semaphore permitted = null;
         try {
             misdirected(x);
             crossOrigin(x);
@@ -276,10 +285,13 @@ public final class ApiServer implements AutoCloseable {
             contentType(x);
             String body = body(x, found.maxBody());
             // SEC-8: the permit is taken once the body is in, so a client that trickles its request holds none
-            permitted = permits.tryAcquire();
-            if (!permitted) {
-                throw new ApiError(503, "busy: " + MAX_REQUESTS + " requests in progress; try again", 0, "");
+            boolean monitoring = "GET".equals(method) && MONITORING.contains(route);
+            Semaphore pool = monitoring ? monitoringPermits : permits;
+            if (!pool.tryAcquire()) {
+                throw new ApiError(503, "busy: " + (monitoring ? MONITORING_REQUESTS + " monitoring reads"
+                        : MAX_REQUESTS + " requests") + " in progress; try again", 0, "");
             }
+            permitted = pool;
             reply = found.handler().handle(new Request(method, rawPath, params, body, remote,
                     x.getRequestURI().getRawQuery(), principal));
         } catch (ApiError e) {
@@ -308,8 +320,8 @@ public final class ApiServer implements AutoCloseable {
             log.accept(new ApiEvent.Refused(remote, method, Fields.clip(String.valueOf(rawPath)), 500, 0,
                     err.getMessage()));
         } finally {
-            if (permitted) {
-                permits.release();
+            if (permitted != null) {
+                permitted.release();
             }
         }
         int status = switch (reply) {

@@ -111,6 +111,14 @@ class DataplaneNetnsTest {
      * hypervisors with a VM each and a tNVE daemon on each trunk.
      */
     static Setup setup(DaemonLab lab, int auditSeconds) throws Exception {
+        return setup(lab, auditSeconds, false);
+    }
+
+    /**
+     * As {@link #setup(DaemonLab, int)}; {@code byName}: the nNVE's configuration gives no OpenFlow port number, it names
+     * the tunnel's interface and lets each [[port]] default to its own interface's name on the bridge.
+     */
+    static Setup setup(DaemonLab lab, int auditSeconds, boolean byName) throws Exception {
         OvsLab.assumeOvs();
         OvsLab ovs = lab.closeAfter(new OvsLab());
         String nsN = ovs.namespace("n");
@@ -124,8 +132,9 @@ class DataplaneNetnsTest {
 
         Nnve n = lab.nnve("n1", port(nsN, "p0", "tags = \"" + TAG + "\"") + port(nsN, "p1", "tags = \"" + TAG + "\"")
                 + vns(5000).replace("[nva]\n", "[nva]\nembedded = true\n")
-                + "[dataplane]\nsocket = \"" + nveSwitch.mgmt("br-nve") + "\"\nvtep = \"192.0.2.1\"\ntunnel_ofport = "
-                + VXLAN + "\naudit = " + auditSeconds + "\n[[dataplane.port]]\nport = \"p0\"\nofport = 1\n[[dataplane.port]]\nport = \"p1\"\nofport = 2\n");
+                + "[dataplane]\nsocket = \"" + nveSwitch.mgmt("br-nve") + "\"\nvtep = \"192.0.2.1\"\naudit = "
+                + auditSeconds + "\n" + (byName ? "tunnel_interface = \"vx\"\n" : "tunnel_ofport = " + VXLAN
+                + "\n[[dataplane.port]]\nport = \"p0\"\nofport = 1\n[[dataplane.port]]\nport = \"p1\"\nofport = 2\n"));
         Tnve h1 = lab.tnve("hv1", uplink("tor", hv1, "up0", P0.toString(), "nnve = \"" + P0 + "\""));
         Tnve h2 = lab.tnve("hv2", uplink("tor", hv2, "up0", P1.toString(), "nnve = \"" + P1 + "\""));
         return new Setup(n, h1, h2, t1, t2, vm1, vm2, nveSwitch);
@@ -182,6 +191,51 @@ class DataplaneNetnsTest {
     }
 
     @Test
+    @DisplayName("DP-1, DP-6 (issue 11): an nNVE configured with the bridge's interface names instead of OpenFlow port"
+            + " numbers reads the numbers from the switch and forwards; when vm1's trunk is removed from the bridge and"
+            + " added back under another number (41), the daemon follows the switch's port status: vm1 and vm2 ping"
+            + " each other again, and the admission flows name the new number, none the old")
+    void portsByName() throws Exception {
+        Setup u = setup(lab, 86_400, true); // no periodic audit: only the port status message tells the daemon
+        Nnve n = u.n();
+        String ip1 = u.t1().ips().getFirst().ip().getHostAddress();
+        String ip2 = u.t2().ips().getFirst().ip().getHostAddress();
+        startBoth(u, "vm1 -> vm2 through ports found by name");
+        String mac1 = u.t1().mac().toString();
+        assertThat(admissions(u.nveSwitch(), mac1)).as("vm1's admission flows").isNotEmpty()
+                .allMatch(f -> f.contains("in_port=1,"));
+        assertThat(n.events("dataplane.ports")).as("the ports the nNVE found")
+                .anyMatch(e -> e.toString().contains("p0 = 1, p1 = 2, vx = " + VXLAN));
+
+        // vm1's trunk leaves the bridge and comes back under another number
+        u.nveSwitch().vsctl("del-port", "br-nve", "p0");
+        u.nveSwitch().vsctl("add-port", "br-nve", "p0", "--", "set", "interface", "p0", "ofport_request=41");
+        await("the nNVE's admission flows on the new number", Duration.ofSeconds(20), () -> {
+            List<String> flows = admissions(u.nveSwitch(), mac1);
+            return !flows.isEmpty() && flows.stream().allMatch(f -> f.contains("in_port=41,"));
+        });
+        awaitPing(u.vm1(), ip2, "vm1 -> vm2 once the nNVE followed p0's new number");
+        assertThat(ping(u.vm2(), ip1)).as("vm2 -> vm1").isTrue();
+        assertThat(n.events("dataplane.ports")).anyMatch(e -> e.toString().contains("p0 = 41"));
+    }
+
+    /** Creates and starts both VMs (Activated at the nNVE), waits for their flows and vm1's first answered ping. */
+    private static void startBoth(Setup u, String why) throws Exception {
+        u.h1().ok(e -> e.create("vm1", List.of(u.t1())));
+        u.h1().ok(e -> e.start("vm1"));
+        u.h2().ok(e -> e.create("vm2", List.of(u.t2())));
+        u.h2().ok(e -> e.start("vm2"));
+        awaitInstalled(u.n());
+        awaitPing(u.vm1(), u.t2().ips().getFirst().ip().getHostAddress(), why);
+    }
+
+    /** The flows of table 0 that match frames from {@code mac} on a trunk (tagged), as ovs-ofctl shows them. */
+    private static List<String> admissions(OvsLab.Ovs sw, String mac) throws IOException {
+        return sw.ofctl("dump-flows", "br-nve", "--no-names").lines()
+                .filter(l -> l.contains("table=0,") && l.contains("dl_src=" + mac) && l.contains("dl_vlan=")).toList();
+    }
+
+    @Test
     @DisplayName("DP-6, DP-2 (issue 11): `splitnve show flows` explains per TSI what the switch does (an Activated TSI's"
             + " admission flow held with the packets the VMs sent, an Associated one's drop); a flow deleted behind the"
             + " nNVE's back stops vm1's traffic and shows as not held, one added shows as drift; `splitnve reconcile`"
@@ -191,12 +245,7 @@ class DataplaneNetnsTest {
         OvsLab.Ovs nveSwitch = u.nveSwitch();
         Nnve n = u.n();
         String ip2 = u.t2().ips().getFirst().ip().getHostAddress();
-        u.h1().ok(e -> e.create("vm1", List.of(u.t1())));
-        u.h1().ok(e -> e.start("vm1"));
-        u.h2().ok(e -> e.create("vm2", List.of(u.t2())));
-        u.h2().ok(e -> e.start("vm2"));
-        awaitInstalled(n);
-        awaitPing(u.vm1(), ip2, "vm1 -> vm2 with both Activated");
+        startBoth(u, "vm1 -> vm2 with both Activated");
         String api = "--api=http://127.0.0.1:" + n.d.api().address().getPort();
         org.splitnve.cli.CliRun cli = new org.splitnve.cli.CliRun();
         String mac1 = u.t1().mac().toString();

@@ -424,13 +424,12 @@ class NnveKillNetnsTest {
     // ------------------------------------------------------------------ the data plane keeps forwarding
 
     private static final int TAG = DataplaneNetnsTest.TAG;
-    private static final int VXLAN = DataplaneNetnsTest.VXLAN;
 
     @Test
     @DisplayName("REL-2, DP-6: kill -9 of an nNVE daemon with [dataplane] (and its [state] journal) while two VMs behind"
             + " two tNVE daemons ping each other through its OVS bridge, restarted at once: not one ping is lost through"
             + " the kill and the restart (the bridge keeps its flows, and the restarted nNVE's first table is its"
-            + " restored TSIs'), and both VMs stay Activated")
+            + " restored TSIs', made from the bridge's ports it finds by name), and both VMs stay Activated")
     void dataplaneKeepsForwarding() throws Exception {
         org.splitnve.dataplane.OvsLab.assumeOvs();
         lab.timers(COLD_NNVE_TIMERS);
@@ -449,8 +448,10 @@ class NnveKillNetnsTest {
                 "p1", p1, 2);
         Path config = lab.write("n1.conf", lab.nnveConfig("n1", port(nsN, "p0", "tags = \"" + TAG + "\"")
                 + port(nsN, "p1", "tags = \"" + TAG + "\"") + vns(5000).replace("[nva]\n", "[nva]\nembedded = true\n")
-                + "[dataplane]\nsocket = \"" + nveSwitch.mgmt("br-nve") + "\"\nvtep = \"192.0.2.1\"\ntunnel_ofport = "
-                + VXLAN + "\n[[dataplane.port]]\nport = \"p0\"\nofport = 1\n[[dataplane.port]]\nport = \"p1\"\nofport = 2\n"
+                // the bridge's ports by name (the [[port]]s' own interfaces, the tunnel's "vx"): the restarted nNVE reads
+                // their numbers from the switch before its first table
+                + "[dataplane]\nsocket = \"" + nveSwitch.mgmt("br-nve") + "\"\nvtep = \"192.0.2.1\"\n"
+                + "tunnel_interface = \"vx\"\n"
                 + "[state]\ndir = \"" + lab.dir().resolve("n1-state") + "\"\n"));
         Path log1 = lab.dir().resolve("n1.log");
         Process n = lab.daemonProcess("nnve", config, log1);
