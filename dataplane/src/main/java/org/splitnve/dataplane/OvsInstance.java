@@ -67,16 +67,32 @@ public final class OvsInstance {
 
     /** SIGKILL to ovs-vswitchd by its PID; waits (5 s at most) until it is gone or a zombie. */
     public void killVswitchd() throws IOException {
-        long pid = pid("ovs-vswitchd");
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        signal("ovs-vswitchd", true);
+    }
+
+    /** Starts ovsdb-server again (after {@link #signal}) on the same database and sockets. */
+    public void startOvsdb() throws IOException {
+        String d = dir.toString();
+        run("ip", "netns", "exec", ns, "ovsdb-server", d + "/conf.db", "--remote=punix:" + d + "/db.sock",
+                "--pidfile=" + d + "/ovsdb-server.pid", "--unixctl=" + d + "/ovsdb-server.ctl",
+                "--log-file=" + d + "/ovsdb-server.log", "--detach", "--no-chdir");
+    }
+
+    /**
+     * Ends {@code daemon} (ovs-vswitchd or ovsdb-server) by its PID with SIGKILL ({@code kill}) or SIGTERM; waits (5 s
+     * at most) until it is gone or a zombie.
+     */
+    public void signal(String daemon, boolean kill) throws IOException {
+        long pid = pid(daemon);
+        ProcessHandle.of(pid).ifPresent(kill ? ProcessHandle::destroyForcibly : ProcessHandle::destroy);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (alive(pid)) {
             if (System.nanoTime() > end) {
-                throw new IOException("ovs-vswitchd " + pid + " still runs 5 s after SIGKILL");
+                throw new IOException(daemon + " " + pid + " still runs 5 s after SIG" + (kill ? "KILL" : "TERM"));
             }
             pause(10);
         }
-        Files.deleteIfExists(dir.resolve("ovs-vswitchd.pid"));
+        Files.deleteIfExists(dir.resolve(daemon + ".pid"));
     }
 
     /** ovs-vsctl against this instance's database (20 s timeout); its output. */

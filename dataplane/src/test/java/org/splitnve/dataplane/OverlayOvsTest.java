@@ -20,6 +20,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.splitnve.dataplane.DataplaneState.Address;
 import org.splitnve.dataplane.DataplaneState.RemoteAddress;
 import org.splitnve.dataplane.DataplaneState.RemoteNve;
@@ -501,10 +503,13 @@ class OverlayOvsTest {
         }
     }
 
-    @Test
+    @ParameterizedTest(name = "SIG{0}")
+    @ValueSource(strings = {"KILL", "TERM"})
     @Order(9)
-    @DisplayName("DP-6: ovs-vswitchd itself restarted (every OpenFlow flow lost): the agent notices, restores the flows, traffic resumes; the gap is measured")
-    void vswitchdRestart() throws Exception {
+    @DisplayName("DP-6, issue 13: ovs-vswitchd itself stopped (SIGKILL, or SIGTERM: every OpenFlow flow lost either way) and"
+            + " started again under a ping every 10 ms: the agent notices, restores the flows, traffic resumes; the gap is"
+            + " measured")
+    void vswitchdRestart(String signal) throws Exception {
         program(true, true, true, true);
         assertPingPasses(vm1, "10.77.0.3");
         a.connection.close();
@@ -518,7 +523,7 @@ class OverlayOvsTest {
                     "10.77.0.3").redirectErrorStream(true).start();
             try {
                 OvsLab.await(() -> pingRunningLongEnough(ping), 2000, "ping to run");
-                nveA.killVswitchd();
+                nveA.signal("ovs-vswitchd", signal.equals("KILL"));
                 nveA.startVswitchd();
                 OvsLab.await(() -> agent.connects() == 2 && agent.synced(), 20_000, "the agent to restore the flows");
                 assertThat(flowCount(nveA)).isEqualTo(flowsBefore);
@@ -535,12 +540,53 @@ class OverlayOvsTest {
                     run = answered.contains(seq) ? 0 : run + 1;
                     longest = Math.max(longest, run);
                 }
-                System.err.printf("ovs-vswitchd restart: %d of 600 pings at 10 ms lost, longest gap %d pings; agent: %s%n",
-                        600 - answered.size(), longest, events);
+                System.err.printf("ovs-vswitchd SIG%s and restart: %d of 600 pings at 10 ms lost, longest gap %d pings;"
+                        + " agent: %s%n", signal, 600 - answered.size(), longest, events);
                 assertThat(answered).as("pings pass again after the restore").contains(600);
             } finally {
                 ping.destroyForcibly();
             }
+        }
+    }
+
+    @ParameterizedTest(name = "SIG{0}")
+    @ValueSource(strings = {"KILL", "TERM"})
+    @Order(9)
+    @DisplayName("DP-6, issue 13: ovsdb-server stopped (SIGKILL, SIGTERM) under a ping every 10 ms and started again: the"
+            + " switch forwards on its flows throughout (not one ping lost), the agent's OpenFlow connection is not"
+            + " touched, and the bridge is managed again afterwards")
+    void ovsdbRestart(String signal) throws Exception {
+        program(true, true, true, true);
+        assertPingPasses(vm1, "10.77.0.3");
+        a.connection.close();
+        try (SwitchAgent agent = new SwitchAgent(nveA.mgmt("br-nve"), FlowDriver.DEFAULT_MAX_BUNDLE, T,
+                Duration.ofMillis(10), Duration.ofSeconds(30), l -> { }).start()) {
+            agent.desire(Pipeline.flows(a.state));
+            OvsLab.await(agent::synced, 10_000, "the agent to take over");
+            Process ping = new ProcessBuilder("ip", "netns", "exec", vm1, "ping", "-n", "-q", "-i", "0.01", "-c", "300",
+                    "10.77.0.3").redirectErrorStream(true).start();
+            try {
+                OvsLab.await(() -> pingRunningLongEnough(ping), 2000, "ping to run");
+                nveA.signal("ovsdb-server", signal.equals("KILL"));
+                Thread.sleep(500); // the database away for half a second of the ping
+                nveA.startOvsdb();
+                assertThat(ping.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                String out = new String(ping.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                Matcher m = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(out);
+                assertThat(m.find()).as(out).isTrue();
+                System.err.printf("ovsdb-server SIG%s and restart: %s of %s pings at 10 ms answered%n", signal,
+                        m.group(2), m.group(1));
+                assertThat(m.group(2)).as("pings answered: %s", out).isEqualTo(m.group(1));
+            } finally {
+                ping.destroyForcibly();
+            }
+            assertThat(agent.connects()).as("the OpenFlow connection lived through it").isEqualTo(1);
+            assertThat(agent.synced()).isTrue();
+            // the bridge is managed again: ovs-vsctl reaches ovs-vswitchd through the restarted database
+            nveA.vsctl("set", "bridge", "br-nve", "other-config:ovsdb-restart=" + signal.toLowerCase(java.util.Locale.ROOT));
+            assertThat(nveA.vsctl("get", "bridge", "br-nve", "other-config:ovsdb-restart")).contains(
+                    signal.toLowerCase(java.util.Locale.ROOT));
+            assertThat(agent.reconcile().get(10, TimeUnit.SECONDS).changes()).as("no drift").isZero();
         }
     }
 

@@ -107,6 +107,16 @@ public final class OvsLab implements AutoCloseable {
             this.dir = instance.dir;
         }
 
+        /** SIGKILL ({@code kill}) or SIGTERM to ovs-vswitchd or ovsdb-server; waits until it is gone. */
+        public void signal(String daemon, boolean kill) throws IOException {
+            instance.signal(daemon, kill);
+        }
+
+        /** Starts ovsdb-server again on the same database. */
+        public void startOvsdb() throws IOException {
+            instance.startOvsdb();
+        }
+
         /** Starts ovs-vswitchd (again, after {@link #killVswitchd}). */
         public void startVswitchd() throws IOException {
             instance.startVswitchd();
