@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.UUID;
 import org.splitnve.protocol.SessionIdentity;
+import org.splitnve.wire.Hashes;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.vdp.ReasonCode;
 import org.splitnve.wire.vdp.TsiAddress;
@@ -139,6 +140,11 @@ final class TsiStateMachine extends EnginePart {
 
     /** A MAC in a VN: the key of {@link #macOwners}. */
     record MacInVn(VnKey vn, MacAddress mac) {
+        /** Mixed ({@link Hashes}): sequential MACs over many VNs would share their low bits as {@code 31 * vn + mac}. */
+        @Override
+        public int hashCode() {
+            return Hashes.mix(Hashes.combine(Hashes.combine(0, vn.hashCode()), mac.value()));
+        }
     }
 
     /** The TSI holding a MAC in a VN, and how many of its instances do (several during a move, SM-TSI-7). */

@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.splitnve.wire.Hashes;
 import org.splitnve.wire.MacAddress;
 import org.splitnve.wire.vdp.Parameter;
 import org.splitnve.wire.vdp.TsiAddress;
@@ -61,6 +62,18 @@ public final class InMemoryNva implements Nva {
     private record Visible(TsiAddress address, NveId nve) {
     }
 
+    /**
+     * A host address as an index key, its hash mixed ({@link Hashes}): an IPv4 address's own hash is the address, and
+     * hosts of one VN handed out with a stride (every 64th address of a range spread over 64 VNs) would share their
+     * low bits, so the index's HashMap would chain them (issue 13: the restore at 100,000 TSIs).
+     */
+    private record Host(InetAddress ip) {
+        @Override
+        public int hashCode() {
+            return Hashes.mix(ip.hashCode());
+        }
+    }
+
     /** One address of one instance, as the indexes hold it. Equality: the same slot object and address. */
     private record Ref(Slot slot, TsiAddress address) {
     }
@@ -94,7 +107,7 @@ public final class InMemoryNva implements Nva {
         final VnRecord vn;
         final Set<Slot> slots = new LinkedHashSet<>();
         final Map<MacAddress, List<Ref>> byMac = new HashMap<>();
-        final Map<InetAddress, List<Ref>> byHost = new HashMap<>();
+        final Map<Host, List<Ref>> byHost = new HashMap<>();
         final List<Ref> prefixes = new ArrayList<>();
         final Map<Visible, int[]> visible = new HashMap<>();
         final Set<LocalTag> tags = new LinkedHashSet<>();
@@ -112,7 +125,7 @@ public final class InMemoryNva implements Nva {
             }
             if (a.ip() != null) {
                 if (Addresses.isHost(a)) {
-                    byHost.computeIfAbsent(a.ip(), k -> new ArrayList<>(1)).add(r);
+                    byHost.computeIfAbsent(new Host(a.ip()), k -> new ArrayList<>(1)).add(r);
                 } else {
                     prefixes.add(r);
                 }
@@ -130,7 +143,7 @@ public final class InMemoryNva implements Nva {
             }
             if (a.ip() != null) {
                 if (Addresses.isHost(a)) {
-                    drop(byHost, a.ip(), r);
+                    drop(byHost, new Host(a.ip()), r);
                 } else {
                     prefixes.remove(r);
                 }
@@ -162,7 +175,7 @@ public final class InMemoryNva implements Nva {
                 }
             }
             if (a.ip() != null && Addresses.isHost(a)) {
-                return other(byHost.get(a.ip()), vsi);
+                return other(byHost.get(new Host(a.ip())), vsi);
             }
             return null;
         }
@@ -656,7 +669,7 @@ public final class InMemoryNva implements Nva {
         if (t == null) {
             return List.of();
         }
-        List<Ref> hosts = t.byHost.get(ip);
+        List<Ref> hosts = t.byHost.get(new Host(ip));
         if (t.prefixes.isEmpty()) {
             return hosts == null ? List.of() : entries(hosts);
         }

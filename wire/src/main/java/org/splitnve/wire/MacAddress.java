@@ -5,6 +5,15 @@ import java.util.HexFormat;
 /** A 48-bit IEEE 802 MAC address, held in the low 48 bits of a long. */
 public record MacAddress(long value) implements Comparable<MacAddress> {
     public static final MacAddress ZERO = new MacAddress(0);
+
+    /**
+     * The value mixed ({@link Hashes}): MACs handed out with a stride (every 64th of a range in one VN) would share their
+     * low bits as {@code Long.hashCode}, and a HashMap keyed by them would chain them (issue 13).
+     */
+    @Override
+    public int hashCode() {
+        return Hashes.mix(value);
+    }
     /** Nearest Customer Bridge group address: where ECP/VDP and EVB LLDP go by default. */
     public static final MacAddress NEAREST_CUSTOMER_BRIDGE = new MacAddress(0x0180C2000000L);
     /** Nearest Bridge group address (LLDP default). */

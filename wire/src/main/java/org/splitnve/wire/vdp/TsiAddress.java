@@ -3,6 +3,7 @@ package org.splitnve.wire.vdp;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import org.splitnve.wire.Hashes;
 import org.splitnve.wire.IpText;
 import org.splitnve.wire.MacAddress;
 
@@ -32,6 +33,16 @@ public record TsiAddress(InetAddress ip, int prefixLength, MacAddress mac, Integ
                 throw new IllegalArgumentException("a TSI address carries no IPv6 scope");
             }
         }
+    }
+
+    /** The record's fields, mixed ({@link Hashes}: addresses handed out in sequence must not share low bits). */
+    @Override
+    public int hashCode() {
+        long h = Hashes.combine(0, ip == null ? 0 : ip.hashCode());
+        h = Hashes.combine(h, prefixLength);
+        h = Hashes.combine(h, mac == null ? -1 : mac.value());
+        h = Hashes.combine(h, groupId == null ? -1 : groupId);
+        return Hashes.mix(h);
     }
 
     public static TsiAddress mac(MacAddress mac) {
