@@ -492,4 +492,8 @@ public final class NnveEngine implements PortAgent {
     void transmitError(Peer p, List<Object> tokens) {
         sessions.transmitError(p, tokens);
     }
+
+    void delivered(Peer p, List<Object> tokens) {
+        sessions.delivered(p, tokens, clock.nanos());
+    }
 }

@@ -287,6 +287,31 @@ final class Sessions extends EnginePart {
         }
     }
 
+    /**
+     * SM-TIMER: ECP delivered answers to a station that keeps each TSI alive on its own (a standard station: lldpad).
+     * Such a station sends a TSI's next keep-alive only once it has the answer to the last one: when that answer was
+     * late (its ECP acknowledgement slow, our ECP retrying, or the item sent again after ECP gave up), the keep-alive
+     * timeout counts from its delivery, not from the request. Without this, a station slowed down for a moment (issue
+     * 14's stress run: lldpad under two CPU burners acknowledged a frame after our ECP had given up on it) had a TSI
+     * stepped down 70 ms before it got the answer its next keep-alive waited for.
+     */
+    void delivered(Peer p, List<Object> tokens, long now) {
+        if ((p.has(Feature.SESSION) && p.epoch != 0) || peers.get(key(p.port, p.station)) != p) {
+            return; // a session keeps its TSIs alive as a whole (lastHeard)
+        }
+        for (Object token : tokens) {
+            if (token instanceof Outgoing o && o.item() instanceof VsiTlv v
+                    && v.status() instanceof VsiStatus.Response r && r.isSuccess()
+                    && (v.mode() == VsiMode.ASSOCIATE || v.mode() == VsiMode.PRE_ASSOCIATE_RR)) {
+                for (Tsi t = instances.get(v.vsiId()); t != null; t = t.nextInstance) {
+                    if (t.peer == p && t.state != TsiState.INIT && t.refreshedAt < now) {
+                        p.touch(t, now);
+                    }
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ keep-alive (SM-TIMER)
 
     void expire(Peer p, long now) {

@@ -8,6 +8,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.splitnve.wire.vdp.CapabilityTlv;
 import org.splitnve.wire.vdp.VdpPdu;
+import org.splitnve.wire.vdp.VsiMode;
+import org.splitnve.wire.vdp.VsiStatus;
+import org.splitnve.wire.vdp.VsiTlv;
 
 /** The peers and sessions part alone: the keep-alive step-down with time moved by hand. */
 class SessionsTest {
@@ -42,6 +45,30 @@ class SessionsTest {
         assertThat(f.events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(NnveEvent.PeerLost.class,
                 l -> assertThat(l.reason()).isEqualTo("keep-alive timeout")));
         assertThat(f.sent).as("the de-association is told to the end device").isNotEmpty();
+    }
+
+    @Test
+    @DisplayName("SM-TIMER (issue 14): a standard station sends a TSI's next keep-alive only once it has the answer to the"
+            + " last: when that answer is delivered late (the station's ECP acknowledgement slow), the keep-alive timeout"
+            + " counts from the delivery; answers to other TSIs, and delivery to a session peer, change nothing")
+    void keepAliveCountsFromTheAnswersDelivery() {
+        Tsi t = f.tsi(p, vap, 1, 0x02_00_00_00_10_01L);
+        Tsi other = f.tsi(p, vap, 2, 0x02_00_00_00_10_02L);
+        f.engine.tsm.transition(t, TsiState.ACTIVATED, "test");
+        f.engine.tsm.transition(other, TsiState.ACTIVATED, "test");
+        // the keep-alive request came at START (f.tsi's refresh); its answer is delivered 3/4 of a timeout later
+        f.clock.set(PartsFixture.START + timeout * 3 / 4);
+        VsiTlv answer = new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Response.SUCCESS, t.typeId, t.typeVersion, t.id,
+                t.filter);
+        f.engine.sessions.delivered(p, List.of(new Sessions.Outgoing(answer, 1, null)), f.clock.nanos());
+        f.clock.set(PartsFixture.START + timeout);
+        f.engine.sessions.expire(p, f.clock.nanos());
+        assertThat(t.state()).as("a timeout after the request, 1/4 after the answer's delivery").isEqualTo(
+                TsiState.ACTIVATED);
+        assertThat(other.state()).as("no late answer of its own").isEqualTo(TsiState.ASSOCIATED);
+        f.clock.set(PartsFixture.START + timeout * 3 / 4 + timeout);
+        f.engine.sessions.expire(p, f.clock.nanos());
+        assertThat(t.state()).as("a timeout after the delivery").isEqualTo(TsiState.ASSOCIATED);
     }
 
     @Test

@@ -29,7 +29,15 @@ final class DaemonProcess {
     private volatile Process process;
     private final java.util.concurrent.atomic.AtomicInteger starts = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** The path whose 200 says the daemon serves: {@code /v1/status}, the NVA's {@code /v1/nva/status}. */
+    private final String statusPath;
+
     DaemonProcess(String name, String role, Path config, Path log, int apiPort, Path jar) {
+        this(name, role, config, log, apiPort, jar, role.equals("nva") ? "/v1/nva/status" : "/v1/status");
+    }
+
+    DaemonProcess(String name, String role, Path config, Path log, int apiPort, Path jar, String statusPath) {
+        this.statusPath = statusPath;
         this.name = name;
         this.role = role;
         this.config = config;
@@ -38,7 +46,7 @@ final class DaemonProcess {
         this.jar = jar;
     }
 
-    /** Starts the process and returns once its API answers {@code GET /v1/status} (at most {@code timeout}). */
+    /** Starts the process and returns once its API answers its status path (at most {@code timeout}). */
     void start(Duration timeout) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseZGC", "-jar", jar.toString(),
@@ -52,7 +60,7 @@ final class DaemonProcess {
                 throw new IOException(name + " ended with status " + p.exitValue() + " at start; its log: " + log);
             }
             try {
-                if (get("/v1/status", Duration.ofSeconds(5)).statusCode() == 200) {
+                if (get(statusPath, Duration.ofSeconds(5)).statusCode() == 200) {
                     return;
                 }
             } catch (IOException e) {
@@ -109,6 +117,12 @@ final class DaemonProcess {
     HttpResponse<String> get(String path, Duration timeout) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(timeout).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** {@code POST path} with a JSON body. */
+    HttpResponse<String> post(String path, String json, Duration timeout) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(timeout).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Resident memory (kB), open file descriptors and threads of the running process, from /proc; null when none. */

@@ -75,6 +75,55 @@ final class SoakNetwork implements AutoCloseable {
         OvsInstance.run("ip", "-n", ns(node), "link", "set", "dev", ifname, "up");
     }
 
+    /**
+     * Issue 13's chaos: station {@code i}'s cable cut ({@code cut}: the switch's port to it down, so the station's
+     * uplink loses its carrier) or mended.
+     */
+    void cut(int i, boolean cut) throws IOException {
+        OvsInstance.run("ip", "-n", ns("sw"), "link", "set", "dev", "sw-" + station(i), cut ? "down" : "up");
+    }
+
+    /**
+     * Issue 13's chaos: {@code percent} of the frames from and to station {@code i} dropped at the switch (an nftables
+     * bridge-family rule on its port, both directions: the far side of the station's cable, where the daemons' own
+     * packet sockets cannot see the frames first), or (0) none. {@code scratch}: a directory for the rule's file.
+     */
+    void loss(int i, int percent, Path scratch) throws IOException {
+        String table = "chaos_loss_" + station(i);
+        String port = "sw-" + station(i);
+        if (percent <= 0) {
+            OvsInstance.run("ip", "netns", "exec", ns("sw"), "nft", "delete", "table", "bridge", table);
+            return;
+        }
+        Path f = scratch.resolve(table + ".nft");
+        Files.writeString(f, """
+                table bridge %1$s {
+                  chain forward {
+                    type filter hook forward priority 0; policy accept;
+                    iifname "%2$s" numgen random mod 100 < %3$d counter drop
+                    oifname "%2$s" numgen random mod 100 < %3$d counter drop
+                  }
+                }
+                """.formatted(table, port, percent));
+        OvsInstance.run("ip", "netns", "exec", ns("sw"), "nft", "-f", f.toString());
+    }
+
+    /** The frames the loss rule of station {@code i} dropped so far (both directions), or -1 when it cannot tell. */
+    long lost(int i) {
+        try {
+            String out = OvsInstance.run("ip", "netns", "exec", ns("sw"), "nft", "list", "table", "bridge",
+                    "chaos_loss_" + station(i));
+            long n = 0;
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("counter packets (\\d+)").matcher(out);
+            while (m.find()) {
+                n += Long.parseLong(m.group(1));
+            }
+            return n;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** Deletes the namespaces this soak made (its daemons must be stopped first); says on stderr what it could not. */
     @Override
     public void close() {
