@@ -21,4 +21,4 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 bench_header
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseZGC -cp bench/target/benchmarks.jar \
-    org.splitnve.bench.soak.Soak --jar launcher/target/splitnve.jar "$@"
+    "${SPLITNVE_SOAK_MAIN:-org.splitnve.bench.soak.Soak}" --jar launcher/target/splitnve.jar "$@"

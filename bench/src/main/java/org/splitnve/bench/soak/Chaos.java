@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -60,104 +59,47 @@ public final class Chaos {
     static final String TOKEN = "chaos-token-0123456789abcdef";
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>(Map.of("--minutes", "10", "--tsis", "2000", "--stations", "3",
+        Map<String, String> o = Harness.options(args, Map.of("--minutes", "10", "--tsis", "2000", "--stations", "3",
                 "--churn", "0.01", "--every", "20", "--loss", "20", "--check-every", "15", "--seed", "1",
-                "--port", "17700"));
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length || !(o.containsKey(args[i])
-                    || args[i].equals("--jar") || args[i].equals("--dir"))) {
-                System.err.print(USAGE);
-                System.exit(2);
-            }
-            o.put(args[i], args[++i]);
-        }
-        if (!o.containsKey("--jar")) {
-            System.err.print(USAGE);
+                "--port", "17700"), USAGE);
+        if (o == null) {
             System.exit(2);
         }
         System.exit(new Run(o).run());
     }
 
     /** One chaos run. */
-    static final class Run {
-        private final Path jar;
+    static final class Run extends Harness {
         private final int minutes;
-        private final int tsis;
-        private final int stations;
         private final double churn;
         private final int every;
         private final int loss;
         private final int checkEvery;
-        private final int port;
-        private final Path dir;
         private final SplittableRandom random;
-        private final PrintStream out = System.out;
-        private final SoakNetwork net = new SoakNetwork();
-        private final List<String> problems = new ArrayList<>();
         private final List<Fault> faults = new ArrayList<>();
         private DaemonProcess nva;
-        private DaemonProcess nnve;
-        private final List<DaemonProcess> tnves = new ArrayList<>();
-        private long t0;
 
         Run(Map<String, String> o) throws IOException {
-            jar = Path.of(o.get("--jar")).toAbsolutePath();
+            super(o, "splitnve-chaos-");
             minutes = Integer.parseInt(o.get("--minutes"));
-            tsis = Integer.parseInt(o.get("--tsis"));
-            stations = Integer.parseInt(o.get("--stations"));
             churn = Double.parseDouble(o.get("--churn"));
             every = Integer.parseInt(o.get("--every"));
             loss = Integer.parseInt(o.get("--loss"));
             checkEvery = Integer.parseInt(o.get("--check-every"));
             random = new SplittableRandom(Long.parseLong(o.get("--seed")));
-            port = Integer.parseInt(o.get("--port"));
-            dir = o.containsKey("--dir") ? Path.of(o.get("--dir")) : Files.createTempDirectory("splitnve-chaos-");
-            Files.createDirectories(dir);
         }
 
-        private void say(String line) {
-            out.printf(Locale.ROOT, "[%7.1f s] %s%n", (System.nanoTime() - t0) / 1e9, line);
-            out.flush();
-        }
-
-        int run() throws Exception {
-            t0 = System.nanoTime();
-            Thread hook = Thread.ofPlatform().unstarted(this::cleanUp);
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                int stale = SoakNetwork.removeStale();
-                if (stale > 0) {
-                    say("removed " + stale + " namespaces an earlier soak or chaos run left behind");
-                }
-                setUp();
-                Fleet fleet = new Fleet(tsis, stations);
-                load(fleet);
-                chaos(fleet);
-                return report(fleet);
-            } finally {
-                cleanUp();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException e) {
-                    // the JVM is stopping: the hook runs (and finds everything cleaned up)
-                }
-            }
-        }
-
-        private synchronized void cleanUp() {
-            for (DaemonProcess d : tnves) {
-                d.stop();
-            }
-            if (nnve != null) {
-                nnve.stop();
-            }
+        @Override
+        List<DaemonProcess> daemons() {
+            List<DaemonProcess> all = super.daemons();
             if (nva != null) {
-                nva.stop();
+                all.add(nva);
             }
-            net.close();
+            return all;
         }
 
-        private void setUp() throws Exception {
+        @Override
+        void setUp() throws Exception {
             net.build(stations);
             int nvaPort = port + 100;
             StringBuilder vns = new StringBuilder();
@@ -191,90 +133,29 @@ public final class Chaos {
                     + DaemonProcess.apiAndLog(port));
             nnve = new DaemonProcess("nnve", "nnve", nConf, dir.resolve("nnve.log"), port, jar);
             nnve.start(Duration.ofMinutes(2));
-            for (int i = 1; i <= stations; i++) {
-                String h = SoakNetwork.station(i);
-                Path conf = dir.resolve(h + ".conf");
-                Files.writeString(conf, "[tnve]\nname = \"" + h + "\"\n[[uplink]]\nname = \"tor\"\ninterface = \""
-                        + SoakNetwork.UPLINK + "\"\nnamespace = \"" + net.ns(h) + "\"\ndestination = \""
-                        + SoakNetwork.NNVE_MAC + "\"\nnnve = \"" + SoakNetwork.NNVE_MAC + "\"\n[state]\ndir = \""
-                        + dir.resolve(h + "-state") + "\"\n" + DaemonProcess.apiAndLog(port + i));
-                DaemonProcess t = new DaemonProcess(h, "tnve", conf, dir.resolve(h + ".log"), port + i, jar);
-                t.start(Duration.ofMinutes(2));
-                tnves.add(t);
-            }
+            startStations();
             say("network and daemons up: the NVA, the nNVE (its remote client) and " + stations + " tNVEs, as"
                     + " processes; everything in " + dir);
         }
 
-        private void load(Fleet fleet) throws Exception {
-            long start = System.nanoTime();
-            List<CompletableFuture<Integer>> pending = new ArrayList<>();
-            for (Fleet.Vm vm : fleet.vms) {
-                pending.add(fleet.send(tnves.get(vm.station - 1), vm, "/v1/vms", vm.createBody(), "RUNNING"));
-            }
-            CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).get(1, TimeUnit.HOURS);
-            say(String.format(Locale.ROOT, "%d VMs created and started in %.1f s: %d acknowledged", tsis,
-                    (System.nanoTime() - start) / 1e9, fleet.ok.get()));
-            if (fleet.ok.get() < tsis) {
-                problems.add((tsis - fleet.ok.get()) + " VMs were not created at the start");
-            }
-        }
-
-        private void chaos(Fleet fleet) throws Exception {
-            Checker checker = new Checker();
+        @Override
+        void body(Fleet fleet) throws Exception {
+            Checks checks = new Checks(fleet, checkEvery);
             long begin = System.nanoTime();
             long end = begin + TimeUnit.MINUTES.toNanos(minutes);
             long nextSecond = begin;
-            long nextCheck = begin + TimeUnit.SECONDS.toNanos(checkEvery);
             long nextFault = begin + TimeUnit.SECONDS.toNanos(every);
             int perSecond = Math.max(1, (int) Math.round(churn * tsis));
-            long violations = 0;
-            long lost = 0;
-            int checks = 0;
             say(String.format(Locale.ROOT, "chaos: %d minutes, a fault every %d s, %d operations a second, the"
                     + " invariants checked every %d s", minutes, every, perSecond, checkEvery));
-            CompletableFuture<Checker.Result> check = null;
             CompletableFuture<Fault> fault = null;
             while (System.nanoTime() - end < 0) {
                 long now = System.nanoTime();
                 if (now - nextSecond >= 0) {
                     nextSecond += TimeUnit.SECONDS.toNanos(1);
-                    for (int k = 0; k < perSecond; k++) {
-                        Fleet.Vm vm = fleet.vms.get(random.nextInt(tsis));
-                        String[] op = Fleet.nextOperation(vm, random.nextInt(1 << 20));
-                        if (op == null) {
-                            fleet.skipped.incrementAndGet();
-                            continue;
-                        }
-                        fleet.trySend(tnves.get(vm.station - 1), vm, op[0], op[1], op[2]);
-                    }
+                    churn(fleet, random, perSecond);
                 }
-                if (check != null && check.isDone()) {
-                    Checker.Result r = check.join();
-                    checks++;
-                    if (r != null) {
-                        violations += r.violations().size();
-                        lost += r.lost().size();
-                        r.violations().stream().limit(5).forEach(v -> say("VIOLATION: " + v));
-                        r.lost().stream().limit(5).forEach(l -> say("LOST: " + l));
-                        say(String.format(Locale.ROOT, "check %d: %d VMs judged, %d violations, %d lost, %d stations"
-                                + " left out", checks, r.judged(), r.violations().size(), r.lost().size(),
-                                r.stationsLeftOut()));
-                    } else {
-                        say("check " + checks + ": the nNVE's API did not answer (it may be the fault's target)");
-                    }
-                    check = null;
-                }
-                if (check == null && now - nextCheck >= 0) {
-                    nextCheck = now + TimeUnit.SECONDS.toNanos(checkEvery);
-                    check = CompletableFuture.supplyAsync(() -> {
-                        try {
-                            return checker.check(fleet, nnve, tnves, false);
-                        } catch (Exception e) {
-                            return null;
-                        }
-                    });
-                }
+                checks.poll(now);
                 if (fault != null && fault.isDone()) {
                     Fault f = fault.join();
                     faults.add(f);
@@ -299,38 +180,12 @@ public final class Chaos {
             if (fault != null) {
                 faults.add(fault.get(5, TimeUnit.MINUTES));
             }
-            if (check != null) {
-                check.join();
-            }
-            long quiet = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (fleet.vms.stream().anyMatch(v -> v.busy) && System.nanoTime() - quiet < 0) {
-                Thread.sleep(100);
-            }
-            Thread.sleep(5_000);
-            Checker.Result last = null;
-            for (int k = 0; k < 12 && (last == null || !last.violations().isEmpty() || last.stationsLeftOut() > 0); k++) {
-                if (k > 0) {
-                    Thread.sleep(10_000);
-                }
-                last = checker.check(fleet, nnve, tnves, true);
-            }
-            if (last == null || !last.violations().isEmpty() || !last.lost().isEmpty() || last.stationsLeftOut() > 0) {
-                problems.add("the last check, with nothing in flight: " + (last == null ? "the nNVE did not answer"
-                        : last.violations().size() + " differences " + last.violations().stream().limit(5).toList()
-                                + ", " + last.lost().size() + " lost " + last.lost().stream().limit(5).toList()));
-            } else {
-                say("last check, nothing in flight: all " + last.judged() + " VMs agree at both sides, nothing lost");
-            }
+            checks.finish();
+            lastCheck(fleet, checks.checker);
             nvaCheck();
-            if (violations > 0) {
-                problems.add(violations + " invariant violations during the run");
-            }
-            if (lost > 0) {
-                problems.add(lost + " acknowledged operations lost during the run");
-            }
             say(String.format(Locale.ROOT, "chaos over: %d operations acknowledged, %d refused, %d unreachable, %d"
                     + " skipped; %d faults; %d checks", fleet.ok.get(), fleet.notOk.get(), fleet.unreachable.get(),
-                    fleet.skipped.get(), faults.size(), checks));
+                    fleet.skipped.get(), faults.size(), checks.count));
         }
 
         /** One fault, held {@code hold} ms where it is held; then how long until the system had recovered. */
@@ -339,10 +194,10 @@ public final class Chaos {
                 return switch (kind) {
                     case KILL_TNVE -> {
                         DaemonProcess t = tnves.get(station - 1);
-                        long took = restart(t, List.of(t));
+                        long took = restart(t, List.of(t))[1];
                         yield new Fault(kind, t.name, 0, took, "");
                     }
-                    case KILL_NNVE -> new Fault(kind, "nnve", 0, restart(nnve, tnves), "");
+                    case KILL_NNVE -> new Fault(kind, "nnve", 0, restart(nnve, tnves)[1], "");
                     case KILL_NVA -> {
                         nva.kill9();
                         long start = System.nanoTime();
@@ -372,45 +227,9 @@ public final class Chaos {
             }
         }
 
-        /** SIGKILL to {@code d}, a start at once; ms until every daemon of {@code watch} is in sync again. */
-        private long restart(DaemonProcess d, List<DaemonProcess> watch) throws Exception {
-            d.kill9();
-            long start = System.nanoTime();
-            d.start(Duration.ofMinutes(2));
-            long inSync = awaitInSync(watch);
-            return inSync < 0 ? -1 : (System.nanoTime() - start) / 1_000_000;
-        }
-
         /** Ms until every tNVE of {@code ds} says its uplink is in sync; -1 after 2 minutes. */
         private static long awaitInSync(List<DaemonProcess> ds) throws InterruptedException {
-            long start = System.nanoTime();
-            long end = start + TimeUnit.MINUTES.toNanos(2);
-            while (!inSync(ds)) {
-                if (System.nanoTime() - end > 0) {
-                    return -1;
-                }
-                Thread.sleep(20);
-            }
-            return (System.nanoTime() - start) / 1_000_000;
-        }
-
-        private static boolean inSync(List<DaemonProcess> ds) {
-            for (DaemonProcess d : ds) {
-                try {
-                    var r = d.get("/v1/status", Duration.ofSeconds(10));
-                    if (r.statusCode() != 200) {
-                        return false;
-                    }
-                    for (JsonNode u : JsonCodec.tree(r.body()).path("uplinks")) {
-                        if (!u.path("inSync").asBoolean()) {
-                            return false;
-                        }
-                    }
-                } catch (Exception e) {
-                    return false;
-                }
-            }
-            return true;
+            return awaitInSync(ds, Duration.ofMinutes(2));
         }
 
         /**
@@ -458,7 +277,8 @@ public final class Chaos {
             }
         }
 
-        private int report(Fleet fleet) {
+        @Override
+        int report(Fleet fleet) {
             say("faults:");
             for (Kind k : Kind.values()) {
                 List<Fault> of = faults.stream().filter(f -> f.kind() == k).toList();

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,94 +49,32 @@ public final class Soak {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>(Map.of("--minutes", "60", "--tsis", "100000", "--stations", "4",
-                "--churn", "0.01", "--kill-every", "300", "--check-every", "60", "--port", "17600"));
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                System.err.print(USAGE);
-                System.exit(2);
-            }
-            o.put(args[i], args[++i]);
-        }
-        if (!o.containsKey("--jar")) {
-            System.err.print(USAGE);
+        Map<String, String> o = Harness.options(args, Map.of("--minutes", "60", "--tsis", "100000", "--stations", "4",
+                "--churn", "0.01", "--kill-every", "300", "--check-every", "60", "--port", "17600"), USAGE);
+        if (o == null) {
             System.exit(2);
         }
         System.exit(new Soak.Run(o).run());
     }
 
     /** One soak. */
-    static final class Run {
-        private final Path jar;
+    static final class Run extends Harness {
         private final int minutes;
-        private final int tsis;
-        private final int stations;
         private final double churn;
         private final int killEvery;
         private final int checkEvery;
-        private final int port;
-        private final Path dir;
-        private final PrintStream out = System.out;
-        private final SoakNetwork net = new SoakNetwork();
         private final List<Sample> samples = new ArrayList<>();
-        private final List<String> problems = new ArrayList<>();
-        private DaemonProcess nnve;
-        private final List<DaemonProcess> tnves = new ArrayList<>();
-        private long t0;
 
         Run(Map<String, String> o) throws IOException {
-            jar = Path.of(o.get("--jar")).toAbsolutePath();
+            super(o, "splitnve-soak-");
             minutes = Integer.parseInt(o.get("--minutes"));
-            tsis = Integer.parseInt(o.get("--tsis"));
-            stations = Integer.parseInt(o.get("--stations"));
             churn = Double.parseDouble(o.get("--churn"));
             killEvery = Integer.parseInt(o.get("--kill-every"));
             checkEvery = Integer.parseInt(o.get("--check-every"));
-            port = Integer.parseInt(o.get("--port"));
-            dir = o.containsKey("--dir") ? Path.of(o.get("--dir")) : Files.createTempDirectory("splitnve-soak-");
-            Files.createDirectories(dir);
         }
 
-        private void say(String line) {
-            out.printf(Locale.ROOT, "[%7.1f s] %s%n", (System.nanoTime() - t0) / 1e9, line);
-            out.flush();
-        }
-
-        int run() throws Exception {
-            t0 = System.nanoTime();
-            Thread hook = Thread.ofPlatform().unstarted(this::cleanUp);
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                int stale = SoakNetwork.removeStale();
-                if (stale > 0) {
-                    say("removed " + stale + " namespaces an earlier soak left behind");
-                }
-                setUp();
-                Fleet fleet = new Fleet(tsis, stations);
-                load(fleet);
-                soak(fleet);
-                return report();
-            } finally {
-                cleanUp();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException e) {
-                    // the JVM is stopping: the hook runs (and finds everything cleaned up)
-                }
-            }
-        }
-
-        private synchronized void cleanUp() {
-            for (DaemonProcess d : tnves) {
-                d.stop();
-            }
-            if (nnve != null) {
-                nnve.stop();
-            }
-            net.close();
-        }
-
-        private void setUp() throws Exception {
+        @Override
+        void setUp() throws Exception {
             net.build(stations);
             StringBuilder vns = new StringBuilder("[nva]\n");
             for (int k = 0; k < Fleet.VNS; k++) {
@@ -152,112 +89,38 @@ public final class Soak {
                     + DaemonProcess.apiAndLog(port));
             nnve = new DaemonProcess("nnve", "nnve", nConf, dir.resolve("nnve.log"), port, jar);
             nnve.start(Duration.ofMinutes(2));
-            for (int i = 1; i <= stations; i++) {
-                String h = SoakNetwork.station(i);
-                Path conf = dir.resolve(h + ".conf");
-                Files.writeString(conf, "[tnve]\nname = \"" + h + "\"\n[[uplink]]\nname = \"tor\"\ninterface = \""
-                        + SoakNetwork.UPLINK + "\"\nnamespace = \"" + net.ns(h) + "\"\ndestination = \""
-                        + SoakNetwork.NNVE_MAC + "\"\nnnve = \"" + SoakNetwork.NNVE_MAC + "\"\n[state]\ndir = \""
-                        + dir.resolve(h + "-state") + "\"\n" + DaemonProcess.apiAndLog(port + i));
-                DaemonProcess t = new DaemonProcess(h, "tnve", conf, dir.resolve(h + ".log"), port + i, jar);
-                t.start(Duration.ofMinutes(2));
-                tnves.add(t);
-            }
+            startStations();
             say("network and daemons up: the nNVE and " + stations + " tNVEs, as processes; everything in " + dir);
         }
 
-        /** Creates and starts every VM, {@link Fleet#IN_FLIGHT} at a time per station. */
-        private void load(Fleet fleet) throws Exception {
-            long start = System.nanoTime();
-            List<CompletableFuture<Integer>> pending = new ArrayList<>();
-            int n = 0;
-            for (Fleet.Vm vm : fleet.vms) {
-                pending.add(fleet.send(tnves.get(vm.station - 1), vm, "/v1/vms", vm.createBody(), "RUNNING"));
-                if (++n % 10_000 == 0) {
-                    say(n + " VMs sent for creation");
-                }
-            }
-            CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).get(1, TimeUnit.HOURS);
-            double s = (System.nanoTime() - start) / 1e9;
-            say(String.format(Locale.ROOT, "%d VMs created and started in %.1f s (%.0f a second): %d acknowledged, %d"
-                    + " refused, %d unreachable", tsis, s, tsis / s, fleet.ok.get(), fleet.notOk.get(),
-                    fleet.unreachable.get()));
-            if (fleet.ok.get() < tsis) {
-                problems.add((tsis - fleet.ok.get()) + " VMs were not created at the start");
-            }
-        }
-
-        private void soak(Fleet fleet) throws Exception {
-            Checker checker = new Checker();
+        @Override
+        void body(Fleet fleet) throws Exception {
+            Checks checks = new Checks(fleet, checkEvery);
             SplittableRandom random = new SplittableRandom(42);
             long begin = System.nanoTime();
             long end = begin + TimeUnit.MINUTES.toNanos(minutes);
             long nextSecond = begin;
             long nextSample = begin;
-            long nextCheck = begin + TimeUnit.SECONDS.toNanos(checkEvery);
             long nextKill = killEvery > 0 ? begin + TimeUnit.SECONDS.toNanos(killEvery) : Long.MAX_VALUE;
             long nextProgress = begin + TimeUnit.MINUTES.toNanos(1);
             int perSecond = (int) Math.round(churn * tsis);
             int killed = 0;
             List<Long> restartMs = new ArrayList<>();
             List<Long> inSyncMs = new ArrayList<>();
-            int checks = 0;
-            long violations = 0;
-            long lost = 0;
             say(String.format(Locale.ROOT, "the soak: %d minutes, %d operations a second (%.2f%% of %d VMs), a tNVE killed"
                     + " every %d s, the invariants checked every %d s", minutes, perSecond, churn * 100, tsis, killEvery,
                     checkEvery));
-            // the checks run beside the churn (a check reads every TSI: seconds at this scale)
-            CompletableFuture<Checker.Result> check = null;
             while (System.nanoTime() - end < 0) {
                 long now = System.nanoTime();
                 if (now - nextSecond >= 0) {
                     nextSecond += TimeUnit.SECONDS.toNanos(1);
-                    for (int k = 0; k < perSecond; k++) {
-                        Fleet.Vm vm = fleet.vms.get(random.nextInt(tsis));
-                        String[] op = Fleet.nextOperation(vm, random.nextInt(1 << 20));
-                        if (op == null) {
-                            fleet.skipped.incrementAndGet();
-                            continue;
-                        }
-                        fleet.trySend(tnves.get(vm.station - 1), vm, op[0], op[1], op[2]);
-                    }
+                    churn(fleet, random, perSecond);
                 }
                 if (now - nextSample >= 0) {
                     nextSample += TimeUnit.SECONDS.toNanos(10);
                     sample();
                 }
-                if (check != null && check.isDone()) {
-                    Checker.Result r = check.join();
-                    checks++;
-                    if (r != null) {
-                        violations += r.violations().size();
-                        lost += r.lost().size();
-                        for (String v : r.violations().stream().limit(5).toList()) {
-                            say("VIOLATION: " + v);
-                        }
-                        for (String l : r.lost().stream().limit(5).toList()) {
-                            say("LOST: " + l);
-                        }
-                        say(String.format(Locale.ROOT, "check %d: %d VMs judged, %d differences (transient unless seen"
-                                + " twice), %d violations, %d lost, %d stations left out, %d ms", checks, r.judged(),
-                                r.differences(), r.violations().size(), r.lost().size(), r.stationsLeftOut(), r.millis()));
-                    } else {
-                        say("check " + checks + ": the nNVE's API did not answer");
-                    }
-                    check = null;
-                }
-                if (check == null && now - nextCheck >= 0) {
-                    nextCheck = now + TimeUnit.SECONDS.toNanos(checkEvery);
-                    check = CompletableFuture.supplyAsync(() -> {
-                        try {
-                            return checker.check(fleet, nnve, tnves, false);
-                        } catch (Exception e) {
-                            say("check failed: " + e);
-                            return null;
-                        }
-                    });
-                }
+                checks.poll(now);
                 if (now - nextKill >= 0) {
                     nextKill = now + TimeUnit.SECONDS.toNanos(killEvery);
                     DaemonProcess victim = tnves.get(killed % stations);
@@ -276,78 +139,18 @@ public final class Soak {
                 }
                 Thread.sleep(5);
             }
-            if (check != null) {
-                check.join();
-            }
-            // quiesce: nothing in flight, then every VM judged once, strictly
-            long quiet = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (fleet.vms.stream().anyMatch(v -> v.busy) && System.nanoTime() - quiet < 0) {
-                Thread.sleep(100);
-            }
-            Thread.sleep(5_000);
-            Checker.Result last = null;
-            for (int k = 0; k < 12 && (last == null || !last.violations().isEmpty() || last.stationsLeftOut() > 0); k++) {
-                if (k > 0) {
-                    Thread.sleep(10_000); // a last resynchronisation may still run: given two minutes at most
-                }
-                last = checker.check(fleet, nnve, tnves, true);
-            }
-            if (last == null || !last.violations().isEmpty() || !last.lost().isEmpty() || last.stationsLeftOut() > 0) {
-                problems.add("the last check, with nothing in flight: " + (last == null ? "the nNVE did not answer"
-                        : last.violations().size() + " differences " + last.violations().stream().limit(5).toList()
-                                + ", " + last.lost().size() + " lost " + last.lost().stream().limit(5).toList()));
-            } else {
-                say("last check, nothing in flight: all " + last.judged() + " VMs agree at both sides, nothing lost");
-            }
-            if (violations > 0) {
-                problems.add(violations + " invariant violations during the soak");
-            }
-            if (lost > 0) {
-                problems.add(lost + " acknowledged operations lost during the soak");
-            }
+            checks.finish();
+            lastCheck(fleet, checks.checker);
             say(String.format(Locale.ROOT, "churn over: %d operations acknowledged, %d refused, %d unreachable, %d"
                     + " skipped; %d kills (API again p50 %d ms, max %d; in sync p50 %d ms, max %d); %d checks",
                     fleet.ok.get(), fleet.notOk.get(), fleet.unreachable.get(), fleet.skipped.get(), killed,
-                    pct(restartMs, 50), pct(restartMs, 100), pct(inSyncMs, 50), pct(inSyncMs, 100), checks));
+                    pct(restartMs, 50), pct(restartMs, 100), pct(inSyncMs, 50), pct(inSyncMs, 100), checks.count));
             nnveKill(fleet);
         }
 
         /** SIGKILL to {@code d} and a start at once: ms until its API answers, and until it (or every tNVE) is in sync. */
         private long[] killAndRestart(DaemonProcess d) throws Exception {
-            d.kill9();
-            long start = System.nanoTime();
-            d.start(Duration.ofMinutes(5));
-            long api = (System.nanoTime() - start) / 1_000_000;
-            long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            List<DaemonProcess> watch = d == nnve ? tnves : List.of(d);
-            while (!inSync(watch)) {
-                if (System.nanoTime() - end > 0) {
-                    problems.add(d.name + " not in sync 5 minutes after its restart");
-                    break;
-                }
-                Thread.sleep(20);
-            }
-            return new long[] {api, (System.nanoTime() - start) / 1_000_000};
-        }
-
-        /** Every tNVE of {@code ds} says its uplink is in sync (GET /v1/status). */
-        private static boolean inSync(List<DaemonProcess> ds) {
-            for (DaemonProcess d : ds) {
-                try {
-                    var r = d.get("/v1/status", Duration.ofSeconds(10));
-                    if (r.statusCode() != 200) {
-                        return false;
-                    }
-                    for (JsonNode u : JsonCodec.tree(r.body()).path("uplinks")) {
-                        if (!u.path("inSync").asBoolean()) {
-                            return false;
-                        }
-                    }
-                } catch (Exception e) {
-                    return false;
-                }
-            }
-            return true;
+            return restart(d, d == nnve ? tnves : List.of(d));
         }
 
         /** The nNVE killed with every VM in place: how long until its API answers with every TSI, and until in sync. */
@@ -400,7 +203,8 @@ public final class Soak {
          * floor (the lowest sample, after the collector's work) up by at most 25% + 32 MB, file descriptors and
          * threads (highest) up by at most 5.
          */
-        private int report() throws IOException {
+        @Override
+        int report(Fleet fleet) throws IOException {
             StringBuilder csv = new StringBuilder("ms,daemon,life,rss_kb,fds,threads,heap_bytes\n");
             for (Sample s : samples) {
                 csv.append(s.atMs()).append(',').append(s.daemon()).append(',').append(s.life()).append(',')
