@@ -127,17 +127,6 @@ public final class Peer implements EcpListener {
     }
 
     /**
-     * REL-2: whether this end device's requests may use extension {@code f}: negotiated ({@link #has}), or the end device
-     * was an extension peer when this nNVE saved its TSIs and the capability exchange since the restart has not
-     * completed. After a restart an end device's first re-announcements may come before it: the chaos run (issue 13)
-     * saw a suspended VM's Pre-Associate-RR with the deactivate TLV refused then ("needs the deactivate extension"),
-     * and the tNVE gave the TSI up while this nNVE kept it Activated.
-     */
-    boolean speaks(CapabilityTlv.Feature f) {
-        return has(f) || (common == null && restoredExtensions);
-    }
-
-    /**
      * When this end device was last heard from (its clock's nanoseconds): its last frame, or the last time its
      * keep-alive timeout was checked and renewed.
      */

@@ -40,7 +40,7 @@ final class VsiRequests extends EnginePart {
     VsiTlv refuse(Peer p, VsiTlv req, Refusal r) {
         events.accept(new NnveEvent.Refused(p.port, p.station, req.mode().name(), req.vsiId().toString(), r.code(),
                 r.text()));
-        List<OrgTlv> attached = p.speaks(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(r.detail(), clip(r.text())))
+        List<OrgTlv> attached = p.has(Feature.REASON_DETAIL) ? List.of(new ReasonDetailTlv(r.detail(), clip(r.text())))
                 : List.of();
         return new VsiTlv(req.mode(), VsiStatus.Response.refused(ReasonCode.of(r.code())), req.typeId(),
                 req.typeVersion(),
@@ -70,18 +70,18 @@ final class VsiRequests extends EnginePart {
                 lastFragment = a;
             }
         }
-        if (lastFragment != null && p.speaks(Feature.TSI_ADDRESSES)) {
+        if (lastFragment != null && p.has(Feature.TSI_ADDRESSES)) {
             echoes.add(new TsiAddressTlv(lastFragment.operation(), lastFragment.transaction(), lastFragment.fragment(),
                     lastFragment.last(), List.of()));
         }
         // the request's deactivate and migration TLVs too: the end device tells apart two requests of one TSI in
         // the same mode (a create's answer sent twice, a suspend waiting)
         DeactivateTlv d = req.attached(DeactivateTlv.class);
-        if (d != null && p.speaks(Feature.DEACTIVATE)) {
+        if (d != null && p.has(Feature.DEACTIVATE)) {
             echoes.add(d);
         }
         MigrationTlv m = req.attached(MigrationTlv.class);
-        if (m != null && p.speaks(Feature.MIGRATION)) {
+        if (m != null && p.has(Feature.MIGRATION)) {
             echoes.add(m.indication() == MigrationTlv.Indication.DEPARTURE && answer.status() instanceof VsiStatus.Response r && r.isSuccess()
                     && arrived(p, req) ? MigrationTlv.arrived(m.migrationId()) : m);
         }
@@ -133,7 +133,7 @@ final class VsiRequests extends EnginePart {
                 fragments.add(a);
             }
         }
-        if (!fragments.isEmpty() && !p.speaks(Feature.TSI_ADDRESSES)) {
+        if (!fragments.isEmpty() && !p.has(Feature.TSI_ADDRESSES)) {
             fragments.clear();
         }
         if (!fragments.isEmpty()) {
@@ -167,10 +167,10 @@ final class VsiRequests extends EnginePart {
             }
             case PRE_ASSOCIATE_RR -> {
                 DeactivateTlv d = req.attached(DeactivateTlv.class);
-                if (d != null && d.partial() && p.speaks(Feature.DEACTIVATE) && t != null && t.state == TsiState.ACTIVATED) {
+                if (d != null && d.partial() && p.has(Feature.DEACTIVATE) && t != null && t.state == TsiState.ACTIVATED) {
                     yield partial(p, req, t, named(req, change), true, d, now);
                 }
-                if (d != null && p.speaks(Feature.DEACTIVATE)) {
+                if (d != null && p.has(Feature.DEACTIVATE)) {
                     if (t != null && t.state == TsiState.ASSOCIATED) {
                         p.touch(t, now);
                         noteMigration(t, req);
@@ -185,6 +185,18 @@ final class VsiRequests extends EnginePart {
                     engine.tsm.transition(t, TsiState.ASSOCIATED, "deactivate (" + d.cause() + ")");
                     yield success(req, t.filter, List.of());
                 }
+                if (t != null && t.state == TsiState.ACTIVATED && t.refreshedAt == Long.MIN_VALUE) {
+                    // REL-2: the end device's resync announcement of a TSI this nNVE restored Activated: it holds the
+                    // TSI Associated (a deactivation answered just before a SIGKILL, its record in the journal's
+                    // last, lost batch: docs/durability.md). What it announces is the truth (the chaos run: a
+                    // suspended VM refused here, given up by its tNVE while this nNVE kept it Activated).
+                    VsiTlv answer = associate(p, req, vn, t, TsiState.ASSOCIATED, change, now);
+                    if (answer.status() instanceof VsiStatus.Response ok && ok.isSuccess()
+                            && t.state == TsiState.ACTIVATED) {
+                        engine.tsm.transition(t, TsiState.ASSOCIATED, "announced associated at the resync");
+                    }
+                    yield answer;
+                }
                 if (t != null && t.state == TsiState.ACTIVATED) {
                     yield refuse(p, req, new Refusal(ReasonCode.OTHER_FAILURE.value(), ReasonDetail.STATE.wire(),
                             "Associate to Pre-Associate-RR needs the deactivate extension"));
@@ -193,7 +205,7 @@ final class VsiRequests extends EnginePart {
             }
             case ASSOCIATE -> {
                 DeactivateTlv d = req.attached(DeactivateTlv.class);
-                if (d != null && d.partial() && p.speaks(Feature.DEACTIVATE) && t != null && t.state == TsiState.ACTIVATED) {
+                if (d != null && d.partial() && p.has(Feature.DEACTIVATE) && t != null && t.state == TsiState.ACTIVATED) {
                     yield partial(p, req, t, named(req, change), false, d, now);
                 }
                 yield associate(p, req, vn, t, TsiState.ACTIVATED, change, now);
@@ -530,7 +542,7 @@ final class VsiRequests extends EnginePart {
             }
         }
         List<OrgTlv> attached = new ArrayList<>(1);
-        if (p.speaks(Feature.PARAMETERS)) {
+        if (p.has(Feature.PARAMETERS)) {
             List<Parameter> ps = new ArrayList<>(t.parameters);
             if (t.vap.vn.vni() >= 0) {
                 ps.add(Parameter.vnContext(t.vap.vn.vni()));
@@ -547,7 +559,7 @@ final class VsiRequests extends EnginePart {
      * unknown here) as they are, after those granted; the VN's name, alias and context stay the NVA's.
      */
     static List<Parameter> asked(Peer p, VsiTlv req, List<Parameter> granted) {
-        if (!p.speaks(Feature.PARAMETERS)) {
+        if (!p.has(Feature.PARAMETERS)) {
             return granted;
         }
         List<Parameter> out = new ArrayList<>(granted);
