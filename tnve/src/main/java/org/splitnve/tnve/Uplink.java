@@ -408,8 +408,9 @@ final class Uplink implements EcpListener {
             l.ackedIps = List.of();
             announced++;
             resyncLeft++;
-            requests.drive(l, l.desired, l.desired == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR,
-                    addressesAgain(l), r -> resynced(l, r));
+            TsiState wanted = l.desired;
+            requests.drive(l, wanted, wanted == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR,
+                    addressesAgain(l), r -> resynced(l, wanted, r));
         }
         for (Map.Entry<Long, List<Integer>> e : List.copyOf(vnTags.entrySet())) {
             if (vnPending.containsKey(e.getKey())) {
@@ -418,7 +419,7 @@ final class Uplink implements EcpListener {
             resyncLeft++;
             announced++;
             long vn = e.getKey();
-            vnPending.put(vn, r -> resynced(null, r));
+            vnPending.put(vn, r -> resynced(null, null, r));
             VnConnectTlv item = VnConnectTlv.request(VnConnectTlv.Operation.CONNECT, VnId.group(vn), e.getValue());
             ecp.submit(item, new VnSent(this, vn, item));
         }
@@ -440,10 +441,16 @@ final class Uplink implements EcpListener {
                 Requests.FRAGMENT_BUDGET));
     }
 
-    private void resynced(Link l, OpResult r) {
+    /**
+     * The answer to one re-announcement ({@code announced}: the state it asked for). A refusal drops the TSI, unless
+     * an operation since (a start, a suspend) changed what this end device wants: that operation's own answer decides
+     * (issue 13's chaos run: a VM started while its re-announcement as Associated waited behind the start was
+     * refused as Activated at the nNVE, and the tNVE dropped the VM it had just started).
+     */
+    private void resynced(Link l, TsiState announced, OpResult r) {
         if (!r.ok() && r.code() == Station.CODE_NO_ANSWER) {
             resyncPending = true;
-        } else if (!r.ok() && l != null && l.confirmed != TsiState.INIT) {
+        } else if (!r.ok() && l != null && l.confirmed != TsiState.INIT && l.desired == announced) {
             // The nNVE does not hold it any more and will not take it back: say so (OPS-1, REQ-9).
             requests.setConfirmed(l, TsiState.INIT);
             l.desired = TsiState.INIT;

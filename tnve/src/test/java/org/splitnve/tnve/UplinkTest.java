@@ -129,4 +129,36 @@ class UplinkTest {
         assertThat(r).singleElement().satisfies(x -> assertThat(x.ok()).isTrue());
         assertThat(l.confirmed).isEqualTo(TsiState.ASSOCIATED);
     }
+
+    @Test
+    @DisplayName("REL-7, OPS-1 (issue 13's chaos run): a re-announcement refused after an operation changed what the end"
+            + " device wants (a start while the re-announcement as Associated waited) does not drop the TSI: the"
+            + " operation's own answer decides; refused with nothing changed since, the TSI is dropped and said so")
+    void staleReannouncementRefused() {
+        for (boolean changedSince : new boolean[] {true, false}) {
+            Parts t = new Parts(EnumSet.allOf(Feature.class));
+            Link l = t.link(Parts.tsi(1, List.of()));
+            t.confirm(l, TsiState.ASSOCIATED, VsiMode.PRE_ASSOCIATE_RR);
+            t.up.onReceive(null, pdu(List.of(session(t.up.confirmedCount, t.up.digest)), List.of()));
+            assertThat(l.pending).as("nothing to announce yet").isNull();
+            t.up.onReceive(null, pdu(List.of(epoch(0x6161)), List.of())); // the nNVE restarted: every TSI again
+            assertThat(l.pending).as("the re-announcement in flight").isNotNull();
+            assertThat(l.pending.mode).isEqualTo(VsiMode.PRE_ASSOCIATE_RR);
+            if (changedSince) {
+                l.desired = TsiState.ACTIVATED; // a start, meanwhile
+            }
+            t.answer(l, org.splitnve.wire.vdp.VsiStatus.Response.refused(
+                    org.splitnve.wire.vdp.ReasonCode.OTHER_FAILURE));
+            boolean dropped = t.events.stream().anyMatch(e -> e instanceof TnveEvent.NnveInitiated n
+                    && n.what().equals("not taken back after a resynchronisation"));
+            assertThat(dropped).as("dropped, the end device's wish %s since: %s", changedSince ? "changed" : "the same",
+                    t.events)
+                    .isEqualTo(!changedSince);
+            assertThat(l.confirmed).isEqualTo(changedSince ? TsiState.ASSOCIATED : TsiState.INIT);
+        }
+    }
+
+    private static SessionTlv epoch(int e) {
+        return new SessionTlv(0, e, 0x1234, 0, 0, Bytes.of(new byte[SessionTlv.NONCE_LENGTH]));
+    }
 }

@@ -90,6 +90,11 @@ public final class Chaos {
         }
 
         @Override
+        String stationLogLevel() {
+            return "info";
+        }
+
+        @Override
         List<DaemonProcess> daemons() {
             List<DaemonProcess> all = super.daemons();
             if (nva != null) {
@@ -130,7 +135,7 @@ public final class Chaos {
                     + "\"\nnamespace = \"" + net.ns("n") + "\"\ntags = \"100-999\"\n[limits]\ntsis_per_peer = "
                     + Math.max(100_000, tsis) + "\n[nva]\nservers = [\"http://127.0.0.1:" + nvaPort + "\"]\ntoken = \""
                     + TOKEN + "\"\nserves = [" + serves + "]\n[state]\ndir = \"" + dir.resolve("nnve-state") + "\"\n"
-                    + DaemonProcess.apiAndLog(port));
+                    + DaemonProcess.apiAndLog(port, "info")); // every TSI's transitions: what a violation is traced by
             nnve = new DaemonProcess("nnve", "nnve", nConf, dir.resolve("nnve.log"), port, jar);
             nnve.start(Duration.ofMinutes(2));
             startStations();

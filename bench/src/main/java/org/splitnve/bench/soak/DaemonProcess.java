@@ -177,7 +177,12 @@ final class DaemonProcess {
 
     /** A line of the configuration: TOML for the daemon's [api] and [log]. */
     static String apiAndLog(int port) {
+        return apiAndLog(port, "warn");
+    }
+
+    /** As {@link #apiAndLog(int)}, logging at {@code level}. */
+    static String apiAndLog(int port, String level) {
         return String.join("\n", List.of("[api]", "listen = \"127.0.0.1:" + port + "\"", "[log]", "format = \"json\"",
-                "level = \"warn\"", ""));
+                "level = \"" + level + "\"", ""));
     }
 }

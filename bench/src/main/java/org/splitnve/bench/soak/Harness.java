@@ -117,6 +117,11 @@ abstract class Harness {
         net.close();
     }
 
+    /** The stations' log level: warn (the soak's scale), info where every request is to be traced (chaos). */
+    String stationLogLevel() {
+        return "warn";
+    }
+
     /** Starts the stations' tNVE daemons, each with its VM records ([state]) and its API on PORT + i. */
     void startStations() throws IOException, InterruptedException {
         for (int i = 1; i <= stations; i++) {
@@ -125,7 +130,7 @@ abstract class Harness {
             Files.writeString(conf, "[tnve]\nname = \"" + h + "\"\n[[uplink]]\nname = \"tor\"\ninterface = \""
                     + SoakNetwork.UPLINK + "\"\nnamespace = \"" + net.ns(h) + "\"\ndestination = \""
                     + SoakNetwork.NNVE_MAC + "\"\nnnve = \"" + SoakNetwork.NNVE_MAC + "\"\n[state]\ndir = \""
-                    + dir.resolve(h + "-state") + "\"\n" + DaemonProcess.apiAndLog(port + i));
+                    + dir.resolve(h + "-state") + "\"\n" + DaemonProcess.apiAndLog(port + i, stationLogLevel()));
             DaemonProcess t = new DaemonProcess(h, "tnve", conf, dir.resolve(h + ".log"), port + i, jar);
             t.start(Duration.ofMinutes(2));
             tnves.add(t);
