@@ -56,6 +56,8 @@ public final class Chaos {
     }
 
     static final String NVE = "chaos-n";
+    /** How long a fault's recovery may take before it counts as not recovered. */
+    static final Duration RECOVERY = Duration.ofMinutes(2);
     static final String TOKEN = "chaos-token-0123456789abcdef";
 
     public static void main(String[] args) throws Exception {
@@ -199,10 +201,10 @@ public final class Chaos {
                 return switch (kind) {
                     case KILL_TNVE -> {
                         DaemonProcess t = tnves.get(station - 1);
-                        long took = restart(t, List.of(t))[1];
+                        long took = restart(t, List.of(t), RECOVERY)[1];
                         yield new Fault(kind, t.name, 0, took, "");
                     }
-                    case KILL_NNVE -> new Fault(kind, "nnve", 0, restart(nnve, tnves)[1], "");
+                    case KILL_NNVE -> new Fault(kind, "nnve", 0, restart(nnve, tnves, RECOVERY)[1], "");
                     case KILL_NVA -> {
                         nva.kill9();
                         long start = System.nanoTime();
@@ -215,7 +217,7 @@ public final class Chaos {
                         Thread.sleep(hold);
                         net.cut(station, false);
                         yield new Fault(kind, SoakNetwork.station(station), hold, awaitInSync(List.of(
-                                tnves.get(station - 1))), "");
+                                tnves.get(station - 1)), RECOVERY), "");
                     }
                     case LOSS -> {
                         net.loss(station, loss, dir);
@@ -223,18 +225,13 @@ public final class Chaos {
                         long dropped = net.lost(station);
                         net.loss(station, 0, dir);
                         yield new Fault(kind, SoakNetwork.station(station), hold, awaitInSync(List.of(
-                                tnves.get(station - 1))), loss + "%: " + dropped + " frames dropped");
+                                tnves.get(station - 1)), RECOVERY), loss + "%: " + dropped + " frames dropped");
                     }
                 };
             } catch (Exception e) {
                 return new Fault(kind, kind == Kind.KILL_NNVE ? "nnve" : kind == Kind.KILL_NVA ? "nva"
                         : SoakNetwork.station(station), hold, -1, "failed: " + e);
             }
-        }
-
-        /** Ms until every tNVE of {@code ds} says its uplink is in sync; -1 after 2 minutes. */
-        private static long awaitInSync(List<DaemonProcess> ds) throws InterruptedException {
-            return awaitInSync(ds, Duration.ofMinutes(2));
         }
 
         /**

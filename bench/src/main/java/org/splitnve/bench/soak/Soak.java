@@ -150,7 +150,11 @@ public final class Soak {
 
         /** SIGKILL to {@code d} and a start at once: ms until its API answers, and until it (or every tNVE) is in sync. */
         private long[] killAndRestart(DaemonProcess d) throws Exception {
-            return restart(d, d == nnve ? tnves : List.of(d));
+            long[] took = restart(d, d == nnve ? tnves : List.of(d), Duration.ofMinutes(5));
+            if (took[1] < 0) {
+                problems.add(d.name + " not in sync 5 minutes after its restart");
+            }
+            return took;
         }
 
         /** The nNVE killed with every VM in place: how long until its API answers with every TSI, and until in sync. */
