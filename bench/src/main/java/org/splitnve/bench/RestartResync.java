@@ -153,7 +153,8 @@ public final class RestartResync {
                 (clock.nanos() - restartedAt - noticedAfter) / 1e9);
     }
 
-    private static PortIo io(MacAddress mac, ArrayDeque<Hop> link, int self) {
+    /** One end of the in-memory link: frames sent go to the other agent ({@code 1 - self}). */
+    static PortIo io(MacAddress mac, ArrayDeque<Hop> link, int self) {
         return new PortIo() {
             @Override
             public int ports() {
@@ -179,7 +180,8 @@ public final class RestartResync {
         }
     }
 
-    private static void pump(PortAgent[] agents, ArrayDeque<Hop> link, ManualClock clock) {
+    /** Frames delivered and timers run until nothing is due within 100 ms (only keep-alives remain). */
+    static void pump(PortAgent[] agents, ArrayDeque<Hop> link, ManualClock clock) {
         while (true) {
             drain(agents, link);
             long next = Math.min(agents[0].nextDeadline(), agents[1].nextDeadline());

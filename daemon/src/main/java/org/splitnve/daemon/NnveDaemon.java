@@ -352,6 +352,20 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
         return runner.call(() -> java.util.Optional.ofNullable(dataplane == null ? null : dataplane.state()));
     }
 
+    /**
+     * [dataplane], issue 11: the VNs in which the data plane's model (kept up to date by what changed) differs from one
+     * made from scratch of the engine's and the NVA's state now (at most 10); empty when it is exact, and without a data
+     * plane. O(TSIs) on the engine thread: for tests and diagnosis.
+     */
+    public java.util.concurrent.CompletableFuture<List<String>> dataplaneModelDifferences() {
+        return runner.call(() -> dataplane == null ? List.<String>of() : dataplane.modelDifferences(10));
+    }
+
+    /** [dataplane]: turns of the model's periodic audit, and TSIs it found differing (each one a defect, repaired). */
+    public long[] dataplaneModelAudits() {
+        return dataplane == null ? new long[2] : new long[] {dataplane.modelAudits(), dataplane.modelRepairs()};
+    }
+
     @Override
     public org.splitnve.daemon.http.DataplaneApi.Desired desiredTable() {
         return dataplane == null ? null : dataplane.desired();
@@ -482,7 +496,11 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
         NnveConfig cfg = new NnveConfig(s.name(), portConfigs, s.timers(), s.extensionOui(), features,
                 s.limits(), ManagerId.ofText(s.name()), authenticators);
         NnveEngine[] engine = new NnveEngine[1];
-        EventSink engineEvents = journal == null ? log : Journaling.events(log, journal, engine);
+        EventSink journaled = journal == null ? log : Journaling.events(log, journal, engine);
+        // issue 11: the data plane's model follows the TSIs the engine's events name
+        EventSink engineEvents = dataplane == null ? journaled : dataplane.events(journaled);
+        java.util.function.Consumer<org.splitnve.nnve.Effect> dataplaneEffects = dataplane == null ? e -> { }
+                : dataplane::effect;
         LldpAgent<?>[] lldp = new LldpAgent<?>[1];
         AgentRunner<PortAgent> runner;
         NnveDaemon[] self = new NnveDaemon[1];
@@ -493,7 +511,7 @@ public final class NnveDaemon extends Daemon implements NnveApi.Backend {
                 }
             }).build(io -> {
                 engine[0] = new NnveEngine(cfg, Clock.system(), io, authority,
-                        new NvaEffects(nva, s.name(), log, e -> dataplaneChanged.run()), engineEvents, new SecureRandom());
+                        new NvaEffects(nva, s.name(), log, dataplaneEffects), engineEvents, new SecureRandom());
                 if (journal != null) {
                     Journaling.restore(journal, engine[0], log); // REL-2: every TSI back before the first frame
                 }

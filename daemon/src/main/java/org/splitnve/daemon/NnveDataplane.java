@@ -1,70 +1,59 @@
 package org.splitnve.daemon;
 
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import org.splitnve.daemon.config.DataplaneSettings;
 import org.splitnve.daemon.log.DaemonEvent;
 import org.splitnve.daemon.log.EventLog;
 import org.splitnve.dataplane.DataplaneState;
-import org.splitnve.dataplane.Flow;
 import org.splitnve.dataplane.FlowTable;
 import org.splitnve.dataplane.SwitchAgent;
 import org.splitnve.dataplane.openflow.OfMessage;
 import org.splitnve.nnve.NnveEngine;
 import org.splitnve.nnve.Tsi;
-import org.splitnve.nnve.TsiState;
-import org.splitnve.nnve.VnKey;
-import org.splitnve.nva.EntryState;
 import org.splitnve.nva.Nva;
 import org.splitnve.nva.NveId;
-import org.splitnve.nva.VnRecord;
-import org.splitnve.nva.service.Resource;
 import org.splitnve.nva.service.client.ReplicaNva;
 import org.splitnve.protocol.PortAgent;
 import org.splitnve.transport.AgentRunner;
-import org.splitnve.wire.vdp.FilterEntry;
-import org.splitnve.wire.vdp.TsiAddress;
 
 /**
- * [dataplane] (issue 11, docs/dataplane.md): the nNVE daemon's side of its Open vSwitch bridge. Every effect of the
- * engine and every change the NVA client brings into the replica marks the model stale; one task on the engine thread
- * (queued behind the frame or change being processed, so that it reads the state they leave) then rebuilds the
- * {@link DataplaneState} from the engine's TSIs and the NVA's view of the other NVEs, turns it into flows
- * ({@link org.splitnve.dataplane.Pipeline}: only the VNs whose part of the model changed are recomputed, {@link
- * FlowTable}) and hands them with their difference from the previous table to the {@link SwitchAgent}, which sends only
- * that difference on its own thread.
+ * [dataplane] (issue 11, docs/dataplane.md): the nNVE daemon's side of its Open vSwitch bridge. Every effect and event
+ * of the engine names the TSIs it changed, and the NVA replica's listener the resources a change put or removed; they
+ * mark those parts of the {@link NnveDataplaneModel} stale, and one task on the engine thread (queued behind the frame
+ * or change being processed, so that it reads the state they leave) then makes those parts again, recomputes the flows
+ * of the VNs they touched ({@link org.splitnve.dataplane.Pipeline}, {@link FlowTable}) and hands their difference from
+ * the previous table to the {@link SwitchAgent}, which sends only that difference on its own thread: work proportional
+ * to what changed (per VN), not to the number of TSIs. Every {@code audit} a bounded share of the TSIs is made again
+ * from scratch and compared with the model (a change no input named is repaired and logged).
  * The engine thread never waits for the switch: {@link SwitchAgent#desire} only replaces a reference and queues a
  * signal.
  */
 final class NnveDataplane implements AutoCloseable {
     private final DataplaneSettings settings;
-    private final NveId self;
-    private final Nva nva;
     private final EventLog log;
     private final SwitchAgent agent;
     private AgentRunner<PortAgent> runner;
     private NnveEngine[] engine;
     /** Engine thread: a refresh is queued and has not run yet. */
     private boolean pending;
-    /** Engine thread: the model last handed to the agent. */
-    private DataplaneState last;
+    /** Engine thread: the model, kept up to date by what changed. */
+    private final NnveDataplaneModel model;
     /** Engine thread: the number the agent gave the last desired table ({@link SwitchAgent#desire}). */
     private long lastNumber = -1;
     /** Engine thread: the desired flows, recomputed per VN whose part of the model changed. */
     private final FlowTable table = new FlowTable();
-    /** Engine thread: the flows of {@link #last} ({@code show flows} explains them). */
-    private List<Flow> lastFlows = List.of();
-    /** Engine thread: migration destinations ("TSI@OpenFlow port") their first frame unblocked (DP-5). */
-    private final Set<String> unblocked = new java.util.HashSet<>();
+    /** Engine thread: the table last handed to the agent ({@code show flows} explains it); null before. */
+    private FlowTable.Table lastTable;
+    /** TSIs the periodic audit makes again from scratch per turn (bounded work on the engine thread). */
+    static final int AUDIT_TSIS = 2_000;
+    private final java.util.concurrent.atomic.AtomicLong modelAudits = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong modelRepairs = new java.util.concurrent.atomic.AtomicLong();
+    private volatile Thread auditor;
     /** Packet-ins handed to the engine thread and not handled yet: bounded, whatever a blocked VM sends. */
     private final java.util.concurrent.atomic.AtomicInteger packetIns = new java.util.concurrent.atomic.AtomicInteger();
     private static final int MAX_PACKET_INS = 64;
@@ -76,14 +65,35 @@ final class NnveDataplane implements AutoCloseable {
 
     NnveDataplane(DataplaneSettings settings, String self, Nva nva, EventLog log) {
         this.settings = settings;
-        this.self = NveId.of(self);
-        this.nva = nva;
         this.log = log;
         this.agent = new SwitchAgent(settings.socket(), 10_000, Duration.ofSeconds(5), Duration.ofMillis(50),
                 settings.audit(), line -> log.accept(new DaemonEvent.Dataplane("switch", line)));
         if (settings.named()) {
             agent.onPorts(this::ports);
         }
+        this.model = new NnveDataplaneModel(NveId.of(self), nva, NnveDataplaneModel.Source.of(() -> engine[0].tsis(),
+                id -> engine[0].instances(id), settings.ports().size(), this::ofport,
+                () -> ofport(settings.tunnel(), portsByName)));
+        if (nva instanceof ReplicaNva replica) {
+            replica.onReplicaChange(model::resourceChanged);
+        }
+    }
+
+    /** Engine thread: an effect of the engine (the TSIs it names may have changed). */
+    void effect(org.splitnve.nnve.Effect e) {
+        model.effect(e);
+        changed();
+    }
+
+    /** Engine thread: an event of the engine, passed on to {@code next} (a TSI's state or addresses may have changed). */
+    org.splitnve.protocol.event.EventSink events(org.splitnve.protocol.event.EventSink next) {
+        return e -> {
+            boolean touched = model.event(e);
+            next.accept(e);
+            if (touched) {
+                changed();
+            }
+        };
     }
 
     /** Engine thread: the switch agent was started (once it had the first desired table). */
@@ -99,6 +109,9 @@ final class NnveDataplane implements AutoCloseable {
         this.runner = r;
         this.engine = e;
         agent.onPacketIn(this::packetIn);
+        Thread a = Thread.ofVirtual().name("dataplane-model-audit").unstarted(this::audits);
+        auditor = a;
+        a.start();
         if (settings.named()) {
             // the first model needs the ports' numbers: the agent reads them when it connects, and programs nothing
             // before the first table made from them (onPorts)
@@ -144,10 +157,64 @@ final class NnveDataplane implements AutoCloseable {
                 : found) + (missing.isEmpty() ? "" : "; not on the bridge (nothing programmed for them): "
                 + String.join(", ", missing)) + tunnel));
         try {
-            log.logFailure("data plane ports", runner.submit(this::changed));
+            log.logFailure("data plane ports", runner.submit(this::changed)); // the model sees the numbers move
         } catch (RejectedExecutionException e) {
             // the daemon stops
         }
+    }
+
+    /** Every {@code audit}: a turn of the model's audit on the engine thread. */
+    private void audits() {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                Thread.sleep(settings.audit());
+                log.logFailure("data plane model audit", runner.submit(this::auditTurn));
+            }
+        } catch (InterruptedException | RejectedExecutionException e) {
+            // closed, or the daemon stops
+        }
+    }
+
+    /**
+     * Engine thread: up to {@link #AUDIT_TSIS} TSIs made again from the engine and compared with the model; those that
+     * differ (a change that no effect or event named: a defect) are logged and repaired by the next update.
+     */
+    private void auditTurn() {
+        if (model.dirty()) {
+            refresh(); // what was named so far goes in first: the audit looks for what was not
+            if (model.dirty()) {
+                return; // nothing can be programmed yet (the bridge's ports not described)
+            }
+        }
+        modelAudits.incrementAndGet();
+        List<org.splitnve.wire.vdp.VsiId> off = model.audit(AUDIT_TSIS);
+        if (!off.isEmpty()) {
+            modelRepairs.addAndGet(off.size());
+            log.accept(new DaemonEvent.Dataplane("model_repaired", off.size() + " TSIs differed from the engine's state"
+                    + " (a change no effect or event named): " + off.stream().limit(5).map(Object::toString).toList()
+                    + "; made again"));
+            changed();
+        }
+    }
+
+    /**
+     * Engine thread: the VNs in which the model, once every change named so far is in, differs from one made from
+     * scratch now (at most {@code max}); empty when exact (tests, after every scenario). O(TSIs).
+     */
+    List<String> modelDifferences(int max) {
+        if (model.dirty()) {
+            refresh(); // what was named so far goes in first (the refresh queued for it then finds nothing to do)
+        }
+        return model.differences(max);
+    }
+
+    /** Turns of the model's audit so far, and TSIs it found differing (and repaired). */
+    long modelAudits() {
+        return modelAudits.get();
+    }
+
+    long modelRepairs() {
+        return modelRepairs.get();
     }
 
     /** The configured ports' numbers under {@code byName}: tunnel first, then each [[port]] (-1: not on the bridge). */
@@ -219,27 +286,19 @@ final class NnveDataplane implements AutoCloseable {
         }
         int vid = (((f[14] & 0xff) << 8) | (f[15] & 0xff)) & 0xfff;
         String mac = new org.splitnve.wire.MacAddress(src).toString();
-        DataplaneState.Tsi from = null;
-        for (DataplaneState.Tsi t : last == null ? List.<DataplaneState.Tsi>of() : last.tsis()) {
-            long m = src;
-            boolean migrating = t.state() == DataplaneState.TsiState.ARRIVING
-                    || t.state() == DataplaneState.TsiState.ARRIVED;
-            if (migrating && t.port() == inPort && t.tag() == vid && t.addresses().stream().anyMatch(a -> a.mac() == m)) {
-                from = t;
-                break;
-            }
-        }
-        if (from == null) {
+        Optional<NnveDataplaneModel.Migrating> found = model.migrating(inPort, vid, src);
+        if (found.isEmpty()) {
             log.accept(new DaemonEvent.Dataplane("packet_in_ignored", "OpenFlow port " + inPort + ", tag " + vid
                     + ", from " + mac + ": no migration destination waits there"));
             return;
         }
+        DataplaneState.Tsi from = found.get().tsi();
         if (from.state() == DataplaneState.TsiState.ARRIVING) {
-            unblocked.add(key(from.id(), inPort));
+            model.unblock(found.get().id(), inPort);
             // the NVA learns at once where the VM runs now (the other NVEs follow before the commit)
             int port = portOf(inPort);
-            for (Tsi t : engine[0].tsis()) {
-                if (t.port() == port && t.arriving() && t.id().toString().equals(from.id())) {
+            for (Tsi t : engine[0].instances(found.get().id())) {
+                if (t.port() == port && t.arriving()) {
                     engine[0].firstFrame(t.id(), port);
                     break;
                 }
@@ -256,13 +315,10 @@ final class NnveDataplane implements AutoCloseable {
         }
     }
 
-    private static String key(String tsi, int ofport) {
-        return tsi + "@" + ofport;
-    }
-
     /** Engine thread: the model, its flows and their table's number last handed to the agent; null before the first. */
     org.splitnve.daemon.http.DataplaneApi.Desired desired() {
-        return last == null ? null : new org.splitnve.daemon.http.DataplaneApi.Desired(last, lastFlows, lastNumber);
+        return lastTable == null ? null : new org.splitnve.daemon.http.DataplaneApi.Desired(model.state(),
+                lastTable.all(), lastNumber);
     }
 
     /** The switch agent (its counters: connects, applied, synced). */
@@ -270,9 +326,12 @@ final class NnveDataplane implements AutoCloseable {
         return agent;
     }
 
-    /** The model last handed to the switch agent (read it on the engine thread), or null before the first. */
+    /**
+     * The model last handed to the switch agent (read it on the engine thread; O(TSIs): for reads and tests), or null
+     * before the first.
+     */
     DataplaneState state() {
-        return last;
+        return lastTable == null ? null : model.state();
     }
 
     /**
@@ -308,221 +367,48 @@ final class NnveDataplane implements AutoCloseable {
         }
     }
 
-    /** Engine thread: the model from the engine and the NVA; to the agent when it changed. */
+    /**
+     * Engine thread: the model brought up to date with what changed; the flows of the VNs it touched recomputed; their
+     * difference to the agent when there is one.
+     */
     private void refresh() {
         pending = false;
         if (settings.named() && (portsByName == null || ofport(settings.tunnel(), portsByName) < 0)) {
             return; // the ports are not described yet (or the tunnel is not on the bridge: logged); nothing to program
         }
-        DataplaneState s = model();
-        if (s.equals(last)) {
+        long t0 = System.nanoTime();
+        NnveDataplaneModel.Update u = model.update();
+        if (u.empty() && lastTable != null) {
+            return; // nothing the flows are made of changed
+        }
+        long t1 = System.nanoTime();
+        FlowTable.Delta d = table.update(u.changed(), u.gone()); // only the VNs touched are recomputed
+        long t2 = System.nanoTime();
+        if (d.empty() && lastTable != null) {
+            lastTable = d.table();
             return;
         }
-        last = s;
-        FlowTable.Delta d = table.update(s); // only the VNs whose part of the model changed are recomputed
-        List<Flow> flows = d.all();
-        lastFlows = flows;
-        lastNumber = agent.desire(flows, d.upserts(), d.removals());
+        lastTable = d.table();
+        FlowTable.Table handed = d.table();
+        lastNumber = agent.desire(handed::all, d.upserts(), d.removals());
         if (!agentStarted) {
             agentStarted = true;
             agent.start();
         }
-        long activated = s.tsis().stream().filter(t -> t.state() == DataplaneState.TsiState.ACTIVATED).count();
-        log.accept(new DaemonEvent.Dataplane("desired", s.tsis().size() + " TSIs (" + activated + " Activated), "
-                + s.vns().size() + " VNs, " + s.remotes().size() + " remote NVEs, " + flows.size() + " flows; "
-                + d.vnsRecomputed() + " VNs recomputed, " + d.upserts().size() + " flows to add or replace, "
-                + d.removals().size() + " to delete"));
-    }
-
-    /** The data plane's model now (engine thread). */
-    DataplaneState model() {
-        Map<Integer, Integer> vns = new LinkedHashMap<>();
-        List<DataplaneState.Tsi> tsis = new ArrayList<>();
-        // DP-5: a TSI Activated on two ports of this nNVE is a migration between them (make-before-break)
-        Map<org.splitnve.wire.vdp.VsiId, Integer> activated = new java.util.HashMap<>();
-        for (Tsi t : engine[0].tsis()) {
-            if (t.state() == TsiState.ACTIVATED) {
-                activated.merge(t.id(), 1, Integer::sum);
-            }
-        }
-        Set<String> moving = new java.util.HashSet<>();
-        Map<String, List<TsiAddress>> withdrawn = withdrawn();
-        for (Tsi t : engine[0].tsis()) {
-            Optional<VnRecord> vn = vnOf(t.vap().vn().key());
-            int tag = t.vap().tag();
-            // REL-2: a TSI restored before the NVA's replica has its VN (the first model after a restart) goes by the
-            // VN as the engine resolved it
-            Integer id = vn.map(VnRecord::id).orElse(t.vap().vn().key() instanceof VnKey.Id k && t.vap().vn().vni() >= 0
-                    ? (int) k.id() : null);
-            int ofport = ofport(t.port());
-            if (t.state() == TsiState.INIT || id == null || tag < 1 || tag > 4094 || ofport < 0) {
-                continue;
-            }
-            String key = key(t.id().toString(), ofport);
-            boolean twice = t.state() == TsiState.ACTIVATED && activated.getOrDefault(t.id(), 0) > 1;
-            if (t.arriving() || twice) {
-                moving.add(key);
-            }
-            // the destination: blocked until its first frame (ARRIVING); then, and once activated while the source
-            // still is, it gets the TSI's traffic (ARRIVED), the source until then
-            DataplaneState.TsiState state;
-            if (t.state() == TsiState.ASSOCIATED) {
-                state = !t.arriving() ? DataplaneState.TsiState.ASSOCIATED
-                        : unblocked.contains(key) ? DataplaneState.TsiState.ARRIVED : DataplaneState.TsiState.ARRIVING;
-            } else {
-                state = twice && (t.ownsNvaEntries() || unblocked.contains(key)) ? DataplaneState.TsiState.ARRIVED
-                        : DataplaneState.TsiState.ACTIVATED;
-            }
-            vns.putIfAbsent(id, vn.map(VnRecord::context).orElse(t.vap().vn().vni()));
-            tsis.add(new DataplaneState.Tsi(t.id().toString(), ofport, tag, name(id), state,
-                    addresses(t, withdrawn.getOrDefault(t.id() + "/" + t.port(), List.of()))));
-        }
-        unblocked.retainAll(moving); // a migration over (or aborted) forgets its destination's first frame
-        return new DataplaneState(ofport(settings.tunnel(), portsByName),
-                vns.entrySet().stream().map(v -> new DataplaneState.Vn(name(v.getKey()), v.getValue())).toList(), tsis,
-                remotes(vns.keySet()));
-    }
-
-    /**
-     * The other NVEs serving the VNs this nNVE has TSIs in, from the replica of the NVA (the NVE registry: VTEPs and
-     * VNs; the mapping entries: forwarding addresses). The in-memory NVA ([nva] local) knows no other NVE.
-     */
-    private List<DataplaneState.RemoteNve> remotes(Set<Integer> served) {
-        if (!(nva instanceof ReplicaNva replica)) {
-            return List.of();
-        }
-        Map<NveId, Inet4Address> vteps = new LinkedHashMap<>();
-        Map<NveId, Set<Integer>> nveVns = new LinkedHashMap<>();
-        Map<NveId, List<DataplaneState.RemoteAddress>> addresses = new LinkedHashMap<>();
-        for (Resource r : replica.replica().sorted()) {
-            switch (r) {
-                case Resource.Nve n when !n.nve().equals(self) && n.registration().vtep() instanceof Inet4Address v4 -> {
-                    vteps.put(n.nve(), v4);
-                    nveVns.put(n.nve(), n.registration().vns());
-                }
-                case Resource.Mapping m when !m.entry().instance().nve().equals(self)
-                        && m.entry().state() == EntryState.FORWARDING && served.contains(m.entry().instance().vnId()) -> {
-                    List<TsiAddress> held = m.entry().held();
-                    Map<Long, List<InetAddress>> byMac = new LinkedHashMap<>();
-                    for (TsiAddress a : m.entry().addresses()) {
-                        if (a.mac() != null && !held.contains(a)) {
-                            List<InetAddress> ips = byMac.computeIfAbsent(a.mac().value(), k -> new ArrayList<>());
-                            if (a.ip() != null && a.prefixLength() == full(a.ip())) {
-                                ips.add(a.ip());
-                            }
-                        }
-                    }
-                    // an IP the entry names without a MAC belongs to its one MAC (a TSI with several: unknown)
-                    for (TsiAddress a : m.entry().addresses()) {
-                        if (a.mac() == null && a.ip() != null && byMac.size() == 1 && !held.contains(a)
-                                && a.prefixLength() == full(a.ip())) {
-                            byMac.values().iterator().next().add(a.ip());
-                        }
-                    }
-                    List<DataplaneState.RemoteAddress> out = addresses.computeIfAbsent(m.entry().instance().nve(),
-                            k -> new ArrayList<>());
-                    byMac.forEach((mac, ips) -> out.add(new DataplaneState.RemoteAddress(
-                            name(m.entry().instance().vnId()), mac, ips)));
-                    nveVns.computeIfAbsent(m.entry().instance().nve(), k -> new LinkedHashSet<>());
-                }
-                default -> {
-                }
-            }
-        }
-        List<DataplaneState.RemoteNve> out = new ArrayList<>();
-        vteps.forEach((nve, vtep) -> {
-            List<String> vnsOf = new ArrayList<>();
-            Set<Integer> registered = new LinkedHashSet<>(nveVns.getOrDefault(nve, Set.of()));
-            for (DataplaneState.RemoteAddress a : addresses.getOrDefault(nve, List.of())) {
-                registered.add(Integer.parseUnsignedInt(a.vn().substring(3)));
-            }
-            for (int vn : registered) {
-                if (served.contains(vn)) {
-                    vnsOf.add(name(vn));
-                }
-            }
-            if (!vnsOf.isEmpty()) {
-                out.add(new DataplaneState.RemoteNve(nve.toString(), vtep, vnsOf, addresses.getOrDefault(nve, List.of())));
-            }
-        });
-        return out;
-    }
-
-    /**
-     * NVA-6: the addresses of this nNVE's instances that another NVE claimed with a newer mobility sequence number (a
-     * live migration's destination behind it), as the NVA lists them in this nNVE's own mapping entries, by
-     * "TSI/port": the data plane stops forwarding them here, so the other NVE's entry takes their traffic.
-     */
-    private Map<String, List<TsiAddress>> withdrawn() {
-        if (!(nva instanceof ReplicaNva replica)) {
-            return Map.of();
-        }
-        Map<String, List<TsiAddress>> out = new java.util.HashMap<>();
-        for (Resource r : replica.replica().sorted()) {
-            if (r instanceof Resource.Mapping m && m.entry().instance().nve().equals(self)
-                    && !m.entry().withdrawn().isEmpty()) {
-                out.put(m.entry().instance().vsi() + "/" + m.entry().instance().port(), m.entry().withdrawn());
-            }
-        }
-        return out;
-    }
-
-    /**
-     * The TSI's MACs (its filter), each with the IPs declared for it; an address held (REQ-8, REQ-9) or withdrawn by
-     * the NVA ({@code withdrawn}, NVA-6) passes nothing.
-     */
-    private static List<DataplaneState.Address> addresses(Tsi t, List<TsiAddress> withdrawn) {
-        Set<Long> macs = new LinkedHashSet<>();
-        for (FilterEntry f : t.filter().entries()) {
-            if (f.mac() != null) {
-                macs.add(f.mac().value());
-            }
-        }
-        for (TsiAddress a : t.addresses()) {
-            if (a.mac() != null) {
-                macs.add(a.mac().value());
-            }
-        }
-        List<DataplaneState.Address> out = new ArrayList<>();
-        for (long mac : macs) {
-            List<InetAddress> ips = new ArrayList<>();
-            boolean held = false;
-            for (TsiAddress a : t.addresses()) {
-                if (a.ip() != null && (a.mac() == null || a.mac().value() == mac) && a.prefixLength() == full(a.ip())) {
-                    ips.add(a.ip());
-                }
-            }
-            List<TsiAddress> off = new ArrayList<>(t.held());
-            off.addAll(withdrawn);
-            for (TsiAddress h : off) {
-                if (h.mac() != null && h.mac().value() == mac && h.ip() == null) {
-                    held = true;
-                }
-                ips.remove(h.ip());
-            }
-            out.add(new DataplaneState.Address(mac, ips, held));
-        }
-        return out;
-    }
-
-    private static int full(InetAddress ip) {
-        return ip instanceof Inet4Address ? 32 : 128;
-    }
-
-    private Optional<VnRecord> vnOf(VnKey key) {
-        return switch (key) {
-            case VnKey.Id id -> nva.vnById((int) id.id());
-            case VnKey.Name n -> nva.vnByName(n.name());
-            default -> Optional.empty();
-        };
-    }
-
-    private static String name(int vnId) {
-        return "vn-" + Integer.toUnsignedString(vnId);
+        log.accept(new DaemonEvent.Dataplane("desired", model.instances() + " TSIs (" + model.activated()
+                + " Activated), " + model.vns() + " VNs, " + model.remoteNves() + " remote NVEs, " + handed.size()
+                + " flows; " + (u.whole() ? "model made whole (" + model.lastWholeWhy() + ")" : u.tsisRecomputed()
+                + " TSIs and " + u.resourcesRead() + " NVA resources read again") + ", " + d.vnsRecomputed()
+                + " VNs recomputed, " + d.upserts().size() + " flows to add or replace, " + d.removals().size()
+                + " to delete; model " + (t1 - t0) / 1_000 + " us, flows " + (t2 - t1) / 1_000 + " us"));
     }
 
     @Override
     public void close() {
+        Thread a = auditor;
+        if (a != null) {
+            a.interrupt();
+        }
         agent.close();
     }
 }

@@ -185,6 +185,17 @@ public final class SwitchAgent implements AutoCloseable {
         return desire(p -> copy, false, new Change(List.copyOf(upserts), List.copyOf(removals)));
     }
 
+    /**
+     * As {@link #desire(List, java.util.Collection, java.util.Collection)}, with the whole table made only when the agent
+     * needs it (after a reconnection, at an audit: {@link FlowTable.Table#all}), on its own thread: {@code table} must
+     * answer the same immutable list from any thread. Handing a change over then costs its size, not the table's.
+     */
+    public long desire(java.util.function.Supplier<List<Flow>> table, java.util.Collection<Flow> upserts,
+                       java.util.Collection<FlowKey> removals) {
+        Objects.requireNonNull(table);
+        return desire(p -> table.get(), false, new Change(List.copyOf(upserts), List.copyOf(removals)));
+    }
+
     private long desire(Function<List<Port>, List<Flow>> table, boolean byPorts) {
         return desire(table, byPorts, null);
     }

@@ -114,4 +114,43 @@ class FlowTableTest {
         assertThat(d.removals()).doesNotContainAnyElementsOf(d.upserts().stream().map(Flow::key).toList());
         assertThat(applied(switchHolds, d)).isEqualTo(byKey(Pipeline.flows(after)));
     }
+
+    @Test
+    @DisplayName("DP-6: slices handed over a VN at a time (as the nNVE's incremental model does) give the pipeline's"
+            + " table of the whole model; an unchanged slice costs its comparison only; a VN gone loses its flows")
+    void slicesHandedOver() throws Exception {
+        DataplaneState s0 = state(40, 4, TsiState.ACTIVATED, 8);
+        FlowTable table = new FlowTable();
+        FlowTable.Delta d0 = table.update(Pipeline.slices(s0), List.of());
+        Map<FlowKey, Flow> switchHolds = applied(Map.of(), d0);
+        assertThat(switchHolds).isEqualTo(byKey(Pipeline.flows(s0)));
+        assertThat(d0.table().size()).isEqualTo(switchHolds.size()).isEqualTo(table.size());
+
+        // the last TSI (t39, in vn-3) deactivated: only its VN's slice is handed over
+        DataplaneState s1 = state(40, 4, TsiState.ASSOCIATED, 8);
+        Pipeline.VnSlice vn3 = Pipeline.slices(s1).stream().filter(v -> v.vn().name().equals("vn-3")).findFirst()
+                .orElseThrow();
+        FlowTable.Delta d1 = table.update(List.of(vn3), List.of());
+        assertThat(d1.vnsRecomputed()).isEqualTo(1);
+        switchHolds = applied(switchHolds, d1);
+        assertThat(switchHolds).isEqualTo(byKey(Pipeline.flows(s1)));
+        assertThat(byKey(d1.all())).isEqualTo(switchHolds);
+        assertThat(d1.table().size()).isEqualTo(switchHolds.size());
+        assertThat(d1.upserts()).anyMatch(f -> f.why().startsWith("TSI t39 "));
+
+        // the same slice again: nothing recomputed, nothing to send
+        FlowTable.Delta d2 = table.update(List.of(vn3), List.of());
+        assertThat(d2.vnsRecomputed()).isZero();
+        assertThat(d2.empty()).isTrue();
+
+        // vn-3 no longer served: its flows are deleted, nothing else changes
+        DataplaneState s3 = new DataplaneState(s1.tunnelPort(), s1.vns().subList(0, 3),
+                s1.tsis().stream().filter(t -> !t.vn().equals("vn-3")).toList(), s1.remotes());
+        FlowTable.Delta d3 = table.update(List.of(), List.of("vn-3"));
+        switchHolds = applied(switchHolds, d3);
+        assertThat(switchHolds).isEqualTo(byKey(Pipeline.flows(s3)));
+        assertThat(d3.upserts()).isEmpty();
+        assertThat(d3.removals()).isNotEmpty();
+        assertThat(table.size()).isEqualTo(switchHolds.size());
+    }
 }

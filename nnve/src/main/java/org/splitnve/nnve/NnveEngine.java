@@ -276,6 +276,7 @@ public final class NnveEngine implements PortAgent {
             sessions.expire(p, now);
         }
         refusedStations.onTimer(now);
+        saved.onTimer(now);
     }
 
     /**
@@ -312,6 +313,7 @@ public final class NnveEngine implements PortAgent {
             }
         }
         next = Math.min(next, refusedStations.nextDeadline());
+        next = Math.min(next, saved.nextDeadline());
         return next;
     }
 

@@ -170,6 +170,18 @@ public sealed interface NnveEvent extends Event {
     }
 
     /**
+     * LC-MIGRATE, DP-5: an instance associated before is announced as a live migration's destination (its end device
+     * associated it again with the ARRIVAL indication, {@code migrationId}, or the M bit: empty); its state stays
+     * Associated.
+     */
+    record MigrationAnnounced(int port, VsiId tsi, String migrationId) implements NnveEvent {
+        @Override
+        public String name() {
+            return "tsi.migration_announced";
+        }
+    }
+
+    /**
      * DP-5: the data plane saw the first frame of a live migration's destination (associated, not activated yet): the
      * VM runs behind {@code port} now; {@code nva} says what became of the TSI's NVA entries.
      */

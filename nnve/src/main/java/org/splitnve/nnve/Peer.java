@@ -152,6 +152,12 @@ public final class Peer implements EcpListener {
         return ecp;
     }
 
+    /** A request of this peer's station for {@code t}: refreshed, and heard from its station ({@link Tsi#requestedAt}). */
+    void request(Tsi t, long now) {
+        t.requestedAt = now;
+        touch(t, now);
+    }
+
     void touch(Tsi t, long now) {
         unlink(t);
         t.refreshedAt = now;

@@ -23,8 +23,24 @@ final class SavedTsis extends EnginePart {
         super(engine);
     }
 
-    /** Restored TSIs of standard stations, answered once the engine runs ({@link #answerRestored}). */
+    /**
+     * Restored TSIs of standard stations, answered once the engine runs ({@link #answerRestored}) and again, while not
+     * refreshed since, {@link #ANSWER_AGAIN_NANOS} after ({@link #onTimer}).
+     */
     private List<Tsi> toAnswer = new ArrayList<>();
+    /** When the restored TSIs were first answered; MIN_VALUE before. */
+    private long answeredAt = Long.MIN_VALUE;
+    /** Rounds of answering again done so far, and when the next one is due (MAX_VALUE: none). */
+    private int answerRounds;
+    private long answerAgainAt = Long.MAX_VALUE;
+    /**
+     * REL-2: after the first answer, when a restored TSI of a standard station not refreshed since is answered again. The
+     * answer may not have reached the station's VDP although its ECP acknowledged it: lldpad holds a received ECPDU
+     * for 2 ms in one buffer, and on a loaded machine a later ECPDU can take its place (issue 14's stress run: 1 VSI of
+     * 20 never refreshed after the restart, twice in 20 rounds). A station that waits for the answer until its
+     * response timeout (about 16 s at lldpad's RWD 20) ends the VSI then, silently; one that is not waiting ignores it.
+     */
+    static final long[] ANSWER_AGAIN_NANOS = {1_000_000_000L, 3_000_000_000L, 7_000_000_000L};
 
     SavedTsi save(Tsi t, long now) {
         long since = t.refreshedAt == Long.MIN_VALUE ? 0 : Math.max(0, now - t.refreshedAt);
@@ -117,10 +133,49 @@ final class SavedTsis extends EnginePart {
      * ({@link NnveEngine#announceStart}); returns how many were answered.
      */
     int answerRestored() {
+        if (answeredAt != Long.MIN_VALUE) {
+            return 0; // answered once already; the rounds after are the timer's
+        }
+        answeredAt = clock.nanos();
+        int n = answer("TSIs restored from this nNVE's durable state answered again (a standard station waits for the"
+                + " answer to a request it sent while this nNVE was away)");
+        answerAgainAt = toAnswer.isEmpty() ? Long.MAX_VALUE : answeredAt + ANSWER_AGAIN_NANOS[0];
+        return n;
+    }
+
+    /** The next round of answering restored TSIs again is due then (MAX_VALUE: none). */
+    long nextDeadline() {
+        return answerAgainAt;
+    }
+
+    /**
+     * REL-2: a round of answering again, when due: each restored TSI of a standard station that its station has not
+     * refreshed since the first answer ({@link #ANSWER_AGAIN_NANOS}); one it refreshed, or that is gone, is left out
+     * from then on.
+     */
+    void onTimer(long now) {
+        if (now < answerAgainAt) {
+            return;
+        }
+        toAnswer.removeIf(t -> t.requestedAt >= answeredAt); // its station sent a request since
+        answer("restored TSIs not refreshed since their first answer answered again (round " + (answerRounds + 2)
+                + "): the first may not have reached the station's VDP");
+        answerRounds++;
+        answerAgainAt = answerRounds < ANSWER_AGAIN_NANOS.length && !toAnswer.isEmpty()
+                ? answeredAt + ANSWER_AGAIN_NANOS[answerRounds] : Long.MAX_VALUE;
+        if (answerAgainAt == Long.MAX_VALUE) {
+            toAnswer = new ArrayList<>(0);
+        }
+    }
+
+    /** Each TSI of {@link #toAnswer} still held as restored answered as its keep-alive would be; the others dropped. */
+    private int answer(String why) {
         Map<Peer, Integer> answered = new LinkedHashMap<>();
-        for (Tsi t : toAnswer) {
+        for (java.util.Iterator<Tsi> it = toAnswer.iterator(); it.hasNext(); ) {
+            Tsi t = it.next();
             if (t.state == TsiState.INIT || peers.get(key(t.peer.port, t.peer.station)) != t.peer
                     || engine.tsm.find(t.id, t.peer, t.vap.vn.key()) != t || t.peer.common != null) {
+                it.remove();
                 continue;
             }
             VsiMode mode = t.state == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR;
@@ -128,13 +183,11 @@ final class SavedTsis extends EnginePart {
                     t.filter), t.manager);
             answered.merge(t.peer, 1, Integer::sum);
         }
-        toAnswer = new ArrayList<>(0);
         int n = 0;
         for (Map.Entry<Peer, Integer> e : answered.entrySet()) {
             n += e.getValue();
-            events.accept(new NnveEvent.ResyncRequested(e.getKey().port, e.getKey().station, e.getValue()
-                    + " TSIs restored from this nNVE's durable state answered again (a standard station waits for the"
-                    + " answer to a request it sent while this nNVE was away)", 0));
+            events.accept(new NnveEvent.ResyncRequested(e.getKey().port, e.getKey().station, e.getValue() + " " + why,
+                    0));
         }
         return n;
     }

@@ -39,6 +39,11 @@ public final class Tsi {
     /** The port of the instance this one took the NVA entries from at its last activation, or -1. */
     int arrivedFrom = -1;
     long refreshedAt;
+    /**
+     * When its station last sent a request for it (a keep-alive included); {@link #refreshedAt} moves on other
+     * occasions too (the delivery of an answer, a restart's grace).
+     */
+    long requestedAt = Long.MIN_VALUE;
     /** Refresh order within the peer (keep-alive expiry, SM-TIMER). */
     Tsi older;
     Tsi newer;

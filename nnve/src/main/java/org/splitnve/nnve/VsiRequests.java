@@ -172,7 +172,7 @@ final class VsiRequests extends EnginePart {
                 }
                 if (d != null && p.has(Feature.DEACTIVATE)) {
                     if (t != null && t.state == TsiState.ASSOCIATED) {
-                        p.touch(t, now);
+                        p.request(t, now);
                         noteMigration(t, req);
                         yield success(req, t.filter, List.of()); // already deactivated: a repeated request
                     }
@@ -180,7 +180,7 @@ final class VsiRequests extends EnginePart {
                         yield refuse(p, req, new Refusal(ReasonCode.OTHER_FAILURE.value(), ReasonDetail.STATE.wire(),
                                 "deactivate: the TSI is not activated"));
                     }
-                    p.touch(t, now);
+                    p.request(t, now);
                     noteMigration(t, req); // a departure (REL-4)
                     engine.tsm.transition(t, TsiState.ASSOCIATED, "deactivate (" + d.cause() + ")");
                     yield success(req, t.filter, List.of());
@@ -352,7 +352,7 @@ final class VsiRequests extends EnginePart {
                         a + " is not an address of the TSI"));
             }
         }
-        p.touch(t, now);
+        p.request(t, now);
         LinkedHashSet<TsiAddress> nextSet = new LinkedHashSet<>(t.held);
         if (deactivate) {
             nextSet.addAll(named);
@@ -479,7 +479,7 @@ final class VsiRequests extends EnginePart {
             t.parameters = parameters;
             noteMigration(t, req);
             engine.tsm.add(t);
-            p.touch(t, now);
+            p.request(t, now);
             engine.tsm.transition(t, target, req.mode() == VsiMode.ASSOCIATE ? "activate" : "associate");
         } else {
             Refusal tagProblem = checkTags(t.vap, req.filter());
@@ -490,7 +490,7 @@ final class VsiRequests extends EnginePart {
             if (claimed != null) {
                 return refuse(p, req, claimed);
             }
-            p.touch(t, now);
+            p.request(t, now);
             Filter resolved = resolveTags(req.filter(), t.vap);
             List<TsiAddress> next = new ArrayList<>(t.addresses);
             boolean changed = false;
@@ -638,10 +638,17 @@ final class VsiRequests extends EnginePart {
 
     void noteMigration(Tsi t, VsiTlv req) {
         MigrationTlv m = req.attached(MigrationTlv.class);
+        boolean wasArriving = t.arriving();
         if (m != null && m.indication() == MigrationTlv.Indication.ARRIVAL) {
             t.arrival = m.migrationId();
         } else if (req.status() instanceof VsiStatus.Request r && r.migratingTo()) {
             t.arrivalHinted = true;
+        }
+        if (!wasArriving && t.arriving()) {
+            // an associated instance becomes a migration's destination without a change of state (DP-5: its data plane
+            // now waits for its first frame)
+            events.accept(new NnveEvent.MigrationAnnounced(t.peer.port, t.id,
+                    t.arrival == null ? "" : t.arrival.toString()));
         }
         if (m != null && m.indication() == MigrationTlv.Indication.DEPARTURE) {
             t.departing = m.migrationId(); // REL-4: the holder says which migration may take its entries

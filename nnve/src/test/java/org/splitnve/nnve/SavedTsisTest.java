@@ -377,6 +377,39 @@ class SavedTsisTest {
     }
 
     @Test
+    @DisplayName("REL-2: a restored standard station's TSI not refreshed since the first answer is answered again 1, 3 and"
+            + " 7 s after it (the first may not have reached lldpad's VDP, which keeps one received ECPDU for 2 ms: on a"
+            + " loaded machine a later one takes its place, issue 14's stress run); one the station refreshed is not;"
+            + " then no more")
+    void standardStationsAnsweredAgainUntilRefreshed() throws Exception {
+        exchange(a, 0, request(S1, VsiMode.ASSOCIATE, 1));
+        exchange(a, 0, request(S1, VsiMode.ASSOCIATE, 2));
+        PartsFixture b = new PartsFixture(NnveConfig.simple("n", 2));
+        align(a, b);
+        assertThat(b.engine.restore(throughCodec(a.engine.export()))).isEqualTo(2);
+        b.sent.clear();
+        long t0 = b.clock.nanos();
+        b.engine.announceStart();
+        assertThat(settle(b)).as("the first answers").hasSize(2);
+        // the station refreshes TSI 1 (its keep-alive), not TSI 2 (it never had the first answer)
+        b.clock.set(t0 + 500_000_000L);
+        assertThat(exchange(b, 0, request(S1, VsiMode.ASSOCIATE, 1))).as("TSI 1's keep-alive answered").hasSize(1);
+        for (long at : SavedTsis.ANSWER_AGAIN_NANOS) {
+            b.clock.set(t0 + at);
+            b.engine.onTimer();
+            assertThat(settle(b)).as("the round %d ms after the first answer", at / 1_000_000).singleElement()
+                    .satisfies(i -> {
+                        assertThat(((VsiTlv) i).vsiId()).isEqualTo(vsi(2));
+                        assertThat(((VsiTlv) i).mode()).isEqualTo(VsiMode.ASSOCIATE);
+                        assertThat(((VsiTlv) i).status()).isEqualTo(VsiStatus.Response.SUCCESS);
+                    });
+        }
+        b.clock.set(t0 + 12_000_000_000L);
+        b.engine.onTimer();
+        assertThat(settle(b)).as("no round after the last").isEmpty();
+    }
+
+    @Test
     @DisplayName("REL-2: restoring is for a new engine only; a saved TSI this configuration cannot hold (a port it "
             + "lacks, a tag outside the pool) is left out and logged, the others restored")
     void restoreRefusesWhatDoesNotFit() throws Exception {

@@ -153,6 +153,32 @@ class TsiStateMachineTest {
     }
 
     @Test
+    @DisplayName("LC-MIGRATE, DP-5: an instance associated before and associated again with the ARRIVAL indication"
+            + " becomes a migration's destination without a change of state; tsi.migration_announced says so (the data"
+            + " plane's model follows the TSIs events name); announced again, it says nothing more")
+    void migrationAnnounced() {
+        Tsi t = f.tsi(p, vap, 1, 0x02_00_00_00_10_01L);
+        tsm.transition(t, TsiState.ASSOCIATED, "test");
+        f.events.clear();
+        java.util.UUID m = java.util.UUID.fromString("0000d905-0000-4000-8000-000000000006");
+        org.splitnve.wire.vdp.VsiTlv req = new org.splitnve.wire.vdp.VsiTlv(org.splitnve.wire.vdp.VsiMode.PRE_ASSOCIATE_RR,
+                org.splitnve.wire.vdp.VsiStatus.Request.PLAIN, 5, 1, t.id(), t.filter(),
+                List.of(org.splitnve.wire.vdp.MigrationTlv.arrival(m)));
+        assertThat(t.arriving()).isFalse();
+        f.engine.requests.noteMigration(t, req);
+        assertThat(t.arriving()).isTrue();
+        assertThat(t.state()).isEqualTo(TsiState.ASSOCIATED);
+        assertThat(f.events).singleElement().isInstanceOfSatisfying(NnveEvent.MigrationAnnounced.class, e -> {
+            assertThat(e.tsi()).isEqualTo(t.id());
+            assertThat(e.port()).isZero();
+            assertThat(e.migrationId()).isEqualTo(m.toString());
+        });
+        f.events.clear();
+        f.engine.requests.noteMigration(t, req);
+        assertThat(f.events).isEmpty();
+    }
+
+    @Test
     @DisplayName("DP-5, SM-TSI-7: the first frame of a destination on another port of this nNVE leaves the NVA entries "
             + "with the source instance until the commit (no departure announced, another port scope)")
     void firstFrameLeavesALocalSourceItsEntries() {

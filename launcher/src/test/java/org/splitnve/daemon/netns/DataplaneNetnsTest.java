@@ -100,6 +100,9 @@ class DataplaneNetnsTest {
     static void awaitInstalled(Nnve n) throws Exception {
         await("the nNVE's bridge to hold the flows of its TSIs' state", Duration.ofSeconds(20),
                 () -> n.d.dataplaneInstalled().get(10, TimeUnit.SECONDS));
+        // issue 11: the model the flows came from, kept up to date by what changed, is the one made from scratch
+        org.assertj.core.api.Assertions.assertThat(n.d.dataplaneModelDifferences().get(10, TimeUnit.SECONDS))
+                .as("VNs where the incremental data-plane model differs from one made from scratch").isEmpty();
     }
 
     /** The nNVE daemon, the two tNVE daemons, the VMs behind them with their TSIs, and the nNVE's switch. */

@@ -233,6 +233,9 @@ final class OvsOverlay {
     static void awaitInstalled(Nnve n) throws Exception {
         await("the bridge of " + n.name + " to hold the flows of its state", Duration.ofSeconds(20),
                 () -> n.d.dataplaneInstalled().get(10, TimeUnit.SECONDS));
+        // issue 11: the model the flows came from, kept up to date by what changed, is the one made from scratch
+        org.assertj.core.api.Assertions.assertThat(n.d.dataplaneModelDifferences().get(10, TimeUnit.SECONDS))
+                .as("VNs where the incremental data-plane model differs from one made from scratch").isEmpty();
     }
 
     /** Waits until the nNVE's NVA client is in sync with the NVA (the VNs it serves are in its replica). */

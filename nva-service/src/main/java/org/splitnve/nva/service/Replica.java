@@ -22,6 +22,8 @@ public final class Replica {
     private String historyId;
     private long revision = -1;
     private long resyncs;
+    /** Lists applied ({@link #reset}), the first included. */
+    private long resets;
     /** The digest of everything held (docs/nva-protocol.md section 12), kept change by change. */
     private Digest digest = Digest.EMPTY;
 
@@ -39,6 +41,7 @@ public final class Replica {
         if (historyId != null) {
             resyncs++;
         }
+        resets++;
         resources.clear();
         for (Resource r : s.resources()) {
             resources.put(r.key(), r);
@@ -107,6 +110,14 @@ public final class Replica {
     /** How many full resyncs it went through (lists after the first). */
     public long resyncs() {
         return resyncs;
+    }
+
+    /**
+     * How many lists replaced everything ({@link #reset}, the first included): a reader that follows the changes one
+     * by one (the listener) reads everything again when this moved.
+     */
+    public long resets() {
+        return resets;
     }
 
     public Optional<Resource> get(ResourceKey k) {

@@ -125,7 +125,9 @@ public final class ReplicaNva implements Nva {
     private final NveId self;
     private final ReportQueue queue;
     private final EventSink events;
-    private final Replica replica = new Replica();
+    private final Replica replica = new Replica(this::replicaChanged);
+    /** Told of each key a watch's change put or removed in the replica ({@link #onReplicaChange}). */
+    private java.util.function.Consumer<ResourceKey> replicaChanges = k -> { };
     private InMemoryNva view = new InMemoryNva();
     private final Map<TsiInstance, Own> own = new LinkedHashMap<>();
     private final Set<LocalTag> ownTags = new LinkedHashSet<>();
@@ -217,6 +219,25 @@ public final class ReplicaNva implements Nva {
     /** The replica's history, revision and digest, as of the last list or watch read applied; null before. */
     public Applied applied() {
         return applied;
+    }
+
+    /**
+     * {@code listener} is told, on the thread that applies the NVA's changes (the engine thread), the key of each
+     * resource a watch's change put in the replica or removed from it; a list replaces everything without telling it
+     * ({@link Replica#resets()} moves then). For a reader that keeps something made from the replica up to date by
+     * what changed (the nNVE's data-plane model, issue 11). One listener; set it before the client starts.
+     */
+    public void onReplicaChange(java.util.function.Consumer<ResourceKey> listener) {
+        this.replicaChanges = Objects.requireNonNull(listener);
+    }
+
+    private void replicaChanged(ChangeEvent e) {
+        switch (e) {
+            case ChangeEvent.Put p -> replicaChanges.accept(p.key());
+            case ChangeEvent.Removed r -> replicaChanges.accept(r.key());
+            case ChangeEvent.Withdrawal w -> {
+            }
+        }
     }
 
     /** The replica (read on the engine thread). */
