@@ -260,8 +260,8 @@ final class Sessions extends EnginePart {
         }
     }
 
-    /** An item the nNVE sends, and how many times ECP gave up on it so far. */
-    record Outgoing(VdpItem item, int attempts, ManagerId manager) {
+    /** An item the nNVE sends, how many times ECP gave up on it so far, and when it was first queued. */
+    record Outgoing(VdpItem item, int attempts, ManagerId manager, long queuedAt) {
     }
 
     static final int SEND_ATTEMPTS = 3;
@@ -272,19 +272,40 @@ final class Sessions extends EnginePart {
 
     /** Sends an item with {@code manager}'s Manager ID (a response: its request's), null for the nNVE's own. */
     void send(Peer p, VdpItem item, ManagerId manager) {
-        p.ecp.submit(item, new Outgoing(item, 1, manager), manager);
+        p.ecp.submit(item, new Outgoing(item, 1, manager, clock.nanos()), manager);
     }
 
     /**
      * ECP gave up: the station may still be there (frames lost), so the items go again, a few times;
-     * if it is gone, its keep-alive timer releases its TSIs.
+     * if it is gone, its keep-alive timer releases its TSIs. An answer about a TSI that its station asked about again
+     * since is not sent again ({@link #superseded}).
      */
     void transmitError(Peer p, List<Object> tokens) {
         for (Object t : tokens) {
-            if (t instanceof Outgoing o && o.attempts < SEND_ATTEMPTS && peers.get(key(p.port, p.station)) == p) {
-                p.ecp.submit(o.item, new Outgoing(o.item, o.attempts + 1, o.manager), o.manager);
+            if (t instanceof Outgoing o && o.attempts < SEND_ATTEMPTS && peers.get(key(p.port, p.station)) == p
+                    && !superseded(p, o)) {
+                p.ecp.submit(o.item, new Outgoing(o.item, o.attempts + 1, o.manager, o.queuedAt), o.manager);
             }
         }
+    }
+
+    /**
+     * Whether {@code o} is an answer about a TSI that the station sent a request for after the answer was queued: the
+     * newer request has its own answer, and the old one sent again could be taken for it. Issue 14's stress run (20%
+     * loss): the answers to a suspend reached the tNVE, their acknowledgements did not; ECP gave up, the answers went
+     * again while the tNVE's resume was on its way, and the tNVE took the old answer about one TSI as the answer to its
+     * activation, which the nNVE had not made: the VM ran at the tNVE with that TSI Associated at the nNVE.
+     */
+    private boolean superseded(Peer p, Outgoing o) {
+        if (!(o.item() instanceof VsiTlv v) || !v.isResponse()) {
+            return false;
+        }
+        for (Tsi t = instances.get(v.vsiId()); t != null; t = t.nextInstance) {
+            if (t.peer == p && t.requestedAt > o.queuedAt()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -60,7 +60,8 @@ class SessionsTest {
         f.clock.set(PartsFixture.START + timeout * 3 / 4);
         VsiTlv answer = new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Response.SUCCESS, t.typeId, t.typeVersion, t.id,
                 t.filter);
-        f.engine.sessions.delivered(p, List.of(new Sessions.Outgoing(answer, 1, null)), f.clock.nanos());
+        f.engine.sessions.delivered(p, List.of(new Sessions.Outgoing(answer, 1, null, PartsFixture.START)),
+                f.clock.nanos());
         f.clock.set(PartsFixture.START + timeout);
         f.engine.sessions.expire(p, f.clock.nanos());
         assertThat(t.state()).as("a timeout after the request, 1/4 after the answer's delivery").isEqualTo(
@@ -69,6 +70,28 @@ class SessionsTest {
         f.clock.set(PartsFixture.START + timeout * 3 / 4 + timeout);
         f.engine.sessions.expire(p, f.clock.nanos());
         assertThat(t.state()).as("a timeout after the delivery").isEqualTo(TsiState.ASSOCIATED);
+    }
+
+    @Test
+    @DisplayName("SM-REASON (issue 14's stress run, 20% loss): an answer ECP gave up on goes again, unless the station"
+            + " asked about its TSI since: the old answer (a suspend's) sent again could be taken for the answer to the"
+            + " newer request (a resume's), which the nNVE had not made yet")
+    void staleAnswerNotSentAgain() {
+        Tsi t = f.tsi(p, vap, 1, 0x02_00_00_00_10_01L);
+        Tsi other = f.tsi(p, vap, 2, 0x02_00_00_00_10_02L);
+        f.engine.tsm.transition(t, TsiState.ASSOCIATED, "test");
+        f.engine.tsm.transition(other, TsiState.ASSOCIATED, "test");
+        VsiTlv toT = new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Response.SUCCESS, t.typeId, t.typeVersion, t.id, t.filter);
+        VsiTlv toOther = new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Response.SUCCESS, other.typeId, other.typeVersion,
+                other.id, other.filter);
+        long queued = f.clock.nanos();
+        // the station asks about t again after the answers were queued (its resume), not about the other TSI
+        f.clock.advance(1_000_000L);
+        p.request(t, f.clock.nanos());
+        f.sent.clear();
+        f.engine.sessions.transmitError(p, List.of(new Sessions.Outgoing(toT, 1, null, queued),
+                new Sessions.Outgoing(toOther, 1, null, queued)));
+        assertThat(sentItems()).as("the answers sent again").containsExactly(toOther);
     }
 
     @Test
@@ -108,5 +131,41 @@ class SessionsTest {
         assertThat(a.state()).isEqualTo(TsiState.ASSOCIATED);
         assertThat(b.state()).isEqualTo(TsiState.INIT);
         assertThat(p.tsiCount()).isEqualTo(1);
+    }
+
+    /**
+     * The VDP items the engine sends from now on, each ECPDU acknowledged as a station does, its timers run until
+     * nothing is due within 100 ms (ECP paces its frames to a standard station).
+     */
+    private List<org.splitnve.wire.vdp.VdpItem> sentItems() {
+        List<org.splitnve.wire.vdp.VdpItem> items = new java.util.ArrayList<>();
+        for (int round = 0; round < 50; round++) {
+            for (PartsFixture.Sent out : List.copyOf(f.sent)) {
+                f.sent.remove(out);
+                byte[] b = out.frame().toArray();
+                try {
+                    if (org.splitnve.wire.frame.FrameCodec.DEFAULT.decode(b) instanceof org.splitnve.wire.frame.Frame.Vdp v
+                            && v.ecp().operation() == org.splitnve.wire.ecp.EcpOperation.REQUEST) {
+                        items.addAll(v.vdp().items());
+                        byte[] ack = org.splitnve.wire.frame.FrameCodec.DEFAULT.encode(new org.splitnve.wire.frame.Frame.Vdp(
+                                new org.splitnve.wire.ethernet.EthernetHeader(v.ethernet().source(),
+                                        v.ethernet().destination(), org.splitnve.wire.ecp.EcpHeader.ETHERTYPE),
+                                new org.splitnve.wire.ecp.EcpHeader(org.splitnve.wire.ecp.EcpOperation.ACK,
+                                        org.splitnve.wire.ecp.EcpHeader.SUBTYPE_VDP, v.ecp().sequence()), VdpPdu.EMPTY),
+                                true);
+                        f.engine.onFrame(out.port(), ack, 0, ack.length);
+                    }
+                } catch (org.splitnve.wire.DecodeException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            long next = f.engine.nextDeadline();
+            if (f.sent.isEmpty() && next - f.clock.nanos() > 100_000_000L) {
+                break;
+            }
+            f.clock.set(Math.max(next, f.clock.nanos()));
+            f.engine.onTimer();
+        }
+        return items;
     }
 }
