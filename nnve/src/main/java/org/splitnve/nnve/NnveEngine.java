@@ -307,6 +307,7 @@ public final class NnveEngine implements PortAgent {
                 next = Math.min(next, p.oldest.refreshedAt + timeout);
             }
             next = Math.min(next, p.resyncDeadline);
+            next = Math.min(next, Sessions.nudgeDeadline(p));
             next = Math.min(next, p.stagedDeadline);
             if (p.tsiCount == 0 && p.explicitVaps.isEmpty()) {
                 next = Math.min(next, p.lastHeard + timeout); // an idle peer is dropped then (SEC-5)

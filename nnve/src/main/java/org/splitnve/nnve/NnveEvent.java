@@ -170,6 +170,22 @@ public sealed interface NnveEvent extends Event {
     }
 
     /**
+     * SM-TIMER: answers sent again to a standard station ({@code count}) whose next request about their TSIs did not
+     * come a keep-alive period after their delivery: its VDP may have lost them (lldpad). Debug.
+     */
+    record AnswersAgain(int port, MacAddress station, int count) implements NnveEvent {
+        @Override
+        public String name() {
+            return "tsi.answers_again";
+        }
+
+        @Override
+        public Level level() {
+            return Level.DEBUG;
+        }
+    }
+
+    /**
      * LC-MIGRATE, DP-5: an instance associated before is announced as a live migration's destination (its end device
      * associated it again with the ARRIVAL indication, {@code migrationId}, or the M bit: empty); its state stays
      * Associated.

@@ -34,6 +34,11 @@ public final class Peer implements EcpListener {
     /** The peer's session epoch (0: no session extension seen). */
     int epoch;
     long lastHeard;
+    /**
+     * SM-TIMER, a standard station: answers delivered to it, in delivery order, each to be sent again if no request about
+     * its TSI follows in time ({@link Sessions#nudge}).
+     */
+    final java.util.ArrayDeque<Sessions.Nudge> nudges = new java.util.ArrayDeque<>();
     long resyncDeadline = Long.MAX_VALUE;
     /**
      * REL-7, SEC-9: the next ECPDU to this peer carries this side's capabilities and a session TLV with
@@ -155,6 +160,7 @@ public final class Peer implements EcpListener {
     /** A request of this peer's station for {@code t}: refreshed, and heard from its station ({@link Tsi#requestedAt}). */
     void request(Tsi t, long now) {
         t.requestedAt = now;
+        t.nudged = 0;
         touch(t, now);
     }
 

@@ -328,15 +328,75 @@ final class Sessions extends EnginePart {
                     if (t.peer == p && t.state != TsiState.INIT && t.refreshedAt < now) {
                         p.touch(t, now);
                     }
+                    if (t.peer == p && t.state != TsiState.INIT && t.nudged < NUDGES) {
+                        p.nudges.addLast(new Nudge(t, now, now + nudgeAfter(p)));
+                    }
                 }
             }
         }
+    }
+
+    /** An answer delivered to a standard station at {@code deliveredAt}, to be sent again at {@code due} ({@link #nudge}). */
+    record Nudge(Tsi tsi, long deliveredAt, long due) {
+    }
+
+    /** Answers sent again to a standard station after its last request about a TSI, at most. */
+    static final int NUDGES = 3;
+
+    /**
+     * When a TSI's next request is overdue after an answer delivered to its standard station: the station sends it a
+     * keep-alive period after the answer; halfway from then to the keep-alive timeout.
+     */
+    static long nudgeAfter(Peer p) {
+        long ka = p.ecp.timers().keepAliveNanos();
+        return ka + (p.ecp.timers().bridgeKeepAliveTimeoutNanos() - ka) / 2;
+    }
+
+    /**
+     * SM-TIMER, issue 14: an answer a standard station's ECP acknowledged can still be lost in its VDP (lldpad holds one
+     * received ECPDU for 2 ms in a single buffer; on a loaded machine the next takes its place), and lldpad then waits
+     * for it until its response timeout and ends the VSI silently (open-lldp vdp22sm.c: VDP22_TXMIT_KAWAIT to
+     * VDP22_END). So when no request about the TSI follows an answer's delivery by {@link #nudgeAfter}, the answer goes
+     * again as the TSI is now (Associate for an Activated one, Pre-Associate-RR for an Associated one, its filter as
+     * accepted), {@link #NUDGES} times at most until the station asks again: a station that waits takes it; one that
+     * does not ignores it (lldpad's vdp22_bridge_info finds no request waiting). The stress run of ce90554 lost a VSI
+     * of lldpad's that way 0.6 s after an nNVE's restart, when the 20 VSIs' keep-alives came at once.
+     */
+    void nudge(Peer p, long now) {
+        if (p.has(Feature.SESSION) && p.epoch != 0) {
+            p.nudges.clear(); // a session keeps its TSIs alive as a whole
+            return;
+        }
+        int sent = 0;
+        while (!p.nudges.isEmpty() && p.nudges.peekFirst().due() <= now) {
+            Nudge n = p.nudges.pollFirst();
+            Tsi t = n.tsi();
+            if (t.peer != p || t.state == TsiState.INIT || t.requestedAt >= n.deliveredAt()
+                    || t.refreshedAt > n.deliveredAt() || t.nudged >= NUDGES
+                    || peers.get(key(p.port, p.station)) != p) {
+                continue; // asked again, answered again since (a later delivery), released, or nudged enough
+            }
+            t.nudged++;
+            VsiMode mode = t.state == TsiState.ACTIVATED ? VsiMode.ASSOCIATE : VsiMode.PRE_ASSOCIATE_RR;
+            send(p, new VsiTlv(mode, VsiStatus.Response.SUCCESS, t.typeId, t.typeVersion, t.id, t.filter), t.manager);
+            sent++;
+        }
+        if (sent > 0) {
+            events.accept(new NnveEvent.AnswersAgain(p.port, p.station, sent));
+        }
+    }
+
+    /** When {@link #nudge} is next due for {@code p}; MAX_VALUE: never. */
+    static long nudgeDeadline(Peer p) {
+        Nudge n = p.nudges.peekFirst();
+        return n == null ? Long.MAX_VALUE : n.due();
     }
 
     // ------------------------------------------------------------------ keep-alive (SM-TIMER)
 
     void expire(Peer p, long now) {
         engine.requests.expireStaged(p, now);
+        nudge(p, now);
         long timeout = p.ecp.timers().bridgeKeepAliveTimeoutNanos();
         if (p.resyncDeadline <= now) {
             p.resyncDeadline = Long.MAX_VALUE;

@@ -44,6 +44,8 @@ public final class Tsi {
      * occasions too (the delivery of an answer, a restart's grace).
      */
     long requestedAt = Long.MIN_VALUE;
+    /** Answers sent to its standard station again since its last request ({@link Sessions#nudge}). */
+    int nudged;
     /** Refresh order within the peer (keep-alive expiry, SM-TIMER). */
     Tsi older;
     Tsi newer;

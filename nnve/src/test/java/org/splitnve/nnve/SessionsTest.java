@@ -95,6 +95,37 @@ class SessionsTest {
     }
 
     @Test
+    @DisplayName("SM-TIMER (issue 14's stress run: lldpad's VDP loses an answer its ECP acknowledged, then ends the VSI at"
+            + " its response timeout): an answer delivered to a standard station that no request about its TSI follows"
+            + " a keep-alive period later goes again, three times at most; a TSI the station asked about in time gets"
+            + " nothing again")
+    void answerSentAgainWhenNoRequestFollows() {
+        Tsi t = f.tsi(p, vap, 1, 0x02_00_00_00_10_01L);
+        Tsi other = f.tsi(p, vap, 2, 0x02_00_00_00_10_02L);
+        f.engine.tsm.transition(t, TsiState.ACTIVATED, "test");
+        f.engine.tsm.transition(other, TsiState.ACTIVATED, "test");
+        VsiTlv toT = new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Response.SUCCESS, t.typeId, t.typeVersion, t.id, t.filter);
+        VsiTlv toOther = new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Response.SUCCESS, other.typeId, other.typeVersion,
+                other.id, other.filter);
+        long at = f.clock.nanos();
+        f.engine.sessions.delivered(p, List.of(new Sessions.Outgoing(toT, 1, null, at),
+                new Sessions.Outgoing(toOther, 1, null, at)), at);
+        // the station's next keep-alive about the other TSI comes a keep-alive period later; none about t
+        f.clock.set(at + p.ecp.timers().keepAliveNanos());
+        p.request(other, f.clock.nanos());
+        f.sent.clear();
+        for (int round = 1; round <= Sessions.NUDGES; round++) {
+            f.clock.set(Math.max(f.clock.nanos(), Sessions.nudgeDeadline(p)));
+            p.request(other, f.clock.nanos()); // the other TSI's keep-alives go on
+            f.engine.onTimer();
+            assertThat(sentItems()).as("round %d", round).containsExactly(toT);
+            assertThat(t.state()).isEqualTo(TsiState.ACTIVATED);
+        }
+        assertThat(Sessions.nudgeDeadline(p)).as("three times at most").isEqualTo(Long.MAX_VALUE);
+        assertThat(f.events).anySatisfy(e -> assertThat(e).isInstanceOf(NnveEvent.AnswersAgain.class));
+    }
+
+    @Test
     @DisplayName("REQ-6, OPS-1: this side's capabilities go with the next PDU to an end device as long as it announces its"
             + " own: the PDU that first carried them may have been lost (ECP gave up on it under loss), and the end device"
             + " would then never learn this nNVE's extensions")

@@ -115,12 +115,12 @@ public record DataplaneSettings(Path socket, Inet4Address vtep, BridgePort tunne
             r.unique(seen, m, "port", ports.get(index).label(), "[[dataplane.port]] for this [[port]]");
             // neither key: the bridge port is the [[port]]'s own interface, by name
             bridgePorts[index] = b != null ? b : m.has("ofport") || m.has("interface") ? null
-                    : BridgePort.named(ports.get(index).iface());
+                    : ownInterface(ports.get(index));
             lines[index] = m;
         }
         for (int i = 0; i < ports.size(); i++) {
             if (bridgePorts[i] == null && lines[i] == null) {
-                bridgePorts[i] = BridgePort.named(ports.get(i).iface()); // no [[dataplane.port]]: by its name
+                bridgePorts[i] = ownInterface(ports.get(i)); // no [[dataplane.port]]: by its name
             }
         }
         // every bridge port once: the tunnel's, then each [[port]]'s
@@ -145,6 +145,14 @@ public record DataplaneSettings(Path socket, Inet4Address vtep, BridgePort tunne
             return null; // the problems are reported
         }
         return new DataplaneSettings(sock, vtep, tunnel, List.of(bridgePorts), Duration.ofSeconds(auditSeconds));
+    }
+
+    /**
+     * The bridge port of a [[port]]'s own interface, by name; null when the [[port]] has none (its missing interface is
+     * reported with the [[port]], and nothing is programmed: REL-5, the configuration fuzzer found the exception).
+     */
+    private static BridgePort ownInterface(NnveSettings.PortSettings port) {
+        return port.iface() == null || port.iface().isEmpty() ? null : BridgePort.named(port.iface());
     }
 
     /** A bridge port by number ({@code numberKey}) or by name ({@code nameKey}), not both; null (reported) if neither. */
