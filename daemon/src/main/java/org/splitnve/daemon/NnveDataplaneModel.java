@@ -586,8 +586,9 @@ public final class NnveDataplaneModel {
         List<DataplaneState.RemoteNve> remotes = new ArrayList<>();
         for (Map.Entry<NveId, Inet4Address> v : vteps.entrySet()) {
             List<DataplaneState.RemoteAddress> addresses = new ArrayList<>();
-            for (List<DataplaneState.RemoteAddress> a : byNve.getOrDefault(v.getKey(), new TreeMap<>()).values()) {
-                addresses.addAll(a);
+            TreeMap<ResourceKey, List<DataplaneState.RemoteAddress>> of = byNve.get(v.getKey());
+            if (of != null) {
+                of.values().forEach(addresses::addAll);
             }
             if (registered.getOrDefault(v.getKey(), Set.of()).contains(vn) || !addresses.isEmpty()) {
                 remotes.add(new DataplaneState.RemoteNve(v.getKey().toString(), v.getValue(), List.of(name), addresses));

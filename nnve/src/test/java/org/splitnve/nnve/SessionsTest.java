@@ -58,8 +58,7 @@ class SessionsTest {
         f.engine.tsm.transition(other, TsiState.ACTIVATED, "test");
         // the keep-alive request came at START (f.tsi's refresh); its answer is delivered 3/4 of a timeout later
         f.clock.set(PartsFixture.START + timeout * 3 / 4);
-        VsiTlv answer = new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Response.SUCCESS, t.typeId, t.typeVersion, t.id,
-                t.filter);
+        VsiTlv answer = answerTo(t);
         f.engine.sessions.delivered(p, List.of(new Sessions.Outgoing(answer, 1, null, PartsFixture.START)),
                 f.clock.nanos());
         f.clock.set(PartsFixture.START + timeout);
@@ -81,9 +80,8 @@ class SessionsTest {
         Tsi other = f.tsi(p, vap, 2, 0x02_00_00_00_10_02L);
         f.engine.tsm.transition(t, TsiState.ASSOCIATED, "test");
         f.engine.tsm.transition(other, TsiState.ASSOCIATED, "test");
-        VsiTlv toT = new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Response.SUCCESS, t.typeId, t.typeVersion, t.id, t.filter);
-        VsiTlv toOther = new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Response.SUCCESS, other.typeId, other.typeVersion,
-                other.id, other.filter);
+        VsiTlv toT = answerTo(t);
+        VsiTlv toOther = answerTo(other);
         long queued = f.clock.nanos();
         // the station asks about t again after the answers were queued (its resume), not about the other TSI
         f.clock.advance(1_000_000L);
@@ -104,9 +102,8 @@ class SessionsTest {
         Tsi other = f.tsi(p, vap, 2, 0x02_00_00_00_10_02L);
         f.engine.tsm.transition(t, TsiState.ACTIVATED, "test");
         f.engine.tsm.transition(other, TsiState.ACTIVATED, "test");
-        VsiTlv toT = new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Response.SUCCESS, t.typeId, t.typeVersion, t.id, t.filter);
-        VsiTlv toOther = new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Response.SUCCESS, other.typeId, other.typeVersion,
-                other.id, other.filter);
+        VsiTlv toT = answerTo(t);
+        VsiTlv toOther = answerTo(other);
         long at = f.clock.nanos();
         f.engine.sessions.delivered(p, List.of(new Sessions.Outgoing(toT, 1, null, at),
                 new Sessions.Outgoing(toOther, 1, null, at)), at);
@@ -162,6 +159,11 @@ class SessionsTest {
         assertThat(a.state()).isEqualTo(TsiState.ASSOCIATED);
         assertThat(b.state()).isEqualTo(TsiState.INIT);
         assertThat(p.tsiCount()).isEqualTo(1);
+    }
+
+    /** The answer to an activation (or a keep-alive) of {@code t}: Associate, success, its filter. */
+    private static VsiTlv answerTo(Tsi t) {
+        return new VsiTlv(VsiMode.ASSOCIATE, VsiStatus.Response.SUCCESS, t.typeId, t.typeVersion, t.id, t.filter);
     }
 
     /**
